@@ -1,0 +1,84 @@
+import { createHash } from "crypto";
+
+/** The CSI driver name of linstor-csi. */
+export const LINSTOR_PROVISIONER = "linstor.csi.linbit.com";
+const CSI = "linstor.csi.linbit.com/";
+/** Current prefix for LINSTOR properties set through a StorageClass (the bare `DrbdOptions/…` keys are deprecated). */
+export const PROPERTY_PREFIX = "property.linstor.csi.linbit.com/";
+export const ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone";
+
+export interface DrbdTuning {
+    /**
+     * Turn off DRBD disk and metadata flushes. The seed does this for speed; LINBIT only calls it
+     * safe on storage with a battery-backed/non-volatile write cache. Default false (flushes on).
+     */
+    readonly disableFlushes: boolean;
+    /** DRBD `max-buffers`; the seed uses 10000. */
+    readonly maxBuffers: number;
+}
+
+export interface StorageClassSpecArgs {
+    /** StorageClass name prefix; the class is `<prefix>-r<replicas>`. */
+    readonly namePrefix: string;
+    readonly replicas: number;
+    readonly dataPool: string;
+    readonly metadataPool: string;
+    readonly tuning: DrbdTuning;
+}
+
+export interface StorageClassSpec {
+    readonly name: string;
+    readonly resourceGroup: string;
+    readonly parameters: Record<string, string>;
+}
+
+/** LINSTOR/DRBD options of a class, i.e. what becomes resource-group properties. */
+export function drbdProperties(replicas: number, tuning: DrbdTuning): Record<string, string> {
+    const props: Record<string, string> = {
+        [`${PROPERTY_PREFIX}DrbdOptions/Net/max-buffers`]: String(tuning.maxBuffers),
+    };
+    if (tuning.disableFlushes) {
+        props[`${PROPERTY_PREFIX}DrbdOptions/Disk/disk-flushes`] = "no";
+        props[`${PROPERTY_PREFIX}DrbdOptions/Disk/md-flushes`] = "no";
+    }
+    if (replicas >= 3) {
+        // Explicit majority quorum; auto-quorum would override a hand-set value unless disabled.
+        props[`${PROPERTY_PREFIX}DrbdOptions/auto-quorum`] = "disabled";
+        props[`${PROPERTY_PREFIX}DrbdOptions/Resource/quorum`] = "majority";
+        props[`${PROPERTY_PREFIX}DrbdOptions/Resource/on-no-quorum`] = "suspend-io";
+    }
+    return props;
+}
+
+/**
+ * linstor-csi refuses to change a property of an existing resource group ("cannot change existing
+ * property value"), so a class whose options change must land in a *new* resource group. The group
+ * name therefore carries a short hash of the options: same options → same (stable) name; new
+ * options → new group, existing volumes keep theirs.
+ */
+export function resourceGroupName(className: string, properties: Record<string, string>): string {
+    const canonical = JSON.stringify(Object.keys(properties).sort().map((k) => [k, properties[k]]));
+    const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 8);
+    return `${className}-${hash}`;
+}
+
+export function storageClassSpec(args: StorageClassSpecArgs): StorageClassSpec {
+    const name = `${args.namePrefix}-r${args.replicas}`;
+    const properties = {
+        [`${PROPERTY_PREFIX}StorPoolNameDrbdMeta`]: args.metadataPool,
+        ...drbdProperties(args.replicas, args.tuning),
+    };
+    const resourceGroup = resourceGroupName(name, { replicas: String(args.replicas), pool: args.dataPool, ...properties });
+    return {
+        name,
+        resourceGroup,
+        parameters: {
+            [`${CSI}placementCount`]: String(args.replicas),
+            [`${CSI}storagePool`]: args.dataPool,
+            [`${CSI}resourceGroup`]: resourceGroup,
+            [`${CSI}replicasOnDifferent`]: ZONE_TOPOLOGY_KEY,
+            [`${CSI}allowRemoteVolumeAccess`]: "false",
+            ...properties,
+        },
+    };
+}

@@ -1,0 +1,32 @@
+import { LinstorCluster } from "../components/linstorCluster";
+import { projectKey, StackConfig } from "./config";
+import { resolveAvailabilityZones } from "./zones";
+
+/** Builds the LinstorCluster of a stack from its config (shared by the primary and DR stacks). */
+export async function buildLinstorCluster(cfg: StackConfig): Promise<LinstorCluster> {
+    const availabilityZones = await resolveAvailabilityZones(cfg);
+    return new LinstorCluster(cfg.namePrefix, {
+        ...cfg.cluster,
+        availabilityZones,
+        region: cfg.region,
+        namePrefix: cfg.namePrefix,
+        keyOf: projectKey,
+    });
+}
+
+/** The primary stack: the HA cluster that runs Jenkins day to day. */
+export async function deployPrimary(cfg: StackConfig) {
+    const cluster = await buildLinstorCluster(cfg);
+    return {
+        role: cfg.role,
+        region: cfg.region,
+        clusterName: cluster.clusterName,
+        availabilityZones: cluster.availabilityZones,
+        kubeconfig: cluster.kubeconfig,
+        storageClassNames: cluster.storageClassNames,
+        linstorNamespace: cluster.linstorNamespace,
+        vpcId: cluster.vpcId,
+    } satisfies Record<string, unknown>;
+}
+
+export type PrimaryOutputs = Awaited<ReturnType<typeof deployPrimary>>;

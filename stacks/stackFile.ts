@@ -1,0 +1,53 @@
+/**
+ * Reads `Pulumi.yaml` defaults and `Pulumi.<stack>.yaml` into the flat `namespace:key → string` map
+ * the Pulumi runtime hands a program, so tests and the offline plan evaluate a stack with its real
+ * config and no CLI. Encrypted (`secure:`) values cannot be decrypted offline: they become a
+ * placeholder and are reported as secret keys.
+ */
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+export const SECRET_PLACEHOLDER = "offline-placeholder-secret";
+
+export interface StackConfigMap {
+    readonly config: Record<string, string>;
+    readonly secretKeys: string[];
+}
+
+function encode(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function readYaml(file: string): any {
+    return yaml.load(fs.readFileSync(file, "utf8")) ?? {};
+}
+
+/** Project-key defaults declared in Pulumi.yaml, as full keys. */
+export function projectDefaults(root = REPO_ROOT): Record<string, string> {
+    const project = readYaml(path.join(root, "Pulumi.yaml"));
+    const out: Record<string, string> = {};
+    for (const [key, decl] of Object.entries<any>(project.config ?? {})) {
+        const full = key.includes(":") ? key : `${project.name}:${key}`;
+        if (decl && typeof decl === "object" && "default" in decl) out[full] = encode(decl.default);
+        else if (decl && typeof decl === "object" && "value" in decl) out[full] = encode(decl.value);
+    }
+    return out;
+}
+
+export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfigMap {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) throw new Error(`No stack file ${file}: stacks are named after Pulumi.<stack>.yaml.`);
+    const config: Record<string, string> = projectDefaults(root);
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries<any>(readYaml(file).config ?? {})) {
+        if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
+            config[key] = SECRET_PLACEHOLDER;
+            secretKeys.push(key);
+        } else {
+            config[key] = encode(value);
+        }
+    }
+    return { config, secretKeys };
+}
