@@ -1,17 +1,17 @@
-import { LinstorCluster } from "../components/linstorCluster";
+import { LinstorCluster, LinstorClusterArgs } from "../components/linstorCluster";
 import { projectKey, StackConfig } from "./config";
 import { resolveAvailabilityZones } from "./zones";
+
+/** LinstorCluster arguments of a stack, with errors naming the stack's config keys. */
+export function linstorClusterArgs(cfg: StackConfig, availabilityZones: string[]): LinstorClusterArgs {
+    const { azCount: _azCount, ...cluster } = cfg.cluster;
+    return { ...cluster, availabilityZones, region: cfg.region, namePrefix: cfg.namePrefix, keyOf: projectKey };
+}
 
 /** Builds the LinstorCluster of a stack from its config (shared by the primary and DR stacks). */
 export async function buildLinstorCluster(cfg: StackConfig): Promise<LinstorCluster> {
     const availabilityZones = await resolveAvailabilityZones(cfg);
-    return new LinstorCluster(cfg.namePrefix, {
-        ...cfg.cluster,
-        availabilityZones,
-        region: cfg.region,
-        namePrefix: cfg.namePrefix,
-        keyOf: projectKey,
-    });
+    return new LinstorCluster(cfg.namePrefix, linstorClusterArgs(cfg, availabilityZones));
 }
 
 /** The primary stack: the HA cluster that runs Jenkins day to day. */

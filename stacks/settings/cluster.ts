@@ -13,10 +13,9 @@ export type ClusterConfig = Omit<LinstorClusterSettings, "availabilityZones" | "
 
 export function readClusterConfig(r: ConfigReader): ClusterConfig {
     const azs = r.optionalStringList("availabilityZones");
-    const azCount = r.integer("azCount", azs?.length ?? D.azCount, { min: 3, max: 6 });
-    if (azs !== undefined && azs.length !== azCount) {
-        r.fail("azCount", azCount, `Must equal the number of availabilityZones listed (${azs.length}), or be left unset.`);
-    }
+    // An explicit list decides the count (validated as ≥3 distinct zones with the other cluster checks);
+    // azCount only applies when zones are looked up (Pulumi.yaml's default for it is always present).
+    const azCount = azs?.length ?? r.integer("azCount", D.azCount, { min: 3, max: 6 });
     return {
         availabilityZones: azs,
         azCount,
