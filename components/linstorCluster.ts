@@ -264,15 +264,22 @@ export class LinstorCluster extends pulumi.ComponentResource {
             ],
             tags,
         }, { parent: this });
-        return args.availabilityZones.map((az, i) => new eks.ManagedNodeGroup(`${p}-storage-${az}`, {
-            cluster,
-            nodeGroupName: `${p}-storage-${az}`,
-            nodeRole,
-            subnetIds: privateSubnetIds.apply((ids) => [ids[i]]),
-            scalingConfig: { minSize: args.nodesPerAz, desiredSize: args.nodesPerAz, maxSize: args.nodesPerAz + 1 },
-            launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
-            labels: { [STORAGE_NODE_LABEL]: "true" },
-            tags,
-        }, { parent: this, dependsOn }));
+        // Each group depends on the previous one, so Pulumi rolls a new launch template out one AZ at a
+        // time: never two replica-holding zones down at once, and DRBD quorum (2 of 3) holds throughout.
+        // The surge node (maxSize = n + 1) joins before the old one leaves, so evacuation has a target.
+        const groups: eks.ManagedNodeGroup[] = [];
+        args.availabilityZones.forEach((az, i) => {
+            groups.push(new eks.ManagedNodeGroup(`${p}-storage-${az}`, {
+                cluster,
+                nodeGroupName: `${p}-storage-${az}`,
+                nodeRole,
+                subnetIds: privateSubnetIds.apply((ids) => [ids[i]]),
+                scalingConfig: { minSize: args.nodesPerAz, desiredSize: args.nodesPerAz, maxSize: args.nodesPerAz + 1 },
+                launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+                labels: { [STORAGE_NODE_LABEL]: "true" },
+                tags,
+            }, { parent: this, dependsOn: i === 0 ? dependsOn : [groups[i - 1]] }));
+        });
+        return groups;
     }
 }

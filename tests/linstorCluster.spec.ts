@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { LinstorCluster } from "../components/linstorCluster";
 import { LinstorClusterSettings } from "../components/lib/linstorClusterArgs";
 import { clusterSettings } from "./fixtures";
-import { isSecret, ofType, one, recorded, resetRecords, settle, unsecret, valueOf } from "./mocks";
+import { dependsOn, isSecret, ofType, one, recorded, resetRecords, settle, unsecret, valueOf } from "./mocks";
 
 async function build(overrides: Partial<LinstorClusterSettings> = {}) {
     resetRecords();
@@ -213,5 +213,44 @@ describe("LinstorCluster", () => {
         expect(() => new LinstorCluster("bad", clusterSettings({ availabilityZones: ["us-west-2a", "us-west-2b"] })))
             .to.throw(/LinstorCluster.availabilityZones/);
         expect(recorded).to.have.length(0);
+    });
+});
+
+describe("LinstorCluster resource options", () => {
+    before(async () => { await build(); });
+
+    it("rolls node groups out one AZ at a time (each depends on the previous one)", () => {
+        const groups = ofType("eks:index:ManagedNodeGroup");
+        expect(groups).to.have.length(3);
+        expect(dependsOn(groups[1], groups[0])).to.equal(true);
+        expect(dependsOn(groups[2], groups[1])).to.equal(true);
+        expect(dependsOn(groups[0], groups[2])).to.equal(false);
+    });
+
+    it("applies LINSTOR resources only after the operator (and its webhook) is ready", () => {
+        const release = one("kubernetes:helm.sh/v3:Release");
+        for (const type of ["kubernetes:piraeus.io/v1:LinstorCluster", "kubernetes:piraeus.io/v1:LinstorSatelliteConfiguration"]) {
+            expect(dependsOn(one(type), release), type).to.equal(true);
+        }
+        for (const sc of ofType("kubernetes:storage.k8s.io/v1:StorageClass")) {
+            expect(dependsOn(sc, release)).to.equal(true);
+            expect(dependsOn(sc, one("kubernetes:piraeus.io/v1:LinstorSatelliteConfiguration"))).to.equal(true);
+            expect(sc.options!.deleteBeforeReplace).to.equal(true);
+        }
+        // The operator needs nodes to become ready.
+        for (const g of ofType("eks:index:ManagedNodeGroup")) expect(dependsOn(release, g)).to.equal(true);
+    });
+
+    it("protects the secrets KMS key and the LINSTOR passphrase", () => {
+        expect(one("aws:kms/key:Key").options!.protect).to.equal(true);
+        expect(one("random:index/randomPassword:RandomPassword").options!.protect).to.equal(true);
+        expect(one("kubernetes:core/v1:Secret", "linstor-passphrase").options!.protect).to.equal(true);
+        expect(one("eks:index:Cluster").options!.protect).to.equal(false);
+    });
+
+    it("parents every resource under the component", () => {
+        const component = one("ha-jenkins-eks:index:LinstorCluster");
+        const children = recorded.filter((r) => r !== component && r.options);
+        for (const r of children) expect(r.options!.parent, `${r.type} ${r.name}`).to.equal(component.options!.urn);
     });
 });

@@ -5,6 +5,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+/** Resource options as the engine would receive them (the Mocks API itself does not show them). */
+export interface RecordedOptions {
+    readonly urn: string;
+    readonly parent: string;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly deleteBeforeReplace: boolean;
+    /** URNs of explicit and implicit dependencies. */
+    readonly dependencies: string[];
+}
+
 export interface Recorded {
     readonly type: string;
     readonly name: string;
@@ -12,7 +23,11 @@ export interface Recorded {
     readonly custom: boolean;
     readonly provider?: string;
     readonly id: string;
+    /** Undefined for reads (`Resource.get`), which carry no options. */
+    readonly options?: RecordedOptions;
 }
+
+const pendingOptions = new Map<string, RecordedOptions>();
 
 export const PROJECT = "ha-jenkins-eks";
 export const recorded: Recorded[] = [];
@@ -72,6 +87,17 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
             return { ...base, bucket: base.bucket ?? name, arn: `arn:aws:s3:::${base.bucket ?? name}` };
         case "aws:iam/accessKey:AccessKey":
             return { ...base, secret: "mock-secret-access-key", id: `AKIA${name.toUpperCase().slice(0, 8)}` };
+        case "kubernetes:core/v1:Service":
+            // A read (`Service.get`, e.g. the NLB address of a Helm-made Service) carries an id "<namespace>/<name>".
+            if (args.id) {
+                const [namespace, svc] = args.id.split("/");
+                return {
+                    ...base,
+                    metadata: { name: svc, namespace },
+                    status: { loadBalancer: { ingress: [{ hostname: `${svc}-0123456789.elb.us-west-2.amazonaws.com` }] } },
+                };
+            }
+            return base;
         case "random:index/randomPassword:RandomPassword":
             return { ...base, result: `generated-${name}` };
         case "pulumi:pulumi:StackReference": {
@@ -86,7 +112,9 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
 export const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
         const id = args.type === "pulumi:pulumi:StackReference" ? (args.inputs.name ?? args.name) : `${args.name}-id`;
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, provider: args.provider, id });
+        const options = pendingOptions.get(`${args.type}::${args.name}`);
+        pendingOptions.delete(`${args.type}::${args.name}`);
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, provider: args.provider, id, options });
         return { id, state: stateFor(args) };
     },
     call(args) {
@@ -111,6 +139,34 @@ export const mocks: pulumi.runtime.Mocks = {
 export function useStack(stack: string, config: Record<string, string>, secretKeys: string[] = []): void {
     pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     pulumi.runtime.setAllConfig(config, secretKeys);
+    captureOptions();
+}
+
+/** Wraps the mock monitor so each recorded resource also carries its protect/dependsOn/parent options. */
+function captureOptions(): void {
+    const monitor: any = pulumi.runtime.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        pendingOptions.set(`${req.getType()}::${req.getName()}`, {
+            urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+            parent: req.getParent(),
+            protect: req.getProtect() ?? false,
+            retainOnDelete: req.getRetainondelete() ?? false,
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            dependencies: req.getDependenciesList(),
+        });
+        return register(req, callback);
+    };
+}
+
+/** The recorded resource whose URN is `urn`. */
+export function byUrn(urn: string): Recorded | undefined {
+    return recorded.find((r) => r.options?.urn === urn);
+}
+
+/** Whether `dependent` lists `dependency` among its dependencies (explicit dependsOn or via inputs). */
+export function dependsOn(dependent: Recorded, dependency: Recorded): boolean {
+    return dependency.options !== undefined && (dependent.options?.dependencies ?? []).includes(dependency.options.urn);
 }
 
 export function resetRecords(): void {
