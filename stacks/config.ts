@@ -21,6 +21,8 @@ export interface StackConfig {
     /** Prefix of every resource name. Default `hje-<stack>`. */
     readonly namePrefix: string;
     readonly cluster: ClusterConfig;
+    /** Refuse Kubernetes minor skips/downgrades and operator downgrades against the last deployment. Default true. */
+    readonly upgradeGuards: boolean;
 }
 
 /** Full config key of a project key, as it appears in error messages and the README. */
@@ -41,5 +43,6 @@ export function loadConfig(): StackConfig {
         region,
         namePrefix: r.string("namePrefix", `hje-${stack}`.slice(0, 23)),
         cluster: readClusterConfig(r),
+        upgradeGuards: r.boolean("upgradeGuards", true),
     };
 }

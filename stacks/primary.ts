@@ -1,5 +1,7 @@
 import { LinstorCluster, LinstorClusterArgs } from "../components/linstorCluster";
+import { validateLinstorClusterSettings } from "../components/lib/linstorClusterArgs";
 import { projectKey, StackConfig } from "./config";
+import { deployedVersionOutputs, guardUpgrade } from "./upgradeGuard";
 import { resolveAvailabilityZones } from "./zones";
 
 /** LinstorCluster arguments of a stack, with errors naming the stack's config keys. */
@@ -10,8 +12,11 @@ export function linstorClusterArgs(cfg: StackConfig, availabilityZones: string[]
 
 /** Builds the LinstorCluster of a stack from its config (shared by the primary and DR stacks). */
 export async function buildLinstorCluster(cfg: StackConfig): Promise<LinstorCluster> {
-    const availabilityZones = await resolveAvailabilityZones(cfg);
-    return new LinstorCluster(cfg.namePrefix, linstorClusterArgs(cfg, availabilityZones));
+    const args = linstorClusterArgs(cfg, await resolveAvailabilityZones(cfg));
+    // Config errors first (nothing registered), then the upgrade guard (registers only a read-only self-reference).
+    validateLinstorClusterSettings(args, projectKey);
+    await guardUpgrade(cfg);
+    return new LinstorCluster(cfg.namePrefix, args);
 }
 
 /** The primary stack: the HA cluster that runs Jenkins day to day. */
@@ -26,6 +31,7 @@ export async function deployPrimary(cfg: StackConfig) {
         storageClassNames: cluster.storageClassNames,
         linstorNamespace: cluster.linstorNamespace,
         vpcId: cluster.vpcId,
+        ...deployedVersionOutputs(cfg),
     } satisfies Record<string, unknown>;
 }
 

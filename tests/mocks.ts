@@ -137,7 +137,7 @@ export const mocks: pulumi.runtime.Mocks = {
 
 /** Points the runtime at the shared mocks for `stack`, with `config` as the stack's configuration. */
 export function useStack(stack: string, config: Record<string, string>, secretKeys: string[] = []): void {
-    pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    pulumi.runtime.setMocks(mocks, PROJECT, stack, false, "organization");
     pulumi.runtime.setAllConfig(config, secretKeys);
     captureOptions();
 }

@@ -1,0 +1,40 @@
+/**
+ * Reads what this stack last deployed (its own outputs, through a StackReference to itself) and
+ * refuses version changes EKS or the LINSTOR operator cannot perform. On a first deployment there
+ * are no outputs and nothing to check.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { checkUpgrade, DeployedVersions } from "../components/lib/versions";
+import { projectKey, StackConfig } from "./config";
+
+/** Versions a stack exports so the next run can guard its upgrade. */
+export function deployedVersionOutputs(cfg: StackConfig) {
+    return {
+        kubernetesVersion: cfg.cluster.kubernetesVersion,
+        linstorDistribution: cfg.cluster.linstorDistribution,
+        linstorOperatorChartVersion: operatorChartVersion(cfg),
+    };
+}
+
+function operatorChartVersion(cfg: StackConfig): string {
+    return cfg.cluster.linstorDistribution === "linbit"
+        ? cfg.cluster.linbitOperatorChartVersion
+        : cfg.cluster.piraeusOperatorChartVersion;
+}
+
+export async function guardUpgrade(cfg: StackConfig): Promise<void> {
+    if (!cfg.upgradeGuards) return;
+    const self = new pulumi.StackReference(`${cfg.namePrefix}-self`, {
+        name: `${pulumi.getOrganization()}/${cfg.project}/${cfg.stack}`,
+    });
+    const read = async (name: keyof DeployedVersions) => {
+        const details = await self.getOutputDetails(name);
+        return (details.value ?? details.secretValue) as string | undefined;
+    };
+    const deployed: DeployedVersions = {
+        kubernetesVersion: await read("kubernetesVersion"),
+        linstorDistribution: await read("linstorDistribution"),
+        linstorOperatorChartVersion: await read("linstorOperatorChartVersion"),
+    };
+    checkUpgrade(deployed, deployedVersionOutputs(cfg), projectKey);
+}
