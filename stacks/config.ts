@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/lib/errors";
 import { ClusterConfig, readClusterConfig } from "./settings/cluster";
+import { JenkinsConfig, jenkinsConfigKey, readJenkinsConfig } from "./settings/jenkins";
 import { ConfigReader } from "./settings/reader";
 
 export const PROJECT = "ha-jenkins-eks";
@@ -21,6 +22,7 @@ export interface StackConfig {
     /** Prefix of every resource name. Default `hje-<stack>`. */
     readonly namePrefix: string;
     readonly cluster: ClusterConfig;
+    readonly jenkins: JenkinsConfig;
     /** Refuse Kubernetes minor skips/downgrades and operator downgrades against the last deployment. Default true. */
     readonly upgradeGuards: boolean;
 }
@@ -36,13 +38,41 @@ export function loadConfig(): StackConfig {
     if (region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
         throw new ConfigError("aws:region", region, "Set the stack's AWS region, e.g. `pulumi config set aws:region us-west-2`.");
     }
+    const cluster = readClusterConfig(r);
+    const jenkins = readJenkinsConfig(r);
     return {
         project: PROJECT,
         stack,
         role: r.oneOf("role", ROLES, "primary"),
         region,
         namePrefix: r.string("namePrefix", `hje-${stack}`.slice(0, 23)),
-        cluster: readClusterConfig(r),
+        cluster,
+        jenkins,
         upgradeGuards: r.boolean("upgradeGuards", true),
     };
+}
+
+/**
+ * Checks between sections (after each section validated itself): Jenkins must fit the storage the
+ * cluster offers. Throws a ConfigError naming the Jenkins key.
+ */
+export function validateAcrossSections(cfg: StackConfig): void {
+    const { cluster, jenkins } = cfg;
+    const r = new ConfigReader(PROJECT);
+    if (!cluster.storageClassReplicas.includes(jenkins.storageClassReplicas)) {
+        r.fail(jenkinsConfigKey("storageClassReplicas"), jenkins.storageClassReplicas,
+            `Jenkins needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`);
+    }
+    const jenkinsGiB = quantityGiB(jenkins.storageSize);
+    if (jenkinsGiB !== undefined && jenkinsGiB > cluster.dataVolumeSizeGiB) {
+        r.fail(jenkinsConfigKey("storageSize"), jenkins.storageSize,
+            `Each replica lives in one node's data pool of dataVolumeSizeGiB (${cluster.dataVolumeSizeGiB} GiB); raise that or shrink this.`);
+    }
+}
+
+/** GiB of a binary Kubernetes quantity (Mi/Gi/Ti), undefined for other forms (validated elsewhere). */
+function quantityGiB(quantity: string): number | undefined {
+    const m = /^(\d+(?:\.\d+)?)(Mi|Gi|Ti)$/.exec(quantity);
+    if (!m) return undefined;
+    return Number(m[1]) * { Mi: 1 / 1024, Gi: 1, Ti: 1024 }[m[2] as "Mi" | "Gi" | "Ti"];
 }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { validateLinstorClusterSettings } from "../components/lib/linstorClusterArgs";
-import { loadConfig, projectKey } from "../stacks/config";
+import { loadConfig, projectKey, validateAcrossSections } from "../stacks/config";
 import { linstorClusterArgs } from "../stacks/primary";
 import { resolveAvailabilityZones } from "../stacks/zones";
 import { setAvailableZones, useStack } from "./mocks";
@@ -14,6 +14,7 @@ async function evaluate(config: Record<string, string>, secretKeys: string[] = [
     const cfg = loadConfig();
     const args = linstorClusterArgs(cfg, await resolveAvailabilityZones(cfg));
     validateLinstorClusterSettings(args, projectKey);
+    validateAcrossSections(cfg);
     return args;
 }
 
@@ -85,6 +86,10 @@ describe("stack config", () => {
         ["a range in a chart version", { [K("piraeusOperatorChartVersion")]: "^2.10" }, /ha-jenkins-eks:piraeusOperatorChartVersion.*Pin an exact/],
         ["existing VPC without one subnet per AZ", { [K("vpcId")]: "vpc-0123456789abcdef0", [K("privateSubnetIds")]: '["subnet-1"]' }, /ha-jenkins-eks:privateSubnetIds.*exactly one private subnet per availability zone \(3\)/],
         ["an IMDS hop limit of 3", { [K("imdsHopLimit")]: "3" }, /ha-jenkins-eks:imdsHopLimit: 3/],
+        ["Jenkins on a class the stack does not create", { [K("storageClassReplicas")]: "[1,2]" }, /ha-jenkins-eks:jenkinsStorageClassReplicas: 3\. Jenkins needs one of the StorageClasses this stack creates \(storageClassReplicas: 1, 2\)/],
+        ["Jenkins larger than a node's data pool", { [K("jenkinsStorageSize")]: "200Gi" }, /ha-jenkins-eks:jenkinsStorageSize: "200Gi"\. Each replica lives in one node's data pool of dataVolumeSizeGiB \(100 GiB\)/],
+        ["an open Jenkins load balancer without opt-in", { [K("jenkinsServiceType")]: "LoadBalancer", [K("jenkinsLoadBalancerSourceRanges")]: '["0.0.0.0/0"]' }, /ha-jenkins-eks:jenkinsLoadBalancerSourceRanges/],
+        ["Jenkins on fewer than 3 replicas without opt-in", { [K("jenkinsStorageClassReplicas")]: "2" }, /ha-jenkins-eks:jenkinsStorageClassReplicas: 2/],
         ["a bad satellite deletion policy", { [K("satelliteDeletionPolicy")]: "Drain" }, /Allowed: Evacuate, Retain, Delete/],
     ];
     for (const [what, config, message] of cases) {

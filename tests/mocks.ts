@@ -100,6 +100,11 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
             return base;
         case "random:index/randomPassword:RandomPassword":
             return { ...base, result: `generated-${name}` };
+        case "random:index/randomId:RandomId":
+            return { ...base, hex: "0a1b2c3d", b64Std: "ChssPQ==" };
+        case "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot":
+            // The API server assigns a UID; a deterministic one derived from the name keeps assertions exact.
+            return { ...base, metadata: { ...base.metadata, uid: `00000000-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}` } };
         case "pulumi:pulumi:StackReference": {
             const stackName = args.inputs.name ?? name;
             return { ...base, name: stackName, outputs: stackOutputs[stackName] ?? {}, secretOutputNames: [] };

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadConfig } from "../stacks/config";
 import { deployPrimary } from "../stacks/primary";
 import { loadStackConfig } from "../stacks/stackFile";
-import { isSecret, ofType, one, recorded, resetRecords, settle, useStack, valueOf } from "./mocks";
+import { dependsOn, isSecret, ofType, one, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "./mocks";
 
 /** Evaluates the dev stack with its real Pulumi.dev.yaml (plus Pulumi.yaml defaults) under mocks. */
 async function evaluateDev(overrides: Record<string, string> = {}) {
@@ -48,6 +48,31 @@ describe("dev stack (primary)", () => {
         for (const r of recorded.filter((r) => r.custom && !r.type.startsWith("pulumi:"))) {
             expect(r.name.startsWith("hje-dev"), `${r.type} ${r.name}`).to.equal(true);
         }
+    });
+
+    it("runs Jenkins on a protected claim of the 3-replica class, after the storage layer is ready", () => {
+        const jenkinsRelease = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "jenkins")!;
+        expect(jenkinsRelease.inputs.repositoryOpts).to.deep.equal({ repo: "https://charts.jenkins.io" });
+        expect(jenkinsRelease.inputs.version).to.equal("5.9.53");
+        const values = unsecret<any>(jenkinsRelease.inputs.values);
+        const pvc = one("kubernetes:core/v1:PersistentVolumeClaim");
+        expect(values.persistence.existingClaim).to.equal(pvc.inputs.metadata.name);
+        expect(pvc.inputs.spec.storageClassName).to.equal("linstor-csi-lvm-thin-r3");
+        expect(pvc.inputs.spec.resources.requests.storage).to.equal("20Gi");
+        expect(pvc.options!.protect).to.equal(true);
+        const operator = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart.includes("piraeus"))!;
+        expect(dependsOn(jenkinsRelease, operator)).to.equal(true);
+        for (const sc of ofType("kubernetes:storage.k8s.io/v1:StorageClass")) expect(dependsOn(jenkinsRelease, sc)).to.equal(true);
+        expect(values.controller.serviceType).to.equal("ClusterIP");
+    });
+
+    it("exports what the DR stack reads, the admin password only as a secret", async () => {
+        expect(await valueOf(outputs.jenkinsNamespace)).to.equal("jenkins");
+        expect(await valueOf(outputs.jenkinsStorageSize)).to.equal("20Gi");
+        expect(await valueOf(outputs.jenkinsPvcName)).to.equal(one("kubernetes:core/v1:PersistentVolumeClaim").inputs.metadata.name);
+        expect(await isSecret(outputs.jenkinsAdminPassword)).to.equal(true);
+        expect(outputs.jenkinsSettings.chartVersion).to.equal("5.9.53");
+        expect(JSON.stringify(outputs.jenkinsSettings)).to.not.contain("generated-");
     });
 
     it("registers nothing when the stack config is invalid", async () => {
