@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/lib/errors";
 import { ClusterConfig, readClusterConfig } from "./settings/cluster";
 import { JenkinsConfig, jenkinsConfigKey, readJenkinsConfig } from "./settings/jenkins";
+import { MonitoringConfig, readMonitoringConfig } from "./settings/monitoring";
 import { ConfigReader } from "./settings/reader";
 
 export const PROJECT = "ha-jenkins-eks";
@@ -23,6 +24,7 @@ export interface StackConfig {
     readonly namePrefix: string;
     readonly cluster: ClusterConfig;
     readonly jenkins: JenkinsConfig;
+    readonly monitoring: MonitoringConfig;
     /** Refuse Kubernetes minor skips/downgrades and operator downgrades against the last deployment. Default true. */
     readonly upgradeGuards: boolean;
 }
@@ -48,17 +50,23 @@ export function loadConfig(): StackConfig {
         namePrefix: r.string("namePrefix", `hje-${stack}`.slice(0, 23)),
         cluster,
         jenkins,
+        monitoring: readMonitoringConfig(r),
         upgradeGuards: r.boolean("upgradeGuards", true),
     };
 }
 
 /**
- * Checks between sections (after each section validated itself): Jenkins must fit the storage the
- * cluster offers. Throws a ConfigError naming the Jenkins key.
+ * Checks between sections (after each section validated itself): Jenkins and Prometheus must fit
+ * the storage the cluster offers. Throws a ConfigError naming the Jenkins key.
  */
 export function validateAcrossSections(cfg: StackConfig): void {
-    const { cluster, jenkins } = cfg;
+    const { cluster, jenkins, monitoring } = cfg;
     const r = new ConfigReader(PROJECT);
+    if (monitoring.monitoringEnabled && !monitoring.useExistingPrometheusOperator &&
+        !cluster.storageClassReplicas.includes(monitoring.prometheusStorageReplicas)) {
+        r.fail("prometheusStorageReplicas", monitoring.prometheusStorageReplicas,
+            `Prometheus needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`);
+    }
     if (!cluster.storageClassReplicas.includes(jenkins.storageClassReplicas)) {
         r.fail(jenkinsConfigKey("storageClassReplicas"), jenkins.storageClassReplicas,
             `Jenkins needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { validateLinstorClusterSettings } from "../components/lib/linstorClusterArgs";
 import { loadConfig, projectKey, validateAcrossSections } from "../stacks/config";
-import { linstorClusterArgs } from "../stacks/primary";
+import { linstorClusterArgs } from "../stacks/build";
 import { resolveAvailabilityZones } from "../stacks/zones";
 import { setAvailableZones, useStack } from "./mocks";
 

@@ -75,6 +75,28 @@ describe("dev stack (primary)", () => {
         expect(JSON.stringify(outputs.jenkinsSettings)).to.not.contain("generated-");
     });
 
+    it("monitors DRBD, LINSTOR and Jenkins by default, with Jenkins waiting for the monitoring CRDs", async () => {
+        const kps = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "kube-prometheus-stack")!;
+        expect(kps.inputs.version).to.equal("88.5.3");
+        const jenkinsRelease = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "jenkins")!;
+        const values = unsecret<any>(jenkinsRelease.inputs.values);
+        expect(values.controller.prometheus.enabled).to.equal(true);
+        expect(values.controller.installPlugins.some((p: string) => p.startsWith("prometheus:"))).to.equal(true);
+        expect(dependsOn(jenkinsRelease, kps)).to.equal(true);
+        expect(ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).to.have.length(1);
+        expect(await isSecret(outputs.grafanaAdminPassword!)).to.equal(true);
+        const prometheusStorage = kps.inputs.values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec;
+        expect(prometheusStorage.storageClassName).to.equal("linstor-csi-lvm-thin-r2");
+    });
+
+    it("leaves monitoring out when monitoringEnabled is false", async () => {
+        await evaluateDev({ "ha-jenkins-eks:monitoringEnabled": "false" });
+        expect(ofType("kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart)).to.not.include("kube-prometheus-stack");
+        const jenkinsRelease = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "jenkins")!;
+        expect(unsecret<any>(jenkinsRelease.inputs.values).controller.prometheus?.enabled ?? false).to.equal(false);
+        outputs = await evaluateDev();
+    });
+
     it("registers nothing when the stack config is invalid", async () => {
         resetRecords();
         let error: Error | undefined;
