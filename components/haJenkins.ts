@@ -6,7 +6,7 @@ import {
 } from "./lib/jenkinsArgs";
 import {
     ADMIN_PASSWORD_KEY, ADMIN_USER_KEY, chartFullname, disruptionBudgetSpec, JENKINS_CHART, JENKINS_CHART_REPO,
-    jenkinsUrl, jenkinsValues,
+    homeClaimName, jenkinsNamespaceMetadata, jenkinsUrl, jenkinsValues,
 } from "./lib/jenkinsValues";
 
 export interface HaJenkinsArgs extends Partial<JenkinsSettings> {
@@ -80,15 +80,7 @@ export class HaJenkins extends pulumi.ComponentResource {
         const waitFor = [...(dependsOn ?? [])];
 
         const namespace = createNamespace === false ? [] : [new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: {
-                name: ns,
-                // Agents built by the kubernetes plugin run here too; the chart's controller pod meets baseline.
-                labels: {
-                    "pod-security.kubernetes.io/enforce": "baseline",
-                    "pod-security.kubernetes.io/warn": "restricted",
-                    "pod-security.kubernetes.io/audit": "restricted",
-                },
-            },
+            metadata: jenkinsNamespaceMetadata(ns),
         }, parent)];
 
         const password = adminPassword !== undefined
@@ -104,7 +96,7 @@ export class HaJenkins extends pulumi.ComponentResource {
 
         let claimName = existingClaim;
         if (claimName === undefined) {
-            claimName = `${fullname}-home`;
+            claimName = homeClaimName(releaseName);
             this.pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-home`, {
                 metadata: {
                     name: claimName,

@@ -1,7 +1,10 @@
 /** Builders shared by the primary and DR stacks: config → components, no copy-paste between stacks. */
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HaJenkins } from "../components/haJenkins";
-import { chartFullname } from "../components/lib/jenkinsValues";
+import { chartFullname, homeClaimName, jenkinsNamespaceMetadata } from "../components/lib/jenkinsValues";
+import { BucketSource, maxScheduleGapSeconds, S3SnapshotSettings, validateS3SnapshotSettings } from "../components/lib/s3Args";
+import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
 import { LinstorCluster, LinstorClusterArgs } from "../components/linstorCluster";
 import { validateLinstorClusterSettings } from "../components/lib/linstorClusterArgs";
 import { projectKey, StackConfig, validateAcrossSections } from "./config";
@@ -18,11 +21,12 @@ export function linstorClusterArgs(cfg: StackConfig, availabilityZones: string[]
 }
 
 /** Builds the LinstorCluster of a stack from its config (shared by the primary and DR stacks). */
-export async function buildLinstorCluster(cfg: StackConfig): Promise<LinstorCluster> {
+export async function buildLinstorCluster(cfg: StackConfig, validateMore: () => void = () => undefined): Promise<LinstorCluster> {
     const args = linstorClusterArgs(cfg, await resolveAvailabilityZones(cfg));
     // Config errors first (nothing registered), then the upgrade guard (registers only a read-only self-reference).
     validateLinstorClusterSettings(args, projectKey);
     validateAcrossSections(cfg);
+    validateMore();
     await guardUpgrade(cfg);
     return new LinstorCluster(cfg.namePrefix, args);
 }
@@ -34,7 +38,8 @@ export const JENKINS_RELEASE = "jenkins";
 export interface JenkinsPlacement {
     /** Claim restored from a snapshot (origin restore, DR); default: a new protected claim. */
     readonly existingClaim?: string;
-    readonly createNamespace?: boolean;
+    /** The namespace the stack created (buildJenkinsNamespace). */
+    readonly namespace: k8s.core.v1.Namespace;
     readonly monitoringEnabled: boolean;
     readonly dependsOn?: pulumi.Resource[];
 }
@@ -48,10 +53,10 @@ export function buildJenkins(cfg: StackConfig, cluster: LinstorCluster, placemen
         adminPassword,
         storageClassName: cluster.storageClassNames[settings.storageClassReplicas],
         existingClaim: placement.existingClaim,
-        createNamespace: placement.createNamespace,
+        createNamespace: false,
         monitoringEnabled: placement.monitoringEnabled,
         protect: cfg.cluster.protectStatefulResources,
-        dependsOn: [...cluster.storageReady, ...(placement.dependsOn ?? [])],
+        dependsOn: [...cluster.storageReady, placement.namespace, ...(placement.dependsOn ?? [])],
         keyOf: (f) => projectKey(jenkinsConfigKey(f)),
     }, { provider: cluster.provider });
 }
@@ -100,5 +105,78 @@ export function monitoringOutputs(monitoring: DrbdMonitoring | undefined) {
         grafanaAdminPassword: monitoring.grafanaAdminPassword,
         grafanaService: monitoring.services?.grafana.name,
         alertmanagerService: monitoring.services?.alertmanager.name,
+    };
+}
+
+/**
+ * The stack creates the Jenkins namespace itself (HaJenkins gets `createNamespace: false`): the snapshot
+ * schedule and a restored claim live there and must exist before Jenkins does.
+ */
+export function buildJenkinsNamespace(cfg: StackConfig, cluster: LinstorCluster): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(`${cfg.namePrefix}-jenkins-namespace`, {
+        metadata: jenkinsNamespaceMetadata(cfg.jenkins.namespace),
+    }, { provider: cluster.provider });
+}
+
+/** The bucket a primary creates (its config always resolves one; see readSnapshotConfig). */
+export function primaryBucket(cfg: StackConfig): BucketSource {
+    if (cfg.snapshots.bucket === undefined) throw new Error("a primary stack always resolves its snapshot bucket (readSnapshotConfig)");
+    return cfg.snapshots.bucket;
+}
+
+/** S3SnapshotShipping settings of a stack for a given bucket. */
+export function snapshotSettings(cfg: StackConfig, bucket: BucketSource): S3SnapshotSettings {
+    const { bucket: _configured, ...settings } = cfg.snapshots;
+    return { ...settings, bucket, namePrefix: cfg.namePrefix, protect: cfg.cluster.protectStatefulResources, tags: cfg.cluster.tags };
+}
+
+/** Seconds between scheduled snapshots (worst case), for the stale-backup alert; undefined without a schedule. */
+export function snapshotIntervalSeconds(cfg: StackConfig): number | undefined {
+    return cfg.snapshots.snapshotScheduleEnabled ? maxScheduleGapSeconds(cfg.snapshots.snapshotSchedule) : undefined;
+}
+
+/** Validates the primary's snapshot settings (before any resource exists). */
+export function validatePrimarySnapshots(cfg: StackConfig): void {
+    validateS3SnapshotSettings(snapshotSettings(cfg, primaryBucket(cfg)), { clusterRegion: cfg.region }, projectKey);
+}
+
+/** The primary's snapshot shipping of the Jenkins volume (`claimReady`: what creates the claim it snapshots). */
+export function buildPrimarySnapshots(cfg: StackConfig, cluster: LinstorCluster, opts: {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly claimReady: pulumi.Resource[];
+}): S3SnapshotShipping {
+    return new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
+        ...snapshotSettings(cfg, primaryBucket(cfg)),
+        clusterRegion: cfg.region,
+        k8sProvider: cluster.provider,
+        linstorNamespace: cluster.linstorNamespace,
+        passphraseSecretName: cluster.passphraseSecretName,
+        storageReady: cluster.storageReady,
+        restoreStorageClassName: cluster.storageClassNames[cfg.jenkins.storageClassReplicas],
+        jenkins: {
+            namespace: cfg.jenkins.namespace,
+            pvcName: homeClaimName(JENKINS_RELEASE),
+            storageSize: cfg.jenkins.storageSize,
+            namespaceReady: [opts.namespace],
+            claimReady: opts.claimReady,
+        },
+        keyOf: projectKey,
+    });
+}
+
+/** Snapshot outputs the DR stack and operators read. */
+export function snapshotOutputs(snapshots: S3SnapshotShipping) {
+    return {
+        snapshotBucketName: snapshots.bucketName,
+        snapshotBucketRegion: snapshots.bucketRegion,
+        snapshotBucketArn: snapshots.bucketArn,
+        snapshotKmsKeyArn: snapshots.kmsKeyArn,
+        linstorRemoteName: snapshots.linstorRemoteName,
+        snapshotClassName: snapshots.snapshotClassName,
+        snapshotClassParameters: snapshots.snapshotClassParameters,
+        snapshotAccessKeyId: snapshots.currentAccessKeyId,
+        latestSnapshotHandle: snapshots.latestSnapshotHandle,
+        latestSnapshotName: snapshots.onDemandSnapshotName,
+        restoredClaimName: snapshots.restoredClaimName,
     };
 }

@@ -8,6 +8,8 @@ import { ConfigError } from "../components/lib/errors";
 import { ClusterConfig, readClusterConfig } from "./settings/cluster";
 import { JenkinsConfig, jenkinsConfigKey, readJenkinsConfig } from "./settings/jenkins";
 import { MonitoringConfig, readMonitoringConfig } from "./settings/monitoring";
+import { DrConfig, readDrConfig } from "./settings/dr";
+import { readSnapshotConfig, SnapshotConfig } from "./settings/snapshots";
 import { ConfigReader } from "./settings/reader";
 
 export const PROJECT = "ha-jenkins-eks";
@@ -25,6 +27,9 @@ export interface StackConfig {
     readonly cluster: ClusterConfig;
     readonly jenkins: JenkinsConfig;
     readonly monitoring: MonitoringConfig;
+    readonly snapshots: SnapshotConfig;
+    /** DR-only settings (role `dr`). */
+    readonly dr?: DrConfig;
     /** Refuse Kubernetes minor skips/downgrades and operator downgrades against the last deployment. Default true. */
     readonly upgradeGuards: boolean;
 }
@@ -42,15 +47,18 @@ export function loadConfig(): StackConfig {
     }
     const cluster = readClusterConfig(r);
     const jenkins = readJenkinsConfig(r);
+    const role = r.oneOf("role", ROLES, "primary");
     return {
         project: PROJECT,
         stack,
-        role: r.oneOf("role", ROLES, "primary"),
+        role,
         region,
         namePrefix: r.string("namePrefix", `hje-${stack}`.slice(0, 23)),
         cluster,
         jenkins,
         monitoring: readMonitoringConfig(r),
+        snapshots: readSnapshotConfig(r, region, role === "primary"),
+        dr: role === "dr" ? readDrConfig(r) : undefined,
         upgradeGuards: r.boolean("upgradeGuards", true),
     };
 }

@@ -1,15 +1,37 @@
 import { StackConfig } from "./config";
-import { buildJenkins, buildLinstorCluster, buildMonitoring, jenkinsOutputs, monitoringOutputs } from "./build";
+import * as pulumi from "@pulumi/pulumi";
+import { HaJenkins } from "../components/haJenkins";
+import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
+import {
+    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, buildPrimarySnapshots, jenkinsOutputs,
+    monitoringOutputs, snapshotIntervalSeconds, snapshotOutputs, validatePrimarySnapshots,
+} from "./build";
 import { deployedVersionOutputs } from "./upgradeGuard";
 
 /** The primary stack: the HA cluster that runs Jenkins day to day. */
 export async function deployPrimary(cfg: StackConfig) {
-    const cluster = await buildLinstorCluster(cfg);
-    const monitoring = buildMonitoring(cfg, cluster, { jenkinsNamespace: cfg.jenkins.namespace });
-    const jenkins = buildJenkins(cfg, cluster, {
-        monitoringEnabled: monitoring !== undefined,
-        dependsOn: monitoring?.ready,
+    const cluster = await buildLinstorCluster(cfg, () => validatePrimarySnapshots(cfg));
+    const namespace = buildJenkinsNamespace(cfg, cluster);
+    const monitoring = buildMonitoring(cfg, cluster, {
+        jenkinsNamespace: cfg.jenkins.namespace,
+        snapshotIntervalSeconds: snapshotIntervalSeconds(cfg),
     });
+    const jenkinsOn = (existingClaim: string | undefined, dependsOn: pulumi.Resource[]) => buildJenkins(cfg, cluster, {
+        namespace,
+        existingClaim,
+        monitoringEnabled: monitoring !== undefined,
+        dependsOn: [...dependsOn, ...(monitoring?.ready ?? [])],
+    });
+    // A restore must exist before Jenkins starts on it; otherwise Jenkins' own claim exists before it is snapshotted.
+    let jenkins: HaJenkins;
+    let snapshots: S3SnapshotShipping;
+    if (cfg.snapshots.restoreFromSnapshot !== undefined) {
+        snapshots = buildPrimarySnapshots(cfg, cluster, { namespace, claimReady: [] });
+        jenkins = jenkinsOn(snapshots.restoredClaimName, snapshots.restore ? [snapshots.restore] : []);
+    } else {
+        jenkins = jenkinsOn(undefined, []);
+        snapshots = buildPrimarySnapshots(cfg, cluster, { namespace, claimReady: jenkins.pvc ? [jenkins.pvc] : [] });
+    }
     return {
         role: cfg.role,
         region: cfg.region,
@@ -20,6 +42,7 @@ export async function deployPrimary(cfg: StackConfig) {
         linstorNamespace: cluster.linstorNamespace,
         vpcId: cluster.vpcId,
         ...jenkinsOutputs(jenkins),
+        ...snapshotOutputs(snapshots),
         ...monitoringOutputs(monitoring),
         ...deployedVersionOutputs(cfg),
     } satisfies Record<string, unknown>;

@@ -89,6 +89,41 @@ describe("dev stack (primary)", () => {
         expect(prometheusStorage.storageClassName).to.equal("linstor-csi-lvm-thin-r2");
     });
 
+    it("ships Jenkins snapshots hourly to a hardened bucket in us-east-2 and exports what DR needs", async () => {
+        const cron = one("kubernetes:batch/v1:CronJob");
+        expect(cron.inputs.spec.schedule).to.equal("0 * * * *");
+        expect(cron.inputs.metadata.namespace).to.equal("jenkins");
+        expect(JSON.stringify(cron.inputs.spec)).to.contain("jenkins-home");
+        const provider = ofType("pulumi:providers:aws").find((p) => p.inputs.region === "us-east-2");
+        expect(provider, "bucket-region provider").to.not.equal(undefined);
+        const bucket = one("aws:s3/bucket:Bucket");
+        expect(bucket.provider).to.contain("us-east-2");
+        expect(bucket.options!.protect).to.equal(true);
+        expect(outputs.snapshotBucketRegion).to.equal("us-east-2");
+        expect(outputs.linstorRemoteName).to.equal("s3-us-east-2");
+        const params = await valueOf(outputs.snapshotClassParameters);
+        expect(params["snap.linstor.csi.linbit.com/s3-endpoint"]).to.equal("https://s3.us-east-2.amazonaws.com");
+        expect(Object.keys(params).every((k) => k.startsWith("snap.linstor.csi.linbit.com/"))).to.equal(true);
+        // The schedule lives in the namespace the stack creates before Jenkins; the alert knows the schedule.
+        const account = one("kubernetes:core/v1:ServiceAccount", "snapshots-schedule");
+        expect(dependsOn(account, one("kubernetes:core/v1:Namespace", "jenkins-namespace"))).to.equal(true);
+        expect(account.inputs.metadata.namespace).to.equal("jenkins");
+        const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+        expect(JSON.stringify(rule.inputs.spec)).to.contain("7200");
+    });
+
+    it("restores Jenkins in the origin cluster from a named snapshot", async () => {
+        await evaluateDev({ "ha-jenkins-eks:restoreFromSnapshot": "jenkins-before-upgrade" });
+        const restored = ofType("kubernetes:core/v1:PersistentVolumeClaim");
+        expect(restored).to.have.length(1);
+        expect(restored[0].inputs.spec.dataSource).to.deep.include({ kind: "VolumeSnapshot", name: "jenkins-before-upgrade" });
+        expect(restored[0].inputs.spec.storageClassName).to.equal("linstor-csi-lvm-thin-r3");
+        const jenkinsRelease = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "jenkins")!;
+        expect(unsecret<any>(jenkinsRelease.inputs.values).persistence.existingClaim).to.equal(restored[0].inputs.metadata.name);
+        expect(dependsOn(jenkinsRelease, restored[0]) || dependsOn(jenkinsRelease, one("ha-jenkins-eks:index:SnapshotRestore"))).to.equal(true);
+        outputs = await evaluateDev();
+    });
+
     it("leaves monitoring out when monitoringEnabled is false", async () => {
         await evaluateDev({ "ha-jenkins-eks:monitoringEnabled": "false" });
         expect(ofType("kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart)).to.not.include("kube-prometheus-stack");

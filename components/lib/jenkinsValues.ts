@@ -24,6 +24,26 @@ export function chartFullname(releaseName: string): string {
     return name.slice(0, 63).replace(/-+$/, "");
 }
 
+/** The Pulumi-managed JENKINS_HOME claim of a release (a stack needs the name before HaJenkins exists). */
+export function homeClaimName(releaseName: string): string {
+    return `${chartFullname(releaseName)}-home`;
+}
+
+/**
+ * The Jenkins namespace: agents built by the kubernetes plugin run here too; the chart's controller
+ * pod meets `baseline`, and `restricted` violations are reported.
+ */
+export function jenkinsNamespaceMetadata(name: string) {
+    return {
+        name,
+        labels: {
+            "pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+        },
+    };
+}
+
 /** Labels selecting the controller pod (the StatefulSet's own selector). */
 export function controllerSelector(releaseName: string): Record<string, string> {
     return { "app.kubernetes.io/component": CONTROLLER_COMPONENT, "app.kubernetes.io/instance": releaseName };
