@@ -222,7 +222,8 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     provider: args.k8sProvider, namespace: jenkins.namespace, claimName: restoredClaimName(args.restoreFromSnapshot),
                     storageClassName: args.restoreStorageClassName as string, size: jenkins.storageSize,
                     source: { volumeSnapshotName: args.restoreFromSnapshot }, keyOf: args.keyOf,
-                }, { parent: this, dependsOn: [this.snapshotClass, ...(jenkins.namespaceReady ?? [])] });
+                    dependsOn: [this.snapshotClass, ...(jenkins.namespaceReady ?? [])],
+                }, { parent: this });
                 claim = this.restore.claimName;
                 this.restoredClaimName = claim;
                 claimReady.push(this.restore.claim);

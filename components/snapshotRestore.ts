@@ -31,6 +31,11 @@ export interface SnapshotRestoreArgs {
     /** Requested size, at least the snapshot's restore size, e.g. `50Gi`. */
     readonly size: string;
     readonly source: RestoreSource;
+    /**
+     * What must exist first (namespace, snapshot class, LINSTOR remote). Applied to the children themselves:
+     * a component's own `dependsOn` does not hold its children back.
+     */
+    readonly dependsOn?: pulumi.Resource[];
     /** Names the key to fix in validation errors; default `SnapshotRestore.<field>`. */
     readonly keyOf?: KeyOf;
 }
@@ -77,7 +82,7 @@ export class SnapshotRestore extends pulumi.ComponentResource {
         super("ha-jenkins-eks:index:SnapshotRestore", name, {}, opts);
         const k8s$ = { parent: this, provider: args.provider };
         const ns = args.namespace;
-        let dependsOn: pulumi.Resource[] = [];
+        let dependsOn: pulumi.Resource[] = [...(args.dependsOn ?? [])];
         if ("volumeSnapshotName" in args.source) {
             this.volumeSnapshotName = args.source.volumeSnapshotName;
         } else {
@@ -85,7 +90,7 @@ export class SnapshotRestore extends pulumi.ComponentResource {
             this.volumeSnapshotName = h.snapshotName;
             const spec = { name: h.snapshotName, namespace: ns, className: h.snapshotClassName };
             const content = new k8s.apiextensions.CustomResource(`${name}-content`,
-                preProvisionedContent({ ...spec, snapshotHandle: h.snapshotHandle }), k8s$);
+                preProvisionedContent({ ...spec, snapshotHandle: h.snapshotHandle }), { ...k8s$, dependsOn });
             const snapshot = new k8s.apiextensions.CustomResource(`${name}-snapshot`,
                 volumeSnapshotFromContent({ ...spec, labels: { "ha-jenkins-eks.io/snapshot-kind": "restore" } }),
                 { ...k8s$, dependsOn: [content] });

@@ -39,7 +39,16 @@ export function setAvailableZones(names: string[]): void {
     availableZones = names;
 }
 
+/** Regions of explicit AWS providers by name, so regional ARNs come out in the provider's region. */
+const providerRegions = new Map<string, string>();
+
+function regionOf(providerRef: string | undefined): string {
+    const name = /pulumi:providers:aws::([^:]+)::/.exec(providerRef ?? "")?.[1];
+    return (name && providerRegions.get(name)) ?? "us-west-2";
+}
+
 function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    if (args.type === "pulumi:providers:aws" && args.inputs.region) providerRegions.set(args.name, args.inputs.region);
     const base = { ...args.inputs };
     const name = args.name;
     switch (args.type) {
@@ -81,7 +90,7 @@ function stateFor(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
         case "aws:iam/policy:Policy":
             return { ...base, name: base.name ?? name, arn: `arn:aws:iam::123456789012:${args.type.split(":")[2].toLowerCase()}/${name}` };
         case "aws:kms/key:Key":
-            return { ...base, arn: `arn:aws:kms:us-west-2:123456789012:key/${name}`, keyId: name };
+            return { ...base, arn: `arn:aws:kms:${regionOf(args.provider)}:123456789012:key/${name}`, keyId: name };
         case "aws:s3/bucket:Bucket":
         case "aws:s3/bucketV2:BucketV2":
             return { ...base, bucket: base.bucket ?? name, arn: `arn:aws:s3:::${base.bucket ?? name}` };

@@ -103,7 +103,7 @@ describe("S3SnapshotShipping", () => {
             const key = one("aws:kms/key:Key");
             expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30 });
             expect(one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules).to.deep.equal([{
-                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: `arn:aws:kms:us-west-2:123456789012:key/${key.name}` },
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: `arn:aws:kms:eu-central-1:123456789012:key/${key.name}` },
                 bucketKeyEnabled: true,
                 blockedEncryptionTypes: ["SSE-C"],
             }]);
@@ -164,7 +164,7 @@ describe("S3SnapshotShipping", () => {
             const allActions = statements.flatMap((s) => s.Action);
             for (const a of allActions) expect(a).to.not.contain("*");
             expect(new Set(statements.flatMap((s) => [].concat(s.Resource)))).to.deep.equal(new Set([
-                arn, `${arn}/*`, `arn:aws:kms:us-west-2:123456789012:key/${one("aws:kms/key:Key").name}`,
+                arn, `${arn}/*`, `arn:aws:kms:eu-central-1:123456789012:key/${one("aws:kms/key:Key").name}`,
             ]));
             expect(allActions).to.include.members(["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "kms:GenerateDataKey"]);
             expect(one("aws:iam/user:User").inputs).to.include({ name: "hje-test-linstor-s3", path: "/ha-jenkins-eks/" });

@@ -41,7 +41,7 @@ export const REMOTE_JOB_SCRIPT = [
     'echo "created LINSTOR S3 remote ${REMOTE_NAME}"',
 ].join("\n");
 
-export function remoteJobSpec(args: RemoteJobArgs): Record<string, unknown> {
+export function remoteJobSpec(args: RemoteJobArgs) {
     const secretEnv = (name: string, key: string) => ({
         name, valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key } },
     });

@@ -1,0 +1,176 @@
+/**
+ * The DR stack: rebuilds the whole platform in a foreign region from the primary stack's outputs and
+ * restores Jenkins from the S3 backup. It only reads the primary (StackReference) and its bucket
+ * (read/restore IAM rights); it never creates or changes anything of the primary's.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../components/lib/errors";
+import { JenkinsSettings } from "../components/lib/jenkinsArgs";
+import { remoteJobSpec } from "../components/lib/linstorRemoteJob";
+import { BucketSource, validateS3SnapshotSettings } from "../components/lib/s3Args";
+import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
+import { SnapshotRestore } from "../components/snapshotRestore";
+import {
+    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, jenkinsOutputs, monitoringOutputs,
+    snapshotSettings,
+} from "./build";
+import { projectKey, StackConfig } from "./config";
+import { PrimaryStackOutputs, readPrimaryOutputs } from "./primaryOutputs";
+import { DrConfig } from "./settings/dr";
+import { deployedVersionOutputs } from "./upgradeGuard";
+
+/** Jenkins settings the DR copy takes from the primary: what runs, not how it is reached in this region. */
+export const REUSED_JENKINS_SETTINGS: readonly (keyof JenkinsSettings)[] = [
+    "namespace", "chartVersion", "imageRegistry", "imageRepository", "imageTag", "adminUser", "tolerationSeconds",
+    "startupProbePeriodSeconds", "startupProbeFailureThreshold", "cpuRequest", "cpuLimit", "memoryRequest", "memoryLimit",
+    "blockVoluntaryDisruptions", "plugins", "prometheusPluginVersion", "cascConfigScripts",
+];
+
+/** Name of the VolumeSnapshot (and claim) the DR stack restores into. */
+export const DR_RESTORE_NAME = "jenkins-dr-restore";
+
+const HANDLE_HELP = "Find one in the primary cluster with `kubectl get volumesnapshotcontent -o custom-columns=" +
+    "NAME:.metadata.name,HANDLE:.status.snapshotHandle,READY:.status.readyToUse`, or in any cluster with LINSTOR: " +
+    "`kubectl -n <linstor-namespace> exec deploy/linstor-controller -- linstor backup list <remote>`; then " +
+    "`pulumi config set ha-jenkins-eks:restoreSnapshotHandle <handle> -s <dr-stack>`.";
+
+/** The backup to restore: config first, else the primary's latest declared snapshot. */
+export function chooseSnapshotHandle(dr: DrConfig, primary: PrimaryStackOutputs): string {
+    const handle = dr.restoreSnapshotHandle ?? primary.latestSnapshotHandle;
+    if (handle === undefined) {
+        throw new ConfigError(projectKey("restoreSnapshotHandle"), undefined,
+            `Neither this key nor the primary stack ${dr.primaryStack}'s output latestSnapshotHandle names a backup. ${HANDLE_HELP}`);
+    }
+    return handle;
+}
+
+/** Checks that need the primary's outputs; all run before the DR cluster is registered. */
+export function validateAgainstPrimary(cfg: StackConfig, dr: DrConfig, primary: PrimaryStackOutputs): void {
+    if (primary.region === cfg.region) {
+        throw new ConfigError("aws:region", cfg.region,
+            `The DR stack must run in another region than the primary stack ${dr.primaryStack} (${primary.region}).`);
+    }
+    chooseSnapshotHandle(dr, primary);
+}
+
+/** The DR stack's Jenkins settings: the primary's for what runs, this stack's for how it is reached. */
+export function drJenkinsConfig(cfg: StackConfig, dr: DrConfig, primary: PrimaryStackOutputs): StackConfig["jenkins"] {
+    const reused = Object.fromEntries(REUSED_JENKINS_SETTINGS
+        .filter((k) => primary.jenkinsSettings[k] !== undefined)
+        .map((k) => [k, primary.jenkinsSettings[k]]));
+    return { ...cfg.jenkins, ...reused, storageSize: dr.restoreStorageSize ?? primary.jenkinsStorageSize };
+}
+
+/** The primary's bucket, referenced only, with restore (read) rights. */
+function primaryBucket(primary: PrimaryStackOutputs): BucketSource {
+    return {
+        existing: {
+            name: primary.snapshotBucketName,
+            region: primary.snapshotBucketRegion,
+            kmsKeyArn: primary.snapshotKmsKeyArn,
+            access: "restoreOnly",
+        },
+    };
+}
+
+/** The primary's class options (incremental policy) so both clusters describe the same remote alike. */
+function classOptions(primary: PrimaryStackOutputs): Pick<StackConfig["snapshots"], "snapshotAllowIncremental" | "snapshotMaxIncrements" | "snapshotFullAfter"> {
+    const p = primary.snapshotClassParameters;
+    const get = (k: string) => p[`snap.linstor.csi.linbit.com/${k}`];
+    return {
+        snapshotAllowIncremental: get("allow-incremental") === "true",
+        snapshotMaxIncrements: get("max-increments") === undefined ? 0 : Number(get("max-increments")),
+        snapshotFullAfter: get("full-snapshot-after"),
+    };
+}
+
+export async function deployDr(cfg: StackConfig) {
+    const dr = cfg.dr;
+    if (dr === undefined) throw new Error("deployDr needs a stack with role dr");
+    const reference = new pulumi.StackReference(`${cfg.namePrefix}-primary`, { name: dr.primaryStack });
+    const primary = await readPrimaryOutputs(reference, dr.primaryStack);
+    validateAgainstPrimary(cfg, dr, primary);
+    const handle = chooseSnapshotHandle(dr, primary);
+    const drCfg: StackConfig = {
+        ...cfg,
+        jenkins: drJenkinsConfig(cfg, dr, primary),
+        snapshots: {
+            ...cfg.snapshots,
+            ...classOptions(primary),
+            linstorRemoteName: primary.linstorRemoteName,
+            snapshotScheduleEnabled: false,
+            onDemandSnapshotName: undefined,
+            restoreFromSnapshot: undefined,
+        },
+    };
+    const bucket = primaryBucket(primary);
+    const cluster = await buildLinstorCluster(drCfg, () =>
+        validateS3SnapshotSettings(snapshotSettings(drCfg, bucket), { clusterRegion: cfg.region }, projectKey));
+
+    const shipping = new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
+        ...snapshotSettings(drCfg, bucket),
+        clusterRegion: cfg.region,
+        k8sProvider: cluster.provider,
+        linstorNamespace: cluster.linstorNamespace,
+        passphraseSecretName: cluster.passphraseSecretName,
+        storageReady: cluster.storageReady,
+        keyOf: projectKey,
+    });
+    const k8sOpts = { provider: cluster.provider };
+    const remote = new k8s.batch.v1.Job(`${cfg.namePrefix}-ensure-linstor-remote`, {
+        metadata: { name: `ensure-remote-${primary.linstorRemoteName}`.slice(0, 63), namespace: cluster.linstorNamespace },
+        spec: remoteJobSpec({
+            linstorNamespace: cluster.linstorNamespace,
+            remoteName: primary.linstorRemoteName,
+            bucket: primary.snapshotBucketName,
+            region: primary.snapshotBucketRegion,
+            endpoint: primary.snapshotClassParameters["snap.linstor.csi.linbit.com/s3-endpoint"],
+            usePathStyle: primary.snapshotClassParameters["snap.linstor.csi.linbit.com/s3-use-path-style"] === "true",
+            credentialsSecretName: shipping.credentialsSecretName,
+            image: dr.remoteJobImage,
+        }),
+    }, { ...k8sOpts, dependsOn: [shipping.credentialsSecret, shipping.snapshotClass, ...cluster.storageReady] });
+
+    const namespace = buildJenkinsNamespace(drCfg, cluster);
+    const restore = new SnapshotRestore(`${cfg.namePrefix}-restore`, {
+        provider: cluster.provider,
+        namespace: drCfg.jenkins.namespace,
+        claimName: DR_RESTORE_NAME,
+        storageClassName: cluster.storageClassNames[drCfg.jenkins.storageClassReplicas],
+        size: drCfg.jenkins.storageSize,
+        source: { fromHandle: { snapshotHandle: handle, snapshotName: DR_RESTORE_NAME, snapshotClassName: shipping.snapshotClassName } },
+        dependsOn: [remote, namespace],
+        keyOf: projectKey,
+    });
+
+    const monitoring = buildMonitoring(drCfg, cluster, { jenkinsNamespace: drCfg.jenkins.namespace });
+    const jenkins = buildJenkins(drCfg, cluster, {
+        namespace,
+        existingClaim: restore.claimName,
+        monitoringEnabled: monitoring !== undefined,
+        dependsOn: [restore.claim, ...(monitoring?.ready ?? [])],
+    });
+
+    return {
+        role: cfg.role,
+        region: cfg.region,
+        primaryStack: dr.primaryStack,
+        primaryRegion: primary.region,
+        restoredSnapshotHandle: handle,
+        snapshotBucketName: primary.snapshotBucketName,
+        snapshotBucketRegion: primary.snapshotBucketRegion,
+        /** Restoring where the bucket lives avoids inter-region transfer on the restore path. */
+        restoreReadsAcrossRegions: primary.snapshotBucketRegion !== cfg.region,
+        clusterName: cluster.clusterName,
+        availabilityZones: cluster.availabilityZones,
+        kubeconfig: cluster.kubeconfig,
+        storageClassNames: cluster.storageClassNames,
+        linstorNamespace: cluster.linstorNamespace,
+        linstorRemoteName: primary.linstorRemoteName,
+        snapshotClassParameters: shipping.snapshotClassParameters,
+        ...jenkinsOutputs(jenkins),
+        ...monitoringOutputs(monitoring),
+        ...deployedVersionOutputs(drCfg),
+    } satisfies Record<string, unknown>;
+}
