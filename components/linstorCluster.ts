@@ -278,7 +278,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
                 labels: { [STORAGE_NODE_LABEL]: "true" },
                 tags,
-            }, { parent: this, dependsOn: i === 0 ? dependsOn : [groups[i - 1]] }));
+            }, { parent: this, dependsOn: i === 0 || !args.serialNodeGroupRollout ? dependsOn : [groups[i - 1]] }));
         });
         return groups;
     }

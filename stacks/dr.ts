@@ -13,7 +13,7 @@ import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
 import { SnapshotRestore } from "../components/snapshotRestore";
 import {
     buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, jenkinsOutputs, monitoringOutputs,
-    snapshotSettings,
+    snapshotIntervalSeconds, snapshotOutputs, snapshotSettings,
 } from "./build";
 import { projectKey, StackConfig } from "./config";
 import { PrimaryStackOutputs, readPrimaryOutputs } from "./primaryOutputs";
@@ -62,14 +62,14 @@ export function drJenkinsConfig(cfg: StackConfig, dr: DrConfig, primary: Primary
     return { ...cfg.jenkins, ...reused, storageSize: dr.restoreStorageSize ?? primary.jenkinsStorageSize };
 }
 
-/** The primary's bucket, referenced only, with restore (read) rights. */
-function primaryBucket(primary: PrimaryStackOutputs): BucketSource {
+/** The primary's bucket, referenced only: restore (read) rights, or read/write once DR ships its own snapshots. */
+function primaryBucket(primary: PrimaryStackOutputs, dr: DrConfig): BucketSource {
     return {
         existing: {
             name: primary.snapshotBucketName,
             region: primary.snapshotBucketRegion,
             kmsKeyArn: primary.snapshotKmsKeyArn,
-            access: "restoreOnly",
+            access: dr.drSnapshotsEnabled ? "readWrite" : "restoreOnly",
         },
     };
 }
@@ -99,15 +99,16 @@ export async function deployDr(cfg: StackConfig) {
             ...cfg.snapshots,
             ...classOptions(primary),
             linstorRemoteName: primary.linstorRemoteName,
-            snapshotScheduleEnabled: false,
-            onDemandSnapshotName: undefined,
+            snapshotScheduleEnabled: dr.drSnapshotsEnabled && cfg.snapshots.snapshotScheduleEnabled,
+            onDemandSnapshotName: dr.drSnapshotsEnabled ? cfg.snapshots.onDemandSnapshotName : undefined,
             restoreFromSnapshot: undefined,
         },
     };
-    const bucket = primaryBucket(primary);
+    const bucket = primaryBucket(primary, dr);
     const cluster = await buildLinstorCluster(drCfg, () =>
         validateS3SnapshotSettings(snapshotSettings(drCfg, bucket), { clusterRegion: cfg.region }, projectKey));
 
+    const namespace = buildJenkinsNamespace(drCfg, cluster);
     const shipping = new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
         ...snapshotSettings(drCfg, bucket),
         clusterRegion: cfg.region,
@@ -115,6 +116,11 @@ export async function deployDr(cfg: StackConfig) {
         linstorNamespace: cluster.linstorNamespace,
         passphraseSecretName: cluster.passphraseSecretName,
         storageReady: cluster.storageReady,
+        // Snapshots of the restored claim once DR is live (it exists before the schedule's first run).
+        jenkins: dr.drSnapshotsEnabled ? {
+            namespace: drCfg.jenkins.namespace, pvcName: DR_RESTORE_NAME, storageSize: drCfg.jenkins.storageSize,
+            namespaceReady: [namespace],
+        } : undefined,
         keyOf: projectKey,
     });
     const k8sOpts = { provider: cluster.provider };
@@ -132,7 +138,6 @@ export async function deployDr(cfg: StackConfig) {
         }),
     }, { ...k8sOpts, dependsOn: [shipping.credentialsSecret, shipping.snapshotClass, ...cluster.storageReady] });
 
-    const namespace = buildJenkinsNamespace(drCfg, cluster);
     const restore = new SnapshotRestore(`${cfg.namePrefix}-restore`, {
         provider: cluster.provider,
         namespace: drCfg.jenkins.namespace,
@@ -144,7 +149,10 @@ export async function deployDr(cfg: StackConfig) {
         keyOf: projectKey,
     });
 
-    const monitoring = buildMonitoring(drCfg, cluster, { jenkinsNamespace: drCfg.jenkins.namespace });
+    const monitoring = buildMonitoring(drCfg, cluster, {
+        jenkinsNamespace: drCfg.jenkins.namespace,
+        snapshotIntervalSeconds: snapshotIntervalSeconds(drCfg),
+    });
     const jenkins = buildJenkins(drCfg, cluster, {
         namespace,
         existingClaim: restore.claimName,
@@ -158,8 +166,6 @@ export async function deployDr(cfg: StackConfig) {
         primaryStack: dr.primaryStack,
         primaryRegion: primary.region,
         restoredSnapshotHandle: handle,
-        snapshotBucketName: primary.snapshotBucketName,
-        snapshotBucketRegion: primary.snapshotBucketRegion,
         /** Restoring where the bucket lives avoids inter-region transfer on the restore path. */
         restoreReadsAcrossRegions: primary.snapshotBucketRegion !== cfg.region,
         clusterName: cluster.clusterName,
@@ -167,8 +173,12 @@ export async function deployDr(cfg: StackConfig) {
         kubeconfig: cluster.kubeconfig,
         storageClassNames: cluster.storageClassNames,
         linstorNamespace: cluster.linstorNamespace,
-        linstorRemoteName: primary.linstorRemoteName,
-        snapshotClassParameters: shipping.snapshotClassParameters,
+        ...(dr.drSnapshotsEnabled ? snapshotOutputs(shipping) : {
+            snapshotBucketName: primary.snapshotBucketName,
+            snapshotBucketRegion: primary.snapshotBucketRegion,
+            linstorRemoteName: primary.linstorRemoteName,
+            snapshotClassParameters: shipping.snapshotClassParameters,
+        }),
         ...jenkinsOutputs(jenkins),
         ...monitoringOutputs(monitoring),
         ...deployedVersionOutputs(drCfg),

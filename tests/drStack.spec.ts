@@ -63,7 +63,10 @@ describe("dr stack", () => {
             expect(outputs.primaryRegion).to.equal("us-west-2");
             expect(one("awsx:ec2:Vpc").inputs.availabilityZoneNames).to.deep.equal(["us-east-2a", "us-east-2b", "us-east-2c"]);
             expect(await valueOf(outputs.clusterName)).to.equal("hje-dr");
-            expect(ofType("eks:index:ManagedNodeGroup")).to.have.length(3);
+            const groups = ofType("eks:index:ManagedNodeGroup");
+            expect(groups).to.have.length(3);
+            // Pulumi.dr.yaml creates them in parallel: a recovery races the clock.
+            expect(dependsOn(groups[1], groups[0])).to.equal(false);
         });
 
         it("never creates the primary's kinds of resources (bucket, bucket policy, bucket key, bucket-region provider)", () => {
@@ -206,5 +209,36 @@ describe("dr stack", () => {
         const outputs = await program();
         expect(outputs.role).to.equal("dr");
         expect(one("pulumi:pulumi:StackReference", "primary").inputs.name).to.equal(PRIMARY);
+    });
+});
+
+describe("dr stack as the live Jenkins (drSnapshotsEnabled)", () => {
+    let primary: Record<string, unknown>;
+    let outputs: Record<string, unknown>;
+    before(async () => {
+        primary = await primaryOutputs();
+        stackOutputs[PRIMARY] = { ...primary };
+        outputs = await plain(await evaluateDr({ "ha-jenkins-eks:drSnapshotsEnabled": "true" }));
+    });
+    after(() => { delete stackOutputs[PRIMARY]; });
+
+    it("ships snapshots of the restored claim to the same bucket and remote, still creating no bucket", () => {
+        const cron = one("kubernetes:batch/v1:CronJob");
+        expect(JSON.stringify(cron.inputs.spec)).to.contain(DR_RESTORE_NAME);
+        expect(ofType("aws:s3/bucket:Bucket")).to.have.length(0);
+        const policy = JSON.parse(one("aws:iam/userPolicy:UserPolicy").inputs.policy);
+        const actions = policy.Statement.flatMap((s: any) => [].concat(s.Action));
+        expect(actions).to.include("s3:PutObject");
+        expect(outputs.snapshotBucketName).to.equal(primary.snapshotBucketName);
+        expect(outputs.linstorRemoteName).to.equal(primary.linstorRemoteName);
+    });
+
+    it("exports everything a failback stack (role dr, primaryStack = this stack) reads", () => {
+        for (const key of ["region", "clusterName", "snapshotBucketName", "snapshotBucketRegion", "snapshotBucketArn",
+            "snapshotKmsKeyArn", "linstorRemoteName", "snapshotClassParameters", "jenkinsPvcName", "jenkinsNamespace",
+            "jenkinsStorageSize", "jenkinsSettings"]) {
+            expect(outputs, key).to.have.property(key);
+        }
+        expect(outputs.jenkinsPvcName).to.equal(DR_RESTORE_NAME);
     });
 });

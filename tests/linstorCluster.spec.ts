@@ -227,6 +227,14 @@ describe("LinstorCluster resource options", () => {
         expect(dependsOn(groups[0], groups[2])).to.equal(false);
     });
 
+    it("creates node groups in parallel when serial rollout is off (fast DR creation)", async () => {
+        await build({ serialNodeGroupRollout: false });
+        const groups = ofType("eks:index:ManagedNodeGroup");
+        expect(dependsOn(groups[1], groups[0])).to.equal(false);
+        expect(dependsOn(groups[2], groups[1])).to.equal(false);
+        await build();
+    });
+
     it("applies LINSTOR resources only after the operator (and its webhook) is ready", () => {
         const release = one("kubernetes:helm.sh/v3:Release");
         for (const type of ["kubernetes:piraeus.io/v1:LinstorCluster", "kubernetes:piraeus.io/v1:LinstorSatelliteConfiguration"]) {

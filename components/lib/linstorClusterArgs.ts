@@ -92,6 +92,12 @@ export interface LinstorClusterSettings {
     readonly haControllerFailOverTimeoutSeconds: number;
     /** Seconds between the HA Controller's DRBD status polls. Default 5 (upstream). */
     readonly haControllerDrbdStatusIntervalSeconds: number;
+    /**
+     * Node groups depend on each other so a rollout replaces one AZ at a time (quorum holds); this also
+     * makes their first creation sequential. A DR stack may create them in parallel (false) and switch
+     * back to true once live: dependsOn changes never replace anything. Default true.
+     */
+    readonly serialNodeGroupRollout: boolean;
     /** Protect stateful resources (KMS key, LINSTOR passphrase) from `pulumi destroy`. Default true. */
     readonly protectStatefulResources: boolean;
     readonly tags: Readonly<Record<string, string>>;
@@ -123,6 +129,7 @@ export const LINSTOR_CLUSTER_DEFAULTS = {
     haControllerFailOverTimeoutSeconds: 5,
     haControllerDrbdStatusIntervalSeconds: 5,
     protectStatefulResources: true,
+    serialNodeGroupRollout: true,
     azCount: 3,
 };
 

@@ -58,6 +58,7 @@ export function readClusterConfig(r: ConfigReader): ClusterConfig {
         haControllerFailOverTimeoutSeconds: r.integer("haControllerFailOverTimeoutSeconds", D.haControllerFailOverTimeoutSeconds),
         haControllerDrbdStatusIntervalSeconds: r.integer("haControllerDrbdStatusIntervalSeconds", D.haControllerDrbdStatusIntervalSeconds),
         protectStatefulResources: r.boolean("protectStatefulResources", D.protectStatefulResources),
+        serialNodeGroupRollout: r.boolean("serialNodeGroupRollout", D.serialNodeGroupRollout),
         tags: r.stringMap("tags"),
     };
 }

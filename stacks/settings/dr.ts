@@ -10,6 +10,11 @@ export interface DrConfig {
     readonly restoreStorageSize?: string;
     /** Image of the Job that ensures LINSTOR's S3 remote exists (needs sh + curl). */
     readonly remoteJobImage: string;
+    /**
+     * Once the DR copy is the live Jenkins, ship its snapshots to the same bucket (read/write rights, the
+     * schedule on the restored claim) and export what a failback stack reads. Default false: restore only.
+     */
+    readonly drSnapshotsEnabled: boolean;
 }
 
 export const DR_DEFAULTS = {
@@ -29,5 +34,6 @@ export function readDrConfig(r: ConfigReader): DrConfig {
         restoreStorageSize: r.optionalString("restoreStorageSize", /^[1-9]\d*(Gi|Ti)$/, "Use a size such as 50Gi."),
         remoteJobImage: r.string("remoteJobImage", DR_DEFAULTS.remoteJobImage, /^[^\s:]+(:[^\s:@]+)?(@sha256:[0-9a-f]{64})?$/,
             "Use a pinned image reference such as docker.io/curlimages/curl:8.16.0."),
+        drSnapshotsEnabled: r.boolean("drSnapshotsEnabled", false),
     };
 }
