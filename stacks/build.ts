@@ -69,6 +69,7 @@ export function jenkinsOutputs(jenkins: HaJenkins) {
         jenkinsAdminPassword: jenkins.adminPassword,
         jenkinsNamespace: jenkins.namespace,
         jenkinsPvcName: jenkins.pvcName,
+        jenkinsServiceName: jenkins.serviceName,
         jenkinsStorageClassName: jenkins.storageClassName,
         jenkinsStorageSize: jenkins.storageSize,
         jenkinsSettings: jenkins.settings,
