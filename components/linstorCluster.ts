@@ -171,6 +171,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
                     failOverTimeoutSeconds: args.haControllerFailOverTimeoutSeconds,
                     drbdStatusIntervalSeconds: args.haControllerDrbdStatusIntervalSeconds,
                 },
+                controllerTolerationSeconds: args.linstorControllerTolerationSeconds,
             }),
         }, { ...k8sOpts, dependsOn: [operator, passphraseSecret] });
 

@@ -156,6 +156,12 @@ describe("LinstorCluster", () => {
             expect(cr.inputs.spec.linstorPassphraseSecret).to.equal("linstor-passphrase");
             expect(cr.inputs.spec.nodeSelector).to.deep.equal({ "ha-jenkins-eks.io/linstor-storage": "true" });
             expect(cr.inputs.spec.properties).to.deep.equal([]);
+            for (const component of ["controller", "csiController"]) {
+                expect(cr.inputs.spec[component].podTemplate.spec.tolerations, component).to.deep.equal([
+                    { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
+                    { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
+                ]);
+            }
             const secret = one("kubernetes:core/v1:Secret", "linstor-passphrase");
             expect(secret.inputs.immutable).to.equal(true);
             expect(secret.inputs.stringData).to.have.property("4dabf18193072939515e22adb298388d");

@@ -98,6 +98,8 @@ export interface LinstorClusterSettings {
      * back to true once live: dependsOn changes never replace anything. Default true.
      */
     readonly serialNodeGroupRollout: boolean;
+    /** Seconds the LINSTOR and CSI controllers tolerate a not-ready/unreachable node (Kubernetes default 300). Default 30. */
+    readonly linstorControllerTolerationSeconds: number;
     /** Protect stateful resources (KMS key, LINSTOR passphrase) from `pulumi destroy`. Default true. */
     readonly protectStatefulResources: boolean;
     readonly tags: Readonly<Record<string, string>>;
@@ -130,6 +132,7 @@ export const LINSTOR_CLUSTER_DEFAULTS = {
     haControllerDrbdStatusIntervalSeconds: 5,
     protectStatefulResources: true,
     serialNodeGroupRollout: true,
+    linstorControllerTolerationSeconds: 30,
     azCount: 3,
 };
 
@@ -239,6 +242,10 @@ export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: K
         if (!Number.isInteger(s[field]) || s[field] < 1 || s[field] > 300) {
             throw new ConfigError(key(field), s[field], "Must be whole seconds from 1 to 300.");
         }
+    }
+    if (!Number.isInteger(s.linstorControllerTolerationSeconds) || s.linstorControllerTolerationSeconds < 0 ||
+        s.linstorControllerTolerationSeconds > 300) {
+        throw new ConfigError(key("linstorControllerTolerationSeconds"), s.linstorControllerTolerationSeconds, "Must be whole seconds from 0 to 300.");
     }
     if (![1, 2].includes(s.imdsHopLimit)) {
         throw new ConfigError(key("imdsHopLimit"), s.imdsHopLimit, "Use 1 (pods cannot reach node credentials) or 2 (pods need IMDS).");

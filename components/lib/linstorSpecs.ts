@@ -45,10 +45,27 @@ export interface HaControllerTiming {
     readonly drbdStatusIntervalSeconds: number;
 }
 
+/**
+ * The LINSTOR controller and the CSI controller are single Deployments; with Kubernetes' default 300 s
+ * not-ready/unreachable tolerations, losing their node would stall provisioning and attach for 5 minutes
+ * during a failover. A short toleration lets them move with Jenkins.
+ */
+export function fastEvictionPodTemplate(tolerationSeconds: number): Record<string, unknown> {
+    return {
+        spec: {
+            tolerations: ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({
+                key, operator: "Exists", effect: "NoExecute", tolerationSeconds,
+            })),
+        },
+    };
+}
+
 export function linstorClusterSpec(args: {
     readonly passphraseSecretName: string;
     readonly peerSlots: number;
     readonly haController: HaControllerTiming;
+    /** Not-ready/unreachable toleration of the LINSTOR and CSI controllers. */
+    readonly controllerTolerationSeconds: number;
 }): Record<string, unknown> {
     const properties = args.peerSlots === LINSTOR_DEFAULT_PEER_SLOTS
         ? []
@@ -57,6 +74,8 @@ export function linstorClusterSpec(args: {
         nodeSelector: { [STORAGE_NODE_LABEL]: "true" },
         linstorPassphraseSecret: args.passphraseSecretName,
         properties,
+        controller: { podTemplate: fastEvictionPodTemplate(args.controllerTolerationSeconds) },
+        csiController: { podTemplate: fastEvictionPodTemplate(args.controllerTolerationSeconds) },
         highAvailabilityController: {
             enabled: true,
             podTemplate: {

@@ -152,7 +152,8 @@ export function quantityGiB(q: string): number {
 
 /** Model inputs from the stack's settings; anything not given keeps its default. */
 export function rtoInputsFromSettings(s: {
-    readonly linstor?: Pick<LinstorClusterSettings, "haControllerFailOverTimeoutSeconds" | "haControllerDrbdStatusIntervalSeconds">;
+    readonly linstor?: Pick<LinstorClusterSettings, "haControllerFailOverTimeoutSeconds" | "haControllerDrbdStatusIntervalSeconds">
+        & Partial<Pick<LinstorClusterSettings, "linstorControllerTolerationSeconds">>;
     readonly jenkins?: Pick<JenkinsSettings, "tolerationSeconds" | "startupProbePeriodSeconds" | "startupProbeFailureThreshold" | "storageSize">;
     /** e.g. maxScheduleGapSeconds(snapshotSchedule); null when no schedule runs. */
     readonly snapshotIntervalSeconds?: number | null;
@@ -163,6 +164,11 @@ export function rtoInputsFromSettings(s: {
         ...(s.linstor ? {
             haControllerFailOverTimeoutSeconds: s.linstor.haControllerFailOverTimeoutSeconds,
             haControllerDrbdStatusIntervalSeconds: s.linstor.haControllerDrbdStatusIntervalSeconds,
+            // LinstorCluster gives both controller Deployments this toleration (linstorSpecs.fastEvictionPodTemplate).
+            ...(s.linstor.linstorControllerTolerationSeconds !== undefined ? {
+                linstorControllerTolerationSeconds: s.linstor.linstorControllerTolerationSeconds,
+                csiControllerTolerationSeconds: s.linstor.linstorControllerTolerationSeconds,
+            } : {}),
         } : {}),
         ...(s.jenkins ? {
             jenkinsTolerationSeconds: s.jenkins.tolerationSeconds,

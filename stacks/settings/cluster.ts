@@ -59,6 +59,7 @@ export function readClusterConfig(r: ConfigReader): ClusterConfig {
         haControllerDrbdStatusIntervalSeconds: r.integer("haControllerDrbdStatusIntervalSeconds", D.haControllerDrbdStatusIntervalSeconds),
         protectStatefulResources: r.boolean("protectStatefulResources", D.protectStatefulResources),
         serialNodeGroupRollout: r.boolean("serialNodeGroupRollout", D.serialNodeGroupRollout),
+        linstorControllerTolerationSeconds: r.integer("linstorControllerTolerationSeconds", D.linstorControllerTolerationSeconds),
         tags: r.stringMap("tags"),
     };
 }

@@ -1,0 +1,108 @@
+/**
+ * Reading resource properties the way CrossGuard hands them over: plain JSON, where a value that is not
+ * known yet (an output of a resource a preview has not created) throws UnknownValueError on access
+ * (pulumi/pulumi-policy: sdk/nodejs/proxy.ts). Stack policies read such values through `known()` and skip
+ * what cannot be judged yet; the stack policy runs again, with everything known, at the end of `pulumi up`.
+ */
+import { UnknownValueError } from "@pulumi/policy";
+
+export type Props = Record<string, any>;
+
+/** `get()`'s value as plain data, or undefined when any part of it is unknown during a preview. */
+export function known<T>(get: () => T): T | undefined {
+    try {
+        const value = get();
+        // A deep copy touches every nested value, so an unknown anywhere inside surfaces here, not later.
+        return value === undefined ? undefined : JSON.parse(JSON.stringify(value)) as T;
+    } catch (e) {
+        if (e instanceof UnknownValueError) return undefined;
+        throw e;
+    }
+}
+
+/** Whether a property was given at all (known or not), without reading its possibly unknown value. */
+export function isSet(props: Props, key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(props, key) && known(() => props[key] === undefined || props[key] === null) !== true;
+}
+
+export const isString = (v: unknown): v is string => typeof v === "string" && v.length > 0;
+
+export function strings(value: unknown): string[] {
+    if (Array.isArray(value)) return value.filter(isString);
+    return isString(value) ? [value] : [];
+}
+
+/** `obj.a.b.c` for a dotted path; undefined when any step is missing. */
+export function at(obj: unknown, path: string): unknown {
+    let cur: any = obj;
+    for (const key of path.split(".")) {
+        if (cur === null || typeof cur !== "object") return undefined;
+        cur = cur[key];
+    }
+    return cur;
+}
+
+/** A CIDR that admits every address (0.0.0.0/0, ::/0). */
+export const isWorldCidr = (cidr: string): boolean => /\/0$/.test(cidr.trim());
+
+/** Kubernetes object name from `metadata.name`, else the Pulumi resource name. */
+export function objectName(props: Props, fallback: string): string {
+    const name = known(() => props.metadata?.name);
+    return isString(name) ? name : fallback;
+}
+
+export function objectNamespace(props: Props): string | undefined {
+    const ns = known(() => props.metadata?.namespace);
+    return isString(ns) ? ns : undefined;
+}
+
+/** Config value of a policy, falling back to the schema default when the engine sent none. */
+export function configValue<T>(config: Record<string, unknown>, key: string, fallback: T): T {
+    const value = config[key];
+    return value === undefined || value === null ? fallback : value as T;
+}
+
+export interface IamStatement {
+    readonly Effect?: string;
+    readonly Action?: string | string[];
+    readonly NotAction?: string | string[];
+    readonly Resource?: string | string[];
+    readonly NotResource?: string | string[];
+    readonly Principal?: unknown;
+    readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Statements of an IAM/bucket policy given as a JSON string or an object; throws SyntaxError on bad JSON. */
+export function policyStatements(document: unknown): IamStatement[] {
+    const doc = typeof document === "string" ? JSON.parse(document) : document;
+    const statement = doc && typeof doc === "object" ? (doc as { Statement?: unknown }).Statement : undefined;
+    if (Array.isArray(statement)) return statement as IamStatement[];
+    return statement && typeof statement === "object" ? [statement as IamStatement] : [];
+}
+
+/** Condition values under `operator`/`key`, matching the key case-insensitively as IAM does. */
+export function conditionValues(statement: IamStatement, operator: string, key: string): string[] {
+    const block = statement.Condition?.[operator];
+    if (!block || typeof block !== "object") return [];
+    const entry = Object.entries(block).find(([k]) => k.toLowerCase() === key.toLowerCase());
+    if (!entry) return [];
+    const value = entry[1];
+    return (Array.isArray(value) ? value : [value]).map((v) => String(v).toLowerCase());
+}
+
+/** Value of a linstor-csi StorageClass parameter; keys are case-insensitive and the prefix optional (linstor-csi). */
+export function linstorParameter(parameters: unknown, key: string): string | undefined {
+    if (!parameters || typeof parameters !== "object") return undefined;
+    for (const [k, v] of Object.entries(parameters as Record<string, unknown>)) {
+        const bare = k.toLowerCase().replace(/^linstor\.csi\.linbit\.com\//, "");
+        if (bare === key.toLowerCase() && v !== undefined && v !== null) return String(v);
+    }
+    return undefined;
+}
+
+/** The chart name of a Helm release's `chart` (a repo name, `repo/name`, an OCI or a tarball URL). */
+export function chartName(chart: unknown): string | undefined {
+    if (!isString(chart)) return undefined;
+    const last = chart.replace(/\/+$/, "").split("/").pop() ?? "";
+    return last.replace(/\.tgz$/, "").replace(/-\d+\.\d+\.\d+.*$/, "").replace(/[:@].*$/, "");
+}
