@@ -9,6 +9,8 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { performance } from "perf_hooks";
+import { formatRtoReport, rtoInputsFromSettings, rtoModel } from "../components/lib/rtoModel";
+import { snapshotIntervalSeconds } from "./build";
 import { defaultMetadataVolumeGiB, drbdBitmapMemoryMiB, externalMetadataMiB, instanceMemoryMiB, requiredNodeMemoryMiB } from "../components/lib/sizing";
 import { Finding, mandatory, PackResult, RecordedResource, runPolicies, toPolicyResources } from "../policy/offline";
 import { policies } from "../policy/policies";
@@ -166,6 +168,8 @@ export interface PlanReport {
     readonly guesses: readonly string[];
     readonly sizing?: Sizing;
     readonly result: PackResult;
+    /** The RTO/RPO model of the stack's config (components/lib/rtoModel.ts), already formatted. */
+    readonly rto?: string;
     readonly timing?: Timing;
 }
 
@@ -197,6 +201,7 @@ export function formatPlan(p: PlanReport): string {
             `${z.instanceType} has ${z.instanceMemoryMiB ?? "?"} MiB`,
             `  DRBD metadata: ${z.metadataNeededMiB} MiB needed (${z.peerSlots} peer slots, ≤ ${z.maxVolumes} volumes) on a ${z.metadataVolumeGiB} GiB volume`);
     }
+    if (p.rto) out.push("", p.rto);
     const bad = p.result.violations;
     out.push("", `Policies: ${policies.length} rules of pack ha-jenkins-eks; ${mandatory(p.result).length} mandatory violation(s), ` +
         `${bad.length - mandatory(p.result).length} advisory`);
@@ -322,6 +327,9 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(formatPlan({
         stack: args.stack, project: cfg.project, role: cfg.role, region: cfg.region, records: run.records, subnetZones: run.subnetZones,
         guesses: run.guesses, sizing: sizingOf(cfg.cluster, zones), result,
+        rto: formatRtoReport(rtoModel(rtoInputsFromSettings({
+            linstor: cfg.cluster, jenkins: cfg.jenkins, snapshotIntervalSeconds: snapshotIntervalSeconds(cfg) ?? null,
+        }))),
         timing: args.benchmark ? { planMs, floorMs: measureFloor(sdks), sdks, phases } : undefined,
     }));
     return exitCodeFor({ violations: result.violations });

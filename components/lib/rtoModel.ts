@@ -226,7 +226,7 @@ function controllersBackSeconds(i: RtoInputs): { seconds: number; basis: string 
         : i.nodeMonitorGracePeriodSeconds + i.csiControllerTolerationSeconds + i.podRescheduleSeconds + i.csiControllerStartSeconds;
     const csiBasis = i.csiControllerReplicas >= 2
         ? `a standby CSI controller takes the leader lease after ${i.csiLeaderElectionLeaseSeconds} s`
-        : `the single CSI controller is evicted after ${i.nodeMonitorGracePeriodSeconds} s NotReady + ${i.csiControllerTolerationSeconds} s default ` +
+        : `the single CSI controller is evicted after ${i.nodeMonitorGracePeriodSeconds} s NotReady + ${i.csiControllerTolerationSeconds} s ` +
           `toleration, then starts in ${i.csiControllerStartSeconds} s (= ${csi} s)`;
     return {
         seconds: Math.max(linstor, csi),
@@ -344,9 +344,9 @@ function findings(i: RtoInputs, r: Omit<RtoReport, "findings">): string[] {
     }
     if (i.csiControllerReplicas < 2) {
         out.push(`Worst case (the single LINSTOR and CSI controllers shared the failed node or zone, about 1 in 3 with one node per zone): ` +
-            `${r.nodeFailover.haControllerControllersLost.totalSeconds} s. Knobs: LinstorCluster spec.csiController.replicas ≥ 2 ` +
-            `(${rtoModel({ ...i, csiControllerReplicas: 2 }).nodeFailover.haControllerControllersLost.totalSeconds} s), and a shorter ` +
-            "not-ready/unreachable toleration on the LINSTOR controller through its podTemplate.");
+            `${r.nodeFailover.haControllerControllersLost.totalSeconds} s. Knobs: a lower linstorControllerTolerationSeconds ` +
+            `(now ${i.linstorControllerTolerationSeconds} s), and a second CSI controller replica ` +
+            `(${rtoModel({ ...i, csiControllerReplicas: 2 }).nodeFailover.haControllerControllersLost.totalSeconds} s; a LinstorCluster patch, not set by this stack).`);
     }
     if (i.jenkinsBootSeconds > i.startupProbeBudgetSeconds) {
         out.push(`Jenkins boots in ${i.jenkinsBootSeconds} s but the startup probe allows ${i.startupProbeBudgetSeconds} s: it would be restarted in a loop.`);
