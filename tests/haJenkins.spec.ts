@@ -38,6 +38,9 @@ const release = () => one(RELEASE);
 const values = () => release().inputs.values;
 
 describe("HaJenkins", () => {
+    // Earlier specs may leave another stack's region behind; the NLB hostname carries the region.
+    before(() => useStack("dev", { "aws:region": "us-west-2" }));
+
     describe("defaults", () => {
         let jenkins: HaJenkins;
         before(async () => { jenkins = await build(); });

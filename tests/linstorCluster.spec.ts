@@ -106,7 +106,7 @@ describe("LinstorCluster", () => {
                 const subnets = groups.map((g) => g.inputs.subnetIds);
                 subnets.forEach((s) => expect(s).to.have.length(1));
                 expect(new Set(subnets.map((s) => s[0])).size).to.equal(azCount);
-                expect(subnets.map((s) => s[0])).to.deep.equal(zones.map((_, i) => `subnet-private-${i}`));
+                expect(subnets.map((s) => s[0])).to.deep.equal(zones.map((az) => `subnet-private-${az}`));
                 for (const g of groups) {
                     expect(g.inputs.scalingConfig).to.deep.equal({ minSize: 2, desiredSize: 2, maxSize: 3 });
                     expect(g.inputs.launchTemplate.version).to.equal("1");
