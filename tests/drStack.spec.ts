@@ -139,6 +139,15 @@ describe("dr stack", () => {
             for (const p of settings.plugins) expect(values.controller.installPlugins).to.include(p);
         });
 
+        it("monitors the DR copy like the primary", async () => {
+            const kps = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "kube-prometheus-stack");
+            expect(kps, "kube-prometheus-stack").to.not.equal(undefined);
+            expect(ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule")).to.have.length(1);
+            const jenkins = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "jenkins")!;
+            expect(unsecret<any>(jenkins.inputs.values).controller.prometheus.enabled).to.equal(true);
+            expect(await isSecret(outputs.grafanaAdminPassword!)).to.equal(true);
+        });
+
         it("reports whether the restore reads across regions", () => {
             expect(outputs.snapshotBucketRegion).to.equal("us-east-2");
             expect(outputs.restoreReadsAcrossRegions).to.equal(false);
