@@ -5,6 +5,8 @@ import { HaJenkins } from "../components/haJenkins";
 import { chartFullname, homeClaimName, jenkinsNamespaceMetadata } from "../components/lib/jenkinsValues";
 import { BucketSource, maxScheduleGapSeconds, S3SnapshotSettings, validateS3SnapshotSettings } from "../components/lib/s3Args";
 import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
+import { LinstorDbBackup } from "../components/linstorDbBackup";
+import { validateLinstorDbBackupSettings } from "../components/lib/linstorDbBackupSpecs";
 import { LinstorCluster, LinstorClusterArgs } from "../components/linstorCluster";
 import { validateLinstorClusterSettings } from "../components/lib/linstorClusterArgs";
 import { projectKey, StackConfig, validateAcrossSections } from "./config";
@@ -122,7 +124,11 @@ export function buildJenkinsNamespace(cfg: StackConfig, cluster: LinstorCluster)
 /** The bucket a primary creates (its config always resolves one; see readSnapshotConfig). */
 export function primaryBucket(cfg: StackConfig): BucketSource {
     if (cfg.snapshots.bucket === undefined) throw new Error("a primary stack always resolves its snapshot bucket (readSnapshotConfig)");
-    return cfg.snapshots.bucket;
+    const db = cfg.linstorDbBackup;
+    // The bucket owns its one lifecycle configuration, so the LINSTOR DB backup's retention rule lives there.
+    return db.linstorDbBackupEnabled
+        ? { create: { ...cfg.snapshots.bucket.create, linstorDbBackupRetentionDays: db.linstorDbBackupRetentionDays } }
+        : cfg.snapshots.bucket;
 }
 
 /** S3SnapshotShipping settings of a stack for a given bucket. */
@@ -139,6 +145,37 @@ export function snapshotIntervalSeconds(cfg: StackConfig): number | undefined {
 /** Validates the primary's snapshot settings (before any resource exists). */
 export function validatePrimarySnapshots(cfg: StackConfig): void {
     validateS3SnapshotSettings(snapshotSettings(cfg, primaryBucket(cfg)), { clusterRegion: cfg.region }, projectKey);
+    if (cfg.linstorDbBackup.linstorDbBackupEnabled) validateLinstorDbBackupSettings(cfg.linstorDbBackup, projectKey);
+}
+
+/** The primary's scheduled LINSTOR database backup into the snapshot bucket; undefined when disabled. */
+export function buildLinstorDbBackup(cfg: StackConfig, cluster: LinstorCluster, snapshots: S3SnapshotShipping): LinstorDbBackup | undefined {
+    const { linstorDbBackupEnabled, ...settings } = cfg.linstorDbBackup;
+    if (!linstorDbBackupEnabled) return undefined;
+    return new LinstorDbBackup(`${cfg.namePrefix}-linstor-db-backup`, {
+        ...settings,
+        namePrefix: cfg.namePrefix,
+        // LinstorCluster names the EKS cluster after namePrefix.
+        clusterName: cfg.namePrefix,
+        k8sProvider: cluster.provider,
+        linstorNamespace: cluster.linstorNamespace,
+        passphraseSecretName: cluster.passphraseSecretName,
+        bucket: { name: snapshots.bucketName, arn: snapshots.bucketArn, region: snapshots.bucketRegion, kmsKeyArn: snapshots.kmsKeyArn },
+        storageReady: cluster.storageReady,
+        tags: cfg.cluster.tags,
+        keyOf: projectKey,
+    });
+}
+
+/** LINSTOR database backup outputs (absent when disabled). */
+export function linstorDbBackupOutputs(backup: LinstorDbBackup | undefined) {
+    return backup === undefined ? {} : {
+        linstorDbBackupLocation: backup.location,
+        linstorDbBackupSchedule: backup.schedule,
+        linstorDbBackupRetentionDays: backup.retentionDays,
+        linstorDbBackupAccessKeyId: backup.currentAccessKeyId,
+        linstorDbBackupRestoreCommand: backup.restoreCommand,
+    };
 }
 
 /** The primary's snapshot shipping of the Jenkins volume (`claimReady`: what creates the claim it snapshots). */

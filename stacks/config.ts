@@ -10,6 +10,7 @@ import { JenkinsConfig, jenkinsConfigKey, readJenkinsConfig } from "./settings/j
 import { MonitoringConfig, readMonitoringConfig } from "./settings/monitoring";
 import { DrConfig, readDrConfig } from "./settings/dr";
 import { readSnapshotConfig, SnapshotConfig } from "./settings/snapshots";
+import { LinstorDbBackupConfig, readLinstorDbBackupConfig } from "./settings/linstorDbBackup";
 import { ConfigReader } from "./settings/reader";
 
 export const PROJECT = "ha-jenkins-eks";
@@ -28,6 +29,8 @@ export interface StackConfig {
     readonly jenkins: JenkinsConfig;
     readonly monitoring: MonitoringConfig;
     readonly snapshots: SnapshotConfig;
+    /** Scheduled LINSTOR database backup (primary only). */
+    readonly linstorDbBackup: LinstorDbBackupConfig;
     /** DR-only settings (role `dr`). */
     readonly dr?: DrConfig;
     /** Refuse Kubernetes minor skips/downgrades and operator downgrades against the last deployment. Default true. */
@@ -58,6 +61,7 @@ export function loadConfig(): StackConfig {
         jenkins,
         monitoring: readMonitoringConfig(r),
         snapshots: readSnapshotConfig(r, region, role === "primary"),
+        linstorDbBackup: readLinstorDbBackupConfig(r),
         dr: role === "dr" ? readDrConfig(r) : undefined,
         upgradeGuards: r.boolean("upgradeGuards", true),
     };

@@ -4,7 +4,7 @@ import { HaJenkins } from "../components/haJenkins";
 import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
 import {
     buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, buildPrimarySnapshots, jenkinsOutputs,
-    monitoringOutputs, snapshotIntervalSeconds, snapshotOutputs, validatePrimarySnapshots,
+    monitoringOutputs, snapshotIntervalSeconds, snapshotOutputs, validatePrimarySnapshots, buildLinstorDbBackup, linstorDbBackupOutputs,
 } from "./build";
 import { deployedVersionOutputs } from "./upgradeGuard";
 
@@ -32,6 +32,7 @@ export async function deployPrimary(cfg: StackConfig) {
         jenkins = jenkinsOn(undefined, []);
         snapshots = buildPrimarySnapshots(cfg, cluster, { namespace, claimReady: jenkins.pvc ? [jenkins.pvc] : [] });
     }
+    const linstorDbBackup = buildLinstorDbBackup(cfg, cluster, snapshots);
     return {
         role: cfg.role,
         region: cfg.region,
@@ -43,6 +44,7 @@ export async function deployPrimary(cfg: StackConfig) {
         vpcId: cluster.vpcId,
         ...jenkinsOutputs(jenkins),
         ...snapshotOutputs(snapshots),
+        ...linstorDbBackupOutputs(linstorDbBackup),
         ...monitoringOutputs(monitoring),
         ...deployedVersionOutputs(cfg),
     } satisfies Record<string, unknown>;

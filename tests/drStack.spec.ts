@@ -81,11 +81,14 @@ describe("dr stack", () => {
 
         it("gives LINSTOR read/restore rights on the existing bucket only", () => {
             const policy = JSON.parse(one("aws:iam/userPolicy:UserPolicy").inputs.policy);
-            const actions = policy.Statement.flatMap((s: any) => [].concat(s.Action));
+            const allows = policy.Statement.filter((s: any) => s.Effect === "Allow");
+            const actions = allows.flatMap((s: any) => [].concat(s.Action));
             expect(actions).to.include.members(["s3:ListBucket", "s3:GetObject", "kms:Decrypt"]);
             for (const a of actions) expect(a, a).to.not.match(/Put|Delete|Abort|\*/);
             const bucketArn = primary.snapshotBucketArn as string;
-            const resources = policy.Statement.flatMap((s: any) => [].concat(s.Resource));
+            // The LINSTOR database backups (they hold the master passphrase) stay out of reach.
+            expect(policy.Statement.find((s: any) => s.Effect === "Deny").Resource).to.equal(`${bucketArn}/linstor-db/*`);
+            const resources = allows.flatMap((s: any) => [].concat(s.Resource));
             for (const r of resources) expect([bucketArn, `${bucketArn}/*`, primary.snapshotKmsKeyArn]).to.include(r);
         });
 

@@ -89,8 +89,23 @@ describe("dev stack (primary)", () => {
         expect(prometheusStorage.storageClassName).to.equal("linstor-csi-lvm-thin-r2");
     });
 
+    it("backs up the LINSTOR database daily into the snapshot bucket, kept by the bucket's lifecycle", async () => {
+        const cron = one("kubernetes:batch/v1:CronJob", "linstor-db-backup");
+        expect(cron.inputs.metadata).to.deep.include({ name: "linstor-db-backup", namespace: "piraeus-datastore" });
+        expect(cron.inputs.spec.schedule).to.equal("30 2 * * *");
+        const bucket = await valueOf(outputs.snapshotBucketName);
+        expect(cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].args).to.include(`s3://${bucket}/linstor-db/hje-dev/`);
+        expect(dependsOn(cron, one("kubernetes:piraeus.io/v1:LinstorCluster"))).to.equal(true);
+        const rules = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
+        expect(rules.find((r: any) => r.id === "expire-linstor-db-backups")).to.deep.equal({
+            id: "expire-linstor-db-backups", status: "Enabled", filter: { prefix: "linstor-db/" }, expiration: { days: 30 },
+        });
+        expect(await valueOf(outputs.linstorDbBackupLocation!)).to.equal(`s3://${bucket}/linstor-db/hje-dev/`);
+        expect(outputs.linstorDbBackupRetentionDays).to.equal(30);
+    });
+
     it("ships Jenkins snapshots hourly to a hardened bucket in us-east-2 and exports what DR needs", async () => {
-        const cron = one("kubernetes:batch/v1:CronJob");
+        const cron = one("kubernetes:batch/v1:CronJob", "snapshots-schedule");
         expect(cron.inputs.spec.schedule).to.equal("0 * * * *");
         expect(cron.inputs.metadata.namespace).to.equal("jenkins");
         expect(JSON.stringify(cron.inputs.spec)).to.contain("jenkins-home");

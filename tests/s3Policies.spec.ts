@@ -5,21 +5,27 @@ import { lifecycleRules, linstorS3UserPolicy, PolicyDocument, tlsOnlyBucketPolic
 const BUCKET = "arn:aws:s3:::hje-dev-snapshots-eu-central-1-0a1b2c3d";
 const KEY = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
+/** What a document grants: the actions and resources of its Allow statements. */
 function actions(doc: PolicyDocument): string[] {
-    return doc.Statement.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    return doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 }
 function resources(doc: PolicyDocument): string[] {
-    return doc.Statement.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    return doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
 }
+const DENY_DB_BACKUPS = {
+    Sid: "NoLinstorDatabaseBackups", Effect: "Deny",
+    Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+    Resource: `${BUCKET}/linstor-db/*`,
+};
 
 describe("S3 and IAM documents", () => {
     describe("LINSTOR's IAM user policy", () => {
         for (const access of ["readWrite", "restoreOnly"] as const) {
             const doc = linstorS3UserPolicy({ bucketArn: BUCKET, bucketRegion: "eu-central-1", kmsKeyArn: KEY, access });
 
-            it(`${access}: only Allow statements, no wildcard actions, resources limited to the bucket, its objects and its key`, () => {
+            it(`${access}: Allow statements limited to the bucket, its objects and its key, no wildcard actions; the database backups denied`, () => {
                 expect(doc.Version).to.equal("2012-10-17");
-                for (const s of doc.Statement) expect(s.Effect, s.Sid).to.equal("Allow");
+                expect(doc.Statement.filter((s) => s.Effect !== "Allow")).to.deep.equal([DENY_DB_BACKUPS]);
                 for (const a of actions(doc)) expect(a, a).to.not.contain("*");
                 expect(new Set(resources(doc))).to.deep.equal(new Set([BUCKET, `${BUCKET}/*`, KEY]));
                 const bySid = Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]));
@@ -37,6 +43,7 @@ describe("S3 and IAM documents", () => {
                     Sid: "ShipAndPruneBackups", Effect: "Allow", Resource: `${BUCKET}/*`,
                     Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
                 },
+                DENY_DB_BACKUPS,
                 {
                     Sid: "UseBucketKeyThroughS3", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: KEY,
                     Condition: { StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" } },

@@ -160,7 +160,8 @@ describe("S3SnapshotShipping", () => {
         it("gives a dedicated IAM user only LINSTOR's actions on this bucket and key", () => {
             const doc = policyDoc();
             const arn = "arn:aws:s3:::hje-test-snapshots-eu-central-1-0a1b2c3d";
-            const statements: any[] = doc.Statement;
+            const statements: any[] = doc.Statement.filter((s: any) => s.Effect === "Allow");
+            expect(doc.Statement.find((s: any) => s.Effect === "Deny").Resource).to.equal(`${arn}/linstor-db/*`);
             const allActions = statements.flatMap((s) => s.Action);
             for (const a of allActions) expect(a).to.not.contain("*");
             expect(new Set(statements.flatMap((s) => [].concat(s.Resource)))).to.deep.equal(new Set([
@@ -367,7 +368,7 @@ describe("S3SnapshotShipping", () => {
 
         it("grants read rights only, on the referenced bucket and key", async () => {
             const doc = policyDoc();
-            const actions: string[] = doc.Statement.flatMap((s: any) => s.Action);
+            const actions: string[] = doc.Statement.filter((s: any) => s.Effect === "Allow").flatMap((s: any) => s.Action);
             expect(new Set(actions)).to.deep.equal(new Set(["s3:ListBucket", "s3:GetBucketRequestPayment", "s3:GetObject", "kms:Decrypt"]));
             expect(doc.Statement.flatMap((s: any) => [].concat(s.Resource))).to.include.members([
                 "arn:aws:s3:::hje-dev-snapshots-eu-central-1-0a1b2c3d", "arn:aws:s3:::hje-dev-snapshots-eu-central-1-0a1b2c3d/*", kmsKeyArn,

@@ -23,6 +23,12 @@ export interface CreateBucketSettings {
     readonly abortIncompleteMultipartUploadDays: number;
     /** Expire current objects after N days (off by default; see README before enabling). */
     readonly expireCurrentObjectsAfterDays?: number;
+    /**
+     * Days LINSTOR database backups (keys under `LINSTOR_DB_BACKUP_PREFIX`) stay current before S3 expires
+     * them (config `linstorDbBackupRetentionDays`); no rule when unset. The bucket owns its one lifecycle
+     * configuration, so the LinstorDbBackup retention lives here.
+     */
+    readonly linstorDbBackupRetentionDays?: number;
     /** S3 Object Lock default retention (off by default; LINSTOR compatibility unverified). */
     readonly objectLock?: { readonly mode: ObjectLockMode; readonly days: number };
     /** Existing bucket (same region) receiving server access logs; off when unset. */
@@ -109,6 +115,9 @@ export const S3_SNAPSHOT_DEFAULTS = {
     snapshotPruneDeletesBackups: true,
 };
 
+/** Key prefix (without the trailing '/') of LINSTOR database backups in the snapshot bucket. */
+export const LINSTOR_DB_BACKUP_PREFIX = "linstor-db";
+
 export const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** LINSTOR remote names pass a hostname check; we also need them inside a Secret name (≤63). */
@@ -116,7 +125,7 @@ const REMOTE_NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
 /** Go duration subset accepted by linstor-csi's full-snapshot-after (time.ParseDuration). */
 const GO_DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 const KMS_KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):\d{12}:key\/[0-9a-zA-Z-]+$/;
-const PINNED_IMAGE = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$/;
+export const PINNED_IMAGE = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 /** Same-geography fallback regions for the bucket when `snapshotBucketRegion` is not set. */
@@ -263,11 +272,18 @@ function validateCreateBucket(b: CreateBucketSettings, clusterRegion: string, ke
         ["snapshotBucketAbortMultipartDays", b.abortIncompleteMultipartUploadDays, true],
         ["snapshotBucketExpireCurrentObjectsDays", b.expireCurrentObjectsAfterDays, false],
         ["snapshotBucketObjectLockDays", b.objectLock?.days, b.objectLock !== undefined],
+        ["linstorDbBackupRetentionDays", b.linstorDbBackupRetentionDays, false],
     ];
     for (const [field, value, required] of days) {
         if ((required || value !== undefined) && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 36500)) {
             throw new ConfigError(key(field), value, "Must be a whole number of days from 1 to 36500.");
         }
+    }
+    const dbDays = b.linstorDbBackupRetentionDays;
+    if (dbDays !== undefined && b.expireCurrentObjectsAfterDays !== undefined && b.expireCurrentObjectsAfterDays < dbDays) {
+        throw new ConfigError(key("linstorDbBackupRetentionDays"), dbDays,
+            `snapshotBucketExpireCurrentObjectsDays (${b.expireCurrentObjectsAfterDays}) expires every object sooner; ` +
+            `use at most ${b.expireCurrentObjectsAfterDays} days or raise that setting.`);
     }
     if (b.objectLock && !OBJECT_LOCK_MODES.includes(b.objectLock.mode)) {
         throw new ConfigError(key("snapshotBucketObjectLockMode"), b.objectLock.mode, `Allowed: ${OBJECT_LOCK_MODES.join(", ")}.`);

@@ -12,7 +12,7 @@
  * The region is passed explicitly, so no GetBucketLocation call is made. With SSE-KMS, uploads need
  * kms:GenerateDataKey and reads (and multipart completion) need kms:Decrypt.
  */
-import type { BucketAccess, CreateBucketSettings } from "./s3Args";
+import { BucketAccess, CreateBucketSettings, LINSTOR_DB_BACKUP_PREFIX } from "./s3Args";
 
 export interface PolicyStatement {
     readonly Sid: string;
@@ -58,6 +58,14 @@ export function linstorS3UserPolicy(a: UserPolicyArgs): PolicyDocument {
             Resource: `${a.bucketArn}/*`,
         },
     ];
+    // The LINSTOR database backups under linstor-db/ contain the master passphrase: never readable by the
+    // remote's keys (nor the DR stack's), only writable by the backup job's own key.
+    statements.push({
+        Sid: "NoLinstorDatabaseBackups",
+        Effect: "Deny",
+        Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+        Resource: `${a.bucketArn}/${LINSTOR_DB_BACKUP_PREFIX}/*`,
+    });
     if (a.kmsKeyArn !== undefined) {
         statements.push({
             Sid: "UseBucketKeyThroughS3",
@@ -91,7 +99,8 @@ export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
 export interface LifecycleRule {
     readonly id: string;
     readonly status: "Enabled";
-    readonly filter: Record<string, never>;
+    /** `{}` (whole bucket) or one key prefix. */
+    readonly filter: { readonly prefix?: string };
     readonly noncurrentVersionExpiration?: { readonly noncurrentDays: number };
     readonly abortIncompleteMultipartUpload?: { readonly daysAfterInitiation: number };
     readonly expiration?: { readonly days?: number; readonly expiredObjectDeleteMarker?: boolean };
@@ -111,6 +120,14 @@ export function lifecycleRules(b: CreateBucketSettings): LifecycleRule[] {
     ];
     if (b.expireCurrentObjectsAfterDays !== undefined) {
         rules.push({ id: "expire-current-objects", ...all, expiration: { days: b.expireCurrentObjectsAfterDays } });
+    }
+    if (b.linstorDbBackupRetentionDays !== undefined) {
+        // Expired backups become noncurrent versions and are removed by the rule above after
+        // noncurrentVersionExpirationDays more: the backup job itself never needs s3:DeleteObject.
+        rules.push({
+            id: "expire-linstor-db-backups", status: "Enabled", filter: { prefix: `${LINSTOR_DB_BACKUP_PREFIX}/` },
+            expiration: { days: b.linstorDbBackupRetentionDays },
+        });
     }
     return rules;
 }

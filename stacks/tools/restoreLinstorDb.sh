@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Restores the LINSTOR database (the internal.linstor.linbit.com resources) from an archive written by the
+# LinstorDbBackup CronJob, following piraeusdatastore/piraeus-operator docs/how-to/restore-linstor-db.md:
+# stop the operator, then the controller; export the current state; delete the database CRDs; create the
+# backup; start the operator and the controller again. Restores the master-passphrase Secret if it is gone.
+#
+# Dry run by default: downloads and verifies the archive and reads the cluster, but only prints the steps that
+# change anything. --apply executes them (after a confirmation, or --yes).
+set -euo pipefail
+# The archive holds the master passphrase: keep everything written here private.
+umask 077
+
+API_GROUP=internal.linstor.linbit.com
+FORMAT=ha-jenkins-eks/linstor-db-backup/v1
+CONTROLLER_LABEL=app.kubernetes.io/component=linstor-controller
+OPERATOR_SELECTOR='app.kubernetes.io/component in (piraeus-operator,linstor-operator)'
+POLL_SECONDS=${POLL_SECONDS:-5}
+
+usage() {
+  cat <<'EOF'
+Usage: restoreLinstorDb.sh (--bucket B --region R (--key K | --prefix P --latest) | --archive FILE) [options]
+
+Source of the archive (one of):
+  --bucket NAME --region REGION --key linstor-db/<cluster>/<stamp>.tar.gz   a given archive in S3
+  --bucket NAME --region REGION --prefix linstor-db/<cluster>/ --latest     the newest archive under the prefix
+  --archive FILE                  a local archive (FILE.sha256 must sit next to it)
+
+Options:
+  --namespace NS                  LINSTOR namespace (default piraeus-datastore; LINBIT SDS: linbit-sds)
+  --operator-deployment NAME      operator Deployment (default: the one labelled as the Piraeus/LINBIT operator)
+  --controller-deployment NAME    LINSTOR controller Deployment (default linstor-controller)
+  --passphrase-secret NAME        master-passphrase Secret (default linstor-passphrase)
+  --context NAME                  kubectl context
+  --work-dir DIR                  where the archive and the pre-restore export go (default: a new temp dir)
+  --timeout DURATION              for rollouts, waits and deletions (default 600s)
+  --dry-run                       print the changing steps without running them (default)
+  --apply                         run them
+  --yes                           do not ask for confirmation with --apply
+EOF
+}
+
+mode=dry-run bucket="" region="" key="" prefix="" latest=false archive="" namespace=piraeus-datastore
+operator="" controller=linstor-controller passphrase=linstor-passphrase context="" work="" timeout=600s yes=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bucket) bucket="$2"; shift 2 ;;
+    --region) region="$2"; shift 2 ;;
+    --key) key="$2"; shift 2 ;;
+    --prefix) prefix="$2"; shift 2 ;;
+    --latest) latest=true; shift ;;
+    --archive) archive="$2"; shift 2 ;;
+    --namespace) namespace="$2"; shift 2 ;;
+    --operator-deployment) operator="$2"; shift 2 ;;
+    --controller-deployment) controller="$2"; shift 2 ;;
+    --passphrase-secret) passphrase="$2"; shift 2 ;;
+    --context) context="$2"; shift 2 ;;
+    --work-dir) work="$2"; shift 2 ;;
+    --timeout) timeout="$2"; shift 2 ;;
+    --dry-run) mode=dry-run; shift ;;
+    --apply) mode=apply; shift ;;
+    --yes) yes=true; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '==> %s\n' "$*" >&2; }
+fail() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+kc() { if [ -n "${context}" ]; then kubectl --context "${context}" "$@"; else kubectl "$@"; fi; }
+# A step that changes the cluster: printed in a dry run, printed and run with --apply.
+run() {
+  if [ "${mode}" = apply ]; then
+    printf '+ %s\n' "$*" >&2
+    "$@"
+  else
+    printf '[dry-run] would run: %s\n' "$*" >&2
+  fi
+}
+# The same for a shell function, described in words.
+run_fn() {
+  local description="$1"
+  shift
+  if [ "${mode}" = apply ]; then
+    printf '+ %s\n' "${description}" >&2
+    "$@"
+  else
+    printf '[dry-run] would %s\n' "${description}" >&2
+  fi
+}
+
+if [ -n "${archive}" ]; then
+  [ -z "${bucket}${key}${prefix}" ] && [ "${latest}" = false ] || fail "--archive excludes --bucket/--key/--prefix/--latest"
+else
+  [ -n "${bucket}" ] && [ -n "${region}" ] || fail "give --bucket and --region (or --archive)"
+  if [ "${latest}" = true ]; then
+    [ -n "${prefix}" ] && [ -z "${key}" ] || fail "--latest needs --prefix and excludes --key"
+  else
+    [ -n "${key}" ] || fail "give --key, or --prefix with --latest"
+  fi
+fi
+[[ "${timeout}" =~ ^[1-9][0-9]*s$ ]] || fail "--timeout takes whole seconds such as 600s"
+for tool in kubectl jq tar sha256sum; do command -v "${tool}" > /dev/null || fail "${tool} is not on PATH"; done
+[ -n "${archive}" ] || command -v aws > /dev/null || fail "aws is not on PATH"
+
+work="${work:-$(mktemp -d -t linstor-db-restore.XXXXXX)}"
+mkdir -p "${work}"
+log "mode: ${mode}; working directory: ${work}"
+
+# 1. Fetch the archive and its checksum (read-only, also in a dry run).
+if [ -z "${archive}" ]; then
+  if [ "${latest}" = true ]; then
+    prefix="${prefix%/}/"
+    listing="$(aws s3 ls "s3://${bucket}/${prefix}" --region "${region}")"
+    key="$(printf '%s\n' "${listing}" | awk '{print $NF}' | grep -E '^[0-9]{8}T[0-9]{6}Z\.tar\.gz$' | sort | tail -n 1 || true)"
+    [ -n "${key}" ] || fail "no archive under s3://${bucket}/${prefix}"
+    key="${prefix}${key}"
+  fi
+  log "downloading s3://${bucket}/${key}"
+  aws s3 cp "s3://${bucket}/${key}" "${work}/" --region "${region}"
+  aws s3 cp "s3://${bucket}/${key}.sha256" "${work}/" --region "${region}"
+  archive="${work}/${key##*/}"
+fi
+[ -f "${archive}" ] || fail "no archive at ${archive}"
+[ -f "${archive}.sha256" ] || fail "no checksum file ${archive}.sha256"
+
+# 2. Verify: archive checksum, format, every file's checksum and item count against the manifest.
+(cd "$(dirname "${archive}")" && sha256sum --check --status "$(basename "${archive}").sha256") ||
+  fail "checksum mismatch for ${archive}"
+extract="${work}/extracted"
+rm -rf "${extract}" && mkdir -p "${extract}"
+tar -xzf "${archive}" -C "${extract}"
+manifest="${extract}/manifest.json"
+[ -f "${manifest}" ] || fail "the archive has no manifest.json"
+[ "$(jq -r .format "${manifest}")" = "${FORMAT}" ] || fail "unknown archive format $(jq -r .format "${manifest}")"
+verify_file() { # file sha256 [count]
+  [ -f "${extract}/$1" ] || fail "the archive lacks $1"
+  [ "$(sha256sum "${extract}/$1" | cut -d' ' -f1)" = "$2" ] || fail "checksum mismatch for $1"
+  if [ $# -gt 2 ]; then
+    [ "$(jq '.items | length' "${extract}/$1")" = "$3" ] || fail "$1 does not hold $3 items"
+  fi
+}
+verify_file "$(jq -r .crds.file "${manifest}")" "$(jq -r .crds.sha256 "${manifest}")" "$(jq -r .crds.count "${manifest}")"
+while IFS=$'\t' read -r file sha count; do
+  verify_file "${file}" "${sha}" "${count}"
+done < <(jq -r '.resources[] | [.file, .sha256, .count] | @tsv' "${manifest}")
+verify_file "$(jq -r .passphraseSecret.file "${manifest}")" "$(jq -r .passphraseSecret.sha256 "${manifest}")"
+secret_file="${extract}/$(jq -r .passphraseSecret.file "${manifest}")"
+secret_key="$(jq -r .passphraseSecret.key "${manifest}")"
+backup_passphrase="$(jq -r --arg k "${secret_key}" '.data[$k] // empty' "${secret_file}")"
+[ -n "${backup_passphrase}" ] || fail "the archived Secret has no ${secret_key}"
+[ "$(jq -r .metadata.name "${secret_file}")" = "${passphrase}" ] ||
+  fail "the archived passphrase Secret is $(jq -r .metadata.name "${secret_file}"), not ${passphrase}"
+log "archive OK: cluster $(jq -r .cluster "${manifest}"), taken $(jq -r .createdAt "${manifest}"), DB schema $(jq -r .linstorDbSchemaVersion "${manifest}")"
+jq -r '.resources[] | select(.count > 0) | "    \(.kind): \(.count)"' "${manifest}" >&2
+
+# 3. Read the cluster (read-only): namespace, deployments and their replicas, passphrase, current database.
+kc get namespace "${namespace}" > /dev/null || fail "no namespace ${namespace}"
+if [ -z "${operator}" ]; then
+  found="$(kc -n "${namespace}" get deployment -l "${OPERATOR_SELECTOR}" -o name)"
+  [ "$(printf '%s\n' "${found}" | sed '/^$/d' | wc -l)" -eq 1 ] ||
+    fail "found operator deployments '${found//$'\n'/ }'; name it with --operator-deployment"
+  operator="${found#*/}"
+fi
+replicas_of() { kc -n "${namespace}" get deployment "$1" -o jsonpath='{.spec.replicas}'; }
+operator_replicas="$(replicas_of "${operator}")"
+controller_replicas="$(replicas_of "${controller}")"
+# Someone may have stopped them already (an earlier, interrupted run): start with one each.
+[ "${operator_replicas:-0}" -gt 0 ] || operator_replicas=1
+[ "${controller_replicas:-0}" -gt 0 ] || controller_replicas=1
+log "operator ${operator} (${operator_replicas} replicas), controller ${controller} (${controller_replicas} replicas)"
+
+restore_passphrase=false
+if current="$(kc -n "${namespace}" get secret "${passphrase}" -o json 2> /dev/null)"; then
+  # A database encrypted under another passphrase would leave LINSTOR unable to read its remotes' secrets.
+  [ "$(jq -r --arg k "${secret_key}" '.data[$k] // empty' <<<"${current}")" = "${backup_passphrase}" ] ||
+    fail "Secret ${namespace}/${passphrase} holds another passphrase than the backup; resolve that first (see README)"
+  log "passphrase Secret present and equal to the backup's"
+else
+  restore_passphrase=true
+  log "passphrase Secret ${namespace}/${passphrase} is missing; it will be restored from the backup"
+fi
+served="$(kc api-resources --api-group="${API_GROUP}" -o name)"
+mapfile -t current_crds < <(printf '%s\n' "${served}" | sed '/^$/d')
+mapfile -t backup_crds < <(jq -r '.items[].metadata.name' "${extract}/db/crds.json")
+log "the cluster serves ${#current_crds[@]} ${API_GROUP} resources; the backup has ${#backup_crds[@]}"
+
+if [ "${mode}" = apply ] && [ "${yes}" != true ]; then
+  [ -t 0 ] || fail "--apply without --yes needs a terminal to confirm"
+  printf 'This replaces the LINSTOR database of namespace %s with the backup from %s. Type "restore" to go on: ' \
+    "${namespace}" "$(jq -r .createdAt "${manifest}")" >&2
+  read -r answer
+  [ "${answer}" = restore ] || fail "not confirmed"
+fi
+
+changing=false
+on_exit() {
+  local status=$?
+  if [ "${changing}" = true ] && [ "${status}" -ne 0 ]; then
+    cat >&2 <<EOF
+
+ERROR: the restore stopped half-way; the operator and the controller may be scaled to 0.
+The database as it was before is in ${work}/pre-restore (kubectl create -f each file there to go back),
+the backup in ${extract}. Then start them again:
+    kubectl -n ${namespace} scale deployment ${operator} --replicas ${operator_replicas}
+    kubectl -n ${namespace} scale deployment ${controller} --replicas ${controller_replicas}
+EOF
+  fi
+}
+trap on_exit EXIT
+if [ "${mode}" = apply ]; then changing=true; fi
+
+# 4. Stop the operator first (it would scale the controller back up), then the controller.
+run kc -n "${namespace}" scale deployment "${operator}" --replicas 0
+run kc -n "${namespace}" scale deployment "${controller}" --replicas 0
+wait_controller_gone() {
+  local deadline=$(( $(date +%s) + ${timeout%s} ))
+  while [ -n "$(kc -n "${namespace}" get pods -l "${CONTROLLER_LABEL}" -o name)" ]; do
+    [ "$(date +%s)" -lt "${deadline}" ] || fail "the controller pods did not stop within ${timeout}"
+    sleep "${POLL_SECONDS}"
+  done
+}
+run_fn "wait until no pod matches ${CONTROLLER_LABEL} (at most ${timeout})" wait_controller_gone
+
+# 5. Export the current database, as upstream does, so the restore can be undone.
+export_current() {
+  mkdir -p "${work}/pre-restore"
+  [ "${#current_crds[@]}" -gt 0 ] || return 0
+  kc get crds "${current_crds[@]}" -o yaml > "${work}/pre-restore/crds.yaml"
+  for crd in "${current_crds[@]}"; do kc get "${crd}" -o yaml > "${work}/pre-restore/${crd}.yaml"; done
+}
+run_fn "export the current database to ${work}/pre-restore (crds.yaml and one file per resource)" export_current
+
+# 6. Delete the database CRDs (and with them every object), then create the backup's CRDs and objects.
+if [ "${#current_crds[@]}" -gt 0 ]; then
+  run kc delete crds "${current_crds[@]}" --timeout "${timeout}"
+fi
+run kc create -f "${extract}/db/crds.json"
+crd_refs=()
+for crd in "${backup_crds[@]}"; do crd_refs+=("crd/${crd}"); done
+run kc wait --for condition=established --timeout "${timeout}" "${crd_refs[@]}"
+while IFS=$'\t' read -r file count; do
+  # kubectl refuses an empty List.
+  [ "${count}" -gt 0 ] || continue
+  run kc create -f "${extract}/${file}"
+done < <(jq -r '.resources[] | [.file, .count] | @tsv' "${manifest}")
+if [ "${restore_passphrase}" = true ]; then
+  run kc -n "${namespace}" create -f "${secret_file}"
+fi
+
+# 7. Start the operator and the controller again, as they were.
+run kc -n "${namespace}" scale deployment "${operator}" --replicas "${operator_replicas}"
+run kc -n "${namespace}" scale deployment "${controller}" --replicas "${controller_replicas}"
+run kc -n "${namespace}" rollout status deployment "${operator}" --timeout "${timeout}"
+run kc -n "${namespace}" rollout status deployment "${controller}" --timeout "${timeout}"
+changing=false
+
+cat >&2 <<EOF
+==> ${mode} finished. Check LINSTOR:
+    kubectl -n ${namespace} exec deploy/${controller} -- linstor node list
+    kubectl -n ${namespace} exec deploy/${controller} -- linstor resource list
+    kubectl -n ${namespace} exec deploy/${controller} -- linstor remote list
+EOF
+if [ "${restore_passphrase}" = true ]; then
+  echo "    The passphrase Secret was restored outside Pulumi: run 'pulumi refresh' before the next 'pulumi up'." >&2
+fi
