@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
-import { alertRuleGroups, JOBS } from "./lib/alertRules";
+import { alertRuleGroups, JOBS, ScheduledJob } from "./lib/alertRules";
 import { DASHBOARD_FILE, drbdDashboard } from "./lib/grafanaDashboard";
 import type { KeyOf } from "./lib/linstorClusterArgs";
 import {
@@ -27,6 +27,8 @@ export interface DrbdMonitoringArgs extends MonitoringSettings {
     readonly jenkins?: JenkinsScrapeArgs;
     /** Alert on stale scheduled VolumeSnapshots; omitted → no snapshot alerts. */
     readonly snapshots?: SnapshotAlertArgs;
+    /** CronJobs that must keep succeeding (snapshot schedule, LINSTOR database backup). */
+    readonly cronJobs?: readonly ScheduledJob[];
     /**
      * Every child waits for these: LinstorCluster.storageReady (Prometheus volumes, LINSTOR namespace), plus the
      * HaJenkins component when our Jenkins ServiceMonitor goes into its namespace.
@@ -158,6 +160,7 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
                     storageClassNames: args.storageClassNames,
                     jenkinsJob: jenkins?.job,
                     snapshots: args.snapshots === undefined ? undefined : { intervalSeconds: args.snapshots.intervalSeconds, scheduleLabel },
+                    cronJobs: args.cronJobs,
                 }),
             },
         }, crOpts);

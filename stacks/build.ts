@@ -5,8 +5,9 @@ import { HaJenkins } from "../components/haJenkins";
 import { chartFullname, homeClaimName, jenkinsNamespaceMetadata } from "../components/lib/jenkinsValues";
 import { BucketSource, maxScheduleGapSeconds, S3SnapshotSettings, validateS3SnapshotSettings } from "../components/lib/s3Args";
 import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
+import { SCHEDULE_NAME } from "../components/lib/snapshotSpecs";
+import { BACKUP_NAME, validateLinstorDbBackupSettings } from "../components/lib/linstorDbBackupSpecs";
 import { LinstorDbBackup } from "../components/linstorDbBackup";
-import { validateLinstorDbBackupSettings } from "../components/lib/linstorDbBackupSpecs";
 import { LinstorCluster, LinstorClusterArgs } from "../components/linstorCluster";
 import { validateLinstorClusterSettings } from "../components/lib/linstorClusterArgs";
 import { projectKey, StackConfig, validateAcrossSections } from "./config";
@@ -83,6 +84,8 @@ export function buildMonitoring(cfg: StackConfig, cluster: LinstorCluster, opts:
     readonly jenkinsNamespace: string;
     /** Seconds between scheduled snapshots, for the stale-backup alert; undefined when nothing is scheduled. */
     readonly snapshotIntervalSeconds?: number;
+    /** Seconds between LINSTOR database backups, when this stack runs them. */
+    readonly linstorDbBackupIntervalSeconds?: number;
 }): DrbdMonitoring | undefined {
     if (!cfg.monitoring.monitoringEnabled) return undefined;
     const { monitoringEnabled: _on, prometheusStorageReplicas, ...settings } = cfg.monitoring;
@@ -96,6 +99,16 @@ export function buildMonitoring(cfg: StackConfig, cluster: LinstorCluster, opts:
         // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it.
         jenkins: { namespace: opts.jenkinsNamespace, createServiceMonitor: false, job: chartFullname(JENKINS_RELEASE) },
         snapshots: opts.snapshotIntervalSeconds === undefined ? undefined : { intervalSeconds: opts.snapshotIntervalSeconds },
+        cronJobs: [
+            ...(opts.snapshotIntervalSeconds === undefined ? [] : [{
+                namespace: opts.jenkinsNamespace, name: SCHEDULE_NAME, intervalSeconds: opts.snapshotIntervalSeconds,
+                purpose: "Jenkins snapshot schedule",
+            }]),
+            ...(opts.linstorDbBackupIntervalSeconds === undefined ? [] : [{
+                namespace: cluster.linstorNamespace, name: BACKUP_NAME, intervalSeconds: opts.linstorDbBackupIntervalSeconds,
+                purpose: "LINSTOR database backup",
+            }]),
+        ],
         dependsOn: cluster.storageReady,
         keyOf: projectKey,
     }, { providers: [cluster.provider] });
@@ -217,4 +230,9 @@ export function snapshotOutputs(snapshots: S3SnapshotShipping) {
         latestSnapshotName: snapshots.onDemandSnapshotName,
         restoredClaimName: snapshots.restoredClaimName,
     };
+}
+
+/** Seconds between LINSTOR database backups (worst case), for the stale-backup alert; undefined when off. */
+export function linstorDbBackupIntervalSeconds(cfg: StackConfig): number | undefined {
+    return cfg.linstorDbBackup.linstorDbBackupEnabled ? maxScheduleGapSeconds(cfg.linstorDbBackup.linstorDbBackupSchedule) : undefined;
 }

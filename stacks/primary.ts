@@ -1,11 +1,12 @@
-import { StackConfig } from "./config";
 import * as pulumi from "@pulumi/pulumi";
 import { HaJenkins } from "../components/haJenkins";
 import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
 import {
-    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, buildPrimarySnapshots, jenkinsOutputs,
-    monitoringOutputs, snapshotIntervalSeconds, snapshotOutputs, validatePrimarySnapshots, buildLinstorDbBackup, linstorDbBackupOutputs,
+    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildLinstorDbBackup, buildMonitoring, buildPrimarySnapshots,
+    jenkinsOutputs, linstorDbBackupIntervalSeconds, linstorDbBackupOutputs, monitoringOutputs, snapshotIntervalSeconds,
+    snapshotOutputs, validatePrimarySnapshots,
 } from "./build";
+import { StackConfig } from "./config";
 import { deployedVersionOutputs } from "./upgradeGuard";
 
 /** The primary stack: the HA cluster that runs Jenkins day to day. */
@@ -15,6 +16,7 @@ export async function deployPrimary(cfg: StackConfig) {
     const monitoring = buildMonitoring(cfg, cluster, {
         jenkinsNamespace: cfg.jenkins.namespace,
         snapshotIntervalSeconds: snapshotIntervalSeconds(cfg),
+        linstorDbBackupIntervalSeconds: linstorDbBackupIntervalSeconds(cfg),
     });
     const jenkinsOn = (existingClaim: string | undefined, dependsOn: pulumi.Resource[]) => buildJenkins(cfg, cluster, {
         namespace,

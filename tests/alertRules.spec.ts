@@ -164,3 +164,23 @@ describe("Alertmanager config", () => {
         expect(yaml.load(yaml.dump(cfg))).to.deep.equal(cfg);
     });
 });
+
+describe("scheduled-job alerts", () => {
+    it("fire when a CronJob has not succeeded for twice its interval, or never", () => {
+        const groups = alertRuleGroups({
+            storagePoolFullPercent: 80, storageClassNames: { 3: "linstor-csi-lvm-thin-r3" },
+            cronJobs: [{ namespace: "piraeus-datastore", name: "linstor-db-backup", intervalSeconds: 86400, purpose: "LINSTOR database backup" }],
+        });
+        const rules = groups.find((g) => g.name === "scheduled-jobs.rules")!.rules;
+        expect(rules).to.have.length(1);
+        expect(rules[0].expr).to.equal('(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"} > 172800) ' +
+            'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})');
+        expect(rules[0].annotations.runbook).to.contain("kubectl -n piraeus-datastore create job --from=cronjob/linstor-db-backup");
+        for (const m of metricNamesIn(rules[0].expr)) expect(METRIC_SOURCES, m).to.have.property(m);
+    });
+
+    it("are absent when no CronJob is given", () => {
+        const groups = alertRuleGroups({ storagePoolFullPercent: 80, storageClassNames: { 3: "linstor-csi-lvm-thin-r3" } });
+        expect(groups.map((g) => g.name)).to.not.include("scheduled-jobs.rules");
+    });
+});

@@ -125,6 +125,15 @@ describe("dev stack (primary)", () => {
         expect(account.inputs.metadata.namespace).to.equal("jenkins");
         const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
         expect(JSON.stringify(rule.inputs.spec)).to.contain("7200");
+        // Both schedules are watched: the snapshots (2 × 1 h) and the LINSTOR database backup (2 × 1 day).
+        const jobs = rule.inputs.spec.groups.find((g: any) => g.name === "scheduled-jobs.rules").rules;
+        expect(jobs.map((r: any) => r.expr)).to.deep.equal([
+            '(time() - kube_cronjob_status_last_successful_time{namespace="jenkins", cronjob="jenkins-snapshots"} > 7200) ' +
+            'or absent(kube_cronjob_status_last_successful_time{namespace="jenkins", cronjob="jenkins-snapshots"})',
+            '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"} > 172800) ' +
+            'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})',
+        ]);
+        expect(one("kubernetes:batch/v1:CronJob", "linstor-db-backup").inputs.metadata.name).to.equal("linstor-db-backup");
     });
 
     it("restores Jenkins in the origin cluster from a named snapshot", async () => {

@@ -26,6 +26,7 @@ export const METRIC_SOURCES: Readonly<Record<string, string>> = {
     linstor_storage_pool_capacity_free_bytes: LINSTOR,
     linstor_storage_pool_capacity_total_bytes: LINSTOR,
     linstor_resource_definition_resource_count: LINSTOR,
+    kube_cronjob_status_last_successful_time: "kube-state-metrics (kubernetes/kube-state-metrics:docs/metrics/workload/cronjob-metrics.md)",
     [SNAPSHOT_CREATED_METRIC]: SNAPSHOT_CRS,
     [SNAPSHOT_READY_METRIC]: SNAPSHOT_CRS,
 };
@@ -57,6 +58,18 @@ export interface AlertRuleInput {
     readonly jenkinsJob?: string;
     /** Snapshot schedule; no snapshot alerts without it. */
     readonly snapshots?: { readonly intervalSeconds: number; readonly scheduleLabel?: string };
+    /** CronJobs whose last success must be recent (the snapshot schedule, the LINSTOR database backup). */
+    readonly cronJobs?: readonly ScheduledJob[];
+}
+
+/** A CronJob that must succeed at least once per two intervals. */
+export interface ScheduledJob {
+    readonly namespace: string;
+    readonly name: string;
+    /** Longest gap between its runs, in seconds. */
+    readonly intervalSeconds: number;
+    /** What it protects, for the alert text, e.g. "LINSTOR database backup". */
+    readonly purpose: string;
 }
 
 /** Seconds as the shortest exact Prometheus duration ("2h", "90m", "45s"). */
@@ -172,7 +185,23 @@ export function alertRuleGroups(input: AlertRuleInput): RuleGroup[] {
         });
     }
     if (input.snapshots !== undefined) groups.push(snapshotGroup(input.snapshots.intervalSeconds));
+    if (input.cronJobs !== undefined && input.cronJobs.length > 0) groups.push(cronJobGroup(input.cronJobs));
     return groups;
+}
+
+function cronJobGroup(jobs: readonly ScheduledJob[]): RuleGroup {
+    return {
+        name: "scheduled-jobs.rules",
+        rules: jobs.map((job) => {
+            const selector = `kube_cronjob_status_last_successful_time{namespace="${job.namespace}", cronjob="${job.name}"}`;
+            const maxAge = 2 * job.intervalSeconds;
+            return rule("ScheduledJobNotSucceeding", "warning", "10m",
+                `(time() - ${selector} > ${maxAge}) or absent(${selector})`,
+                `${job.purpose} (CronJob ${job.namespace}/${job.name}) has not succeeded for twice its interval`,
+                `The last successful run of ${job.namespace}/${job.name} is older than ${promDuration(maxAge)}, or it never succeeded.`,
+                `Check \`kubectl -n ${job.namespace} get jobs --sort-by=.metadata.creationTimestamp\` and the logs of the newest failed Job; fix the cause (credentials, bucket policy, API access), then \`kubectl -n ${job.namespace} create job --from=cronjob/${job.name} ${job.name}-manual\` to catch up.`);
+        }),
+    };
 }
 
 function snapshotGroup(intervalSeconds: number): RuleGroup {
