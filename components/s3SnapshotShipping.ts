@@ -223,6 +223,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     storageClassName: args.restoreStorageClassName as string, size: jenkins.storageSize,
                     source: { volumeSnapshotName: args.restoreFromSnapshot }, keyOf: args.keyOf,
                     dependsOn: [this.snapshotClass, ...(jenkins.namespaceReady ?? [])],
+                    protect: args.protect,
                 }, { parent: this });
                 claim = this.restore.claimName;
                 this.restoredClaimName = claim;

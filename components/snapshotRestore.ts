@@ -36,6 +36,11 @@ export interface SnapshotRestoreArgs {
      * a component's own `dependsOn` does not hold its children back.
      */
     readonly dependsOn?: pulumi.Resource[];
+    /**
+     * Protect the restored claim like any live JENKINS_HOME (it also stays in the cluster if the program
+     * stops declaring it). Default true.
+     */
+    readonly protect?: boolean;
     /** Names the key to fix in validation errors; default `SnapshotRestore.<field>`. */
     readonly keyOf?: KeyOf;
 }
@@ -106,7 +111,7 @@ export class SnapshotRestore extends pulumi.ComponentResource {
                 annotations: { "pulumi.com/skipAwait": "true" },
             },
             spec: restoredClaimSpec({ storageClassName: args.storageClassName, size: args.size, snapshotName: this.volumeSnapshotName }),
-        }, { ...k8s$, dependsOn });
+        }, { ...k8s$, dependsOn, protect: args.protect ?? true, retainOnDelete: true });
 
         this.registerOutputs({ claimName: this.claimName, volumeSnapshotName: this.volumeSnapshotName });
     }

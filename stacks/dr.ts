@@ -146,6 +146,7 @@ export async function deployDr(cfg: StackConfig) {
         size: drCfg.jenkins.storageSize,
         source: { fromHandle: { snapshotHandle: handle, snapshotName: DR_RESTORE_NAME, snapshotClassName: shipping.snapshotClassName } },
         dependsOn: [remote, namespace],
+        protect: cfg.cluster.protectStatefulResources,
         keyOf: projectKey,
     });
 

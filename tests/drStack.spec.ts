@@ -126,6 +126,8 @@ describe("dr stack", () => {
             expect(claim.inputs.spec.storageClassName).to.equal("linstor-csi-lvm-thin-r3");
             expect(claim.inputs.spec.resources.requests.storage).to.equal(primary.jenkinsStorageSize);
             expect(dependsOn(claim, snapshot)).to.equal(true);
+            expect(claim.options!.protect, "the restored claim is the live JENKINS_HOME").to.equal(true);
+            expect(claim.options!.retainOnDelete).to.equal(true);
             const jenkins = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "jenkins")!;
             expect(unsecret<any>(jenkins.inputs.values).persistence.existingClaim).to.equal(DR_RESTORE_NAME);
             expect(dependsOn(jenkins, claim)).to.equal(true);
