@@ -9,6 +9,7 @@ import { ConfigError } from "../components/lib/errors";
 import { JenkinsSettings } from "../components/lib/jenkinsArgs";
 import { remoteJobSpec } from "../components/lib/linstorRemoteJob";
 import { BucketSource, validateS3SnapshotSettings } from "../components/lib/s3Args";
+import { isSnapshotHandle } from "../components/lib/snapshotSpecs";
 import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
 import { SnapshotRestore } from "../components/snapshotRestore";
 import {
@@ -41,6 +42,11 @@ export function chooseSnapshotHandle(dr: DrConfig, primary: PrimaryStackOutputs)
     if (handle === undefined) {
         throw new ConfigError(projectKey("restoreSnapshotHandle"), undefined,
             `Neither this key nor the primary stack ${dr.primaryStack}'s output latestSnapshotHandle names a backup. ${HANDLE_HELP}`);
+    }
+    if (!isSnapshotHandle(handle)) {
+        const source = dr.restoreSnapshotHandle !== undefined ? "" : ` (taken from ${dr.primaryStack}'s output latestSnapshotHandle)`;
+        throw new ConfigError(projectKey("restoreSnapshotHandle"), handle,
+            `Not a linstor-csi snapshot handle${source}: use s3://<remote>/<resource>/<snapshot> or a bare snapshot-<uuid>. ${HANDLE_HELP}`);
     }
     return handle;
 }

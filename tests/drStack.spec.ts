@@ -182,7 +182,9 @@ describe("dr stack", () => {
         });
 
         it("rejects a malformed handle, naming the key", async () => {
-            expect(await rejection({ "ha-jenkins-eks:restoreSnapshotHandle": "http://bucket/x" })).to.match(/ha-jenkins-eks:snapshotHandle|ha-jenkins-eks:restoreSnapshotHandle/);
+            const msg = await rejection({ "ha-jenkins-eks:restoreSnapshotHandle": "http://bucket/x" });
+            expect(msg).to.match(/^Invalid value for ha-jenkins-eks:restoreSnapshotHandle: "http:\/\/bucket\/x"\. Not a linstor-csi snapshot handle: use s3:\/\/<remote>/);
+            expect(recorded.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:StackReference"]);
         });
     });
 
