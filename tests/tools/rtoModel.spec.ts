@@ -87,7 +87,7 @@ describe("RTO/RPO model", () => {
     it("explains what misses the target and which knob helps", () => {
         expect(r.findings[0]).to.equal("Storage fail-over (failure → volume attached in another zone) takes 32.5 s: within the 60 s target.");
         expect(r.findings[1]).to.match(/^Jenkins answers after 142.5 s, over the 60 s target: its own start \(110 s\) dominates\. Knobs: bake the plugins/);
-        expect(r.findings[2]).to.match(/772 s\. Knobs: a lower linstorControllerTolerationSeconds \(now 30 s\), and a second CSI controller replica \(301.5 s; a LinstorCluster patch, not set by this stack\)/);
+        expect(r.findings[2]).to.match(/772 s\. Knob: a lower linstorControllerTolerationSeconds \(now 30 s\); a second CSI controller replica gives 301.5 s \(a LinstorCluster patch, not set by this stack\)\./);
         expect(rtoModel({ jenkinsBootSeconds: 700 }).findings.join("\n")).to.match(/startup probe allows 600 s: it would be restarted in a loop/);
         const fast = rtoModel({ imagePullSeconds: 0, pluginInstallSeconds: 0, jenkinsBootSeconds: 25, csiControllerReplicas: 2 });
         expect(fast.nodeFailover.haController.totalSeconds).to.equal(57.5);
