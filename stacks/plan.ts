@@ -284,7 +284,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const marks: [string, number][] = [[`startup (node${tsNode ? ", ts-node" : ""}, the plan's imports)`, performance.now()]];
     // Pulumi records a stack trace per resource; mapping each through ts-node's source maps costs more than the
     // evaluation itself and the plan never shows them (PLAN_DEBUG keeps them for debugging).
-    if (!process.env.PLAN_DEBUG) delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+    if (!process.env.PLAN_DEBUG) {
+        delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+        Error.stackTraceLimit = 2;
+    }
     const stackFile = loadStackConfig(args.stack);
     const config = { ...stackFile.config, ...args.overrides };
     const { startOfflineMocks, settleOffline } = await import("./offlineMocks");

@@ -8,7 +8,15 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 
-export const REPO_ROOT = path.resolve(__dirname, "..");
+/** The project root: the nearest folder above this file with a Pulumi.yaml (also from compiled output in bin/). */
+export const REPO_ROOT = findProjectRoot(__dirname);
+
+function findProjectRoot(from: string): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`No Pulumi.yaml above ${from}`);
+    }
+}
 export const SECRET_PLACEHOLDER = "offline-placeholder-secret";
 
 export interface StackConfigMap {

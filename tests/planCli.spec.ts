@@ -39,4 +39,15 @@ describe("npm run plan (end to end)", function () {
         expect(r.stderr).to.contain("ha-jenkins-eks:availabilityZones");
         expect(r.stderr).to.not.match(/\n\s+at /);
     });
+
+    it("npm run plan builds the plan to JavaScript once, then runs it (what users run)", async () => {
+        const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+            execFile(process.execPath, ["stacks/planLauncher.js", "dev", "--no-benchmark"], {
+                cwd: ROOT, timeout: 170_000, maxBuffer: 16 * 1024 * 1024,
+            }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
+        });
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.contain("Offline plan of stack dev");
+        expect(r.stdout).to.contain("✔ no violations");
+    });
 });
