@@ -53,6 +53,8 @@ export class LinstorCluster extends pulumi.ComponentResource {
     readonly storageReady: pulumi.Resource[];
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** AMI the storage nodes run (export it: the stacks keep it until kubernetesVersion changes). */
+    nodeAmiId!: pulumi.Output<string>;
 
     constructor(name: string, args: LinstorClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything, so bad input never leaves a half-created stack.
@@ -241,9 +243,10 @@ export class LinstorCluster extends pulumi.ComponentResource {
     /** One managed node group per AZ, so every zone always holds a replica-capable node. */
     private storageNodes(p: string, args: LinstorClusterArgs, cluster: eks.Cluster, nodeRole: aws.iam.Role,
         privateSubnetIds: pulumi.Output<string[]>, tags: Record<string, string>, dependsOn: pulumi.Resource[]) {
-        const ami = aws.ssm.getParameterOutput({
+        const imageId = args.nodeAmiId !== undefined ? pulumi.output(args.nodeAmiId) : aws.ssm.getParameterOutput({
             name: al2023AmiParameter(args.kubernetesVersion, instanceArchitecture(args.instanceType)),
-        }, { parent: this });
+        }, { parent: this }).value;
+        this.nodeAmiId = imageId;
         const core = cluster.core.cluster;
         const userData = pulumi.all([core.name, core.endpoint, core.certificateAuthority.data,
             core.kubernetesNetworkConfig.serviceIpv4Cidr]).apply(([name, endpoint, ca, cidr]) =>
@@ -253,7 +256,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
             })).toString("base64"));
         const template = new aws.ec2.LaunchTemplate(`${p}-storage-node`, {
             description: "EKS storage node for LINSTOR: data + DRBD metadata EBS volumes, kernel headers, IMDSv2",
-            imageId: ami.value,
+            imageId,
             instanceType: args.instanceType,
             userData,
             blockDeviceMappings: blockDeviceMappings(args),

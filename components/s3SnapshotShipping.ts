@@ -10,6 +10,7 @@ import {
 import { linstorS3UserPolicy } from "./lib/s3Policies";
 import {
     CONTENT_PRUNE_RULES, credentialsSecretName, CSI_CONTROLLER_SERVICE_ACCOUNT, legacySnapshotHandle, LINSTOR_CSI_DRIVER,
+    linstorResourceOfClaim, s3SnapshotHandle,
     ON_DEMAND_LABEL, restoredClaimName, S3_CREDENTIALS_SECRET_TYPE, SCHEDULE_LABEL, SCHEDULE_NAME, SNAPSHOT_API,
     SNAPSHOT_CONTROLLER_CHART, SNAPSHOT_ROLE_RULES, snapshotClassParameters, snapshotControllerValues, snapshotCronJobSpec,
     snapshotterSecretParameters, volumeSnapshotFromClaim,
@@ -28,6 +29,8 @@ export interface JenkinsVolume {
     readonly namespaceReady?: pulumi.Resource[];
     /** Resources after which the claim exists (the on-demand snapshot waits for them). */
     readonly claimReady?: pulumi.Resource[];
+    /** UID of that claim (the PersistentVolumeClaim's metadata.uid), for the current-format snapshot handle. */
+    readonly claimUid?: pulumi.Input<string>;
 }
 
 export interface S3SnapshotShippingArgs extends S3SnapshotSettings {
@@ -240,7 +243,14 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     name: args.onDemandSnapshotName, namespace: jenkins.namespace, className: args.snapshotClassName,
                     pvcName: claim, labels: { [ON_DEMAND_LABEL]: "on-demand" },
                 }), { ...k8s$, dependsOn: [this.snapshotClass, ...claimReady] });
-                latestHandle = snapshot.metadata.uid.apply((uid) => (uid ? legacySnapshotHandle(uid) : undefined));
+                // s3://<remote>/pvc-<claim UID>/snapshot-<VolumeSnapshot UID>; the bare legacy name when the claim's UID is unknown.
+                const claimUid = this.restore ? this.restore.claim.metadata.uid : pulumi.output(jenkins.claimUid);
+                latestHandle = pulumi.all([snapshot.metadata.uid, claimUid]).apply(([uid, pvcUid]) => {
+                    if (!uid) return undefined;
+                    return pvcUid
+                        ? s3SnapshotHandle(this.linstorRemoteName, linstorResourceOfClaim(pvcUid), legacySnapshotHandle(uid))
+                        : legacySnapshotHandle(uid);
+                });
             }
         }
         this.latestSnapshotHandle = latestHandle;

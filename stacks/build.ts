@@ -14,6 +14,7 @@ import { projectKey, StackConfig, validateAcrossSections } from "./config";
 import { DrbdMonitoring } from "../components/drbdMonitoring";
 import { storageClassFor } from "../components/lib/monitoringArgs";
 import { jenkinsConfigKey } from "./settings/jenkins";
+import { nodeAmiToRun } from "../components/lib/versions";
 import { guardUpgrade } from "./upgradeGuard";
 import { resolveAvailabilityZones } from "./zones";
 
@@ -30,8 +31,10 @@ export async function buildLinstorCluster(cfg: StackConfig, validateMore: () => 
     validateLinstorClusterSettings(args, projectKey);
     validateAcrossSections(cfg);
     validateMore();
-    await guardUpgrade(cfg);
-    return new LinstorCluster(cfg.namePrefix, args);
+    const deployed = await guardUpgrade(cfg);
+    return new LinstorCluster(cfg.namePrefix, {
+        ...args, nodeAmiId: nodeAmiToRun(cfg.cluster.nodeAmiId, deployed, cfg.cluster.kubernetesVersion),
+    });
 }
 
 /** Helm release name of Jenkins in every stack (so its Service and pod are `jenkins`, `jenkins-0`). */
@@ -195,6 +198,8 @@ export function linstorDbBackupOutputs(backup: LinstorDbBackup | undefined) {
 export function buildPrimarySnapshots(cfg: StackConfig, cluster: LinstorCluster, opts: {
     readonly namespace: k8s.core.v1.Namespace;
     readonly claimReady: pulumi.Resource[];
+    /** UID of Jenkins' own claim (absent when restoring: the restored claim's is used). */
+    readonly claimUid?: pulumi.Input<string>;
 }): S3SnapshotShipping {
     return new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
         ...snapshotSettings(cfg, primaryBucket(cfg)),
@@ -210,6 +215,7 @@ export function buildPrimarySnapshots(cfg: StackConfig, cluster: LinstorCluster,
             storageSize: cfg.jenkins.storageSize,
             namespaceReady: [opts.namespace],
             claimReady: opts.claimReady,
+            claimUid: opts.claimUid,
         },
         keyOf: projectKey,
     });

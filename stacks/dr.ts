@@ -180,6 +180,7 @@ export async function deployDr(cfg: StackConfig) {
         kubeconfig: cluster.kubeconfig,
         storageClassNames: cluster.storageClassNames,
         linstorNamespace: cluster.linstorNamespace,
+        nodeAmiId: cluster.nodeAmiId,
         ...(dr.drSnapshotsEnabled ? snapshotOutputs(shipping) : {
             snapshotBucketName: primary.snapshotBucketName,
             snapshotBucketRegion: primary.snapshotBucketRegion,

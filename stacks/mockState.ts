@@ -125,6 +125,9 @@ function stateFor(args: pulumi.runtime.MockResourceArgs, ctx: MockContext, regio
             return { ...base, result: `generated-${name}` };
         case "random:index/randomId:RandomId":
             return { ...base, hex: "0a1b2c3d", b64Std: "ChssPQ==" };
+        case "kubernetes:core/v1:PersistentVolumeClaim":
+            // The API server assigns a UID (external-provisioner names the PV pvc-<UID>); deterministic from the name.
+            return { ...base, metadata: { ...base.metadata, uid: `11111111-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}` } };
         case "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot":
             // The API server assigns a UID; a deterministic one derived from the name keeps assertions exact.
             return { ...base, metadata: { ...base.metadata, uid: `00000000-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}` } };

@@ -32,7 +32,9 @@ export async function deployPrimary(cfg: StackConfig) {
         jenkins = jenkinsOn(snapshots.restoredClaimName, snapshots.restore ? [snapshots.restore] : []);
     } else {
         jenkins = jenkinsOn(undefined, []);
-        snapshots = buildPrimarySnapshots(cfg, cluster, { namespace, claimReady: jenkins.pvc ? [jenkins.pvc] : [] });
+        snapshots = buildPrimarySnapshots(cfg, cluster, {
+            namespace, claimReady: jenkins.pvc ? [jenkins.pvc] : [], claimUid: jenkins.pvc?.metadata.uid,
+        });
     }
     const linstorDbBackup = buildLinstorDbBackup(cfg, cluster, snapshots);
     return {
@@ -43,6 +45,7 @@ export async function deployPrimary(cfg: StackConfig) {
         kubeconfig: cluster.kubeconfig,
         storageClassNames: cluster.storageClassNames,
         linstorNamespace: cluster.linstorNamespace,
+        nodeAmiId: cluster.nodeAmiId,
         vpcId: cluster.vpcId,
         ...jenkinsOutputs(jenkins),
         ...snapshotOutputs(snapshots),

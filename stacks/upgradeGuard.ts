@@ -1,6 +1,7 @@
 /**
- * Reads what this stack last deployed (its own outputs, through a StackReference to itself) and
- * refuses version changes EKS or the LINSTOR operator cannot perform. On a first deployment there
+ * Reads what this stack last deployed (its own outputs, through a StackReference to itself),
+ * refuses version changes EKS or the LINSTOR operator cannot perform, and hands back what it ran
+ * (e.g. the node AMI to keep). On a first deployment there
  * are no outputs and nothing to check.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -22,8 +23,9 @@ function operatorChartVersion(cfg: StackConfig): string {
         : cfg.cluster.piraeusOperatorChartVersion;
 }
 
-export async function guardUpgrade(cfg: StackConfig): Promise<void> {
-    if (!cfg.upgradeGuards) return;
+/** Checks the requested versions against the last deployment and returns what that deployment ran. */
+export async function guardUpgrade(cfg: StackConfig): Promise<DeployedVersions> {
+    if (!cfg.upgradeGuards) return {};
     const self = new pulumi.StackReference(`${cfg.namePrefix}-self`, {
         name: `${pulumi.getOrganization()}/${cfg.project}/${cfg.stack}`,
     });
@@ -35,6 +37,8 @@ export async function guardUpgrade(cfg: StackConfig): Promise<void> {
         kubernetesVersion: await read("kubernetesVersion"),
         linstorDistribution: await read("linstorDistribution"),
         linstorOperatorChartVersion: await read("linstorOperatorChartVersion"),
+        nodeAmiId: await read("nodeAmiId"),
     };
     checkUpgrade(deployed, deployedVersionOutputs(cfg), projectKey);
+    return deployed;
 }

@@ -167,7 +167,9 @@ describe("dr stack", () => {
             expect(one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent").inputs.spec.source.snapshotHandle).to.equal(handle);
         });
 
-        it("falls back to the primary's latestSnapshotHandle", async () => {
+        it("falls back to the primary's latestSnapshotHandle, in the current s3:// format", async () => {
+            // s3://<remote>/pvc-<claim UID>/snapshot-<VolumeSnapshot UID>, as linstor-csi ≥1.10 names backups.
+            expect(primary.latestSnapshotHandle).to.match(/^s3:\/\/s3-us-east-2\/pvc-11111111-0000-4000-8000-[0-9a-f]{12}\/snapshot-00000000-0000-4000-8000-[0-9a-f]{12}$/);
             const outputs = await evaluateDr();
             expect(outputs.restoredSnapshotHandle).to.equal(primary.latestSnapshotHandle);
         });

@@ -1,10 +1,11 @@
 import { expect } from "chai";
-import { checkUpgrade, compareSemver } from "../components/lib/versions";
+import { validateLinstorClusterSettings } from "../components/lib/linstorClusterArgs";
+import { checkUpgrade, compareSemver, nodeAmiToRun } from "../components/lib/versions";
 import { loadConfig } from "../stacks/config";
 import { deployPrimary } from "../stacks/primary";
 import { loadStackConfig } from "../stacks/stackFile";
-import { thrown } from "./fixtures";
-import { recorded, resetRecords, stackOutputs, useStack } from "./mocks";
+import { clusterSettings, thrown } from "./fixtures";
+import { one, recorded, resetRecords, settle, stackOutputs, useStack, valueOf } from "./mocks";
 
 const key = (f: string) => `ha-jenkins-eks:${f}`;
 const requested = { kubernetesVersion: "1.35", linstorDistribution: "piraeus", linstorOperatorChartVersion: "2.10.7" };
@@ -63,5 +64,36 @@ describe("upgrade guard rails", () => {
             stackOutputs[self] = { kubernetesVersion: "1.34", linstorDistribution: "piraeus", linstorOperatorChartVersion: "2.10.7" };
             expect(await rejection()).to.equal(undefined);
         });
+    });
+});
+
+describe("node AMI pinning", () => {
+    it("keeps the last deployed AMI while the Kubernetes version stays, takes config first, looks up otherwise", () => {
+        expect(nodeAmiToRun(undefined, { kubernetesVersion: "1.35", nodeAmiId: "ami-0aaaaaaaaaaaaaaaa" }, "1.35")).to.equal("ami-0aaaaaaaaaaaaaaaa");
+        expect(nodeAmiToRun(undefined, { kubernetesVersion: "1.34", nodeAmiId: "ami-0aaaaaaaaaaaaaaaa" }, "1.35")).to.equal(undefined);
+        expect(nodeAmiToRun("ami-0bbbbbbbbbbbbbbbb", { kubernetesVersion: "1.35", nodeAmiId: "ami-0aaaaaaaaaaaaaaaa" }, "1.35")).to.equal("ami-0bbbbbbbbbbbbbbbb");
+        expect(nodeAmiToRun(undefined, {}, "1.35")).to.equal(undefined);
+    });
+
+    it("in the stack: an unrelated update keeps the deployed AMI instead of rolling the nodes", async () => {
+        const self = "organization/ha-jenkins-eks/dev";
+        stackOutputs[self] = { kubernetesVersion: "1.35", linstorDistribution: "piraeus", linstorOperatorChartVersion: "2.10.7", nodeAmiId: "ami-0aaaaaaaaaaaaaaaa" };
+        try {
+            const { config, secretKeys } = loadStackConfig("dev");
+            useStack("dev", config, secretKeys);
+            resetRecords();
+            const outputs = await deployPrimary(loadConfig());
+            expect(await valueOf(outputs.nodeAmiId)).to.equal("ami-0aaaaaaaaaaaaaaaa");
+            await settle();
+            expect(one("aws:ec2/launchTemplate:LaunchTemplate").inputs.imageId).to.equal("ami-0aaaaaaaaaaaaaaaa");
+        } finally {
+            delete stackOutputs[self];
+        }
+    });
+
+    it("rejects a malformed nodeAmiId, naming the key", () => {
+        const cfg = clusterSettings({ nodeAmiId: "ubuntu-22.04" });
+        expect(thrown(() => validateLinstorClusterSettings(cfg, (f) => `ha-jenkins-eks:${f}`)).message)
+            .to.match(/^Invalid value for ha-jenkins-eks:nodeAmiId: "ubuntu-22.04"\. Use an AMI ID/);
     });
 });

@@ -36,6 +36,11 @@ export interface LinstorClusterSettings {
     readonly availabilityZones: readonly string[];
     /** Storage nodes per AZ (one managed node group per AZ). Default 1. */
     readonly nodesPerAz: number;
+    /**
+     * AMI of the storage nodes. Default: the recommended EKS AL2023 AMI of `kubernetesVersion` (SSM), which the
+     * stacks then keep until `kubernetesVersion` changes, so a new AWS release never rolls the nodes by itself.
+     */
+    readonly nodeAmiId?: string;
     /** EC2 instance type of storage nodes. Default m6i.large. */
     readonly instanceType: string;
     /** Memory of `instanceType` in MiB, only needed when it cannot be derived from the type name. */
@@ -205,6 +210,9 @@ export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: K
             throw new ConfigError(key("storageClassReplicas"), s.storageClassReplicas,
                 `Replicas are spread over distinct zones, so each count must be 1..${azs.length} (the number of AZs).`);
         }
+    }
+    if (s.nodeAmiId !== undefined && !/^ami-[0-9a-f]{8,17}$/.test(s.nodeAmiId)) {
+        throw new ConfigError(key("nodeAmiId"), s.nodeAmiId, "Use an AMI ID such as ami-0123456789abcdef0 (an EKS-optimized AL2023 image for kubernetesVersion).");
     }
     if (!KUBERNETES_VERSION.test(s.kubernetesVersion)) {
         throw new ConfigError(key("kubernetesVersion"), s.kubernetesVersion, 'Use a Kubernetes minor version such as "1.35".');

@@ -204,14 +204,29 @@ function haPhases(i: RtoInputs): Phase[] {
             basis: `surviving DRBD replicas drop the silent primary after ping-int ${i.drbdPingIntervalSeconds} s + ping-timeout ` +
                 `${i.drbdPingTimeoutSeconds} s (DRBD defaults); the HA Controller sees it at its next status poll (≤ ${i.haControllerDrbdStatusIntervalSeconds} s, configured)`,
         },
-        {
-            name: "fencing",
-            seconds: i.haControllerFailOverTimeoutSeconds,
-            basis: `HA Controller fail-over timeout ${i.haControllerFailOverTimeoutSeconds} s (configured), then it force-deletes the pod and its ` +
-                "VolumeAttachment and taints the node drbd.linbit.com/lost-quorum",
-        },
+        fencingPhase(i),
         { name: "reschedule", seconds: i.podRescheduleSeconds, basis: `StatefulSet recreates jenkins-0, scheduler binds it in another zone (estimate ${i.podRescheduleSeconds} s)` },
     ];
+}
+
+/**
+ * After its fail-over timeout the HA Controller taints the node and evicts the pod; while the API still
+ * shows the node Ready that is a graceful eviction, which a dead kubelet never completes. It force-deletes
+ * the pod (grace 0) and the VolumeAttachment on its first pass after the node turns NotReady
+ * (piraeusdatastore/piraeus-ha-controller: pkg/agent/reconcile_failover.go, nodeReady()).
+ */
+function fencingPhase(i: RtoInputs): Phase {
+    const detection = i.drbdPingIntervalSeconds + i.drbdPingTimeoutSeconds + i.haControllerDrbdStatusIntervalSeconds;
+    const forcedAt = i.nodeMonitorGracePeriodSeconds + i.haControllerDrbdStatusIntervalSeconds;
+    const seconds = round(Math.max(i.haControllerFailOverTimeoutSeconds, forcedAt - detection));
+    return {
+        name: "fencing",
+        seconds,
+        basis: `HA Controller fail-over timeout ${i.haControllerFailOverTimeoutSeconds} s (configured), then it taints the node ` +
+            `drbd.linbit.com/lost-quorum and evicts the pod; a dead kubelet never finishes a graceful eviction, so the pod and its ` +
+            `VolumeAttachment are force-deleted on its first pass after the node turns NotReady (${i.nodeMonitorGracePeriodSeconds} s ` +
+            `+ ≤ ${i.haControllerDrbdStatusIntervalSeconds} s). A node that is alive but cut off from its DRBD peers is fenced after the timeout alone.`,
+    };
 }
 
 function attachPhase(i: RtoInputs): Phase {
@@ -340,7 +355,8 @@ function findings(i: RtoInputs, r: Omit<RtoReport, "findings">): string[] {
     if (!r.meetsTarget.nodeFailover) {
         out.push(`Jenkins answers after ${r.nodeFailover.haController.totalSeconds} s, over the ${i.targetSeconds} s target: its own start ` +
             `(${start} s) dominates. Knobs: bake the plugins into the image (−${i.pluginInstallSeconds} s), pre-pull the image on every storage node ` +
-            `(−${i.imagePullSeconds} s), keep the boot short; the HA Controller timeouts are upstream defaults, and lowering them risks fail-overs on short network blips.`);
+            `(−${i.imagePullSeconds} s), keep the boot short. Storage fencing waits for the node to turn NotReady ` +
+            `(node-monitor-grace-period ${i.nodeMonitorGracePeriodSeconds} s, fixed on EKS); lowering the HA Controller timeouts does not shorten that.`);
     }
     if (i.csiControllerReplicas < 2) {
         out.push(`Worst case (the single LINSTOR and CSI controllers shared the failed node or zone, about 1 in 3 with one node per zone): ` +

@@ -252,6 +252,14 @@ export function legacySnapshotHandle(volumeSnapshotUid: string): string {
     return `snapshot-${volumeSnapshotUid}`;
 }
 
+/**
+ * The LINSTOR resource of a claim's volume: external-provisioner names the PV `pvc-<claim UID>` (default
+ * --volume-name-prefix, full UID) and linstor-csi names the resource definition after it.
+ */
+export function linstorResourceOfClaim(claimUid: string): string {
+    return `pvc-${claimUid}`;
+}
+
 /** The current handle format `s3://<remote>/<resource>[/<volNr>]/<snapshot>` (linstor-csi ≥1.10). */
 export function s3SnapshotHandle(remote: string, resource: string, snapshot: string): string {
     return `s3://${remote}/${resource}/${snapshot}`;

@@ -28,6 +28,8 @@ export interface DeployedVersions {
     readonly kubernetesVersion?: string;
     readonly linstorDistribution?: string;
     readonly linstorOperatorChartVersion?: string;
+    /** AMI the storage nodes last ran. */
+    readonly nodeAmiId?: string;
 }
 
 export interface RequestedVersions {
@@ -64,4 +66,14 @@ export function checkUpgrade(deployed: DeployedVersions, requested: RequestedVer
         throw new ConfigError(key("linstorDistribution"), requested.linstorDistribution,
             `The cluster runs ${deployed.linstorDistribution}; switching distributions in place is not supported — follow the README's migration runbook.`);
     }
+}
+
+/**
+ * The AMI to run: the configured one; else the one last deployed while the Kubernetes version stays the
+ * same (a new "recommended" AMI in SSM must not roll every node on an unrelated `pulumi up`); else
+ * undefined, meaning "look up the recommended AMI for this version".
+ */
+export function nodeAmiToRun(configured: string | undefined, deployed: DeployedVersions, kubernetesVersion: string): string | undefined {
+    if (configured !== undefined) return configured;
+    return deployed.kubernetesVersion === kubernetesVersion ? deployed.nodeAmiId : undefined;
 }

@@ -20,6 +20,7 @@ export function readClusterConfig(r: ConfigReader): ClusterConfig {
         availabilityZones: azs,
         azCount,
         nodesPerAz: r.integer("nodesPerAz", D.nodesPerAz, { min: 1, max: 20 }),
+        nodeAmiId: r.optionalString("nodeAmiId"),
         instanceType: r.string("instanceType", D.instanceType, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "Use an EC2 instance type such as m6i.large."),
         instanceMemoryMiB: r.optionalInteger("instanceMemoryMiB", { min: 512 }),
         rootVolumeSizeGiB: r.integer("rootVolumeSizeGiB", D.rootVolumeSizeGiB, { min: 20, max: 16384 }),

@@ -16,32 +16,36 @@ describe("RTO/RPO model", () => {
         expect(RTO_DEFAULTS.startupProbeBudgetSeconds).to.equal(600);
     });
 
-    it("node fail-over through the HA Controller: 15.5 + 5 + 2 + 10 + 110 = 142.5 s", () => {
+    it("node fail-over through the HA Controller: 15.5 + 29.5 + 2 + 10 + 110 = 167 s", () => {
+        // Fencing of a dead node ends when the HA Controller force-deletes the pod: the node turns NotReady
+        // at 40 s and its next pass (≤ 5 s) deletes with grace 0; the graceful eviction before never completes.
         expect(secondsOf(r.nodeFailover.haController)).to.deep.equal([
-            ["detection", 15.5], ["fencing", 5], ["reschedule", 2], ["volume attach", 10], ["Jenkins start", 110],
+            ["detection", 15.5], ["fencing", 29.5], ["reschedule", 2], ["volume attach", 10], ["Jenkins start", 110],
         ]);
-        expect(r.nodeFailover.haController.totalSeconds).to.equal(142.5);
-        expect(r.storageFailoverSeconds).to.equal(32.5);
+        expect(r.nodeFailover.haController.totalSeconds).to.equal(167);
+        expect(r.storageFailoverSeconds).to.equal(57);
         expect(r.meetsTarget).to.deep.equal({ storage: true, nodeFailover: false, azFailover: false });
     });
 
-    it("the HA Controller knobs move detection and fencing one for one", () => {
+    it("the HA Controller knobs move detection; its fail-over timeout matters only beyond the NotReady wait", () => {
         const m = rtoModel({ haControllerDrbdStatusIntervalSeconds: 2, haControllerFailOverTimeoutSeconds: 10 });
-        expect(secondsOf(m.nodeFailover.haController).slice(0, 2)).to.deep.equal([["detection", 12.5], ["fencing", 10]]);
-        expect(m.storageFailoverSeconds).to.equal(34.5);
+        expect(secondsOf(m.nodeFailover.haController).slice(0, 2)).to.deep.equal([["detection", 12.5], ["fencing", 29.5]]);
+        const slow = rtoModel({ haControllerDrbdStatusIntervalSeconds: 2, haControllerFailOverTimeoutSeconds: 40 });
+        expect(secondsOf(slow.nodeFailover.haController).slice(0, 2)).to.deep.equal([["detection", 12.5], ["fencing", 40]]);
+        expect(slow.storageFailoverSeconds).to.equal(64.5);
     });
 
     it("worst case, the controllers died too: the single CSI controller's 300 s default toleration and the attacher's backoff dominate", () => {
         const lost = r.nodeFailover.haControllerControllersLost;
-        // CSI controller back at 40 + 300 + 2 + 10 = 352 s; ready for attach at 22.5 s → waits 329.5 s, + ≤300 s backoff, + 10 s attach.
-        expect(secondsOf(lost)[3]).to.deep.equal(["volume attach", 639.5]);
+        // CSI controller back at 40 + 300 + 2 + 10 = 352 s; ready for attach at 47 s → waits 305 s, + ≤300 s backoff, + 10 s attach.
+        expect(secondsOf(lost)[3]).to.deep.equal(["volume attach", 615]);
         expect(lost.totalSeconds).to.equal(772);
         // Two CSI controller replicas: the LINSTOR controller (40 + 30 + 2 + 30 = 102 s) is the bottleneck.
         const two = rtoModel({ csiControllerReplicas: 2 }).nodeFailover.haControllerControllersLost;
-        expect(secondsOf(two)[3]).to.deep.equal(["volume attach", 169]);
-        expect(two.totalSeconds).to.equal(301.5);
+        expect(secondsOf(two)[3]).to.deep.equal(["volume attach", 120]);
+        expect(two.totalSeconds).to.equal(277);
         expect(r.azFailover.worst.totalSeconds).to.equal(772);
-        expect(r.azFailover.best.totalSeconds).to.equal(142.5);
+        expect(r.azFailover.best.totalSeconds).to.equal(167);
     });
 
     it("without the HA Controller: 40 s + tolerations + 6 min force-detach (+ attach and start)", () => {
@@ -85,12 +89,13 @@ describe("RTO/RPO model", () => {
     });
 
     it("explains what misses the target and which knob helps", () => {
-        expect(r.findings[0]).to.equal("Storage fail-over (failure → volume attached in another zone) takes 32.5 s: within the 60 s target.");
-        expect(r.findings[1]).to.match(/^Jenkins answers after 142.5 s, over the 60 s target: its own start \(110 s\) dominates\. Knobs: bake the plugins/);
-        expect(r.findings[2]).to.match(/772 s\. Knob: a lower linstorControllerTolerationSeconds \(now 30 s\); a second CSI controller replica gives 301.5 s \(a LinstorCluster patch, not set by this stack\)\./);
+        expect(r.findings[0]).to.equal("Storage fail-over (failure → volume attached in another zone) takes 57 s: within the 60 s target.");
+        expect(r.findings[1]).to.match(/^Jenkins answers after 167 s, over the 60 s target: its own start \(110 s\) dominates\. Knobs: bake the plugins/);
+        expect(r.findings[1]).to.match(/node-monitor-grace-period 40 s, fixed on EKS/);
+        expect(r.findings[2]).to.match(/772 s\. Knob: a lower linstorControllerTolerationSeconds \(now 30 s\); a second CSI controller replica gives 277 s \(a LinstorCluster patch, not set by this stack\)\./);
         expect(rtoModel({ jenkinsBootSeconds: 700 }).findings.join("\n")).to.match(/startup probe allows 600 s: it would be restarted in a loop/);
-        const fast = rtoModel({ imagePullSeconds: 0, pluginInstallSeconds: 0, jenkinsBootSeconds: 25, csiControllerReplicas: 2 });
-        expect(fast.nodeFailover.haController.totalSeconds).to.equal(57.5);
+        const fast = rtoModel({ imagePullSeconds: 0, pluginInstallSeconds: 0, jenkinsBootSeconds: 2, csiControllerReplicas: 2 });
+        expect(fast.nodeFailover.haController.totalSeconds).to.equal(59);
         expect(fast.meetsTarget.nodeFailover).to.equal(true);
     });
 
@@ -101,7 +106,7 @@ describe("RTO/RPO model", () => {
 
     it("formats every path with its basis for the offline plan", () => {
         const text = formatRtoReport(r);
-        expect(text).to.include("HA Controller (LINSTOR and CSI controllers on surviving nodes): 142.5 s (2.4 min)");
+        expect(text).to.include("HA Controller (LINSTOR and CSI controllers on surviving nodes): 167 s (2.8 min)");
         expect(text).to.include("In-region RPO: 0 s");
         expect(text).to.include("Region RPO: 3720 s (62.0 min)");
         expect(text).to.include("DR (cluster created on demand): 1814.8 s (30.2 min)");
