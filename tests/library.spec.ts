@@ -18,4 +18,12 @@ describe("library surface (components/index.ts)", () => {
         expect(() => library.validateLinstorClusterSettings(settings, (f) => `acme.${f}`))
             .to.throw(library.ConfigError, /^Invalid value for acme\.availabilityZones/);
     });
+
+    it("refuses a StorageClass prefix whose LINSTOR resource-group names would exceed 48 characters", () => {
+        const settings = { ...library.LINSTOR_CLUSTER_DEFAULTS, namePrefix: "acme", region: "eu-west-1",
+            availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"], apiPublicAccessCidrs: [], allowApiAccessFromAnywhere: false,
+            clusterAdminRoleArns: [], tags: {}, storageClassPrefix: "a".repeat(40) };
+        expect(() => library.validateLinstorClusterSettings(settings, (f) => `acme.${f}`))
+            .to.throw(/acme\.storageClassPrefix.*at most 48 characters/);
+    });
 });

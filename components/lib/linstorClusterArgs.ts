@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isIpv4Cidr, isOpenToWorld } from "./cidr";
+import { storageClassSpec } from "./storageClasses";
 import { ConfigError } from "./errors";
 import {
     LINSTOR_DEFAULT_PEER_SLOTS,
@@ -18,12 +19,16 @@ export type NatGatewayStrategy = (typeof NAT_GATEWAY_STRATEGIES)[number];
 
 /** EBS limits per volume type (size GiB, provisioned IOPS, gp3 throughput MiB/s). */
 export const EBS_LIMITS = {
-    gp3: { minGiB: 1, maxGiB: 65536, iops: [3000, 80000], throughput: [125, 2000] },
+    gp3: { minGiB: 1, maxGiB: 65536, iops: [3000, 80000], iopsPerGiB: 500, throughput: [125, 2000] },
     gp2: { minGiB: 1, maxGiB: 16384 },
-    io1: { minGiB: 4, maxGiB: 16384, iops: [100, 64000] },
-    io2: { minGiB: 4, maxGiB: 65536, iops: [100, 256000] },
+    io1: { minGiB: 4, maxGiB: 16384, iops: [100, 64000], iopsPerGiB: 50 },
+    io2: { minGiB: 4, maxGiB: 65536, iops: [100, 256000], iopsPerGiB: 1000 },
 } as const;
 export type EbsVolumeType = keyof typeof EBS_LIMITS;
+/** Types the metadata volume may use: no provisioned IOPS to configure. */
+export const METADATA_VOLUME_TYPES: readonly EbsVolumeType[] = ["gp3", "gp2"];
+/** LINSTOR object names (LINBIT/linstor-server: ResourceGroupName MAX_LENGTH 48, Checks.nameCheck). */
+const LINSTOR_NAME = /^[A-Za-z_][A-Za-z0-9_-]{1,47}$/;
 export const EBS_VOLUME_TYPES = Object.keys(EBS_LIMITS) as EbsVolumeType[];
 
 /** Plain, fully-resolved settings of a LinstorCluster (config keys of the stack use the same names). */
@@ -169,9 +174,10 @@ function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", 
     const iops = s.dataVolumeIops;
     if (iops !== undefined && "iops" in limits) {
         const [min, max] = limits.iops;
-        if (iops < min || iops > max || iops > size * 500) {
+        const perGiB = limits.iopsPerGiB;
+        if (iops < min || iops > max || iops > size * perGiB) {
             throw new ConfigError(key("dataVolumeIops"), iops,
-                `A ${type} volume takes ${min} to ${max} IOPS and at most 500 IOPS per GiB (${size * 500} for ${size} GiB).`);
+                `A ${type} volume takes ${min} to ${max} IOPS and at most ${perGiB} IOPS per GiB (${size * perGiB} for ${size} GiB).`);
         }
     }
     const throughput = s.dataVolumeThroughputMiBps;
@@ -262,7 +268,19 @@ export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: K
         throw new ConfigError(key("drbdPeerSlots"), s.drbdPeerSlots, `Must be from ${maxReplicas(s) - 1} (replicas − 1) to 31.`);
     }
     validateVolume(s, "data", key);
+    if (!METADATA_VOLUME_TYPES.includes(s.metadataVolumeType)) {
+        throw new ConfigError(key("metadataVolumeType"), s.metadataVolumeType,
+            `Allowed: ${METADATA_VOLUME_TYPES.join(", ")} (DRBD metadata is small; io1/io2 would need provisioned IOPS).`);
+    }
     validateVolume(s, "metadata", key);
+    for (const replicas of s.storageClassReplicas) {
+        const group = storageClassSpec({ namePrefix: s.storageClassPrefix, replicas, dataPool: "data", metadataPool: "drbdmeta",
+            tuning: { disableFlushes: s.drbdDisableFlushes, maxBuffers: s.drbdMaxBuffers } }).resourceGroup;
+        if (!LINSTOR_NAME.test(group)) {
+            throw new ConfigError(key("storageClassPrefix"), s.storageClassPrefix,
+                `LINSTOR resource-group names (here ${group}) must start with a letter and have at most 48 characters: use a prefix of at most 36.`);
+        }
+    }
     const neededMetaMiB = externalMetadataMiB(s.dataVolumeSizeGiB, s.drbdPeerSlots, s.maxVolumesPerNode);
     const metaGiB = effectiveMetadataVolumeGiB(s);
     if (metaGiB * 1024 < neededMetaMiB) {

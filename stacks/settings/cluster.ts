@@ -1,5 +1,5 @@
 import {
-    EBS_VOLUME_TYPES, LINSTOR_CLUSTER_DEFAULTS as D, LINSTOR_DISTRIBUTIONS, LinstorClusterSettings,
+    EBS_VOLUME_TYPES, LINSTOR_CLUSTER_DEFAULTS as D, LINSTOR_DISTRIBUTIONS, LinstorClusterSettings, METADATA_VOLUME_TYPES,
     NAT_GATEWAY_STRATEGIES, SATELLITE_DELETION_POLICIES,
 } from "../../components/lib/linstorClusterArgs";
 import { ConfigReader } from "./reader";
@@ -29,7 +29,7 @@ export function readClusterConfig(r: ConfigReader): ClusterConfig {
         dataVolumeIops: r.integer("dataVolumeIops", D.dataVolumeIops),
         dataVolumeThroughputMiBps: r.integer("dataVolumeThroughputMiBps", D.dataVolumeThroughputMiBps),
         metadataVolumeSizeGiB: r.optionalInteger("metadataVolumeSizeGiB"),
-        metadataVolumeType: r.oneOf("metadataVolumeType", EBS_VOLUME_TYPES, D.metadataVolumeType),
+        metadataVolumeType: r.oneOf("metadataVolumeType", METADATA_VOLUME_TYPES, D.metadataVolumeType),
         ebsKmsKeyArn: r.optionalString("ebsKmsKeyArn", /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/, "Use a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."),
         maxVolumesPerNode: r.integer("maxVolumesPerNode", D.maxVolumesPerNode, { min: 1, max: 10000 }),
         drbdPeerSlots: r.integer("drbdPeerSlots", D.drbdPeerSlots),
@@ -52,7 +52,8 @@ export function readClusterConfig(r: ConfigReader): ClusterConfig {
         drbdIoUsername: r.optionalString("drbdIoUsername"),
         drbdIoPassword: r.secret("drbdIoPassword"),
         storageClassReplicas: r.integerList("storageClassReplicas", D.storageClassReplicas, { min: 1, max: 6 }),
-        storageClassPrefix: r.string("storageClassPrefix", D.storageClassPrefix, /^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/, "Use a DNS label of at most 42 characters."),
+        storageClassPrefix: r.string("storageClassPrefix", D.storageClassPrefix, /^[a-z]([a-z0-9-]{0,34}[a-z0-9])?$/,
+            "Use at most 36 lowercase letters, digits or '-', starting with a letter (it names LINSTOR resource groups too)."),
         drbdDisableFlushes: r.boolean("drbdDisableFlushes", D.drbdDisableFlushes),
         drbdMaxBuffers: r.integer("drbdMaxBuffers", D.drbdMaxBuffers, { min: 32, max: 131072 }),
         satelliteDeletionPolicy: r.oneOf("satelliteDeletionPolicy", SATELLITE_DELETION_POLICIES, D.satelliteDeletionPolicy),
