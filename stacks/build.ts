@@ -1,4 +1,5 @@
 /** Builders shared by the primary and DR stacks: config → components, no copy-paste between stacks. */
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HaJenkins } from "../components/haJenkins";
@@ -195,14 +196,28 @@ export function linstorDbBackupOutputs(backup: LinstorDbBackup | undefined) {
 }
 
 /** The primary's snapshot shipping of the Jenkins volume (`claimReady`: what creates the claim it snapshots). */
+/** An AWS provider for another region that uses the stack's own credential settings. */
+export function regionalProvider(cfg: StackConfig, region: string): aws.Provider {
+    const c = cfg.awsCredentials;
+    return new aws.Provider(`${cfg.namePrefix}-aws-${region}`, {
+        region: region as aws.Region,
+        ...(c.profile !== undefined ? { profile: c.profile } : {}),
+        ...(c.sharedCredentialsFiles !== undefined ? { sharedCredentialsFiles: c.sharedCredentialsFiles } : {}),
+        ...(c.allowedAccountIds !== undefined ? { allowedAccountIds: c.allowedAccountIds } : {}),
+        ...(c.assumeRoles !== undefined ? { assumeRoles: c.assumeRoles as aws.types.input.ProviderAssumeRole[] } : {}),
+    });
+}
+
 export function buildPrimarySnapshots(cfg: StackConfig, cluster: LinstorCluster, opts: {
     readonly namespace: k8s.core.v1.Namespace;
     readonly claimReady: pulumi.Resource[];
     /** UID of Jenkins' own claim (absent when restoring: the restored claim's is used). */
     readonly claimUid?: pulumi.Input<string>;
 }): S3SnapshotShipping {
+    const bucket = primaryBucket(cfg);
     return new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
-        ...snapshotSettings(cfg, primaryBucket(cfg)),
+        ...snapshotSettings(cfg, bucket),
+        bucketProvider: "create" in bucket ? regionalProvider(cfg, bucket.create.region) : undefined,
         clusterRegion: cfg.region,
         k8sProvider: cluster.provider,
         linstorNamespace: cluster.linstorNamespace,

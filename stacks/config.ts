@@ -35,6 +35,37 @@ export interface StackConfig {
     readonly dr?: DrConfig;
     /** Refuse Kubernetes minor skips/downgrades and operator downgrades against the last deployment. Default true. */
     readonly upgradeGuards: boolean;
+    /**
+     * The stack's AWS credential settings (`aws:profile`, `aws:assumeRoles`, …), for the explicit providers the
+     * program creates in other regions: an explicit provider does not inherit them from the default one.
+     */
+    readonly awsCredentials: AwsCredentialSettings;
+}
+
+export interface AwsCredentialSettings {
+    readonly profile?: string;
+    readonly sharedCredentialsFiles?: string[];
+    readonly allowedAccountIds?: string[];
+    readonly assumeRoles?: Record<string, unknown>[];
+}
+
+function readAwsCredentials(aws: ConfigReader): AwsCredentialSettings {
+    const assumeRoles = aws.raw("assumeRoles");
+    let roles: Record<string, unknown>[] | undefined;
+    if (assumeRoles !== undefined) {
+        try {
+            roles = JSON.parse(assumeRoles);
+        } catch {
+            aws.fail("assumeRoles", assumeRoles, "Must be a list of assume-role settings (roleArn, sessionName, …).");
+        }
+        if (!Array.isArray(roles)) aws.fail("assumeRoles", assumeRoles, "Must be a list of assume-role settings (roleArn, sessionName, …).");
+    }
+    return {
+        profile: aws.optionalString("profile"),
+        sharedCredentialsFiles: aws.optionalStringList("sharedCredentialsFiles"),
+        allowedAccountIds: aws.optionalStringList("allowedAccountIds"),
+        assumeRoles: roles,
+    };
 }
 
 /** Full config key of a project key, as it appears in error messages and the README. */
@@ -64,6 +95,7 @@ export function loadConfig(): StackConfig {
         linstorDbBackup: readLinstorDbBackupConfig(r),
         dr: role === "dr" ? readDrConfig(r) : undefined,
         upgradeGuards: r.boolean("upgradeGuards", true),
+        awsCredentials: readAwsCredentials(awsConfig),
     };
 }
 

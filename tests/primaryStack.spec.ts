@@ -136,6 +136,18 @@ describe("dev stack (primary)", () => {
         expect(one("kubernetes:batch/v1:CronJob", "linstor-db-backup").inputs.metadata.name).to.equal("linstor-db-backup");
     });
 
+    it("gives the bucket-region provider the stack's AWS credential settings (an explicit provider inherits nothing)", async () => {
+        await evaluateDev({
+            "aws:profile": "platform-admin",
+            "aws:assumeRoles": '[{"roleArn":"arn:aws:iam::123456789012:role/deployer","sessionName":"pulumi"}]',
+        });
+        const provider = ofType("pulumi:providers:aws").find((p) => p.inputs.region === "us-east-2")!;
+        expect(provider.inputs.profile).to.equal("platform-admin");
+        expect(JSON.stringify(provider.inputs.assumeRoles)).to.contain("arn:aws:iam::123456789012:role/deployer");
+        expect(one("aws:s3/bucket:Bucket").provider).to.contain(provider.name);
+        outputs = await evaluateDev();
+    });
+
     it("restores Jenkins in the origin cluster from a named snapshot", async () => {
         await evaluateDev({ "ha-jenkins-eks:restoreFromSnapshot": "jenkins-before-upgrade" });
         const restored = ofType("kubernetes:core/v1:PersistentVolumeClaim");
