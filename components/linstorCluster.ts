@@ -150,7 +150,12 @@ export class LinstorCluster extends pulumi.ComponentResource {
             // Wait until the operator and its webhook are Ready: custom resources are validated by it.
             skipAwait: false,
             timeout: 900,
-        }, { ...k8sOpts, dependsOn: [namespace, ...nodeGroups] });
+        }, {
+            ...k8sOpts, dependsOn: [namespace, ...nodeGroups],
+            // The chart templates the CRDs: deleting or replacing the release would delete every LinstorCluster,
+            // satellite configuration and the LINSTOR database they hold.
+            protect,
+        });
 
         const passphrase = new random.RandomPassword(`${p}-linstor-passphrase`, {
             length: 48, special: false,
@@ -275,7 +280,9 @@ export class LinstorCluster extends pulumi.ComponentResource {
         args.availabilityZones.forEach((az, i) => {
             groups.push(new eks.ManagedNodeGroup(`${p}-storage-${az}`, {
                 cluster,
-                nodeGroupName: `${p}-storage-${az}`,
+                // A prefix, not a fixed name: a replacement (new subnet, role, template) creates the new group
+                // before it deletes the old one, which a fixed name would refuse ("already exists").
+                nodeGroupNamePrefix: `${p}-storage-${az}-`,
                 nodeRole,
                 subnetIds: privateSubnetIds.apply((ids) => [ids[i]]),
                 scalingConfig: { minSize: args.nodesPerAz, desiredSize: args.nodesPerAz, maxSize: args.nodesPerAz + 1 },

@@ -115,6 +115,11 @@ export function validateAcrossSections(cfg: StackConfig): void {
         r.fail(jenkinsConfigKey("storageClassReplicas"), jenkins.storageClassReplicas,
             `Jenkins needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`);
     }
+    const certificateRegion = jenkins.tlsCertificateArn?.split(":")[3];
+    if (certificateRegion !== undefined && certificateRegion !== cfg.region) {
+        r.fail(jenkinsConfigKey("tlsCertificateArn"), jenkins.tlsCertificateArn,
+            `An NLB can only use an ACM certificate from its own region ${cfg.region} (this one is in ${certificateRegion}).`);
+    }
     const jenkinsGiB = quantityGiB(jenkins.storageSize);
     if (jenkinsGiB !== undefined && jenkinsGiB > cluster.dataVolumeSizeGiB) {
         r.fail(jenkinsConfigKey("storageSize"), jenkins.storageSize,

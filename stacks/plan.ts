@@ -69,7 +69,7 @@ export function azLayout(records: readonly RecordedResource[], subnetZones: Read
     const vpcZones = records.filter((r) => r.type === "awsx:ec2:Vpc").flatMap((r) => r.inputs.availabilityZoneNames ?? []) as string[];
     const groups: NodeGroupPlacement[] = records.filter((r) => r.type === "eks:index:ManagedNodeGroup" || r.type === "aws:eks/nodeGroup:NodeGroup")
         .map((r) => ({
-            name: r.inputs.nodeGroupName ?? r.name,
+            name: r.inputs.nodeGroupName ?? r.inputs.nodeGroupNamePrefix ?? r.name,
             zones: ((r.inputs.subnetIds ?? []) as string[]).map((id) => subnetZones.get(id) ?? `subnet ${id}`),
             scaling: r.inputs.scalingConfig,
         }));

@@ -74,6 +74,8 @@ describe("stack config", () => {
         ["io1 IOPS above 50 per GiB", { [K("dataVolumeType")]: "io1", [K("dataVolumeIops")]: "6000" }, /ha-jenkins-eks:dataVolumeIops: 6000\. A io1 volume takes 100 to 64000 IOPS and at most 50 IOPS per GiB \(5000 for 100 GiB\)/],
         ["an io2 metadata volume", { [K("metadataVolumeType")]: "io2" }, /ha-jenkins-eks:metadataVolumeType: "io2"\. Allowed: gp3, gp2/],
         ["a StorageClass prefix LINSTOR cannot name a resource group after", { [K("storageClassPrefix")]: "1-replicated" }, /ha-jenkins-eks:storageClassPrefix: "1-replicated"\. Use at most 36/],
+        ["an ACM certificate from another region", { [K("jenkinsServiceType")]: "LoadBalancer", [K("jenkinsLoadBalancerSourceRanges")]: '["10.0.0.0/16"]', [K("jenkinsTlsCertificateArn")]: "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000" }, /ha-jenkins-eks:jenkinsTlsCertificateArn: .*own region us-west-2 \(this one is in us-east-1\)/],
+        ["an EBS KMS key from another region", { [K("ebsKmsKeyArn")]: "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d" }, /ha-jenkins-eks:ebsKmsKeyArn: .*cluster's region us-west-2/],
         ["an unknown volume type", { [K("dataVolumeType")]: "st1" }, /ha-jenkins-eks:dataVolumeType: "st1"\. Allowed: gp3, gp2, io1, io2/],
         ["a malformed Kubernetes version", { [K("kubernetesVersion")]: "v1.35.2" }, /ha-jenkins-eks:kubernetesVersion: "v1.35.2"\. Use a Kubernetes minor version/],
         ["a malformed VPC CIDR", { [K("vpcCidr")]: "10.0.0.0/33" }, /ha-jenkins-eks:vpcCidr: "10.0.0.0\/33"/],

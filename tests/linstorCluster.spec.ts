@@ -110,6 +110,8 @@ describe("LinstorCluster", () => {
                 for (const g of groups) {
                     expect(g.inputs.scalingConfig).to.deep.equal({ minSize: 2, desiredSize: 2, maxSize: 3 });
                     expect(g.inputs.launchTemplate.version).to.equal("1");
+                    expect(g.inputs.nodeGroupNamePrefix).to.match(/^hje-test-storage-us-west-2[a-f]-$/);
+                    expect(g.inputs).to.not.have.property("nodeGroupName");
                     expect(g.inputs.labels).to.deep.equal({ "ha-jenkins-eks.io/linstor-storage": "true" });
                     expect(g.inputs).to.not.have.property("userData");
                     expect(g.inputs).to.not.have.property("amiType");
@@ -255,8 +257,9 @@ describe("LinstorCluster resource options", () => {
         for (const g of ofType("eks:index:ManagedNodeGroup")) expect(dependsOn(release, g)).to.equal(true);
     });
 
-    it("protects the secrets KMS key and the LINSTOR passphrase", () => {
+    it("protects the secrets KMS key, the LINSTOR passphrase and the operator release (it templates the CRDs)", () => {
         expect(one("aws:kms/key:Key").options!.protect).to.equal(true);
+        expect(one("kubernetes:helm.sh/v3:Release").options!.protect).to.equal(true);
         expect(one("random:index/randomPassword:RandomPassword").options!.protect).to.equal(true);
         expect(one("kubernetes:core/v1:Secret", "linstor-passphrase").options!.protect).to.equal(true);
         expect(one("eks:index:Cluster").options!.protect).to.equal(false);

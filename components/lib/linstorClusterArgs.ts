@@ -217,6 +217,9 @@ export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: K
                 `Replicas are spread over distinct zones, so each count must be 1..${azs.length} (the number of AZs).`);
         }
     }
+    if (s.ebsKmsKeyArn !== undefined && s.ebsKmsKeyArn.split(":")[3] !== s.region) {
+        throw new ConfigError(key("ebsKmsKeyArn"), s.ebsKmsKeyArn, `EBS volumes need a KMS key in the cluster's region ${s.region}.`);
+    }
     if (s.nodeAmiId !== undefined && !/^ami-[0-9a-f]{8,17}$/.test(s.nodeAmiId)) {
         throw new ConfigError(key("nodeAmiId"), s.nodeAmiId, "Use an AMI ID such as ami-0123456789abcdef0 (an EKS-optimized AL2023 image for kubernetesVersion).");
     }
