@@ -10,6 +10,7 @@ import {
     DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY,
     satelliteConfigurationSpec, STORAGE_NODE_LABEL,
 } from "./lib/linstorSpecs";
+import { RESYNC_GATE_DEFAULTS, resyncGateJobSpec } from "./lib/resyncGate";
 import { instanceArchitecture } from "./lib/sizing";
 import { LINSTOR_PROVISIONER, storageClassSpec } from "./lib/storageClasses";
 import { buildNodeUserData } from "./lib/userData";
@@ -114,8 +115,6 @@ export class LinstorCluster extends pulumi.ComponentResource {
         this.clusterName = cluster.core.cluster.name;
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
 
-        const nodeGroups = this.storageNodes(p, args, cluster, nodeRole, network.privateSubnetIds, tags, nodePolicies);
-
         this.provider = new k8s.Provider(`${p}-k8s`, {
             kubeconfig: cluster.kubeconfigJson,
             enableServerSideApply: true,
@@ -131,6 +130,8 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 labels: { "pod-security.kubernetes.io/enforce": "privileged" },
             },
         }, k8sOpts);
+
+        const nodeGroups = this.storageNodes(p, args, cluster, nodeRole, network.privateSubnetIds, tags, nodePolicies, namespace);
 
         const baseValues = operatorValues(args.linstorDistribution, args.drbdIoUsername);
         const values = args.drbdIoPassword === undefined
@@ -247,7 +248,8 @@ export class LinstorCluster extends pulumi.ComponentResource {
 
     /** One managed node group per AZ, so every zone always holds a replica-capable node. */
     private storageNodes(p: string, args: LinstorClusterArgs, cluster: eks.Cluster, nodeRole: aws.iam.Role,
-        privateSubnetIds: pulumi.Output<string[]>, tags: Record<string, string>, dependsOn: pulumi.Resource[]) {
+        privateSubnetIds: pulumi.Output<string[]>, tags: Record<string, string>, dependsOn: pulumi.Resource[],
+        linstorNamespace: k8s.core.v1.Namespace) {
         const imageId = args.nodeAmiId !== undefined ? pulumi.output(args.nodeAmiId) : aws.ssm.getParameterOutput({
             name: al2023AmiParameter(args.kubernetesVersion, instanceArchitecture(args.instanceType)),
         }, { parent: this }).value;
@@ -273,10 +275,16 @@ export class LinstorCluster extends pulumi.ComponentResource {
             ],
             tags,
         }, { parent: this });
-        // Each group depends on the previous one, so Pulumi rolls a new launch template out one AZ at a
-        // time: never two replica-holding zones down at once, and DRBD quorum (2 of 3) holds throughout.
-        // The surge node (maxSize = n + 1) joins before the old one leaves, so evacuation has a target.
+        // Each group waits for the previous one — and, with the resync gate, for DRBD to have rebuilt every
+        // replica after it — so a new launch template rolls out one AZ at a time and never takes a second
+        // replica away while one is still resyncing. The surge node (maxSize = n + 1) joins before the old
+        // one leaves, so evacuation has a target in the same zone.
         const groups: eks.ManagedNodeGroup[] = [];
+        const previous = (i: number): pulumi.Resource[] => {
+            if (i === 0 || !args.serialNodeGroupRollout) return dependsOn;
+            if (!args.nodeRolloutResyncGate) return [groups[i - 1]];
+            return [this.resyncGate(p, args, args.availabilityZones[i - 1], template, groups[i - 1], linstorNamespace)];
+        };
         args.availabilityZones.forEach((az, i) => {
             groups.push(new eks.ManagedNodeGroup(`${p}-storage-${az}`, {
                 cluster,
@@ -289,8 +297,30 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
                 labels: { [STORAGE_NODE_LABEL]: "true" },
                 tags,
-            }, { parent: this, dependsOn: i === 0 || !args.serialNodeGroupRollout ? dependsOn : [groups[i - 1]] }));
+            }, { parent: this, dependsOn: previous(i) }));
         });
         return groups;
+    }
+
+    /**
+     * A Job, named after the launch-template version so every rollout runs a new one, that passes only
+     * when all DRBD replicas are UpToDate again after `group` rolled (see lib/resyncGate.ts).
+     */
+    private resyncGate(p: string, args: LinstorClusterArgs, az: string, template: aws.ec2.LaunchTemplate,
+        group: eks.ManagedNodeGroup, linstorNamespace: k8s.core.v1.Namespace): k8s.batch.v1.Job {
+        return new k8s.batch.v1.Job(`${p}-resync-gate-${az}`, {
+            metadata: {
+                name: template.latestVersion.apply((v) => `resync-gate-${az}-v${v}`),
+                namespace: linstorNamespace.metadata.name,
+                labels: { "app.kubernetes.io/component": "drbd-resync-gate" },
+            },
+            spec: resyncGateJobSpec({
+                linstorNamespace: operatorChart(args.linstorDistribution).namespace,
+                image: args.resyncGateImage,
+                stableSeconds: RESYNC_GATE_DEFAULTS.stableSeconds,
+                timeoutSeconds: args.resyncGateTimeoutSeconds,
+                pollSeconds: RESYNC_GATE_DEFAULTS.pollSeconds,
+            }),
+        }, { parent: this, provider: this.provider, dependsOn: [group, linstorNamespace] });
     }
 }

@@ -227,17 +227,37 @@ describe("LinstorCluster", () => {
 describe("LinstorCluster resource options", () => {
     before(async () => { await build(); });
 
-    it("rolls node groups out one AZ at a time (each depends on the previous one)", () => {
+    it("rolls node groups out one AZ at a time, each after DRBD resynced behind the previous one", () => {
         const groups = ofType("eks:index:ManagedNodeGroup");
+        const gates = ofType("kubernetes:batch/v1:Job");
         expect(groups).to.have.length(3);
+        expect(gates.map((g) => g.name)).to.deep.equal(["hje-test-resync-gate-us-west-2a", "hje-test-resync-gate-us-west-2b"]);
+        expect(dependsOn(gates[0], groups[0])).to.equal(true);
+        expect(dependsOn(groups[1], gates[0])).to.equal(true);
+        expect(dependsOn(gates[1], groups[1])).to.equal(true);
+        expect(dependsOn(groups[2], gates[1])).to.equal(true);
+        expect(dependsOn(groups[0], groups[2])).to.equal(false);
+        // Named after the launch-template version: every rollout runs a new gate.
+        expect(gates[0].inputs.metadata.name).to.equal("resync-gate-us-west-2a-v1");
+        expect(gates[0].inputs.metadata.namespace).to.equal("piraeus-datastore");
+        const env = Object.fromEntries(gates[0].inputs.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        expect(env.LINSTOR_API).to.equal("http://linstor-controller.piraeus-datastore.svc:3370");
+        expect(env.TIMEOUT_SECONDS).to.equal("7200");
+    });
+
+    it("chains node groups directly when the resync gate is off", async () => {
+        await build({ nodeRolloutResyncGate: false });
+        const groups = ofType("eks:index:ManagedNodeGroup");
+        expect(ofType("kubernetes:batch/v1:Job")).to.have.length(0);
         expect(dependsOn(groups[1], groups[0])).to.equal(true);
         expect(dependsOn(groups[2], groups[1])).to.equal(true);
-        expect(dependsOn(groups[0], groups[2])).to.equal(false);
+        await build();
     });
 
     it("creates node groups in parallel when serial rollout is off (fast DR creation)", async () => {
         await build({ serialNodeGroupRollout: false });
         const groups = ofType("eks:index:ManagedNodeGroup");
+        expect(ofType("kubernetes:batch/v1:Job")).to.have.length(0);
         expect(dependsOn(groups[1], groups[0])).to.equal(false);
         expect(dependsOn(groups[2], groups[1])).to.equal(false);
         await build();

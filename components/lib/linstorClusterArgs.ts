@@ -108,6 +108,12 @@ export interface LinstorClusterSettings {
      * back to true once live: dependsOn changes never replace anything. Default true.
      */
     readonly serialNodeGroupRollout: boolean;
+    /** With a serial rollout, hold each next AZ until every DRBD replica is UpToDate again. Default true. */
+    readonly nodeRolloutResyncGate: boolean;
+    /** Pinned image (sh + curl) of the resync gate Job. */
+    readonly resyncGateImage: string;
+    /** How long the gate waits for DRBD before it fails and stops the rollout. Default 7200 s. */
+    readonly resyncGateTimeoutSeconds: number;
     /** Seconds the LINSTOR and CSI controllers tolerate a not-ready/unreachable node (Kubernetes default 300). Default 30. */
     readonly linstorControllerTolerationSeconds: number;
     /** Protect stateful resources (KMS key, LINSTOR passphrase) from `pulumi destroy`. Default true. */
@@ -142,6 +148,9 @@ export const LINSTOR_CLUSTER_DEFAULTS = {
     haControllerDrbdStatusIntervalSeconds: 5,
     protectStatefulResources: true,
     serialNodeGroupRollout: true,
+    nodeRolloutResyncGate: true,
+    resyncGateImage: "docker.io/curlimages/curl:8.16.0",
+    resyncGateTimeoutSeconds: 7200,
     linstorControllerTolerationSeconds: 30,
     azCount: 3,
 };
@@ -263,6 +272,12 @@ export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: K
     if (!Number.isInteger(s.linstorControllerTolerationSeconds) || s.linstorControllerTolerationSeconds < 0 ||
         s.linstorControllerTolerationSeconds > 300) {
         throw new ConfigError(key("linstorControllerTolerationSeconds"), s.linstorControllerTolerationSeconds, "Must be whole seconds from 0 to 300.");
+    }
+    if (!/^[^\s:@]+(:[^\s:@]+)?(@sha256:[0-9a-f]{64})?$/.test(s.resyncGateImage) || /:latest$/.test(s.resyncGateImage) || !/[:@]/.test(s.resyncGateImage)) {
+        throw new ConfigError(key("resyncGateImage"), s.resyncGateImage, "Pin an image by tag or digest, e.g. docker.io/curlimages/curl:8.16.0 (not latest).");
+    }
+    if (!Number.isInteger(s.resyncGateTimeoutSeconds) || s.resyncGateTimeoutSeconds < 300 || s.resyncGateTimeoutSeconds > 86400) {
+        throw new ConfigError(key("resyncGateTimeoutSeconds"), s.resyncGateTimeoutSeconds, "Must be whole seconds from 300 to 86400.");
     }
     if (![1, 2].includes(s.imdsHopLimit)) {
         throw new ConfigError(key("imdsHopLimit"), s.imdsHopLimit, "Use 1 (pods cannot reach node credentials) or 2 (pods need IMDS).");

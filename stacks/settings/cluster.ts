@@ -61,6 +61,9 @@ export function readClusterConfig(r: ConfigReader): ClusterConfig {
         haControllerDrbdStatusIntervalSeconds: r.integer("haControllerDrbdStatusIntervalSeconds", D.haControllerDrbdStatusIntervalSeconds),
         protectStatefulResources: r.boolean("protectStatefulResources", D.protectStatefulResources),
         serialNodeGroupRollout: r.boolean("serialNodeGroupRollout", D.serialNodeGroupRollout),
+        nodeRolloutResyncGate: r.boolean("nodeRolloutResyncGate", D.nodeRolloutResyncGate),
+        resyncGateImage: r.string("resyncGateImage", D.resyncGateImage),
+        resyncGateTimeoutSeconds: r.integer("resyncGateTimeoutSeconds", D.resyncGateTimeoutSeconds),
         linstorControllerTolerationSeconds: r.integer("linstorControllerTolerationSeconds", D.linstorControllerTolerationSeconds),
         tags: r.stringMap("tags"),
     };
