@@ -6,7 +6,7 @@ import {
 } from "./lib/jenkinsArgs";
 import {
     ADMIN_PASSWORD_KEY, ADMIN_USER_KEY, chartFullname, disruptionBudgetSpec, JENKINS_CHART, JENKINS_CHART_REPO,
-    homeClaimName, jenkinsNamespaceMetadata, jenkinsUrl, jenkinsValues,
+    controllerImage, homeClaimName, imagePrePullSpec, jenkinsNamespaceMetadata, jenkinsUrl, jenkinsValues,
 } from "./lib/jenkinsValues";
 
 export interface HaJenkinsArgs extends Partial<JenkinsSettings> {
@@ -124,6 +124,13 @@ export class HaJenkins extends pulumi.ComponentResource {
             metadata: { name: `${fullname}-pdb`, namespace: ns },
             spec: disruptionBudgetSpec(releaseName, s.blockVoluntaryDisruptions),
         }, { ...parent, dependsOn: namespace });
+
+        if (s.prePullImage) {
+            new k8s.apps.v1.DaemonSet(`${name}-image-prepull`, {
+                metadata: { name: `${fullname}-image-prepull`, namespace: ns },
+                spec: imagePrePullSpec(releaseName, controllerImage(s)),
+            }, { ...parent, dependsOn: namespace });
+        }
 
         const release = new k8s.helm.v3.Release(`${name}-release`, {
             name: releaseName,

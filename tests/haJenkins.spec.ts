@@ -45,6 +45,19 @@ describe("HaJenkins", () => {
         let jenkins: HaJenkins;
         before(async () => { jenkins = await build(); });
 
+        it("keeps the pinned controller image on every storage node, so a failover skips the pull", () => {
+            const ds = one("kubernetes:apps/v1:DaemonSet");
+            expect(ds.inputs.metadata).to.deep.equal({ name: "jenkins-image-prepull", namespace: "jenkins" });
+            const pod = ds.inputs.spec.template.spec;
+            expect(pod.containers).to.have.length(1);
+            expect(pod.containers[0].image).to.equal("docker.io/jenkins/jenkins:2.568.2-jdk21");
+            expect(pod.containers[0].command).to.deep.equal(["sleep", "infinity"]);
+            expect(pod.containers[0].securityContext.capabilities).to.deep.equal({ drop: ["ALL"] });
+            expect(pod.securityContext.runAsNonRoot).to.equal(true);
+            expect(pod.automountServiceAccountToken).to.equal(false);
+            expect(JSON.stringify(pod.affinity)).to.contain("ha-jenkins-eks.io/linstor-storage");
+        });
+
         it("installs the pinned official chart into its own namespace and waits for it", () => {
             const r = release();
             expect(r.inputs.chart).to.equal("jenkins");
@@ -364,4 +377,9 @@ describe("Jenkins stack config", () => {
             expect(e.message).to.match(message);
         });
     }
+
+    it("runs no pre-pull DaemonSet when prePullImage is off", async () => {
+        await build({ prePullImage: false });
+        expect(ofType("kubernetes:apps/v1:DaemonSet")).to.have.length(0);
+    });
 });

@@ -73,6 +73,8 @@ export interface JenkinsSettings {
     readonly memoryLimit: string;
     /** PDB maxUnavailable 0: blocks node drains (and node-group updates) while set. Default false. */
     readonly blockVoluntaryDisruptions: boolean;
+    /** Keep the controller image on every storage node (a DaemonSet), so a failover skips the pull. Default true. */
+    readonly prePullImage: boolean;
     /** Plugins as `name:version`, all pinned. Default: the chart's four. */
     readonly plugins: readonly string[];
     /** Version of the prometheus plugin added when monitoring is on. */
@@ -106,6 +108,7 @@ export const JENKINS_DEFAULTS: JenkinsSettings = {
     memoryRequest: "2Gi",
     memoryLimit: "4Gi",
     blockVoluntaryDisruptions: false,
+    prePullImage: true,
     plugins: [...CHART_DEFAULT_PLUGINS],
     prometheusPluginVersion: PROMETHEUS_PLUGIN_VERSION,
     cascConfigScripts: {},

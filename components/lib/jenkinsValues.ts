@@ -175,3 +175,38 @@ export function jenkinsUrl(s: JenkinsSettings, serviceName: string, namespace: s
     }
     return `http://${serviceName}.${namespace}.svc.cluster.local:${servicePort(s)}/`;
 }
+
+/** The controller image reference the chart runs (registry/repository:tag). */
+export function controllerImage(s: Pick<JenkinsSettings, "imageRegistry" | "imageRepository" | "imageTag">): string {
+    const ref = s.imageTag.startsWith("sha256:") ? `@${s.imageTag}` : `:${s.imageTag}`;
+    return `${s.imageRegistry}/${s.imageRepository}${ref}`;
+}
+
+/**
+ * A DaemonSet that keeps the controller image on every storage node, so a failover does not wait for a
+ * ~500 MB pull on the node Jenkins lands on. It only sleeps, as the image's own non-root user.
+ */
+export function imagePrePullSpec(releaseName: string, image: string) {
+    const labels = { "app.kubernetes.io/instance": releaseName, "app.kubernetes.io/component": "jenkins-image-prepull" };
+    return {
+        selector: { matchLabels: labels },
+        updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "100%" } },
+        template: {
+            metadata: { labels },
+            spec: {
+                affinity: storageNodeAffinity(),
+                automountServiceAccountToken: false,
+                terminationGracePeriodSeconds: 1,
+                securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [{
+                    name: "prepull",
+                    image,
+                    imagePullPolicy: "IfNotPresent",
+                    command: ["sleep", "infinity"],
+                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                    resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "32Mi" } },
+                }],
+            },
+        },
+    };
+}

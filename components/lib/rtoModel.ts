@@ -154,7 +154,8 @@ export function quantityGiB(q: string): number {
 export function rtoInputsFromSettings(s: {
     readonly linstor?: Pick<LinstorClusterSettings, "haControllerFailOverTimeoutSeconds" | "haControllerDrbdStatusIntervalSeconds">
         & Partial<Pick<LinstorClusterSettings, "linstorControllerTolerationSeconds">>;
-    readonly jenkins?: Pick<JenkinsSettings, "tolerationSeconds" | "startupProbePeriodSeconds" | "startupProbeFailureThreshold" | "storageSize">;
+    readonly jenkins?: Pick<JenkinsSettings, "tolerationSeconds" | "startupProbePeriodSeconds" | "startupProbeFailureThreshold" | "storageSize">
+        & Partial<Pick<JenkinsSettings, "prePullImage">>;
     /** e.g. maxScheduleGapSeconds(snapshotSchedule); null when no schedule runs. */
     readonly snapshotIntervalSeconds?: number | null;
     readonly overrides?: Partial<RtoInputs>;
@@ -174,6 +175,8 @@ export function rtoInputsFromSettings(s: {
             jenkinsTolerationSeconds: s.jenkins.tolerationSeconds,
             startupProbeBudgetSeconds: startupBudgetSeconds(s.jenkins),
             restoreSizeGiB: quantityGiB(s.jenkins.storageSize),
+            // The pre-pull DaemonSet keeps the image on every storage node: no pull on the node Jenkins lands on.
+            ...(s.jenkins.prePullImage ? { imagePullSeconds: 0 } : {}),
         } : {}),
         ...(s.snapshotIntervalSeconds !== undefined ? { snapshotIntervalSeconds: s.snapshotIntervalSeconds ?? undefined } : {}),
         ...s.overrides,

@@ -54,6 +54,7 @@ export function readJenkinsConfig(r: ConfigReader): JenkinsConfig {
         memoryRequest: r.string(k("memoryRequest"), D.memoryRequest),
         memoryLimit: r.string(k("memoryLimit"), D.memoryLimit),
         blockVoluntaryDisruptions: r.boolean(k("blockVoluntaryDisruptions"), D.blockVoluntaryDisruptions),
+        prePullImage: r.boolean(k("prePullImage"), D.prePullImage),
         plugins: r.stringList(k("plugins"), D.plugins),
         prometheusPluginVersion: r.string(k("prometheusPluginVersion"), D.prometheusPluginVersion),
         cascConfigScripts: r.stringMap(k("cascConfigScripts")),

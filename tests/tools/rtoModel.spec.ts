@@ -84,6 +84,9 @@ describe("RTO/RPO model", () => {
             startupProbeBudgetSeconds: 120, restoreSizeGiB: 1024, snapshotIntervalSeconds: undefined,
         });
         expect(rtoInputsFromSettings({ snapshotIntervalSeconds: 7200 }).snapshotIntervalSeconds).to.equal(7200);
+        const prePulled = rtoInputsFromSettings({ jenkins: { tolerationSeconds: 30, startupProbePeriodSeconds: 10, startupProbeFailureThreshold: 60, storageSize: "20Gi", prePullImage: true } });
+        expect(prePulled.imagePullSeconds).to.equal(0);
+        expect(rtoModel(prePulled).nodeFailover.haController.totalSeconds).to.equal(147);
         expect(quantityGiB("20Gi")).to.equal(20);
         expect(thrown(() => quantityGiB("20G")).message).to.match(/rtoModel.restoreSizeGiB/);
     });
