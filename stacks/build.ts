@@ -38,6 +38,20 @@ export async function buildLinstorCluster(cfg: StackConfig, validateMore: () => 
     });
 }
 
+/** Cluster outputs both stacks export. */
+export function clusterOutputs(cfg: StackConfig, cluster: LinstorCluster) {
+    return {
+        role: cfg.role,
+        region: cfg.region,
+        clusterName: cluster.clusterName,
+        availabilityZones: cluster.availabilityZones,
+        kubeconfig: cluster.kubeconfig,
+        storageClassNames: cluster.storageClassNames,
+        linstorNamespace: cluster.linstorNamespace,
+        nodeAmiId: cluster.nodeAmiId,
+    };
+}
+
 /** Helm release name of Jenkins in every stack (so its Service and pod are `jenkins`, `jenkins-0`). */
 export const JENKINS_RELEASE = "jenkins";
 

@@ -13,7 +13,7 @@ import { isSnapshotHandle } from "../components/lib/snapshotSpecs";
 import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
 import { SnapshotRestore } from "../components/snapshotRestore";
 import {
-    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, jenkinsOutputs, monitoringOutputs,
+    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, clusterOutputs, jenkinsOutputs, monitoringOutputs,
     snapshotIntervalSeconds, snapshotOutputs, snapshotSettings,
 } from "./build";
 import { projectKey, StackConfig } from "./config";
@@ -168,19 +168,12 @@ export async function deployDr(cfg: StackConfig) {
     });
 
     return {
-        role: cfg.role,
-        region: cfg.region,
+        ...clusterOutputs(cfg, cluster),
         primaryStack: dr.primaryStack,
         primaryRegion: primary.region,
         restoredSnapshotHandle: handle,
         /** Restoring where the bucket lives avoids inter-region transfer on the restore path. */
         restoreReadsAcrossRegions: primary.snapshotBucketRegion !== cfg.region,
-        clusterName: cluster.clusterName,
-        availabilityZones: cluster.availabilityZones,
-        kubeconfig: cluster.kubeconfig,
-        storageClassNames: cluster.storageClassNames,
-        linstorNamespace: cluster.linstorNamespace,
-        nodeAmiId: cluster.nodeAmiId,
         ...(dr.drSnapshotsEnabled ? snapshotOutputs(shipping) : {
             snapshotBucketName: primary.snapshotBucketName,
             snapshotBucketRegion: primary.snapshotBucketRegion,

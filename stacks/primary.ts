@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HaJenkins } from "../components/haJenkins";
 import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
 import {
-    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildLinstorDbBackup, buildMonitoring, buildPrimarySnapshots,
+    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildLinstorDbBackup, buildMonitoring, buildPrimarySnapshots, clusterOutputs,
     jenkinsOutputs, linstorDbBackupIntervalSeconds, linstorDbBackupOutputs, monitoringOutputs, snapshotIntervalSeconds,
     snapshotOutputs, validatePrimarySnapshots,
 } from "./build";
@@ -38,14 +38,7 @@ export async function deployPrimary(cfg: StackConfig) {
     }
     const linstorDbBackup = buildLinstorDbBackup(cfg, cluster, snapshots);
     return {
-        role: cfg.role,
-        region: cfg.region,
-        clusterName: cluster.clusterName,
-        availabilityZones: cluster.availabilityZones,
-        kubeconfig: cluster.kubeconfig,
-        storageClassNames: cluster.storageClassNames,
-        linstorNamespace: cluster.linstorNamespace,
-        nodeAmiId: cluster.nodeAmiId,
+        ...clusterOutputs(cfg, cluster),
         vpcId: cluster.vpcId,
         ...jenkinsOutputs(jenkins),
         ...snapshotOutputs(snapshots),

@@ -2,7 +2,8 @@
  * A local fake of the EC2 Query API (form-encoded POST, XML answers) for the real @aws-sdk/client-ec2
  * pointed at `endpoint: http://127.0.0.1:<port>` with dummy credentials.
  */
-import { IncomingMessage, Server, ServerResponse, createServer } from "http";
+import { IncomingMessage, Server, ServerResponse } from "http";
+import { serveOnLoopback } from "./loopback";
 
 export interface FakeInstance {
     state: string;
@@ -22,14 +23,9 @@ export class FakeEc2 {
     endpoint = "";
 
     async start(): Promise<void> {
-        this.server = createServer((req, res) => {
-            const chunks: Buffer[] = [];
-            req.on("data", (c: Buffer) => chunks.push(c));
-            req.on("end", () => this.handle(req, res, Buffer.concat(chunks).toString("utf8")));
-        });
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        const address = this.server.address();
-        this.endpoint = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+        const { server, port } = await serveOnLoopback((req, res, body) => this.handle(req, res, body));
+        this.server = server;
+        this.endpoint = `http://127.0.0.1:${port}`;
     }
 
     async stop(): Promise<void> {

@@ -7,7 +7,8 @@
 import { spawnSync } from "child_process";
 import { createHash, randomBytes } from "crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { IncomingMessage, Server, ServerResponse, createServer } from "http";
+import { IncomingMessage, Server, ServerResponse } from "http";
+import { serveOnLoopback } from "./loopback";
 import { tmpdir } from "os";
 import { join } from "path";
 
@@ -58,21 +59,9 @@ export class FakeJenkins {
     }
 
     async start(): Promise<string> {
-        this.server = createServer((req, res) => {
-            const chunks: Buffer[] = [];
-            req.on("data", (c: Buffer) => chunks.push(c));
-            req.on("end", () => {
-                try {
-                    this.handle(req, res, Buffer.concat(chunks).toString("utf8"));
-                } catch (e) {
-                    res.writeHead(500, { "content-type": "text/plain" });
-                    res.end(String(e));
-                }
-            });
-        });
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        const address = this.server.address();
-        return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+        const { server, port } = await serveOnLoopback((req, res, body) => this.handle(req, res, body));
+        this.server = server;
+        return `http://127.0.0.1:${port}`;
     }
 
     async stop(): Promise<void> {

@@ -4,7 +4,8 @@
  * JSON-patch "replace"), pod logs from a map, and hooks so tests can move the world on each request.
  */
 import { randomUUID } from "crypto";
-import { IncomingMessage, Server, ServerResponse, createServer } from "http";
+import { IncomingMessage, Server, ServerResponse } from "http";
+import { serveOnLoopback } from "./loopback";
 import type { KubeConfig } from "@kubernetes/client-node";
 
 type Obj = Record<string, any>;
@@ -24,14 +25,9 @@ export class FakeKube {
     private port = 0;
 
     async start(): Promise<void> {
-        this.server = createServer((req, res) => {
-            const chunks: Buffer[] = [];
-            req.on("data", (c: Buffer) => chunks.push(c));
-            req.on("end", () => this.handle(req, res, Buffer.concat(chunks).toString("utf8")));
-        });
-        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-        const address = this.server.address();
-        this.port = typeof address === "object" && address ? address.port : 0;
+        const { server, port } = await serveOnLoopback((req, res, body) => this.handle(req, res, body));
+        this.server = server;
+        this.port = port;
     }
 
     async stop(): Promise<void> {
