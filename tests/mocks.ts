@@ -68,14 +68,17 @@ export function isSecret(output: pulumi.Output<unknown>): Promise<boolean> {
     return pulumi.isSecret(output);
 }
 
-/** Waits until registrations stop arriving (inputs resolve asynchronously before the mock sees them). */
+/**
+ * Waits until registrations stop arriving: the runtime's own count of outstanding RPCs
+ * (@pulumi/pulumi runtime/settings.js `waitForRPCs`), then one more turn to see nothing new came in.
+ */
 export async function settle(): Promise<void> {
-    let stableRounds = 0;
+    const waitForRPCs = (pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> }).waitForRPCs;
     let last = -1;
-    while (stableRounds < 4) {
-        await new Promise((r) => setTimeout(r, 15));
-        stableRounds = recorded.length === last ? stableRounds + 1 : 0;
+    while (recorded.length !== last) {
         last = recorded.length;
+        if (waitForRPCs) await waitForRPCs();
+        await new Promise((r) => setImmediate(r));
     }
 }
 
@@ -84,6 +87,20 @@ export function unsecret<T>(value: any): T {
     if (value && typeof value === "object" && value["4dabf18193072939515e22adb298388d"] !== undefined) return value.value as T;
     return value as T;
 }
+
+/**
+ * Pulumi captures an empty `new Error().stack` with an unlimited frame count for every promise and resource it
+ * creates (@pulumi/pulumi runtime/debuggable.js, resource.js `callsites`), and ts-node maps each through source
+ * maps: two thirds of the suite's CPU, for stacks nobody reads. Those message-less Errors get no frames here;
+ * every other error keeps its mapped stack. `HJE_FULL_STACKS=1` keeps them all (for debugging the runtime).
+ */
+function skipUnreadStackTraces(): void {
+    const mapped = Error.prepareStackTrace;
+    if (process.env.HJE_FULL_STACKS === "1" || mapped === undefined) return;
+    Error.prepareStackTrace = (error, frames) =>
+        error.constructor === Error && error.message === "" ? "Error" : mapped(error, frames);
+}
+skipUnreadStackTraces();
 
 // Mocks must be in place before any program module is imported.
 useStack("dev", { "aws:region": "us-west-2" });
