@@ -3,24 +3,24 @@
  * Args (never stack config), validate them before registering anything, and throw ConfigError naming
  * the argument to fix.
  */
-export { ConfigError } from "./lib/errors";
+export { ConfigError } from "./shared/errors";
 
 export { CONTROL_PLANE_LOG_TYPES, LinstorCluster, LinstorClusterArgs } from "./linstorCluster";
-export { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings, validateLinstorClusterSettings } from "./lib/linstorClusterArgs";
+export { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings, validateLinstorClusterSettings } from "./linstorCluster/settings";
 
-export { HaJenkins, HaJenkinsArgs } from "./haJenkins";
-export { JENKINS_DEFAULTS, JenkinsSettings, validateJenkinsSettings } from "./lib/jenkinsArgs";
+export { HaJenkins, HaJenkinsArgs } from "./jenkins";
+export { JENKINS_DEFAULTS, JenkinsSettings, validateJenkinsSettings } from "./jenkins/settings";
 
-export { JenkinsVolume, S3SnapshotShipping, S3SnapshotShippingArgs } from "./s3SnapshotShipping";
-export { SnapshotBucket, SnapshotBucketArgs } from "./snapshotBucket";
-export { RestoreSource, SnapshotRestore, SnapshotRestoreArgs } from "./snapshotRestore";
-export { BucketSource, CreateBucketSettings, S3_SNAPSHOT_DEFAULTS, S3SnapshotSettings, validateS3SnapshotSettings } from "./lib/s3Args";
+export { JenkinsVolume, S3SnapshotShipping, S3SnapshotShippingArgs } from "./snapshots";
+export { SnapshotBucket, SnapshotBucketArgs } from "./snapshots/bucket";
+export { RestoreSource, SnapshotRestore, SnapshotRestoreArgs } from "./snapshots/restore";
+export { BucketSource, CreateBucketSettings, S3_SNAPSHOT_DEFAULTS, S3SnapshotSettings, validateS3SnapshotSettings } from "./snapshots/settings";
 
-export { DrbdMonitoring, DrbdMonitoringArgs } from "./drbdMonitoring";
-export { MONITORING_DEFAULTS, MonitoringSettings } from "./lib/monitoringArgs";
+export { DrbdMonitoring, DrbdMonitoringArgs } from "./monitoring";
+export { MONITORING_DEFAULTS, MonitoringSettings } from "./monitoring/settings";
 
 export { LinstorDbBackup, LinstorDbBackupArgs } from "./linstorDbBackup";
-export { LINSTOR_DB_BACKUP_DEFAULTS, LinstorDbBackupSettings } from "./lib/linstorDbBackupSpecs";
+export { LINSTOR_DB_BACKUP_DEFAULTS, LinstorDbBackupSettings } from "./linstorDbBackup/settings";
 
-export * as sizing from "./lib/sizing";
-export { formatRtoReport, rtoInputsFromSettings, rtoModel } from "./lib/rtoModel";
+export * as sizing from "./linstorCluster/sizing";
+export { formatRtoReport, rtoInputsFromSettings, rtoModel } from "./rto";

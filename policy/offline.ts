@@ -15,7 +15,7 @@ import {
     unknownCheckingProxy, UnknownValueError,
 } from "@pulumi/policy";
 
-/** What a recording mock keeps of a registration (tests/mocks.ts `Recorded` and stacks/offlineMocks.ts fit it). */
+/** What a recording mock keeps of a registration (tests/support/mocks.ts `Recorded` and stacks/offline/offlineMocks.ts fit it). */
 export interface RecordedResource {
     readonly type: string;
     readonly name: string;

@@ -521,7 +521,7 @@ export const iamNoWildcardAdmin: ResourceValidationPolicy = {
             }
             if (findings.length === 0) continue;
             report(`${args.type.split(":").pop()} ${args.name}: ${label} ${findings.join("; ")} — administrator access. ` +
-                "Name the actions the workload calls and scope Resource to its ARNs (see components/lib/s3Policies.ts for the pattern).");
+                "Name the actions the workload calls and scope Resource to its ARNs (see components/snapshots/iamPolicies.ts for the pattern).");
         }
     },
 };

@@ -5,20 +5,20 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../components/lib/errors";
-import { JenkinsSettings } from "../components/lib/jenkinsArgs";
-import { remoteJobSpec } from "../components/lib/linstorRemoteJob";
-import { BucketSource, validateS3SnapshotSettings } from "../components/lib/s3Args";
-import { isSnapshotHandle } from "../components/lib/snapshotSpecs";
-import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
-import { SnapshotRestore } from "../components/snapshotRestore";
+import { ConfigError } from "../components/shared/errors";
+import { JenkinsSettings } from "../components/jenkins/settings";
+import { remoteJobSpec } from "../components/snapshots/remoteJob";
+import { BucketSource, validateS3SnapshotSettings } from "../components/snapshots/settings";
+import { isSnapshotHandle } from "../components/snapshots/schedule";
+import { S3SnapshotShipping } from "../components/snapshots";
+import { SnapshotRestore } from "../components/snapshots/restore";
 import {
     buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, clusterOutputs, jenkinsOutputs, monitoringOutputs,
     snapshotIntervalSeconds, snapshotOutputs, snapshotSettings,
-} from "./build";
+} from "./wiring";
 import { projectKey, StackConfig } from "./config";
-import { PrimaryStackOutputs, readPrimaryOutputs } from "./primaryOutputs";
-import { DrConfig } from "./settings/dr";
+import { PrimaryStackOutputs, readPrimaryOutputs } from "./outputs";
+import { DrConfig } from "./config/dr";
 import { deployedVersionOutputs } from "./upgradeGuard";
 
 /** Jenkins settings the DR copy takes from the primary: what runs, not how it is reached in this region. */

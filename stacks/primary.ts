@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { HaJenkins } from "../components/haJenkins";
-import { S3SnapshotShipping } from "../components/s3SnapshotShipping";
+import { HaJenkins } from "../components/jenkins";
+import { S3SnapshotShipping } from "../components/snapshots";
 import {
     buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildLinstorDbBackup, buildMonitoring, buildPrimarySnapshots, clusterOutputs,
     jenkinsOutputs, linstorDbBackupIntervalSeconds, linstorDbBackupOutputs, monitoringOutputs, snapshotIntervalSeconds,
     snapshotOutputs, validatePrimarySnapshots,
-} from "./build";
+} from "./wiring";
 import { StackConfig } from "./config";
 import { deployedVersionOutputs } from "./upgradeGuard";
 

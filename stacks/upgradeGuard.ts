@@ -5,7 +5,7 @@
  * are no outputs and nothing to check.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkUpgrade, DeployedVersions } from "../components/lib/versions";
+import { checkUpgrade, DeployedVersions } from "../components/linstorCluster/versions";
 import { projectKey, StackConfig } from "./config";
 
 /** Versions a stack exports so the next run can guard its upgrade. */

@@ -1,5 +1,5 @@
 import * as aws from "@pulumi/aws";
-import { ConfigError } from "../components/lib/errors";
+import { ConfigError } from "../components/shared/errors";
 import { projectKey, StackConfig } from "./config";
 
 /**

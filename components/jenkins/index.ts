@@ -1,0 +1,181 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+    JenkinsSettings, KeyOf, startupBudgetSeconds, validateJenkinsSettings, validateObjectName, withJenkinsDefaults,
+} from "./settings";
+import {
+    ADMIN_PASSWORD_KEY, ADMIN_USER_KEY, chartFullname, disruptionBudgetSpec, JENKINS_CHART, JENKINS_CHART_REPO,
+    controllerImage, homeClaimName, imagePrePullSpec, jenkinsNamespaceMetadata, jenkinsUrl, jenkinsValues,
+} from "./values";
+
+export interface HaJenkinsArgs extends Partial<JenkinsSettings> {
+    /** StorageClass of JENKINS_HOME, e.g. `LinstorCluster.storageClassNames[3]`. */
+    readonly storageClassName: string;
+    /** Replica count of that class; fewer than 3 is refused unless `allowFewerReplicas`. */
+    readonly storageClassReplicas: number;
+    /** Admin password (a secret); default: a generated 32-character password. */
+    readonly adminPassword?: pulumi.Input<string>;
+    /**
+     * Use this PVC (e.g. restored from a snapshot, in `namespace`) instead of creating one. The component then
+     * manages no volume at all.
+     */
+    readonly existingClaim?: string;
+    /** Turn on the chart's ServiceMonitor and add the prometheus plugin. Needs the Prometheus Operator CRDs. Default false. */
+    readonly monitoringEnabled?: boolean;
+    /** Protect the JENKINS_HOME PVC from `pulumi destroy` and replacement. Default true. */
+    readonly protect?: boolean;
+    /** Create `namespace`; false when it exists already (e.g. it holds a restored PVC). Default true. */
+    readonly createNamespace?: boolean;
+    /** Helm release name. Default "jenkins" (StatefulSet jenkins, pod jenkins-0, Service jenkins). */
+    readonly releaseName?: string;
+    /** Wait for these before anything uses storage or CRDs: `LinstorCluster.storageReady`, the monitoring stack. */
+    readonly dependsOn?: readonly pulumi.Resource[];
+    /** Names the key to fix in validation errors; default `HaJenkins.<field>`. */
+    readonly keyOf?: KeyOf;
+}
+
+/**
+ * Jenkins from the official chart on a 3-replica LINSTOR/DRBD volume: a protected, Pulumi-managed JENKINS_HOME PVC,
+ * an admin Secret, fast eviction from dead nodes, a policy/v1 PDB and an optional NLB. Pass the Kubernetes provider
+ * through `opts.provider`.
+ */
+export class HaJenkins extends pulumi.ComponentResource {
+    /** Where users reach Jenkins (see README: configured URL, NLB address, or in-cluster name for ClusterIP). */
+    readonly url: pulumi.Output<string>;
+    readonly adminUser: pulumi.Output<string>;
+    /** Admin password (secret). */
+    readonly adminPassword: pulumi.Output<string>;
+    readonly namespace: pulumi.Output<string>;
+    /** PVC holding JENKINS_HOME (ours, or `existingClaim`). */
+    readonly pvcName: pulumi.Output<string>;
+    readonly storageClassName: pulumi.Output<string>;
+    readonly storageSize: pulumi.Output<string>;
+    readonly releaseName: pulumi.Output<string>;
+    /** Service (and StatefulSet) name the chart derives from the release name. */
+    readonly serviceName: pulumi.Output<string>;
+    /** NLB DNS name; undefined for ClusterIP. */
+    readonly loadBalancerHostname: pulumi.Output<string | undefined>;
+    /** The resolved settings (no secrets), e.g. for a DR stack to reuse. */
+    readonly settings: JenkinsSettings;
+    /** The JENKINS_HOME PVC this component manages; undefined with `existingClaim`. */
+    readonly pvc?: k8s.core.v1.PersistentVolumeClaim;
+
+    constructor(name: string, args: HaJenkinsArgs, opts?: pulumi.ComponentResourceOptions) {
+        const key = args.keyOf ?? ((f: string) => `HaJenkins.${f}`);
+        const { storageClassName, adminPassword, existingClaim, monitoringEnabled, protect, createNamespace,
+            releaseName: releaseArg, dependsOn, keyOf: _keyOf, ...partial } = args;
+        const s = withJenkinsDefaults(partial);
+        const releaseName = releaseArg ?? "jenkins";
+        // Validate before registering anything, so bad input never leaves a half-created stack.
+        validateJenkinsSettings(s, key);
+        validateObjectName("storageClassName", storageClassName, key, "subdomain");
+        validateObjectName("existingClaim", existingClaim, key, "subdomain");
+        validateObjectName("releaseName", releaseName, key, "release");
+        super("ha-jenkins-eks:index:HaJenkins", name, {}, opts);
+        this.settings = s;
+        const parent = { parent: this };
+        const ns = s.namespace;
+        const fullname = chartFullname(releaseName);
+        const waitFor = [...(dependsOn ?? [])];
+
+        const namespace = createNamespace === false ? [] : [new k8s.core.v1.Namespace(`${name}-namespace`, {
+            metadata: jenkinsNamespaceMetadata(ns),
+        }, parent)];
+
+        const password = adminPassword !== undefined
+            ? pulumi.secret(pulumi.output(adminPassword))
+            : new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, parent).result;
+        const adminSecretName = `${fullname}-admin-credentials`;
+        // Mutable on purpose: a new password updates it in place (an immutable Secret would be replaced).
+        const adminSecret = new k8s.core.v1.Secret(`${name}-admin`, {
+            metadata: { name: adminSecretName, namespace: ns, labels: { "app.kubernetes.io/instance": releaseName } },
+            type: "Opaque",
+            stringData: { [ADMIN_USER_KEY]: s.adminUser, [ADMIN_PASSWORD_KEY]: password },
+        }, { ...parent, dependsOn: namespace });
+
+        let claimName = existingClaim;
+        if (claimName === undefined) {
+            claimName = homeClaimName(releaseName);
+            this.pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-home`, {
+                metadata: {
+                    name: claimName,
+                    namespace: ns,
+                    labels: { "app.kubernetes.io/instance": releaseName, "app.kubernetes.io/component": "jenkins-home" },
+                    // Binding waits for the pod (WaitForFirstConsumer), which the release creates after this claim:
+                    // awaiting "Bound" here would deadlock (pulumi/pulumi-kubernetes#895, #4179). Helm waits for the pod.
+                    annotations: { "pulumi.com/skipAwait": "true" },
+                },
+                spec: {
+                    accessModes: ["ReadWriteOnce"],
+                    storageClassName,
+                    resources: { requests: { storage: s.storageSize } },
+                },
+            }, {
+                ...parent,
+                dependsOn: [...namespace, ...waitFor],
+                protect: protect ?? true,
+                // Even unprotected, removing it from the program leaves the claim (and its Retain PV) in the cluster.
+                retainOnDelete: true,
+            });
+        }
+
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
+            metadata: { name: `${fullname}-pdb`, namespace: ns },
+            spec: disruptionBudgetSpec(releaseName, s.blockVoluntaryDisruptions),
+        }, { ...parent, dependsOn: namespace });
+
+        if (s.prePullImage) {
+            new k8s.apps.v1.DaemonSet(`${name}-image-prepull`, {
+                metadata: { name: `${fullname}-image-prepull`, namespace: ns },
+                spec: imagePrePullSpec(releaseName, controllerImage(s)),
+            }, { ...parent, dependsOn: namespace });
+        }
+
+        const release = new k8s.helm.v3.Release(`${name}-release`, {
+            name: releaseName,
+            chart: JENKINS_CHART,
+            version: s.chartVersion,
+            repositoryOpts: { repo: JENKINS_CHART_REPO },
+            namespace: ns,
+            createNamespace: false,
+            values: jenkinsValues({ settings: s, claimName, adminSecretName, monitoringEnabled: monitoringEnabled ?? false }),
+            // Wait for the pod to be Ready (and an NLB to have an address); allow plugin download, boot and NLB creation.
+            skipAwait: false,
+            timeout: 600 + startupBudgetSeconds(s),
+            maxHistory: 10,
+        }, { ...parent, dependsOn: [...namespace, adminSecret, ...(this.pvc ? [this.pvc] : []), ...waitFor] });
+
+        let address: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        if (s.serviceType === "LoadBalancer") {
+            // Read the chart's Service once the release (which waits for the NLB address) is deployed.
+            const service = k8s.core.v1.Service.get(`${name}-service`, release.id.apply(() => `${ns}/${fullname}`), parent);
+            address = service.status.apply((st) => {
+                const ingress = st?.loadBalancer?.ingress?.[0];
+                return ingress?.hostname || ingress?.ip || undefined;
+            });
+        }
+
+        this.url = address.apply((a) => jenkinsUrl(s, fullname, ns, a));
+        this.loadBalancerHostname = address;
+        this.adminUser = pulumi.output(s.adminUser);
+        this.adminPassword = pulumi.secret(password);
+        this.namespace = release.namespace.apply((n) => n ?? ns);
+        this.pvcName = this.pvc ? this.pvc.metadata.name : pulumi.output(claimName);
+        this.storageClassName = pulumi.output(storageClassName);
+        this.storageSize = pulumi.output(s.storageSize);
+        this.releaseName = release.name.apply((n) => n ?? releaseName);
+        this.serviceName = release.name.apply(() => fullname);
+
+        this.registerOutputs({
+            url: this.url,
+            adminUser: this.adminUser,
+            adminPassword: this.adminPassword,
+            namespace: this.namespace,
+            pvcName: this.pvcName,
+            storageClassName: this.storageClassName,
+            releaseName: this.releaseName,
+            serviceName: this.serviceName,
+        });
+    }
+}

@@ -1,0 +1,326 @@
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { al2023AmiParameter, blockDeviceMappings, DATA_DEVICE, METADATA_DEVICE, metadataOptions } from "./launchTemplate";
+import { KeyOf, LinstorClusterSettings, validateLinstorClusterSettings } from "./settings";
+import {
+    DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY,
+    satelliteConfigurationSpec, STORAGE_NODE_LABEL,
+} from "./operator";
+import { RESYNC_GATE_DEFAULTS, resyncGateJobSpec } from "./resyncGate";
+import { instanceArchitecture } from "./sizing";
+import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
+import { buildNodeUserData } from "./userData";
+
+export interface LinstorClusterArgs extends LinstorClusterSettings {
+    /** Names the key to fix in validation errors; default `LinstorCluster.<field>`. */
+    readonly keyOf?: KeyOf;
+}
+
+/** All five control-plane log types (CIS EKS 2.1.1). */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+const NODE_POLICIES = [
+    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    // Shell access through SSM Session Manager instead of SSH keys and open port 22.
+    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+];
+const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
+/**
+ * An EKS cluster across ≥3 AZs whose storage nodes carry two extra EBS volumes, with the LINSTOR
+ * operator (Piraeus v2 or LINBIT SDS), two LVM-thin pools and StorageClasses r1/r2/r3.
+ */
+export class LinstorCluster extends pulumi.ComponentResource {
+    /** EKS cluster name. */
+    readonly clusterName: pulumi.Output<string>;
+    readonly region: string;
+    readonly availabilityZones: readonly string[];
+    /** Kubeconfig (secret). */
+    readonly kubeconfig: pulumi.Output<string>;
+    /** Provider for everything deployed into this cluster. */
+    readonly provider: k8s.Provider;
+    /** StorageClass name by replica count. */
+    readonly storageClassNames: Record<number, string>;
+    /** Namespace of the LINSTOR operator, controller and CSI. */
+    readonly linstorNamespace: string;
+    /** Secret holding LINSTOR's master passphrase (needed for S3 remotes). */
+    readonly passphraseSecretName: string;
+    /** Resources that must exist before anything uses LINSTOR volumes. */
+    readonly storageReady: pulumi.Resource[];
+    readonly vpcId: pulumi.Output<string>;
+    readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** AMI the storage nodes run (export it: the stacks keep it until kubernetesVersion changes). */
+    nodeAmiId!: pulumi.Output<string>;
+
+    constructor(name: string, args: LinstorClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before registering anything, so bad input never leaves a half-created stack.
+        validateLinstorClusterSettings(args, args.keyOf ?? ((f) => `LinstorCluster.${f}`));
+        super("ha-jenkins-eks:index:LinstorCluster", name, {}, opts);
+        const p = args.namePrefix;
+        const tags = { ...args.tags, "ha-jenkins-eks:cluster": p };
+        const parent = { parent: this };
+        const protect = args.protectStatefulResources;
+        this.region = args.region;
+        this.availabilityZones = [...args.availabilityZones];
+
+        const network = this.network(p, args, tags);
+        this.vpcId = network.vpcId;
+        this.privateSubnetIds = network.privateSubnetIds;
+
+        const secretsKey = new aws.kms.Key(`${p}-eks-secrets`, {
+            description: `Envelope encryption of Kubernetes Secrets in ${p}`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            tags,
+        }, { ...parent, protect });
+
+        const nodeRole = new aws.iam.Role(`${p}-storage-node`, {
+            assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }),
+            tags,
+        }, parent);
+        const nodePolicies = NODE_POLICIES.map((arn, i) => new aws.iam.RolePolicyAttachment(`${p}-storage-node-${i}`, {
+            role: nodeRole.name, policyArn: arn,
+        }, parent));
+
+        const adminEntries = Object.fromEntries(args.clusterAdminRoleArns.map((arn, i) => [`admin-${i}`, {
+            principalArn: arn,
+            accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } } },
+        }]));
+        const publicEndpoint = args.apiPublicAccessCidrs.length > 0;
+        const cluster = new eks.Cluster(`${p}-eks`, {
+            name: p,
+            version: args.kubernetesVersion,
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            publicSubnetIds: network.publicSubnetIds,
+            skipDefaultNodeGroup: true,
+            nodeAssociatePublicIpAddress: false,
+            authenticationMode: eks.AuthenticationMode.Api,
+            accessEntries: {
+                ...adminEntries,
+                storageNodes: { principalArn: nodeRole.arn, type: eks.AccessEntryType.EC2Linux },
+            },
+            endpointPrivateAccess: true,
+            endpointPublicAccess: publicEndpoint,
+            ...(publicEndpoint ? { publicAccessCidrs: [...args.apiPublicAccessCidrs] } : {}),
+            enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+            encryptionConfigKeyArn: secretsKey.arn,
+            tags,
+        }, parent);
+        this.clusterName = cluster.core.cluster.name;
+        this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+
+        this.provider = new k8s.Provider(`${p}-k8s`, {
+            kubeconfig: cluster.kubeconfigJson,
+            enableServerSideApply: true,
+        }, parent);
+        const k8sOpts = { parent: this, provider: this.provider };
+
+        const chart = operatorChart(args.linstorDistribution);
+        this.linstorNamespace = chart.namespace;
+        const namespace = new k8s.core.v1.Namespace(`${p}-linstor`, {
+            metadata: {
+                name: chart.namespace,
+                // Satellites and the module loader are privileged by nature (CIS EKS 4.2.x exception).
+                labels: { "pod-security.kubernetes.io/enforce": "privileged" },
+            },
+        }, k8sOpts);
+
+        const nodeGroups = this.storageNodes(p, args, cluster, nodeRole, network.privateSubnetIds, tags, nodePolicies, namespace);
+
+        const baseValues = operatorValues(args.linstorDistribution, args.drbdIoUsername);
+        const values = args.drbdIoPassword === undefined
+            ? baseValues
+            : pulumi.secret(pulumi.output(args.drbdIoPassword).apply((password) => ({
+                ...baseValues,
+                imageCredentials: { ...(baseValues.imageCredentials as object), password },
+            })));
+        const version = args.linstorDistribution === "linbit" ? args.linbitOperatorChartVersion : args.piraeusOperatorChartVersion;
+        const operator = new k8s.helm.v3.Release(`${p}-linstor-operator`, {
+            name: "linstor-operator",
+            chart: chart.chart,
+            version,
+            ...(chart.repo ? { repositoryOpts: { repo: chart.repo } } : {}),
+            namespace: chart.namespace,
+            values,
+            // Wait until the operator and its webhook are Ready: custom resources are validated by it.
+            skipAwait: false,
+            timeout: 900,
+        }, {
+            ...k8sOpts, dependsOn: [namespace, ...nodeGroups],
+            // The chart templates the CRDs: deleting or replacing the release would delete every LinstorCluster,
+            // satellite configuration and the LINSTOR database they hold.
+            protect,
+        });
+
+        const passphrase = new random.RandomPassword(`${p}-linstor-passphrase`, {
+            length: 48, special: false,
+        }, { ...parent, protect });
+        this.passphraseSecretName = "linstor-passphrase";
+        const passphraseSecret = new k8s.core.v1.Secret(`${p}-linstor-passphrase`, {
+            metadata: { name: this.passphraseSecretName, namespace: chart.namespace },
+            immutable: true,
+            stringData: { [PASSPHRASE_KEY]: passphrase.result },
+        }, { ...k8sOpts, dependsOn: [namespace], protect });
+
+        const linstor = new k8s.apiextensions.CustomResource(`${p}-linstorcluster`, {
+            apiVersion: "piraeus.io/v1",
+            kind: "LinstorCluster",
+            metadata: { name: "linstorcluster" },
+            spec: linstorClusterSpec({
+                passphraseSecretName: this.passphraseSecretName,
+                peerSlots: args.drbdPeerSlots,
+                haController: {
+                    failOverTimeoutSeconds: args.haControllerFailOverTimeoutSeconds,
+                    drbdStatusIntervalSeconds: args.haControllerDrbdStatusIntervalSeconds,
+                },
+                controllerTolerationSeconds: args.linstorControllerTolerationSeconds,
+            }),
+        }, { ...k8sOpts, dependsOn: [operator, passphraseSecret] });
+
+        const satellites = new k8s.apiextensions.CustomResource(`${p}-storage-pools`, {
+            apiVersion: "piraeus.io/v1",
+            kind: "LinstorSatelliteConfiguration",
+            metadata: { name: "ebs-storage-pools" },
+            spec: satelliteConfigurationSpec({
+                dataDevicePath: DATA_DEVICE.stablePath,
+                metadataDevicePath: METADATA_DEVICE.stablePath,
+                deletionPolicy: args.satelliteDeletionPolicy,
+            }),
+        }, { ...k8sOpts, dependsOn: [operator] });
+
+        this.storageClassNames = {};
+        const classes = args.storageClassReplicas.map((replicas) => {
+            const spec = storageClassSpec({
+                namePrefix: args.storageClassPrefix,
+                replicas,
+                dataPool: DATA_POOL,
+                metadataPool: METADATA_POOL,
+                tuning: { disableFlushes: args.drbdDisableFlushes, maxBuffers: args.drbdMaxBuffers },
+            });
+            this.storageClassNames[replicas] = spec.name;
+            return new k8s.storage.v1.StorageClass(`${p}-${spec.name}`, {
+                metadata: { name: spec.name, labels: { "ha-jenkins-eks.io/replicas": String(replicas) } },
+                provisioner: LINSTOR_PROVISIONER,
+                parameters: spec.parameters,
+                reclaimPolicy: "Retain",
+                allowVolumeExpansion: true,
+                volumeBindingMode: "WaitForFirstConsumer",
+            }, { ...k8sOpts, dependsOn: [operator, linstor, satellites], deleteBeforeReplace: true });
+        });
+        this.storageReady = [operator, linstor, satellites, ...classes];
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            kubeconfig: this.kubeconfig,
+            storageClassNames: this.storageClassNames,
+            linstorNamespace: this.linstorNamespace,
+        });
+    }
+
+    private network(p: string, args: LinstorClusterArgs, tags: Record<string, string>) {
+        if (args.vpcId !== undefined) {
+            return {
+                vpcId: pulumi.output(args.vpcId),
+                privateSubnetIds: pulumi.output([...(args.privateSubnetIds ?? [])]),
+                publicSubnetIds: pulumi.output([...(args.publicSubnetIds ?? [])]),
+            };
+        }
+        const vpc = new awsx.ec2.Vpc(`${p}-vpc`, {
+            cidrBlock: args.vpcCidr,
+            availabilityZoneNames: [...args.availabilityZones],
+            enableDnsHostnames: true,
+            natGateways: { strategy: args.natGateways },
+            subnetStrategy: "Auto",
+            subnetSpecs: [
+                { type: "Private", tags: { ...tags, "kubernetes.io/role/internal-elb": "1" } },
+                { type: "Public", tags: { ...tags, "kubernetes.io/role/elb": "1" } },
+            ],
+            tags,
+        }, { parent: this });
+        return { vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, publicSubnetIds: vpc.publicSubnetIds };
+    }
+
+    /** One managed node group per AZ, so every zone always holds a replica-capable node. */
+    private storageNodes(p: string, args: LinstorClusterArgs, cluster: eks.Cluster, nodeRole: aws.iam.Role,
+        privateSubnetIds: pulumi.Output<string[]>, tags: Record<string, string>, dependsOn: pulumi.Resource[],
+        linstorNamespace: k8s.core.v1.Namespace) {
+        const imageId = args.nodeAmiId !== undefined ? pulumi.output(args.nodeAmiId) : aws.ssm.getParameterOutput({
+            name: al2023AmiParameter(args.kubernetesVersion, instanceArchitecture(args.instanceType)),
+        }, { parent: this }).value;
+        this.nodeAmiId = imageId;
+        const core = cluster.core.cluster;
+        const userData = pulumi.all([core.name, core.endpoint, core.certificateAuthority.data,
+            core.kubernetesNetworkConfig.serviceIpv4Cidr]).apply(([name, endpoint, ca, cidr]) =>
+            Buffer.from(buildNodeUserData({
+                clusterName: name, apiServerEndpoint: endpoint, certificateAuthority: ca, serviceCidr: cidr,
+                devices: [DATA_DEVICE, METADATA_DEVICE],
+            })).toString("base64"));
+        const template = new aws.ec2.LaunchTemplate(`${p}-storage-node`, {
+            description: "EKS storage node for LINSTOR: data + DRBD metadata EBS volumes, kernel headers, IMDSv2",
+            imageId,
+            instanceType: args.instanceType,
+            userData,
+            blockDeviceMappings: blockDeviceMappings(args),
+            metadataOptions: metadataOptions(args.imdsHopLimit),
+            updateDefaultVersion: true,
+            tagSpecifications: [
+                { resourceType: "instance", tags },
+                { resourceType: "volume", tags },
+            ],
+            tags,
+        }, { parent: this });
+        // Each group waits for the previous one — and, with the resync gate, for DRBD to have rebuilt every
+        // replica after it — so a new launch template rolls out one AZ at a time and never takes a second
+        // replica away while one is still resyncing. The surge node (maxSize = n + 1) joins before the old
+        // one leaves, so evacuation has a target in the same zone.
+        const groups: eks.ManagedNodeGroup[] = [];
+        const previous = (i: number): pulumi.Resource[] => {
+            if (i === 0 || !args.serialNodeGroupRollout) return dependsOn;
+            if (!args.nodeRolloutResyncGate) return [groups[i - 1]];
+            return [this.resyncGate(p, args, args.availabilityZones[i - 1], template, groups[i - 1], linstorNamespace)];
+        };
+        args.availabilityZones.forEach((az, i) => {
+            groups.push(new eks.ManagedNodeGroup(`${p}-storage-${az}`, {
+                cluster,
+                // A prefix, not a fixed name: a replacement (new subnet, role, template) creates the new group
+                // before it deletes the old one, which a fixed name would refuse ("already exists").
+                nodeGroupNamePrefix: `${p}-storage-${az}-`,
+                nodeRole,
+                subnetIds: privateSubnetIds.apply((ids) => [ids[i]]),
+                scalingConfig: { minSize: args.nodesPerAz, desiredSize: args.nodesPerAz, maxSize: args.nodesPerAz + 1 },
+                launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+                labels: { [STORAGE_NODE_LABEL]: "true" },
+                tags,
+            }, { parent: this, dependsOn: previous(i) }));
+        });
+        return groups;
+    }
+
+    /**
+     * A Job, named after the launch-template version so every rollout runs a new one, that passes only
+     * when all DRBD replicas are UpToDate again after `group` rolled (see lib/resyncGate.ts).
+     */
+    private resyncGate(p: string, args: LinstorClusterArgs, az: string, template: aws.ec2.LaunchTemplate,
+        group: eks.ManagedNodeGroup, linstorNamespace: k8s.core.v1.Namespace): k8s.batch.v1.Job {
+        return new k8s.batch.v1.Job(`${p}-resync-gate-${az}`, {
+            metadata: {
+                name: template.latestVersion.apply((v) => `resync-gate-${az}-v${v}`),
+                namespace: linstorNamespace.metadata.name,
+                labels: { "app.kubernetes.io/component": "drbd-resync-gate" },
+            },
+            spec: resyncGateJobSpec({
+                linstorNamespace: operatorChart(args.linstorDistribution).namespace,
+                image: args.resyncGateImage,
+                stableSeconds: RESYNC_GATE_DEFAULTS.stableSeconds,
+                timeoutSeconds: args.resyncGateTimeoutSeconds,
+                pollSeconds: RESYNC_GATE_DEFAULTS.pollSeconds,
+            }),
+        }, { parent: this, provider: this.provider, dependsOn: [group, linstorNamespace] });
+    }
+}

@@ -1,0 +1,184 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../shared/errors";
+import type { KeyOf } from "../linstorCluster/settings";
+import {
+    BACKUP_LABELS, BACKUP_NAME, backupCredentialsSecretName, backupKeyGenerations, backupKeyPrefix, LinstorDbBackupSettings,
+    linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules, validateClusterName,
+    validateLinstorDbBackupSettings,
+} from "./settings";
+import { PASSPHRASE_KEY } from "../linstorCluster/operator";
+import { AWS_REGION, isDnsLabel } from "../snapshots/settings";
+
+/** The snapshot bucket's coordinates (S3SnapshotShipping's outputs). */
+export interface LinstorDbBackupBucket {
+    readonly name: pulumi.Input<string>;
+    readonly arn: pulumi.Input<string>;
+    readonly region: string;
+    /** The bucket's SSE-KMS key; required (unset → ConfigError; an Output resolving to nothing fails the deployment). */
+    readonly kmsKeyArn: pulumi.Input<string | undefined>;
+}
+
+export interface LinstorDbBackupArgs extends LinstorDbBackupSettings {
+    /** Prefix of cluster-wide names (ClusterRole, IAM user), same as LinstorCluster's. */
+    readonly namePrefix: string;
+    /** S3 key segment of this cluster's archives: `linstor-db/<clusterName>/` (the EKS cluster name). */
+    readonly clusterName: string;
+    readonly k8sProvider: k8s.Provider;
+    /** Namespace of LINSTOR (LinstorCluster.linstorNamespace); the CronJob runs there. */
+    readonly linstorNamespace: string;
+    /** LINSTOR's master-passphrase Secret (LinstorCluster.passphraseSecretName); backed up, never created here. */
+    readonly passphraseSecretName: string;
+    readonly bucket: LinstorDbBackupBucket;
+    /** dependsOn before the CronJob exists (LinstorCluster.storageReady): the CRDs are LINSTOR's. */
+    readonly storageReady?: pulumi.Resource[];
+    readonly tags?: Readonly<Record<string, string>>;
+    /** Names the key to fix in validation errors; default `LinstorDbBackup.<field>`. */
+    readonly keyOf?: KeyOf;
+}
+
+function validateArgs(a: LinstorDbBackupArgs, key: KeyOf): void {
+    validateLinstorDbBackupSettings(a, key);
+    validateClusterName(a.clusterName, key);
+    if (!/^[a-z][a-z0-9-]{1,22}$/.test(a.namePrefix)) {
+        throw new ConfigError(key("namePrefix"), a.namePrefix, "Use 2–23 lowercase letters, digits or '-', starting with a letter.");
+    }
+    for (const [field, value] of [["linstorNamespace", a.linstorNamespace], ["passphraseSecretName", a.passphraseSecretName]] as const) {
+        if (!isDnsLabel(value)) throw new ConfigError(key(field), value, "Use a DNS-1123 label (lowercase letters, digits, '-'; ≤63).");
+    }
+    if (a.bucket.kmsKeyArn === undefined || a.bucket.kmsKeyArn === "") {
+        throw new ConfigError(key("snapshotKmsKeyArn"), a.bucket.kmsKeyArn,
+            "The LINSTOR database backup needs the snapshot bucket's SSE-KMS key; SSE-S3 buckets are not supported.");
+    }
+    if (!AWS_REGION.test(a.bucket.region)) {
+        throw new ConfigError(key("snapshotBucketRegion"), a.bucket.region, "Use an AWS region name such as eu-central-1.");
+    }
+}
+
+function requireKmsKey(arn: string | undefined): string {
+    if (!arn) {
+        throw new Error("LinstorDbBackup needs the snapshot bucket's SSE-KMS key (bucket.kmsKeyArn); an SSE-S3 bucket is not supported.");
+    }
+    return arn;
+}
+
+/**
+ * A daily off-cluster copy of the LINSTOR database (the `internal.linstor.linbit.com` resources) and its
+ * master-passphrase Secret, uploaded to the snapshot bucket under `linstor-db/<cluster>/` with SSE-KMS by a
+ * write-only IAM user whose keys rotate like the S3 remote's. Read-only RBAC on exactly those resources.
+ * Retention is the bucket's lifecycle rule (`CreateBucketSettings.linstorDbBackupRetentionDays`).
+ */
+export class LinstorDbBackup extends pulumi.ComponentResource {
+    readonly namespace: string;
+    readonly cronJobName: string;
+    readonly schedule: string;
+    readonly retentionDays: number;
+    /** `linstor-db/<cluster>/`. */
+    readonly keyPrefix: string;
+    /** `s3://<bucket>/linstor-db/<cluster>/`: where the archives (`<UTC stamp>.tar.gz` + `.sha256`) go. */
+    readonly location: pulumi.Output<string>;
+    readonly iamUserName: pulumi.Output<string>;
+    /** Access key ID of the current generation (not secret). */
+    readonly currentAccessKeyId: pulumi.Output<string>;
+    /** Secret of the current key generation in `namespace`. */
+    readonly credentialsSecretName: string;
+    /** The restore script's invocation for the newest archive (dry run; add --apply to execute). */
+    readonly restoreCommand: pulumi.Output<string>;
+
+    constructor(name: string, args: LinstorDbBackupArgs, opts?: pulumi.ComponentResourceOptions) {
+        validateArgs(args, args.keyOf ?? ((f) => `LinstorDbBackup.${f}`));
+        super("ha-jenkins-eks:index:LinstorDbBackup", name, {}, opts);
+        const k8s$ = { parent: this, provider: args.k8sProvider };
+        const ns = args.linstorNamespace;
+        const storageReady = args.storageReady ?? [];
+        this.namespace = ns;
+        this.cronJobName = BACKUP_NAME;
+        this.schedule = args.linstorDbBackupSchedule;
+        this.retentionDays = args.linstorDbBackupRetentionDays;
+        this.keyPrefix = backupKeyPrefix(args.clusterName);
+        this.location = pulumi.interpolate`s3://${args.bucket.name}/${this.keyPrefix}`;
+        const restoreFlags = `--region ${args.bucket.region} --prefix ${this.keyPrefix} --latest --namespace ${ns} ` +
+            `--passphrase-secret ${args.passphraseSecretName}`;
+        this.restoreCommand = pulumi.interpolate`components/linstorDbBackup/restoreLinstorDb.sh --bucket ${args.bucket.name} ${restoreFlags}`;
+        const kmsKeyArn = pulumi.output(args.bucket.kmsKeyArn).apply(requireKmsKey);
+
+        const user = new aws.iam.User(`${name}-uploader`, {
+            name: `${args.namePrefix}-linstor-db-backup`,
+            path: "/ha-jenkins-eks/",
+            tags: { ...args.tags, "ha-jenkins-eks:purpose": "linstor-db-backup" },
+        }, { parent: this });
+        this.iamUserName = user.name;
+        const policy = new aws.iam.UserPolicy(`${name}-upload`, {
+            name: "linstor-db-backup-upload",
+            user: user.name,
+            policy: pulumi.all([args.bucket.arn, kmsKeyArn]).apply(([bucketArn, key]) => JSON.stringify(linstorDbBackupUserPolicy({
+                bucketArn, bucketRegion: args.bucket.region, kmsKeyArn: key, clusterName: args.clusterName,
+            }))),
+        }, { parent: this });
+
+        const secrets = backupKeyGenerations(args).map((generation) => {
+            // Named by generation: a bump creates the new key beside the old one instead of replacing it.
+            const key = new aws.iam.AccessKey(`${name}-g${generation}`, { user: user.name }, { parent: this });
+            const secret = new k8s.core.v1.Secret(`${name}-credentials-g${generation}`, {
+                metadata: {
+                    name: backupCredentialsSecretName(generation), namespace: ns,
+                    labels: { ...BACKUP_LABELS, "ha-jenkins-eks.io/key-generation": String(generation) },
+                },
+                type: "Opaque",
+                // Immutable, so a rotation is always a new Secret under a new name.
+                immutable: true,
+                stringData: { AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret },
+            }, { ...k8s$, dependsOn: [policy, ...storageReady], deleteBeforeReplace: true });
+            return { key, secret };
+        });
+        const current = secrets[secrets.length - 1];
+        this.currentAccessKeyId = current.key.id;
+        this.credentialsSecretName = backupCredentialsSecretName(args.linstorDbBackupAccessKeyGeneration);
+
+        const metadata = { name: BACKUP_NAME, namespace: ns, labels: BACKUP_LABELS };
+        const inNamespace = { ...k8s$, dependsOn: storageReady };
+        const account = new k8s.core.v1.ServiceAccount(`${name}-account`, {
+            metadata, automountServiceAccountToken: false,
+        }, inNamespace);
+        const subjects = [{ kind: "ServiceAccount", name: BACKUP_NAME, namespace: ns }];
+        const role = new k8s.rbac.v1.Role(`${name}-secret-reader`, {
+            metadata, rules: linstorDbNamespaceRules(args.passphraseSecretName),
+        }, inNamespace);
+        const roleBinding = new k8s.rbac.v1.RoleBinding(`${name}-secret-reader`, {
+            metadata, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: BACKUP_NAME }, subjects,
+        }, { ...k8s$, dependsOn: [role, account] });
+        const clusterRoleName = `${args.namePrefix}-${BACKUP_NAME}`;
+        const clusterRole = new k8s.rbac.v1.ClusterRole(`${name}-db-reader`, {
+            metadata: { name: clusterRoleName, labels: BACKUP_LABELS }, rules: linstorDbClusterRules(),
+        }, k8s$);
+        const clusterRoleBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-db-reader`, {
+            metadata: { name: clusterRoleName, labels: BACKUP_LABELS },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRoleName }, subjects,
+        }, { ...k8s$, dependsOn: [clusterRole, account] });
+
+        new k8s.batch.v1.CronJob(`${name}-schedule`, {
+            metadata,
+            spec: pulumi.all([args.bucket.name, kmsKeyArn]).apply(([bucket, key]) => linstorDbBackupCronJobSpec({
+                schedule: args.linstorDbBackupSchedule,
+                kubectlImage: args.linstorDbBackupKubectlImage,
+                awsCliImage: args.linstorDbBackupAwsCliImage,
+                namespace: ns,
+                serviceAccountName: BACKUP_NAME,
+                passphraseSecretName: args.passphraseSecretName,
+                passphraseKey: PASSPHRASE_KEY,
+                clusterName: args.clusterName,
+                bucket,
+                bucketRegion: args.bucket.region,
+                kmsKeyArn: key,
+                credentialsSecretName: this.credentialsSecretName,
+            })),
+        }, { ...k8s$, dependsOn: [current.secret, roleBinding, clusterRoleBinding, ...storageReady] });
+
+        this.registerOutputs({
+            location: this.location, schedule: this.schedule, retentionDays: this.retentionDays, iamUserName: this.iamUserName,
+            currentAccessKeyId: this.currentAccessKeyId, credentialsSecretName: this.credentialsSecretName,
+            restoreCommand: this.restoreCommand,
+        });
+    }
+}

@@ -1,0 +1,251 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as yaml from "js-yaml";
+import { alertRuleGroups, JOBS, ScheduledJob } from "./alertRules";
+import { DASHBOARD_FILE, drbdDashboard } from "./dashboard";
+import type { KeyOf } from "../linstorCluster/settings";
+import {
+    isEmailRoutingConfigured, JENKINS_SCRAPE_DEFAULTS, JenkinsScrapeArgs, KUBE_PROMETHEUS_STACK_REPO, MonitoringSettings,
+    SNAPSHOT_SCHEDULE_LABEL, SnapshotAlertArgs, validateMonitoringSettings, validateMonitoringWiring, validateSlackWebhookUrl,
+} from "./settings";
+import {
+    alertmanagerConfig, DASHBOARD_LABEL, GRAFANA_ADMIN_KEYS, kubePrometheusStackValues, RELEASE_NAME, SERVICES,
+    snapshotStateMetricsConfig,
+} from "./values";
+
+export interface DrbdMonitoringArgs extends MonitoringSettings {
+    /** Prefix of every Pulumi resource name (LinstorCluster's namePrefix). */
+    readonly namePrefix: string;
+    /** Namespace of the LINSTOR controller and satellites (LinstorCluster.linstorNamespace). */
+    readonly linstorNamespace: string;
+    /** StorageClass name by replica count (LinstorCluster.storageClassNames); sets the expected UpToDate replicas. */
+    readonly storageClassNames: Readonly<Record<number, string>>;
+    /** LINSTOR StorageClass of the Prometheus and Alertmanager volumes; required unless useExistingPrometheusOperator. */
+    readonly prometheusStorageClassName?: string;
+    /** Scrape and alert on Jenkins; omitted → no Jenkins monitor, namespace discovery or alert. */
+    readonly jenkins?: JenkinsScrapeArgs;
+    /** Alert on stale scheduled VolumeSnapshots; omitted → no snapshot alerts. */
+    readonly snapshots?: SnapshotAlertArgs;
+    /** CronJobs that must keep succeeding (snapshot schedule, LINSTOR database backup). */
+    readonly cronJobs?: readonly ScheduledJob[];
+    /**
+     * Every child waits for these: LinstorCluster.storageReady (Prometheus volumes, LINSTOR namespace), plus the
+     * HaJenkins component when our Jenkins ServiceMonitor goes into its namespace.
+     */
+    readonly dependsOn?: pulumi.Resource[];
+    /** Names the key to fix in validation errors; default `DrbdMonitoring.<field>`. */
+    readonly keyOf?: KeyOf;
+}
+
+const PART_OF = { "app.kubernetes.io/part-of": "ha-jenkins-eks" };
+const RULE_NAME = "hje-drbd-linstor";
+
+/**
+ * Prometheus, Alertmanager and Grafana (kube-prometheus-stack) watching DRBD, LINSTOR, Jenkins and the
+ * snapshot schedule — or, with `useExistingPrometheusOperator`, only the monitors, rules and dashboard.
+ */
+export class DrbdMonitoring extends pulumi.ComponentResource {
+    /** Namespace of Prometheus, Alertmanager, Grafana, the rules and the dashboard. */
+    readonly namespace: string;
+    /** Helm release name; undefined with an existing operator. */
+    readonly releaseName?: string;
+    /** Grafana admin password (secret); undefined with an existing operator. */
+    readonly grafanaAdminPassword?: pulumi.Output<string>;
+    /** Services to port-forward to (chart mode). */
+    readonly services?: typeof SERVICES;
+    /** Name of the PrometheusRule holding every alert. */
+    readonly ruleName: string;
+    /** Where alerts go: "slack", "email", "slack+email" or "none" (visible in Alertmanager only). */
+    readonly alertRouting: string;
+    /** kube-state-metrics customResourceState config for VolumeSnapshots, to add to an existing kube-state-metrics. */
+    readonly kubeStateMetricsSnapshotConfig: string;
+    /** Depend on these before creating monitoring.coreos.com objects elsewhere (the chart's CRDs; empty with an existing operator). */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: DrbdMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        const key = args.keyOf ?? ((f: string) => `DrbdMonitoring.${f}`);
+        // Validate before registering anything, so bad input never leaves a half-created stack.
+        validateMonitoringSettings(args, key);
+        validateMonitoringWiring(args, key);
+        super("ha-jenkins-eks:index:DrbdMonitoring", name, {}, opts);
+        const p = args.namePrefix;
+        const ns = args.monitoringNamespace;
+        const existing = args.useExistingPrometheusOperator;
+        const j = args.jenkins;
+        const jenkins = j === undefined ? undefined : {
+            namespace: j.namespace,
+            createServiceMonitor: j.createServiceMonitor ?? JENKINS_SCRAPE_DEFAULTS.createServiceMonitor,
+            serviceSelector: j.serviceSelector ?? JENKINS_SCRAPE_DEFAULTS.serviceSelector,
+            port: j.port ?? JENKINS_SCRAPE_DEFAULTS.port,
+            path: j.path ?? JENKINS_SCRAPE_DEFAULTS.path,
+            job: j.job ?? JENKINS_SCRAPE_DEFAULTS.job,
+        };
+        const scheduleLabel = args.snapshots?.scheduleLabel ?? SNAPSHOT_SCHEDULE_LABEL;
+        const labels = { ...PART_OF, ...args.monitoringExtraLabels };
+        const waitFor = args.dependsOn ?? [];
+        this.namespace = ns;
+        this.ruleName = RULE_NAME;
+        this.alertRouting = [args.alertSlackWebhookUrl !== undefined ? "slack" : "", isEmailRoutingConfigured(args) ? "email" : ""]
+            .filter((r) => r !== "").join("+") || "none";
+        this.kubeStateMetricsSnapshotConfig = yaml.dump(snapshotStateMetricsConfig(scheduleLabel));
+
+        let crdsReady: pulumi.Resource[] = [];
+        if (!existing) {
+            const release = this.stack(p, args, jenkins?.namespace, scheduleLabel, key, waitFor);
+            this.releaseName = RELEASE_NAME;
+            this.services = SERVICES;
+            this.grafanaAdminPassword = release.grafanaAdminPassword;
+            crdsReady = [release.release];
+        }
+        this.ready = crdsReady;
+        const crOpts = { parent: this, dependsOn: [...crdsReady, ...waitFor] };
+
+        new k8s.apiextensions.CustomResource(`${p}-linstor-controller-monitor`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: "hje-linstor-controller", namespace: args.linstorNamespace, labels },
+            spec: {
+                // piraeus-operator pkg/resources/cluster/controller/controller-service.yaml: port "api" (3370).
+                selector: { matchLabels: { "app.kubernetes.io/component": "linstor-controller" } },
+                namespaceSelector: { matchNames: [args.linstorNamespace] },
+                endpoints: [{
+                    port: "api", path: "/metrics", scheme: "http", interval: "30s",
+                    relabelings: [{ action: "replace", targetLabel: "job", replacement: JOBS.controller }],
+                }],
+            },
+        }, crOpts);
+
+        new k8s.apiextensions.CustomResource(`${p}-linstor-satellite-monitor`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PodMonitor",
+            metadata: { name: "hje-linstor-satellite", namespace: args.linstorNamespace, labels },
+            spec: {
+                // piraeus-operator pkg/resources/satellite/satellite/daemonset.yaml: drbd-reactor port "prometheus" (9942).
+                selector: { matchLabels: { "app.kubernetes.io/component": "linstor-satellite" } },
+                namespaceSelector: { matchNames: [args.linstorNamespace] },
+                podMetricsEndpoints: [{
+                    port: "prometheus", path: "/metrics", scheme: "http", interval: "30s",
+                    relabelings: [
+                        { action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node" },
+                        { action: "replace", targetLabel: "job", replacement: JOBS.satellite },
+                    ],
+                }],
+            },
+        }, crOpts);
+
+        if (jenkins !== undefined && jenkins.createServiceMonitor) {
+            new k8s.apiextensions.CustomResource(`${p}-jenkins-monitor`, {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "ServiceMonitor",
+                metadata: { name: "hje-jenkins", namespace: jenkins.namespace, labels },
+                spec: {
+                    selector: { matchLabels: { ...jenkins.serviceSelector } },
+                    namespaceSelector: { matchNames: [jenkins.namespace] },
+                    endpoints: [{
+                        port: jenkins.port, path: jenkins.path, scheme: "http", interval: "60s",
+                        relabelings: [{ action: "replace", targetLabel: "job", replacement: jenkins.job }],
+                    }],
+                },
+            }, crOpts);
+        }
+
+        new k8s.apiextensions.CustomResource(`${p}-drbd-alerts`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: RULE_NAME, namespace: ns, labels },
+            spec: {
+                groups: alertRuleGroups({
+                    storagePoolFullPercent: args.storagePoolFullPercent,
+                    storageClassNames: args.storageClassNames,
+                    jenkinsJob: jenkins?.job,
+                    snapshots: args.snapshots === undefined ? undefined : { intervalSeconds: args.snapshots.intervalSeconds, scheduleLabel },
+                    cronJobs: args.cronJobs,
+                }),
+            },
+        }, crOpts);
+
+        new k8s.core.v1.ConfigMap(`${p}-drbd-dashboard`, {
+            metadata: { name: "hje-drbd-linstor-dashboard", namespace: ns, labels: { ...labels, [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value } },
+            data: { [DASHBOARD_FILE]: JSON.stringify(drbdDashboard({ storagePoolFullPercent: args.storagePoolFullPercent, jenkinsJob: jenkins?.job })) },
+        }, { parent: this, dependsOn: crdsReady });
+
+        this.registerOutputs({
+            namespace: this.namespace,
+            releaseName: this.releaseName,
+            grafanaAdminPassword: this.grafanaAdminPassword,
+            ruleName: this.ruleName,
+            alertRouting: this.alertRouting,
+        });
+    }
+
+    /** Namespace, secrets and the kube-prometheus-stack release. */
+    private stack(p: string, args: DrbdMonitoringArgs, jenkinsNamespace: string | undefined, scheduleLabel: string,
+        key: KeyOf, waitFor: pulumi.Resource[]) {
+        const ns = args.monitoringNamespace;
+        const parent = { parent: this };
+        const namespace = new k8s.core.v1.Namespace(`${p}-monitoring`, {
+            // node-exporter needs hostNetwork, hostPID and hostPath: Pod Security "privileged" for this namespace.
+            metadata: { name: ns, labels: { ...PART_OF, "pod-security.kubernetes.io/enforce": "privileged" } },
+        }, parent);
+        const inNs = { parent: this, dependsOn: [namespace] };
+
+        const password = args.grafanaAdminPassword !== undefined
+            ? pulumi.output(args.grafanaAdminPassword)
+            : new random.RandomPassword(`${p}-grafana-admin`, { length: 32, special: false }, parent).result;
+        const grafanaAdminPassword = pulumi.secret(password);
+        const grafanaSecret = new k8s.core.v1.Secret(`${p}-grafana-admin`, {
+            metadata: { name: "hje-grafana-admin", namespace: ns, labels: PART_OF },
+            type: "Opaque",
+            stringData: pulumi.secret(grafanaAdminPassword.apply((pw) => ({ [GRAFANA_ADMIN_KEYS.user]: "admin", [GRAFANA_ADMIN_KEYS.password]: pw }))),
+        }, inNs);
+
+        const email = isEmailRoutingConfigured(args);
+        const config = pulumi.all([args.alertSlackWebhookUrl, args.alertSmtpPassword]).apply(([slack, smtpPassword]) => {
+            // A webhook that arrives as a secret Output can only be checked here.
+            if (slack !== undefined) validateSlackWebhookUrl(slack, key("alertSlackWebhookUrl"));
+            return yaml.dump(alertmanagerConfig({
+                slackWebhookUrl: slack,
+                slackChannel: args.alertSlackChannel,
+                email: email ? {
+                    to: args.alertEmailTo!, from: args.alertEmailFrom!, smarthost: args.alertSmtpSmarthost!,
+                    username: args.alertSmtpUsername, password: smtpPassword,
+                } : undefined,
+            }), { lineWidth: -1 });
+        });
+        const configSecretName = "hje-alertmanager-config";
+        const alertmanagerSecret = new k8s.core.v1.Secret(`${p}-alertmanager-config`, {
+            metadata: { name: configSecretName, namespace: ns, labels: PART_OF },
+            type: "Opaque",
+            stringData: pulumi.secret(config.apply((c) => ({ "alertmanager.yaml": c }))),
+        }, inNs);
+
+        const values = kubePrometheusStackValues({
+            discoveryNamespaces: [ns, args.linstorNamespace, ...(jenkinsNamespace ? [jenkinsNamespace] : [])],
+            monitoringNamespace: ns,
+            storageClassName: args.prometheusStorageClassName!,
+            prometheusStorageSize: args.prometheusStorageSize,
+            prometheusRetention: args.prometheusRetention,
+            prometheusCpuRequest: args.prometheusCpuRequest,
+            prometheusMemoryRequest: args.prometheusMemoryRequest,
+            alertmanagerStorageSize: args.alertmanagerStorageSize,
+            alertmanagerConfigSecret: configSecretName,
+            grafanaAdminSecret: "hje-grafana-admin",
+            grafanaServiceType: args.grafanaServiceType,
+            grafanaLoadBalancerSourceRanges: args.grafanaLoadBalancerSourceRanges,
+            snapshotScheduleLabel: scheduleLabel,
+        });
+        const release = new k8s.helm.v3.Release(`${p}-kube-prometheus-stack`, {
+            name: RELEASE_NAME,
+            chart: "kube-prometheus-stack",
+            version: args.kubePrometheusStackVersion,
+            repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_REPO },
+            namespace: ns,
+            values,
+            // Wait for the operator (and its CRDs) before monitors and rules are created.
+            skipAwait: false,
+            timeout: 900,
+        }, { parent: this, dependsOn: [namespace, grafanaSecret, alertmanagerSecret, ...waitFor] });
+        return { release, grafanaAdminPassword };
+    }
+}

@@ -1,0 +1,211 @@
+/**
+ * kube-prometheus-stack values and the kube-state-metrics VolumeSnapshot config. Pure builders.
+ * Keys verified at prometheus-community/helm-charts kube-prometheus-stack-88.5.3 (values.yaml,
+ * templates/prometheus/prometheus.yaml, templates/alertmanager/{alertmanager,secret}.yaml), its subcharts
+ * kube-state-metrics 8.4.0 and grafana 12.11.1 (grafana-community/helm-charts).
+ */
+import { GrafanaServiceType, retentionSizeFor, SNAPSHOT_SCHEDULE_LABEL } from "./settings";
+
+/** Helm release name; fixes the Service names users port-forward to. */
+export const RELEASE_NAME = "kube-prometheus-stack";
+/** Services the chart creates for RELEASE_NAME (fullname = release name when it contains the chart name). */
+export const SERVICES = {
+    grafana: { name: `${RELEASE_NAME}-grafana`, port: 80 },
+    alertmanager: { name: `${RELEASE_NAME}-alertmanager`, port: 9093 },
+    prometheus: { name: `${RELEASE_NAME}-prometheus`, port: 9090 },
+} as const;
+/** Keys the Grafana chart reads from `grafana.admin.existingSecret` (its defaults). */
+export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;
+/** Label/value the Grafana dashboard sidecar watches (chart defaults kept). */
+export const DASHBOARD_LABEL = { key: "grafana_dashboard", value: "1" } as const;
+
+/** kube-state-metrics custom-resource metrics (prefix + "_" + name, kubernetes/kube-state-metrics pkg/customresourcestate). */
+const KSM_PREFIX = "kube_customresource";
+const CREATED = "volumesnapshot_creation_timestamp_seconds";
+const READY = "volumesnapshot_ready_to_use";
+export const SNAPSHOT_CREATED_METRIC = `${KSM_PREFIX}_${CREATED}`;
+export const SNAPSHOT_READY_METRIC = `${KSM_PREFIX}_${READY}`;
+
+/**
+ * kube-state-metrics `CustomResourceStateMetrics` config exposing each VolumeSnapshot's status.creationTime
+ * (RFC 3339, parsed to a Unix timestamp) and status.readyToUse, labelled with the value of `scheduleLabel`
+ * (docs/metrics/extend/customresourcestate-metrics.md). No upstream component exports snapshot age.
+ */
+export function snapshotStateMetricsConfig(scheduleLabel: string = SNAPSHOT_SCHEDULE_LABEL): Record<string, unknown> {
+    return {
+        kind: "CustomResourceStateMetrics",
+        spec: {
+            resources: [{
+                groupVersionKind: { group: "snapshot.storage.k8s.io", version: "v1", kind: "VolumeSnapshot" },
+                metricNamePrefix: KSM_PREFIX,
+                labelsFromPath: {
+                    namespace: ["metadata", "namespace"],
+                    volumesnapshot: ["metadata", "name"],
+                    persistentvolumeclaim: ["spec", "source", "persistentVolumeClaimName"],
+                    schedule: ["metadata", "labels", scheduleLabel],
+                },
+                metrics: [
+                    {
+                        name: CREATED,
+                        help: "Unix time the storage system took the snapshot (status.creationTime); absent until set.",
+                        each: { type: "Gauge", gauge: { path: ["status", "creationTime"] } },
+                    },
+                    {
+                        name: READY,
+                        help: "1 when the snapshot can be restored (status.readyToUse), else 0.",
+                        each: { type: "Gauge", gauge: { path: ["status", "readyToUse"], nilIsZero: true } },
+                    },
+                ],
+            }],
+        },
+    };
+}
+
+export interface MonitoringValuesInput {
+    /** Namespaces whose ServiceMonitors, PodMonitors, Probes and PrometheusRules Prometheus reads. */
+    readonly discoveryNamespaces: readonly string[];
+    readonly monitoringNamespace: string;
+    readonly storageClassName: string;
+    readonly prometheusStorageSize: string;
+    readonly prometheusRetention: string;
+    readonly prometheusCpuRequest: string;
+    readonly prometheusMemoryRequest: string;
+    readonly alertmanagerStorageSize: string;
+    /** Our Secret with `alertmanager.yaml` (the chart's own config Secret is switched off). */
+    readonly alertmanagerConfigSecret: string;
+    /** Our Secret with the Grafana admin user/password. */
+    readonly grafanaAdminSecret: string;
+    readonly grafanaServiceType: GrafanaServiceType;
+    readonly grafanaLoadBalancerSourceRanges: readonly string[];
+    /** Label key on VolumeSnapshots that kube-state-metrics copies into `schedule`. */
+    readonly snapshotScheduleLabel: string;
+}
+
+function pvc(storageClassName: string, size: string) {
+    return {
+        volumeClaimTemplate: {
+            spec: { storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: size } } },
+        },
+    };
+}
+
+export function kubePrometheusStackValues(v: MonitoringValuesInput): Record<string, unknown> {
+    const namespaceSelector = {
+        matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...new Set(v.discoveryNamespaces)].sort() }],
+    };
+    return {
+        // EKS runs these on the managed control plane (or binds kube-proxy metrics to localhost): scraping them
+        // fails, and their default rules would page for targets that can never be up.
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
+        prometheusOperator: {
+            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+        },
+        prometheus: {
+            prometheusSpec: {
+                // false: select every monitor/rule in the selected namespaces, not only ones labelled release=<name>
+                // (piraeus-operator docs/how-to/monitoring.md asks for this too).
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                ruleSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                serviceMonitorNamespaceSelector: namespaceSelector,
+                podMonitorNamespaceSelector: namespaceSelector,
+                ruleNamespaceSelector: namespaceSelector,
+                probeNamespaceSelector: namespaceSelector,
+                retention: v.prometheusRetention,
+                retentionSize: retentionSizeFor(v.prometheusStorageSize),
+                resources: { requests: { cpu: v.prometheusCpuRequest, memory: v.prometheusMemoryRequest } },
+                storageSpec: pvc(v.storageClassName, v.prometheusStorageSize),
+            },
+        },
+        alertmanager: {
+            alertmanagerSpec: {
+                // The routing config carries secrets (Slack webhook, SMTP password): we deliver it as our own
+                // Secret instead of Helm values, which Helm would store in its release Secret as well.
+                useExistingSecret: true,
+                configSecret: v.alertmanagerConfigSecret,
+                storage: pvc(v.storageClassName, v.alertmanagerStorageSize),
+                resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+            },
+        },
+        grafana: {
+            admin: { existingSecret: v.grafanaAdminSecret, userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
+            service: v.grafanaServiceType === "LoadBalancer"
+                ? { type: "LoadBalancer", loadBalancerSourceRanges: [...v.grafanaLoadBalancerSourceRanges] }
+                : { type: "ClusterIP" },
+            // Only our namespace: a namespaced Role suffices instead of cluster-wide ConfigMap read access.
+            sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL.key, labelValue: DASHBOARD_LABEL.value, searchNamespace: [v.monitoringNamespace] } },
+            resources: { requests: { cpu: "50m", memory: "192Mi" }, limits: { memory: "512Mi" } },
+        },
+        "kube-state-metrics": {
+            customResourceState: { enabled: true, config: snapshotStateMetricsConfig(v.snapshotScheduleLabel) },
+            rbac: { extraRules: [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "watch"] }] },
+            resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        },
+    };
+}
+
+/** Plain (already unwrapped) alert routing; the component keeps the resulting YAML secret. */
+export interface AlertRouting {
+    readonly slackWebhookUrl?: string;
+    readonly slackChannel?: string;
+    readonly email?: {
+        readonly to: string;
+        readonly from: string;
+        readonly smarthost: string;
+        readonly username?: string;
+        readonly password?: string;
+    };
+}
+
+export const RECEIVERS = { none: "null", notify: "notify" } as const;
+
+/**
+ * Alertmanager configuration (prometheus.io/docs/alerting/latest/configuration). Without Slack or e-mail every
+ * alert goes to the `null` receiver: it stays visible in the Alertmanager UI and API, but nobody is notified.
+ */
+export function alertmanagerConfig(r: AlertRouting): Record<string, unknown> {
+    const notify: Record<string, unknown> = { name: RECEIVERS.notify };
+    if (r.slackWebhookUrl !== undefined) {
+        notify.slack_configs = [{
+            api_url: r.slackWebhookUrl,
+            ...(r.slackChannel ? { channel: r.slackChannel } : {}),
+            send_resolved: true,
+            title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})",
+            text: "{{ range .Alerts }}*{{ .Annotations.summary }}*\n{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook }}\n{{ end }}",
+        }];
+    }
+    if (r.email !== undefined) {
+        notify.email_configs = [{
+            to: r.email.to,
+            from: r.email.from,
+            smarthost: r.email.smarthost,
+            ...(r.email.username !== undefined ? { auth_username: r.email.username, auth_password: r.email.password } : {}),
+            require_tls: true,
+            send_resolved: true,
+        }];
+    }
+    const routed = r.slackWebhookUrl !== undefined || r.email !== undefined;
+    return {
+        global: { resolve_timeout: "5m" },
+        route: {
+            receiver: routed ? RECEIVERS.notify : RECEIVERS.none,
+            group_by: ["alertname", "namespace", "name"],
+            group_wait: "30s",
+            group_interval: "5m",
+            repeat_interval: "4h",
+            // The chart's always-firing heartbeat alerts are not news.
+            routes: [{ receiver: RECEIVERS.none, matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] }],
+        },
+        inhibit_rules: [
+            // The specific alert explains the generic one for the same resource.
+            { source_matchers: ['alertname = "DrbdConnectionStandAlone"'], target_matchers: ['alertname = "DrbdConnectionNotConnected"'], equal: ["name", "conn_name", "node"] },
+            { source_matchers: ['alertname = "DrbdNoUpToDateReplica"'], target_matchers: ['alertname = "DrbdFewerUpToDateReplicas"'], equal: ["name"] },
+            { source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["alertname", "namespace"] },
+        ],
+        receivers: routed ? [{ name: RECEIVERS.none }, notify] : [{ name: RECEIVERS.none }],
+    };
+}

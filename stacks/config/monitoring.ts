@@ -1,0 +1,45 @@
+import {
+    GRAFANA_SERVICE_TYPES, MONITORING_DEFAULTS as D, MonitoringSettings, validateMonitoringSettings, validateSlackWebhookUrl,
+} from "../../components/monitoring/settings";
+import { ConfigReader } from "./reader";
+
+/** Monitoring settings of a stack: the DrbdMonitoring settings plus the on/off switch and the PVC replica count. */
+export type MonitoringConfig = MonitoringSettings & {
+    /** Deploy DrbdMonitoring. Default true. */
+    readonly monitoringEnabled: boolean;
+    /** Replica count of the LINSTOR StorageClass for the Prometheus/Alertmanager volumes. Default 2. */
+    readonly prometheusStorageReplicas: number;
+};
+
+export function readMonitoringConfig(r: ConfigReader): MonitoringConfig {
+    // Secrets are checked in plain text here (errors never echo them) and handed on as secret Outputs.
+    const slack = r.raw("alertSlackWebhookUrl");
+    if (slack !== undefined) validateSlackWebhookUrl(slack, r.fullKey("alertSlackWebhookUrl"));
+    const config: MonitoringConfig = {
+        monitoringEnabled: r.boolean("monitoringEnabled", true),
+        monitoringNamespace: r.string("monitoringNamespace", D.monitoringNamespace),
+        kubePrometheusStackVersion: r.string("kubePrometheusStackVersion", D.kubePrometheusStackVersion),
+        useExistingPrometheusOperator: r.boolean("useExistingPrometheusOperator", D.useExistingPrometheusOperator),
+        monitoringExtraLabels: r.stringMap("monitoringExtraLabels"),
+        prometheusRetention: r.string("prometheusRetention", D.prometheusRetention),
+        prometheusStorageSize: r.string("prometheusStorageSize", D.prometheusStorageSize),
+        prometheusStorageReplicas: r.integer("prometheusStorageReplicas", D.prometheusStorageReplicas, { min: 1, max: 6 }),
+        prometheusCpuRequest: r.string("prometheusCpuRequest", D.prometheusCpuRequest),
+        prometheusMemoryRequest: r.string("prometheusMemoryRequest", D.prometheusMemoryRequest),
+        alertmanagerStorageSize: r.string("alertmanagerStorageSize", D.alertmanagerStorageSize),
+        storagePoolFullPercent: r.integer("storagePoolFullPercent", D.storagePoolFullPercent, { min: 1, max: 99 }),
+        alertSlackWebhookUrl: r.secret("alertSlackWebhookUrl"),
+        alertSlackChannel: r.optionalString("alertSlackChannel"),
+        alertEmailTo: r.optionalString("alertEmailTo"),
+        alertEmailFrom: r.optionalString("alertEmailFrom"),
+        alertSmtpSmarthost: r.optionalString("alertSmtpSmarthost"),
+        alertSmtpUsername: r.optionalString("alertSmtpUsername"),
+        alertSmtpPassword: r.secret("alertSmtpPassword"),
+        grafanaAdminPassword: r.secret("grafanaAdminPassword"),
+        grafanaServiceType: r.oneOf("grafanaServiceType", GRAFANA_SERVICE_TYPES, D.grafanaServiceType),
+        grafanaLoadBalancerSourceRanges: r.stringList("grafanaLoadBalancerSourceRanges", []),
+        allowGrafanaFromAnywhere: r.boolean("allowGrafanaFromAnywhere", D.allowGrafanaFromAnywhere),
+    };
+    validateMonitoringSettings(config, r.fullKey.bind(r));
+    return config;
+}

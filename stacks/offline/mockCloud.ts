@@ -1,0 +1,186 @@
+/**
+ * The one mock of the cloud that both the tests (tests/support/mocks.ts) and the offline plan
+ * (stacks/offline/offlineMocks.ts) evaluate the program under: what each resource type "returns", the
+ * invokes the program makes, and the capture of resource options the Mocks API does not show.
+ * Values are deterministic placeholders derived from names, so assertions can be exact.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT = "123456789012";
+
+/** What the mock needs to know about the evaluation it serves. */
+export interface MockContext {
+    /** The stack's region (`aws:region`), for ARNs of resources on the default provider. */
+    readonly region: () => string;
+    /** Outputs served to StackReferences, by referenced stack name. */
+    readonly stackOutputs: () => Record<string, Record<string, unknown>>;
+    /** AZ names getAvailabilityZones answers with. */
+    readonly availabilityZones: () => string[];
+    /** Called with every subnet the VPC mock invents (ID → AZ), e.g. to show the AZ layout. */
+    readonly onSubnet?: (subnetId: string, zone: string) => void;
+}
+
+/** Resource options as the engine receives them; absent for reads (`Resource.get`). */
+export interface MockOptions {
+    readonly urn: string;
+    readonly parent: string;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly deleteBeforeReplace: boolean;
+    /** URNs of explicit and implicit dependencies. */
+    readonly dependencies: string[];
+}
+
+export interface MockRecord {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: any;
+    readonly custom: boolean;
+    readonly provider?: string;
+    readonly id: string;
+    readonly options?: MockOptions;
+}
+
+/** A recording Mocks implementation over `ctx`, appending to `records`. */
+export function recordingMocks(ctx: MockContext, records: MockRecord[]): pulumi.runtime.Mocks {
+    const providerRegions = new Map<string, string>();
+    const regionOf = (providerRef: string | undefined): string => {
+        const name = /pulumi:providers:aws::([^:]+)::/.exec(providerRef ?? "")?.[1];
+        return (name && providerRegions.get(name)) ?? ctx.region();
+    };
+    return {
+        newResource(args) {
+            if (args.type === "pulumi:providers:aws" && args.inputs.region) providerRegions.set(args.name, args.inputs.region);
+            const id = args.type === "pulumi:pulumi:StackReference" ? (args.inputs.name ?? args.name) : `${args.name}-id`;
+            const options = pendingOptions.get(`${args.type}::${args.name}`);
+            pendingOptions.delete(`${args.type}::${args.name}`);
+            records.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, provider: args.provider, id, options });
+            return { id, state: stateFor(args, ctx, regionOf(args.provider)) };
+        },
+        call: (args) => invoke(args, ctx),
+    };
+}
+
+function stateFor(args: pulumi.runtime.MockResourceArgs, ctx: MockContext, region: string): Record<string, unknown> {
+    const base = { ...args.inputs };
+    const name = args.name;
+    const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${resource}`;
+    switch (args.type) {
+        case "eks:index:Cluster": {
+            const clusterName = args.inputs.name ?? name;
+            const kubeconfig = { apiVersion: "v1", kind: "Config", clusters: [{ name: clusterName }] };
+            return {
+                ...base,
+                kubeconfig,
+                kubeconfigJson: JSON.stringify(kubeconfig),
+                core: {
+                    cluster: {
+                        name: clusterName,
+                        version: args.inputs.version,
+                        endpoint: `https://${clusterName}.gr7.eks.amazonaws.com`,
+                        certificateAuthority: { data: "Q0EtREFUQQ==" },
+                        kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16" },
+                    },
+                },
+                eksCluster: { name: clusterName, arn: arn("eks", `cluster/${clusterName}`) },
+                oidcProviderArn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/oidc.eks.${region}.amazonaws.com/id/MOCK`,
+                clusterSecurityGroupId: "sg-0cluster",
+                nodeSecurityGroupId: "sg-0node",
+            };
+        }
+        case "awsx:ec2:Vpc": {
+            const zones: string[] = args.inputs.availabilityZoneNames ?? [];
+            const subnets = (kind: string) => zones.map((az) => {
+                const id = `subnet-${kind}-${az}`;
+                ctx.onSubnet?.(id, az);
+                return id;
+            });
+            return { ...base, vpcId: "vpc-0123456789abcdef0", privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public") };
+        }
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { ...base, latestVersion: 1, arn: arn("ec2", `launch-template/${name}`) };
+        case "aws:iam/role:Role":
+        case "aws:iam/user:User":
+        case "aws:iam/policy:Policy":
+            return { ...base, name: base.name ?? name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:${args.type.split(":")[2].toLowerCase()}/${base.name ?? name}` };
+        case "aws:kms/key:Key":
+            return { ...base, arn: arn("kms", `key/${name}`), keyId: name };
+        case "aws:s3/bucket:Bucket":
+        case "aws:s3/bucketV2:BucketV2":
+            return { ...base, bucket: base.bucket ?? name, arn: `arn:aws:s3:::${base.bucket ?? name}` };
+        case "aws:iam/accessKey:AccessKey":
+            return { ...base, secret: "mock-secret-access-key", id: `AKIA${name.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(-12)}` };
+        case "kubernetes:core/v1:Service":
+            // A read (`Service.get`, e.g. the NLB address of a Helm-made Service) carries an id "<namespace>/<name>".
+            if (args.id) {
+                const [namespace, svc] = args.id.split("/");
+                return {
+                    ...base,
+                    metadata: { name: svc, namespace },
+                    status: { loadBalancer: { ingress: [{ hostname: `${svc}-0123456789.elb.${region}.amazonaws.com` }] } },
+                };
+            }
+            return base;
+        case "random:index/randomPassword:RandomPassword":
+            return { ...base, result: `generated-${name}` };
+        case "random:index/randomId:RandomId":
+            return { ...base, hex: "0a1b2c3d", b64Std: "ChssPQ==" };
+        case "kubernetes:core/v1:PersistentVolumeClaim":
+            // The API server assigns a UID (external-provisioner names the PV pvc-<UID>); deterministic from the name.
+            return { ...base, metadata: { ...base.metadata, uid: `11111111-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}` } };
+        case "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot":
+            // The API server assigns a UID; a deterministic one derived from the name keeps assertions exact.
+            return { ...base, metadata: { ...base.metadata, uid: `00000000-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}` } };
+        case "pulumi:pulumi:StackReference": {
+            const stackName = args.inputs.name ?? name;
+            return { ...base, name: stackName, outputs: ctx.stackOutputs()[stackName] ?? {}, secretOutputNames: [] };
+        }
+        default:
+            return base;
+    }
+}
+
+function invoke(args: pulumi.runtime.MockCallArgs, ctx: MockContext): Record<string, unknown> {
+    switch (args.token) {
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+            const names = ctx.availabilityZones();
+            return { names, zoneIds: names.map((_, i) => `mock-az${i + 1}`) };
+        }
+        case "aws:ssm/getParameter:getParameter":
+            return { name: args.inputs.name, value: "ami-0123456789abcdef0", type: "String" };
+        case "aws:iam/getPolicyDocument:getPolicyDocument":
+            return { json: JSON.stringify({ Version: "2012-10-17", Statement: args.inputs.statements ?? [] }) };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "AIDAMOCK" };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "aws:index/getRegion:getRegion":
+            return { name: ctx.region(), region: ctx.region(), id: ctx.region() };
+        default:
+            // A new invoke must be answered here deliberately, not slip through with an empty result.
+            throw new Error(`The mock cannot answer the invoke ${args.token}; add it to stacks/offline/mockCloud.ts.`);
+    }
+}
+
+const pendingOptions = new Map<string, MockOptions>();
+
+/**
+ * Installs `mocks` and wraps the mock monitor so each record also carries its options (protect,
+ * dependsOn, parent): the Mocks API does not show them, the monitor's request does.
+ */
+export function installMocks(mocks: pulumi.runtime.Mocks, project: string, stack: string): void {
+    pulumi.runtime.setMocks(mocks, project, stack, false, "organization");
+    const monitor: any = pulumi.runtime.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: unknown) => {
+        pendingOptions.set(`${req.getType()}::${req.getName()}`, {
+            urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+            parent: req.getParent(),
+            protect: req.getProtect() ?? false,
+            retainOnDelete: req.getRetainondelete() ?? false,
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+            dependencies: req.getDependenciesList(),
+        });
+        return register(req, callback);
+    };
+}

@@ -1,0 +1,273 @@
+/** Builders shared by the primary and DR stacks: config → components, no copy-paste between stacks. */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { HaJenkins } from "../components/jenkins";
+import { chartFullname, homeClaimName, jenkinsNamespaceMetadata } from "../components/jenkins/values";
+import { BucketSource, maxScheduleGapSeconds, S3SnapshotSettings, validateS3SnapshotSettings } from "../components/snapshots/settings";
+import { S3SnapshotShipping } from "../components/snapshots";
+import { SCHEDULE_NAME } from "../components/snapshots/schedule";
+import { BACKUP_NAME, validateLinstorDbBackupSettings } from "../components/linstorDbBackup/settings";
+import { LinstorDbBackup } from "../components/linstorDbBackup";
+import { LinstorCluster, LinstorClusterArgs } from "../components/linstorCluster";
+import { validateLinstorClusterSettings } from "../components/linstorCluster/settings";
+import { projectKey, StackConfig, validateAcrossSections } from "./config";
+import { DrbdMonitoring } from "../components/monitoring";
+import { storageClassFor } from "../components/monitoring/settings";
+import { jenkinsConfigKey } from "./config/jenkins";
+import { nodeAmiToRun } from "../components/linstorCluster/versions";
+import { guardUpgrade } from "./upgradeGuard";
+import { resolveAvailabilityZones } from "./zones";
+
+/** LinstorCluster arguments of a stack, with errors naming the stack's config keys. */
+export function linstorClusterArgs(cfg: StackConfig, availabilityZones: string[]): LinstorClusterArgs {
+    const { azCount: _azCount, ...cluster } = cfg.cluster;
+    return { ...cluster, availabilityZones, region: cfg.region, namePrefix: cfg.namePrefix, keyOf: projectKey };
+}
+
+/** Builds the LinstorCluster of a stack from its config (shared by the primary and DR stacks). */
+export async function buildLinstorCluster(cfg: StackConfig, validateMore: () => void = () => undefined): Promise<LinstorCluster> {
+    const args = linstorClusterArgs(cfg, await resolveAvailabilityZones(cfg));
+    // Config errors first (nothing registered), then the upgrade guard (registers only a read-only self-reference).
+    validateLinstorClusterSettings(args, projectKey);
+    validateAcrossSections(cfg);
+    validateMore();
+    const deployed = await guardUpgrade(cfg);
+    return new LinstorCluster(cfg.namePrefix, {
+        ...args, nodeAmiId: nodeAmiToRun(cfg.cluster.nodeAmiId, deployed, cfg.cluster.kubernetesVersion),
+    });
+}
+
+/** Cluster outputs both stacks export. */
+export function clusterOutputs(cfg: StackConfig, cluster: LinstorCluster) {
+    return {
+        role: cfg.role,
+        region: cfg.region,
+        clusterName: cluster.clusterName,
+        availabilityZones: cluster.availabilityZones,
+        kubeconfig: cluster.kubeconfig,
+        storageClassNames: cluster.storageClassNames,
+        linstorNamespace: cluster.linstorNamespace,
+        nodeAmiId: cluster.nodeAmiId,
+    };
+}
+
+/** Helm release name of Jenkins in every stack (so its Service and pod are `jenkins`, `jenkins-0`). */
+export const JENKINS_RELEASE = "jenkins";
+
+/** Options a stack passes to build HaJenkins on a LinstorCluster. */
+export interface JenkinsPlacement {
+    /** Claim restored from a snapshot (origin restore, DR); default: a new protected claim. */
+    readonly existingClaim?: string;
+    /** The namespace the stack created (buildJenkinsNamespace). */
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly monitoringEnabled: boolean;
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/** HaJenkins on the stack's LinstorCluster, with errors naming the stack's `jenkins*` keys. */
+export function buildJenkins(cfg: StackConfig, cluster: LinstorCluster, placement: JenkinsPlacement): HaJenkins {
+    const { adminPassword, ...settings } = cfg.jenkins;
+    return new HaJenkins(`${cfg.namePrefix}-jenkins`, {
+        ...settings,
+        releaseName: JENKINS_RELEASE,
+        adminPassword,
+        storageClassName: cluster.storageClassNames[settings.storageClassReplicas],
+        existingClaim: placement.existingClaim,
+        createNamespace: false,
+        monitoringEnabled: placement.monitoringEnabled,
+        protect: cfg.cluster.protectStatefulResources,
+        dependsOn: [...cluster.storageReady, placement.namespace, ...(placement.dependsOn ?? [])],
+        keyOf: (f) => projectKey(jenkinsConfigKey(f)),
+    }, { provider: cluster.provider });
+}
+
+/** Jenkins outputs both stacks export (the DR stack reads the primary's). */
+export function jenkinsOutputs(jenkins: HaJenkins) {
+    return {
+        jenkinsUrl: jenkins.url,
+        jenkinsAdminUser: jenkins.adminUser,
+        jenkinsAdminPassword: jenkins.adminPassword,
+        jenkinsNamespace: jenkins.namespace,
+        jenkinsPvcName: jenkins.pvcName,
+        jenkinsServiceName: jenkins.serviceName,
+        jenkinsStorageClassName: jenkins.storageClassName,
+        jenkinsStorageSize: jenkins.storageSize,
+        jenkinsSettings: jenkins.settings,
+    };
+}
+
+/** DrbdMonitoring for the stack's cluster, or undefined when `monitoringEnabled` is false. */
+export function buildMonitoring(cfg: StackConfig, cluster: LinstorCluster, opts: {
+    readonly jenkinsNamespace: string;
+    /** Seconds between scheduled snapshots, for the stale-backup alert; undefined when nothing is scheduled. */
+    readonly snapshotIntervalSeconds?: number;
+    /** Seconds between LINSTOR database backups, when this stack runs them. */
+    readonly linstorDbBackupIntervalSeconds?: number;
+}): DrbdMonitoring | undefined {
+    if (!cfg.monitoring.monitoringEnabled) return undefined;
+    const { monitoringEnabled: _on, prometheusStorageReplicas, ...settings } = cfg.monitoring;
+    return new DrbdMonitoring(`${cfg.namePrefix}-monitoring`, {
+        ...settings,
+        namePrefix: cfg.namePrefix,
+        linstorNamespace: cluster.linstorNamespace,
+        storageClassNames: cluster.storageClassNames,
+        prometheusStorageClassName: settings.useExistingPrometheusOperator ? undefined
+            : storageClassFor(prometheusStorageReplicas, cluster.storageClassNames, projectKey("prometheusStorageReplicas")),
+        // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it.
+        jenkins: { namespace: opts.jenkinsNamespace, createServiceMonitor: false, job: chartFullname(JENKINS_RELEASE) },
+        snapshots: opts.snapshotIntervalSeconds === undefined ? undefined : { intervalSeconds: opts.snapshotIntervalSeconds },
+        cronJobs: [
+            ...(opts.snapshotIntervalSeconds === undefined ? [] : [{
+                namespace: opts.jenkinsNamespace, name: SCHEDULE_NAME, intervalSeconds: opts.snapshotIntervalSeconds,
+                purpose: "Jenkins snapshot schedule",
+            }]),
+            ...(opts.linstorDbBackupIntervalSeconds === undefined ? [] : [{
+                namespace: cluster.linstorNamespace, name: BACKUP_NAME, intervalSeconds: opts.linstorDbBackupIntervalSeconds,
+                purpose: "LINSTOR database backup",
+            }]),
+        ],
+        dependsOn: cluster.storageReady,
+        keyOf: projectKey,
+    }, { providers: [cluster.provider] });
+}
+
+/** Monitoring outputs (absent when monitoring is off). */
+export function monitoringOutputs(monitoring: DrbdMonitoring | undefined) {
+    return monitoring === undefined ? {} : {
+        monitoringNamespace: monitoring.namespace,
+        grafanaAdminPassword: monitoring.grafanaAdminPassword,
+        grafanaService: monitoring.services?.grafana.name,
+        alertmanagerService: monitoring.services?.alertmanager.name,
+    };
+}
+
+/**
+ * The stack creates the Jenkins namespace itself (HaJenkins gets `createNamespace: false`): the snapshot
+ * schedule and a restored claim live there and must exist before Jenkins does.
+ */
+export function buildJenkinsNamespace(cfg: StackConfig, cluster: LinstorCluster): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(`${cfg.namePrefix}-jenkins-namespace`, {
+        metadata: jenkinsNamespaceMetadata(cfg.jenkins.namespace),
+    }, { provider: cluster.provider });
+}
+
+/** The bucket a primary creates (its config always resolves one; see readSnapshotConfig). */
+export function primaryBucket(cfg: StackConfig): BucketSource {
+    if (cfg.snapshots.bucket === undefined) throw new Error("a primary stack always resolves its snapshot bucket (readSnapshotConfig)");
+    const db = cfg.linstorDbBackup;
+    // The bucket owns its one lifecycle configuration, so the LINSTOR DB backup's retention rule lives there.
+    return db.linstorDbBackupEnabled
+        ? { create: { ...cfg.snapshots.bucket.create, linstorDbBackupRetentionDays: db.linstorDbBackupRetentionDays } }
+        : cfg.snapshots.bucket;
+}
+
+/** S3SnapshotShipping settings of a stack for a given bucket. */
+export function snapshotSettings(cfg: StackConfig, bucket: BucketSource): S3SnapshotSettings {
+    const { bucket: _configured, ...settings } = cfg.snapshots;
+    return { ...settings, bucket, namePrefix: cfg.namePrefix, protect: cfg.cluster.protectStatefulResources, tags: cfg.cluster.tags };
+}
+
+/** Seconds between scheduled snapshots (worst case), for the stale-backup alert; undefined without a schedule. */
+export function snapshotIntervalSeconds(cfg: StackConfig): number | undefined {
+    return cfg.snapshots.snapshotScheduleEnabled ? maxScheduleGapSeconds(cfg.snapshots.snapshotSchedule) : undefined;
+}
+
+/** Validates the primary's snapshot settings (before any resource exists). */
+export function validatePrimarySnapshots(cfg: StackConfig): void {
+    validateS3SnapshotSettings(snapshotSettings(cfg, primaryBucket(cfg)), { clusterRegion: cfg.region }, projectKey);
+    if (cfg.linstorDbBackup.linstorDbBackupEnabled) validateLinstorDbBackupSettings(cfg.linstorDbBackup, projectKey);
+}
+
+/** The primary's scheduled LINSTOR database backup into the snapshot bucket; undefined when disabled. */
+export function buildLinstorDbBackup(cfg: StackConfig, cluster: LinstorCluster, snapshots: S3SnapshotShipping): LinstorDbBackup | undefined {
+    const { linstorDbBackupEnabled, ...settings } = cfg.linstorDbBackup;
+    if (!linstorDbBackupEnabled) return undefined;
+    return new LinstorDbBackup(`${cfg.namePrefix}-linstor-db-backup`, {
+        ...settings,
+        namePrefix: cfg.namePrefix,
+        // LinstorCluster names the EKS cluster after namePrefix.
+        clusterName: cfg.namePrefix,
+        k8sProvider: cluster.provider,
+        linstorNamespace: cluster.linstorNamespace,
+        passphraseSecretName: cluster.passphraseSecretName,
+        bucket: { name: snapshots.bucketName, arn: snapshots.bucketArn, region: snapshots.bucketRegion, kmsKeyArn: snapshots.kmsKeyArn },
+        storageReady: cluster.storageReady,
+        tags: cfg.cluster.tags,
+        keyOf: projectKey,
+    });
+}
+
+/** LINSTOR database backup outputs (absent when disabled). */
+export function linstorDbBackupOutputs(backup: LinstorDbBackup | undefined) {
+    return backup === undefined ? {} : {
+        linstorDbBackupLocation: backup.location,
+        linstorDbBackupSchedule: backup.schedule,
+        linstorDbBackupRetentionDays: backup.retentionDays,
+        linstorDbBackupAccessKeyId: backup.currentAccessKeyId,
+        linstorDbBackupRestoreCommand: backup.restoreCommand,
+    };
+}
+
+/** The primary's snapshot shipping of the Jenkins volume (`claimReady`: what creates the claim it snapshots). */
+/** An AWS provider for another region that uses the stack's own credential settings. */
+export function regionalProvider(cfg: StackConfig, region: string): aws.Provider {
+    const c = cfg.awsCredentials;
+    return new aws.Provider(`${cfg.namePrefix}-aws-${region}`, {
+        region: region as aws.Region,
+        ...(c.profile !== undefined ? { profile: c.profile } : {}),
+        ...(c.sharedCredentialsFiles !== undefined ? { sharedCredentialsFiles: c.sharedCredentialsFiles } : {}),
+        ...(c.allowedAccountIds !== undefined ? { allowedAccountIds: c.allowedAccountIds } : {}),
+        ...(c.assumeRoles !== undefined ? { assumeRoles: c.assumeRoles as aws.types.input.ProviderAssumeRole[] } : {}),
+    });
+}
+
+export function buildPrimarySnapshots(cfg: StackConfig, cluster: LinstorCluster, opts: {
+    readonly namespace: k8s.core.v1.Namespace;
+    readonly claimReady: pulumi.Resource[];
+    /** UID of Jenkins' own claim (absent when restoring: the restored claim's is used). */
+    readonly claimUid?: pulumi.Input<string>;
+}): S3SnapshotShipping {
+    const bucket = primaryBucket(cfg);
+    return new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
+        ...snapshotSettings(cfg, bucket),
+        bucketProvider: "create" in bucket ? regionalProvider(cfg, bucket.create.region) : undefined,
+        clusterRegion: cfg.region,
+        k8sProvider: cluster.provider,
+        linstorNamespace: cluster.linstorNamespace,
+        passphraseSecretName: cluster.passphraseSecretName,
+        storageReady: cluster.storageReady,
+        restoreStorageClassName: cluster.storageClassNames[cfg.jenkins.storageClassReplicas],
+        jenkins: {
+            namespace: cfg.jenkins.namespace,
+            pvcName: homeClaimName(JENKINS_RELEASE),
+            storageSize: cfg.jenkins.storageSize,
+            namespaceReady: [opts.namespace],
+            claimReady: opts.claimReady,
+            claimUid: opts.claimUid,
+        },
+        keyOf: projectKey,
+    });
+}
+
+/** Snapshot outputs the DR stack and operators read. */
+export function snapshotOutputs(snapshots: S3SnapshotShipping) {
+    return {
+        snapshotBucketName: snapshots.bucketName,
+        snapshotBucketRegion: snapshots.bucketRegion,
+        snapshotBucketArn: snapshots.bucketArn,
+        snapshotKmsKeyArn: snapshots.kmsKeyArn,
+        linstorRemoteName: snapshots.linstorRemoteName,
+        snapshotClassName: snapshots.snapshotClassName,
+        snapshotClassParameters: snapshots.snapshotClassParameters,
+        snapshotAccessKeyId: snapshots.currentAccessKeyId,
+        latestSnapshotHandle: snapshots.latestSnapshotHandle,
+        latestSnapshotName: snapshots.onDemandSnapshotName,
+        restoredClaimName: snapshots.restoredClaimName,
+    };
+}
+
+/** Seconds between LINSTOR database backups (worst case), for the stale-backup alert; undefined when off. */
+export function linstorDbBackupIntervalSeconds(cfg: StackConfig): number | undefined {
+    return cfg.linstorDbBackup.linstorDbBackupEnabled ? maxScheduleGapSeconds(cfg.linstorDbBackup.linstorDbBackupSchedule) : undefined;
+}

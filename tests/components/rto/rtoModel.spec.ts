@@ -1,0 +1,119 @@
+import { expect } from "chai";
+import { JENKINS_DEFAULTS } from "../../../components/jenkins/settings";
+import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
+import { RTO_DEFAULTS, formatRtoReport, quantityGiB, rtoInputsFromSettings, rtoModel } from "../../../components/rto";
+import { thrown } from "../../support/fixtures";
+
+const secondsOf = (p: { phases: readonly { name: string; seconds: number }[] }) => p.phases.map((x) => [x.name, x.seconds]);
+
+describe("RTO/RPO model", () => {
+    const r = rtoModel();
+
+    it("takes its configured defaults from the components' defaults", () => {
+        expect(RTO_DEFAULTS.haControllerFailOverTimeoutSeconds).to.equal(LINSTOR_CLUSTER_DEFAULTS.haControllerFailOverTimeoutSeconds).and.equal(5);
+        expect(RTO_DEFAULTS.haControllerDrbdStatusIntervalSeconds).to.equal(5);
+        expect(RTO_DEFAULTS.jenkinsTolerationSeconds).to.equal(JENKINS_DEFAULTS.tolerationSeconds).and.equal(30);
+        expect(RTO_DEFAULTS.startupProbeBudgetSeconds).to.equal(600);
+    });
+
+    it("node fail-over through the HA Controller: 15.5 + 29.5 + 2 + 10 + 110 = 167 s", () => {
+        // Fencing of a dead node ends when the HA Controller force-deletes the pod: the node turns NotReady
+        // at 40 s and its next pass (≤ 5 s) deletes with grace 0; the graceful eviction before never completes.
+        expect(secondsOf(r.nodeFailover.haController)).to.deep.equal([
+            ["detection", 15.5], ["fencing", 29.5], ["reschedule", 2], ["volume attach", 10], ["Jenkins start", 110],
+        ]);
+        expect(r.nodeFailover.haController.totalSeconds).to.equal(167);
+        expect(r.storageFailoverSeconds).to.equal(57);
+        expect(r.meetsTarget).to.deep.equal({ storage: true, nodeFailover: false, azFailover: false });
+    });
+
+    it("the HA Controller knobs move detection; its fail-over timeout matters only beyond the NotReady wait", () => {
+        const m = rtoModel({ haControllerDrbdStatusIntervalSeconds: 2, haControllerFailOverTimeoutSeconds: 10 });
+        expect(secondsOf(m.nodeFailover.haController).slice(0, 2)).to.deep.equal([["detection", 12.5], ["fencing", 29.5]]);
+        const slow = rtoModel({ haControllerDrbdStatusIntervalSeconds: 2, haControllerFailOverTimeoutSeconds: 40 });
+        expect(secondsOf(slow.nodeFailover.haController).slice(0, 2)).to.deep.equal([["detection", 12.5], ["fencing", 40]]);
+        expect(slow.storageFailoverSeconds).to.equal(64.5);
+    });
+
+    it("worst case, the controllers died too: the single CSI controller's 300 s default toleration and the attacher's backoff dominate", () => {
+        const lost = r.nodeFailover.haControllerControllersLost;
+        // CSI controller back at 40 + 300 + 2 + 10 = 352 s; ready for attach at 47 s → waits 305 s, + ≤300 s backoff, + 10 s attach.
+        expect(secondsOf(lost)[3]).to.deep.equal(["volume attach", 615]);
+        expect(lost.totalSeconds).to.equal(772);
+        // Two CSI controller replicas: the LINSTOR controller (40 + 30 + 2 + 30 = 102 s) is the bottleneck.
+        const two = rtoModel({ csiControllerReplicas: 2 }).nodeFailover.haControllerControllersLost;
+        expect(secondsOf(two)[3]).to.deep.equal(["volume attach", 120]);
+        expect(two.totalSeconds).to.equal(277);
+        expect(r.azFailover.worst.totalSeconds).to.equal(772);
+        expect(r.azFailover.best.totalSeconds).to.equal(167);
+    });
+
+    it("without the HA Controller: 40 s + tolerations + 6 min force-detach (+ attach and start)", () => {
+        expect(secondsOf(r.nodeFailover.withoutHaController)).to.deep.equal([
+            ["detection", 40], ["fencing", 30], ["reschedule", 2], ["volume attach", 370], ["Jenkins start", 110],
+        ]);
+        expect(r.nodeFailover.withoutHaController.totalSeconds).to.equal(552);
+        expect(r.nodeFailover.kubernetesDefaults.totalSeconds).to.equal(822);
+        expect(r.nodeFailover.kubernetesDefaults.caveat).to.match(/never completes/);
+    });
+
+    it("RPO: 0 in the region; schedule gap + shipping across regions; unbounded without a schedule", () => {
+        expect(r.inRegionRpo.totalSeconds).to.equal(0);
+        expect(r.regionRpo?.totalSeconds).to.equal(3720);
+        expect(rtoModel({ snapshotIntervalSeconds: 900, snapshotShippingSeconds: 60 }).regionRpo?.totalSeconds).to.equal(960);
+        expect(rtoModel({ snapshotIntervalSeconds: undefined }).regionRpo).to.equal(undefined);
+    });
+
+    it("DR RTO: cluster build + restore at the given throughput + Jenkins start; warm standby skips the build", () => {
+        expect(secondsOf(r.drRto)).to.deep.equal([
+            ["EKS cluster", 900], ["node groups", 300], ["storage stack", 300], ["restore", 204.8], ["Jenkins start", 110],
+        ]);
+        expect(r.drRto.totalSeconds).to.equal(1814.8);
+        expect(rtoModel({ drClusterPreProvisioned: true }).drRto.totalSeconds).to.equal(374.8);
+        expect(rtoModel({ restoreSizeGiB: 100, restoreThroughputMiBps: 200 }).drRto.phases[3].seconds).to.equal(512);
+    });
+
+    it("reads the stack's settings", () => {
+        const i = rtoInputsFromSettings({
+            linstor: { haControllerFailOverTimeoutSeconds: 8, haControllerDrbdStatusIntervalSeconds: 3 },
+            jenkins: { tolerationSeconds: 20, startupProbePeriodSeconds: 5, startupProbeFailureThreshold: 24, storageSize: "1Ti" },
+            snapshotIntervalSeconds: null,
+        });
+        expect(i).to.deep.include({
+            haControllerFailOverTimeoutSeconds: 8, haControllerDrbdStatusIntervalSeconds: 3, jenkinsTolerationSeconds: 20,
+            startupProbeBudgetSeconds: 120, restoreSizeGiB: 1024, snapshotIntervalSeconds: undefined,
+        });
+        expect(rtoInputsFromSettings({ snapshotIntervalSeconds: 7200 }).snapshotIntervalSeconds).to.equal(7200);
+        const prePulled = rtoInputsFromSettings({ jenkins: { tolerationSeconds: 30, startupProbePeriodSeconds: 10, startupProbeFailureThreshold: 60, storageSize: "20Gi", prePullImage: true } });
+        expect(prePulled.imagePullSeconds).to.equal(0);
+        expect(rtoModel(prePulled).nodeFailover.haController.totalSeconds).to.equal(147);
+        expect(quantityGiB("20Gi")).to.equal(20);
+        expect(thrown(() => quantityGiB("20G")).message).to.match(/rtoModel.restoreSizeGiB/);
+    });
+
+    it("explains what misses the target and which knob helps", () => {
+        expect(r.findings[0]).to.equal("Storage fail-over (failure → volume attached in another zone) takes 57 s: within the 60 s target.");
+        expect(r.findings[1]).to.match(/^Jenkins answers after 167 s, over the 60 s target: its own start \(110 s\) dominates\. Knobs: bake the plugins/);
+        expect(r.findings[1]).to.match(/node-monitor-grace-period 40 s, fixed on EKS/);
+        expect(r.findings[2]).to.match(/772 s\. Knob: a lower linstorControllerTolerationSeconds \(now 30 s\); a second CSI controller replica gives 277 s \(a LinstorCluster patch, not set by this stack\)\./);
+        expect(rtoModel({ jenkinsBootSeconds: 700 }).findings.join("\n")).to.match(/startup probe allows 600 s: it would be restarted in a loop/);
+        const fast = rtoModel({ imagePullSeconds: 0, pluginInstallSeconds: 0, jenkinsBootSeconds: 2, csiControllerReplicas: 2 });
+        expect(fast.nodeFailover.haController.totalSeconds).to.equal(59);
+        expect(fast.meetsTarget.nodeFailover).to.equal(true);
+    });
+
+    it("rejects negative or non-finite inputs, naming the input", () => {
+        expect(thrown(() => rtoModel({ volumeAttachSeconds: -1 })).message).to.match(/rtoModel.volumeAttachSeconds/);
+        expect(thrown(() => rtoModel({ restoreThroughputMiBps: 0 })).message).to.match(/rtoModel.restoreThroughputMiBps/);
+    });
+
+    it("formats every path with its basis for the offline plan", () => {
+        const text = formatRtoReport(r);
+        expect(text).to.include("HA Controller (LINSTOR and CSI controllers on surviving nodes): 167 s (2.8 min)");
+        expect(text).to.include("In-region RPO: 0 s");
+        expect(text).to.include("Region RPO: 3720 s (62.0 min)");
+        expect(text).to.include("DR (cluster created on demand): 1814.8 s (30.2 min)");
+        expect(text).to.match(/Target 60 s: storage met, Jenkins after node fail-over missed, worst-case AZ fail-over missed\./);
+        expect(text).to.include("ping-int 10 s + ping-timeout 0.5 s");
+    });
+});

@@ -1,0 +1,42 @@
+import * as pulumi from "@pulumi/pulumi";
+import { expect } from "chai";
+import { loadConfig } from "../../../stacks/config";
+import { loadStackConfig, projectDefaults } from "../../../stacks/offline/stackFile";
+import { useStack } from "../../support/mocks";
+
+describe("Pulumi.yaml", () => {
+    it("declares the same defaults the code applies (no CLI applies them offline)", () => {
+        useStack("dev", { "aws:region": "us-west-2" });
+        const fromCode = loadConfig();
+        useStack("dev", { "aws:region": "us-west-2", ...projectDefaults() });
+        const fromYaml = loadConfig();
+        expect(fromYaml).to.deep.equal(fromCode);
+    });
+
+    it("declares only keys the program reads (a typo or a dead key fails here)", () => {
+        const read = new Set<string>();
+        const original = pulumi.Config.prototype.get;
+        pulumi.Config.prototype.get = function (this: pulumi.Config, key: string, ...rest: any[]) {
+            read.add(`${this.name}:${key}`);
+            return (original as any).call(this, key, ...rest);
+        } as typeof original;
+        try {
+            for (const role of ["primary", "dr"]) {
+                useStack("dev", { "aws:region": "us-west-2", "ha-jenkins-eks:role": role, "ha-jenkins-eks:primaryStack": "o/p/s" });
+                loadConfig();
+            }
+        } finally {
+            pulumi.Config.prototype.get = original;
+        }
+        const declared = Object.keys(projectDefaults());
+        expect(declared.length).to.be.greaterThan(90);
+        for (const key of declared) expect(read.has(key), `${key} is declared in Pulumi.yaml but never read`).to.equal(true);
+    });
+
+    it("gives both stacks a role and a region", () => {
+        expect(loadStackConfig("dev").config["ha-jenkins-eks:role"]).to.equal("primary");
+        expect(loadStackConfig("dev").config["aws:region"]).to.equal("us-west-2");
+        expect(loadStackConfig("dr").config["ha-jenkins-eks:role"]).to.equal("dr");
+        expect(loadStackConfig("dr").config["aws:region"]).to.not.equal("us-west-2");
+    });
+});

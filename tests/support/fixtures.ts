@@ -1,0 +1,27 @@
+import { LINSTOR_CLUSTER_DEFAULTS as D, LinstorClusterSettings } from "../../components/linstorCluster/settings";
+
+/** Valid LinstorCluster settings with the documented defaults; specs override single fields. */
+export function clusterSettings(overrides: Partial<LinstorClusterSettings> = {}): LinstorClusterSettings {
+    const { azCount: _azCount, ...defaults } = D;
+    return {
+        ...defaults,
+        namePrefix: "hje-test",
+        region: "us-west-2",
+        availabilityZones: ["us-west-2a", "us-west-2b", "us-west-2c"],
+        apiPublicAccessCidrs: [],
+        allowApiAccessFromAnywhere: false,
+        clusterAdminRoleArns: [],
+        tags: {},
+        ...overrides,
+    };
+}
+
+/** Runs `fn` and returns the error it throws (fails the test if it does not throw). */
+export function thrown(fn: () => unknown): Error {
+    try {
+        fn();
+    } catch (e) {
+        return e as Error;
+    }
+    throw new Error("expected an error, none was thrown");
+}
