@@ -3,11 +3,9 @@
  * restores Jenkins from the S3 backup. It only reads the primary (StackReference) and its bucket
  * (read/restore IAM rights); it never creates or changes anything of the primary's.
  */
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/shared/errors";
 import { JenkinsSettings } from "../components/jenkins/settings";
-import { remoteJobSpec } from "../components/snapshots/remoteJob";
 import { BucketSource, validateS3SnapshotSettings } from "../components/snapshots/settings";
 import { isSnapshotHandle } from "../components/snapshots/schedule";
 import { S3SnapshotShipping } from "../components/snapshots";
@@ -127,23 +125,9 @@ export async function deployDr(cfg: StackConfig) {
             namespace: drCfg.jenkins.namespace, pvcName: DR_RESTORE_NAME, storageSize: drCfg.jenkins.storageSize,
             namespaceReady: [namespace],
         } : undefined,
+        remoteJobImage: dr.remoteJobImage,
         keyOf: projectKey,
     });
-    const k8sOpts = { provider: cluster.provider };
-    const remote = new k8s.batch.v1.Job(`${cfg.namePrefix}-ensure-linstor-remote`, {
-        metadata: { name: `ensure-remote-${primary.linstorRemoteName}`.slice(0, 63), namespace: cluster.linstorNamespace },
-        spec: remoteJobSpec({
-            linstorNamespace: cluster.linstorNamespace,
-            remoteName: primary.linstorRemoteName,
-            bucket: primary.snapshotBucketName,
-            region: primary.snapshotBucketRegion,
-            endpoint: primary.snapshotClassParameters["snap.linstor.csi.linbit.com/s3-endpoint"],
-            usePathStyle: primary.snapshotClassParameters["snap.linstor.csi.linbit.com/s3-use-path-style"] === "true",
-            credentialsSecretName: shipping.credentialsSecretName,
-            image: dr.remoteJobImage,
-        }),
-    }, { ...k8sOpts, dependsOn: [shipping.credentialsSecret, shipping.snapshotClass, ...cluster.storageReady] });
-
     const restore = new SnapshotRestore(`${cfg.namePrefix}-restore`, {
         provider: cluster.provider,
         namespace: drCfg.jenkins.namespace,
@@ -151,7 +135,7 @@ export async function deployDr(cfg: StackConfig) {
         storageClassName: cluster.storageClassNames[drCfg.jenkins.storageClassReplicas],
         size: drCfg.jenkins.storageSize,
         source: { fromHandle: { snapshotHandle: handle, snapshotName: DR_RESTORE_NAME, snapshotClassName: shipping.snapshotClassName } },
-        dependsOn: [remote, namespace],
+        dependsOn: [...shipping.remoteReady, namespace],
         protect: cfg.cluster.protectStatefulResources,
         keyOf: projectKey,
     });

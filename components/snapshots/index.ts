@@ -5,7 +5,7 @@ import { ConfigError } from "../shared/errors";
 import type { KeyOf } from "../linstorCluster/settings";
 import {
     bucketAccess, bucketRegion, isDnsLabel, liveGenerations, maxScheduleGapSeconds, remoteName, S3SnapshotSettings,
-    validateS3SnapshotSettings,
+    validatePinnedImage, validateS3SnapshotSettings,
 } from "./settings";
 import { linstorS3UserPolicy } from "./iamPolicies";
 import {
@@ -13,8 +13,9 @@ import {
     linstorResourceOfClaim, s3SnapshotHandle,
     ON_DEMAND_LABEL, restoredClaimName, S3_CREDENTIALS_SECRET_TYPE, SCHEDULE_LABEL, SCHEDULE_NAME, SNAPSHOT_API,
     SNAPSHOT_CONTROLLER_CHART, SNAPSHOT_ROLE_RULES, snapshotClassParameters, snapshotControllerValues, snapshotCronJobSpec,
-    snapshotterSecretParameters, volumeSnapshotFromClaim,
+    SNAP_PARAM, snapshotterSecretParameters, volumeSnapshotFromClaim,
 } from "./schedule";
+import { remoteJobSpec } from "./remoteJob";
 import { SnapshotBucket } from "./bucket";
 import { SnapshotRestore, validateSnapshotRestoreArgs } from "./restore";
 
@@ -49,6 +50,12 @@ export interface S3SnapshotShippingArgs extends S3SnapshotSettings {
     readonly jenkins?: JenkinsVolume;
     /** AWS provider for the bucket region; default one is created from `bucket.*.region`. */
     readonly bucketProvider?: aws.Provider;
+    /**
+     * Register the bucket as LINSTOR's S3 remote with a Job (pinned image with curl and sh) before anything restores
+     * from it. linstor-csi registers remotes only from its class watcher, never on the restore path
+     * (pkg/driver/volumesnapshotclass_watcher.go), so a cluster that restores a foreign backup (DR) sets this.
+     */
+    readonly remoteJobImage?: string;
     /** Names the key to fix in validation errors; default `S3SnapshotShipping.<field>`. */
     readonly keyOf?: KeyOf;
 }
@@ -63,6 +70,7 @@ function validateArgs(a: S3SnapshotShippingArgs, key: KeyOf): void {
     for (const [field, value] of [["linstorNamespace", a.linstorNamespace], ["passphraseSecretName", a.passphraseSecretName]] as const) {
         if (!isDnsLabel(value)) throw new ConfigError(key(field), value, "Use a DNS-1123 label (lowercase letters, digits, '-'; ≤63).");
     }
+    if (a.remoteJobImage !== undefined) validatePinnedImage(a.remoteJobImage, key("remoteJobImage"), "it needs curl and a POSIX shell");
     const needsJenkins = a.snapshotScheduleEnabled ? "snapshotScheduleEnabled"
         : a.onDemandSnapshotName !== undefined ? "onDemandSnapshotName" : a.restoreFromSnapshot !== undefined ? "restoreFromSnapshot" : undefined;
     if (needsJenkins && a.jenkins === undefined) {
@@ -121,6 +129,8 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
     readonly onDemandSnapshotName?: string;
     /** Legacy handle `snapshot-<uid>` of the declared on-demand snapshot; undefined without one (see README). */
     readonly latestSnapshotHandle: pulumi.Output<string | undefined>;
+    /** What a restore from this bucket waits for: the class, its credentials and (with `remoteJobImage`) the remote Job. */
+    readonly remoteReady: pulumi.Resource[];
 
     constructor(name: string, args: S3SnapshotShippingArgs, opts?: pulumi.ComponentResourceOptions) {
         validateArgs(args, args.keyOf ?? ((f) => `S3SnapshotShipping.${f}`));
@@ -215,6 +225,9 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             })),
         }, { ...k8s$, dependsOn: [current.secret, readerBinding, ...controller, ...storageReady] });
 
+        this.remoteReady = [current.secret, this.snapshotClass];
+        if (args.remoteJobImage !== undefined) this.remoteReady.push(this.ensureRemoteJob(args, k8s$, current.secret, storageReady));
+
         let latestHandle: pulumi.Output<string | undefined> = pulumi.output(undefined);
         const jenkins = args.jenkins;
         if (jenkins) {
@@ -262,6 +275,25 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             currentAccessKeyId: this.currentAccessKeyId, restoredClaimName: this.restoredClaimName,
             latestSnapshotHandle: this.latestSnapshotHandle,
         });
+    }
+
+    /** The idempotent Job that registers the remote in LINSTOR when it is missing (remoteJob.ts). */
+    private ensureRemoteJob(args: S3SnapshotShippingArgs, k8s$: pulumi.CustomResourceOptions, secret: pulumi.Resource,
+        storageReady: pulumi.Resource[]): pulumi.Resource {
+        return new k8s.batch.v1.Job(`${args.namePrefix}-ensure-linstor-remote`, {
+            metadata: { name: `ensure-remote-${this.linstorRemoteName}`.slice(0, 63), namespace: args.linstorNamespace },
+            spec: this.snapshotClassParameters.apply((p) => remoteJobSpec({
+                linstorNamespace: args.linstorNamespace,
+                remoteName: this.linstorRemoteName,
+                bucket: p[`${SNAP_PARAM}/s3-bucket`],
+                region: this.bucketRegion,
+                endpoint: p[`${SNAP_PARAM}/s3-endpoint`],
+                usePathStyle: p[`${SNAP_PARAM}/s3-use-path-style`] === "true",
+                credentialsSecretName: this.credentialsSecretName,
+                image: args.remoteJobImage as string,
+            })),
+            // Created by the DR stack at top level before it moved here: keep its identity.
+        }, { ...k8s$, dependsOn: [secret, this.snapshotClass, ...storageReady], aliases: [{ parent: pulumi.rootStackResource }] });
     }
 
     /** The CSI snapshot controller and its CRDs; protected, because uninstalling the chart removes the CRDs. */

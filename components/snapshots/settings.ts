@@ -342,11 +342,7 @@ function validateSchedule(s: S3SnapshotSettings, key: KeyOf): void {
     if (!Number.isInteger(s.snapshotRetention) || s.snapshotRetention < 1 || s.snapshotRetention > 1000) {
         throw new ConfigError(key("snapshotRetention"), s.snapshotRetention, "Keep at least 1 and at most 1000 scheduled snapshots.");
     }
-    if (!PINNED_IMAGE.test(s.snapshotJobImage) || !/[:@]/.test(s.snapshotJobImage.split("/").pop() ?? "") ||
-        /:latest(@|$)/.test(s.snapshotJobImage)) {
-        throw new ConfigError(key("snapshotJobImage"), s.snapshotJobImage,
-            "Pin an image by exact tag or digest, e.g. registry.k8s.io/kubectl:v1.35.1 (no 'latest'); it needs bash and jq.");
-    }
+    validatePinnedImage(s.snapshotJobImage, key("snapshotJobImage"), "it needs bash and jq");
     const t = s.snapshotReadyTimeoutSeconds;
     if (!Number.isInteger(t) || t < 60 || t > 86400) {
         throw new ConfigError(key("snapshotReadyTimeoutSeconds"), t, "Must be whole seconds from 60 to 86400.");
@@ -415,3 +411,10 @@ export function validateS3SnapshotSettings(s: S3SnapshotSettings, ctx: Validatio
 }
 
 export const isDnsLabel = (s: string): boolean => DNS_LABEL.test(s);
+
+/** A container image pinned by exact tag or digest (no `latest`, no untagged name). */
+export function validatePinnedImage(image: string, key: string, needs: string): void {
+    if (!PINNED_IMAGE.test(image) || !/[:@]/.test(image.split("/").pop() ?? "") || /:latest(@|$)/.test(image)) {
+        throw new ConfigError(key, image, `Pin an image by exact tag or digest, e.g. registry.k8s.io/kubectl:v1.35.1 (no 'latest'); ${needs}.`);
+    }
+}

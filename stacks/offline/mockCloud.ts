@@ -29,6 +29,20 @@ export interface MockOptions {
     readonly deleteBeforeReplace: boolean;
     /** URNs of explicit and implicit dependencies. */
     readonly dependencies: string[];
+    /** Earlier identities the engine would match (`aliases`), as the SDK sends them to the engine. */
+    readonly aliases: MockAlias[];
+}
+
+/**
+ * An alias as the engine receives it (pulumi/pulumi proto/pulumi/alias.proto): a whole URN, or a spec whose
+ * empty fields mean "same as now"; `noParent` marks a former top-level resource (`parent: rootStackResource`).
+ */
+export interface MockAlias {
+    readonly urn?: string;
+    readonly name?: string;
+    readonly type?: string;
+    readonly parentUrn?: string;
+    readonly noParent?: boolean;
 }
 
 export interface MockRecord {
@@ -180,6 +194,16 @@ export function installMocks(mocks: pulumi.runtime.Mocks, project: string, stack
             retainOnDelete: req.getRetainondelete() ?? false,
             deleteBeforeReplace: req.getDeletebeforereplace(),
             dependencies: req.getDependenciesList(),
+            aliases: (req.getAliasesList?.() ?? []).map((a: any): MockAlias => {
+                if (a.hasSpec?.()) {
+                    const spec = a.getSpec();
+                    return {
+                        name: spec.getName() || undefined, type: spec.getType() || undefined,
+                        parentUrn: spec.getParenturn() || undefined, noParent: spec.getNoparent() || undefined,
+                    };
+                }
+                return { urn: a.getUrn() };
+            }),
         });
         return register(req, callback);
     };
