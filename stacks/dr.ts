@@ -12,7 +12,7 @@ import { S3SnapshotShipping } from "../components/snapshots";
 import { SnapshotRestore } from "../components/snapshots/restore";
 import {
     buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, clusterOutputs, jenkinsOutputs, monitoringOutputs,
-    snapshotIntervalSeconds, snapshotOutputs, snapshotSettings,
+    snapshotOutputs, snapshotSchedule, snapshotSettings,
 } from "./wiring";
 import { projectKey, StackConfig } from "./config";
 import { PrimaryStackOutputs, readPrimaryOutputs } from "./outputs";
@@ -142,7 +142,7 @@ export async function deployDr(cfg: StackConfig) {
 
     const monitoring = buildMonitoring(drCfg, cluster, {
         jenkinsNamespace: drCfg.jenkins.namespace,
-        snapshotIntervalSeconds: snapshotIntervalSeconds(drCfg),
+        schedules: [snapshotSchedule(drCfg)],
     });
     const jenkins = buildJenkins(drCfg, cluster, {
         namespace,

@@ -3,7 +3,7 @@ import { HaJenkins } from "../components/jenkins";
 import { S3SnapshotShipping } from "../components/snapshots";
 import {
     buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildLinstorDbBackup, buildMonitoring, buildPrimarySnapshots, clusterOutputs,
-    jenkinsOutputs, linstorDbBackupIntervalSeconds, linstorDbBackupOutputs, monitoringOutputs, snapshotIntervalSeconds,
+    jenkinsOutputs, linstorDbBackupOutputs, linstorDbBackupSchedule, monitoringOutputs, snapshotSchedule,
     snapshotOutputs, validatePrimarySnapshots,
 } from "./wiring";
 import { StackConfig } from "./config";
@@ -15,8 +15,7 @@ export async function deployPrimary(cfg: StackConfig) {
     const namespace = buildJenkinsNamespace(cfg, cluster);
     const monitoring = buildMonitoring(cfg, cluster, {
         jenkinsNamespace: cfg.jenkins.namespace,
-        snapshotIntervalSeconds: snapshotIntervalSeconds(cfg),
-        linstorDbBackupIntervalSeconds: linstorDbBackupIntervalSeconds(cfg),
+        schedules: [snapshotSchedule(cfg), linstorDbBackupSchedule(cfg, cluster)],
     });
     const jenkinsOn = (existingClaim: string | undefined, dependsOn: pulumi.Resource[]) => buildJenkins(cfg, cluster, {
         namespace,

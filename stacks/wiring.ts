@@ -4,10 +4,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HaJenkins } from "../components/jenkins";
 import { chartFullname, homeClaimName, jenkinsNamespaceMetadata } from "../components/jenkins/values";
-import { BucketSource, maxScheduleGapSeconds, S3SnapshotSettings, validateS3SnapshotSettings } from "../components/snapshots/settings";
+import { BucketSource, S3SnapshotSettings, validateS3SnapshotSettings } from "../components/snapshots/settings";
 import { S3SnapshotShipping } from "../components/snapshots";
-import { SCHEDULE_NAME } from "../components/snapshots/schedule";
-import { BACKUP_NAME, validateLinstorDbBackupSettings } from "../components/linstorDbBackup/settings";
+import { describeSnapshotSchedule } from "../components/snapshots/schedule";
+import type { ScheduledJob } from "../components/shared/schedule";
+import { describeLinstorDbBackupSchedule, linstorDbBackupLifecycleRule, validateLinstorDbBackupSettings } from "../components/linstorDbBackup/settings";
 import { LinstorDbBackup } from "../components/linstorDbBackup";
 import { LinstorCluster, LinstorClusterArgs } from "../components/linstorCluster";
 import { validateLinstorClusterSettings } from "../components/linstorCluster/settings";
@@ -100,10 +101,8 @@ export function jenkinsOutputs(jenkins: HaJenkins) {
 /** DrbdMonitoring for the stack's cluster, or undefined when `monitoringEnabled` is false. */
 export function buildMonitoring(cfg: StackConfig, cluster: LinstorCluster, opts: {
     readonly jenkinsNamespace: string;
-    /** Seconds between scheduled snapshots, for the stale-backup alert; undefined when nothing is scheduled. */
-    readonly snapshotIntervalSeconds?: number;
-    /** Seconds between LINSTOR database backups, when this stack runs them. */
-    readonly linstorDbBackupIntervalSeconds?: number;
+    /** The stack's scheduled jobs as their components describe them (undefined entries: not scheduled here). */
+    readonly schedules: readonly (ScheduledJob | undefined)[];
 }): DrbdMonitoring | undefined {
     if (!cfg.monitoring.monitoringEnabled) return undefined;
     const { monitoringEnabled: _on, prometheusStorageReplicas, ...settings } = cfg.monitoring;
@@ -116,17 +115,7 @@ export function buildMonitoring(cfg: StackConfig, cluster: LinstorCluster, opts:
             : storageClassFor(prometheusStorageReplicas, cluster.storageClassNames, projectKey("prometheusStorageReplicas")),
         // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it.
         jenkins: { namespace: opts.jenkinsNamespace, createServiceMonitor: false, job: chartFullname(JENKINS_RELEASE) },
-        snapshots: opts.snapshotIntervalSeconds === undefined ? undefined : { intervalSeconds: opts.snapshotIntervalSeconds },
-        cronJobs: [
-            ...(opts.snapshotIntervalSeconds === undefined ? [] : [{
-                namespace: opts.jenkinsNamespace, name: SCHEDULE_NAME, intervalSeconds: opts.snapshotIntervalSeconds,
-                purpose: "Jenkins snapshot schedule",
-            }]),
-            ...(opts.linstorDbBackupIntervalSeconds === undefined ? [] : [{
-                namespace: cluster.linstorNamespace, name: BACKUP_NAME, intervalSeconds: opts.linstorDbBackupIntervalSeconds,
-                purpose: "LINSTOR database backup",
-            }]),
-        ],
+        schedules: opts.schedules.filter((s): s is ScheduledJob => s !== undefined),
         dependsOn: cluster.storageReady,
         keyOf: projectKey,
     }, { providers: [cluster.provider] });
@@ -156,9 +145,9 @@ export function buildJenkinsNamespace(cfg: StackConfig, cluster: LinstorCluster)
 export function primaryBucket(cfg: StackConfig): BucketSource {
     if (cfg.snapshots.bucket === undefined) throw new Error("a primary stack always resolves its snapshot bucket (readSnapshotConfig)");
     const db = cfg.linstorDbBackup;
-    // The bucket owns its one lifecycle configuration, so the LINSTOR DB backup's retention rule lives there.
+    // The LINSTOR DB backup owns its retention rule; the bucket's one lifecycle configuration carries it.
     return db.linstorDbBackupEnabled
-        ? { create: { ...cfg.snapshots.bucket.create, linstorDbBackupRetentionDays: db.linstorDbBackupRetentionDays } }
+        ? { create: { ...cfg.snapshots.bucket.create, prefixRules: [linstorDbBackupLifecycleRule(db)] } }
         : cfg.snapshots.bucket;
 }
 
@@ -168,10 +157,6 @@ export function snapshotSettings(cfg: StackConfig, bucket: BucketSource): S3Snap
     return { ...settings, bucket, namePrefix: cfg.namePrefix, protect: cfg.cluster.protectStatefulResources, tags: cfg.cluster.tags };
 }
 
-/** Seconds between scheduled snapshots (worst case), for the stale-backup alert; undefined without a schedule. */
-export function snapshotIntervalSeconds(cfg: StackConfig): number | undefined {
-    return cfg.snapshots.snapshotScheduleEnabled ? maxScheduleGapSeconds(cfg.snapshots.snapshotSchedule) : undefined;
-}
 
 /** Validates the primary's snapshot settings (before any resource exists). */
 export function validatePrimarySnapshots(cfg: StackConfig): void {
@@ -267,7 +252,12 @@ export function snapshotOutputs(snapshots: S3SnapshotShipping) {
     };
 }
 
-/** Seconds between LINSTOR database backups (worst case), for the stale-backup alert; undefined when off. */
-export function linstorDbBackupIntervalSeconds(cfg: StackConfig): number | undefined {
-    return cfg.linstorDbBackup.linstorDbBackupEnabled ? maxScheduleGapSeconds(cfg.linstorDbBackup.linstorDbBackupSchedule) : undefined;
+/** The snapshot schedule as S3SnapshotShipping describes it to monitoring (undefined when none runs). */
+export function snapshotSchedule(cfg: StackConfig): ScheduledJob | undefined {
+    return describeSnapshotSchedule(cfg.snapshots, cfg.jenkins.namespace);
+}
+
+/** The LINSTOR database backup as LinstorDbBackup describes it to monitoring (undefined when off). */
+export function linstorDbBackupSchedule(cfg: StackConfig, cluster: LinstorCluster): ScheduledJob | undefined {
+    return cfg.linstorDbBackup.linstorDbBackupEnabled ? describeLinstorDbBackupSchedule(cfg.linstorDbBackup, cluster.linstorNamespace) : undefined;
 }

@@ -4,11 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../shared/errors";
 import type { KeyOf } from "../linstorCluster/settings";
 import {
-    BACKUP_LABELS, BACKUP_NAME, backupCredentialsSecretName, backupKeyGenerations, backupKeyPrefix, LinstorDbBackupSettings,
+    BACKUP_LABELS, BACKUP_NAME, backupCredentialsSecretName, describeLinstorDbBackupSchedule, backupKeyGenerations, backupKeyPrefix, LinstorDbBackupSettings,
     linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules, validateClusterName,
     validateLinstorDbBackupSettings,
 } from "./settings";
 import { PASSPHRASE_KEY } from "../linstorCluster/operator";
+import type { ScheduledJob } from "../shared/schedule";
 import { AWS_REGION, isDnsLabel } from "../snapshots/settings";
 
 /** The snapshot bucket's coordinates (S3SnapshotShipping's outputs). */
@@ -73,6 +74,8 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
     readonly namespace: string;
     readonly cronJobName: string;
     readonly schedule: string;
+    /** The export CronJob as monitoring watches it (DrbdMonitoring `schedules`). */
+    readonly watchedSchedule: ScheduledJob;
     readonly retentionDays: number;
     /** `linstor-db/<cluster>/`. */
     readonly keyPrefix: string;
@@ -95,6 +98,7 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
         this.namespace = ns;
         this.cronJobName = BACKUP_NAME;
         this.schedule = args.linstorDbBackupSchedule;
+        this.watchedSchedule = describeLinstorDbBackupSchedule(args, ns);
         this.retentionDays = args.linstorDbBackupRetentionDays;
         this.keyPrefix = backupKeyPrefix(args.clusterName);
         this.location = pulumi.interpolate`s3://${args.bucket.name}/${this.keyPrefix}`;

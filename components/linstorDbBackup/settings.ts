@@ -13,6 +13,8 @@ import { ConfigError } from "../shared/errors";
 import type { KeyOf } from "../linstorCluster/settings";
 import { cronProblem, liveGenerations, LINSTOR_DB_BACKUP_PREFIX, maxScheduleGapSeconds, PINNED_IMAGE } from "../snapshots/settings";
 import type { PolicyDocument } from "../snapshots/iamPolicies";
+import type { ScheduledJob } from "../shared/schedule";
+import type { LifecycleRule } from "../snapshots/lifecycle";
 
 export const LINSTOR_DB_API_GROUP = "internal.linstor.linbit.com";
 
@@ -116,6 +118,26 @@ export function validateLinstorDbBackupSettings(s: LinstorDbBackupSettings, key:
 }
 
 /** Validates the cluster name used as the S3 key segment (EKS cluster naming rules). */
+/** How the backup's CronJob describes itself to monitoring. */
+export function describeLinstorDbBackupSchedule(s: Pick<LinstorDbBackupSettings, "linstorDbBackupSchedule">, linstorNamespace: string): ScheduledJob {
+    return {
+        namespace: linstorNamespace, name: BACKUP_NAME, purpose: "LINSTOR database backup",
+        intervalSeconds: maxScheduleGapSeconds(s.linstorDbBackupSchedule) ?? 86400,
+    };
+}
+
+/**
+ * The bucket rule that keeps backups for `linstorDbBackupRetentionDays` (pass it to the bucket's `prefixRules`).
+ * Expired backups become noncurrent versions, removed after the bucket's noncurrent-version window: the
+ * backup job itself never needs s3:DeleteObject.
+ */
+export function linstorDbBackupLifecycleRule(s: Pick<LinstorDbBackupSettings, "linstorDbBackupRetentionDays">): LifecycleRule {
+    return {
+        id: "expire-linstor-db-backups", status: "Enabled", filter: { prefix: `${LINSTOR_DB_BACKUP_PREFIX}/` },
+        expiration: { days: s.linstorDbBackupRetentionDays },
+    };
+}
+
 export function validateClusterName(name: string, key: KeyOf): void {
     if (!EKS_CLUSTER_NAME.test(name)) {
         throw new ConfigError(key("clusterName"), name, "Use an EKS cluster name: letters, digits, '-' and '_', at most 100, starting with a letter or digit.");

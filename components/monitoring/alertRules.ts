@@ -4,6 +4,7 @@
  */
 import { SNAPSHOT_CREATED_METRIC, SNAPSHOT_READY_METRIC } from "./values";
 import { SNAPSHOT_SCHEDULE_LABEL } from "./settings";
+import type { ScheduledJob } from "../shared/schedule";
 
 const DRBD_REACTOR = "LINBIT/drbd-reactor:src/plugin/prometheus.rs (enum metrics on, as Piraeus configures the satellites)";
 const LINSTOR = "LINBIT/linstor-server:controller/src/main/java/com/linbit/linstor/prometheus/PrometheusBuilder.java";
@@ -62,15 +63,7 @@ export interface AlertRuleInput {
     readonly cronJobs?: readonly ScheduledJob[];
 }
 
-/** A CronJob that must succeed at least once per two intervals. */
-export interface ScheduledJob {
-    readonly namespace: string;
-    readonly name: string;
-    /** Longest gap between its runs, in seconds. */
-    readonly intervalSeconds: number;
-    /** What it protects, for the alert text, e.g. "LINSTOR database backup". */
-    readonly purpose: string;
-}
+export type { ScheduledJob };
 
 /** Seconds as the shortest exact Prometheus duration ("2h", "90m", "45s"). */
 export function promDuration(seconds: number): string {

@@ -7,7 +7,7 @@ import { DASHBOARD_FILE, drbdDashboard } from "./dashboard";
 import type { KeyOf } from "../linstorCluster/settings";
 import {
     isEmailRoutingConfigured, JENKINS_SCRAPE_DEFAULTS, JenkinsScrapeArgs, KUBE_PROMETHEUS_STACK_REPO, MonitoringSettings,
-    SNAPSHOT_SCHEDULE_LABEL, SnapshotAlertArgs, validateMonitoringSettings, validateMonitoringWiring, validateSlackWebhookUrl,
+    SNAPSHOT_SCHEDULE_LABEL, validateMonitoringSettings, validateMonitoringWiring, validateSlackWebhookUrl,
 } from "./settings";
 import {
     alertmanagerConfig, DASHBOARD_LABEL, GRAFANA_ADMIN_KEYS, kubePrometheusStackValues, RELEASE_NAME, SERVICES,
@@ -25,10 +25,12 @@ export interface DrbdMonitoringArgs extends MonitoringSettings {
     readonly prometheusStorageClassName?: string;
     /** Scrape and alert on Jenkins; omitted → no Jenkins monitor, namespace discovery or alert. */
     readonly jenkins?: JenkinsScrapeArgs;
-    /** Alert on stale scheduled VolumeSnapshots; omitted → no snapshot alerts. */
-    readonly snapshots?: SnapshotAlertArgs;
-    /** CronJobs that must keep succeeding (snapshot schedule, LINSTOR database backup). */
-    readonly cronJobs?: readonly ScheduledJob[];
+    /**
+     * Scheduled jobs to watch, as their components describe them (S3SnapshotShipping.describeSchedule,
+     * LinstorDbBackup.describeSchedule): each must keep succeeding; one with `volumeSnapshotLabel` also gets the
+     * snapshot-age alerts.
+     */
+    readonly schedules?: readonly ScheduledJob[];
     /**
      * Every child waits for these: LinstorCluster.storageReady (Prometheus volumes, LINSTOR namespace), plus the
      * HaJenkins component when our Jenkins ServiceMonitor goes into its namespace.
@@ -81,7 +83,8 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             path: j.path ?? JENKINS_SCRAPE_DEFAULTS.path,
             job: j.job ?? JENKINS_SCRAPE_DEFAULTS.job,
         };
-        const scheduleLabel = args.snapshots?.scheduleLabel ?? SNAPSHOT_SCHEDULE_LABEL;
+        const snapshotSchedule = args.schedules?.find((s) => s.volumeSnapshotLabel !== undefined);
+        const scheduleLabel = snapshotSchedule?.volumeSnapshotLabel ?? SNAPSHOT_SCHEDULE_LABEL;
         const labels = { ...PART_OF, ...args.monitoringExtraLabels };
         const waitFor = args.dependsOn ?? [];
         this.namespace = ns;
@@ -159,8 +162,8 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
                     storagePoolFullPercent: args.storagePoolFullPercent,
                     storageClassNames: args.storageClassNames,
                     jenkinsJob: jenkins?.job,
-                    snapshots: args.snapshots === undefined ? undefined : { intervalSeconds: args.snapshots.intervalSeconds, scheduleLabel },
-                    cronJobs: args.cronJobs,
+                    snapshots: snapshotSchedule === undefined ? undefined : { intervalSeconds: snapshotSchedule.intervalSeconds, scheduleLabel },
+                    cronJobs: args.schedules,
                 }),
             },
         }, crOpts);

@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isIpv4Cidr, isOpenToWorld } from "../shared/cidr";
 import { ConfigError } from "../shared/errors";
+import type { ScheduledJob } from "../shared/schedule";
 import type { KeyOf } from "../linstorCluster/settings";
 
 export const GRAFANA_SERVICE_TYPES = ["ClusterIP", "LoadBalancer"] as const;
@@ -97,13 +98,6 @@ export const JENKINS_SCRAPE_DEFAULTS = {
 
 /** Label the snapshot schedule puts on its VolumeSnapshots; its value names the schedule. */
 export const SNAPSHOT_SCHEDULE_LABEL = "ha-jenkins-eks.io/snapshot-schedule";
-
-export interface SnapshotAlertArgs {
-    /** Seconds between scheduled snapshots; the alert fires when the newest ready one is older than twice this. */
-    readonly intervalSeconds: number;
-    /** VolumeSnapshot label whose presence marks a scheduled snapshot. Default SNAPSHOT_SCHEDULE_LABEL. */
-    readonly scheduleLabel?: string;
-}
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -244,7 +238,7 @@ export function validateMonitoringWiring(args: {
     readonly prometheusStorageClassName?: string;
     readonly useExistingPrometheusOperator: boolean;
     readonly jenkins?: JenkinsScrapeArgs;
-    readonly snapshots?: SnapshotAlertArgs;
+    readonly schedules?: readonly ScheduledJob[];
 }, key: KeyOf): void {
     if (!/^[a-z][a-z0-9-]{1,22}$/.test(args.namePrefix)) {
         throw new ConfigError(key("namePrefix"), args.namePrefix, "Use 2–23 lowercase letters, digits or '-', starting with a letter.");
@@ -269,14 +263,19 @@ export function validateMonitoringWiring(args: {
             throw new ConfigError(key("jenkins.serviceSelector"), j.serviceSelector, "An empty selector would match every Service in the namespace.");
         }
     }
-    const snap = args.snapshots;
-    if (snap !== undefined) {
-        if (!Number.isInteger(snap.intervalSeconds) || snap.intervalSeconds < 60) {
-            throw new ConfigError(key("snapshotIntervalSeconds"), snap.intervalSeconds, "Must be whole seconds, at least 60.");
+    (args.schedules ?? []).forEach((job, i) => {
+        const at = (field: string) => key(`schedules[${i}].${field}`);
+        if (!DNS_LABEL.test(job.namespace)) throw new ConfigError(at("namespace"), job.namespace, "Use a Kubernetes namespace name.");
+        if (!DNS_LABEL.test(job.name)) throw new ConfigError(at("name"), job.name, "Use the CronJob's name (a DNS-1123 label).");
+        if (!Number.isInteger(job.intervalSeconds) || job.intervalSeconds < 60) {
+            throw new ConfigError(at("intervalSeconds"), job.intervalSeconds, "Must be whole seconds, at least 60.");
         }
-        if (snap.scheduleLabel !== undefined && !LABEL_KEY.test(snap.scheduleLabel)) {
-            throw new ConfigError(key("snapshots.scheduleLabel"), snap.scheduleLabel, "Use a Kubernetes label key.");
+        if (job.volumeSnapshotLabel !== undefined && !LABEL_KEY.test(job.volumeSnapshotLabel)) {
+            throw new ConfigError(at("volumeSnapshotLabel"), job.volumeSnapshotLabel, "Use a Kubernetes label key.");
         }
+    });
+    if ((args.schedules ?? []).filter((s) => s.volumeSnapshotLabel !== undefined).length > 1) {
+        throw new ConfigError(key("schedules"), args.schedules, "At most one snapshot schedule (volumeSnapshotLabel) per cluster.");
     }
 }
 

@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { CreateBucketSettings, defaultBucketName } from "./settings";
-import { lifecycleRules, tlsOnlyBucketPolicy } from "./iamPolicies";
+import { tlsOnlyBucketPolicy } from "./iamPolicies";
+import { lifecycleRules } from "./lifecycle";
 
 export interface SnapshotBucketArgs {
     readonly namePrefix: string;

@@ -12,7 +12,7 @@
  * The region is passed explicitly, so no GetBucketLocation call is made. With SSE-KMS, uploads need
  * kms:GenerateDataKey and reads (and multipart completion) need kms:Decrypt.
  */
-import { BucketAccess, CreateBucketSettings, LINSTOR_DB_BACKUP_PREFIX } from "./settings";
+import { BucketAccess, LINSTOR_DB_BACKUP_PREFIX } from "./settings";
 
 export interface PolicyStatement {
     readonly Sid: string;
@@ -94,40 +94,4 @@ export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
             },
         ],
     };
-}
-
-export interface LifecycleRule {
-    readonly id: string;
-    readonly status: "Enabled";
-    /** `{}` (whole bucket) or one key prefix. */
-    readonly filter: { readonly prefix?: string };
-    readonly noncurrentVersionExpiration?: { readonly noncurrentDays: number };
-    readonly abortIncompleteMultipartUpload?: { readonly daysAfterInitiation: number };
-    readonly expiration?: { readonly days?: number; readonly expiredObjectDeleteMarker?: boolean };
-}
-
-/**
- * Lifecycle of the backup bucket. Versioning turns every delete (LINSTOR pruning a backup) into a
- * noncurrent version: it stays recoverable for `noncurrentVersionExpirationDays`, then S3 removes it.
- */
-export function lifecycleRules(b: CreateBucketSettings): LifecycleRule[] {
-    const all = { status: "Enabled" as const, filter: {} };
-    const rules: LifecycleRule[] = [
-        { id: "expire-noncurrent-versions", ...all, noncurrentVersionExpiration: { noncurrentDays: b.noncurrentVersionExpirationDays } },
-        { id: "abort-incomplete-multipart-uploads", ...all, abortIncompleteMultipartUpload: { daysAfterInitiation: b.abortIncompleteMultipartUploadDays } },
-        // Once its noncurrent versions are gone, a delete marker is clutter that still costs a LIST entry.
-        { id: "remove-expired-delete-markers", ...all, expiration: { expiredObjectDeleteMarker: true } },
-    ];
-    if (b.expireCurrentObjectsAfterDays !== undefined) {
-        rules.push({ id: "expire-current-objects", ...all, expiration: { days: b.expireCurrentObjectsAfterDays } });
-    }
-    if (b.linstorDbBackupRetentionDays !== undefined) {
-        // Expired backups become noncurrent versions and are removed by the rule above after
-        // noncurrentVersionExpirationDays more: the backup job itself never needs s3:DeleteObject.
-        rules.push({
-            id: "expire-linstor-db-backups", status: "Enabled", filter: { prefix: `${LINSTOR_DB_BACKUP_PREFIX}/` },
-            expiration: { days: b.linstorDbBackupRetentionDays },
-        });
-    }
-    return rules;
 }

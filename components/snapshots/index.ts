@@ -9,13 +9,14 @@ import {
 } from "./settings";
 import { linstorS3UserPolicy } from "./iamPolicies";
 import {
-    CONTENT_PRUNE_RULES, credentialsSecretName, CSI_CONTROLLER_SERVICE_ACCOUNT, legacySnapshotHandle, LINSTOR_CSI_DRIVER,
+    CONTENT_PRUNE_RULES, credentialsSecretName, describeSnapshotSchedule, CSI_CONTROLLER_SERVICE_ACCOUNT, legacySnapshotHandle, LINSTOR_CSI_DRIVER,
     linstorResourceOfClaim, s3SnapshotHandle,
     ON_DEMAND_LABEL, restoredClaimName, S3_CREDENTIALS_SECRET_TYPE, SCHEDULE_LABEL, SCHEDULE_NAME, SNAPSHOT_API,
     SNAPSHOT_CONTROLLER_CHART, SNAPSHOT_ROLE_RULES, snapshotClassParameters, snapshotControllerValues, snapshotCronJobSpec,
     SNAP_PARAM, snapshotterSecretParameters, volumeSnapshotFromClaim,
 } from "./schedule";
 import { remoteJobSpec } from "./remoteJob";
+import type { ScheduledJob } from "../shared/schedule";
 import { SnapshotBucket } from "./bucket";
 import { SnapshotRestore, validateSnapshotRestoreArgs } from "./restore";
 
@@ -126,6 +127,8 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
     readonly scheduleName?: string;
     /** Longest gap between scheduled snapshots in seconds: the worst-case RPO (undefined without a schedule). */
     readonly snapshotIntervalSeconds?: number;
+    /** The schedule as monitoring watches it (DrbdMonitoring `schedules`); undefined without a schedule. */
+    readonly watchedSchedule?: ScheduledJob;
     readonly onDemandSnapshotName?: string;
     /** Legacy handle `snapshot-<uid>` of the declared on-demand snapshot; undefined without one (see README). */
     readonly latestSnapshotHandle: pulumi.Output<string | undefined>;
@@ -249,6 +252,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             if (args.snapshotScheduleEnabled) {
                 this.scheduleName = this.schedule(name, args, jenkins, claim, k8s$);
                 this.snapshotIntervalSeconds = maxScheduleGapSeconds(args.snapshotSchedule);
+                this.watchedSchedule = describeSnapshotSchedule(args, jenkins.namespace);
             }
             if (args.onDemandSnapshotName !== undefined) {
                 this.onDemandSnapshotName = args.onDemandSnapshotName;

@@ -1,4 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
+import type { ScheduledJob } from "../shared/schedule";
+import { maxScheduleGapSeconds, S3SnapshotSettings } from "./settings";
 
 /**
  * Kubernetes specs for S3 snapshot shipping with linstor-csi: the VolumeSnapshotClass parameters, the
@@ -27,6 +29,15 @@ export const SCHEDULE_NAME = "jenkins-snapshots";
 export const SCHEDULE_LABEL = "ha-jenkins-eks.io/snapshot-schedule";
 export const ON_DEMAND_LABEL = "ha-jenkins-eks.io/snapshot-kind";
 /** Scheduled snapshots are `<prefix>-YYYYMMDD-HHMMSS`. */
+/** How the snapshot schedule describes itself to monitoring; undefined when no schedule runs. */
+export function describeSnapshotSchedule(
+    s: Pick<S3SnapshotSettings, "snapshotScheduleEnabled" | "snapshotSchedule">, jenkinsNamespace: string,
+): ScheduledJob | undefined {
+    const intervalSeconds = s.snapshotScheduleEnabled ? maxScheduleGapSeconds(s.snapshotSchedule) : undefined;
+    if (intervalSeconds === undefined) return undefined;
+    return { namespace: jenkinsNamespace, name: SCHEDULE_NAME, intervalSeconds, purpose: "Jenkins snapshot schedule", volumeSnapshotLabel: SCHEDULE_LABEL };
+}
+
 export const SNAPSHOT_NAME_PREFIX = "jenkins-home";
 const DELETION_SECRET = "snapshot.storage.kubernetes.io/deletion-secret";
 

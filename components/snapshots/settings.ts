@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../shared/errors";
 import type { KeyOf } from "../linstorCluster/settings";
+import type { LifecycleRule } from "./lifecycle";
 
 export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
 export type ObjectLockMode = (typeof OBJECT_LOCK_MODES)[number];
@@ -24,11 +25,10 @@ export interface CreateBucketSettings {
     /** Expire current objects after N days (off by default; see README before enabling). */
     readonly expireCurrentObjectsAfterDays?: number;
     /**
-     * Days LINSTOR database backups (keys under `LINSTOR_DB_BACKUP_PREFIX`) stay current before S3 expires
-     * them (config `linstorDbBackupRetentionDays`); no rule when unset. The bucket owns its one lifecycle
-     * configuration, so the LinstorDbBackup retention lives here.
+     * Lifecycle rules other components own for their own key prefixes (LinstorDbBackup's retention:
+     * `linstorDbBackupLifecycleRule`). S3 keeps one lifecycle configuration per bucket, so they are added to it.
      */
-    readonly linstorDbBackupRetentionDays?: number;
+    readonly prefixRules?: readonly LifecycleRule[];
     /** S3 Object Lock default retention (off by default; LINSTOR compatibility unverified). */
     readonly objectLock?: { readonly mode: ObjectLockMode; readonly days: number };
     /** Existing bucket (same region) receiving server access logs; off when unset. */
@@ -272,19 +272,13 @@ function validateCreateBucket(b: CreateBucketSettings, clusterRegion: string, ke
         ["snapshotBucketAbortMultipartDays", b.abortIncompleteMultipartUploadDays, true],
         ["snapshotBucketExpireCurrentObjectsDays", b.expireCurrentObjectsAfterDays, false],
         ["snapshotBucketObjectLockDays", b.objectLock?.days, b.objectLock !== undefined],
-        ["linstorDbBackupRetentionDays", b.linstorDbBackupRetentionDays, false],
     ];
     for (const [field, value, required] of days) {
         if ((required || value !== undefined) && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 36500)) {
             throw new ConfigError(key(field), value, "Must be a whole number of days from 1 to 36500.");
         }
     }
-    const dbDays = b.linstorDbBackupRetentionDays;
-    if (dbDays !== undefined && b.expireCurrentObjectsAfterDays !== undefined && b.expireCurrentObjectsAfterDays < dbDays) {
-        throw new ConfigError(key("linstorDbBackupRetentionDays"), dbDays,
-            `snapshotBucketExpireCurrentObjectsDays (${b.expireCurrentObjectsAfterDays}) expires every object sooner; ` +
-            `use at most ${b.expireCurrentObjectsAfterDays} days or raise that setting.`);
-    }
+    validatePrefixRules(b, key);
     if (b.objectLock && !OBJECT_LOCK_MODES.includes(b.objectLock.mode)) {
         throw new ConfigError(key("snapshotBucketObjectLockMode"), b.objectLock.mode, `Allowed: ${OBJECT_LOCK_MODES.join(", ")}.`);
     }
@@ -417,4 +411,24 @@ export function validatePinnedImage(image: string, key: string, needs: string): 
     if (!PINNED_IMAGE.test(image) || !/[:@]/.test(image.split("/").pop() ?? "") || /:latest(@|$)/.test(image)) {
         throw new ConfigError(key, image, `Pin an image by exact tag or digest, e.g. registry.k8s.io/kubectl:v1.35.1 (no 'latest'); ${needs}.`);
     }
+}
+
+/** Prefix rules are well formed, unique, and not overtaken by a shorter bucket-wide expiration. */
+function validatePrefixRules(b: CreateBucketSettings, key: KeyOf): void {
+    const rules = b.prefixRules ?? [];
+    rules.forEach((rule, i) => {
+        const prefix = rule.filter.prefix;
+        if (prefix === undefined || !/^[a-z0-9][a-z0-9._-]*\/$/.test(prefix)) {
+            throw new ConfigError(key(`prefixRules[${i}].filter.prefix`), prefix, "A prefix rule applies to one key prefix ending in '/', e.g. linstor-db/.");
+        }
+        const days = rule.expiration?.days;
+        if (days !== undefined && b.expireCurrentObjectsAfterDays !== undefined && b.expireCurrentObjectsAfterDays < days) {
+            throw new ConfigError(key("snapshotBucketExpireCurrentObjectsDays"), b.expireCurrentObjectsAfterDays,
+                `It expires every object sooner than rule ${rule.id} keeps ${prefix} (${days} days); ` +
+                `raise it to at least ${days} or shorten that retention.`);
+        }
+    });
+    const ids = rules.map((r) => r.id);
+    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (duplicate !== undefined) throw new ConfigError(key("prefixRules"), duplicate, "Each prefix rule needs its own id.");
 }

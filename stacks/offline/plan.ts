@@ -10,7 +10,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { performance } from "perf_hooks";
 import { formatRtoReport, rtoInputsFromSettings, rtoModel } from "../../components/rto";
-import { snapshotIntervalSeconds } from "../wiring";
+import { snapshotSchedule } from "../wiring";
 import { defaultMetadataVolumeGiB, drbdBitmapMemoryMiB, externalMetadataMiB, instanceMemoryMiB, requiredNodeMemoryMiB } from "../../components/linstorCluster/sizing";
 import { Finding, mandatory, PackResult, RecordedResource, runPolicies, toPolicyResources } from "../../policy/offline";
 import { policies } from "../../policy/policies";
@@ -331,7 +331,7 @@ async function main(argv: readonly string[]): Promise<number> {
         stack: args.stack, project: cfg.project, role: cfg.role, region: cfg.region, records: run.records, subnetZones: run.subnetZones,
         guesses: run.guesses, sizing: sizingOf(cfg.cluster, zones), result,
         rto: formatRtoReport(rtoModel(rtoInputsFromSettings({
-            linstor: cfg.cluster, jenkins: cfg.jenkins, snapshotIntervalSeconds: snapshotIntervalSeconds(cfg) ?? null,
+            linstor: cfg.cluster, jenkins: cfg.jenkins, snapshotIntervalSeconds: snapshotSchedule(cfg)?.intervalSeconds ?? null,
         }))),
         timing: args.benchmark ? { planMs, floorMs: measureFloor(sdks), sdks, phases } : undefined,
     }));

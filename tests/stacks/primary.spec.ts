@@ -134,6 +134,10 @@ describe("dev stack (primary)", () => {
             'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})',
         ]);
         expect(one("kubernetes:batch/v1:CronJob", "linstor-db-backup").inputs.metadata.name).to.equal("linstor-db-backup");
+        // Each schedule describes itself: every CronJob the stack registers is the one its alert watches.
+        const watched = jobs.map((r: any) => /namespace="([^"]+)", cronjob="([^"]+)"/.exec(r.expr)!.slice(1, 3).join("/")).sort();
+        const registered = ofType("kubernetes:batch/v1:CronJob").map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`).sort();
+        expect(watched).to.deep.equal(registered);
     });
 
     it("gives the bucket-region provider the stack's AWS credential settings (an explicit provider inherits nothing)", async () => {

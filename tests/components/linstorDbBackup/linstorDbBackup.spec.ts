@@ -10,10 +10,10 @@ import { SnapshotBucket } from "../../../components/snapshots/bucket";
 import { ConfigError } from "../../../components/shared/errors";
 import {
     BACKUP_FORMAT, EXPORT_SCRIPT, LINSTOR_DB_BACKUP_DEFAULTS, LINSTOR_DB_RESOURCES, linstorDbBackupCronJobSpec,
-    linstorDbBackupUserPolicy, LinstorDbBackupSettings, uploadArgs, validateLinstorDbBackupSettings,
+    linstorDbBackupLifecycleRule, linstorDbBackupUserPolicy, LinstorDbBackupSettings, uploadArgs, validateLinstorDbBackupSettings,
 } from "../../../components/linstorDbBackup/settings";
 import { S3_SNAPSHOT_DEFAULTS, S3SnapshotSettings, validateS3SnapshotSettings } from "../../../components/snapshots/settings";
-import { lifecycleRules } from "../../../components/snapshots/iamPolicies";
+import { lifecycleRules } from "../../../components/snapshots/lifecycle";
 import { readLinstorDbBackupConfig } from "../../../stacks/config/linstorDbBackup";
 import { ConfigReader } from "../../../stacks/config/reader";
 import { thrown } from "../../support/fixtures";
@@ -345,13 +345,15 @@ describe("LinstorDbBackup", () => {
         });
     });
 
-    describe("retention by the bucket's lifecycle", () => {
+    describe("retention: a prefix rule LinstorDbBackup owns, on the bucket's one lifecycle configuration", () => {
         const bucket = {
             region: "eu-central-1", noncurrentVersionExpirationDays: 30, abortIncompleteMultipartUploadDays: 7, accessLogPrefix: "x/",
         };
 
+        const dbRule = (days: number) => linstorDbBackupLifecycleRule({ linstorDbBackupRetentionDays: days });
+
         it("adds a prefix rule that expires database backups after the retention, and none without it", () => {
-            const rules = lifecycleRules({ ...bucket, linstorDbBackupRetentionDays: 30 });
+            const rules = lifecycleRules({ ...bucket, prefixRules: [dbRule(30)] });
             expect(rules[rules.length - 1]).to.deep.equal({
                 id: "expire-linstor-db-backups", status: "Enabled", filter: { prefix: "linstor-db/" }, expiration: { days: 30 },
             });
@@ -364,7 +366,7 @@ describe("LinstorDbBackup", () => {
             resetRecords();
             const provider = new aws.Provider("eu", { region: "eu-central-1" });
             new SnapshotBucket("hje-test-bucket", {
-                namePrefix: "hje-test", settings: { ...bucket, linstorDbBackupRetentionDays: 45 }, provider, protect: true, tags: {},
+                namePrefix: "hje-test", settings: { ...bucket, prefixRules: [dbRule(45)] }, provider, protect: true, tags: {},
             });
             await settle();
             const rules = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
@@ -373,22 +375,21 @@ describe("LinstorDbBackup", () => {
             });
         });
 
-        it("is validated with the bucket: range, and no shorter bucket-wide expiration", () => {
+        it("is validated: the retention's range by LinstorDbBackup, no shorter bucket-wide expiration by the bucket", () => {
             const s3 = (create: object): S3SnapshotSettings => ({
                 ...S3_SNAPSHOT_DEFAULTS, namePrefix: "hje-test", protect: true, tags: {}, snapshotAllowIncremental: false,
                 bucket: { create: { ...bucket, ...create } },
             }) as unknown as S3SnapshotSettings;
             const check = (create: object) => () => validateS3SnapshotSettings(s3(create), { clusterRegion: "us-west-2" }, PROJECT_KEY);
-            expect(check({ linstorDbBackupRetentionDays: 30 })).to.not.throw();
-            for (const [create, message] of [
-                [{ linstorDbBackupRetentionDays: 0 }, /1 to 36500/],
-                [{ linstorDbBackupRetentionDays: 30, expireCurrentObjectsAfterDays: 20 }, /expires every object sooner/],
-            ] as [object, RegExp][]) {
-                const e = thrown(check(create)) as ConfigError;
-                expect(e.key).to.equal("ha-jenkins-eks:linstorDbBackupRetentionDays");
-                expect(e.message).to.match(message);
-            }
-            expect(check({ linstorDbBackupRetentionDays: 20, expireCurrentObjectsAfterDays: 20 })).to.not.throw();
+            expect(check({ prefixRules: [dbRule(30)] })).to.not.throw();
+            const range = thrown(() => validateLinstorDbBackupSettings(settings({ linstorDbBackupRetentionDays: 0 }), PROJECT_KEY)) as ConfigError;
+            expect(range.key).to.equal("ha-jenkins-eks:linstorDbBackupRetentionDays");
+            expect(range.message).to.match(/1 to 36500/);
+            const sooner = thrown(check({ prefixRules: [dbRule(30)], expireCurrentObjectsAfterDays: 20 })) as ConfigError;
+            expect(sooner.key).to.equal("ha-jenkins-eks:snapshotBucketExpireCurrentObjectsDays");
+            expect(sooner.message).to.match(/sooner than rule expire-linstor-db-backups keeps linstor-db\/ \(30 days\)/);
+            expect(check({ prefixRules: [dbRule(20)], expireCurrentObjectsAfterDays: 20 })).to.not.throw();
+            expect((thrown(check({ prefixRules: [dbRule(20), dbRule(30)] })) as ConfigError).message).to.match(/its own id/);
         });
     });
 

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DrbdMonitoring, DrbdMonitoringArgs } from "../../../components/monitoring";
 import { alertRuleGroups } from "../../../components/monitoring/alertRules";
 import { ConfigError } from "../../../components/shared/errors";
+import type { ScheduledJob } from "../../../components/shared/schedule";
 import { MONITORING_DEFAULTS, storageClassFor } from "../../../components/monitoring/settings";
 import { ConfigReader } from "../../../stacks/config/reader";
 import { readMonitoringConfig } from "../../../stacks/config/monitoring";
@@ -19,6 +20,11 @@ const RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule";
 const SECRET = "kubernetes:core/v1:Secret";
 const WRAP = "4dabf18193072939515e22adb298388d";
 
+/** The snapshot schedule as S3SnapshotShipping describes itself to monitoring. */
+function snapshotJob(intervalSeconds: number): ScheduledJob {
+    return { namespace: "jenkins", name: "jenkins-snapshots", intervalSeconds, purpose: "Jenkins snapshot schedule", volumeSnapshotLabel: "ha-jenkins-eks.io/snapshot-schedule" };
+}
+
 function args(overrides: Partial<DrbdMonitoringArgs> = {}): DrbdMonitoringArgs {
     const { prometheusStorageReplicas: _replicas, ...defaults } = MONITORING_DEFAULTS;
     return {
@@ -30,7 +36,7 @@ function args(overrides: Partial<DrbdMonitoringArgs> = {}): DrbdMonitoringArgs {
         storageClassNames: CLASSES,
         prometheusStorageClassName: CLASSES[2],
         jenkins: { namespace: "jenkins" },
-        snapshots: { intervalSeconds: 3600 },
+        schedules: [snapshotJob(3600)],
         ...overrides,
     };
 }
@@ -146,13 +152,14 @@ describe("DrbdMonitoring", () => {
     });
 
     describe("rules and dashboard", () => {
-        before(async () => { await build({ storagePoolFullPercent: 70, snapshots: { intervalSeconds: 900 } }); });
+        before(async () => { await build({ storagePoolFullPercent: 70, schedules: [snapshotJob(900)] }); });
 
         it("registers every alert group in one PrometheusRule in the monitoring namespace", () => {
             const rule = one(RULE);
             expect(rule.inputs.metadata.namespace).to.equal("monitoring");
             expect(rule.inputs.spec.groups).to.deep.equal(alertRuleGroups({
                 storagePoolFullPercent: 70, storageClassNames: CLASSES, jenkinsJob: "jenkins", snapshots: { intervalSeconds: 900 },
+                cronJobs: [snapshotJob(900)],
             }));
             const all = rule.inputs.spec.groups.flatMap((g: any) => g.rules);
             expect(all.find((r: any) => r.alert === "VolumeSnapshotTooOld").expr).to.match(/ > 1800$/);
@@ -288,7 +295,8 @@ describe("DrbdMonitoring", () => {
             ["chart version range", { kubePrometheusStackVersion: "^88" }, /kubePrometheusStackVersion/],
             ["no Prometheus class", { prometheusStorageClassName: undefined }, /prometheusStorageClassName/],
             ["incomplete e-mail", { alertEmailTo: "ops@example.com" }, /alertEmailFrom/],
-            ["snapshot interval", { snapshots: { intervalSeconds: 10 } }, /snapshotIntervalSeconds: 10/],
+            ["snapshot interval", { schedules: [snapshotJob(10)] }, /schedules\[0\]\.intervalSeconds: 10/],
+            ["two snapshot schedules", { schedules: [snapshotJob(900), snapshotJob(3600)] }, /At most one snapshot schedule/],
         ];
         for (const [title, overrides, message] of cases) {
             it(`rejects ${title} before registering anything`, () => {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { CreateBucketSettings } from "../../../components/snapshots/settings";
-import { lifecycleRules, linstorS3UserPolicy, PolicyDocument, tlsOnlyBucketPolicy } from "../../../components/snapshots/iamPolicies";
+import { linstorS3UserPolicy, PolicyDocument, tlsOnlyBucketPolicy } from "../../../components/snapshots/iamPolicies";
+import { lifecycleRules } from "../../../components/snapshots/lifecycle";
 
 const BUCKET = "arn:aws:s3:::hje-dev-snapshots-eu-central-1-0a1b2c3d";
 const KEY = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";

@@ -1,0 +1,18 @@
+/**
+ * How a scheduled job describes itself to monitoring. The component that owns a CronJob builds this
+ * (S3SnapshotShipping's schedule, LinstorDbBackup's export), so monitoring never guesses names or intervals.
+ */
+export interface ScheduledJob {
+    readonly namespace: string;
+    /** The CronJob's name. */
+    readonly name: string;
+    /** Longest gap between its runs, in seconds (the alert fires after twice this without a success). */
+    readonly intervalSeconds: number;
+    /** What it protects, for the alert text, e.g. "LINSTOR database backup". */
+    readonly purpose: string;
+    /**
+     * Label key the job puts on the VolumeSnapshots it creates (valued with the job's name): monitoring then also
+     * alerts when the newest ready snapshot is older than twice the interval.
+     */
+    readonly volumeSnapshotLabel?: string;
+}
