@@ -15,7 +15,7 @@ import {
     snapshotOutputs, snapshotSchedule, snapshotSettings,
 } from "./wiring";
 import { projectKey, StackConfig } from "./config";
-import { PrimaryStackOutputs, readPrimaryOutputs } from "./outputs";
+import { exportOutputs, PrimaryStackOutputs, readPrimaryOutputs } from "./outputs";
 import { DrConfig } from "./config/dr";
 import { deployedVersionOutputs } from "./upgradeGuard";
 
@@ -151,7 +151,7 @@ export async function deployDr(cfg: StackConfig) {
         dependsOn: [restore.claim, ...(monitoring?.ready ?? [])],
     });
 
-    return {
+    return exportOutputs({
         ...clusterOutputs(cfg, cluster),
         primaryStack: dr.primaryStack,
         primaryRegion: primary.region,
@@ -167,5 +167,5 @@ export async function deployDr(cfg: StackConfig) {
         ...jenkinsOutputs(jenkins),
         ...monitoringOutputs(monitoring),
         ...deployedVersionOutputs(drCfg),
-    } satisfies Record<string, unknown>;
+    });
 }

@@ -1,35 +1,120 @@
 /**
- * What the DR stack reads from the primary stack, through a StackReference. Every output is awaited
- * before the DR stack registers anything else, so a missing one fails early with its name and the
- * primary stack's name instead of half-building a region.
+ * The ONE contract for stack outputs: every output the primary and DR stacks export (as `pulumi stack output
+ * --json` shows it), what the DR stack reads from the primary, and the names the operational tools read. The
+ * stacks pass their outputs through `exportOutputs`, so an output missing here does not compile.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { JenkinsSettings } from "../components/jenkins/settings";
 
-/** Outputs the primary stack exports for DR (see stacks/primary.ts). */
-export interface PrimaryStackOutputs {
+/** Every output of a stack of this program, by name, with its resolved value. */
+export interface StackOutputs {
+    // Both roles: the cluster.
+    readonly role: "primary" | "dr";
     readonly region: string;
     readonly clusterName: string;
+    readonly availabilityZones: readonly string[];
+    /** Secret. */
+    readonly kubeconfig: unknown;
+    /** StorageClass name by replica count. */
+    readonly storageClassNames: Record<string, string>;
+    readonly linstorNamespace: string;
+    readonly nodeAmiId: string;
+    readonly vpcId: string;
+    // Versions the next run's upgrade guard reads back (stacks/upgradeGuard.ts).
+    readonly kubernetesVersion: string;
+    readonly linstorDistribution: string;
+    readonly linstorOperatorChartVersion: string;
+    // Jenkins.
+    readonly jenkinsUrl: string;
+    readonly jenkinsAdminUser: string;
+    /** Secret. */
+    readonly jenkinsAdminPassword: string;
+    readonly jenkinsNamespace: string;
+    readonly jenkinsPvcName: string;
+    readonly jenkinsServiceName: string;
+    readonly jenkinsStorageClassName: string;
+    readonly jenkinsStorageSize: string;
+    /** Jenkins settings a DR copy reuses unless the DR stack overrides them. */
+    readonly jenkinsSettings: Partial<JenkinsSettings>;
+    // Snapshots to S3.
     readonly snapshotBucketName: string;
     readonly snapshotBucketRegion: string;
     readonly snapshotBucketArn: string;
     readonly snapshotKmsKeyArn: string;
     readonly linstorRemoteName: string;
+    readonly snapshotClassName: string;
     readonly snapshotClassParameters: Record<string, string>;
-    readonly jenkinsPvcName: string;
-    readonly jenkinsNamespace: string;
-    readonly jenkinsStorageSize: string;
-    /** Present only when the primary declared a snapshot whose handle it knows. */
-    readonly latestSnapshotHandle?: string;
-    /** Jenkins settings the DR copy reuses unless the DR stack overrides them. */
-    readonly jenkinsSettings: Record<string, unknown>;
+    readonly snapshotAccessKeyId: string;
+    /** Present only when the stack declared a snapshot whose handle it knows. */
+    readonly latestSnapshotHandle: string;
+    readonly latestSnapshotName: string;
+    readonly restoredClaimName: string;
+    // LINSTOR database backup (primary, when enabled).
+    readonly linstorDbBackupLocation: string;
+    readonly linstorDbBackupSchedule: string;
+    readonly linstorDbBackupRetentionDays: number;
+    readonly linstorDbBackupAccessKeyId: string;
+    readonly linstorDbBackupRestoreCommand: string;
+    // Monitoring (when enabled).
+    readonly monitoringNamespace: string;
+    /** Secret. */
+    readonly grafanaAdminPassword: string;
+    readonly grafanaService: string;
+    readonly alertmanagerService: string;
+    // DR only.
+    readonly primaryStack: string;
+    readonly primaryRegion: string;
+    readonly restoredSnapshotHandle: string;
+    /** Whether the restore reads the backup from another region than the DR cluster's. */
+    readonly restoreReadsAcrossRegions: boolean;
 }
 
-const REQUIRED: (keyof PrimaryStackOutputs)[] = [
+export type OutputName = keyof StackOutputs;
+
+/** The names of every output, e.g. for the tools (`OUTPUT_NAMES.kubeconfig`). */
+export const OUTPUT_NAMES: { readonly [K in OutputName]: K } = {
+    role: "role", region: "region", clusterName: "clusterName", availabilityZones: "availabilityZones", kubeconfig: "kubeconfig",
+    storageClassNames: "storageClassNames", linstorNamespace: "linstorNamespace", nodeAmiId: "nodeAmiId", vpcId: "vpcId",
+    kubernetesVersion: "kubernetesVersion", linstorDistribution: "linstorDistribution",
+    linstorOperatorChartVersion: "linstorOperatorChartVersion",
+    jenkinsUrl: "jenkinsUrl", jenkinsAdminUser: "jenkinsAdminUser", jenkinsAdminPassword: "jenkinsAdminPassword",
+    jenkinsNamespace: "jenkinsNamespace", jenkinsPvcName: "jenkinsPvcName", jenkinsServiceName: "jenkinsServiceName",
+    jenkinsStorageClassName: "jenkinsStorageClassName", jenkinsStorageSize: "jenkinsStorageSize", jenkinsSettings: "jenkinsSettings",
+    snapshotBucketName: "snapshotBucketName", snapshotBucketRegion: "snapshotBucketRegion", snapshotBucketArn: "snapshotBucketArn",
+    snapshotKmsKeyArn: "snapshotKmsKeyArn", linstorRemoteName: "linstorRemoteName", snapshotClassName: "snapshotClassName",
+    snapshotClassParameters: "snapshotClassParameters", snapshotAccessKeyId: "snapshotAccessKeyId",
+    latestSnapshotHandle: "latestSnapshotHandle", latestSnapshotName: "latestSnapshotName", restoredClaimName: "restoredClaimName",
+    linstorDbBackupLocation: "linstorDbBackupLocation", linstorDbBackupSchedule: "linstorDbBackupSchedule",
+    linstorDbBackupRetentionDays: "linstorDbBackupRetentionDays", linstorDbBackupAccessKeyId: "linstorDbBackupAccessKeyId",
+    linstorDbBackupRestoreCommand: "linstorDbBackupRestoreCommand",
+    monitoringNamespace: "monitoringNamespace", grafanaAdminPassword: "grafanaAdminPassword", grafanaService: "grafanaService",
+    alertmanagerService: "alertmanagerService",
+    primaryStack: "primaryStack", primaryRegion: "primaryRegion", restoredSnapshotHandle: "restoredSnapshotHandle",
+    restoreReadsAcrossRegions: "restoreReadsAcrossRegions",
+};
+
+/** What a stack program returns: contract names only, each an Input of its contract type. */
+export type ExportedOutputs = { readonly [K in OutputName]?: pulumi.Input<StackOutputs[K] | undefined> };
+
+/**
+ * Checks a stack's outputs against the contract at compile time: an unknown name is an error (spreads are not
+ * checked for excess properties by `satisfies`, so the check is on the key type).
+ */
+export function exportOutputs<T extends ExportedOutputs>(outputs: T & Record<Exclude<keyof T, OutputName>, never>): T {
+    return outputs;
+}
+
+/** What the DR stack needs from the primary: required (a missing one stops the DR stack) and optional outputs. */
+export const DR_READS_REQUIRED = [
     "region", "clusterName", "snapshotBucketName", "snapshotBucketRegion", "snapshotBucketArn", "snapshotKmsKeyArn",
     "linstorRemoteName", "snapshotClassParameters", "jenkinsPvcName", "jenkinsNamespace", "jenkinsStorageSize",
     "jenkinsSettings",
-];
-const OPTIONAL: (keyof PrimaryStackOutputs)[] = ["latestSnapshotHandle"];
+] as const satisfies readonly OutputName[];
+export const DR_READS_OPTIONAL = ["latestSnapshotHandle"] as const satisfies readonly OutputName[];
+
+/** The primary's outputs as the DR stack sees them. */
+export type PrimaryStackOutputs = Pick<StackOutputs, (typeof DR_READS_REQUIRED)[number]> &
+    Partial<Pick<StackOutputs, (typeof DR_READS_OPTIONAL)[number]>>;
 
 export class MissingPrimaryOutputError extends Error {
     constructor(readonly output: string, readonly primaryStack: string) {
@@ -42,11 +127,12 @@ export class MissingPrimaryOutputError extends Error {
 /** Reads and checks the primary's outputs; secret outputs stay usable (their values are not needed as secrets here). */
 export async function readPrimaryOutputs(ref: pulumi.StackReference, primaryStack: string): Promise<PrimaryStackOutputs> {
     const result: Record<string, unknown> = {};
-    for (const name of [...REQUIRED, ...OPTIONAL]) {
+    const required: readonly string[] = DR_READS_REQUIRED;
+    for (const name of [...DR_READS_REQUIRED, ...DR_READS_OPTIONAL]) {
         const details = await ref.getOutputDetails(name);
         const value = details.value ?? details.secretValue;
         if (value === undefined || value === null || value === "") {
-            if (REQUIRED.includes(name)) throw new MissingPrimaryOutputError(name, primaryStack);
+            if (required.includes(name)) throw new MissingPrimaryOutputError(name, primaryStack);
             continue;
         }
         result[name] = value;

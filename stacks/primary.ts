@@ -8,6 +8,7 @@ import {
 } from "./wiring";
 import { StackConfig } from "./config";
 import { deployedVersionOutputs } from "./upgradeGuard";
+import { exportOutputs } from "./outputs";
 
 /** The primary stack: the HA cluster that runs Jenkins day to day. */
 export async function deployPrimary(cfg: StackConfig) {
@@ -36,7 +37,7 @@ export async function deployPrimary(cfg: StackConfig) {
         });
     }
     const linstorDbBackup = buildLinstorDbBackup(cfg, cluster, snapshots);
-    return {
+    return exportOutputs({
         ...clusterOutputs(cfg, cluster),
         vpcId: cluster.vpcId,
         ...jenkinsOutputs(jenkins),
@@ -44,7 +45,7 @@ export async function deployPrimary(cfg: StackConfig) {
         ...linstorDbBackupOutputs(linstorDbBackup),
         ...monitoringOutputs(monitoring),
         ...deployedVersionOutputs(cfg),
-    } satisfies Record<string, unknown>;
+    });
 }
 
 export type PrimaryOutputs = Awaited<ReturnType<typeof deployPrimary>>;

@@ -17,20 +17,8 @@ const execFileText: ExecFileLike = (file, args) => new Promise((resolve, reject)
     });
 });
 
-/** Names of the outputs the tools read (the primary and DR stacks export them). */
-export const OUTPUT_NAMES = {
-    region: "region",
-    clusterName: "clusterName",
-    kubeconfig: "kubeconfig",
-    jenkinsUrl: "jenkinsUrl",
-    jenkinsAdminUser: "jenkinsAdminUser",
-    jenkinsAdminPassword: "jenkinsAdminPassword",
-    jenkinsNamespace: "jenkinsNamespace",
-    jenkinsPvcName: "jenkinsPvcName",
-    jenkinsServiceName: "jenkinsServiceName",
-    snapshotClassName: "snapshotClassName",
-    storageClassNames: "storageClassNames",
-} as const;
+/** The stacks' one output contract (stacks/outputs.ts): the tools read outputs by these names. */
+export { OUTPUT_NAMES } from "../outputs";
 
 export async function readStackOutputs(stack: string, exec: ExecFileLike = execFileText): Promise<StackOutputs> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(stack)) throw new Error(`Not a stack name: ${JSON.stringify(stack)}.`);
