@@ -108,7 +108,10 @@ describe("dev stack (primary)", () => {
         const cron = one("kubernetes:batch/v1:CronJob", "snapshots-schedule");
         expect(cron.inputs.spec.schedule).to.equal("0 * * * *");
         expect(cron.inputs.metadata.namespace).to.equal("jenkins");
-        expect(JSON.stringify(cron.inputs.spec)).to.contain("jenkins-home");
+        // The schedule snapshots the claim Jenkins really mounts (the chart's `<fullname>-home`, not a look-alike string).
+        const env = cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env;
+        const claim = one("kubernetes:core/v1:PersistentVolumeClaim").inputs.metadata.name;
+        expect(env.find((e: any) => e.name === "PVC_NAME").value).to.equal(claim).and.to.equal(await valueOf(outputs.jenkinsPvcName));
         const provider = ofType("pulumi:providers:aws").find((p) => p.inputs.region === "us-east-2");
         expect(provider, "bucket-region provider").to.not.equal(undefined);
         const bucket = one("aws:s3/bucket:Bucket");
