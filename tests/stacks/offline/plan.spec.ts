@@ -115,10 +115,10 @@ describe("offline plan", () => {
 
     it("parses the command line, naming what is wrong", () => {
         expect(parseArgs(["dev", "-c", "jenkinsStorageClassReplicas=1", "--config", "aws:region=eu-west-1", "--stack-outputs", "org/p/dev=o.json",
-            "--policy-pack-config", "p.json", "--write-outputs", "out.json", "--no-benchmark"])).to.deep.equal({
+            "--policy-pack-config", "p.json", "--write-outputs", "out.json", "--timing"])).to.deep.equal({
             stack: "dev",
             overrides: { "ha-jenkins-eks:jenkinsStorageClassReplicas": "1", "aws:region": "eu-west-1" },
-            stackOutputs: { "org/p/dev": "o.json" }, policyConfigFile: "p.json", writeOutputs: "out.json", benchmark: false,
+            stackOutputs: { "org/p/dev": "o.json" }, policyConfigFile: "p.json", writeOutputs: "out.json", benchmark: true,
         });
         expect(() => parseArgs([])).to.throw(/name the stack/);
         expect(() => parseArgs(["dev", "-c", "novalue"])).to.throw(/-c needs <name>=<value>/);
