@@ -3,7 +3,7 @@
  * the stack config and the component (for library users). No resources here.
  */
 import * as yaml from "js-yaml";
-import { isIpv4Cidr, isOpenToWorld } from "../shared/cidr";
+import { isIpv4Cidr, isOpenToWorld } from "../shared/validation";
 import { ConfigError } from "../shared/errors";
 
 export const SERVICE_TYPES = ["ClusterIP", "LoadBalancer"] as const;

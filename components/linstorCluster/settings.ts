@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isIpv4Cidr, isOpenToWorld } from "../shared/cidr";
+import { isIpv4Cidr, isOpenToWorld } from "../shared/validation";
 import { storageClassSpec } from "./storageClasses";
 import { ConfigError } from "../shared/errors";
 import {

@@ -3,7 +3,7 @@
  * Validation throws ConfigError naming `key(field)` before the component registers anything.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isIpv4Cidr, isOpenToWorld } from "../shared/cidr";
+import { isIpv4Cidr, isOpenToWorld } from "../shared/validation";
 import { ConfigError } from "../shared/errors";
 import type { ScheduledJob } from "../shared/schedule";
 import type { KeyOf } from "../linstorCluster/settings";
