@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { isIpv4Cidr, isOpenToWorld } from "../shared/validation";
+import { ARNS, Check, check, FieldRules, isLinstorName, KeyOf, NOT_CHECKED, validateFields } from "../shared/validation";
 import { storageClassSpec } from "./storageClasses";
-import { ConfigError } from "../shared/errors";
 import {
     LINSTOR_DEFAULT_PEER_SLOTS,
     defaultMetadataVolumeGiB,
@@ -27,8 +26,6 @@ export const EBS_LIMITS = {
 export type EbsVolumeType = keyof typeof EBS_LIMITS;
 /** Types the metadata volume may use: no provisioned IOPS to configure. */
 export const METADATA_VOLUME_TYPES: readonly EbsVolumeType[] = ["gp3", "gp2"];
-/** LINSTOR object names (LINBIT/linstor-server: ResourceGroupName MAX_LENGTH 48, Checks.nameCheck). */
-const LINSTOR_NAME = /^[A-Za-z_][A-Za-z0-9_-]{1,47}$/;
 export const EBS_VOLUME_TYPES = Object.keys(EBS_LIMITS) as EbsVolumeType[];
 
 /** Plain, fully-resolved settings of a LinstorCluster (config keys of the stack use the same names). */
@@ -155,10 +152,7 @@ export const LINSTOR_CLUSTER_DEFAULTS = {
     azCount: 3,
 };
 
-/** Maps a settings field to the key a user must fix (a stack config key or a component argument). */
-export type KeyOf = (field: string) => string;
-
-export const KUBERNETES_VERSION = /^1\.(\d{2})$/;
+export type { KeyOf };
 
 /** The metadata volume size in effect: configured, or derived from the data volume. */
 export function effectiveMetadataVolumeGiB(s: LinstorClusterSettings): number {
@@ -170,14 +164,78 @@ export function maxReplicas(s: Pick<LinstorClusterSettings, "storageClassReplica
     return Math.max(...s.storageClassReplicas);
 }
 
+const SUBNET = (id: string, entry: Check) => entry.awsId(id, "subnet");
+const SECONDS = "(seconds)";
+
+/** One rule per field: a library user and a stack user get the same checks (cross-field checks follow). */
+export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
+    namePrefix: (v, c) => c.namePrefix(v),
+    region: (v, c) => c.awsRegion(v),
+    availabilityZones: (azs, c, s) => {
+        c.list(azs, (az, entry) => entry.matches(az, /^[a-z0-9-]+[a-z]$/, "Use availability zone names such as us-west-2a."));
+        if (new Set(azs).size !== azs.length || azs.length < 3) {
+            c.fail(azs, "Need at least 3 distinct availability zones: DRBD quorum and the HA Controller need a third zone to break ties.");
+        }
+        const foreign = azs.filter((az) => !az.startsWith(s.region));
+        if (foreign.length > 0) c.fail(azs, `Every zone must be in region ${s.region}; not: ${foreign.join(", ")}.`);
+    },
+    nodesPerAz: (v, c) => c.integer(v, { min: 1, max: 20 }),
+    nodeAmiId: (v, c) => c.ifSet.awsId(v, "ami"),
+    instanceType: (v, c) => c.matches(v, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "Use an EC2 instance type such as m6i.large."),
+    instanceMemoryMiB: (v, c) => c.ifSet.integer(v, { min: 512 }, "(MiB)"),
+    rootVolumeSizeGiB: (v, c) => c.integer(v, { min: 20, max: 16384 }, "(GiB)"),
+    // Per-type EBS bounds of size, IOPS and throughput: validateVolume.
+    dataVolumeSizeGiB: (v, c) => c.integer(v, { min: 1 }, "(GiB)"),
+    dataVolumeType: (v, c) => c.oneOf(v, EBS_VOLUME_TYPES),
+    dataVolumeIops: (v, c) => c.ifSet.integer(v, { min: 1 }),
+    dataVolumeThroughputMiBps: (v, c) => c.ifSet.integer(v, { min: 1 }, "(MiB/s)"),
+    metadataVolumeSizeGiB: (v, c) => c.ifSet.integer(v, { min: 1 }, "(GiB)"),
+    metadataVolumeType: (v, c) => c.oneOf(v, METADATA_VOLUME_TYPES, "DRBD metadata is small; io1/io2 would need provisioned IOPS"),
+    ebsKmsKeyArn: (v, c, s) => c.ifSet.arn(v, ARNS.kmsKeyOrAlias, { name: s.region, why: `EBS volumes need a KMS key in the cluster's region ${s.region}.` }),
+    maxVolumesPerNode: (v, c) => c.integer(v, { min: 1, max: 10000 }),
+    // At least replicas − 1: checked with storageClassReplicas below.
+    drbdPeerSlots: (v, c) => c.integer(v, { min: 0, max: 31 }),
+    kubernetesVersion: (v, c) => c.kubernetesVersion(v),
+    vpcCidr: (v, c) => c.cidr(v),
+    natGateways: (v, c) => c.oneOf(v, NAT_GATEWAY_STRATEGIES),
+    vpcId: (v, c) => c.ifSet.awsId(v, "vpc"),
+    privateSubnetIds: (v, c) => c.ifSet.list(v, SUBNET, { unique: true }),
+    publicSubnetIds: (v, c) => c.ifSet.list(v, SUBNET, { unique: true }),
+    apiPublicAccessCidrs: (v, c, s, key) =>
+        c.sourceRanges(v, { allowed: s.allowApiAccessFromAnywhere, key: key("allowApiAccessFromAnywhere"), what: "the Kubernetes API" }),
+    allowApiAccessFromAnywhere: (v, c) => c.boolean(v),
+    clusterAdminRoleArns: (v, c) => c.list(v, (arn, entry) => entry.arn(arn, ARNS.iamRole)),
+    imdsHopLimit: (v, c) => c.oneOf(v, [1, 2], "1: pods cannot reach the node's credentials; 2: pods need IMDS"),
+    linstorDistribution: (v, c) => c.oneOf(v, LINSTOR_DISTRIBUTIONS),
+    piraeusOperatorChartVersion: (v, c) => c.exactVersion(v, LINSTOR_CLUSTER_DEFAULTS.piraeusOperatorChartVersion),
+    linbitOperatorChartVersion: (v, c) => c.exactVersion(v, LINSTOR_CLUSTER_DEFAULTS.linbitOperatorChartVersion),
+    drbdIoUsername: (v, c) => c.ifSet.matches(v, /^\S+$/, "Use your drbd.io user name."),
+    // A secret Input: only its presence is checked (with linstorDistribution, below).
+    drbdIoPassword: NOT_CHECKED,
+    storageClassReplicas: (v, c, s) => c.list(v, (replicas, entry) => entry.integer(replicas, { min: 1, max: s.availabilityZones.length },
+        "(replicas are spread over distinct zones: at most the number of AZs)"), { nonEmpty: true, unique: true }),
+    storageClassPrefix: (v, c) => c.dnsLabel(v, { maxLength: 36, letterFirst: true,
+        why: "it also names the LINSTOR resource groups <prefix>-r<n>-<8-char hash>, which have at most 48 characters" }),
+    drbdDisableFlushes: (v, c) => c.boolean(v),
+    drbdMaxBuffers: (v, c) => c.integer(v, { min: 32, max: 131072 }),
+    satelliteDeletionPolicy: (v, c) => c.oneOf(v, SATELLITE_DELETION_POLICIES),
+    haControllerFailOverTimeoutSeconds: (v, c) => c.integer(v, { min: 1, max: 300 }, SECONDS),
+    haControllerDrbdStatusIntervalSeconds: (v, c) => c.integer(v, { min: 1, max: 300 }, SECONDS),
+    serialNodeGroupRollout: (v, c) => c.boolean(v),
+    nodeRolloutResyncGate: (v, c) => c.boolean(v),
+    resyncGateImage: (v, c) => c.pinnedImage(v, "it needs sh, curl and grep"),
+    resyncGateTimeoutSeconds: (v, c) => c.integer(v, { min: 300, max: 86400 }, SECONDS),
+    linstorControllerTolerationSeconds: (v, c) => c.integer(v, { min: 0, max: 300 }, SECONDS),
+    protectStatefulResources: (v, c) => c.boolean(v),
+    tags: (v, c) => c.stringMap(v),
+};
+
 function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", key: KeyOf): void {
     const type = s[`${prefix}VolumeType`];
     const limits = EBS_LIMITS[type];
-    if (!limits) throw new ConfigError(key(`${prefix}VolumeType`), type, `Allowed: ${EBS_VOLUME_TYPES.join(", ")}.`);
     const size = prefix === "data" ? s.dataVolumeSizeGiB : effectiveMetadataVolumeGiB(s);
     if (!Number.isInteger(size) || size < limits.minGiB || size > limits.maxGiB) {
-        throw new ConfigError(key(`${prefix}VolumeSizeGiB`), size,
-            `A ${type} volume must be a whole number of GiB from ${limits.minGiB} to ${limits.maxGiB}.`);
+        check(key, `${prefix}VolumeSizeGiB`).fail(size, `A ${type} volume must be a whole number of GiB from ${limits.minGiB} to ${limits.maxGiB}.`);
     }
     if (prefix !== "data") return;
     const iops = s.dataVolumeIops;
@@ -185,7 +243,7 @@ function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", 
         const [min, max] = limits.iops;
         const perGiB = limits.iopsPerGiB;
         if (iops < min || iops > max || iops > size * perGiB) {
-            throw new ConfigError(key("dataVolumeIops"), iops,
+            check(key, "dataVolumeIops").fail(iops,
                 `A ${type} volume takes ${min} to ${max} IOPS and at most ${perGiB} IOPS per GiB (${size * perGiB} for ${size} GiB).`);
         }
     }
@@ -194,126 +252,50 @@ function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", 
         const [min, max] = limits.throughput;
         const perIops = Math.floor((iops ?? min) / 4);
         if (throughput < min || throughput > max || throughput > perIops) {
-            throw new ConfigError(key("dataVolumeThroughputMiBps"), throughput,
-                `gp3 throughput must be ${min} to ${max} MiB/s and at most IOPS/4 (${perIops}).`);
+            check(key, "dataVolumeThroughputMiBps").fail(throughput, `gp3 throughput must be ${min} to ${max} MiB/s and at most IOPS/4 (${perIops}).`);
         }
     }
 }
 
 /**
- * Cross-field validation shared by the stack config and the component (for library users).
- * Throws ConfigError naming `key(field)`.
+ * Validates every field (LINSTOR_CLUSTER_RULES), then what depends on several: EBS limits per type, DRBD metadata
+ * and memory, LINSTOR names, credentials and subnets. Throws a ConfigError naming `key(field)`.
  */
 export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: KeyOf): void {
-    if (!/^[a-z][a-z0-9-]{1,22}$/.test(s.namePrefix)) {
-        throw new ConfigError(key("namePrefix"), s.namePrefix, "Use 2–23 lowercase letters, digits or '-', starting with a letter.");
-    }
-    const azs = s.availabilityZones;
-    if (new Set(azs).size !== azs.length || azs.length < 3) {
-        throw new ConfigError(key("availabilityZones"), azs,
-            "Need at least 3 distinct availability zones: DRBD quorum and the HA Controller need a third zone to break ties.");
-    }
-    const foreign = azs.filter((az) => !az.startsWith(s.region));
-    if (foreign.length > 0) {
-        throw new ConfigError(key("availabilityZones"), azs, `Every zone must be in region ${s.region}; not: ${foreign.join(", ")}.`);
-    }
-    if (!Number.isInteger(s.nodesPerAz) || s.nodesPerAz < 1) {
-        throw new ConfigError(key("nodesPerAz"), s.nodesPerAz, "Each AZ needs at least 1 storage node.");
-    }
-    for (const r of s.storageClassReplicas) {
-        if (!Number.isInteger(r) || r < 1 || r > azs.length) {
-            throw new ConfigError(key("storageClassReplicas"), s.storageClassReplicas,
-                `Replicas are spread over distinct zones, so each count must be 1..${azs.length} (the number of AZs).`);
-        }
-    }
-    if (s.ebsKmsKeyArn !== undefined && s.ebsKmsKeyArn.split(":")[3] !== s.region) {
-        throw new ConfigError(key("ebsKmsKeyArn"), s.ebsKmsKeyArn, `EBS volumes need a KMS key in the cluster's region ${s.region}.`);
-    }
-    if (s.nodeAmiId !== undefined && !/^ami-[0-9a-f]{8,17}$/.test(s.nodeAmiId)) {
-        throw new ConfigError(key("nodeAmiId"), s.nodeAmiId, "Use an AMI ID such as ami-0123456789abcdef0 (an EKS-optimized AL2023 image for kubernetesVersion).");
-    }
-    if (!KUBERNETES_VERSION.test(s.kubernetesVersion)) {
-        throw new ConfigError(key("kubernetesVersion"), s.kubernetesVersion, 'Use a Kubernetes minor version such as "1.35".');
-    }
-    if (!LINSTOR_DISTRIBUTIONS.includes(s.linstorDistribution)) {
-        throw new ConfigError(key("linstorDistribution"), s.linstorDistribution, `Allowed: ${LINSTOR_DISTRIBUTIONS.join(", ")}.`);
-    }
+    validateFields(s, LINSTOR_CLUSTER_RULES, key);
     if (s.linstorDistribution === "linbit" && (!s.drbdIoUsername || s.drbdIoPassword === undefined)) {
-        throw new ConfigError(key(s.drbdIoUsername ? "drbdIoPassword" : "drbdIoUsername"), undefined,
+        check(key, s.drbdIoUsername ? "drbdIoPassword" : "drbdIoUsername").fail(undefined,
             "The LINBIT distribution pulls from drbd.io: set drbdIoUsername and the secret drbdIoPassword (pulumi config set --secret).");
     }
-    if (!SATELLITE_DELETION_POLICIES.includes(s.satelliteDeletionPolicy)) {
-        throw new ConfigError(key("satelliteDeletionPolicy"), s.satelliteDeletionPolicy, `Allowed: ${SATELLITE_DELETION_POLICIES.join(", ")}.`);
+    if (s.vpcId !== undefined && (s.privateSubnetIds ?? []).length !== s.availabilityZones.length) {
+        check(key, "privateSubnetIds").fail(s.privateSubnetIds ?? [],
+            `With vpcId, give exactly one private subnet per availability zone (${s.availabilityZones.length}), in the order of availabilityZones.`);
     }
-    if (!isIpv4Cidr(s.vpcCidr)) {
-        throw new ConfigError(key("vpcCidr"), s.vpcCidr, "Use an IPv4 CIDR such as 10.0.0.0/16 (no host bits set).");
-    }
-    for (const cidr of s.apiPublicAccessCidrs) {
-        if (!isIpv4Cidr(cidr)) {
-            throw new ConfigError(key("apiPublicAccessCidrs"), cidr, "Each entry must be an IPv4 CIDR such as 203.0.113.0/24.");
-        }
-        if (isOpenToWorld(cidr) && !s.allowApiAccessFromAnywhere) {
-            throw new ConfigError(key("apiPublicAccessCidrs"), cidr,
-                "Refusing to open the Kubernetes API to the internet; list your own CIDRs, or set allowApiAccessFromAnywhere: true.");
-        }
-    }
-    if (s.vpcId !== undefined) {
-        const subnets = s.privateSubnetIds ?? [];
-        if (subnets.length !== azs.length) {
-            throw new ConfigError(key("privateSubnetIds"), subnets,
-                `With vpcId, give exactly one private subnet per availability zone (${azs.length}), in the order of availabilityZones.`);
-        }
-    }
-    for (const field of ["haControllerFailOverTimeoutSeconds", "haControllerDrbdStatusIntervalSeconds"] as const) {
-        if (!Number.isInteger(s[field]) || s[field] < 1 || s[field] > 300) {
-            throw new ConfigError(key(field), s[field], "Must be whole seconds from 1 to 300.");
-        }
-    }
-    if (!Number.isInteger(s.linstorControllerTolerationSeconds) || s.linstorControllerTolerationSeconds < 0 ||
-        s.linstorControllerTolerationSeconds > 300) {
-        throw new ConfigError(key("linstorControllerTolerationSeconds"), s.linstorControllerTolerationSeconds, "Must be whole seconds from 0 to 300.");
-    }
-    if (!/^[^\s:@]+(:[^\s:@]+)?(@sha256:[0-9a-f]{64})?$/.test(s.resyncGateImage) || /:latest$/.test(s.resyncGateImage) || !/[:@]/.test(s.resyncGateImage)) {
-        throw new ConfigError(key("resyncGateImage"), s.resyncGateImage, "Pin an image by tag or digest, e.g. docker.io/curlimages/curl:8.16.0 (not latest).");
-    }
-    if (!Number.isInteger(s.resyncGateTimeoutSeconds) || s.resyncGateTimeoutSeconds < 300 || s.resyncGateTimeoutSeconds > 86400) {
-        throw new ConfigError(key("resyncGateTimeoutSeconds"), s.resyncGateTimeoutSeconds, "Must be whole seconds from 300 to 86400.");
-    }
-    if (![1, 2].includes(s.imdsHopLimit)) {
-        throw new ConfigError(key("imdsHopLimit"), s.imdsHopLimit, "Use 1 (pods cannot reach node credentials) or 2 (pods need IMDS).");
-    }
-    if (s.drbdPeerSlots < maxReplicas(s) - 1 || s.drbdPeerSlots > 31) {
-        throw new ConfigError(key("drbdPeerSlots"), s.drbdPeerSlots, `Must be from ${maxReplicas(s) - 1} (replicas − 1) to 31.`);
+    if (s.drbdPeerSlots < maxReplicas(s) - 1) {
+        check(key, "drbdPeerSlots").fail(s.drbdPeerSlots, `Must be from ${maxReplicas(s) - 1} (replicas − 1) to 31.`);
     }
     validateVolume(s, "data", key);
-    if (!METADATA_VOLUME_TYPES.includes(s.metadataVolumeType)) {
-        throw new ConfigError(key("metadataVolumeType"), s.metadataVolumeType,
-            `Allowed: ${METADATA_VOLUME_TYPES.join(", ")} (DRBD metadata is small; io1/io2 would need provisioned IOPS).`);
-    }
     validateVolume(s, "metadata", key);
     for (const replicas of s.storageClassReplicas) {
         const group = storageClassSpec({ namePrefix: s.storageClassPrefix, replicas, dataPool: "data", metadataPool: "drbdmeta",
             tuning: { disableFlushes: s.drbdDisableFlushes, maxBuffers: s.drbdMaxBuffers } }).resourceGroup;
-        if (!LINSTOR_NAME.test(group)) {
-            throw new ConfigError(key("storageClassPrefix"), s.storageClassPrefix,
+        if (!isLinstorName(group)) {
+            check(key, "storageClassPrefix").fail(s.storageClassPrefix,
                 `LINSTOR resource-group names (here ${group}) must start with a letter and have at most 48 characters: use a prefix of at most 36.`);
         }
     }
     const neededMetaMiB = externalMetadataMiB(s.dataVolumeSizeGiB, s.drbdPeerSlots, s.maxVolumesPerNode);
     const metaGiB = effectiveMetadataVolumeGiB(s);
     if (metaGiB * 1024 < neededMetaMiB) {
-        throw new ConfigError(key("metadataVolumeSizeGiB"), metaGiB,
+        check(key, "metadataVolumeSizeGiB").fail(metaGiB,
             `External metadata for ${s.dataVolumeSizeGiB} GiB of data with ${s.drbdPeerSlots} peer slots and up to ` +
             `${s.maxVolumesPerNode} volumes needs ${neededMetaMiB} MiB; use at least ${Math.ceil(neededMetaMiB / 1024)} GiB or leave it unset.`);
     }
-    const memory = s.instanceMemoryMiB ?? instanceMemoryMiB(s.instanceType);
-    if (memory === undefined) {
-        throw new ConfigError(key("instanceMemoryMiB"), undefined,
-            `Cannot derive the memory of instance type ${s.instanceType}; set instanceMemoryMiB to its memory in MiB.`);
-    }
+    const memory = s.instanceMemoryMiB ?? instanceMemoryMiB(s.instanceType) ?? check(key, "instanceMemoryMiB").fail(undefined,
+        `Cannot derive the memory of instance type ${s.instanceType}; set instanceMemoryMiB to its memory in MiB.`);
     const required = requiredNodeMemoryMiB(s.dataVolumeSizeGiB, maxReplicas(s));
     if (memory < required) {
-        throw new ConfigError(key("instanceType"), s.instanceType,
+        check(key, "instanceType").fail(s.instanceType,
             `It has ${memory} MiB; a storage node with ${s.dataVolumeSizeGiB} GiB at ${maxReplicas(s)} replicas needs at least ` +
             `${required} MiB (DRBD bitmaps + node baseline). Choose a larger type, e.g. m6i.large.`);
     }

@@ -30,6 +30,9 @@ export function isLabelKey(v: string): boolean {
     const name = parts.pop() as string;
     return name.length <= 63 && QUALIFIED_NAME.test(name) && (parts.length === 0 || isDnsSubdomain(parts[0]));
 }
+/** LINSTOR object names: resource groups, resources, snapshots (LINBIT/linstor-server: Checks.nameCheck, MAX_LENGTH 48). */
+export const LINSTOR_NAME = "[A-Za-z_][A-Za-z0-9_-]{1,47}";
+export const isLinstorName = (v: string): boolean => new RegExp(`^${LINSTOR_NAME}$`).test(v);
 /** IsValidLabelValue: empty, or a qualified name part (≤ 63). */
 export const isLabelValue = (v: string): boolean => v === "" || (v.length <= 63 && QUALIFIED_NAME.test(v));
 
@@ -172,6 +175,19 @@ export interface ArnRule {
     readonly regional: boolean;
     readonly example: string;
 }
+
+/** The ARNs the project's settings take. */
+export const ARNS = {
+    /** A KMS key (SSE-KMS of the bucket: IAM policies need the key itself, not an alias). */
+    kmsKey: { service: "kms", resource: /^key\/[0-9a-zA-Z-]+$/, regional: true, example: "arn:aws:kms:<region>:<account>:key/<key-id>" },
+    /** A KMS key or alias (EBS encryption). */
+    kmsKeyOrAlias: { service: "kms", resource: /^(key|alias)\/.+$/, regional: true, example: "arn:aws:kms:<region>:<account>:key/<key-id>" },
+    iamRole: { service: "iam", resource: /^role\/.+$/, regional: false, example: "arn:aws:iam::<account>:role/<name>" },
+    acmCertificate: {
+        service: "acm", resource: /^certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, regional: true,
+        example: "arn:aws:acm:<region>:<account>:certificate/<uuid>",
+    },
+} satisfies Record<string, ArnRule>;
 
 // ---- Checks ------------------------------------------------------------------------------------------
 
@@ -361,7 +377,8 @@ export class Check {
 
     /** An AWS resource ID such as vpc-0123456789abcdef0. */
     awsId(value: string | undefined, prefix: "vpc" | "subnet" | "ami"): void {
-        this.matches(value, new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `Use an ID such as ${prefix}-0123456789abcdef0.`);
+        const kind = { vpc: "a VPC", subnet: "a subnet", ami: "an AMI" }[prefix];
+        this.matches(value, new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `Use ${kind} ID such as ${prefix}-0123456789abcdef0.`);
     }
 
     /** An ARN of the given service and resource type; `region`, when given, must match. */
@@ -380,8 +397,11 @@ export class Check {
 /** The checks of `field`, naming the key `keyOf(field)`. */
 export const check = (keyOf: KeyOf, field: string): Check => new Check(keyOf(field));
 
-/** One rule per field of T: the compiler insists that every field has one. */
-export type FieldRules<T> = { readonly [K in keyof T]-?: (value: T[K], check: Check, settings: T) => void };
+/**
+ * One rule per field of T: the compiler insists that every field has one. A rule gets the field's value, the
+ * checks of its key, all settings (for rules that depend on other fields) and the KeyOf (to name other keys).
+ */
+export type FieldRules<T> = { readonly [K in keyof T]-?: (value: T[K], check: Check, settings: T, keyOf: KeyOf) => void };
 
 /** A field that holds no data to check (a secret Input, checked for presence elsewhere). */
 export const NOT_CHECKED = (): void => undefined;
@@ -394,7 +414,7 @@ export function validateFields<T>(settings: T, rules: FieldRules<T>, keyOf: KeyO
     const problems: ConfigError[] = [];
     for (const field of Object.keys(rules) as (keyof T & string)[]) {
         try {
-            rules[field](settings[field], check(keyOf, field), settings);
+            rules[field](settings[field], check(keyOf, field), settings, keyOf);
         } catch (e) {
             if (e instanceof ConfigError) problems.push(...e.problems);
             else if (problems.length > 0) break;

@@ -1,5 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
 import type { ScheduledJob } from "../shared/schedule";
+import { LINSTOR_NAME } from "../shared/validation";
 import { maxScheduleGapSeconds, S3SnapshotSettings } from "./settings";
 
 /**
@@ -276,7 +277,6 @@ export function s3SnapshotHandle(remote: string, resource: string, snapshot: str
     return `s3://${remote}/${resource}/${snapshot}`;
 }
 
-const LINSTOR_NAME = "[A-Za-z_][A-Za-z0-9_-]{1,47}";
 const HANDLE = new RegExp(`^(?:[sS]3://[a-z0-9][a-z0-9.-]*/${LINSTOR_NAME}(?:/\\d{1,5})?/${LINSTOR_NAME}|${LINSTOR_NAME})$`);
 
 export function isSnapshotHandle(handle: string): boolean {

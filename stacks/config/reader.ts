@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../components/shared/errors";
+import { Check } from "../../components/shared/validation";
 
 interface Range {
     readonly min?: number;
@@ -26,6 +27,11 @@ export class ConfigReader {
         throw new ConfigError(this.fullKey(key), value, allowed);
     }
 
+    /** The validation kit's checks, naming the full key: for stack-only keys (components check their own). */
+    check(key: string): Check {
+        return new Check(this.fullKey(key));
+    }
+
     raw(key: string): string | undefined {
         const value = this.config.get(key);
         return value === undefined || value === "" ? undefined : value;
@@ -42,6 +48,11 @@ export class ConfigReader {
             this.fail(key, value, allowed ?? `Must match ${pattern}.`);
         }
         return value;
+    }
+
+    /** A string typed as one of a component's choices; the component checks it (so library users get the check too). */
+    choice<T extends string>(key: string, fallback: T): T {
+        return (this.raw(key) ?? fallback) as T;
     }
 
     oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {

@@ -3,7 +3,6 @@ import {
     S3SnapshotSettings,
 } from "../../components/snapshots/settings";
 import { ConfigReader } from "./reader";
-import { SEMVER, SEMVER_HELP } from "./cluster";
 
 /** Snapshot settings of the primary stack; the stack adds `namePrefix` and `protect`. */
 export type SnapshotConfig = Omit<S3SnapshotSettings, "namePrefix" | "protect" | "tags" | "bucket"> & {
@@ -53,7 +52,7 @@ export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, crea
         s3AccessKeyGeneration: r.integer("s3AccessKeyGeneration", D.s3AccessKeyGeneration, { min: 1 }),
         s3AccessKeyRetiredGeneration: r.optionalInteger("s3AccessKeyRetiredGeneration", { min: 0 }),
         installSnapshotController: r.boolean("installSnapshotController", D.installSnapshotController),
-        snapshotControllerChartVersion: r.string("snapshotControllerChartVersion", D.snapshotControllerChartVersion, SEMVER, SEMVER_HELP),
+        snapshotControllerChartVersion: r.string("snapshotControllerChartVersion", D.snapshotControllerChartVersion),
         snapshotControllerReplicas: r.integer("snapshotControllerReplicas", D.snapshotControllerReplicas, { min: 1, max: 5 }),
         snapshotScheduleEnabled: r.boolean("snapshotScheduleEnabled", D.snapshotScheduleEnabled),
         snapshotSchedule: r.string("snapshotSchedule", D.snapshotSchedule),

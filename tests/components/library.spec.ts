@@ -16,7 +16,7 @@ describe("library surface (components/index.ts)", () => {
             availabilityZones: ["eu-west-1a", "eu-west-1b"], apiPublicAccessCidrs: [], allowApiAccessFromAnywhere: false,
             clusterAdminRoleArns: [], tags: {} };
         expect(() => library.validateLinstorClusterSettings(settings, (f) => `acme.${f}`))
-            .to.throw(library.ConfigError, /^Invalid value for acme\.availabilityZones/);
+            .to.throw(library.ConfigError, /Invalid value for acme\.availabilityZones/);
     });
 
     it("refuses a StorageClass prefix whose LINSTOR resource-group names would exceed 48 characters", () => {

@@ -4,6 +4,8 @@ import { LinstorClusterSettings } from "../../../components/linstorCluster/setti
 import { clusterSettings } from "../../support/fixtures";
 import { dependsOn, isSecret, ofType, one, recorded, resetRecords, settle, unsecret, valueOf } from "../../support/mocks";
 
+const SUBNETS = ["subnet-0aaaa000000000001", "subnet-0aaaa000000000002", "subnet-0aaaa000000000003"];
+
 async function build(overrides: Partial<LinstorClusterSettings> = {}) {
     resetRecords();
     const cluster = new LinstorCluster("hje-test", clusterSettings(overrides));
@@ -120,9 +122,9 @@ describe("LinstorCluster", () => {
         }
 
         it("uses existing subnets one per AZ instead of creating a VPC", async () => {
-            await build({ vpcId: "vpc-0aaaabbbbccccdddd", privateSubnetIds: ["subnet-1", "subnet-2", "subnet-3"] });
+            await build({ vpcId: "vpc-0aaaabbbbccccdddd", privateSubnetIds: SUBNETS });
             expect(ofType("awsx:ec2:Vpc")).to.have.length(0);
-            expect(ofType("eks:index:ManagedNodeGroup").map((g) => g.inputs.subnetIds[0])).to.deep.equal(["subnet-1", "subnet-2", "subnet-3"]);
+            expect(ofType("eks:index:ManagedNodeGroup").map((g) => g.inputs.subnetIds[0])).to.deep.equal(SUBNETS);
             expect(one("eks:index:Cluster").inputs.vpcId).to.equal("vpc-0aaaabbbbccccdddd");
         });
 

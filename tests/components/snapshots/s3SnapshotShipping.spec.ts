@@ -519,8 +519,12 @@ describe("S3SnapshotShipping", () => {
             expect(thrown(() => read({ [K("snapshotRetention")]: "0" }, "us-west-2")).message).to.contain("ha-jenkins-eks:snapshotRetention");
             expect(thrown(() => read({ [K("snapshotBucketObjectLockMode")]: "GOVERNANCE" }, "us-west-2")).message)
                 .to.contain("ha-jenkins-eks:snapshotBucketObjectLockDays");
-            expect(thrown(() => read({ [K("snapshotControllerChartVersion")]: "5.x" }, "us-west-2")).message)
-                .to.contain("ha-jenkins-eks:snapshotControllerChartVersion");
+            // The reader parses types only; the component's check names the stack key.
+            const cfg = read({ [K("snapshotControllerChartVersion")]: "5.x" }, "us-west-2");
+            expect(cfg.snapshotControllerChartVersion).to.equal("5.x");
+            const settings = { ...cfg, bucket: cfg.bucket!, namePrefix: "hje-dev", protect: true, tags: {} };
+            expect(thrown(() => validateS3SnapshotSettings(settings, { clusterRegion: "us-west-2" }, K)).message)
+                .to.contain("ha-jenkins-eks:snapshotControllerChartVersion: \"5.x\"");
         });
     });
 });
