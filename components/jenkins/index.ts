@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
-    JenkinsSettings, KeyOf, startupBudgetSeconds, validateJenkinsSettings, validateObjectName, withJenkinsDefaults,
+    JenkinsSettings, KeyOf, startupBudgetSeconds, validateJenkinsPlacement, validateJenkinsSettings, withJenkinsDefaults,
 } from "./settings";
 import {
     ADMIN_PASSWORD_KEY, ADMIN_USER_KEY, chartFullname, disruptionBudgetSpec, JENKINS_CHART, JENKINS_CHART_REPO,
@@ -69,9 +69,7 @@ export class HaJenkins extends pulumi.ComponentResource {
         const releaseName = releaseArg ?? "jenkins";
         // Validate before registering anything, so bad input never leaves a half-created stack.
         validateJenkinsSettings(s, key);
-        validateObjectName("storageClassName", storageClassName, key, "subdomain");
-        validateObjectName("existingClaim", existingClaim, key, "subdomain");
-        validateObjectName("releaseName", releaseName, key, "release");
+        validateJenkinsPlacement({ storageClassName, existingClaim, releaseName, monitoringEnabled, protect, createNamespace }, key);
         super("ha-jenkins-eks:index:HaJenkins", name, {}, opts);
         this.settings = s;
         const parent = { parent: this };

@@ -3,8 +3,9 @@
  * the stack config and the component (for library users). No resources here.
  */
 import * as yaml from "js-yaml";
-import { isIpv4Cidr, isOpenToWorld } from "../shared/validation";
-import { ConfigError } from "../shared/errors";
+import {
+    ARNS, BYTE_SUFFIXES, Check, CPU_SUFFIXES, FieldRules, isDnsLabel, isOpenToWorld, KeyOf, parseQuantity, QuantityRule, validateFields,
+} from "../shared/validation";
 
 export const SERVICE_TYPES = ["ClusterIP", "LoadBalancer"] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -114,8 +115,7 @@ export const JENKINS_DEFAULTS: JenkinsSettings = {
     cascConfigScripts: {},
 };
 
-/** Maps a settings field to the key a user must fix (a stack config key or a component argument). */
-export type KeyOf = (field: string) => string;
+export type { KeyOf };
 
 /** Fills every unset (undefined) field with its default. */
 export function withJenkinsDefaults(partial: Partial<JenkinsSettings>): JenkinsSettings {
@@ -123,183 +123,153 @@ export function withJenkinsDefaults(partial: Partial<JenkinsSettings>): JenkinsS
     return { ...JENKINS_DEFAULTS, ...defined } as JenkinsSettings;
 }
 
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
-export const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
-const STORAGE_SIZE = /^([1-9]\d*)(Gi|Ti)$/;
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[a-f0-9]{64})?$/;
-const IMAGE_REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?$/;
-const IMAGE_REPOSITORY = /^[a-z0-9]+([._/-][a-z0-9]+)*$/;
-const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** JENKINS_HOME's size: whole Gi or Ti (the RTO model and the data-pool check read it in GiB). */
+export const STORAGE_SIZE: QuantityRule = { suffixes: ["Gi", "Ti"], whole: true, example: "20Gi" };
+const CPU: QuantityRule = { suffixes: CPU_SUFFIXES, example: "500m" };
+const MEMORY: QuantityRule = { suffixes: BYTE_SUFFIXES, example: "2Gi" };
 const URL = /^(https?):\/\/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?(\/\S*)?$/;
-const ADMIN_USER = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 /** `name:version`, the version pinned (no `latest`, no URL, no incrementals). */
 export const PLUGIN_SPEC = /^([A-Za-z0-9][A-Za-z0-9_.-]*):(\d[0-9A-Za-z._+-]*)$/;
 const PLUGIN_VERSION = /^\d[0-9A-Za-z._+-]*$/;
 
 /** A CPU quantity in cores ("500m" → 0.5), or undefined when malformed. */
-export function cpuCores(q: string): number | undefined {
-    const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(q);
-    return m ? Number(m[1]) / (m[2] ? 1000 : 1) : undefined;
-}
-
-const MEMORY_UNITS: Record<string, number> = { "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-
+export const cpuCores = (q: string): number | undefined => parseQuantity(q, CPU_SUFFIXES);
 /** A memory quantity in bytes ("2Gi"), or undefined when malformed. */
-export function memoryBytes(q: string): number | undefined {
-    const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|)$/.exec(q);
-    return m ? Number(m[1]) * MEMORY_UNITS[m[2]] : undefined;
-}
+export const memoryBytes = (q: string): number | undefined => parseQuantity(q, BYTE_SUFFIXES);
 
 /** Seconds Jenkins may take to answer /login before the kubelet restarts it. */
 export function startupBudgetSeconds(s: Pick<JenkinsSettings, "startupProbePeriodSeconds" | "startupProbeFailureThreshold">): number {
     return s.startupProbePeriodSeconds * s.startupProbeFailureThreshold;
 }
 
-function integerIn(s: JenkinsSettings, field: keyof JenkinsSettings, min: number, max: number, key: KeyOf, why: string): void {
-    const v = s[field] as number;
-    if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(key(field), v, `Must be a whole number from ${min} to ${max}${why}.`);
+/** A request must fit its limit. */
+function withinLimit(parse: (q: string) => number | undefined, limitField: "cpuLimit" | "memoryLimit") {
+    return (v: string, c: Check, s: JenkinsSettings): void => {
+        const limit = parse(s[limitField]);
+        if (limit !== undefined && limit > 0 && parse(v)! > limit) c.fail(v, `Must not exceed ${limitField} (${s[limitField]}).`);
+    };
 }
 
-function validateResources(s: JenkinsSettings, key: KeyOf): void {
-    const pairs = [["cpuRequest", "cpuLimit", cpuCores, '"500m" or "2"'], ["memoryRequest", "memoryLimit", memoryBytes, '"2Gi" or "512Mi"']] as const;
-    for (const [requestField, limitField, parse, example] of pairs) {
-        for (const field of [requestField, limitField]) {
-            const value = parse(s[field]);
-            if (value === undefined || value <= 0) {
-                throw new ConfigError(key(field), s[field], `Use a positive Kubernetes quantity such as ${example}.`);
-            }
-        }
-        if (parse(s[requestField])! > parse(s[limitField])!) {
-            throw new ConfigError(key(requestField), s[requestField], `Must not exceed ${limitField} (${s[limitField]}).`);
-        }
-    }
-}
-
-function validateService(s: JenkinsSettings, key: KeyOf): void {
-    for (const [field, allowed] of [["serviceType", SERVICE_TYPES], ["loadBalancerController", LOAD_BALANCER_CONTROLLERS],
-        ["loadBalancerScheme", LOAD_BALANCER_SCHEMES], ["loadBalancerTargetType", LOAD_BALANCER_TARGET_TYPES]] as const) {
-        if (!(allowed as readonly string[]).includes(s[field])) throw new ConfigError(key(field), s[field], `Allowed: ${allowed.join(", ")}.`);
-    }
-    for (const cidr of s.loadBalancerSourceRanges) {
-        if (!isIpv4Cidr(cidr)) {
-            throw new ConfigError(key("loadBalancerSourceRanges"), cidr, "Each entry must be an IPv4 CIDR such as 203.0.113.0/24 (no host bits set).");
-        }
-    }
-    if (s.loadBalancerController === "in-tree" && s.loadBalancerTargetType === "ip") {
-        throw new ConfigError(key("loadBalancerTargetType"), s.loadBalancerTargetType,
-            `The in-tree cloud provider registers nodes only; ip targets need ${key("loadBalancerController")} aws-load-balancer-controller.`);
-    }
-    const loadBalancer = s.serviceType === "LoadBalancer";
-    if (loadBalancer && !s.allowOpenLoadBalancer) {
-        const open = s.loadBalancerSourceRanges.find(isOpenToWorld);
-        if (s.loadBalancerSourceRanges.length === 0 || open !== undefined) {
-            throw new ConfigError(key("loadBalancerSourceRanges"), s.loadBalancerSourceRanges,
-                "Refusing a load balancer open to every address: list the CIDRs allowed to reach Jenkins, " +
-                `set ${key("allowOpenLoadBalancer")} to true to accept that, or use ${key("serviceType")} ClusterIP (port-forward).`);
-        }
-    }
-    if (s.tlsCertificateArn !== undefined) {
-        if (!ACM_ARN.test(s.tlsCertificateArn)) {
-            throw new ConfigError(key("tlsCertificateArn"), s.tlsCertificateArn,
-                "Use an ACM certificate ARN: arn:aws:acm:<region>:<12-digit account>:certificate/<uuid>.");
-        }
-        if (!loadBalancer) {
-            throw new ConfigError(key("tlsCertificateArn"), s.tlsCertificateArn,
-                `TLS is terminated by the NLB; set ${key("serviceType")} to LoadBalancer or remove the certificate.`);
-        }
-    }
-    if (s.publicUrl !== undefined) {
-        const m = URL.exec(s.publicUrl);
-        if (!m) throw new ConfigError(key("publicUrl"), s.publicUrl, "Use an absolute http(s) URL such as https://jenkins.example.com/.");
-        if (s.tlsCertificateArn !== undefined && m[1] !== "https") {
-            throw new ConfigError(key("publicUrl"), s.publicUrl, "With a TLS certificate the URL must start with https://.");
-        }
-    }
-}
-
-function validatePlugins(s: JenkinsSettings, key: KeyOf): void {
+function plugins(specs: readonly string[], c: Check): void {
     const names = new Set<string>();
-    for (const spec of s.plugins) {
-        const m = PLUGIN_SPEC.exec(spec);
-        if (!m) {
-            throw new ConfigError(key("plugins"), spec,
-                'Each plugin must be pinned as "name:version", e.g. "git:5.10.1" (no "latest", URLs or incrementals).');
-        }
-        if (names.has(m[1])) throw new ConfigError(key("plugins"), spec, `Plugin ${m[1]} is listed twice; keep one pinned version.`);
+    c.list(specs, (spec, entry) => {
+        const m = PLUGIN_SPEC.exec(spec) ??
+            entry.fail(spec, 'Each plugin must be pinned as "name:version", e.g. "git:5.10.1" (no "latest", URLs or incrementals).');
+        if (names.has(m[1])) entry.fail(spec, `Plugin ${m[1]} is listed twice; keep one pinned version.`);
         names.add(m[1]);
-    }
-    if (!PLUGIN_VERSION.test(s.prometheusPluginVersion)) {
-        throw new ConfigError(key("prometheusPluginVersion"), s.prometheusPluginVersion,
-            `Pin a release of the prometheus plugin such as ${PROMETHEUS_PLUGIN_VERSION}.`);
-    }
+    });
 }
 
-function validateCasc(s: JenkinsSettings, key: KeyOf): void {
-    for (const [name, text] of Object.entries(s.cascConfigScripts)) {
-        if (!DNS_LABEL.test(name) || name === "jcasc-default-config") {
-            throw new ConfigError(key("cascConfigScripts"), name,
-                'Each JCasC document name must be lowercase letters, digits and "-" (the chart makes it a file name), and not jcasc-default-config.');
+function cascConfigScripts(scripts: Readonly<Record<string, string>>, c: Check): void {
+    c.stringMap(scripts);
+    for (const [name, text] of Object.entries(scripts)) {
+        if (!isDnsLabel(name) || name === "jcasc-default-config") {
+            c.fail(name, 'Each JCasC document name must be lowercase letters, digits and "-" (the chart makes it a file name), and not jcasc-default-config.');
         }
         let doc: unknown;
         try {
             doc = yaml.load(text);
         } catch (e) {
-            throw new ConfigError(key("cascConfigScripts"), name, `Document ${name} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+            c.fail(name, `Document ${name} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
         }
         if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-            throw new ConfigError(key("cascConfigScripts"), name,
-                `Document ${name} must be a YAML mapping of JCasC root elements (jenkins:, credentials:, unclassified:, …).`);
+            c.fail(name, `Document ${name} must be a YAML mapping of JCasC root elements (jenkins:, credentials:, unclassified:, …).`);
         }
     }
 }
+
+/** One rule per field: a library user and a stack user get the same checks. */
+export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
+    namespace: (v, c) => c.dnsLabel(v),
+    chartVersion: (v, c) => c.exactVersion(v, JENKINS_DEFAULTS.chartVersion),
+    imageRegistry: (v, c) => c.imageRegistry(v),
+    imageRepository: (v, c) => c.imageRepository(v),
+    imageTag: (v, c) => c.imageTag(v),
+    storageSize: (v, c) => c.quantity(v, STORAGE_SIZE),
+    storageClassReplicas: (v, c, s, key) => {
+        c.integer(v, { min: 1, max: 6 });
+        if (v < 3 && !s.allowFewerReplicas) {
+            c.fail(v, "JENKINS_HOME needs 3 replicas: with fewer, DRBD has no quorum, the HA Controller cannot fail over and an AZ loss can " +
+                `lose or freeze the volume. Use the 3-replica class, or set ${key("allowFewerReplicas")} to true to accept that.`);
+        }
+    },
+    allowFewerReplicas: (v, c) => c.boolean(v),
+    serviceType: (v, c) => c.oneOf(v, SERVICE_TYPES),
+    loadBalancerController: (v, c) => c.oneOf(v, LOAD_BALANCER_CONTROLLERS),
+    loadBalancerScheme: (v, c) => c.oneOf(v, LOAD_BALANCER_SCHEMES),
+    loadBalancerTargetType: (v, c, s, key) => {
+        c.oneOf(v, LOAD_BALANCER_TARGET_TYPES);
+        if (s.loadBalancerController === "in-tree" && v === "ip") {
+            c.fail(v, `The in-tree cloud provider registers nodes only; ip targets need ${key("loadBalancerController")} aws-load-balancer-controller.`);
+        }
+    },
+    loadBalancerSourceRanges: (v, c, s, key) => {
+        c.list(v, (cidr, entry) => entry.cidr(cidr));
+        if (s.serviceType === "LoadBalancer" && !s.allowOpenLoadBalancer && (v.length === 0 || v.some(isOpenToWorld))) {
+            c.fail(v, "Refusing a load balancer open to every address: list the CIDRs allowed to reach Jenkins, " +
+                `set ${key("allowOpenLoadBalancer")} to true to accept that, or use ${key("serviceType")} ClusterIP (port-forward).`);
+        }
+    },
+    allowOpenLoadBalancer: (v, c) => c.boolean(v),
+    tlsCertificateArn: (v, c, s, key) => {
+        c.ifSet.arn(v, ARNS.acmCertificate);
+        if (v !== undefined && s.serviceType !== "LoadBalancer") {
+            c.fail(v, `TLS is terminated by the NLB; set ${key("serviceType")} to LoadBalancer or remove the certificate.`);
+        }
+    },
+    publicUrl: (v, c, s) => {
+        c.ifSet.matches(v, URL, "Use an absolute http(s) URL such as https://jenkins.example.com/.");
+        if (v !== undefined && s.tlsCertificateArn !== undefined && !v.startsWith("https://")) {
+            c.fail(v, "With a TLS certificate the URL must start with https://.");
+        }
+    },
+    adminUser: (v, c) => c.matches(v, /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/, "Use 1–64 letters, digits, '_', '.', '@' or '-', starting with a letter or digit."),
+    tolerationSeconds: (v, c) => c.integer(v, { min: 0, max: 300 }, "(seconds; Kubernetes' default is 300, lower moves Jenkins off a dead node sooner)"),
+    startupProbePeriodSeconds: (v, c) => c.integer(v, { min: 1, max: 60 }, "(seconds)"),
+    startupProbeFailureThreshold: (v, c, s) => {
+        c.integer(v, { min: 1, max: 1000 });
+        const budget = startupBudgetSeconds(s);
+        if (budget < 60 || budget > 3600) {
+            c.fail(v, `startupProbePeriodSeconds × startupProbeFailureThreshold is ${budget} s; Jenkins needs 60–3600 s to boot with its plugins.`);
+        }
+    },
+    cpuRequest: (v, c, s) => { c.quantity(v, CPU); withinLimit(cpuCores, "cpuLimit")(v, c, s); },
+    cpuLimit: (v, c) => c.quantity(v, CPU),
+    memoryRequest: (v, c, s) => { c.quantity(v, MEMORY); withinLimit(memoryBytes, "memoryLimit")(v, c, s); },
+    memoryLimit: (v, c) => c.quantity(v, MEMORY),
+    blockVoluntaryDisruptions: (v, c) => c.boolean(v),
+    prePullImage: (v, c) => c.boolean(v),
+    plugins: (v, c) => plugins(v, c),
+    prometheusPluginVersion: (v, c) => c.matches(v, PLUGIN_VERSION, `Pin a release of the prometheus plugin such as ${PROMETHEUS_PLUGIN_VERSION}.`),
+    cascConfigScripts: (v, c) => cascConfigScripts(v, c),
+};
 
 /** Validates resolved settings; throws a ConfigError naming `key(field)` before anything is registered. */
 export function validateJenkinsSettings(s: JenkinsSettings, key: KeyOf): void {
-    if (!DNS_LABEL.test(s.namespace)) throw new ConfigError(key("namespace"), s.namespace, "Use a DNS label: lowercase letters, digits and '-', at most 63.");
-    if (!EXACT_VERSION.test(s.chartVersion)) {
-        throw new ConfigError(key("chartVersion"), s.chartVersion, "Pin an exact chart version such as 5.9.53 (no ranges, no 'latest').");
-    }
-    if (!IMAGE_REGISTRY.test(s.imageRegistry)) throw new ConfigError(key("imageRegistry"), s.imageRegistry, "Use a registry host such as docker.io.");
-    if (!IMAGE_REPOSITORY.test(s.imageRepository)) throw new ConfigError(key("imageRepository"), s.imageRepository, "Use a repository path such as jenkins/jenkins.");
-    if (!IMAGE_TAG.test(s.imageTag) || s.imageTag.startsWith("latest")) {
-        throw new ConfigError(key("imageTag"), s.imageTag, "Pin an image tag such as 2.568.2-jdk21 (optionally @sha256:<digest>); never latest.");
-    }
-    if (!STORAGE_SIZE.test(s.storageSize)) {
-        throw new ConfigError(key("storageSize"), s.storageSize, 'Use a positive whole size in Gi or Ti, such as "20Gi".');
-    }
-    if (!Number.isInteger(s.storageClassReplicas) || s.storageClassReplicas < 1) {
-        throw new ConfigError(key("storageClassReplicas"), s.storageClassReplicas, "Must be a whole number ≥ 1.");
-    }
-    if (s.storageClassReplicas < 3 && !s.allowFewerReplicas) {
-        throw new ConfigError(key("storageClassReplicas"), s.storageClassReplicas,
-            "JENKINS_HOME needs 3 replicas: with fewer, DRBD has no quorum, the HA Controller cannot fail over and an AZ loss can " +
-            `lose or freeze the volume. Use the 3-replica class, or set ${key("allowFewerReplicas")} to true to accept that.`);
-    }
-    validateService(s, key);
-    if (!ADMIN_USER.test(s.adminUser)) {
-        throw new ConfigError(key("adminUser"), s.adminUser, "Use 1–64 letters, digits, '_', '.', '@' or '-', starting with a letter or digit.");
-    }
-    integerIn(s, "tolerationSeconds", 0, 300, key, " (Kubernetes' default is 300; lower moves Jenkins off a dead node sooner)");
-    integerIn(s, "startupProbePeriodSeconds", 1, 60, key, "");
-    integerIn(s, "startupProbeFailureThreshold", 1, 1000, key, "");
-    const budget = startupBudgetSeconds(s);
-    if (budget < 60 || budget > 3600) {
-        throw new ConfigError(key("startupProbeFailureThreshold"), s.startupProbeFailureThreshold,
-            `startupProbePeriodSeconds × startupProbeFailureThreshold is ${budget} s; Jenkins needs 60–3600 s to boot with its plugins.`);
-    }
-    validateResources(s, key);
-    validatePlugins(s, key);
-    validateCasc(s, key);
+    validateFields(s, JENKINS_RULES, key);
 }
 
-/** Checks a Kubernetes object name given as an argument (StorageClass, existing PVC, Helm release). */
-export function validateObjectName(field: string, value: string | undefined, key: KeyOf, kind: "label" | "subdomain" | "release"): void {
-    if (value === undefined) return;
-    const ok = kind === "subdomain" ? DNS_SUBDOMAIN.test(value) : DNS_LABEL.test(value) && (kind !== "release" || value.length <= 53);
-    if (!ok) {
-        throw new ConfigError(key(field), value, kind === "release"
-            ? "A Helm release name is a DNS label of at most 53 characters."
-            : "Use a Kubernetes object name: lowercase letters, digits, '-' (and '.').");
-    }
+/** What HaJenkins takes besides its settings. */
+export interface HaJenkinsPlacement {
+    readonly storageClassName: string;
+    readonly existingClaim?: string;
+    readonly releaseName: string;
+    readonly monitoringEnabled?: boolean;
+    readonly protect?: boolean;
+    readonly createNamespace?: boolean;
+}
+
+const PLACEMENT_RULES: FieldRules<HaJenkinsPlacement> = {
+    storageClassName: (v, c) => c.dnsSubdomain(v),
+    existingClaim: (v, c) => c.ifSet.dnsSubdomain(v),
+    // The chart derives DNS labels from it (the StatefulSet's pods, the Service).
+    releaseName: (v, c) => c.dnsLabel(v, { maxLength: 53, why: "a Helm release name" }),
+    monitoringEnabled: (v, c) => c.ifSet.boolean(v),
+    protect: (v, c) => c.ifSet.boolean(v),
+    createNamespace: (v, c) => c.ifSet.boolean(v),
+};
+
+/** Validates HaJenkins' arguments besides its settings. */
+export function validateJenkinsPlacement(p: HaJenkinsPlacement, key: KeyOf): void {
+    validateFields(p, PLACEMENT_RULES, key);
 }

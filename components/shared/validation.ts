@@ -355,7 +355,7 @@ export class Check {
     quantity(value: string | undefined, rule: QuantityRule): void {
         const suffixes = rule.suffixes ?? Object.keys(QUANTITY_FACTORS);
         const units = suffixes.filter((s) => s !== "").join(", ");
-        const allowed = `Use a ${rule.whole ? "whole " : ""}Kubernetes quantity such as "${rule.example}"` +
+        const allowed = `Use a positive ${rule.whole ? "whole " : ""}Kubernetes quantity such as "${rule.example}"` +
             `${units ? ` (${suffixes.includes("") ? "plain or " : ""}${units})` : ""}${rule.min ? `, at least ${rule.min}` : ""}.`;
         if (!this.string(value, allowed)) return;
         const n = parseQuantity(value, suffixes);

@@ -1,8 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-    JENKINS_DEFAULTS as D, JenkinsSettings, KeyOf, LOAD_BALANCER_CONTROLLERS, LOAD_BALANCER_SCHEMES,
-    LOAD_BALANCER_TARGET_TYPES, SERVICE_TYPES, validateJenkinsSettings,
-} from "../../components/jenkins/settings";
+import { JENKINS_DEFAULTS as D, JenkinsSettings, KeyOf, validateJenkinsSettings } from "../../components/jenkins/settings";
 import { ConfigReader } from "./reader";
 
 /** Jenkins settings of a stack plus the optional admin password (a Pulumi secret). */
@@ -25,7 +22,10 @@ export function jenkinsKeyOf(r: ConfigReader): KeyOf {
     return (field) => r.fullKey(jenkinsConfigKey(field));
 }
 
-/** Reads and validates every `jenkins*` key; throws a ConfigError naming the key before any resource exists. */
+/**
+ * Reads every `jenkins*` key (types only) and runs HaJenkins' own validation on them at once, so a bad key fails
+ * before any resource exists, naming the key.
+ */
 export function readJenkinsConfig(r: ConfigReader): JenkinsConfig {
     const k = jenkinsConfigKey;
     const settings: JenkinsSettings = {
@@ -35,12 +35,12 @@ export function readJenkinsConfig(r: ConfigReader): JenkinsConfig {
         imageRepository: r.string(k("imageRepository"), D.imageRepository),
         imageTag: r.string(k("imageTag"), D.imageTag),
         storageSize: r.string(k("storageSize"), D.storageSize),
-        storageClassReplicas: r.integer(k("storageClassReplicas"), D.storageClassReplicas, { min: 1, max: 6 }),
+        storageClassReplicas: r.integer(k("storageClassReplicas"), D.storageClassReplicas),
         allowFewerReplicas: r.boolean(k("allowFewerReplicas"), D.allowFewerReplicas),
-        serviceType: r.oneOf(k("serviceType"), SERVICE_TYPES, D.serviceType),
-        loadBalancerController: r.oneOf(k("loadBalancerController"), LOAD_BALANCER_CONTROLLERS, D.loadBalancerController),
-        loadBalancerScheme: r.oneOf(k("loadBalancerScheme"), LOAD_BALANCER_SCHEMES, D.loadBalancerScheme),
-        loadBalancerTargetType: r.oneOf(k("loadBalancerTargetType"), LOAD_BALANCER_TARGET_TYPES, D.loadBalancerTargetType),
+        serviceType: r.choice(k("serviceType"), D.serviceType),
+        loadBalancerController: r.choice(k("loadBalancerController"), D.loadBalancerController),
+        loadBalancerScheme: r.choice(k("loadBalancerScheme"), D.loadBalancerScheme),
+        loadBalancerTargetType: r.choice(k("loadBalancerTargetType"), D.loadBalancerTargetType),
         loadBalancerSourceRanges: r.stringList(k("loadBalancerSourceRanges"), D.loadBalancerSourceRanges),
         allowOpenLoadBalancer: r.boolean(k("allowOpenLoadBalancer"), D.allowOpenLoadBalancer),
         tlsCertificateArn: r.optionalString(k("tlsCertificateArn")),
