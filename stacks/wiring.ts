@@ -23,7 +23,13 @@ import { resolveAvailabilityZones } from "./zones";
 /** LinstorCluster arguments of a stack, with errors naming the stack's config keys. */
 export function linstorClusterArgs(cfg: StackConfig, availabilityZones: string[]): LinstorClusterArgs {
     const { azCount: _azCount, ...cluster } = cfg.cluster;
-    return { ...cluster, availabilityZones, region: cfg.region, namePrefix: cfg.namePrefix, keyOf: projectKey };
+    // The kubeconfig acts as the same identity as the AWS provider (the last role of an assume-role chain).
+    const roleArn = cfg.awsCredentials.assumeRoles?.at(-1)?.roleArn;
+    return {
+        ...cluster, availabilityZones, region: cfg.region, namePrefix: cfg.namePrefix, keyOf: projectKey,
+        kubeconfigAwsProfile: cfg.awsCredentials.profile,
+        kubeconfigAwsRoleArn: typeof roleArn === "string" ? roleArn : undefined,
+    };
 }
 
 /** Builds the LinstorCluster of a stack from its config (shared by the primary and DR stacks). */

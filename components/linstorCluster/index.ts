@@ -13,11 +13,16 @@ import {
 import { RESYNC_GATE_DEFAULTS, resyncGateJobSpec } from "./resyncGate";
 import { instanceArchitecture } from "./sizing";
 import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
+import { buildKubeconfig } from "./kubeconfig";
 import { buildNodeUserData } from "./userData";
 
 export interface LinstorClusterArgs extends LinstorClusterSettings {
     /** Names the key to fix in validation errors; default `LinstorCluster.<field>`. */
     readonly keyOf?: KeyOf;
+    /** AWS CLI profile the kubeconfig's `aws eks get-token` uses: the stack's `aws:profile`. */
+    readonly kubeconfigAwsProfile?: string;
+    /** Role the kubeconfig's `aws eks get-token` assumes: the role the stack's AWS provider assumes. */
+    readonly kubeconfigAwsRoleArn?: string;
 }
 
 /** All five control-plane log types (CIS EKS 2.1.1). */
@@ -113,10 +118,17 @@ export class LinstorCluster extends pulumi.ComponentResource {
             tags,
         }, parent);
         this.clusterName = cluster.core.cluster.name;
-        this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+        this.privateApiAccess(p, args, cluster);
+        const core = cluster.core.cluster;
+        const kubeconfig = pulumi.all([core.name, core.endpoint, core.certificateAuthority.data]).apply(([clusterName, endpoint, ca]) =>
+            JSON.stringify(buildKubeconfig({
+                clusterName, endpoint, certificateAuthority: ca, region: args.region,
+                profile: args.kubeconfigAwsProfile, roleArn: args.kubeconfigAwsRoleArn,
+            })));
+        this.kubeconfig = pulumi.secret(kubeconfig);
 
         this.provider = new k8s.Provider(`${p}-k8s`, {
-            kubeconfig: cluster.kubeconfigJson,
+            kubeconfig,
             enableServerSideApply: true,
         }, parent);
         const k8sOpts = { parent: this, provider: this.provider };
@@ -221,6 +233,21 @@ export class LinstorCluster extends pulumi.ComponentResource {
             storageClassNames: this.storageClassNames,
             linstorNamespace: this.linstorNamespace,
         });
+    }
+
+    /**
+     * Ingress on 443 to the cluster security group (attached to the control plane's ENIs) from the networks and
+     * security groups the deployer named: the only way into a private endpoint, which otherwise admits only itself.
+     */
+    private privateApiAccess(p: string, args: LinstorClusterArgs, cluster: eks.Cluster): void {
+        const rule = (suffix: string, source: { cidrIpv4: string } | { referencedSecurityGroupId: string }, description: string) =>
+            new aws.vpc.SecurityGroupIngressRule(`${p}-api-from-${suffix}`, {
+                securityGroupId: cluster.clusterSecurityGroupId,
+                ipProtocol: "tcp", fromPort: 443, toPort: 443, description, ...source,
+            }, { parent: this });
+        // Named after the source, so reordering the list replaces nothing.
+        for (const cidr of args.apiPrivateAccessCidrs) rule(cidr.replace(/[./]/g, "-"), { cidrIpv4: cidr }, `Kubernetes API from ${cidr}`);
+        for (const sg of args.apiPrivateAccessSecurityGroupIds) rule(sg, { referencedSecurityGroupId: sg }, `Kubernetes API from ${sg}`);
     }
 
     private network(p: string, args: LinstorClusterArgs, tags: Record<string, string>) {

@@ -73,9 +73,19 @@ export interface LinstorClusterSettings {
     readonly vpcId?: string;
     readonly privateSubnetIds?: readonly string[];
     readonly publicSubnetIds?: readonly string[];
-    /** CIDRs allowed to reach the public API endpoint; empty (default) means a private endpoint only. */
+    /**
+     * How the deployer (and CI) reach the Kubernetes API: at least one of the three `api*` lists must be set.
+     * Public endpoint: CIDRs allowed to reach it (e.g. your office or CI egress IP as /32). Empty: no public endpoint.
+     */
     readonly apiPublicAccessCidrs: readonly string[];
-    /** Allow `0.0.0.0/0` in `apiPublicAccessCidrs`. Default false. */
+    /**
+     * Private endpoint: CIDRs admitted on 443 to the cluster security group, for networks routed into the VPC
+     * (a VPN, a peered or transit-attached VPC of a CI runner).
+     */
+    readonly apiPrivateAccessCidrs: readonly string[];
+    /** Private endpoint: security groups admitted on 443 (a runner or bastion inside the VPC). */
+    readonly apiPrivateAccessSecurityGroupIds: readonly string[];
+    /** Allow ranges that together cover the whole internet in the `api*Cidrs` lists. Default false. */
     readonly allowApiAccessFromAnywhere: boolean;
     /** IAM role ARNs granted cluster-admin through EKS access entries. */
     readonly clusterAdminRoleArns: readonly string[];
@@ -165,6 +175,16 @@ export function maxReplicas(s: Pick<LinstorClusterSettings, "storageClassReplica
 }
 
 const SUBNET = (id: string, entry: Check) => entry.awsId(id, "subnet");
+
+/**
+ * EKS admits nobody to the API by default: a private-only endpoint is reachable only from inside the VPC, which the
+ * same `pulumi up` creates, and the cluster security group admits only itself (pulumi-eks cluster.ts). So the
+ * deployer's way in is a required choice.
+ */
+const API_REACHABILITY_HELP = (key: KeyOf) =>
+    `Choose how pulumi and kubectl reach the Kubernetes API: ${key("apiPublicAccessCidrs")} (a public endpoint for ` +
+    `these CIDRs only, e.g. your egress IP as /32), or a private endpoint with ${key("apiPrivateAccessCidrs")} ` +
+    `(networks routed into the VPC: VPN, peering) or ${key("apiPrivateAccessSecurityGroupIds")} (a runner or bastion in the VPC).`;
 const SECONDS = "(seconds)";
 
 /** One rule per field: a library user and a stack user get the same checks (cross-field checks follow). */
@@ -203,6 +223,9 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     publicSubnetIds: (v, c) => c.ifSet.list(v, SUBNET, { unique: true }),
     apiPublicAccessCidrs: (v, c, s, key) =>
         c.sourceRanges(v, { allowed: s.allowApiAccessFromAnywhere, key: key("allowApiAccessFromAnywhere"), what: "the Kubernetes API" }),
+    apiPrivateAccessCidrs: (v, c, s, key) =>
+        c.sourceRanges(v, { allowed: s.allowApiAccessFromAnywhere, key: key("allowApiAccessFromAnywhere"), what: "the Kubernetes API" }),
+    apiPrivateAccessSecurityGroupIds: (v, c) => c.list(v, (id, entry) => entry.awsId(id, "sg"), { unique: true }),
     allowApiAccessFromAnywhere: (v, c) => c.boolean(v),
     clusterAdminRoleArns: (v, c) => c.list(v, (arn, entry) => entry.arn(arn, ARNS.iamRole)),
     imdsHopLimit: (v, c) => c.oneOf(v, [1, 2], "1: pods cannot reach the node's credentials; 2: pods need IMDS"),
@@ -266,6 +289,9 @@ export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: K
     if (s.linstorDistribution === "linbit" && (!s.drbdIoUsername || s.drbdIoPassword === undefined)) {
         check(key, s.drbdIoUsername ? "drbdIoPassword" : "drbdIoUsername").fail(undefined,
             "The LINBIT distribution pulls from drbd.io: set drbdIoUsername and the secret drbdIoPassword (pulumi config set --secret).");
+    }
+    if (s.apiPublicAccessCidrs.length + s.apiPrivateAccessCidrs.length + s.apiPrivateAccessSecurityGroupIds.length === 0) {
+        check(key, "apiPublicAccessCidrs").fail([], API_REACHABILITY_HELP(key));
     }
     if (s.vpcId !== undefined && (s.privateSubnetIds ?? []).length !== s.availabilityZones.length) {
         check(key, "privateSubnetIds").fail(s.privateSubnetIds ?? [],

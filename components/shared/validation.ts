@@ -376,8 +376,8 @@ export class Check {
     }
 
     /** An AWS resource ID such as vpc-0123456789abcdef0. */
-    awsId(value: string | undefined, prefix: "vpc" | "subnet" | "ami"): void {
-        const kind = { vpc: "a VPC", subnet: "a subnet", ami: "an AMI" }[prefix];
+    awsId(value: string | undefined, prefix: "vpc" | "subnet" | "ami" | "sg"): void {
+        const kind = { vpc: "a VPC", subnet: "a subnet", ami: "an AMI", sg: "a security group" }[prefix];
         this.matches(value, new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `Use ${kind} ID such as ${prefix}-0123456789abcdef0.`);
     }
 

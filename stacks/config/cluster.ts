@@ -42,6 +42,8 @@ export function readClusterConfig(r: ConfigReader): ClusterConfig {
         privateSubnetIds: r.optionalStringList("privateSubnetIds"),
         publicSubnetIds: r.optionalStringList("publicSubnetIds"),
         apiPublicAccessCidrs: r.stringList("apiPublicAccessCidrs", []),
+        apiPrivateAccessCidrs: r.stringList("apiPrivateAccessCidrs", []),
+        apiPrivateAccessSecurityGroupIds: r.stringList("apiPrivateAccessSecurityGroupIds", []),
         allowApiAccessFromAnywhere: r.boolean("allowApiAccessFromAnywhere", false),
         clusterAdminRoleArns: r.stringList("clusterAdminRoleArns", []),
         imdsHopLimit: r.integer("imdsHopLimit", D.imdsHopLimit),

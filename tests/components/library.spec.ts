@@ -13,7 +13,7 @@ describe("library surface (components/index.ts)", () => {
 
     it("lets a library user validate settings with their own key names", () => {
         const settings = { ...library.LINSTOR_CLUSTER_DEFAULTS, namePrefix: "acme", region: "eu-west-1",
-            availabilityZones: ["eu-west-1a", "eu-west-1b"], apiPublicAccessCidrs: [], allowApiAccessFromAnywhere: false,
+            availabilityZones: ["eu-west-1a", "eu-west-1b"], apiPublicAccessCidrs: ["198.51.100.0/24"], apiPrivateAccessCidrs: [], apiPrivateAccessSecurityGroupIds: [], allowApiAccessFromAnywhere: false,
             clusterAdminRoleArns: [], tags: {} };
         expect(() => library.validateLinstorClusterSettings(settings, (f) => `acme.${f}`))
             .to.throw(library.ConfigError, /Invalid value for acme\.availabilityZones/);
@@ -21,7 +21,7 @@ describe("library surface (components/index.ts)", () => {
 
     it("refuses a StorageClass prefix whose LINSTOR resource-group names would exceed 48 characters", () => {
         const settings = { ...library.LINSTOR_CLUSTER_DEFAULTS, namePrefix: "acme", region: "eu-west-1",
-            availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"], apiPublicAccessCidrs: [], allowApiAccessFromAnywhere: false,
+            availabilityZones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"], apiPublicAccessCidrs: ["198.51.100.0/24"], apiPrivateAccessCidrs: [], apiPrivateAccessSecurityGroupIds: [], allowApiAccessFromAnywhere: false,
             clusterAdminRoleArns: [], tags: {}, storageClassPrefix: "a".repeat(40) };
         expect(() => library.validateLinstorClusterSettings(settings, (f) => `acme.${f}`))
             .to.throw(/acme\.storageClassPrefix.*at most 48 characters/);

@@ -6,7 +6,7 @@ import * as P from "../../policy/policies";
 import { loadConfig } from "../../stacks/config";
 import { deployDr } from "../../stacks/dr";
 import { deployPrimary } from "../../stacks/primary";
-import { loadStackConfig } from "../../stacks/offline/stackFile";
+import { stackConfig as shippedStack } from "../support/stacks";
 import { resetRecords, settle, stackOutputs, useStack, valueOf } from "../support/mocks";
 import { cloneRecords, crossGuardViolations, evaluate, notApplicable, packViolations, provider, resource, violations } from "../support/policyHarness";
 
@@ -398,7 +398,7 @@ describe("the whole pack over the dev stack under mocks", () => {
     let stackConfig: Record<string, string>;
 
     before(async () => {
-        const { config, secretKeys } = loadStackConfig("dev");
+        const { config, secretKeys } = shippedStack("dev");
         stackConfig = config;
         useStack("dev", config, secretKeys);
         resetRecords();
@@ -467,14 +467,14 @@ describe("the whole pack over the dr stack under mocks", () => {
 
     before(async () => {
         // The primary's outputs, as the DR stack's StackReference reads them: the dev stack evaluated under mocks.
-        const dev = loadStackConfig("dev");
+        const dev = shippedStack("dev");
         useStack("dev", { ...dev.config, "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" }, dev.secretKeys);
         resetRecords();
         const primary = await deployPrimary(loadConfig());
         const resolved = await Promise.all(Object.entries(primary).map(async ([k, v]) => [k, await valueOf(v as any)] as const));
         await settle();
         stackOutputs[PRIMARY] = Object.fromEntries(resolved.filter(([, v]) => v !== undefined));
-        const { config, secretKeys } = loadStackConfig("dr");
+        const { config, secretKeys } = shippedStack("dr");
         stackConfig = config;
         useStack("dr", config, secretKeys);
         resetRecords();
@@ -505,7 +505,7 @@ describe("the offline runner agrees with CrossGuard's own analyzer handlers", ()
         `${f.enforcementLevel} ${f.policyName} ${f.urn} ${f.message}`;
 
     it("on a stack broken in five ways, and on hand-made preview values", async () => {
-        const { config, secretKeys } = loadStackConfig("dev");
+        const { config, secretKeys } = shippedStack("dev");
         useStack("dev", config, secretKeys);
         resetRecords();
         const outputs = await deployPrimary(loadConfig());

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadConfig } from "../../stacks/config";
 import { deployDr, DR_RESTORE_NAME } from "../../stacks/dr";
 import { deployPrimary } from "../../stacks/primary";
-import { loadStackConfig } from "../../stacks/offline/stackFile";
+import { stackConfig } from "../support/stacks";
 import { dependsOn, isSecret, ofType, one, recorded, resetRecords, settle, stackOutputs, unsecret, useStack, valueOf } from "../support/mocks";
 
 const PRIMARY = "organization/ha-jenkins-eks/dev";
@@ -15,7 +15,7 @@ async function plain(outputs: Record<string, unknown>): Promise<Record<string, u
 
 /** The primary's outputs as the DR stack's StackReference sees them: the dev stack evaluated under mocks. */
 async function primaryOutputs(overrides: Record<string, string> = {}): Promise<Record<string, unknown>> {
-    const { config, secretKeys } = loadStackConfig("dev");
+    const { config, secretKeys } = stackConfig("dev");
     useStack("dev", { ...config, "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual", ...overrides }, secretKeys);
     resetRecords();
     const outputs = await plain(await deployPrimary(loadConfig()));
@@ -24,7 +24,7 @@ async function primaryOutputs(overrides: Record<string, string> = {}): Promise<R
 }
 
 async function evaluateDr(overrides: Record<string, string> = {}) {
-    const { config, secretKeys } = loadStackConfig("dr");
+    const { config, secretKeys } = stackConfig("dr");
     useStack("dr", { ...config, ...overrides }, secretKeys);
     resetRecords();
     const outputs = await deployDr(loadConfig());
@@ -219,7 +219,7 @@ describe("dr stack", () => {
     });
 
     it("is what stacks/index.ts runs for role dr", async () => {
-        const { config, secretKeys } = loadStackConfig("dr");
+        const { config, secretKeys } = stackConfig("dr");
         useStack("dr", config, secretKeys);
         resetRecords();
         // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,7 +3,7 @@ import { exportOutputs, OUTPUT_NAMES } from "../../stacks/outputs";
 import { loadConfig } from "../../stacks/config";
 import { deployDr } from "../../stacks/dr";
 import { deployPrimary } from "../../stacks/primary";
-import { loadStackConfig } from "../../stacks/offline/stackFile";
+import { stackConfig } from "../support/stacks";
 import { resetRecords, settle, stackOutputs, useStack, valueOf } from "../support/mocks";
 
 describe("stack output contract (stacks/outputs.ts)", () => {
@@ -14,7 +14,7 @@ describe("stack output contract (stacks/outputs.ts)", () => {
     });
 
     it("covers every output the dev and dr stacks export", async () => {
-        const { config, secretKeys } = loadStackConfig("dev");
+        const { config, secretKeys } = stackConfig("dev");
         useStack("dev", { ...config, "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" }, secretKeys);
         resetRecords();
         const dev = await deployPrimary(loadConfig());
@@ -22,7 +22,7 @@ describe("stack output contract (stacks/outputs.ts)", () => {
         const plain = Object.fromEntries(await Promise.all(Object.entries(dev).map(async ([k, v]) => [k, await valueOf(v as any)])));
         stackOutputs["organization/ha-jenkins-eks/dev"] = plain;
         try {
-            const drFile = loadStackConfig("dr");
+            const drFile = stackConfig("dr");
             useStack("dr", drFile.config, drFile.secretKeys);
             resetRecords();
             const dr = await deployDr(loadConfig());

@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { loadConfig } from "../../stacks/config";
 import { deployPrimary } from "../../stacks/primary";
-import { loadStackConfig } from "../../stacks/offline/stackFile";
+import { stackConfig } from "../support/stacks";
 import { dependsOn, isSecret, ofType, one, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "../support/mocks";
 
 /** Evaluates the dev stack with its real Pulumi.dev.yaml (plus Pulumi.yaml defaults) under mocks. */
 async function evaluateDev(overrides: Record<string, string> = {}) {
-    const { config, secretKeys } = loadStackConfig("dev");
+    const { config, secretKeys } = stackConfig("dev");
     useStack("dev", { ...config, ...overrides }, secretKeys);
     resetRecords();
     const outputs = await deployPrimary(loadConfig());
@@ -152,6 +152,9 @@ describe("dev stack (primary)", () => {
         expect(provider.inputs.profile).to.equal("platform-admin");
         expect(JSON.stringify(provider.inputs.assumeRoles)).to.contain("arn:aws:iam::123456789012:role/deployer");
         expect(one("aws:s3/bucket:Bucket").provider).to.contain(provider.name);
+        // kubectl and the Kubernetes provider get their token as the same identity (aws eks get-token).
+        const exec = JSON.parse(one("pulumi:providers:kubernetes").inputs.kubeconfig).users[0].user.exec;
+        expect(exec.args.slice(-4)).to.deep.equal(["--role-arn", "arn:aws:iam::123456789012:role/deployer", "--profile", "platform-admin"]);
         outputs = await evaluateDev();
     });
 

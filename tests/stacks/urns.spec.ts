@@ -10,7 +10,7 @@ import * as path from "path";
 import { loadConfig } from "../../stacks/config";
 import { deployDr } from "../../stacks/dr";
 import { deployPrimary } from "../../stacks/primary";
-import { loadStackConfig } from "../../stacks/offline/stackFile";
+import { stackConfig } from "../support/stacks";
 import type { MockAlias } from "../../stacks/offline/mockCloud";
 import { recorded, resetRecords, settle, stackOutputs, useStack, valueOf } from "../support/mocks";
 
@@ -62,7 +62,7 @@ async function plain(outputs: Record<string, unknown>): Promise<Record<string, u
 describe("resource URNs of the shipped stacks", () => {
     let devOutputs: Record<string, unknown>;
     before(async () => {
-        const { config, secretKeys } = loadStackConfig("dev");
+        const { config, secretKeys } = stackConfig("dev");
         useStack("dev", { ...config, "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" }, secretKeys);
         resetRecords();
         devOutputs = await plain(await deployPrimary(loadConfig()));
@@ -77,7 +77,7 @@ describe("resource URNs of the shipped stacks", () => {
     it("dr: every URN is unchanged", async () => {
         stackOutputs[PRIMARY] = { ...devOutputs };
         try {
-            const { config, secretKeys } = loadStackConfig("dr");
+            const { config, secretKeys } = stackConfig("dr");
             useStack("dr", config, secretKeys);
             resetRecords();
             const outputs = await deployDr(loadConfig());

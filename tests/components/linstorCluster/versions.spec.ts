@@ -3,7 +3,7 @@ import { validateLinstorClusterSettings } from "../../../components/linstorClust
 import { checkUpgrade, compareSemver, nodeAmiToRun } from "../../../components/linstorCluster/versions";
 import { loadConfig } from "../../../stacks/config";
 import { deployPrimary } from "../../../stacks/primary";
-import { loadStackConfig } from "../../../stacks/offline/stackFile";
+import { stackConfig } from "../../support/stacks";
 import { clusterSettings, thrown } from "../../support/fixtures";
 import { one, recorded, resetRecords, settle, stackOutputs, useStack, valueOf } from "../../support/mocks";
 
@@ -42,7 +42,7 @@ describe("upgrade guard rails", () => {
         afterEach(() => { delete stackOutputs[self]; });
 
         async function rejection(): Promise<string | undefined> {
-            const { config, secretKeys } = loadStackConfig("dev");
+            const { config, secretKeys } = stackConfig("dev");
             useStack("dev", config, secretKeys);
             resetRecords();
             try {
@@ -79,7 +79,7 @@ describe("node AMI pinning", () => {
         const self = "organization/ha-jenkins-eks/dev";
         stackOutputs[self] = { kubernetesVersion: "1.35", linstorDistribution: "piraeus", linstorOperatorChartVersion: "2.10.7", nodeAmiId: "ami-0aaaaaaaaaaaaaaaa" };
         try {
-            const { config, secretKeys } = loadStackConfig("dev");
+            const { config, secretKeys } = stackConfig("dev");
             useStack("dev", config, secretKeys);
             resetRecords();
             const outputs = await deployPrimary(loadConfig());

@@ -4,9 +4,10 @@ import { loadConfig, projectKey, validateAcrossSections } from "../../../stacks/
 import { linstorClusterArgs } from "../../../stacks/wiring";
 import { resolveAvailabilityZones } from "../../../stacks/zones";
 import { setAvailableZones, useStack } from "../../support/mocks";
+import { QUICK_START_API_ACCESS } from "../../support/stacks";
 
 const K = (key: string) => `ha-jenkins-eks:${key}`;
-const base = { "aws:region": "us-west-2" };
+const base = { "aws:region": "us-west-2", ...QUICK_START_API_ACCESS };
 
 /** Loads and validates config the way the stack does; resolves to the validated args or rejects. */
 async function evaluate(config: Record<string, string>, secretKeys: string[] = []) {
@@ -40,7 +41,22 @@ describe("stack config", () => {
         expect(args.storageClassReplicas).to.deep.equal([1, 2, 3]);
         expect(args.linstorDistribution).to.equal("piraeus");
         expect(args.kubernetesVersion).to.equal("1.35");
-        expect(args.apiPublicAccessCidrs).to.deep.equal([]);
+        expect(args.apiPrivateAccessCidrs).to.deep.equal([]);
+        expect(args.apiPrivateAccessSecurityGroupIds).to.deep.equal([]);
+    });
+
+    it("refuses a stack with no way to reach the Kubernetes API, naming the three keys", async () => {
+        useStack("dev", { "aws:region": "us-west-2" });
+        const msg = await rejection({ [K("apiPublicAccessCidrs")]: "[]" });
+        expect(msg).to.match(/^Invalid value for ha-jenkins-eks:apiPublicAccessCidrs: \[\]\. Choose how pulumi and kubectl reach the Kubernetes API/);
+        expect(msg).to.contain("ha-jenkins-eks:apiPrivateAccessCidrs").and.to.contain("ha-jenkins-eks:apiPrivateAccessSecurityGroupIds");
+        for (const chosen of [{ [K("apiPublicAccessCidrs")]: "[]", [K("apiPrivateAccessCidrs")]: '["10.20.0.0/16"]' },
+            { [K("apiPublicAccessCidrs")]: "[]", [K("apiPrivateAccessSecurityGroupIds")]: '["sg-0123456789abcdef0"]' }]) {
+            expect((await evaluate(chosen)).apiPublicAccessCidrs).to.deep.equal([]);
+        }
+        expect(await rejection({ [K("apiPrivateAccessSecurityGroupIds")]: '["vpc-0123456789abcdef0"]' }))
+            .to.match(/apiPrivateAccessSecurityGroupIds: "vpc-0123456789abcdef0"\. Use a security group ID/);
+        expect(await rejection({ [K("apiPrivateAccessCidrs")]: '["0.0.0.0/0"]' })).to.match(/apiPrivateAccessCidrs: "0\.0\.0\.0\/0"\. Refusing/);
     });
 
     it("reads lists, maps and secrets in their stack-file forms", async () => {

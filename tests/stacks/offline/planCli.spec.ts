@@ -15,11 +15,22 @@ function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: s
     });
 }
 
+/** The quick start's reachability choice (a public endpoint for the deployer's network). */
+const API = ["-c", 'apiPublicAccessCidrs=["198.51.100.0/24"]'];
+
 describe("npm run plan (end to end)", function () {
     this.timeout(120_000);
 
-    it("plans the dev stack offline: resources, AZs, sizing, RTO/RPO and zero violations", async () => {
+    it("stops the shipped dev stack until the deployer chooses how to reach the API, naming the keys", async () => {
         const r = await plan(["dev"]);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.contain("ha-jenkins-eks:apiPublicAccessCidrs").and.to.contain("ha-jenkins-eks:apiPrivateAccessCidrs")
+            .and.to.contain("ha-jenkins-eks:apiPrivateAccessSecurityGroupIds");
+        expect(r.stderr).to.not.match(/\n\s+at /);
+    });
+
+    it("plans the dev stack offline: resources, AZs, sizing, RTO/RPO and zero violations", async () => {
+        const r = await plan(["dev", ...API]);
         expect(r.code, r.stderr).to.equal(0);
         expect(r.stdout).to.contain("Offline plan of stack dev");
         expect(r.stdout).to.match(/node group .*us-west-2a/);
@@ -32,13 +43,13 @@ describe("npm run plan (end to end)", function () {
     });
 
     it("rejects a deliberately broken stack with the rule's message and a non-zero exit", async () => {
-        const r = await plan(["dev", "-c", "jenkinsStorageClassReplicas=1", "-c", "jenkinsAllowFewerReplicas=true"]);
+        const r = await plan(["dev", ...API, "-c", "jenkinsStorageClassReplicas=1", "-c", "jenkinsAllowFewerReplicas=true"]);
         expect(r.code).to.equal(1);
         expect(r.stdout).to.contain("jenkins-volume-replicated");
     });
 
     it("rejects invalid config with the ConfigError message, no stack trace", async () => {
-        const r = await plan(["dev", "-c", 'availabilityZones=["us-west-2a","us-west-2b"]']);
+        const r = await plan(["dev", ...API, "-c", 'availabilityZones=["us-west-2a","us-west-2b"]']);
         expect(r.code).to.equal(2);
         expect(r.stderr).to.contain("ha-jenkins-eks:availabilityZones");
         expect(r.stderr).to.not.match(/\n\s+at /);
