@@ -287,6 +287,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
             Buffer.from(buildNodeUserData({
                 clusterName: name, apiServerEndpoint: endpoint, certificateAuthority: ca, serviceCidr: cidr,
                 devices: [DATA_DEVICE, METADATA_DEVICE],
+                labels: [{ key: STORAGE_NODE_LABEL, value: "true" }],
             })).toString("base64"));
         const template = new aws.ec2.LaunchTemplate(`${p}-storage-node`, {
             description: "EKS storage node for LINSTOR: data + DRBD metadata EBS volumes, kernel headers, IMDSv2",

@@ -18,6 +18,8 @@ export interface NodeUserDataArgs {
     readonly certificateAuthority: string;
     readonly serviceCidr: string;
     readonly devices: readonly PoolDevice[];
+    /** Labels the kubelet registers the node with. */
+    readonly labels: readonly NodeLabel[];
 }
 
 export const MIME_BOUNDARY = "==LINSTOR-NODE-BOUNDARY==";
@@ -25,6 +27,17 @@ export const MIME_BOUNDARY = "==LINSTOR-NODE-BOUNDARY==";
 /** Path of the helper that names an EBS NVMe device after its block-device mapping. */
 export const EBS_NAME_HELPER = "/usr/local/sbin/linstor-ebs-name";
 
+/** Label every storage node carries from its first registration (the LINSTOR, Jenkins and pre-pull selectors use it). */
+export interface NodeLabel {
+    readonly key: string;
+    readonly value: string;
+}
+
+/**
+ * The NodeConfig nodeadm reads. The storage label goes in as a kubelet flag, so the node registers with it: a managed
+ * node group's own `labels` arrive only after the node joined (pulumi/pulumi-eks nodejs/eks/nodes/userdata.ts passes
+ * them the same way for custom AMIs; nodeadm appends `spec.kubelet.flags`, awslabs/amazon-eks-ami nodeadm API).
+ */
 function nodeConfigPart(args: NodeUserDataArgs): string {
     return [
         "Content-Type: application/node.eks.aws",
@@ -37,18 +50,22 @@ function nodeConfigPart(args: NodeUserDataArgs): string {
         `    apiServerEndpoint: ${args.apiServerEndpoint}`,
         `    certificateAuthority: ${args.certificateAuthority}`,
         `    cidr: ${args.serviceCidr}`,
+        "  kubelet:",
+        "    flags:",
+        `      - --node-labels=${args.labels.map((l) => `${l.key}=${l.value}`).join(",")}`,
         "",
     ].join("\n");
 }
 
 /**
- * Installs kernel headers for the *running* kernel on every boot, before kubelet starts, so the
- * DRBD module loader (LB_HOW=compile) always finds /usr/src/kernels/$(uname -r) — also after a
- * kernel update and reboot. AL2023 names the 6.12 package `kernel6.12-devel`.
+ * Fallback for a kernel without headers. The EKS AL2023 AMI ships kernel-devel and -headers for its kernel and
+ * version-locks `kernel*` (awslabs/amazon-eks-ami templates/al2023/provisioners/install-worker.sh), so this normally
+ * exits at once; it runs as its own unit after the storage devices, never in their way, and a repository outage
+ * only leaves the DRBD module loader to report missing headers.
  */
 export const KERNEL_HEADERS_SCRIPT = [
     "#!/bin/bash",
-    "set -euo pipefail",
+    "set -uo pipefail",
     'release="$(uname -r)"',
     '[ -d "/usr/src/kernels/${release}" ] && exit 0',
     'case "${release}" in',
@@ -83,36 +100,58 @@ function ebsNameHelper(devices: readonly PoolDevice[]): string {
     ].join("\n");
 }
 
+/** Marker a node leaves when its storage devices never appeared (it then never joins the cluster). */
+export const DEVICES_MISSING_MARKER = "/etc/ha-jenkins-eks/storage-devices-missing";
+
+/**
+ * Runs in cloud-init's final stage, before `nodeadm init` starts kubelet (nodeadm-run.service is
+ * `After=cloud-final.service`, awslabs/amazon-eks-ami templates/al2023/runtime/rootfs/etc/systemd/system). The
+ * device links come first and need nothing from the network (ebsnvme-id ships with the AMI's amazon-ec2-utils). A
+ * node whose devices never appear fails closed: kubelet is masked, so it never registers, the node group reports it
+ * unhealthy and `pulumi up` stops instead of a storage node joining without storage. `HJE_ROOT` and
+ * `HJE_DEVICE_WAIT_SECONDS` exist for the tests, which run this script against a sandbox.
+ */
 function bootScript(devices: readonly PoolDevice[]): string {
-    const waits = devices.map((d) => `wait_for ${d.stablePath}`).join("\n");
+    const paths = devices.map((d) => d.stablePath).join(" ");
     return [
         "#!/bin/bash",
-        "set -euo pipefail",
-        "# amazon-ec2-utils provides ebsnvme-id; lvm2 is what LINSTOR drives on the host devices.",
-        "dnf install -y amazon-ec2-utils lvm2",
-        `cat > ${EBS_NAME_HELPER} <<'HELPER'`,
+        "set -uo pipefail",
+        'root="${HJE_ROOT:-}"',
+        'mkdir -p "${root}/usr/local/sbin" "${root}/etc/udev/rules.d" "${root}/etc/systemd/system"',
+        `cat > "\${root}${EBS_NAME_HELPER}" <<'HELPER'`,
         ebsNameHelper(devices),
         "HELPER",
-        `chmod 0755 ${EBS_NAME_HELPER}`,
-        "cat > /etc/udev/rules.d/90-linstor-ebs.rules <<'RULES'",
+        `chmod 0755 "\${root}${EBS_NAME_HELPER}"`,
+        'cat > "${root}/etc/udev/rules.d/90-linstor-ebs.rules" <<\'RULES\'',
         `KERNEL=="nvme[0-9]*n[0-9]*", ENV{DEVTYPE}=="disk", ATTRS{model}=="Amazon Elastic Block Store", PROGRAM="${EBS_NAME_HELPER} /dev/%k", SYMLINK+="%c"`,
         `KERNEL=="xvd[a-z]", ENV{DEVTYPE}=="disk", PROGRAM="${EBS_NAME_HELPER} /dev/%k", SYMLINK+="%c"`,
         "RULES",
         "udevadm control --reload-rules",
         "udevadm trigger --subsystem-match=block --action=add",
-        "udevadm settle",
-        'wait_for() { for _ in $(seq 1 60); do [ -e "$1" ] && return 0; sleep 1; done; echo "missing $1" >&2; return 1; }',
-        waits,
-        "cat > /usr/local/sbin/linstor-kernel-headers <<'HEADERS'",
+        "udevadm settle --timeout=60",
+        "waited=0",
+        "while :; do",
+        '  missing=""',
+        `  for dev in ${paths}; do [ -e "\${root}\${dev}" ] || missing="\${missing} \${dev}"; done`,
+        '  { [ -z "${missing}" ] || [ "${waited}" -ge "${HJE_DEVICE_WAIT_SECONDS:-300}" ]; } && break',
+        "  sleep 1; waited=$((waited + 1))",
+        "done",
+        'if [ -n "${missing}" ]; then',
+        '  echo "LINSTOR storage devices missing:${missing}; this node will not join the cluster" >&2',
+        `  mkdir -p "\${root}${DEVICES_MISSING_MARKER.replace(/\/[^/]+$/, "")}"`,
+        `  echo "\${missing}" > "\${root}${DEVICES_MISSING_MARKER}"`,
+        "  systemctl mask --now kubelet.service",
+        "  exit 1",
+        "fi",
+        'cat > "${root}/usr/local/sbin/linstor-kernel-headers" <<\'HEADERS\'',
         KERNEL_HEADERS_SCRIPT,
         "HEADERS",
-        "chmod 0755 /usr/local/sbin/linstor-kernel-headers",
-        "cat > /etc/systemd/system/linstor-kernel-headers.service <<'UNIT'",
+        'chmod 0755 "${root}/usr/local/sbin/linstor-kernel-headers"',
+        'cat > "${root}/etc/systemd/system/linstor-kernel-headers.service" <<\'UNIT\'',
         "[Unit]",
-        "Description=Kernel headers for the DRBD module loader",
+        "Description=Kernel headers for the DRBD module loader (normally already on the AMI)",
         "Wants=network-online.target",
         "After=network-online.target",
-        "Before=kubelet.service",
         "[Service]",
         "Type=oneshot",
         "ExecStart=/usr/local/sbin/linstor-kernel-headers",
@@ -121,7 +160,8 @@ function bootScript(devices: readonly PoolDevice[]): string {
         "WantedBy=multi-user.target",
         "UNIT",
         "systemctl daemon-reload",
-        "systemctl enable --now linstor-kernel-headers.service",
+        // Not --now: a repository outage must not hold the boot or fail it.
+        "systemctl enable linstor-kernel-headers.service || true",
         "",
     ].join("\n");
 }
