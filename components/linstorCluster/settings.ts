@@ -65,6 +65,15 @@ export interface LinstorClusterSettings {
     readonly drbdPeerSlots: number;
     /** Kubernetes minor version, e.g. "1.35". */
     readonly kubernetesVersion: string;
+    /**
+     * Versions of the EKS managed add-ons (e.g. `v1.12.4-eksbuild.1`). Default: the version EKS marks as default for
+     * `kubernetesVersion` (aws.eks.getAddonVersion), so they move with the Kubernetes version and nothing else.
+     */
+    readonly coreDnsAddonVersion?: string;
+    readonly kubeProxyAddonVersion?: string;
+    readonly vpcCniAddonVersion?: string;
+    readonly podIdentityAgentAddonVersion?: string;
+    readonly ebsCsiDriverAddonVersion?: string;
     /** New VPC CIDR (ignored with `vpcId`). Default 10.0.0.0/16. */
     readonly vpcCidr: string;
     /** NAT gateways of a new VPC. Default OnePerAz, so an AZ outage does not cut egress. */
@@ -175,6 +184,9 @@ export function maxReplicas(s: Pick<LinstorClusterSettings, "storageClassReplica
 }
 
 const SUBNET = (id: string, entry: Check) => entry.awsId(id, "subnet");
+/** An EKS add-on version as `aws eks describe-addon-versions` lists it. */
+const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
+const ADDON_VERSION_HELP = "Use an exact EKS add-on version such as v1.12.4-eksbuild.1 (aws eks describe-addon-versions), or leave it unset.";
 
 /**
  * EKS admits nobody to the API by default: a private-only endpoint is reachable only from inside the VPC, which the
@@ -216,6 +228,11 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     // At least replicas − 1: checked with storageClassReplicas below.
     drbdPeerSlots: (v, c) => c.integer(v, { min: 0, max: 31 }),
     kubernetesVersion: (v, c) => c.kubernetesVersion(v),
+    coreDnsAddonVersion: (v, c) => c.ifSet.matches(v, ADDON_VERSION, ADDON_VERSION_HELP),
+    kubeProxyAddonVersion: (v, c) => c.ifSet.matches(v, ADDON_VERSION, ADDON_VERSION_HELP),
+    vpcCniAddonVersion: (v, c) => c.ifSet.matches(v, ADDON_VERSION, ADDON_VERSION_HELP),
+    podIdentityAgentAddonVersion: (v, c) => c.ifSet.matches(v, ADDON_VERSION, ADDON_VERSION_HELP),
+    ebsCsiDriverAddonVersion: (v, c) => c.ifSet.matches(v, ADDON_VERSION, ADDON_VERSION_HELP),
     vpcCidr: (v, c) => c.cidr(v),
     natGateways: (v, c) => c.oneOf(v, NAT_GATEWAY_STRATEGIES),
     vpcId: (v, c) => c.ifSet.awsId(v, "vpc"),

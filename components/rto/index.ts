@@ -27,6 +27,12 @@ export interface RtoInputs {
     readonly csiControllerReplicas: number;
     /** The DR cluster already runs (warm standby) instead of being created when disaster strikes. */
     readonly drClusterPreProvisioned: boolean;
+    /**
+     * CoreDNS has a replica in every zone (the managed add-on LinstorCluster installs). False models the self-managed
+     * bootstrap Deployment, both of whose replicas sit in the first zone: linstor-csi resolves the LINSTOR controller
+     * by name, so losing that zone stalls attaches until CoreDNS is rescheduled.
+     */
+    readonly dnsInEveryZone: boolean;
 
     // ---- fixed by upstream or the platform
     /** DRBD net ping-int (default 10 s): survivors notice a silent peer only after it. */
@@ -60,6 +66,7 @@ export interface RtoInputs {
     readonly jenkinsBootSeconds: number;
     readonly linstorControllerStartSeconds: number;
     readonly csiControllerStartSeconds: number;
+    readonly coreDnsStartSeconds: number;
     /** Upload time of one (incremental) backup to S3. */
     readonly snapshotShippingSeconds: number;
     readonly eksCreateSeconds: number;
@@ -83,6 +90,7 @@ export const RTO_DEFAULTS: RtoInputs = {
     restoreSizeGiB: 20,
     csiControllerReplicas: 1,
     drClusterPreProvisioned: false,
+    dnsInEveryZone: true,
     drbdPingIntervalSeconds: 10,
     drbdPingTimeoutSeconds: 0.5,
     nodeMonitorGracePeriodSeconds: 40,
@@ -99,6 +107,7 @@ export const RTO_DEFAULTS: RtoInputs = {
     jenkinsBootSeconds: 60,
     linstorControllerStartSeconds: 30,
     csiControllerStartSeconds: 10,
+    coreDnsStartSeconds: 5,
     snapshotShippingSeconds: 120,
     eksCreateSeconds: 900,
     nodeGroupsSeconds: 300,
@@ -246,10 +255,17 @@ function controllersBackSeconds(i: RtoInputs): { seconds: number; basis: string 
         ? `a standby CSI controller takes the leader lease after ${i.csiLeaderElectionLeaseSeconds} s`
         : `the single CSI controller is evicted after ${i.nodeMonitorGracePeriodSeconds} s NotReady + ${i.csiControllerTolerationSeconds} s ` +
           `toleration, then starts in ${i.csiControllerStartSeconds} s (= ${csi} s)`;
+    // CoreDNS has only the default 300 s not-ready/unreachable tolerations.
+    const dns = i.dnsInEveryZone ? 0
+        : i.nodeMonitorGracePeriodSeconds + i.kubernetesDefaultTolerationSeconds + i.podRescheduleSeconds + i.coreDnsStartSeconds;
+    const dnsBasis = i.dnsInEveryZone
+        ? "CoreDNS answers from the other zones (a replica in every zone)"
+        : `CoreDNS, all in the lost zone, is evicted after ${i.nodeMonitorGracePeriodSeconds} s NotReady + ${i.kubernetesDefaultTolerationSeconds} s ` +
+          `default toleration and starts in ${i.coreDnsStartSeconds} s (= ${dns} s); until then linstor-csi cannot resolve the LINSTOR controller`;
     return {
-        seconds: Math.max(linstor, csi),
+        seconds: Math.max(linstor, csi, dns),
         basis: `the LINSTOR controller is evicted after ${i.nodeMonitorGracePeriodSeconds} s NotReady + ${i.linstorControllerTolerationSeconds} s toleration ` +
-            `and restarts in ${i.linstorControllerStartSeconds} s (= ${linstor} s); ${csiBasis}`,
+            `and restarts in ${i.linstorControllerStartSeconds} s (= ${linstor} s); ${csiBasis}; ${dnsBasis}`,
     };
 }
 

@@ -31,6 +31,8 @@ export interface MockOptions {
     readonly dependencies: string[];
     /** Earlier identities the engine would match (`aliases`), as the SDK sends them to the engine. */
     readonly aliases: MockAlias[];
+    /** `customTimeouts` as the SDK sends them (empty strings when unset). */
+    readonly customTimeouts: { readonly create: string; readonly update: string; readonly delete: string };
 }
 
 /**
@@ -168,6 +170,9 @@ function invoke(args: pulumi.runtime.MockCallArgs, ctx: MockContext): Record<str
             return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/mock`, userId: "AIDAMOCK" };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "aws:eks/getAddonVersion:getAddonVersion":
+            // A recognizable placeholder for "the default version of this add-on for this Kubernetes version".
+            return { ...args.inputs, version: `v0.0.0-eksbuild.0-${args.inputs.addonName}-${args.inputs.kubernetesVersion}` };
         case "aws:index/getRegion:getRegion":
             return { name: ctx.region(), region: ctx.region(), id: ctx.region() };
         default:
@@ -204,6 +209,11 @@ export function installMocks(mocks: pulumi.runtime.Mocks, project: string, stack
                 }
                 return { urn: a.getUrn() };
             }),
+            customTimeouts: {
+                create: req.getCustomtimeouts?.()?.getCreate() ?? "",
+                update: req.getCustomtimeouts?.()?.getUpdate() ?? "",
+                delete: req.getCustomtimeouts?.()?.getDelete() ?? "",
+            },
         });
         return register(req, callback);
     };

@@ -131,6 +131,53 @@ describe("LinstorCluster", () => {
         });
     });
 
+    describe("managed add-ons", () => {
+        before(async () => { await build(); });
+        const addon = (name: string) => ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === name)!;
+
+        it("runs CoreDNS as a managed add-on, one replica per zone, created only once every node group exists", () => {
+            const coredns = addon("coredns");
+            expect(JSON.parse(coredns.inputs.configurationValues)).to.deep.equal({
+                replicaCount: 3,
+                topologySpreadConstraints: [{
+                    maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule",
+                    labelSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                }],
+                podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+            });
+            expect(coredns.inputs.resolveConflictsOnCreate).to.equal("OVERWRITE");
+            const groups = ofType("eks:index:ManagedNodeGroup");
+            expect(groups).to.have.length(3);
+            for (const g of groups) expect(dependsOn(coredns, g), g.name).to.equal(true);
+        });
+
+        it("moves every add-on with kubernetesVersion: the version EKS marks default for it, unless one is pinned", async () => {
+            for (const name of ["coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"]) {
+                expect(addon(name).inputs.addonVersion).to.equal(`v0.0.0-eksbuild.0-${name}-1.35`);
+            }
+            const c = one("eks:index:Cluster").inputs;
+            expect(c.kubeProxyAddonOptions.version).to.equal("v0.0.0-eksbuild.0-kube-proxy-1.35");
+            expect(c.vpcCniOptions.addonVersion).to.equal("v0.0.0-eksbuild.0-vpc-cni-1.35");
+            await build({ coreDnsAddonVersion: "v1.12.4-eksbuild.1", kubernetesVersion: "1.34" });
+            expect(addon("coredns").inputs.addonVersion).to.equal("v1.12.4-eksbuild.1");
+            expect(addon("aws-ebs-csi-driver").inputs.addonVersion).to.equal("v0.0.0-eksbuild.0-aws-ebs-csi-driver-1.34");
+            expect(() => new LinstorCluster("bad", clusterSettings({ coreDnsAddonVersion: "latest" }))).to.throw(/coreDnsAddonVersion: "latest"/);
+            await build();
+        });
+
+        it("gives the EBS CSI driver its AWS policy through Pod Identity (no node-role rights, no IRSA)", () => {
+            const ebs = addon("aws-ebs-csi-driver");
+            const role = one("aws:iam/role:Role", "ebs-csi");
+            expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
+                { Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
+            ]);
+            expect(one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ebs-csi").inputs.policyArn)
+                .to.equal("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
+            expect(ebs.inputs.podIdentityAssociations).to.deep.equal([{ roleArn: `arn:aws:iam::123456789012:role/${role.inputs.name ?? role.name}`, serviceAccount: "ebs-csi-controller-sa" }]);
+            expect(dependsOn(ebs, addon("eks-pod-identity-agent"))).to.equal(true);
+        });
+    });
+
     describe("network and node groups", () => {
         for (const azCount of [3, 4, 5, 6]) {
             it(`puts one managed node group in each of ${azCount} distinct AZs`, async () => {

@@ -48,6 +48,16 @@ describe("RTO/RPO model", () => {
         expect(r.azFailover.best.totalSeconds).to.equal(167);
     });
 
+    it("DNS term: CoreDNS in every zone adds nothing; the bootstrap CoreDNS lost with its zone holds attaches until it is back", () => {
+        const two = rtoModel({ csiControllerReplicas: 2 }).nodeFailover.haControllerControllersLost;
+        expect(secondsOf(two)[3][1]).to.equal(120);
+        expect(two.phases[3].basis).to.contain("CoreDNS answers from the other zones");
+        // CoreDNS back at 40 + 300 + 2 + 5 = 347 s; ready for attach at 47 s → waits 300 s, + ≤300 s backoff, + 10 s attach.
+        const oneZone = rtoModel({ csiControllerReplicas: 2, dnsInEveryZone: false }).nodeFailover.haControllerControllersLost;
+        expect(secondsOf(oneZone)[3]).to.deep.equal(["volume attach", 610]);
+        expect(oneZone.phases[3].basis).to.contain("linstor-csi cannot resolve the LINSTOR controller");
+    });
+
     it("without the HA Controller: 40 s + tolerations + 6 min force-detach (+ attach and start)", () => {
         expect(secondsOf(r.nodeFailover.withoutHaController)).to.deep.equal([
             ["detection", 40], ["fencing", 30], ["reschedule", 2], ["volume attach", 370], ["Jenkins start", 110],
