@@ -40,8 +40,13 @@ export async function buildLinstorCluster(cfg: StackConfig, validateMore: () => 
     validateAcrossSections(cfg);
     validateMore();
     const deployed = await guardUpgrade(cfg);
+    // Parallel node groups are for a stack's first creation only (a DR recovery racing the clock): once it has been
+    // deployed, and whenever that cannot be known (upgradeGuards off), every rollout replaces one AZ at a time.
+    const firstCreation = cfg.upgradeGuards && deployed.kubernetesVersion === undefined;
     return new LinstorCluster(cfg.namePrefix, {
-        ...args, nodeAmiId: nodeAmiToRun(cfg.cluster.nodeAmiId, deployed, cfg.cluster.kubernetesVersion),
+        ...args,
+        nodeAmiId: nodeAmiToRun(cfg.cluster.nodeAmiId, deployed, cfg.cluster.kubernetesVersion),
+        serialNodeGroupRollout: args.serialNodeGroupRollout || !firstCreation,
     });
 }
 
@@ -122,6 +127,7 @@ export function buildMonitoring(cfg: StackConfig, cluster: LinstorCluster, opts:
         // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it.
         jenkins: { namespace: opts.jenkinsNamespace, createServiceMonitor: false, job: chartFullname(JENKINS_RELEASE) },
         schedules: opts.schedules.filter((s): s is ScheduledJob => s !== undefined),
+        expectedStorageNodes: cfg.cluster.nodesPerAz * cluster.availabilityZones.length,
         dependsOn: cluster.storageReady,
         keyOf: projectKey,
     }, { providers: [cluster.provider] });

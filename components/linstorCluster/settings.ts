@@ -120,8 +120,8 @@ export interface LinstorClusterSettings {
     readonly haControllerDrbdStatusIntervalSeconds: number;
     /**
      * Node groups depend on each other so a rollout replaces one AZ at a time (quorum holds); this also
-     * makes their first creation sequential. A DR stack may create them in parallel (false) and switch
-     * back to true once live: dependsOn changes never replace anything. Default true.
+     * makes their first creation sequential. False creates them in parallel; the stacks honour that only for a
+     * stack's first creation (a DR recovery) and roll one AZ at a time once it is deployed. Default true.
      */
     readonly serialNodeGroupRollout: boolean;
     /** With a serial rollout, hold each next AZ until every DRBD replica is UpToDate again. Default true. */

@@ -61,6 +61,8 @@ export interface AlertRuleInput {
     readonly snapshots?: { readonly intervalSeconds: number; readonly scheduleLabel?: string };
     /** CronJobs whose last success must be recent (the snapshot schedule, the LINSTOR database backup). */
     readonly cronJobs?: readonly ScheduledJob[];
+    /** Storage nodes the cluster should have (nodes per AZ × AZs); no missing-node alert without it. */
+    readonly expectedSatellites?: number;
 }
 
 export type { ScheduledJob };
@@ -156,7 +158,14 @@ export function alertRuleGroups(input: AlertRuleInput): RuleGroup[] {
                 rule("LinstorSatelliteOffline", "critical", "5m", 'linstor_node_state{nodetype="SATELLITE"} != 2',
                     "LINSTOR satellite {{ $labels.node }} is not ONLINE",
                     "The controller cannot manage resources on {{ $labels.node }} (state {{ $value }}: 0 OFFLINE, 1 CONNECTED).",
-                    "Check the node and its satellite pod. A node that is gone for good: with satelliteDeletionPolicy Evacuate, deleting the Kubernetes node lets LINSTOR move its replicas."),
+                    "Check the node and its satellite pod. A node that is gone for good: once its Kubernetes Node is deleted, the operator removes it from LINSTOR (satelliteDeletionPolicy Delete, `linstor node lost`); then let the resync gate or `linstor resource-definition auto-place` restore the replica count (stacks/ops/README.md, node replacement)."),
+                ...(input.expectedSatellites === undefined ? [] : [
+                    rule("LinstorSatellitesMissing", "critical", "15m",
+                        `count(linstor_node_state{nodetype="SATELLITE"} == 2) < ${input.expectedSatellites} or absent(linstor_node_state{nodetype="SATELLITE"} == 2)`,
+                        `Fewer than ${input.expectedSatellites} LINSTOR satellites are ONLINE`,
+                        "A storage node is missing: it did not join, or its replacement has not come up. Replicas it should hold are not being rebuilt.",
+                        "Look for the node group's unhealthy instance (EKS console, node group health). A node whose storage devices never appeared masks kubelet and never joins: its console log says \"LINSTOR storage devices missing\" and /etc/ha-jenkins-eks/storage-devices-missing names them; terminate it so the node group replaces it."),
+                ]),
                 rule("LinstorStoragePoolFull", "warning", "15m",
                     `100 * (1 - linstor_storage_pool_capacity_free_bytes / (linstor_storage_pool_capacity_total_bytes > 0)) > ${input.storagePoolFullPercent}`,
                     `LINSTOR storage pool {{ $labels.storage_pool }} on {{ $labels.node }} is over ${input.storagePoolFullPercent}% full`,

@@ -31,6 +31,8 @@ export interface DrbdMonitoringArgs extends MonitoringSettings {
      * snapshot-age alerts.
      */
     readonly schedules?: readonly ScheduledJob[];
+    /** Storage nodes the cluster should have (LinstorCluster: nodesPerAz × zones): alert when fewer satellites are ONLINE. */
+    readonly expectedStorageNodes?: number;
     /**
      * Every child waits for these: LinstorCluster.storageReady (Prometheus volumes, LINSTOR namespace), plus the
      * HaJenkins component when our Jenkins ServiceMonitor goes into its namespace.
@@ -164,6 +166,7 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
                     jenkinsJob: jenkins?.job,
                     snapshots: snapshotSchedule === undefined ? undefined : { intervalSeconds: snapshotSchedule.intervalSeconds, scheduleLabel },
                     cronJobs: args.schedules,
+                    expectedSatellites: args.expectedStorageNodes,
                 }),
             },
         }, crOpts);

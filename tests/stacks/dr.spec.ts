@@ -69,6 +69,21 @@ describe("dr stack", () => {
             expect(dependsOn(groups[1], groups[0])).to.equal(false);
         });
 
+        it("once deployed (the live site), rolls its node groups one AZ at a time behind the resync gate", async () => {
+            const self = "organization/ha-jenkins-eks/dr";
+            stackOutputs[self] = { kubernetesVersion: "1.35", linstorDistribution: "piraeus", linstorOperatorChartVersion: "2.10.7" };
+            try {
+                await evaluateDr();
+                const [a, b, c] = ofType("eks:index:ManagedNodeGroup");
+                const gates = ofType("kubernetes:batch/v1:Job").filter((j) => j.name.includes("resync-gate"));
+                expect(gates.map((g) => g.name)).to.deep.equal(["hje-dr-resync-gate-us-east-2a", "hje-dr-resync-gate-us-east-2b"]);
+                expect(dependsOn(gates[0], a) && dependsOn(b, gates[0]) && dependsOn(gates[1], b) && dependsOn(c, gates[1])).to.equal(true);
+            } finally {
+                delete stackOutputs[self];
+                outputs = await evaluateDr();
+            }
+        });
+
         it("never creates the primary's kinds of resources (bucket, bucket policy, bucket key, bucket-region provider)", () => {
             const types = recorded.map((r) => r.type);
             for (const forbidden of [/^aws:s3\//, /^aws:s3\/bucketPolicy/]) {

@@ -137,6 +137,9 @@ describe("dev stack (primary)", () => {
             'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})',
         ]);
         expect(one("kubernetes:batch/v1:CronJob", "linstor-db-backup").inputs.metadata.name).to.equal("linstor-db-backup");
+        // Three storage nodes configured (one per AZ): an alert when fewer satellites are ONLINE.
+        const linstorRules = rule.inputs.spec.groups.find((g: any) => g.name === "linstor.rules").rules;
+        expect(linstorRules.find((r: any) => r.alert === "LinstorSatellitesMissing").expr).to.match(/ < 3 or absent/);
         // Each schedule describes itself: every CronJob the stack registers is the one its alert watches.
         const watched = jobs.map((r: any) => /namespace="([^"]+)", cronjob="([^"]+)"/.exec(r.expr)!.slice(1, 3).join("/")).sort();
         const registered = ofType("kubernetes:batch/v1:CronJob").map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`).sort();

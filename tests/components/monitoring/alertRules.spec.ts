@@ -184,3 +184,18 @@ describe("scheduled-job alerts", () => {
         expect(groups.map((g) => g.name)).to.not.include("scheduled-jobs.rules");
     });
 });
+
+describe("missing storage node alert", () => {
+    const linstorRules = (expectedSatellites?: number) => alertRuleGroups({
+        storagePoolFullPercent: 80, storageClassNames: { 3: "linstor-csi-lvm-thin-r3" }, expectedSatellites,
+    }).find((g) => g.name === "linstor.rules")!.rules;
+
+    it("fires when fewer satellites are ONLINE than storage nodes configured (a node that never joined has no metric at all)", () => {
+        const missing = linstorRules(3).find((r) => r.alert === "LinstorSatellitesMissing")!;
+        expect(missing.expr).to.equal('count(linstor_node_state{nodetype="SATELLITE"} == 2) < 3 or absent(linstor_node_state{nodetype="SATELLITE"} == 2)');
+        expect(missing.labels.severity).to.equal("critical");
+        expect(missing.annotations.runbook).to.contain("/etc/ha-jenkins-eks/storage-devices-missing");
+        for (const m of metricNamesIn(missing.expr)) expect(METRIC_SOURCES, m).to.have.property(m);
+        expect(linstorRules().map((r) => r.alert)).to.not.include("LinstorSatellitesMissing");
+    });
+});
