@@ -1,16 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../shared/errors";
 import type { KeyOf } from "../linstorCluster/settings";
 import {
     BACKUP_LABELS, BACKUP_NAME, backupCredentialsSecretName, describeLinstorDbBackupSchedule, backupKeyGenerations, backupKeyPrefix, LinstorDbBackupSettings,
-    linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules, validateClusterName,
-    validateLinstorDbBackupSettings,
+    linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules,
+    validateLinstorDbBackupArgs,
 } from "./settings";
 import { PASSPHRASE_KEY } from "../linstorCluster/operator";
 import type { ScheduledJob } from "../shared/schedule";
-import { AWS_REGION, isDnsLabel } from "../snapshots/settings";
 
 /** The snapshot bucket's coordinates (S3SnapshotShipping's outputs). */
 export interface LinstorDbBackupBucket {
@@ -39,23 +37,6 @@ export interface LinstorDbBackupArgs extends LinstorDbBackupSettings {
     readonly keyOf?: KeyOf;
 }
 
-function validateArgs(a: LinstorDbBackupArgs, key: KeyOf): void {
-    validateLinstorDbBackupSettings(a, key);
-    validateClusterName(a.clusterName, key);
-    if (!/^[a-z][a-z0-9-]{1,22}$/.test(a.namePrefix)) {
-        throw new ConfigError(key("namePrefix"), a.namePrefix, "Use 2–23 lowercase letters, digits or '-', starting with a letter.");
-    }
-    for (const [field, value] of [["linstorNamespace", a.linstorNamespace], ["passphraseSecretName", a.passphraseSecretName]] as const) {
-        if (!isDnsLabel(value)) throw new ConfigError(key(field), value, "Use a DNS-1123 label (lowercase letters, digits, '-'; ≤63).");
-    }
-    if (a.bucket.kmsKeyArn === undefined || a.bucket.kmsKeyArn === "") {
-        throw new ConfigError(key("snapshotKmsKeyArn"), a.bucket.kmsKeyArn,
-            "The LINSTOR database backup needs the snapshot bucket's SSE-KMS key; SSE-S3 buckets are not supported.");
-    }
-    if (!AWS_REGION.test(a.bucket.region)) {
-        throw new ConfigError(key("snapshotBucketRegion"), a.bucket.region, "Use an AWS region name such as eu-central-1.");
-    }
-}
 
 function requireKmsKey(arn: string | undefined): string {
     if (!arn) {
@@ -90,7 +71,7 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
     readonly restoreCommand: pulumi.Output<string>;
 
     constructor(name: string, args: LinstorDbBackupArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateArgs(args, args.keyOf ?? ((f) => `LinstorDbBackup.${f}`));
+        validateLinstorDbBackupArgs(args, args.keyOf ?? ((f) => `LinstorDbBackup.${f}`));
         super("ha-jenkins-eks:index:LinstorDbBackup", name, {}, opts);
         const k8s$ = { parent: this, provider: args.k8sProvider };
         const ns = args.linstorNamespace;

@@ -9,9 +9,9 @@
  * off-cluster copy in the same layout, so upstream's restore procedure applies to it unchanged.
  */
 import type { types } from "@pulumi/kubernetes";
-import { ConfigError } from "../shared/errors";
-import type { KeyOf } from "../linstorCluster/settings";
-import { cronProblem, liveGenerations, LINSTOR_DB_BACKUP_PREFIX, maxScheduleGapSeconds, PINNED_IMAGE } from "../snapshots/settings";
+import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
+import { check, FieldRules, KeyOf, validateFields } from "../shared/validation";
+import { liveGenerations, LINSTOR_DB_BACKUP_PREFIX } from "../snapshots/settings";
 import type { PolicyDocument } from "../snapshots/iamPolicies";
 import type { ScheduledJob } from "../shared/schedule";
 import type { LifecycleRule } from "../snapshots/lifecycle";
@@ -70,54 +70,58 @@ export const LINSTOR_DB_BACKUP_DEFAULTS = {
     linstorDbBackupAccessKeyGeneration: 1,
 };
 
-const EKS_CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
-
-function pinnedImageProblem(image: string): string | undefined {
-    const last = image.split("/").pop() ?? "";
-    if (!PINNED_IMAGE.test(image) || !/[:@]/.test(last) || /:latest(@|$)/.test(image)) {
-        return "Pin an image by exact tag or digest (no 'latest'), e.g. registry.k8s.io/kubectl:v1.35.1.";
-    }
-    return undefined;
-}
+/** One rule per field: a library user and a stack user get the same checks. */
+export const LINSTOR_DB_BACKUP_RULES: FieldRules<LinstorDbBackupSettings> = {
+    linstorDbBackupSchedule: (v, c) => c.cron(v),
+    linstorDbBackupRetentionDays: (v, c, s) => {
+        c.integer(v, { min: 1, max: 36500 }, "(days)");
+        const gap = cronProblem(s.linstorDbBackupSchedule) === undefined ? maxScheduleGapSeconds(s.linstorDbBackupSchedule) : undefined;
+        const gapDays = Math.ceil((gap ?? 0) / 86400);
+        if (v <= gapDays) {
+            c.fail(v, `The schedule can leave ${gapDays} day(s) between backups; keep them longer than that (at least ${gapDays + 1}), ` +
+                "or a gap would leave no current backup.");
+        }
+    },
+    linstorDbBackupKubectlImage: (v, c) => c.pinnedImage(v, "it needs bash, jq, tar, gzip and sha256sum"),
+    linstorDbBackupAwsCliImage: (v, c) => c.pinnedImage(v, "it is an AWS CLI v2 image"),
+    linstorDbBackupAccessKeyGeneration: (v, c) => c.integer(v, { min: 1 }),
+    linstorDbBackupAccessKeyRetiredGeneration: (v, c, s, key) =>
+        c.retiredGeneration(v, s.linstorDbBackupAccessKeyGeneration, key("linstorDbBackupAccessKeyGeneration")),
+};
 
 /** Validates settings; throws ConfigError naming `key(field)` before any resource exists. */
 export function validateLinstorDbBackupSettings(s: LinstorDbBackupSettings, key: KeyOf): void {
-    const cron = cronProblem(s.linstorDbBackupSchedule) ??
-        (maxScheduleGapSeconds(s.linstorDbBackupSchedule) === undefined ? "This schedule never runs (no such date)." : undefined);
-    if (cron) throw new ConfigError(key("linstorDbBackupSchedule"), s.linstorDbBackupSchedule, cron);
-    const days = s.linstorDbBackupRetentionDays;
-    if (!Number.isInteger(days) || days < 1 || days > 36500) {
-        throw new ConfigError(key("linstorDbBackupRetentionDays"), days, "Must be a whole number of days from 1 to 36500.");
-    }
-    const gapDays = Math.ceil((maxScheduleGapSeconds(s.linstorDbBackupSchedule) as number) / 86400);
-    if (days <= gapDays) {
-        throw new ConfigError(key("linstorDbBackupRetentionDays"), days,
-            `The schedule can leave ${gapDays} day(s) between backups; keep them longer than that (at least ${gapDays + 1}), ` +
-            "or a gap would leave no current backup.");
-    }
-    for (const field of ["linstorDbBackupKubectlImage", "linstorDbBackupAwsCliImage"] as const) {
-        const problem = pinnedImageProblem(s[field]);
-        if (problem) throw new ConfigError(key(field), s[field], problem);
-    }
-    const g = s.linstorDbBackupAccessKeyGeneration;
-    if (!Number.isInteger(g) || g < 1) throw new ConfigError(key("linstorDbBackupAccessKeyGeneration"), g, "Must be an integer ≥ 1.");
-    const retired = s.linstorDbBackupAccessKeyRetiredGeneration;
-    if (retired === undefined) {
-        if (g >= 3) {
-            // IAM allows two keys per user: without retiring, generation g-2's key still exists and g's creation fails.
-            throw new ConfigError(key("linstorDbBackupAccessKeyRetiredGeneration"), retired,
-                `At generation ${g}, set it to ${g - 2} (or ${g - 1}); IAM allows two access keys per user.`);
-        }
-        return;
-    }
-    const min = Math.max(0, g - 2);
-    if (!Number.isInteger(retired) || retired < min || retired > g - 1) {
-        throw new ConfigError(key("linstorDbBackupAccessKeyRetiredGeneration"), retired,
-            `With linstorDbBackupAccessKeyGeneration ${g}, allowed: ${min === g - 1 ? min : `${min} (keep the previous key) or ${g - 1} (delete it)`}.`);
-    }
+    validateFields(s, LINSTOR_DB_BACKUP_RULES, key);
 }
 
-/** Validates the cluster name used as the S3 key segment (EKS cluster naming rules). */
+/** What LinstorDbBackup takes besides its settings (the data of LinstorDbBackupArgs). */
+export interface LinstorDbBackupPlacement {
+    readonly namePrefix: string;
+    readonly clusterName: string;
+    readonly linstorNamespace: string;
+    readonly passphraseSecretName: string;
+    readonly bucket: { readonly region: string; readonly kmsKeyArn: unknown };
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** Validates LinstorDbBackup's arguments: its settings and everything else it takes. */
+export function validateLinstorDbBackupArgs(a: LinstorDbBackupSettings & LinstorDbBackupPlacement, key: KeyOf): void {
+    validateLinstorDbBackupSettings(a, key);
+    check(key, "namePrefix").namePrefix(a.namePrefix);
+    // The S3 key segment of the archives: the EKS cluster name.
+    check(key, "clusterName").matches(a.clusterName, /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/,
+        "Use an EKS cluster name: letters, digits, '-' and '_', at most 100, starting with a letter or digit.");
+    check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
+    check(key, "passphraseSecretName").dnsLabel(a.passphraseSecretName);
+    // Named after the snapshot outputs that feed them.
+    if (a.bucket.kmsKeyArn === undefined || a.bucket.kmsKeyArn === "") {
+        check(key, "snapshotKmsKeyArn").fail(a.bucket.kmsKeyArn,
+            "The LINSTOR database backup needs the snapshot bucket's SSE-KMS key; SSE-S3 buckets are not supported.");
+    }
+    check(key, "snapshotBucketRegion").awsRegion(a.bucket.region);
+    check(key, "tags").ifSet.stringMap(a.tags);
+}
+
 /** How the backup's CronJob describes itself to monitoring. */
 export function describeLinstorDbBackupSchedule(s: Pick<LinstorDbBackupSettings, "linstorDbBackupSchedule">, linstorNamespace: string): ScheduledJob {
     return {
@@ -138,11 +142,6 @@ export function linstorDbBackupLifecycleRule(s: Pick<LinstorDbBackupSettings, "l
     };
 }
 
-export function validateClusterName(name: string, key: KeyOf): void {
-    if (!EKS_CLUSTER_NAME.test(name)) {
-        throw new ConfigError(key("clusterName"), name, "Use an EKS cluster name: letters, digits, '-' and '_', at most 100, starting with a letter or digit.");
-    }
-}
 
 /** Generations whose access key and Secret exist (same rotation as the S3 remote's keys). */
 export function backupKeyGenerations(s: LinstorDbBackupSettings): number[] {

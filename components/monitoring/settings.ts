@@ -3,10 +3,10 @@
  * Validation throws ConfigError naming `key(field)` before the component registers anything.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { isIpv4Cidr, isOpenToWorld } from "../shared/validation";
-import { ConfigError } from "../shared/errors";
 import type { ScheduledJob } from "../shared/schedule";
-import type { KeyOf } from "../linstorCluster/settings";
+import {
+    BYTE_SUFFIXES, Check, check, CPU_SUFFIXES, FieldRules, isDnsSubdomain, KeyOf, NOT_CHECKED, parseQuantity, validateFields,
+} from "../shared/validation";
 
 export const GRAFANA_SERVICE_TYPES = ["ClusterIP", "LoadBalancer"] as const;
 export type GrafanaServiceType = (typeof GRAFANA_SERVICE_TYPES)[number];
@@ -99,15 +99,10 @@ export const JENKINS_SCRAPE_DEFAULTS = {
 /** Label the snapshot schedule puts on its VolumeSnapshots; its value names the schedule. */
 export const SNAPSHOT_SCHEDULE_LABEL = "ha-jenkins-eks.io/snapshot-schedule";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** Prometheus duration (prometheus/common model.ParseDuration units). */
 const PROM_DURATION = /^[1-9]\d*(ms|s|m|h|d|w|y)$/;
-const SIZE = /^[1-9]\d*(Mi|Gi|Ti)$/;
-const CPU = /^([1-9]\d*m|\d+(\.\d+)?)$/;
-const MEMORY = /^[1-9]\d*(Mi|Gi)$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** Volume sizes in whole Mi/Gi/Ti (Prometheus' size-based retention is derived from them). */
+const SIZE_SUFFIXES = ["Mi", "Gi", "Ti"];
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 export const SLACK_WEBHOOK_PREFIX = "https://hooks.slack.com/";
@@ -115,15 +110,15 @@ export const SLACK_WEBHOOK_PREFIX = "https://hooks.slack.com/";
 /** Throws when a Slack webhook URL is not an https://hooks.slack.com/ URL; never echoes the (secret) value. */
 export function validateSlackWebhookUrl(url: string, key: string): void {
     if (!url.startsWith(SLACK_WEBHOOK_PREFIX) || /\s/.test(url) || url.length <= SLACK_WEBHOOK_PREFIX.length) {
-        throw new ConfigError(key, "(secret value hidden)", `Use a Slack incoming-webhook URL starting with ${SLACK_WEBHOOK_PREFIX}.`);
+        new Check(key).fail("(secret value hidden)", `Use a Slack incoming-webhook URL starting with ${SLACK_WEBHOOK_PREFIX}.`);
     }
 }
 
 /** Mebibytes in a Kubernetes size such as "50Gi". */
 export function sizeMiB(size: string): number {
-    const m = /^(\d+)(Mi|Gi|Ti)$/.exec(size);
-    if (!m) throw new Error(`not a size: ${size}`);
-    return Number(m[1]) * { Mi: 1, Gi: 1024, Ti: 1024 * 1024 }[m[2] as "Mi" | "Gi" | "Ti"];
+    const bytes = parseQuantity(size, SIZE_SUFFIXES);
+    if (bytes === undefined) throw new Error(`not a size: ${size}`);
+    return bytes / 2 ** 20;
 }
 
 /**
@@ -139,99 +134,76 @@ export function isEmailRoutingConfigured(s: MonitoringSettings): boolean {
         .some((v) => v !== undefined);
 }
 
-/** Validation shared by the stack config and the component. */
-export function validateMonitoringSettings(s: MonitoringSettings, key: KeyOf): void {
-    if (!DNS_LABEL.test(s.monitoringNamespace)) {
-        throw new ConfigError(key("monitoringNamespace"), s.monitoringNamespace, "Use a Kubernetes namespace name (DNS label).");
-    }
-    if (!SEMVER.test(s.kubePrometheusStackVersion)) {
-        throw new ConfigError(key("kubePrometheusStackVersion"), s.kubePrometheusStackVersion,
-            "Pin an exact chart version such as 88.5.3 (no ranges, no 'latest').");
-    }
-    for (const [k, v] of Object.entries(s.monitoringExtraLabels)) {
-        if (!LABEL_KEY.test(k) || !LABEL_VALUE.test(v)) {
-            throw new ConfigError(key("monitoringExtraLabels"), { [k]: v }, "Each entry must be a valid Kubernetes label key and value.");
-        }
-    }
-    if (!PROM_DURATION.test(s.prometheusRetention)) {
-        throw new ConfigError(key("prometheusRetention"), s.prometheusRetention,
-            'Use a Prometheus duration: a positive integer and one unit of ms, s, m, h, d, w, y (e.g. "15d").');
-    }
-    for (const field of ["prometheusStorageSize", "alertmanagerStorageSize"] as const) {
-        if (!SIZE.test(s[field])) {
-            throw new ConfigError(key(field), s[field], 'Use a positive size in Mi, Gi or Ti, e.g. "50Gi".');
-        }
-    }
-    if (sizeMiB(s.prometheusStorageSize) < 1024) {
-        throw new ConfigError(key("prometheusStorageSize"), s.prometheusStorageSize, "Prometheus needs at least 1Gi.");
-    }
-    if (!CPU.test(s.prometheusCpuRequest)) {
-        throw new ConfigError(key("prometheusCpuRequest"), s.prometheusCpuRequest, 'Use a CPU quantity such as "250m" or "1".');
-    }
-    if (!MEMORY.test(s.prometheusMemoryRequest)) {
-        throw new ConfigError(key("prometheusMemoryRequest"), s.prometheusMemoryRequest, 'Use a memory quantity in Mi or Gi, e.g. "1Gi".');
-    }
-    if (!Number.isInteger(s.storagePoolFullPercent) || s.storagePoolFullPercent < 1 || s.storagePoolFullPercent > 99) {
-        throw new ConfigError(key("storagePoolFullPercent"), s.storagePoolFullPercent, "Must be a whole percentage from 1 to 99.");
-    }
-    if (typeof s.alertSlackWebhookUrl === "string") validateSlackWebhookUrl(s.alertSlackWebhookUrl, key("alertSlackWebhookUrl"));
-    if (s.alertSlackChannel !== undefined && !/^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/.test(s.alertSlackChannel)) {
-        throw new ConfigError(key("alertSlackChannel"), s.alertSlackChannel, 'Use a Slack channel such as "#storage-alerts".');
-    }
-    if (s.alertSlackChannel !== undefined && s.alertSlackWebhookUrl === undefined) {
-        throw new ConfigError(key("alertSlackWebhookUrl"), undefined, "alertSlackChannel needs the secret alertSlackWebhookUrl too.");
-    }
-    validateEmail(s, key);
-    if (!GRAFANA_SERVICE_TYPES.includes(s.grafanaServiceType)) {
-        throw new ConfigError(key("grafanaServiceType"), s.grafanaServiceType, `Allowed: ${GRAFANA_SERVICE_TYPES.join(", ")}.`);
-    }
-    for (const cidr of s.grafanaLoadBalancerSourceRanges) {
-        if (!isIpv4Cidr(cidr)) {
-            throw new ConfigError(key("grafanaLoadBalancerSourceRanges"), cidr, "Each entry must be an IPv4 CIDR such as 203.0.113.0/24.");
-        }
-        if (isOpenToWorld(cidr) && !s.allowGrafanaFromAnywhere) {
-            throw new ConfigError(key("grafanaLoadBalancerSourceRanges"), cidr,
-                "Refusing to open Grafana to the internet; list your own CIDRs, or set allowGrafanaFromAnywhere: true.");
-        }
-    }
-    if (s.grafanaServiceType === "LoadBalancer" && s.grafanaLoadBalancerSourceRanges.length === 0) {
-        throw new ConfigError(key("grafanaLoadBalancerSourceRanges"), [],
-            "A Grafana LoadBalancer needs the CIDRs allowed to reach it (e.g. your office or VPN range).");
-    }
-    if (s.useExistingPrometheusOperator) {
+/** A rule that applies only when alerts are routed by e-mail. */
+const forEmail = (rule: (v: string | undefined, c: Check) => void) =>
+    (v: string | undefined, c: Check, s: MonitoringSettings) => { if (isEmailRoutingConfigured(s)) rule(v, c); };
+
+/** One rule per field: a library user and a stack user get the same checks. */
+export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
+    monitoringNamespace: (v, c) => c.dnsLabel(v),
+    kubePrometheusStackVersion: (v, c) => c.exactVersion(v, MONITORING_DEFAULTS.kubePrometheusStackVersion),
+    useExistingPrometheusOperator: (v, c, s, key) => {
+        c.boolean(v);
+        if (!v) return;
         if (s.alertSlackWebhookUrl !== undefined || isEmailRoutingConfigured(s)) {
-            throw new ConfigError(key(s.alertSlackWebhookUrl !== undefined ? "alertSlackWebhookUrl" : "alertEmailTo"), "(set)",
-                "With useExistingPrometheusOperator the existing Alertmanager routes alerts; configure routing there and unset this key.");
+            check(key, s.alertSlackWebhookUrl !== undefined ? "alertSlackWebhookUrl" : "alertEmailTo").fail("(set)",
+                `With ${key("useExistingPrometheusOperator")} the existing Alertmanager routes alerts; configure routing there and unset this key.`);
         }
         if (s.grafanaServiceType !== "ClusterIP") {
-            throw new ConfigError(key("grafanaServiceType"), s.grafanaServiceType,
-                "With useExistingPrometheusOperator no Grafana is installed; leave it ClusterIP.");
+            check(key, "grafanaServiceType").fail(s.grafanaServiceType, `With ${key("useExistingPrometheusOperator")} no Grafana is installed; leave it ClusterIP.`);
         }
+    },
+    monitoringExtraLabels: (v, c) => c.labels(v),
+    prometheusRetention: (v, c) => c.matches(v, PROM_DURATION,
+        'Use a Prometheus duration: a positive integer and one unit of ms, s, m, h, d, w, y (e.g. "15d").'),
+    prometheusStorageSize: (v, c) => c.quantity(v, { suffixes: SIZE_SUFFIXES, whole: true, min: "1Gi", example: "50Gi" }),
+    prometheusCpuRequest: (v, c) => c.quantity(v, { suffixes: CPU_SUFFIXES, example: "250m" }),
+    prometheusMemoryRequest: (v, c) => c.quantity(v, { suffixes: BYTE_SUFFIXES, example: "1Gi" }),
+    alertmanagerStorageSize: (v, c) => c.quantity(v, { suffixes: SIZE_SUFFIXES, whole: true, example: "2Gi" }),
+    storagePoolFullPercent: (v, c) => c.integer(v, { min: 1, max: 99 }, "(percent)"),
+    // A secret Input: checked when given as plain text (the stack checks its secret's plain text when reading it).
+    alertSlackWebhookUrl: (v, c) => { if (typeof v === "string") validateSlackWebhookUrl(v, c.key); },
+    alertSlackChannel: (v, c, s, key) => {
+        c.ifSet.matches(v, /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/, 'Use a Slack channel such as "#storage-alerts".');
+        if (v !== undefined && s.alertSlackWebhookUrl === undefined) {
+            check(key, "alertSlackWebhookUrl").fail(undefined, `${key("alertSlackChannel")} needs the secret ${key("alertSlackWebhookUrl")} too.`);
+        }
+    },
+    alertEmailTo: forEmail((v, c) => c.matches(v, /^[^,]+(,[^,]+)*$/, "E-mail routing needs alertEmailTo: one or more comma-separated addresses.")),
+    alertEmailFrom: forEmail((v, c) => c.matches(v, EMAIL, "E-mail routing needs alertEmailFrom: the sender address.")),
+    alertSmtpSmarthost: forEmail((v, c) => c.matches(v, HOST_PORT,
+        "E-mail routing needs alertSmtpSmarthost as host:port, e.g. email-smtp.us-west-2.amazonaws.com:587.")),
+    alertSmtpUsername: (v, c, s, key) => {
+        c.ifSet.matches(v, /^\S+$/, "Use the SMTP user name.");
+        if ((v === undefined) !== (s.alertSmtpPassword === undefined)) {
+            check(key, v === undefined ? "alertSmtpUsername" : "alertSmtpPassword").fail(undefined,
+                "Set both alertSmtpUsername and the secret alertSmtpPassword, or neither.");
+        }
+    },
+    // Secret Inputs: presence is checked with alertSmtpUsername; Grafana's password is generated when unset.
+    alertSmtpPassword: NOT_CHECKED,
+    grafanaAdminPassword: NOT_CHECKED,
+    grafanaServiceType: (v, c) => c.oneOf(v, GRAFANA_SERVICE_TYPES),
+    grafanaLoadBalancerSourceRanges: (v, c, s, key) => {
+        c.sourceRanges(v, { allowed: s.allowGrafanaFromAnywhere, key: key("allowGrafanaFromAnywhere"), what: "Grafana" });
+        if (s.grafanaServiceType === "LoadBalancer" && v.length === 0) {
+            c.fail(v, "A Grafana LoadBalancer needs the CIDRs allowed to reach it (e.g. your office or VPN range).");
+        }
+    },
+    allowGrafanaFromAnywhere: (v, c) => c.boolean(v),
+};
+
+/** Validates the settings; throws ConfigError naming `key(field)` before anything is registered. */
+export function validateMonitoringSettings(s: MonitoringSettings, key: KeyOf): void {
+    validateFields(s, MONITORING_RULES, key);
+    // Each address of the list (the rule above checked that the list is there).
+    for (const to of isEmailRoutingConfigured(s) ? (s.alertEmailTo ?? "").split(",").map((r) => r.trim()) : []) {
+        check(key, "alertEmailTo").matches(to, EMAIL, "E-mail routing needs alertEmailTo: one or more comma-separated addresses.");
     }
 }
 
-function validateEmail(s: MonitoringSettings, key: KeyOf): void {
-    if (!isEmailRoutingConfigured(s)) return;
-    const to = s.alertEmailTo ?? "";
-    const recipients = to.split(",").map((r) => r.trim());
-    if (!s.alertEmailTo || recipients.some((r) => !EMAIL.test(r))) {
-        throw new ConfigError(key("alertEmailTo"), s.alertEmailTo, "E-mail routing needs alertEmailTo: one or more comma-separated addresses.");
-    }
-    if (!s.alertEmailFrom || !EMAIL.test(s.alertEmailFrom)) {
-        throw new ConfigError(key("alertEmailFrom"), s.alertEmailFrom, "E-mail routing needs alertEmailFrom: the sender address.");
-    }
-    if (!s.alertSmtpSmarthost || !HOST_PORT.test(s.alertSmtpSmarthost)) {
-        throw new ConfigError(key("alertSmtpSmarthost"), s.alertSmtpSmarthost,
-            "E-mail routing needs alertSmtpSmarthost as host:port, e.g. email-smtp.us-west-2.amazonaws.com:587.");
-    }
-    if ((s.alertSmtpUsername === undefined) !== (s.alertSmtpPassword === undefined)) {
-        throw new ConfigError(key(s.alertSmtpUsername === undefined ? "alertSmtpUsername" : "alertSmtpPassword"), undefined,
-            "Set both alertSmtpUsername and the secret alertSmtpPassword, or neither.");
-    }
-}
-
-/** Validation of the arguments only the stack/lead passes (not config keys). */
-export function validateMonitoringWiring(args: {
+/** What DrbdMonitoring takes besides its settings (the data of DrbdMonitoringArgs). */
+export interface MonitoringWiring {
     readonly namePrefix: string;
     readonly linstorNamespace: string;
     readonly storageClassNames: Readonly<Record<number, string>>;
@@ -239,43 +211,46 @@ export function validateMonitoringWiring(args: {
     readonly useExistingPrometheusOperator: boolean;
     readonly jenkins?: JenkinsScrapeArgs;
     readonly schedules?: readonly ScheduledJob[];
-}, key: KeyOf): void {
-    if (!/^[a-z][a-z0-9-]{1,22}$/.test(args.namePrefix)) {
-        throw new ConfigError(key("namePrefix"), args.namePrefix, "Use 2–23 lowercase letters, digits or '-', starting with a letter.");
-    }
-    if (!DNS_LABEL.test(args.linstorNamespace)) {
-        throw new ConfigError(key("linstorNamespace"), args.linstorNamespace, "Use a Kubernetes namespace name.");
-    }
+}
+
+const JENKINS_SCRAPE_RULES: FieldRules<JenkinsScrapeArgs> = {
+    namespace: (v, c) => c.dnsLabel(v),
+    createServiceMonitor: (v, c) => c.ifSet.boolean(v),
+    serviceSelector: (v, c) => {
+        c.ifSet.labels(v);
+        if (v !== undefined && Object.keys(v).length === 0) c.fail(v, "An empty selector would match every Service in the namespace.");
+    },
+    // A Service port name (IANA_SVC_NAME: at most 15 characters).
+    port: (v, c) => c.ifSet.dnsLabel(v, { maxLength: 15, letterFirst: true }),
+    path: (v, c) => c.ifSet.matches(v, /^\/\S*$/, 'The metrics path starts with "/".'),
+    job: (v, c) => c.ifSet.matches(v, /^\S+$/, "Use the job label of the Jenkins target."),
+};
+
+const SCHEDULE_RULES: FieldRules<ScheduledJob> = {
+    namespace: (v, c) => c.dnsLabel(v),
+    name: (v, c) => c.dnsLabel(v, { why: "the CronJob's name" }),
+    intervalSeconds: (v, c) => c.integer(v, { min: 60 }, "(seconds)"),
+    purpose: (v, c) => c.matches(v, /\S/, "Say what the job protects, e.g. LINSTOR database backup."),
+    volumeSnapshotLabel: (v, c) => c.ifSet.labelKey(v),
+};
+
+/** Validation of the arguments only the stack (or a library user's own wiring) passes, not settings. */
+export function validateMonitoringWiring(args: MonitoringWiring, key: KeyOf): void {
+    check(key, "namePrefix").namePrefix(args.namePrefix);
+    check(key, "linstorNamespace").dnsLabel(args.linstorNamespace);
     const classes = Object.entries(args.storageClassNames);
-    if (classes.length === 0 || classes.some(([r, n]) => !/^[1-9]$/.test(r) || !DNS_LABEL.test(n))) {
-        throw new ConfigError(key("storageClassNames"), args.storageClassNames,
+    if (classes.length === 0 || classes.some(([r, n]) => !/^[1-9]$/.test(r) || !isDnsSubdomain(n))) {
+        check(key, "storageClassNames").fail(args.storageClassNames,
             "Give the LINSTOR StorageClass name of every replica count (LinstorCluster.storageClassNames).");
     }
-    if (!args.useExistingPrometheusOperator && (!args.prometheusStorageClassName || !DNS_LABEL.test(args.prometheusStorageClassName))) {
-        throw new ConfigError(key("prometheusStorageClassName"), args.prometheusStorageClassName,
-            "Prometheus needs a LINSTOR StorageClass for its volume.");
+    if (!args.useExistingPrometheusOperator && args.prometheusStorageClassName === undefined) {
+        check(key, "prometheusStorageClassName").fail(undefined, "Prometheus needs a LINSTOR StorageClass for its volume.");
     }
-    const j = args.jenkins;
-    if (j !== undefined) {
-        if (!DNS_LABEL.test(j.namespace)) throw new ConfigError(key("jenkins.namespace"), j.namespace, "Use a Kubernetes namespace name.");
-        if (j.path !== undefined && !j.path.startsWith("/")) throw new ConfigError(key("jenkins.path"), j.path, 'The metrics path starts with "/".');
-        if (j.serviceSelector !== undefined && Object.keys(j.serviceSelector).length === 0) {
-            throw new ConfigError(key("jenkins.serviceSelector"), j.serviceSelector, "An empty selector would match every Service in the namespace.");
-        }
-    }
-    (args.schedules ?? []).forEach((job, i) => {
-        const at = (field: string) => key(`schedules[${i}].${field}`);
-        if (!DNS_LABEL.test(job.namespace)) throw new ConfigError(at("namespace"), job.namespace, "Use a Kubernetes namespace name.");
-        if (!DNS_LABEL.test(job.name)) throw new ConfigError(at("name"), job.name, "Use the CronJob's name (a DNS-1123 label).");
-        if (!Number.isInteger(job.intervalSeconds) || job.intervalSeconds < 60) {
-            throw new ConfigError(at("intervalSeconds"), job.intervalSeconds, "Must be whole seconds, at least 60.");
-        }
-        if (job.volumeSnapshotLabel !== undefined && !LABEL_KEY.test(job.volumeSnapshotLabel)) {
-            throw new ConfigError(at("volumeSnapshotLabel"), job.volumeSnapshotLabel, "Use a Kubernetes label key.");
-        }
-    });
+    check(key, "prometheusStorageClassName").ifSet.dnsSubdomain(args.prometheusStorageClassName);
+    if (args.jenkins !== undefined) validateFields(args.jenkins, JENKINS_SCRAPE_RULES, (f) => key(`jenkins.${f}`));
+    (args.schedules ?? []).forEach((job, i) => validateFields(job, SCHEDULE_RULES, (f) => key(`schedules[${i}].${f}`)));
     if ((args.schedules ?? []).filter((s) => s.volumeSnapshotLabel !== undefined).length > 1) {
-        throw new ConfigError(key("schedules"), args.schedules, "At most one snapshot schedule (volumeSnapshotLabel) per cluster.");
+        check(key, "schedules").fail(args.schedules, "At most one snapshot schedule (volumeSnapshotLabel) per cluster.");
     }
 }
 
@@ -283,7 +258,7 @@ export function validateMonitoringWiring(args: {
 export function storageClassFor(replicas: number, classNames: Readonly<Record<number, string>>, key: string): string {
     const name = classNames[replicas];
     if (name === undefined) {
-        throw new ConfigError(key, replicas,
+        new Check(key).fail(replicas,
             `No LINSTOR StorageClass with ${replicas} replicas; choose one of ${Object.keys(classNames).join(", ")} (storageClassReplicas).`);
     }
     return name;

@@ -279,6 +279,12 @@ export class Check {
         }
     }
 
+    /** A Kubernetes label key, `[prefix/]name`. */
+    labelKey(value: string | undefined): void {
+        const allowed = "Use a Kubernetes label key such as app.kubernetes.io/name.";
+        if (this.string(value, allowed) && !isLabelKey(value)) this.fail(value, allowed);
+    }
+
     /** A DNS-1123 label (namespace, Service, claim, snapshot name), optionally shorter or starting with a letter. */
     dnsLabel(value: string | undefined, opts: { maxLength?: number; letterFirst?: boolean; why?: string } = {}): void {
         const max = opts.maxLength ?? 63;
@@ -362,6 +368,25 @@ export class Check {
         const min = rule.min === undefined ? 0 : parseQuantity(rule.min) as number;
         if (n === undefined || n <= 0 || n < min || (rule.whole && !/^\d+[A-Za-z]*$/.test(value))) {
             this.fail(value, allowed);
+        }
+    }
+
+    /**
+     * The retired generation of an access key that rotates by generation (`generationKey` names the current one). IAM
+     * allows two access keys per user: from generation 3 on, generation − 2 must be retired; the current never is.
+     */
+    retiredGeneration(retired: number | undefined, generation: number, generationKey: string): void {
+        if (retired === undefined) {
+            if (generation < 3) return;
+            this.fail(retired, `At ${generationKey} ${generation}, set it to ${generation - 2} (or ${generation - 1}): IAM allows two access ` +
+                `keys per user, so generation ${generation - 2}'s must go. If it still exists, first go back to generation ` +
+                `${generation - 1}, retire ${generation - 2}, pulumi up, then bump again.`);
+        }
+        const min = Math.max(0, generation - 2);
+        if (!Number.isInteger(retired) || retired < min || retired > generation - 1) {
+            this.fail(retired, `With ${generationKey} ${generation}, allowed: ` +
+                `${min === generation - 1 ? min : `${min} (keep the previous key) or ${generation - 1} (delete it)`}; ` +
+                "IAM allows two keys per user and the current key can never be retired.");
         }
     }
 

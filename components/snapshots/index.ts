@@ -2,10 +2,10 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../shared/errors";
-import type { KeyOf } from "../linstorCluster/settings";
+import { check, KeyOf } from "../shared/validation";
 import {
-    bucketAccess, bucketRegion, isDnsLabel, liveGenerations, maxScheduleGapSeconds, remoteName, S3SnapshotSettings,
-    validatePinnedImage, validateS3SnapshotSettings,
+    bucketAccess, bucketRegion, liveGenerations, maxScheduleGapSeconds, remoteName, S3SnapshotSettings, validateRemoteJobImage,
+    validateS3SnapshotSettings,
 } from "./settings";
 import { linstorS3UserPolicy } from "./iamPolicies";
 import {
@@ -67,20 +67,20 @@ const RESTORE_KEYS: Record<string, string> = {
 };
 
 function validateArgs(a: S3SnapshotShippingArgs, key: KeyOf): void {
+    check(key, "clusterRegion").awsRegion(a.clusterRegion);
     validateS3SnapshotSettings(a, { clusterRegion: a.clusterRegion }, key);
-    for (const [field, value] of [["linstorNamespace", a.linstorNamespace], ["passphraseSecretName", a.passphraseSecretName]] as const) {
-        if (!isDnsLabel(value)) throw new ConfigError(key(field), value, "Use a DNS-1123 label (lowercase letters, digits, '-'; ≤63).");
-    }
-    if (a.remoteJobImage !== undefined) validatePinnedImage(a.remoteJobImage, key("remoteJobImage"), "it needs curl and a POSIX shell");
+    check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
+    check(key, "passphraseSecretName").dnsLabel(a.passphraseSecretName);
+    check(key, "restoreStorageClassName").ifSet.dnsSubdomain(a.restoreStorageClassName);
+    validateRemoteJobImage(a.remoteJobImage, key);
     const needsJenkins = a.snapshotScheduleEnabled ? "snapshotScheduleEnabled"
         : a.onDemandSnapshotName !== undefined ? "onDemandSnapshotName" : a.restoreFromSnapshot !== undefined ? "restoreFromSnapshot" : undefined;
     if (needsJenkins && a.jenkins === undefined) {
         throw new ConfigError(key(needsJenkins), a[needsJenkins], "Snapshots of Jenkins need the Jenkins volume (args.jenkins); disable it for a restore-only setup.");
     }
     if (a.jenkins) {
-        for (const [field, value] of [["jenkinsNamespace", a.jenkins.namespace], ["jenkinsPvcName", a.jenkins.pvcName]] as const) {
-            if (!isDnsLabel(value)) throw new ConfigError(key(field), value, "Use a DNS-1123 label (lowercase letters, digits, '-'; ≤63).");
-        }
+        check(key, "jenkinsNamespace").dnsLabel(a.jenkins.namespace);
+        check(key, "jenkinsPvcName").dnsLabel(a.jenkins.pvcName);
     }
     if (a.restoreFromSnapshot !== undefined && a.jenkins) {
         if (a.restoreStorageClassName === undefined) {

@@ -1,8 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../shared/errors";
-import type { KeyOf } from "../linstorCluster/settings";
-import { isDnsLabel } from "./settings";
+import { BYTE_SUFFIXES, check, KeyOf } from "../shared/validation";
 import {
     isSnapshotHandle, preProvisionedContent, restoredClaimSpec, volumeSnapshotFromContent,
 } from "./schedule";
@@ -45,28 +43,25 @@ export interface SnapshotRestoreArgs {
     readonly keyOf?: KeyOf;
 }
 
-const QUANTITY = /^[1-9]\d*(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-
+/** Validates the arguments (every data field) before anything is registered; errors name `key(field)`. */
 export function validateSnapshotRestoreArgs(a: SnapshotRestoreArgs, key: KeyOf): void {
-    for (const [field, value] of [["namespace", a.namespace], ["claimName", a.claimName], ["storageClassName", a.storageClassName]] as const) {
-        if (!isDnsLabel(value)) throw new ConfigError(key(field), value, "Use a DNS-1123 label (lowercase letters, digits, '-'; ≤63).");
-    }
-    if (!QUANTITY.test(a.size)) throw new ConfigError(key("size"), a.size, "Use a Kubernetes quantity such as 50Gi.");
+    check(key, "namespace").dnsLabel(a.namespace);
+    check(key, "claimName").dnsLabel(a.claimName);
+    check(key, "storageClassName").dnsSubdomain(a.storageClassName);
+    check(key, "size").quantity(a.size, { suffixes: BYTE_SUFFIXES, example: "50Gi" });
+    check(key, "protect").ifSet.boolean(a.protect);
     if ("volumeSnapshotName" in a.source) {
-        if (!isDnsLabel(a.source.volumeSnapshotName)) {
-            throw new ConfigError(key("restoreFromSnapshot"), a.source.volumeSnapshotName, "Use the name of a VolumeSnapshot (a DNS-1123 label).");
-        }
+        check(key, "restoreFromSnapshot").dnsLabel(a.source.volumeSnapshotName, { why: "the name of a VolumeSnapshot" });
         return;
     }
     const h = a.source.fromHandle;
     if (!isSnapshotHandle(h.snapshotHandle)) {
-        throw new ConfigError(key("snapshotHandle"), h.snapshotHandle,
+        check(key, "snapshotHandle").fail(h.snapshotHandle,
             "Use s3://<remote>/<resource>/<snapshot> (as in VolumeSnapshotContent status.snapshotHandle or `linstor backup list`) " +
             "or a bare LINSTOR snapshot name such as snapshot-<uuid>.");
     }
-    for (const [field, value] of [["snapshotName", h.snapshotName], ["snapshotClassName", h.snapshotClassName]] as const) {
-        if (!isDnsLabel(value)) throw new ConfigError(key(field), value, "Use a DNS-1123 label (lowercase letters, digits, '-'; ≤63).");
-    }
+    check(key, "snapshotName").dnsLabel(h.snapshotName);
+    check(key, "snapshotClassName").dnsLabel(h.snapshotClassName);
 }
 
 /**

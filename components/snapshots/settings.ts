@@ -3,8 +3,7 @@
  * checked before the component registers anything (a bad value never leaves a half-built bucket).
  */
 import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
-import { ConfigError } from "../shared/errors";
-import type { KeyOf } from "../linstorCluster/settings";
+import { ARNS, Check, check, FieldRules, KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "./lifecycle";
 
 export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
@@ -119,15 +118,8 @@ export const S3_SNAPSHOT_DEFAULTS = {
 /** Key prefix (without the trailing '/') of LINSTOR database backups in the snapshot bucket. */
 export const LINSTOR_DB_BACKUP_PREFIX = "linstor-db";
 
-export const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** LINSTOR remote names pass a hostname check; we also need them inside a Secret name (≤63). */
-const REMOTE_NAME = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
 /** Go duration subset accepted by linstor-csi's full-snapshot-after (time.ParseDuration). */
 const GO_DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-const KMS_KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):\d{12}:key\/[0-9a-zA-Z-]+$/;
-export const PINNED_IMAGE = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$/;
-const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 /** Same-geography fallback regions for the bucket when `snapshotBucketRegion` is not set. */
 export const DEFAULT_BUCKET_REGIONS: Readonly<Record<string, string>> = {
@@ -180,92 +172,103 @@ export function bucketNameProblem(name: string): string | undefined {
 /** Cron parsing lives with the validation kit (shared/cron.ts); re-exported for the schedule builders. */
 export { cronProblem, maxScheduleGapSeconds };
 
-function validateCreateBucket(b: CreateBucketSettings, clusterRegion: string, key: KeyOf): void {
-    if (!AWS_REGION.test(b.region)) {
-        throw new ConfigError(key("snapshotBucketRegion"), b.region, "Use an AWS region name such as eu-central-1.");
-    }
-    if (b.region === clusterRegion) {
-        throw new ConfigError(key("snapshotBucketRegion"), b.region,
-            `Must differ from the cluster region ${clusterRegion}: backups in the same region do not survive a regional outage.`);
-    }
-    if (b.name !== undefined) {
-        const problem = bucketNameProblem(b.name);
-        if (problem) throw new ConfigError(key("snapshotBucketName"), b.name, problem);
-    }
-    const days: [string, number | undefined, boolean][] = [
-        ["snapshotBucketNoncurrentVersionDays", b.noncurrentVersionExpirationDays, true],
-        ["snapshotBucketAbortMultipartDays", b.abortIncompleteMultipartUploadDays, true],
-        ["snapshotBucketExpireCurrentObjectsDays", b.expireCurrentObjectsAfterDays, false],
-        ["snapshotBucketObjectLockDays", b.objectLock?.days, b.objectLock !== undefined],
-    ];
-    for (const [field, value, required] of days) {
-        if ((required || value !== undefined) && (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 36500)) {
-            throw new ConfigError(key(field), value, "Must be a whole number of days from 1 to 36500.");
+const DAYS = { min: 1, max: 36500 };
+const bucketName = (name: string | undefined, c: Check): void => {
+    const problem = name === undefined ? undefined : bucketNameProblem(name);
+    if (problem) c.fail(name, problem);
+};
+
+/** Prefix rules are well formed, unique, and not overtaken by a shorter bucket-wide expiration. */
+function prefixRules(rules: readonly LifecycleRule[] | undefined, c: Check, b: CreateBucketSettings, key: KeyOf): void {
+    (rules ?? []).forEach((rule, i) => {
+        const prefix = rule.filter.prefix;
+        if (prefix === undefined || !/^[a-z0-9][a-z0-9._-]*\/$/.test(prefix)) {
+            check(key, `prefixRules[${i}].filter.prefix`).fail(prefix, "A prefix rule applies to one key prefix ending in '/', e.g. linstor-db/.");
         }
-    }
-    validatePrefixRules(b, key);
-    if (b.objectLock && !OBJECT_LOCK_MODES.includes(b.objectLock.mode)) {
-        throw new ConfigError(key("snapshotBucketObjectLockMode"), b.objectLock.mode, `Allowed: ${OBJECT_LOCK_MODES.join(", ")}.`);
-    }
-    if (b.accessLogBucket !== undefined) {
-        const problem = bucketNameProblem(b.accessLogBucket) ??
-            (b.accessLogBucket === b.name ? "A bucket must not log into itself." : undefined);
-        if (problem) throw new ConfigError(key("snapshotBucketAccessLogBucket"), b.accessLogBucket, problem);
-    }
+        const days = rule.expiration?.days;
+        if (days !== undefined && b.expireCurrentObjectsAfterDays !== undefined && b.expireCurrentObjectsAfterDays < days) {
+            check(key, "expireCurrentObjectsAfterDays").fail(b.expireCurrentObjectsAfterDays,
+                `It expires every object sooner than rule ${rule.id} keeps ${prefix} (${days} days); raise it to at least ${days} or shorten that retention.`);
+        }
+    });
+    const ids = (rules ?? []).map((r) => r.id);
+    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (duplicate !== undefined) c.fail(duplicate, "Each prefix rule needs its own id.");
 }
 
-function validateExistingBucket(b: ExistingBucket, key: KeyOf): void {
-    const problem = bucketNameProblem(b.name);
-    if (problem) throw new ConfigError(key("snapshotBucketName"), b.name, problem);
-    if (!AWS_REGION.test(b.region)) {
-        throw new ConfigError(key("snapshotBucketRegion"), b.region, "Use an AWS region name such as eu-central-1.");
-    }
-    if (b.kmsKeyArn !== undefined) {
-        const m = KMS_KEY_ARN.exec(b.kmsKeyArn);
-        if (!m || m[2] !== b.region) {
-            throw new ConfigError(key("snapshotKmsKeyArn"), b.kmsKeyArn,
-                `Use the ARN of the bucket's KMS key (arn:aws:kms:${b.region}:<account>:key/<id>); SSE-KMS keys live in the bucket's region.`);
-        }
-    }
-    if (b.access !== undefined && !BUCKET_ACCESS.includes(b.access)) {
-        throw new ConfigError(key("snapshotBucketAccess"), b.access, `Allowed: ${BUCKET_ACCESS.join(", ")}.`);
-    }
-}
+/** The bucket S3SnapshotShipping creates (`bucket.create.<field>`). */
+export const CREATE_BUCKET_RULES: FieldRules<CreateBucketSettings> = {
+    // Must differ from the cluster's region: validateS3SnapshotSettings.
+    region: (v, c) => c.awsRegion(v),
+    name: (v, c) => bucketName(v, c),
+    noncurrentVersionExpirationDays: (v, c) => c.integer(v, DAYS, "(days)"),
+    abortIncompleteMultipartUploadDays: (v, c) => c.integer(v, DAYS, "(days)"),
+    expireCurrentObjectsAfterDays: (v, c) => c.ifSet.integer(v, DAYS, "(days)"),
+    prefixRules: (v, c, b, key) => prefixRules(v, c, b, key),
+    objectLock: (v, _c, _b, key) => {
+        if (v === undefined) return;
+        check(key, "objectLock.mode").oneOf(v.mode, OBJECT_LOCK_MODES);
+        check(key, "objectLock.days").integer(v.days, DAYS, "(days)");
+    },
+    accessLogBucket: (v, c, b) => {
+        bucketName(v, c);
+        if (v !== undefined && v === b.name) c.fail(v, "A bucket must not log into itself.");
+    },
+    accessLogPrefix: (v, c) => c.matches(v, /^[A-Za-z0-9][A-Za-z0-9!_.*'()/-]{0,1023}$/, "Use an S3 key prefix such as snapshot-bucket/."),
+};
 
-function validateGenerations(s: S3SnapshotSettings, key: KeyOf): void {
-    const g = s.s3AccessKeyGeneration;
-    if (!Number.isInteger(g) || g < 1) throw new ConfigError(key("s3AccessKeyGeneration"), g, "Must be an integer ≥ 1.");
-    const retired = s.s3AccessKeyRetiredGeneration;
-    if (retired === undefined) {
-        if (g >= 3) {
-            // Every earlier rotation ended by retiring the old key; without it, generation g-2's key would still
-            // exist and IAM's limit of two keys per user would fail the new key's creation.
-            throw new ConfigError(key("s3AccessKeyRetiredGeneration"), retired,
-                `At generation ${g}, set it to ${g - 2} (or ${g - 1}). If generation ${g - 2}'s key still exists, first go back to ` +
-                `s3AccessKeyGeneration ${g - 1}, set s3AccessKeyRetiredGeneration ${g - 2}, pulumi up, then bump again.`);
-        }
-        return;
-    }
-    const min = Math.max(0, g - 2);
-    if (!Number.isInteger(retired) || retired < min || retired > g - 1) {
-        throw new ConfigError(key("s3AccessKeyRetiredGeneration"), retired,
-            `With s3AccessKeyGeneration ${g}, allowed: ${min === g - 1 ? min : `${min} (keep the previous key) or ${g - 1} (delete it)`}; ` +
-            "IAM allows two keys per user and the current key can never be retired.");
-    }
-}
+/** A bucket someone else owns (`bucket.existing.<field>`; in DR, the primary stack's outputs). */
+export const EXISTING_BUCKET_RULES: FieldRules<ExistingBucket> = {
+    name: (v, c) => { c.matches(v, /./, "Name the bucket."); bucketName(v, c); },
+    region: (v, c) => c.awsRegion(v),
+    // SSE-KMS keys live in the bucket's region.
+    kmsKeyArn: (v, c, b) => c.ifSet.arn(v, ARNS.kmsKey, { name: b.region, why: `The bucket's KMS key must be in its region ${b.region}.` }),
+    access: (v, c) => c.ifSet.oneOf(v, BUCKET_ACCESS),
+};
 
-function validateSchedule(s: S3SnapshotSettings, key: KeyOf): void {
-    const cron = cronProblem(s.snapshotSchedule) ??
-        (maxScheduleGapSeconds(s.snapshotSchedule) === undefined ? "This schedule never runs (no such date)." : undefined);
-    if (cron) throw new ConfigError(key("snapshotSchedule"), s.snapshotSchedule, cron);
-    if (!Number.isInteger(s.snapshotRetention) || s.snapshotRetention < 1 || s.snapshotRetention > 1000) {
-        throw new ConfigError(key("snapshotRetention"), s.snapshotRetention, "Keep at least 1 and at most 1000 scheduled snapshots.");
-    }
-    validatePinnedImage(s.snapshotJobImage, key("snapshotJobImage"), "it needs bash and jq");
-    const t = s.snapshotReadyTimeoutSeconds;
-    if (!Number.isInteger(t) || t < 60 || t > 86400) {
-        throw new ConfigError(key("snapshotReadyTimeoutSeconds"), t, "Must be whole seconds from 60 to 86400.");
-    }
+const SNAPSHOT_NAME = (v: string | undefined, c: Check) => c.ifSet.dnsLabel(v, { why: "a VolumeSnapshot name" });
+
+/** One rule per field: a library user and a stack user get the same checks (cross-field checks follow). */
+export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
+    namePrefix: (v, c) => c.namePrefix(v),
+    bucket: (v, c, _s, key) => {
+        if ("create" in v) validateFields(v.create, CREATE_BUCKET_RULES, (f) => key(`bucket.create.${f}`));
+        else if ("existing" in v) validateFields(v.existing, EXISTING_BUCKET_RULES, (f) => key(`bucket.existing.${f}`));
+        else c.fail(v, "Give either { create: … } or { existing: … }.");
+    },
+    // LINSTOR remote names pass a hostname check; the name also goes into a Secret name (≤ 63).
+    linstorRemoteName: (v, c) => c.ifSet.dnsLabel(v, { maxLength: 40, letterFirst: true }),
+    snapshotClassName: (v, c) => c.dnsLabel(v),
+    snapshotAllowIncremental: (v, c) => c.boolean(v),
+    snapshotMaxIncrements: (v, c) => c.integer(v, { min: 0, max: 10000 }, "(0: unbounded)"),
+    snapshotFullAfter: (v, c) => {
+        if (v !== undefined && !parseGoDurationSeconds(v)) c.fail(v, "Use a positive Go duration in hours/minutes/seconds, e.g. 24h or 168h.");
+    },
+    s3AccessKeyGeneration: (v, c) => c.integer(v, { min: 1 }),
+    s3AccessKeyRetiredGeneration: (v, c, s, key) => c.retiredGeneration(v, s.s3AccessKeyGeneration, key("s3AccessKeyGeneration")),
+    installSnapshotController: (v, c) => c.boolean(v),
+    snapshotControllerChartVersion: (v, c) => c.exactVersion(v, S3_SNAPSHOT_DEFAULTS.snapshotControllerChartVersion),
+    snapshotControllerReplicas: (v, c) => c.integer(v, { min: 1, max: 5 }),
+    snapshotScheduleEnabled: (v, c) => c.boolean(v),
+    snapshotSchedule: (v, c) => c.cron(v),
+    snapshotRetention: (v, c) => c.integer(v, { min: 1, max: 1000 }, "(scheduled snapshots kept)"),
+    snapshotJobImage: (v, c) => c.pinnedImage(v, "it needs bash and jq"),
+    snapshotReadyTimeoutSeconds: (v, c) => c.integer(v, { min: 60, max: 86400 }, "(seconds)"),
+    snapshotPruneDeletesBackups: (v, c) => c.boolean(v),
+    onDemandSnapshotName: (v, c, s) => {
+        SNAPSHOT_NAME(v, c);
+        if (v !== undefined && v === s.restoreFromSnapshot) {
+            c.fail(v, "Must differ from restoreFromSnapshot: the on-demand snapshot is taken of the restored claim.");
+        }
+    },
+    restoreFromSnapshot: SNAPSHOT_NAME,
+    protect: (v, c) => c.boolean(v),
+    tags: (v, c) => c.stringMap(v),
+};
+
+/** The image of the Job that registers a foreign bucket as LINSTOR's S3 remote (S3SnapshotShippingArgs.remoteJobImage). */
+export function validateRemoteJobImage(image: string | undefined, key: KeyOf): void {
+    check(key, "remoteJobImage").ifSet.pinnedImage(image, "it needs curl and a POSIX shell");
 }
 
 export interface ValidationContext {
@@ -273,87 +276,29 @@ export interface ValidationContext {
     readonly clusterRegion: string;
 }
 
-/** Validates settings; throws ConfigError naming `key(field)` (config key names). */
+/**
+ * Validates every field (S3_SNAPSHOT_RULES; the bucket's as `bucket.create.<field>` or `bucket.existing.<field>`),
+ * then what depends on several. Throws ConfigError naming `key(field)`.
+ */
 export function validateS3SnapshotSettings(s: S3SnapshotSettings, ctx: ValidationContext, key: KeyOf): void {
-    if (!/^[a-z][a-z0-9-]{1,22}$/.test(s.namePrefix)) {
-        throw new ConfigError(key("namePrefix"), s.namePrefix, "Use 2–23 lowercase letters, digits or '-', starting with a letter.");
-    }
-    if ("create" in s.bucket) validateCreateBucket(s.bucket.create, ctx.clusterRegion, key);
-    else validateExistingBucket(s.bucket.existing, key);
-    const remote = remoteName(s);
-    if (!REMOTE_NAME.test(remote)) {
-        throw new ConfigError(key("linstorRemoteName"), remote, "Use 1–40 lowercase letters, digits or '-', starting with a letter.");
-    }
-    if (!DNS_LABEL.test(s.snapshotClassName)) {
-        throw new ConfigError(key("snapshotClassName"), s.snapshotClassName, "Use a DNS label (lowercase letters, digits, '-'; ≤63).");
-    }
-    if (!Number.isInteger(s.snapshotMaxIncrements) || s.snapshotMaxIncrements < 0 || s.snapshotMaxIncrements > 10000) {
-        throw new ConfigError(key("snapshotMaxIncrements"), s.snapshotMaxIncrements, "Must be an integer from 0 (unbounded) to 10000.");
+    validateFields(s, S3_SNAPSHOT_RULES, key);
+    if ("create" in s.bucket && s.bucket.create.region === ctx.clusterRegion) {
+        check(key, "bucket.create.region").fail(s.bucket.create.region,
+            `Must differ from the cluster region ${ctx.clusterRegion}: backups in the same region do not survive a regional outage.`);
     }
     const fullAfter = s.snapshotFullAfter === undefined ? undefined : parseGoDurationSeconds(s.snapshotFullAfter);
-    if (s.snapshotFullAfter !== undefined && !fullAfter) {
-        throw new ConfigError(key("snapshotFullAfter"), s.snapshotFullAfter, "Use a positive Go duration in hours/minutes/seconds, e.g. 24h or 168h.");
-    }
     const chainBounded = s.snapshotMaxIncrements > 0 || fullAfter !== undefined;
     if (s.snapshotAllowIncremental && s.snapshotPruneDeletesBackups && s.snapshotScheduleEnabled && !chainBounded) {
-        throw new ConfigError(key("snapshotMaxIncrements"), s.snapshotMaxIncrements,
+        check(key, "snapshotMaxIncrements").fail(s.snapshotMaxIncrements,
             "An unbounded incremental chain can never be pruned (linstor-csi keeps every backup another one is based on); " +
-            "set snapshotMaxIncrements ≥ 1 or snapshotFullAfter, or snapshotAllowIncremental: false.");
+            `set it ≥ 1 or set ${key("snapshotFullAfter")}, or ${key("snapshotAllowIncremental")}: false.`);
     }
     if ("create" in s.bucket && s.bucket.create.expireCurrentObjectsAfterDays !== undefined && s.snapshotAllowIncremental) {
         const days = s.bucket.create.expireCurrentObjectsAfterDays;
         if (fullAfter === undefined || fullAfter >= days * 86400) {
-            throw new ConfigError(key("snapshotBucketExpireCurrentObjectsDays"), days,
+            check(key, "bucket.create.expireCurrentObjectsAfterDays").fail(days,
                 "Expiring current objects would delete the full backup that newer increments depend on; with incremental " +
-                `backups also set snapshotFullAfter shorter than ${days} days (e.g. ${Math.max(1, days - 1) * 24}h), or leave expiration off.`);
+                `backups also set ${key("snapshotFullAfter")} shorter than ${days} days (e.g. ${Math.max(1, days - 1) * 24}h), or leave expiration off.`);
         }
     }
-    validateGenerations(s, key);
-    if (!SEMVER.test(s.snapshotControllerChartVersion)) {
-        throw new ConfigError(key("snapshotControllerChartVersion"), s.snapshotControllerChartVersion,
-            "Pin an exact chart version such as 5.2.0 (no ranges, no 'latest').");
-    }
-    if (!Number.isInteger(s.snapshotControllerReplicas) || s.snapshotControllerReplicas < 1 || s.snapshotControllerReplicas > 5) {
-        throw new ConfigError(key("snapshotControllerReplicas"), s.snapshotControllerReplicas, "Must be an integer from 1 to 5.");
-    }
-    validateSchedule(s, key);
-    for (const field of ["onDemandSnapshotName", "restoreFromSnapshot"] as const) {
-        const name = s[field];
-        if (name !== undefined && !DNS_LABEL.test(name)) {
-            throw new ConfigError(key(field), name, "Use a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters.");
-        }
-    }
-    if (s.onDemandSnapshotName !== undefined && s.onDemandSnapshotName === s.restoreFromSnapshot) {
-        throw new ConfigError(key("onDemandSnapshotName"), s.onDemandSnapshotName,
-            "Must differ from restoreFromSnapshot: the on-demand snapshot is taken of the restored claim.");
-    }
-}
-
-export const isDnsLabel = (s: string): boolean => DNS_LABEL.test(s);
-
-/** A container image pinned by exact tag or digest (no `latest`, no untagged name). */
-export function validatePinnedImage(image: string, key: string, needs: string): void {
-    if (!PINNED_IMAGE.test(image) || !/[:@]/.test(image.split("/").pop() ?? "") || /:latest(@|$)/.test(image)) {
-        throw new ConfigError(key, image, `Pin an image by exact tag or digest, e.g. registry.k8s.io/kubectl:v1.35.1 (no 'latest'); ${needs}.`);
-    }
-}
-
-/** Prefix rules are well formed, unique, and not overtaken by a shorter bucket-wide expiration. */
-function validatePrefixRules(b: CreateBucketSettings, key: KeyOf): void {
-    const rules = b.prefixRules ?? [];
-    rules.forEach((rule, i) => {
-        const prefix = rule.filter.prefix;
-        if (prefix === undefined || !/^[a-z0-9][a-z0-9._-]*\/$/.test(prefix)) {
-            throw new ConfigError(key(`prefixRules[${i}].filter.prefix`), prefix, "A prefix rule applies to one key prefix ending in '/', e.g. linstor-db/.");
-        }
-        const days = rule.expiration?.days;
-        if (days !== undefined && b.expireCurrentObjectsAfterDays !== undefined && b.expireCurrentObjectsAfterDays < days) {
-            throw new ConfigError(key("snapshotBucketExpireCurrentObjectsDays"), b.expireCurrentObjectsAfterDays,
-                `It expires every object sooner than rule ${rule.id} keeps ${prefix} (${days} days); ` +
-                `raise it to at least ${days} or shorten that retention.`);
-        }
-    });
-    const ids = rules.map((r) => r.id);
-    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-    if (duplicate !== undefined) throw new ConfigError(key("prefixRules"), duplicate, "Each prefix rule needs its own id.");
 }

@@ -16,8 +16,6 @@ export function readClusterConfig(r: ConfigReader): ClusterConfig {
     // An explicit list decides the count (validated as ≥3 distinct zones with the other cluster checks);
     // azCount only applies when zones are looked up (Pulumi.yaml's default for it is always present).
     const azCount = azs?.length ?? r.integer("azCount", D.azCount);
-    // A stack-only key (LinstorCluster takes the zones and checks them): how many zones to look up.
-    if (azs === undefined) r.check("azCount").integer(azCount, { min: 3, max: 6 });
     return {
         availabilityZones: azs,
         azCount,

@@ -21,9 +21,9 @@ export const DR_DEFAULTS = {
     remoteJobImage: "docker.io/curlimages/curl:8.16.0",
 };
 
+/** Reads the DR keys (types only; the checks run in loadConfig, the image's in S3SnapshotShipping's validation). */
 export function readDrConfig(r: ConfigReader): DrConfig {
-    const primaryStack = r.optionalString("primaryStack", /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
-        "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.");
+    const primaryStack = r.optionalString("primaryStack");
     if (primaryStack === undefined) {
         r.fail("primaryStack", undefined,
             "The DR stack restores from a primary stack: set it to <org>/<project>/<stack> (`pulumi stack ls -a` lists them).");
@@ -31,9 +31,8 @@ export function readDrConfig(r: ConfigReader): DrConfig {
     return {
         primaryStack,
         restoreSnapshotHandle: r.optionalString("restoreSnapshotHandle"),
-        restoreStorageSize: r.optionalString("restoreStorageSize", /^[1-9]\d*(Gi|Ti)$/, "Use a size such as 50Gi."),
-        remoteJobImage: r.string("remoteJobImage", DR_DEFAULTS.remoteJobImage, /^[^\s:]+(:[^\s:@]+)?(@sha256:[0-9a-f]{64})?$/,
-            "Use a pinned image reference such as docker.io/curlimages/curl:8.16.0."),
+        restoreStorageSize: r.optionalString("restoreStorageSize"),
+        remoteJobImage: r.string("remoteJobImage", DR_DEFAULTS.remoteJobImage),
         drSnapshotsEnabled: r.boolean("drSnapshotsEnabled", false),
     };
 }

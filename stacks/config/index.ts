@@ -1,19 +1,52 @@
 /**
- * The one place that reads stack configuration. Every key is read once, validated and defaulted,
- * and the result is one typed object; invalid input throws a ConfigError naming the full key
- * before any resource is registered.
+ * The one place that reads stack configuration. Every key is read once and defaulted, and the result is one typed
+ * object. The readers parse types only (integer, boolean, list, map); every range and format check lives once, in
+ * the component that uses the value (its settings.ts, with the validation kit components/shared/validation.ts), and
+ * the stack runs those checks before any resource is registered. Errors name the full key to fix.
+ *
+ * THE NAMING RULE from config key to settings field (naming.ts; tests/stacks/config/naming.spec.ts checks it):
+ *
+ *   key = prefix + field, the field's first letter capitalized after a non-empty prefix; a nested field path
+ *   (a.b.c) joins its parts the same way.
+ *
+ *   | settings of                              | prefix           | example                                         |
+ *   | ---------------------------------------- | ---------------- | ----------------------------------------------- |
+ *   | LinstorCluster                           | (none)           | drbdMaxBuffers → drbdMaxBuffers                 |
+ *   | S3SnapshotShipping                       | (none)           | snapshotSchedule → snapshotSchedule             |
+ *   | S3SnapshotShipping `bucket.create.*`     | snapshotBucket   | bucket.create.objectLock.mode → snapshotBucketObjectLockMode |
+ *   | DrbdMonitoring                           | (none)           | prometheusRetention → prometheusRetention       |
+ *   | LinstorDbBackup                          | (none)           | linstorDbBackupSchedule → linstorDbBackupSchedule |
+ *   | HaJenkins                                | jenkins          | storageSize → jenkinsStorageSize                |
+ *
+ *   Components without a prefix name their fields after what they belong to (snapshot*, prometheus*, alert*,
+ *   linstorDbBackup*), so the field name is the key. The exceptions (KEY_EXCEPTIONS, kept small):
+ *     LinstorCluster.region                                    → aws:region
+ *     HaJenkins.storageClassName                               → jenkinsStorageClassReplicas (the class by replicas)
+ *     DrbdMonitoring.prometheusStorageClassName                → prometheusStorageReplicas (the class by replicas)
+ *     S3SnapshotShipping.protect                               → protectStatefulResources
+ *     S3SnapshotShipping.bucket.create.noncurrentVersionExpirationDays → snapshotBucketNoncurrentVersionDays
+ *     S3SnapshotShipping.bucket.create.abortIncompleteMultipartUploadDays → snapshotBucketAbortMultipartDays
+ *     S3SnapshotShipping.bucket.create.expireCurrentObjectsAfterDays → snapshotBucketExpireCurrentObjectsDays
+ *   Keys of the stack itself, which no component field takes (role, azCount, monitoringEnabled, …), are listed in
+ *   STACK_ONLY_KEYS; fields the stack fills from elsewhere (outputs of other components or of the primary stack) in
+ *   FIELDS_NOT_FROM_CONFIG of the naming test.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { STORAGE_SIZE as JENKINS_STORAGE_SIZE, validateJenkinsSettings } from "../../components/jenkins/settings";
+import { validateMonitoringSettings, validateSlackWebhookUrl } from "../../components/monitoring/settings";
 import { ConfigError } from "../../components/shared/errors";
+import { BYTE_SUFFIXES, parseArn, parseQuantity } from "../../components/shared/validation";
+import { validateRemoteJobImage } from "../../components/snapshots/settings";
 import { ClusterConfig, readClusterConfig } from "./cluster";
 import { JenkinsConfig, jenkinsConfigKey, readJenkinsConfig } from "./jenkins";
 import { MonitoringConfig, readMonitoringConfig } from "./monitoring";
 import { DrConfig, readDrConfig } from "./dr";
 import { readSnapshotConfig, SnapshotConfig } from "./snapshots";
 import { LinstorDbBackupConfig, readLinstorDbBackupConfig } from "./linstorDbBackup";
+import { PROJECT, stackKeyOf } from "./naming";
 import { ConfigReader } from "./reader";
 
-export const PROJECT = "ha-jenkins-eks";
+export { configKey, fullKey, KEY_EXCEPTIONS, KEY_PREFIXES, PROJECT, projectKey, stackKeyOf } from "./naming";
 export const ROLES = ["primary", "dr"] as const;
 export type StackRole = (typeof ROLES)[number];
 
@@ -68,28 +101,35 @@ function readAwsCredentials(aws: ConfigReader): AwsCredentialSettings {
     };
 }
 
-/** Full config key of a project key, as it appears in error messages and the README. */
-export const projectKey = (key: string) => `${PROJECT}:${key}`;
-
+/**
+ * Reads the stack's configuration and runs, at once, every check that needs neither the AWS lookup of the zones nor
+ * the primary stack: the components' own validation of what the stack hands them and the checks of the stack's own
+ * keys. The remaining component checks run in the wiring, still before the first resource (stacks/wiring.ts).
+ */
 export function loadConfig(): StackConfig {
+    const cfg = readStackConfig();
+    validateStackConfig(cfg);
+    return cfg;
+}
+
+/** Every key, read once and defaulted, types only (integer, boolean, list, map): no range or format checks. */
+export function readStackConfig(): StackConfig {
     const r = new ConfigReader(PROJECT);
     const awsConfig = new ConfigReader("aws");
     const stack = pulumi.getStack();
     const region = awsConfig.raw("region");
-    if (region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-        throw new ConfigError("aws:region", region, "Set the stack's AWS region, e.g. `pulumi config set aws:region us-west-2`.");
-    }
-    const cluster = readClusterConfig(r);
-    const jenkins = readJenkinsConfig(r);
-    const role = r.oneOf("role", ROLES, "primary");
+    // Checked first: the snapshot bucket's default region derives from it.
+    if (region === undefined) throw new ConfigError("aws:region", region, "Set the stack's AWS region, e.g. `pulumi config set aws:region us-west-2`.");
+    awsConfig.check("region").awsRegion(region);
+    const role = r.choice<StackRole>("role", "primary");
     return {
         project: PROJECT,
         stack,
         role,
         region,
         namePrefix: r.string("namePrefix", `hje-${stack}`.slice(0, 23)),
-        cluster,
-        jenkins,
+        cluster: readClusterConfig(r),
+        jenkins: readJenkinsConfig(r),
         monitoring: readMonitoringConfig(r),
         snapshots: readSnapshotConfig(r, region, role === "primary"),
         linstorDbBackup: readLinstorDbBackupConfig(r),
@@ -97,6 +137,29 @@ export function loadConfig(): StackConfig {
         upgradeGuards: r.boolean("upgradeGuards", true),
         awsCredentials: readAwsCredentials(awsConfig),
     };
+}
+
+/** The checks of the stack's own keys, and the components' checks that need nothing resolved later. */
+function validateStackConfig(cfg: StackConfig): void {
+    const r = new ConfigReader(PROJECT);
+    r.check("role").oneOf(cfg.role, ROLES);
+    // How many zones to look up when availabilityZones is not given (LinstorCluster checks the zones themselves).
+    if (cfg.cluster.availabilityZones === undefined) r.check("azCount").integer(cfg.cluster.azCount, { min: 3, max: 6 });
+    const { adminPassword: _password, ...jenkins } = cfg.jenkins;
+    validateJenkinsSettings(jenkins, stackKeyOf("HaJenkins"));
+    const { monitoringEnabled: _on, prometheusStorageReplicas, ...monitoring } = cfg.monitoring;
+    r.check("prometheusStorageReplicas").integer(prometheusStorageReplicas, { min: 1, max: 6 });
+    // The secret's plain text (errors never echo it): DrbdMonitoring only sees the secret Output.
+    const slack = r.raw("alertSlackWebhookUrl");
+    if (slack !== undefined) validateSlackWebhookUrl(slack, r.fullKey("alertSlackWebhookUrl"));
+    validateMonitoringSettings(monitoring, stackKeyOf("DrbdMonitoring"));
+    if (cfg.dr !== undefined) {
+        r.check("primaryStack").matches(cfg.dr.primaryStack, /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
+            "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.");
+        // Becomes the restored Jenkins' storageSize.
+        r.check("restoreStorageSize").ifSet.quantity(cfg.dr.restoreStorageSize, JENKINS_STORAGE_SIZE);
+        validateRemoteJobImage(cfg.dr.remoteJobImage, stackKeyOf("S3SnapshotShipping"));
+    }
 }
 
 /**
@@ -115,21 +178,14 @@ export function validateAcrossSections(cfg: StackConfig): void {
         r.fail(jenkinsConfigKey("storageClassReplicas"), jenkins.storageClassReplicas,
             `Jenkins needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`);
     }
-    const certificateRegion = jenkins.tlsCertificateArn?.split(":")[3];
+    const certificateRegion = jenkins.tlsCertificateArn === undefined ? undefined : parseArn(jenkins.tlsCertificateArn)?.region;
     if (certificateRegion !== undefined && certificateRegion !== cfg.region) {
         r.fail(jenkinsConfigKey("tlsCertificateArn"), jenkins.tlsCertificateArn,
             `An NLB can only use an ACM certificate from its own region ${cfg.region} (this one is in ${certificateRegion}).`);
     }
-    const jenkinsGiB = quantityGiB(jenkins.storageSize);
-    if (jenkinsGiB !== undefined && jenkinsGiB > cluster.dataVolumeSizeGiB) {
+    const jenkinsBytes = parseQuantity(jenkins.storageSize, BYTE_SUFFIXES);
+    if (jenkinsBytes !== undefined && jenkinsBytes > cluster.dataVolumeSizeGiB * 2 ** 30) {
         r.fail(jenkinsConfigKey("storageSize"), jenkins.storageSize,
             `Each replica lives in one node's data pool of dataVolumeSizeGiB (${cluster.dataVolumeSizeGiB} GiB); raise that or shrink this.`);
     }
-}
-
-/** GiB of a binary Kubernetes quantity (Mi/Gi/Ti), undefined for other forms (validated elsewhere). */
-function quantityGiB(quantity: string): number | undefined {
-    const m = /^(\d+(?:\.\d+)?)(Mi|Gi|Ti)$/.exec(quantity);
-    if (!m) return undefined;
-    return Number(m[1]) * { Mi: 1 / 1024, Gi: 1, Ti: 1024 }[m[2] as "Mi" | "Gi" | "Ti"];
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { JENKINS_DEFAULTS as D, JenkinsSettings, KeyOf, validateJenkinsSettings } from "../../components/jenkins/settings";
+import { JENKINS_DEFAULTS as D, JenkinsSettings } from "../../components/jenkins/settings";
+import { configKey } from "./naming";
 import { ConfigReader } from "./reader";
 
 /** Jenkins settings of a stack plus the optional admin password (a Pulumi secret). */
@@ -7,25 +8,10 @@ export interface JenkinsConfig extends JenkinsSettings {
     readonly adminPassword?: pulumi.Output<string>;
 }
 
-/**
- * The stack config key of a HaJenkins field: `jenkins<Field>` (e.g. loadBalancerSourceRanges →
- * jenkinsLoadBalancerSourceRanges). The StorageClass name comes from LinstorCluster, chosen by
- * jenkinsStorageClassReplicas, so errors about it name that key.
- */
-export function jenkinsConfigKey(field: string): string {
-    const f = field === "storageClassName" ? "storageClassReplicas" : field;
-    return `jenkins${f[0].toUpperCase()}${f.slice(1)}`;
-}
+/** The stack config key of a HaJenkins field, by the naming rule: `jenkins<Field>` (naming.ts). */
+export const jenkinsConfigKey = (field: string): string => configKey("HaJenkins", field);
 
-/** A KeyOf for HaJenkins errors that names the stack's full config keys. */
-export function jenkinsKeyOf(r: ConfigReader): KeyOf {
-    return (field) => r.fullKey(jenkinsConfigKey(field));
-}
-
-/**
- * Reads every `jenkins*` key (types only) and runs HaJenkins' own validation on them at once, so a bad key fails
- * before any resource exists, naming the key.
- */
+/** Reads every `jenkins*` key (types only; loadConfig runs HaJenkins' own validation on them at once). */
 export function readJenkinsConfig(r: ConfigReader): JenkinsConfig {
     const k = jenkinsConfigKey;
     const settings: JenkinsSettings = {
@@ -59,6 +45,5 @@ export function readJenkinsConfig(r: ConfigReader): JenkinsConfig {
         prometheusPluginVersion: r.string(k("prometheusPluginVersion"), D.prometheusPluginVersion),
         cascConfigScripts: r.stringMap(k("cascConfigScripts")),
     };
-    validateJenkinsSettings(settings, jenkinsKeyOf(r));
     return { ...settings, adminPassword: r.secret(k("adminPassword")) };
 }

@@ -7,18 +7,15 @@ export type LinstorDbBackupConfig = LinstorDbBackupSettings & {
     readonly linstorDbBackupEnabled: boolean;
 };
 
-/**
- * Reads the `linstorDbBackup*` keys. Formats that need more than one key (cron gaps vs retention, pinned
- * images, key generations) are checked by validateLinstorDbBackupSettings, also before any resource exists.
- */
+/** Reads the `linstorDbBackup*` keys (types only: validateLinstorDbBackupSettings checks them before any resource exists). */
 export function readLinstorDbBackupConfig(r: ConfigReader): LinstorDbBackupConfig {
     return {
         linstorDbBackupEnabled: r.boolean("linstorDbBackupEnabled", D.linstorDbBackupEnabled),
         linstorDbBackupSchedule: r.string("linstorDbBackupSchedule", D.linstorDbBackupSchedule),
-        linstorDbBackupRetentionDays: r.integer("linstorDbBackupRetentionDays", D.linstorDbBackupRetentionDays, { min: 1, max: 36500 }),
+        linstorDbBackupRetentionDays: r.integer("linstorDbBackupRetentionDays", D.linstorDbBackupRetentionDays),
         linstorDbBackupKubectlImage: r.string("linstorDbBackupKubectlImage", D.linstorDbBackupKubectlImage),
         linstorDbBackupAwsCliImage: r.string("linstorDbBackupAwsCliImage", D.linstorDbBackupAwsCliImage),
-        linstorDbBackupAccessKeyGeneration: r.integer("linstorDbBackupAccessKeyGeneration", D.linstorDbBackupAccessKeyGeneration, { min: 1 }),
-        linstorDbBackupAccessKeyRetiredGeneration: r.optionalInteger("linstorDbBackupAccessKeyRetiredGeneration", { min: 0 }),
+        linstorDbBackupAccessKeyGeneration: r.integer("linstorDbBackupAccessKeyGeneration", D.linstorDbBackupAccessKeyGeneration),
+        linstorDbBackupAccessKeyRetiredGeneration: r.optionalInteger("linstorDbBackupAccessKeyRetiredGeneration"),
     };
 }

@@ -1,6 +1,4 @@
-import {
-    GRAFANA_SERVICE_TYPES, MONITORING_DEFAULTS as D, MonitoringSettings, validateMonitoringSettings, validateSlackWebhookUrl,
-} from "../../components/monitoring/settings";
+import { MONITORING_DEFAULTS as D, MonitoringSettings } from "../../components/monitoring/settings";
 import { ConfigReader } from "./reader";
 
 /** Monitoring settings of a stack: the DrbdMonitoring settings plus the on/off switch and the PVC replica count. */
@@ -11,11 +9,9 @@ export type MonitoringConfig = MonitoringSettings & {
     readonly prometheusStorageReplicas: number;
 };
 
+/** Reads the monitoring keys (types only; loadConfig runs DrbdMonitoring's own validation on them at once). */
 export function readMonitoringConfig(r: ConfigReader): MonitoringConfig {
-    // Secrets are checked in plain text here (errors never echo them) and handed on as secret Outputs.
-    const slack = r.raw("alertSlackWebhookUrl");
-    if (slack !== undefined) validateSlackWebhookUrl(slack, r.fullKey("alertSlackWebhookUrl"));
-    const config: MonitoringConfig = {
+    return {
         monitoringEnabled: r.boolean("monitoringEnabled", true),
         monitoringNamespace: r.string("monitoringNamespace", D.monitoringNamespace),
         kubePrometheusStackVersion: r.string("kubePrometheusStackVersion", D.kubePrometheusStackVersion),
@@ -23,11 +19,11 @@ export function readMonitoringConfig(r: ConfigReader): MonitoringConfig {
         monitoringExtraLabels: r.stringMap("monitoringExtraLabels"),
         prometheusRetention: r.string("prometheusRetention", D.prometheusRetention),
         prometheusStorageSize: r.string("prometheusStorageSize", D.prometheusStorageSize),
-        prometheusStorageReplicas: r.integer("prometheusStorageReplicas", D.prometheusStorageReplicas, { min: 1, max: 6 }),
+        prometheusStorageReplicas: r.integer("prometheusStorageReplicas", D.prometheusStorageReplicas),
         prometheusCpuRequest: r.string("prometheusCpuRequest", D.prometheusCpuRequest),
         prometheusMemoryRequest: r.string("prometheusMemoryRequest", D.prometheusMemoryRequest),
         alertmanagerStorageSize: r.string("alertmanagerStorageSize", D.alertmanagerStorageSize),
-        storagePoolFullPercent: r.integer("storagePoolFullPercent", D.storagePoolFullPercent, { min: 1, max: 99 }),
+        storagePoolFullPercent: r.integer("storagePoolFullPercent", D.storagePoolFullPercent),
         alertSlackWebhookUrl: r.secret("alertSlackWebhookUrl"),
         alertSlackChannel: r.optionalString("alertSlackChannel"),
         alertEmailTo: r.optionalString("alertEmailTo"),
@@ -36,10 +32,8 @@ export function readMonitoringConfig(r: ConfigReader): MonitoringConfig {
         alertSmtpUsername: r.optionalString("alertSmtpUsername"),
         alertSmtpPassword: r.secret("alertSmtpPassword"),
         grafanaAdminPassword: r.secret("grafanaAdminPassword"),
-        grafanaServiceType: r.oneOf("grafanaServiceType", GRAFANA_SERVICE_TYPES, D.grafanaServiceType),
+        grafanaServiceType: r.choice("grafanaServiceType", D.grafanaServiceType),
         grafanaLoadBalancerSourceRanges: r.stringList("grafanaLoadBalancerSourceRanges", []),
         allowGrafanaFromAnywhere: r.boolean("allowGrafanaFromAnywhere", D.allowGrafanaFromAnywhere),
     };
-    validateMonitoringSettings(config, r.fullKey.bind(r));
-    return config;
 }

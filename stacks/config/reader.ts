@@ -2,14 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../components/shared/errors";
 import { Check } from "../../components/shared/validation";
 
-interface Range {
-    readonly min?: number;
-    readonly max?: number;
-}
-
 /**
- * Typed access to one config namespace. Every getter validates and throws a ConfigError that names
- * the full key (`ha-jenkins-eks:azCount`), the value and what is allowed — before any resource exists.
+ * Typed access to one config namespace: parses types only (string, integer, boolean, list, map, secret) and throws
+ * a ConfigError naming the full key (`ha-jenkins-eks:azCount`) when a value is not of its type. Ranges and formats
+ * are the components' to check (components/shared/validation.ts); `check` gives the kit for the stack's own keys.
  */
 export class ConfigReader {
     private readonly config: pulumi.Config;
@@ -37,17 +33,12 @@ export class ConfigReader {
         return value === undefined || value === "" ? undefined : value;
     }
 
-    string(key: string, fallback: string, pattern?: RegExp, allowed?: string): string {
-        const value = this.optionalString(key, pattern, allowed);
-        return value ?? fallback;
+    string(key: string, fallback: string): string {
+        return this.optionalString(key) ?? fallback;
     }
 
-    optionalString(key: string, pattern?: RegExp, allowed?: string): string | undefined {
-        const value = this.raw(key);
-        if (value !== undefined && pattern && !pattern.test(value)) {
-            this.fail(key, value, allowed ?? `Must match ${pattern}.`);
-        }
-        return value;
+    optionalString(key: string): string | undefined {
+        return this.raw(key);
     }
 
     /** A string typed as one of a component's choices; the component checks it (so library users get the check too). */
@@ -55,24 +46,15 @@ export class ConfigReader {
         return (this.raw(key) ?? fallback) as T;
     }
 
-    oneOf<T extends string>(key: string, choices: readonly T[], fallback: T): T {
-        const value = this.raw(key) ?? fallback;
-        if (!choices.includes(value as T)) this.fail(key, value, `Allowed: ${choices.join(", ")}.`);
-        return value as T;
+    integer(key: string, fallback: number): number {
+        return this.optionalInteger(key) ?? fallback;
     }
 
-    integer(key: string, fallback: number, range: Range = {}): number {
-        return this.optionalInteger(key, range) ?? fallback;
-    }
-
-    optionalInteger(key: string, range: Range = {}): number | undefined {
+    optionalInteger(key: string): number | undefined {
         const value = this.raw(key);
         if (value === undefined) return undefined;
         const n = Number(value);
-        if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) this.fail(key, value, `Must be an integer${describe(range)}.`);
-        if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
-            this.fail(key, n, `Must be an integer${describe(range)}.`);
-        }
+        if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) this.fail(key, value, "Must be an integer.");
         return n;
     }
 
@@ -107,18 +89,16 @@ export class ConfigReader {
         return parsed as string[];
     }
 
-    integerList(key: string, fallback: readonly number[], range: Range = {}): number[] {
+    integerList(key: string, fallback: readonly number[]): number[] {
         const value = this.raw(key);
         if (value === undefined) return [...fallback];
         let parsed: unknown;
         try {
             parsed = JSON.parse(value.trim().startsWith("[") ? value : `[${value}]`);
         } catch {
-            this.fail(key, value, `Must be a list of integers${describe(range)}.`);
+            this.fail(key, value, "Must be a list of integers.");
         }
-        const ok = Array.isArray(parsed) && parsed.length > 0 && parsed.every((n) =>
-            Number.isSafeInteger(n) && (range.min === undefined || n >= range.min) && (range.max === undefined || n <= range.max));
-        if (!ok) this.fail(key, value, `Must be a non-empty list of integers${describe(range)}.`);
+        if (!Array.isArray(parsed) || !parsed.every((n) => Number.isSafeInteger(n))) this.fail(key, value, "Must be a list of integers.");
         return parsed as number[];
     }
 
@@ -144,11 +124,4 @@ export class ConfigReader {
         if (this.raw(key) === undefined) return undefined;
         return this.config.requireSecret(key);
     }
-}
-
-function describe(range: Range): string {
-    if (range.min !== undefined && range.max !== undefined) return ` from ${range.min} to ${range.max}`;
-    if (range.min !== undefined) return ` ≥ ${range.min}`;
-    if (range.max !== undefined) return ` ≤ ${range.max}`;
-    return "";
 }

@@ -1,6 +1,5 @@
 import {
-    AWS_REGION, CreateBucketSettings, DEFAULT_BUCKET_REGIONS, OBJECT_LOCK_MODES, ObjectLockMode, S3_SNAPSHOT_DEFAULTS as D,
-    S3SnapshotSettings,
+    CreateBucketSettings, DEFAULT_BUCKET_REGIONS, ObjectLockMode, S3_SNAPSHOT_DEFAULTS as D, S3SnapshotSettings,
 } from "../../components/snapshots/settings";
 import { ConfigReader } from "./reader";
 
@@ -11,22 +10,20 @@ export type SnapshotConfig = Omit<S3SnapshotSettings, "namePrefix" | "protect" |
 };
 
 /**
- * Reads the snapshot keys. `snapshotBucketRegion` defaults to a same-geography region other than
- * `clusterRegion` (DEFAULT_BUCKET_REGIONS); where there is none it must be set. Range and format checks
- * that need other settings (cluster region, cron, generations) run in validateS3SnapshotSettings.
+ * Reads the snapshot keys (types only). `snapshotBucketRegion` defaults to a same-geography region other than
+ * `clusterRegion` (DEFAULT_BUCKET_REGIONS); where there is none it must be set. Every range and format check runs
+ * in validateS3SnapshotSettings, which the stack calls before registering anything.
  */
 export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, createsBucket = true): SnapshotConfig {
-    const explicitRegion = r.optionalString("snapshotBucketRegion", AWS_REGION, "Use an AWS region name such as eu-central-1.");
+    const explicitRegion = r.optionalString("snapshotBucketRegion");
     const region = explicitRegion ?? (clusterRegion === undefined ? undefined : DEFAULT_BUCKET_REGIONS[clusterRegion]);
     if (region === undefined && createsBucket) {
         r.fail("snapshotBucketRegion", undefined,
             `Set the region of the snapshot bucket; it must differ from the cluster region${clusterRegion ? ` ${clusterRegion}` : ""}.`);
     }
+    // Two keys for one optional setting (bucket.create.objectLock): both or neither.
     const lockMode = r.optionalString("snapshotBucketObjectLockMode");
-    if (lockMode !== undefined && !OBJECT_LOCK_MODES.includes(lockMode as ObjectLockMode)) {
-        r.fail("snapshotBucketObjectLockMode", lockMode, `Allowed: ${OBJECT_LOCK_MODES.join(", ")}.`);
-    }
-    const lockDays = r.optionalInteger("snapshotBucketObjectLockDays", { min: 1, max: 36500 });
+    const lockDays = r.optionalInteger("snapshotBucketObjectLockDays");
     if ((lockMode === undefined) !== (lockDays === undefined)) {
         r.fail(lockMode === undefined ? "snapshotBucketObjectLockMode" : "snapshotBucketObjectLockDays", lockMode ?? lockDays,
             "Object Lock needs both snapshotBucketObjectLockMode (GOVERNANCE or COMPLIANCE) and snapshotBucketObjectLockDays.");
@@ -36,9 +33,9 @@ export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, crea
             create: {
                 region: region as string,
                 name: r.optionalString("snapshotBucketName"),
-                noncurrentVersionExpirationDays: r.integer("snapshotBucketNoncurrentVersionDays", D.snapshotBucketNoncurrentVersionDays, { min: 1, max: 36500 }),
-                abortIncompleteMultipartUploadDays: r.integer("snapshotBucketAbortMultipartDays", D.snapshotBucketAbortMultipartDays, { min: 1, max: 36500 }),
-                expireCurrentObjectsAfterDays: r.optionalInteger("snapshotBucketExpireCurrentObjectsDays", { min: 1, max: 36500 }),
+                noncurrentVersionExpirationDays: r.integer("snapshotBucketNoncurrentVersionDays", D.snapshotBucketNoncurrentVersionDays),
+                abortIncompleteMultipartUploadDays: r.integer("snapshotBucketAbortMultipartDays", D.snapshotBucketAbortMultipartDays),
+                expireCurrentObjectsAfterDays: r.optionalInteger("snapshotBucketExpireCurrentObjectsDays"),
                 objectLock: lockMode === undefined ? undefined : { mode: lockMode as ObjectLockMode, days: lockDays as number },
                 accessLogBucket: r.optionalString("snapshotBucketAccessLogBucket"),
                 accessLogPrefix: r.string("snapshotBucketAccessLogPrefix", D.snapshotBucketAccessLogPrefix),
@@ -47,18 +44,18 @@ export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, crea
         linstorRemoteName: r.optionalString("linstorRemoteName"),
         snapshotClassName: r.string("snapshotClassName", D.snapshotClassName),
         snapshotAllowIncremental: r.boolean("snapshotAllowIncremental", D.snapshotAllowIncremental),
-        snapshotMaxIncrements: r.integer("snapshotMaxIncrements", D.snapshotMaxIncrements, { min: 0, max: 10000 }),
+        snapshotMaxIncrements: r.integer("snapshotMaxIncrements", D.snapshotMaxIncrements),
         snapshotFullAfter: r.optionalString("snapshotFullAfter"),
-        s3AccessKeyGeneration: r.integer("s3AccessKeyGeneration", D.s3AccessKeyGeneration, { min: 1 }),
-        s3AccessKeyRetiredGeneration: r.optionalInteger("s3AccessKeyRetiredGeneration", { min: 0 }),
+        s3AccessKeyGeneration: r.integer("s3AccessKeyGeneration", D.s3AccessKeyGeneration),
+        s3AccessKeyRetiredGeneration: r.optionalInteger("s3AccessKeyRetiredGeneration"),
         installSnapshotController: r.boolean("installSnapshotController", D.installSnapshotController),
         snapshotControllerChartVersion: r.string("snapshotControllerChartVersion", D.snapshotControllerChartVersion),
-        snapshotControllerReplicas: r.integer("snapshotControllerReplicas", D.snapshotControllerReplicas, { min: 1, max: 5 }),
+        snapshotControllerReplicas: r.integer("snapshotControllerReplicas", D.snapshotControllerReplicas),
         snapshotScheduleEnabled: r.boolean("snapshotScheduleEnabled", D.snapshotScheduleEnabled),
         snapshotSchedule: r.string("snapshotSchedule", D.snapshotSchedule),
-        snapshotRetention: r.integer("snapshotRetention", D.snapshotRetention, { min: 1, max: 1000 }),
+        snapshotRetention: r.integer("snapshotRetention", D.snapshotRetention),
         snapshotJobImage: r.string("snapshotJobImage", D.snapshotJobImage),
-        snapshotReadyTimeoutSeconds: r.integer("snapshotReadyTimeoutSeconds", D.snapshotReadyTimeoutSeconds, { min: 60, max: 86400 }),
+        snapshotReadyTimeoutSeconds: r.integer("snapshotReadyTimeoutSeconds", D.snapshotReadyTimeoutSeconds),
         snapshotPruneDeletesBackups: r.boolean("snapshotPruneDeletesBackups", D.snapshotPruneDeletesBackups),
         onDemandSnapshotName: r.optionalString("onDemandSnapshotName"),
         restoreFromSnapshot: r.optionalString("restoreFromSnapshot"),

@@ -3,8 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { HaJenkins, HaJenkinsArgs } from "../../../components/jenkins";
 import { ConfigError } from "../../../components/shared/errors";
-import { ConfigReader } from "../../../stacks/config/reader";
-import { readJenkinsConfig } from "../../../stacks/config/jenkins";
+import { loadConfig } from "../../../stacks/config";
 import { thrown } from "../../support/fixtures";
 import { isSecret, ofType, one, PROJECT, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "../../support/mocks";
 
@@ -327,7 +326,8 @@ describe("Jenkins stack config", () => {
     const K = (key: string) => `${PROJECT}:${key}`;
     const read = (config: Record<string, string>, secretKeys: string[] = []) => {
         useStack("dev", { "aws:region": "us-west-2", ...config }, secretKeys);
-        return readJenkinsConfig(new ConfigReader(PROJECT));
+        // The reader parses types; loadConfig runs HaJenkins' own validation on what it read, naming the keys.
+        return loadConfig().jenkins;
     };
     after(() => useStack("dev", { "aws:region": "us-west-2" }));
 

@@ -18,9 +18,8 @@ async function libraryError(overrides: Partial<HaJenkinsArgs>): Promise<ConfigEr
 }
 
 describe("HaJenkins settings (library use, no stack config)", () => {
-    it("has a rule for every settings field", () => {
-        const fields = Object.keys({ ...JENKINS_DEFAULTS, tlsCertificateArn: "", publicUrl: "" });
-        expect(Object.keys(JENKINS_RULES).sort()).to.deep.equal(fields.sort());
+    it("has a rule for every settings field (the compiler insists; this guards the runtime list the naming test reads)", () => {
+        for (const field of Object.keys(JENKINS_DEFAULTS)) expect(JENKINS_RULES, field).to.have.property(field);
     });
 
     const refusals: [Partial<HaJenkinsArgs>, string, RegExp][] = [

@@ -19,10 +19,8 @@ describe("LinstorCluster settings (library use, no stack config)", () => {
         validateLinstorClusterSettings(clusterSettings(), (f) => `LinstorCluster.${f}`);
     });
 
-    it("has a rule for every settings field", () => {
-        const fields = Object.keys(clusterSettings({ drbdIoUsername: "u", drbdIoPassword: "p", nodeAmiId: "ami-0123456789abcdef0",
-            instanceMemoryMiB: 8192, metadataVolumeSizeGiB: 8, ebsKmsKeyArn: "k", vpcId: "v", privateSubnetIds: [], publicSubnetIds: [] }));
-        expect(Object.keys(LINSTOR_CLUSTER_RULES).sort()).to.deep.equal(fields.sort());
+    it("has a rule for every settings field (the compiler insists; this guards the runtime list the naming test reads)", () => {
+        for (const field of Object.keys(clusterSettings())) expect(LINSTOR_CLUSTER_RULES, field).to.have.property(field);
     });
 
     // Each of these was checked only when read from stack config before; the component now checks them itself.

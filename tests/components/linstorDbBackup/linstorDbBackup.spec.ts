@@ -18,8 +18,10 @@ import { readLinstorDbBackupConfig } from "../../../stacks/config/linstorDbBacku
 import { ConfigReader } from "../../../stacks/config/reader";
 import { thrown } from "../../support/fixtures";
 import { dependsOn, ofType, one, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "../../support/mocks";
+import { projectKey } from "../../../stacks/config/naming";
 
-const PROJECT_KEY = (f: string) => `ha-jenkins-eks:${f}`;
+/** The stack's KeyOf: a field's error names its config key (stacks/config/naming.ts). */
+const PROJECT_KEY = projectKey;
 const BUCKET = "hje-test-snapshots-eu-central-1-0a1b2c3d";
 const KMS = "arn:aws:kms:eu-central-1:123456789012:key/bucket-key";
 const { linstorDbBackupEnabled: _enabled, ...DEFAULTS } = LINSTOR_DB_BACKUP_DEFAULTS;
@@ -86,7 +88,8 @@ describe("LinstorDbBackup", () => {
                 linstorDbBackupEnabled: false, linstorDbBackupSchedule: "0 */6 * * *", linstorDbBackupRetentionDays: 14,
                 linstorDbBackupAccessKeyGeneration: 3, linstorDbBackupAccessKeyRetiredGeneration: 2,
             });
-            const e = thrown(() => read({ linstorDbBackupRetentionDays: "0" })) as ConfigError;
+            // The reader parses types (ranges are LinstorDbBackup's, below).
+            const e = thrown(() => read({ linstorDbBackupRetentionDays: "two weeks" })) as ConfigError;
             expect(e).to.be.instanceOf(ConfigError);
             expect(e.key).to.equal("ha-jenkins-eks:linstorDbBackupRetentionDays");
             expect((thrown(() => read({ linstorDbBackupEnabled: "yes" })) as ConfigError).key).to.equal("ha-jenkins-eks:linstorDbBackupEnabled");
@@ -100,9 +103,9 @@ describe("LinstorDbBackup", () => {
             ["linstorDbBackupRetentionDays", { linstorDbBackupRetentionDays: 0 }, /1 to 36500/],
             ["linstorDbBackupRetentionDays", { linstorDbBackupRetentionDays: 1.5 }, /1 to 36500/],
             ["linstorDbBackupRetentionDays", { linstorDbBackupSchedule: "0 3 * * 0", linstorDbBackupRetentionDays: 7 }, /at least 8/],
-            ["linstorDbBackupKubectlImage", { linstorDbBackupKubectlImage: "registry.k8s.io/kubectl" }, /Pin an image/],
-            ["linstorDbBackupKubectlImage", { linstorDbBackupKubectlImage: "registry.k8s.io/kubectl:latest" }, /no 'latest'/],
-            ["linstorDbBackupAwsCliImage", { linstorDbBackupAwsCliImage: "public.ecr.aws/aws-cli/aws-cli" }, /Pin an image/],
+            ["linstorDbBackupKubectlImage", { linstorDbBackupKubectlImage: "registry.k8s.io/kubectl" }, /has no tag/],
+            ["linstorDbBackupKubectlImage", { linstorDbBackupKubectlImage: "registry.k8s.io/kubectl:latest" }, /never latest/],
+            ["linstorDbBackupAwsCliImage", { linstorDbBackupAwsCliImage: "public.ecr.aws/aws-cli/aws-cli" }, /has no tag/],
             ["linstorDbBackupAccessKeyGeneration", { linstorDbBackupAccessKeyGeneration: 0 }, /≥ 1/],
             ["linstorDbBackupAccessKeyRetiredGeneration", { linstorDbBackupAccessKeyGeneration: 3 }, /set it to 1/],
             ["linstorDbBackupAccessKeyRetiredGeneration", { linstorDbBackupAccessKeyGeneration: 4, linstorDbBackupAccessKeyRetiredGeneration: 1 }, /allowed: 2/],
@@ -695,4 +698,28 @@ esac
             });
         });
     });
+});
+
+describe("LinstorDbBackup settings (library use, no stack config)", () => {
+    const refusals: [Partial<LinstorDbBackupArgs>, string, RegExp][] = [
+        // Ranges checked only when read from stack config before.
+        [{ linstorDbBackupRetentionDays: 36501 }, "linstorDbBackupRetentionDays", /from 1 to 36500/],
+        [{ linstorDbBackupAccessKeyRetiredGeneration: -1 }, "linstorDbBackupAccessKeyRetiredGeneration", /allowed: 0/],
+        // This component's copy of the image check let floating tags and localhost registries through.
+        [{ linstorDbBackupKubectlImage: "registry.k8s.io/kubectl:lts" }, "linstorDbBackupKubectlImage", /can move/],
+        [{ linstorDbBackupAwsCliImage: "localhost:5000/aws-cli:2.32.9" }, "linstorDbBackupAwsCliImage", /fully qualified host name/],
+        [{ namePrefix: "HJE" }, "namePrefix", /2–23 lowercase/],
+        [{ tags: { a: 1 } as never }, "tags", /mapping of strings/],
+    ];
+    for (const [overrides, field, message] of refusals) {
+        it(`refuses ${JSON.stringify(overrides)}, naming LinstorDbBackup.${field}`, async () => {
+            resetRecords();
+            const e = thrown(() => new LinstorDbBackup("lib", args(overrides))) as ConfigError;
+            expect(e).to.be.instanceOf(ConfigError);
+            expect(e.key).to.equal(`LinstorDbBackup.${field}`);
+            expect(e.message).to.match(message);
+            await settle();
+            expect(recorded.filter((r) => !r.type.startsWith("pulumi:providers:"))).to.deep.equal([]);
+        });
+    }
 });

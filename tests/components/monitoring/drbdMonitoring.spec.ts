@@ -7,8 +7,7 @@ import { alertRuleGroups } from "../../../components/monitoring/alertRules";
 import { ConfigError } from "../../../components/shared/errors";
 import type { ScheduledJob } from "../../../components/shared/schedule";
 import { MONITORING_DEFAULTS, storageClassFor } from "../../../components/monitoring/settings";
-import { ConfigReader } from "../../../stacks/config/reader";
-import { readMonitoringConfig } from "../../../stacks/config/monitoring";
+import { loadConfig } from "../../../stacks/config";
 import { thrown } from "../../support/fixtures";
 import { isSecret, ofType, one, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "../../support/mocks";
 
@@ -283,11 +282,11 @@ describe("DrbdMonitoring", () => {
 
     describe("validation", () => {
         const cases: [string, Partial<DrbdMonitoringArgs>, RegExp][] = [
-            ["threshold 0", { storagePoolFullPercent: 0 }, /storagePoolFullPercent: 0\. Must be a whole percentage from 1 to 99/],
+            ["threshold 0", { storagePoolFullPercent: 0 }, /storagePoolFullPercent: 0\. Must be an integer from 1 to 99 \(percent\)/],
             ["threshold 100", { storagePoolFullPercent: 100 }, /storagePoolFullPercent: 100\./],
             ["retention in words", { prometheusRetention: "15 days" }, /prometheusRetention: "15 days"\. Use a Prometheus duration/],
             ["retention without unit", { prometheusRetention: "15" }, /prometheusRetention/],
-            ["size in GB", { prometheusStorageSize: "50GB" }, /prometheusStorageSize: "50GB"\. Use a positive size/],
+            ["size in GB", { prometheusStorageSize: "50GB" }, /prometheusStorageSize: "50GB"\. Use a positive whole Kubernetes quantity such as "50Gi" \(Mi, Gi, Ti\), at least 1Gi/],
             ["tiny Prometheus volume", { prometheusStorageSize: "512Mi" }, /at least 1Gi/],
             ["alertmanager size", { alertmanagerStorageSize: "0Gi" }, /alertmanagerStorageSize/],
             ["LoadBalancer without ranges", { grafanaServiceType: "LoadBalancer" }, /grafanaLoadBalancerSourceRanges: \[\]/],
@@ -321,11 +320,12 @@ describe("DrbdMonitoring", () => {
     });
 });
 
-describe("readMonitoringConfig", () => {
+describe("monitoring stack config", () => {
     const K = (key: string) => `ha-jenkins-eks:${key}`;
     const read = (config: Record<string, string>, secretKeys: string[] = []) => {
         useStack("dev", { "aws:region": "us-west-2", ...config }, secretKeys);
-        return readMonitoringConfig(new ConfigReader("ha-jenkins-eks"));
+        // The reader parses types; loadConfig runs DrbdMonitoring's own validation on what it read, naming the keys.
+        return loadConfig().monitoring;
     };
     after(() => useStack("dev", { "aws:region": "us-west-2" }));
 
@@ -362,6 +362,31 @@ describe("readMonitoringConfig", () => {
     for (const [title, config, message] of bad) {
         it(`names the key of ${title}`, () => {
             expect(() => read(config, Object.keys(config).filter((k) => k.endsWith("WebhookUrl")))).to.throw(ConfigError, message);
+        });
+    }
+});
+
+describe("DrbdMonitoring settings (library use, no stack config)", () => {
+    const refusals: [Partial<DrbdMonitoringArgs>, string, RegExp][] = [
+        // Range checked only when read from stack config before.
+        [{ storagePoolFullPercent: 100 }, "storagePoolFullPercent", /from 1 to 99/],
+        [{ prometheusMemoryRequest: "lots" }, "prometheusMemoryRequest", /Kubernetes quantity such as "1Gi"/],
+        [{ prometheusCpuRequest: "1Gi" }, "prometheusCpuRequest", /such as "250m" \(plain or m\)/],
+        [{ monitoringExtraLabels: { "bad key!": "x" } }, "monitoringExtraLabels", /label key and value/],
+        [{ useExistingPrometheusOperator: "no" as never }, "useExistingPrometheusOperator", /true or false/],
+        [{ jenkins: { namespace: "jenkins", port: "prometheus-metrics" } }, "jenkins.port", /at most 15/],
+        [{ schedules: [{ ...snapshotJob(3600), purpose: " " }] }, "schedules[0].purpose", /what the job protects/],
+        [{ storageClassNames: { 3: "Linstor_R3" } }, "storageClassNames", /StorageClass name of every replica count/],
+    ];
+    for (const [overrides, field, message] of refusals) {
+        it(`refuses ${JSON.stringify(overrides).slice(0, 90)}, naming DrbdMonitoring.${field}`, async () => {
+            resetRecords();
+            const e = thrown(() => new DrbdMonitoring("lib", args(overrides))) as ConfigError;
+            expect(e).to.be.instanceOf(ConfigError);
+            expect(e.key).to.equal(`DrbdMonitoring.${field}`);
+            expect(e.message).to.match(message);
+            await settle();
+            expect(recorded).to.have.length(0);
         });
     }
 });
