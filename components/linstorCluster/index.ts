@@ -10,7 +10,7 @@ import {
     DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY,
     satelliteConfigurationSpec, STORAGE_NODE_LABEL,
 } from "./operator";
-import { RESYNC_GATE_DEFAULTS, resyncGateJobSpec } from "./resyncGate";
+import { RESYNC_GATE_DEFAULTS, resyncGateCustomTimeouts, resyncGateJobSpec } from "./resyncGate";
 import { instanceArchitecture } from "./sizing";
 import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
 import { ADDONS, AddonKey, coreDnsConfiguration, EBS_CSI_POLICY_ARN, EBS_CSI_SERVICE_ACCOUNT, podIdentityTrustPolicy } from "./addons";
@@ -375,7 +375,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
 
     /**
      * A Job, named after the launch-template version so every rollout runs a new one, that passes only
-     * when all DRBD replicas are UpToDate again after `group` rolled (see lib/resyncGate.ts).
+     * when all DRBD replicas are UpToDate again after `group` rolled (see resyncGate.ts).
      */
     private resyncGate(p: string, args: LinstorClusterArgs, az: string, template: aws.ec2.LaunchTemplate,
         group: eks.ManagedNodeGroup, linstorNamespace: k8s.core.v1.Namespace): k8s.batch.v1.Job {
@@ -392,6 +392,10 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 timeoutSeconds: args.resyncGateTimeoutSeconds,
                 pollSeconds: RESYNC_GATE_DEFAULTS.pollSeconds,
             }),
-        }, { parent: this, provider: this.provider, dependsOn: [group, linstorNamespace] });
+        }, {
+            parent: this, provider: this.provider, dependsOn: [group, linstorNamespace],
+            // Pulumi's own Job wait is 10 minutes; the gate may run for resyncGateTimeoutSeconds.
+            customTimeouts: resyncGateCustomTimeouts(args.resyncGateTimeoutSeconds),
+        });
     }
 }

@@ -4,6 +4,7 @@
  */
 import type { LinstorDistribution, SatelliteDeletionPolicy } from "./settings";
 import { LINSTOR_DEFAULT_PEER_SLOTS } from "./sizing";
+import { ControllerComponent, controllerPodTemplateTolerations } from "./tolerations";
 
 export const PIRAEUS_CHART = "oci://ghcr.io/piraeusdatastore/piraeus-operator/piraeus";
 export const LINBIT_CHART_REPO = "https://charts.linstor.io";
@@ -48,16 +49,11 @@ export interface HaControllerTiming {
 /**
  * The LINSTOR controller and the CSI controller are single Deployments; with Kubernetes' default 300 s
  * not-ready/unreachable tolerations, losing their node would stall provisioning and attach for 5 minutes
- * during a failover. A short toleration lets them move with Jenkins.
+ * during a failover. A short toleration lets them move with Jenkins. The podTemplate's tolerations REPLACE the
+ * operator's list (strategic merge, no merge key), so they repeat the operator's defaults (tolerations.ts).
  */
-export function fastEvictionPodTemplate(tolerationSeconds: number): Record<string, unknown> {
-    return {
-        spec: {
-            tolerations: ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({
-                key, operator: "Exists", effect: "NoExecute", tolerationSeconds,
-            })),
-        },
-    };
+export function fastEvictionPodTemplate(component: ControllerComponent, tolerationSeconds: number): Record<string, unknown> {
+    return { spec: { tolerations: controllerPodTemplateTolerations(component, tolerationSeconds) } };
 }
 
 export function linstorClusterSpec(args: {
@@ -74,8 +70,8 @@ export function linstorClusterSpec(args: {
         nodeSelector: { [STORAGE_NODE_LABEL]: "true" },
         linstorPassphraseSecret: args.passphraseSecretName,
         properties,
-        controller: { podTemplate: fastEvictionPodTemplate(args.controllerTolerationSeconds) },
-        csiController: { podTemplate: fastEvictionPodTemplate(args.controllerTolerationSeconds) },
+        controller: { podTemplate: fastEvictionPodTemplate("controller", args.controllerTolerationSeconds) },
+        csiController: { podTemplate: fastEvictionPodTemplate("csiController", args.controllerTolerationSeconds) },
         highAvailabilityController: {
             enabled: true,
             podTemplate: {
@@ -97,6 +93,25 @@ export function linstorClusterSpec(args: {
 export interface SatelliteSpecArgs {
     readonly dataDevicePath: string;
     readonly metadataDevicePath: string;
+    /**
+     * What the operator does in LINSTOR when a storage node's Kubernetes Node goes away. On EKS a Node disappears
+     * only once its instance is terminated (its EBS volumes with it), so the satellite can never answer again:
+     * - `Delete` (the default here) runs `DELETE /v1/nodes/{node}/lost`. LINSTOR refuses while the satellite is still
+     *   connected (FAIL_EXISTS_NODE_CONN, the operator retries) and otherwise drops the node with its resources and
+     *   snapshots at once (linstor-server v1.33.3 CtrlNodeLostApiCallHandler). The surviving replicas are untouched;
+     *   the missing one is placed again by the resync gate (`POST .../autoplace`) or, within hours, by LINSTOR's
+     *   BalanceResourcesTask.
+     * - `Evacuate` never completes on EKS: the operator starts evacuating only after the Node is gone and then waits
+     *   for zero resources and zero snapshots on the node (piraeus-operator pkg/evacuation/evacuation.go
+     *   `waitForEvacuation`); LINSTOR must ship the snapshots off the node and delete its resources through the
+     *   satellite, which is gone (CtrlNodeApiCallHandler `evacuateNodeInTrasaction`, CtrlRscDeleteApiHelper: "This
+     *   prevents deleting database entries when the node is offline"). The LinstorSatellite finalizer stays, the node
+     *   stays OFFLINE with EVACUATE, and its dead replicas keep counting as peers. settings.ts refuses it.
+     * - `Retain` calls nothing: the node stays OFFLINE in LINSTOR with its resources until someone runs `linstor node
+     *   lost` (the operator's default controller properties set `DrbdOptions/AutoEvictAllowEviction: false`,
+     *   piraeus-operator pkg/vars/defaults.go, read on an unpinned copy: LINSTOR's 60-minute auto-evict is off).
+     * Source of the switch: piraeus-operator `internal/controller/linstorsatellite_controller.go` `deleteSatellite`.
+     */
     readonly deletionPolicy: SatelliteDeletionPolicy;
 }
 

@@ -1,62 +1,238 @@
 /**
- * A Job that holds a node-group rollout between two AZs until DRBD has rebuilt every replica.
+ * A Job that holds a node-group rollout between two AZs until LINSTOR has every replica back.
  *
- * Pulumi only waits for EKS to report a node group updated; DRBD may still be resyncing the replica the
- * replaced node carried. Rolling the next AZ then would leave some volume with one UpToDate copy (or
- * none). The gate polls the LINSTOR controller (`GET /v1/view/resources`) until every volume's
- * `disk_state` is UpToDate or Diskless and has stayed so for a stability window — long enough for
- * LINSTOR to start evacuating a removed node, so an "all good" between removal and evacuation does not
- * count. Before LINSTOR is installed (the controller's Service name does not resolve for a minute) there
- * is nothing to protect and the gate passes.
+ * Pulumi only waits for EKS to report a node group updated; the replaced node's replicas are then gone (policy
+ * `Delete`: `linstor node lost`) or still resyncing. Rolling the next AZ then would leave some volume with one
+ * UpToDate copy, or none. The gate passes only when, for a whole stability window:
+ * - every satellite node is ONLINE, and none is evacuating (flag EVACUATE) or being deleted/evicted (DELETE, EVICTED);
+ * - every resource definition has at least its resource group's `place_count` diskful replicas whose volumes are all
+ *   UpToDate, on ONLINE nodes. A replica without `state` counts as missing: LINSTOR lists a replica on an offline
+ *   satellite with neither `state` nor `volumes[].state` (linstor-server v1.33.3 `Json.apiToResourceWithVolumes`
+ *   sets them only from a connected satellite's reported state). Diskless replicas (DISKLESS, DRBD_DISKLESS,
+ *   TIE_BREAKER, ...) and replicas being deleted, evacuated or evicted do not count.
+ * - A resource group without `place_count` has LINSTOR's default 2 (`AutoSelectorConfig`: `replicaCountRef == null
+ *   ? 2`; `Migration_2020_02_12_AddDefaultPlaceCountToRscGrp` sets 2 on older groups).
+ *
+ * When a resource definition has fewer diskful replicas than its place count while every node is ONLINE (the lost
+ * node's replicas were dropped with `node lost`), the gate asks LINSTOR to place the missing ones:
+ * `POST /v1/resource-definitions/{rd}/autoplace` with an empty filter, which merges the resource group's filter (place
+ * count, storage pool, replicas on different zones) and adds `place_count − diskful replicas not being deleted`
+ * (CtrlRscAutoPlaceApiCallHandler). Without it only LINSTOR's BalanceResourcesTask would do that, every 3600 s and
+ * skipping any resource definition with a resource younger than 3600 s (BalanceResourcesTask / BalanceResources
+ * `DEFAULT_TASK_INTERVAL_SEC`, `DEFAULT_GRACE_PERIOD_SECS`) — too slow for a rollout.
+ *
+ * Before LINSTOR is installed (the first deployment: node groups come before the operator) the controller's Service
+ * name does not exist; several NXDOMAIN answers in a row (not timeouts: those could be a DNS outage) let the gate
+ * pass, since there is nothing to protect yet.
+ *
+ * Python (standard library only) parses the JSON: a pinned python image, `resyncGateImage`.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { controllerApiUrl } from "../snapshots/remoteJob";
 
 export interface ResyncGateArgs {
     readonly linstorNamespace: string;
-    /** Pinned image with sh, curl and grep. */
+    /** Pinned image with python3 ≥ 3.8. */
     readonly image: string;
-    /** How long the volumes must stay healthy before the next AZ may roll. */
+    /** How long everything must stay healthy before the next AZ may roll. */
     readonly stableSeconds: number;
     /** Give up (Job fails, `pulumi up` stops before the next AZ) after this long. */
     readonly timeoutSeconds: number;
     readonly pollSeconds: number;
+    /** Ask LINSTOR to place missing replicas (see above); at most once per resource definition per this many seconds. */
+    readonly autoPlaceRetrySeconds?: number;
+    /** Place missing replicas (default true). */
+    readonly autoPlace?: boolean;
 }
 
-export const RESYNC_GATE_DEFAULTS = { stableSeconds: 120, timeoutSeconds: 7200, pollSeconds: 10 };
+export const RESYNC_GATE_DEFAULTS = { stableSeconds: 120, timeoutSeconds: 7200, pollSeconds: 10, autoPlaceRetrySeconds: 300 };
 
-export const RESYNC_GATE_SCRIPT = [
-    "set -u",
-    'start=$(date +%s); healthy_since=""; unresolved=0',
-    "while :; do",
-    '  now=$(date +%s)',
-    '  if [ $((now - start)) -ge "${TIMEOUT_SECONDS}" ]; then echo "replicas not all UpToDate after ${TIMEOUT_SECONDS}s: stopping the rollout" >&2; exit 1; fi',
-    '  body="$(curl -fsS --max-time 20 "${LINSTOR_API}/v1/view/resources")"; rc=$?',
-    '  if [ "${rc}" -eq 6 ]; then',
-    "    # The controller's Service name does not resolve: LINSTOR is not installed yet (first deployment).",
-    "    # Several misses in a row, so a DNS hiccup during a rollout is not taken for that.",
-    '    unresolved=$((unresolved + 1)); healthy_since=""',
-    '    if [ "${unresolved}" -ge "${UNRESOLVED_CHECKS}" ]; then echo "LINSTOR is not installed yet: nothing to resync"; exit 0; fi',
-    '  elif [ "${rc}" -eq 0 ]; then',
-    "    unresolved=0",
-    '    states="$(printf "%s" "${body}" | grep -o "\\"disk_state\\" *: *\\"[A-Za-z]*\\"" | sed "s/.*\\"\\([A-Za-z]*\\)\\"$/\\1/")"',
-    '    bad="$(printf "%s\\n" "${states}" | grep -v -e "^UpToDate$" -e "^Diskless$" -e "^$" | sort | uniq -c | tr "\\n" " ")"',
-    '    if [ -z "${bad}" ]; then',
-    '      [ -n "${healthy_since}" ] || healthy_since=${now}',
-    '      if [ $((now - healthy_since)) -ge "${STABLE_SECONDS}" ]; then echo "all replicas UpToDate for ${STABLE_SECONDS}s: next AZ may roll"; exit 0; fi',
-    "    else",
-    '      healthy_since=""; echo "waiting for DRBD: ${bad}"',
-    "    fi",
-    "  else",
-    '    unresolved=0; healthy_since=""; echo "LINSTOR API unreachable (curl ${rc}); retrying"',
-    "  fi",
-    '  sleep "${POLL_SECONDS}"',
-    "done",
-].join("\n");
+/** LINSTOR's place count for a resource group that has none (AutoSelectorConfig, see above). */
+export const LINSTOR_DEFAULT_PLACE_COUNT = 2;
+
+/**
+ * Pulumi's default wait for a Job: @pulumi/kubernetes 4.34.2 `batch/v1/job.d.ts` ("If the Job has not reached a
+ * Ready state after 10 minutes, it will time out"), provider `provider/pkg/await/job.go` `DefaultJobTimeoutMins = 10`.
+ */
+export const PULUMI_DEFAULT_JOB_TIMEOUT_MINUTES = 10;
+
+/** The Job's hard deadline: the script's own timeout plus time to start (image pull) and report. */
+export function resyncGateDeadlineSeconds(timeoutSeconds: number): number {
+    return timeoutSeconds + 300;
+}
+
+/** Pulumi waits for the Job at least as long as the Job may run (its deadline) plus a margin, on create and update. */
+export function resyncGateCustomTimeouts(timeoutSeconds: number): pulumi.CustomTimeouts {
+    const minutes = `${Math.ceil((resyncGateDeadlineSeconds(timeoutSeconds) + 300) / 60)}m`;
+    return { create: minutes, update: minutes };
+}
+
+export const RESYNC_GATE_SCRIPT = String.raw`
+import http.client, json, os, socket, sys, time, urllib.error, urllib.parse, urllib.request
+
+API = os.environ["LINSTOR_API"].rstrip("/")
+STABLE = float(os.environ.get("STABLE_SECONDS", "120"))
+TIMEOUT = float(os.environ.get("TIMEOUT_SECONDS", "7200"))
+POLL = float(os.environ.get("POLL_SECONDS", "10"))
+UNRESOLVED_CHECKS = int(os.environ.get("UNRESOLVED_CHECKS", "6"))
+DEFAULT_PLACE_COUNT = int(os.environ.get("DEFAULT_PLACE_COUNT", "2"))
+AUTO_PLACE = os.environ.get("AUTO_PLACE", "true") == "true"
+AUTO_PLACE_RETRY = float(os.environ.get("AUTO_PLACE_RETRY_SECONDS", "300"))
+REQUEST_TIMEOUT = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "20"))
+
+DISKLESS = {"DISKLESS", "DRBD_DISKLESS", "TIE_BREAKER", "NVME_INITIATOR", "EBS_INITIATOR"}
+LEAVING = {"DELETE", "DRBD_DELETE", "EVACUATE", "EVICTED", "INACTIVE", "INACTIVATING", "DISK_REMOVE_REQUESTED", "DISK_REMOVING"}
+NO_SATELLITE = {"CONTROLLER", "AUXILIARY"}
+NXDOMAIN = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+
+
+class NotInstalled(Exception):
+    pass
+
+
+def request(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(API + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT) as res:
+            return res.status, json.loads(res.read() or b"null")
+    except urllib.error.HTTPError as e:
+        try:
+            return e.code, json.loads(e.read() or b"null")
+        except ValueError:
+            return e.code, None
+    except urllib.error.URLError as e:
+        if isinstance(e.reason, socket.gaierror) and e.reason.errno in NXDOMAIN:
+            raise NotInstalled(str(e.reason))
+        raise
+
+
+def get(path):
+    status, body = request("GET", path)
+    if status != 200 or not isinstance(body, list):
+        raise OSError("GET %s answered %s" % (path, status))
+    return body
+
+
+def flags(obj):
+    return set(obj.get("flags") or [])
+
+
+def evaluate(nodes, groups, rds, resources):
+    """Returns (problems, resource definitions short of diskful replicas with an UpToDate source, nodes all fine)."""
+    problems = []
+    usable = set()
+    for n in nodes:
+        if str(n.get("type", "")).upper() in NO_SATELLITE:
+            continue
+        name, status, f = n.get("name"), n.get("connection_status", "UNKNOWN"), flags(n)
+        if status != "ONLINE":
+            problems.append("node %s is %s" % (name, status))
+        if "EVACUATE" in f:
+            problems.append("node %s is evacuating" % name)
+        if "EVICTED" in f:
+            problems.append("node %s is evicted" % name)
+        elif "DELETE" in f:
+            problems.append("node %s is being deleted" % name)
+        if status == "ONLINE" and not f & {"EVACUATE", "DELETE"}:
+            usable.add(name)
+    nodes_ok = not problems
+    place = {}
+    for g in groups:
+        count = (g.get("select_filter") or {}).get("place_count")
+        place[g.get("name")] = count if isinstance(count, int) and count > 0 else DEFAULT_PLACE_COUNT
+    by_rd = {}
+    for r in resources:
+        by_rd.setdefault(r.get("name"), []).append(r)
+    short = []
+    for rd in rds:
+        name = rd.get("name")
+        if "DELETE" in flags(rd):
+            continue
+        want = place.get(rd.get("resource_group_name") or "DfltRscGrp", DEFAULT_PLACE_COUNT)
+        good, notes, diskful = [], [], 0
+        for r in by_rd.get(name, []):
+            f, node = flags(r), r.get("node_name")
+            if f & DISKLESS:
+                continue
+            if f & LEAVING:
+                notes.append("%s: %s" % (node, "+".join(sorted(f & LEAVING))))
+                continue
+            diskful += 1
+            if r.get("state") is None:
+                notes.append("%s: no state (satellite not connected)" % node)
+                continue
+            if node not in usable:
+                notes.append("%s: node not usable" % node)
+                continue
+            states = [(v.get("state") or {}).get("disk_state") for v in (r.get("volumes") or [])]
+            if any(s != "UpToDate" for s in states):
+                notes.append("%s: %s" % (node, ",".join(str(s) for s in states)))
+                continue
+            good.append(node)
+        if len(good) < want:
+            problems.append("%s: %d/%d UpToDate diskful replicas%s" % (name, len(good), want, " (" + "; ".join(notes) + ")" if notes else ""))
+            if diskful < want and good:
+                short.append(name)
+    return problems, short, nodes_ok
+
+
+def autoplace(rd):
+    status, body = request("POST", "/v1/resource-definitions/%s/autoplace" % urllib.parse.quote(rd, safe=""), {"select_filter": {}})
+    messages = "; ".join(str(e.get("message", "")) for e in body or [] if isinstance(e, dict))
+    print("auto-place %s: HTTP %s %s" % (rd, status, messages), flush=True)
+
+
+def main():
+    start = time.monotonic()
+    healthy_since = None
+    unresolved = 0
+    placed_at = {}
+    while True:
+        now = time.monotonic()
+        if now - start >= TIMEOUT:
+            print("replicas not all UpToDate after %gs: stopping the rollout" % TIMEOUT, file=sys.stderr, flush=True)
+            return 1
+        try:
+            state = [get(p) for p in ("/v1/nodes", "/v1/resource-groups", "/v1/resource-definitions", "/v1/view/resources")]
+        except NotInstalled as e:
+            unresolved += 1
+            healthy_since = None
+            if unresolved >= UNRESOLVED_CHECKS:
+                print("LINSTOR is not installed yet (%s): nothing to resync" % e, flush=True)
+                return 0
+        except (OSError, ValueError, http.client.HTTPException) as e:
+            unresolved = 0
+            healthy_since = None
+            print("LINSTOR API unreachable (%s); retrying" % e, flush=True)
+        else:
+            unresolved = 0
+            problems, short, nodes_ok = evaluate(*state)
+            if not problems:
+                if healthy_since is None:
+                    healthy_since = now
+                    print("all replicas UpToDate on ONLINE nodes; holding for %gs" % STABLE, flush=True)
+                if now - healthy_since >= STABLE:
+                    print("all replicas UpToDate on ONLINE nodes for %gs: next AZ may roll" % STABLE, flush=True)
+                    return 0
+            else:
+                healthy_since = None
+                print("waiting: " + "; ".join(problems[:20]) + (" (+%d more)" % (len(problems) - 20) if len(problems) > 20 else ""), flush=True)
+                if AUTO_PLACE and nodes_ok:
+                    for rd in short:
+                        if now - placed_at.get(rd, -AUTO_PLACE_RETRY) >= AUTO_PLACE_RETRY:
+                            placed_at[rd] = now
+                            autoplace(rd)
+        time.sleep(POLL)
+
+
+sys.exit(main())
+`;
 
 export function resyncGateJobSpec(args: ResyncGateArgs) {
     return {
         backoffLimit: 0,
-        activeDeadlineSeconds: args.timeoutSeconds + 300,
+        activeDeadlineSeconds: resyncGateDeadlineSeconds(args.timeoutSeconds),
         ttlSecondsAfterFinished: 7 * 86400,
         template: {
             spec: {
@@ -66,16 +242,21 @@ export function resyncGateJobSpec(args: ResyncGateArgs) {
                 containers: [{
                     name: "resync-gate",
                     image: args.image,
-                    command: ["/bin/sh", "-c", RESYNC_GATE_SCRIPT],
+                    command: ["python3", "-c", RESYNC_GATE_SCRIPT],
                     env: [
                         { name: "LINSTOR_API", value: controllerApiUrl(args.linstorNamespace) },
                         { name: "STABLE_SECONDS", value: String(args.stableSeconds) },
                         { name: "TIMEOUT_SECONDS", value: String(args.timeoutSeconds) },
                         { name: "POLL_SECONDS", value: String(args.pollSeconds) },
                         { name: "UNRESOLVED_CHECKS", value: String(Math.max(3, Math.ceil(60 / args.pollSeconds))) },
+                        { name: "DEFAULT_PLACE_COUNT", value: String(LINSTOR_DEFAULT_PLACE_COUNT) },
+                        { name: "AUTO_PLACE", value: String(args.autoPlace ?? true) },
+                        { name: "AUTO_PLACE_RETRY_SECONDS", value: String(args.autoPlaceRetrySeconds ?? RESYNC_GATE_DEFAULTS.autoPlaceRetrySeconds) },
+                        { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
+                        { name: "PYTHONUNBUFFERED", value: "1" },
                     ],
                     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
                 }],
             },
         },

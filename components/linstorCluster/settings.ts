@@ -112,7 +112,11 @@ export interface LinstorClusterSettings {
     readonly storageClassPrefix: string;
     readonly drbdDisableFlushes: boolean;
     readonly drbdMaxBuffers: number;
-    /** What the operator does with a satellite whose node disappears. Default Evacuate. */
+    /**
+     * What the operator does in LINSTOR when a storage node's Kubernetes Node disappears (on EKS: its instance was
+     * terminated). Default Delete (`linstor node lost`, completes once the node is offline); Retain leaves an OFFLINE
+     * node to remove by hand; Evacuate is refused: it never completes for a terminated instance (operator.ts).
+     */
     readonly satelliteDeletionPolicy: SatelliteDeletionPolicy;
     /** Seconds a DRBD resource may lack quorum before the HA Controller moves its pods. Default 5 (upstream). */
     readonly haControllerFailOverTimeoutSeconds: number;
@@ -126,9 +130,12 @@ export interface LinstorClusterSettings {
     readonly serialNodeGroupRollout: boolean;
     /** With a serial rollout, hold each next AZ until every DRBD replica is UpToDate again. Default true. */
     readonly nodeRolloutResyncGate: boolean;
-    /** Pinned image (sh + curl) of the resync gate Job. */
+    /** Pinned image with python3 (3.8 or later, standard library only) of the resync gate Job. */
     readonly resyncGateImage: string;
-    /** How long the gate waits for DRBD before it fails and stops the rollout. Default 7200 s. */
+    /**
+     * How long the gate waits for DRBD before it fails and stops the rollout. Default 7200 s. Pulumi waits for the Job
+     * that long plus margins (customTimeouts), not its default 10 minutes.
+     */
     readonly resyncGateTimeoutSeconds: number;
     /** Seconds the LINSTOR and CSI controllers tolerate a not-ready/unreachable node (Kubernetes default 300). Default 30. */
     readonly linstorControllerTolerationSeconds: number;
@@ -159,13 +166,14 @@ export const LINSTOR_CLUSTER_DEFAULTS = {
     storageClassPrefix: "linstor-csi-lvm-thin",
     drbdDisableFlushes: false,
     drbdMaxBuffers: 10000,
-    satelliteDeletionPolicy: "Evacuate" as SatelliteDeletionPolicy,
+    satelliteDeletionPolicy: "Delete" as SatelliteDeletionPolicy,
     haControllerFailOverTimeoutSeconds: 5,
     haControllerDrbdStatusIntervalSeconds: 5,
     protectStatefulResources: true,
     serialNodeGroupRollout: true,
     nodeRolloutResyncGate: true,
-    resyncGateImage: "docker.io/curlimages/curl:8.16.0",
+    // docker-library/official-images library/python (commit e04d486, 2026-08-10): "Tags: 3.13.15-alpine3.24, ...".
+    resyncGateImage: "docker.io/library/python:3.13.15-alpine3.24",
     resyncGateTimeoutSeconds: 7200,
     linstorControllerTolerationSeconds: 30,
     azCount: 3,
@@ -198,6 +206,13 @@ const API_REACHABILITY_HELP = (key: KeyOf) =>
     `these CIDRs only, e.g. your egress IP as /32), or a private endpoint with ${key("apiPrivateAccessCidrs")} ` +
     `(networks routed into the VPC: VPN, peering) or ${key("apiPrivateAccessSecurityGroupIds")} (a runner or bastion in the VPC).`;
 const SECONDS = "(seconds)";
+
+/** Why `satelliteDeletionPolicy: Evacuate` is refused (details and sources: operator.ts `SatelliteSpecArgs`). */
+export const EVACUATE_ON_EKS =
+    "Evacuate never completes on EKS: the operator evacuates a satellite only after its Kubernetes Node is gone, which on " +
+    "EKS means the instance and its EBS volumes are gone, and then waits for LINSTOR to ship the node's snapshots away and " +
+    "delete its resources through that satellite, forever (a stuck LinstorSatellite finalizer, an OFFLINE node whose dead " +
+    "replicas still count as peers). Use Delete (`linstor node lost`, the default) or Retain (remove the OFFLINE node by hand).";
 
 /** One rule per field: a library user and a stack user get the same checks (cross-field checks follow). */
 export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
@@ -258,12 +273,15 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
         why: "it also names the LINSTOR resource groups <prefix>-r<n>-<8-char hash>, which have at most 48 characters" }),
     drbdDisableFlushes: (v, c) => c.boolean(v),
     drbdMaxBuffers: (v, c) => c.integer(v, { min: 32, max: 131072 }),
-    satelliteDeletionPolicy: (v, c) => c.oneOf(v, SATELLITE_DELETION_POLICIES),
+    satelliteDeletionPolicy: (v, c) => {
+        c.oneOf(v, SATELLITE_DELETION_POLICIES);
+        if (v === "Evacuate") c.fail(v, EVACUATE_ON_EKS);
+    },
     haControllerFailOverTimeoutSeconds: (v, c) => c.integer(v, { min: 1, max: 300 }, SECONDS),
     haControllerDrbdStatusIntervalSeconds: (v, c) => c.integer(v, { min: 1, max: 300 }, SECONDS),
     serialNodeGroupRollout: (v, c) => c.boolean(v),
     nodeRolloutResyncGate: (v, c) => c.boolean(v),
-    resyncGateImage: (v, c) => c.pinnedImage(v, "it needs sh, curl and grep"),
+    resyncGateImage: (v, c) => c.pinnedImage(v, "it runs the gate with python3 (3.8 or later, standard library only)"),
     resyncGateTimeoutSeconds: (v, c) => c.integer(v, { min: 300, max: 86400 }, SECONDS),
     linstorControllerTolerationSeconds: (v, c) => c.integer(v, { min: 0, max: 300 }, SECONDS),
     protectStatefulResources: (v, c) => c.boolean(v),

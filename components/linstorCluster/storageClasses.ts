@@ -32,6 +32,28 @@ export interface StorageClassSpec {
     readonly parameters: Record<string, string>;
 }
 
+/**
+ * Quorum of every class that promises three (or more) replicas, written on its resource group.
+ * - `quorum: majority`: set by hand, LINSTOR marks it `Internal/Drbd/QuorumSetBy=user` and stops managing quorum for
+ *   these resources (linstor-server v1.33.3 CtrlPropsHelper, CtrlRscAutoQuorumHelper); the HA Controller fails a pod
+ *   over only for resources configured exactly `majority` (piraeus-ha-controller v1.3.2
+ *   pkg/agent/reconcile_failover.go). `DrbdOptions/auto-quorum`, which this replaced, has done nothing since LINSTOR
+ *   1.31.0 (linstorProperties.ts).
+ * - `on-no-quorum: suspend-io`, not io-error: a primary cut off from its peers freezes its I/O instead of handing
+ *   Jenkins EIO mid-write. Quorum loss stays detectable either way (DRBD reports `quorum:no`; the HA Controller
+ *   taints the node and fails the pod over from the side that kept quorum), and the HA Controller is built for
+ *   suspend-io: it forces I/O errors on a suspended primary whose pod must stop (reconcile_suspended_pod_termination.go),
+ *   and the operator configures suspend-io cluster-wide (piraeus-operator#412, #795).
+ * - `on-suspended-primary-outdated: force-secondary`: once that primary reconnects and learns it is outdated, it
+ *   becomes secondary and fails the frozen writes instead of hanging (the operator's default too; repeated here so
+ *   the class does not depend on it).
+ */
+export const QUORUM_PROPERTIES: Readonly<Record<string, string>> = {
+    "DrbdOptions/Resource/quorum": "majority",
+    "DrbdOptions/Resource/on-no-quorum": "suspend-io",
+    "DrbdOptions/Resource/on-suspended-primary-outdated": "force-secondary",
+};
+
 /** LINSTOR/DRBD options of a class, i.e. what becomes resource-group properties. */
 export function drbdProperties(replicas: number, tuning: DrbdTuning): Record<string, string> {
     const props: Record<string, string> = {
@@ -42,10 +64,7 @@ export function drbdProperties(replicas: number, tuning: DrbdTuning): Record<str
         props[`${PROPERTY_PREFIX}DrbdOptions/Disk/md-flushes`] = "no";
     }
     if (replicas >= 3) {
-        // Explicit majority quorum; auto-quorum would override a hand-set value unless disabled.
-        props[`${PROPERTY_PREFIX}DrbdOptions/auto-quorum`] = "disabled";
-        props[`${PROPERTY_PREFIX}DrbdOptions/Resource/quorum`] = "majority";
-        props[`${PROPERTY_PREFIX}DrbdOptions/Resource/on-no-quorum`] = "suspend-io";
+        Object.assign(props, Object.fromEntries(Object.entries(QUORUM_PROPERTIES).map(([k, v]) => [`${PROPERTY_PREFIX}${k}`, v])));
     }
     return props;
 }

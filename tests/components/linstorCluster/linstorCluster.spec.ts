@@ -242,21 +242,21 @@ describe("LinstorCluster", () => {
             expect(cr.inputs.spec.linstorPassphraseSecret).to.equal("linstor-passphrase");
             expect(cr.inputs.spec.nodeSelector).to.deep.equal({ "ha-jenkins-eks.io/linstor-storage": "true" });
             expect(cr.inputs.spec.properties).to.deep.equal([]);
-            for (const component of ["controller", "csiController"]) {
-                expect(cr.inputs.spec[component].podTemplate.spec.tolerations, component).to.deep.equal([
-                    { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
-                    { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 },
-                ]);
-            }
+            // The full lists, the operator's drbd.linbit.com tolerations included (tolerations.spec.ts models the merge).
+            const t = (key: string) => cr.inputs.spec[key].podTemplate.spec.tolerations.map((x: any) => `${x.key}:${x.effect}:${x.tolerationSeconds ?? "-"}`);
+            expect(t("controller")).to.deep.equal(["node.kubernetes.io/unreachable:NoExecute:30", "node.kubernetes.io/not-ready:NoExecute:30",
+                "drbd.linbit.com/force-io-error:NoSchedule:-", "drbd.linbit.com/lost-quorum:NoSchedule:-"]);
+            expect(t("csiController")).to.deep.equal(["drbd.linbit.com/force-io-error:NoSchedule:-", "drbd.linbit.com/lost-quorum:NoSchedule:-",
+                "node.kubernetes.io/not-ready:NoExecute:30", "node.kubernetes.io/unreachable:NoExecute:30"]);
             const secret = one("kubernetes:core/v1:Secret", "linstor-passphrase");
             expect(secret.inputs.immutable).to.equal(true);
             expect(secret.inputs.stringData).to.have.property("4dabf18193072939515e22adb298388d");
             expect(unsecret<any>(secret.inputs.stringData)).to.deep.equal({ MASTER_PASSPHRASE: "generated-hje-test-linstor-passphrase" });
         });
 
-        it("declares two LVM-thin pools on the stable device paths and evacuates removed nodes", () => {
+        it("declares two LVM-thin pools on the stable device paths and drops removed nodes from LINSTOR (node lost)", () => {
             const sat = one("kubernetes:piraeus.io/v1:LinstorSatelliteConfiguration");
-            expect(sat.inputs.spec.deletionPolicy).to.equal("Evacuate");
+            expect(sat.inputs.spec.deletionPolicy).to.equal("Delete");
             expect(sat.inputs.spec.storagePools).to.deep.equal([
                 { name: "data", lvmThinPool: { volumeGroup: "linstor_data", thinPool: "data" }, source: { hostDevices: ["/dev/linstor/data"] } },
                 { name: "drbdmeta", lvmThinPool: { volumeGroup: "linstor_drbdmeta", thinPool: "drbdmeta" }, source: { hostDevices: ["/dev/linstor/drbdmeta"] } },

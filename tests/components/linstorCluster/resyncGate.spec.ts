@@ -1,89 +1,263 @@
+/**
+ * The resync gate's real Python script against a fake LINSTOR 1.33.3 API (tests/support/fakes/fakeLinstor.ts, which
+ * cites the upstream sources), healthy and failing states alike, with sub-second polls. The scenarios start together
+ * in `before` (each its own fake and process) so the spec stays well under 2 s.
+ */
 import { expect } from "chai";
 import { execFile, execFileSync } from "child_process";
+import { lookup } from "dns/promises";
 import * as fs from "fs";
-import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { RESYNC_GATE_SCRIPT, resyncGateJobSpec } from "../../../components/linstorCluster/resyncGate";
+import { LinstorCluster } from "../../../components/linstorCluster";
+import {
+    PULUMI_DEFAULT_JOB_TIMEOUT_MINUTES, RESYNC_GATE_SCRIPT, resyncGateCustomTimeouts, resyncGateJobSpec,
+} from "../../../components/linstorCluster/resyncGate";
+import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
+import { FakeLinstor, FakeLinstorWorld } from "../../support/fakes/fakeLinstor";
+import { clusterSettings } from "../../support/fixtures";
+import { ofType, resetRecords, settle, valueOf } from "../../support/mocks";
 
-/** A fake LINSTOR controller answering /v1/view/resources with the given sequence of answers (last one repeats). */
-function fakeLinstor(answers: object[][]) {
-    let calls = 0;
-    const server = http.createServer((req, res) => {
-        if (req.url !== "/v1/view/resources") { res.statusCode = 404; res.end(); return; }
-        res.setHeader("Content-Type", "application/json");
-        res.end(JSON.stringify(answers[Math.min(calls++, answers.length - 1)]));
-    });
-    return new Promise<{ url: string; calls: () => number; close: () => void }>((resolve) => {
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as { port: number }).port;
-            // "localhost" resolves through getent, like the controller's Service name in a cluster.
-            resolve({ url: `http://localhost:${port}`, calls: () => calls, close: () => server.close() });
-        });
-    });
-}
+const hasPython = (() => { try { execFileSync("python3", ["--version"]); return true; } catch { return false; } })();
+const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "resync-gate-")), "gate.py");
+fs.writeFileSync(script, RESYNC_GATE_SCRIPT);
 
-const resource = (node: string, state: string) => ({ name: "pvc-1", node_name: node, volumes: [{ volume_number: 0, state: { disk_state: state } }] });
-const healthy = [resource("a", "UpToDate"), resource("b", "UpToDate"), resource("c", "Diskless")];
-const syncing = [resource("a", "UpToDate"), resource("b", "UpToDate"), resource("c", "Inconsistent")];
+/** Polls every 30 ms, a 150 ms stability window, and a 500 ms give-up for the states that must never pass. */
+const FAST = { STABLE_SECONDS: "0.15", POLL_SECONDS: "0.03", TIMEOUT_SECONDS: "0.5", UNRESOLVED_CHECKS: "2", AUTO_PLACE_RETRY_SECONDS: "0.2" };
 
-function gate(api: string, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "resync-gate-")), "gate.sh");
-    fs.writeFileSync(file, RESYNC_GATE_SCRIPT);
+interface Run { code: number; out: string; fake?: FakeLinstor }
+
+function gate(api: string, env: Record<string, string> = {}): Promise<Run> {
     return new Promise((resolve) => {
-        execFile("/bin/sh", [file], {
-            env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LINSTOR_API: api, STABLE_SECONDS: "1", TIMEOUT_SECONDS: "6", POLL_SECONDS: "1", UNRESOLVED_CHECKS: "2", ...env },
-            encoding: "utf8", timeout: 20000,
+        execFile("python3", [script], {
+            env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LINSTOR_API: api, ...FAST, ...env }, encoding: "utf8", timeout: 10000,
         }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout + stderr }));
     });
 }
 
-const hasCurl = (() => { try { execFileSync("curl", ["--version"]); return true; } catch { return false; } })();
+async function against(world: FakeLinstorWorld, env: Record<string, string> = {}, steps?: ((f: FakeLinstor) => void)[]): Promise<Run> {
+    const fake = new FakeLinstor(world);
+    if (steps) fake.everyPoll(steps);
+    await fake.start();
+    try {
+        return { ...(await gate(fake.url, env)), fake };
+    } finally {
+        await fake.stop();
+    }
+}
 
-describe("DRBD resync gate between node-group rollouts", function () {
-    this.timeout(30000);
+const R3 = "linstor-csi-lvm-thin-r3-0123abcd";
+/** Three storage nodes in three zones, one r3 volume with a replica on each. */
+function world(overrides: Partial<FakeLinstorWorld> = {}): FakeLinstorWorld {
+    return {
+        nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c" }],
+        groups: [{ name: R3, place_count: 3, replicas_on_different: ["Aux/topology.kubernetes.io/zone"], storage_pool: "data" }],
+        resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }, { node: "c" }] }],
+        ...overrides,
+    };
+}
+const NO_AUTO_PLACE = { AUTO_PLACE: "false" };
+/** Scenarios that must pass get room to do so on a loaded machine (they end as soon as they pass). */
+const PASSES = { TIMEOUT_SECONDS: "5" };
 
-    it("polls the LINSTOR controller from a locked-down pod", () => {
-        const spec: any = resyncGateJobSpec({ linstorNamespace: "piraeus-datastore", image: "docker.io/curlimages/curl:8.16.0", stableSeconds: 120, timeoutSeconds: 7200, pollSeconds: 10 });
-        const c = spec.template.spec.containers[0];
-        expect(Object.fromEntries(c.env.map((e: any) => [e.name, e.value]))).to.deep.equal({
-            LINSTOR_API: "http://linstor-controller.piraeus-datastore.svc:3370", STABLE_SECONDS: "120", TIMEOUT_SECONDS: "7200", POLL_SECONDS: "10",
-            UNRESOLVED_CHECKS: "6",
-        });
-        expect(spec.backoffLimit).to.equal(0);
-        expect(spec.activeDeadlineSeconds).to.equal(7500);
-        expect(spec.template.spec.automountServiceAccountToken).to.equal(false);
-        expect(c.securityContext.capabilities).to.deep.equal({ drop: ["ALL"] });
+describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
+    this.timeout(10000);
+    const runs: Record<string, Promise<Run>> = {};
+
+    before(function () {
+        if (!hasPython) return;
+        runs.healthy = against(world(), PASSES);
+        runs.resyncing = against(world(), PASSES, [
+            (f) => { f.replicasOf("pvc-1")[2].diskState = "Inconsistent"; }, () => undefined,
+            (f) => { f.replicasOf("pvc-1")[2].diskState = "UpToDate"; },
+        ]);
+        runs.flapping = against(world(), { ...PASSES, STABLE_SECONDS: "0.4" }, [() => undefined, () => undefined,
+            (f) => { f.replicasOf("pvc-1")[1].diskState = "Outdated"; },
+            (f) => { f.replicasOf("pvc-1")[1].diskState = "UpToDate"; }]);
+        runs.offline = against(world({ nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c", status: "OFFLINE" }] }));
+        runs.noVolumeState = against(world(), {}, [(f) => { f.replicasOf("pvc-1")[0].diskState = ""; }]);
+        runs.evacuating = against(world({ nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c", flags: ["EVACUATE"] }] }));
+        runs.deleting = against(world({ nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c", status: "OFFLINE", flags: ["DELETE", "EVICTED"] }] }));
+        runs.tooFew = against(world({ resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }] }] }), NO_AUTO_PLACE);
+        runs.tieBreaker = against(world({ resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }, { node: "c", kind: "tiebreaker" }] }] }), NO_AUTO_PLACE);
+        runs.defaultPlaceCount = against(world({
+            groups: [{ name: "sc-legacy" }], resources: [{ name: "pvc-2", group: "sc-legacy", replicas: [{ node: "a" }, { node: "b" }] }],
+        }), PASSES);
+        runs.defaultPlaceCountShort = against(world({
+            groups: [{ name: "sc-legacy" }], resources: [{ name: "pvc-2", group: "sc-legacy", replicas: [{ node: "a" }, { node: "c", kind: "diskless" }] }],
+        }), NO_AUTO_PLACE);
+        runs.autoPlace = against(world({
+            nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "a2", zone: "us-west-2a" }, { name: "c2", zone: "us-west-2c" }],
+            resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }] }],
+        }), PASSES);
+        runs.noAutoPlaceWhileOffline = against(world({
+            nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c", status: "OFFLINE" }, { name: "c2", zone: "us-west-2c" }],
+            resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }] }],
+        }));
+        runs.unreachable = gate("http://127.0.0.1:9");
+        runs.notInstalled = lookup("linstor-controller.nowhere.invalid").then(
+            () => ({ code: -1, out: "resolves" }),
+            (e: NodeJS.ErrnoException) => (e.code === "ENOTFOUND" ? gate("http://linstor-controller.nowhere.invalid:3370") : { code: -1, out: `resolver: ${e.code}` }));
     });
 
-    (hasCurl ? it : it.skip)("passes before LINSTOR is installed (the controller's name does not resolve, repeatedly)", async () => {
-        const r = await gate("http://linstor-controller.nowhere.invalid:3370");
+    const scenario = (title: string, fn: (this: Mocha.Context) => Promise<void>) => (hasPython ? it : it.skip)(title, fn);
+
+    scenario("passes once every replica stayed UpToDate on ONLINE nodes for the window", async () => {
+        const r = await runs.healthy;
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out).to.contain("all replicas UpToDate on ONLINE nodes for 0.15s: next AZ may roll");
+        // The window spans polls: passing needs at least two.
+        expect(r.fake!.requests.filter((q) => q.path === "/v1/nodes").length).to.be.at.least(2);
+    });
+
+    scenario("waits while a replica resyncs (Inconsistent), then passes", async () => {
+        const r = await runs.resyncing;
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out).to.contain("waiting: pvc-1: 2/3 UpToDate diskful replicas (c: Inconsistent)");
+    });
+
+    scenario("restarts the window when a replica drops out of UpToDate in between", async () => {
+        const r = await runs.flapping;
+        expect(r.code, r.out).to.equal(0);
+        const lines = r.out.trim().split("\n");
+        const holding = lines.map((l, i) => (l.startsWith("all replicas UpToDate on ONLINE nodes; holding") ? i : -1)).filter((i) => i >= 0);
+        expect(holding, r.out).to.have.length(2);
+        expect(lines.slice(holding[0], holding[1]).some((l) => l.includes("b: Outdated")), r.out).to.equal(true);
+    });
+
+    scenario("a replica on an OFFLINE node has no state: it counts as missing and the gate never passes", async () => {
+        const r = await runs.offline;
+        expect(r.code, r.out).to.equal(1);
+        expect(r.out).to.contain("node c is OFFLINE");
+        expect(r.out).to.contain("pvc-1: 2/3 UpToDate diskful replicas (c: no state (satellite not connected))");
+        expect(r.out).to.contain("stopping the rollout");
+    });
+
+    scenario("a volume that reports no disk state counts as missing", async () => {
+        const r = await runs.noVolumeState;
+        expect(r.code, r.out).to.equal(1);
+        expect(r.out).to.contain("pvc-1: 2/3 UpToDate diskful replicas (a: None)");
+    });
+
+    scenario("never passes while a node is evacuating, even with every replica UpToDate", async () => {
+        const r = await runs.evacuating;
+        expect(r.code, r.out).to.equal(1);
+        expect(r.out).to.contain("node c is evacuating");
+    });
+
+    scenario("never passes while a node is evicted or being deleted", async () => {
+        const r = await runs.deleting;
+        expect(r.code, r.out).to.equal(1);
+        expect(r.out).to.contain("node c is OFFLINE");
+        expect(r.out).to.contain("node c is evicted");
+    });
+
+    scenario("fails with fewer diskful replicas than the group's place_count", async () => {
+        const r = await runs.tooFew;
+        expect(r.code, r.out).to.equal(1);
+        expect(r.out).to.contain("pvc-1: 2/3 UpToDate diskful replicas");
+    });
+
+    scenario("does not count a diskless tie-breaker as a replica", async () => {
+        const r = await runs.tieBreaker;
+        expect(r.code, r.out).to.equal(1);
+        expect(r.out).to.contain("pvc-1: 2/3 UpToDate diskful replicas");
+    });
+
+    scenario("takes LINSTOR's default place count (2) for a group without place_count", async () => {
+        const ok = await runs.defaultPlaceCount;
+        expect(ok.code, ok.out).to.equal(0);
+        const short = await runs.defaultPlaceCountShort;
+        expect(short.code, short.out).to.equal(1);
+        expect(short.out).to.contain("pvc-2: 1/2 UpToDate diskful replicas");
+    });
+
+    scenario("asks LINSTOR to place a lost replica in its zone once every node is ONLINE, then waits for its resync", async () => {
+        const r = await runs.autoPlace;
+        expect(r.code, r.out).to.equal(0);
+        const posts = r.fake!.requests.filter((q) => q.method === "POST");
+        expect(posts.map((q) => `${q.path} ${q.status}`)).to.deep.equal(["/v1/resource-definitions/pvc-1/autoplace 201"]);
+        expect(r.out).to.contain("successfully autoplaced on node 'c2'");
+        expect(r.out).to.contain("(c2: Inconsistent)");
+        expect(r.fake!.replicasOf("pvc-1").map((x) => `${x.node}:${x.diskState}`)).to.deep.equal(["a:UpToDate", "b:UpToDate", "c2:UpToDate"]);
+    });
+
+    scenario("places nothing while a node is OFFLINE (it may come back; LINSTOR still counts its replica)", async () => {
+        const r = await runs.noAutoPlaceWhileOffline;
+        expect(r.code, r.out).to.equal(1);
+        expect(r.fake!.requests.filter((q) => q.method !== "GET")).to.deep.equal([]);
+    });
+
+    scenario("never passes while the LINSTOR API is unreachable", async () => {
+        const r = await runs.unreachable;
+        expect(r.code, r.out).to.equal(1);
+        expect(r.out).to.contain("LINSTOR API unreachable");
+    });
+
+    scenario("passes before LINSTOR is installed (its Service name does not exist, repeatedly)", async function () {
+        const r = await runs.notInstalled;
+        if (r.code === -1) this.skip();
         expect(r.code, r.out).to.equal(0);
         expect(r.out).to.contain("LINSTOR is not installed yet");
     });
 
-    (hasCurl ? it : it.skip)("waits while a replica resyncs, then passes once all stayed UpToDate for the window", async () => {
-        const fake = await fakeLinstor([syncing, syncing, healthy]);
+    scenario("the fake lists a replica on an OFFLINE node without state, like LINSTOR 1.33.3", async () => {
+        const fake = new FakeLinstor(world({ nodes: [{ name: "a" }, { name: "b" }, { name: "c", status: "OFFLINE" }] }));
+        await fake.start();
         try {
-            const r = await gate(fake.url);
-            expect(r.code, r.out).to.equal(0);
-            expect(r.out).to.contain("waiting for DRBD:");
-            expect(r.out).to.contain("Inconsistent");
-            expect(r.out).to.contain("all replicas UpToDate for 1s");
-            expect(fake.calls()).to.be.greaterThan(3);
+            const rows = await (await fetch(`${fake.url}/v1/view/resources`)).json() as any[];
+            const c = rows.find((x) => x.node_name === "c");
+            expect(c).to.not.have.property("state");
+            expect(c.volumes[0]).to.not.have.property("state");
+            expect(c).to.not.have.property("flags");
+            expect(rows.find((x) => x.node_name === "a").volumes[0].state).to.deep.equal({ disk_state: "UpToDate" });
         } finally {
-            fake.close();
+            await fake.stop();
         }
     });
+});
 
-    (hasCurl ? it : it.skip)("fails (stopping the rollout) when replicas never recover", async () => {
-        const fake = await fakeLinstor([syncing]);
-        try {
-            const r = await gate(fake.url, { TIMEOUT_SECONDS: "3" });
-            expect(r.code).to.equal(1);
-            expect(r.out).to.contain("stopping the rollout");
-        } finally {
-            fake.close();
+describe("resync gate Job", () => {
+    const spec: any = resyncGateJobSpec({ linstorNamespace: "piraeus-datastore", image: LINSTOR_CLUSTER_DEFAULTS.resyncGateImage, stableSeconds: 120, timeoutSeconds: 7200, pollSeconds: 10 });
+    const c = spec.template.spec.containers[0];
+
+    it("runs the script with python3 from the pinned python image, in a locked-down pod", () => {
+        expect(c.image).to.equal("docker.io/library/python:3.13.15-alpine3.24");
+        expect(c.command).to.deep.equal(["python3", "-c", RESYNC_GATE_SCRIPT]);
+        expect(Object.fromEntries(c.env.map((e: any) => [e.name, e.value]))).to.deep.equal({
+            LINSTOR_API: "http://linstor-controller.piraeus-datastore.svc:3370", STABLE_SECONDS: "120", TIMEOUT_SECONDS: "7200", POLL_SECONDS: "10",
+            UNRESOLVED_CHECKS: "6", DEFAULT_PLACE_COUNT: "2", AUTO_PLACE: "true", AUTO_PLACE_RETRY_SECONDS: "300",
+            PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1",
+        });
+        expect(spec.backoffLimit).to.equal(0);
+        expect(spec.activeDeadlineSeconds).to.equal(7500);
+        expect(spec.template.spec.automountServiceAccountToken).to.equal(false);
+        expect(c.securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    });
+
+    it("lets Pulumi wait at least as long as the Job may run (Pulumi's own Job wait is 10 minutes)", () => {
+        const minutes = (s: string) => Number(/^(\d+)m$/.exec(s)![1]);
+        for (const timeoutSeconds of [300, 7200, 86400]) {
+            const deadline = resyncGateJobSpec({ linstorNamespace: "x", image: "i", stableSeconds: 1, timeoutSeconds, pollSeconds: 1 }).activeDeadlineSeconds;
+            const t = resyncGateCustomTimeouts(timeoutSeconds);
+            for (const m of [minutes(t.create!), minutes(t.update!)]) {
+                expect(m * 60).to.be.at.least(deadline + 60);
+                expect(m).to.be.greaterThan(PULUMI_DEFAULT_JOB_TIMEOUT_MINUTES);
+            }
+        }
+        expect(resyncGateCustomTimeouts(7200)).to.deep.equal({ create: "130m", update: "130m" });
+    });
+
+    it("gives every registered gate Job those customTimeouts", async () => {
+        resetRecords();
+        const cluster = new LinstorCluster("hje-test", clusterSettings({ resyncGateTimeoutSeconds: 14400 }));
+        await valueOf(cluster.clusterName);
+        await settle();
+        const jobs = ofType("kubernetes:batch/v1:Job");
+        expect(jobs).to.have.length(2);
+        for (const job of jobs) {
+            expect(job.inputs.spec.activeDeadlineSeconds).to.equal(14700);
+            expect(job.options!.customTimeouts).to.deep.equal({ create: "250m", update: "250m", delete: "" });
         }
     });
 });

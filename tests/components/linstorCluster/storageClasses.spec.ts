@@ -17,13 +17,13 @@ describe("StorageClass parameters", () => {
             "linstor.csi.linbit.com/allowRemoteVolumeAccess": "false",
             "property.linstor.csi.linbit.com/StorPoolNameDrbdMeta": "drbdmeta",
             "property.linstor.csi.linbit.com/DrbdOptions/Net/max-buffers": "10000",
-            "property.linstor.csi.linbit.com/DrbdOptions/auto-quorum": "disabled",
             "property.linstor.csi.linbit.com/DrbdOptions/Resource/quorum": "majority",
             "property.linstor.csi.linbit.com/DrbdOptions/Resource/on-no-quorum": "suspend-io",
+            "property.linstor.csi.linbit.com/DrbdOptions/Resource/on-suspended-primary-outdated": "force-secondary",
         });
     });
 
-    it("r1/r2 leave quorum to LINSTOR's auto-quorum", () => {
+    it("r1/r2 leave quorum to LINSTOR (it manages DrbdOptions/Resource/quorum itself unless a user sets it)", () => {
         for (const r of [1, 2]) {
             const keys = Object.keys(spec(r).parameters);
             expect(keys.some((k) => k.includes("quorum")), `r${r}`).to.equal(false);
