@@ -136,7 +136,7 @@ export function alertRuleGroups(input: AlertRuleInput): RuleGroup[] {
                     `(min by (name) (count by (name, volume) (drbd_device_state{drbd_device_state="UpToDate"} == 1)) or on (name) (0 * ${expected})) < on (name) ${expected}`,
                     "DRBD resource {{ $labels.name }} has only {{ $value }} UpToDate replicas",
                     "Fewer UpToDate replicas than its StorageClass asks for, for 10 minutes: one more failure may lose availability or data.",
-                    "Find the missing replica with `linstor resource list -r {{ $labels.name }}`. A lost node: replace it (its satellite is evicted per satelliteDeletionPolicy) and LINSTOR places a new replica; a broken disk: `linstor resource delete` the bad replica and let auto-place recreate it."),
+                    "Find the missing replica with `linstor resource list -r {{ $labels.name }}`. A lost node: once the operator has dropped it (satelliteDeletionPolicy Delete, `linstor node lost`), `linstor resource-definition auto-place {{ $labels.name }}` places the replica on its replacement (LINSTOR's hourly balance task would too); a broken disk: `linstor resource delete` the bad replica, then the same auto-place."),
                 rule("DrbdNoUpToDateReplica", "critical", "2m",
                     'sum by (name) (drbd_device_state{drbd_device_state="UpToDate"}) == 0',
                     "DRBD resource {{ $labels.name }} has no UpToDate replica",
