@@ -6,7 +6,8 @@
  * Phases match the drill's: detection, fencing, reschedule, volume attach, Jenkins start.
  */
 import { ConfigError } from "../shared/errors";
-import { JENKINS_DEFAULTS, JenkinsSettings, startupBudgetSeconds } from "../jenkins/settings";
+import { JENKINS_DEFAULTS, JenkinsSettings, startupBudgetSeconds, STORAGE_SIZE } from "../jenkins/settings";
+import { check, parseQuantity } from "../shared/validation";
 import { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings } from "../linstorCluster/settings";
 
 export interface RtoInputs {
@@ -152,11 +153,10 @@ export interface RtoReport {
     readonly findings: readonly string[];
 }
 
-/** GiB of a Kubernetes quantity such as 20Gi (only Gi/Ti, as the Jenkins settings allow). */
+/** GiB of a Kubernetes quantity such as 20Gi (whole Gi/Ti, HaJenkins' storageSize rule). */
 export function quantityGiB(q: string): number {
-    const m = /^([1-9]\d*)(Gi|Ti)$/.exec(q);
-    if (!m) throw new ConfigError("rtoModel.restoreSizeGiB", q, "Use a size such as 20Gi or 1Ti.");
-    return Number(m[1]) * (m[2] === "Ti" ? 1024 : 1);
+    check((f) => `rtoModel.${f}`, "restoreSizeGiB").quantity(q, STORAGE_SIZE);
+    return (parseQuantity(q) as number) / 2 ** 30;
 }
 
 /** Model inputs from the stack's settings; anything not given keeps its default. */

@@ -28,8 +28,9 @@
  *     S3SnapshotShipping.bucket.create.abortIncompleteMultipartUploadDays → snapshotBucketAbortMultipartDays
  *     S3SnapshotShipping.bucket.create.expireCurrentObjectsAfterDays → snapshotBucketExpireCurrentObjectsDays
  *   Keys of the stack itself, which no component field takes (role, azCount, monitoringEnabled, …), are listed in
- *   STACK_ONLY_KEYS; fields the stack fills from elsewhere (outputs of other components or of the primary stack) in
- *   FIELDS_NOT_FROM_CONFIG of the naming test.
+ *   STACK_ONLY_KEYS. Fields no key sets: S3SnapshotShipping's bucket.existing.* (the DR stack takes them from the
+ *   primary stack's outputs; errors name the output, FROM_PRIMARY_OUTPUTS) and bucket.create.prefixRules (other
+ *   components' lifecycle rules).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { STORAGE_SIZE as JENKINS_STORAGE_SIZE, validateJenkinsSettings } from "../../components/jenkins/settings";
@@ -46,7 +47,7 @@ import { LinstorDbBackupConfig, readLinstorDbBackupConfig } from "./linstorDbBac
 import { PROJECT, stackKeyOf } from "./naming";
 import { ConfigReader } from "./reader";
 
-export { configKey, fullKey, KEY_EXCEPTIONS, KEY_PREFIXES, PROJECT, projectKey, stackKeyOf } from "./naming";
+export { configKey, fullKey, KEY_EXCEPTIONS, KEY_PREFIXES, PROJECT, projectKey, STACK_ONLY_KEYS, stackKeyOf } from "./naming";
 export const ROLES = ["primary", "dr"] as const;
 export type StackRole = (typeof ROLES)[number];
 

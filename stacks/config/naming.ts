@@ -50,6 +50,16 @@ export const KEY_EXCEPTIONS: Readonly<Record<Component, Readonly<Record<string, 
     LinstorDbBackup: {},
 };
 
+/**
+ * Keys of the stack itself, which no component field takes: the stack's role and provider settings, how many zones
+ * to look up, switches that decide whether a component is built at all, and the DR stack's inputs.
+ */
+export const STACK_ONLY_KEYS: readonly string[] = [
+    "role", "azCount", "upgradeGuards", "monitoringEnabled", "prometheusStorageReplicas", "linstorDbBackupEnabled",
+    "primaryStack", "restoreSnapshotHandle", "restoreStorageSize", "drSnapshotsEnabled",
+    "aws:profile", "aws:sharedCredentialsFiles", "aws:allowedAccountIds", "aws:assumeRoles",
+];
+
 /** `prefix` followed by each part with its first letter capitalized (the prefix "" keeps the first part as is). */
 function joinKey(prefix: string, parts: readonly string[]): string {
     return parts.reduce((key, part) => (key === "" ? part : `${key}${part[0].toUpperCase()}${part.slice(1)}`), prefix);
