@@ -4,6 +4,8 @@
  * the argument to fix.
  */
 export { ConfigError } from "./shared/errors";
+/** Maps a settings field to the key to name in errors (default `<Component>.<field>`). */
+export type { KeyOf } from "./shared/validation";
 
 export { CONTROL_PLANE_LOG_TYPES, LinstorCluster, LinstorClusterArgs } from "./linstorCluster";
 export { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings, validateLinstorClusterSettings } from "./linstorCluster/settings";
@@ -17,10 +19,10 @@ export { RestoreSource, SnapshotRestore, SnapshotRestoreArgs } from "./snapshots
 export { BucketSource, CreateBucketSettings, S3_SNAPSHOT_DEFAULTS, S3SnapshotSettings, validateS3SnapshotSettings } from "./snapshots/settings";
 
 export { DrbdMonitoring, DrbdMonitoringArgs } from "./monitoring";
-export { MONITORING_DEFAULTS, MonitoringSettings } from "./monitoring/settings";
+export { MONITORING_DEFAULTS, MonitoringSettings, validateMonitoringSettings } from "./monitoring/settings";
 
 export { LinstorDbBackup, LinstorDbBackupArgs } from "./linstorDbBackup";
-export { LINSTOR_DB_BACKUP_DEFAULTS, LinstorDbBackupSettings } from "./linstorDbBackup/settings";
+export { LINSTOR_DB_BACKUP_DEFAULTS, LinstorDbBackupSettings, validateLinstorDbBackupSettings } from "./linstorDbBackup/settings";
 
 export * as sizing from "./linstorCluster/sizing";
 export { formatRtoReport, rtoInputsFromSettings, rtoModel } from "./rto";
