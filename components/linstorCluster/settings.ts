@@ -172,8 +172,10 @@ export const LINSTOR_CLUSTER_DEFAULTS = {
     protectStatefulResources: true,
     serialNodeGroupRollout: true,
     nodeRolloutResyncGate: true,
-    // docker-library/official-images library/python (commit e04d486, 2026-08-10): "Tags: 3.13.15-alpine3.24, ...".
-    resyncGateImage: "docker.io/library/python:3.13.15-alpine3.24",
+    // docker-library/official-images library/python (commit e04d486, 2026-08-10): "Tags: 3.13.15-slim-trixie, ...".
+    // Debian (glibc), not Alpine (musl): the gate tells "LINSTOR not installed" (NXDOMAIN) from a DNS outage by the
+    // resolver's error, and the tests exercise glibc's.
+    resyncGateImage: "docker.io/library/python:3.13.15-slim-trixie",
     resyncGateTimeoutSeconds: 7200,
     linstorControllerTolerationSeconds: 30,
     azCount: 3,

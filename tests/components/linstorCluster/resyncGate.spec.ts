@@ -222,7 +222,7 @@ describe("resync gate Job", () => {
     const c = spec.template.spec.containers[0];
 
     it("runs the script with python3 from the pinned python image, in a locked-down pod", () => {
-        expect(c.image).to.equal("docker.io/library/python:3.13.15-alpine3.24");
+        expect(c.image).to.equal("docker.io/library/python:3.13.15-slim-trixie");
         expect(c.command).to.deep.equal(["python3", "-c", RESYNC_GATE_SCRIPT]);
         expect(Object.fromEntries(c.env.map((e: any) => [e.name, e.value]))).to.deep.equal({
             LINSTOR_API: "http://linstor-controller.piraeus-datastore.svc:3370", STABLE_SECONDS: "120", TIMEOUT_SECONDS: "7200", POLL_SECONDS: "10",
