@@ -370,6 +370,12 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 tags,
             }, { parent: this, dependsOn: previous(i) }));
         });
+        // A gate behind the last zone too: `pulumi up` ends only once every replica is back, so the next change
+        // (another rollout, a lowered nodesPerAz) never starts on a degraded cluster.
+        if (args.serialNodeGroupRollout && args.nodeRolloutResyncGate) {
+            const last = args.availabilityZones.length - 1;
+            this.resyncGate(p, args, args.availabilityZones[last], template, groups[last], linstorNamespace);
+        }
         return groups;
     }
 
@@ -381,7 +387,9 @@ export class LinstorCluster extends pulumi.ComponentResource {
         group: eks.ManagedNodeGroup, linstorNamespace: k8s.core.v1.Namespace): k8s.batch.v1.Job {
         return new k8s.batch.v1.Job(`${p}-resync-gate-${az}`, {
             metadata: {
-                name: template.latestVersion.apply((v) => `resync-gate-${az}-v${v}`),
+                // A new name re-runs the gate: every launch-template version (AMI, instance type, user data) and every
+                // change of nodesPerAz, which removes or adds storage nodes in place without a new template.
+                name: template.latestVersion.apply((v) => `resync-gate-${az}-v${v}-n${args.nodesPerAz}`),
                 namespace: linstorNamespace.metadata.name,
                 labels: { "app.kubernetes.io/component": "drbd-resync-gate" },
             },

@@ -29,6 +29,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { controllerApiUrl } from "../snapshots/remoteJob";
+import { jobAwaitTimeouts } from "../shared/jobs";
 
 export interface ResyncGateArgs {
     readonly linstorNamespace: string;
@@ -63,8 +64,7 @@ export function resyncGateDeadlineSeconds(timeoutSeconds: number): number {
 
 /** Pulumi waits for the Job at least as long as the Job may run (its deadline) plus a margin, on create and update. */
 export function resyncGateCustomTimeouts(timeoutSeconds: number): pulumi.CustomTimeouts {
-    const minutes = `${Math.ceil((resyncGateDeadlineSeconds(timeoutSeconds) + 300) / 60)}m`;
-    return { create: minutes, update: minutes };
+    return jobAwaitTimeouts(resyncGateDeadlineSeconds(timeoutSeconds));
 }
 
 export const RESYNC_GATE_SCRIPT = String.raw`

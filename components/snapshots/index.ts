@@ -15,7 +15,8 @@ import {
     SNAPSHOT_CONTROLLER_CHART, SNAPSHOT_ROLE_RULES, snapshotClassParameters, snapshotControllerValues, snapshotCronJobSpec,
     SNAP_PARAM, snapshotterSecretParameters, volumeSnapshotFromClaim,
 } from "./schedule";
-import { remoteJobSpec } from "./remoteJob";
+import { REMOTE_JOB_DEADLINE_SECONDS, remoteJobSpec } from "./remoteJob";
+import { jobAwaitTimeouts } from "../shared/jobs";
 import type { ScheduledJob } from "../shared/schedule";
 import { SnapshotBucket } from "./bucket";
 import { SnapshotRestore, validateSnapshotRestoreArgs } from "./restore";
@@ -297,7 +298,10 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                 image: args.remoteJobImage as string,
             })),
             // Created by the DR stack at top level before it moved here: keep its identity.
-        }, { ...k8s$, dependsOn: [secret, this.snapshotClass, ...storageReady], aliases: [{ parent: pulumi.rootStackResource }] });
+        }, {
+            ...k8s$, dependsOn: [secret, this.snapshotClass, ...storageReady], aliases: [{ parent: pulumi.rootStackResource }],
+            customTimeouts: jobAwaitTimeouts(REMOTE_JOB_DEADLINE_SECONDS),
+        });
     }
 
     /** The CSI snapshot controller and its CRDs; protected, because uninstalling the chart removes the CRDs. */

@@ -41,12 +41,19 @@ export const REMOTE_JOB_SCRIPT = [
     'echo "created LINSTOR S3 remote ${REMOTE_NAME}"',
 ].join("\n");
 
+/**
+ * The Job's hard deadline: curl retries the controller for about 5 minutes per attempt and the Job retries a failed
+ * pod up to 6 times with back-off, so 25 minutes covers a LINSTOR controller that is still starting.
+ */
+export const REMOTE_JOB_DEADLINE_SECONDS = 1500;
+
 export function remoteJobSpec(args: RemoteJobArgs) {
     const secretEnv = (name: string, key: string) => ({
         name, valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key } },
     });
     return {
         backoffLimit: 6,
+        activeDeadlineSeconds: REMOTE_JOB_DEADLINE_SECONDS,
         ttlSecondsAfterFinished: 86400,
         template: {
             spec: {

@@ -76,7 +76,7 @@ describe("dr stack", () => {
                 await evaluateDr();
                 const [a, b, c] = ofType("eks:index:ManagedNodeGroup");
                 const gates = ofType("kubernetes:batch/v1:Job").filter((j) => j.name.includes("resync-gate"));
-                expect(gates.map((g) => g.name)).to.deep.equal(["hje-dr-resync-gate-us-east-2a", "hje-dr-resync-gate-us-east-2b"]);
+                expect(gates.map((g) => g.name)).to.deep.equal(["hje-dr-resync-gate-us-east-2a", "hje-dr-resync-gate-us-east-2b", "hje-dr-resync-gate-us-east-2c"]);
                 expect(dependsOn(gates[0], a) && dependsOn(b, gates[0]) && dependsOn(gates[1], b) && dependsOn(c, gates[1])).to.equal(true);
             } finally {
                 delete stackOutputs[self];

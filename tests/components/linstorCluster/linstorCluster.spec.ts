@@ -315,18 +315,28 @@ describe("LinstorCluster resource options", () => {
         const groups = ofType("eks:index:ManagedNodeGroup");
         const gates = ofType("kubernetes:batch/v1:Job");
         expect(groups).to.have.length(3);
-        expect(gates.map((g) => g.name)).to.deep.equal(["hje-test-resync-gate-us-west-2a", "hje-test-resync-gate-us-west-2b"]);
+        expect(gates.map((g) => g.name)).to.deep.equal(
+            ["hje-test-resync-gate-us-west-2a", "hje-test-resync-gate-us-west-2b", "hje-test-resync-gate-us-west-2c"]);
         expect(dependsOn(gates[0], groups[0])).to.equal(true);
         expect(dependsOn(groups[1], gates[0])).to.equal(true);
         expect(dependsOn(gates[1], groups[1])).to.equal(true);
         expect(dependsOn(groups[2], gates[1])).to.equal(true);
+        // The last zone is gated too: the update ends only once every replica is back.
+        expect(dependsOn(gates[2], groups[2])).to.equal(true);
         expect(dependsOn(groups[0], groups[2])).to.equal(false);
-        // Named after the launch-template version: every rollout runs a new gate.
-        expect(gates[0].inputs.metadata.name).to.equal("resync-gate-us-west-2a-v1");
+        // Named after the launch-template version and nodesPerAz: every rollout, and every change of the node count, runs a new gate.
+        expect(gates[0].inputs.metadata.name).to.equal("resync-gate-us-west-2a-v1-n1");
         expect(gates[0].inputs.metadata.namespace).to.equal("piraeus-datastore");
         const env = Object.fromEntries(gates[0].inputs.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
         expect(env.LINSTOR_API).to.equal("http://linstor-controller.piraeus-datastore.svc:3370");
         expect(env.TIMEOUT_SECONDS).to.equal("7200");
+    });
+
+    it("runs the gates again when nodesPerAz changes (storage nodes removed or added without a new launch template)", async () => {
+        await build({ nodesPerAz: 2 });
+        expect(ofType("kubernetes:batch/v1:Job").map((g) => g.inputs.metadata.name))
+            .to.deep.equal(["resync-gate-us-west-2a-v1-n2", "resync-gate-us-west-2b-v1-n2", "resync-gate-us-west-2c-v1-n2"]);
+        await build();
     });
 
     it("chains node groups directly when the resync gate is off", async () => {
