@@ -13,7 +13,7 @@ import {
 import { RESYNC_GATE_DEFAULTS, resyncGateCustomTimeouts, resyncGateJobSpec } from "./resyncGate";
 import { instanceArchitecture } from "./sizing";
 import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
-import { ADDONS, AddonKey, coreDnsConfiguration, EBS_CSI_POLICY_ARN, EBS_CSI_SERVICE_ACCOUNT, podIdentityTrustPolicy } from "./addons";
+import { addonVersion, managedAddons, privateApiAccess } from "./clusterExtras";
 import { buildKubeconfig } from "./kubeconfig";
 import { buildNodeUserData } from "./userData";
 
@@ -116,13 +116,13 @@ export class LinstorCluster extends pulumi.ComponentResource {
             ...(publicEndpoint ? { publicAccessCidrs: [...args.apiPublicAccessCidrs] } : {}),
             enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
             // Managed kube-proxy and VPC CNI add-ons (pulumi-eks creates both), at the versions of kubernetesVersion.
-            kubeProxyAddonOptions: { version: this.addonVersion(p, args, "kubeProxy") },
-            vpcCniOptions: { addonVersion: this.addonVersion(p, args, "vpcCni") },
+            kubeProxyAddonOptions: { version: addonVersion(this, args, "kubeProxy") },
+            vpcCniOptions: { addonVersion: addonVersion(this, args, "vpcCni") },
             encryptionConfigKeyArn: secretsKey.arn,
             tags,
         }, parent);
         this.clusterName = cluster.core.cluster.name;
-        this.privateApiAccess(p, args, cluster);
+        privateApiAccess(this, p, args, cluster);
         const core = cluster.core.cluster;
         const kubeconfig = pulumi.all([core.name, core.endpoint, core.certificateAuthority.data]).apply(([clusterName, endpoint, ca]) =>
             JSON.stringify(buildKubeconfig({
@@ -148,7 +148,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
         }, k8sOpts);
 
         const nodeGroups = this.storageNodes(p, args, cluster, nodeRole, network.privateSubnetIds, tags, nodePolicies, namespace);
-        this.managedAddons(p, args, cluster, nodeGroups, tags);
+        managedAddons(this, p, args, cluster, nodeGroups, tags);
 
         const baseValues = operatorValues(args.linstorDistribution, args.drbdIoUsername);
         const values = args.drbdIoPassword === undefined
@@ -238,59 +238,6 @@ export class LinstorCluster extends pulumi.ComponentResource {
             storageClassNames: this.storageClassNames,
             linstorNamespace: this.linstorNamespace,
         });
-    }
-
-    /** The add-on version to run: configured, else the one EKS marks default for the cluster's Kubernetes version. */
-    private addonVersion(p: string, args: LinstorClusterArgs, addon: AddonKey): pulumi.Input<string> {
-        const configured = args[`${addon}AddonVersion`];
-        if (configured !== undefined) return configured;
-        return aws.eks.getAddonVersionOutput({ addonName: ADDONS[addon], kubernetesVersion: args.kubernetesVersion, mostRecent: false },
-            { parent: this }).version;
-    }
-
-    /**
-     * CoreDNS in every zone, and the EBS CSI driver (with the Pod Identity agent that hands it its role), once every
-     * node group exists: a managed add-on whose pods cannot schedule stays DEGRADED and fails the create (addons.ts).
-     */
-    private managedAddons(p: string, args: LinstorClusterArgs, cluster: eks.Cluster, nodeGroups: pulumi.Resource[],
-        tags: Record<string, string>): void {
-        const opts = { parent: this, dependsOn: nodeGroups };
-        const addon = (key: AddonKey, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
-            new aws.eks.Addon(`${p}-${ADDONS[key]}`, {
-                clusterName: cluster.eksCluster.name,
-                addonName: ADDONS[key],
-                addonVersion: this.addonVersion(p, args, key),
-                // Take over from the self-managed bootstrap objects, and keep our configuration on updates.
-                resolveConflictsOnCreate: "OVERWRITE",
-                resolveConflictsOnUpdate: "OVERWRITE",
-                tags,
-                ...extra,
-            }, { ...opts, dependsOn: [...nodeGroups, ...dependsOn] });
-        addon("coreDns", { configurationValues: JSON.stringify(coreDnsConfiguration(args.availabilityZones.length)) });
-        const agent = addon("podIdentityAgent");
-        const ebsRole = new aws.iam.Role(`${p}-ebs-csi`, {
-            assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
-            tags,
-        }, { parent: this });
-        const ebsPolicy = new aws.iam.RolePolicyAttachment(`${p}-ebs-csi`, { role: ebsRole.name, policyArn: EBS_CSI_POLICY_ARN }, { parent: this });
-        addon("ebsCsiDriver", {
-            podIdentityAssociations: [{ roleArn: ebsRole.arn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name }],
-        }, [agent, ebsPolicy]);
-    }
-
-    /**
-     * Ingress on 443 to the cluster security group (attached to the control plane's ENIs) from the networks and
-     * security groups the deployer named: the only way into a private endpoint, which otherwise admits only itself.
-     */
-    private privateApiAccess(p: string, args: LinstorClusterArgs, cluster: eks.Cluster): void {
-        const rule = (suffix: string, source: { cidrIpv4: string } | { referencedSecurityGroupId: string }, description: string) =>
-            new aws.vpc.SecurityGroupIngressRule(`${p}-api-from-${suffix}`, {
-                securityGroupId: cluster.clusterSecurityGroupId,
-                ipProtocol: "tcp", fromPort: 443, toPort: 443, description, ...source,
-            }, { parent: this });
-        // Named after the source, so reordering the list replaces nothing.
-        for (const cidr of args.apiPrivateAccessCidrs) rule(cidr.replace(/[./]/g, "-"), { cidrIpv4: cidr }, `Kubernetes API from ${cidr}`);
-        for (const sg of args.apiPrivateAccessSecurityGroupIds) rule(sg, { referencedSecurityGroupId: sg }, `Kubernetes API from ${sg}`);
     }
 
     private network(p: string, args: LinstorClusterArgs, tags: Record<string, string>) {
