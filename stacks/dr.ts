@@ -23,7 +23,7 @@ import { deployedVersionOutputs } from "./upgradeGuard";
 export const REUSED_JENKINS_SETTINGS: readonly (keyof JenkinsSettings)[] = [
     "namespace", "chartVersion", "imageRegistry", "imageRepository", "imageTag", "adminUser", "tolerationSeconds",
     "startupProbePeriodSeconds", "startupProbeFailureThreshold", "cpuRequest", "cpuLimit", "memoryRequest", "memoryLimit",
-    "blockVoluntaryDisruptions", "plugins", "prometheusPluginVersion", "cascConfigScripts",
+    "blockVoluntaryDisruptions", "pluginSource", "plugins", "prometheusPluginVersion", "cascConfigScripts",
 ];
 
 /** Name of the VolumeSnapshot (and claim) the DR stack restores into. */

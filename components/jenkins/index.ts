@@ -138,7 +138,8 @@ export class HaJenkins extends pulumi.ComponentResource {
             namespace: ns,
             createNamespace: false,
             values: jenkinsValues({ settings: s, claimName, adminSecretName, monitoringEnabled: monitoringEnabled ?? false }),
-            // Wait for the pod to be Ready (and an NLB to have an address); allow plugin download, boot and NLB creation.
+            // Wait for the pod to be Ready (and an NLB to have an address); allow the plugin download of a first start
+            // or of a changed plugin set (plugins.ts; later starts download nothing), boot and NLB creation.
             skipAwait: false,
             timeout: 600 + startupBudgetSeconds(s),
             maxHistory: 10,

@@ -24,6 +24,15 @@ export const CHART_DEFAULT_PLUGINS = [
     "git:5.10.1",
     "configuration-as-code:2115.vf6de120eef70",
 ] as const;
+/**
+ * Where the controller's plugins come from (README "Plugins: installed once, or baked into an image"):
+ * - `install-once`: the chart's init container downloads the pinned list into JENKINS_HOME on the first start and
+ *   again only when the list or the image changes; every other start (a fail-over) downloads nothing.
+ * - `image`: an image you build with the plugins in /usr/share/jenkins/ref/plugins; nothing is ever downloaded and
+ *   the list is what the image must contain (checked at pod start).
+ */
+export const PLUGIN_SOURCES = ["install-once", "image"] as const;
+export type PluginSource = (typeof PLUGIN_SOURCES)[number];
 /** jenkinsci/prometheus-plugin tag 852.v317db_5d17a_b_0 (2026-02-02; needs Jenkins ≥ 2.479.3). */
 export const PROMETHEUS_PLUGIN_VERSION = "852.v317db_5d17a_b_0";
 
@@ -33,7 +42,7 @@ export interface JenkinsSettings {
     readonly namespace: string;
     /** Exact version of the `jenkins` chart from https://charts.jenkins.io. Default 5.9.53. */
     readonly chartVersion: string;
-    /** Controller image; bake plugins into your own image to make restarts independent of the update center. */
+    /** Controller image; with `pluginSource: image`, your image with the plugins baked in. */
     readonly imageRegistry: string;
     readonly imageRepository: string;
     /** Pinned tag (optionally `tag@sha256:…`). Default 2.568.2-jdk21, the chart's appVersion. */
@@ -76,7 +85,12 @@ export interface JenkinsSettings {
     readonly blockVoluntaryDisruptions: boolean;
     /** Keep the controller image on every storage node (a DaemonSet), so a failover skips the pull. Default true. */
     readonly prePullImage: boolean;
-    /** Plugins as `name:version`, all pinned. Default: the chart's four. */
+    /** Where plugins come from: `install-once` (default) or `image` (baked into the controller image). */
+    readonly pluginSource: PluginSource;
+    /**
+     * Plugins as `name:version`, all pinned. Default: the chart's four. With `install-once` they are installed
+     * (the plugins the program needs are added when missing); with `image` the image must contain them.
+     */
     readonly plugins: readonly string[];
     /** Version of the prometheus plugin added when monitoring is on. */
     readonly prometheusPluginVersion: string;
@@ -110,6 +124,7 @@ export const JENKINS_DEFAULTS: JenkinsSettings = {
     memoryLimit: "4Gi",
     blockVoluntaryDisruptions: false,
     prePullImage: true,
+    pluginSource: "install-once",
     plugins: [...CHART_DEFAULT_PLUGINS],
     prometheusPluginVersion: PROMETHEUS_PLUGIN_VERSION,
     cascConfigScripts: {},
@@ -239,6 +254,14 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
     memoryLimit: (v, c) => c.quantity(v, MEMORY),
     blockVoluntaryDisruptions: (v, c) => c.boolean(v),
     prePullImage: (v, c) => c.boolean(v),
+    pluginSource: (v, c, s, key) => {
+        c.oneOf(v, PLUGIN_SOURCES);
+        // The stock image has no plugins in ref/plugins: Jenkins would start without JCasC or the kubernetes plugin.
+        if (v === "image" && s.imageRegistry === JENKINS_DEFAULTS.imageRegistry && s.imageRepository === JENKINS_DEFAULTS.imageRepository) {
+            c.fail(v, `The stock ${JENKINS_DEFAULTS.imageRepository} image has no plugins baked in: build one (README "Plugins") and name it ` +
+                `with ${key("imageRegistry")}, ${key("imageRepository")} and ${key("imageTag")}, or use install-once.`);
+        }
+    },
     plugins: (v, c) => plugins(v, c),
     prometheusPluginVersion: (v, c) => c.matches(v, PLUGIN_VERSION, `Pin a release of the prometheus plugin such as ${PROMETHEUS_PLUGIN_VERSION}.`),
     cascConfigScripts: (v, c) => cascConfigScripts(v, c),

@@ -3,7 +3,10 @@
  * specs around it. Pure builders: the component only wires them to resources.
  */
 import { JenkinsSettings } from "./settings";
+import { gateInitContainer, imagePluginContract, pluginFingerprint, pluginList } from "./plugins";
 import { STORAGE_NODE_LABEL } from "../linstorCluster/operator";
+
+export { pluginList };
 
 export const JENKINS_CHART = "jenkins";
 export const JENKINS_CHART_REPO = "https://charts.jenkins.io";
@@ -17,6 +20,14 @@ export const TLS_PORT = 443;
 /** TLS 1.3 + restricted TLS 1.2; without it an NLB TLS listener made by an API falls back to ELBSecurityPolicy-2016-08 (TLS 1.0). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 const SVC = "service.beta.kubernetes.io/";
+/**
+ * The JCasC reload sidecar and its init container (`config-reload-init`, which writes the JCasC files before Jenkins
+ * starts): the chart's pin (charts/jenkins values.yaml at jenkins-5.9.53, controller.sidecars.configAutoReload.image),
+ * set explicitly so the pre-pull DaemonSet keeps the same image on every storage node.
+ */
+export const CONFIG_RELOAD_IMAGE = { registry: "docker.io", repository: "kiwigrid/k8s-sidecar", tag: "2.10.1" } as const;
+export const configReloadImage = (): string =>
+    `${CONFIG_RELOAD_IMAGE.registry}/${CONFIG_RELOAD_IMAGE.repository}:${CONFIG_RELOAD_IMAGE.tag}`;
 
 /** The chart's `jenkins.fullname`: the release name if it contains "jenkins", else `<release>-jenkins`. */
 export function chartFullname(releaseName: string): string {
@@ -65,15 +76,6 @@ export function storageNodeAffinity(): Record<string, unknown> {
             },
         },
     };
-}
-
-/** The pinned plugin list; monitoring adds the prometheus plugin unless the list already pins one. */
-export function pluginList(s: Pick<JenkinsSettings, "plugins" | "prometheusPluginVersion">, monitoringEnabled: boolean): string[] {
-    const plugins = [...s.plugins];
-    if (monitoringEnabled && !plugins.some((p) => p.split(":")[0] === "prometheus")) {
-        plugins.push(`prometheus:${s.prometheusPluginVersion}`);
-    }
-    return plugins;
 }
 
 export function servicePort(s: Pick<JenkinsSettings, "tlsCertificateArn">): number {
@@ -144,15 +146,43 @@ export function jenkinsValues(a: JenkinsValuesArgs): Record<string, unknown> {
             },
             // Our own policy/v1 PDB replaces the chart's (maxUnavailable "0" would block every node drain).
             podDisruptionBudget: { enabled: false },
-            installPlugins: pluginList(s, a.monitoringEnabled),
-            additionalPlugins: [],
-            // The chart's default (true) upgrades every dependency to latest on each start; pins must hold.
-            installLatestPlugins: false,
-            installLatestSpecifiedPlugins: false,
+            ...pluginValues(s, a.monitoringEnabled),
             JCasC: { configScripts: { ...s.cascConfigScripts } },
+            // JCasC reaches Jenkins through the reload sidecar and its init container, read from the ConfigMaps on
+            // every start: apply_config.sh copies JCasC only when this is off, and initializeOnce skips that script.
+            sidecars: { configAutoReload: { enabled: true, image: { ...CONFIG_RELOAD_IMAGE } } },
             prometheus: { enabled: a.monitoringEnabled },
         },
         persistence: { enabled: true, existingClaim: a.claimName },
+    };
+}
+
+/**
+ * The chart's plugin values (charts/jenkins templates/config.yaml and jenkins-controller-statefulset.yaml at
+ * jenkins-5.9.53): `initializeOnce` keeps the chart's init from running again once it has completed, and our gate
+ * (plugins.ts) removes its marker only when the plugin set changes, so a fail-over downloads nothing and a changed
+ * list is still applied on the next start. `overwritePlugins` makes that one run replace the plugins: a removed or
+ * downgraded plugin does not linger. With a baked image `installPlugins: false` mounts nothing over the image's
+ * ref/plugins, which its entrypoint copies into JENKINS_HOME.
+ */
+export function pluginValues(s: JenkinsSettings, monitoringEnabled: boolean): Record<string, unknown> {
+    const image = controllerImage(s);
+    const baked = s.pluginSource === "image";
+    const plugins = baked ? imagePluginContract(s, monitoringEnabled) : pluginList(s, monitoringEnabled);
+    return {
+        installPlugins: baked ? false : plugins,
+        additionalPlugins: [],
+        // The chart's default (true) upgrades every dependency to latest when it installs; pins must hold.
+        installLatestPlugins: false,
+        installLatestSpecifiedPlugins: false,
+        initializeOnce: true,
+        overwritePlugins: true,
+        overwritePluginsFromImage: true,
+        customInitContainers: [gateInitContainer({
+            image,
+            fingerprint: pluginFingerprint(s.pluginSource, image, plugins),
+            ...(baked ? { imagePlugins: plugins } : {}),
+        })],
     };
 }
 
@@ -183,10 +213,10 @@ export function controllerImage(s: Pick<JenkinsSettings, "imageRegistry" | "imag
 }
 
 /**
- * A DaemonSet that keeps the controller image on every storage node, so a failover does not wait for a
- * ~500 MB pull on the node Jenkins lands on. It only sleeps, as the image's own non-root user.
+ * A DaemonSet that keeps the controller image (and the JCasC reload sidecar's) on every storage node, so a failover
+ * pulls nothing on the node Jenkins lands on (~500 MB, and no registry to reach). It only sleeps, non-root.
  */
-export function imagePrePullSpec(releaseName: string, image: string) {
+export function imagePrePullSpec(releaseName: string, image: string, sidecarImage: string = configReloadImage()) {
     const labels = { "app.kubernetes.io/instance": releaseName, "app.kubernetes.io/component": "jenkins-image-prepull" };
     return {
         selector: { matchLabels: labels },
@@ -203,6 +233,14 @@ export function imagePrePullSpec(releaseName: string, image: string) {
                     image,
                     imagePullPolicy: "IfNotPresent",
                     command: ["sleep", "infinity"],
+                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                    resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "32Mi" } },
+                }, {
+                    name: "prepull-config-reload",
+                    image: sidecarImage,
+                    imagePullPolicy: "IfNotPresent",
+                    // python:alpine based (kiwigrid/k8s-sidecar Dockerfile at 2.10.1): busybox sleep, no "infinity".
+                    command: ["sleep", "2147483647"],
                     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                     resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "32Mi" } },
                 }],

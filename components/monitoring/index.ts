@@ -240,6 +240,8 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             grafanaServiceType: args.grafanaServiceType,
             grafanaLoadBalancerSourceRanges: args.grafanaLoadBalancerSourceRanges,
             snapshotScheduleLabel: scheduleLabel,
+            crdUpgradeKubectlImage: args.crdUpgradeKubectlImage,
+            crdUpgradeBusyboxImage: args.crdUpgradeBusyboxImage,
         });
         const release = new k8s.helm.v3.Release(`${p}-kube-prometheus-stack`, {
             name: RELEASE_NAME,
@@ -248,7 +250,9 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_REPO },
             namespace: ns,
             values,
-            // Wait for the operator (and its CRDs) before monitors and rules are created.
+            // Wait for the operator (and its CRDs) before monitors and rules are created. Helm gives each wait this
+            // timeout: each pre-install/pre-upgrade hook (the CRD upgrade Job: image pulls and one apply, about a
+            // minute), then the release's resources. pulumi-kubernetes applies no customTimeouts to a Release.
             skipAwait: false,
             timeout: 900,
         }, { parent: this, dependsOn: [namespace, grafanaSecret, alertmanagerSecret, ...waitFor] });

@@ -19,6 +19,14 @@ export interface MonitoringSettings {
     readonly kubePrometheusStackVersion: string;
     /** Install no chart; create only monitors, rules and the dashboard for an operator already in the cluster. Default false. */
     readonly useExistingPrometheusOperator: boolean;
+    /**
+     * Images of the chart's CRD upgrade Job (`crds.upgradeJob`, a Helm pre-install/pre-upgrade hook that server-side
+     * applies the chart's CRDs, which Helm itself never upgrades): kubectl, and busybox for `bzcat`. Full references
+     * with a tag (the chart writes `<registry>/<repository>:<tag>`; a digest may follow the tag).
+     * Defaults registry.k8s.io/kubectl:v1.35.1 and docker.io/library/busybox:1.37.0 (the chart's own are floating).
+     */
+    readonly crdUpgradeKubectlImage: string;
+    readonly crdUpgradeBusyboxImage: string;
     /** Extra labels on every monitor, rule and dashboard, to match an existing operator's selectors. Default {}. */
     readonly monitoringExtraLabels: Readonly<Record<string, string>>;
     /** Prometheus retention as a Prometheus duration. Default "15d". */
@@ -55,6 +63,9 @@ export const MONITORING_DEFAULTS = {
     monitoringNamespace: "monitoring",
     kubePrometheusStackVersion: "88.5.3",
     useExistingPrometheusOperator: false,
+    // kubectl within one minor of the cluster (kubernetesVersion 1.35); busybox 1.37.0 has bzcat.
+    crdUpgradeKubectlImage: "registry.k8s.io/kubectl:v1.35.1",
+    crdUpgradeBusyboxImage: "docker.io/library/busybox:1.37.0",
     prometheusRetention: "15d",
     prometheusStorageSize: "50Gi",
     prometheusCpuRequest: "250m",
@@ -134,6 +145,26 @@ export function isEmailRoutingConfigured(s: MonitoringSettings): boolean {
         .some((v) => v !== undefined);
 }
 
+/**
+ * A pinned image reference split the way kube-prometheus-stack's templates join it (`<registry>/<repository>:<tag>`,
+ * charts/crds/templates/upgrade/job.yaml at 88.5.3); the tag keeps a digest that follows it. Undefined without a tag.
+ */
+export function splitImageReference(ref: string): { registry: string; repository: string; tag: string } | undefined {
+    const at = ref.indexOf("@");
+    const name = at < 0 ? ref : ref.slice(0, at);
+    const slash = name.indexOf("/");
+    const colon = name.lastIndexOf(":");
+    if (slash < 0 || colon < name.lastIndexOf("/")) return undefined;
+    return { registry: name.slice(0, slash), repository: name.slice(slash + 1, colon), tag: name.slice(colon + 1) + (at < 0 ? "" : ref.slice(at)) };
+}
+
+function chartImage(v: string, c: Check, needs: string): void {
+    c.pinnedImage(v, `with ${needs}`);
+    if (splitImageReference(v) === undefined) {
+        c.fail(v, "Give a tag (a digest may follow it): the chart writes <registry>/<repository>:<tag>, e.g. registry.k8s.io/kubectl:v1.35.1.");
+    }
+}
+
 /** A rule that applies only when alerts are routed by e-mail. */
 const forEmail = (rule: (v: string | undefined, c: Check) => void) =>
     (v: string | undefined, c: Check, s: MonitoringSettings) => { if (isEmailRoutingConfigured(s)) rule(v, c); };
@@ -153,6 +184,8 @@ export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
             check(key, "grafanaServiceType").fail(s.grafanaServiceType, `With ${key("useExistingPrometheusOperator")} no Grafana is installed; leave it ClusterIP.`);
         }
     },
+    crdUpgradeKubectlImage: (v, c) => chartImage(v, c, "kubectl"),
+    crdUpgradeBusyboxImage: (v, c) => chartImage(v, c, "sh and bzcat"),
     monitoringExtraLabels: (v, c) => c.labels(v),
     prometheusRetention: (v, c) => c.matches(v, PROM_DURATION,
         'Use a Prometheus duration: a positive integer and one unit of ms, s, m, h, d, w, y (e.g. "15d").'),

@@ -4,7 +4,7 @@
  * templates/prometheus/prometheus.yaml, templates/alertmanager/{alertmanager,secret}.yaml), its subcharts
  * kube-state-metrics 8.4.0 and grafana 12.11.1 (grafana-community/helm-charts).
  */
-import { GrafanaServiceType, retentionSizeFor, SNAPSHOT_SCHEDULE_LABEL } from "./settings";
+import { GrafanaServiceType, retentionSizeFor, SNAPSHOT_SCHEDULE_LABEL, splitImageReference } from "./settings";
 
 /** Helm release name; fixes the Service names users port-forward to. */
 export const RELEASE_NAME = "kube-prometheus-stack";
@@ -79,6 +79,36 @@ export interface MonitoringValuesInput {
     readonly grafanaLoadBalancerSourceRanges: readonly string[];
     /** Label key on VolumeSnapshots that kube-state-metrics copies into `schedule`. */
     readonly snapshotScheduleLabel: string;
+    /** Pinned images of the CRD upgrade Job (full references with a tag). */
+    readonly crdUpgradeKubectlImage: string;
+    readonly crdUpgradeBusyboxImage: string;
+}
+
+/**
+ * The chart's CRD upgrade Job (`crds.upgradeJob`, kube-prometheus-stack ≥ 68.4.0; at 88.5.3
+ * charts/crds/templates/upgrade/{job,crds,clusterrole,clusterrolebinding,serviceaccount}.yaml). Helm installs the
+ * CRDs in charts/crds/crds/ on the first install only and never upgrades them; this Job, a
+ * `pre-install,pre-upgrade,pre-rollback` hook, unpacks the chart's own CRDs (files/crds.bz2, the appVersion's
+ * prometheus-operator CRDs) with busybox `bzcat` and runs `kubectl apply --server-side --force-conflicts` before the
+ * operator is upgraded. Helm waits for a hook Job to complete, up to the Release's `timeout`, and fails the upgrade if
+ * it fails (helm v3 pkg/action/hooks.go execHook → WatchUntilReady; pulumi-kubernetes keeps hooks on for install and
+ * upgrade, provider/pkg/provider/helm_release.go). Its pods run as 65534, read-only, no capabilities (chart defaults).
+ */
+export function crdUpgradeJobValues(v: Pick<MonitoringValuesInput, "crdUpgradeKubectlImage" | "crdUpgradeBusyboxImage">): Record<string, unknown> {
+    const image = (ref: string) => {
+        const parts = splitImageReference(ref);
+        if (parts === undefined) throw new Error(`not a tagged image reference: ${ref}`);
+        // The tag carries any digest: the template's `sha` switch for busybox tests another key (upgradeJob.image.sha).
+        return { ...parts, sha: "", pullPolicy: "IfNotPresent" };
+    };
+    return {
+        enabled: true,
+        // Take over fields owned by the manager that created the CRDs (Helm's first install); needed when a schema changes.
+        forceConflicts: true,
+        // The chart's defaults are busybox:latest and kubectl:<the cluster's version>: never the same image twice.
+        image: { busybox: image(v.crdUpgradeBusyboxImage), kubectl: image(v.crdUpgradeKubectlImage) },
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+    };
 }
 
 function pvc(storageClassName: string, size: string) {
@@ -94,6 +124,8 @@ export function kubePrometheusStackValues(v: MonitoringValuesInput): Record<stri
         matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...new Set(v.discoveryNamespaces)].sort() }],
     };
     return {
+        // The CRDs follow the chart version: upgraded before the operator on every chart bump (see crdUpgradeJobValues).
+        crds: { enabled: true, upgradeJob: crdUpgradeJobValues(v) },
         // EKS runs these on the managed control plane (or binds kube-proxy metrics to localhost): scraping them
         // fails, and their default rules would page for targets that can never be up.
         kubeControllerManager: { enabled: false },
@@ -136,7 +168,11 @@ export function kubePrometheusStackValues(v: MonitoringValuesInput): Record<stri
             service: v.grafanaServiceType === "LoadBalancer"
                 ? { type: "LoadBalancer", loadBalancerSourceRanges: [...v.grafanaLoadBalancerSourceRanges] }
                 : { type: "ClusterIP" },
-            // Only our namespace: a namespaced Role suffices instead of cluster-wide ConfigMap read access.
+            // The dashboard sidecar reads only our namespace (the chart's default is ALL) and the datasource sidecar
+            // its own (searchNamespace null), so a Role and RoleBinding in the release namespace suffice: with
+            // rbac.namespaced the grafana chart renders no ClusterRole with get/list/watch on every Secret and ConfigMap
+            // (grafana-community/helm-charts grafana-12.11.1 templates/clusterrole.yaml, role.yaml, rolebinding.yaml).
+            rbac: { namespaced: true },
             sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL.key, labelValue: DASHBOARD_LABEL.value, searchNamespace: [v.monitoringNamespace] } },
             resources: { requests: { cpu: "50m", memory: "192Mi" }, limits: { memory: "512Mi" } },
         },

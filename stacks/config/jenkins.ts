@@ -41,6 +41,7 @@ export function readJenkinsConfig(r: ConfigReader): JenkinsConfig {
         memoryLimit: r.string(k("memoryLimit"), D.memoryLimit),
         blockVoluntaryDisruptions: r.boolean(k("blockVoluntaryDisruptions"), D.blockVoluntaryDisruptions),
         prePullImage: r.boolean(k("prePullImage"), D.prePullImage),
+        pluginSource: r.choice(k("pluginSource"), D.pluginSource),
         plugins: r.stringList(k("plugins"), D.plugins),
         prometheusPluginVersion: r.string(k("prometheusPluginVersion"), D.prometheusPluginVersion),
         cascConfigScripts: r.stringMap(k("cascConfigScripts")),

@@ -16,6 +16,8 @@ export function readMonitoringConfig(r: ConfigReader): MonitoringConfig {
         monitoringNamespace: r.string("monitoringNamespace", D.monitoringNamespace),
         kubePrometheusStackVersion: r.string("kubePrometheusStackVersion", D.kubePrometheusStackVersion),
         useExistingPrometheusOperator: r.boolean("useExistingPrometheusOperator", D.useExistingPrometheusOperator),
+        crdUpgradeKubectlImage: r.string("crdUpgradeKubectlImage", D.crdUpgradeKubectlImage),
+        crdUpgradeBusyboxImage: r.string("crdUpgradeBusyboxImage", D.crdUpgradeBusyboxImage),
         monitoringExtraLabels: r.stringMap("monitoringExtraLabels"),
         prometheusRetention: r.string("prometheusRetention", D.prometheusRetention),
         prometheusStorageSize: r.string("prometheusStorageSize", D.prometheusStorageSize),

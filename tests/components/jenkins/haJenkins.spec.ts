@@ -44,14 +44,17 @@ describe("HaJenkins", () => {
         let jenkins: HaJenkins;
         before(async () => { jenkins = await build(); });
 
-        it("keeps the pinned controller image on every storage node, so a failover skips the pull", () => {
+        it("keeps the pinned controller and JCasC reload images on every storage node, so a failover pulls nothing", () => {
             const ds = one("kubernetes:apps/v1:DaemonSet");
             expect(ds.inputs.metadata).to.deep.equal({ name: "jenkins-image-prepull", namespace: "jenkins" });
             const pod = ds.inputs.spec.template.spec;
-            expect(pod.containers).to.have.length(1);
+            expect(pod.containers).to.have.length(2);
             expect(pod.containers[0].image).to.equal("docker.io/jenkins/jenkins:2.568.2-jdk21");
             expect(pod.containers[0].command).to.deep.equal(["sleep", "infinity"]);
-            expect(pod.containers[0].securityContext.capabilities).to.deep.equal({ drop: ["ALL"] });
+            // The same reference the chart renders for config-reload-init and the reload sidecar (values pin it).
+            const v = values().controller.sidecars.configAutoReload.image;
+            expect(pod.containers[1].image).to.equal(`${v.registry}/${v.repository}:${v.tag}`).and.equal("docker.io/kiwigrid/k8s-sidecar:2.10.1");
+            for (const c of pod.containers) expect(c.securityContext.capabilities).to.deep.equal({ drop: ["ALL"] });
             expect(pod.securityContext.runAsNonRoot).to.equal(true);
             expect(pod.automountServiceAccountToken).to.equal(false);
             expect(JSON.stringify(pod.affinity)).to.contain("ha-jenkins-eks.io/linstor-storage");

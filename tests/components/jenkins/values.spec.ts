@@ -30,7 +30,11 @@ function rejection(overrides: Partial<JenkinsSettings>): ConfigError {
 
 describe("Jenkins Helm values", () => {
     it("renders the complete values for an internal NLB with the documented defaults", () => {
-        expect(values(LB)).to.deep.equal({
+        const v = values(LB);
+        // The install-once gate (its script and fingerprint) has tests of its own below.
+        expect(v.controller.customInitContainers.map((c: any) => c.name)).to.deep.equal(["plugins-install-once"]);
+        delete v.controller.customInitContainers;
+        expect(v).to.deep.equal({
             controller: {
                 image: { registry: "docker.io", repository: "jenkins/jenkins", tag: "2.568.2-jdk21", pullPolicy: "IfNotPresent" },
                 admin: {
@@ -67,7 +71,11 @@ describe("Jenkins Helm values", () => {
                 additionalPlugins: [],
                 installLatestPlugins: false,
                 installLatestSpecifiedPlugins: false,
+                initializeOnce: true,
+                overwritePlugins: true,
+                overwritePluginsFromImage: true,
                 JCasC: { configScripts: {} },
+                sidecars: { configAutoReload: { enabled: true, image: { registry: "docker.io", repository: "kiwigrid/k8s-sidecar", tag: "2.10.1" } } },
                 prometheus: { enabled: false },
             },
             persistence: { enabled: true, existingClaim: "jenkins-home" },
@@ -136,8 +144,9 @@ describe("Jenkins Helm values", () => {
         expect(on.installPlugins).to.deep.equal([...JENKINS_DEFAULTS.plugins, "prometheus:852.v317db_5d17a_b_0"]);
         expect(on.installLatestPlugins).to.equal(false);
         // A version the user pinned wins; nothing is listed twice (the chart fails on duplicates).
-        expect(pluginList(settings({ plugins: ["prometheus:819.v50953a_c560dd"] }), true)).to.deep.equal(["prometheus:819.v50953a_c560dd"]);
-        expect(pluginList(settings({ plugins: [] }), false)).to.deep.equal([]);
+        expect(pluginList(settings({ plugins: ["prometheus:819.v50953a_c560dd"] }), true)).to.deep.equal([
+            "prometheus:819.v50953a_c560dd", "configuration-as-code:2115.vf6de120eef70", "kubernetes:4540.v612369217f87",
+        ]);
     });
 
     it("passes JCasC documents through as configScripts", () => {

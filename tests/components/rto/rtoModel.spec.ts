@@ -16,13 +16,13 @@ describe("RTO/RPO model", () => {
         expect(RTO_DEFAULTS.startupProbeBudgetSeconds).to.equal(600);
     });
 
-    it("node fail-over through the HA Controller: 15.5 + 29.5 + 2 + 10 + 110 = 167 s", () => {
+    it("node fail-over through the HA Controller: 15.5 + 29.5 + 2 + 10 + 80 = 137 s", () => {
         // Fencing of a dead node ends when the HA Controller force-deletes the pod: the node turns NotReady
         // at 40 s and its next pass (≤ 5 s) deletes with grace 0; the graceful eviction before never completes.
         expect(secondsOf(r.nodeFailover.haController)).to.deep.equal([
-            ["detection", 15.5], ["fencing", 29.5], ["reschedule", 2], ["volume attach", 10], ["Jenkins start", 110],
+            ["detection", 15.5], ["fencing", 29.5], ["reschedule", 2], ["volume attach", 10], ["Jenkins start", 80],
         ]);
-        expect(r.nodeFailover.haController.totalSeconds).to.equal(167);
+        expect(r.nodeFailover.haController.totalSeconds).to.equal(137);
         expect(r.storageFailoverSeconds).to.equal(57);
         expect(r.meetsTarget).to.deep.equal({ storage: true, nodeFailover: false, azFailover: false });
     });
@@ -39,13 +39,13 @@ describe("RTO/RPO model", () => {
         const lost = r.nodeFailover.haControllerControllersLost;
         // CSI controller back at 40 + 300 + 2 + 10 = 352 s; ready for attach at 47 s → waits 305 s, + ≤300 s backoff, + 10 s attach.
         expect(secondsOf(lost)[3]).to.deep.equal(["volume attach", 615]);
-        expect(lost.totalSeconds).to.equal(772);
+        expect(lost.totalSeconds).to.equal(742);
         // Two CSI controller replicas: the LINSTOR controller (40 + 30 + 2 + 30 = 102 s) is the bottleneck.
         const two = rtoModel({ csiControllerReplicas: 2 }).nodeFailover.haControllerControllersLost;
         expect(secondsOf(two)[3]).to.deep.equal(["volume attach", 120]);
-        expect(two.totalSeconds).to.equal(277);
-        expect(r.azFailover.worst.totalSeconds).to.equal(772);
-        expect(r.azFailover.best.totalSeconds).to.equal(167);
+        expect(two.totalSeconds).to.equal(247);
+        expect(r.azFailover.worst.totalSeconds).to.equal(742);
+        expect(r.azFailover.best.totalSeconds).to.equal(137);
     });
 
     it("DNS term: CoreDNS in every zone adds nothing; the bootstrap CoreDNS lost with its zone holds attaches until it is back", () => {
@@ -60,10 +60,10 @@ describe("RTO/RPO model", () => {
 
     it("without the HA Controller: 40 s + tolerations + 6 min force-detach (+ attach and start)", () => {
         expect(secondsOf(r.nodeFailover.withoutHaController)).to.deep.equal([
-            ["detection", 40], ["fencing", 30], ["reschedule", 2], ["volume attach", 370], ["Jenkins start", 110],
+            ["detection", 40], ["fencing", 30], ["reschedule", 2], ["volume attach", 370], ["Jenkins start", 80],
         ]);
-        expect(r.nodeFailover.withoutHaController.totalSeconds).to.equal(552);
-        expect(r.nodeFailover.kubernetesDefaults.totalSeconds).to.equal(822);
+        expect(r.nodeFailover.withoutHaController.totalSeconds).to.equal(522);
+        expect(r.nodeFailover.kubernetesDefaults.totalSeconds).to.equal(792);
         expect(r.nodeFailover.kubernetesDefaults.caveat).to.match(/never completes/);
     });
 
@@ -76,10 +76,10 @@ describe("RTO/RPO model", () => {
 
     it("DR RTO: cluster build + restore at the given throughput + Jenkins start; warm standby skips the build", () => {
         expect(secondsOf(r.drRto)).to.deep.equal([
-            ["EKS cluster", 900], ["node groups", 300], ["storage stack", 300], ["restore", 204.8], ["Jenkins start", 110],
+            ["EKS cluster", 900], ["node groups", 300], ["storage stack", 300], ["restore", 204.8], ["Jenkins start", 80],
         ]);
-        expect(r.drRto.totalSeconds).to.equal(1814.8);
-        expect(rtoModel({ drClusterPreProvisioned: true }).drRto.totalSeconds).to.equal(374.8);
+        expect(r.drRto.totalSeconds).to.equal(1784.8);
+        expect(rtoModel({ drClusterPreProvisioned: true }).drRto.totalSeconds).to.equal(344.8);
         expect(rtoModel({ restoreSizeGiB: 100, restoreThroughputMiBps: 200 }).drRto.phases[3].seconds).to.equal(512);
     });
 
@@ -96,20 +96,38 @@ describe("RTO/RPO model", () => {
         expect(rtoInputsFromSettings({ snapshotIntervalSeconds: 7200 }).snapshotIntervalSeconds).to.equal(7200);
         const prePulled = rtoInputsFromSettings({ jenkins: { tolerationSeconds: 30, startupProbePeriodSeconds: 10, startupProbeFailureThreshold: 60, storageSize: "20Gi", prePullImage: true } });
         expect(prePulled.imagePullSeconds).to.equal(0);
-        expect(rtoModel(prePulled).nodeFailover.haController.totalSeconds).to.equal(147);
+        expect(rtoModel(prePulled).nodeFailover.haController.totalSeconds).to.equal(117);
+        // Nothing left to pre-pull or install: the only Jenkins-start knob is the boot.
+        expect(rtoModel(prePulled).findings[1]).to.match(/dominates\. Knobs: keep the boot short\./);
+        expect(prePulled.pluginsInJenkinsHome).to.equal(true);
         expect(quantityGiB("20Gi")).to.equal(20);
         expect(thrown(() => quantityGiB("20G")).message).to.match(/rtoModel.restoreSizeGiB/);
     });
 
     it("explains what misses the target and which knob helps", () => {
         expect(r.findings[0]).to.equal("Storage fail-over (failure → volume attached in another zone) takes 57 s: within the 60 s target.");
-        expect(r.findings[1]).to.match(/^Jenkins answers after 167 s, over the 60 s target: its own start \(110 s\) dominates\. Knobs: bake the plugins/);
+        expect(r.findings[1]).to.match(/^Jenkins answers after 137 s, over the 60 s target: its own start \(80 s\) dominates\. Knobs: pre-pull the image/);
         expect(r.findings[1]).to.match(/node-monitor-grace-period 40 s, fixed on EKS/);
-        expect(r.findings[2]).to.match(/772 s\. Knob: a lower linstorControllerTolerationSeconds \(now 30 s\); a second CSI controller replica gives 277 s \(a LinstorCluster patch, not set by this stack\)\./);
+        expect(r.findings[2]).to.match(/742 s\. Knob: a lower linstorControllerTolerationSeconds \(now 30 s\); a second CSI controller replica gives 247 s \(a LinstorCluster patch, not set by this stack\)\./);
         expect(rtoModel({ jenkinsBootSeconds: 700 }).findings.join("\n")).to.match(/startup probe allows 600 s: it would be restarted in a loop/);
         const fast = rtoModel({ imagePullSeconds: 0, pluginInstallSeconds: 0, jenkinsBootSeconds: 2, csiControllerReplicas: 2 });
         expect(fast.nodeFailover.haController.totalSeconds).to.equal(59);
         expect(fast.meetsTarget.nodeFailover).to.equal(true);
+    });
+
+    it("plugins term: 0 s when they are in JENKINS_HOME (installed once, or baked); the chart's every-start download adds its time and a knob", () => {
+        // HaJenkins installs once (or uses a baked image), so the init container downloads nothing on a fail-over:
+        // charts/jenkins templates/config.yaml at jenkins-5.9.53 exits at its first line once initialization-completed exists.
+        expect(r.nodeFailover.haController.phases[4].basis).to.contain("plugins 0 s (already in JENKINS_HOME");
+        const everyStart = rtoModel({ pluginsInJenkinsHome: false });
+        expect(secondsOf(everyStart.nodeFailover.haController)[4]).to.deep.equal(["Jenkins start", 110]);
+        expect(everyStart.nodeFailover.haController.totalSeconds).to.equal(167);
+        expect(everyStart.nodeFailover.haController.phases[4].basis).to.contain("plugin download in the init container 30 s (every start; needs the update center)");
+        expect(everyStart.drRto.totalSeconds).to.equal(1814.8);
+        expect(everyStart.findings[1]).to.match(/Knobs: install the plugins once or bake them into the image \(−30 s\), pre-pull/);
+        expect(r.findings[1]).to.not.contain("install the plugins once");
+        // pluginInstallSeconds counts only on starts that download.
+        expect(rtoModel({ pluginInstallSeconds: 300 }).nodeFailover.haController.totalSeconds).to.equal(137);
     });
 
     it("rejects negative or non-finite inputs, naming the input", () => {
@@ -119,10 +137,10 @@ describe("RTO/RPO model", () => {
 
     it("formats every path with its basis for the offline plan", () => {
         const text = formatRtoReport(r);
-        expect(text).to.include("HA Controller (LINSTOR and CSI controllers on surviving nodes): 167 s (2.8 min)");
+        expect(text).to.include("HA Controller (LINSTOR and CSI controllers on surviving nodes): 137 s (2.3 min)");
         expect(text).to.include("In-region RPO: 0 s");
         expect(text).to.include("Region RPO: 3720 s (62.0 min)");
-        expect(text).to.include("DR (cluster created on demand): 1814.8 s (30.2 min)");
+        expect(text).to.include("DR (cluster created on demand): 1784.8 s (29.7 min)");
         expect(text).to.match(/Target 60 s: storage met, Jenkins after node fail-over missed, worst-case AZ fail-over missed\./);
         expect(text).to.include("ping-int 10 s + ping-timeout 0.5 s");
     });
