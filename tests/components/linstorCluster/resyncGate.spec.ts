@@ -254,7 +254,7 @@ describe("resync gate Job", () => {
         await valueOf(cluster.clusterName);
         await settle();
         const jobs = ofType("kubernetes:batch/v1:Job");
-        expect(jobs).to.have.length(2);
+        expect(jobs).to.have.length(3);
         for (const job of jobs) {
             expect(job.inputs.spec.activeDeadlineSeconds).to.equal(14700);
             expect(job.options!.customTimeouts).to.deep.equal({ create: "250m", update: "250m", delete: "" });
