@@ -3,10 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyOf } from "../linstorCluster/settings";
 import {
-    BACKUP_LABELS, BACKUP_NAME, backupCredentialsSecretName, describeLinstorDbBackupSchedule, backupKeyGenerations, backupKeyPrefix, LinstorDbBackupSettings,
-    linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules,
+    BACKUP_NAME, backupCredentialsSecretName, describeLinstorDbBackupSchedule, backupKeyGenerations, backupKeyPrefix, LinstorDbBackupSettings,
     validateLinstorDbBackupArgs,
 } from "./settings";
+import { BACKUP_LABELS, linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules } from "./exportJob";
 import { PASSPHRASE_KEY } from "../linstorCluster/operator";
 import type { ScheduledJob } from "../shared/schedule";
 

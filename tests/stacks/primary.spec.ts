@@ -190,6 +190,8 @@ describe("dev stack (primary)", () => {
             error = e as Error;
         }
         expect(error?.message).to.match(/ha-jenkins-eks:availabilityZones/);
+        // Registrations arrive asynchronously: without waiting, a resource registered before the throw is not seen yet.
+        await settle();
         expect(recorded).to.have.length(0);
     });
 });

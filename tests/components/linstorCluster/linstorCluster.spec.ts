@@ -56,6 +56,7 @@ describe("LinstorCluster", () => {
             const key = "arn:aws:kms:us-west-2:123456789012:key/abcd";
             await build({ ebsKmsKeyArn: key });
             const lt = one("aws:ec2/launchTemplate:LaunchTemplate");
+            expect(lt.inputs.blockDeviceMappings, "root, data and metadata volumes").to.have.length(3);
             for (const m of lt.inputs.blockDeviceMappings) expect(m.ebs.kmsKeyId, m.deviceName).to.equal(key);
         });
     });
@@ -99,10 +100,11 @@ describe("LinstorCluster", () => {
             ]);
         });
 
-        it("refuses to build a cluster nobody can reach", () => {
+        it("refuses to build a cluster nobody can reach", async () => {
             resetRecords();
             const e = thrown(() => new LinstorCluster("hje-test", clusterSettings({ apiPublicAccessCidrs: [] })));
             expect(e.message).to.match(/LinstorCluster\.apiPublicAccessCidrs.*LinstorCluster\.apiPrivateAccessCidrs.*LinstorCluster\.apiPrivateAccessSecurityGroupIds/s);
+            await settle();
             expect(recorded).to.have.length(0);
         });
 
@@ -300,10 +302,12 @@ describe("LinstorCluster", () => {
         });
     });
 
-    it("registers nothing when the settings are invalid", () => {
+    it("registers nothing when the settings are invalid", async () => {
         resetRecords();
         expect(() => new LinstorCluster("bad", clusterSettings({ availabilityZones: ["us-west-2a", "us-west-2b"] })))
             .to.throw(/LinstorCluster.availabilityZones/);
+        // Registrations arrive asynchronously: without waiting, a resource registered before the throw is not seen yet.
+        await settle();
         expect(recorded).to.have.length(0);
     });
 });

@@ -3,13 +3,15 @@ import { LinstorCluster } from "../../../components/linstorCluster";
 import { LINSTOR_CLUSTER_RULES, LinstorClusterSettings, validateLinstorClusterSettings } from "../../../components/linstorCluster/settings";
 import { ConfigError } from "../../../components/shared/errors";
 import { clusterSettings, thrown } from "../../support/fixtures";
-import { recorded, resetRecords } from "../../support/mocks";
+import { recorded, resetRecords, settle } from "../../support/mocks";
 
 /** The error a library user gets: settings built in code, no stack config, the component's default KeyOf. */
-function libraryError(overrides: Partial<LinstorClusterSettings>): ConfigError {
+async function libraryError(overrides: Partial<LinstorClusterSettings>): Promise<ConfigError> {
     resetRecords();
     const e = thrown(() => new LinstorCluster("lib", clusterSettings(overrides)));
     expect(e).to.be.instanceOf(ConfigError);
+    // Registrations arrive asynchronously: without waiting, a resource registered before the throw is not seen yet.
+    await settle();
     expect(recorded, "nothing registered").to.have.length(0);
     return e as ConfigError;
 }
@@ -52,15 +54,15 @@ describe("LinstorCluster settings (library use, no stack config)", () => {
         [{ tags: { team: 7 } as never }, "tags", /mapping of strings/],
     ];
     for (const [overrides, field, message] of formerlyConfigOnly) {
-        it(`refuses ${JSON.stringify(overrides)}, naming LinstorCluster.${field}`, () => {
-            const e = libraryError(overrides);
+        it(`refuses ${JSON.stringify(overrides)}, naming LinstorCluster.${field}`, async () => {
+            const e = await libraryError(overrides);
             expect(e.key).to.equal(`LinstorCluster.${field}`);
             expect(e.message).to.match(message);
         });
     }
 
-    it("reports every wrong field at once", () => {
-        const e = libraryError({ rootVolumeSizeGiB: 1, drbdMaxBuffers: 1, maxVolumesPerNode: 0 });
+    it("reports every wrong field at once", async () => {
+        const e = await libraryError({ rootVolumeSizeGiB: 1, drbdMaxBuffers: 1, maxVolumesPerNode: 0 });
         expect(e.problems.map((p) => p.key)).to.deep.equal(
             ["LinstorCluster.rootVolumeSizeGiB", "LinstorCluster.maxVolumesPerNode", "LinstorCluster.drbdMaxBuffers"]);
     });

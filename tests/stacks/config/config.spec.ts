@@ -1,9 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { validateLinstorClusterSettings } from "../../../components/linstorCluster/settings";
 import { loadConfig, projectKey, validateAcrossSections } from "../../../stacks/config";
 import { linstorClusterArgs } from "../../../stacks/wiring";
 import { resolveAvailabilityZones } from "../../../stacks/zones";
-import { setAvailableZones, useStack } from "../../support/mocks";
+import { isSecret, setAvailableZones, useStack, valueOf } from "../../support/mocks";
 import { QUICK_START_API_ACCESS } from "../../support/stacks";
 
 const K = (key: string) => `ha-jenkins-eks:${key}`;
@@ -70,7 +71,9 @@ describe("stack config", () => {
         }, [K("drbdIoPassword")]);
         expect(args.availabilityZones).to.deep.equal(["us-west-2b", "us-west-2c", "us-west-2d"]);
         expect(args.tags).to.deep.equal({ team: "platform" });
-        expect(args.drbdIoPassword).to.not.equal(undefined);
+        // The value of this key, kept secret (a missing one would already have failed the LINBIT check above).
+        expect(await valueOf(args.drbdIoPassword!)).to.equal("pw");
+        expect(await isSecret(pulumi.output(args.drbdIoPassword!))).to.equal(true);
     });
 
     const cases: [string, Record<string, string>, RegExp][] = [

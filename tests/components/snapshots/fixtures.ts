@@ -1,0 +1,62 @@
+/** Arguments the S3SnapshotShipping specs share: a bucket created in eu-central-1 for a us-west-2 cluster, the defaults. */
+import * as k8s from "@pulumi/kubernetes";
+import { S3SnapshotShipping, S3SnapshotShippingArgs } from "../../../components/snapshots";
+import { S3_SNAPSHOT_DEFAULTS as D } from "../../../components/snapshots/settings";
+import { projectKey } from "../../../stacks/config/naming";
+import { one, resetRecords, settle, valueOf } from "../../support/mocks";
+
+/** The stack's KeyOf: a field's error names its config key (stacks/config/naming.ts). */
+export const PROJECT_KEY = projectKey;
+export const jenkins = { namespace: "jenkins", pvcName: "jenkins-home", storageSize: "50Gi" };
+
+export function args(overrides: Partial<S3SnapshotShippingArgs> = {}): S3SnapshotShippingArgs {
+    return {
+        namePrefix: "hje-test",
+        clusterRegion: "us-west-2",
+        bucket: {
+            create: {
+                region: "eu-central-1",
+                noncurrentVersionExpirationDays: D.snapshotBucketNoncurrentVersionDays,
+                abortIncompleteMultipartUploadDays: D.snapshotBucketAbortMultipartDays,
+                accessLogPrefix: D.snapshotBucketAccessLogPrefix,
+            },
+        },
+        snapshotClassName: D.snapshotClassName,
+        snapshotAllowIncremental: D.snapshotAllowIncremental,
+        snapshotMaxIncrements: D.snapshotMaxIncrements,
+        s3AccessKeyGeneration: D.s3AccessKeyGeneration,
+        installSnapshotController: D.installSnapshotController,
+        snapshotControllerChartVersion: D.snapshotControllerChartVersion,
+        snapshotControllerReplicas: D.snapshotControllerReplicas,
+        snapshotScheduleEnabled: D.snapshotScheduleEnabled,
+        snapshotSchedule: D.snapshotSchedule,
+        snapshotRetention: D.snapshotRetention,
+        snapshotJobImage: D.snapshotJobImage,
+        snapshotReadyTimeoutSeconds: D.snapshotReadyTimeoutSeconds,
+        snapshotPruneDeletesBackups: D.snapshotPruneDeletesBackups,
+        protect: true,
+        tags: {},
+        k8sProvider: new k8s.Provider("test-k8s", { kubeconfig: "{}" }),
+        linstorNamespace: "piraeus-datastore",
+        passphraseSecretName: "linstor-passphrase",
+        restoreStorageClassName: "linstor-csi-lvm-thin-r3",
+        jenkins,
+        ...overrides,
+    };
+}
+
+/** A fresh S3SnapshotShipping under the shared mock, its registrations settled. */
+export async function build(overrides: Partial<S3SnapshotShippingArgs> = {}): Promise<S3SnapshotShipping> {
+    resetRecords();
+    const c = new S3SnapshotShipping("hje-test-snapshots", args(overrides));
+    await valueOf(c.bucketName);
+    await valueOf(c.latestSnapshotHandle);
+    await settle();
+    return c;
+}
+
+/** The recorded IAM user's inline policy document. */
+export const policyDoc = () => JSON.parse(one("aws:iam/userPolicy:UserPolicy").inputs.policy);
+/** The snapshot CronJob's container environment, by name. */
+export const cronEnv = () => Object.fromEntries(one("kubernetes:batch/v1:CronJob").inputs.spec.jobTemplate.spec.template.spec.containers[0]
+    .env.map((e: any) => [e.name, e.value]));

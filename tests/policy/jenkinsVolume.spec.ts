@@ -1,0 +1,48 @@
+/** policy/rules/jenkinsVolume.ts: the Jenkins volume is replicated three times across zones. */
+import { expect } from "chai";
+import * as P from "../../policy/policies";
+import { notApplicable, resource, violations } from "../support/policyHarness";
+import { storageClass, T } from "./fixtures";
+
+describe("jenkins-volume-replicated", () => {
+    const rule = P.jenkinsVolumeReplicated;
+    const release = (persistence: Record<string, unknown>, chart = "jenkins") =>
+        resource(T.helmRelease, { name: "jenkins", chart, namespace: "jenkins", values: { controller: {}, persistence } });
+    const claim = (storageClassName?: string) =>
+        resource(T.claim, { metadata: { name: "jenkins-home", namespace: "jenkins" }, spec: { storageClassName } });
+    const classes = () => [storageClass("linstor-r3"), storageClass("linstor-r1", {}, { "linstor.csi.linbit.com/placementCount": "1" })];
+
+    it("passes an existing claim on a 3-replica zone-spread LINSTOR class", async () => {
+        expect(await violations(rule, [release({ enabled: true, existingClaim: "jenkins-home" }), claim("linstor-r3"), ...classes()])).to.deep.equal([]);
+        expect(await violations(rule, [release({ storageClass: "linstor-r3" }, "oci://registry.example/charts/jenkins"), ...classes()])).to.deep.equal([]);
+    });
+
+    it("fails a claim on the 1-replica class and says which class to use", async () => {
+        const found = await violations(rule, [release({ existingClaim: "jenkins-home" }), claim("linstor-r1"), ...classes()]);
+        expect(found).to.have.length(1);
+        expect(found[0]).to.match(/claim jenkins-home\) uses StorageClass linstor-r1, but it places 1 replica\(s\), fewer than 3/);
+        expect(found[0]).to.match(/placementCount "3"/);
+    });
+
+    it("fails a class without zone spread, the default class, a disabled or foreign volume", async () => {
+        const noSpread = storageClass("linstor-r3", {}, { "linstor.csi.linbit.com/replicasOnDifferent": "" });
+        expect((await violations(rule, [release({ existingClaim: "jenkins-home" }), claim("linstor-r3"), noSpread])).join())
+            .to.match(/does not set replicasOnDifferent: topology\.kubernetes\.io\/zone/);
+        expect((await violations(rule, [release({}), ...classes()])).join()).to.match(/names no StorageClass, so the cluster default/);
+        expect((await violations(rule, [release({ enabled: false }), ...classes()])).join()).to.match(/persistence\.enabled is false/);
+        expect((await violations(rule, [release({ existingClaim: "elsewhere" }), ...classes()])).join()).to.match(/not created by this stack/);
+        const ebs = storageClass("gp3", { provisioner: "ebs.csi.aws.com" }, {});
+        expect((await violations(rule, [release({ storageClass: "gp3" }), ebs])).join()).to.match(/provisioner is ebs\.csi\.aws\.com/);
+    });
+
+    it("reads linstor-csi keys case-insensitively and honours minJenkinsReplicas", async () => {
+        const mixed = storageClass("linstor-r3", { parameters: { "linstor.csi.linbit.com/PlacementCount": "3", replicasOnDifferent: P.ZONE_TOPOLOGY_KEY } });
+        expect(await violations(rule, [release({ storageClass: "linstor-r3" }), mixed])).to.deep.equal([]);
+        const five = await violations(rule, [release({ storageClass: "linstor-r3" }), mixed], { config: { [rule.name]: { minJenkinsReplicas: 5 } } });
+        expect(five.join()).to.match(/fewer than 5/);
+    });
+
+    it("is not applicable without a Jenkins release", async () => {
+        expect(await notApplicable(rule, [release({}, "kube-prometheus-stack"), ...classes()])).to.equal(true);
+    });
+});
