@@ -100,6 +100,14 @@ function ebsNameHelper(devices: readonly PoolDevice[]): string {
     ].join("\n");
 }
 
+/**
+ * A drop-in that keeps kubelet from starting until both pool devices exist. `systemctl mask` cannot do this on the EKS
+ * AMI: kubelet.service is a unit file in /etc/systemd/system, which systemd refuses to mask (systemd#27965,
+ * systemctl(1) "mask"); an unmet `AssertPathExists=` makes the start job fail (systemd.unit(5)), so `nodeadm init`
+ * (nodeadm-run.service) fails and the node never registers.
+ */
+export const KUBELET_DEVICE_DROPIN = "/etc/systemd/system/kubelet.service.d/10-linstor-storage-devices.conf";
+
 /** Marker a node leaves when its storage devices never appeared (it then never joins the cluster). */
 export const DEVICES_MISSING_MARKER = "/etc/ha-jenkins-eks/storage-devices-missing";
 
@@ -107,7 +115,7 @@ export const DEVICES_MISSING_MARKER = "/etc/ha-jenkins-eks/storage-devices-missi
  * Runs in cloud-init's final stage, before `nodeadm init` starts kubelet (nodeadm-run.service is
  * `After=cloud-final.service`, awslabs/amazon-eks-ami templates/al2023/runtime/rootfs/etc/systemd/system). The
  * device links come first and need nothing from the network (ebsnvme-id ships with the AMI's amazon-ec2-utils). A
- * node whose devices never appear fails closed: kubelet is masked, so it never registers, the node group reports it
+ * node whose devices never appear fails closed: kubelet's start asserts them, so it never registers, the node group reports it
  * unhealthy and `pulumi up` stops instead of a storage node joining without storage. `HJE_ROOT` and
  * `HJE_DEVICE_WAIT_SECONDS` exist for the tests, which run this script against a sandbox.
  */
@@ -117,7 +125,14 @@ function bootScript(devices: readonly PoolDevice[]): string {
         "#!/bin/bash",
         "set -uo pipefail",
         'root="${HJE_ROOT:-}"',
-        'mkdir -p "${root}/usr/local/sbin" "${root}/etc/udev/rules.d" "${root}/etc/systemd/system"',
+        'mkdir -p "${root}/usr/local/sbin" "${root}/etc/udev/rules.d" "${root}/etc/systemd/system/kubelet.service.d"',
+        "# First, before anything can fail: kubelet refuses to start without both storage devices (AssertPathExists",
+        "# follows the links), whatever happens to the rest of this script.",
+        `cat > "\${root}${KUBELET_DEVICE_DROPIN}" <<'DROPIN'`,
+        "[Unit]",
+        ...devices.map((d) => `AssertPathExists=${d.stablePath}`),
+        "DROPIN",
+        "systemctl daemon-reload",
         `cat > "\${root}${EBS_NAME_HELPER}" <<'HELPER'`,
         ebsNameHelper(devices),
         "HELPER",
@@ -140,7 +155,6 @@ function bootScript(devices: readonly PoolDevice[]): string {
         '  echo "LINSTOR storage devices missing:${missing}; this node will not join the cluster" >&2',
         `  mkdir -p "\${root}${DEVICES_MISSING_MARKER.replace(/\/[^/]+$/, "")}"`,
         `  echo "\${missing}" > "\${root}${DEVICES_MISSING_MARKER}"`,
-        "  systemctl mask --now kubelet.service",
         "  exit 1",
         "fi",
         'cat > "${root}/usr/local/sbin/linstor-kernel-headers" <<\'HEADERS\'',
@@ -160,8 +174,9 @@ function bootScript(devices: readonly PoolDevice[]): string {
         "WantedBy=multi-user.target",
         "UNIT",
         "systemctl daemon-reload",
-        // Not --now: a repository outage must not hold the boot or fail it.
+        // Started in the background: a repository outage must neither hold the boot nor fail it.
         "systemctl enable linstor-kernel-headers.service || true",
+        "systemctl start --no-block linstor-kernel-headers.service || true",
         "",
     ].join("\n");
 }
