@@ -166,6 +166,6 @@ export async function deployDr(cfg: StackConfig) {
         }),
         ...jenkinsOutputs(jenkins),
         ...monitoringOutputs(monitoring),
-        ...deployedVersionOutputs(drCfg),
+        ...deployedVersionOutputs(drCfg, cluster.availabilityZones),
     });
 }

@@ -24,6 +24,8 @@ export interface StackOutputs {
     readonly kubernetesVersion: string;
     readonly linstorDistribution: string;
     readonly linstorOperatorChartVersion: string;
+    /** What the storage node groups' subnets depend on (JSON), so a change that would replace them all is refused. */
+    readonly storageNetwork: string;
     // Jenkins.
     readonly jenkinsUrl: string;
     readonly jenkinsAdminUser: string;
@@ -76,7 +78,7 @@ export const OUTPUT_NAMES: { readonly [K in OutputName]: K } = {
     role: "role", region: "region", clusterName: "clusterName", availabilityZones: "availabilityZones", kubeconfig: "kubeconfig",
     storageClassNames: "storageClassNames", linstorNamespace: "linstorNamespace", nodeAmiId: "nodeAmiId", vpcId: "vpcId",
     kubernetesVersion: "kubernetesVersion", linstorDistribution: "linstorDistribution",
-    linstorOperatorChartVersion: "linstorOperatorChartVersion",
+    linstorOperatorChartVersion: "linstorOperatorChartVersion", storageNetwork: "storageNetwork",
     jenkinsUrl: "jenkinsUrl", jenkinsAdminUser: "jenkinsAdminUser", jenkinsAdminPassword: "jenkinsAdminPassword",
     jenkinsNamespace: "jenkinsNamespace", jenkinsPvcName: "jenkinsPvcName", jenkinsServiceName: "jenkinsServiceName",
     jenkinsStorageClassName: "jenkinsStorageClassName", jenkinsStorageSize: "jenkinsStorageSize", jenkinsSettings: "jenkinsSettings",

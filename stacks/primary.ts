@@ -44,7 +44,7 @@ export async function deployPrimary(cfg: StackConfig) {
         ...snapshotOutputs(snapshots),
         ...linstorDbBackupOutputs(linstorDbBackup),
         ...monitoringOutputs(monitoring),
-        ...deployedVersionOutputs(cfg),
+        ...deployedVersionOutputs(cfg, cluster.availabilityZones),
     });
 }
 

@@ -6,15 +6,45 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { checkUpgrade, DeployedVersions } from "../components/linstorCluster/versions";
+import { ConfigError } from "../components/shared/errors";
 import { projectKey, StackConfig } from "./config";
 
 /** Versions a stack exports so the next run can guard its upgrade. */
-export function deployedVersionOutputs(cfg: StackConfig) {
+export function deployedVersionOutputs(cfg: StackConfig, availabilityZones: readonly string[]) {
     return {
         kubernetesVersion: cfg.cluster.kubernetesVersion,
         linstorDistribution: cfg.cluster.linstorDistribution,
         linstorOperatorChartVersion: operatorChartVersion(cfg),
+        storageNetwork: storageNetwork(cfg, availabilityZones),
     };
+}
+
+/** The settings whose change replaces storage node groups (their subnets): kept as an output to refuse such a change. */
+export function storageNetwork(cfg: StackConfig, availabilityZones: readonly string[]): string {
+    const c = cfg.cluster;
+    return JSON.stringify({
+        availabilityZones, vpcId: c.vpcId ?? null, privateSubnetIds: c.privateSubnetIds ?? null,
+        vpcCidr: c.vpcId === undefined ? c.vpcCidr : null,
+    });
+}
+
+/**
+ * A change of the node groups' subnets replaces every storage node group: Pulumi creates the new groups (the resync
+ * gates pass at once, the old nodes still hold every replica) and deletes all the old ones together at the end of the
+ * update, so DRBD would lose every replica on them at once. Refused on a deployed stack.
+ */
+export function checkStorageNetwork(deployed: string | undefined, requested: string): void {
+    if (deployed === undefined || deployed === requested) return;
+    const before = JSON.parse(deployed) as Record<string, unknown>;
+    const after = JSON.parse(requested) as Record<string, unknown>;
+    const changed = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    if (changed.length === 0) return;
+    const key = changed[0] === "availabilityZones" ? projectKey("availabilityZones") : projectKey(changed[0]);
+    throw new ConfigError(key, after[changed[0]],
+        `This stack runs its storage nodes in ${JSON.stringify(before[changed[0]])}. Changing ${changed.join(", ")} replaces every ` +
+        "storage node group at once (new groups first, all old ones deleted together at the end): DRBD would lose every " +
+        "replica on them. Keep the deployed value, or build a new stack and move Jenkins with a snapshot restore " +
+        "(stacks/ops/README.md); upgradeGuards: false skips this check.");
 }
 
 function operatorChartVersion(cfg: StackConfig): string {
@@ -24,7 +54,7 @@ function operatorChartVersion(cfg: StackConfig): string {
 }
 
 /** Checks the requested versions against the last deployment and returns what that deployment ran. */
-export async function guardUpgrade(cfg: StackConfig): Promise<DeployedVersions> {
+export async function guardUpgrade(cfg: StackConfig, availabilityZones: readonly string[]): Promise<DeployedVersions> {
     if (!cfg.upgradeGuards) return {};
     const self = new pulumi.StackReference(`${cfg.namePrefix}-self`, {
         name: `${pulumi.getOrganization()}/${cfg.project}/${cfg.stack}`,
@@ -39,6 +69,8 @@ export async function guardUpgrade(cfg: StackConfig): Promise<DeployedVersions> 
         linstorOperatorChartVersion: await read("linstorOperatorChartVersion"),
         nodeAmiId: await read("nodeAmiId"),
     };
-    checkUpgrade(deployed, deployedVersionOutputs(cfg), projectKey);
+    const requested = deployedVersionOutputs(cfg, availabilityZones);
+    checkUpgrade(deployed, requested, projectKey);
+    checkStorageNetwork((await self.getOutputDetails("storageNetwork")).value as string | undefined, requested.storageNetwork);
     return deployed;
 }

@@ -1,5 +1,6 @@
 /** Builders shared by the primary and DR stacks: config → components, no copy-paste between stacks. */
 import * as aws from "@pulumi/aws";
+import { ConfigError } from "../components/shared/errors";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { HaJenkins } from "../components/jenkins";
@@ -32,6 +33,19 @@ export function linstorClusterArgs(cfg: StackConfig, availabilityZones: string[]
     };
 }
 
+/**
+ * A private-only endpoint is reachable only from networks that already reach the VPC. A VPC this stack is about to
+ * create is reached by nothing yet (no VPN, peering or runner can be attached to it before it exists), so the first
+ * deployment would hang at the first Kubernetes object. Later deployments may go private once such a path exists.
+ */
+function refuseUnreachablePrivateEndpoint(args: LinstorClusterArgs): void {
+    if (args.apiPublicAccessCidrs.length > 0 || args.vpcId !== undefined) return;
+    throw new ConfigError(projectKey("apiPublicAccessCidrs"), [],
+        "A first deployment into a VPC this stack creates cannot use a private-only API endpoint: nothing reaches that VPC " +
+        `yet. Set ${projectKey("apiPublicAccessCidrs")} for the first deployment (and drop it once your VPN, peering or ` +
+        `runner reaches the VPC), or deploy into an existing VPC (${projectKey("vpcId")}, ${projectKey("privateSubnetIds")}).`);
+}
+
 /** Builds the LinstorCluster of a stack from its config (shared by the primary and DR stacks). */
 export async function buildLinstorCluster(cfg: StackConfig, validateMore: () => void = () => undefined): Promise<LinstorCluster> {
     const args = linstorClusterArgs(cfg, await resolveAvailabilityZones(cfg));
@@ -39,7 +53,8 @@ export async function buildLinstorCluster(cfg: StackConfig, validateMore: () => 
     validateLinstorClusterSettings(args, projectKey);
     validateAcrossSections(cfg);
     validateMore();
-    const deployed = await guardUpgrade(cfg);
+    const deployed = await guardUpgrade(cfg, args.availabilityZones);
+    if (deployed.kubernetesVersion === undefined && cfg.upgradeGuards) refuseUnreachablePrivateEndpoint(args);
     // Parallel node groups are for a stack's first creation only (a DR recovery racing the clock): once it has been
     // deployed, and whenever that cannot be known (upgradeGuards off), every rollout replaces one AZ at a time.
     const firstCreation = cfg.upgradeGuards && deployed.kubernetesVersion === undefined;

@@ -22,6 +22,15 @@ export type AddonKey = keyof typeof ADDONS;
 export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" };
 export const EBS_CSI_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy";
 
+/**
+ * The plain EBS gp3 class (not default; Retain like every class here): the storage benchmark's baseline, and a
+ * non-replicated single-AZ volume for what does not need DRBD. EKS creates no gp3 class of its own.
+ */
+export const EBS_GP3_CLASS = "gp3";
+export function ebsGp3Parameters(kmsKeyArn: string | undefined): Record<string, string> {
+    return { type: "gp3", encrypted: "true", ...(kmsKeyArn !== undefined ? { kmsKeyId: kmsKeyArn } : {}) };
+}
+
 /** Trust policy of a role that EKS Pod Identity hands to a ServiceAccount (AWS EKS Pod Identity docs). */
 export function podIdentityTrustPolicy(): Record<string, unknown> {
     return {

@@ -22,7 +22,7 @@ export function addonVersion(parent: pulumi.Resource, args: LinstorClusterSettin
  * node group exists: a managed add-on whose pods cannot schedule stays DEGRADED and fails the create (addons.ts).
  */
 export function managedAddons(parent: pulumi.Resource, p: string, args: LinstorClusterSettings, cluster: eks.Cluster,
-    nodeGroups: pulumi.Resource[], tags: Record<string, string>): void {
+    nodeGroups: pulumi.Resource[], tags: Record<string, string>): { ebsCsiDriver: pulumi.Resource } {
     const addon = (key: AddonKey, extra: Partial<aws.eks.AddonArgs> = {}, dependsOn: pulumi.Resource[] = []) =>
         new aws.eks.Addon(`${p}-${ADDONS[key]}`, {
             clusterName: cluster.eksCluster.name,
@@ -38,9 +38,10 @@ export function managedAddons(parent: pulumi.Resource, p: string, args: LinstorC
     const agent = addon("podIdentityAgent");
     const ebsRole = new aws.iam.Role(`${p}-ebs-csi`, { assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()), tags }, { parent });
     const ebsPolicy = new aws.iam.RolePolicyAttachment(`${p}-ebs-csi`, { role: ebsRole.name, policyArn: EBS_CSI_POLICY_ARN }, { parent });
-    addon("ebsCsiDriver", {
+    const ebsCsiDriver = addon("ebsCsiDriver", {
         podIdentityAssociations: [{ roleArn: ebsRole.arn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name }],
     }, [agent, ebsPolicy]);
+    return { ebsCsiDriver };
 }
 
 /**

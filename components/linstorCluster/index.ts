@@ -13,6 +13,7 @@ import {
 import { RESYNC_GATE_DEFAULTS, resyncGateCustomTimeouts, resyncGateJobSpec } from "./resyncGate";
 import { instanceArchitecture } from "./sizing";
 import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
+import { EBS_GP3_CLASS, ebsGp3Parameters } from "./addons";
 import { addonVersion, managedAddons, privateApiAccess } from "./clusterExtras";
 import { buildKubeconfig } from "./kubeconfig";
 import { buildNodeUserData } from "./userData";
@@ -148,7 +149,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
         }, k8sOpts);
 
         const nodeGroups = this.storageNodes(p, args, cluster, nodeRole, network.privateSubnetIds, tags, nodePolicies, namespace);
-        managedAddons(this, p, args, cluster, nodeGroups, tags);
+        const addons = managedAddons(this, p, args, cluster, nodeGroups, tags);
 
         const baseValues = operatorValues(args.linstorDistribution, args.drbdIoUsername);
         const values = args.drbdIoPassword === undefined
@@ -231,6 +232,14 @@ export class LinstorCluster extends pulumi.ComponentResource {
             }, { ...k8sOpts, dependsOn: [operator, linstor, satellites], deleteBeforeReplace: true });
         });
         this.storageReady = [operator, linstor, satellites, ...classes];
+        new k8s.storage.v1.StorageClass(`${p}-${EBS_GP3_CLASS}`, {
+            metadata: { name: EBS_GP3_CLASS },
+            provisioner: "ebs.csi.aws.com",
+            parameters: ebsGp3Parameters(args.ebsKmsKeyArn),
+            reclaimPolicy: "Retain",
+            allowVolumeExpansion: true,
+            volumeBindingMode: "WaitForFirstConsumer",
+        }, { ...k8sOpts, dependsOn: [addons.ebsCsiDriver] });
 
         this.registerOutputs({
             clusterName: this.clusterName,

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadConfig } from "../../stacks/config";
 import { deployPrimary } from "../../stacks/primary";
 import { stackConfig } from "../support/stacks";
-import { dependsOn, isSecret, ofType, one, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "../support/mocks";
+import { dependsOn, isSecret, linstorClasses, ofType, one, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "../support/mocks";
 
 /** Evaluates the dev stack with its real Pulumi.dev.yaml (plus Pulumi.yaml defaults) under mocks. */
 async function evaluateDev(overrides: Record<string, string> = {}) {
@@ -62,7 +62,7 @@ describe("dev stack (primary)", () => {
         expect(pvc.options!.protect).to.equal(true);
         const operator = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart.includes("piraeus"))!;
         expect(dependsOn(jenkinsRelease, operator)).to.equal(true);
-        for (const sc of ofType("kubernetes:storage.k8s.io/v1:StorageClass")) expect(dependsOn(jenkinsRelease, sc)).to.equal(true);
+        for (const sc of linstorClasses()) expect(dependsOn(jenkinsRelease, sc)).to.equal(true);
         expect(values.controller.serviceType).to.equal("ClusterIP");
     });
 

@@ -104,3 +104,8 @@ skipUnreadStackTraces();
 
 // Mocks must be in place before any program module is imported.
 useStack("dev", { "aws:region": "us-west-2" });
+
+/** The StorageClasses LINSTOR provisions (the cluster also offers a plain EBS gp3 class). */
+export function linstorClasses(): Recorded[] {
+    return ofType("kubernetes:storage.k8s.io/v1:StorageClass").filter((sc) => sc.inputs.provisioner === "linstor.csi.linbit.com");
+}

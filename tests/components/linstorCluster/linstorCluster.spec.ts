@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
 import { LinstorClusterSettings } from "../../../components/linstorCluster/settings";
 import { clusterSettings, thrown } from "../../support/fixtures";
-import { dependsOn, isSecret, ofType, one, recorded, resetRecords, settle, unsecret, valueOf } from "../../support/mocks";
+import { dependsOn, isSecret, linstorClasses, ofType, one, recorded, resetRecords, settle, unsecret, valueOf } from "../../support/mocks";
 
 const SUBNETS = ["subnet-0aaaa000000000001", "subnet-0aaaa000000000002", "subnet-0aaaa000000000003"];
 
@@ -178,6 +178,17 @@ describe("LinstorCluster", () => {
             expect(ebs.inputs.podIdentityAssociations).to.deep.equal([{ roleArn: `arn:aws:iam::123456789012:role/${role.inputs.name ?? role.name}`, serviceAccount: "ebs-csi-controller-sa" }]);
             expect(dependsOn(ebs, addon("eks-pod-identity-agent"))).to.equal(true);
         });
+
+        it("offers an encrypted gp3 class on the EBS CSI driver (the benchmark's baseline), retained like the LINSTOR classes", async () => {
+            const gp3 = one("kubernetes:storage.k8s.io/v1:StorageClass", "-gp3");
+            expect(gp3.inputs).to.deep.include({ provisioner: "ebs.csi.aws.com", reclaimPolicy: "Retain", volumeBindingMode: "WaitForFirstConsumer" });
+            expect(gp3.inputs.parameters).to.deep.equal({ type: "gp3", encrypted: "true" });
+            expect(dependsOn(gp3, addon("aws-ebs-csi-driver"))).to.equal(true);
+            const key = "arn:aws:kms:us-west-2:123456789012:key/0d1b2c3d-1111-2222-3333-444455556666";
+            await build({ ebsKmsKeyArn: key });
+            expect(one("kubernetes:storage.k8s.io/v1:StorageClass", "-gp3").inputs.parameters.kmsKeyId).to.equal(key);
+            await build();
+        });
     });
 
     describe("network and node groups", () => {
@@ -269,7 +280,7 @@ describe("LinstorCluster", () => {
         });
 
         it("creates r1/r2/r3 StorageClasses that retain, expand and wait for the consumer", () => {
-            const classes = ofType("kubernetes:storage.k8s.io/v1:StorageClass");
+            const classes = linstorClasses();
             expect(classes.map((c) => c.inputs.metadata.name)).to.deep.equal([
                 "linstor-csi-lvm-thin-r1", "linstor-csi-lvm-thin-r2", "linstor-csi-lvm-thin-r3",
             ]);
@@ -366,7 +377,7 @@ describe("LinstorCluster resource options", () => {
         for (const type of ["kubernetes:piraeus.io/v1:LinstorCluster", "kubernetes:piraeus.io/v1:LinstorSatelliteConfiguration"]) {
             expect(dependsOn(one(type), release), type).to.equal(true);
         }
-        for (const sc of ofType("kubernetes:storage.k8s.io/v1:StorageClass")) {
+        for (const sc of linstorClasses()) {
             expect(dependsOn(sc, release)).to.equal(true);
             expect(dependsOn(sc, one("kubernetes:piraeus.io/v1:LinstorSatelliteConfiguration"))).to.equal(true);
             expect(sc.options!.deleteBeforeReplace).to.equal(true);

@@ -12,7 +12,7 @@ import { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings } from "../../../compo
 import { PROPERTY_PREFIX } from "../../../components/linstorCluster/storageClasses";
 import { OPERATOR_BUNDLED_IMAGES } from "../../../components/linstorCluster/versions";
 import { clusterSettings } from "../../support/fixtures";
-import { ofType, one, resetRecords, settle, valueOf } from "../../support/mocks";
+import { linstorClasses, one, resetRecords, settle, valueOf } from "../../support/mocks";
 
 const CSI_PREFIX = "linstor.csi.linbit.com/";
 
@@ -33,7 +33,7 @@ async function emitted(overrides: Partial<LinstorClusterSettings>): Promise<{ pr
         props.push({ key: p.name, value: p.value, object: "node" as LinstorObject, where: "LinstorSatelliteConfiguration" });
     }
     const csiKeys: string[] = [];
-    for (const sc of ofType("kubernetes:storage.k8s.io/v1:StorageClass")) {
+    for (const sc of linstorClasses()) {
         for (const [k, v] of Object.entries<string>(sc.inputs.parameters)) {
             if (k.startsWith(PROPERTY_PREFIX)) props.push({ key: k.slice(PROPERTY_PREFIX.length), value: v, object: "resource-group", where: sc.inputs.metadata.name });
             else if (k.startsWith(CSI_PREFIX)) csiKeys.push(k.slice(CSI_PREFIX.length));

@@ -41,9 +41,9 @@ describe("upgrade guard rails", () => {
         const self = "organization/ha-jenkins-eks/dev";
         afterEach(() => { delete stackOutputs[self]; });
 
-        async function rejection(): Promise<string | undefined> {
+        async function rejection(overrides: Record<string, string> = {}): Promise<string | undefined> {
             const { config, secretKeys } = stackConfig("dev");
-            useStack("dev", config, secretKeys);
+            useStack("dev", { ...config, ...overrides }, secretKeys);
             resetRecords();
             try {
                 await deployPrimary(loadConfig());
@@ -63,6 +63,29 @@ describe("upgrade guard rails", () => {
         it("passes when the last deployment is one minor behind", async () => {
             stackOutputs[self] = { kubernetesVersion: "1.34", linstorDistribution: "piraeus", linstorOperatorChartVersion: "2.10.7" };
             expect(await rejection()).to.equal(undefined);
+        });
+
+        const deployedNetwork = (zones: string[]) => JSON.stringify({ availabilityZones: zones, vpcId: null, privateSubnetIds: null, vpcCidr: "10.0.0.0/16" });
+        const deployed = (zones: string[]) => ({
+            kubernetesVersion: "1.35", linstorDistribution: "piraeus", linstorOperatorChartVersion: "2.10.7", storageNetwork: deployedNetwork(zones),
+        });
+
+        it("refuses a change that would replace every storage node group at once (their subnets), naming the key", async () => {
+            stackOutputs[self] = deployed(["us-west-2a", "us-west-2b", "us-west-2d"]);
+            const msg = await rejection();
+            expect(msg).to.match(/^Invalid value for ha-jenkins-eks:availabilityZones: \["us-west-2a","us-west-2b","us-west-2c"\]\. This stack runs its storage nodes in \["us-west-2a","us-west-2b","us-west-2d"\]/);
+            expect(msg).to.contain("replaces every storage node group at once");
+            expect(recorded.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:StackReference"]);
+            stackOutputs[self] = deployed(["us-west-2a", "us-west-2b", "us-west-2c"]);
+            expect(await rejection()).to.equal(undefined);
+            expect(await rejection({ "ha-jenkins-eks:vpcCidr": "10.1.0.0/16" })).to.match(/ha-jenkins-eks:vpcCidr: "10\.1\.0\.0\/16"/);
+        });
+
+        it("refuses a private-only endpoint in a VPC it is about to create, and allows it once deployed", async () => {
+            const privateOnly = { "ha-jenkins-eks:apiPublicAccessCidrs": "[]", "ha-jenkins-eks:apiPrivateAccessCidrs": '["10.20.0.0/16"]' };
+            expect(await rejection(privateOnly)).to.match(/^Invalid value for ha-jenkins-eks:apiPublicAccessCidrs: \[\]\. A first deployment into a VPC this stack creates/);
+            stackOutputs[self] = deployed(["us-west-2a", "us-west-2b", "us-west-2c"]);
+            expect(await rejection(privateOnly)).to.equal(undefined);
         });
     });
 });
