@@ -3,26 +3,22 @@
  * Args (never stack config), validate them before registering anything, and throw ConfigError naming
  * the argument to fix.
  */
-export { ConfigError } from "./shared/errors";
-/** Maps a settings field to the key to name in errors (default `<Component>.<field>`). */
-export type { KeyOf } from "./shared/validation";
-
-export { CONTROL_PLANE_LOG_TYPES, LinstorCluster, LinstorClusterArgs } from "./linstorCluster";
-export { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings, validateLinstorClusterSettings } from "./linstorCluster/settings";
 
 export { HaJenkins, HaJenkinsArgs } from "./jenkins";
 export { JENKINS_DEFAULTS, JenkinsSettings, validateJenkinsSettings } from "./jenkins/settings";
 
+export { CONTROL_PLANE_LOG_TYPES, LinstorCluster, LinstorClusterArgs } from "./linstorCluster";
+export { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings, validateLinstorClusterSettings } from "./linstorCluster/settings";
+export * as sizing from "./linstorCluster/sizing";
+export { LinstorDbBackup, LinstorDbBackupArgs } from "./linstorDbBackup";
+export { LINSTOR_DB_BACKUP_DEFAULTS, LinstorDbBackupSettings, validateLinstorDbBackupSettings } from "./linstorDbBackup/settings";
+export { DrbdMonitoring, DrbdMonitoringArgs } from "./monitoring";
+export { MONITORING_DEFAULTS, MonitoringSettings, validateMonitoringSettings } from "./monitoring/settings";
+export { formatRtoReport, rtoInputsFromSettings, rtoModel } from "./rto";
+export { ConfigError } from "./shared/errors";
+/** Maps a settings field to the key to name in errors (default `<Component>.<field>`). */
+export type { KeyOf } from "./shared/validation";
 export { JenkinsVolume, S3SnapshotShipping, S3SnapshotShippingArgs } from "./snapshots";
 export { SnapshotBucket, SnapshotBucketArgs } from "./snapshots/bucket";
 export { RestoreSource, SnapshotRestore, SnapshotRestoreArgs } from "./snapshots/restore";
 export { BucketSource, CreateBucketSettings, S3_SNAPSHOT_DEFAULTS, S3SnapshotSettings, validateS3SnapshotSettings } from "./snapshots/settings";
-
-export { DrbdMonitoring, DrbdMonitoringArgs } from "./monitoring";
-export { MONITORING_DEFAULTS, MonitoringSettings, validateMonitoringSettings } from "./monitoring/settings";
-
-export { LinstorDbBackup, LinstorDbBackupArgs } from "./linstorDbBackup";
-export { LINSTOR_DB_BACKUP_DEFAULTS, LinstorDbBackupSettings, validateLinstorDbBackupSettings } from "./linstorDbBackup/settings";
-
-export * as sizing from "./linstorCluster/sizing";
-export { formatRtoReport, rtoInputsFromSettings, rtoModel } from "./rto";

@@ -10,15 +10,26 @@
  * Not part of the pack: index.ts never imports it.
  */
 import {
-    EnforcementLevel, Policies, PolicyPackConfig, PolicyProviderResource, PolicyResource, PolicyResourceOptions,
-    ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy,
-    unknownCheckingProxy, UnknownValueError,
+    type EnforcementLevel,
+    type Policies,
+    type PolicyPackConfig,
+    type PolicyProviderResource,
+    type PolicyResource,
+    type PolicyResourceOptions,
+    type ReportViolation,
+    type ResourceValidationArgs,
+    type ResourceValidationPolicy,
+    type StackValidationArgs,
+    type StackValidationPolicy,
+    UnknownValueError,
+    unknownCheckingProxy,
 } from "@pulumi/policy";
 
 /** What a recording mock keeps of a registration (tests/support/mocks.ts `Recorded` and stacks/offline/offlineMocks.ts fit it). */
 export interface RecordedResource {
     readonly type: string;
     readonly name: string;
+    // biome-ignore lint/suspicious/noExplicitAny: resource inputs are arbitrary JSON from the engine
     readonly inputs: any;
     /** False for component resources. */
     readonly custom?: boolean;
@@ -77,6 +88,7 @@ function throwNotApplicable(reason?: string): never {
 }
 
 /** Inputs as a policy sees them: secrets unwrapped, resource references replaced by their URN-like name. */
+// biome-ignore lint/suspicious/noExplicitAny: returns the same arbitrary JSON shape it was given
 export function plainProps(value: unknown, seen = new WeakSet<object>()): any {
     if (value === null || typeof value !== "object") return value;
     const obj = value as Record<string, unknown>;
@@ -85,7 +97,11 @@ export function plainProps(value: unknown, seen = new WeakSet<object>()): any {
     if (seen.has(obj)) return undefined;
     seen.add(obj);
     if (Array.isArray(obj)) return obj.map((v) => plainProps(v, seen));
-    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plainProps(v, seen)]));
+    return Object.fromEntries(
+        Object.entries(obj)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => [k, plainProps(v, seen)]),
+    );
 }
 
 function parseConfigValue(value: string): unknown {
@@ -98,8 +114,11 @@ function parseConfigValue(value: string): unknown {
 
 /** Provider config the engine gives a package's default provider: the stack's `<package>:<key>` values. */
 export function defaultProviderProps(config: Record<string, string>, pkg: string): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(`${pkg}:`))
-        .map(([k, v]) => [k.slice(pkg.length + 1), parseConfigValue(v)]));
+    return Object.fromEntries(
+        Object.entries(config)
+            .filter(([k]) => k.startsWith(`${pkg}:`))
+            .map(([k, v]) => [k.slice(pkg.length + 1), parseConfigValue(v)]),
+    );
 }
 
 function options(r: RecordedResource): PolicyResourceOptions {
@@ -125,7 +144,13 @@ export function toPolicyResources(records: readonly RecordedResource[], ctx: Eva
         // As the analyzer's isTypeOf: a resource class matches by its `__pulumiType` token.
         const isType = (cls: { __pulumiType?: string }) => cls.__pulumiType === r.type;
         const resource: PolicyResource = {
-            type: r.type, props, urn: urnOf(r), name: r.name, opts: options(r), dependencies: [], propertyDependencies: {},
+            type: r.type,
+            props,
+            urn: urnOf(r),
+            name: r.name,
+            opts: options(r),
+            dependencies: [],
+            propertyDependencies: {},
             isType: isType as PolicyResource["isType"],
             asType: ((cls: { __pulumiType?: string }) => (isType(cls) ? props : undefined)) as PolicyResource["asType"],
         };
@@ -147,8 +172,12 @@ export function toPolicyResources(records: readonly RecordedResource[], ctx: Eva
     return resources;
 }
 
-function providerOf(r: RecordedResource, ctx: EvaluationContext, byUrn: Map<string, PolicyResource>,
-    byTypeAndName: Map<string, PolicyResource>): PolicyProviderResource | undefined {
+function providerOf(
+    r: RecordedResource,
+    ctx: EvaluationContext,
+    byUrn: Map<string, PolicyResource>,
+    byTypeAndName: Map<string, PolicyResource>,
+): PolicyProviderResource | undefined {
     if (r.provider) {
         const urn = r.provider.slice(0, r.provider.lastIndexOf("::"));
         // Mock URNs carry only the immediate parent's type, so also match on type and name.
@@ -167,8 +196,11 @@ function providerOf(r: RecordedResource, ctx: EvaluationContext, byUrn: Map<stri
 }
 
 function configOf(policy: ResourceValidationPolicy | StackValidationPolicy, config: PolicyPackConfig): Record<string, unknown> {
-    const defaults = Object.fromEntries(Object.entries(policy.configSchema?.properties ?? {})
-        .filter(([, schema]) => schema.default !== undefined).map(([k, schema]) => [k, JSON.parse(JSON.stringify(schema.default))]));
+    const defaults = Object.fromEntries(
+        Object.entries(policy.configSchema?.properties ?? {})
+            .filter(([, schema]) => schema.default !== undefined)
+            .map(([k, schema]) => [k, JSON.parse(JSON.stringify(schema.default))]),
+    );
     const given = config[policy.name];
     if (given === undefined || typeof given === "string") return defaults;
     const { enforcementLevel: _level, ...props } = given;
@@ -185,8 +217,15 @@ function levelOf(policy: ResourceValidationPolicy | StackValidationPolicy, confi
 /** Hand-built ResourceValidationArgs for one resource, as the analyzer's Analyze RPC builds them. */
 export function resourceArgs(r: PolicyResource, getConfig: () => Record<string, unknown>): ResourceValidationArgs {
     return {
-        type: r.type, props: r.props, urn: r.urn, name: r.name, opts: r.opts, provider: r.provider, stackTags: new Map(),
-        isType: r.isType, asType: r.asType as unknown as ResourceValidationArgs["asType"],
+        type: r.type,
+        props: r.props,
+        urn: r.urn,
+        name: r.name,
+        opts: r.opts,
+        provider: r.provider,
+        stackTags: new Map(),
+        isType: r.isType,
+        asType: r.asType as unknown as ResourceValidationArgs["asType"],
         getConfig: getConfig as ResourceValidationArgs["getConfig"],
         notApplicable: throwNotApplicable,
     };

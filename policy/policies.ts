@@ -7,25 +7,25 @@
  * what a real preview shows (e.g. `aws:eks/cluster:Cluster`, subnets, node groups made by pulumi-eks/awsx) and
  * what a mocked evaluation shows (the inputs of the remote components `eks:index:Cluster`, `awsx:ec2:Vpc`).
  */
-import { nodesSpanZones } from "./rules/zones";
-import { storageClassRetain, snapshotRetain } from "./rules/retain";
-import { jenkinsVolumeReplicated } from "./rules/jenkinsVolume";
+
 import { bucketOtherRegion, bucketProtected } from "./rules/bucket";
+import { eksControlPlaneLogging, eksSecretsEncryption } from "./rules/eks";
+import { iamNoWildcardAdmin } from "./rules/iam";
+import { jenkinsVolumeReplicated } from "./rules/jenkinsVolume";
 import { launchTemplateEbsEncrypted, launchTemplateImdsV2 } from "./rules/launchTemplate";
 import { noOpenLoadBalancers } from "./rules/loadBalancers";
-import { iamNoWildcardAdmin } from "./rules/iam";
-import { eksControlPlaneLogging, eksSecretsEncryption } from "./rules/eks";
+import { snapshotRetain, storageClassRetain } from "./rules/retain";
+import { nodesSpanZones } from "./rules/zones";
 
-export * from "./rules/shared";
-export * from "./rules/zones";
-export * from "./rules/retain";
-export * from "./rules/jenkinsVolume";
 export * from "./rules/bucket";
+export * from "./rules/eks";
+export * from "./rules/iam";
+export * from "./rules/jenkinsVolume";
 export * from "./rules/launchTemplate";
 export * from "./rules/loadBalancers";
-export * from "./rules/iam";
-export * from "./rules/eks";
-
+export * from "./rules/retain";
+export * from "./rules/shared";
+export * from "./rules/zones";
 
 /** Every rule, in the order the README lists them. */
 export const policies = [

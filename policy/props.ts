@@ -6,6 +6,7 @@
  */
 import { UnknownValueError } from "@pulumi/policy";
 
+// biome-ignore lint/suspicious/noExplicitAny: resource properties are arbitrary JSON; rules read them defensively
 export type Props = Record<string, any>;
 
 /** `get()`'s value as plain data, or undefined when any part of it is unknown during a preview. */
@@ -13,7 +14,7 @@ export function known<T>(get: () => T): T | undefined {
     try {
         const value = get();
         // A deep copy touches every nested value, so an unknown anywhere inside surfaces here, not later.
-        return value === undefined ? undefined : JSON.parse(JSON.stringify(value)) as T;
+        return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
     } catch (e) {
         if (e instanceof UnknownValueError) return undefined;
         throw e;
@@ -22,7 +23,7 @@ export function known<T>(get: () => T): T | undefined {
 
 /** Whether a property was given at all (known or not), without reading its possibly unknown value. */
 export function isSet(props: Props, key: string): boolean {
-    return Object.prototype.hasOwnProperty.call(props, key) && known(() => props[key] === undefined || props[key] === null) !== true;
+    return Object.hasOwn(props, key) && known(() => props[key] === undefined || props[key] === null) !== true;
 }
 
 export const isString = (v: unknown): v is string => typeof v === "string" && v.length > 0;
@@ -34,6 +35,7 @@ export function strings(value: unknown): string[] {
 
 /** `obj.a.b.c` for a dotted path; undefined when any step is missing. */
 export function at(obj: unknown, path: string): unknown {
+    // biome-ignore lint/suspicious/noExplicitAny: walks arbitrary JSON by path
     let cur: any = obj;
     for (const key of path.split(".")) {
         if (cur === null || typeof cur !== "object") return undefined;
@@ -59,7 +61,7 @@ export function objectNamespace(props: Props): string | undefined {
 /** Config value of a policy, falling back to the schema default when the engine sent none. */
 export function configValue<T>(config: Record<string, unknown>, key: string, fallback: T): T {
     const value = config[key];
-    return value === undefined || value === null ? fallback : value as T;
+    return value === undefined || value === null ? fallback : (value as T);
 }
 
 export interface IamStatement {
@@ -104,5 +106,8 @@ export function linstorParameter(parameters: unknown, key: string): string | und
 export function chartName(chart: unknown): string | undefined {
     if (!isString(chart)) return undefined;
     const last = chart.replace(/\/+$/, "").split("/").pop() ?? "";
-    return last.replace(/\.tgz$/, "").replace(/-\d+\.\d+\.\d+.*$/, "").replace(/[:@].*$/, "");
+    return last
+        .replace(/\.tgz$/, "")
+        .replace(/-\d+\.\d+\.\d+.*$/, "")
+        .replace(/[:@].*$/, "");
 }

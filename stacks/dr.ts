@@ -4,32 +4,56 @@
  * (read/restore IAM rights); it never creates or changes anything of the primary's.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { JenkinsSettings } from "../components/jenkins/settings";
 import { ConfigError } from "../components/shared/errors";
-import { JenkinsSettings } from "../components/jenkins/settings";
-import { BucketSource, validateS3SnapshotSettings } from "../components/snapshots/settings";
-import { isSnapshotHandle } from "../components/snapshots/schedule";
 import { S3SnapshotShipping } from "../components/snapshots";
 import { SnapshotRestore } from "../components/snapshots/restore";
-import {
-    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildMonitoring, clusterOutputs, jenkinsOutputs, monitoringOutputs,
-    snapshotOutputs, snapshotSchedule, snapshotSettings,
-} from "./wiring";
-import { projectKey, StackConfig } from "./config";
-import { exportOutputs, PrimaryStackOutputs, readPrimaryOutputs } from "./outputs";
-import { DrConfig } from "./config/dr";
+import { isSnapshotHandle } from "../components/snapshots/schedule";
+import { type BucketSource, validateS3SnapshotSettings } from "../components/snapshots/settings";
+import { projectKey, type StackConfig } from "./config";
+import type { DrConfig } from "./config/dr";
+import { exportOutputs, type PrimaryStackOutputs, readPrimaryOutputs } from "./outputs";
 import { deployedVersionOutputs } from "./upgradeGuard";
+import {
+    buildJenkins,
+    buildJenkinsNamespace,
+    buildLinstorCluster,
+    buildMonitoring,
+    clusterOutputs,
+    jenkinsOutputs,
+    monitoringOutputs,
+    snapshotOutputs,
+    snapshotSchedule,
+    snapshotSettings,
+} from "./wiring";
 
 /** Jenkins settings the DR copy takes from the primary: what runs, not how it is reached in this region. */
 export const REUSED_JENKINS_SETTINGS: readonly (keyof JenkinsSettings)[] = [
-    "namespace", "chartVersion", "imageRegistry", "imageRepository", "imageTag", "adminUser", "tolerationSeconds",
-    "startupProbePeriodSeconds", "startupProbeFailureThreshold", "cpuRequest", "cpuLimit", "memoryRequest", "memoryLimit",
-    "blockVoluntaryDisruptions", "pluginSource", "plugins", "prometheusPluginVersion", "cascConfigScripts",
+    "namespace",
+    "chartVersion",
+    "imageRegistry",
+    "imageRepository",
+    "imageTag",
+    "adminUser",
+    "tolerationSeconds",
+    "startupProbePeriodSeconds",
+    "startupProbeFailureThreshold",
+    "cpuRequest",
+    "cpuLimit",
+    "memoryRequest",
+    "memoryLimit",
+    "blockVoluntaryDisruptions",
+    "pluginSource",
+    "plugins",
+    "prometheusPluginVersion",
+    "cascConfigScripts",
 ];
 
 /** Name of the VolumeSnapshot (and claim) the DR stack restores into. */
 export const DR_RESTORE_NAME = "jenkins-dr-restore";
 
-const HANDLE_HELP = "Find one in the primary cluster with `kubectl get volumesnapshotcontent -o custom-columns=" +
+const HANDLE_HELP =
+    "Find one in the primary cluster with `kubectl get volumesnapshotcontent -o custom-columns=" +
     "NAME:.metadata.name,HANDLE:.status.snapshotHandle,READY:.status.readyToUse`, or in any cluster with LINSTOR: " +
     "`kubectl -n <linstor-namespace> exec deploy/linstor-controller -- linstor backup list <remote>`; then " +
     "`pulumi config set ha-jenkins-eks:restoreSnapshotHandle <handle> -s <dr-stack>`.";
@@ -38,13 +62,19 @@ const HANDLE_HELP = "Find one in the primary cluster with `kubectl get volumesna
 export function chooseSnapshotHandle(dr: DrConfig, primary: PrimaryStackOutputs): string {
     const handle = dr.restoreSnapshotHandle ?? primary.latestSnapshotHandle;
     if (handle === undefined) {
-        throw new ConfigError(projectKey("restoreSnapshotHandle"), undefined,
-            `Neither this key nor the primary stack ${dr.primaryStack}'s output latestSnapshotHandle names a backup. ${HANDLE_HELP}`);
+        throw new ConfigError(
+            projectKey("restoreSnapshotHandle"),
+            undefined,
+            `Neither this key nor the primary stack ${dr.primaryStack}'s output latestSnapshotHandle names a backup. ${HANDLE_HELP}`,
+        );
     }
     if (!isSnapshotHandle(handle)) {
         const source = dr.restoreSnapshotHandle !== undefined ? "" : ` (taken from ${dr.primaryStack}'s output latestSnapshotHandle)`;
-        throw new ConfigError(projectKey("restoreSnapshotHandle"), handle,
-            `Not a linstor-csi snapshot handle${source}: use s3://<remote>/<resource>/<snapshot> or a bare snapshot-<uuid>. ${HANDLE_HELP}`);
+        throw new ConfigError(
+            projectKey("restoreSnapshotHandle"),
+            handle,
+            `Not a linstor-csi snapshot handle${source}: use s3://<remote>/<resource>/<snapshot> or a bare snapshot-<uuid>. ${HANDLE_HELP}`,
+        );
     }
     return handle;
 }
@@ -52,17 +82,20 @@ export function chooseSnapshotHandle(dr: DrConfig, primary: PrimaryStackOutputs)
 /** Checks that need the primary's outputs; all run before the DR cluster is registered. */
 export function validateAgainstPrimary(cfg: StackConfig, dr: DrConfig, primary: PrimaryStackOutputs): void {
     if (primary.region === cfg.region) {
-        throw new ConfigError("aws:region", cfg.region,
-            `The DR stack must run in another region than the primary stack ${dr.primaryStack} (${primary.region}).`);
+        throw new ConfigError(
+            "aws:region",
+            cfg.region,
+            `The DR stack must run in another region than the primary stack ${dr.primaryStack} (${primary.region}).`,
+        );
     }
     chooseSnapshotHandle(dr, primary);
 }
 
 /** The DR stack's Jenkins settings: the primary's for what runs, this stack's for how it is reached. */
 export function drJenkinsConfig(cfg: StackConfig, dr: DrConfig, primary: PrimaryStackOutputs): StackConfig["jenkins"] {
-    const reused = Object.fromEntries(REUSED_JENKINS_SETTINGS
-        .filter((k) => primary.jenkinsSettings[k] !== undefined)
-        .map((k) => [k, primary.jenkinsSettings[k]]));
+    const reused = Object.fromEntries(
+        REUSED_JENKINS_SETTINGS.filter((k) => primary.jenkinsSettings[k] !== undefined).map((k) => [k, primary.jenkinsSettings[k]]),
+    );
     return { ...cfg.jenkins, ...reused, storageSize: dr.restoreStorageSize ?? primary.jenkinsStorageSize };
 }
 
@@ -79,7 +112,9 @@ function primaryBucket(primary: PrimaryStackOutputs, dr: DrConfig): BucketSource
 }
 
 /** The primary's class options (incremental policy) so both clusters describe the same remote alike. */
-function classOptions(primary: PrimaryStackOutputs): Pick<StackConfig["snapshots"], "snapshotAllowIncremental" | "snapshotMaxIncrements" | "snapshotFullAfter"> {
+function classOptions(
+    primary: PrimaryStackOutputs,
+): Pick<StackConfig["snapshots"], "snapshotAllowIncremental" | "snapshotMaxIncrements" | "snapshotFullAfter"> {
     const p = primary.snapshotClassParameters;
     const get = (k: string) => p[`snap.linstor.csi.linbit.com/${k}`];
     return {
@@ -110,7 +145,8 @@ export async function deployDr(cfg: StackConfig) {
     };
     const bucket = primaryBucket(primary, dr);
     const cluster = await buildLinstorCluster(drCfg, () =>
-        validateS3SnapshotSettings(snapshotSettings(drCfg, bucket), { clusterRegion: cfg.region }, projectKey));
+        validateS3SnapshotSettings(snapshotSettings(drCfg, bucket), { clusterRegion: cfg.region }, projectKey),
+    );
 
     const namespace = buildJenkinsNamespace(drCfg, cluster);
     const shipping = new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
@@ -121,10 +157,14 @@ export async function deployDr(cfg: StackConfig) {
         passphraseSecretName: cluster.passphraseSecretName,
         storageReady: cluster.storageReady,
         // Snapshots of the restored claim once DR is live (it exists before the schedule's first run).
-        jenkins: dr.drSnapshotsEnabled ? {
-            namespace: drCfg.jenkins.namespace, pvcName: DR_RESTORE_NAME, storageSize: drCfg.jenkins.storageSize,
-            namespaceReady: [namespace],
-        } : undefined,
+        jenkins: dr.drSnapshotsEnabled
+            ? {
+                  namespace: drCfg.jenkins.namespace,
+                  pvcName: DR_RESTORE_NAME,
+                  storageSize: drCfg.jenkins.storageSize,
+                  namespaceReady: [namespace],
+              }
+            : undefined,
         remoteJobImage: dr.remoteJobImage,
         keyOf: projectKey,
     });
@@ -158,12 +198,14 @@ export async function deployDr(cfg: StackConfig) {
         restoredSnapshotHandle: handle,
         /** Restoring where the bucket lives avoids inter-region transfer on the restore path. */
         restoreReadsAcrossRegions: primary.snapshotBucketRegion !== cfg.region,
-        ...(dr.drSnapshotsEnabled ? snapshotOutputs(shipping) : {
-            snapshotBucketName: primary.snapshotBucketName,
-            snapshotBucketRegion: primary.snapshotBucketRegion,
-            linstorRemoteName: primary.linstorRemoteName,
-            snapshotClassParameters: shipping.snapshotClassParameters,
-        }),
+        ...(dr.drSnapshotsEnabled
+            ? snapshotOutputs(shipping)
+            : {
+                  snapshotBucketName: primary.snapshotBucketName,
+                  snapshotBucketRegion: primary.snapshotBucketRegion,
+                  linstorRemoteName: primary.linstorRemoteName,
+                  snapshotClassParameters: shipping.snapshotClassParameters,
+              }),
         ...jenkinsOutputs(jenkins),
         ...monitoringOutputs(monitoring),
         ...deployedVersionOutputs(drCfg, cluster.availabilityZones),

@@ -3,7 +3,7 @@
  * --json` shows it), what the DR stack reads from the primary, and the names the operational tools read. The
  * stacks pass their outputs through `exportOutputs`, so an output missing here does not compile.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { JenkinsSettings } from "../components/jenkins/settings";
 
 /** Every output of a stack of this program, by name, with its resolved value. */
@@ -75,23 +75,51 @@ export type OutputName = keyof StackOutputs;
 
 /** The names of every output, e.g. for the tools (`OUTPUT_NAMES.kubeconfig`). */
 export const OUTPUT_NAMES: { readonly [K in OutputName]: K } = {
-    role: "role", region: "region", clusterName: "clusterName", availabilityZones: "availabilityZones", kubeconfig: "kubeconfig",
-    storageClassNames: "storageClassNames", linstorNamespace: "linstorNamespace", nodeAmiId: "nodeAmiId", vpcId: "vpcId",
-    kubernetesVersion: "kubernetesVersion", linstorDistribution: "linstorDistribution",
-    linstorOperatorChartVersion: "linstorOperatorChartVersion", storageNetwork: "storageNetwork",
-    jenkinsUrl: "jenkinsUrl", jenkinsAdminUser: "jenkinsAdminUser", jenkinsAdminPassword: "jenkinsAdminPassword",
-    jenkinsNamespace: "jenkinsNamespace", jenkinsPvcName: "jenkinsPvcName", jenkinsServiceName: "jenkinsServiceName",
-    jenkinsStorageClassName: "jenkinsStorageClassName", jenkinsStorageSize: "jenkinsStorageSize", jenkinsSettings: "jenkinsSettings",
-    snapshotBucketName: "snapshotBucketName", snapshotBucketRegion: "snapshotBucketRegion", snapshotBucketArn: "snapshotBucketArn",
-    snapshotKmsKeyArn: "snapshotKmsKeyArn", linstorRemoteName: "linstorRemoteName", snapshotClassName: "snapshotClassName",
-    snapshotClassParameters: "snapshotClassParameters", snapshotAccessKeyId: "snapshotAccessKeyId",
-    latestSnapshotHandle: "latestSnapshotHandle", latestSnapshotName: "latestSnapshotName", restoredClaimName: "restoredClaimName",
-    linstorDbBackupLocation: "linstorDbBackupLocation", linstorDbBackupSchedule: "linstorDbBackupSchedule",
-    linstorDbBackupRetentionDays: "linstorDbBackupRetentionDays", linstorDbBackupAccessKeyId: "linstorDbBackupAccessKeyId",
+    role: "role",
+    region: "region",
+    clusterName: "clusterName",
+    availabilityZones: "availabilityZones",
+    kubeconfig: "kubeconfig",
+    storageClassNames: "storageClassNames",
+    linstorNamespace: "linstorNamespace",
+    nodeAmiId: "nodeAmiId",
+    vpcId: "vpcId",
+    kubernetesVersion: "kubernetesVersion",
+    linstorDistribution: "linstorDistribution",
+    linstorOperatorChartVersion: "linstorOperatorChartVersion",
+    storageNetwork: "storageNetwork",
+    jenkinsUrl: "jenkinsUrl",
+    jenkinsAdminUser: "jenkinsAdminUser",
+    jenkinsAdminPassword: "jenkinsAdminPassword",
+    jenkinsNamespace: "jenkinsNamespace",
+    jenkinsPvcName: "jenkinsPvcName",
+    jenkinsServiceName: "jenkinsServiceName",
+    jenkinsStorageClassName: "jenkinsStorageClassName",
+    jenkinsStorageSize: "jenkinsStorageSize",
+    jenkinsSettings: "jenkinsSettings",
+    snapshotBucketName: "snapshotBucketName",
+    snapshotBucketRegion: "snapshotBucketRegion",
+    snapshotBucketArn: "snapshotBucketArn",
+    snapshotKmsKeyArn: "snapshotKmsKeyArn",
+    linstorRemoteName: "linstorRemoteName",
+    snapshotClassName: "snapshotClassName",
+    snapshotClassParameters: "snapshotClassParameters",
+    snapshotAccessKeyId: "snapshotAccessKeyId",
+    latestSnapshotHandle: "latestSnapshotHandle",
+    latestSnapshotName: "latestSnapshotName",
+    restoredClaimName: "restoredClaimName",
+    linstorDbBackupLocation: "linstorDbBackupLocation",
+    linstorDbBackupSchedule: "linstorDbBackupSchedule",
+    linstorDbBackupRetentionDays: "linstorDbBackupRetentionDays",
+    linstorDbBackupAccessKeyId: "linstorDbBackupAccessKeyId",
     linstorDbBackupRestoreCommand: "linstorDbBackupRestoreCommand",
-    monitoringNamespace: "monitoringNamespace", grafanaAdminPassword: "grafanaAdminPassword", grafanaService: "grafanaService",
+    monitoringNamespace: "monitoringNamespace",
+    grafanaAdminPassword: "grafanaAdminPassword",
+    grafanaService: "grafanaService",
     alertmanagerService: "alertmanagerService",
-    primaryStack: "primaryStack", primaryRegion: "primaryRegion", restoredSnapshotHandle: "restoredSnapshotHandle",
+    primaryStack: "primaryStack",
+    primaryRegion: "primaryRegion",
+    restoredSnapshotHandle: "restoredSnapshotHandle",
     restoreReadsAcrossRegions: "restoreReadsAcrossRegions",
 };
 
@@ -108,8 +136,17 @@ export function exportOutputs<T extends ExportedOutputs>(outputs: T & Record<Exc
 
 /** What the DR stack needs from the primary: required (a missing one stops the DR stack) and optional outputs. */
 export const DR_READS_REQUIRED = [
-    "region", "clusterName", "snapshotBucketName", "snapshotBucketRegion", "snapshotBucketArn", "snapshotKmsKeyArn",
-    "linstorRemoteName", "snapshotClassParameters", "jenkinsPvcName", "jenkinsNamespace", "jenkinsStorageSize",
+    "region",
+    "clusterName",
+    "snapshotBucketName",
+    "snapshotBucketRegion",
+    "snapshotBucketArn",
+    "snapshotKmsKeyArn",
+    "linstorRemoteName",
+    "snapshotClassParameters",
+    "jenkinsPvcName",
+    "jenkinsNamespace",
+    "jenkinsStorageSize",
     "jenkinsSettings",
 ] as const satisfies readonly OutputName[];
 export const DR_READS_OPTIONAL = ["latestSnapshotHandle"] as const satisfies readonly OutputName[];
@@ -119,9 +156,14 @@ export type PrimaryStackOutputs = Pick<StackOutputs, (typeof DR_READS_REQUIRED)[
     Partial<Pick<StackOutputs, (typeof DR_READS_OPTIONAL)[number]>>;
 
 export class MissingPrimaryOutputError extends Error {
-    constructor(readonly output: string, readonly primaryStack: string) {
-        super(`The primary stack ${primaryStack} has no output "${output}". Run \`pulumi up -s ${primaryStack}\` with ` +
-            "the current version of this program (it exports everything the DR stack needs), then retry.");
+    constructor(
+        readonly output: string,
+        readonly primaryStack: string,
+    ) {
+        super(
+            `The primary stack ${primaryStack} has no output "${output}". Run \`pulumi up -s ${primaryStack}\` with ` +
+                "the current version of this program (it exports everything the DR stack needs), then retry.",
+        );
         this.name = "MissingPrimaryOutputError";
     }
 }

@@ -1,14 +1,25 @@
-import * as pulumi from "@pulumi/pulumi";
-import { HaJenkins } from "../components/jenkins";
-import { S3SnapshotShipping } from "../components/snapshots";
-import {
-    buildJenkins, buildJenkinsNamespace, buildLinstorCluster, buildLinstorDbBackup, buildMonitoring, buildPrimarySnapshots, clusterOutputs,
-    jenkinsOutputs, linstorDbBackupOutputs, linstorDbBackupSchedule, monitoringOutputs, snapshotSchedule,
-    snapshotOutputs, validatePrimarySnapshots,
-} from "./wiring";
-import { StackConfig } from "./config";
-import { deployedVersionOutputs } from "./upgradeGuard";
+import type * as pulumi from "@pulumi/pulumi";
+import type { HaJenkins } from "../components/jenkins";
+import type { S3SnapshotShipping } from "../components/snapshots";
+import type { StackConfig } from "./config";
 import { exportOutputs } from "./outputs";
+import { deployedVersionOutputs } from "./upgradeGuard";
+import {
+    buildJenkins,
+    buildJenkinsNamespace,
+    buildLinstorCluster,
+    buildLinstorDbBackup,
+    buildMonitoring,
+    buildPrimarySnapshots,
+    clusterOutputs,
+    jenkinsOutputs,
+    linstorDbBackupOutputs,
+    linstorDbBackupSchedule,
+    monitoringOutputs,
+    snapshotOutputs,
+    snapshotSchedule,
+    validatePrimarySnapshots,
+} from "./wiring";
 
 /** The primary stack: the HA cluster that runs Jenkins day to day. */
 export async function deployPrimary(cfg: StackConfig) {
@@ -18,12 +29,13 @@ export async function deployPrimary(cfg: StackConfig) {
         jenkinsNamespace: cfg.jenkins.namespace,
         schedules: [snapshotSchedule(cfg), linstorDbBackupSchedule(cfg, cluster)],
     });
-    const jenkinsOn = (existingClaim: string | undefined, dependsOn: pulumi.Resource[]) => buildJenkins(cfg, cluster, {
-        namespace,
-        existingClaim,
-        monitoringEnabled: monitoring !== undefined,
-        dependsOn: [...dependsOn, ...(monitoring?.ready ?? [])],
-    });
+    const jenkinsOn = (existingClaim: string | undefined, dependsOn: pulumi.Resource[]) =>
+        buildJenkins(cfg, cluster, {
+            namespace,
+            existingClaim,
+            monitoringEnabled: monitoring !== undefined,
+            dependsOn: [...dependsOn, ...(monitoring?.ready ?? [])],
+        });
     // A restore must exist before Jenkins starts on it; otherwise Jenkins' own claim exists before it is snapshotted.
     let jenkins: HaJenkins;
     let snapshots: S3SnapshotShipping;
@@ -33,7 +45,9 @@ export async function deployPrimary(cfg: StackConfig) {
     } else {
         jenkins = jenkinsOn(undefined, []);
         snapshots = buildPrimarySnapshots(cfg, cluster, {
-            namespace, claimReady: jenkins.pvc ? [jenkins.pvc] : [], claimUid: jenkins.pvc?.metadata.uid,
+            namespace,
+            claimReady: jenkins.pvc ? [jenkins.pvc] : [],
+            claimUid: jenkins.pvc?.metadata.uid,
         });
     }
     const linstorDbBackup = buildLinstorDbBackup(cfg, cluster, snapshots);

@@ -5,9 +5,9 @@
  * are no outputs and nothing to check.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkUpgrade, DeployedVersions } from "../components/linstorCluster/versions";
+import { checkUpgrade, type DeployedVersions } from "../components/linstorCluster/versions";
 import { ConfigError } from "../components/shared/errors";
-import { projectKey, StackConfig } from "./config";
+import { projectKey, type StackConfig } from "./config";
 
 /** Versions a stack exports so the next run can guard its upgrade. */
 export function deployedVersionOutputs(cfg: StackConfig, availabilityZones: readonly string[]) {
@@ -23,7 +23,9 @@ export function deployedVersionOutputs(cfg: StackConfig, availabilityZones: read
 export function storageNetwork(cfg: StackConfig, availabilityZones: readonly string[]): string {
     const c = cfg.cluster;
     return JSON.stringify({
-        availabilityZones, vpcId: c.vpcId ?? null, privateSubnetIds: c.privateSubnetIds ?? null,
+        availabilityZones,
+        vpcId: c.vpcId ?? null,
+        privateSubnetIds: c.privateSubnetIds ?? null,
         vpcCidr: c.vpcId === undefined ? c.vpcCidr : null,
     });
 }
@@ -40,17 +42,18 @@ export function checkStorageNetwork(deployed: string | undefined, requested: str
     const changed = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
     if (changed.length === 0) return;
     const key = changed[0] === "availabilityZones" ? projectKey("availabilityZones") : projectKey(changed[0]);
-    throw new ConfigError(key, after[changed[0]],
+    throw new ConfigError(
+        key,
+        after[changed[0]],
         `This stack runs its storage nodes in ${JSON.stringify(before[changed[0]])}. Changing ${changed.join(", ")} replaces every ` +
-        "storage node group at once (new groups first, all old ones deleted together at the end): DRBD would lose every " +
-        "replica on them. Keep the deployed value, or build a new stack and move Jenkins with a snapshot restore " +
-        "(stacks/ops/README.md); upgradeGuards: false skips this check.");
+            "storage node group at once (new groups first, all old ones deleted together at the end): DRBD would lose every " +
+            "replica on them. Keep the deployed value, or build a new stack and move Jenkins with a snapshot restore " +
+            "(stacks/ops/README.md); upgradeGuards: false skips this check.",
+    );
 }
 
 function operatorChartVersion(cfg: StackConfig): string {
-    return cfg.cluster.linstorDistribution === "linbit"
-        ? cfg.cluster.linbitOperatorChartVersion
-        : cfg.cluster.piraeusOperatorChartVersion;
+    return cfg.cluster.linstorDistribution === "linbit" ? cfg.cluster.linbitOperatorChartVersion : cfg.cluster.piraeusOperatorChartVersion;
 }
 
 /** Checks the requested versions against the last deployment and returns what that deployment ran. */

@@ -1,23 +1,27 @@
 /** Builders shared by the primary and DR stacks: config → components, no copy-paste between stacks. */
 import * as aws from "@pulumi/aws";
-import { ConfigError } from "../components/shared/errors";
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { HaJenkins } from "../components/jenkins";
 import { chartFullname, homeClaimName, jenkinsNamespaceMetadata } from "../components/jenkins/values";
-import { BucketSource, S3SnapshotSettings, validateS3SnapshotSettings } from "../components/snapshots/settings";
-import { S3SnapshotShipping } from "../components/snapshots";
-import { describeSnapshotSchedule } from "../components/snapshots/schedule";
-import type { ScheduledJob } from "../components/shared/schedule";
-import { describeLinstorDbBackupSchedule, linstorDbBackupLifecycleRule, validateLinstorDbBackupSettings } from "../components/linstorDbBackup/settings";
-import { LinstorDbBackup } from "../components/linstorDbBackup";
-import { LinstorCluster, LinstorClusterArgs } from "../components/linstorCluster";
+import { LinstorCluster, type LinstorClusterArgs } from "../components/linstorCluster";
 import { validateLinstorClusterSettings } from "../components/linstorCluster/settings";
-import { projectKey, StackConfig, validateAcrossSections } from "./config";
+import { nodeAmiToRun } from "../components/linstorCluster/versions";
+import { LinstorDbBackup } from "../components/linstorDbBackup";
+import {
+    describeLinstorDbBackupSchedule,
+    linstorDbBackupLifecycleRule,
+    validateLinstorDbBackupSettings,
+} from "../components/linstorDbBackup/settings";
 import { DrbdMonitoring } from "../components/monitoring";
 import { storageClassFor } from "../components/monitoring/settings";
+import { ConfigError } from "../components/shared/errors";
+import type { ScheduledJob } from "../components/shared/schedule";
+import { S3SnapshotShipping } from "../components/snapshots";
+import { describeSnapshotSchedule } from "../components/snapshots/schedule";
+import { type BucketSource, type S3SnapshotSettings, validateS3SnapshotSettings } from "../components/snapshots/settings";
+import { projectKey, type StackConfig, validateAcrossSections } from "./config";
 import { jenkinsConfigKey } from "./config/jenkins";
-import { nodeAmiToRun } from "../components/linstorCluster/versions";
 import { guardUpgrade } from "./upgradeGuard";
 import { resolveAvailabilityZones } from "./zones";
 
@@ -27,7 +31,11 @@ export function linstorClusterArgs(cfg: StackConfig, availabilityZones: string[]
     // The kubeconfig acts as the same identity as the AWS provider (the last role of an assume-role chain).
     const roleArn = cfg.awsCredentials.assumeRoles?.at(-1)?.roleArn;
     return {
-        ...cluster, availabilityZones, region: cfg.region, namePrefix: cfg.namePrefix, keyOf: projectKey,
+        ...cluster,
+        availabilityZones,
+        region: cfg.region,
+        namePrefix: cfg.namePrefix,
+        keyOf: projectKey,
         kubeconfigAwsProfile: cfg.awsCredentials.profile,
         kubeconfigAwsRoleArn: typeof roleArn === "string" ? roleArn : undefined,
     };
@@ -40,10 +48,13 @@ export function linstorClusterArgs(cfg: StackConfig, availabilityZones: string[]
  */
 function refuseUnreachablePrivateEndpoint(args: LinstorClusterArgs): void {
     if (args.apiPublicAccessCidrs.length > 0 || args.vpcId !== undefined) return;
-    throw new ConfigError(projectKey("apiPublicAccessCidrs"), [],
+    throw new ConfigError(
+        projectKey("apiPublicAccessCidrs"),
+        [],
         "A first deployment into a VPC this stack creates cannot use a private-only API endpoint: nothing reaches that VPC " +
-        `yet. Set ${projectKey("apiPublicAccessCidrs")} for the first deployment (and drop it once your VPN, peering or ` +
-        `runner reaches the VPC), or deploy into an existing VPC (${projectKey("vpcId")}, ${projectKey("privateSubnetIds")}).`);
+            `yet. Set ${projectKey("apiPublicAccessCidrs")} for the first deployment (and drop it once your VPN, peering or ` +
+            `runner reaches the VPC), or deploy into an existing VPC (${projectKey("vpcId")}, ${projectKey("privateSubnetIds")}).`,
+    );
 }
 
 /** Builds the LinstorCluster of a stack from its config (shared by the primary and DR stacks). */
@@ -95,18 +106,22 @@ export interface JenkinsPlacement {
 /** HaJenkins on the stack's LinstorCluster, with errors naming the stack's `jenkins*` keys. */
 export function buildJenkins(cfg: StackConfig, cluster: LinstorCluster, placement: JenkinsPlacement): HaJenkins {
     const { adminPassword, ...settings } = cfg.jenkins;
-    return new HaJenkins(`${cfg.namePrefix}-jenkins`, {
-        ...settings,
-        releaseName: JENKINS_RELEASE,
-        adminPassword,
-        storageClassName: cluster.storageClassNames[settings.storageClassReplicas],
-        existingClaim: placement.existingClaim,
-        createNamespace: false,
-        monitoringEnabled: placement.monitoringEnabled,
-        protect: cfg.cluster.protectStatefulResources,
-        dependsOn: [...cluster.storageReady, placement.namespace, ...(placement.dependsOn ?? [])],
-        keyOf: (f) => projectKey(jenkinsConfigKey(f)),
-    }, { provider: cluster.provider });
+    return new HaJenkins(
+        `${cfg.namePrefix}-jenkins`,
+        {
+            ...settings,
+            releaseName: JENKINS_RELEASE,
+            adminPassword,
+            storageClassName: cluster.storageClassNames[settings.storageClassReplicas],
+            existingClaim: placement.existingClaim,
+            createNamespace: false,
+            monitoringEnabled: placement.monitoringEnabled,
+            protect: cfg.cluster.protectStatefulResources,
+            dependsOn: [...cluster.storageReady, placement.namespace, ...(placement.dependsOn ?? [])],
+            keyOf: (f) => projectKey(jenkinsConfigKey(f)),
+        },
+        { provider: cluster.provider },
+    );
 }
 
 /** Jenkins outputs both stacks export (the DR stack reads the primary's). */
@@ -125,37 +140,48 @@ export function jenkinsOutputs(jenkins: HaJenkins) {
 }
 
 /** DrbdMonitoring for the stack's cluster, or undefined when `monitoringEnabled` is false. */
-export function buildMonitoring(cfg: StackConfig, cluster: LinstorCluster, opts: {
-    readonly jenkinsNamespace: string;
-    /** The stack's scheduled jobs as their components describe them (undefined entries: not scheduled here). */
-    readonly schedules: readonly (ScheduledJob | undefined)[];
-}): DrbdMonitoring | undefined {
+export function buildMonitoring(
+    cfg: StackConfig,
+    cluster: LinstorCluster,
+    opts: {
+        readonly jenkinsNamespace: string;
+        /** The stack's scheduled jobs as their components describe them (undefined entries: not scheduled here). */
+        readonly schedules: readonly (ScheduledJob | undefined)[];
+    },
+): DrbdMonitoring | undefined {
     if (!cfg.monitoring.monitoringEnabled) return undefined;
     const { monitoringEnabled: _on, prometheusStorageReplicas, ...settings } = cfg.monitoring;
-    return new DrbdMonitoring(`${cfg.namePrefix}-monitoring`, {
-        ...settings,
-        namePrefix: cfg.namePrefix,
-        linstorNamespace: cluster.linstorNamespace,
-        storageClassNames: cluster.storageClassNames,
-        prometheusStorageClassName: settings.useExistingPrometheusOperator ? undefined
-            : storageClassFor(prometheusStorageReplicas, cluster.storageClassNames, projectKey("prometheusStorageReplicas")),
-        // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it.
-        jenkins: { namespace: opts.jenkinsNamespace, createServiceMonitor: false, job: chartFullname(JENKINS_RELEASE) },
-        schedules: opts.schedules.filter((s): s is ScheduledJob => s !== undefined),
-        expectedStorageNodes: cfg.cluster.nodesPerAz * cluster.availabilityZones.length,
-        dependsOn: cluster.storageReady,
-        keyOf: projectKey,
-    }, { providers: [cluster.provider] });
+    return new DrbdMonitoring(
+        `${cfg.namePrefix}-monitoring`,
+        {
+            ...settings,
+            namePrefix: cfg.namePrefix,
+            linstorNamespace: cluster.linstorNamespace,
+            storageClassNames: cluster.storageClassNames,
+            prometheusStorageClassName: settings.useExistingPrometheusOperator
+                ? undefined
+                : storageClassFor(prometheusStorageReplicas, cluster.storageClassNames, projectKey("prometheusStorageReplicas")),
+            // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it.
+            jenkins: { namespace: opts.jenkinsNamespace, createServiceMonitor: false, job: chartFullname(JENKINS_RELEASE) },
+            schedules: opts.schedules.filter((s): s is ScheduledJob => s !== undefined),
+            expectedStorageNodes: cfg.cluster.nodesPerAz * cluster.availabilityZones.length,
+            dependsOn: cluster.storageReady,
+            keyOf: projectKey,
+        },
+        { providers: [cluster.provider] },
+    );
 }
 
 /** Monitoring outputs (absent when monitoring is off). */
 export function monitoringOutputs(monitoring: DrbdMonitoring | undefined) {
-    return monitoring === undefined ? {} : {
-        monitoringNamespace: monitoring.namespace,
-        grafanaAdminPassword: monitoring.grafanaAdminPassword,
-        grafanaService: monitoring.services?.grafana.name,
-        alertmanagerService: monitoring.services?.alertmanager.name,
-    };
+    return monitoring === undefined
+        ? {}
+        : {
+              monitoringNamespace: monitoring.namespace,
+              grafanaAdminPassword: monitoring.grafanaAdminPassword,
+              grafanaService: monitoring.services?.grafana.name,
+              alertmanagerService: monitoring.services?.alertmanager.name,
+          };
 }
 
 /**
@@ -163,9 +189,13 @@ export function monitoringOutputs(monitoring: DrbdMonitoring | undefined) {
  * schedule and a restored claim live there and must exist before Jenkins does.
  */
 export function buildJenkinsNamespace(cfg: StackConfig, cluster: LinstorCluster): k8s.core.v1.Namespace {
-    return new k8s.core.v1.Namespace(`${cfg.namePrefix}-jenkins-namespace`, {
-        metadata: jenkinsNamespaceMetadata(cfg.jenkins.namespace),
-    }, { provider: cluster.provider });
+    return new k8s.core.v1.Namespace(
+        `${cfg.namePrefix}-jenkins-namespace`,
+        {
+            metadata: jenkinsNamespaceMetadata(cfg.jenkins.namespace),
+        },
+        { provider: cluster.provider },
+    );
 }
 
 /** The bucket a primary creates (its config always resolves one; see readSnapshotConfig). */
@@ -183,7 +213,6 @@ export function snapshotSettings(cfg: StackConfig, bucket: BucketSource): S3Snap
     const { bucket: _configured, ...settings } = cfg.snapshots;
     return { ...settings, bucket, namePrefix: cfg.namePrefix, protect: cfg.cluster.protectStatefulResources, tags: cfg.cluster.tags };
 }
-
 
 /** Validates the primary's snapshot settings (before any resource exists). */
 export function validatePrimarySnapshots(cfg: StackConfig): void {
@@ -212,13 +241,15 @@ export function buildLinstorDbBackup(cfg: StackConfig, cluster: LinstorCluster, 
 
 /** LINSTOR database backup outputs (absent when disabled). */
 export function linstorDbBackupOutputs(backup: LinstorDbBackup | undefined) {
-    return backup === undefined ? {} : {
-        linstorDbBackupLocation: backup.location,
-        linstorDbBackupSchedule: backup.schedule,
-        linstorDbBackupRetentionDays: backup.retentionDays,
-        linstorDbBackupAccessKeyId: backup.currentAccessKeyId,
-        linstorDbBackupRestoreCommand: backup.restoreCommand,
-    };
+    return backup === undefined
+        ? {}
+        : {
+              linstorDbBackupLocation: backup.location,
+              linstorDbBackupSchedule: backup.schedule,
+              linstorDbBackupRetentionDays: backup.retentionDays,
+              linstorDbBackupAccessKeyId: backup.currentAccessKeyId,
+              linstorDbBackupRestoreCommand: backup.restoreCommand,
+          };
 }
 
 /** The primary's snapshot shipping of the Jenkins volume (`claimReady`: what creates the claim it snapshots). */
@@ -234,12 +265,16 @@ export function regionalProvider(cfg: StackConfig, region: string): aws.Provider
     });
 }
 
-export function buildPrimarySnapshots(cfg: StackConfig, cluster: LinstorCluster, opts: {
-    readonly namespace: k8s.core.v1.Namespace;
-    readonly claimReady: pulumi.Resource[];
-    /** UID of Jenkins' own claim (absent when restoring: the restored claim's is used). */
-    readonly claimUid?: pulumi.Input<string>;
-}): S3SnapshotShipping {
+export function buildPrimarySnapshots(
+    cfg: StackConfig,
+    cluster: LinstorCluster,
+    opts: {
+        readonly namespace: k8s.core.v1.Namespace;
+        readonly claimReady: pulumi.Resource[];
+        /** UID of Jenkins' own claim (absent when restoring: the restored claim's is used). */
+        readonly claimUid?: pulumi.Input<string>;
+    },
+): S3SnapshotShipping {
     const bucket = primaryBucket(cfg);
     return new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
         ...snapshotSettings(cfg, bucket),

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { ConfigError } from "../components/shared/errors";
-import { projectKey, StackConfig } from "./config";
+import { projectKey, type StackConfig } from "./config";
 
 /**
  * The AZs to span: the configured list, else the first `azCount` zones of the region that are
@@ -13,9 +13,12 @@ export async function resolveAvailabilityZones(cfg: StackConfig): Promise<string
         filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
     });
     if (zones.names.length < cfg.cluster.azCount) {
-        throw new ConfigError(projectKey("azCount"), cfg.cluster.azCount,
+        throw new ConfigError(
+            projectKey("azCount"),
+            cfg.cluster.azCount,
             `Region ${cfg.region} offers only ${zones.names.length} availability zones (${zones.names.join(", ")}); ` +
-            "this architecture needs 3 — choose a region with at least 3 AZs.");
+                "this architecture needs 3 — choose a region with at least 3 AZs.",
+        );
     }
     return zones.names.slice(0, cfg.cluster.azCount);
 }

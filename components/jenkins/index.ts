@@ -2,11 +2,26 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
-    JenkinsSettings, KeyOf, startupBudgetSeconds, validateJenkinsPlacement, validateJenkinsSettings, withJenkinsDefaults,
+    type JenkinsSettings,
+    type KeyOf,
+    startupBudgetSeconds,
+    validateJenkinsPlacement,
+    validateJenkinsSettings,
+    withJenkinsDefaults,
 } from "./settings";
 import {
-    ADMIN_PASSWORD_KEY, ADMIN_USER_KEY, chartFullname, disruptionBudgetSpec, JENKINS_CHART, JENKINS_CHART_REPO,
-    controllerImage, homeClaimName, imagePrePullSpec, jenkinsNamespaceMetadata, jenkinsUrl, jenkinsValues,
+    ADMIN_PASSWORD_KEY,
+    ADMIN_USER_KEY,
+    chartFullname,
+    controllerImage,
+    disruptionBudgetSpec,
+    homeClaimName,
+    imagePrePullSpec,
+    JENKINS_CHART,
+    JENKINS_CHART_REPO,
+    jenkinsNamespaceMetadata,
+    jenkinsUrl,
+    jenkinsValues,
 } from "./values";
 
 export interface HaJenkinsArgs extends Partial<JenkinsSettings> {
@@ -63,8 +78,18 @@ export class HaJenkins extends pulumi.ComponentResource {
 
     constructor(name: string, args: HaJenkinsArgs, opts?: pulumi.ComponentResourceOptions) {
         const key = args.keyOf ?? ((f: string) => `HaJenkins.${f}`);
-        const { storageClassName, adminPassword, existingClaim, monitoringEnabled, protect, createNamespace,
-            releaseName: releaseArg, dependsOn, keyOf: _keyOf, ...partial } = args;
+        const {
+            storageClassName,
+            adminPassword,
+            existingClaim,
+            monitoringEnabled,
+            protect,
+            createNamespace,
+            releaseName: releaseArg,
+            dependsOn,
+            keyOf: _keyOf,
+            ...partial
+        } = args;
         const s = withJenkinsDefaults(partial);
         const releaseName = releaseArg ?? "jenkins";
         // Validate before registering anything, so bad input never leaves a half-created stack.
@@ -77,78 +102,112 @@ export class HaJenkins extends pulumi.ComponentResource {
         const fullname = chartFullname(releaseName);
         const waitFor = [...(dependsOn ?? [])];
 
-        const namespace = createNamespace === false ? [] : [new k8s.core.v1.Namespace(`${name}-namespace`, {
-            metadata: jenkinsNamespaceMetadata(ns),
-        }, parent)];
+        const namespace =
+            createNamespace === false
+                ? []
+                : [
+                      new k8s.core.v1.Namespace(
+                          `${name}-namespace`,
+                          {
+                              metadata: jenkinsNamespaceMetadata(ns),
+                          },
+                          parent,
+                      ),
+                  ];
 
-        const password = adminPassword !== undefined
-            ? pulumi.secret(pulumi.output(adminPassword))
-            : new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, parent).result;
+        const password =
+            adminPassword !== undefined
+                ? pulumi.secret(pulumi.output(adminPassword))
+                : new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, parent).result;
         const adminSecretName = `${fullname}-admin-credentials`;
         // Mutable on purpose: a new password updates it in place (an immutable Secret would be replaced).
-        const adminSecret = new k8s.core.v1.Secret(`${name}-admin`, {
-            metadata: { name: adminSecretName, namespace: ns, labels: { "app.kubernetes.io/instance": releaseName } },
-            type: "Opaque",
-            stringData: { [ADMIN_USER_KEY]: s.adminUser, [ADMIN_PASSWORD_KEY]: password },
-        }, { ...parent, dependsOn: namespace });
+        const adminSecret = new k8s.core.v1.Secret(
+            `${name}-admin`,
+            {
+                metadata: { name: adminSecretName, namespace: ns, labels: { "app.kubernetes.io/instance": releaseName } },
+                type: "Opaque",
+                stringData: { [ADMIN_USER_KEY]: s.adminUser, [ADMIN_PASSWORD_KEY]: password },
+            },
+            { ...parent, dependsOn: namespace },
+        );
 
         let claimName = existingClaim;
         if (claimName === undefined) {
             claimName = homeClaimName(releaseName);
-            this.pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-home`, {
-                metadata: {
-                    name: claimName,
-                    namespace: ns,
-                    labels: { "app.kubernetes.io/instance": releaseName, "app.kubernetes.io/component": "jenkins-home" },
-                    // Binding waits for the pod (WaitForFirstConsumer), which the release creates after this claim:
-                    // awaiting "Bound" here would deadlock (pulumi/pulumi-kubernetes#895, #4179). Helm waits for the pod.
-                    annotations: { "pulumi.com/skipAwait": "true" },
+            this.pvc = new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-home`,
+                {
+                    metadata: {
+                        name: claimName,
+                        namespace: ns,
+                        labels: { "app.kubernetes.io/instance": releaseName, "app.kubernetes.io/component": "jenkins-home" },
+                        // Binding waits for the pod (WaitForFirstConsumer), which the release creates after this claim:
+                        // awaiting "Bound" here would deadlock (pulumi/pulumi-kubernetes#895, #4179). Helm waits for the pod.
+                        annotations: { "pulumi.com/skipAwait": "true" },
+                    },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        storageClassName,
+                        resources: { requests: { storage: s.storageSize } },
+                    },
                 },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    storageClassName,
-                    resources: { requests: { storage: s.storageSize } },
+                {
+                    ...parent,
+                    dependsOn: [...namespace, ...waitFor],
+                    protect: protect ?? true,
+                    // Even unprotected, removing it from the program leaves the claim (and its Retain PV) in the cluster.
+                    retainOnDelete: true,
                 },
-            }, {
-                ...parent,
-                dependsOn: [...namespace, ...waitFor],
-                protect: protect ?? true,
-                // Even unprotected, removing it from the program leaves the claim (and its Retain PV) in the cluster.
-                retainOnDelete: true,
-            });
+            );
         }
 
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
-            metadata: { name: `${fullname}-pdb`, namespace: ns },
-            spec: disruptionBudgetSpec(releaseName, s.blockVoluntaryDisruptions),
-        }, { ...parent, dependsOn: namespace });
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-pdb`,
+            {
+                metadata: { name: `${fullname}-pdb`, namespace: ns },
+                spec: disruptionBudgetSpec(releaseName, s.blockVoluntaryDisruptions),
+            },
+            { ...parent, dependsOn: namespace },
+        );
 
         if (s.prePullImage) {
-            new k8s.apps.v1.DaemonSet(`${name}-image-prepull`, {
-                metadata: { name: `${fullname}-image-prepull`, namespace: ns },
-                spec: imagePrePullSpec(releaseName, controllerImage(s)),
-            }, { ...parent, dependsOn: namespace });
+            new k8s.apps.v1.DaemonSet(
+                `${name}-image-prepull`,
+                {
+                    metadata: { name: `${fullname}-image-prepull`, namespace: ns },
+                    spec: imagePrePullSpec(releaseName, controllerImage(s)),
+                },
+                { ...parent, dependsOn: namespace },
+            );
         }
 
-        const release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: releaseName,
-            chart: JENKINS_CHART,
-            version: s.chartVersion,
-            repositoryOpts: { repo: JENKINS_CHART_REPO },
-            namespace: ns,
-            createNamespace: false,
-            values: jenkinsValues({ settings: s, claimName, adminSecretName, monitoringEnabled: monitoringEnabled ?? false }),
-            // Wait for the pod to be Ready (and an NLB to have an address); allow the plugin download of a first start
-            // or of a changed plugin set (plugins.ts; later starts download nothing), boot and NLB creation.
-            skipAwait: false,
-            timeout: 600 + startupBudgetSeconds(s),
-            maxHistory: 10,
-        }, { ...parent, dependsOn: [...namespace, adminSecret, ...(this.pvc ? [this.pvc] : []), ...waitFor] });
+        const release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: releaseName,
+                chart: JENKINS_CHART,
+                version: s.chartVersion,
+                repositoryOpts: { repo: JENKINS_CHART_REPO },
+                namespace: ns,
+                createNamespace: false,
+                values: jenkinsValues({ settings: s, claimName, adminSecretName, monitoringEnabled: monitoringEnabled ?? false }),
+                // Wait for the pod to be Ready (and an NLB to have an address); allow the plugin download of a first start
+                // or of a changed plugin set (plugins.ts; later starts download nothing), boot and NLB creation.
+                skipAwait: false,
+                timeout: 600 + startupBudgetSeconds(s),
+                maxHistory: 10,
+            },
+            { ...parent, dependsOn: [...namespace, adminSecret, ...(this.pvc ? [this.pvc] : []), ...waitFor] },
+        );
 
         let address: pulumi.Output<string | undefined> = pulumi.output(undefined);
         if (s.serviceType === "LoadBalancer") {
             // Read the chart's Service once the release (which waits for the NLB address) is deployed.
-            const service = k8s.core.v1.Service.get(`${name}-service`, release.id.apply(() => `${ns}/${fullname}`), parent);
+            const service = k8s.core.v1.Service.get(
+                `${name}-service`,
+                release.id.apply(() => `${ns}/${fullname}`),
+                parent,
+            );
             address = service.status.apply((st) => {
                 const ingress = st?.loadBalancer?.ingress?.[0];
                 return ingress?.hostname || ingress?.ip || undefined;

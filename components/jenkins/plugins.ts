@@ -62,7 +62,12 @@ function defaultPin(name: string, s: Pick<JenkinsSettings, "prometheusPluginVers
  */
 export function pluginList(s: Pick<JenkinsSettings, "plugins" | "prometheusPluginVersion">, monitoringEnabled: boolean): string[] {
     const listed = new Set(s.plugins.map(nameOf));
-    return [...s.plugins, ...requiredPlugins(monitoringEnabled).filter((n) => !listed.has(n)).map((n) => defaultPin(n, s))];
+    return [
+        ...s.plugins,
+        ...requiredPlugins(monitoringEnabled)
+            .filter((n) => !listed.has(n))
+            .map((n) => defaultPin(n, s)),
+    ];
 }
 
 /**
@@ -162,8 +167,13 @@ export function gateInitContainer(a: {
             ...(a.imagePlugins !== undefined ? [{ name: "IMAGE_PLUGINS", value: a.imagePlugins.join(" ") }] : []),
         ],
         securityContext: {
-            runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-            capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            runAsNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
         },
         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
         volumeMounts: [{ name: HOME_VOLUME, mountPath: JENKINS_HOME_PATH }],

@@ -4,7 +4,17 @@
  */
 import * as yaml from "js-yaml";
 import {
-    ARNS, BYTE_SUFFIXES, Check, CPU_SUFFIXES, FieldRules, isDnsLabel, isOpenToWorld, KeyOf, parseQuantity, QuantityRule, validateFields,
+    ARNS,
+    BYTE_SUFFIXES,
+    type Check,
+    CPU_SUFFIXES,
+    type FieldRules,
+    isDnsLabel,
+    isOpenToWorld,
+    type KeyOf,
+    parseQuantity,
+    type QuantityRule,
+    validateFields,
 } from "../shared/validation";
 
 export const SERVICE_TYPES = ["ClusterIP", "LoadBalancer"] as const;
@@ -168,7 +178,8 @@ function withinLimit(parse: (q: string) => number | undefined, limitField: "cpuL
 function plugins(specs: readonly string[], c: Check): void {
     const names = new Set<string>();
     c.list(specs, (spec, entry) => {
-        const m = PLUGIN_SPEC.exec(spec) ??
+        const m =
+            PLUGIN_SPEC.exec(spec) ??
             entry.fail(spec, 'Each plugin must be pinned as "name:version", e.g. "git:5.10.1" (no "latest", URLs or incrementals).');
         if (names.has(m[1])) entry.fail(spec, `Plugin ${m[1]} is listed twice; keep one pinned version.`);
         names.add(m[1]);
@@ -179,7 +190,10 @@ function cascConfigScripts(scripts: Readonly<Record<string, string>>, c: Check):
     c.stringMap(scripts);
     for (const [name, text] of Object.entries(scripts)) {
         if (!isDnsLabel(name) || name === "jcasc-default-config") {
-            c.fail(name, 'Each JCasC document name must be lowercase letters, digits and "-" (the chart makes it a file name), and not jcasc-default-config.');
+            c.fail(
+                name,
+                'Each JCasC document name must be lowercase letters, digits and "-" (the chart makes it a file name), and not jcasc-default-config.',
+            );
         }
         let doc: unknown;
         try {
@@ -204,8 +218,11 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
     storageClassReplicas: (v, c, s, key) => {
         c.integer(v, { min: 1, max: 6 });
         if (v < 3 && !s.allowFewerReplicas) {
-            c.fail(v, "JENKINS_HOME needs 3 replicas: with fewer, DRBD has no quorum, the HA Controller cannot fail over and an AZ loss can " +
-                `lose or freeze the volume. Use the 3-replica class, or set ${key("allowFewerReplicas")} to true to accept that.`);
+            c.fail(
+                v,
+                "JENKINS_HOME needs 3 replicas: with fewer, DRBD has no quorum, the HA Controller cannot fail over and an AZ loss can " +
+                    `lose or freeze the volume. Use the 3-replica class, or set ${key("allowFewerReplicas")} to true to accept that.`,
+            );
         }
     },
     allowFewerReplicas: (v, c) => c.boolean(v),
@@ -215,14 +232,20 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
     loadBalancerTargetType: (v, c, s, key) => {
         c.oneOf(v, LOAD_BALANCER_TARGET_TYPES);
         if (s.loadBalancerController === "in-tree" && v === "ip") {
-            c.fail(v, `The in-tree cloud provider registers nodes only; ip targets need ${key("loadBalancerController")} aws-load-balancer-controller.`);
+            c.fail(
+                v,
+                `The in-tree cloud provider registers nodes only; ip targets need ${key("loadBalancerController")} aws-load-balancer-controller.`,
+            );
         }
     },
     loadBalancerSourceRanges: (v, c, s, key) => {
         c.list(v, (cidr, entry) => entry.cidr(cidr));
         if (s.serviceType === "LoadBalancer" && !s.allowOpenLoadBalancer && (v.length === 0 || v.some(isOpenToWorld))) {
-            c.fail(v, "Refusing a load balancer open to every address: list the CIDRs allowed to reach Jenkins, " +
-                `set ${key("allowOpenLoadBalancer")} to true to accept that, or use ${key("serviceType")} ClusterIP (port-forward).`);
+            c.fail(
+                v,
+                "Refusing a load balancer open to every address: list the CIDRs allowed to reach Jenkins, " +
+                    `set ${key("allowOpenLoadBalancer")} to true to accept that, or use ${key("serviceType")} ClusterIP (port-forward).`,
+            );
         }
     },
     allowOpenLoadBalancer: (v, c) => c.boolean(v),
@@ -238,8 +261,10 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
             c.fail(v, "With a TLS certificate the URL must start with https://.");
         }
     },
-    adminUser: (v, c) => c.matches(v, /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/, "Use 1–64 letters, digits, '_', '.', '@' or '-', starting with a letter or digit."),
-    tolerationSeconds: (v, c) => c.integer(v, { min: 0, max: 300 }, "(seconds; Kubernetes' default is 300, lower moves Jenkins off a dead node sooner)"),
+    adminUser: (v, c) =>
+        c.matches(v, /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/, "Use 1–64 letters, digits, '_', '.', '@' or '-', starting with a letter or digit."),
+    tolerationSeconds: (v, c) =>
+        c.integer(v, { min: 0, max: 300 }, "(seconds; Kubernetes' default is 300, lower moves Jenkins off a dead node sooner)"),
     startupProbePeriodSeconds: (v, c) => c.integer(v, { min: 1, max: 60 }, "(seconds)"),
     startupProbeFailureThreshold: (v, c, s) => {
         c.integer(v, { min: 1, max: 1000 });
@@ -248,9 +273,15 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
             c.fail(v, `startupProbePeriodSeconds × startupProbeFailureThreshold is ${budget} s; Jenkins needs 60–3600 s to boot with its plugins.`);
         }
     },
-    cpuRequest: (v, c, s) => { c.quantity(v, CPU); withinLimit(cpuCores, "cpuLimit")(v, c, s); },
+    cpuRequest: (v, c, s) => {
+        c.quantity(v, CPU);
+        withinLimit(cpuCores, "cpuLimit")(v, c, s);
+    },
     cpuLimit: (v, c) => c.quantity(v, CPU),
-    memoryRequest: (v, c, s) => { c.quantity(v, MEMORY); withinLimit(memoryBytes, "memoryLimit")(v, c, s); },
+    memoryRequest: (v, c, s) => {
+        c.quantity(v, MEMORY);
+        withinLimit(memoryBytes, "memoryLimit")(v, c, s);
+    },
     memoryLimit: (v, c) => c.quantity(v, MEMORY),
     blockVoluntaryDisruptions: (v, c) => c.boolean(v),
     prePullImage: (v, c) => c.boolean(v),
@@ -258,8 +289,11 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
         c.oneOf(v, PLUGIN_SOURCES);
         // The stock image has no plugins in ref/plugins: Jenkins would start without JCasC or the kubernetes plugin.
         if (v === "image" && s.imageRegistry === JENKINS_DEFAULTS.imageRegistry && s.imageRepository === JENKINS_DEFAULTS.imageRepository) {
-            c.fail(v, `The stock ${JENKINS_DEFAULTS.imageRepository} image has no plugins baked in: build one (README "Plugins") and name it ` +
-                `with ${key("imageRegistry")}, ${key("imageRepository")} and ${key("imageTag")}, or use install-once.`);
+            c.fail(
+                v,
+                `The stock ${JENKINS_DEFAULTS.imageRepository} image has no plugins baked in: build one (README "Plugins") and name it ` +
+                    `with ${key("imageRegistry")}, ${key("imageRepository")} and ${key("imageTag")}, or use install-once.`,
+            );
         }
     },
     plugins: (v, c) => plugins(v, c),

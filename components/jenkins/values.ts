@@ -2,9 +2,10 @@
  * Helm values of the official Jenkins chart (jenkinsci/helm-charts, charts/jenkins 5.9.x) and the small
  * specs around it. Pure builders: the component only wires them to resources.
  */
-import { JenkinsSettings } from "./settings";
-import { gateInitContainer, imagePluginContract, pluginFingerprint, pluginList } from "./plugins";
+
 import { STORAGE_NODE_LABEL } from "../linstorCluster/operator";
+import { gateInitContainer, imagePluginContract, pluginFingerprint, pluginList } from "./plugins";
+import type { JenkinsSettings } from "./settings";
 
 export { pluginList };
 
@@ -26,8 +27,7 @@ const SVC = "service.beta.kubernetes.io/";
  * set explicitly so the pre-pull DaemonSet keeps the same image on every storage node.
  */
 export const CONFIG_RELOAD_IMAGE = { registry: "docker.io", repository: "kiwigrid/k8s-sidecar", tag: "2.10.1" } as const;
-export const configReloadImage = (): string =>
-    `${CONFIG_RELOAD_IMAGE.registry}/${CONFIG_RELOAD_IMAGE.repository}:${CONFIG_RELOAD_IMAGE.tag}`;
+export const configReloadImage = (): string => `${CONFIG_RELOAD_IMAGE.registry}/${CONFIG_RELOAD_IMAGE.repository}:${CONFIG_RELOAD_IMAGE.tag}`;
 
 /** The chart's `jenkins.fullname`: the release name if it contains "jenkins", else `<release>-jenkins`. */
 export function chartFullname(releaseName: string): string {
@@ -63,7 +63,10 @@ export function controllerSelector(releaseName: string): Record<string, string> 
 /** Leave a not-ready or unreachable node after `seconds` instead of Kubernetes' 300 s. */
 export function failoverTolerations(seconds: number): Record<string, unknown>[] {
     return ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({
-        key, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds,
+        key,
+        operator: "Exists",
+        effect: "NoExecute",
+        tolerationSeconds: seconds,
     }));
 }
 
@@ -85,17 +88,18 @@ export function servicePort(s: Pick<JenkinsSettings, "tlsCertificateArn">): numb
 /** NLB annotations for the chosen controller; empty for ClusterIP. */
 export function serviceAnnotations(s: JenkinsSettings): Record<string, string> {
     if (s.serviceType !== "LoadBalancer") return {};
-    const annotations: Record<string, string> = s.loadBalancerController === "in-tree"
-        ? {
-            [`${SVC}aws-load-balancer-type`]: "nlb",
-            ...(s.loadBalancerScheme === "internal" ? { [`${SVC}aws-load-balancer-internal`]: "true" } : {}),
-        }
-        : {
-            // "external" hands the Service to the AWS Load Balancer Controller instead of the in-tree provider.
-            [`${SVC}aws-load-balancer-type`]: "external",
-            [`${SVC}aws-load-balancer-nlb-target-type`]: s.loadBalancerTargetType,
-            [`${SVC}aws-load-balancer-scheme`]: s.loadBalancerScheme,
-        };
+    const annotations: Record<string, string> =
+        s.loadBalancerController === "in-tree"
+            ? {
+                  [`${SVC}aws-load-balancer-type`]: "nlb",
+                  ...(s.loadBalancerScheme === "internal" ? { [`${SVC}aws-load-balancer-internal`]: "true" } : {}),
+              }
+            : {
+                  // "external" hands the Service to the AWS Load Balancer Controller instead of the in-tree provider.
+                  [`${SVC}aws-load-balancer-type`]: "external",
+                  [`${SVC}aws-load-balancer-nlb-target-type`]: s.loadBalancerTargetType,
+                  [`${SVC}aws-load-balancer-scheme`]: s.loadBalancerScheme,
+              };
     if (s.tlsCertificateArn !== undefined) {
         annotations[`${SVC}aws-load-balancer-ssl-cert`] = s.tlsCertificateArn;
         annotations[`${SVC}aws-load-balancer-ssl-ports`] = String(TLS_PORT);
@@ -178,11 +182,13 @@ export function pluginValues(s: JenkinsSettings, monitoringEnabled: boolean): Re
         initializeOnce: true,
         overwritePlugins: true,
         overwritePluginsFromImage: true,
-        customInitContainers: [gateInitContainer({
-            image,
-            fingerprint: pluginFingerprint(s.pluginSource, image, plugins),
-            ...(baked ? { imagePlugins: plugins } : {}),
-        })],
+        customInitContainers: [
+            gateInitContainer({
+                image,
+                fingerprint: pluginFingerprint(s.pluginSource, image, plugins),
+                ...(baked ? { imagePlugins: plugins } : {}),
+            }),
+        ],
     };
 }
 
@@ -228,22 +234,25 @@ export function imagePrePullSpec(releaseName: string, image: string, sidecarImag
                 automountServiceAccountToken: false,
                 terminationGracePeriodSeconds: 1,
                 securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
-                containers: [{
-                    name: "prepull",
-                    image,
-                    imagePullPolicy: "IfNotPresent",
-                    command: ["sleep", "infinity"],
-                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "32Mi" } },
-                }, {
-                    name: "prepull-config-reload",
-                    image: sidecarImage,
-                    imagePullPolicy: "IfNotPresent",
-                    // python:alpine based (kiwigrid/k8s-sidecar Dockerfile at 2.10.1): busybox sleep, no "infinity".
-                    command: ["sleep", "2147483647"],
-                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "32Mi" } },
-                }],
+                containers: [
+                    {
+                        name: "prepull",
+                        image,
+                        imagePullPolicy: "IfNotPresent",
+                        command: ["sleep", "infinity"],
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "32Mi" } },
+                    },
+                    {
+                        name: "prepull-config-reload",
+                        image: sidecarImage,
+                        imagePullPolicy: "IfNotPresent",
+                        // python:alpine based (kiwigrid/k8s-sidecar Dockerfile at 2.10.1): busybox sleep, no "infinity".
+                        command: ["sleep", "2147483647"],
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        resources: { requests: { cpu: "1m", memory: "8Mi" }, limits: { memory: "32Mi" } },
+                    },
+                ],
             },
         },
     };

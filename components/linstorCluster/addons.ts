@@ -47,12 +47,14 @@ export function podIdentityTrustPolicy(): Record<string, unknown> {
 export function coreDnsConfiguration(zoneCount: number): Record<string, unknown> {
     return {
         replicaCount: zoneCount,
-        topologySpreadConstraints: [{
-            maxSkew: 1,
-            topologyKey: "topology.kubernetes.io/zone",
-            whenUnsatisfiable: "DoNotSchedule",
-            labelSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-        }],
+        topologySpreadConstraints: [
+            {
+                maxSkew: 1,
+                topologyKey: "topology.kubernetes.io/zone",
+                whenUnsatisfiable: "DoNotSchedule",
+                labelSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+        ],
         podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     };
 }

@@ -4,18 +4,24 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { al2023AmiParameter, blockDeviceMappings, DATA_DEVICE, METADATA_DEVICE, metadataOptions } from "./launchTemplate";
-import { KeyOf, LinstorClusterSettings, validateLinstorClusterSettings } from "./settings";
-import {
-    DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY,
-    satelliteConfigurationSpec, STORAGE_NODE_LABEL,
-} from "./operator";
-import { RESYNC_GATE_DEFAULTS, resyncGateCustomTimeouts, resyncGateJobSpec } from "./resyncGate";
-import { instanceArchitecture } from "./sizing";
-import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
 import { EBS_GP3_CLASS, ebsGp3Parameters } from "./addons";
 import { addonVersion, managedAddons, privateApiAccess } from "./clusterExtras";
 import { buildKubeconfig } from "./kubeconfig";
+import { al2023AmiParameter, blockDeviceMappings, DATA_DEVICE, METADATA_DEVICE, metadataOptions } from "./launchTemplate";
+import {
+    DATA_POOL,
+    linstorClusterSpec,
+    METADATA_POOL,
+    operatorChart,
+    operatorValues,
+    PASSPHRASE_KEY,
+    STORAGE_NODE_LABEL,
+    satelliteConfigurationSpec,
+} from "./operator";
+import { RESYNC_GATE_DEFAULTS, resyncGateCustomTimeouts, resyncGateJobSpec } from "./resyncGate";
+import { type KeyOf, type LinstorClusterSettings, validateLinstorClusterSettings } from "./settings";
+import { instanceArchitecture } from "./sizing";
+import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
 import { buildNodeUserData } from "./userData";
 
 export interface LinstorClusterArgs extends LinstorClusterSettings {
@@ -79,138 +85,203 @@ export class LinstorCluster extends pulumi.ComponentResource {
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;
 
-        const secretsKey = new aws.kms.Key(`${p}-eks-secrets`, {
-            description: `Envelope encryption of Kubernetes Secrets in ${p}`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            tags,
-        }, { ...parent, protect });
-
-        const nodeRole = new aws.iam.Role(`${p}-storage-node`, {
-            assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }),
-            tags,
-        }, parent);
-        const nodePolicies = NODE_POLICIES.map((arn, i) => new aws.iam.RolePolicyAttachment(`${p}-storage-node-${i}`, {
-            role: nodeRole.name, policyArn: arn,
-        }, parent));
-
-        const adminEntries = Object.fromEntries(args.clusterAdminRoleArns.map((arn, i) => [`admin-${i}`, {
-            principalArn: arn,
-            accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } } },
-        }]));
-        const publicEndpoint = args.apiPublicAccessCidrs.length > 0;
-        const cluster = new eks.Cluster(`${p}-eks`, {
-            name: p,
-            version: args.kubernetesVersion,
-            vpcId: network.vpcId,
-            privateSubnetIds: network.privateSubnetIds,
-            publicSubnetIds: network.publicSubnetIds,
-            skipDefaultNodeGroup: true,
-            nodeAssociatePublicIpAddress: false,
-            authenticationMode: eks.AuthenticationMode.Api,
-            accessEntries: {
-                ...adminEntries,
-                storageNodes: { principalArn: nodeRole.arn, type: eks.AccessEntryType.EC2Linux },
+        const secretsKey = new aws.kms.Key(
+            `${p}-eks-secrets`,
+            {
+                description: `Envelope encryption of Kubernetes Secrets in ${p}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                tags,
             },
-            endpointPrivateAccess: true,
-            endpointPublicAccess: publicEndpoint,
-            ...(publicEndpoint ? { publicAccessCidrs: [...args.apiPublicAccessCidrs] } : {}),
-            enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
-            // Managed kube-proxy and VPC CNI add-ons (pulumi-eks creates both), at the versions of kubernetesVersion.
-            kubeProxyAddonOptions: { version: addonVersion(this, args, "kubeProxy") },
-            vpcCniOptions: { addonVersion: addonVersion(this, args, "vpcCni") },
-            encryptionConfigKeyArn: secretsKey.arn,
-            tags,
-        }, parent);
+            { ...parent, protect },
+        );
+
+        const nodeRole = new aws.iam.Role(
+            `${p}-storage-node`,
+            {
+                assumeRolePolicy: aws.iam.assumeRolePolicyForPrincipal({ Service: "ec2.amazonaws.com" }),
+                tags,
+            },
+            parent,
+        );
+        const nodePolicies = NODE_POLICIES.map(
+            (arn, i) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${p}-storage-node-${i}`,
+                    {
+                        role: nodeRole.name,
+                        policyArn: arn,
+                    },
+                    parent,
+                ),
+        );
+
+        const adminEntries = Object.fromEntries(
+            args.clusterAdminRoleArns.map((arn, i) => [
+                `admin-${i}`,
+                {
+                    principalArn: arn,
+                    accessPolicies: { admin: { policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } } },
+                },
+            ]),
+        );
+        const publicEndpoint = args.apiPublicAccessCidrs.length > 0;
+        const cluster = new eks.Cluster(
+            `${p}-eks`,
+            {
+                name: p,
+                version: args.kubernetesVersion,
+                vpcId: network.vpcId,
+                privateSubnetIds: network.privateSubnetIds,
+                publicSubnetIds: network.publicSubnetIds,
+                skipDefaultNodeGroup: true,
+                nodeAssociatePublicIpAddress: false,
+                authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries: {
+                    ...adminEntries,
+                    storageNodes: { principalArn: nodeRole.arn, type: eks.AccessEntryType.EC2Linux },
+                },
+                endpointPrivateAccess: true,
+                endpointPublicAccess: publicEndpoint,
+                ...(publicEndpoint ? { publicAccessCidrs: [...args.apiPublicAccessCidrs] } : {}),
+                enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
+                // Managed kube-proxy and VPC CNI add-ons (pulumi-eks creates both), at the versions of kubernetesVersion.
+                kubeProxyAddonOptions: { version: addonVersion(this, args, "kubeProxy") },
+                vpcCniOptions: { addonVersion: addonVersion(this, args, "vpcCni") },
+                encryptionConfigKeyArn: secretsKey.arn,
+                tags,
+            },
+            parent,
+        );
         this.clusterName = cluster.core.cluster.name;
         privateApiAccess(this, p, args, cluster);
         const core = cluster.core.cluster;
         const kubeconfig = pulumi.all([core.name, core.endpoint, core.certificateAuthority.data]).apply(([clusterName, endpoint, ca]) =>
-            JSON.stringify(buildKubeconfig({
-                clusterName, endpoint, certificateAuthority: ca, region: args.region,
-                profile: args.kubeconfigAwsProfile, roleArn: args.kubeconfigAwsRoleArn,
-            })));
+            JSON.stringify(
+                buildKubeconfig({
+                    clusterName,
+                    endpoint,
+                    certificateAuthority: ca,
+                    region: args.region,
+                    profile: args.kubeconfigAwsProfile,
+                    roleArn: args.kubeconfigAwsRoleArn,
+                }),
+            ),
+        );
         this.kubeconfig = pulumi.secret(kubeconfig);
 
-        this.provider = new k8s.Provider(`${p}-k8s`, {
-            kubeconfig,
-            enableServerSideApply: true,
-        }, parent);
+        this.provider = new k8s.Provider(
+            `${p}-k8s`,
+            {
+                kubeconfig,
+                enableServerSideApply: true,
+            },
+            parent,
+        );
         const k8sOpts = { parent: this, provider: this.provider };
 
         const chart = operatorChart(args.linstorDistribution);
         this.linstorNamespace = chart.namespace;
-        const namespace = new k8s.core.v1.Namespace(`${p}-linstor`, {
-            metadata: {
-                name: chart.namespace,
-                // Satellites and the module loader are privileged by nature (CIS EKS 4.2.x exception).
-                labels: { "pod-security.kubernetes.io/enforce": "privileged" },
+        const namespace = new k8s.core.v1.Namespace(
+            `${p}-linstor`,
+            {
+                metadata: {
+                    name: chart.namespace,
+                    // Satellites and the module loader are privileged by nature (CIS EKS 4.2.x exception).
+                    labels: { "pod-security.kubernetes.io/enforce": "privileged" },
+                },
             },
-        }, k8sOpts);
+            k8sOpts,
+        );
 
         const nodeGroups = this.storageNodes(p, args, cluster, nodeRole, network.privateSubnetIds, tags, nodePolicies, namespace);
         const addons = managedAddons(this, p, args, cluster, nodeGroups, tags);
 
         const baseValues = operatorValues(args.linstorDistribution, args.drbdIoUsername);
-        const values = args.drbdIoPassword === undefined
-            ? baseValues
-            : pulumi.secret(pulumi.output(args.drbdIoPassword).apply((password) => ({
-                ...baseValues,
-                imageCredentials: { ...(baseValues.imageCredentials as object), password },
-            })));
+        const values =
+            args.drbdIoPassword === undefined
+                ? baseValues
+                : pulumi.secret(
+                      pulumi.output(args.drbdIoPassword).apply((password) => ({
+                          ...baseValues,
+                          imageCredentials: { ...(baseValues.imageCredentials as object), password },
+                      })),
+                  );
         const version = args.linstorDistribution === "linbit" ? args.linbitOperatorChartVersion : args.piraeusOperatorChartVersion;
-        const operator = new k8s.helm.v3.Release(`${p}-linstor-operator`, {
-            name: "linstor-operator",
-            chart: chart.chart,
-            version,
-            ...(chart.repo ? { repositoryOpts: { repo: chart.repo } } : {}),
-            namespace: chart.namespace,
-            values,
-            // Wait until the operator and its webhook are Ready: custom resources are validated by it.
-            skipAwait: false,
-            timeout: 900,
-        }, {
-            ...k8sOpts, dependsOn: [namespace, ...nodeGroups],
-            // The chart templates the CRDs: deleting or replacing the release would delete every LinstorCluster,
-            // satellite configuration and the LINSTOR database they hold.
-            protect,
-        });
+        const operator = new k8s.helm.v3.Release(
+            `${p}-linstor-operator`,
+            {
+                name: "linstor-operator",
+                chart: chart.chart,
+                version,
+                ...(chart.repo ? { repositoryOpts: { repo: chart.repo } } : {}),
+                namespace: chart.namespace,
+                values,
+                // Wait until the operator and its webhook are Ready: custom resources are validated by it.
+                skipAwait: false,
+                timeout: 900,
+            },
+            {
+                ...k8sOpts,
+                dependsOn: [namespace, ...nodeGroups],
+                // The chart templates the CRDs: deleting or replacing the release would delete every LinstorCluster,
+                // satellite configuration and the LINSTOR database they hold.
+                protect,
+            },
+        );
 
-        const passphrase = new random.RandomPassword(`${p}-linstor-passphrase`, {
-            length: 48, special: false,
-        }, { ...parent, protect });
+        const passphrase = new random.RandomPassword(
+            `${p}-linstor-passphrase`,
+            {
+                length: 48,
+                special: false,
+            },
+            { ...parent, protect },
+        );
         this.passphraseSecretName = "linstor-passphrase";
-        const passphraseSecret = new k8s.core.v1.Secret(`${p}-linstor-passphrase`, {
-            metadata: { name: this.passphraseSecretName, namespace: chart.namespace },
-            immutable: true,
-            stringData: { [PASSPHRASE_KEY]: passphrase.result },
-        }, { ...k8sOpts, dependsOn: [namespace], protect });
+        const passphraseSecret = new k8s.core.v1.Secret(
+            `${p}-linstor-passphrase`,
+            {
+                metadata: { name: this.passphraseSecretName, namespace: chart.namespace },
+                immutable: true,
+                stringData: { [PASSPHRASE_KEY]: passphrase.result },
+            },
+            { ...k8sOpts, dependsOn: [namespace], protect },
+        );
 
-        const linstor = new k8s.apiextensions.CustomResource(`${p}-linstorcluster`, {
-            apiVersion: "piraeus.io/v1",
-            kind: "LinstorCluster",
-            metadata: { name: "linstorcluster" },
-            spec: linstorClusterSpec({
-                passphraseSecretName: this.passphraseSecretName,
-                peerSlots: args.drbdPeerSlots,
-                haController: {
-                    failOverTimeoutSeconds: args.haControllerFailOverTimeoutSeconds,
-                    drbdStatusIntervalSeconds: args.haControllerDrbdStatusIntervalSeconds,
-                },
-                controllerTolerationSeconds: args.linstorControllerTolerationSeconds,
-            }),
-        }, { ...k8sOpts, dependsOn: [operator, passphraseSecret] });
+        const linstor = new k8s.apiextensions.CustomResource(
+            `${p}-linstorcluster`,
+            {
+                apiVersion: "piraeus.io/v1",
+                kind: "LinstorCluster",
+                metadata: { name: "linstorcluster" },
+                spec: linstorClusterSpec({
+                    passphraseSecretName: this.passphraseSecretName,
+                    peerSlots: args.drbdPeerSlots,
+                    haController: {
+                        failOverTimeoutSeconds: args.haControllerFailOverTimeoutSeconds,
+                        drbdStatusIntervalSeconds: args.haControllerDrbdStatusIntervalSeconds,
+                    },
+                    controllerTolerationSeconds: args.linstorControllerTolerationSeconds,
+                }),
+            },
+            { ...k8sOpts, dependsOn: [operator, passphraseSecret] },
+        );
 
-        const satellites = new k8s.apiextensions.CustomResource(`${p}-storage-pools`, {
-            apiVersion: "piraeus.io/v1",
-            kind: "LinstorSatelliteConfiguration",
-            metadata: { name: "ebs-storage-pools" },
-            spec: satelliteConfigurationSpec({
-                dataDevicePath: DATA_DEVICE.stablePath,
-                metadataDevicePath: METADATA_DEVICE.stablePath,
-                deletionPolicy: args.satelliteDeletionPolicy,
-            }),
-        }, { ...k8sOpts, dependsOn: [operator] });
+        const satellites = new k8s.apiextensions.CustomResource(
+            `${p}-storage-pools`,
+            {
+                apiVersion: "piraeus.io/v1",
+                kind: "LinstorSatelliteConfiguration",
+                metadata: { name: "ebs-storage-pools" },
+                spec: satelliteConfigurationSpec({
+                    dataDevicePath: DATA_DEVICE.stablePath,
+                    metadataDevicePath: METADATA_DEVICE.stablePath,
+                    deletionPolicy: args.satelliteDeletionPolicy,
+                }),
+            },
+            { ...k8sOpts, dependsOn: [operator] },
+        );
 
         this.storageClassNames = {};
         const classes = args.storageClassReplicas.map((replicas) => {
@@ -222,24 +293,32 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 tuning: { disableFlushes: args.drbdDisableFlushes, maxBuffers: args.drbdMaxBuffers },
             });
             this.storageClassNames[replicas] = spec.name;
-            return new k8s.storage.v1.StorageClass(`${p}-${spec.name}`, {
-                metadata: { name: spec.name, labels: { "ha-jenkins-eks.io/replicas": String(replicas) } },
-                provisioner: LINSTOR_PROVISIONER,
-                parameters: spec.parameters,
+            return new k8s.storage.v1.StorageClass(
+                `${p}-${spec.name}`,
+                {
+                    metadata: { name: spec.name, labels: { "ha-jenkins-eks.io/replicas": String(replicas) } },
+                    provisioner: LINSTOR_PROVISIONER,
+                    parameters: spec.parameters,
+                    reclaimPolicy: "Retain",
+                    allowVolumeExpansion: true,
+                    volumeBindingMode: "WaitForFirstConsumer",
+                },
+                { ...k8sOpts, dependsOn: [operator, linstor, satellites], deleteBeforeReplace: true },
+            );
+        });
+        this.storageReady = [operator, linstor, satellites, ...classes];
+        new k8s.storage.v1.StorageClass(
+            `${p}-${EBS_GP3_CLASS}`,
+            {
+                metadata: { name: EBS_GP3_CLASS },
+                provisioner: "ebs.csi.aws.com",
+                parameters: ebsGp3Parameters(args.ebsKmsKeyArn),
                 reclaimPolicy: "Retain",
                 allowVolumeExpansion: true,
                 volumeBindingMode: "WaitForFirstConsumer",
-            }, { ...k8sOpts, dependsOn: [operator, linstor, satellites], deleteBeforeReplace: true });
-        });
-        this.storageReady = [operator, linstor, satellites, ...classes];
-        new k8s.storage.v1.StorageClass(`${p}-${EBS_GP3_CLASS}`, {
-            metadata: { name: EBS_GP3_CLASS },
-            provisioner: "ebs.csi.aws.com",
-            parameters: ebsGp3Parameters(args.ebsKmsKeyArn),
-            reclaimPolicy: "Retain",
-            allowVolumeExpansion: true,
-            volumeBindingMode: "WaitForFirstConsumer",
-        }, { ...k8sOpts, dependsOn: [addons.ebsCsiDriver] });
+            },
+            { ...k8sOpts, dependsOn: [addons.ebsCsiDriver] },
+        );
 
         this.registerOutputs({
             clusterName: this.clusterName,
@@ -257,51 +336,79 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 publicSubnetIds: pulumi.output([...(args.publicSubnetIds ?? [])]),
             };
         }
-        const vpc = new awsx.ec2.Vpc(`${p}-vpc`, {
-            cidrBlock: args.vpcCidr,
-            availabilityZoneNames: [...args.availabilityZones],
-            enableDnsHostnames: true,
-            natGateways: { strategy: args.natGateways },
-            subnetStrategy: "Auto",
-            subnetSpecs: [
-                { type: "Private", tags: { ...tags, "kubernetes.io/role/internal-elb": "1" } },
-                { type: "Public", tags: { ...tags, "kubernetes.io/role/elb": "1" } },
-            ],
-            tags,
-        }, { parent: this });
+        const vpc = new awsx.ec2.Vpc(
+            `${p}-vpc`,
+            {
+                cidrBlock: args.vpcCidr,
+                availabilityZoneNames: [...args.availabilityZones],
+                enableDnsHostnames: true,
+                natGateways: { strategy: args.natGateways },
+                subnetStrategy: "Auto",
+                subnetSpecs: [
+                    { type: "Private", tags: { ...tags, "kubernetes.io/role/internal-elb": "1" } },
+                    { type: "Public", tags: { ...tags, "kubernetes.io/role/elb": "1" } },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
         return { vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, publicSubnetIds: vpc.publicSubnetIds };
     }
 
     /** One managed node group per AZ, so every zone always holds a replica-capable node. */
-    private storageNodes(p: string, args: LinstorClusterArgs, cluster: eks.Cluster, nodeRole: aws.iam.Role,
-        privateSubnetIds: pulumi.Output<string[]>, tags: Record<string, string>, dependsOn: pulumi.Resource[],
-        linstorNamespace: k8s.core.v1.Namespace) {
-        const imageId = args.nodeAmiId !== undefined ? pulumi.output(args.nodeAmiId) : aws.ssm.getParameterOutput({
-            name: al2023AmiParameter(args.kubernetesVersion, instanceArchitecture(args.instanceType)),
-        }, { parent: this }).value;
+    private storageNodes(
+        p: string,
+        args: LinstorClusterArgs,
+        cluster: eks.Cluster,
+        nodeRole: aws.iam.Role,
+        privateSubnetIds: pulumi.Output<string[]>,
+        tags: Record<string, string>,
+        dependsOn: pulumi.Resource[],
+        linstorNamespace: k8s.core.v1.Namespace,
+    ) {
+        const imageId =
+            args.nodeAmiId !== undefined
+                ? pulumi.output(args.nodeAmiId)
+                : aws.ssm.getParameterOutput(
+                      {
+                          name: al2023AmiParameter(args.kubernetesVersion, instanceArchitecture(args.instanceType)),
+                      },
+                      { parent: this },
+                  ).value;
         this.nodeAmiId = imageId;
         const core = cluster.core.cluster;
-        const userData = pulumi.all([core.name, core.endpoint, core.certificateAuthority.data,
-            core.kubernetesNetworkConfig.serviceIpv4Cidr]).apply(([name, endpoint, ca, cidr]) =>
-            Buffer.from(buildNodeUserData({
-                clusterName: name, apiServerEndpoint: endpoint, certificateAuthority: ca, serviceCidr: cidr,
-                devices: [DATA_DEVICE, METADATA_DEVICE],
-                labels: [{ key: STORAGE_NODE_LABEL, value: "true" }],
-            })).toString("base64"));
-        const template = new aws.ec2.LaunchTemplate(`${p}-storage-node`, {
-            description: "EKS storage node for LINSTOR: data + DRBD metadata EBS volumes, kernel headers, IMDSv2",
-            imageId,
-            instanceType: args.instanceType,
-            userData,
-            blockDeviceMappings: blockDeviceMappings(args),
-            metadataOptions: metadataOptions(args.imdsHopLimit),
-            updateDefaultVersion: true,
-            tagSpecifications: [
-                { resourceType: "instance", tags },
-                { resourceType: "volume", tags },
-            ],
-            tags,
-        }, { parent: this });
+        const userData = pulumi
+            .all([core.name, core.endpoint, core.certificateAuthority.data, core.kubernetesNetworkConfig.serviceIpv4Cidr])
+            .apply(([name, endpoint, ca, cidr]) =>
+                Buffer.from(
+                    buildNodeUserData({
+                        clusterName: name,
+                        apiServerEndpoint: endpoint,
+                        certificateAuthority: ca,
+                        serviceCidr: cidr,
+                        devices: [DATA_DEVICE, METADATA_DEVICE],
+                        labels: [{ key: STORAGE_NODE_LABEL, value: "true" }],
+                    }),
+                ).toString("base64"),
+            );
+        const template = new aws.ec2.LaunchTemplate(
+            `${p}-storage-node`,
+            {
+                description: "EKS storage node for LINSTOR: data + DRBD metadata EBS volumes, kernel headers, IMDSv2",
+                imageId,
+                instanceType: args.instanceType,
+                userData,
+                blockDeviceMappings: blockDeviceMappings(args),
+                metadataOptions: metadataOptions(args.imdsHopLimit),
+                updateDefaultVersion: true,
+                tagSpecifications: [
+                    { resourceType: "instance", tags },
+                    { resourceType: "volume", tags },
+                ],
+                tags,
+            },
+            { parent: this },
+        );
         // Each group waits for the previous one — and, with the resync gate, for DRBD to have rebuilt every
         // replica after it — so a new launch template rolls out one AZ at a time and never takes a second
         // replica away while one is still resyncing. The surge node (maxSize = n + 1) joins before the old
@@ -313,18 +420,24 @@ export class LinstorCluster extends pulumi.ComponentResource {
             return [this.resyncGate(p, args, args.availabilityZones[i - 1], template, groups[i - 1], linstorNamespace)];
         };
         args.availabilityZones.forEach((az, i) => {
-            groups.push(new eks.ManagedNodeGroup(`${p}-storage-${az}`, {
-                cluster,
-                // A prefix, not a fixed name: a replacement (new subnet, role, template) creates the new group
-                // before it deletes the old one, which a fixed name would refuse ("already exists").
-                nodeGroupNamePrefix: `${p}-storage-${az}-`,
-                nodeRole,
-                subnetIds: privateSubnetIds.apply((ids) => [ids[i]]),
-                scalingConfig: { minSize: args.nodesPerAz, desiredSize: args.nodesPerAz, maxSize: args.nodesPerAz + 1 },
-                launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
-                labels: { [STORAGE_NODE_LABEL]: "true" },
-                tags,
-            }, { parent: this, dependsOn: previous(i) }));
+            groups.push(
+                new eks.ManagedNodeGroup(
+                    `${p}-storage-${az}`,
+                    {
+                        cluster,
+                        // A prefix, not a fixed name: a replacement (new subnet, role, template) creates the new group
+                        // before it deletes the old one, which a fixed name would refuse ("already exists").
+                        nodeGroupNamePrefix: `${p}-storage-${az}-`,
+                        nodeRole,
+                        subnetIds: privateSubnetIds.apply((ids) => [ids[i]]),
+                        scalingConfig: { minSize: args.nodesPerAz, desiredSize: args.nodesPerAz, maxSize: args.nodesPerAz + 1 },
+                        launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+                        labels: { [STORAGE_NODE_LABEL]: "true" },
+                        tags,
+                    },
+                    { parent: this, dependsOn: previous(i) },
+                ),
+            );
         });
         // A gate behind the last zone too: `pulumi up` ends only once every replica is back, so the next change
         // (another rollout, a lowered nodesPerAz) never starts on a degraded cluster.
@@ -339,27 +452,39 @@ export class LinstorCluster extends pulumi.ComponentResource {
      * A Job, named after the launch-template version so every rollout runs a new one, that passes only
      * when all DRBD replicas are UpToDate again after `group` rolled (see resyncGate.ts).
      */
-    private resyncGate(p: string, args: LinstorClusterArgs, az: string, template: aws.ec2.LaunchTemplate,
-        group: eks.ManagedNodeGroup, linstorNamespace: k8s.core.v1.Namespace): k8s.batch.v1.Job {
-        return new k8s.batch.v1.Job(`${p}-resync-gate-${az}`, {
-            metadata: {
-                // A new name re-runs the gate: every launch-template version (AMI, instance type, user data) and every
-                // change of nodesPerAz, which removes or adds storage nodes in place without a new template.
-                name: template.latestVersion.apply((v) => `resync-gate-${az}-v${v}-n${args.nodesPerAz}`),
-                namespace: linstorNamespace.metadata.name,
-                labels: { "app.kubernetes.io/component": "drbd-resync-gate" },
+    private resyncGate(
+        p: string,
+        args: LinstorClusterArgs,
+        az: string,
+        template: aws.ec2.LaunchTemplate,
+        group: eks.ManagedNodeGroup,
+        linstorNamespace: k8s.core.v1.Namespace,
+    ): k8s.batch.v1.Job {
+        return new k8s.batch.v1.Job(
+            `${p}-resync-gate-${az}`,
+            {
+                metadata: {
+                    // A new name re-runs the gate: every launch-template version (AMI, instance type, user data) and every
+                    // change of nodesPerAz, which removes or adds storage nodes in place without a new template.
+                    name: template.latestVersion.apply((v) => `resync-gate-${az}-v${v}-n${args.nodesPerAz}`),
+                    namespace: linstorNamespace.metadata.name,
+                    labels: { "app.kubernetes.io/component": "drbd-resync-gate" },
+                },
+                spec: resyncGateJobSpec({
+                    linstorNamespace: operatorChart(args.linstorDistribution).namespace,
+                    image: args.resyncGateImage,
+                    stableSeconds: RESYNC_GATE_DEFAULTS.stableSeconds,
+                    timeoutSeconds: args.resyncGateTimeoutSeconds,
+                    pollSeconds: RESYNC_GATE_DEFAULTS.pollSeconds,
+                }),
             },
-            spec: resyncGateJobSpec({
-                linstorNamespace: operatorChart(args.linstorDistribution).namespace,
-                image: args.resyncGateImage,
-                stableSeconds: RESYNC_GATE_DEFAULTS.stableSeconds,
-                timeoutSeconds: args.resyncGateTimeoutSeconds,
-                pollSeconds: RESYNC_GATE_DEFAULTS.pollSeconds,
-            }),
-        }, {
-            parent: this, provider: this.provider, dependsOn: [group, linstorNamespace],
-            // Pulumi's own Job wait is 10 minutes; the gate may run for resyncGateTimeoutSeconds.
-            customTimeouts: resyncGateCustomTimeouts(args.resyncGateTimeoutSeconds),
-        });
+            {
+                parent: this,
+                provider: this.provider,
+                dependsOn: [group, linstorNamespace],
+                // Pulumi's own Job wait is 10 minutes; the gate may run for resyncGateTimeoutSeconds.
+                customTimeouts: resyncGateCustomTimeouts(args.resyncGateTimeoutSeconds),
+            },
+        );
     }
 }

@@ -27,18 +27,20 @@ export function buildKubeconfig(a: KubeconfigArgs): Record<string, unknown> {
         clusters: [{ name: a.clusterName, cluster: { server: a.endpoint, "certificate-authority-data": a.certificateAuthority } }],
         contexts: [{ name: a.clusterName, context: { cluster: a.clusterName, user: a.clusterName } }],
         "current-context": a.clusterName,
-        users: [{
-            name: a.clusterName,
-            user: {
-                exec: {
-                    apiVersion: "client.authentication.k8s.io/v1beta1",
-                    command: "aws",
-                    args,
-                    interactiveMode: "Never",
-                    // Without AWS CLI v2 kubectl would print only "executable aws not found".
-                    installHint: "Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html).",
+        users: [
+            {
+                name: a.clusterName,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "aws",
+                        args,
+                        interactiveMode: "Never",
+                        // Without AWS CLI v2 kubectl would print only "executable aws not found".
+                        installHint: "Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html).",
+                    },
                 },
             },
-        }],
+        ],
     };
 }

@@ -21,8 +21,14 @@ export interface EbsMapping {
     };
 }
 
-function mapping(deviceName: string, volumeSize: number, volumeType: EbsVolumeType, kmsKeyId?: string,
-    iops?: number, throughput?: number): EbsMapping {
+function mapping(
+    deviceName: string,
+    volumeSize: number,
+    volumeType: EbsVolumeType,
+    kmsKeyId?: string,
+    iops?: number,
+    throughput?: number,
+): EbsMapping {
     const provisionedIops = volumeType === "gp3" || volumeType === "io1" || volumeType === "io2";
     return {
         deviceName,
@@ -42,8 +48,7 @@ function mapping(deviceName: string, volumeSize: number, volumeType: EbsVolumeTy
 export function blockDeviceMappings(s: LinstorClusterSettings): EbsMapping[] {
     return [
         mapping(ROOT_DEVICE, s.rootVolumeSizeGiB, "gp3", s.ebsKmsKeyArn),
-        mapping(DATA_DEVICE.mappingName, s.dataVolumeSizeGiB, s.dataVolumeType, s.ebsKmsKeyArn,
-            s.dataVolumeIops, s.dataVolumeThroughputMiBps),
+        mapping(DATA_DEVICE.mappingName, s.dataVolumeSizeGiB, s.dataVolumeType, s.ebsKmsKeyArn, s.dataVolumeIops, s.dataVolumeThroughputMiBps),
         mapping(METADATA_DEVICE.mappingName, effectiveMetadataVolumeGiB(s), s.metadataVolumeType, s.ebsKmsKeyArn),
     ];
 }

@@ -36,50 +36,86 @@ export interface LinstorPropertyRule {
 }
 
 const range = (min: number, max: number) => (v: string) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max;
-const oneOf = (...allowed: string[]) => (v: string) => allowed.includes(v);
+const oneOf =
+    (...allowed: string[]) =>
+    (v: string) =>
+        allowed.includes(v);
 const DRBDSETUP = "linstor-common drbdsetup.xml";
 const PROPERTIES = "linstor-common properties.json";
 
 /** The properties this program writes. */
 export const LINSTOR_PROPERTIES: readonly LinstorPropertyRule[] = [
     {
-        key: "PeerSlotsNewResource", objects: ["controller"], values: "1–31", valid: range(1, 31), since: "1.0.0",
+        key: "PeerSlotsNewResource",
+        objects: ["controller"],
+        values: "1–31",
+        valid: range(1, 31),
+        since: "1.0.0",
         why: "drbdPeerSlots when it differs from LINSTOR's default 7 (LinstorCluster.spec.properties)",
         source: `${PROPERTIES} peer_slots_new_resource (controller, resource-definition)`,
     },
     {
-        key: "StorPoolNameDrbdMeta", objects: ["resource-group"], values: "a storage-pool name or .internal",
-        valid: (v) => /^(|\.internal|[a-zA-Z0-9_][a-zA-Z0-9_-]{2,47})$/.test(v), since: "1.0.0",
+        key: "StorPoolNameDrbdMeta",
+        objects: ["resource-group"],
+        values: "a storage-pool name or .internal",
+        valid: (v) => /^(|\.internal|[a-zA-Z0-9_][a-zA-Z0-9_-]{2,47})$/.test(v),
+        since: "1.0.0",
         why: "external DRBD metadata in the drbdmeta pool, every class",
         source: `${PROPERTIES} storage_pool_drbd_meta_name`,
     },
     {
-        key: "DrbdOptions/Net/max-buffers", objects: ["resource-group"], values: "32–131072", valid: range(32, 131072), since: "1.0.0",
-        why: "drbdMaxBuffers, every class", source: `${DRBDSETUP} new-peer max-buffers`,
+        key: "DrbdOptions/Net/max-buffers",
+        objects: ["resource-group"],
+        values: "32–131072",
+        valid: range(32, 131072),
+        since: "1.0.0",
+        why: "drbdMaxBuffers, every class",
+        source: `${DRBDSETUP} new-peer max-buffers`,
     },
     {
-        key: "DrbdOptions/Disk/disk-flushes", objects: ["resource-group"], values: "yes | no", valid: (v) => /^(yes|no)$/i.test(v), since: "1.0.0",
-        why: "drbdDisableFlushes: true", source: `${DRBDSETUP} disk-options disk-flushes (boolean)`,
+        key: "DrbdOptions/Disk/disk-flushes",
+        objects: ["resource-group"],
+        values: "yes | no",
+        valid: (v) => /^(yes|no)$/i.test(v),
+        since: "1.0.0",
+        why: "drbdDisableFlushes: true",
+        source: `${DRBDSETUP} disk-options disk-flushes (boolean)`,
     },
     {
-        key: "DrbdOptions/Disk/md-flushes", objects: ["resource-group"], values: "yes | no", valid: (v) => /^(yes|no)$/i.test(v), since: "1.0.0",
-        why: "drbdDisableFlushes: true", source: `${DRBDSETUP} disk-options md-flushes (boolean)`,
+        key: "DrbdOptions/Disk/md-flushes",
+        objects: ["resource-group"],
+        values: "yes | no",
+        valid: (v) => /^(yes|no)$/i.test(v),
+        since: "1.0.0",
+        why: "drbdDisableFlushes: true",
+        source: `${DRBDSETUP} disk-options md-flushes (boolean)`,
     },
     {
-        key: "DrbdOptions/Resource/quorum", objects: ["resource-group"], values: "off | majority | all | 1–32",
-        valid: (v) => oneOf("off", "majority", "all")(v) || range(1, 32)(v), since: "1.0.0",
-        why: "classes of 3 or more replicas: majority quorum, which the HA Controller requires to fail over " +
+        key: "DrbdOptions/Resource/quorum",
+        objects: ["resource-group"],
+        values: "off | majority | all | 1–32",
+        valid: (v) => oneOf("off", "majority", "all")(v) || range(1, 32)(v),
+        since: "1.0.0",
+        why:
+            "classes of 3 or more replicas: majority quorum, which the HA Controller requires to fail over " +
             "(piraeus-ha-controller v1.3.2 pkg/agent/reconcile_failover.go: `Quorum != QuorumMajority` → no fail-over)",
         source: `${DRBDSETUP} resource-options quorum (numeric-or-symbol)`,
     },
     {
-        key: "DrbdOptions/Resource/on-no-quorum", objects: ["resource-group"], values: "io-error | suspend-io",
-        valid: oneOf("io-error", "suspend-io"), since: "1.0.0",
-        why: "classes of 3 or more replicas: suspend-io (see storageClasses.ts)", source: `${DRBDSETUP} resource-options on-no-quorum (handler)`,
+        key: "DrbdOptions/Resource/on-no-quorum",
+        objects: ["resource-group"],
+        values: "io-error | suspend-io",
+        valid: oneOf("io-error", "suspend-io"),
+        since: "1.0.0",
+        why: "classes of 3 or more replicas: suspend-io (see storageClasses.ts)",
+        source: `${DRBDSETUP} resource-options on-no-quorum (handler)`,
     },
     {
-        key: "DrbdOptions/Resource/on-suspended-primary-outdated", objects: ["resource-group"], values: "disconnect | force-secondary",
-        valid: oneOf("disconnect", "force-secondary"), since: "1.19.0",
+        key: "DrbdOptions/Resource/on-suspended-primary-outdated",
+        objects: ["resource-group"],
+        values: "disconnect | force-secondary",
+        valid: oneOf("disconnect", "force-secondary"),
+        since: "1.19.0",
         why: "classes of 3 or more replicas: a suspended primary that lost the election becomes secondary and fails its frozen I/O",
         source: `${DRBDSETUP} resource-options on-suspended-primary-outdated (handler); absent from the drbdsetup.xml of 1.18.x`,
     },
@@ -94,8 +130,12 @@ export const LINSTOR_PROPERTIES: readonly LinstorPropertyRule[] = [
  */
 export const RETIRED_LINSTOR_PROPERTIES: readonly LinstorPropertyRule[] = [
     {
-        key: "DrbdOptions/auto-quorum", objects: ["controller", "resource-group"], values: "io-error | suspend-io | disabled",
-        valid: oneOf("io-error", "suspend-io", "disabled"), since: "1.2.0", until: "1.31.0",
+        key: "DrbdOptions/auto-quorum",
+        objects: ["controller", "resource-group"],
+        values: "io-error | suspend-io | disabled",
+        valid: oneOf("io-error", "suspend-io", "disabled"),
+        since: "1.2.0",
+        until: "1.31.0",
         why: "no effect from 1.31.0 (quorum is managed through DrbdOptions/Resource/quorum); to be refused from 1.35.0",
         source: `${PROPERTIES} drbd_auto_quorum; linstor-server CHANGELOG.md [1.31.0]`,
     },
@@ -109,7 +149,8 @@ export function linstorPropertyProblem(key: string, value: string, object: Linst
     if (!rule) return `${key} is not in the table of properties the program may write (components/linstorCluster/linstorProperties.ts).`;
     if (!rule.objects.includes(object)) return `${key} is not written on the ${object} (table: ${rule.objects.join(", ")}).`;
     if (compareSemver(version, rule.since) < 0) return `${key} needs LINSTOR ${rule.since} or later; the operator deploys ${version}.`;
-    if (rule.until !== undefined && compareSemver(version, rule.until) >= 0) return `${key} stops working in LINSTOR ${rule.until}; the operator deploys ${version}.`;
+    if (rule.until !== undefined && compareSemver(version, rule.until) >= 0)
+        return `${key} stops working in LINSTOR ${rule.until}; the operator deploys ${version}.`;
     if (!rule.valid(value)) return `${key} = "${value}" is not a valid value (LINSTOR accepts ${rule.values}).`;
     return undefined;
 }
@@ -121,8 +162,30 @@ export function linstorPropertyProblem(key: string, value: string, object: Linst
  * the resource group's properties (`case linstor.PropertyNamespace`), so LINSTOR's whitelist above decides.
  */
 export const LINSTOR_CSI_PARAMETER_KEYS_1_11 = [
-    "allowremotevolumeaccess", "autoplace", "clientlist", "disklessonremaining", "disklessstoragepool", "donotplacewithregex",
-    "encryption", "fsopts", "layerlist", "mountopts", "nodelist", "placementcount", "placementpolicy", "replicasondifferent",
-    "replicasonsame", "sizekib", "storagepool", "postmountxfsopts", "resourcegroup", "usepvcname", "overprovision",
-    "xreplicasondifferent", "nfsconfigtemplate", "nfsservicename", "nfssquash", "nfsrecoveryvolumesize",
+    "allowremotevolumeaccess",
+    "autoplace",
+    "clientlist",
+    "disklessonremaining",
+    "disklessstoragepool",
+    "donotplacewithregex",
+    "encryption",
+    "fsopts",
+    "layerlist",
+    "mountopts",
+    "nodelist",
+    "placementcount",
+    "placementpolicy",
+    "replicasondifferent",
+    "replicasonsame",
+    "sizekib",
+    "storagepool",
+    "postmountxfsopts",
+    "resourcegroup",
+    "usepvcname",
+    "overprovision",
+    "xreplicasondifferent",
+    "nfsconfigtemplate",
+    "nfsservicename",
+    "nfssquash",
+    "nfsrecoveryvolumesize",
 ] as const;

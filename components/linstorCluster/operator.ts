@@ -4,7 +4,7 @@
  */
 import type { LinstorDistribution, SatelliteDeletionPolicy } from "./settings";
 import { LINSTOR_DEFAULT_PEER_SLOTS } from "./sizing";
-import { ControllerComponent, controllerPodTemplateTolerations } from "./tolerations";
+import { type ControllerComponent, controllerPodTemplateTolerations } from "./tolerations";
 
 export const PIRAEUS_CHART = "oci://ghcr.io/piraeusdatastore/piraeus-operator/piraeus";
 export const LINBIT_CHART_REPO = "https://charts.linstor.io";
@@ -63,9 +63,7 @@ export function linstorClusterSpec(args: {
     /** Not-ready/unreachable toleration of the LINSTOR and CSI controllers. */
     readonly controllerTolerationSeconds: number;
 }): Record<string, unknown> {
-    const properties = args.peerSlots === LINSTOR_DEFAULT_PEER_SLOTS
-        ? []
-        : [{ name: "PeerSlotsNewResource", value: String(args.peerSlots) }];
+    const properties = args.peerSlots === LINSTOR_DEFAULT_PEER_SLOTS ? [] : [{ name: "PeerSlotsNewResource", value: String(args.peerSlots) }];
     return {
         nodeSelector: { [STORAGE_NODE_LABEL]: "true" },
         linstorPassphraseSecret: args.passphraseSecretName,
@@ -76,14 +74,16 @@ export function linstorClusterSpec(args: {
             enabled: true,
             podTemplate: {
                 spec: {
-                    containers: [{
-                        name: "ha-controller",
-                        args: [
-                            "/agent",
-                            `--fail-over-timeout=${args.haController.failOverTimeoutSeconds}s`,
-                            `--drbd-status-interval=${args.haController.drbdStatusIntervalSeconds}s`,
-                        ],
-                    }],
+                    containers: [
+                        {
+                            name: "ha-controller",
+                            args: [
+                                "/agent",
+                                `--fail-over-timeout=${args.haController.failOverTimeoutSeconds}s`,
+                                `--drbd-status-interval=${args.haController.drbdStatusIntervalSeconds}s`,
+                            ],
+                        },
+                    ],
                 },
             },
         },

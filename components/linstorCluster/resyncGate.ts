@@ -28,8 +28,8 @@
  * Python (standard library only) parses the JSON: a pinned python image, `resyncGateImage`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { controllerApiUrl } from "../snapshots/remoteJob";
 import { jobAwaitTimeouts } from "../shared/jobs";
+import { controllerApiUrl } from "../snapshots/remoteJob";
 
 export interface ResyncGateArgs {
     readonly linstorNamespace: string;
@@ -67,7 +67,7 @@ export function resyncGateCustomTimeouts(timeoutSeconds: number): pulumi.CustomT
     return jobAwaitTimeouts(resyncGateDeadlineSeconds(timeoutSeconds));
 }
 
-export const RESYNC_GATE_SCRIPT = String.raw`
+export const RESYNC_GATE_SCRIPT = `
 import http.client, json, os, socket, sys, time, urllib.error, urllib.parse, urllib.request
 
 API = os.environ["LINSTOR_API"].rstrip("/")
@@ -239,25 +239,30 @@ export function resyncGateJobSpec(args: ResyncGateArgs) {
                 restartPolicy: "Never",
                 automountServiceAccountToken: false,
                 securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
-                containers: [{
-                    name: "resync-gate",
-                    image: args.image,
-                    command: ["python3", "-c", RESYNC_GATE_SCRIPT],
-                    env: [
-                        { name: "LINSTOR_API", value: controllerApiUrl(args.linstorNamespace) },
-                        { name: "STABLE_SECONDS", value: String(args.stableSeconds) },
-                        { name: "TIMEOUT_SECONDS", value: String(args.timeoutSeconds) },
-                        { name: "POLL_SECONDS", value: String(args.pollSeconds) },
-                        { name: "UNRESOLVED_CHECKS", value: String(Math.max(3, Math.ceil(60 / args.pollSeconds))) },
-                        { name: "DEFAULT_PLACE_COUNT", value: String(LINSTOR_DEFAULT_PLACE_COUNT) },
-                        { name: "AUTO_PLACE", value: String(args.autoPlace ?? true) },
-                        { name: "AUTO_PLACE_RETRY_SECONDS", value: String(args.autoPlaceRetrySeconds ?? RESYNC_GATE_DEFAULTS.autoPlaceRetrySeconds) },
-                        { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
-                        { name: "PYTHONUNBUFFERED", value: "1" },
-                    ],
-                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                }],
+                containers: [
+                    {
+                        name: "resync-gate",
+                        image: args.image,
+                        command: ["python3", "-c", RESYNC_GATE_SCRIPT],
+                        env: [
+                            { name: "LINSTOR_API", value: controllerApiUrl(args.linstorNamespace) },
+                            { name: "STABLE_SECONDS", value: String(args.stableSeconds) },
+                            { name: "TIMEOUT_SECONDS", value: String(args.timeoutSeconds) },
+                            { name: "POLL_SECONDS", value: String(args.pollSeconds) },
+                            { name: "UNRESOLVED_CHECKS", value: String(Math.max(3, Math.ceil(60 / args.pollSeconds))) },
+                            { name: "DEFAULT_PLACE_COUNT", value: String(LINSTOR_DEFAULT_PLACE_COUNT) },
+                            { name: "AUTO_PLACE", value: String(args.autoPlace ?? true) },
+                            {
+                                name: "AUTO_PLACE_RETRY_SECONDS",
+                                value: String(args.autoPlaceRetrySeconds ?? RESYNC_GATE_DEFAULTS.autoPlaceRetrySeconds),
+                            },
+                            { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
+                            { name: "PYTHONUNBUFFERED", value: "1" },
+                        ],
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+                    },
+                ],
             },
         },
     };

@@ -1,13 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { ARNS, Check, check, FieldRules, isLinstorName, KeyOf, NOT_CHECKED, validateFields } from "../shared/validation";
+import { ARNS, type Check, check, type FieldRules, isLinstorName, type KeyOf, NOT_CHECKED, validateFields } from "../shared/validation";
+import { defaultMetadataVolumeGiB, externalMetadataMiB, instanceMemoryMiB, LINSTOR_DEFAULT_PEER_SLOTS, requiredNodeMemoryMiB } from "./sizing";
 import { storageClassSpec } from "./storageClasses";
-import {
-    LINSTOR_DEFAULT_PEER_SLOTS,
-    defaultMetadataVolumeGiB,
-    externalMetadataMiB,
-    instanceMemoryMiB,
-    requiredNodeMemoryMiB,
-} from "./sizing";
 
 export const LINSTOR_DISTRIBUTIONS = ["piraeus", "linbit"] as const;
 export type LinstorDistribution = (typeof LINSTOR_DISTRIBUTIONS)[number];
@@ -240,7 +234,8 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     dataVolumeThroughputMiBps: (v, c) => c.ifSet.integer(v, { min: 1 }, "(MiB/s)"),
     metadataVolumeSizeGiB: (v, c) => c.ifSet.integer(v, { min: 1 }, "(GiB)"),
     metadataVolumeType: (v, c) => c.oneOf(v, METADATA_VOLUME_TYPES, "DRBD metadata is small; io1/io2 would need provisioned IOPS"),
-    ebsKmsKeyArn: (v, c, s) => c.ifSet.arn(v, ARNS.kmsKeyOrAlias, { name: s.region, why: `EBS volumes need a KMS key in the cluster's region ${s.region}.` }),
+    ebsKmsKeyArn: (v, c, s) =>
+        c.ifSet.arn(v, ARNS.kmsKeyOrAlias, { name: s.region, why: `EBS volumes need a KMS key in the cluster's region ${s.region}.` }),
     maxVolumesPerNode: (v, c) => c.integer(v, { min: 1, max: 10000 }),
     // At least replicas − 1: checked with storageClassReplicas below.
     drbdPeerSlots: (v, c) => c.integer(v, { min: 0, max: 31 }),
@@ -269,10 +264,23 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     drbdIoUsername: (v, c) => c.ifSet.matches(v, /^\S+$/, "Use your drbd.io user name."),
     // A secret Input: only its presence is checked (with linstorDistribution, below).
     drbdIoPassword: NOT_CHECKED,
-    storageClassReplicas: (v, c, s) => c.list(v, (replicas, entry) => entry.integer(replicas, { min: 1, max: s.availabilityZones.length },
-        "(replicas are spread over distinct zones: at most the number of AZs)"), { nonEmpty: true, unique: true }),
-    storageClassPrefix: (v, c) => c.dnsLabel(v, { maxLength: 36, letterFirst: true,
-        why: "it also names the LINSTOR resource groups <prefix>-r<n>-<8-char hash>, which have at most 48 characters" }),
+    storageClassReplicas: (v, c, s) =>
+        c.list(
+            v,
+            (replicas, entry) =>
+                entry.integer(
+                    replicas,
+                    { min: 1, max: s.availabilityZones.length },
+                    "(replicas are spread over distinct zones: at most the number of AZs)",
+                ),
+            { nonEmpty: true, unique: true },
+        ),
+    storageClassPrefix: (v, c) =>
+        c.dnsLabel(v, {
+            maxLength: 36,
+            letterFirst: true,
+            why: "it also names the LINSTOR resource groups <prefix>-r<n>-<8-char hash>, which have at most 48 characters",
+        }),
     drbdDisableFlushes: (v, c) => c.boolean(v),
     drbdMaxBuffers: (v, c) => c.integer(v, { min: 32, max: 131072 }),
     satelliteDeletionPolicy: (v, c) => {
@@ -303,8 +311,10 @@ function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", 
         const [min, max] = limits.iops;
         const perGiB = limits.iopsPerGiB;
         if (iops < min || iops > max || iops > size * perGiB) {
-            check(key, "dataVolumeIops").fail(iops,
-                `A ${type} volume takes ${min} to ${max} IOPS and at most ${perGiB} IOPS per GiB (${size * perGiB} for ${size} GiB).`);
+            check(key, "dataVolumeIops").fail(
+                iops,
+                `A ${type} volume takes ${min} to ${max} IOPS and at most ${perGiB} IOPS per GiB (${size * perGiB} for ${size} GiB).`,
+            );
         }
     }
     const throughput = s.dataVolumeThroughputMiBps;
@@ -312,7 +322,10 @@ function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", 
         const [min, max] = limits.throughput;
         const perIops = Math.floor((iops ?? min) / 4);
         if (throughput < min || throughput > max || throughput > perIops) {
-            check(key, "dataVolumeThroughputMiBps").fail(throughput, `gp3 throughput must be ${min} to ${max} MiB/s and at most IOPS/4 (${perIops}).`);
+            check(key, "dataVolumeThroughputMiBps").fail(
+                throughput,
+                `gp3 throughput must be ${min} to ${max} MiB/s and at most IOPS/4 (${perIops}).`,
+            );
         }
     }
 }
@@ -324,15 +337,19 @@ function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", 
 export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: KeyOf): void {
     validateFields(s, LINSTOR_CLUSTER_RULES, key);
     if (s.linstorDistribution === "linbit" && (!s.drbdIoUsername || s.drbdIoPassword === undefined)) {
-        check(key, s.drbdIoUsername ? "drbdIoPassword" : "drbdIoUsername").fail(undefined,
-            "The LINBIT distribution pulls from drbd.io: set drbdIoUsername and the secret drbdIoPassword (pulumi config set --secret).");
+        check(key, s.drbdIoUsername ? "drbdIoPassword" : "drbdIoUsername").fail(
+            undefined,
+            "The LINBIT distribution pulls from drbd.io: set drbdIoUsername and the secret drbdIoPassword (pulumi config set --secret).",
+        );
     }
     if (s.apiPublicAccessCidrs.length + s.apiPrivateAccessCidrs.length + s.apiPrivateAccessSecurityGroupIds.length === 0) {
         check(key, "apiPublicAccessCidrs").fail([], API_REACHABILITY_HELP(key));
     }
     if (s.vpcId !== undefined && (s.privateSubnetIds ?? []).length !== s.availabilityZones.length) {
-        check(key, "privateSubnetIds").fail(s.privateSubnetIds ?? [],
-            `With vpcId, give exactly one private subnet per availability zone (${s.availabilityZones.length}), in the order of availabilityZones.`);
+        check(key, "privateSubnetIds").fail(
+            s.privateSubnetIds ?? [],
+            `With vpcId, give exactly one private subnet per availability zone (${s.availabilityZones.length}), in the order of availabilityZones.`,
+        );
     }
     if (s.drbdPeerSlots < maxReplicas(s) - 1) {
         check(key, "drbdPeerSlots").fail(s.drbdPeerSlots, `Must be from ${maxReplicas(s) - 1} (replicas − 1) to 31.`);
@@ -340,26 +357,42 @@ export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: K
     validateVolume(s, "data", key);
     validateVolume(s, "metadata", key);
     for (const replicas of s.storageClassReplicas) {
-        const group = storageClassSpec({ namePrefix: s.storageClassPrefix, replicas, dataPool: "data", metadataPool: "drbdmeta",
-            tuning: { disableFlushes: s.drbdDisableFlushes, maxBuffers: s.drbdMaxBuffers } }).resourceGroup;
+        const group = storageClassSpec({
+            namePrefix: s.storageClassPrefix,
+            replicas,
+            dataPool: "data",
+            metadataPool: "drbdmeta",
+            tuning: { disableFlushes: s.drbdDisableFlushes, maxBuffers: s.drbdMaxBuffers },
+        }).resourceGroup;
         if (!isLinstorName(group)) {
-            check(key, "storageClassPrefix").fail(s.storageClassPrefix,
-                `LINSTOR resource-group names (here ${group}) must start with a letter and have at most 48 characters: use a prefix of at most 36.`);
+            check(key, "storageClassPrefix").fail(
+                s.storageClassPrefix,
+                `LINSTOR resource-group names (here ${group}) must start with a letter and have at most 48 characters: use a prefix of at most 36.`,
+            );
         }
     }
     const neededMetaMiB = externalMetadataMiB(s.dataVolumeSizeGiB, s.drbdPeerSlots, s.maxVolumesPerNode);
     const metaGiB = effectiveMetadataVolumeGiB(s);
     if (metaGiB * 1024 < neededMetaMiB) {
-        check(key, "metadataVolumeSizeGiB").fail(metaGiB,
+        check(key, "metadataVolumeSizeGiB").fail(
+            metaGiB,
             `External metadata for ${s.dataVolumeSizeGiB} GiB of data with ${s.drbdPeerSlots} peer slots and up to ` +
-            `${s.maxVolumesPerNode} volumes needs ${neededMetaMiB} MiB; use at least ${Math.ceil(neededMetaMiB / 1024)} GiB or leave it unset.`);
+                `${s.maxVolumesPerNode} volumes needs ${neededMetaMiB} MiB; use at least ${Math.ceil(neededMetaMiB / 1024)} GiB or leave it unset.`,
+        );
     }
-    const memory = s.instanceMemoryMiB ?? instanceMemoryMiB(s.instanceType) ?? check(key, "instanceMemoryMiB").fail(undefined,
-        `Cannot derive the memory of instance type ${s.instanceType}; set instanceMemoryMiB to its memory in MiB.`);
+    const memory =
+        s.instanceMemoryMiB ??
+        instanceMemoryMiB(s.instanceType) ??
+        check(key, "instanceMemoryMiB").fail(
+            undefined,
+            `Cannot derive the memory of instance type ${s.instanceType}; set instanceMemoryMiB to its memory in MiB.`,
+        );
     const required = requiredNodeMemoryMiB(s.dataVolumeSizeGiB, maxReplicas(s));
     if (memory < required) {
-        check(key, "instanceType").fail(s.instanceType,
+        check(key, "instanceType").fail(
+            s.instanceType,
             `It has ${memory} MiB; a storage node with ${s.dataVolumeSizeGiB} GiB at ${maxReplicas(s)} replicas needs at least ` +
-            `${required} MiB (DRBD bitmaps + node baseline). Choose a larger type, e.g. m6i.large.`);
+                `${required} MiB (DRBD bitmaps + node baseline). Choose a larger type, e.g. m6i.large.`,
+        );
     }
 }

@@ -52,7 +52,13 @@ const GIB_PER_VCPU: Record<string, number> = { c: 2, m: 4, r: 8, x: 16, z: 8, i:
 const VCPUS_BY_SIZE: Record<string, number> = { medium: 1, large: 2, xlarge: 4 };
 /** Burstable t3/t3a/t4g sizes do not follow the ratio above. */
 const BURSTABLE_MIB: Record<string, number> = {
-    nano: 512, micro: 1024, small: 2048, medium: 4096, large: 8192, xlarge: 16384, "2xlarge": 32768,
+    nano: 512,
+    micro: 1024,
+    small: 2048,
+    medium: 4096,
+    large: 8192,
+    xlarge: 16384,
+    "2xlarge": 32768,
 };
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 
 /** The CSI driver name of linstor-csi. */
 export const LINSTOR_PROVISIONER = "linstor.csi.linbit.com";
@@ -76,7 +76,11 @@ export function drbdProperties(replicas: number, tuning: DrbdTuning): Record<str
  * options → new group, existing volumes keep theirs.
  */
 export function resourceGroupName(className: string, properties: Record<string, string>): string {
-    const canonical = JSON.stringify(Object.keys(properties).sort().map((k) => [k, properties[k]]));
+    const canonical = JSON.stringify(
+        Object.keys(properties)
+            .sort()
+            .map((k) => [k, properties[k]]),
+    );
     const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 8);
     return `${className}-${hash}`;
 }

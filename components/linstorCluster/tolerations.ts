@@ -46,8 +46,12 @@ export const LINSTOR_CONTROLLER_TOLERATIONS: readonly Toleration[] = [
  * `tolerationSeconds` is not compared.
  */
 export function matchToleration(a: Toleration, b: Toleration): boolean {
-    return (a.key ?? "") === (b.key ?? "") && (a.effect ?? "") === (b.effect ?? "") &&
-        (a.operator ?? "") === (b.operator ?? "") && (a.value ?? "") === (b.value ?? "");
+    return (
+        (a.key ?? "") === (b.key ?? "") &&
+        (a.effect ?? "") === (b.effect ?? "") &&
+        (a.operator ?? "") === (b.operator ?? "") &&
+        (a.value ?? "") === (b.value ?? "")
+    );
 }
 
 /** Port of the operator's `tolerations.MergeTolerations`: a later matching toleration replaces in place, others are appended. */
@@ -85,7 +89,10 @@ export function operatorTolerations(component: ControllerComponent, specTolerati
  * Strategic merge of a sparse podTemplate over the Deployment's pod spec, for the tolerations field: the patch's
  * list, when it has one, replaces the whole list (no merge key); otherwise the list stays.
  */
-export function tolerationsAfterPodTemplate(computed: readonly Toleration[], podTemplate: { spec?: { tolerations?: readonly Toleration[] } } | undefined): Toleration[] {
+export function tolerationsAfterPodTemplate(
+    computed: readonly Toleration[],
+    podTemplate: { spec?: { tolerations?: readonly Toleration[] } } | undefined,
+): Toleration[] {
     const patch = podTemplate?.spec?.tolerations;
     return patch === undefined ? [...computed] : [...patch];
 }
@@ -93,7 +100,10 @@ export function tolerationsAfterPodTemplate(computed: readonly Toleration[], pod
 /** Short not-ready/unreachable NoExecute tolerations: the pod leaves a dead node after `seconds`. */
 export function failoverTolerations(seconds: number): Toleration[] {
     return ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"].map((key) => ({
-        key, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds,
+        key,
+        operator: "Exists",
+        effect: "NoExecute",
+        tolerationSeconds: seconds,
     }));
 }
 

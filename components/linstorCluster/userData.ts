@@ -137,7 +137,7 @@ function bootScript(devices: readonly PoolDevice[]): string {
         ebsNameHelper(devices),
         "HELPER",
         `chmod 0755 "\${root}${EBS_NAME_HELPER}"`,
-        'cat > "${root}/etc/udev/rules.d/90-linstor-ebs.rules" <<\'RULES\'',
+        "cat > \"${root}/etc/udev/rules.d/90-linstor-ebs.rules\" <<'RULES'",
         `KERNEL=="nvme[0-9]*n[0-9]*", ENV{DEVTYPE}=="disk", ATTRS{model}=="Amazon Elastic Block Store", PROGRAM="${EBS_NAME_HELPER} /dev/%k", SYMLINK+="%c"`,
         `KERNEL=="xvd[a-z]", ENV{DEVTYPE}=="disk", PROGRAM="${EBS_NAME_HELPER} /dev/%k", SYMLINK+="%c"`,
         "RULES",
@@ -157,11 +157,11 @@ function bootScript(devices: readonly PoolDevice[]): string {
         `  echo "\${missing}" > "\${root}${DEVICES_MISSING_MARKER}"`,
         "  exit 1",
         "fi",
-        'cat > "${root}/usr/local/sbin/linstor-kernel-headers" <<\'HEADERS\'',
+        "cat > \"${root}/usr/local/sbin/linstor-kernel-headers\" <<'HEADERS'",
         KERNEL_HEADERS_SCRIPT,
         "HEADERS",
         'chmod 0755 "${root}/usr/local/sbin/linstor-kernel-headers"',
-        'cat > "${root}/etc/systemd/system/linstor-kernel-headers.service" <<\'UNIT\'',
+        "cat > \"${root}/etc/systemd/system/linstor-kernel-headers.service\" <<'UNIT'",
         "[Unit]",
         "Description=Kernel headers for the DRBD module loader (normally already on the AMI)",
         "Wants=network-online.target",
@@ -183,10 +183,7 @@ function bootScript(devices: readonly PoolDevice[]): string {
 
 /** Builds the full MIME multipart document (not yet base64-encoded). */
 export function buildNodeUserData(args: NodeUserDataArgs): string {
-    const parts = [
-        nodeConfigPart(args),
-        ['Content-Type: text/x-shellscript; charset="us-ascii"', "", bootScript(args.devices)].join("\n"),
-    ];
+    const parts = [nodeConfigPart(args), ['Content-Type: text/x-shellscript; charset="us-ascii"', "", bootScript(args.devices)].join("\n")];
     return [
         "MIME-Version: 1.0",
         `Content-Type: multipart/mixed; boundary="${MIME_BOUNDARY}"`,

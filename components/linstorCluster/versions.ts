@@ -59,24 +59,39 @@ export function checkUpgrade(deployed: DeployedVersions, requested: RequestedVer
         const from = kubernetesMinor(deployed.kubernetesVersion);
         const to = kubernetesMinor(requested.kubernetesVersion);
         if (to < from) {
-            throw new ConfigError(key("kubernetesVersion"), requested.kubernetesVersion,
-                `The cluster runs ${deployed.kubernetesVersion}; EKS cannot downgrade.`);
+            throw new ConfigError(
+                key("kubernetesVersion"),
+                requested.kubernetesVersion,
+                `The cluster runs ${deployed.kubernetesVersion}; EKS cannot downgrade.`,
+            );
         }
         if (to > from + 1) {
-            throw new ConfigError(key("kubernetesVersion"), requested.kubernetesVersion,
-                `The cluster runs ${deployed.kubernetesVersion}; upgrade one minor version at a time (next: 1.${from + 1}).`);
+            throw new ConfigError(
+                key("kubernetesVersion"),
+                requested.kubernetesVersion,
+                `The cluster runs ${deployed.kubernetesVersion}; upgrade one minor version at a time (next: 1.${from + 1}).`,
+            );
         }
     }
     const sameOperator = deployed.linstorDistribution === requested.linstorDistribution;
-    if (deployed.linstorOperatorChartVersion && sameOperator &&
-        compareSemver(requested.linstorOperatorChartVersion, deployed.linstorOperatorChartVersion) < 0) {
+    if (
+        deployed.linstorOperatorChartVersion &&
+        sameOperator &&
+        compareSemver(requested.linstorOperatorChartVersion, deployed.linstorOperatorChartVersion) < 0
+    ) {
         const field = requested.linstorDistribution === "linbit" ? "linbitOperatorChartVersion" : "piraeusOperatorChartVersion";
-        throw new ConfigError(key(field), requested.linstorOperatorChartVersion,
-            `The cluster runs operator chart ${deployed.linstorOperatorChartVersion}; operator downgrades are not supported (CRDs and LINSTOR's database only migrate forward).`);
+        throw new ConfigError(
+            key(field),
+            requested.linstorOperatorChartVersion,
+            `The cluster runs operator chart ${deployed.linstorOperatorChartVersion}; operator downgrades are not supported (CRDs and LINSTOR's database only migrate forward).`,
+        );
     }
     if (deployed.linstorDistribution && !sameOperator) {
-        throw new ConfigError(key("linstorDistribution"), requested.linstorDistribution,
-            `The cluster runs ${deployed.linstorDistribution}; switching distributions in place is not supported — follow the README's migration runbook.`);
+        throw new ConfigError(
+            key("linstorDistribution"),
+            requested.linstorDistribution,
+            `The cluster runs ${deployed.linstorDistribution}; switching distributions in place is not supported — follow the README's migration runbook.`,
+        );
     }
 }
 

@@ -21,15 +21,54 @@ export const LINSTOR_DB_API_GROUP = "internal.linstor.linbit.com";
  * incomplete backup.
  */
 export const LINSTOR_DB_RESOURCES: readonly string[] = [
-    "authtokens", "ebsremotes", "files", "keyvaluestore", "layerbcachevolumes", "layercachevolumes",
-    "layerdrbdresourcedefinitions", "layerdrbdresources", "layerdrbdvolumedefinitions", "layerdrbdvolumes",
-    "layerluksvolumes", "layeropenflexresourcedefinitions", "layeropenflexvolumes", "layerresourceids",
-    "layerstoragevolumes", "layerwritecachevolumes", "linstorremotes", "linstorversion", "nodeconnections",
-    "nodenetinterfaces", "nodes", "nodestorpool", "propscontainers", "resourceconnections", "resourcedefinitions",
-    "resourcegroups", "resources", "rollback", "s3remotes", "satellitescapacity", "schedules", "secaccesstypes",
-    "secaclmap", "secconfiguration", "secdfltroles", "secidentities", "secidrolemap", "secobjectprotection",
-    "secroles", "sectyperules", "sectypes", "spacehistory", "storpooldefinitions", "trackingdate",
-    "volumeconnections", "volumedefinitions", "volumegroups", "volumes",
+    "authtokens",
+    "ebsremotes",
+    "files",
+    "keyvaluestore",
+    "layerbcachevolumes",
+    "layercachevolumes",
+    "layerdrbdresourcedefinitions",
+    "layerdrbdresources",
+    "layerdrbdvolumedefinitions",
+    "layerdrbdvolumes",
+    "layerluksvolumes",
+    "layeropenflexresourcedefinitions",
+    "layeropenflexvolumes",
+    "layerresourceids",
+    "layerstoragevolumes",
+    "layerwritecachevolumes",
+    "linstorremotes",
+    "linstorversion",
+    "nodeconnections",
+    "nodenetinterfaces",
+    "nodes",
+    "nodestorpool",
+    "propscontainers",
+    "resourceconnections",
+    "resourcedefinitions",
+    "resourcegroups",
+    "resources",
+    "rollback",
+    "s3remotes",
+    "satellitescapacity",
+    "schedules",
+    "secaccesstypes",
+    "secaclmap",
+    "secconfiguration",
+    "secdfltroles",
+    "secidentities",
+    "secidrolemap",
+    "secobjectprotection",
+    "secroles",
+    "sectyperules",
+    "sectypes",
+    "spacehistory",
+    "storpooldefinitions",
+    "trackingdate",
+    "volumeconnections",
+    "volumedefinitions",
+    "volumegroups",
+    "volumes",
 ];
 
 export const BACKUP_LABELS = { "app.kubernetes.io/name": BACKUP_NAME, "app.kubernetes.io/part-of": "ha-jenkins-eks" };
@@ -55,12 +94,14 @@ export function linstorDbBackupUserPolicy(a: UploadPolicyArgs): PolicyDocument {
         Version: "2012-10-17",
         Statement: [
             {
-                Sid: "UploadLinstorDbBackups", Effect: "Allow",
+                Sid: "UploadLinstorDbBackups",
+                Effect: "Allow",
                 Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
                 Resource: `${a.bucketArn}/${backupKeyPrefix(a.clusterName)}*`,
             },
             {
-                Sid: "EncryptWithBucketKeyThroughS3", Effect: "Allow",
+                Sid: "EncryptWithBucketKeyThroughS3",
+                Effect: "Allow",
                 Action: ["kms:GenerateDataKey", "kms:Decrypt"],
                 Resource: a.kmsKeyArn,
                 Condition: { StringEquals: { "kms:ViaService": `s3.${a.bucketRegion}.amazonaws.com` } },
@@ -74,7 +115,9 @@ export function linstorDbClusterRules() {
     return [
         { apiGroups: [LINSTOR_DB_API_GROUP], resources: [...LINSTOR_DB_RESOURCES], verbs: ["list"] },
         {
-            apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get"],
+            apiGroups: ["apiextensions.k8s.io"],
+            resources: ["customresourcedefinitions"],
+            verbs: ["get"],
             resourceNames: LINSTOR_DB_RESOURCES.map((r) => `${r}.${LINSTOR_DB_API_GROUP}`),
         },
     ];
@@ -192,10 +235,19 @@ const LOCKED_DOWN = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: t
 /** The `aws` arguments of the upload container: both files, SSE-KMS with the bucket's key, in the bucket region. */
 export function uploadArgs(a: Pick<BackupCronJobArgs, "bucket" | "bucketRegion" | "kmsKeyArn" | "clusterName">): string[] {
     return [
-        "s3", "cp", `${WORK_DIR}/out/`, `s3://${a.bucket}/${backupKeyPrefix(a.clusterName)}`, "--recursive",
+        "s3",
+        "cp",
+        `${WORK_DIR}/out/`,
+        `s3://${a.bucket}/${backupKeyPrefix(a.clusterName)}`,
+        "--recursive",
         // Named explicitly: `--sse aws:kms` alone lets S3 fall back to the AWS-managed aws/s3 key.
-        "--sse", "aws:kms", "--sse-kms-key-id", a.kmsKeyArn,
-        "--region", a.bucketRegion, "--no-progress",
+        "--sse",
+        "aws:kms",
+        "--sse-kms-key-id",
+        a.kmsKeyArn,
+        "--region",
+        a.bucketRegion,
+        "--no-progress",
     ];
 }
 
@@ -238,42 +290,49 @@ export function linstorDbBackupCronJobSpec(a: BackupCronJobArgs): types.input.ba
                         automountServiceAccountToken: false,
                         restartPolicy: "Never",
                         securityContext: {
-                            runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532,
+                            runAsNonRoot: true,
+                            runAsUser: 65532,
+                            runAsGroup: 65532,
+                            fsGroup: 65532,
                             seccompProfile: { type: "RuntimeDefault" },
                         },
-                        initContainers: [{
-                            name: "export",
-                            image: a.kubectlImage,
-                            // The image's entrypoint is kubectl itself.
-                            command: ["/bin/bash", "-c", EXPORT_SCRIPT],
-                            env: Object.entries(exportEnv).map(([name, value]) => ({ name, value })),
-                            securityContext: LOCKED_DOWN,
-                            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } },
-                            volumeMounts: [
-                                { name: "work", mountPath: WORK_DIR },
-                                { name: "tmp", mountPath: "/tmp" },
-                                { name: "api-token", mountPath: TOKEN_DIR, readOnly: true },
-                            ],
-                        }],
-                        containers: [{
-                            name: "upload",
-                            image: a.awsCliImage,
-                            command: ["aws"],
-                            args: uploadArgs(a),
-                            env: [
-                                secretEnv("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
-                                secretEnv("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
-                                // Never fall back to the node role if the static key is missing.
-                                { name: "AWS_EC2_METADATA_DISABLED", value: "true" },
-                                { name: "HOME", value: "/tmp" },
-                            ],
-                            securityContext: LOCKED_DOWN,
-                            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-                            volumeMounts: [
-                                { name: "work", mountPath: WORK_DIR, readOnly: true },
-                                { name: "tmp", mountPath: "/tmp" },
-                            ],
-                        }],
+                        initContainers: [
+                            {
+                                name: "export",
+                                image: a.kubectlImage,
+                                // The image's entrypoint is kubectl itself.
+                                command: ["/bin/bash", "-c", EXPORT_SCRIPT],
+                                env: Object.entries(exportEnv).map(([name, value]) => ({ name, value })),
+                                securityContext: LOCKED_DOWN,
+                                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+                                volumeMounts: [
+                                    { name: "work", mountPath: WORK_DIR },
+                                    { name: "tmp", mountPath: "/tmp" },
+                                    { name: "api-token", mountPath: TOKEN_DIR, readOnly: true },
+                                ],
+                            },
+                        ],
+                        containers: [
+                            {
+                                name: "upload",
+                                image: a.awsCliImage,
+                                command: ["aws"],
+                                args: uploadArgs(a),
+                                env: [
+                                    secretEnv("AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
+                                    secretEnv("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
+                                    // Never fall back to the node role if the static key is missing.
+                                    { name: "AWS_EC2_METADATA_DISABLED", value: "true" },
+                                    { name: "HOME", value: "/tmp" },
+                                ],
+                                securityContext: LOCKED_DOWN,
+                                resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+                                volumeMounts: [
+                                    { name: "work", mountPath: WORK_DIR, readOnly: true },
+                                    { name: "tmp", mountPath: "/tmp" },
+                                ],
+                            },
+                        ],
                         volumes: [
                             { name: "work", emptyDir: { sizeLimit: "1Gi" } },
                             { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },

@@ -1,14 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PASSPHRASE_KEY } from "../linstorCluster/operator";
 import type { KeyOf } from "../linstorCluster/settings";
+import type { ScheduledJob } from "../shared/schedule";
+import { BACKUP_LABELS, linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules } from "./exportJob";
 import {
-    BACKUP_NAME, backupCredentialsSecretName, describeLinstorDbBackupSchedule, backupKeyGenerations, backupKeyPrefix, LinstorDbBackupSettings,
+    BACKUP_NAME,
+    backupCredentialsSecretName,
+    backupKeyGenerations,
+    backupKeyPrefix,
+    describeLinstorDbBackupSchedule,
+    type LinstorDbBackupSettings,
     validateLinstorDbBackupArgs,
 } from "./settings";
-import { BACKUP_LABELS, linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules } from "./exportJob";
-import { PASSPHRASE_KEY } from "../linstorCluster/operator";
-import type { ScheduledJob } from "../shared/schedule";
 
 /** The snapshot bucket's coordinates (S3SnapshotShipping's outputs). */
 export interface LinstorDbBackupBucket {
@@ -36,7 +41,6 @@ export interface LinstorDbBackupArgs extends LinstorDbBackupSettings {
     /** Names the key to fix in validation errors; default `LinstorDbBackup.<field>`. */
     readonly keyOf?: KeyOf;
 }
-
 
 function requireKmsKey(arn: string | undefined): string {
     if (!arn) {
@@ -83,38 +87,59 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
         this.retentionDays = args.linstorDbBackupRetentionDays;
         this.keyPrefix = backupKeyPrefix(args.clusterName);
         this.location = pulumi.interpolate`s3://${args.bucket.name}/${this.keyPrefix}`;
-        const restoreFlags = `--region ${args.bucket.region} --prefix ${this.keyPrefix} --latest --namespace ${ns} ` +
+        const restoreFlags =
+            `--region ${args.bucket.region} --prefix ${this.keyPrefix} --latest --namespace ${ns} ` +
             `--passphrase-secret ${args.passphraseSecretName}`;
         this.restoreCommand = pulumi.interpolate`components/linstorDbBackup/restoreLinstorDb.sh --bucket ${args.bucket.name} ${restoreFlags}`;
         const kmsKeyArn = pulumi.output(args.bucket.kmsKeyArn).apply(requireKmsKey);
 
-        const user = new aws.iam.User(`${name}-uploader`, {
-            name: `${args.namePrefix}-linstor-db-backup`,
-            path: "/ha-jenkins-eks/",
-            tags: { ...args.tags, "ha-jenkins-eks:purpose": "linstor-db-backup" },
-        }, { parent: this });
+        const user = new aws.iam.User(
+            `${name}-uploader`,
+            {
+                name: `${args.namePrefix}-linstor-db-backup`,
+                path: "/ha-jenkins-eks/",
+                tags: { ...args.tags, "ha-jenkins-eks:purpose": "linstor-db-backup" },
+            },
+            { parent: this },
+        );
         this.iamUserName = user.name;
-        const policy = new aws.iam.UserPolicy(`${name}-upload`, {
-            name: "linstor-db-backup-upload",
-            user: user.name,
-            policy: pulumi.all([args.bucket.arn, kmsKeyArn]).apply(([bucketArn, key]) => JSON.stringify(linstorDbBackupUserPolicy({
-                bucketArn, bucketRegion: args.bucket.region, kmsKeyArn: key, clusterName: args.clusterName,
-            }))),
-        }, { parent: this });
+        const policy = new aws.iam.UserPolicy(
+            `${name}-upload`,
+            {
+                name: "linstor-db-backup-upload",
+                user: user.name,
+                policy: pulumi.all([args.bucket.arn, kmsKeyArn]).apply(([bucketArn, key]) =>
+                    JSON.stringify(
+                        linstorDbBackupUserPolicy({
+                            bucketArn,
+                            bucketRegion: args.bucket.region,
+                            kmsKeyArn: key,
+                            clusterName: args.clusterName,
+                        }),
+                    ),
+                ),
+            },
+            { parent: this },
+        );
 
         const secrets = backupKeyGenerations(args).map((generation) => {
             // Named by generation: a bump creates the new key beside the old one instead of replacing it.
             const key = new aws.iam.AccessKey(`${name}-g${generation}`, { user: user.name }, { parent: this });
-            const secret = new k8s.core.v1.Secret(`${name}-credentials-g${generation}`, {
-                metadata: {
-                    name: backupCredentialsSecretName(generation), namespace: ns,
-                    labels: { ...BACKUP_LABELS, "ha-jenkins-eks.io/key-generation": String(generation) },
+            const secret = new k8s.core.v1.Secret(
+                `${name}-credentials-g${generation}`,
+                {
+                    metadata: {
+                        name: backupCredentialsSecretName(generation),
+                        namespace: ns,
+                        labels: { ...BACKUP_LABELS, "ha-jenkins-eks.io/key-generation": String(generation) },
+                    },
+                    type: "Opaque",
+                    // Immutable, so a rotation is always a new Secret under a new name.
+                    immutable: true,
+                    stringData: { AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret },
                 },
-                type: "Opaque",
-                // Immutable, so a rotation is always a new Secret under a new name.
-                immutable: true,
-                stringData: { AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret },
-            }, { ...k8s$, dependsOn: [policy, ...storageReady], deleteBeforeReplace: true });
+                { ...k8s$, dependsOn: [policy, ...storageReady], deleteBeforeReplace: true },
+            );
             return { key, secret };
         });
         const current = secrets[secrets.length - 1];
@@ -123,46 +148,82 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
 
         const metadata = { name: BACKUP_NAME, namespace: ns, labels: BACKUP_LABELS };
         const inNamespace = { ...k8s$, dependsOn: storageReady };
-        const account = new k8s.core.v1.ServiceAccount(`${name}-account`, {
-            metadata, automountServiceAccountToken: false,
-        }, inNamespace);
+        const account = new k8s.core.v1.ServiceAccount(
+            `${name}-account`,
+            {
+                metadata,
+                automountServiceAccountToken: false,
+            },
+            inNamespace,
+        );
         const subjects = [{ kind: "ServiceAccount", name: BACKUP_NAME, namespace: ns }];
-        const role = new k8s.rbac.v1.Role(`${name}-secret-reader`, {
-            metadata, rules: linstorDbNamespaceRules(args.passphraseSecretName),
-        }, inNamespace);
-        const roleBinding = new k8s.rbac.v1.RoleBinding(`${name}-secret-reader`, {
-            metadata, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: BACKUP_NAME }, subjects,
-        }, { ...k8s$, dependsOn: [role, account] });
+        const role = new k8s.rbac.v1.Role(
+            `${name}-secret-reader`,
+            {
+                metadata,
+                rules: linstorDbNamespaceRules(args.passphraseSecretName),
+            },
+            inNamespace,
+        );
+        const roleBinding = new k8s.rbac.v1.RoleBinding(
+            `${name}-secret-reader`,
+            {
+                metadata,
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: BACKUP_NAME },
+                subjects,
+            },
+            { ...k8s$, dependsOn: [role, account] },
+        );
         const clusterRoleName = `${args.namePrefix}-${BACKUP_NAME}`;
-        const clusterRole = new k8s.rbac.v1.ClusterRole(`${name}-db-reader`, {
-            metadata: { name: clusterRoleName, labels: BACKUP_LABELS }, rules: linstorDbClusterRules(),
-        }, k8s$);
-        const clusterRoleBinding = new k8s.rbac.v1.ClusterRoleBinding(`${name}-db-reader`, {
-            metadata: { name: clusterRoleName, labels: BACKUP_LABELS },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRoleName }, subjects,
-        }, { ...k8s$, dependsOn: [clusterRole, account] });
+        const clusterRole = new k8s.rbac.v1.ClusterRole(
+            `${name}-db-reader`,
+            {
+                metadata: { name: clusterRoleName, labels: BACKUP_LABELS },
+                rules: linstorDbClusterRules(),
+            },
+            k8s$,
+        );
+        const clusterRoleBinding = new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-db-reader`,
+            {
+                metadata: { name: clusterRoleName, labels: BACKUP_LABELS },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRoleName },
+                subjects,
+            },
+            { ...k8s$, dependsOn: [clusterRole, account] },
+        );
 
-        new k8s.batch.v1.CronJob(`${name}-schedule`, {
-            metadata,
-            spec: pulumi.all([args.bucket.name, kmsKeyArn]).apply(([bucket, key]) => linstorDbBackupCronJobSpec({
-                schedule: args.linstorDbBackupSchedule,
-                kubectlImage: args.linstorDbBackupKubectlImage,
-                awsCliImage: args.linstorDbBackupAwsCliImage,
-                namespace: ns,
-                serviceAccountName: BACKUP_NAME,
-                passphraseSecretName: args.passphraseSecretName,
-                passphraseKey: PASSPHRASE_KEY,
-                clusterName: args.clusterName,
-                bucket,
-                bucketRegion: args.bucket.region,
-                kmsKeyArn: key,
-                credentialsSecretName: this.credentialsSecretName,
-            })),
-        }, { ...k8s$, dependsOn: [current.secret, roleBinding, clusterRoleBinding, ...storageReady] });
+        new k8s.batch.v1.CronJob(
+            `${name}-schedule`,
+            {
+                metadata,
+                spec: pulumi.all([args.bucket.name, kmsKeyArn]).apply(([bucket, key]) =>
+                    linstorDbBackupCronJobSpec({
+                        schedule: args.linstorDbBackupSchedule,
+                        kubectlImage: args.linstorDbBackupKubectlImage,
+                        awsCliImage: args.linstorDbBackupAwsCliImage,
+                        namespace: ns,
+                        serviceAccountName: BACKUP_NAME,
+                        passphraseSecretName: args.passphraseSecretName,
+                        passphraseKey: PASSPHRASE_KEY,
+                        clusterName: args.clusterName,
+                        bucket,
+                        bucketRegion: args.bucket.region,
+                        kmsKeyArn: key,
+                        credentialsSecretName: this.credentialsSecretName,
+                    }),
+                ),
+            },
+            { ...k8s$, dependsOn: [current.secret, roleBinding, clusterRoleBinding, ...storageReady] },
+        );
 
         this.registerOutputs({
-            location: this.location, schedule: this.schedule, retentionDays: this.retentionDays, iamUserName: this.iamUserName,
-            currentAccessKeyId: this.currentAccessKeyId, credentialsSecretName: this.credentialsSecretName,
+            location: this.location,
+            schedule: this.schedule,
+            retentionDays: this.retentionDays,
+            iamUserName: this.iamUserName,
+            currentAccessKeyId: this.currentAccessKeyId,
+            credentialsSecretName: this.credentialsSecretName,
             restoreCommand: this.restoreCommand,
         });
     }

@@ -4,10 +4,10 @@
  * What the export Job runs and may do (script, CronJob spec, RBAC rules, upload policy) is in exportJob.ts.
  */
 import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
-import { check, FieldRules, KeyOf, validateFields } from "../shared/validation";
-import { liveGenerations, LINSTOR_DB_BACKUP_PREFIX } from "../snapshots/settings";
 import type { ScheduledJob } from "../shared/schedule";
+import { check, type FieldRules, type KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "../snapshots/lifecycle";
+import { LINSTOR_DB_BACKUP_PREFIX, liveGenerations } from "../snapshots/settings";
 
 /** Name of the CronJob, its ServiceAccount and Role, and the stem of the credential Secrets. */
 export const BACKUP_NAME = "linstor-db-backup";
@@ -47,8 +47,11 @@ export const LINSTOR_DB_BACKUP_RULES: FieldRules<LinstorDbBackupSettings> = {
         const gap = cronProblem(s.linstorDbBackupSchedule) === undefined ? maxScheduleGapSeconds(s.linstorDbBackupSchedule) : undefined;
         const gapDays = Math.ceil((gap ?? 0) / 86400);
         if (v <= gapDays) {
-            c.fail(v, `The schedule can leave ${gapDays} day(s) between backups; keep them longer than that (at least ${gapDays + 1}), ` +
-                "or a gap would leave no current backup.");
+            c.fail(
+                v,
+                `The schedule can leave ${gapDays} day(s) between backups; keep them longer than that (at least ${gapDays + 1}), ` +
+                    "or a gap would leave no current backup.",
+            );
         }
     },
     linstorDbBackupKubectlImage: (v, c) => c.pinnedImage(v, "it needs bash, jq, tar, gzip and sha256sum"),
@@ -78,14 +81,19 @@ export function validateLinstorDbBackupArgs(a: LinstorDbBackupSettings & Linstor
     validateLinstorDbBackupSettings(a, key);
     check(key, "namePrefix").namePrefix(a.namePrefix);
     // The S3 key segment of the archives: the EKS cluster name.
-    check(key, "clusterName").matches(a.clusterName, /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/,
-        "Use an EKS cluster name: letters, digits, '-' and '_', at most 100, starting with a letter or digit.");
+    check(key, "clusterName").matches(
+        a.clusterName,
+        /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/,
+        "Use an EKS cluster name: letters, digits, '-' and '_', at most 100, starting with a letter or digit.",
+    );
     check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
     check(key, "passphraseSecretName").dnsLabel(a.passphraseSecretName);
     // Named after the snapshot outputs that feed them.
     if (a.bucket.kmsKeyArn === undefined || a.bucket.kmsKeyArn === "") {
-        check(key, "snapshotKmsKeyArn").fail(a.bucket.kmsKeyArn,
-            "The LINSTOR database backup needs the snapshot bucket's SSE-KMS key; SSE-S3 buckets are not supported.");
+        check(key, "snapshotKmsKeyArn").fail(
+            a.bucket.kmsKeyArn,
+            "The LINSTOR database backup needs the snapshot bucket's SSE-KMS key; SSE-S3 buckets are not supported.",
+        );
     }
     check(key, "snapshotBucketRegion").awsRegion(a.bucket.region);
     check(key, "tags").ifSet.stringMap(a.tags);
@@ -94,7 +102,9 @@ export function validateLinstorDbBackupArgs(a: LinstorDbBackupSettings & Linstor
 /** How the backup's CronJob describes itself to monitoring. */
 export function describeLinstorDbBackupSchedule(s: Pick<LinstorDbBackupSettings, "linstorDbBackupSchedule">, linstorNamespace: string): ScheduledJob {
     return {
-        namespace: linstorNamespace, name: BACKUP_NAME, purpose: "LINSTOR database backup",
+        namespace: linstorNamespace,
+        name: BACKUP_NAME,
+        purpose: "LINSTOR database backup",
         intervalSeconds: maxScheduleGapSeconds(s.linstorDbBackupSchedule) ?? 86400,
     };
 }
@@ -106,7 +116,9 @@ export function describeLinstorDbBackupSchedule(s: Pick<LinstorDbBackupSettings,
  */
 export function linstorDbBackupLifecycleRule(s: Pick<LinstorDbBackupSettings, "linstorDbBackupRetentionDays">): LifecycleRule {
     return {
-        id: "expire-linstor-db-backups", status: "Enabled", filter: { prefix: `${LINSTOR_DB_BACKUP_PREFIX}/` },
+        id: "expire-linstor-db-backups",
+        status: "Enabled",
+        filter: { prefix: `${LINSTOR_DB_BACKUP_PREFIX}/` },
         expiration: { days: s.linstorDbBackupRetentionDays },
     };
 }

@@ -2,15 +2,27 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
-import { alertRuleGroups, JOBS, ScheduledJob } from "./alertRules";
-import { DASHBOARD_FILE, drbdDashboard } from "./dashboard";
 import type { KeyOf } from "../linstorCluster/settings";
+import { alertRuleGroups, JOBS, type ScheduledJob } from "./alertRules";
+import { DASHBOARD_FILE, drbdDashboard } from "./dashboard";
 import {
-    isEmailRoutingConfigured, JENKINS_SCRAPE_DEFAULTS, JenkinsScrapeArgs, KUBE_PROMETHEUS_STACK_REPO, MonitoringSettings,
-    SNAPSHOT_SCHEDULE_LABEL, validateMonitoringSettings, validateMonitoringWiring, validateSlackWebhookUrl,
+    isEmailRoutingConfigured,
+    JENKINS_SCRAPE_DEFAULTS,
+    type JenkinsScrapeArgs,
+    KUBE_PROMETHEUS_STACK_REPO,
+    type MonitoringSettings,
+    SNAPSHOT_SCHEDULE_LABEL,
+    validateMonitoringSettings,
+    validateMonitoringWiring,
+    validateSlackWebhookUrl,
 } from "./settings";
 import {
-    alertmanagerConfig, DASHBOARD_LABEL, GRAFANA_ADMIN_KEYS, kubePrometheusStackValues, RELEASE_NAME, SERVICES,
+    alertmanagerConfig,
+    DASHBOARD_LABEL,
+    GRAFANA_ADMIN_KEYS,
+    kubePrometheusStackValues,
+    RELEASE_NAME,
+    SERVICES,
     snapshotStateMetricsConfig,
 } from "./values";
 
@@ -77,22 +89,27 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
         const ns = args.monitoringNamespace;
         const existing = args.useExistingPrometheusOperator;
         const j = args.jenkins;
-        const jenkins = j === undefined ? undefined : {
-            namespace: j.namespace,
-            createServiceMonitor: j.createServiceMonitor ?? JENKINS_SCRAPE_DEFAULTS.createServiceMonitor,
-            serviceSelector: j.serviceSelector ?? JENKINS_SCRAPE_DEFAULTS.serviceSelector,
-            port: j.port ?? JENKINS_SCRAPE_DEFAULTS.port,
-            path: j.path ?? JENKINS_SCRAPE_DEFAULTS.path,
-            job: j.job ?? JENKINS_SCRAPE_DEFAULTS.job,
-        };
+        const jenkins =
+            j === undefined
+                ? undefined
+                : {
+                      namespace: j.namespace,
+                      createServiceMonitor: j.createServiceMonitor ?? JENKINS_SCRAPE_DEFAULTS.createServiceMonitor,
+                      serviceSelector: j.serviceSelector ?? JENKINS_SCRAPE_DEFAULTS.serviceSelector,
+                      port: j.port ?? JENKINS_SCRAPE_DEFAULTS.port,
+                      path: j.path ?? JENKINS_SCRAPE_DEFAULTS.path,
+                      job: j.job ?? JENKINS_SCRAPE_DEFAULTS.job,
+                  };
         const snapshotSchedule = args.schedules?.find((s) => s.volumeSnapshotLabel !== undefined);
         const scheduleLabel = snapshotSchedule?.volumeSnapshotLabel ?? SNAPSHOT_SCHEDULE_LABEL;
         const labels = { ...PART_OF, ...args.monitoringExtraLabels };
         const waitFor = args.dependsOn ?? [];
         this.namespace = ns;
         this.ruleName = RULE_NAME;
-        this.alertRouting = [args.alertSlackWebhookUrl !== undefined ? "slack" : "", isEmailRoutingConfigured(args) ? "email" : ""]
-            .filter((r) => r !== "").join("+") || "none";
+        this.alertRouting =
+            [args.alertSlackWebhookUrl !== undefined ? "slack" : "", isEmailRoutingConfigured(args) ? "email" : ""]
+                .filter((r) => r !== "")
+                .join("+") || "none";
         this.kubeStateMetricsSnapshotConfig = yaml.dump(snapshotStateMetricsConfig(scheduleLabel));
 
         let crdsReady: pulumi.Resource[] = [];
@@ -106,75 +123,114 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
         this.ready = crdsReady;
         const crOpts = { parent: this, dependsOn: [...crdsReady, ...waitFor] };
 
-        new k8s.apiextensions.CustomResource(`${p}-linstor-controller-monitor`, {
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: "ServiceMonitor",
-            metadata: { name: "hje-linstor-controller", namespace: args.linstorNamespace, labels },
-            spec: {
-                // piraeus-operator pkg/resources/cluster/controller/controller-service.yaml: port "api" (3370).
-                selector: { matchLabels: { "app.kubernetes.io/component": "linstor-controller" } },
-                namespaceSelector: { matchNames: [args.linstorNamespace] },
-                endpoints: [{
-                    port: "api", path: "/metrics", scheme: "http", interval: "30s",
-                    relabelings: [{ action: "replace", targetLabel: "job", replacement: JOBS.controller }],
-                }],
-            },
-        }, crOpts);
-
-        new k8s.apiextensions.CustomResource(`${p}-linstor-satellite-monitor`, {
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: "PodMonitor",
-            metadata: { name: "hje-linstor-satellite", namespace: args.linstorNamespace, labels },
-            spec: {
-                // piraeus-operator pkg/resources/satellite/satellite/daemonset.yaml: drbd-reactor port "prometheus" (9942).
-                selector: { matchLabels: { "app.kubernetes.io/component": "linstor-satellite" } },
-                namespaceSelector: { matchNames: [args.linstorNamespace] },
-                podMetricsEndpoints: [{
-                    port: "prometheus", path: "/metrics", scheme: "http", interval: "30s",
-                    relabelings: [
-                        { action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node" },
-                        { action: "replace", targetLabel: "job", replacement: JOBS.satellite },
-                    ],
-                }],
-            },
-        }, crOpts);
-
-        if (jenkins !== undefined && jenkins.createServiceMonitor) {
-            new k8s.apiextensions.CustomResource(`${p}-jenkins-monitor`, {
+        new k8s.apiextensions.CustomResource(
+            `${p}-linstor-controller-monitor`,
+            {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "ServiceMonitor",
-                metadata: { name: "hje-jenkins", namespace: jenkins.namespace, labels },
+                metadata: { name: "hje-linstor-controller", namespace: args.linstorNamespace, labels },
                 spec: {
-                    selector: { matchLabels: { ...jenkins.serviceSelector } },
-                    namespaceSelector: { matchNames: [jenkins.namespace] },
-                    endpoints: [{
-                        port: jenkins.port, path: jenkins.path, scheme: "http", interval: "60s",
-                        relabelings: [{ action: "replace", targetLabel: "job", replacement: jenkins.job }],
-                    }],
+                    // piraeus-operator pkg/resources/cluster/controller/controller-service.yaml: port "api" (3370).
+                    selector: { matchLabels: { "app.kubernetes.io/component": "linstor-controller" } },
+                    namespaceSelector: { matchNames: [args.linstorNamespace] },
+                    endpoints: [
+                        {
+                            port: "api",
+                            path: "/metrics",
+                            scheme: "http",
+                            interval: "30s",
+                            relabelings: [{ action: "replace", targetLabel: "job", replacement: JOBS.controller }],
+                        },
+                    ],
                 },
-            }, crOpts);
+            },
+            crOpts,
+        );
+
+        new k8s.apiextensions.CustomResource(
+            `${p}-linstor-satellite-monitor`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PodMonitor",
+                metadata: { name: "hje-linstor-satellite", namespace: args.linstorNamespace, labels },
+                spec: {
+                    // piraeus-operator pkg/resources/satellite/satellite/daemonset.yaml: drbd-reactor port "prometheus" (9942).
+                    selector: { matchLabels: { "app.kubernetes.io/component": "linstor-satellite" } },
+                    namespaceSelector: { matchNames: [args.linstorNamespace] },
+                    podMetricsEndpoints: [
+                        {
+                            port: "prometheus",
+                            path: "/metrics",
+                            scheme: "http",
+                            interval: "30s",
+                            relabelings: [
+                                { action: "replace", sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node" },
+                                { action: "replace", targetLabel: "job", replacement: JOBS.satellite },
+                            ],
+                        },
+                    ],
+                },
+            },
+            crOpts,
+        );
+
+        if (jenkins?.createServiceMonitor) {
+            new k8s.apiextensions.CustomResource(
+                `${p}-jenkins-monitor`,
+                {
+                    apiVersion: "monitoring.coreos.com/v1",
+                    kind: "ServiceMonitor",
+                    metadata: { name: "hje-jenkins", namespace: jenkins.namespace, labels },
+                    spec: {
+                        selector: { matchLabels: { ...jenkins.serviceSelector } },
+                        namespaceSelector: { matchNames: [jenkins.namespace] },
+                        endpoints: [
+                            {
+                                port: jenkins.port,
+                                path: jenkins.path,
+                                scheme: "http",
+                                interval: "60s",
+                                relabelings: [{ action: "replace", targetLabel: "job", replacement: jenkins.job }],
+                            },
+                        ],
+                    },
+                },
+                crOpts,
+            );
         }
 
-        new k8s.apiextensions.CustomResource(`${p}-drbd-alerts`, {
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: "PrometheusRule",
-            metadata: { name: RULE_NAME, namespace: ns, labels },
-            spec: {
-                groups: alertRuleGroups({
-                    storagePoolFullPercent: args.storagePoolFullPercent,
-                    storageClassNames: args.storageClassNames,
-                    jenkinsJob: jenkins?.job,
-                    snapshots: snapshotSchedule === undefined ? undefined : { intervalSeconds: snapshotSchedule.intervalSeconds, scheduleLabel },
-                    cronJobs: args.schedules,
-                    expectedSatellites: args.expectedStorageNodes,
-                }),
+        new k8s.apiextensions.CustomResource(
+            `${p}-drbd-alerts`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: { name: RULE_NAME, namespace: ns, labels },
+                spec: {
+                    groups: alertRuleGroups({
+                        storagePoolFullPercent: args.storagePoolFullPercent,
+                        storageClassNames: args.storageClassNames,
+                        jenkinsJob: jenkins?.job,
+                        snapshots: snapshotSchedule === undefined ? undefined : { intervalSeconds: snapshotSchedule.intervalSeconds, scheduleLabel },
+                        cronJobs: args.schedules,
+                        expectedSatellites: args.expectedStorageNodes,
+                    }),
+                },
             },
-        }, crOpts);
+            crOpts,
+        );
 
-        new k8s.core.v1.ConfigMap(`${p}-drbd-dashboard`, {
-            metadata: { name: "hje-drbd-linstor-dashboard", namespace: ns, labels: { ...labels, [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value } },
-            data: { [DASHBOARD_FILE]: JSON.stringify(drbdDashboard({ storagePoolFullPercent: args.storagePoolFullPercent, jenkinsJob: jenkins?.job })) },
-        }, { parent: this, dependsOn: crdsReady });
+        new k8s.core.v1.ConfigMap(
+            `${p}-drbd-dashboard`,
+            {
+                metadata: { name: "hje-drbd-linstor-dashboard", namespace: ns, labels: { ...labels, [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value } },
+                data: {
+                    [DASHBOARD_FILE]: JSON.stringify(
+                        drbdDashboard({ storagePoolFullPercent: args.storagePoolFullPercent, jenkinsJob: jenkins?.job }),
+                    ),
+                },
+            },
+            { parent: this, dependsOn: crdsReady },
+        );
 
         this.registerOutputs({
             namespace: this.namespace,
@@ -186,45 +242,74 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
     }
 
     /** Namespace, secrets and the kube-prometheus-stack release. */
-    private stack(p: string, args: DrbdMonitoringArgs, jenkinsNamespace: string | undefined, scheduleLabel: string,
-        key: KeyOf, waitFor: pulumi.Resource[]) {
+    private stack(
+        p: string,
+        args: DrbdMonitoringArgs,
+        jenkinsNamespace: string | undefined,
+        scheduleLabel: string,
+        key: KeyOf,
+        waitFor: pulumi.Resource[],
+    ) {
         const ns = args.monitoringNamespace;
         const parent = { parent: this };
-        const namespace = new k8s.core.v1.Namespace(`${p}-monitoring`, {
-            // node-exporter needs hostNetwork, hostPID and hostPath: Pod Security "privileged" for this namespace.
-            metadata: { name: ns, labels: { ...PART_OF, "pod-security.kubernetes.io/enforce": "privileged" } },
-        }, parent);
+        const namespace = new k8s.core.v1.Namespace(
+            `${p}-monitoring`,
+            {
+                // node-exporter needs hostNetwork, hostPID and hostPath: Pod Security "privileged" for this namespace.
+                metadata: { name: ns, labels: { ...PART_OF, "pod-security.kubernetes.io/enforce": "privileged" } },
+            },
+            parent,
+        );
         const inNs = { parent: this, dependsOn: [namespace] };
 
-        const password = args.grafanaAdminPassword !== undefined
-            ? pulumi.output(args.grafanaAdminPassword)
-            : new random.RandomPassword(`${p}-grafana-admin`, { length: 32, special: false }, parent).result;
+        const password =
+            args.grafanaAdminPassword !== undefined
+                ? pulumi.output(args.grafanaAdminPassword)
+                : new random.RandomPassword(`${p}-grafana-admin`, { length: 32, special: false }, parent).result;
         const grafanaAdminPassword = pulumi.secret(password);
-        const grafanaSecret = new k8s.core.v1.Secret(`${p}-grafana-admin`, {
-            metadata: { name: "hje-grafana-admin", namespace: ns, labels: PART_OF },
-            type: "Opaque",
-            stringData: pulumi.secret(grafanaAdminPassword.apply((pw) => ({ [GRAFANA_ADMIN_KEYS.user]: "admin", [GRAFANA_ADMIN_KEYS.password]: pw }))),
-        }, inNs);
+        const grafanaSecret = new k8s.core.v1.Secret(
+            `${p}-grafana-admin`,
+            {
+                metadata: { name: "hje-grafana-admin", namespace: ns, labels: PART_OF },
+                type: "Opaque",
+                stringData: pulumi.secret(
+                    grafanaAdminPassword.apply((pw) => ({ [GRAFANA_ADMIN_KEYS.user]: "admin", [GRAFANA_ADMIN_KEYS.password]: pw })),
+                ),
+            },
+            inNs,
+        );
 
         const email = isEmailRoutingConfigured(args);
         const config = pulumi.all([args.alertSlackWebhookUrl, args.alertSmtpPassword]).apply(([slack, smtpPassword]) => {
             // A webhook that arrives as a secret Output can only be checked here.
             if (slack !== undefined) validateSlackWebhookUrl(slack, key("alertSlackWebhookUrl"));
-            return yaml.dump(alertmanagerConfig({
-                slackWebhookUrl: slack,
-                slackChannel: args.alertSlackChannel,
-                email: email ? {
-                    to: args.alertEmailTo!, from: args.alertEmailFrom!, smarthost: args.alertSmtpSmarthost!,
-                    username: args.alertSmtpUsername, password: smtpPassword,
-                } : undefined,
-            }), { lineWidth: -1 });
+            return yaml.dump(
+                alertmanagerConfig({
+                    slackWebhookUrl: slack,
+                    slackChannel: args.alertSlackChannel,
+                    email: email
+                        ? {
+                              to: args.alertEmailTo!,
+                              from: args.alertEmailFrom!,
+                              smarthost: args.alertSmtpSmarthost!,
+                              username: args.alertSmtpUsername,
+                              password: smtpPassword,
+                          }
+                        : undefined,
+                }),
+                { lineWidth: -1 },
+            );
         });
         const configSecretName = "hje-alertmanager-config";
-        const alertmanagerSecret = new k8s.core.v1.Secret(`${p}-alertmanager-config`, {
-            metadata: { name: configSecretName, namespace: ns, labels: PART_OF },
-            type: "Opaque",
-            stringData: pulumi.secret(config.apply((c) => ({ "alertmanager.yaml": c }))),
-        }, inNs);
+        const alertmanagerSecret = new k8s.core.v1.Secret(
+            `${p}-alertmanager-config`,
+            {
+                metadata: { name: configSecretName, namespace: ns, labels: PART_OF },
+                type: "Opaque",
+                stringData: pulumi.secret(config.apply((c) => ({ "alertmanager.yaml": c }))),
+            },
+            inNs,
+        );
 
         const values = kubePrometheusStackValues({
             discoveryNamespaces: [ns, args.linstorNamespace, ...(jenkinsNamespace ? [jenkinsNamespace] : [])],
@@ -243,19 +328,23 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             crdUpgradeKubectlImage: args.crdUpgradeKubectlImage,
             crdUpgradeBusyboxImage: args.crdUpgradeBusyboxImage,
         });
-        const release = new k8s.helm.v3.Release(`${p}-kube-prometheus-stack`, {
-            name: RELEASE_NAME,
-            chart: "kube-prometheus-stack",
-            version: args.kubePrometheusStackVersion,
-            repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_REPO },
-            namespace: ns,
-            values,
-            // Wait for the operator (and its CRDs) before monitors and rules are created. Helm gives each wait this
-            // timeout: each pre-install/pre-upgrade hook (the CRD upgrade Job: image pulls and one apply, about a
-            // minute), then the release's resources. pulumi-kubernetes applies no customTimeouts to a Release.
-            skipAwait: false,
-            timeout: 900,
-        }, { parent: this, dependsOn: [namespace, grafanaSecret, alertmanagerSecret, ...waitFor] });
+        const release = new k8s.helm.v3.Release(
+            `${p}-kube-prometheus-stack`,
+            {
+                name: RELEASE_NAME,
+                chart: "kube-prometheus-stack",
+                version: args.kubePrometheusStackVersion,
+                repositoryOpts: { repo: KUBE_PROMETHEUS_STACK_REPO },
+                namespace: ns,
+                values,
+                // Wait for the operator (and its CRDs) before monitors and rules are created. Helm gives each wait this
+                // timeout: each pre-install/pre-upgrade hook (the CRD upgrade Job: image pulls and one apply, about a
+                // minute), then the release's resources. pulumi-kubernetes applies no customTimeouts to a Release.
+                skipAwait: false,
+                timeout: 900,
+            },
+            { parent: this, dependsOn: [namespace, grafanaSecret, alertmanagerSecret, ...waitFor] },
+        );
         return { release, grafanaAdminPassword };
     }
 }

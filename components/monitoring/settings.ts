@@ -5,7 +5,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ScheduledJob } from "../shared/schedule";
 import {
-    BYTE_SUFFIXES, Check, check, CPU_SUFFIXES, FieldRules, isDnsSubdomain, KeyOf, NOT_CHECKED, parseQuantity, validateFields,
+    BYTE_SUFFIXES,
+    Check,
+    CPU_SUFFIXES,
+    check,
+    type FieldRules,
+    isDnsSubdomain,
+    type KeyOf,
+    NOT_CHECKED,
+    parseQuantity,
+    validateFields,
 } from "../shared/validation";
 
 export const GRAFANA_SERVICE_TYPES = ["ClusterIP", "LoadBalancer"] as const;
@@ -141,8 +150,7 @@ export function retentionSizeFor(storageSize: string): string {
 }
 
 export function isEmailRoutingConfigured(s: MonitoringSettings): boolean {
-    return [s.alertEmailTo, s.alertEmailFrom, s.alertSmtpSmarthost, s.alertSmtpUsername, s.alertSmtpPassword]
-        .some((v) => v !== undefined);
+    return [s.alertEmailTo, s.alertEmailFrom, s.alertSmtpSmarthost, s.alertSmtpUsername, s.alertSmtpPassword].some((v) => v !== undefined);
 }
 
 /**
@@ -166,8 +174,9 @@ function chartImage(v: string, c: Check, needs: string): void {
 }
 
 /** A rule that applies only when alerts are routed by e-mail. */
-const forEmail = (rule: (v: string | undefined, c: Check) => void) =>
-    (v: string | undefined, c: Check, s: MonitoringSettings) => { if (isEmailRoutingConfigured(s)) rule(v, c); };
+const forEmail = (rule: (v: string | undefined, c: Check) => void) => (v: string | undefined, c: Check, s: MonitoringSettings) => {
+    if (isEmailRoutingConfigured(s)) rule(v, c);
+};
 
 /** One rule per field: a library user and a stack user get the same checks. */
 export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
@@ -177,25 +186,32 @@ export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
         c.boolean(v);
         if (!v) return;
         if (s.alertSlackWebhookUrl !== undefined || isEmailRoutingConfigured(s)) {
-            check(key, s.alertSlackWebhookUrl !== undefined ? "alertSlackWebhookUrl" : "alertEmailTo").fail("(set)",
-                `With ${key("useExistingPrometheusOperator")} the existing Alertmanager routes alerts; configure routing there and unset this key.`);
+            check(key, s.alertSlackWebhookUrl !== undefined ? "alertSlackWebhookUrl" : "alertEmailTo").fail(
+                "(set)",
+                `With ${key("useExistingPrometheusOperator")} the existing Alertmanager routes alerts; configure routing there and unset this key.`,
+            );
         }
         if (s.grafanaServiceType !== "ClusterIP") {
-            check(key, "grafanaServiceType").fail(s.grafanaServiceType, `With ${key("useExistingPrometheusOperator")} no Grafana is installed; leave it ClusterIP.`);
+            check(key, "grafanaServiceType").fail(
+                s.grafanaServiceType,
+                `With ${key("useExistingPrometheusOperator")} no Grafana is installed; leave it ClusterIP.`,
+            );
         }
     },
     crdUpgradeKubectlImage: (v, c) => chartImage(v, c, "kubectl"),
     crdUpgradeBusyboxImage: (v, c) => chartImage(v, c, "sh and bzcat"),
     monitoringExtraLabels: (v, c) => c.labels(v),
-    prometheusRetention: (v, c) => c.matches(v, PROM_DURATION,
-        'Use a Prometheus duration: a positive integer and one unit of ms, s, m, h, d, w, y (e.g. "15d").'),
+    prometheusRetention: (v, c) =>
+        c.matches(v, PROM_DURATION, 'Use a Prometheus duration: a positive integer and one unit of ms, s, m, h, d, w, y (e.g. "15d").'),
     prometheusStorageSize: (v, c) => c.quantity(v, { suffixes: SIZE_SUFFIXES, whole: true, min: "1Gi", example: "50Gi" }),
     prometheusCpuRequest: (v, c) => c.quantity(v, { suffixes: CPU_SUFFIXES, example: "250m" }),
     prometheusMemoryRequest: (v, c) => c.quantity(v, { suffixes: BYTE_SUFFIXES, example: "1Gi" }),
     alertmanagerStorageSize: (v, c) => c.quantity(v, { suffixes: SIZE_SUFFIXES, whole: true, example: "2Gi" }),
     storagePoolFullPercent: (v, c) => c.integer(v, { min: 1, max: 99 }, "(percent)"),
     // A secret Input: checked when given as plain text (the stack checks its secret's plain text when reading it).
-    alertSlackWebhookUrl: (v, c) => { if (typeof v === "string") validateSlackWebhookUrl(v, c.key); },
+    alertSlackWebhookUrl: (v, c) => {
+        if (typeof v === "string") validateSlackWebhookUrl(v, c.key);
+    },
     alertSlackChannel: (v, c, s, key) => {
         c.ifSet.matches(v, /^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/, 'Use a Slack channel such as "#storage-alerts".');
         if (v !== undefined && s.alertSlackWebhookUrl === undefined) {
@@ -204,13 +220,16 @@ export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
     },
     alertEmailTo: forEmail((v, c) => c.matches(v, /^[^,]+(,[^,]+)*$/, "E-mail routing needs alertEmailTo: one or more comma-separated addresses.")),
     alertEmailFrom: forEmail((v, c) => c.matches(v, EMAIL, "E-mail routing needs alertEmailFrom: the sender address.")),
-    alertSmtpSmarthost: forEmail((v, c) => c.matches(v, HOST_PORT,
-        "E-mail routing needs alertSmtpSmarthost as host:port, e.g. email-smtp.us-west-2.amazonaws.com:587.")),
+    alertSmtpSmarthost: forEmail((v, c) =>
+        c.matches(v, HOST_PORT, "E-mail routing needs alertSmtpSmarthost as host:port, e.g. email-smtp.us-west-2.amazonaws.com:587."),
+    ),
     alertSmtpUsername: (v, c, s, key) => {
         c.ifSet.matches(v, /^\S+$/, "Use the SMTP user name.");
         if ((v === undefined) !== (s.alertSmtpPassword === undefined)) {
-            check(key, v === undefined ? "alertSmtpUsername" : "alertSmtpPassword").fail(undefined,
-                "Set both alertSmtpUsername and the secret alertSmtpPassword, or neither.");
+            check(key, v === undefined ? "alertSmtpUsername" : "alertSmtpPassword").fail(
+                undefined,
+                "Set both alertSmtpUsername and the secret alertSmtpPassword, or neither.",
+            );
         }
     },
     // Secret Inputs: presence is checked with alertSmtpUsername; Grafana's password is generated when unset.
@@ -273,15 +292,19 @@ export function validateMonitoringWiring(args: MonitoringWiring, key: KeyOf): vo
     check(key, "linstorNamespace").dnsLabel(args.linstorNamespace);
     const classes = Object.entries(args.storageClassNames);
     if (classes.length === 0 || classes.some(([r, n]) => !/^[1-9]$/.test(r) || !isDnsSubdomain(n))) {
-        check(key, "storageClassNames").fail(args.storageClassNames,
-            "Give the LINSTOR StorageClass name of every replica count (LinstorCluster.storageClassNames).");
+        check(key, "storageClassNames").fail(
+            args.storageClassNames,
+            "Give the LINSTOR StorageClass name of every replica count (LinstorCluster.storageClassNames).",
+        );
     }
     if (!args.useExistingPrometheusOperator && args.prometheusStorageClassName === undefined) {
         check(key, "prometheusStorageClassName").fail(undefined, "Prometheus needs a LINSTOR StorageClass for its volume.");
     }
     check(key, "prometheusStorageClassName").ifSet.dnsSubdomain(args.prometheusStorageClassName);
     if (args.jenkins !== undefined) validateFields(args.jenkins, JENKINS_SCRAPE_RULES, (f) => key(`jenkins.${f}`));
-    (args.schedules ?? []).forEach((job, i) => validateFields(job, SCHEDULE_RULES, (f) => key(`schedules[${i}].${f}`)));
+    (args.schedules ?? []).forEach((job, i) => {
+        validateFields(job, SCHEDULE_RULES, (f) => key(`schedules[${i}].${f}`));
+    });
     if ((args.schedules ?? []).filter((s) => s.volumeSnapshotLabel !== undefined).length > 1) {
         check(key, "schedules").fail(args.schedules, "At most one snapshot schedule (volumeSnapshotLabel) per cluster.");
     }
@@ -291,8 +314,10 @@ export function validateMonitoringWiring(args: MonitoringWiring, key: KeyOf): vo
 export function storageClassFor(replicas: number, classNames: Readonly<Record<number, string>>, key: string): string {
     const name = classNames[replicas];
     if (name === undefined) {
-        new Check(key).fail(replicas,
-            `No LINSTOR StorageClass with ${replicas} replicas; choose one of ${Object.keys(classNames).join(", ")} (storageClassReplicas).`);
+        new Check(key).fail(
+            replicas,
+            `No LINSTOR StorageClass with ${replicas} replicas; choose one of ${Object.keys(classNames).join(", ")} (storageClassReplicas).`,
+        );
     }
     return name;
 }

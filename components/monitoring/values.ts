@@ -4,7 +4,7 @@
  * templates/prometheus/prometheus.yaml, templates/alertmanager/{alertmanager,secret}.yaml), its subcharts
  * kube-state-metrics 8.4.0 and grafana 12.11.1 (grafana-community/helm-charts).
  */
-import { GrafanaServiceType, retentionSizeFor, SNAPSHOT_SCHEDULE_LABEL, splitImageReference } from "./settings";
+import { type GrafanaServiceType, retentionSizeFor, SNAPSHOT_SCHEDULE_LABEL, splitImageReference } from "./settings";
 
 /** Helm release name; fixes the Service names users port-forward to. */
 export const RELEASE_NAME = "kube-prometheus-stack";
@@ -35,28 +35,30 @@ export function snapshotStateMetricsConfig(scheduleLabel: string = SNAPSHOT_SCHE
     return {
         kind: "CustomResourceStateMetrics",
         spec: {
-            resources: [{
-                groupVersionKind: { group: "snapshot.storage.k8s.io", version: "v1", kind: "VolumeSnapshot" },
-                metricNamePrefix: KSM_PREFIX,
-                labelsFromPath: {
-                    namespace: ["metadata", "namespace"],
-                    volumesnapshot: ["metadata", "name"],
-                    persistentvolumeclaim: ["spec", "source", "persistentVolumeClaimName"],
-                    schedule: ["metadata", "labels", scheduleLabel],
+            resources: [
+                {
+                    groupVersionKind: { group: "snapshot.storage.k8s.io", version: "v1", kind: "VolumeSnapshot" },
+                    metricNamePrefix: KSM_PREFIX,
+                    labelsFromPath: {
+                        namespace: ["metadata", "namespace"],
+                        volumesnapshot: ["metadata", "name"],
+                        persistentvolumeclaim: ["spec", "source", "persistentVolumeClaimName"],
+                        schedule: ["metadata", "labels", scheduleLabel],
+                    },
+                    metrics: [
+                        {
+                            name: CREATED,
+                            help: "Unix time the storage system took the snapshot (status.creationTime); absent until set.",
+                            each: { type: "Gauge", gauge: { path: ["status", "creationTime"] } },
+                        },
+                        {
+                            name: READY,
+                            help: "1 when the snapshot can be restored (status.readyToUse), else 0.",
+                            each: { type: "Gauge", gauge: { path: ["status", "readyToUse"], nilIsZero: true } },
+                        },
+                    ],
                 },
-                metrics: [
-                    {
-                        name: CREATED,
-                        help: "Unix time the storage system took the snapshot (status.creationTime); absent until set.",
-                        each: { type: "Gauge", gauge: { path: ["status", "creationTime"] } },
-                    },
-                    {
-                        name: READY,
-                        help: "1 when the snapshot can be restored (status.readyToUse), else 0.",
-                        each: { type: "Gauge", gauge: { path: ["status", "readyToUse"], nilIsZero: true } },
-                    },
-                ],
-            }],
+            ],
         },
     };
 }
@@ -165,15 +167,23 @@ export function kubePrometheusStackValues(v: MonitoringValuesInput): Record<stri
         },
         grafana: {
             admin: { existingSecret: v.grafanaAdminSecret, userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
-            service: v.grafanaServiceType === "LoadBalancer"
-                ? { type: "LoadBalancer", loadBalancerSourceRanges: [...v.grafanaLoadBalancerSourceRanges] }
-                : { type: "ClusterIP" },
+            service:
+                v.grafanaServiceType === "LoadBalancer"
+                    ? { type: "LoadBalancer", loadBalancerSourceRanges: [...v.grafanaLoadBalancerSourceRanges] }
+                    : { type: "ClusterIP" },
             // The dashboard sidecar reads only our namespace (the chart's default is ALL) and the datasource sidecar
             // its own (searchNamespace null), so a Role and RoleBinding in the release namespace suffice: with
             // rbac.namespaced the grafana chart renders no ClusterRole with get/list/watch on every Secret and ConfigMap
             // (grafana-community/helm-charts grafana-12.11.1 templates/clusterrole.yaml, role.yaml, rolebinding.yaml).
             rbac: { namespaced: true },
-            sidecar: { dashboards: { enabled: true, label: DASHBOARD_LABEL.key, labelValue: DASHBOARD_LABEL.value, searchNamespace: [v.monitoringNamespace] } },
+            sidecar: {
+                dashboards: {
+                    enabled: true,
+                    label: DASHBOARD_LABEL.key,
+                    labelValue: DASHBOARD_LABEL.value,
+                    searchNamespace: [v.monitoringNamespace],
+                },
+            },
             resources: { requests: { cpu: "50m", memory: "192Mi" }, limits: { memory: "512Mi" } },
         },
         "kube-state-metrics": {
@@ -206,23 +216,27 @@ export const RECEIVERS = { none: "null", notify: "notify" } as const;
 export function alertmanagerConfig(r: AlertRouting): Record<string, unknown> {
     const notify: Record<string, unknown> = { name: RECEIVERS.notify };
     if (r.slackWebhookUrl !== undefined) {
-        notify.slack_configs = [{
-            api_url: r.slackWebhookUrl,
-            ...(r.slackChannel ? { channel: r.slackChannel } : {}),
-            send_resolved: true,
-            title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})",
-            text: "{{ range .Alerts }}*{{ .Annotations.summary }}*\n{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook }}\n{{ end }}",
-        }];
+        notify.slack_configs = [
+            {
+                api_url: r.slackWebhookUrl,
+                ...(r.slackChannel ? { channel: r.slackChannel } : {}),
+                send_resolved: true,
+                title: "[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} ({{ .CommonLabels.severity }})",
+                text: "{{ range .Alerts }}*{{ .Annotations.summary }}*\n{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook }}\n{{ end }}",
+            },
+        ];
     }
     if (r.email !== undefined) {
-        notify.email_configs = [{
-            to: r.email.to,
-            from: r.email.from,
-            smarthost: r.email.smarthost,
-            ...(r.email.username !== undefined ? { auth_username: r.email.username, auth_password: r.email.password } : {}),
-            require_tls: true,
-            send_resolved: true,
-        }];
+        notify.email_configs = [
+            {
+                to: r.email.to,
+                from: r.email.from,
+                smarthost: r.email.smarthost,
+                ...(r.email.username !== undefined ? { auth_username: r.email.username, auth_password: r.email.password } : {}),
+                require_tls: true,
+                send_resolved: true,
+            },
+        ];
     }
     const routed = r.slackWebhookUrl !== undefined || r.email !== undefined;
     return {
@@ -238,8 +252,16 @@ export function alertmanagerConfig(r: AlertRouting): Record<string, unknown> {
         },
         inhibit_rules: [
             // The specific alert explains the generic one for the same resource.
-            { source_matchers: ['alertname = "DrbdConnectionStandAlone"'], target_matchers: ['alertname = "DrbdConnectionNotConnected"'], equal: ["name", "conn_name", "node"] },
-            { source_matchers: ['alertname = "DrbdNoUpToDateReplica"'], target_matchers: ['alertname = "DrbdFewerUpToDateReplicas"'], equal: ["name"] },
+            {
+                source_matchers: ['alertname = "DrbdConnectionStandAlone"'],
+                target_matchers: ['alertname = "DrbdConnectionNotConnected"'],
+                equal: ["name", "conn_name", "node"],
+            },
+            {
+                source_matchers: ['alertname = "DrbdNoUpToDateReplica"'],
+                target_matchers: ['alertname = "DrbdFewerUpToDateReplicas"'],
+                equal: ["name"],
+            },
             { source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["alertname", "namespace"] },
         ],
         receivers: routed ? [{ name: RECEIVERS.none }, notify] : [{ name: RECEIVERS.none }],

@@ -5,10 +5,11 @@
  *
  * Phases match the drill's: detection, fencing, reschedule, volume attach, Jenkins start.
  */
+
+import { JENKINS_DEFAULTS, type JenkinsSettings, STORAGE_SIZE, startupBudgetSeconds } from "../jenkins/settings";
+import { LINSTOR_CLUSTER_DEFAULTS, type LinstorClusterSettings } from "../linstorCluster/settings";
 import { ConfigError } from "../shared/errors";
-import { JENKINS_DEFAULTS, JenkinsSettings, startupBudgetSeconds, STORAGE_SIZE } from "../jenkins/settings";
 import { check, parseQuantity } from "../shared/validation";
-import { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings } from "../linstorCluster/settings";
 
 export interface RtoInputs {
     // ---- from the stack configuration
@@ -168,33 +169,39 @@ export function quantityGiB(q: string): number {
 
 /** Model inputs from the stack's settings; anything not given keeps its default. */
 export function rtoInputsFromSettings(s: {
-    readonly linstor?: Pick<LinstorClusterSettings, "haControllerFailOverTimeoutSeconds" | "haControllerDrbdStatusIntervalSeconds">
-        & Partial<Pick<LinstorClusterSettings, "linstorControllerTolerationSeconds">>;
-    readonly jenkins?: Pick<JenkinsSettings, "tolerationSeconds" | "startupProbePeriodSeconds" | "startupProbeFailureThreshold" | "storageSize">
-        & Partial<Pick<JenkinsSettings, "prePullImage">>;
+    readonly linstor?: Pick<LinstorClusterSettings, "haControllerFailOverTimeoutSeconds" | "haControllerDrbdStatusIntervalSeconds"> &
+        Partial<Pick<LinstorClusterSettings, "linstorControllerTolerationSeconds">>;
+    readonly jenkins?: Pick<JenkinsSettings, "tolerationSeconds" | "startupProbePeriodSeconds" | "startupProbeFailureThreshold" | "storageSize"> &
+        Partial<Pick<JenkinsSettings, "prePullImage">>;
     /** e.g. maxScheduleGapSeconds(snapshotSchedule); null when no schedule runs. */
     readonly snapshotIntervalSeconds?: number | null;
     readonly overrides?: Partial<RtoInputs>;
 }): RtoInputs {
     return {
         ...RTO_DEFAULTS,
-        ...(s.linstor ? {
-            haControllerFailOverTimeoutSeconds: s.linstor.haControllerFailOverTimeoutSeconds,
-            haControllerDrbdStatusIntervalSeconds: s.linstor.haControllerDrbdStatusIntervalSeconds,
-            // LinstorCluster gives both controller Deployments this toleration (linstorSpecs.fastEvictionPodTemplate).
-            ...(s.linstor.linstorControllerTolerationSeconds !== undefined ? {
-                linstorControllerTolerationSeconds: s.linstor.linstorControllerTolerationSeconds,
-                csiControllerTolerationSeconds: s.linstor.linstorControllerTolerationSeconds,
-            } : {}),
-        } : {}),
-        ...(s.jenkins ? {
-            jenkinsTolerationSeconds: s.jenkins.tolerationSeconds,
-            startupProbeBudgetSeconds: startupBudgetSeconds(s.jenkins),
-            restoreSizeGiB: quantityGiB(s.jenkins.storageSize),
-            // The pre-pull DaemonSet keeps the image on every storage node: no pull on the node Jenkins lands on.
-            ...(s.jenkins.prePullImage ? { imagePullSeconds: 0 } : {}),
-            // Either pluginSource (install-once, image) leaves the plugins in JENKINS_HOME: pluginsInJenkinsHome holds.
-        } : {}),
+        ...(s.linstor
+            ? {
+                  haControllerFailOverTimeoutSeconds: s.linstor.haControllerFailOverTimeoutSeconds,
+                  haControllerDrbdStatusIntervalSeconds: s.linstor.haControllerDrbdStatusIntervalSeconds,
+                  // LinstorCluster gives both controller Deployments this toleration (linstorSpecs.fastEvictionPodTemplate).
+                  ...(s.linstor.linstorControllerTolerationSeconds !== undefined
+                      ? {
+                            linstorControllerTolerationSeconds: s.linstor.linstorControllerTolerationSeconds,
+                            csiControllerTolerationSeconds: s.linstor.linstorControllerTolerationSeconds,
+                        }
+                      : {}),
+              }
+            : {}),
+        ...(s.jenkins
+            ? {
+                  jenkinsTolerationSeconds: s.jenkins.tolerationSeconds,
+                  startupProbeBudgetSeconds: startupBudgetSeconds(s.jenkins),
+                  restoreSizeGiB: quantityGiB(s.jenkins.storageSize),
+                  // The pre-pull DaemonSet keeps the image on every storage node: no pull on the node Jenkins lands on.
+                  ...(s.jenkins.prePullImage ? { imagePullSeconds: 0 } : {}),
+                  // Either pluginSource (install-once, image) leaves the plugins in JENKINS_HOME: pluginsInJenkinsHome holds.
+              }
+            : {}),
         ...(s.snapshotIntervalSeconds !== undefined ? { snapshotIntervalSeconds: s.snapshotIntervalSeconds ?? undefined } : {}),
         ...s.overrides,
     };
@@ -227,11 +234,16 @@ function haPhases(i: RtoInputs): Phase[] {
         {
             name: "detection",
             seconds: i.drbdPingIntervalSeconds + i.drbdPingTimeoutSeconds + i.haControllerDrbdStatusIntervalSeconds,
-            basis: `surviving DRBD replicas drop the silent primary after ping-int ${i.drbdPingIntervalSeconds} s + ping-timeout ` +
+            basis:
+                `surviving DRBD replicas drop the silent primary after ping-int ${i.drbdPingIntervalSeconds} s + ping-timeout ` +
                 `${i.drbdPingTimeoutSeconds} s (DRBD defaults); the HA Controller sees it at its next status poll (≤ ${i.haControllerDrbdStatusIntervalSeconds} s, configured)`,
         },
         fencingPhase(i),
-        { name: "reschedule", seconds: i.podRescheduleSeconds, basis: `StatefulSet recreates jenkins-0, scheduler binds it in another zone (estimate ${i.podRescheduleSeconds} s)` },
+        {
+            name: "reschedule",
+            seconds: i.podRescheduleSeconds,
+            basis: `StatefulSet recreates jenkins-0, scheduler binds it in another zone (estimate ${i.podRescheduleSeconds} s)`,
+        },
     ];
 }
 
@@ -248,7 +260,8 @@ function fencingPhase(i: RtoInputs): Phase {
     return {
         name: "fencing",
         seconds,
-        basis: `HA Controller fail-over timeout ${i.haControllerFailOverTimeoutSeconds} s (configured), then it taints the node ` +
+        basis:
+            `HA Controller fail-over timeout ${i.haControllerFailOverTimeoutSeconds} s (configured), then it taints the node ` +
             `drbd.linbit.com/lost-quorum and evicts the pod; a dead kubelet never finishes a graceful eviction, so the pod and its ` +
             `VolumeAttachment are force-deleted on its first pass after the node turns NotReady (${i.nodeMonitorGracePeriodSeconds} s ` +
             `+ ≤ ${i.haControllerDrbdStatusIntervalSeconds} s). A node that is alive but cut off from its DRBD peers is fenced after the timeout alone.`,
@@ -256,21 +269,28 @@ function fencingPhase(i: RtoInputs): Phase {
 }
 
 function attachPhase(i: RtoInputs): Phase {
-    return { name: "volume attach", seconds: i.volumeAttachSeconds, basis: `CSI attach, DRBD promote on a surviving replica, mount (estimate ${i.volumeAttachSeconds} s)` };
+    return {
+        name: "volume attach",
+        seconds: i.volumeAttachSeconds,
+        basis: `CSI attach, DRBD promote on a surviving replica, mount (estimate ${i.volumeAttachSeconds} s)`,
+    };
 }
 
 /** When the LINSTOR API and the CSI attacher work again after losing the node they ran on. */
 function controllersBackSeconds(i: RtoInputs): { seconds: number; basis: string } {
     const linstor = i.nodeMonitorGracePeriodSeconds + i.linstorControllerTolerationSeconds + i.podRescheduleSeconds + i.linstorControllerStartSeconds;
-    const csi = i.csiControllerReplicas >= 2
-        ? i.csiLeaderElectionLeaseSeconds
-        : i.nodeMonitorGracePeriodSeconds + i.csiControllerTolerationSeconds + i.podRescheduleSeconds + i.csiControllerStartSeconds;
-    const csiBasis = i.csiControllerReplicas >= 2
-        ? `a standby CSI controller takes the leader lease after ${i.csiLeaderElectionLeaseSeconds} s`
-        : `the single CSI controller is evicted after ${i.nodeMonitorGracePeriodSeconds} s NotReady + ${i.csiControllerTolerationSeconds} s ` +
-          `toleration, then starts in ${i.csiControllerStartSeconds} s (= ${csi} s)`;
+    const csi =
+        i.csiControllerReplicas >= 2
+            ? i.csiLeaderElectionLeaseSeconds
+            : i.nodeMonitorGracePeriodSeconds + i.csiControllerTolerationSeconds + i.podRescheduleSeconds + i.csiControllerStartSeconds;
+    const csiBasis =
+        i.csiControllerReplicas >= 2
+            ? `a standby CSI controller takes the leader lease after ${i.csiLeaderElectionLeaseSeconds} s`
+            : `the single CSI controller is evicted after ${i.nodeMonitorGracePeriodSeconds} s NotReady + ${i.csiControllerTolerationSeconds} s ` +
+              `toleration, then starts in ${i.csiControllerStartSeconds} s (= ${csi} s)`;
     // CoreDNS has only the default 300 s not-ready/unreachable tolerations.
-    const dns = i.dnsInEveryZone ? 0
+    const dns = i.dnsInEveryZone
+        ? 0
         : i.nodeMonitorGracePeriodSeconds + i.kubernetesDefaultTolerationSeconds + i.podRescheduleSeconds + i.coreDnsStartSeconds;
     const dnsBasis = i.dnsInEveryZone
         ? "CoreDNS answers from the other zones (a replica in every zone)"
@@ -278,7 +298,8 @@ function controllersBackSeconds(i: RtoInputs): { seconds: number; basis: string 
           `default toleration and starts in ${i.coreDnsStartSeconds} s (= ${dns} s); until then linstor-csi cannot resolve the LINSTOR controller`;
     return {
         seconds: Math.max(linstor, csi, dns),
-        basis: `the LINSTOR controller is evicted after ${i.nodeMonitorGracePeriodSeconds} s NotReady + ${i.linstorControllerTolerationSeconds} s toleration ` +
+        basis:
+            `the LINSTOR controller is evicted after ${i.nodeMonitorGracePeriodSeconds} s NotReady + ${i.linstorControllerTolerationSeconds} s toleration ` +
             `and restarts in ${i.linstorControllerStartSeconds} s (= ${linstor} s); ${csiBasis}; ${dnsBasis}`,
     };
 }
@@ -295,7 +316,8 @@ function controllersLostPath(i: RtoInputs, label: string): Path {
         {
             name: "volume attach",
             seconds: round(wait + overshoot + i.volumeAttachSeconds),
-            basis: `waits ${round(wait)} s for the control plane of the storage (${back.basis}), up to ${round(overshoot)} s more for the ` +
+            basis:
+                `waits ${round(wait)} s for the control plane of the storage (${back.basis}), up to ${round(overshoot)} s more for the ` +
                 `attacher's exponential retry (cap ${i.attachRetryMaxBackoffSeconds} s), then attaches in ${i.volumeAttachSeconds} s`,
         },
         jenkinsStart(i),
@@ -303,22 +325,31 @@ function controllersLostPath(i: RtoInputs, label: string): Path {
 }
 
 function plainPath(i: RtoInputs, tolerationSeconds: number, label: string): Path {
-    return path(label, [
-        { name: "detection", seconds: i.nodeMonitorGracePeriodSeconds, basis: `node NotReady after node-monitor-grace-period ${i.nodeMonitorGracePeriodSeconds} s (fixed on EKS)` },
-        {
-            name: "fencing",
-            seconds: tolerationSeconds,
-            basis: `NoExecute eviction after tolerationSeconds ${tolerationSeconds} s; the pod object goes only once its Node is deleted ` +
-                "(EKS deletes Nodes of terminated instances)",
-        },
-        { name: "reschedule", seconds: i.podRescheduleSeconds, basis: `StatefulSet recreates the pod (estimate ${i.podRescheduleSeconds} s)` },
-        {
-            name: "volume attach",
-            seconds: i.forceDetachSeconds + i.volumeAttachSeconds,
-            basis: `the old attachment is force-detached after maxWaitForUnmountDuration ${i.forceDetachSeconds} s, then attach ${i.volumeAttachSeconds} s`,
-        },
-        jenkinsStart(i),
-    ], "A stopped or network-partitioned node keeps its Node object: the StatefulSet pod stays Terminating and this path never completes without manual action.");
+    return path(
+        label,
+        [
+            {
+                name: "detection",
+                seconds: i.nodeMonitorGracePeriodSeconds,
+                basis: `node NotReady after node-monitor-grace-period ${i.nodeMonitorGracePeriodSeconds} s (fixed on EKS)`,
+            },
+            {
+                name: "fencing",
+                seconds: tolerationSeconds,
+                basis:
+                    `NoExecute eviction after tolerationSeconds ${tolerationSeconds} s; the pod object goes only once its Node is deleted ` +
+                    "(EKS deletes Nodes of terminated instances)",
+            },
+            { name: "reschedule", seconds: i.podRescheduleSeconds, basis: `StatefulSet recreates the pod (estimate ${i.podRescheduleSeconds} s)` },
+            {
+                name: "volume attach",
+                seconds: i.forceDetachSeconds + i.volumeAttachSeconds,
+                basis: `the old attachment is force-detached after maxWaitForUnmountDuration ${i.forceDetachSeconds} s, then attach ${i.volumeAttachSeconds} s`,
+            },
+            jenkinsStart(i),
+        ],
+        "A stopped or network-partitioned node keeps its Node object: the StatefulSet pod stays Terminating and this path never completes without manual action.",
+    );
 }
 
 function validate(i: RtoInputs): void {
@@ -336,38 +367,65 @@ export function rtoModel(overrides: Partial<RtoInputs> = {}): RtoReport {
     const storageFailoverSeconds = round(ha.phases.slice(0, 4).reduce((t, p) => t + p.seconds, 0));
     const restoreSeconds = round((i.restoreSizeGiB * 1024) / i.restoreThroughputMiBps);
     const restore: Phase = {
-        name: "restore", seconds: restoreSeconds,
+        name: "restore",
+        seconds: restoreSeconds,
         basis: `${i.restoreSizeGiB} GiB from S3 at ${i.restoreThroughputMiBps} MiB/s (estimate; incremental chains restore every increment)`,
     };
     const drRto = i.drClusterPreProvisioned
         ? path("DR (cluster already running)", [
-            { name: "pulumi up", seconds: i.drPulumiUpSeconds, basis: `restore objects and the Jenkins release (estimate ${i.drPulumiUpSeconds} s)` },
-            restore, jenkinsStart(i)])
+              {
+                  name: "pulumi up",
+                  seconds: i.drPulumiUpSeconds,
+                  basis: `restore objects and the Jenkins release (estimate ${i.drPulumiUpSeconds} s)`,
+              },
+              restore,
+              jenkinsStart(i),
+          ])
         : path("DR (cluster created on demand)", [
-            { name: "EKS cluster", seconds: i.eksCreateSeconds, basis: `control plane creation (estimate ${i.eksCreateSeconds / 60} min)` },
-            { name: "node groups", seconds: i.nodeGroupsSeconds, basis: `three managed node groups (estimate ${i.nodeGroupsSeconds / 60} min)` },
-            { name: "storage stack", seconds: i.storageStackSeconds, basis: `Piraeus operator, DRBD module build, satellites, snapshot controller, S3 remote (estimate ${i.storageStackSeconds / 60} min)` },
-            restore, jenkinsStart(i)]);
-    const regionRpo = i.snapshotIntervalSeconds === undefined ? undefined : path("Region RPO (scheduled S3 snapshots)", [
-        { name: "schedule gap", seconds: i.snapshotIntervalSeconds, basis: "longest gap between scheduled snapshots (configured)" },
-        { name: "shipping", seconds: i.snapshotShippingSeconds, basis: `upload of the newest backup must finish before it counts (estimate ${i.snapshotShippingSeconds} s)` },
-    ]);
+              { name: "EKS cluster", seconds: i.eksCreateSeconds, basis: `control plane creation (estimate ${i.eksCreateSeconds / 60} min)` },
+              { name: "node groups", seconds: i.nodeGroupsSeconds, basis: `three managed node groups (estimate ${i.nodeGroupsSeconds / 60} min)` },
+              {
+                  name: "storage stack",
+                  seconds: i.storageStackSeconds,
+                  basis: `Piraeus operator, DRBD module build, satellites, snapshot controller, S3 remote (estimate ${i.storageStackSeconds / 60} min)`,
+              },
+              restore,
+              jenkinsStart(i),
+          ]);
+    const regionRpo =
+        i.snapshotIntervalSeconds === undefined
+            ? undefined
+            : path("Region RPO (scheduled S3 snapshots)", [
+                  { name: "schedule gap", seconds: i.snapshotIntervalSeconds, basis: "longest gap between scheduled snapshots (configured)" },
+                  {
+                      name: "shipping",
+                      seconds: i.snapshotShippingSeconds,
+                      basis: `upload of the newest backup must finish before it counts (estimate ${i.snapshotShippingSeconds} s)`,
+                  },
+              ]);
     const report = {
         inputs: i,
         nodeFailover: {
             haController: ha,
             haControllerControllersLost: lost,
-            withoutHaController: plainPath(i, i.jenkinsTolerationSeconds, `Without the HA Controller (Jenkins tolerationSeconds ${i.jenkinsTolerationSeconds})`),
+            withoutHaController: plainPath(
+                i,
+                i.jenkinsTolerationSeconds,
+                `Without the HA Controller (Jenkins tolerationSeconds ${i.jenkinsTolerationSeconds})`,
+            ),
             kubernetesDefaults: plainPath(i, i.kubernetesDefaultTolerationSeconds, "Kubernetes defaults (no HA Controller, default tolerations)"),
         },
         azFailover: {
             best: { ...ha, label: "AZ outage, controllers in surviving zones (= node fail-over: 2 of 3 replicas keep quorum)" },
             worst: { ...lost, label: "AZ outage that also took the LINSTOR and CSI controllers" },
         },
-        inRegionRpo: path("In-region RPO", [{
-            name: "synchronous replication", seconds: 0,
-            basis: "DRBD protocol C acknowledges a write only when every connected replica has it; quorum keeps a cut-off replica from going on alone",
-        }]),
+        inRegionRpo: path("In-region RPO", [
+            {
+                name: "synchronous replication",
+                seconds: 0,
+                basis: "DRBD protocol C acknowledges a write only when every connected replica has it; quorum keeps a cut-off replica from going on alone",
+            },
+        ]),
         regionRpo,
         drRto,
         storageFailoverSeconds,
@@ -383,32 +441,49 @@ export function rtoModel(overrides: Partial<RtoInputs> = {}): RtoReport {
 function findings(i: RtoInputs, r: Omit<RtoReport, "findings">): string[] {
     const out: string[] = [];
     const start = jenkinsStart(i).seconds;
-    out.push(`Storage fail-over (failure → volume attached in another zone) takes ${r.storageFailoverSeconds} s: ` +
-        `${r.meetsTarget.storage ? "within" : "over"} the ${i.targetSeconds} s target.`);
+    out.push(
+        `Storage fail-over (failure → volume attached in another zone) takes ${r.storageFailoverSeconds} s: ` +
+            `${r.meetsTarget.storage ? "within" : "over"} the ${i.targetSeconds} s target.`,
+    );
     if (!r.meetsTarget.nodeFailover) {
-        out.push(`Jenkins answers after ${r.nodeFailover.haController.totalSeconds} s, over the ${i.targetSeconds} s target: its own start ` +
-            `(${start} s) dominates. Knobs: ${knobs(i)}keep the boot short. Storage fencing waits for the node to turn NotReady ` +
-            `(node-monitor-grace-period ${i.nodeMonitorGracePeriodSeconds} s, fixed on EKS); lowering the HA Controller timeouts does not shorten that.`);
+        out.push(
+            `Jenkins answers after ${r.nodeFailover.haController.totalSeconds} s, over the ${i.targetSeconds} s target: its own start ` +
+                `(${start} s) dominates. Knobs: ${knobs(i)}keep the boot short. Storage fencing waits for the node to turn NotReady ` +
+                `(node-monitor-grace-period ${i.nodeMonitorGracePeriodSeconds} s, fixed on EKS); lowering the HA Controller timeouts does not shorten that.`,
+        );
     }
     if (i.csiControllerReplicas < 2) {
-        out.push(`Worst case (the single LINSTOR and CSI controllers shared the failed node or zone, about 1 in 3 with one node per zone): ` +
-            `${r.nodeFailover.haControllerControllersLost.totalSeconds} s. Knob: a lower linstorControllerTolerationSeconds ` +
-            `(now ${i.linstorControllerTolerationSeconds} s)` + secondCsiReplica(i, r.nodeFailover.haControllerControllersLost.totalSeconds) + ".");
+        out.push(
+            `Worst case (the single LINSTOR and CSI controllers shared the failed node or zone, about 1 in 3 with one node per zone): ` +
+                `${r.nodeFailover.haControllerControllersLost.totalSeconds} s. Knob: a lower linstorControllerTolerationSeconds ` +
+                `(now ${i.linstorControllerTolerationSeconds} s)` +
+                secondCsiReplica(i, r.nodeFailover.haControllerControllersLost.totalSeconds) +
+                ".",
+        );
     }
     if (i.jenkinsBootSeconds > i.startupProbeBudgetSeconds) {
-        out.push(`Jenkins boots in ${i.jenkinsBootSeconds} s but the startup probe allows ${i.startupProbeBudgetSeconds} s: it would be restarted in a loop.`);
+        out.push(
+            `Jenkins boots in ${i.jenkinsBootSeconds} s but the startup probe allows ${i.startupProbeBudgetSeconds} s: it would be restarted in a loop.`,
+        );
     }
-    out.push(`Without the HA Controller: ${r.nodeFailover.withoutHaController.totalSeconds} s with this stack's tolerations, ` +
-        `${r.nodeFailover.kubernetesDefaults.totalSeconds} s with Kubernetes defaults, and never for a stopped node.`);
+    out.push(
+        `Without the HA Controller: ${r.nodeFailover.withoutHaController.totalSeconds} s with this stack's tolerations, ` +
+            `${r.nodeFailover.kubernetesDefaults.totalSeconds} s with Kubernetes defaults, and never for a stopped node.`,
+    );
     return out;
 }
 
 /** The Jenkins-start knobs that would still save time (none once plugins are installed once and the image pre-pulled). */
 function knobs(i: RtoInputs): string {
-    return ([
-        [`install the plugins once or bake them into the image (−${pluginSeconds(i)} s), `, pluginSeconds(i)],
-        [`pre-pull the image on every storage node (−${i.imagePullSeconds} s), `, i.imagePullSeconds],
-    ] as const).filter(([, seconds]) => seconds > 0).map(([text]) => text).join("");
+    return (
+        [
+            [`install the plugins once or bake them into the image (−${pluginSeconds(i)} s), `, pluginSeconds(i)],
+            [`pre-pull the image on every storage node (−${i.imagePullSeconds} s), `, i.imagePullSeconds],
+        ] as const
+    )
+        .filter(([, seconds]) => seconds > 0)
+        .map(([text]) => text)
+        .join("");
 }
 
 function fmt(s: number): string {
@@ -431,8 +506,11 @@ export function formatRtoReport(r: RtoReport): string {
     lines.push(r.regionRpo ? `Region RPO: ${fmt(r.regionRpo.totalSeconds)}` : "Region RPO: unbounded — no snapshot schedule runs.");
     if (r.regionRpo) for (const ph of r.regionRpo.phases) lines.push(`    ${ph.name.padEnd(24)} ${fmt(ph.seconds).padStart(18)}  ${ph.basis}`);
     lines.push("", "DR RTO (after the decision to fail over; excludes the time to decide):", ...formatPath(r.drRto));
-    lines.push("", `Target ${r.inputs.targetSeconds} s: storage ${r.meetsTarget.storage ? "met" : "missed"}, ` +
-        `Jenkins after node fail-over ${r.meetsTarget.nodeFailover ? "met" : "missed"}, worst-case AZ fail-over ${r.meetsTarget.azFailover ? "met" : "missed"}.`);
+    lines.push(
+        "",
+        `Target ${r.inputs.targetSeconds} s: storage ${r.meetsTarget.storage ? "met" : "missed"}, ` +
+            `Jenkins after node fail-over ${r.meetsTarget.nodeFailover ? "met" : "missed"}, worst-case AZ fail-over ${r.meetsTarget.azFailover ? "met" : "missed"}.`,
+    );
     for (const f of r.findings) lines.push(`  - ${f}`);
     return lines.join("\n");
 }

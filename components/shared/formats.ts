@@ -36,15 +36,32 @@ const DIGEST = /@sha256:[0-9a-f]{64}$/;
 const BAD_DIGEST = "A digest is @sha256: and 64 lowercase hex digits.";
 /** Tags that move: a tag carrying one of these words (alone or as a `-`/`.`/`_` part) is never a pin. */
 export const FLOATING_TAG_WORDS = [
-    "latest", "lts", "stable", "edge", "main", "master", "nightly", "weekly", "dev", "develop", "current", "rolling", "snapshot", "x",
+    "latest",
+    "lts",
+    "stable",
+    "edge",
+    "main",
+    "master",
+    "nightly",
+    "weekly",
+    "dev",
+    "develop",
+    "current",
+    "rolling",
+    "snapshot",
+    "x",
 ];
 
 /** Why a registry host is not a real host name (`docker.io`, `registry.k8s.io`, `public.ecr.aws`, optional `:port`). */
 export function registryProblem(host: string): string | undefined {
     const [name, port, ...rest] = host.split(":");
     const labels = name.split(".");
-    const ok = rest.length === 0 && labels.length >= 2 && labels.every((l) => HOST_LABEL.test(l)) &&
-        /^[a-z]{2,}$/.test(labels[labels.length - 1]) && (port === undefined || (/^\d{1,5}$/.test(port) && Number(port) <= 65535));
+    const ok =
+        rest.length === 0 &&
+        labels.length >= 2 &&
+        labels.every((l) => HOST_LABEL.test(l)) &&
+        /^[a-z]{2,}$/.test(labels[labels.length - 1]) &&
+        (port === undefined || (/^\d{1,5}$/.test(port) && Number(port) <= 65535));
     return ok ? undefined : "The registry must be a fully qualified host name such as docker.io or registry.k8s.io (not localhost or a bare name).";
 }
 
@@ -62,8 +79,10 @@ export function tagProblem(tagAndDigest: string): string | undefined {
     if (digest) return undefined;
     const words = tag.toLowerCase().split(/[-._+]/);
     if (!/^v?\d+\.\d+/.test(tag) || words.some((w) => FLOATING_TAG_WORDS.includes(w))) {
-        return `Tag ${tag} can move to another image: pin an exact version (such as 8.16.0, v1.35.1 or 2.568.2-jdk21) or a digest; ` +
-            "never latest, lts, stable or another floating tag.";
+        return (
+            `Tag ${tag} can move to another image: pin an exact version (such as 8.16.0, v1.35.1 or 2.568.2-jdk21) or a digest; ` +
+            "never latest, lts, stable or another floating tag."
+        );
     }
     return undefined;
 }
@@ -78,9 +97,15 @@ export function pinnedImageProblem(image: string): string | undefined {
     if (slash < 0) return "Name the registry: use a full reference such as docker.io/curlimages/curl:8.16.0.";
     const hasTag = colon > rest.lastIndexOf("/");
     const path = rest.slice(slash + 1, hasTag ? colon : undefined);
-    return registryProblem(rest.slice(0, slash)) ?? repositoryProblem(path) ??
-        (hasTag ? tagProblem(rest.slice(colon + 1) + digest)
-            : digest ? undefined : "The image has no tag: pin an exact version tag (e.g. :8.16.0) or a digest (@sha256:…).");
+    return (
+        registryProblem(rest.slice(0, slash)) ??
+        repositoryProblem(path) ??
+        (hasTag
+            ? tagProblem(rest.slice(colon + 1) + digest)
+            : digest
+              ? undefined
+              : "The image has no tag: pin an exact version tag (e.g. :8.16.0) or a digest (@sha256:…).")
+    );
 }
 
 // ---- Versions ----------------------------------------------------------------------------------------
@@ -112,8 +137,20 @@ export const isOpenToWorld = (cidr: string): boolean => cidr === "0.0.0.0/0" || 
 // ---- Kubernetes quantities (k8s.io/apimachinery pkg/api/resource/quantity.go suffixes) ------------------
 
 const QUANTITY_FACTORS: Readonly<Record<string, number>> = {
-    "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
 };
 export type QuantitySuffix = keyof typeof QUANTITY_FACTORS & string;
 /** Suffixes of a CPU quantity (cores, millicores). */
@@ -178,7 +215,9 @@ export const ARNS = {
     kmsKeyOrAlias: { service: "kms", resource: /^(key|alias)\/.+$/, regional: true, example: "arn:aws:kms:<region>:<account>:key/<key-id>" },
     iamRole: { service: "iam", resource: /^role\/.+$/, regional: false, example: "arn:aws:iam::<account>:role/<name>" },
     acmCertificate: {
-        service: "acm", resource: /^certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, regional: true,
+        service: "acm",
+        resource: /^certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        regional: true,
         example: "arn:aws:acm:<region>:<account>:certificate/<uuid>",
     },
 } satisfies Record<string, ArnRule>;

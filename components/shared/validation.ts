@@ -11,13 +11,28 @@
 import { cronProblem } from "./cron";
 import { ConfigError } from "./errors";
 import {
-    ArnRule, isAwsRegion, isDnsLabel, isDnsSubdomain, isExactVersion, isIpv4Cidr, isKubernetesVersion, isLabelKey, isLabelValue,
-    isOpenToWorld, parseArn, parseQuantity, pinnedImageProblem, QUANTITY_SUFFIXES, QuantityRule, registryProblem, repositoryProblem,
+    type ArnRule,
+    isAwsRegion,
+    isDnsLabel,
+    isDnsSubdomain,
+    isExactVersion,
+    isIpv4Cidr,
+    isKubernetesVersion,
+    isLabelKey,
+    isLabelValue,
+    isOpenToWorld,
+    parseArn,
+    parseQuantity,
+    pinnedImageProblem,
+    QUANTITY_SUFFIXES,
+    type QuantityRule,
+    registryProblem,
+    repositoryProblem,
     tagProblem,
 } from "./formats";
 
-export * from "./formats";
 export { cronProblem, maxScheduleGapSeconds, parseCron } from "./cron";
+export * from "./formats";
 
 /** Maps a settings field to the key a user must fix (a stack config key or a component argument). */
 export type KeyOf = (field: string) => string;
@@ -41,7 +56,10 @@ function describeRange(range: IntegerRange): string {
  * gives the same checks for an optional field (undefined passes).
  */
 export class Check {
-    constructor(readonly key: string, private readonly optional = false) {}
+    constructor(
+        readonly key: string,
+        private readonly optional = false,
+    ) {}
 
     /** The same checks, passing when the value is undefined (an optional field left unset). */
     get ifSet(): Check {
@@ -92,7 +110,9 @@ export class Check {
         if (this.skip(value)) return;
         if (!Array.isArray(value) || (opts.nonEmpty && value.length === 0)) this.fail(value, `Must be a ${opts.nonEmpty ? "non-empty " : ""}list.`);
         const entry = new Check(this.key);
-        value.forEach((v) => each(v, entry));
+        value.forEach((v) => {
+            each(v, entry);
+        });
         if (opts.unique && new Set(value).size !== value.length) this.fail(value, "Each entry may appear only once.");
     }
 
@@ -121,14 +141,16 @@ export class Check {
     /** A DNS-1123 label (namespace, Service, claim, snapshot name), optionally shorter or starting with a letter. */
     dnsLabel(value: string | undefined, opts: { maxLength?: number; letterFirst?: boolean; why?: string } = {}): void {
         const max = opts.maxLength ?? 63;
-        const allowed = `Use a DNS-1123 label: at most ${max} lowercase letters, digits and '-', starting with a ` +
+        const allowed =
+            `Use a DNS-1123 label: at most ${max} lowercase letters, digits and '-', starting with a ` +
             `${opts.letterFirst ? "letter" : "letter or digit"} and ending with a letter or digit${opts.why ? ` (${opts.why})` : ""}.`;
         if (this.string(value, allowed) && (!isDnsLabel(value, max) || (opts.letterFirst && !/^[a-z]/.test(value)))) this.fail(value, allowed);
     }
 
     /** A DNS-1123 subdomain (most Kubernetes object names). */
     dnsSubdomain(value: string | undefined): void {
-        const allowed = "Use a Kubernetes object name: at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit.";
+        const allowed =
+            "Use a Kubernetes object name: at most 253 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit.";
         if (this.string(value, allowed) && !isDnsSubdomain(value)) this.fail(value, allowed);
     }
 
@@ -183,7 +205,8 @@ export class Check {
      */
     sourceRanges(value: readonly string[] | undefined, open: { allowed: boolean; key: string; what: string }): void {
         this.list(value, (cidr, entry) => {
-            if (typeof cidr !== "string" || !isIpv4Cidr(cidr)) entry.fail(cidr, "Each entry must be an IPv4 CIDR such as 203.0.113.0/24 (no host bits set).");
+            if (typeof cidr !== "string" || !isIpv4Cidr(cidr))
+                entry.fail(cidr, "Each entry must be an IPv4 CIDR such as 203.0.113.0/24 (no host bits set).");
             if (isOpenToWorld(cidr) && !open.allowed) {
                 entry.fail(cidr, `Refusing to open ${open.what} to the internet; list your own CIDRs, or set ${open.key} to true.`);
             }
@@ -194,11 +217,12 @@ export class Check {
     quantity(value: string | undefined, rule: QuantityRule): void {
         const suffixes = rule.suffixes ?? QUANTITY_SUFFIXES;
         const units = suffixes.filter((s) => s !== "").join(", ");
-        const allowed = `Use a positive ${rule.whole ? "whole " : ""}Kubernetes quantity such as "${rule.example}"` +
+        const allowed =
+            `Use a positive ${rule.whole ? "whole " : ""}Kubernetes quantity such as "${rule.example}"` +
             `${units ? ` (${suffixes.includes("") ? "plain or " : ""}${units})` : ""}${rule.min ? `, at least ${rule.min}` : ""}.`;
         if (!this.string(value, allowed)) return;
         const n = parseQuantity(value, suffixes);
-        const min = rule.min === undefined ? 0 : parseQuantity(rule.min) as number;
+        const min = rule.min === undefined ? 0 : (parseQuantity(rule.min) as number);
         if (n === undefined || n <= 0 || n < min || (rule.whole && !/^\d+[A-Za-z]*$/.test(value))) {
             this.fail(value, allowed);
         }
@@ -211,15 +235,21 @@ export class Check {
     retiredGeneration(retired: number | undefined, generation: number, generationKey: string): void {
         if (retired === undefined) {
             if (generation < 3) return;
-            this.fail(retired, `At ${generationKey} ${generation}, set it to ${generation - 2} (or ${generation - 1}): IAM allows two access ` +
-                `keys per user, so generation ${generation - 2}'s must go. If it still exists, first go back to generation ` +
-                `${generation - 1}, retire ${generation - 2}, pulumi up, then bump again.`);
+            this.fail(
+                retired,
+                `At ${generationKey} ${generation}, set it to ${generation - 2} (or ${generation - 1}): IAM allows two access ` +
+                    `keys per user, so generation ${generation - 2}'s must go. If it still exists, first go back to generation ` +
+                    `${generation - 1}, retire ${generation - 2}, pulumi up, then bump again.`,
+            );
         }
         const min = Math.max(0, generation - 2);
         if (!Number.isInteger(retired) || retired < min || retired > generation - 1) {
-            this.fail(retired, `With ${generationKey} ${generation}, allowed: ` +
-                `${min === generation - 1 ? min : `${min} (keep the previous key) or ${generation - 1} (delete it)`}; ` +
-                "IAM allows two keys per user and the current key can never be retired.");
+            this.fail(
+                retired,
+                `With ${generationKey} ${generation}, allowed: ` +
+                    `${min === generation - 1 ? min : `${min} (keep the previous key) or ${generation - 1} (delete it)`}; ` +
+                    "IAM allows two keys per user and the current key can never be retired.",
+            );
         }
     }
 
@@ -245,8 +275,13 @@ export class Check {
         const allowed = `Use an ARN such as ${rule.example}.`;
         if (!this.string(value, allowed)) return;
         const arn = parseArn(value);
-        if (!arn || arn.service !== rule.service || !rule.resource.test(arn.resource) || !arn.account ||
-            (rule.regional ? !isAwsRegion(arn.region) : arn.region !== "")) {
+        if (
+            !arn ||
+            arn.service !== rule.service ||
+            !rule.resource.test(arn.resource) ||
+            !arn.account ||
+            (rule.regional ? !isAwsRegion(arn.region) : arn.region !== "")
+        ) {
             this.fail(value, allowed);
         }
         if (region !== undefined && arn.region !== region.name) this.fail(value, region.why);

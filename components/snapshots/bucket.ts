@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CreateBucketSettings, defaultBucketName } from "./settings";
 import { tlsOnlyBucketPolicy } from "./iamPolicies";
 import { lifecycleRules } from "./lifecycle";
+import { type CreateBucketSettings, defaultBucketName } from "./settings";
 
 export interface SnapshotBucketArgs {
     readonly namePrefix: string;
@@ -35,71 +35,114 @@ export class SnapshotBucket extends pulumi.ComponentResource {
         this.region = s.region;
 
         // A random suffix kept in state: globally unique, stable across updates, and no account ID in the name.
-        const bucketName = s.name !== undefined ? pulumi.output(s.name)
-            : new random.RandomId(`${name}-suffix`, { byteLength: 4 }, { parent: this }).hex
-                .apply((hex) => defaultBucketName(p, s.region, hex));
+        const bucketName =
+            s.name !== undefined
+                ? pulumi.output(s.name)
+                : new random.RandomId(`${name}-suffix`, { byteLength: 4 }, { parent: this }).hex.apply((hex) => defaultBucketName(p, s.region, hex));
 
-        const key = new aws.kms.Key(`${name}-key`, {
-            description: `SSE-KMS key of the LINSTOR snapshot bucket of ${p} (${s.region})`,
-            enableKeyRotation: true,
-            deletionWindowInDays: 30,
-            tags,
-        }, { ...aws$, protect: args.protect });
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: `SSE-KMS key of the LINSTOR snapshot bucket of ${p} (${s.region})`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                tags,
+            },
+            { ...aws$, protect: args.protect },
+        );
         this.kmsKeyArn = key.arn;
 
-        const bucket = new aws.s3.Bucket(`${name}-bucket`, {
-            bucket: bucketName,
-            // Object Lock can only be switched on when the bucket is created.
-            ...(s.objectLock ? { objectLockEnabled: true } : {}),
-            tags,
-        }, { ...aws$, protect: args.protect });
+        const bucket = new aws.s3.Bucket(
+            `${name}-bucket`,
+            {
+                bucket: bucketName,
+                // Object Lock can only be switched on when the bucket is created.
+                ...(s.objectLock ? { objectLockEnabled: true } : {}),
+                tags,
+            },
+            { ...aws$, protect: args.protect },
+        );
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
 
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, aws$);
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-            bucket: bucket.id,
-            rule: { objectOwnership: "BucketOwnerEnforced" },
-        }, { ...aws$, dependsOn: [publicAccess] });
-        const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, {
-            bucket: bucket.id,
-            versioningConfiguration: { status: "Enabled" },
-        }, aws$);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-            bucket: bucket.id,
-            rules: [{
-                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
-                // One data key per bucket instead of a KMS call per object: cheaper and fewer throttles.
-                bucketKeyEnabled: true,
-                blockedEncryptionTypes: ["SSE-C"],
-            }],
-        }, aws$);
-        new aws.s3.BucketPolicy(`${name}-policy`, {
-            bucket: bucket.id,
-            policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
-        }, { ...aws$, dependsOn: [publicAccess, ownership] });
-        new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
-            bucket: bucket.id,
-            rules: lifecycleRules(s),
-        }, { ...aws$, dependsOn: [versioning] });
-        if (s.objectLock) {
-            new aws.s3.BucketObjectLockConfiguration(`${name}-object-lock`, {
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access`,
+            {
                 bucket: bucket.id,
-                rule: { defaultRetention: { mode: s.objectLock.mode, days: s.objectLock.days } },
-            }, { ...aws$, dependsOn: [versioning] });
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            aws$,
+        );
+        const ownership = new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            {
+                bucket: bucket.id,
+                rule: { objectOwnership: "BucketOwnerEnforced" },
+            },
+            { ...aws$, dependsOn: [publicAccess] },
+        );
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            {
+                bucket: bucket.id,
+                versioningConfiguration: { status: "Enabled" },
+            },
+            aws$,
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+                        // One data key per bucket instead of a KMS call per object: cheaper and fewer throttles.
+                        bucketKeyEnabled: true,
+                        blockedEncryptionTypes: ["SSE-C"],
+                    },
+                ],
+            },
+            aws$,
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-policy`,
+            {
+                bucket: bucket.id,
+                policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
+            },
+            { ...aws$, dependsOn: [publicAccess, ownership] },
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            {
+                bucket: bucket.id,
+                rules: lifecycleRules(s),
+            },
+            { ...aws$, dependsOn: [versioning] },
+        );
+        if (s.objectLock) {
+            new aws.s3.BucketObjectLockConfiguration(
+                `${name}-object-lock`,
+                {
+                    bucket: bucket.id,
+                    rule: { defaultRetention: { mode: s.objectLock.mode, days: s.objectLock.days } },
+                },
+                { ...aws$, dependsOn: [versioning] },
+            );
         }
         if (s.accessLogBucket !== undefined) {
-            new aws.s3.BucketLogging(`${name}-access-logs`, {
-                bucket: bucket.id,
-                targetBucket: s.accessLogBucket,
-                targetPrefix: s.accessLogPrefix,
-            }, aws$);
+            new aws.s3.BucketLogging(
+                `${name}-access-logs`,
+                {
+                    bucket: bucket.id,
+                    targetBucket: s.accessLogBucket,
+                    targetPrefix: s.accessLogPrefix,
+                },
+                aws$,
+            );
         }
 
         this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, kmsKeyArn: this.kmsKeyArn });

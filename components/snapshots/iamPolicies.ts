@@ -12,7 +12,7 @@
  * The region is passed explicitly, so no GetBucketLocation call is made. With SSE-KMS, uploads need
  * kms:GenerateDataKey and reads (and multipart completion) need kms:Decrypt.
  */
-import { BucketAccess, LINSTOR_DB_BACKUP_PREFIX } from "./settings";
+import { type BucketAccess, LINSTOR_DB_BACKUP_PREFIX } from "./settings";
 
 export interface PolicyStatement {
     readonly Sid: string;
@@ -85,11 +85,19 @@ export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
         Version: "2012-10-17",
         Statement: [
             {
-                Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources,
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: resources,
                 Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
             {
-                Sid: "DenyOutdatedTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: resources,
+                Sid: "DenyOutdatedTls",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: resources,
                 Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
             },
         ],

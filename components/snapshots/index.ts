@@ -2,24 +2,47 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../shared/errors";
-import { check, KeyOf } from "../shared/validation";
-import {
-    bucketAccess, bucketRegion, liveGenerations, maxScheduleGapSeconds, remoteName, S3SnapshotSettings, validateRemoteJobImage,
-    validateS3SnapshotSettings,
-} from "./settings";
-import { linstorS3UserPolicy } from "./iamPolicies";
-import {
-    CONTENT_PRUNE_RULES, credentialsSecretName, describeSnapshotSchedule, CSI_CONTROLLER_SERVICE_ACCOUNT, legacySnapshotHandle, LINSTOR_CSI_DRIVER,
-    linstorResourceOfClaim, s3SnapshotHandle,
-    ON_DEMAND_LABEL, restoredClaimName, S3_CREDENTIALS_SECRET_TYPE, SCHEDULE_LABEL, SCHEDULE_NAME, SNAPSHOT_API,
-    SNAPSHOT_CONTROLLER_CHART, SNAPSHOT_ROLE_RULES, snapshotClassParameters, snapshotControllerValues, snapshotCronJobSpec,
-    SNAP_PARAM, snapshotterSecretParameters, volumeSnapshotFromClaim,
-} from "./schedule";
-import { REMOTE_JOB_DEADLINE_SECONDS, remoteJobSpec } from "./remoteJob";
 import { jobAwaitTimeouts } from "../shared/jobs";
 import type { ScheduledJob } from "../shared/schedule";
+import { check, type KeyOf } from "../shared/validation";
 import { SnapshotBucket } from "./bucket";
+import { linstorS3UserPolicy } from "./iamPolicies";
+import { REMOTE_JOB_DEADLINE_SECONDS, remoteJobSpec } from "./remoteJob";
 import { SnapshotRestore, validateSnapshotRestoreArgs } from "./restore";
+import {
+    CONTENT_PRUNE_RULES,
+    CSI_CONTROLLER_SERVICE_ACCOUNT,
+    credentialsSecretName,
+    describeSnapshotSchedule,
+    LINSTOR_CSI_DRIVER,
+    legacySnapshotHandle,
+    linstorResourceOfClaim,
+    ON_DEMAND_LABEL,
+    restoredClaimName,
+    S3_CREDENTIALS_SECRET_TYPE,
+    SCHEDULE_LABEL,
+    SCHEDULE_NAME,
+    SNAP_PARAM,
+    SNAPSHOT_API,
+    SNAPSHOT_CONTROLLER_CHART,
+    SNAPSHOT_ROLE_RULES,
+    s3SnapshotHandle,
+    snapshotClassParameters,
+    snapshotControllerValues,
+    snapshotCronJobSpec,
+    snapshotterSecretParameters,
+    volumeSnapshotFromClaim,
+} from "./schedule";
+import {
+    bucketAccess,
+    bucketRegion,
+    liveGenerations,
+    maxScheduleGapSeconds,
+    remoteName,
+    type S3SnapshotSettings,
+    validateRemoteJobImage,
+    validateS3SnapshotSettings,
+} from "./settings";
 
 /** The Jenkins volume to protect, and what must exist before objects in its namespace are created. */
 export interface JenkinsVolume {
@@ -64,7 +87,10 @@ export interface S3SnapshotShippingArgs extends S3SnapshotSettings {
 
 /** SnapshotRestore fields → the settings that feed them, so errors name what the user set. */
 const RESTORE_KEYS: Record<string, string> = {
-    size: "jenkinsStorageSize", storageClassName: "restoreStorageClassName", namespace: "jenkinsNamespace", claimName: "restoreFromSnapshot",
+    size: "jenkinsStorageSize",
+    storageClassName: "restoreStorageClassName",
+    namespace: "jenkinsNamespace",
+    claimName: "restoreFromSnapshot",
 };
 
 function validateArgs(a: S3SnapshotShippingArgs, key: KeyOf): void {
@@ -74,10 +100,19 @@ function validateArgs(a: S3SnapshotShippingArgs, key: KeyOf): void {
     check(key, "passphraseSecretName").dnsLabel(a.passphraseSecretName);
     check(key, "restoreStorageClassName").ifSet.dnsSubdomain(a.restoreStorageClassName);
     validateRemoteJobImage(a.remoteJobImage, key);
-    const needsJenkins = a.snapshotScheduleEnabled ? "snapshotScheduleEnabled"
-        : a.onDemandSnapshotName !== undefined ? "onDemandSnapshotName" : a.restoreFromSnapshot !== undefined ? "restoreFromSnapshot" : undefined;
+    const needsJenkins = a.snapshotScheduleEnabled
+        ? "snapshotScheduleEnabled"
+        : a.onDemandSnapshotName !== undefined
+          ? "onDemandSnapshotName"
+          : a.restoreFromSnapshot !== undefined
+            ? "restoreFromSnapshot"
+            : undefined;
     if (needsJenkins && a.jenkins === undefined) {
-        throw new ConfigError(key(needsJenkins), a[needsJenkins], "Snapshots of Jenkins need the Jenkins volume (args.jenkins); disable it for a restore-only setup.");
+        throw new ConfigError(
+            key(needsJenkins),
+            a[needsJenkins],
+            "Snapshots of Jenkins need the Jenkins volume (args.jenkins); disable it for a restore-only setup.",
+        );
     }
     if (a.jenkins) {
         check(key, "jenkinsNamespace").dnsLabel(a.jenkins.namespace);
@@ -87,11 +122,17 @@ function validateArgs(a: S3SnapshotShippingArgs, key: KeyOf): void {
         if (a.restoreStorageClassName === undefined) {
             throw new ConfigError(key("restoreStorageClassName"), undefined, "Restoring needs the 3-replica StorageClass for the new claim.");
         }
-        validateSnapshotRestoreArgs({
-            provider: a.k8sProvider, namespace: a.jenkins.namespace, claimName: restoredClaimName(a.restoreFromSnapshot),
-            storageClassName: a.restoreStorageClassName, size: a.jenkins.storageSize,
-            source: { volumeSnapshotName: a.restoreFromSnapshot },
-        }, (f) => key(RESTORE_KEYS[f] ?? f));
+        validateSnapshotRestoreArgs(
+            {
+                provider: a.k8sProvider,
+                namespace: a.jenkins.namespace,
+                claimName: restoredClaimName(a.restoreFromSnapshot),
+                storageClassName: a.restoreStorageClassName,
+                size: a.jenkins.storageSize,
+                source: { volumeSnapshotName: a.restoreFromSnapshot },
+            },
+            (f) => key(RESTORE_KEYS[f] ?? f),
+        );
     }
 }
 
@@ -149,9 +190,17 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
 
         if ("create" in args.bucket) {
             const provider = args.bucketProvider ?? new aws.Provider(`${name}-${this.bucketRegion}`, { region: this.bucketRegion }, { parent: this });
-            const bucket = new SnapshotBucket(`${name}-bucket`, {
-                namePrefix: args.namePrefix, settings: args.bucket.create, provider, protect: args.protect, tags: args.tags,
-            }, { parent: this });
+            const bucket = new SnapshotBucket(
+                `${name}-bucket`,
+                {
+                    namePrefix: args.namePrefix,
+                    settings: args.bucket.create,
+                    provider,
+                    protect: args.protect,
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
             this.bucketName = bucket.bucketName;
             this.bucketArn = bucket.bucketArn;
             this.kmsKeyArn = bucket.kmsKeyArn;
@@ -164,33 +213,55 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
         }
 
         const generations = liveGenerations(args.s3AccessKeyGeneration, args.s3AccessKeyRetiredGeneration);
-        const user = new aws.iam.User(`${name}-linstor`, {
-            name: `${args.namePrefix}-linstor-s3`,
-            path: "/ha-jenkins-eks/",
-            tags: { ...args.tags, "ha-jenkins-eks:purpose": "linstor-s3-remote" },
-        }, { parent: this });
+        const user = new aws.iam.User(
+            `${name}-linstor`,
+            {
+                name: `${args.namePrefix}-linstor-s3`,
+                path: "/ha-jenkins-eks/",
+                tags: { ...args.tags, "ha-jenkins-eks:purpose": "linstor-s3-remote" },
+            },
+            { parent: this },
+        );
         this.iamUserName = user.name;
-        const policy = new aws.iam.UserPolicy(`${name}-linstor`, {
-            name: "linstor-s3-backups",
-            user: user.name,
-            policy: pulumi.all([this.bucketArn, this.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) => JSON.stringify(linstorS3UserPolicy({
-                bucketArn, kmsKeyArn, bucketRegion: this.bucketRegion, access: bucketAccess(args.bucket),
-            }))),
-        }, { parent: this });
+        const policy = new aws.iam.UserPolicy(
+            `${name}-linstor`,
+            {
+                name: "linstor-s3-backups",
+                user: user.name,
+                policy: pulumi.all([this.bucketArn, this.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) =>
+                    JSON.stringify(
+                        linstorS3UserPolicy({
+                            bucketArn,
+                            kmsKeyArn,
+                            bucketRegion: this.bucketRegion,
+                            access: bucketAccess(args.bucket),
+                        }),
+                    ),
+                ),
+            },
+            { parent: this },
+        );
         const secrets = generations.map((generation) => {
             // Named by generation: a bump creates the new key next to the old one instead of replacing it.
             const key = new aws.iam.AccessKey(`${name}-linstor-g${generation}`, { user: user.name }, { parent: this });
-            const secret = new k8s.core.v1.Secret(`${name}-credentials-g${generation}`, {
-                metadata: {
-                    name: credentialsSecretName(this.linstorRemoteName, generation),
-                    namespace: args.linstorNamespace,
-                    labels: { "ha-jenkins-eks.io/linstor-remote": this.linstorRemoteName, "ha-jenkins-eks.io/key-generation": String(generation) },
+            const secret = new k8s.core.v1.Secret(
+                `${name}-credentials-g${generation}`,
+                {
+                    metadata: {
+                        name: credentialsSecretName(this.linstorRemoteName, generation),
+                        namespace: args.linstorNamespace,
+                        labels: {
+                            "ha-jenkins-eks.io/linstor-remote": this.linstorRemoteName,
+                            "ha-jenkins-eks.io/key-generation": String(generation),
+                        },
+                    },
+                    type: S3_CREDENTIALS_SECRET_TYPE,
+                    // Immutable, so a rotation is always a new Secret under a new name.
+                    immutable: true,
+                    stringData: { "access-key": key.id, "secret-key": key.secret },
                 },
-                type: S3_CREDENTIALS_SECRET_TYPE,
-                // Immutable, so a rotation is always a new Secret under a new name.
-                immutable: true,
-                stringData: { "access-key": key.id, "secret-key": key.secret },
-            }, { ...k8s$, dependsOn: [policy, ...storageReady], deleteBeforeReplace: true });
+                { ...k8s$, dependsOn: [policy, ...storageReady], deleteBeforeReplace: true },
+            );
             return { key, secret };
         });
         const current = secrets[secrets.length - 1];
@@ -199,35 +270,58 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
         this.currentAccessKeyId = current.key.id;
 
         const readerName = `linstor-s3-credentials-${this.linstorRemoteName}`;
-        const reader = new k8s.rbac.v1.Role(`${name}-credentials-reader`, {
-            metadata: { name: readerName, namespace: args.linstorNamespace },
-            rules: [{
-                apiGroups: [""], resources: ["secrets"], verbs: ["get"],
-                resourceNames: generations.map((g) => credentialsSecretName(this.linstorRemoteName, g)),
-            }],
-        }, { ...k8s$, dependsOn: storageReady });
-        const readerBinding = new k8s.rbac.v1.RoleBinding(`${name}-credentials-reader`, {
-            metadata: { name: readerName, namespace: args.linstorNamespace },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: readerName },
-            subjects: [{ kind: "ServiceAccount", name: CSI_CONTROLLER_SERVICE_ACCOUNT, namespace: args.linstorNamespace }],
-        }, { ...k8s$, dependsOn: [reader] });
+        const reader = new k8s.rbac.v1.Role(
+            `${name}-credentials-reader`,
+            {
+                metadata: { name: readerName, namespace: args.linstorNamespace },
+                rules: [
+                    {
+                        apiGroups: [""],
+                        resources: ["secrets"],
+                        verbs: ["get"],
+                        resourceNames: generations.map((g) => credentialsSecretName(this.linstorRemoteName, g)),
+                    },
+                ],
+            },
+            { ...k8s$, dependsOn: storageReady },
+        );
+        const readerBinding = new k8s.rbac.v1.RoleBinding(
+            `${name}-credentials-reader`,
+            {
+                metadata: { name: readerName, namespace: args.linstorNamespace },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: readerName },
+                subjects: [{ kind: "ServiceAccount", name: CSI_CONTROLLER_SERVICE_ACCOUNT, namespace: args.linstorNamespace }],
+            },
+            { ...k8s$, dependsOn: [reader] },
+        );
 
         const controller = args.installSnapshotController ? [this.snapshotController(name, args, k8s$)] : [];
-        this.snapshotClassParameters = this.bucketName.apply((bucket) => snapshotClassParameters({
-            remoteName: this.linstorRemoteName, bucket, region: this.bucketRegion,
-            allowIncremental: args.snapshotAllowIncremental, maxIncrements: args.snapshotMaxIncrements, fullSnapshotAfter: args.snapshotFullAfter,
-        }));
-        this.snapshotClass = new k8s.apiextensions.CustomResource(`${name}-class`, {
-            apiVersion: SNAPSHOT_API,
-            kind: "VolumeSnapshotClass",
-            metadata: { name: args.snapshotClassName, labels: { "ha-jenkins-eks.io/linstor-remote": this.linstorRemoteName } },
-            driver: LINSTOR_CSI_DRIVER,
-            // Deleting a Kubernetes object never deletes a backup; only the schedule's pruning opts in.
-            deletionPolicy: "Retain",
-            parameters: this.snapshotClassParameters.apply((p) => ({
-                ...p, ...snapshotterSecretParameters(this.credentialsSecretName, args.linstorNamespace),
-            })),
-        }, { ...k8s$, dependsOn: [current.secret, readerBinding, ...controller, ...storageReady] });
+        this.snapshotClassParameters = this.bucketName.apply((bucket) =>
+            snapshotClassParameters({
+                remoteName: this.linstorRemoteName,
+                bucket,
+                region: this.bucketRegion,
+                allowIncremental: args.snapshotAllowIncremental,
+                maxIncrements: args.snapshotMaxIncrements,
+                fullSnapshotAfter: args.snapshotFullAfter,
+            }),
+        );
+        this.snapshotClass = new k8s.apiextensions.CustomResource(
+            `${name}-class`,
+            {
+                apiVersion: SNAPSHOT_API,
+                kind: "VolumeSnapshotClass",
+                metadata: { name: args.snapshotClassName, labels: { "ha-jenkins-eks.io/linstor-remote": this.linstorRemoteName } },
+                driver: LINSTOR_CSI_DRIVER,
+                // Deleting a Kubernetes object never deletes a backup; only the schedule's pruning opts in.
+                deletionPolicy: "Retain",
+                parameters: this.snapshotClassParameters.apply((p) => ({
+                    ...p,
+                    ...snapshotterSecretParameters(this.credentialsSecretName, args.linstorNamespace),
+                })),
+            },
+            { ...k8s$, dependsOn: [current.secret, readerBinding, ...controller, ...storageReady] },
+        );
 
         this.remoteReady = [current.secret, this.snapshotClass];
         if (args.remoteJobImage !== undefined) this.remoteReady.push(this.ensureRemoteJob(args, k8s$, current.secret, storageReady));
@@ -238,13 +332,21 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             let claim = jenkins.pvcName;
             const claimReady: pulumi.Resource[] = [...(jenkins.claimReady ?? [])];
             if (args.restoreFromSnapshot !== undefined) {
-                this.restore = new SnapshotRestore(`${name}-restore`, {
-                    provider: args.k8sProvider, namespace: jenkins.namespace, claimName: restoredClaimName(args.restoreFromSnapshot),
-                    storageClassName: args.restoreStorageClassName as string, size: jenkins.storageSize,
-                    source: { volumeSnapshotName: args.restoreFromSnapshot }, keyOf: args.keyOf,
-                    dependsOn: [this.snapshotClass, ...(jenkins.namespaceReady ?? [])],
-                    protect: args.protect,
-                }, { parent: this });
+                this.restore = new SnapshotRestore(
+                    `${name}-restore`,
+                    {
+                        provider: args.k8sProvider,
+                        namespace: jenkins.namespace,
+                        claimName: restoredClaimName(args.restoreFromSnapshot),
+                        storageClassName: args.restoreStorageClassName as string,
+                        size: jenkins.storageSize,
+                        source: { volumeSnapshotName: args.restoreFromSnapshot },
+                        keyOf: args.keyOf,
+                        dependsOn: [this.snapshotClass, ...(jenkins.namespaceReady ?? [])],
+                        protect: args.protect,
+                    },
+                    { parent: this },
+                );
                 claim = this.restore.claimName;
                 this.restoredClaimName = claim;
                 claimReady.push(this.restore.claim);
@@ -257,10 +359,17 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             }
             if (args.onDemandSnapshotName !== undefined) {
                 this.onDemandSnapshotName = args.onDemandSnapshotName;
-                const snapshot = new k8s.apiextensions.CustomResource(`${name}-on-demand`, volumeSnapshotFromClaim({
-                    name: args.onDemandSnapshotName, namespace: jenkins.namespace, className: args.snapshotClassName,
-                    pvcName: claim, labels: { [ON_DEMAND_LABEL]: "on-demand" },
-                }), { ...k8s$, dependsOn: [this.snapshotClass, ...claimReady] });
+                const snapshot = new k8s.apiextensions.CustomResource(
+                    `${name}-on-demand`,
+                    volumeSnapshotFromClaim({
+                        name: args.onDemandSnapshotName,
+                        namespace: jenkins.namespace,
+                        className: args.snapshotClassName,
+                        pvcName: claim,
+                        labels: { [ON_DEMAND_LABEL]: "on-demand" },
+                    }),
+                    { ...k8s$, dependsOn: [this.snapshotClass, ...claimReady] },
+                );
                 // s3://<remote>/pvc-<claim UID>/snapshot-<VolumeSnapshot UID>; the bare legacy name when the claim's UID is unknown.
                 const claimUid = this.restore ? this.restore.claim.metadata.uid : pulumi.output(jenkins.claimUid);
                 latestHandle = pulumi.all([snapshot.metadata.uid, claimUid]).apply(([uid, pvcUid]) => {
@@ -274,85 +383,140 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
         this.latestSnapshotHandle = latestHandle;
 
         this.registerOutputs({
-            bucketName: this.bucketName, bucketArn: this.bucketArn, bucketRegion: this.bucketRegion, kmsKeyArn: this.kmsKeyArn,
-            linstorRemoteName: this.linstorRemoteName, snapshotClassName: this.snapshotClassName,
-            snapshotClassParameters: this.snapshotClassParameters, credentialsSecretName: this.credentialsSecretName,
-            currentAccessKeyId: this.currentAccessKeyId, restoredClaimName: this.restoredClaimName,
+            bucketName: this.bucketName,
+            bucketArn: this.bucketArn,
+            bucketRegion: this.bucketRegion,
+            kmsKeyArn: this.kmsKeyArn,
+            linstorRemoteName: this.linstorRemoteName,
+            snapshotClassName: this.snapshotClassName,
+            snapshotClassParameters: this.snapshotClassParameters,
+            credentialsSecretName: this.credentialsSecretName,
+            currentAccessKeyId: this.currentAccessKeyId,
+            restoredClaimName: this.restoredClaimName,
             latestSnapshotHandle: this.latestSnapshotHandle,
         });
     }
 
     /** The idempotent Job that registers the remote in LINSTOR when it is missing (remoteJob.ts). */
-    private ensureRemoteJob(args: S3SnapshotShippingArgs, k8s$: pulumi.CustomResourceOptions, secret: pulumi.Resource,
-        storageReady: pulumi.Resource[]): pulumi.Resource {
-        return new k8s.batch.v1.Job(`${args.namePrefix}-ensure-linstor-remote`, {
-            metadata: { name: `ensure-remote-${this.linstorRemoteName}`.slice(0, 63), namespace: args.linstorNamespace },
-            spec: this.snapshotClassParameters.apply((p) => remoteJobSpec({
-                linstorNamespace: args.linstorNamespace,
-                remoteName: this.linstorRemoteName,
-                bucket: p[`${SNAP_PARAM}/s3-bucket`],
-                region: this.bucketRegion,
-                endpoint: p[`${SNAP_PARAM}/s3-endpoint`],
-                usePathStyle: p[`${SNAP_PARAM}/s3-use-path-style`] === "true",
-                credentialsSecretName: this.credentialsSecretName,
-                image: args.remoteJobImage as string,
-            })),
-            // Created by the DR stack at top level before it moved here: keep its identity.
-        }, {
-            ...k8s$, dependsOn: [secret, this.snapshotClass, ...storageReady], aliases: [{ parent: pulumi.rootStackResource }],
-            customTimeouts: jobAwaitTimeouts(REMOTE_JOB_DEADLINE_SECONDS),
-        });
+    private ensureRemoteJob(
+        args: S3SnapshotShippingArgs,
+        k8s$: pulumi.CustomResourceOptions,
+        secret: pulumi.Resource,
+        storageReady: pulumi.Resource[],
+    ): pulumi.Resource {
+        return new k8s.batch.v1.Job(
+            `${args.namePrefix}-ensure-linstor-remote`,
+            {
+                metadata: { name: `ensure-remote-${this.linstorRemoteName}`.slice(0, 63), namespace: args.linstorNamespace },
+                spec: this.snapshotClassParameters.apply((p) =>
+                    remoteJobSpec({
+                        linstorNamespace: args.linstorNamespace,
+                        remoteName: this.linstorRemoteName,
+                        bucket: p[`${SNAP_PARAM}/s3-bucket`],
+                        region: this.bucketRegion,
+                        endpoint: p[`${SNAP_PARAM}/s3-endpoint`],
+                        usePathStyle: p[`${SNAP_PARAM}/s3-use-path-style`] === "true",
+                        credentialsSecretName: this.credentialsSecretName,
+                        image: args.remoteJobImage as string,
+                    }),
+                ),
+                // Created by the DR stack at top level before it moved here: keep its identity.
+            },
+            {
+                ...k8s$,
+                dependsOn: [secret, this.snapshotClass, ...storageReady],
+                aliases: [{ parent: pulumi.rootStackResource }],
+                customTimeouts: jobAwaitTimeouts(REMOTE_JOB_DEADLINE_SECONDS),
+            },
+        );
     }
 
     /** The CSI snapshot controller and its CRDs; protected, because uninstalling the chart removes the CRDs. */
     private snapshotController(name: string, args: S3SnapshotShippingArgs, k8s$: pulumi.CustomResourceOptions): pulumi.Resource {
-        const ns = new k8s.core.v1.Namespace(`${name}-snapshot-controller`, {
-            metadata: { name: SNAPSHOT_CONTROLLER_CHART.namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
-        }, k8s$);
-        return new k8s.helm.v3.Release(`${name}-snapshot-controller`, {
-            name: SNAPSHOT_CONTROLLER_CHART.releaseName,
-            chart: SNAPSHOT_CONTROLLER_CHART.chart,
-            version: args.snapshotControllerChartVersion,
-            repositoryOpts: { repo: SNAPSHOT_CONTROLLER_CHART.repo },
-            namespace: SNAPSHOT_CONTROLLER_CHART.namespace,
-            values: snapshotControllerValues(args.snapshotControllerReplicas),
-            skipAwait: false,
-            timeout: 600,
-        }, { ...k8s$, dependsOn: [ns], protect: args.protect });
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-snapshot-controller`,
+            {
+                metadata: { name: SNAPSHOT_CONTROLLER_CHART.namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+            },
+            k8s$,
+        );
+        return new k8s.helm.v3.Release(
+            `${name}-snapshot-controller`,
+            {
+                name: SNAPSHOT_CONTROLLER_CHART.releaseName,
+                chart: SNAPSHOT_CONTROLLER_CHART.chart,
+                version: args.snapshotControllerChartVersion,
+                repositoryOpts: { repo: SNAPSHOT_CONTROLLER_CHART.repo },
+                namespace: SNAPSHOT_CONTROLLER_CHART.namespace,
+                values: snapshotControllerValues(args.snapshotControllerReplicas),
+                skipAwait: false,
+                timeout: 600,
+            },
+            { ...k8s$, dependsOn: [ns], protect: args.protect },
+        );
     }
 
     /** The CronJob and its least-privilege identity in the Jenkins namespace. */
-    private schedule(name: string, args: S3SnapshotShippingArgs, jenkins: JenkinsVolume, claim: string,
-        k8s$: pulumi.CustomResourceOptions): string {
+    private schedule(name: string, args: S3SnapshotShippingArgs, jenkins: JenkinsVolume, claim: string, k8s$: pulumi.CustomResourceOptions): string {
         const ns = jenkins.namespace;
         const inNamespace = { ...k8s$, dependsOn: jenkins.namespaceReady ?? [] };
         const metadata = { name: SCHEDULE_NAME, namespace: ns, labels: { [SCHEDULE_LABEL]: SCHEDULE_NAME } };
         const account = new k8s.core.v1.ServiceAccount(`${name}-schedule`, { metadata }, inNamespace);
         const role = new k8s.rbac.v1.Role(`${name}-schedule`, { metadata, rules: SNAPSHOT_ROLE_RULES }, inNamespace);
         const subjects = [{ kind: "ServiceAccount", name: SCHEDULE_NAME, namespace: ns }];
-        const bindings: pulumi.Resource[] = [new k8s.rbac.v1.RoleBinding(`${name}-schedule`, {
-            metadata, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: SCHEDULE_NAME }, subjects,
-        }, { ...k8s$, dependsOn: [role, account] })];
+        const bindings: pulumi.Resource[] = [
+            new k8s.rbac.v1.RoleBinding(
+                `${name}-schedule`,
+                {
+                    metadata,
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: SCHEDULE_NAME },
+                    subjects,
+                },
+                { ...k8s$, dependsOn: [role, account] },
+            ),
+        ];
         if (args.snapshotPruneDeletesBackups) {
             const clusterName = `${args.namePrefix}-${SCHEDULE_NAME}-prune`;
-            const clusterRole = new k8s.rbac.v1.ClusterRole(`${name}-schedule-prune`, {
-                metadata: { name: clusterName }, rules: CONTENT_PRUNE_RULES,
-            }, k8s$);
-            bindings.push(new k8s.rbac.v1.ClusterRoleBinding(`${name}-schedule-prune`, {
-                metadata: { name: clusterName },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterName }, subjects,
-            }, { ...k8s$, dependsOn: [clusterRole, account] }));
+            const clusterRole = new k8s.rbac.v1.ClusterRole(
+                `${name}-schedule-prune`,
+                {
+                    metadata: { name: clusterName },
+                    rules: CONTENT_PRUNE_RULES,
+                },
+                k8s$,
+            );
+            bindings.push(
+                new k8s.rbac.v1.ClusterRoleBinding(
+                    `${name}-schedule-prune`,
+                    {
+                        metadata: { name: clusterName },
+                        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterName },
+                        subjects,
+                    },
+                    { ...k8s$, dependsOn: [clusterRole, account] },
+                ),
+            );
         }
-        new k8s.batch.v1.CronJob(`${name}-schedule`, {
-            metadata,
-            spec: snapshotCronJobSpec({
-                schedule: args.snapshotSchedule, image: args.snapshotJobImage, namespace: ns, pvcName: claim,
-                snapshotClassName: args.snapshotClassName, retention: args.snapshotRetention,
-                readyTimeoutSeconds: args.snapshotReadyTimeoutSeconds, pruneDeletesBackups: args.snapshotPruneDeletesBackups,
-                credentialsSecretName: this.credentialsSecretName, credentialsNamespace: args.linstorNamespace,
-                serviceAccountName: SCHEDULE_NAME,
-            }),
-        }, { ...k8s$, dependsOn: [this.snapshotClass, ...bindings] });
+        new k8s.batch.v1.CronJob(
+            `${name}-schedule`,
+            {
+                metadata,
+                spec: snapshotCronJobSpec({
+                    schedule: args.snapshotSchedule,
+                    image: args.snapshotJobImage,
+                    namespace: ns,
+                    pvcName: claim,
+                    snapshotClassName: args.snapshotClassName,
+                    retention: args.snapshotRetention,
+                    readyTimeoutSeconds: args.snapshotReadyTimeoutSeconds,
+                    pruneDeletesBackups: args.snapshotPruneDeletesBackups,
+                    credentialsSecretName: this.credentialsSecretName,
+                    credentialsNamespace: args.linstorNamespace,
+                    serviceAccountName: SCHEDULE_NAME,
+                }),
+            },
+            { ...k8s$, dependsOn: [this.snapshotClass, ...bindings] },
+        );
         return SCHEDULE_NAME;
     }
 }

@@ -19,7 +19,11 @@ export function lifecycleRules(b: CreateBucketSettings): LifecycleRule[] {
     const all = { status: "Enabled" as const, filter: {} };
     const rules: LifecycleRule[] = [
         { id: "expire-noncurrent-versions", ...all, noncurrentVersionExpiration: { noncurrentDays: b.noncurrentVersionExpirationDays } },
-        { id: "abort-incomplete-multipart-uploads", ...all, abortIncompleteMultipartUpload: { daysAfterInitiation: b.abortIncompleteMultipartUploadDays } },
+        {
+            id: "abort-incomplete-multipart-uploads",
+            ...all,
+            abortIncompleteMultipartUpload: { daysAfterInitiation: b.abortIncompleteMultipartUploadDays },
+        },
         // Once its noncurrent versions are gone, a delete marker is clutter that still costs a LIST entry.
         { id: "remove-expired-delete-markers", ...all, expiration: { expiredObjectDeleteMarker: true } },
     ];

@@ -49,7 +49,8 @@ export const REMOTE_JOB_DEADLINE_SECONDS = 1500;
 
 export function remoteJobSpec(args: RemoteJobArgs) {
     const secretEnv = (name: string, key: string) => ({
-        name, valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key } },
+        name,
+        valueFrom: { secretKeyRef: { name: args.credentialsSecretName, key } },
     });
     return {
         backoffLimit: 6,
@@ -60,27 +61,29 @@ export function remoteJobSpec(args: RemoteJobArgs) {
                 restartPolicy: "OnFailure",
                 automountServiceAccountToken: false,
                 securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
-                containers: [{
-                    name: "ensure-remote",
-                    image: args.image,
-                    command: ["/bin/sh", "-c", REMOTE_JOB_SCRIPT],
-                    env: [
-                        { name: "LINSTOR_API", value: controllerApiUrl(args.linstorNamespace) },
-                        { name: "REMOTE_NAME", value: args.remoteName },
-                        { name: "S3_ENDPOINT", value: args.endpoint },
-                        { name: "S3_BUCKET", value: args.bucket },
-                        { name: "S3_REGION", value: args.region },
-                        { name: "USE_PATH_STYLE", value: String(args.usePathStyle) },
-                        secretEnv("ACCESS_KEY", "access-key"),
-                        secretEnv("SECRET_KEY", "secret-key"),
-                    ],
-                    securityContext: {
-                        allowPrivilegeEscalation: false,
-                        readOnlyRootFilesystem: true,
-                        capabilities: { drop: ["ALL"] },
+                containers: [
+                    {
+                        name: "ensure-remote",
+                        image: args.image,
+                        command: ["/bin/sh", "-c", REMOTE_JOB_SCRIPT],
+                        env: [
+                            { name: "LINSTOR_API", value: controllerApiUrl(args.linstorNamespace) },
+                            { name: "REMOTE_NAME", value: args.remoteName },
+                            { name: "S3_ENDPOINT", value: args.endpoint },
+                            { name: "S3_BUCKET", value: args.bucket },
+                            { name: "S3_REGION", value: args.region },
+                            { name: "USE_PATH_STYLE", value: String(args.usePathStyle) },
+                            secretEnv("ACCESS_KEY", "access-key"),
+                            secretEnv("SECRET_KEY", "secret-key"),
+                        ],
+                        securityContext: {
+                            allowPrivilegeEscalation: false,
+                            readOnlyRootFilesystem: true,
+                            capabilities: { drop: ["ALL"] },
+                        },
+                        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
                     },
-                    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-                }],
+                ],
             },
         },
     };

@@ -1,23 +1,21 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BYTE_SUFFIXES, check, KeyOf } from "../shared/validation";
-import {
-    isSnapshotHandle, preProvisionedContent, restoredClaimSpec, volumeSnapshotFromContent,
-} from "./schedule";
+import { BYTE_SUFFIXES, check, type KeyOf } from "../shared/validation";
+import { isSnapshotHandle, preProvisionedContent, restoredClaimSpec, volumeSnapshotFromContent } from "./schedule";
 
 /** Where the data comes from: a VolumeSnapshot in the claim's namespace, or a backup handle only S3 knows. */
 export type RestoreSource =
     | { readonly volumeSnapshotName: string }
     | {
-        readonly fromHandle: {
-            /** `s3://<remote>/<resource>[/<volNr>]/<snapshot>` or a legacy bare LINSTOR snapshot name. */
-            readonly snapshotHandle: string;
-            /** Name of the VolumeSnapshot to create for it (its content is `restored-<namespace>-<name>`). */
-            readonly snapshotName: string;
-            /** An S3 VolumeSnapshotClass whose remote reaches the backup. */
-            readonly snapshotClassName: string;
-        };
-    };
+          readonly fromHandle: {
+              /** `s3://<remote>/<resource>[/<volNr>]/<snapshot>` or a legacy bare LINSTOR snapshot name. */
+              readonly snapshotHandle: string;
+              /** Name of the VolumeSnapshot to create for it (its content is `restored-<namespace>-<name>`). */
+              readonly snapshotName: string;
+              /** An S3 VolumeSnapshotClass whose remote reaches the backup. */
+              readonly snapshotClassName: string;
+          };
+      };
 
 export interface SnapshotRestoreArgs {
     readonly provider: k8s.Provider;
@@ -56,9 +54,11 @@ export function validateSnapshotRestoreArgs(a: SnapshotRestoreArgs, key: KeyOf):
     }
     const h = a.source.fromHandle;
     if (!isSnapshotHandle(h.snapshotHandle)) {
-        check(key, "snapshotHandle").fail(h.snapshotHandle,
+        check(key, "snapshotHandle").fail(
+            h.snapshotHandle,
             "Use s3://<remote>/<resource>/<snapshot> (as in VolumeSnapshotContent status.snapshotHandle or `linstor backup list`) " +
-            "or a bare LINSTOR snapshot name such as snapshot-<uuid>.");
+                "or a bare LINSTOR snapshot name such as snapshot-<uuid>.",
+        );
     }
     check(key, "snapshotName").dnsLabel(h.snapshotName);
     check(key, "snapshotClassName").dnsLabel(h.snapshotClassName);
@@ -89,24 +89,33 @@ export class SnapshotRestore extends pulumi.ComponentResource {
             const h = args.source.fromHandle;
             this.volumeSnapshotName = h.snapshotName;
             const spec = { name: h.snapshotName, namespace: ns, className: h.snapshotClassName };
-            const content = new k8s.apiextensions.CustomResource(`${name}-content`,
-                preProvisionedContent({ ...spec, snapshotHandle: h.snapshotHandle }), { ...k8s$, dependsOn });
-            const snapshot = new k8s.apiextensions.CustomResource(`${name}-snapshot`,
+            const content = new k8s.apiextensions.CustomResource(
+                `${name}-content`,
+                preProvisionedContent({ ...spec, snapshotHandle: h.snapshotHandle }),
+                { ...k8s$, dependsOn },
+            );
+            const snapshot = new k8s.apiextensions.CustomResource(
+                `${name}-snapshot`,
                 volumeSnapshotFromContent({ ...spec, labels: { "ha-jenkins-eks.io/snapshot-kind": "restore" } }),
-                { ...k8s$, dependsOn: [content] });
+                { ...k8s$, dependsOn: [content] },
+            );
             dependsOn = [snapshot];
         }
         this.claimName = args.claimName;
-        this.claim = new k8s.core.v1.PersistentVolumeClaim(`${name}-claim`, {
-            metadata: {
-                name: args.claimName,
-                namespace: ns,
-                labels: { "ha-jenkins-eks.io/restored-from": this.volumeSnapshotName },
-                // WaitForFirstConsumer: the claim binds only when the workload starts, so don't wait for Bound.
-                annotations: { "pulumi.com/skipAwait": "true" },
+        this.claim = new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-claim`,
+            {
+                metadata: {
+                    name: args.claimName,
+                    namespace: ns,
+                    labels: { "ha-jenkins-eks.io/restored-from": this.volumeSnapshotName },
+                    // WaitForFirstConsumer: the claim binds only when the workload starts, so don't wait for Bound.
+                    annotations: { "pulumi.com/skipAwait": "true" },
+                },
+                spec: restoredClaimSpec({ storageClassName: args.storageClassName, size: args.size, snapshotName: this.volumeSnapshotName }),
             },
-            spec: restoredClaimSpec({ storageClassName: args.storageClassName, size: args.size, snapshotName: this.volumeSnapshotName }),
-        }, { ...k8s$, dependsOn, protect: args.protect ?? true, retainOnDelete: true });
+            { ...k8s$, dependsOn, protect: args.protect ?? true, retainOnDelete: true },
+        );
 
         this.registerOutputs({ claimName: this.claimName, volumeSnapshotName: this.volumeSnapshotName });
     }

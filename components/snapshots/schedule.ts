@@ -1,7 +1,7 @@
 import type { types } from "@pulumi/kubernetes";
 import type { ScheduledJob } from "../shared/schedule";
 import { LINSTOR_NAME } from "../shared/validation";
-import { maxScheduleGapSeconds, S3SnapshotSettings } from "./settings";
+import { maxScheduleGapSeconds, type S3SnapshotSettings } from "./settings";
 
 /**
  * Kubernetes specs for S3 snapshot shipping with linstor-csi: the VolumeSnapshotClass parameters, the
@@ -32,11 +32,18 @@ export const ON_DEMAND_LABEL = "ha-jenkins-eks.io/snapshot-kind";
 /** Scheduled snapshots are `<prefix>-YYYYMMDD-HHMMSS`. */
 /** How the snapshot schedule describes itself to monitoring; undefined when no schedule runs. */
 export function describeSnapshotSchedule(
-    s: Pick<S3SnapshotSettings, "snapshotScheduleEnabled" | "snapshotSchedule">, jenkinsNamespace: string,
+    s: Pick<S3SnapshotSettings, "snapshotScheduleEnabled" | "snapshotSchedule">,
+    jenkinsNamespace: string,
 ): ScheduledJob | undefined {
     const intervalSeconds = s.snapshotScheduleEnabled ? maxScheduleGapSeconds(s.snapshotSchedule) : undefined;
     if (intervalSeconds === undefined) return undefined;
-    return { namespace: jenkinsNamespace, name: SCHEDULE_NAME, intervalSeconds, purpose: "Jenkins snapshot schedule", volumeSnapshotLabel: SCHEDULE_LABEL };
+    return {
+        namespace: jenkinsNamespace,
+        name: SCHEDULE_NAME,
+        intervalSeconds,
+        purpose: "Jenkins snapshot schedule",
+        volumeSnapshotLabel: SCHEDULE_LABEL,
+    };
 }
 
 export const SNAPSHOT_NAME_PREFIX = "jenkins-home";
@@ -96,15 +103,22 @@ export function snapshotControllerValues(replicas: number): Record<string, unkno
             replicaCount: replicas,
             // Only an old group-snapshot API needs the conversion webhook; keep it off (chart default).
             ...(replicas > 1 ? { pdb: { minAvailable: 1 } } : {}),
-            topologySpreadConstraints: [{
-                maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: { matchLabels: selector },
-            }],
+            topologySpreadConstraints: [
+                {
+                    maxSkew: 1,
+                    topologyKey: "topology.kubernetes.io/zone",
+                    whenUnsatisfiable: "ScheduleAnyway",
+                    labelSelector: { matchLabels: selector },
+                },
+            ],
             // Restricted Pod Security: the chart's default context lacks seccomp and allowPrivilegeEscalation.
             podSecurityContext: { seccompProfile: { type: "RuntimeDefault" } },
             securityContext: {
-                allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true,
-                runAsNonRoot: true, runAsUser: 1000,
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                runAsUser: 1000,
             },
             resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
         },
@@ -221,21 +235,27 @@ export function snapshotCronJobSpec(a: CronJobArgs): types.input.batch.v1.CronJo
                         serviceAccountName: a.serviceAccountName,
                         restartPolicy: "Never",
                         securityContext: {
-                            runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532,
+                            runAsNonRoot: true,
+                            runAsUser: 65532,
+                            runAsGroup: 65532,
                             seccompProfile: { type: "RuntimeDefault" },
                         },
-                        containers: [{
-                            name: "snapshot",
-                            image: a.image,
-                            // The image's entrypoint is kubectl itself.
-                            command: ["/bin/bash", "-c", SNAPSHOT_SCRIPT],
-                            env: Object.entries(env).map(([name, value]) => ({ name, value })),
-                            securityContext: {
-                                allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] },
+                        containers: [
+                            {
+                                name: "snapshot",
+                                image: a.image,
+                                // The image's entrypoint is kubectl itself.
+                                command: ["/bin/bash", "-c", SNAPSHOT_SCRIPT],
+                                env: Object.entries(env).map(([name, value]) => ({ name, value })),
+                                securityContext: {
+                                    allowPrivilegeEscalation: false,
+                                    readOnlyRootFilesystem: true,
+                                    capabilities: { drop: ["ALL"] },
+                                },
+                                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+                                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
                             },
-                            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                        }],
+                        ],
                         volumes: [{ name: "tmp", emptyDir: { sizeLimit: "32Mi" } }],
                     },
                 },
@@ -249,9 +269,7 @@ export const SNAPSHOT_ROLE_RULES = [
     { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list", "delete"] },
 ];
 /** Cluster rules, only when pruning deletes backups: read a content and flip its deletionPolicy. */
-export const CONTENT_PRUNE_RULES = [
-    { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshotcontents"], verbs: ["get", "patch"] },
-];
+export const CONTENT_PRUNE_RULES = [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshotcontents"], verbs: ["get", "patch"] }];
 
 /**
  * The legacy bare handle of a VolumeSnapshot that linstor-csi provisioned: csi-snapshotter names the

@@ -3,7 +3,7 @@
  * checked before the component registers anything (a bad value never leaves a half-built bucket).
  */
 import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
-import { ARNS, Check, check, FieldRules, KeyOf, validateFields } from "../shared/validation";
+import { ARNS, type Check, check, type FieldRules, type KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "./lifecycle";
 
 export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
@@ -123,10 +123,20 @@ const GO_DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 /** Same-geography fallback regions for the bucket when `snapshotBucketRegion` is not set. */
 export const DEFAULT_BUCKET_REGIONS: Readonly<Record<string, string>> = {
-    "us-east-1": "us-west-2", "us-east-2": "us-west-2", "us-west-1": "us-east-2", "us-west-2": "us-east-2",
-    "ca-central-1": "ca-west-1", "eu-west-1": "eu-central-1", "eu-west-2": "eu-west-1", "eu-west-3": "eu-central-1",
-    "eu-central-1": "eu-west-1", "eu-north-1": "eu-central-1", "eu-south-1": "eu-central-1",
-    "ap-northeast-1": "ap-northeast-3", "ap-northeast-3": "ap-northeast-1", "ap-southeast-2": "ap-southeast-4",
+    "us-east-1": "us-west-2",
+    "us-east-2": "us-west-2",
+    "us-west-1": "us-east-2",
+    "us-west-2": "us-east-2",
+    "ca-central-1": "ca-west-1",
+    "eu-west-1": "eu-central-1",
+    "eu-west-2": "eu-west-1",
+    "eu-west-3": "eu-central-1",
+    "eu-central-1": "eu-west-1",
+    "eu-north-1": "eu-central-1",
+    "eu-south-1": "eu-central-1",
+    "ap-northeast-1": "ap-northeast-3",
+    "ap-northeast-3": "ap-northeast-1",
+    "ap-southeast-2": "ap-southeast-4",
     "ap-south-1": "ap-south-2",
 };
 
@@ -135,7 +145,7 @@ export function bucketRegion(bucket: BucketSource): string {
 }
 
 export function bucketAccess(bucket: BucketSource): BucketAccess {
-    return "create" in bucket ? "readWrite" : bucket.existing.access ?? "restoreOnly";
+    return "create" in bucket ? "readWrite" : (bucket.existing.access ?? "restoreOnly");
 }
 
 export function remoteName(s: Pick<S3SnapshotSettings, "linstorRemoteName" | "bucket">): string {
@@ -187,8 +197,10 @@ function prefixRules(rules: readonly LifecycleRule[] | undefined, c: Check, b: C
         }
         const days = rule.expiration?.days;
         if (days !== undefined && b.expireCurrentObjectsAfterDays !== undefined && b.expireCurrentObjectsAfterDays < days) {
-            check(key, "expireCurrentObjectsAfterDays").fail(b.expireCurrentObjectsAfterDays,
-                `It expires every object sooner than rule ${rule.id} keeps ${prefix} (${days} days); raise it to at least ${days} or shorten that retention.`);
+            check(key, "expireCurrentObjectsAfterDays").fail(
+                b.expireCurrentObjectsAfterDays,
+                `It expires every object sooner than rule ${rule.id} keeps ${prefix} (${days} days); raise it to at least ${days} or shorten that retention.`,
+            );
         }
     });
     const ids = (rules ?? []).map((r) => r.id);
@@ -219,7 +231,10 @@ export const CREATE_BUCKET_RULES: FieldRules<CreateBucketSettings> = {
 
 /** A bucket someone else owns (`bucket.existing.<field>`; in DR, the primary stack's outputs). */
 export const EXISTING_BUCKET_RULES: FieldRules<ExistingBucket> = {
-    name: (v, c) => { c.matches(v, /./, "Name the bucket."); bucketName(v, c); },
+    name: (v, c) => {
+        c.matches(v, /./, "Name the bucket.");
+        bucketName(v, c);
+    },
     region: (v, c) => c.awsRegion(v),
     // SSE-KMS keys live in the bucket's region.
     kmsKeyArn: (v, c, b) => c.ifSet.arn(v, ARNS.kmsKey, { name: b.region, why: `The bucket's KMS key must be in its region ${b.region}.` }),
@@ -283,22 +298,28 @@ export interface ValidationContext {
 export function validateS3SnapshotSettings(s: S3SnapshotSettings, ctx: ValidationContext, key: KeyOf): void {
     validateFields(s, S3_SNAPSHOT_RULES, key);
     if ("create" in s.bucket && s.bucket.create.region === ctx.clusterRegion) {
-        check(key, "bucket.create.region").fail(s.bucket.create.region,
-            `Must differ from the cluster region ${ctx.clusterRegion}: backups in the same region do not survive a regional outage.`);
+        check(key, "bucket.create.region").fail(
+            s.bucket.create.region,
+            `Must differ from the cluster region ${ctx.clusterRegion}: backups in the same region do not survive a regional outage.`,
+        );
     }
     const fullAfter = s.snapshotFullAfter === undefined ? undefined : parseGoDurationSeconds(s.snapshotFullAfter);
     const chainBounded = s.snapshotMaxIncrements > 0 || fullAfter !== undefined;
     if (s.snapshotAllowIncremental && s.snapshotPruneDeletesBackups && s.snapshotScheduleEnabled && !chainBounded) {
-        check(key, "snapshotMaxIncrements").fail(s.snapshotMaxIncrements,
+        check(key, "snapshotMaxIncrements").fail(
+            s.snapshotMaxIncrements,
             "An unbounded incremental chain can never be pruned (linstor-csi keeps every backup another one is based on); " +
-            `set it ≥ 1 or set ${key("snapshotFullAfter")}, or ${key("snapshotAllowIncremental")}: false.`);
+                `set it ≥ 1 or set ${key("snapshotFullAfter")}, or ${key("snapshotAllowIncremental")}: false.`,
+        );
     }
     if ("create" in s.bucket && s.bucket.create.expireCurrentObjectsAfterDays !== undefined && s.snapshotAllowIncremental) {
         const days = s.bucket.create.expireCurrentObjectsAfterDays;
         if (fullAfter === undefined || fullAfter >= days * 86400) {
-            check(key, "bucket.create.expireCurrentObjectsAfterDays").fail(days,
+            check(key, "bucket.create.expireCurrentObjectsAfterDays").fail(
+                days,
                 "Expiring current objects would delete the full backup that newer increments depend on; with incremental " +
-                `backups also set ${key("snapshotFullAfter")} shorter than ${days} days (e.g. ${Math.max(1, days - 1) * 24}h), or leave expiration off.`);
+                    `backups also set ${key("snapshotFullAfter")} shorter than ${days} days (e.g. ${Math.max(1, days - 1) * 24}h), or leave expiration off.`,
+            );
         }
     }
 }

@@ -1,6 +1,6 @@
 /** Rules: iam. */
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { configValue, policyStatements, Props, strings } from "../props";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { configValue, type Props, policyStatements, strings } from "../props";
 import { TYPES } from "./shared";
 
 /** An action that grants everything ("*", "*:*"), or a whole service ("s3:*") unless that service is allowed. */
@@ -19,24 +19,31 @@ export function wildcardStatements(document: unknown, allowedServices: string[])
         const anyResource = s.NotResource !== undefined || strings(s.Resource).includes("*");
         if (!anyAction || !anyResource) return [];
         const what = s.NotAction !== undefined ? `NotAction ${JSON.stringify(s.NotAction)}` : `Action ${JSON.stringify(s.Action)}`;
-        const where = s.NotResource !== undefined ? `NotResource ${JSON.stringify(s.NotResource)}` : "Resource \"*\"";
+        const where = s.NotResource !== undefined ? `NotResource ${JSON.stringify(s.NotResource)}` : 'Resource "*"';
         return [`statement ${(s as { Sid?: string }).Sid ?? `#${i + 1}`} allows ${what} on ${where}`];
     });
 }
 
 export const iamNoWildcardAdmin: ResourceValidationPolicy = {
     name: "iam-no-wildcard-admin",
-    description: "IAM policies we create never allow a wildcard action (\"*\", \"*:*\" or \"service:*\") on Resource \"*\".",
+    description: 'IAM policies we create never allow a wildcard action ("*", "*:*" or "service:*") on Resource "*".',
     configSchema: {
         properties: {
-            allowedServiceWildcards: { type: "array", items: { type: "string" }, default: [], description: "Services whose \"<service>:*\" on \"*\" is accepted." },
+            allowedServiceWildcards: {
+                type: "array",
+                items: { type: "string" },
+                default: [],
+                description: 'Services whose "<service>:*" on "*" is accepted.',
+            },
         },
     },
     validateResource: (args, report) => {
         const documents: [string, unknown][] = [];
         if ((TYPES.iamPolicies as readonly string[]).includes(args.type)) documents.push(["policy", args.props.policy]);
         else if (args.type === TYPES.iamRole) {
-            ((args.props.inlinePolicies ?? []) as Props[]).forEach((p, i) => documents.push([`inline policy ${p.name ?? i}`, p.policy]));
+            ((args.props.inlinePolicies ?? []) as Props[]).forEach((p, i) => {
+                documents.push([`inline policy ${p.name ?? i}`, p.policy]);
+            });
         } else return;
         const allowed = configValue<string[]>(args.getConfig(), "allowedServiceWildcards", []);
         for (const [label, document] of documents) {
@@ -45,12 +52,16 @@ export const iamNoWildcardAdmin: ResourceValidationPolicy = {
             try {
                 findings = wildcardStatements(document, allowed);
             } catch {
-                report(`${args.type.split(":").pop()} ${args.name}: the ${label} document is not valid JSON, so it cannot be checked. Fix the document.`);
+                report(
+                    `${args.type.split(":").pop()} ${args.name}: the ${label} document is not valid JSON, so it cannot be checked. Fix the document.`,
+                );
                 continue;
             }
             if (findings.length === 0) continue;
-            report(`${args.type.split(":").pop()} ${args.name}: ${label} ${findings.join("; ")} — administrator access. ` +
-                "Name the actions the workload calls and scope Resource to its ARNs (see components/snapshots/iamPolicies.ts for the pattern).");
+            report(
+                `${args.type.split(":").pop()} ${args.name}: ${label} ${findings.join("; ")} — administrator access. ` +
+                    "Name the actions the workload calls and scope Resource to its ARNs (see components/snapshots/iamPolicies.ts for the pattern).",
+            );
         }
     },
 };

@@ -1,7 +1,7 @@
 /** Rules: jenkins volume. */
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { chartName, configValue, isString, known, linstorParameter, objectName, objectNamespace, Props } from "../props";
-import { LINSTOR_PROVISIONER, ZONE_TOPOLOGY_KEY, TYPES, ofTypes } from "./shared";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { chartName, configValue, isString, known, linstorParameter, objectName, objectNamespace, type Props } from "../props";
+import { LINSTOR_PROVISIONER, ofTypes, TYPES, ZONE_TOPOLOGY_KEY } from "./shared";
 
 export const jenkinsVolumeReplicated: StackValidationPolicy = {
     name: "jenkins-volume-replicated",
@@ -37,18 +37,25 @@ function jenkinsVolumeProblem(release: PolicyResource, resources: PolicyResource
     let via = "persistence.storageClass";
     if (isString(persistence?.existingClaim)) {
         const namespace = known(() => release.props.namespace);
-        const claim = ofTypes(resources, TYPES.claim).find((c) => objectName(c.props, c.name) === persistence!.existingClaim &&
-            (!isString(namespace) || objectNamespace(c.props) === undefined || objectNamespace(c.props) === namespace));
+        const claim = ofTypes(resources, TYPES.claim).find(
+            (c) =>
+                objectName(c.props, c.name) === persistence!.existingClaim &&
+                (!isString(namespace) || objectNamespace(c.props) === undefined || objectNamespace(c.props) === namespace),
+        );
         if (!claim) {
-            return `its existingClaim ${persistence.existingClaim} is not created by this stack, so its class cannot be checked. ` +
-                "Create the claim in this program (HaJenkins does) on a 3-replica LINSTOR class.";
+            return (
+                `its existingClaim ${persistence.existingClaim} is not created by this stack, so its class cannot be checked. ` +
+                "Create the claim in this program (HaJenkins does) on a 3-replica LINSTOR class."
+            );
         }
         className = known(() => claim.props.spec?.storageClassName);
         via = `claim ${persistence.existingClaim}`;
     }
     if (!isString(className) || className === "-") {
-        return `${via} names no StorageClass, so the cluster default class (single-AZ EBS on EKS, if one is set) would hold JENKINS_HOME. ` +
-            `Use the LINSTOR class with ${min} replicas, e.g. linstor-csi-lvm-thin-r${min} (ha-jenkins-eks:jenkinsStorageClassReplicas: ${min}).`;
+        return (
+            `${via} names no StorageClass, so the cluster default class (single-AZ EBS on EKS, if one is set) would hold JENKINS_HOME. ` +
+            `Use the LINSTOR class with ${min} replicas, e.g. linstor-csi-lvm-thin-r${min} (ha-jenkins-eks:jenkinsStorageClassReplicas: ${min}).`
+        );
     }
     const sc = ofTypes(resources, TYPES.storageClass).find((s) => objectName(s.props, s.name) === className);
     if (!sc) return `${via} uses StorageClass ${className}, which this stack does not create, so its replication cannot be checked.`;
@@ -61,6 +68,8 @@ function jenkinsVolumeProblem(release: PolicyResource, resources: PolicyResource
     if (!(replicas >= min)) problems.push(`it places ${replicas} replica(s), fewer than ${min}`);
     if (!spread) problems.push(`it does not set replicasOnDifferent: ${zoneKey}, so replicas may share a zone`);
     if (problems.length === 0) return undefined;
-    return `JENKINS_HOME (${via}) uses StorageClass ${className}, but ${problems.join("; ")}. Use a LINSTOR class with ` +
-        `linstor.csi.linbit.com/placementCount "${min}" and replicasOnDifferent "${zoneKey}" (the r${min} class LinstorCluster creates).`;
+    return (
+        `JENKINS_HOME (${via}) uses StorageClass ${className}, but ${problems.join("; ")}. Use a LINSTOR class with ` +
+        `linstor.csi.linbit.com/placementCount "${min}" and replicasOnDifferent "${zoneKey}" (the r${min} class LinstorCluster creates).`
+    );
 }

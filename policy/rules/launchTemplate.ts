@@ -1,6 +1,6 @@
 /** Rules: launch templates. */
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { configValue, Props } from "../props";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { configValue, type Props } from "../props";
 import { TYPES } from "./shared";
 
 export const launchTemplateEbsEncrypted: ResourceValidationPolicy = {
@@ -9,11 +9,14 @@ export const launchTemplateEbsEncrypted: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         if (args.type !== TYPES.launchTemplate) return;
         const mappings = (args.props.blockDeviceMappings ?? []) as Props[];
-        const clear = mappings.filter((m) => m.ebs !== undefined && m.ebs !== null && String(m.ebs.encrypted) !== "true")
+        const clear = mappings
+            .filter((m) => m.ebs !== undefined && m.ebs !== null && String(m.ebs.encrypted) !== "true")
             .map((m) => m.deviceName ?? "(unnamed device)");
         if (clear.length === 0) return;
-        report(`Launch template ${args.name}: EBS volume(s) ${clear.join(", ")} are not encrypted (encrypted unset uses the account default, ` +
-            "which may be off). Set ebs.encrypted: \"true\" on every block-device mapping (optionally with kmsKeyId, ha-jenkins-eks:ebsKmsKeyArn).");
+        report(
+            `Launch template ${args.name}: EBS volume(s) ${clear.join(", ")} are not encrypted (encrypted unset uses the account default, ` +
+                'which may be off). Set ebs.encrypted: "true" on every block-device mapping (optionally with kmsKeyId, ha-jenkins-eks:ebsKmsKeyArn).',
+        );
     },
 };
 
@@ -30,14 +33,18 @@ export const launchTemplateImdsV2: ResourceValidationPolicy = {
         const options = (args.props.metadataOptions ?? {}) as Props;
         if (options.httpEndpoint === "disabled") return;
         if (options.httpTokens !== "required") {
-            report(`Launch template ${args.name}: metadataOptions.httpTokens is ${options.httpTokens ?? "unset (IMDSv1 allowed)"}. ` +
-                "Set metadataOptions.httpTokens: \"required\" so only IMDSv2 session requests reach instance credentials.");
+            report(
+                `Launch template ${args.name}: metadataOptions.httpTokens is ${options.httpTokens ?? "unset (IMDSv1 allowed)"}. ` +
+                    'Set metadataOptions.httpTokens: "required" so only IMDSv2 session requests reach instance credentials.',
+            );
         }
         const max = configValue(args.getConfig<Record<string, unknown>>(), "maxHopLimit", 2);
         const hops = Number(options.httpPutResponseHopLimit ?? 1);
         if (hops > max) {
-            report(`Launch template ${args.name}: metadataOptions.httpPutResponseHopLimit is ${hops}, above ${max}: containers could ` +
-                "reach the node role's credentials. Use 1 (ha-jenkins-eks:imdsHopLimit), or 2 only if pods need IMDS.");
+            report(
+                `Launch template ${args.name}: metadataOptions.httpPutResponseHopLimit is ${hops}, above ${max}: containers could ` +
+                    "reach the node role's credentials. Use 1 (ha-jenkins-eks:imdsHopLimit), or 2 only if pods need IMDS.",
+            );
         }
     },
 };

@@ -1,6 +1,6 @@
 /** Rules: load balancers. */
-import { ResourceValidationPolicy } from "@pulumi/policy";
-import { at, chartName, configValue, isString, isWorldCidr, objectName, objectNamespace, Props, strings } from "../props";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { at, chartName, configValue, isString, isWorldCidr, objectName, objectNamespace, type Props, strings } from "../props";
 import { TYPES } from "./shared";
 
 const ANNOTATION = "service.beta.kubernetes.io/";
@@ -17,15 +17,32 @@ interface ChartService {
     readonly enabledKey?: string;
 }
 
-const serviceBlock = (at: string): ChartService => ({ at, typeKey: "type", rangesKey: "loadBalancerSourceRanges", annotationsKey: "annotations", defaultRanges: [] });
+const serviceBlock = (at: string): ChartService => ({
+    at,
+    typeKey: "type",
+    rangesKey: "loadBalancerSourceRanges",
+    annotationsKey: "annotations",
+    defaultRanges: [],
+});
 
 /** Where charts we install put their Service settings (jenkinsci/helm-charts jenkins 5.9; kube-prometheus-stack 88.5; grafana 12.11). */
 export const CHART_SERVICES: Record<string, ChartService[]> = {
     // The Jenkins chart's loadBalancerSourceRanges defaults to [0.0.0.0/0].
-    jenkins: [{ at: "controller", typeKey: "serviceType", rangesKey: "loadBalancerSourceRanges", annotationsKey: "serviceAnnotations", defaultRanges: ["0.0.0.0/0"] }],
+    jenkins: [
+        {
+            at: "controller",
+            typeKey: "serviceType",
+            rangesKey: "loadBalancerSourceRanges",
+            annotationsKey: "serviceAnnotations",
+            defaultRanges: ["0.0.0.0/0"],
+        },
+    ],
     "kube-prometheus-stack": [
-        serviceBlock("grafana.service"), serviceBlock("prometheus.service"), serviceBlock("alertmanager.service"),
-        serviceBlock("thanosRuler.service"), { ...serviceBlock("prometheus.thanosServiceExternal"), enabledKey: "enabled" },
+        serviceBlock("grafana.service"),
+        serviceBlock("prometheus.service"),
+        serviceBlock("alertmanager.service"),
+        serviceBlock("thanosRuler.service"),
+        { ...serviceBlock("prometheus.thanosServiceExternal"), enabledKey: "enabled" },
     ],
     grafana: [serviceBlock("service")],
 };
@@ -33,15 +50,19 @@ export const CHART_SERVICES: Record<string, ChartService[]> = {
 /** Why a LoadBalancer with these settings is reachable from anywhere, or undefined when it is not. */
 export function openLoadBalancerProblem(ranges: unknown, annotations: unknown): string | undefined {
     const notes = (annotations && typeof annotations === "object" ? annotations : {}) as Record<string, unknown>;
-    if (String(notes[`${ANNOTATION}aws-load-balancer-internal`]).toLowerCase() === "true" ||
-        notes[`${ANNOTATION}aws-load-balancer-scheme`] === "internal") return undefined;
+    if (
+        String(notes[`${ANNOTATION}aws-load-balancer-internal`]).toLowerCase() === "true" ||
+        notes[`${ANNOTATION}aws-load-balancer-scheme`] === "internal"
+    )
+        return undefined;
     const cidrs = strings(ranges);
     if (cidrs.length === 0) return "it has no loadBalancerSourceRanges, so it accepts every address";
     const open = cidrs.filter(isWorldCidr);
     return open.length > 0 ? `its loadBalancerSourceRanges include ${open.join(", ")}` : undefined;
 }
 
-const LB_FIX = "List the client CIDRs in loadBalancerSourceRanges (ha-jenkins-eks:jenkinsLoadBalancerSourceRanges / " +
+const LB_FIX =
+    "List the client CIDRs in loadBalancerSourceRanges (ha-jenkins-eks:jenkinsLoadBalancerSourceRanges / " +
     "grafanaLoadBalancerSourceRanges), make it internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal), " +
     "use ClusterIP, or allow it by name in this policy's allowedOpenLoadBalancers.";
 
@@ -51,8 +72,10 @@ export const noOpenLoadBalancers: ResourceValidationPolicy = {
     configSchema: {
         properties: {
             allowedOpenLoadBalancers: {
-                type: "array", items: { type: "string" }, default: [],
-                description: "Services (\"namespace/name\" or name) or Helm releases (\"namespace/release\" or release) allowed to be open.",
+                type: "array",
+                items: { type: "string" },
+                default: [],
+                description: 'Services ("namespace/name" or name) or Helm releases ("namespace/release" or release) allowed to be open.',
             },
         },
     },
@@ -81,8 +104,10 @@ export const noOpenLoadBalancers: ResourceValidationPolicy = {
                 if (type !== "LoadBalancer") continue;
                 const problem = openLoadBalancerProblem(block?.[svc.rangesKey] ?? svc.defaultRanges, block?.[svc.annotationsKey]);
                 if (problem) {
-                    report(`Helm release ${release} (${chart}) renders an internet-facing LoadBalancer from ${svc.at}: ${problem}. ` +
-                        `Set ${svc.at}.${svc.rangesKey} in the release values. ${LB_FIX}`);
+                    report(
+                        `Helm release ${release} (${chart}) renders an internet-facing LoadBalancer from ${svc.at}: ${problem}. ` +
+                            `Set ${svc.at}.${svc.rangesKey} in the release values. ${LB_FIX}`,
+                    );
                 }
             }
         }

@@ -1,5 +1,5 @@
 /** Constants and helpers every rule file shares. */
-import { PolicyResource } from "@pulumi/policy";
+import type { PolicyResource } from "@pulumi/policy";
 
 export const LINSTOR_PROVISIONER = "linstor.csi.linbit.com";
 export const ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone";

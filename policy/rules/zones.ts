@@ -1,7 +1,7 @@
 /** Rules: three availability zones. */
-import { StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { configValue, isString, known, strings } from "../props";
-import { TYPES, ofTypes, list } from "./shared";
+import { list, ofTypes, TYPES } from "./shared";
 
 /**
  * Subnets (awsx VPC inputs, or real `aws:ec2/subnet:Subnet`s) and managed node groups span ≥ N AZs. A node group's
@@ -23,7 +23,10 @@ export const nodesSpanZones: StackValidationPolicy = {
         if (clusters.length === 0 && groups.length === 0) args.notApplicable("This stack has no EKS cluster.");
         const vpcZones = new Set<string>();
         const subnetZone = new Map<string, string>();
-        for (const vpc of ofTypes(args.resources, TYPES.vpc)) strings(known(() => vpc.props.availabilityZoneNames)).forEach((z) => vpcZones.add(z));
+        for (const vpc of ofTypes(args.resources, TYPES.vpc))
+            strings(known(() => vpc.props.availabilityZoneNames)).forEach((z) => {
+                vpcZones.add(z);
+            });
         for (const subnet of ofTypes(args.resources, TYPES.subnet)) {
             const zone = known(() => subnet.props.availabilityZone) ?? known(() => subnet.props.availabilityZoneId);
             if (!isString(zone)) continue;
@@ -31,7 +34,8 @@ export const nodesSpanZones: StackValidationPolicy = {
             const id = known(() => subnet.props.id);
             if (isString(id)) subnetZone.set(id, zone);
         }
-        const fix = `List at least ${min} zones of the region in ha-jenkins-eks:availabilityZones (or set azCount ≥ ${min}), ` +
+        const fix =
+            `List at least ${min} zones of the region in ha-jenkins-eks:availabilityZones (or set azCount ≥ ${min}), ` +
             "one managed node group per zone: DRBD quorum and the HA Controller need a third zone to break ties.";
         const anchor = (clusters[0] ?? groups[0]).urn;
         if (vpcZones.size > 0 && vpcZones.size < min) {

@@ -1,7 +1,12 @@
 import {
-    EbsVolumeType, LINSTOR_CLUSTER_DEFAULTS as D, LinstorClusterSettings, LinstorDistribution, NatGatewayStrategy, SatelliteDeletionPolicy,
+    LINSTOR_CLUSTER_DEFAULTS as D,
+    type EbsVolumeType,
+    type LinstorClusterSettings,
+    type LinstorDistribution,
+    type NatGatewayStrategy,
+    type SatelliteDeletionPolicy,
 } from "../../components/linstorCluster/settings";
-import { ConfigReader } from "./reader";
+import type { ConfigReader } from "./reader";
 
 /** Cluster settings before the availability zones are resolved (they may come from an AWS lookup). */
 export type ClusterConfig = Omit<LinstorClusterSettings, "availabilityZones" | "region" | "namePrefix"> & {

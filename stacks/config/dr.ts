@@ -1,4 +1,4 @@
-import { ConfigReader } from "./reader";
+import type { ConfigReader } from "./reader";
 
 /** Settings only the DR stack reads. */
 export interface DrConfig {
@@ -25,8 +25,11 @@ export const DR_DEFAULTS = {
 export function readDrConfig(r: ConfigReader): DrConfig {
     const primaryStack = r.optionalString("primaryStack");
     if (primaryStack === undefined) {
-        r.fail("primaryStack", undefined,
-            "The DR stack restores from a primary stack: set it to <org>/<project>/<stack> (`pulumi stack ls -a` lists them).");
+        r.fail(
+            "primaryStack",
+            undefined,
+            "The DR stack restores from a primary stack: set it to <org>/<project>/<stack> (`pulumi stack ls -a` lists them).",
+        );
     }
     return {
         primaryStack,

@@ -38,14 +38,14 @@ import { validateMonitoringSettings, validateSlackWebhookUrl } from "../../compo
 import { ConfigError } from "../../components/shared/errors";
 import { BYTE_SUFFIXES, parseArn, parseQuantity } from "../../components/shared/validation";
 import { validateRemoteJobImage } from "../../components/snapshots/settings";
-import { ClusterConfig, readClusterConfig } from "./cluster";
-import { JenkinsConfig, jenkinsConfigKey, readJenkinsConfig } from "./jenkins";
-import { MonitoringConfig, readMonitoringConfig } from "./monitoring";
-import { DrConfig, readDrConfig } from "./dr";
-import { readSnapshotConfig, SnapshotConfig } from "./snapshots";
-import { LinstorDbBackupConfig, readLinstorDbBackupConfig } from "./linstorDbBackup";
+import { type ClusterConfig, readClusterConfig } from "./cluster";
+import { type DrConfig, readDrConfig } from "./dr";
+import { type JenkinsConfig, jenkinsConfigKey, readJenkinsConfig } from "./jenkins";
+import { type LinstorDbBackupConfig, readLinstorDbBackupConfig } from "./linstorDbBackup";
+import { type MonitoringConfig, readMonitoringConfig } from "./monitoring";
 import { PROJECT, stackKeyOf } from "./naming";
 import { ConfigReader } from "./reader";
+import { readSnapshotConfig, type SnapshotConfig } from "./snapshots";
 
 export { configKey, fullKey, KEY_EXCEPTIONS, KEY_PREFIXES, PROJECT, projectKey, STACK_ONLY_KEYS, stackKeyOf } from "./naming";
 export const ROLES = ["primary", "dr"] as const;
@@ -120,7 +120,8 @@ export function readStackConfig(): StackConfig {
     const stack = pulumi.getStack();
     const region = awsConfig.raw("region");
     // Checked first: the snapshot bucket's default region derives from it.
-    if (region === undefined) throw new ConfigError("aws:region", region, "Set the stack's AWS region, e.g. `pulumi config set aws:region us-west-2`.");
+    if (region === undefined)
+        throw new ConfigError("aws:region", region, "Set the stack's AWS region, e.g. `pulumi config set aws:region us-west-2`.");
     awsConfig.check("region").awsRegion(region);
     const role = r.choice<StackRole>("role", "primary");
     return {
@@ -155,8 +156,11 @@ function validateStackConfig(cfg: StackConfig): void {
     if (slack !== undefined) validateSlackWebhookUrl(slack, r.fullKey("alertSlackWebhookUrl"));
     validateMonitoringSettings(monitoring, stackKeyOf("DrbdMonitoring"));
     if (cfg.dr !== undefined) {
-        r.check("primaryStack").matches(cfg.dr.primaryStack, /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
-            "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.");
+        r.check("primaryStack").matches(
+            cfg.dr.primaryStack,
+            /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
+            "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.",
+        );
         // Becomes the restored Jenkins' storageSize.
         r.check("restoreStorageSize").ifSet.quantity(cfg.dr.restoreStorageSize, JENKINS_STORAGE_SIZE);
         validateRemoteJobImage(cfg.dr.remoteJobImage, stackKeyOf("S3SnapshotShipping"));
@@ -170,23 +174,38 @@ function validateStackConfig(cfg: StackConfig): void {
 export function validateAcrossSections(cfg: StackConfig): void {
     const { cluster, jenkins, monitoring } = cfg;
     const r = new ConfigReader(PROJECT);
-    if (monitoring.monitoringEnabled && !monitoring.useExistingPrometheusOperator &&
-        !cluster.storageClassReplicas.includes(monitoring.prometheusStorageReplicas)) {
-        r.fail("prometheusStorageReplicas", monitoring.prometheusStorageReplicas,
-            `Prometheus needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`);
+    if (
+        monitoring.monitoringEnabled &&
+        !monitoring.useExistingPrometheusOperator &&
+        !cluster.storageClassReplicas.includes(monitoring.prometheusStorageReplicas)
+    ) {
+        r.fail(
+            "prometheusStorageReplicas",
+            monitoring.prometheusStorageReplicas,
+            `Prometheus needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`,
+        );
     }
     if (!cluster.storageClassReplicas.includes(jenkins.storageClassReplicas)) {
-        r.fail(jenkinsConfigKey("storageClassReplicas"), jenkins.storageClassReplicas,
-            `Jenkins needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`);
+        r.fail(
+            jenkinsConfigKey("storageClassReplicas"),
+            jenkins.storageClassReplicas,
+            `Jenkins needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`,
+        );
     }
     const certificateRegion = jenkins.tlsCertificateArn === undefined ? undefined : parseArn(jenkins.tlsCertificateArn)?.region;
     if (certificateRegion !== undefined && certificateRegion !== cfg.region) {
-        r.fail(jenkinsConfigKey("tlsCertificateArn"), jenkins.tlsCertificateArn,
-            `An NLB can only use an ACM certificate from its own region ${cfg.region} (this one is in ${certificateRegion}).`);
+        r.fail(
+            jenkinsConfigKey("tlsCertificateArn"),
+            jenkins.tlsCertificateArn,
+            `An NLB can only use an ACM certificate from its own region ${cfg.region} (this one is in ${certificateRegion}).`,
+        );
     }
     const jenkinsBytes = parseQuantity(jenkins.storageSize, BYTE_SUFFIXES);
     if (jenkinsBytes !== undefined && jenkinsBytes > cluster.dataVolumeSizeGiB * 2 ** 30) {
-        r.fail(jenkinsConfigKey("storageSize"), jenkins.storageSize,
-            `Each replica lives in one node's data pool of dataVolumeSizeGiB (${cluster.dataVolumeSizeGiB} GiB); raise that or shrink this.`);
+        r.fail(
+            jenkinsConfigKey("storageSize"),
+            jenkins.storageSize,
+            `Each replica lives in one node's data pool of dataVolumeSizeGiB (${cluster.dataVolumeSizeGiB} GiB); raise that or shrink this.`,
+        );
     }
 }

@@ -1,7 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
-import { JENKINS_DEFAULTS as D, JenkinsSettings } from "../../components/jenkins/settings";
+import type * as pulumi from "@pulumi/pulumi";
+import { JENKINS_DEFAULTS as D, type JenkinsSettings } from "../../components/jenkins/settings";
 import { configKey } from "./naming";
-import { ConfigReader } from "./reader";
+import type { ConfigReader } from "./reader";
 
 /** Jenkins settings of a stack plus the optional admin password (a Pulumi secret). */
 export interface JenkinsConfig extends JenkinsSettings {

@@ -1,5 +1,5 @@
-import { LINSTOR_DB_BACKUP_DEFAULTS as D, LinstorDbBackupSettings } from "../../components/linstorDbBackup/settings";
-import { ConfigReader } from "./reader";
+import { LINSTOR_DB_BACKUP_DEFAULTS as D, type LinstorDbBackupSettings } from "../../components/linstorDbBackup/settings";
+import type { ConfigReader } from "./reader";
 
 /** LINSTOR database backup settings of a stack; the stack decides whether to build it (`linstorDbBackupEnabled`). */
 export type LinstorDbBackupConfig = LinstorDbBackupSettings & {

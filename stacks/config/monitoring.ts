@@ -1,5 +1,5 @@
-import { MONITORING_DEFAULTS as D, MonitoringSettings } from "../../components/monitoring/settings";
-import { ConfigReader } from "./reader";
+import { MONITORING_DEFAULTS as D, type MonitoringSettings } from "../../components/monitoring/settings";
+import type { ConfigReader } from "./reader";
 
 /** Monitoring settings of a stack: the DrbdMonitoring settings plus the on/off switch and the PVC replica count. */
 export type MonitoringConfig = MonitoringSettings & {

@@ -55,9 +55,20 @@ export const KEY_EXCEPTIONS: Readonly<Record<Component, Readonly<Record<string, 
  * to look up, switches that decide whether a component is built at all, and the DR stack's inputs.
  */
 export const STACK_ONLY_KEYS: readonly string[] = [
-    "role", "azCount", "upgradeGuards", "monitoringEnabled", "prometheusStorageReplicas", "linstorDbBackupEnabled",
-    "primaryStack", "restoreSnapshotHandle", "restoreStorageSize", "drSnapshotsEnabled",
-    "aws:profile", "aws:sharedCredentialsFiles", "aws:allowedAccountIds", "aws:assumeRoles",
+    "role",
+    "azCount",
+    "upgradeGuards",
+    "monitoringEnabled",
+    "prometheusStorageReplicas",
+    "linstorDbBackupEnabled",
+    "primaryStack",
+    "restoreSnapshotHandle",
+    "restoreStorageSize",
+    "drSnapshotsEnabled",
+    "aws:profile",
+    "aws:sharedCredentialsFiles",
+    "aws:allowedAccountIds",
+    "aws:assumeRoles",
 ];
 
 /** `prefix` followed by each part with its first letter capitalized (the prefix "" keeps the first part as is). */
@@ -85,7 +96,10 @@ function stackKey(component: Component, field: string): string {
 }
 
 /** The stack's KeyOf for a component: errors about a field name the config key to fix. */
-export const stackKeyOf = (component: Component): KeyOf => (field) => stackKey(component, field);
+export const stackKeyOf =
+    (component: Component): KeyOf =>
+    (field) =>
+        stackKey(component, field);
 
 const UNPREFIXED = (Object.keys(KEY_PREFIXES) as Component[]).filter((c) => KEY_PREFIXES[c] === "");
 
@@ -95,5 +109,4 @@ const UNPREFIXED = (Object.keys(KEY_PREFIXES) as Component[]).filter((c) => KEY_
  * serves them all; a field that is an exception or nested in one of them gets its key from that component (no
  * two of them map one field differently: naming.spec.ts).
  */
-export const projectKey: KeyOf = (field) =>
-    UNPREFIXED.map((c) => stackKey(c, field)).find((key) => key !== fullKey(field)) ?? fullKey(field);
+export const projectKey: KeyOf = (field) => UNPREFIXED.map((c) => stackKey(c, field)).find((key) => key !== fullKey(field)) ?? fullKey(field);

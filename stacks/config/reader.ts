@@ -81,7 +81,10 @@ export class ConfigReader {
                 this.fail(key, value, "Must be a list of strings.");
             }
         } else {
-            parsed = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+            parsed = value
+                .split(",")
+                .map((s) => s.trim())
+                .filter((s) => s !== "");
         }
         if (!Array.isArray(parsed) || parsed.some((s) => typeof s !== "string")) {
             this.fail(key, value, "Must be a list of strings.");
@@ -112,8 +115,7 @@ export class ConfigReader {
         } catch {
             this.fail(key, value, "Must be a mapping of strings to strings.");
         }
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) ||
-            Object.values(parsed).some((v) => typeof v !== "string")) {
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== "string")) {
             this.fail(key, value, "Must be a mapping of strings to strings.");
         }
         return parsed as Record<string, string>;

@@ -1,7 +1,11 @@
 import {
-    CreateBucketSettings, DEFAULT_BUCKET_REGIONS, ObjectLockMode, S3_SNAPSHOT_DEFAULTS as D, S3SnapshotSettings,
+    type CreateBucketSettings,
+    S3_SNAPSHOT_DEFAULTS as D,
+    DEFAULT_BUCKET_REGIONS,
+    type ObjectLockMode,
+    type S3SnapshotSettings,
 } from "../../components/snapshots/settings";
-import { ConfigReader } from "./reader";
+import type { ConfigReader } from "./reader";
 
 /** Snapshot settings of the primary stack; the stack adds `namePrefix` and `protect`. */
 export type SnapshotConfig = Omit<S3SnapshotSettings, "namePrefix" | "protect" | "tags" | "bucket"> & {
@@ -18,29 +22,38 @@ export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, crea
     const explicitRegion = r.optionalString("snapshotBucketRegion");
     const region = explicitRegion ?? (clusterRegion === undefined ? undefined : DEFAULT_BUCKET_REGIONS[clusterRegion]);
     if (region === undefined && createsBucket) {
-        r.fail("snapshotBucketRegion", undefined,
-            `Set the region of the snapshot bucket; it must differ from the cluster region${clusterRegion ? ` ${clusterRegion}` : ""}.`);
+        r.fail(
+            "snapshotBucketRegion",
+            undefined,
+            `Set the region of the snapshot bucket; it must differ from the cluster region${clusterRegion ? ` ${clusterRegion}` : ""}.`,
+        );
     }
     // Two keys for one optional setting (bucket.create.objectLock): both or neither.
     const lockMode = r.optionalString("snapshotBucketObjectLockMode");
     const lockDays = r.optionalInteger("snapshotBucketObjectLockDays");
     if ((lockMode === undefined) !== (lockDays === undefined)) {
-        r.fail(lockMode === undefined ? "snapshotBucketObjectLockMode" : "snapshotBucketObjectLockDays", lockMode ?? lockDays,
-            "Object Lock needs both snapshotBucketObjectLockMode (GOVERNANCE or COMPLIANCE) and snapshotBucketObjectLockDays.");
+        r.fail(
+            lockMode === undefined ? "snapshotBucketObjectLockMode" : "snapshotBucketObjectLockDays",
+            lockMode ?? lockDays,
+            "Object Lock needs both snapshotBucketObjectLockMode (GOVERNANCE or COMPLIANCE) and snapshotBucketObjectLockDays.",
+        );
     }
     return {
-        bucket: region === undefined || !createsBucket ? undefined : {
-            create: {
-                region: region as string,
-                name: r.optionalString("snapshotBucketName"),
-                noncurrentVersionExpirationDays: r.integer("snapshotBucketNoncurrentVersionDays", D.snapshotBucketNoncurrentVersionDays),
-                abortIncompleteMultipartUploadDays: r.integer("snapshotBucketAbortMultipartDays", D.snapshotBucketAbortMultipartDays),
-                expireCurrentObjectsAfterDays: r.optionalInteger("snapshotBucketExpireCurrentObjectsDays"),
-                objectLock: lockMode === undefined ? undefined : { mode: lockMode as ObjectLockMode, days: lockDays as number },
-                accessLogBucket: r.optionalString("snapshotBucketAccessLogBucket"),
-                accessLogPrefix: r.string("snapshotBucketAccessLogPrefix", D.snapshotBucketAccessLogPrefix),
-            },
-        },
+        bucket:
+            region === undefined || !createsBucket
+                ? undefined
+                : {
+                      create: {
+                          region: region as string,
+                          name: r.optionalString("snapshotBucketName"),
+                          noncurrentVersionExpirationDays: r.integer("snapshotBucketNoncurrentVersionDays", D.snapshotBucketNoncurrentVersionDays),
+                          abortIncompleteMultipartUploadDays: r.integer("snapshotBucketAbortMultipartDays", D.snapshotBucketAbortMultipartDays),
+                          expireCurrentObjectsAfterDays: r.optionalInteger("snapshotBucketExpireCurrentObjectsDays"),
+                          objectLock: lockMode === undefined ? undefined : { mode: lockMode as ObjectLockMode, days: lockDays as number },
+                          accessLogBucket: r.optionalString("snapshotBucketAccessLogBucket"),
+                          accessLogPrefix: r.string("snapshotBucketAccessLogPrefix", D.snapshotBucketAccessLogPrefix),
+                      },
+                  },
         linstorRemoteName: r.optionalString("linstorRemoteName"),
         snapshotClassName: r.string("snapshotClassName", D.snapshotClassName),
         snapshotAllowIncremental: r.boolean("snapshotAllowIncremental", D.snapshotAllowIncremental),

@@ -50,6 +50,7 @@ export interface MockAlias {
 export interface MockRecord {
     readonly type: string;
     readonly name: string;
+    // biome-ignore lint/suspicious/noExplicitAny: resource inputs are arbitrary JSON from the program
     readonly inputs: any;
     readonly custom: boolean;
     readonly provider?: string;
@@ -70,7 +71,15 @@ export function recordingMocks(ctx: MockContext, records: MockRecord[]): pulumi.
             const id = args.type === "pulumi:pulumi:StackReference" ? (args.inputs.name ?? args.name) : `${args.name}-id`;
             const options = pendingOptions.get(`${args.type}::${args.name}`);
             pendingOptions.delete(`${args.type}::${args.name}`);
-            records.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true, provider: args.provider, id, options });
+            records.push({
+                type: args.type,
+                name: args.name,
+                inputs: args.inputs,
+                custom: args.custom ?? true,
+                provider: args.provider,
+                id,
+                options,
+            });
             return { id, state: stateFor(args, ctx, regionOf(args.provider)) };
         },
         call: (args) => invoke(args, ctx),
@@ -106,11 +115,12 @@ function stateFor(args: pulumi.runtime.MockResourceArgs, ctx: MockContext, regio
         }
         case "awsx:ec2:Vpc": {
             const zones: string[] = args.inputs.availabilityZoneNames ?? [];
-            const subnets = (kind: string) => zones.map((az) => {
-                const id = `subnet-${kind}-${az}`;
-                ctx.onSubnet?.(id, az);
-                return id;
-            });
+            const subnets = (kind: string) =>
+                zones.map((az) => {
+                    const id = `subnet-${kind}-${az}`;
+                    ctx.onSubnet?.(id, az);
+                    return id;
+                });
             return { ...base, vpcId: "vpc-0123456789abcdef0", privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public") };
         }
         case "aws:ec2/launchTemplate:LaunchTemplate":
@@ -118,14 +128,25 @@ function stateFor(args: pulumi.runtime.MockResourceArgs, ctx: MockContext, regio
         case "aws:iam/role:Role":
         case "aws:iam/user:User":
         case "aws:iam/policy:Policy":
-            return { ...base, name: base.name ?? name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:${args.type.split(":")[2].toLowerCase()}/${base.name ?? name}` };
+            return {
+                ...base,
+                name: base.name ?? name,
+                arn: `arn:aws:iam::${MOCK_ACCOUNT}:${args.type.split(":")[2].toLowerCase()}/${base.name ?? name}`,
+            };
         case "aws:kms/key:Key":
             return { ...base, arn: arn("kms", `key/${name}`), keyId: name };
         case "aws:s3/bucket:Bucket":
         case "aws:s3/bucketV2:BucketV2":
             return { ...base, bucket: base.bucket ?? name, arn: `arn:aws:s3:::${base.bucket ?? name}` };
         case "aws:iam/accessKey:AccessKey":
-            return { ...base, secret: "mock-secret-access-key", id: `AKIA${name.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(-12)}` };
+            return {
+                ...base,
+                secret: "mock-secret-access-key",
+                id: `AKIA${name
+                    .toUpperCase()
+                    .replace(/[^A-Z0-9]/g, "")
+                    .slice(-12)}`,
+            };
         case "kubernetes:core/v1:Service":
             // A read (`Service.get`, e.g. the NLB address of a Helm-made Service) carries an id "<namespace>/<name>".
             if (args.id) {
@@ -143,10 +164,16 @@ function stateFor(args: pulumi.runtime.MockResourceArgs, ctx: MockContext, regio
             return { ...base, hex: "0a1b2c3d", b64Std: "ChssPQ==" };
         case "kubernetes:core/v1:PersistentVolumeClaim":
             // The API server assigns a UID (external-provisioner names the PV pvc-<UID>); deterministic from the name.
-            return { ...base, metadata: { ...base.metadata, uid: `11111111-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}` } };
+            return {
+                ...base,
+                metadata: { ...base.metadata, uid: `11111111-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}` },
+            };
         case "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot":
             // The API server assigns a UID; a deterministic one derived from the name keeps assertions exact.
-            return { ...base, metadata: { ...base.metadata, uid: `00000000-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}` } };
+            return {
+                ...base,
+                metadata: { ...base.metadata, uid: `00000000-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}` },
+            };
         case "pulumi:pulumi:StackReference": {
             const stackName = args.inputs.name ?? name;
             return { ...base, name: stackName, outputs: ctx.stackOutputs()[stackName] ?? {}, secretOutputNames: [] };
@@ -189,8 +216,10 @@ const pendingOptions = new Map<string, MockOptions>();
  */
 export function installMocks(mocks: pulumi.runtime.Mocks, project: string, stack: string): void {
     pulumi.runtime.setMocks(mocks, project, stack, false, "organization");
+    // biome-ignore lint/suspicious/noExplicitAny: the mock monitor's request objects are untyped protobuf messages
     const monitor: any = pulumi.runtime.getMonitor();
     const register = monitor.registerResource.bind(monitor);
+    // biome-ignore lint/suspicious/noExplicitAny: the mock monitor's request objects are untyped protobuf messages
     monitor.registerResource = (req: any, callback: unknown) => {
         pendingOptions.set(`${req.getType()}::${req.getName()}`, {
             urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
@@ -199,12 +228,15 @@ export function installMocks(mocks: pulumi.runtime.Mocks, project: string, stack
             retainOnDelete: req.getRetainondelete() ?? false,
             deleteBeforeReplace: req.getDeletebeforereplace(),
             dependencies: req.getDependenciesList(),
+            // biome-ignore lint/suspicious/noExplicitAny: the mock monitor's request objects are untyped protobuf messages
             aliases: (req.getAliasesList?.() ?? []).map((a: any): MockAlias => {
                 if (a.hasSpec?.()) {
                     const spec = a.getSpec();
                     return {
-                        name: spec.getName() || undefined, type: spec.getType() || undefined,
-                        parentUrn: spec.getParenturn() || undefined, noParent: spec.getNoparent() || undefined,
+                        name: spec.getName() || undefined,
+                        type: spec.getType() || undefined,
+                        parentUrn: spec.getParenturn() || undefined,
+                        noParent: spec.getNoparent() || undefined,
                     };
                 }
                 return { urn: a.getUrn() };

@@ -7,7 +7,7 @@
  * plan reports (subnet zones, guessed values). Importing it has no side effects: `startOfflineMocks()` installs it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, MockRecord, recordingMocks } from "./mockCloud";
+import { installMocks, type MockRecord, recordingMocks } from "./mockCloud";
 
 export interface OfflineRun {
     readonly records: MockRecord[];
@@ -30,16 +30,19 @@ export interface OfflineOptions {
 /** Installs the shared cloud mock (stacks/offline/mockCloud.ts) and the stack's config; returns what the evaluation will record. */
 export function startOfflineMocks(o: OfflineOptions): OfflineRun {
     const run: OfflineRun = { records: [], subnetZones: new Map(), guesses: [] };
-    const mocks = recordingMocks({
-        region: () => o.region,
-        stackOutputs: () => o.stackOutputs ?? {},
-        availabilityZones: () => {
-            const names = ["a", "b", "c", "d"].map((s) => `${o.region}${s}`);
-            run.guesses.push(`AZ names of ${o.region} (assumed ${names.join(", ")}; set ha-jenkins-eks:availabilityZones to plan real ones)`);
-            return names;
+    const mocks = recordingMocks(
+        {
+            region: () => o.region,
+            stackOutputs: () => o.stackOutputs ?? {},
+            availabilityZones: () => {
+                const names = ["a", "b", "c", "d"].map((s) => `${o.region}${s}`);
+                run.guesses.push(`AZ names of ${o.region} (assumed ${names.join(", ")}; set ha-jenkins-eks:availabilityZones to plan real ones)`);
+                return names;
+            },
+            onSubnet: (id, zone) => run.subnetZones.set(id, zone),
         },
-        onSubnet: (id, zone) => run.subnetZones.set(id, zone),
-    }, run.records);
+        run.records,
+    );
     installMocks(mocks, o.project, o.stack);
     pulumi.runtime.setAllConfig(o.config, o.secretKeys);
     return run;

@@ -5,21 +5,29 @@
  * violations. Exit 0 = clean, 1 = a mandatory violation, 2 = invalid config, usage or evaluation error.
  * It runs the stack program itself (stacks/index.ts) and the pack's rules; nothing is reimplemented here.
  */
+
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import { performance } from "node:perf_hooks";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import { performance } from "perf_hooks";
+import {
+    defaultMetadataVolumeGiB,
+    drbdBitmapMemoryMiB,
+    externalMetadataMiB,
+    instanceMemoryMiB,
+    requiredNodeMemoryMiB,
+} from "../../components/linstorCluster/sizing";
 import { formatRtoReport, rtoInputsFromSettings, rtoModel } from "../../components/rto";
-import { snapshotSchedule } from "../wiring";
-import { defaultMetadataVolumeGiB, drbdBitmapMemoryMiB, externalMetadataMiB, instanceMemoryMiB, requiredNodeMemoryMiB } from "../../components/linstorCluster/sizing";
-import { Finding, mandatory, PackResult, RecordedResource, runPolicies, toPolicyResources } from "../../policy/offline";
+import { type Finding, mandatory, type PackResult, type RecordedResource, runPolicies, toPolicyResources } from "../../policy/offline";
 import { policies } from "../../policy/policies";
 import { linstorParameter } from "../../policy/props";
 import type { StackConfig } from "../config";
 import type { ClusterConfig } from "../config/cluster";
+import { snapshotSchedule } from "../wiring";
 import { loadStackConfig, REPO_ROOT } from "./stackFile";
 
-export const USAGE = "usage: npm run plan -- <stack> [-c <namespace:key>=<value>]... [--policy-pack-config <file.json>] " +
+export const USAGE =
+    "usage: npm run plan -- <stack> [-c <namespace:key>=<value>]... [--policy-pack-config <file.json>] " +
     "[--stack-outputs <org/project/stack>=<file.json>]... [--write-outputs <file.json>] [--timing]";
 /** The plan may take this many times the bare SDK import time (issue 8). */
 export const OVERHEAD_TARGET = 1.5;
@@ -48,7 +56,12 @@ export function resourcesByComponent(records: readonly RecordedResource[]): Comp
     const groups = new Map<string, { count: number; kinds: Record<string, number> }>();
     for (const r of records) {
         let top: RecordedResource | undefined;
-        for (let cur = r.options?.parent ? byUrn.get(r.options.parent) : undefined; cur; cur = cur.options?.parent ? byUrn.get(cur.options.parent) : undefined) top = cur;
+        for (
+            let cur = r.options?.parent ? byUrn.get(r.options.parent) : undefined;
+            cur;
+            cur = cur.options?.parent ? byUrn.get(cur.options.parent) : undefined
+        )
+            top = cur;
         if (!top && r.custom === false && r.options) continue; // a top-level component heads its own group
         const label = r.options === undefined ? "(read, not managed)" : top ? `${top.type} ${top.name}` : "(stack root)";
         const g = groups.get(label) ?? { count: 0, kinds: {} };
@@ -67,7 +80,8 @@ export interface NodeGroupPlacement {
 
 export function azLayout(records: readonly RecordedResource[], subnetZones: ReadonlyMap<string, string>) {
     const vpcZones = records.filter((r) => r.type === "awsx:ec2:Vpc").flatMap((r) => r.inputs.availabilityZoneNames ?? []) as string[];
-    const groups: NodeGroupPlacement[] = records.filter((r) => r.type === "eks:index:ManagedNodeGroup" || r.type === "aws:eks/nodeGroup:NodeGroup")
+    const groups: NodeGroupPlacement[] = records
+        .filter((r) => r.type === "eks:index:ManagedNodeGroup" || r.type === "aws:eks/nodeGroup:NodeGroup")
         .map((r) => ({
             name: r.inputs.nodeGroupName ?? r.inputs.nodeGroupNamePrefix ?? r.name,
             zones: ((r.inputs.subnetIds ?? []) as string[]).map((id) => subnetZones.get(id) ?? `subnet ${id}`),
@@ -86,17 +100,19 @@ export interface ClassSummary {
 }
 
 export function storageClasses(records: readonly RecordedResource[]): ClassSummary[] {
-    return records.filter((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass").map((r) => {
-        const p = r.inputs.parameters;
-        const replicas = linstorParameter(p, "placementCount") ?? linstorParameter(p, "autoPlace");
-        return {
-            name: r.inputs.metadata?.name ?? r.name,
-            provisioner: r.inputs.provisioner ?? "?",
-            replicas: replicas === undefined ? undefined : Number(replicas),
-            zoneSpread: (linstorParameter(p, "replicasOnDifferent") ?? "").includes("topology.kubernetes.io/zone"),
-            reclaimPolicy: r.inputs.reclaimPolicy ?? "Delete (unset)",
-        };
-    });
+    return records
+        .filter((r) => r.type === "kubernetes:storage.k8s.io/v1:StorageClass")
+        .map((r) => {
+            const p = r.inputs.parameters;
+            const replicas = linstorParameter(p, "placementCount") ?? linstorParameter(p, "autoPlace");
+            return {
+                name: r.inputs.metadata?.name ?? r.name,
+                provisioner: r.inputs.provisioner ?? "?",
+                replicas: replicas === undefined ? undefined : Number(replicas),
+                zoneSpread: (linstorParameter(p, "replicasOnDifferent") ?? "").includes("topology.kubernetes.io/zone"),
+                reclaimPolicy: r.inputs.reclaimPolicy ?? "Delete (unset)",
+            };
+        });
 }
 
 export interface Sizing {
@@ -121,12 +137,16 @@ export function sizingOf(c: ClusterConfig, zones: number): Sizing {
     const maxReplicas = Math.max(...c.storageClassReplicas);
     const nodes = zones * c.nodesPerAz;
     return {
-        nodes, dataGiB: c.dataVolumeSizeGiB, dataType: c.dataVolumeType, maxReplicas,
+        nodes,
+        dataGiB: c.dataVolumeSizeGiB,
+        dataType: c.dataVolumeType,
+        maxReplicas,
         bitmapMiB: drbdBitmapMemoryMiB(c.dataVolumeSizeGiB, maxReplicas),
         requiredMemoryMiB: requiredNodeMemoryMiB(c.dataVolumeSizeGiB, maxReplicas),
         instanceType: c.instanceType,
         instanceMemoryMiB: c.instanceMemoryMiB ?? instanceMemoryMiB(c.instanceType),
-        peerSlots: c.drbdPeerSlots, maxVolumes: c.maxVolumesPerNode,
+        peerSlots: c.drbdPeerSlots,
+        maxVolumes: c.maxVolumesPerNode,
         metadataNeededMiB: externalMetadataMiB(c.dataVolumeSizeGiB, c.drbdPeerSlots, c.maxVolumesPerNode),
         metadataVolumeGiB: c.metadataVolumeSizeGiB ?? defaultMetadataVolumeGiB(c.dataVolumeSizeGiB, c.drbdPeerSlots, c.maxVolumesPerNode),
         usableGiB: Object.fromEntries(c.storageClassReplicas.map((n) => [n, Math.floor((nodes * c.dataVolumeSizeGiB) / n)])),
@@ -148,8 +168,10 @@ export function formatTiming(t: Timing): string {
     const phases = t.phases?.length ? ` (${t.phases.map(([label, ms]) => `${label} ${s(ms)}`).join(", ")})` : "";
     if (t.floorMs === undefined) return `Timing: plan ${s(t.planMs)} wall${phases}; SDK import floor not measured.`;
     const ratio = t.planMs / t.floorMs;
-    return `Timing: plan ${s(t.planMs)} wall${phases}; importing its SDKs alone (${t.sdks.join(", ")}) takes ` +
-        `${s(t.floorMs)} → ${ratio.toFixed(2)}× (target ≤ ${OVERHEAD_TARGET}×: ${ratio <= OVERHEAD_TARGET ? "met" : "missed"}).`;
+    return (
+        `Timing: plan ${s(t.planMs)} wall${phases}; importing its SDKs alone (${t.sdks.join(", ")}) takes ` +
+        `${s(t.floorMs)} → ${ratio.toFixed(2)}× (target ≤ ${OVERHEAD_TARGET}×: ${ratio <= OVERHEAD_TARGET ? "met" : "missed"}).`
+    );
 }
 
 /** 0 clean, 1 a mandatory violation, 2 a failure before policies could judge the stack. */
@@ -180,33 +202,54 @@ export function formatPlan(p: PlanReport): string {
     out.push(`Resources: ${managed} registered, ${p.records.length - managed} read`);
     for (const g of resourcesByComponent(p.records)) {
         out.push(`  ${g.label}: ${g.count}`);
-        out.push(`      ${Object.entries(g.kinds).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `${k} ×${n}`).join(", ")}`);
+        out.push(
+            `      ${Object.entries(g.kinds)
+                .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+                .map(([k, n]) => `${k} ×${n}`)
+                .join(", ")}`,
+        );
     }
     const az = azLayout(p.records, p.subnetZones);
-    out.push("", `Availability zones: VPC ${az.vpcZones.length > 0 ? az.vpcZones.join(", ") : "(existing VPC)"}; ` +
-        `storage instance type ${az.instanceTypes.join(", ") || "?"}`);
+    out.push(
+        "",
+        `Availability zones: VPC ${az.vpcZones.length > 0 ? az.vpcZones.join(", ") : "(existing VPC)"}; ` +
+            `storage instance type ${az.instanceTypes.join(", ") || "?"}`,
+    );
     for (const g of az.groups) {
         const s = g.scaling;
         out.push(`  node group ${g.name}: ${g.zones.join(", ")}${s ? ` — ${s.desiredSize} node(s), min ${s.minSize}, max ${s.maxSize}` : ""}`);
     }
     out.push("", "StorageClasses:");
     for (const c of storageClasses(p.records)) {
-        out.push(`  ${c.name}: ${c.provisioner}, ${c.replicas ?? "?"} replica(s)${c.zoneSpread && (c.replicas ?? 1) > 1 ? " in different zones" : ""}, reclaim ${c.reclaimPolicy}`);
+        out.push(
+            `  ${c.name}: ${c.provisioner}, ${c.replicas ?? "?"} replica(s)${c.zoneSpread && (c.replicas ?? 1) > 1 ? " in different zones" : ""}, reclaim ${c.reclaimPolicy}`,
+        );
     }
     if (p.sizing) {
         const z = p.sizing;
-        out.push("", `Sizing (per storage node, ${z.nodes} nodes):`,
-            `  data ${z.dataGiB} GiB ${z.dataType}; usable replicated capacity ${Object.entries(z.usableGiB).map(([n, g]) => `r${n} ${g} GiB`).join(", ")}`,
+        out.push(
+            "",
+            `Sizing (per storage node, ${z.nodes} nodes):`,
+            `  data ${z.dataGiB} GiB ${z.dataType}; usable replicated capacity ${Object.entries(z.usableGiB)
+                .map(([n, g]) => `r${n} ${g} GiB`)
+                .join(", ")}`,
             `  DRBD bitmaps in RAM at ${z.maxReplicas} replicas: ${z.bitmapMiB} MiB; node needs ≥ ${z.requiredMemoryMiB} MiB, ` +
-            `${z.instanceType} has ${z.instanceMemoryMiB ?? "?"} MiB`,
-            `  DRBD metadata: ${z.metadataNeededMiB} MiB needed (${z.peerSlots} peer slots, ≤ ${z.maxVolumes} volumes) on a ${z.metadataVolumeGiB} GiB volume`);
+                `${z.instanceType} has ${z.instanceMemoryMiB ?? "?"} MiB`,
+            `  DRBD metadata: ${z.metadataNeededMiB} MiB needed (${z.peerSlots} peer slots, ≤ ${z.maxVolumes} volumes) on a ${z.metadataVolumeGiB} GiB volume`,
+        );
     }
     if (p.rto) out.push("", p.rto);
     const bad = p.result.violations;
-    out.push("", `Policies: ${policies.length} rules of pack ha-jenkins-eks; ${mandatory(p.result).length} mandatory violation(s), ` +
-        `${bad.length - mandatory(p.result).length} advisory`);
+    out.push(
+        "",
+        `Policies: ${policies.length} rules of pack ha-jenkins-eks; ${mandatory(p.result).length} mandatory violation(s), ` +
+            `${bad.length - mandatory(p.result).length} advisory`,
+    );
     for (const v of bad) {
-        out.push(`  ✖ [${v.enforcementLevel}] ${v.policyName}${v.resourceName ? ` — ${v.resourceType} ${v.resourceName}` : ""}`, `      ${v.message}`);
+        out.push(
+            `  ✖ [${v.enforcementLevel}] ${v.policyName}${v.resourceName ? ` — ${v.resourceType} ${v.resourceName}` : ""}`,
+            `      ${v.message}`,
+        );
     }
     for (const n of p.result.notApplicable) out.push(`  – ${n.policyName}: not applicable (${n.reason})`);
     if (bad.length === 0) out.push("  ✔ no violations");
@@ -250,9 +293,13 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
     };
     while (rest.length > 0) {
         const a = rest.shift()!;
-        if (a === "-c" || a === "--config") { const [k, v] = pair(a, rest.shift()); overrides[k.includes(":") ? k : `ha-jenkins-eks:${k}`] = v; }
-        else if (a === "--stack-outputs") { const [k, v] = pair(a, rest.shift()); stackOutputs[k] = v; }
-        else if (a === "--policy-pack-config") policyConfigFile = rest.shift();
+        if (a === "-c" || a === "--config") {
+            const [k, v] = pair(a, rest.shift());
+            overrides[k.includes(":") ? k : `ha-jenkins-eks:${k}`] = v;
+        } else if (a === "--stack-outputs") {
+            const [k, v] = pair(a, rest.shift());
+            stackOutputs[k] = v;
+        } else if (a === "--policy-pack-config") policyConfigFile = rest.shift();
         else if (a === "--write-outputs") writeOutputs = rest.shift();
         // Maintainers: how long the plan takes against a bare import of the SDKs (not shown to users by default).
         else if (a === "--timing") benchmark = true;
@@ -267,7 +314,10 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
 
 function measureFloor(sdks: string[]): number | undefined {
     const start = performance.now();
-    const child = spawnSync(process.execPath, ["-e", sdks.map((p) => `require(${JSON.stringify(p)})`).join(";")], { cwd: REPO_ROOT, stdio: "ignore" });
+    const child = spawnSync(process.execPath, ["-e", sdks.map((p) => `require(${JSON.stringify(p)})`).join(";")], {
+        cwd: REPO_ROOT,
+        stdio: "ignore",
+    });
     return child.status === 0 ? performance.now() - start : undefined;
 }
 
@@ -293,7 +343,11 @@ async function main(argv: readonly string[]): Promise<number> {
     const config = { ...stackFile.config, ...args.overrides };
     const { startOfflineMocks, settleOffline } = await import("./offlineMocks");
     const run = startOfflineMocks({
-        project: "ha-jenkins-eks", stack: args.stack, region: config["aws:region"] ?? "?", config, secretKeys: stackFile.secretKeys,
+        project: "ha-jenkins-eks",
+        stack: args.stack,
+        region: config["aws:region"] ?? "?",
+        config,
+        secretKeys: stackFile.secretKeys,
         stackOutputs: Object.fromEntries(Object.entries(args.stackOutputs).map(([name, file]) => [name, readJson(file)])),
     });
     const asyncErrors: unknown[] = [];
@@ -328,20 +382,38 @@ async function main(argv: readonly string[]): Promise<number> {
     const phases = marks.map(([label, at], i): [string, number] => [label, at - (i === 0 ? 0 : marks[i - 1][1])]);
     const sdks = sdkPackages(Object.keys(require.cache));
     const zones = azLayout(run.records, run.subnetZones).vpcZones.length || cfg.cluster.availabilityZones?.length || cfg.cluster.azCount;
-    console.log(formatPlan({
-        stack: args.stack, project: cfg.project, role: cfg.role, region: cfg.region, records: run.records, subnetZones: run.subnetZones,
-        guesses: run.guesses, sizing: sizingOf(cfg.cluster, zones), result,
-        rto: formatRtoReport(rtoModel(rtoInputsFromSettings({
-            linstor: cfg.cluster, jenkins: cfg.jenkins, snapshotIntervalSeconds: snapshotSchedule(cfg)?.intervalSeconds ?? null,
-        }))),
-        timing: args.benchmark ? { planMs, floorMs: measureFloor(sdks), sdks, phases } : undefined,
-    }));
+    console.log(
+        formatPlan({
+            stack: args.stack,
+            project: cfg.project,
+            role: cfg.role,
+            region: cfg.region,
+            records: run.records,
+            subnetZones: run.subnetZones,
+            guesses: run.guesses,
+            sizing: sizingOf(cfg.cluster, zones),
+            result,
+            rto: formatRtoReport(
+                rtoModel(
+                    rtoInputsFromSettings({
+                        linstor: cfg.cluster,
+                        jenkins: cfg.jenkins,
+                        snapshotIntervalSeconds: snapshotSchedule(cfg)?.intervalSeconds ?? null,
+                    }),
+                ),
+            ),
+            timing: args.benchmark ? { planMs, floorMs: measureFloor(sdks), sdks, phases } : undefined,
+        }),
+    );
     return exitCodeFor({ violations: result.violations });
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (e) => {
-        console.error(`Plan failed: ${(e as Error).message ?? e}`);
-        process.exit(2);
-    });
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e) => {
+            console.error(`Plan failed: ${(e as Error).message ?? e}`);
+            process.exit(2);
+        },
+    );
 }

@@ -5,7 +5,7 @@
  * second): type checking is `npm test`'s job, and the plan then measures its own evaluation, not TypeScript's
  * start-up. Plain JavaScript because it runs before anything is compiled.
  */
-"use strict";
+
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");

@@ -4,9 +4,9 @@
  * config and no CLI. Encrypted (`secure:`) values cannot be decrypted offline: they become a
  * placeholder and are reported as secret keys.
  */
-import * as fs from "fs";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
-import * as path from "path";
 
 /** The project root: the nearest folder above this file with a Pulumi.yaml (also from compiled output in bin/). */
 export const REPO_ROOT = findProjectRoot(__dirname);
@@ -28,6 +28,7 @@ function encode(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: YAML of any shape; callers check what they read
 function readYaml(file: string): any {
     return yaml.load(fs.readFileSync(file, "utf8")) ?? {};
 }
@@ -36,6 +37,7 @@ function readYaml(file: string): any {
 export function projectDefaults(root = REPO_ROOT): Record<string, string> {
     const project = readYaml(path.join(root, "Pulumi.yaml"));
     const out: Record<string, string> = {};
+    // biome-ignore lint/suspicious/noExplicitAny: Pulumi.yaml config declarations of any shape
     for (const [key, decl] of Object.entries<any>(project.config ?? {})) {
         const full = key.includes(":") ? key : `${project.name}:${key}`;
         if (decl && typeof decl === "object" && "default" in decl) out[full] = encode(decl.default);
@@ -49,6 +51,7 @@ export function loadStackConfig(stack: string, root = REPO_ROOT): StackConfigMap
     if (!fs.existsSync(file)) throw new Error(`No stack file ${file}: stacks are named after Pulumi.<stack>.yaml.`);
     const config: Record<string, string> = projectDefaults(root);
     const secretKeys: string[] = [];
+    // biome-ignore lint/suspicious/noExplicitAny: stack config values of any shape
     for (const [key, value] of Object.entries<any>(readYaml(file).config ?? {})) {
         if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
             config[key] = SECRET_PLACEHOLDER;

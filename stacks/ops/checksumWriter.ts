@@ -5,10 +5,8 @@
  * would write to the agent's disk, not to the replicated JENKINS_HOME.
  */
 import type { Clock } from "./clock";
-import {
-    VERIFY_JOB, WRITE_JOB, parseChecksum, verifyGroovy, verifyJobXml, writeGroovy, writeJobXml,
-} from "./drillPayload";
-import { JenkinsClient, JenkinsError } from "./jenkinsClient";
+import { parseChecksum, VERIFY_JOB, verifyGroovy, verifyJobXml, WRITE_JOB, writeGroovy, writeJobXml } from "./drillPayload";
+import { type JenkinsClient, JenkinsError } from "./jenkinsClient";
 
 export const WRITER_MODES = ["auto", "job", "script"] as const;
 export type WriterMode = (typeof WRITER_MODES)[number];
@@ -25,15 +23,21 @@ export type VerifyResult = { readonly sha1: string } | { readonly missing: true;
 export class ChecksumWriter {
     private resolved?: "job" | "script";
 
-    constructor(private readonly jenkins: JenkinsClient, private readonly clock: Clock, private readonly opts: ChecksumWriterOptions) {}
+    constructor(
+        private readonly jenkins: JenkinsClient,
+        private readonly clock: Clock,
+        private readonly opts: ChecksumWriterOptions,
+    ) {}
 
     /** The mode in effect; "auto" asks Jenkins for the built-in node's executors. */
     async mode(): Promise<"job" | "script"> {
         if (this.resolved) return this.resolved;
         if (this.opts.mode !== "auto") {
             if (this.opts.mode === "job" && (await this.jenkins.builtInExecutors()) < 1) {
-                throw new JenkinsError("--writer job needs executors on the built-in node (controller.numExecutors ≥ 1); " +
-                    "the chart's default is 0. Use --writer script (script console) instead.");
+                throw new JenkinsError(
+                    "--writer job needs executors on the built-in node (controller.numExecutors ≥ 1); " +
+                        "the chart's default is 0. Use --writer script (script console) instead.",
+                );
             }
             this.resolved = this.opts.mode;
         } else {
@@ -46,9 +50,8 @@ export class ChecksumWriter {
 
     /** Writes 10 MiB of random data to $JENKINS_HOME/drill/<id>.bin and returns its SHA-1. */
     async write(id: string): Promise<string> {
-        const output = (await this.mode()) === "job"
-            ? await this.runJob(WRITE_JOB, writeJobXml(), id)
-            : await this.jenkins.runScript(writeGroovy(id));
+        const output =
+            (await this.mode()) === "job" ? await this.runJob(WRITE_JOB, writeJobXml(), id) : await this.jenkins.runScript(writeGroovy(id));
         const sha1 = parseChecksum(output, id);
         if (sha1 === undefined) throw new JenkinsError(`The drill writer printed no SHA-1 for ${id}.bin:\n${tail(output)}`);
         this.log(`Wrote $JENKINS_HOME/drill/${id}.bin, sha1 ${sha1}.`);
@@ -57,9 +60,8 @@ export class ChecksumWriter {
 
     /** Reads the SHA-1 of the drill file again (missing when the file is not there). */
     async verify(id: string): Promise<VerifyResult> {
-        const output = (await this.mode()) === "job"
-            ? await this.runJob(VERIFY_JOB, verifyJobXml(), id, true)
-            : await this.jenkins.runScript(verifyGroovy(id));
+        const output =
+            (await this.mode()) === "job" ? await this.runJob(VERIFY_JOB, verifyJobXml(), id, true) : await this.jenkins.runScript(verifyGroovy(id));
         const sha1 = parseChecksum(output, id);
         return sha1 === undefined ? { missing: true, output: tail(output) } : { sha1 };
     }

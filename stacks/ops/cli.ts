@@ -3,12 +3,12 @@
  * kubectl port-forward for a ClusterIP service), credentials, and the kubeconfig. Nothing here runs
  * in tests against a real cluster; the logic that matters lives in the injectable drill functions.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
-import { tmpdir } from "os";
-import { join } from "path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { JenkinsClient } from "./jenkinsClient";
-import { PortForward, freePort } from "./portForward";
-import { OUTPUT_NAMES, StackOutputs, outputString, readOutputsFile, readStackOutputs } from "./stackOutputs";
+import { freePort, PortForward } from "./portForward";
+import { OUTPUT_NAMES, outputString, readOutputsFile, readStackOutputs, type StackOutputs } from "./stackOutputs";
 
 export interface CommonFlags {
     readonly "outputs-file"?: string;
@@ -56,13 +56,18 @@ export function placeholder(value: string | undefined, output: string): string {
 }
 
 /** Admin credentials: JENKINS_API_TOKEN or JENKINS_PASSWORD from the environment, else the stack's password output. */
-export function jenkinsCredentials(outputs: StackOutputs, flags: CommonFlags, env: NodeJS.ProcessEnv = process.env):
-    { user: string; secret: string; secretKind: "token" | "password" } {
+export function jenkinsCredentials(
+    outputs: StackOutputs,
+    flags: CommonFlags,
+    env: NodeJS.ProcessEnv = process.env,
+): { user: string; secret: string; secretKind: "token" | "password" } {
     const user = flags["jenkins-user"] ?? outputString(outputs, OUTPUT_NAMES.jenkinsAdminUser) ?? "admin";
     if (env.JENKINS_API_TOKEN) return { user, secret: env.JENKINS_API_TOKEN, secretKind: "token" };
     const password = env.JENKINS_PASSWORD ?? outputString(outputs, OUTPUT_NAMES.jenkinsAdminPassword);
     if (password === undefined) {
-        throw new Error(`No Jenkins credentials: set JENKINS_API_TOKEN (or JENKINS_PASSWORD), or export the stack output "${OUTPUT_NAMES.jenkinsAdminPassword}".`);
+        throw new Error(
+            `No Jenkins credentials: set JENKINS_API_TOKEN (or JENKINS_PASSWORD), or export the stack output "${OUTPUT_NAMES.jenkinsAdminPassword}".`,
+        );
     }
     return { user, secret: password, secretKind: "password" };
 }
@@ -101,7 +106,7 @@ export function jenkinsPodName(t: Pick<JenkinsTarget, "service">): string {
 export function describeTarget(t: JenkinsTarget): string {
     return t.portForward
         ? `kubectl port-forward pod/${jenkinsPodName(t)} -n ${t.namespace} to container port 8080 (restarted across the fail-over)`
-        : t.url ?? "?";
+        : (t.url ?? "?");
 }
 
 /** Resources the CLI must release on exit. */
@@ -134,15 +139,25 @@ export class Session {
 }
 
 /** Connects to Jenkins: the URL as is, or through a supervised port-forward started here. */
-export async function connectJenkins(target: JenkinsTarget, outputs: StackOutputs, flags: CommonFlags, session: Session,
-    log: (s: string) => void): Promise<{ client: JenkinsClient; portForward?: PortForward }> {
+export async function connectJenkins(
+    target: JenkinsTarget,
+    outputs: StackOutputs,
+    flags: CommonFlags,
+    session: Session,
+    log: (s: string) => void,
+): Promise<{ client: JenkinsClient; portForward?: PortForward }> {
     const creds = jenkinsCredentials(outputs, flags);
     if (!target.portForward && target.url) return { client: new JenkinsClient({ baseUrl: target.url, ...creds }) };
-    const kubeconfig = flags.kubeconfig ?? (outputs[OUTPUT_NAMES.kubeconfig] !== undefined
-        ? session.kubeconfigFile(outputs[OUTPUT_NAMES.kubeconfig]) : undefined);
+    const kubeconfig =
+        flags.kubeconfig ?? (outputs[OUTPUT_NAMES.kubeconfig] !== undefined ? session.kubeconfigFile(outputs[OUTPUT_NAMES.kubeconfig]) : undefined);
     const pf = new PortForward({
-        namespace: target.namespace, target: `pod/${jenkinsPodName(target)}`, remotePort: 8080, localPort: await freePort(),
-        kubeconfigFile: kubeconfig, context: flags.context, log,
+        namespace: target.namespace,
+        target: `pod/${jenkinsPodName(target)}`,
+        remotePort: 8080,
+        localPort: await freePort(),
+        kubeconfigFile: kubeconfig,
+        context: flags.context,
+        log,
     });
     session.add(() => pf.stop());
     await pf.start();

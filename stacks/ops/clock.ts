@@ -12,7 +12,11 @@ export const systemClock: Clock = {
 
 /** Polls `probe` every `intervalMs` until it returns a value (not undefined) or `timeoutMs` passes. */
 export async function pollUntil<T>(
-    clock: Clock, what: string, timeoutMs: number, intervalMs: number, probe: () => Promise<T | undefined>,
+    clock: Clock,
+    what: string,
+    timeoutMs: number,
+    intervalMs: number,
+    probe: () => Promise<T | undefined>,
 ): Promise<T> {
     const deadline = clock.now() + timeoutMs;
     for (;;) {

@@ -56,7 +56,9 @@ export function toPodInfo(pod: V1Pod): PodInfo {
         nodeName: pod.spec?.nodeName || undefined,
         phase: pod.status?.phase,
         terminating: pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null,
-        containersStarted: statuses.length > 0 && statuses.length >= specCount &&
+        containersStarted:
+            statuses.length > 0 &&
+            statuses.length >= specCount &&
             statuses.every((s) => s.state?.running !== undefined || s.state?.terminated !== undefined),
         ready: (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
         claimNames: (pod.spec?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [])),

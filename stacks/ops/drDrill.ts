@@ -10,12 +10,12 @@
  * 3. prints (or with --apply runs) `pulumi config set ha-jenkins-eks:restoreSnapshotHandle … -s dr` and `pulumi up -s dr`;
  * 4. verifies the file's checksum through the DR stack's Jenkins.
  */
-import { spawn } from "child_process";
-import { parseArgs } from "util";
-import { SNAPSHOT_API, isSnapshotHandle, volumeSnapshotFromClaim, ON_DEMAND_LABEL } from "../../components/snapshots/schedule";
-import { ChecksumWriter, WRITER_MODES, WriterMode } from "./checksumWriter";
-import { COMMON_OPTIONS, CommonFlags, Session, connectJenkins, describeTarget, fail, jenkinsPodName, jenkinsTarget, loadOutputs } from "./cli";
-import { Clock, pollUntil, systemClock } from "./clock";
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import { isSnapshotHandle, ON_DEMAND_LABEL, SNAPSHOT_API, volumeSnapshotFromClaim } from "../../components/snapshots/schedule";
+import { ChecksumWriter, WRITER_MODES, type WriterMode } from "./checksumWriter";
+import { COMMON_OPTIONS, type CommonFlags, connectJenkins, describeTarget, fail, jenkinsPodName, jenkinsTarget, loadOutputs, Session } from "./cli";
+import { type Clock, pollUntil, systemClock } from "./clock";
 import { KubeCluster, loadKubeConfig } from "./cluster";
 import { DRILL_FILE_MIB, isDrillId, newDrillId } from "./drillPayload";
 import type { JenkinsClient } from "./jenkinsClient";
@@ -49,20 +49,36 @@ export class KubeSnapshots implements SnapshotApi {
 
     async create(manifest: Record<string, unknown>): Promise<void> {
         const namespace = (manifest.metadata as { namespace: string }).namespace;
-        await this.api.createNamespacedCustomObject({ group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION, namespace, plural: "volumesnapshots", body: manifest });
+        await this.api.createNamespacedCustomObject({
+            group: SNAPSHOT_GROUP,
+            version: SNAPSHOT_VERSION,
+            namespace,
+            plural: "volumesnapshots",
+            body: manifest,
+        });
     }
 
     async status(namespace: string, name: string): Promise<SnapshotStatus | undefined> {
-        const vs = await this.api.getNamespacedCustomObject({ group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION, namespace, plural: "volumesnapshots", name })
-            .catch((e: { code?: number }) => (e.code === 404 ? undefined : Promise.reject(e))) as
-            { status?: { readyToUse?: boolean; error?: { message?: string }; boundVolumeSnapshotContentName?: string } } | undefined;
+        const vs = (await this.api
+            .getNamespacedCustomObject({ group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION, namespace, plural: "volumesnapshots", name })
+            .catch((e: { code?: number }) => (e.code === 404 ? undefined : Promise.reject(e)))) as
+            | { status?: { readyToUse?: boolean; error?: { message?: string }; boundVolumeSnapshotContentName?: string } }
+            | undefined;
         if (!vs) return undefined;
-        return { readyToUse: vs.status?.readyToUse === true, error: vs.status?.error?.message, contentName: vs.status?.boundVolumeSnapshotContentName };
+        return {
+            readyToUse: vs.status?.readyToUse === true,
+            error: vs.status?.error?.message,
+            contentName: vs.status?.boundVolumeSnapshotContentName,
+        };
     }
 
     async contentHandle(contentName: string): Promise<string | undefined> {
-        const c = await this.api.getClusterCustomObject({ group: SNAPSHOT_GROUP, version: SNAPSHOT_VERSION, plural: "volumesnapshotcontents", name: contentName }) as
-            { status?: { snapshotHandle?: string } };
+        const c = (await this.api.getClusterCustomObject({
+            group: SNAPSHOT_GROUP,
+            version: SNAPSHOT_VERSION,
+            plural: "volumesnapshotcontents",
+            name: contentName,
+        })) as { status?: { snapshotHandle?: string } };
         return c.status?.snapshotHandle;
     }
 }
@@ -86,18 +102,27 @@ export interface DrSnapshotResult {
 }
 
 /** Steps 1–2: the checksummed file, then an S3 snapshot that contains it, and its handle. */
-export async function takeDrSnapshot(opts: DrSnapshotOptions, deps: { writer: ChecksumWriter; snapshots: SnapshotApi; clock: Clock; log: (s: string) => void }):
-    Promise<DrSnapshotResult> {
+export async function takeDrSnapshot(
+    opts: DrSnapshotOptions,
+    deps: { writer: ChecksumWriter; snapshots: SnapshotApi; clock: Clock; log: (s: string) => void },
+): Promise<DrSnapshotResult> {
     const { clock, log } = deps;
     const sha1 = await deps.writer.write(opts.drillId);
     const start = clock.now();
     // The drill id is lowercase letters, digits and '-', so it is a valid object name as is.
     const snapshotName = opts.drillId;
-    await deps.snapshots.create(volumeSnapshotFromClaim({
-        name: snapshotName, namespace: opts.namespace, className: opts.snapshotClassName, pvcName: opts.claimName,
-        labels: { [ON_DEMAND_LABEL]: "dr-drill" },
-    }));
-    log(`Created VolumeSnapshot ${opts.namespace}/${snapshotName} of ${opts.claimName} with class ${opts.snapshotClassName}; waiting for it to be shipped…`);
+    await deps.snapshots.create(
+        volumeSnapshotFromClaim({
+            name: snapshotName,
+            namespace: opts.namespace,
+            className: opts.snapshotClassName,
+            pvcName: opts.claimName,
+            labels: { [ON_DEMAND_LABEL]: "dr-drill" },
+        }),
+    );
+    log(
+        `Created VolumeSnapshot ${opts.namespace}/${snapshotName} of ${opts.claimName} with class ${opts.snapshotClassName}; waiting for it to be shipped…`,
+    );
     const status = await pollUntil(clock, `VolumeSnapshot ${snapshotName} to become readyToUse`, opts.readyTimeoutMs, opts.pollMs, async () => {
         const s = await deps.snapshots.status(opts.namespace, snapshotName);
         if (s?.error) throw new Error(`VolumeSnapshot ${snapshotName} failed: ${s.error}`);
@@ -131,10 +156,13 @@ export interface DrVerifyResult {
 }
 
 /** Step 4: wait for the DR Jenkins to answer, then compare the drill file's checksum. */
-export async function verifyDr(opts: { drillId: string; sha1: string; waitMs: number; pollMs: number },
-    deps: { jenkins: JenkinsClient; writer: ChecksumWriter; clock: Clock }): Promise<DrVerifyResult> {
-    await pollUntil(deps.clock, `the DR Jenkins at ${deps.jenkins.baseUrl} to answer /login`, opts.waitMs, opts.pollMs,
-        async () => ((await deps.jenkins.loginStatus()) === 200 ? true : undefined));
+export async function verifyDr(
+    opts: { drillId: string; sha1: string; waitMs: number; pollMs: number },
+    deps: { jenkins: JenkinsClient; writer: ChecksumWriter; clock: Clock },
+): Promise<DrVerifyResult> {
+    await pollUntil(deps.clock, `the DR Jenkins at ${deps.jenkins.baseUrl} to answer /login`, opts.waitMs, opts.pollMs, async () =>
+        (await deps.jenkins.loginStatus()) === 200 ? true : undefined,
+    );
     const v = await deps.writer.verify(opts.drillId);
     if ("missing" in v) return { passed: false, message: `FAIL: $JENKINS_HOME/drill/${opts.drillId}.bin is not in the DR copy:\n${v.output}` };
     return v.sha1 === opts.sha1
@@ -142,7 +170,16 @@ export async function verifyDr(opts: { drillId: string; sha1: string; waitMs: nu
         : { passed: false, message: `FAIL: sha1 ${v.sha1} in the DR copy, ${opts.sha1} on the primary.` };
 }
 
-export function planDrDrill(p: { primary: string; drStack: string; jenkins: string; namespace: string; claim: string; snapshotClass: string; drillId: string; apply: boolean }): string[] {
+export function planDrDrill(p: {
+    primary: string;
+    drStack: string;
+    jenkins: string;
+    namespace: string;
+    claim: string;
+    snapshotClass: string;
+    drillId: string;
+    apply: boolean;
+}): string[] {
     const cmds = drCommands({ drillId: p.drillId, sha1: "<sha1>", snapshotHandle: "<handle>" }, p.drStack);
     return [
         `Read the outputs of stack ${p.primary}; connect to its Jenkins via ${p.jenkins}.`,
@@ -173,13 +210,20 @@ Credentials: JENKINS_API_TOKEN or JENKINS_PASSWORD, else the stack output jenkin
 
 async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
-        args: argv, allowPositionals: true,
+        args: argv,
+        allowPositionals: true,
         options: {
             ...COMMON_OPTIONS,
-            "dr-stack": { type: "string" }, apply: { type: "boolean" }, yes: { type: "boolean" },
-            "snapshot-class": { type: "string" }, claim: { type: "string" }, writer: { type: "string" },
-            "snapshot-timeout-seconds": { type: "string" }, "jenkins-wait-seconds": { type: "string" },
-            "drill-id": { type: "string" }, sha1: { type: "string" },
+            "dr-stack": { type: "string" },
+            apply: { type: "boolean" },
+            yes: { type: "boolean" },
+            "snapshot-class": { type: "string" },
+            claim: { type: "string" },
+            writer: { type: "string" },
+            "snapshot-timeout-seconds": { type: "string" },
+            "jenkins-wait-seconds": { type: "string" },
+            "drill-id": { type: "string" },
+            sha1: { type: "string" },
         },
     });
     const verifyMode = positionals[0] === "verify";
@@ -197,7 +241,8 @@ async function main(argv: string[]): Promise<number> {
         if (verifyMode) {
             const drillId = values["drill-id"];
             const sha1 = values.sha1;
-            if (!drillId || !isDrillId(drillId) || !sha1 || !/^[0-9a-f]{40}$/.test(sha1)) fail("verify needs --drill-id and a 40-hex --sha1 (printed by the snapshot step).");
+            if (!drillId || !isDrillId(drillId) || !sha1 || !/^[0-9a-f]{40}$/.test(sha1))
+                fail("verify needs --drill-id and a 40-hex --sha1 (printed by the snapshot step).");
             return (await verifyStack(positionals[1], drillId, sha1, writerMode, waitMs, flags, session, log)) ? 0 : 1;
         }
         const primary = positionals[0];
@@ -209,13 +254,23 @@ async function main(argv: string[]): Promise<number> {
         let claim = values.claim ?? outputString(outputs, OUTPUT_NAMES.jenkinsPvcName);
         if (flags["dry-run"]) {
             const steps = planDrDrill({
-                primary, drStack, jenkins: describeTarget(target), namespace: target.namespace, claim: claim ?? "<the Jenkins pod's claim>",
-                snapshotClass, drillId, apply: values.apply === true,
+                primary,
+                drStack,
+                jenkins: describeTarget(target),
+                namespace: target.namespace,
+                claim: claim ?? "<the Jenkins pod's claim>",
+                snapshotClass,
+                drillId,
+                apply: values.apply === true,
             });
             log(`DR drill plan (dry run, nothing contacted):\n${steps.map((s, i) => `  ${i + 1}. ${s}`).join("\n")}`);
             return 0;
         }
-        const kc = await loadKubeConfig({ file: flags.kubeconfig, output: flags.kubeconfig ? undefined : outputs[OUTPUT_NAMES.kubeconfig], context: flags.context });
+        const kc = await loadKubeConfig({
+            file: flags.kubeconfig,
+            output: flags.kubeconfig ? undefined : outputs[OUTPUT_NAMES.kubeconfig],
+            context: flags.context,
+        });
         if (claim === undefined) {
             const pod = await (await KubeCluster.create(kc)).getPod(target.namespace, jenkinsPodName(target));
             claim = pod?.claimNames[0];
@@ -223,11 +278,25 @@ async function main(argv: string[]): Promise<number> {
         }
         const { client } = await connectJenkins(target, outputs, flags, session, log);
         const result = await takeDrSnapshot(
-            { drillId, namespace: target.namespace, claimName: claim, snapshotClassName: snapshotClass,
-                readyTimeoutMs: Number(values["snapshot-timeout-seconds"] ?? 2700) * 1000, pollMs: 5000 },
-            { writer: new ChecksumWriter(client, systemClock, { mode: writerMode, log }), snapshots: await KubeSnapshots.create(kc), clock: systemClock, log });
+            {
+                drillId,
+                namespace: target.namespace,
+                claimName: claim,
+                snapshotClassName: snapshotClass,
+                readyTimeoutMs: Number(values["snapshot-timeout-seconds"] ?? 2700) * 1000,
+                pollMs: 5000,
+            },
+            {
+                writer: new ChecksumWriter(client, systemClock, { mode: writerMode, log }),
+                snapshots: await KubeSnapshots.create(kc),
+                clock: systemClock,
+                log,
+            },
+        );
         const [configSet, up, verify] = drCommands(result, drStack);
-        log(`The VolumeSnapshot ${target.namespace}/${result.snapshotName} stays; deleting it also deletes the S3 backup if its class's deletionPolicy is Delete.`);
+        log(
+            `The VolumeSnapshot ${target.namespace}/${result.snapshotName} stays; deleting it also deletes the S3 backup if its class's deletionPolicy is Delete.`,
+        );
         if (!values.apply) {
             log(`Next, bring up the DR stack on this backup and verify:\n  ${shellQuote(configSet)}\n  ${shellQuote(up)}\n  ${shellQuote(verify)}`);
             return 0;
@@ -246,13 +315,23 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
-async function verifyStack(stack: string, drillId: string, sha1: string, writer: WriterMode, waitMs: number, flags: CommonFlags,
-    session: Session, log: (s: string) => void): Promise<boolean> {
+async function verifyStack(
+    stack: string,
+    drillId: string,
+    sha1: string,
+    writer: WriterMode,
+    waitMs: number,
+    flags: CommonFlags,
+    session: Session,
+    log: (s: string) => void,
+): Promise<boolean> {
     const outputs = await loadOutputs(stack, { ...flags, "dry-run": false }, log);
     const target = jenkinsTarget(outputs, flags);
     const { client } = await connectJenkins(target, outputs, flags, session, log);
-    const result = await verifyDr({ drillId, sha1, waitMs, pollMs: 5000 },
-        { jenkins: client, writer: new ChecksumWriter(client, systemClock, { mode: writer, log }), clock: systemClock });
+    const result = await verifyDr(
+        { drillId, sha1, waitMs, pollMs: 5000 },
+        { jenkins: client, writer: new ChecksumWriter(client, systemClock, { mode: writer, log }), clock: systemClock },
+    );
     log(result.message);
     return result.passed;
 }
@@ -266,5 +345,8 @@ function run(cmd: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (e: Error) => fail(`DR drill failed: ${e.message}`));
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e: Error) => fail(`DR drill failed: ${e.message}`),
+    );
 }

@@ -24,8 +24,14 @@ function assertDrillId(id: string): void {
 
 /** e.g. failover-20260301t101500z-3fa2 (UTC; the suffix keeps two drills in one second apart). */
 export function newDrillId(prefix: string, nowMs: number, random: () => number = Math.random): string {
-    const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "z").toLowerCase();
-    const suffix = Math.floor(random() * 0x10000).toString(16).padStart(4, "0");
+    const stamp = new Date(nowMs)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "z")
+        .toLowerCase();
+    const suffix = Math.floor(random() * 0x10000)
+        .toString(16)
+        .padStart(4, "0");
     const id = `${prefix}-${stamp}-${suffix}`;
     assertDrillId(id);
     return id;
@@ -97,13 +103,15 @@ export function freestyleJobXml(description: string, shell: string): string {
 export function writeJobXml(): string {
     return freestyleJobXml(
         `ha-jenkins-eks fail-over drill: writes ${DRILL_FILE_MIB} MiB of random data to $JENKINS_HOME/drill/<DRILL_ID>.bin and prints its sha1sum. Managed by npm run drill:failover / drill:dr.`,
-        WRITE_SHELL);
+        WRITE_SHELL,
+    );
 }
 
 export function verifyJobXml(): string {
     return freestyleJobXml(
         "ha-jenkins-eks fail-over drill: prints the sha1sum of $JENKINS_HOME/drill/<DRILL_ID>.bin. Managed by npm run drill:failover / drill:dr.",
-        VERIFY_SHELL);
+        VERIFY_SHELL,
+    );
 }
 
 /**
@@ -156,7 +164,7 @@ export function parseChecksum(output: string, id: string): string | undefined {
     assertDrillId(id);
     for (const line of output.split(/\r?\n/)) {
         const m = /^([0-9a-f]{40})\s+\*?(\S+)\s*$/.exec(line.trim());
-        if (m && m[2].endsWith(`/drill/${id}.bin`)) return m[1];
+        if (m?.[2].endsWith(`/drill/${id}.bin`)) return m[1];
     }
     return undefined;
 }

@@ -2,9 +2,7 @@
  * The EC2 side of the fail-over drill: look an instance up (state, zone, cluster tags) and kill it the
  * way the seed does (terminate) or so that it can be started again (stop).
  */
-import {
-    DescribeInstancesCommand, EC2Client, EC2ClientConfig, StopInstancesCommand, TerminateInstancesCommand,
-} from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, EC2Client, type EC2ClientConfig, StopInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 
 export interface InstanceInfo {
     readonly instanceId: string;

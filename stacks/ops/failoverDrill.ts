@@ -7,17 +7,26 @@
  *
  * All clients are injected (`runFailoverDrill`), so tests drive it against local fakes.
  */
-import { parseArgs } from "util";
-import { ChecksumWriter, VerifyResult, WRITER_MODES, WriterMode } from "./checksumWriter";
+import { parseArgs } from "node:util";
+import { ChecksumWriter, type VerifyResult, WRITER_MODES, type WriterMode } from "./checksumWriter";
 import {
-    COMMON_OPTIONS, CommonFlags, Session, connectJenkins, describeTarget, fail, jenkinsPodName, jenkinsTarget, loadOutputs, placeholder,
+    COMMON_OPTIONS,
+    type CommonFlags,
+    connectJenkins,
+    describeTarget,
+    fail,
+    jenkinsPodName,
+    jenkinsTarget,
+    loadOutputs,
+    placeholder,
+    Session,
 } from "./cli";
-import { Clock, systemClock } from "./clock";
-import { ClusterApi, KubeCluster, LOST_QUORUM_TAINT, NodeInfo, PodInfo, loadKubeConfig, parseProviderId } from "./cluster";
-import { DRILL_FILE_MIB, WRITE_JOB, VERIFY_JOB, newDrillId } from "./drillPayload";
-import { Ec2Instances, FailureAction, InstanceApi, belongsToCluster, regionOfZone } from "./ec2";
+import { type Clock, systemClock } from "./clock";
+import { type ClusterApi, KubeCluster, LOST_QUORUM_TAINT, loadKubeConfig, type NodeInfo, type PodInfo, parseProviderId } from "./cluster";
+import { DRILL_FILE_MIB, newDrillId, VERIFY_JOB, WRITE_JOB } from "./drillPayload";
+import { belongsToCluster, Ec2Instances, type FailureAction, type InstanceApi, regionOfZone } from "./ec2";
 import type { JenkinsClient } from "./jenkinsClient";
-import { DrillEvent, EventKind, RtoBreakdown, accountPhases, formatBreakdown, seconds } from "./phases";
+import { accountPhases, type DrillEvent, type EventKind, formatBreakdown, type RtoBreakdown, seconds } from "./phases";
 import { OUTPUT_NAMES, outputString } from "./stackOutputs";
 
 export interface FailoverTarget {
@@ -82,7 +91,8 @@ interface Preflight {
 export async function preflight(target: FailoverTarget, opts: FailoverOptions, deps: FailoverDeps): Promise<Preflight> {
     const { cluster, ec2, jenkins, log } = deps;
     const status = await jenkins.loginStatus();
-    if (status !== 200) throw new Error(`Jenkins at ${jenkins.baseUrl} answers /login with ${status || "no response"}; it must be up before the drill.`);
+    if (status !== 200)
+        throw new Error(`Jenkins at ${jenkins.baseUrl} answers /login with ${status || "no response"}; it must be up before the drill.`);
     const me = await jenkins.whoAmI();
     log(`Jenkins at ${jenkins.baseUrl} is up; authenticated as ${me.name}.`);
 
@@ -97,14 +107,18 @@ export async function preflight(target: FailoverTarget, opts: FailoverOptions, d
     const others = (await cluster.listNodes()).filter((n) => n.ready && n.name !== node.name && !n.taintKeys.includes(LOST_QUORUM_TAINT));
     const otherZones = [...new Set(others.map((n) => n.zone).filter((z): z is string => z !== undefined && z !== zone))];
     if (otherZones.length === 0 && !opts.allowSameZone) {
-        throw new Error(`No Ready node outside ${zone}: the pod could not move to another zone. Fix the node groups first (or pass --allow-same-zone).`);
+        throw new Error(
+            `No Ready node outside ${zone}: the pod could not move to another zone. Fix the node groups first (or pass --allow-same-zone).`,
+        );
     }
 
     const instance = await ec2.describe(parsed.instanceId);
     if (!instance) throw new Error(`EC2 does not know instance ${parsed.instanceId} (wrong account or region?).`);
     if (instance.state !== "running") throw new Error(`Instance ${parsed.instanceId} is ${instance.state}, not running.`);
     if (target.clusterName !== undefined && !belongsToCluster(instance.tags, target.clusterName)) {
-        throw new Error(`Instance ${parsed.instanceId} has no EKS tags of cluster ${target.clusterName}; refusing to touch it (kubeconfig of another cluster?).`);
+        throw new Error(
+            `Instance ${parsed.instanceId} has no EKS tags of cluster ${target.clusterName}; refusing to touch it (kubeconfig of another cluster?).`,
+        );
     }
 
     const claim = pod.claimNames[0];
@@ -124,7 +138,9 @@ export async function runFailoverDrill(target: FailoverTarget, opts: FailoverOpt
 
     const t0 = clock.now();
     const state = await deps.ec2.fail(pre.instanceId, opts.action, opts.skipOsShutdown);
-    log(`${opts.action === "terminate" ? "Terminated" : "Stopped"} ${pre.instanceId}${opts.skipOsShutdown ? " without OS shutdown" : ""} (now ${state}).`);
+    log(
+        `${opts.action === "terminate" ? "Terminated" : "Stopped"} ${pre.instanceId}${opts.skipOsShutdown ? " without OS shutdown" : ""} (now ${state}).`,
+    );
 
     const failures: string[] = [];
     // Filled as the poll goes, so an aborted observation still reports what it saw.
@@ -198,7 +214,8 @@ async function observe(target: FailoverTarget, opts: FailoverOptions, deps: Fail
                 record("newPodScheduled", `${pod.name} scheduled on ${pod.nodeName}`);
             }
             if (pre.pvName !== undefined) {
-                if (pre.attachedToOldNode && !attachments.some((a) => a.nodeName === oldNode)) record("oldAttachmentGone", `attachment of ${pre.pvName} to ${oldNode} removed`);
+                if (pre.attachedToOldNode && !attachments.some((a) => a.nodeName === oldNode))
+                    record("oldAttachmentGone", `attachment of ${pre.pvName} to ${oldNode} removed`);
                 const current = seen.newPod;
                 const va = current && attachments.find((a) => a.nodeName === current.nodeName && a.attached);
                 if (va) record("volumeAttached", `${va.name} attached ${pre.pvName} to ${va.nodeName}`);
@@ -228,8 +245,10 @@ export function formatFailoverResult(r: FailoverResult, opts: Pick<FailoverOptio
     lines.push(`  before: ${r.before.nodeName} (${r.before.zone ?? "?"}, ${r.before.instanceId ?? "?"})`);
     lines.push(`  after:  ${r.after ? `${r.after.nodeName} (${r.after.zone ?? "?"}, ${r.after.instanceId ?? "?"})` : "—"}`);
     const v = r.verify;
-    lines.push(`  data:   sha1 ${r.sha1Before} before, ${v === undefined ? "not verified" : "missing" in v ? "file missing" : `${v.sha1} after`}` +
-        `${v && !("missing" in v) && v.sha1 === r.sha1Before ? " (identical)" : ""}`);
+    lines.push(
+        `  data:   sha1 ${r.sha1Before} before, ${v === undefined ? "not verified" : "missing" in v ? "file missing" : `${v.sha1} after`}` +
+            `${v && !("missing" in v) && v.sha1 === r.sha1Before ? " (identical)" : ""}`,
+    );
     lines.push(formatBreakdown(r.breakdown, r.events, opts.pollMs));
     for (const f of r.failures) lines.push(`  FAILED: ${f}`);
     return lines.join("\n");
@@ -248,15 +267,18 @@ export interface PlanInputs {
 
 /** The steps, in order, with the values they would use (printed by --dry-run; nothing is contacted). */
 export function planFailoverDrill(p: PlanInputs, opts: FailoverOptions): string[] {
-    const how = opts.skipOsShutdown ? "SkipOsShutdown: power cut, no guest shutdown, like a crash" : "the guest OS shuts down first, like the console's action";
-    const kill = opts.action === "terminate"
-        ? `TerminateInstances (${how})`
-        : `StopInstances (${how}; the node group's Auto Scaling group replaces a stopped instance unless you start it first)`;
+    const how = opts.skipOsShutdown
+        ? "SkipOsShutdown: power cut, no guest shutdown, like a crash"
+        : "the guest OS shuts down first, like the console's action";
+    const kill =
+        opts.action === "terminate"
+            ? `TerminateInstances (${how})`
+            : `StopInstances (${how}; the node group's Auto Scaling group replaces a stopped instance unless you start it first)`;
     return [
         `Read the outputs of stack ${p.stack} (pulumi stack output --json --show-secrets): Jenkins URL, admin credentials, namespace, cluster, region, kubeconfig.`,
         `Connect to Jenkins via ${p.jenkins}; GET /login must answer 200 and GET /whoAmI/api/json must show an authenticated user.`,
         `Read pod ${p.namespace}/${p.podName}: node, Ready; the node's ${"topology.kubernetes.io/zone"} label and providerID → EC2 instance; the PV of its claim.`,
-        "Require a Ready node in another zone; DescribeInstances: the instance is running and tagged for cluster " + `${p.clusterName}.`,
+        `Require a Ready node in another zone; DescribeInstances: the instance is running and tagged for cluster ${p.clusterName}.`,
         p.writer === "script"
             ? `Script console (POST /scriptText): write ${DRILL_FILE_MIB} MiB of random data to $JENKINS_HOME/drill/${p.drillId}.bin (fsync), print its sha1.`
             : `Writer ${p.writer}: job ${WRITE_JOB} (POST /createItem or /job/${WRITE_JOB}/config.xml, pinned to the built-in node) when the controller has executors, ` +
@@ -290,13 +312,20 @@ Credentials: JENKINS_API_TOKEN or JENKINS_PASSWORD, else the stack output jenkin
 
 async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
-        args: argv, allowPositionals: true,
+        args: argv,
+        allowPositionals: true,
         options: {
             ...COMMON_OPTIONS,
-            yes: { type: "boolean" }, stop: { type: "boolean" }, graceful: { type: "boolean" },
-            writer: { type: "string" }, region: { type: "string" }, "cluster-name": { type: "string" },
-            "poll-seconds": { type: "string" }, "timeout-seconds": { type: "string" },
-            "allow-same-zone": { type: "boolean" }, "drill-id": { type: "string" },
+            yes: { type: "boolean" },
+            stop: { type: "boolean" },
+            graceful: { type: "boolean" },
+            writer: { type: "string" },
+            region: { type: "string" },
+            "cluster-name": { type: "string" },
+            "poll-seconds": { type: "string" },
+            "timeout-seconds": { type: "string" },
+            "allow-same-zone": { type: "boolean" },
+            "drill-id": { type: "string" },
         },
     });
     if (values.help || positionals.length !== 1) {
@@ -326,18 +355,30 @@ async function main(argv: string[]): Promise<number> {
     const drillTarget: FailoverTarget = { namespace: target.namespace, podName: jenkinsPodName(target), clusterName };
 
     if (flags["dry-run"]) {
-        const steps = planFailoverDrill({
-            stack, jenkins: describeTarget(target), namespace: target.namespace, podName: drillTarget.podName,
-            region: placeholder(region, OUTPUT_NAMES.region), clusterName: placeholder(clusterName, OUTPUT_NAMES.clusterName),
-            writer, drillId: opts.drillId,
-        }, opts);
+        const steps = planFailoverDrill(
+            {
+                stack,
+                jenkins: describeTarget(target),
+                namespace: target.namespace,
+                podName: drillTarget.podName,
+                region: placeholder(region, OUTPUT_NAMES.region),
+                clusterName: placeholder(clusterName, OUTPUT_NAMES.clusterName),
+                writer,
+                drillId: opts.drillId,
+            },
+            opts,
+        );
         log(`Fail-over drill plan (dry run, nothing contacted):\n${steps.map((s, i) => `  ${i + 1}. ${s}`).join("\n")}`);
         return 0;
     }
 
     const session = new Session();
     try {
-        const kc = await loadKubeConfig({ file: flags.kubeconfig, output: flags.kubeconfig ? undefined : outputs[OUTPUT_NAMES.kubeconfig], context: flags.context });
+        const kc = await loadKubeConfig({
+            file: flags.kubeconfig,
+            output: flags.kubeconfig ? undefined : outputs[OUTPUT_NAMES.kubeconfig],
+            context: flags.context,
+        });
         const cluster = await KubeCluster.create(kc);
         const { client, portForward } = await connectJenkins(target, outputs, flags, session, log);
         const pod = await cluster.getPod(drillTarget.namespace, drillTarget.podName);
@@ -345,7 +386,10 @@ async function main(argv: string[]): Promise<number> {
         const ec2Region = region ?? (zone ? regionOfZone(zone) : undefined);
         if (!ec2Region) fail("Cannot tell the AWS region: pass --region or export the stack output region.");
         const deps: FailoverDeps = {
-            jenkins: client, cluster, clock: systemClock, log,
+            jenkins: client,
+            cluster,
+            clock: systemClock,
+            log,
             writer: new ChecksumWriter(client, systemClock, { mode: writer, log }),
             ec2: new Ec2Instances({ region: ec2Region }),
             onNewPodRunning: () => portForward?.restart(),
@@ -353,8 +397,10 @@ async function main(argv: string[]): Promise<number> {
         const result = await runFailoverDrill(drillTarget, opts, deps);
         log(formatFailoverResult(result, opts));
         if (opts.action === "stop" && result.before.instanceId) {
-            log(`The instance stays stopped: aws ec2 start-instances --region ${ec2Region} --instance-ids ${result.before.instanceId} ` +
-                "(its Auto Scaling group may already have replaced it).");
+            log(
+                `The instance stays stopped: aws ec2 start-instances --region ${ec2Region} --instance-ids ${result.before.instanceId} ` +
+                    "(its Auto Scaling group may already have replaced it).",
+            );
         }
         return result.passed ? 0 : 1;
     } finally {
@@ -370,5 +416,8 @@ function positiveSeconds(value: string | undefined, fallback: number, flag: stri
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (e: Error) => fail(`Fail-over drill failed: ${e.message}`));
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e: Error) => fail(`Fail-over drill failed: ${e.message}`),
+    );
 }

@@ -24,7 +24,10 @@ export interface JenkinsClientOptions {
 }
 
 export class JenkinsError extends Error {
-    constructor(message: string, readonly status?: number) {
+    constructor(
+        message: string,
+        readonly status?: number,
+    ) {
         super(message);
         this.name = "JenkinsError";
     }
@@ -121,7 +124,10 @@ export class JenkinsClient {
     /** Waits for the build to finish and returns its result (SUCCESS, FAILURE, …). */
     async waitForResult(build: BuildRef, clock: Clock, timeoutMs: number): Promise<string> {
         return pollUntil(clock, `${build.job} #${build.number} to finish`, timeoutMs, 1000, async () => {
-            const b = await this.json<{ building: boolean; result: string | null }>("GET", `${jobPath(build.job)}/${build.number}/api/json?tree=building,result`);
+            const b = await this.json<{ building: boolean; result: string | null }>(
+                "GET",
+                `${jobPath(build.job)}/${build.number}/api/json?tree=building,result`,
+            );
             return b.building || b.result === null ? undefined : b.result;
         });
     }
@@ -161,7 +167,11 @@ export class JenkinsClient {
         let res: Response;
         try {
             res = await this.fetchFn(`${this.base}${path}`, {
-                method, headers, body: body?.body, redirect: "manual", signal: AbortSignal.timeout(this.timeoutMs),
+                method,
+                headers,
+                body: body?.body,
+                redirect: "manual",
+                signal: AbortSignal.timeout(this.timeoutMs),
             });
         } catch (e) {
             throw new JenkinsError(`Cannot reach Jenkins at ${this.base} (${method} ${path}): ${(e as Error).message}`);
@@ -202,8 +212,12 @@ export class JenkinsClient {
     private async check(res: Response, what: string): Promise<void> {
         if (res.status >= 200 && res.status < 300) return;
         const text = (await res.text()).replace(/\s+/g, " ").slice(0, 300);
-        const hint = res.status === 401 ? " Check the user and API token/password."
-            : res.status === 403 ? " The user lacks the permission (the drills need an administrator)." : "";
+        const hint =
+            res.status === 401
+                ? " Check the user and API token/password."
+                : res.status === 403
+                  ? " The user lacks the permission (the drills need an administrator)."
+                  : "";
         throw new JenkinsError(`Jenkins refused ${what}: HTTP ${res.status}.${hint} ${text}`.trim(), res.status);
     }
 }

@@ -6,16 +6,16 @@
 
 /** Raw signals the drill polls for. */
 export const EVENT_KINDS = [
-    "nodeNotReady",        // Node Ready condition False/Unknown (node-monitor-grace-period, 40 s on EKS)
-    "nodeDeleted",         // Node object gone (EKS removes Nodes of terminated instances)
-    "lostQuorumTaint",     // HA Controller tainted the node drbd.linbit.com/lost-quorum
-    "oldPodTerminating",   // old pod got a deletionTimestamp (eviction or HA Controller)
-    "oldPodGone",          // old pod object removed (force-deleted)
-    "oldAttachmentGone",   // VolumeAttachment of the PV to the old node removed
-    "newPodScheduled",     // a pod with a new UID is bound to a node
-    "volumeAttached",      // VolumeAttachment of the PV to the new node reports attached
-    "containerStarted",    // the new pod's Jenkins container is running
-    "jenkinsHttp200",      // GET /login answered 200 from the new pod
+    "nodeNotReady", // Node Ready condition False/Unknown (node-monitor-grace-period, 40 s on EKS)
+    "nodeDeleted", // Node object gone (EKS removes Nodes of terminated instances)
+    "lostQuorumTaint", // HA Controller tainted the node drbd.linbit.com/lost-quorum
+    "oldPodTerminating", // old pod got a deletionTimestamp (eviction or HA Controller)
+    "oldPodGone", // old pod object removed (force-deleted)
+    "oldAttachmentGone", // VolumeAttachment of the PV to the old node removed
+    "newPodScheduled", // a pod with a new UID is bound to a node
+    "volumeAttached", // VolumeAttachment of the PV to the new node reports attached
+    "containerStarted", // the new pod's Jenkins container is running
+    "jenkinsHttp200", // GET /login answered 200 from the new pod
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -98,13 +98,17 @@ export function seconds(ms: number): string {
 /** The phase table and the raw event timeline, as printed by the drill. */
 export function formatBreakdown(b: RtoBreakdown, events: readonly DrillEvent[], pollMs: number): string {
     const lines: string[] = [];
-    lines.push(b.totalMs === undefined
-        ? "Measured RTO: Jenkins did not answer again before the timeout."
-        : `Measured RTO: ${seconds(b.totalMs)} (failure injected → HTTP 200 on /login), polled every ${seconds(pollMs)}.`);
+    lines.push(
+        b.totalMs === undefined
+            ? "Measured RTO: Jenkins did not answer again before the timeout."
+            : `Measured RTO: ${seconds(b.totalMs)} (failure injected → HTTP 200 on /login), polled every ${seconds(pollMs)}.`,
+    );
     lines.push(`  ${"phase".padEnd(14)} ${"ends at".padStart(9)} ${"duration".padStart(9)}  signal`);
     for (const p of b.phases) {
-        lines.push(`  ${PHASE_LABELS[p.phase].padEnd(14)} ${(p.endsAtMs === undefined ? "—" : seconds(p.endsAtMs)).padStart(9)} ` +
-            `${(p.durationMs === undefined ? "—" : seconds(p.durationMs)).padStart(9)}  ${p.signal?.detail ?? "not observed"}`);
+        lines.push(
+            `  ${PHASE_LABELS[p.phase].padEnd(14)} ${(p.endsAtMs === undefined ? "—" : seconds(p.endsAtMs)).padStart(9)} ` +
+                `${(p.durationMs === undefined ? "—" : seconds(p.durationMs)).padStart(9)}  ${p.signal?.detail ?? "not observed"}`,
+        );
     }
     for (const o of b.overlaps) lines.push(`  note: ${o}`);
     lines.push("  events:");

@@ -3,9 +3,9 @@
  * fail-over. `kubectl port-forward` binds to one pod and exits when that pod dies, so this supervisor
  * restarts it on the same local port whenever it exits (and on demand once the new pod runs).
  */
-import { spawn as nodeSpawn } from "child_process";
-import type { EventEmitter } from "events";
-import { createServer } from "net";
+import { spawn as nodeSpawn } from "node:child_process";
+import type { EventEmitter } from "node:events";
+import { createServer } from "node:net";
 
 export interface ChildLike extends EventEmitter {
     readonly stdout: EventEmitter | null;
@@ -53,8 +53,13 @@ export class PortForward {
         return [
             ...(o.kubeconfigFile ? ["--kubeconfig", o.kubeconfigFile] : []),
             ...(o.context ? ["--context", o.context] : []),
-            "port-forward", "--namespace", o.namespace, "--address", "127.0.0.1",
-            o.target, `${o.localPort}:${o.remotePort}`,
+            "port-forward",
+            "--namespace",
+            o.namespace,
+            "--address",
+            "127.0.0.1",
+            o.target,
+            `${o.localPort}:${o.remotePort}`,
         ];
     }
 
@@ -62,7 +67,10 @@ export class PortForward {
     async start(timeoutMs = 30000): Promise<void> {
         this.stopped = false;
         const ready = new Promise<void>((resolve, reject) => {
-            const t = setTimeout(() => reject(new Error(`kubectl port-forward to ${this.opts.target} did not start within ${timeoutMs / 1000} s.`)), timeoutMs);
+            const t = setTimeout(
+                () => reject(new Error(`kubectl port-forward to ${this.opts.target} did not start within ${timeoutMs / 1000} s.`)),
+                timeoutMs,
+            );
             this.readyWaiters.push(() => {
                 clearTimeout(t);
                 resolve();
@@ -97,7 +105,9 @@ export class PortForward {
             if (String(chunk).includes("Forwarding from")) {
                 const waiters = this.readyWaiters;
                 this.readyWaiters = [];
-                waiters.forEach((w) => w());
+                waiters.forEach((w) => {
+                    w();
+                });
             }
         });
         child.stderr?.on("data", (chunk: Buffer | string) => this.opts.log?.(`kubectl: ${String(chunk).trim()}`));

@@ -3,19 +3,20 @@
  * process; secrets such as the admin password and kubeconfig are parsed, never printed) or from a
  * JSON file (`--outputs-file`, e.g. saved earlier or hand-written for a cluster not built by Pulumi).
  */
-import { execFile } from "child_process";
-import { readFileSync } from "fs";
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 export type StackOutputs = Readonly<Record<string, unknown>>;
 
 export type ExecFileLike = (file: string, args: readonly string[]) => Promise<string>;
 
-const execFileText: ExecFileLike = (file, args) => new Promise((resolve, reject) => {
-    execFile(file, [...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`${file} ${args.join(" ")} failed: ${(stderr || err.message).trim()}`));
-        else resolve(stdout);
+const execFileText: ExecFileLike = (file, args) =>
+    new Promise((resolve, reject) => {
+        execFile(file, [...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+            if (err) reject(new Error(`${file} ${args.join(" ")} failed: ${(stderr || err.message).trim()}`));
+            else resolve(stdout);
+        });
     });
-});
 
 /** The stacks' one output contract (stacks/outputs.ts): the tools read outputs by these names. */
 export { OUTPUT_NAMES } from "../outputs";

@@ -9,7 +9,15 @@ describe("snapshot bucket", () => {
     const east = provider("aws", { region: "us-east-2" });
     const tlsPolicy = JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } }],
+        Statement: [
+            {
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
     });
     /** A hardened bucket as SnapshotBucket builds it; `omit`/`change` break one part. */
     function hardenedBucket(change: Record<string, Record<string, unknown> | null> = {}, name = "snapshots"): RecordedResource[] {
@@ -17,10 +25,15 @@ describe("snapshot bucket", () => {
         const parts: [string, string, Record<string, unknown>][] = [
             ["pab", T.publicAccessBlock, { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }],
             ["versioning", T.versioning[0], { versioningConfiguration: { status: "Enabled" } }],
-            ["encryption", T.encryption[0], { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:k" }, bucketKeyEnabled: true }] }],
+            [
+                "encryption",
+                T.encryption[0],
+                { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:k" }, bucketKeyEnabled: true }] },
+            ],
             ["policy", T.bucketPolicy, { policy: tlsPolicy }],
         ];
-        const attachments = parts.filter(([key]) => change[key] !== null)
+        const attachments = parts
+            .filter(([key]) => change[key] !== null)
             .map(([key, type, props]) => resource(type, { bucket: bucket.id, ...props, ...change[key] }, { provider: east.ref }));
         return [bucket, ...attachments];
     }
@@ -39,22 +52,31 @@ describe("snapshot bucket", () => {
         expect(found[0]).to.match(/local-backups is in us-west-2, the EKS cluster's own region.*snapshotBucketRegion/);
         const pinned = hardenedBucket({ bucket: { region: "us-west-2" } });
         expect(await violations(P.bucketOtherRegion, [...clusterSide(), ...pinned])).to.have.length(1);
-        expect(await violations(P.bucketOtherRegion, [...clusterSide(), local],
-            { config: { [P.bucketOtherRegion.name]: { sameRegionBuckets: ["local-backups"] } } })).to.deep.equal([]);
+        expect(
+            await violations(P.bucketOtherRegion, [...clusterSide(), local], {
+                config: { [P.bucketOtherRegion.name]: { sameRegionBuckets: ["local-backups"] } },
+            }),
+        ).to.deep.equal([]);
         expect(await notApplicable(P.bucketOtherRegion, clusterSide())).to.equal(true);
     });
 
     it("fails each missing or weak protection with its fix", async () => {
         const check = async (change: Record<string, Record<string, unknown> | null>) =>
             (await violations(P.bucketProtected, [...clusterSide(), ...hardenedBucket(change)])).join("\n");
-        expect(await check({ pab: null })).to.match(/public access is not fully blocked \(blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets not true\)/);
+        expect(await check({ pab: null })).to.match(
+            /public access is not fully blocked \(blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets not true\)/,
+        );
         expect(await check({ pab: { restrictPublicBuckets: false } })).to.match(/\(restrictPublicBuckets not true\)/);
         expect(await check({ versioning: { versioningConfiguration: { status: "Suspended" } } })).to.match(/versioning is Suspended/);
         expect(await check({ versioning: null })).to.match(/versioning is off/);
-        expect(await check({ encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] } }))
-            .to.match(/default encryption is AES256, not aws:kms or aws:kms:dsse/);
-        expect(await check({ policy: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Principal: "*" }] }) } }))
-            .to.match(/no bucket policy denies requests without TLS/);
+        expect(await check({ encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] } })).to.match(
+            /default encryption is AES256, not aws:kms or aws:kms:dsse/,
+        );
+        expect(
+            await check({
+                policy: { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", Principal: "*" }] }) },
+            }),
+        ).to.match(/no bucket policy denies requests without TLS/);
         expect(await check({ policy: null })).to.match(/no bucket policy denies requests without TLS/);
     });
 

@@ -13,8 +13,12 @@ describe("jenkins-volume-replicated", () => {
     const classes = () => [storageClass("linstor-r3"), storageClass("linstor-r1", {}, { "linstor.csi.linbit.com/placementCount": "1" })];
 
     it("passes an existing claim on a 3-replica zone-spread LINSTOR class", async () => {
-        expect(await violations(rule, [release({ enabled: true, existingClaim: "jenkins-home" }), claim("linstor-r3"), ...classes()])).to.deep.equal([]);
-        expect(await violations(rule, [release({ storageClass: "linstor-r3" }, "oci://registry.example/charts/jenkins"), ...classes()])).to.deep.equal([]);
+        expect(await violations(rule, [release({ enabled: true, existingClaim: "jenkins-home" }), claim("linstor-r3"), ...classes()])).to.deep.equal(
+            [],
+        );
+        expect(
+            await violations(rule, [release({ storageClass: "linstor-r3" }, "oci://registry.example/charts/jenkins"), ...classes()]),
+        ).to.deep.equal([]);
     });
 
     it("fails a claim on the 1-replica class and says which class to use", async () => {
@@ -26,8 +30,9 @@ describe("jenkins-volume-replicated", () => {
 
     it("fails a class without zone spread, the default class, a disabled or foreign volume", async () => {
         const noSpread = storageClass("linstor-r3", {}, { "linstor.csi.linbit.com/replicasOnDifferent": "" });
-        expect((await violations(rule, [release({ existingClaim: "jenkins-home" }), claim("linstor-r3"), noSpread])).join())
-            .to.match(/does not set replicasOnDifferent: topology\.kubernetes\.io\/zone/);
+        expect((await violations(rule, [release({ existingClaim: "jenkins-home" }), claim("linstor-r3"), noSpread])).join()).to.match(
+            /does not set replicasOnDifferent: topology\.kubernetes\.io\/zone/,
+        );
         expect((await violations(rule, [release({}), ...classes()])).join()).to.match(/names no StorageClass, so the cluster default/);
         expect((await violations(rule, [release({ enabled: false }), ...classes()])).join()).to.match(/persistence\.enabled is false/);
         expect((await violations(rule, [release({ existingClaim: "elsewhere" }), ...classes()])).join()).to.match(/not created by this stack/);
@@ -36,7 +41,9 @@ describe("jenkins-volume-replicated", () => {
     });
 
     it("reads linstor-csi keys case-insensitively and honours minJenkinsReplicas", async () => {
-        const mixed = storageClass("linstor-r3", { parameters: { "linstor.csi.linbit.com/PlacementCount": "3", replicasOnDifferent: P.ZONE_TOPOLOGY_KEY } });
+        const mixed = storageClass("linstor-r3", {
+            parameters: { "linstor.csi.linbit.com/PlacementCount": "3", replicasOnDifferent: P.ZONE_TOPOLOGY_KEY },
+        });
         expect(await violations(rule, [release({ storageClass: "linstor-r3" }), mixed])).to.deep.equal([]);
         const five = await violations(rule, [release({ storageClass: "linstor-r3" }), mixed], { config: { [rule.name]: { minJenkinsReplicas: 5 } } });
         expect(five.join()).to.match(/fewer than 5/);

@@ -11,19 +11,29 @@ describe("launch templates", () => {
     });
 
     it("fails unencrypted or default-encrypted volumes, naming the devices", async () => {
-        const found = await violations(P.launchTemplateEbsEncrypted, [launchTemplate({
-            blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "false" } }, { deviceName: "/dev/sdf", ebs: {} }, { deviceName: "/dev/sdg", noDevice: "" }],
-        })]);
+        const found = await violations(P.launchTemplateEbsEncrypted, [
+            launchTemplate({
+                blockDeviceMappings: [
+                    { deviceName: "/dev/xvda", ebs: { encrypted: "false" } },
+                    { deviceName: "/dev/sdf", ebs: {} },
+                    { deviceName: "/dev/sdg", noDevice: "" },
+                ],
+            }),
+        ]);
         expect(found).to.have.length(1);
         expect(found[0]).to.match(/EBS volume\(s\) \/dev\/xvda, \/dev\/sdf are not encrypted.*ebs\.encrypted: "true"/);
     });
 
     it("fails optional tokens and a high hop limit; passes a disabled metadata endpoint", async () => {
-        const optional = await violations(P.launchTemplateImdsV2, [launchTemplate({ metadataOptions: { httpTokens: "optional", httpPutResponseHopLimit: 3 } })]);
+        const optional = await violations(P.launchTemplateImdsV2, [
+            launchTemplate({ metadataOptions: { httpTokens: "optional", httpPutResponseHopLimit: 3 } }),
+        ]);
         expect(optional).to.have.length(2);
         expect(optional[0]).to.match(/httpTokens is optional.*"required"/);
         expect(optional[1]).to.match(/httpPutResponseHopLimit is 3, above 2/);
-        expect((await violations(P.launchTemplateImdsV2, [launchTemplate({ metadataOptions: undefined })])).join()).to.match(/unset \(IMDSv1 allowed\)/);
+        expect((await violations(P.launchTemplateImdsV2, [launchTemplate({ metadataOptions: undefined })])).join()).to.match(
+            /unset \(IMDSv1 allowed\)/,
+        );
         expect(await violations(P.launchTemplateImdsV2, [launchTemplate({ metadataOptions: { httpEndpoint: "disabled" } })])).to.deep.equal([]);
     });
 

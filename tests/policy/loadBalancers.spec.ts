@@ -14,14 +14,16 @@ describe("no-open-load-balancers", () => {
         resource(T.helmRelease, { name: "kube-prometheus-stack", chart: "kube-prometheus-stack", namespace: "monitoring", values });
 
     it("passes restricted, internal and ClusterIP services", async () => {
-        expect(await violations(rule, [
-            service({ loadBalancerSourceRanges: ["203.0.113.0/24"] }),
-            service({}, { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }),
-            service({ type: "ClusterIP" }),
-            jenkins({ serviceType: "ClusterIP" }),
-            jenkins({ serviceType: "LoadBalancer", loadBalancerSourceRanges: ["198.51.100.0/24"] }),
-            monitoring({ grafana: { service: { type: "ClusterIP" } } }),
-        ])).to.deep.equal([]);
+        expect(
+            await violations(rule, [
+                service({ loadBalancerSourceRanges: ["203.0.113.0/24"] }),
+                service({}, { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }),
+                service({ type: "ClusterIP" }),
+                jenkins({ serviceType: "ClusterIP" }),
+                jenkins({ serviceType: "LoadBalancer", loadBalancerSourceRanges: ["198.51.100.0/24"] }),
+                monitoring({ grafana: { service: { type: "ClusterIP" } } }),
+            ]),
+        ).to.deep.equal([]);
     });
 
     it("fails a Service without source ranges or open to 0.0.0.0/0", async () => {
@@ -39,7 +41,9 @@ describe("no-open-load-balancers", () => {
             monitoring({ prometheus: { thanosServiceExternal: { enabled: true } } }),
         ]);
         expect(found).to.have.length(4);
-        expect(found[0]).to.match(/Helm release jenkins \(jenkins\) renders an internet-facing LoadBalancer from controller: its loadBalancerSourceRanges include 0\.0\.0\.0\/0/);
+        expect(found[0]).to.match(
+            /Helm release jenkins \(jenkins\) renders an internet-facing LoadBalancer from controller: its loadBalancerSourceRanges include 0\.0\.0\.0\/0/,
+        );
         expect(found[1]).to.match(/from controller: it has no loadBalancerSourceRanges.*Set controller\.loadBalancerSourceRanges/);
         expect(found[2]).to.match(/kube-prometheus-stack\) renders .* from grafana\.service: its loadBalancerSourceRanges include ::\/0/);
         expect(found[3]).to.match(/from prometheus\.thanosServiceExternal/);

@@ -1,7 +1,8 @@
 /** The pack as a whole (policy/policies.ts, index.ts): its shape, and every rule over the shipped dev and dr stacks. */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import type { RecordedResource } from "../../policy/offline";
 import * as P from "../../policy/policies";
 import { cloneRecords, evaluate, packViolations } from "../support/policyHarness";
@@ -51,7 +52,9 @@ describe("the whole pack over the dev stack under mocks", () => {
     const edit = (type: string, change: (inputs: any) => void, recs = cloneRecords(records)) => {
         const targets = recs.filter((r) => r.type === type);
         expect(targets.length, type).to.be.greaterThan(0);
-        targets.forEach((r) => change(r.inputs));
+        targets.forEach((r) => {
+            change(r.inputs);
+        });
         return recs;
     };
 
@@ -59,30 +62,56 @@ describe("the whole pack over the dev stack under mocks", () => {
         const result = await evaluate(P.policies, records, { stack: "dev", stackConfig });
         expect(result.violations.map((v) => `${v.policyName}: ${v.message}`)).to.deep.equal([]);
         expect(result.notApplicable).to.deep.equal([]);
-        for (const type of [T.storageClass, T.launchTemplate, T.eksCluster, T.helmRelease, T.claim, T.snapshotClass, T.buckets[0], "aws:iam/userPolicy:UserPolicy"]) {
-            expect(records.some((r) => r.type === type), type).to.equal(true);
+        for (const type of [
+            T.storageClass,
+            T.launchTemplate,
+            T.eksCluster,
+            T.helmRelease,
+            T.claim,
+            T.snapshotClass,
+            T.buckets[0],
+            "aws:iam/userPolicy:UserPolicy",
+        ]) {
+            expect(
+                records.some((r) => r.type === type),
+                type,
+            ).to.equal(true);
         }
     });
 
     it("rejects a snapshot bucket moved into the cluster's region", async () => {
-        const found = await run(edit("pulumi:providers:aws", (i) => { i.region = "us-west-2"; }));
+        const found = await run(
+            edit("pulumi:providers:aws", (i) => {
+                i.region = "us-west-2";
+            }),
+        );
         expect(found.map((v) => v.policyName)).to.deep.equal([P.bucketOtherRegion.name]);
         expect(found[0].message).to.match(/is in us-west-2, the EKS cluster's own region/);
     });
 
     it("rejects a StorageClass whose reclaimPolicy was changed to Delete", async () => {
-        const found = await run(edit(T.storageClass, (i) => { i.reclaimPolicy = "Delete"; }));
+        const found = await run(
+            edit(T.storageClass, (i) => {
+                i.reclaimPolicy = "Delete";
+            }),
+        );
         expect(new Set(found.map((v) => v.policyName))).to.deep.equal(new Set([P.storageClassRetain.name]));
         expect(found.map((v) => v.message).join("\n")).to.match(/StorageClass linstor-csi-lvm-thin-r3 .*reclaimPolicy Delete/);
     });
 
     it("rejects a launch template with optional IMDS tokens", async () => {
-        const found = await run(edit(T.launchTemplate, (i) => { i.metadataOptions.httpTokens = "optional"; }));
+        const found = await run(
+            edit(T.launchTemplate, (i) => {
+                i.metadataOptions.httpTokens = "optional";
+            }),
+        );
         expect(found.map((v) => v.policyName)).to.deep.equal([P.launchTemplateImdsV2.name]);
     });
 
     it("rejects a stack that lost a zone (two AZs, two node groups)", async () => {
-        const recs = edit(T.vpc, (i) => { i.availabilityZoneNames = i.availabilityZoneNames.slice(0, 2); });
+        const recs = edit(T.vpc, (i) => {
+            i.availabilityZoneNames = i.availabilityZoneNames.slice(0, 2);
+        });
         const withoutThird = recs.filter((r) => !(r.type === T.managedNodeGroup && r.name.endsWith("us-west-2c")));
         expect(withoutThird.length).to.equal(recs.length - 1);
         const found = await run(withoutThird);
@@ -90,10 +119,17 @@ describe("the whole pack over the dev stack under mocks", () => {
     });
 
     it("rejects Jenkins moved to a one-replica class and opened to the internet", async () => {
-        let recs = edit(T.claim, (i) => { i.spec.storageClassName = "linstor-csi-lvm-thin-r1"; });
-        recs = edit(T.helmRelease, (i) => {
-            if (i.chart === "jenkins") Object.assign(i.values.controller, { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["0.0.0.0/0"] });
-        }, recs);
+        let recs = edit(T.claim, (i) => {
+            i.spec.storageClassName = "linstor-csi-lvm-thin-r1";
+        });
+        recs = edit(
+            T.helmRelease,
+            (i) => {
+                if (i.chart === "jenkins")
+                    Object.assign(i.values.controller, { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["0.0.0.0/0"] });
+            },
+            recs,
+        );
         const names = (await run(recs)).map((v) => v.policyName).sort();
         expect(names).to.deep.equal([P.jenkinsVolumeReplicated.name, P.noOpenLoadBalancers.name].sort());
     });
@@ -119,7 +155,9 @@ describe("the whole pack over the dr stack under mocks", () => {
 
     it("rejects a restored snapshot content that would delete the backup", async () => {
         const recs = cloneRecords(records);
-        recs.filter((r) => r.type === T.snapshotContent).forEach((r) => { r.inputs.spec.deletionPolicy = "Delete"; });
+        recs.filter((r) => r.type === T.snapshotContent).forEach((r) => {
+            r.inputs.spec.deletionPolicy = "Delete";
+        });
         const found = await packViolations(recs, { stack: "dr", stackConfig });
         expect(found.map((v) => v.policyName)).to.deep.equal([P.snapshotRetain.name]);
     });

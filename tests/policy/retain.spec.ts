@@ -31,15 +31,20 @@ describe("storage-class-reclaim-retain", () => {
 
 describe("volume-snapshot-retain", () => {
     const rule = P.snapshotRetain;
-    const snapshotClass = (deletionPolicy?: string) => resource(T.snapshotClass, { metadata: { name: "linstor-csi-s3" }, driver: P.LINSTOR_PROVISIONER, deletionPolicy });
+    const snapshotClass = (deletionPolicy?: string) =>
+        resource(T.snapshotClass, { metadata: { name: "linstor-csi-s3" }, driver: P.LINSTOR_PROVISIONER, deletionPolicy });
 
     it("passes Retain classes and contents", async () => {
-        expect(await violations(rule, [snapshotClass("Retain"), resource(T.snapshotContent, { spec: { deletionPolicy: "Retain" } })])).to.deep.equal([]);
+        expect(await violations(rule, [snapshotClass("Retain"), resource(T.snapshotContent, { spec: { deletionPolicy: "Retain" } })])).to.deep.equal(
+            [],
+        );
     });
 
     it("fails Delete on a class and on a pre-provisioned content", async () => {
-        const found = await violations(rule, [snapshotClass("Delete"),
-            resource(T.snapshotContent, { metadata: { name: "restore" }, spec: { deletionPolicy: "Delete" } })]);
+        const found = await violations(rule, [
+            snapshotClass("Delete"),
+            resource(T.snapshotContent, { metadata: { name: "restore" }, spec: { deletionPolicy: "Delete" } }),
+        ]);
         expect(found).to.have.length(2);
         expect(found[0]).to.match(/VolumeSnapshotClass linstor-csi-s3 has deletionPolicy Delete.*Set deletionPolicy: "Retain"/);
         expect(found[1]).to.match(/VolumeSnapshotContent restore has spec\.deletionPolicy Delete/);

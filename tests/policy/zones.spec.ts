@@ -26,8 +26,12 @@ describe("eks-nodes-span-three-azs", () => {
     });
 
     it("maps real subnets to their zones (preview/update shape) and fails two zones", async () => {
-        const subnets = [["subnet-a1", "us-west-2a"], ["subnet-a2", "us-west-2a"], ["subnet-b", "us-west-2b"], ["subnet-c", "us-west-2c"]]
-            .map(([id, az]) => resource(T.subnet, { id, availabilityZone: az }));
+        const subnets = [
+            ["subnet-a1", "us-west-2a"],
+            ["subnet-a2", "us-west-2a"],
+            ["subnet-b", "us-west-2b"],
+            ["subnet-c", "us-west-2c"],
+        ].map(([id, az]) => resource(T.subnet, { id, availabilityZone: az }));
         const groups = [["subnet-a1"], ["subnet-a2"], ["subnet-b"]].map((s) => nodeGroup(s, T.awsNodeGroup));
         const found = await violations(rule, [resource(T.awsEksCluster, {}), ...subnets, ...groups]);
         expect(found).to.have.length(1);
@@ -44,8 +48,9 @@ describe("eks-nodes-span-three-azs", () => {
 
     it("fails a cluster without node groups, honours minAvailabilityZones, and is not applicable without a cluster", async () => {
         expect((await violations(rule, [cluster(), vpc(zones)])).join()).to.match(/no managed node groups/);
-        const four = await violations(rule, [cluster(), vpc(zones), ...[0, 1, 2].map((i) => nodeGroup([`subnet-${i}`]))],
-            { config: { [rule.name]: { minAvailabilityZones: 4 } } });
+        const four = await violations(rule, [cluster(), vpc(zones), ...[0, 1, 2].map((i) => nodeGroup([`subnet-${i}`]))], {
+            config: { [rule.name]: { minAvailabilityZones: 4 } },
+        });
         expect(four).to.have.length(2);
         expect(await notApplicable(rule, [vpc(zones)])).to.equal(true);
     });

@@ -9,7 +9,7 @@ import { PULUMI_DEFAULT_JOB_WAIT_SECONDS } from "../../components/shared/jobs";
 import { loadConfig } from "../../stacks/config";
 import { deployDr } from "../../stacks/dr";
 import { deployPrimary } from "../../stacks/primary";
-import { ofType, resetRecords, settle, stackOutputs, useStack, valueOf } from "../support/mocks";
+import { ofType, outputValue, resetRecords, settle, stackOutputs, useStack } from "../support/mocks";
 import { stackConfig } from "../support/stacks";
 
 /** Pulumi's wait as the engine reads a customTimeouts string ("130m", "1h30m", "90s"); the default when unset. */
@@ -48,7 +48,8 @@ describe("Pulumi waits for every Job as long as the Job may run", () => {
         await settle();
         checkJobs("dev", 3);
         stackOutputs["organization/ha-jenkins-eks/dev"] = Object.fromEntries(
-            await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await valueOf(v as any)])));
+            await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await outputValue(v as any)])),
+        );
         try {
             const dr = stackConfig("dr");
             useStack("dr", dr.config, dr.secretKeys);

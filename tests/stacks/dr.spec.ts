@@ -1,15 +1,15 @@
 import { expect } from "chai";
 import { loadConfig } from "../../stacks/config";
-import { deployDr, DR_RESTORE_NAME } from "../../stacks/dr";
+import { DR_RESTORE_NAME, deployDr } from "../../stacks/dr";
 import { deployPrimary } from "../../stacks/primary";
+import { dependsOn, isSecret, ofType, one, outputValue, recorded, resetRecords, settle, stackOutputs, unsecret, useStack } from "../support/mocks";
 import { stackConfig } from "../support/stacks";
-import { dependsOn, isSecret, ofType, one, recorded, resetRecords, settle, stackOutputs, unsecret, useStack, valueOf } from "../support/mocks";
 
 const PRIMARY = "organization/ha-jenkins-eks/dev";
 
 /** Resolves every output of a stack (as the engine would store them) into plain values. */
 async function plain(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const entries = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await valueOf(v as any)] as const));
+    const entries = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await outputValue(v as any)] as const));
     return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
 }
 
@@ -28,7 +28,7 @@ async function evaluateDr(overrides: Record<string, string> = {}) {
     useStack("dr", { ...config, ...overrides }, secretKeys);
     resetRecords();
     const outputs = await deployDr(loadConfig());
-    await valueOf(outputs.clusterName);
+    await outputValue(outputs.clusterName);
     await settle();
     return outputs;
 }
@@ -49,8 +49,12 @@ describe("dr stack", () => {
     before(async () => {
         primary = await primaryOutputs();
     });
-    beforeEach(() => { stackOutputs[PRIMARY] = { ...primary }; });
-    after(() => { delete stackOutputs[PRIMARY]; });
+    beforeEach(() => {
+        stackOutputs[PRIMARY] = { ...primary };
+    });
+    after(() => {
+        delete stackOutputs[PRIMARY];
+    });
 
     describe("with the primary's outputs", () => {
         let outputs: Awaited<ReturnType<typeof evaluateDr>>;
@@ -64,7 +68,7 @@ describe("dr stack", () => {
             expect(outputs.region).to.equal("us-east-2");
             expect(outputs.primaryRegion).to.equal("us-west-2");
             expect(one("awsx:ec2:Vpc").inputs.availabilityZoneNames).to.deep.equal(["us-east-2a", "us-east-2b", "us-east-2c"]);
-            expect(await valueOf(outputs.clusterName)).to.equal("hje-dr");
+            expect(await outputValue(outputs.clusterName)).to.equal("hje-dr");
             const groups = ofType("eks:index:ManagedNodeGroup");
             expect(groups).to.have.length(3);
             // Pulumi.dr.yaml creates them in parallel: a recovery races the clock.
@@ -78,7 +82,11 @@ describe("dr stack", () => {
                 await evaluateDr();
                 const [a, b, c] = ofType("eks:index:ManagedNodeGroup");
                 const gates = ofType("kubernetes:batch/v1:Job").filter((j) => j.name.includes("resync-gate"));
-                expect(gates.map((g) => g.name)).to.deep.equal(["hje-dr-resync-gate-us-east-2a", "hje-dr-resync-gate-us-east-2b", "hje-dr-resync-gate-us-east-2c"]);
+                expect(gates.map((g) => g.name)).to.deep.equal([
+                    "hje-dr-resync-gate-us-east-2a",
+                    "hje-dr-resync-gate-us-east-2b",
+                    "hje-dr-resync-gate-us-east-2c",
+                ]);
                 expect(dependsOn(gates[0], a) && dependsOn(b, gates[0]) && dependsOn(gates[1], b) && dependsOn(c, gates[1])).to.equal(true);
             } finally {
                 delete stackOutputs[self];
@@ -89,7 +97,10 @@ describe("dr stack", () => {
         it("never creates the primary's kinds of resources (bucket, bucket policy, bucket key, bucket-region provider)", () => {
             const types = recorded.map((r) => r.type);
             for (const forbidden of [/^aws:s3\//, /^aws:s3\/bucketPolicy/]) {
-                expect(types.filter((t) => forbidden.test(t)), String(forbidden)).to.deep.equal([]);
+                expect(
+                    types.filter((t) => forbidden.test(t)),
+                    String(forbidden),
+                ).to.deep.equal([]);
             }
             // The only KMS key is the DR cluster's own secrets key.
             expect(ofType("aws:kms/key:Key").map((k) => k.name)).to.deep.equal(["hje-dr-eks-secrets"]);
@@ -110,7 +121,7 @@ describe("dr stack", () => {
         });
 
         it("describes the same remote with the same class parameters as the primary", async () => {
-            expect(await valueOf(outputs.snapshotClassParameters)).to.deep.equal(primary.snapshotClassParameters);
+            expect(await outputValue(outputs.snapshotClassParameters)).to.deep.equal(primary.snapshotClassParameters);
             const cls = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass");
             expect(cls.inputs.deletionPolicy).to.equal("Retain");
             expect(cls.inputs.parameters["snap.linstor.csi.linbit.com/remote-name"]).to.equal(primary.linstorRemoteName);
@@ -148,7 +159,7 @@ describe("dr stack", () => {
             const jenkins = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "jenkins")!;
             expect(unsecret<any>(jenkins.inputs.values).persistence.existingClaim).to.equal(DR_RESTORE_NAME);
             expect(dependsOn(jenkins, claim)).to.equal(true);
-            expect(await valueOf(outputs.jenkinsPvcName)).to.equal(DR_RESTORE_NAME);
+            expect(await outputValue(outputs.jenkinsPvcName)).to.equal(DR_RESTORE_NAME);
             expect(await isSecret(outputs.jenkinsAdminPassword)).to.equal(true);
         });
 
@@ -192,7 +203,9 @@ describe("dr stack", () => {
 
         it("falls back to the primary's latestSnapshotHandle, in the current s3:// format", async () => {
             // s3://<remote>/pvc-<claim UID>/snapshot-<VolumeSnapshot UID>, as linstor-csi ≥1.10 names backups.
-            expect(primary.latestSnapshotHandle).to.match(/^s3:\/\/s3-us-east-2\/pvc-11111111-0000-4000-8000-[0-9a-f]{12}\/snapshot-00000000-0000-4000-8000-[0-9a-f]{12}$/);
+            expect(primary.latestSnapshotHandle).to.match(
+                /^s3:\/\/s3-us-east-2\/pvc-11111111-0000-4000-8000-[0-9a-f]{12}\/snapshot-00000000-0000-4000-8000-[0-9a-f]{12}$/,
+            );
             const outputs = await evaluateDr();
             expect(outputs.restoredSnapshotHandle).to.equal(primary.latestSnapshotHandle);
         });
@@ -201,14 +214,18 @@ describe("dr stack", () => {
             const { latestSnapshotHandle: _none, ...withoutHandle } = primary;
             stackOutputs[PRIMARY] = withoutHandle;
             const msg = await rejection();
-            expect(msg).to.match(/ha-jenkins-eks:restoreSnapshotHandle: \(not set\)\. Neither this key nor the primary stack organization\/ha-jenkins-eks\/dev's output latestSnapshotHandle/);
+            expect(msg).to.match(
+                /ha-jenkins-eks:restoreSnapshotHandle: \(not set\)\. Neither this key nor the primary stack organization\/ha-jenkins-eks\/dev's output latestSnapshotHandle/,
+            );
             expect(msg).to.contain("linstor backup list");
             expect(recorded.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:StackReference"]);
         });
 
         it("rejects a malformed handle, naming the key", async () => {
             const msg = await rejection({ "ha-jenkins-eks:restoreSnapshotHandle": "http://bucket/x" });
-            expect(msg).to.match(/^Invalid value for ha-jenkins-eks:restoreSnapshotHandle: "http:\/\/bucket\/x"\. Not a linstor-csi snapshot handle: use s3:\/\/<remote>/);
+            expect(msg).to.match(
+                /^Invalid value for ha-jenkins-eks:restoreSnapshotHandle: "http:\/\/bucket\/x"\. Not a linstor-csi snapshot handle: use s3:\/\/<remote>/,
+            );
             expect(recorded.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:StackReference"]);
         });
     });
@@ -219,7 +236,9 @@ describe("dr stack", () => {
                 "aws:region": "us-west-2",
                 "ha-jenkins-eks:availabilityZones": '["us-west-2a","us-west-2b","us-west-2c"]',
             });
-            expect(msg).to.equal('Invalid value for aws:region: "us-west-2". The DR stack must run in another region than the primary stack organization/ha-jenkins-eks/dev (us-west-2).');
+            expect(msg).to.equal(
+                'Invalid value for aws:region: "us-west-2". The DR stack must run in another region than the primary stack organization/ha-jenkins-eks/dev (us-west-2).',
+            );
             expect(recorded.map((r) => r.type)).to.deep.equal(["pulumi:pulumi:StackReference"]);
         });
 
@@ -227,17 +246,23 @@ describe("dr stack", () => {
             it(`names a missing primary output (${output}) and the primary stack`, async () => {
                 const { [output]: _gone, ...rest } = primary;
                 stackOutputs[PRIMARY] = rest;
-                expect(await rejection()).to.equal(`The primary stack ${PRIMARY} has no output "${output}". ` +
-                    `Run \`pulumi up -s ${PRIMARY}\` with the current version of this program (it exports everything the DR stack needs), then retry.`);
+                expect(await rejection()).to.equal(
+                    `The primary stack ${PRIMARY} has no output "${output}". ` +
+                        `Run \`pulumi up -s ${PRIMARY}\` with the current version of this program (it exports everything the DR stack needs), then retry.`,
+                );
             });
         }
 
         it("requires primaryStack in a DR stack", async () => {
-            expect(await rejection({ "ha-jenkins-eks:primaryStack": "" })).to.match(/ha-jenkins-eks:primaryStack: \(not set\)\. The DR stack restores from a primary stack/);
+            expect(await rejection({ "ha-jenkins-eks:primaryStack": "" })).to.match(
+                /ha-jenkins-eks:primaryStack: \(not set\)\. The DR stack restores from a primary stack/,
+            );
         });
 
         it("rejects a primaryStack that is not fully qualified", async () => {
-            expect(await rejection({ "ha-jenkins-eks:primaryStack": "dev" })).to.match(/ha-jenkins-eks:primaryStack: "dev"\. Use the primary's fully qualified stack name/);
+            expect(await rejection({ "ha-jenkins-eks:primaryStack": "dev" })).to.match(
+                /ha-jenkins-eks:primaryStack: "dev"\. Use the primary's fully qualified stack name/,
+            );
         });
     });
 
@@ -261,7 +286,9 @@ describe("dr stack as the live Jenkins (drSnapshotsEnabled)", () => {
         stackOutputs[PRIMARY] = { ...primary };
         outputs = await plain(await evaluateDr({ "ha-jenkins-eks:drSnapshotsEnabled": "true" }));
     });
-    after(() => { delete stackOutputs[PRIMARY]; });
+    after(() => {
+        delete stackOutputs[PRIMARY];
+    });
 
     it("ships snapshots of the restored claim to the same bucket and remote, still creating no bucket", () => {
         const cron = one("kubernetes:batch/v1:CronJob");
@@ -276,9 +303,20 @@ describe("dr stack as the live Jenkins (drSnapshotsEnabled)", () => {
     });
 
     it("exports everything a failback stack (role dr, primaryStack = this stack) reads", () => {
-        for (const key of ["region", "clusterName", "snapshotBucketName", "snapshotBucketRegion", "snapshotBucketArn",
-            "snapshotKmsKeyArn", "linstorRemoteName", "snapshotClassParameters", "jenkinsPvcName", "jenkinsNamespace",
-            "jenkinsStorageSize", "jenkinsSettings"]) {
+        for (const key of [
+            "region",
+            "clusterName",
+            "snapshotBucketName",
+            "snapshotBucketRegion",
+            "snapshotBucketArn",
+            "snapshotKmsKeyArn",
+            "linstorRemoteName",
+            "snapshotClassParameters",
+            "jenkinsPvcName",
+            "jenkinsNamespace",
+            "jenkinsStorageSize",
+            "jenkinsSettings",
+        ]) {
             expect(outputs, key).to.have.property(key);
         }
         expect(outputs.jenkinsPvcName).to.equal(DR_RESTORE_NAME);

@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import { exportOutputs, OUTPUT_NAMES } from "../../stacks/outputs";
 import { loadConfig } from "../../stacks/config";
 import { deployDr } from "../../stacks/dr";
+import { exportOutputs, OUTPUT_NAMES } from "../../stacks/outputs";
 import { deployPrimary } from "../../stacks/primary";
+import { outputValue, resetRecords, settle, stackOutputs, useStack } from "../support/mocks";
 import { stackConfig } from "../support/stacks";
-import { resetRecords, settle, stackOutputs, useStack, valueOf } from "../support/mocks";
 
 describe("stack output contract (stacks/outputs.ts)", () => {
     it("rejects an output name outside the contract at compile time", () => {
@@ -19,7 +19,7 @@ describe("stack output contract (stacks/outputs.ts)", () => {
         resetRecords();
         const dev = await deployPrimary(loadConfig());
         await settle();
-        const plain = Object.fromEntries(await Promise.all(Object.entries(dev).map(async ([k, v]) => [k, await valueOf(v as any)])));
+        const plain = Object.fromEntries(await Promise.all(Object.entries(dev).map(async ([k, v]) => [k, await outputValue(v as any)])));
         stackOutputs["organization/ha-jenkins-eks/dev"] = plain;
         try {
             const drFile = stackConfig("dr");

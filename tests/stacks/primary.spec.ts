@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { loadConfig } from "../../stacks/config";
 import { deployPrimary } from "../../stacks/primary";
+import { dependsOn, isSecret, linstorClasses, ofType, one, outputValue, recorded, resetRecords, settle, unsecret, useStack } from "../support/mocks";
 import { stackConfig } from "../support/stacks";
-import { dependsOn, isSecret, linstorClasses, ofType, one, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "../support/mocks";
 
 /** Evaluates the dev stack with its real Pulumi.dev.yaml (plus Pulumi.yaml defaults) under mocks. */
 async function evaluateDev(overrides: Record<string, string> = {}) {
@@ -10,19 +10,21 @@ async function evaluateDev(overrides: Record<string, string> = {}) {
     useStack("dev", { ...config, ...overrides }, secretKeys);
     resetRecords();
     const outputs = await deployPrimary(loadConfig());
-    await valueOf(outputs.clusterName);
+    await outputValue(outputs.clusterName);
     await settle();
     return outputs;
 }
 
 describe("dev stack (primary)", () => {
     let outputs: Awaited<ReturnType<typeof evaluateDev>>;
-    before(async () => { outputs = await evaluateDev(); });
+    before(async () => {
+        outputs = await evaluateDev();
+    });
 
     it("builds the cluster in us-west-2 across the three configured AZs", async () => {
         expect(outputs.region).to.equal("us-west-2");
         expect(outputs.availabilityZones).to.deep.equal(["us-west-2a", "us-west-2b", "us-west-2c"]);
-        expect(await valueOf(outputs.clusterName)).to.equal("hje-dev");
+        expect(await outputValue(outputs.clusterName)).to.equal("hje-dev");
         expect(one("awsx:ec2:Vpc").inputs.availabilityZoneNames).to.deep.equal(["us-west-2a", "us-west-2b", "us-west-2c"]);
         expect(ofType("eks:index:ManagedNodeGroup")).to.have.length(3);
     });
@@ -30,12 +32,19 @@ describe("dev stack (primary)", () => {
     it("registers the whole LINSTOR storage layer", () => {
         const types = new Set(recorded.map((r) => r.type));
         for (const t of [
-            "ha-jenkins-eks:index:LinstorCluster", "eks:index:Cluster", "aws:ec2/launchTemplate:LaunchTemplate",
-            "kubernetes:helm.sh/v3:Release", "kubernetes:piraeus.io/v1:LinstorCluster",
-            "kubernetes:piraeus.io/v1:LinstorSatelliteConfiguration", "kubernetes:storage.k8s.io/v1:StorageClass",
-        ]) expect(types.has(t), t).to.equal(true);
+            "ha-jenkins-eks:index:LinstorCluster",
+            "eks:index:Cluster",
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            "kubernetes:helm.sh/v3:Release",
+            "kubernetes:piraeus.io/v1:LinstorCluster",
+            "kubernetes:piraeus.io/v1:LinstorSatelliteConfiguration",
+            "kubernetes:storage.k8s.io/v1:StorageClass",
+        ])
+            expect(types.has(t), t).to.equal(true);
         expect(outputs.storageClassNames).to.deep.equal({
-            1: "linstor-csi-lvm-thin-r1", 2: "linstor-csi-lvm-thin-r2", 3: "linstor-csi-lvm-thin-r3",
+            1: "linstor-csi-lvm-thin-r1",
+            2: "linstor-csi-lvm-thin-r2",
+            3: "linstor-csi-lvm-thin-r3",
         });
         expect(outputs.linstorNamespace).to.equal("piraeus-datastore");
     });
@@ -67,9 +76,9 @@ describe("dev stack (primary)", () => {
     });
 
     it("exports what the DR stack reads, the admin password only as a secret", async () => {
-        expect(await valueOf(outputs.jenkinsNamespace)).to.equal("jenkins");
-        expect(await valueOf(outputs.jenkinsStorageSize)).to.equal("20Gi");
-        expect(await valueOf(outputs.jenkinsPvcName)).to.equal(one("kubernetes:core/v1:PersistentVolumeClaim").inputs.metadata.name);
+        expect(await outputValue(outputs.jenkinsNamespace)).to.equal("jenkins");
+        expect(await outputValue(outputs.jenkinsStorageSize)).to.equal("20Gi");
+        expect(await outputValue(outputs.jenkinsPvcName)).to.equal(one("kubernetes:core/v1:PersistentVolumeClaim").inputs.metadata.name);
         expect(await isSecret(outputs.jenkinsAdminPassword)).to.equal(true);
         expect(outputs.jenkinsSettings.chartVersion).to.equal("5.9.53");
         expect(JSON.stringify(outputs.jenkinsSettings)).to.not.contain("generated-");
@@ -93,14 +102,17 @@ describe("dev stack (primary)", () => {
         const cron = one("kubernetes:batch/v1:CronJob", "linstor-db-backup");
         expect(cron.inputs.metadata).to.deep.include({ name: "linstor-db-backup", namespace: "piraeus-datastore" });
         expect(cron.inputs.spec.schedule).to.equal("30 2 * * *");
-        const bucket = await valueOf(outputs.snapshotBucketName);
+        const bucket = await outputValue(outputs.snapshotBucketName);
         expect(cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].args).to.include(`s3://${bucket}/linstor-db/hje-dev/`);
         expect(dependsOn(cron, one("kubernetes:piraeus.io/v1:LinstorCluster"))).to.equal(true);
         const rules = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
         expect(rules.find((r: any) => r.id === "expire-linstor-db-backups")).to.deep.equal({
-            id: "expire-linstor-db-backups", status: "Enabled", filter: { prefix: "linstor-db/" }, expiration: { days: 30 },
+            id: "expire-linstor-db-backups",
+            status: "Enabled",
+            filter: { prefix: "linstor-db/" },
+            expiration: { days: 30 },
         });
-        expect(await valueOf(outputs.linstorDbBackupLocation!)).to.equal(`s3://${bucket}/linstor-db/hje-dev/`);
+        expect(await outputValue(outputs.linstorDbBackupLocation!)).to.equal(`s3://${bucket}/linstor-db/hje-dev/`);
         expect(outputs.linstorDbBackupRetentionDays).to.equal(30);
     });
 
@@ -111,7 +123,9 @@ describe("dev stack (primary)", () => {
         // The schedule snapshots the claim Jenkins really mounts (the chart's `<fullname>-home`, not a look-alike string).
         const env = cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env;
         const claim = one("kubernetes:core/v1:PersistentVolumeClaim").inputs.metadata.name;
-        expect(env.find((e: any) => e.name === "PVC_NAME").value).to.equal(claim).and.to.equal(await valueOf(outputs.jenkinsPvcName));
+        expect(env.find((e: any) => e.name === "PVC_NAME").value)
+            .to.equal(claim)
+            .and.to.equal(await outputValue(outputs.jenkinsPvcName));
         const provider = ofType("pulumi:providers:aws").find((p) => p.inputs.region === "us-east-2");
         expect(provider, "bucket-region provider").to.not.equal(undefined);
         const bucket = one("aws:s3/bucket:Bucket");
@@ -119,7 +133,7 @@ describe("dev stack (primary)", () => {
         expect(bucket.options!.protect).to.equal(true);
         expect(outputs.snapshotBucketRegion).to.equal("us-east-2");
         expect(outputs.linstorRemoteName).to.equal("s3-us-east-2");
-        const params = await valueOf(outputs.snapshotClassParameters);
+        const params = await outputValue(outputs.snapshotClassParameters);
         expect(params["snap.linstor.csi.linbit.com/s3-endpoint"]).to.equal("https://s3.us-east-2.amazonaws.com");
         expect(Object.keys(params).every((k) => k.startsWith("snap.linstor.csi.linbit.com/"))).to.equal(true);
         // The schedule lives in the namespace the stack creates before Jenkins; the alert knows the schedule.
@@ -132,9 +146,9 @@ describe("dev stack (primary)", () => {
         const jobs = rule.inputs.spec.groups.find((g: any) => g.name === "scheduled-jobs.rules").rules;
         expect(jobs.map((r: any) => r.expr)).to.deep.equal([
             '(time() - kube_cronjob_status_last_successful_time{namespace="jenkins", cronjob="jenkins-snapshots"} > 7200) ' +
-            'or absent(kube_cronjob_status_last_successful_time{namespace="jenkins", cronjob="jenkins-snapshots"})',
+                'or absent(kube_cronjob_status_last_successful_time{namespace="jenkins", cronjob="jenkins-snapshots"})',
             '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"} > 172800) ' +
-            'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})',
+                'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})',
         ]);
         expect(one("kubernetes:batch/v1:CronJob", "linstor-db-backup").inputs.metadata.name).to.equal("linstor-db-backup");
         // Three storage nodes configured (one per AZ): an alert when fewer satellites are ONLINE.
@@ -142,7 +156,9 @@ describe("dev stack (primary)", () => {
         expect(linstorRules.find((r: any) => r.alert === "LinstorSatellitesMissing").expr).to.match(/ < 3 or absent/);
         // Each schedule describes itself: every CronJob the stack registers is the one its alert watches.
         const watched = jobs.map((r: any) => /namespace="([^"]+)", cronjob="([^"]+)"/.exec(r.expr)!.slice(1, 3).join("/")).sort();
-        const registered = ofType("kubernetes:batch/v1:CronJob").map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`).sort();
+        const registered = ofType("kubernetes:batch/v1:CronJob")
+            .map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`)
+            .sort();
         expect(watched).to.deep.equal(registered);
     });
 

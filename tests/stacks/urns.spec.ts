@@ -4,15 +4,16 @@
  * A changed URN means Pulumi would replace the resource; add an `alias` instead of updating the baseline.
  * `UPDATE_URNS=1 npm run mocha -- tests/stacks/urns.spec.ts` rewrites the baseline (only for deliberate new resources).
  */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import { loadConfig } from "../../stacks/config";
 import { deployDr } from "../../stacks/dr";
-import { deployPrimary } from "../../stacks/primary";
-import { stackConfig } from "../support/stacks";
 import type { MockAlias } from "../../stacks/offline/mockCloud";
-import { recorded, resetRecords, settle, stackOutputs, useStack, valueOf } from "../support/mocks";
+import { deployPrimary } from "../../stacks/primary";
+import { outputValue, recorded, resetRecords, settle, stackOutputs, useStack } from "../support/mocks";
+import { stackConfig } from "../support/stacks";
 
 const PRIMARY = "organization/ha-jenkins-eks/dev";
 const baselineFile = (stack: string) => path.join(__dirname, "..", "support", "urns", `${stack}.json`);
@@ -34,8 +35,14 @@ function engineUrns(): { urn: string; aliases: string[] }[] {
     const urnOf = (r: Record_, type: string, name: string, parentMockUrn: string | undefined) =>
         `${prefix(r)}::${qualifiedType(type, parentMockUrn)}::${name}`;
     // An alias spec's empty fields mean "as now"; no parent (or the root stack) means top level (alias.proto).
-    const aliasUrn = (r: Record_, a: MockAlias): string => a.urn ?? urnOf(r, a.type ?? r.type, a.name ?? r.name,
-        a.noParent || a.parentUrn?.includes("::pulumi:pulumi:Stack::") ? undefined : (a.parentUrn ?? r.options!.parent));
+    const aliasUrn = (r: Record_, a: MockAlias): string =>
+        a.urn ??
+        urnOf(
+            r,
+            a.type ?? r.type,
+            a.name ?? r.name,
+            a.noParent || a.parentUrn?.includes("::pulumi:pulumi:Stack::") ? undefined : (a.parentUrn ?? r.options!.parent),
+        );
     return [...byMockUrn.values()].map((r) => ({
         urn: urnOf(r, r.type, r.name, r.options!.parent),
         aliases: r.options!.aliases.map((a) => aliasUrn(r, a)),
@@ -49,16 +56,23 @@ function compare(stack: string): void {
     const read = (): string[] => JSON.parse(fs.readFileSync(file, "utf8"));
     const matchIn = (urns: string[]) => (a: { urn: string; aliases: string[] }) => [a.urn, ...a.aliases].find((u) => urns.includes(u));
     // Updating keeps the recorded URN of a resource that moved with an alias, so the move stays proven.
-    if (process.env.UPDATE_URNS === "1") fs.writeFileSync(file, JSON.stringify(actual.map((a) => matchIn(read())(a) ?? a.urn).sort(), null, 2) + "\n");
+    if (process.env.UPDATE_URNS === "1")
+        fs.writeFileSync(file, `${JSON.stringify(actual.map((a) => matchIn(read())(a) ?? a.urn).sort(), null, 2)}\n`);
     const baseline = read();
     const matched = matchIn(baseline);
-    expect(actual.filter((a) => matched(a) === undefined).map((a) => a.urn), `new URNs in ${stack}`).to.deep.equal([]);
+    expect(
+        actual.filter((a) => matched(a) === undefined).map((a) => a.urn),
+        `new URNs in ${stack}`,
+    ).to.deep.equal([]);
     const kept = new Set(actual.map(matched));
-    expect(baseline.filter((u) => !kept.has(u)), `URNs gone from ${stack}`).to.deep.equal([]);
+    expect(
+        baseline.filter((u) => !kept.has(u)),
+        `URNs gone from ${stack}`,
+    ).to.deep.equal([]);
 }
 
 async function plain(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const entries = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await valueOf(v as any)] as const));
+    const entries = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await outputValue(v as any)] as const));
     return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
 }
 
@@ -84,7 +98,7 @@ describe("resource URNs of the shipped stacks", () => {
             useStack("dr", config, secretKeys);
             resetRecords();
             const outputs = await deployDr(loadConfig());
-            await valueOf(outputs.clusterName);
+            await outputValue(outputs.clusterName);
             await settle();
             expect(engineUrns().length).to.be.greaterThan(30);
             compare("dr");

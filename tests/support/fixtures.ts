@@ -1,4 +1,4 @@
-import { LINSTOR_CLUSTER_DEFAULTS as D, LinstorClusterSettings } from "../../components/linstorCluster/settings";
+import { LINSTOR_CLUSTER_DEFAULTS as D, type LinstorClusterSettings } from "../../components/linstorCluster/settings";
 
 /** Valid LinstorCluster settings with the documented defaults; specs override single fields. */
 export function clusterSettings(overrides: Partial<LinstorClusterSettings> = {}): LinstorClusterSettings {

@@ -4,7 +4,7 @@
  * the records and the helpers specs assert with. An unknown invoke throws, so a new call can't slip by untested.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, MockOptions, MockRecord, recordingMocks } from "../../stacks/offline/mockCloud";
+import { installMocks, type MockOptions, type MockRecord, recordingMocks } from "../../stacks/offline/mockCloud";
 
 export type RecordedOptions = MockOptions;
 export type Recorded = MockRecord;
@@ -20,11 +20,14 @@ export function setAvailableZones(names: string[]): void {
 }
 
 /** The shared cloud mock (stacks/offline/mockCloud.ts, also behind the offline plan), recording into `recorded`. */
-export const mocks = recordingMocks({
-    region: () => (pulumi.runtime.getConfig("aws:region") as string | undefined) ?? "us-west-2",
-    stackOutputs: () => stackOutputs,
-    availabilityZones: () => availableZones,
-}, recorded);
+export const mocks = recordingMocks(
+    {
+        region: () => (pulumi.runtime.getConfig("aws:region") as string | undefined) ?? "us-west-2",
+        stackOutputs: () => stackOutputs,
+        availabilityZones: () => availableZones,
+    },
+    recorded,
+);
 
 /** Points the runtime at the shared mocks for `stack`, with `config` as the stack's configuration. */
 export function useStack(stack: string, config: Record<string, string>, secretKeys: string[] = []): void {
@@ -53,14 +56,21 @@ export function ofType(type: string): Recorded[] {
 export function one(type: string, namePart?: string): Recorded {
     const found = ofType(type).filter((r) => namePart === undefined || r.name.includes(namePart));
     if (found.length !== 1) {
-        throw new Error(`expected exactly one ${type}${namePart ? ` named *${namePart}*` : ""}, found ${found.length}: ${found.map((f) => f.name).join(", ")}`);
+        throw new Error(
+            `expected exactly one ${type}${namePart ? ` named *${namePart}*` : ""}, found ${found.length}: ${found.map((f) => f.name).join(", ")}`,
+        );
     }
     return found[0];
 }
 
 /** Resolves an Output (or plain value) for assertions. */
-export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
-    return new Promise((resolve) => pulumi.output(output).apply((v) => { resolve(v as T); return v; }));
+export function outputValue<T>(output: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) =>
+        pulumi.output(output).apply((v) => {
+            resolve(v as T);
+            return v;
+        }),
+    );
 }
 
 /** Whether an Output is marked secret. */
@@ -97,8 +107,7 @@ export function unsecret<T>(value: any): T {
 function skipUnreadStackTraces(): void {
     const mapped = Error.prepareStackTrace;
     if (process.env.HJE_FULL_STACKS === "1" || mapped === undefined) return;
-    Error.prepareStackTrace = (error, frames) =>
-        error.constructor === Error && error.message === "" ? "Error" : mapped(error, frames);
+    Error.prepareStackTrace = (error, frames) => (error.constructor === Error && error.message === "" ? "Error" : mapped(error, frames));
 }
 skipUnreadStackTraces();
 

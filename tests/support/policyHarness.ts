@@ -5,7 +5,7 @@
 import type { EnforcementLevel, PolicyPackConfig, PolicyResource } from "@pulumi/policy";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { Finding, PackResult, RecordedResource, runPolicies, toPolicyResources } from "../../policy/offline";
+import { type Finding, type PackResult, type RecordedResource, runPolicies, toPolicyResources } from "../../policy/offline";
 import { policies } from "../../policy/policies";
 import { PROJECT, recorded } from "./mocks";
 
@@ -24,7 +24,11 @@ let counter = 0;
 export function resource(type: string, props: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
     const name = extra.name ?? `test-${++counter}`;
     return {
-        type, name, inputs: props, custom: !type.startsWith("eks:index:") && !type.startsWith("awsx:"), id: `${name}-id`,
+        type,
+        name,
+        inputs: props,
+        custom: !type.startsWith("eks:index:") && !type.startsWith("awsx:"),
+        id: `${name}-id`,
         options: { urn: `urn:pulumi:test::${PROJECT}::${type}::${name}`, dependencies: [] },
         ...extra,
     };
@@ -38,7 +42,9 @@ export function provider(pkg: string, props: Record<string, unknown>, name = `${
 
 export async function evaluate(rules: readonly Rule[], records: readonly RecordedResource[], opts: HarnessOptions = {}): Promise<PackResult> {
     const resources = toPolicyResources(records, {
-        stack: opts.stack ?? "test", project: PROJECT, config: opts.stackConfig ?? { "aws:region": "us-west-2" },
+        stack: opts.stack ?? "test",
+        project: PROJECT,
+        config: opts.stackConfig ?? { "aws:region": "us-west-2" },
     });
     return runPolicies([...rules], resources, { config: opts.config, enforcementLevel: "mandatory" });
 }
@@ -74,10 +80,15 @@ function stripResources(value: unknown): unknown {
 // ---- the same resources through CrossGuard's own analyzer handlers ------------------------------------------
 
 /** The Analyze/AnalyzeStack RPC handlers of @pulumi/policy (server.ts; internal, no typings). */
-const server = require("@pulumi/policy/server") as Record<string, (...args: unknown[]) => (call: unknown, cb: (err: unknown, resp: any) => void) => void>;
+const server = require("@pulumi/policy/server") as Record<
+    string,
+    (...args: unknown[]) => (call: unknown, cb: (err: unknown, resp: any) => void) => void
+>;
 const LEVELS: Record<number, EnforcementLevel> = {
-    [analyzer.EnforcementLevel.ADVISORY]: "advisory", [analyzer.EnforcementLevel.MANDATORY]: "mandatory",
-    [analyzer.EnforcementLevel.DISABLED]: "disabled", [analyzer.EnforcementLevel.REMEDIATE]: "remediate",
+    [analyzer.EnforcementLevel.ADVISORY]: "advisory",
+    [analyzer.EnforcementLevel.MANDATORY]: "mandatory",
+    [analyzer.EnforcementLevel.DISABLED]: "disabled",
+    [analyzer.EnforcementLevel.REMEDIATE]: "remediate",
 };
 
 /** Props behind the offline runner's unknown-checking proxy, as the engine would serialize them (sentinels included). */
@@ -104,19 +115,24 @@ function providerMessage(r: PolicyResource): analyzer.AnalyzerProviderResource |
 /** Builds the engine's gRPC requests for `records` and returns the diagnostics CrossGuard's own handlers produce. */
 export async function crossGuardViolations(records: readonly RecordedResource[], opts: HarnessOptions = {}): Promise<Finding[]> {
     const resources = toPolicyResources(records, {
-        stack: opts.stack ?? "test", project: PROJECT, config: opts.stackConfig ?? { "aws:region": "us-west-2" },
+        stack: opts.stack ?? "test",
+        project: PROJECT,
+        config: opts.stackConfig ?? { "aws:region": "us-west-2" },
     });
     const call = (handler: ReturnType<typeof server.makeAnalyzeRpcFun>, request: unknown) =>
         new Promise<analyzer.AnalyzeResponse>((resolve, reject) => handler({ request }, (err, resp) => (err ? reject(err) : resolve(resp))));
     const findings: Finding[] = [];
     // Normalized to the offline runner's shape: CrossGuard prefixes the rule's description and names the pack, and
     // the engine (not the pack) attaches a resource rule's URN.
-    const collect = (resp: analyzer.AnalyzeResponse, urn?: string) => resp.getDiagnosticsList().forEach((d) => findings.push({
-        policyName: d.getPolicyname(),
-        enforcementLevel: LEVELS[d.getEnforcementlevel()],
-        message: d.getMessage().replace(`${d.getDescription()}\n`, "").replace(" from policy pack 'ha-jenkins-eks@v0.1.0'", ""),
-        urn: d.getUrn() || urn,
-    }));
+    const collect = (resp: analyzer.AnalyzeResponse, urn?: string) =>
+        resp.getDiagnosticsList().forEach((d) => {
+            findings.push({
+                policyName: d.getPolicyname(),
+                enforcementLevel: LEVELS[d.getEnforcementlevel()],
+                message: d.getMessage().replace(`${d.getDescription()}\n`, "").replace(" from policy pack 'ha-jenkins-eks@v0.1.0'", ""),
+                urn: d.getUrn() || urn,
+            });
+        });
     const analyze = server.makeAnalyzeRpcFun("ha-jenkins-eks", "0.1.0", "mandatory", policies);
     for (const r of resources.filter((x) => records.find((rec) => rec.name === x.name && rec.type === x.type)?.options !== undefined)) {
         const req = new analyzer.AnalyzeRequest();
@@ -130,18 +146,20 @@ export async function crossGuardViolations(records: readonly RecordedResource[],
         collect(await call(analyze, req), r.urn);
     }
     const stackReq = new analyzer.AnalyzeStackRequest();
-    stackReq.setResourcesList(resources.map((r) => {
-        const a = new analyzer.AnalyzerResource();
-        a.setType(r.type);
-        a.setUrn(r.urn);
-        a.setName(r.name);
-        a.setProperties(struct(r.props));
-        a.setOptions(options(r));
-        if (r.parent) a.setParent(r.parent.urn);
-        const p = providerMessage(r);
-        if (p) a.setProvider(p);
-        return a;
-    }));
+    stackReq.setResourcesList(
+        resources.map((r) => {
+            const a = new analyzer.AnalyzerResource();
+            a.setType(r.type);
+            a.setUrn(r.urn);
+            a.setName(r.name);
+            a.setProperties(struct(r.props));
+            a.setOptions(options(r));
+            if (r.parent) a.setParent(r.parent.urn);
+            const p = providerMessage(r);
+            if (p) a.setProvider(p);
+            return a;
+        }),
+    );
     collect(await call(server.makeAnalyzeStackRpcFun("ha-jenkins-eks", "0.1.0", "mandatory", policies), stackReq));
     return findings;
 }

@@ -8,7 +8,7 @@ import type { RecordedResource } from "../../policy/offline";
 import { loadConfig } from "../../stacks/config";
 import { deployDr } from "../../stacks/dr";
 import { deployPrimary } from "../../stacks/primary";
-import { resetRecords, settle, stackOutputs, useStack, valueOf } from "./mocks";
+import { outputValue, resetRecords, settle, stackOutputs, useStack } from "./mocks";
 import { cloneRecords } from "./policyHarness";
 import { stackConfig } from "./stacks";
 
@@ -39,7 +39,7 @@ function memo(stack: "dev" | "dr", overrides: Record<string, string>, evaluate: 
 }
 
 async function plain(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const entries = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await valueOf(v as never)] as const));
+    const entries = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await outputValue(v as never)] as const));
     return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
 }
 

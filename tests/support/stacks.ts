@@ -3,7 +3,7 @@
  * every stack must make before it can plan — how the Kubernetes API is reached (a public endpoint for the
  * deployer's network; TEST-NET-2 stands for it here). The shipped files alone refuse to plan (tested).
  */
-import { loadStackConfig, StackConfigMap } from "../../stacks/offline/stackFile";
+import { loadStackConfig, type StackConfigMap } from "../../stacks/offline/stackFile";
 
 export const QUICK_START_API_ACCESS = { "ha-jenkins-eks:apiPublicAccessCidrs": '["198.51.100.0/24"]' } as const;
 

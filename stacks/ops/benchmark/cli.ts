@@ -6,16 +6,17 @@
  * Runs fio with the seed's matrix on a PVC of each class (EBS gp3 baseline, LINSTOR r1, r2, r3), then
  * prints Tables 1–4 in the seed's layout plus each LINSTOR table as a ratio to the baseline.
  */
+
+import { parseArgs } from "node:util";
 import * as yaml from "js-yaml";
-import { parseArgs } from "util";
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
 import { fail, loadOutputs } from "../cli";
 import { systemClock } from "../clock";
 import { loadKubeConfig } from "../cluster";
 import { OUTPUT_NAMES } from "../stackOutputs";
+import { BENCH_DEFAULTS, type BenchClass, type BenchClassKey, type BenchSettings, benchManifests, benchName, benchNamespace } from "./manifests";
 import { FIO_DEFAULTS } from "./matrix";
-import { BENCH_DEFAULTS, BenchClass, BenchClassKey, BenchSettings, benchManifests, benchName, benchNamespace } from "./manifests";
-import { Metric, ResultTable, SEED_TABLES, formatRatio, formatResults } from "./results";
+import { formatRatio, formatResults, type Metric, type ResultTable, SEED_TABLES } from "./results";
 import { KubeBench, runBenchmark } from "./runner";
 
 /** The four tables of one run, then the ratios; titles follow the seed's. */
@@ -39,10 +40,12 @@ export function formatReport(results: readonly { cls: BenchClass; table: ResultT
 /** Class names: LINSTOR r1–r3 from the stack output storageClassNames (else the default prefix), baseline by flag. */
 export function benchClasses(outputs: Readonly<Record<string, unknown>>, baselineClass: string | undefined): BenchClass[] {
     const names = (outputs[OUTPUT_NAMES.storageClassNames] ?? {}) as Record<string, string>;
-    const linstor = ([1, 2, 3] as const).map((n): BenchClass => ({
-        key: `r${n}` as BenchClassKey,
-        storageClassName: names[String(n)] ?? `${LINSTOR_CLUSTER_DEFAULTS.storageClassPrefix}-r${n}`,
-    }));
+    const linstor = ([1, 2, 3] as const).map(
+        (n): BenchClass => ({
+            key: `r${n}` as BenchClassKey,
+            storageClassName: names[String(n)] ?? `${LINSTOR_CLUSTER_DEFAULTS.storageClassPrefix}-r${n}`,
+        }),
+    );
     return baselineClass === undefined ? linstor : [{ key: "baseline", storageClassName: baselineClass }, ...linstor];
 }
 
@@ -63,13 +66,28 @@ const USAGE = `Usage: npm run bench -- <stack> [options]
 
 async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
-        args: argv, allowPositionals: true,
+        args: argv,
+        allowPositionals: true,
         options: {
-            "dry-run": { type: "boolean" }, help: { type: "boolean" }, "outputs-file": { type: "string" },
-            "baseline-class": { type: "string" }, "skip-baseline": { type: "boolean" }, classes: { type: "string" },
-            runtime: { type: "string" }, ramp: { type: "string" }, iodepth: { type: "string" }, size: { type: "string" },
-            "pvc-size": { type: "string" }, namespace: { type: "string" }, image: { type: "string" }, "no-install": { type: "boolean" },
-            bandwidth: { type: "boolean" }, keep: { type: "boolean" }, cleanup: { type: "boolean" }, kubeconfig: { type: "string" }, context: { type: "string" },
+            "dry-run": { type: "boolean" },
+            help: { type: "boolean" },
+            "outputs-file": { type: "string" },
+            "baseline-class": { type: "string" },
+            "skip-baseline": { type: "boolean" },
+            classes: { type: "string" },
+            runtime: { type: "string" },
+            ramp: { type: "string" },
+            iodepth: { type: "string" },
+            size: { type: "string" },
+            "pvc-size": { type: "string" },
+            namespace: { type: "string" },
+            image: { type: "string" },
+            "no-install": { type: "boolean" },
+            bandwidth: { type: "boolean" },
+            keep: { type: "boolean" },
+            cleanup: { type: "boolean" },
+            kubeconfig: { type: "string" },
+            context: { type: "string" },
         },
     });
     if (values.help || positionals.length !== 1) {
@@ -97,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
         },
     };
     const outputs = await loadOutputs(positionals[0], { "outputs-file": values["outputs-file"], "dry-run": values["dry-run"] }, log);
-    let classes = benchClasses(outputs, values["skip-baseline"] ? undefined : values["baseline-class"] ?? "gp3");
+    let classes = benchClasses(outputs, values["skip-baseline"] ? undefined : (values["baseline-class"] ?? "gp3"));
     if (values.classes) {
         const wanted = values.classes.split(",").map((s) => s.trim());
         classes = classes.filter((c) => c.key === "baseline" || wanted.includes(c.key));
@@ -108,7 +126,11 @@ async function main(argv: string[]): Promise<number> {
         log(`# ${classes.length} class(es), run one after another: ${classes.map((c) => `${c.key}=${c.storageClassName}`).join(", ")}`);
         return 0;
     }
-    const kc = await loadKubeConfig({ file: values.kubeconfig, output: values.kubeconfig ? undefined : outputs[OUTPUT_NAMES.kubeconfig], context: values.context });
+    const kc = await loadKubeConfig({
+        file: values.kubeconfig,
+        output: values.kubeconfig ? undefined : outputs[OUTPUT_NAMES.kubeconfig],
+        context: values.context,
+    });
     const cluster = await KubeBench.create(kc);
     if (values.cleanup) {
         for (const c of classes) {
@@ -124,5 +146,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code), (e: Error) => fail(`Benchmark failed: ${e.message}`));
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e: Error) => fail(`Benchmark failed: ${e.message}`),
+    );
 }

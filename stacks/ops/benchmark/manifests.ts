@@ -2,7 +2,7 @@
  * Kubernetes objects of one benchmark run per StorageClass: a ConfigMap with the fio job file, a PVC
  * of the class, and a Job that runs fio on it and prints fio's JSON between markers. Pure builders.
  */
-import { FioParams, fioJobFile, matrixSeconds } from "./matrix";
+import { type FioParams, fioJobFile, matrixSeconds } from "./matrix";
 import { JSON_BEGIN, JSON_END } from "./results";
 
 export const BENCH_CLASS_KEYS = ["baseline", "r1", "r2", "r3"] as const;
@@ -50,11 +50,11 @@ export function labels(key: BenchClassKey): Record<string, string> {
 export function benchScript(s: Pick<BenchSettings, "installFio" | "fioPackageVersion">): string {
     const install = s.installFio
         ? [
-            "if ! command -v fio >/dev/null 2>&1; then",
-            "  apt-get update -qq",
-            `  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fio=${s.fioPackageVersion} >/dev/null`,
-            "fi",
-        ]
+              "if ! command -v fio >/dev/null 2>&1; then",
+              "  apt-get update -qq",
+              `  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fio=${s.fioPackageVersion} >/dev/null`,
+              "fi",
+          ]
         : [];
     return [
         "set -eu",
@@ -104,19 +104,24 @@ export function benchManifests(cls: BenchClass, s: BenchSettings) {
                     restartPolicy: "Never",
                     automountServiceAccountToken: false,
                     securityContext: { seccompProfile: { type: "RuntimeDefault" } },
-                    containers: [{
-                        name: "fio",
-                        image: s.image,
-                        command: ["/bin/sh", "-c", benchScript(s)],
-                        volumeMounts: [{ name: "data", mountPath: DATA_DIR }, { name: "job", mountPath: JOB_FILE_DIR, readOnly: true }],
-                        resources: { requests: { cpu: "1", memory: "512Mi" }, limits: { memory: "1Gi" } },
-                        securityContext: {
-                            allowPrivilegeEscalation: false,
-                            capabilities: s.installFio
-                                ? { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] }
-                                : { drop: ["ALL"] },
+                    containers: [
+                        {
+                            name: "fio",
+                            image: s.image,
+                            command: ["/bin/sh", "-c", benchScript(s)],
+                            volumeMounts: [
+                                { name: "data", mountPath: DATA_DIR },
+                                { name: "job", mountPath: JOB_FILE_DIR, readOnly: true },
+                            ],
+                            resources: { requests: { cpu: "1", memory: "512Mi" }, limits: { memory: "1Gi" } },
+                            securityContext: {
+                                allowPrivilegeEscalation: false,
+                                capabilities: s.installFio
+                                    ? { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] }
+                                    : { drop: ["ALL"] },
+                            },
                         },
-                    }],
+                    ],
                     volumes: [
                         { name: "data", persistentVolumeClaim: { claimName: name } },
                         { name: "job", configMap: { name } },

@@ -58,7 +58,11 @@ const SIZE = /^\d+[KMGT]?$/;
 /** The fio job file (one section per cell, `stonewall` so cells run one after another on one file). */
 export function fioJobFile(p: FioParams, filename: string): string {
     if (!SIZE.test(p.size)) throw new Error(`fio size ${JSON.stringify(p.size)}: use a number with an optional K/M/G/T suffix.`);
-    for (const [k, v] of [["iodepth", p.iodepth], ["numjobs", p.numjobs], ["runtimeSeconds", p.runtimeSeconds]] as const) {
+    for (const [k, v] of [
+        ["iodepth", p.iodepth],
+        ["numjobs", p.numjobs],
+        ["runtimeSeconds", p.runtimeSeconds],
+    ] as const) {
         if (!Number.isInteger(v) || v < 1) throw new Error(`fio ${k} must be a positive integer, got ${v}.`);
     }
     if (!Number.isInteger(p.rampSeconds) || p.rampSeconds < 0) throw new Error(`fio rampSeconds must be ≥ 0, got ${p.rampSeconds}.`);

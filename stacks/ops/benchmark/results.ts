@@ -4,7 +4,7 @@
  * the same range as its write rows, i.e. total IOPS). The seed's Tables 1–4 are kept verbatim as the
  * reference users compare with.
  */
-import { BlockSize, PREFILL_JOB, Pattern, SEED_BLOCK_SIZES, SEED_PATTERNS } from "./matrix";
+import { type BlockSize, type Pattern, PREFILL_JOB, SEED_BLOCK_SIZES, SEED_PATTERNS } from "./matrix";
 
 export interface CellResult {
     readonly readIops: number;
@@ -51,7 +51,8 @@ export function parseFioJson(text: string): ResultTable {
         const pattern = (job["job options"]?.rw ?? m?.[1]) as Pattern;
         const bs = (job["job options"]?.bs ?? m?.[2]) as BlockSize;
         if (!SEED_PATTERNS.includes(pattern) || !SEED_BLOCK_SIZES.includes(bs)) continue;
-        (table[pattern] ??= {})[bs] = { readIops: job.read.iops, writeIops: job.write.iops, readKiBps: job.read.bw, writeKiBps: job.write.bw };
+        table[pattern] ??= {};
+        table[pattern][bs] = { readIops: job.read.iops, writeIops: job.write.iops, readKiBps: job.read.bw, writeKiBps: job.write.bw };
     }
     return table;
 }
@@ -92,19 +93,39 @@ export function formatRatio(title: string, table: ResultTable, baseline: ResultT
 export const SEED_TABLES: Record<"baseline" | "r1" | "r2" | "r3", { title: string; values: Record<Pattern, number[]> }> = {
     baseline: {
         title: "Table 1. EBS Baseline Results",
-        values: { randrw: [3024, 3024, 3024, 2065], randwrite: [3025, 3025, 3025, 2065], readwrite: [3025, 3025, 4132, 2065], write: [3025, 3025, 4133, 2066] },
+        values: {
+            randrw: [3024, 3024, 3024, 2065],
+            randwrite: [3025, 3025, 3025, 2065],
+            readwrite: [3025, 3025, 4132, 2065],
+            write: [3025, 3025, 4133, 2066],
+        },
     },
     r1: {
         title: "Table 2. LINSTOR Single Replica (no replication) Results",
-        values: { randrw: [3461, 3361, 3055, 2929], randwrite: [2389, 2253, 1890, 1990], readwrite: [3254, 3308, 3919, 2093], write: [3029, 3015, 3206, 2010] },
+        values: {
+            randrw: [3461, 3361, 3055, 2929],
+            randwrite: [2389, 2253, 1890, 1990],
+            readwrite: [3254, 3308, 3919, 2093],
+            write: [3029, 3015, 3206, 2010],
+        },
     },
     r2: {
         title: "Table 3. LINSTOR Two Replica Results",
-        values: { randrw: [3461, 3365, 2659, 2924], randwrite: [2398, 2243, 1880, 1981], readwrite: [3252, 3232, 3890, 2182], write: [3292, 2984, 3192, 2001] },
+        values: {
+            randrw: [3461, 3365, 2659, 2924],
+            randwrite: [2398, 2243, 1880, 1981],
+            readwrite: [3252, 3232, 3890, 2182],
+            write: [3292, 2984, 3192, 2001],
+        },
     },
     r3: {
         title: "Table 4. LINSTOR Three Replica Results",
-        values: { randrw: [3452, 3338, 3014, 2931], randwrite: [2355, 2207, 1843, 1988], readwrite: [3343, 3204, 3901, 2176], write: [3207, 2959, 3168, 2011] },
+        values: {
+            randrw: [3452, 3338, 3014, 2931],
+            randwrite: [2355, 2207, 1843, 1988],
+            readwrite: [3343, 3204, 3901, 2176],
+            write: [3207, 2959, 3168, 2011],
+        },
     },
 };
 

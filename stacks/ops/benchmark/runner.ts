@@ -5,8 +5,8 @@
  */
 import type { Clock } from "../clock";
 import { pollUntil } from "../clock";
-import { BenchClass, BenchSettings, benchManifests, benchName, benchNamespace } from "./manifests";
-import { ResultTable, extractFioJson, parseFioJson } from "./results";
+import { type BenchClass, type BenchSettings, benchManifests, benchName, benchNamespace } from "./manifests";
+import { extractFioJson, parseFioJson, type ResultTable } from "./results";
 
 export interface BenchCluster {
     storageClassExists(name: string): Promise<boolean>;
@@ -32,12 +32,17 @@ export class KubeBench implements BenchCluster {
     }
 
     async storageClassExists(name: string): Promise<boolean> {
-        return this.storage.readStorageClass({ name }).then(() => true, (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)));
+        return this.storage.readStorageClass({ name }).then(
+            () => true,
+            (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)),
+        );
     }
 
     async ensureNamespace(manifest: ReturnType<typeof benchNamespace>): Promise<void> {
-        const exists = await this.core.readNamespace({ name: manifest.metadata.name })
-            .then(() => true, (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)));
+        const exists = await this.core.readNamespace({ name: manifest.metadata.name }).then(
+            () => true,
+            (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)),
+        );
         if (!exists) await this.core.createNamespace({ body: manifest });
     }
 
@@ -51,7 +56,9 @@ export class KubeBench implements BenchCluster {
             else throw new Error(`unexpected kind ${m.kind}`);
         } catch (e) {
             if ((e as { code?: number }).code === 409) {
-                throw new Error(`${m.kind} ${namespace}/${m.metadata.name} exists from an earlier run; remove it with \`npm run bench -- <stack> --cleanup\`.`);
+                throw new Error(
+                    `${m.kind} ${namespace}/${m.metadata.name} exists from an earlier run; remove it with \`npm run bench -- <stack> --cleanup\`.`,
+                );
             }
             throw e;
         }
@@ -87,7 +94,8 @@ export class KubeBench implements BenchCluster {
             const pv = pvc.spec?.volumeName;
             if (pv) {
                 await this.core.patchPersistentVolume({
-                    name: pv, body: [{ op: "replace", path: "/spec/persistentVolumeReclaimPolicy", value: "Delete" }],
+                    name: pv,
+                    body: [{ op: "replace", path: "/spec/persistentVolumeReclaimPolicy", value: "Delete" }],
                 });
             }
             await this.core.deleteNamespacedPersistentVolumeClaim({ namespace, name });
@@ -102,15 +110,21 @@ export interface ClassResult {
 }
 
 /** Applies, waits, collects and cleans up, class after class. */
-export async function runBenchmark(classes: readonly BenchClass[], s: BenchSettings,
-    deps: { cluster: BenchCluster; clock: Clock; log: (line: string) => void; keep?: boolean; pollMs?: number }): Promise<ClassResult[]> {
+export async function runBenchmark(
+    classes: readonly BenchClass[],
+    s: BenchSettings,
+    deps: { cluster: BenchCluster; clock: Clock; log: (line: string) => void; keep?: boolean; pollMs?: number },
+): Promise<ClassResult[]> {
     const { cluster, clock, log } = deps;
     for (const c of classes) {
         if (!(await cluster.storageClassExists(c.storageClassName))) {
-            throw new Error(`StorageClass ${c.storageClassName} (${c.key}) does not exist.` + (c.key === "baseline"
-                ? " The EBS baseline needs the EBS CSI driver add-on (aws-ebs-csi-driver, with its IAM role) and a gp3 StorageClass; " +
-                  "pass --baseline-class NAME, or --skip-baseline to measure LINSTOR only."
-                : ""));
+            throw new Error(
+                `StorageClass ${c.storageClassName} (${c.key}) does not exist.` +
+                    (c.key === "baseline"
+                        ? " The EBS baseline needs the EBS CSI driver add-on (aws-ebs-csi-driver, with its IAM role) and a gp3 StorageClass; " +
+                          "pass --baseline-class NAME, or --skip-baseline to measure LINSTOR only."
+                        : ""),
+            );
         }
     }
     await cluster.ensureNamespace(benchNamespace(s.namespace));

@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { HaJenkins, HaJenkinsArgs } from "../../../components/jenkins";
+import { HaJenkins, type HaJenkinsArgs } from "../../../components/jenkins";
 import { ConfigError } from "../../../components/shared/errors";
 import { loadConfig } from "../../../stacks/config";
 import { thrown } from "../../support/fixtures";
-import { isSecret, ofType, one, PROJECT, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "../../support/mocks";
+import { isSecret, ofType, one, outputValue, PROJECT, recorded, resetRecords, settle, unsecret, useStack } from "../../support/mocks";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const PVC = "kubernetes:core/v1:PersistentVolumeClaim";
@@ -23,12 +23,21 @@ async function build(overrides: Partial<HaJenkinsArgs> = {}, extraOpts: pulumi.C
     resetRecords();
     seenOpts = {};
     const provider = new k8s.Provider("test-k8s", { kubeconfig: "{}" });
-    const jenkins = new HaJenkins("hje-test-jenkins", { storageClassName: SC, storageClassReplicas: 3, ...overrides }, {
-        provider,
-        transformations: [(a) => { seenOpts[a.name] = a.opts; return undefined; }],
-        ...extraOpts,
-    });
-    await valueOf(jenkins.url);
+    const jenkins = new HaJenkins(
+        "hje-test-jenkins",
+        { storageClassName: SC, storageClassReplicas: 3, ...overrides },
+        {
+            provider,
+            transformations: [
+                (a) => {
+                    seenOpts[a.name] = a.opts;
+                    return undefined;
+                },
+            ],
+            ...extraOpts,
+        },
+    );
+    await outputValue(jenkins.url);
     await settle();
     return jenkins;
 }
@@ -42,7 +51,9 @@ describe("HaJenkins", () => {
 
     describe("defaults", () => {
         let jenkins: HaJenkins;
-        before(async () => { jenkins = await build(); });
+        before(async () => {
+            jenkins = await build();
+        });
 
         it("keeps the pinned controller and JCasC reload images on every storage node, so a failover pulls nothing", () => {
             const ds = one("kubernetes:apps/v1:DaemonSet");
@@ -71,7 +82,10 @@ describe("HaJenkins", () => {
             expect(r.inputs.skipAwait).to.equal(false);
             expect(r.inputs.timeout).to.equal(1200);
             expect(values().controller.image).to.deep.equal({
-                registry: "docker.io", repository: "jenkins/jenkins", tag: "2.568.2-jdk21", pullPolicy: "IfNotPresent",
+                registry: "docker.io",
+                repository: "jenkins/jenkins",
+                tag: "2.568.2-jdk21",
+                pullPolicy: "IfNotPresent",
             });
             const ns = one("kubernetes:core/v1:Namespace");
             expect(ns.inputs.metadata).to.deep.equal({
@@ -96,7 +110,9 @@ describe("HaJenkins", () => {
             expect(pvc.inputs.metadata.namespace).to.equal("jenkins");
             expect(pvc.inputs.metadata.annotations).to.deep.equal({ "pulumi.com/skipAwait": "true" });
             expect(pvc.inputs.spec).to.deep.equal({
-                accessModes: ["ReadWriteOnce"], storageClassName: SC, resources: { requests: { storage: "20Gi" } },
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: SC,
+                resources: { requests: { storage: "20Gi" } },
             });
             expect(values().persistence).to.deep.equal({ enabled: true, existingClaim: "jenkins-home" });
         });
@@ -114,11 +130,15 @@ describe("HaJenkins", () => {
             expect(secret.inputs).to.not.have.property("immutable");
             expect(secret.inputs.stringData).to.have.property("4dabf18193072939515e22adb298388d");
             expect(unsecret<any>(secret.inputs.stringData)).to.deep.equal({
-                "jenkins-admin-user": "admin", "jenkins-admin-password": "generated-hje-test-jenkins-admin-password",
+                "jenkins-admin-user": "admin",
+                "jenkins-admin-password": "generated-hje-test-jenkins-admin-password",
             });
             expect(values().controller.admin).to.deep.equal({
-                username: "admin", existingSecret: "jenkins-admin-credentials",
-                userKey: "jenkins-admin-user", passwordKey: "jenkins-admin-password", createSecret: true,
+                username: "admin",
+                existingSecret: "jenkins-admin-credentials",
+                userKey: "jenkins-admin-user",
+                passwordKey: "jenkins-admin-password",
+                createSecret: true,
             });
             expect(JSON.stringify(values())).to.not.contain("generated-hje-test-jenkins-admin-password");
         });
@@ -127,8 +147,8 @@ describe("HaJenkins", () => {
             const pw = one("random:index/randomPassword:RandomPassword");
             expect(pw.inputs).to.include({ length: 32, special: false });
             expect(await isSecret(jenkins.adminPassword)).to.equal(true);
-            expect(await valueOf(jenkins.adminPassword)).to.equal("generated-hje-test-jenkins-admin-password");
-            expect(await valueOf(jenkins.adminUser)).to.equal("admin");
+            expect(await outputValue(jenkins.adminPassword)).to.equal("generated-hje-test-jenkins-admin-password");
+            expect(await outputValue(jenkins.adminUser)).to.equal("admin");
         });
 
         it("evicts from dead nodes after 30 s, allows 10 min to boot and schedules onto LINSTOR storage nodes", () => {
@@ -148,8 +168,10 @@ describe("HaJenkins", () => {
         it("pins the plugins and never upgrades them to latest", () => {
             const c = values().controller;
             expect(c.installPlugins).to.deep.equal([
-                "kubernetes:4540.v612369217f87", "workflow-aggregator:608.v67378e9d3db_1",
-                "git:5.10.1", "configuration-as-code:2115.vf6de120eef70",
+                "kubernetes:4540.v612369217f87",
+                "workflow-aggregator:608.v67378e9d3db_1",
+                "git:5.10.1",
+                "configuration-as-code:2115.vf6de120eef70",
             ]);
             expect(c.installLatestPlugins).to.equal(false);
             expect(c.installLatestSpecifiedPlugins).to.equal(false);
@@ -172,17 +194,17 @@ describe("HaJenkins", () => {
             expect(values().controller.serviceType).to.equal("ClusterIP");
             expect(values().controller.serviceAnnotations).to.deep.equal({});
             expect(ofType(SERVICE)).to.have.length(0);
-            expect(await valueOf(jenkins.url)).to.equal("http://jenkins.jenkins.svc.cluster.local:8080/");
-            expect(await valueOf(jenkins.loadBalancerHostname)).to.equal(undefined);
+            expect(await outputValue(jenkins.url)).to.equal("http://jenkins.jenkins.svc.cluster.local:8080/");
+            expect(await outputValue(jenkins.loadBalancerHostname)).to.equal(undefined);
         });
 
         it("outputs namespace, PVC, class, size, release and service names", async () => {
-            expect(await valueOf(jenkins.namespace)).to.equal("jenkins");
-            expect(await valueOf(jenkins.pvcName)).to.equal("jenkins-home");
-            expect(await valueOf(jenkins.storageClassName)).to.equal(SC);
-            expect(await valueOf(jenkins.storageSize)).to.equal("20Gi");
-            expect(await valueOf(jenkins.releaseName)).to.equal("jenkins");
-            expect(await valueOf(jenkins.serviceName)).to.equal("jenkins");
+            expect(await outputValue(jenkins.namespace)).to.equal("jenkins");
+            expect(await outputValue(jenkins.pvcName)).to.equal("jenkins-home");
+            expect(await outputValue(jenkins.storageClassName)).to.equal(SC);
+            expect(await outputValue(jenkins.storageSize)).to.equal("20Gi");
+            expect(await outputValue(jenkins.releaseName)).to.equal("jenkins");
+            expect(await outputValue(jenkins.serviceName)).to.equal("jenkins");
         });
     });
 
@@ -200,8 +222,8 @@ describe("HaJenkins", () => {
             const lookup = one(SERVICE);
             expect(lookup.name).to.equal("hje-test-jenkins-service");
             const host = "jenkins-0123456789.elb.us-west-2.amazonaws.com";
-            expect(await valueOf(jenkins.loadBalancerHostname)).to.equal(host);
-            expect(await valueOf(jenkins.url)).to.equal(`http://${host}:8080/`);
+            expect(await outputValue(jenkins.loadBalancerHostname)).to.equal(host);
+            expect(await outputValue(jenkins.url)).to.equal(`http://${host}:8080/`);
         });
 
         it("terminates TLS with the ACM certificate and serves https on 443", async () => {
@@ -215,21 +237,27 @@ describe("HaJenkins", () => {
                 "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "443",
                 "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
             });
-            expect(await valueOf(jenkins.url)).to.equal("https://jenkins-0123456789.elb.us-west-2.amazonaws.com/");
+            expect(await outputValue(jenkins.url)).to.equal("https://jenkins-0123456789.elb.us-west-2.amazonaws.com/");
         });
 
         it("prefers the configured public URL, also as Jenkins' root URL", async () => {
             const jenkins = await build({ ...LB, tlsCertificateArn: ARN, publicUrl: "https://ci.example.com/" });
             expect(values().controller.jenkinsUrl).to.equal("https://ci.example.com/");
-            expect(await valueOf(jenkins.url)).to.equal("https://ci.example.com/");
+            expect(await outputValue(jenkins.url)).to.equal("https://ci.example.com/");
         });
 
         it("refuses an open range without opt-in, before registering anything", async () => {
             for (const ranges of [[], ["0.0.0.0/0"]]) {
                 resetRecords();
-                const e = thrown(() => new HaJenkins("open", {
-                    storageClassName: SC, storageClassReplicas: 3, serviceType: "LoadBalancer", loadBalancerSourceRanges: ranges,
-                }));
+                const e = thrown(
+                    () =>
+                        new HaJenkins("open", {
+                            storageClassName: SC,
+                            storageClassReplicas: 3,
+                            serviceType: "LoadBalancer",
+                            loadBalancerSourceRanges: ranges,
+                        }),
+                );
                 expect(e).to.be.instanceOf(ConfigError);
                 expect((e as ConfigError).key).to.equal("HaJenkins.loadBalancerSourceRanges");
                 await settle();
@@ -243,9 +271,14 @@ describe("HaJenkins", () => {
     describe("storage", () => {
         it("refuses a class with fewer than 3 replicas unless allowFewerReplicas, naming the caller's key", async () => {
             resetRecords();
-            const e = thrown(() => new HaJenkins("r2", {
-                storageClassName: "linstor-csi-lvm-thin-r2", storageClassReplicas: 2, keyOf: (f) => `ha-jenkins-eks:jenkins.${f}`,
-            }));
+            const e = thrown(
+                () =>
+                    new HaJenkins("r2", {
+                        storageClassName: "linstor-csi-lvm-thin-r2",
+                        storageClassReplicas: 2,
+                        keyOf: (f) => `ha-jenkins-eks:jenkins.${f}`,
+                    }),
+            );
             expect(e).to.be.instanceOf(ConfigError);
             expect(e.message).to.match(/^Invalid value for ha-jenkins-eks:jenkins\.storageClassReplicas: 2\./);
             await settle();
@@ -267,7 +300,7 @@ describe("HaJenkins", () => {
             expect(ofType("kubernetes:core/v1:Namespace")).to.have.length(0);
             expect(jenkins.pvc).to.equal(undefined);
             expect(values().persistence).to.deep.equal({ enabled: true, existingClaim: "jenkins-home-restored" });
-            expect(await valueOf(jenkins.pvcName)).to.equal("jenkins-home-restored");
+            expect(await outputValue(jenkins.pvcName)).to.equal("jenkins-home-restored");
         });
 
         it("lets the caller lift protection, waits for storage readiness before the PVC and the release", async () => {
@@ -288,11 +321,12 @@ describe("HaJenkins", () => {
             const jenkins = await build({ adminUser: "ops", adminPassword: pulumi.secret("correct-horse-battery") });
             expect(ofType("random:index/randomPassword:RandomPassword")).to.have.length(0);
             expect(unsecret<any>(one(SECRET).inputs.stringData)).to.deep.equal({
-                "jenkins-admin-user": "ops", "jenkins-admin-password": "correct-horse-battery",
+                "jenkins-admin-user": "ops",
+                "jenkins-admin-password": "correct-horse-battery",
             });
             expect(values().controller.admin.username).to.equal("ops");
             expect(await isSecret(jenkins.adminPassword)).to.equal(true);
-            expect(await valueOf(jenkins.adminPassword)).to.equal("correct-horse-battery");
+            expect(await outputValue(jenkins.adminPassword)).to.equal("correct-horse-battery");
         });
 
         it("keeps a plain-text password argument secret too", async () => {
@@ -312,9 +346,14 @@ describe("HaJenkins", () => {
         it("passes user JCasC documents and refuses invalid YAML", async () => {
             await build({ cascConfigScripts: { welcome: "jenkins:\n  systemMessage: hi\n" } });
             expect(values().controller.JCasC.configScripts).to.deep.equal({ welcome: "jenkins:\n  systemMessage: hi\n" });
-            const e = thrown(() => new HaJenkins("bad-casc", {
-                storageClassName: SC, storageClassReplicas: 3, cascConfigScripts: { broken: "jenkins: [" },
-            }));
+            const e = thrown(
+                () =>
+                    new HaJenkins("bad-casc", {
+                        storageClassName: SC,
+                        storageClassReplicas: 3,
+                        cascConfigScripts: { broken: "jenkins: [" },
+                    }),
+            );
             expect((e as ConfigError).key).to.equal("HaJenkins.cascConfigScripts");
         });
 
@@ -338,40 +377,83 @@ describe("Jenkins stack config", () => {
         const { adminPassword, ...cfg } = read({});
         expect(adminPassword).to.equal(undefined);
         expect(cfg).to.deep.include({
-            namespace: "jenkins", chartVersion: "5.9.53", imageTag: "2.568.2-jdk21", storageSize: "20Gi",
-            storageClassReplicas: 3, serviceType: "ClusterIP", loadBalancerScheme: "internal", loadBalancerTargetType: "instance",
-            loadBalancerSourceRanges: [], tolerationSeconds: 30, startupProbePeriodSeconds: 10, startupProbeFailureThreshold: 60,
-            prometheusPluginVersion: "852.v317db_5d17a_b_0", cascConfigScripts: {},
+            namespace: "jenkins",
+            chartVersion: "5.9.53",
+            imageTag: "2.568.2-jdk21",
+            storageSize: "20Gi",
+            storageClassReplicas: 3,
+            serviceType: "ClusterIP",
+            loadBalancerScheme: "internal",
+            loadBalancerTargetType: "instance",
+            loadBalancerSourceRanges: [],
+            tolerationSeconds: 30,
+            startupProbePeriodSeconds: 10,
+            startupProbeFailureThreshold: 60,
+            prometheusPluginVersion: "852.v317db_5d17a_b_0",
+            cascConfigScripts: {},
         });
     });
 
     it("reads lists, maps and the secret password in their stack-file forms", async () => {
-        const cfg = read({
-            [K("jenkinsServiceType")]: "LoadBalancer",
-            [K("jenkinsLoadBalancerSourceRanges")]: '["10.0.0.0/16","198.51.100.0/24"]',
-            [K("jenkinsPlugins")]: '["git:5.10.1"]',
-            [K("jenkinsCascConfigScripts")]: JSON.stringify({ welcome: "jenkins:\n  systemMessage: hi\n" }),
-            [K("jenkinsAdminPassword")]: "s3cret",
-        }, [K("jenkinsAdminPassword")]);
+        const cfg = read(
+            {
+                [K("jenkinsServiceType")]: "LoadBalancer",
+                [K("jenkinsLoadBalancerSourceRanges")]: '["10.0.0.0/16","198.51.100.0/24"]',
+                [K("jenkinsPlugins")]: '["git:5.10.1"]',
+                [K("jenkinsCascConfigScripts")]: JSON.stringify({ welcome: "jenkins:\n  systemMessage: hi\n" }),
+                [K("jenkinsAdminPassword")]: "s3cret",
+            },
+            [K("jenkinsAdminPassword")],
+        );
         expect(cfg.loadBalancerSourceRanges).to.deep.equal(["10.0.0.0/16", "198.51.100.0/24"]);
         expect(cfg.plugins).to.deep.equal(["git:5.10.1"]);
         expect(cfg.cascConfigScripts).to.deep.equal({ welcome: "jenkins:\n  systemMessage: hi\n" });
         expect(await isSecret(cfg.adminPassword!)).to.equal(true);
-        expect(await valueOf(cfg.adminPassword!)).to.equal("s3cret");
+        expect(await outputValue(cfg.adminPassword!)).to.equal("s3cret");
     });
 
     const refusals: [string, Record<string, string>, RegExp][] = [
-        ["an open load balancer", { [K("jenkinsServiceType")]: "LoadBalancer", [K("jenkinsLoadBalancerSourceRanges")]: '["0.0.0.0/0"]' },
-            /^Invalid value for ha-jenkins-eks:jenkinsLoadBalancerSourceRanges: \["0\.0\.0\.0\/0"\]\. .*ha-jenkins-eks:jenkinsAllowOpenLoadBalancer/],
-        ["a load balancer without ranges", { [K("jenkinsServiceType")]: "LoadBalancer" }, /^Invalid value for ha-jenkins-eks:jenkinsLoadBalancerSourceRanges: \[\]/],
-        ["the 2-replica class", { [K("jenkinsStorageClassReplicas")]: "2" }, /^Invalid value for ha-jenkins-eks:jenkinsStorageClassReplicas: 2\..*ha-jenkins-eks:jenkinsAllowFewerReplicas/],
+        [
+            "an open load balancer",
+            { [K("jenkinsServiceType")]: "LoadBalancer", [K("jenkinsLoadBalancerSourceRanges")]: '["0.0.0.0/0"]' },
+            /^Invalid value for ha-jenkins-eks:jenkinsLoadBalancerSourceRanges: \["0\.0\.0\.0\/0"\]\. .*ha-jenkins-eks:jenkinsAllowOpenLoadBalancer/,
+        ],
+        [
+            "a load balancer without ranges",
+            { [K("jenkinsServiceType")]: "LoadBalancer" },
+            /^Invalid value for ha-jenkins-eks:jenkinsLoadBalancerSourceRanges: \[\]/,
+        ],
+        [
+            "the 2-replica class",
+            { [K("jenkinsStorageClassReplicas")]: "2" },
+            /^Invalid value for ha-jenkins-eks:jenkinsStorageClassReplicas: 2\..*ha-jenkins-eks:jenkinsAllowFewerReplicas/,
+        ],
         ["a non-positive size", { [K("jenkinsStorageSize")]: "0Gi" }, /^Invalid value for ha-jenkins-eks:jenkinsStorageSize: "0Gi"/],
-        ["a non-integer toleration", { [K("jenkinsTolerationSeconds")]: "soon" }, /^Invalid value for ha-jenkins-eks:jenkinsTolerationSeconds: "soon"/],
-        ["a bad ACM ARN", { [K("jenkinsServiceType")]: "LoadBalancer", [K("jenkinsLoadBalancerSourceRanges")]: '["10.0.0.0/16"]', [K("jenkinsTlsCertificateArn")]: "cert" },
-            /^Invalid value for ha-jenkins-eks:jenkinsTlsCertificateArn: "cert"/],
+        [
+            "a non-integer toleration",
+            { [K("jenkinsTolerationSeconds")]: "soon" },
+            /^Invalid value for ha-jenkins-eks:jenkinsTolerationSeconds: "soon"/,
+        ],
+        [
+            "a bad ACM ARN",
+            {
+                [K("jenkinsServiceType")]: "LoadBalancer",
+                [K("jenkinsLoadBalancerSourceRanges")]: '["10.0.0.0/16"]',
+                [K("jenkinsTlsCertificateArn")]: "cert",
+            },
+            /^Invalid value for ha-jenkins-eks:jenkinsTlsCertificateArn: "cert"/,
+        ],
         ["a bad plugin", { [K("jenkinsPlugins")]: '["git"]' }, /^Invalid value for ha-jenkins-eks:jenkinsPlugins: "git"/],
-        ["bad JCasC", { [K("jenkinsCascConfigScripts")]: '{"x":"a: [b"}' }, /^Invalid value for ha-jenkins-eks:jenkinsCascConfigScripts: "x"\. Document x is not valid YAML/],
-        ["an unknown service type", { [K("jenkinsServiceType")]: "NodePort" }, /^Invalid value for ha-jenkins-eks:jenkinsServiceType: "NodePort"\. Allowed: ClusterIP, LoadBalancer/],
+        [
+            "bad JCasC",
+            { [K("jenkinsCascConfigScripts")]: '{"x":"a: [b"}' },
+            /^Invalid value for ha-jenkins-eks:jenkinsCascConfigScripts: "x"\. Document x is not valid YAML/,
+        ],
+        [
+            "an unknown service type",
+            { [K("jenkinsServiceType")]: "NodePort" },
+            /^Invalid value for ha-jenkins-eks:jenkinsServiceType: "NodePort"\. Allowed: ClusterIP, LoadBalancer/,
+        ],
     ];
     for (const [what, config, message] of refusals) {
         it(`refuses ${what}, naming the config key`, () => {

@@ -4,17 +4,23 @@
  * jenkins/jenkins:2.568.2 (jenkins.sh, jenkins-support copy_reference_file) — tests/support/fakes/jenkinsPodStart.ts.
  * "online" = the update center is reachable; a fail-over must work offline.
  */
-import { expect } from "chai";
+
 import * as fs from "node:fs";
-import { type JenkinsSettings, validateJenkinsSettings, withJenkinsDefaults } from "../../../components/jenkins/settings";
+import { expect } from "chai";
 import { GATE_CONTAINER, imagePluginContract, pluginFingerprint, pluginList, requiredPlugins } from "../../../components/jenkins/plugins";
+import { type JenkinsSettings, validateJenkinsSettings, withJenkinsDefaults } from "../../../components/jenkins/settings";
 import { jenkinsValues } from "../../../components/jenkins/values";
 import { ConfigError } from "../../../components/shared/errors";
-import { thrown } from "../../support/fixtures";
 import { newSandbox, startPod } from "../../support/fakes/jenkinsPodStart";
+import { thrown } from "../../support/fixtures";
 
 const key = (f: string) => `T.${f}`;
-const BAKED: Partial<JenkinsSettings> = { pluginSource: "image", imageRegistry: "registry.example.com", imageRepository: "ci/jenkins", imageTag: "2.568.2-jdk21-p1" };
+const BAKED: Partial<JenkinsSettings> = {
+    pluginSource: "image",
+    imageRegistry: "registry.example.com",
+    imageRepository: "ci/jenkins",
+    imageTag: "2.568.2-jdk21-p1",
+};
 
 function values(overrides: Partial<JenkinsSettings> = {}, monitoringEnabled = false): any {
     const s = withJenkinsDefaults(overrides);
@@ -32,7 +38,10 @@ function everyStartValues(overrides: Partial<JenkinsSettings> = {}): any {
     return v;
 }
 const DEFAULT_PINS = {
-    "configuration-as-code": "2115.vf6de120eef70", git: "5.10.1", kubernetes: "4540.v612369217f87", "workflow-aggregator": "608.v67378e9d3db_1",
+    "configuration-as-code": "2115.vf6de120eef70",
+    git: "5.10.1",
+    kubernetes: "4540.v612369217f87",
+    "workflow-aggregator": "608.v67378e9d3db_1",
 };
 // One dependency the update center resolves, so "everything" includes plugins nobody listed.
 const DEPENDENCIES = { git: ["git-client:6.4.0"] };
@@ -57,10 +66,14 @@ describe("Jenkins plugins: installed once, or baked into the image", () => {
         it("always installs the plugins the program needs, at the chart's pins unless the list pins them", () => {
             expect(requiredPlugins(false)).to.deep.equal(["configuration-as-code", "kubernetes"]);
             expect(values({ plugins: ["git:5.10.1"] }).controller.installPlugins).to.deep.equal([
-                "git:5.10.1", "configuration-as-code:2115.vf6de120eef70", "kubernetes:4540.v612369217f87",
+                "git:5.10.1",
+                "configuration-as-code:2115.vf6de120eef70",
+                "kubernetes:4540.v612369217f87",
             ]);
             expect(values({ plugins: ["kubernetes:4500.v1"] }, true).controller.installPlugins).to.deep.equal([
-                "kubernetes:4500.v1", "configuration-as-code:2115.vf6de120eef70", "prometheus:852.v317db_5d17a_b_0",
+                "kubernetes:4500.v1",
+                "configuration-as-code:2115.vf6de120eef70",
+                "prometheus:852.v317db_5d17a_b_0",
             ]);
             expect(pluginList(withJenkinsDefaults({}), false)).to.have.length(4);
         });
@@ -71,7 +84,8 @@ describe("Jenkins plugins: installed once, or baked into the image", () => {
             expect(fp({ cpuRequest: "1", tolerationSeconds: 10, cascConfigScripts: { a: "jenkins: {}" } })).to.equal(fp());
             // Order does not matter; a version, a plugin, monitoring (the prometheus plugin) or the image does.
             expect(fp({ plugins: [...withJenkinsDefaults({}).plugins].reverse() })).to.equal(fp());
-            for (const changed of [fp({ plugins: ["git:5.9.0"] }), fp({}, true), fp({ imageTag: "2.568.3-jdk21" })]) expect(changed).to.not.equal(fp());
+            for (const changed of [fp({ plugins: ["git:5.9.0"] }), fp({}, true), fp({ imageTag: "2.568.3-jdk21" })])
+                expect(changed).to.not.equal(fp());
             expect(pluginFingerprint("image", "x", ["a:1"])).to.not.equal(pluginFingerprint("install-once", "x", ["a:1"]));
         });
 
@@ -81,7 +95,8 @@ describe("Jenkins plugins: installed once, or baked into the image", () => {
             expect(v.controller.initializeOnce).to.equal(true);
             expect(gate(v).image).to.equal("registry.example.com/ci/jenkins:2.568.2-jdk21-p1");
             expect(env(v, "IMAGE_PLUGINS")).to.equal(
-                "kubernetes:4540.v612369217f87 workflow-aggregator:608.v67378e9d3db_1 git:5.10.1 configuration-as-code:2115.vf6de120eef70 prometheus");
+                "kubernetes:4540.v612369217f87 workflow-aggregator:608.v67378e9d3db_1 git:5.10.1 configuration-as-code:2115.vf6de120eef70 prometheus",
+            );
             expect(imagePluginContract(withJenkinsDefaults({ plugins: [] }), false)).to.deep.equal(["configuration-as-code", "kubernetes"]);
         });
 
@@ -106,7 +121,9 @@ describe("Jenkins plugins: installed once, or baked into the image", () => {
                 expect(failover.jenkinsStarted, failover.steps.map((s) => s.out).join("\n")).to.equal(true);
                 expect(failover.downloads).to.deep.equal([]);
                 expect(failover.plugins).to.deep.equal(first.plugins);
-                expect(failover.steps.find((s) => s.name === "init")!.out).to.contain("controller was previously initialized, refusing to re-initialize");
+                expect(failover.steps.find((s) => s.name === "init")!.out).to.contain(
+                    "controller was previously initialized, refusing to re-initialize",
+                );
             }
         });
 
@@ -121,13 +138,19 @@ describe("Jenkins plugins: installed once, or baked into the image", () => {
         it("a changed list is applied on the next start: new versions, removed plugins gone (no leftovers, downgrades too), then offline again", () => {
             const sb = newSandbox({ dependencies: DEPENDENCIES });
             startPod(sb, values(), { online: true });
-            const changed = values({ plugins: ["kubernetes:4540.v612369217f87", "configuration-as-code:2115.vf6de120eef70", "git:5.9.0", "matrix-auth:3.2.6"] });
+            const changed = values({
+                plugins: ["kubernetes:4540.v612369217f87", "configuration-as-code:2115.vf6de120eef70", "git:5.9.0", "matrix-auth:3.2.6"],
+            });
             const upgrade = startPod(sb, changed, { online: true });
             expect(upgrade.jenkinsStarted).to.equal(true);
             expect(upgrade.steps[0].out).to.contain("the chart's initialization runs once");
             // git downgraded to the pin (copy_reference_file alone would keep the newer 5.10.1); workflow-aggregator removed.
             expect(upgrade.plugins).to.deep.equal({
-                "configuration-as-code": "2115.vf6de120eef70", git: "5.9.0", "git-client": "6.4.0", kubernetes: "4540.v612369217f87", "matrix-auth": "3.2.6",
+                "configuration-as-code": "2115.vf6de120eef70",
+                git: "5.9.0",
+                "git-client": "6.4.0",
+                kubernetes: "4540.v612369217f87",
+                "matrix-auth": "3.2.6",
             });
             const failover = startPod(sb, changed, { online: false });
             expect(failover.jenkinsStarted).to.equal(true);
@@ -149,7 +172,11 @@ describe("Jenkins plugins: installed once, or baked into the image", () => {
 
         it("why JCasC must come from the reload sidecar: with it off, initializeOnce would keep the first start's JCasC forever", () => {
             const sb = newSandbox();
-            const off = (o: Partial<JenkinsSettings>) => { const v = values(o); v.controller.sidecars.configAutoReload.enabled = false; return v; };
+            const off = (o: Partial<JenkinsSettings>) => {
+                const v = values(o);
+                v.controller.sidecars.configAutoReload.enabled = false;
+                return v;
+            };
             startPod(sb, off({ cascConfigScripts: { welcome: "jenkins:\n  systemMessage: one" } }), { online: true });
             const second = startPod(sb, off({ cascConfigScripts: { welcome: "jenkins:\n  systemMessage: two" } }), { online: false });
             expect(second.casc["welcome.yaml"]).to.equal("jenkins:\n  systemMessage: one");
@@ -233,7 +260,9 @@ describe("Jenkins plugins: installed once, or baked into the image", () => {
             const older = startPod(newSandbox({ imagePlugins: { ...IMAGE_PLUGINS, git: "5.9.0" } }), values(BAKED, true), { online: true });
             expect(older.steps[0].out).to.contain("git:5.10.1(image has 5.9.0)");
             // A required plugin the list does not pin is checked by name only: its version is the image's business.
-            const own = startPod(newSandbox({ imagePlugins: { ...IMAGE_PLUGINS, prometheus: "819.v50953a_c560dd" } }), values(BAKED, true), { online: true });
+            const own = startPod(newSandbox({ imagePlugins: { ...IMAGE_PLUGINS, prometheus: "819.v50953a_c560dd" } }), values(BAKED, true), {
+                online: true,
+            });
             expect(own.jenkinsStarted).to.equal(true);
             const noPrometheus = startPod(newSandbox({ imagePlugins: { ...DEFAULT_PINS } }), values(BAKED, true), { online: true });
             expect(noPrometheus.steps[0].out).to.match(/must carry in \S+: prometheus$/m);

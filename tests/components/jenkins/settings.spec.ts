@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { HaJenkins, HaJenkinsArgs } from "../../../components/jenkins";
+import { HaJenkins, type HaJenkinsArgs } from "../../../components/jenkins";
 import { JENKINS_DEFAULTS, JENKINS_RULES } from "../../../components/jenkins/settings";
 import { ConfigError } from "../../../components/shared/errors";
 import { thrown } from "../../support/fixtures";

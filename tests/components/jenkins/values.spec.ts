@@ -1,11 +1,14 @@
 import { expect } from "chai";
-import { ConfigError } from "../../../components/shared/errors";
 import {
-    cpuCores, JENKINS_DEFAULTS, JenkinsSettings, memoryBytes, validateJenkinsSettings, withJenkinsDefaults,
+    cpuCores,
+    JENKINS_DEFAULTS,
+    type JenkinsSettings,
+    memoryBytes,
+    validateJenkinsSettings,
+    withJenkinsDefaults,
 } from "../../../components/jenkins/settings";
-import {
-    chartFullname, disruptionBudgetSpec, jenkinsUrl, jenkinsValues, pluginList, serviceAnnotations,
-} from "../../../components/jenkins/values";
+import { chartFullname, disruptionBudgetSpec, jenkinsUrl, jenkinsValues, pluginList, serviceAnnotations } from "../../../components/jenkins/values";
+import { ConfigError } from "../../../components/shared/errors";
 import { thrown } from "../../support/fixtures";
 
 const key = (f: string) => `T.${f}`;
@@ -38,8 +41,11 @@ describe("Jenkins Helm values", () => {
             controller: {
                 image: { registry: "docker.io", repository: "jenkins/jenkins", tag: "2.568.2-jdk21", pullPolicy: "IfNotPresent" },
                 admin: {
-                    username: "admin", existingSecret: "jenkins-admin-credentials",
-                    userKey: "jenkins-admin-user", passwordKey: "jenkins-admin-password", createSecret: true,
+                    username: "admin",
+                    existingSecret: "jenkins-admin-credentials",
+                    userKey: "jenkins-admin-user",
+                    passwordKey: "jenkins-admin-password",
+                    createSecret: true,
                 },
                 serviceType: "LoadBalancer",
                 servicePort: 8080,
@@ -57,7 +63,9 @@ describe("Jenkins Helm values", () => {
                 affinity: {
                     nodeAffinity: {
                         requiredDuringSchedulingIgnoredDuringExecution: {
-                            nodeSelectorTerms: [{ matchExpressions: [{ key: "ha-jenkins-eks.io/linstor-storage", operator: "In", values: ["true"] }] }],
+                            nodeSelectorTerms: [
+                                { matchExpressions: [{ key: "ha-jenkins-eks.io/linstor-storage", operator: "In", values: ["true"] }] },
+                            ],
                         },
                     },
                 },
@@ -65,8 +73,10 @@ describe("Jenkins Helm values", () => {
                 resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { cpu: "2", memory: "4Gi" } },
                 podDisruptionBudget: { enabled: false },
                 installPlugins: [
-                    "kubernetes:4540.v612369217f87", "workflow-aggregator:608.v67378e9d3db_1",
-                    "git:5.10.1", "configuration-as-code:2115.vf6de120eef70",
+                    "kubernetes:4540.v612369217f87",
+                    "workflow-aggregator:608.v67378e9d3db_1",
+                    "git:5.10.1",
+                    "configuration-as-code:2115.vf6de120eef70",
                 ],
                 additionalPlugins: [],
                 installLatestPlugins: false,
@@ -75,7 +85,9 @@ describe("Jenkins Helm values", () => {
                 overwritePlugins: true,
                 overwritePluginsFromImage: true,
                 JCasC: { configScripts: {} },
-                sidecars: { configAutoReload: { enabled: true, image: { registry: "docker.io", repository: "kiwigrid/k8s-sidecar", tag: "2.10.1" } } },
+                sidecars: {
+                    configAutoReload: { enabled: true, image: { registry: "docker.io", repository: "kiwigrid/k8s-sidecar", tag: "2.10.1" } },
+                },
                 prometheus: { enabled: false },
             },
             persistence: { enabled: true, existingClaim: "jenkins-home" },
@@ -100,7 +112,16 @@ describe("Jenkins Helm values", () => {
     });
 
     it("annotates for the AWS Load Balancer Controller: internet-facing and ip targets when asked", () => {
-        expect(serviceAnnotations(settings({ ...LB, loadBalancerController: "aws-load-balancer-controller", loadBalancerScheme: "internet-facing", loadBalancerTargetType: "ip" }))).to.deep.equal({
+        expect(
+            serviceAnnotations(
+                settings({
+                    ...LB,
+                    loadBalancerController: "aws-load-balancer-controller",
+                    loadBalancerScheme: "internet-facing",
+                    loadBalancerTargetType: "ip",
+                }),
+            ),
+        ).to.deep.equal({
             "service.beta.kubernetes.io/aws-load-balancer-type": "external",
             "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
             "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
@@ -132,7 +153,13 @@ describe("Jenkins Helm values", () => {
     });
 
     it("applies toleration, probe and resource settings", () => {
-        const c = values({ tolerationSeconds: 10, startupProbePeriodSeconds: 15, startupProbeFailureThreshold: 8, cpuRequest: "1", memoryLimit: "6Gi" }).controller;
+        const c = values({
+            tolerationSeconds: 10,
+            startupProbePeriodSeconds: 15,
+            startupProbeFailureThreshold: 8,
+            cpuRequest: "1",
+            memoryLimit: "6Gi",
+        }).controller;
         expect(c.tolerations.map((t: any) => t.tolerationSeconds)).to.deep.equal([10, 10]);
         expect(c.probes).to.deep.equal({ startupProbe: { periodSeconds: 15, failureThreshold: 8 } });
         expect(c.resources).to.deep.equal({ requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "2", memory: "6Gi" } });
@@ -145,7 +172,9 @@ describe("Jenkins Helm values", () => {
         expect(on.installLatestPlugins).to.equal(false);
         // A version the user pinned wins; nothing is listed twice (the chart fails on duplicates).
         expect(pluginList(settings({ plugins: ["prometheus:819.v50953a_c560dd"] }), true)).to.deep.equal([
-            "prometheus:819.v50953a_c560dd", "configuration-as-code:2115.vf6de120eef70", "kubernetes:4540.v612369217f87",
+            "prometheus:819.v50953a_c560dd",
+            "configuration-as-code:2115.vf6de120eef70",
+            "kubernetes:4540.v612369217f87",
         ]);
     });
 
@@ -219,8 +248,18 @@ describe("Jenkins settings validation", () => {
         ["fractional tolerationSeconds", { tolerationSeconds: 2.5 }, "tolerationSeconds", /Must be an integer from 0 to 300/],
         ["startup budget under a minute", { startupProbePeriodSeconds: 5, startupProbeFailureThreshold: 6 }, "startupProbeFailureThreshold", /30 s/],
         ["zero probe period", { startupProbePeriodSeconds: 0 }, "startupProbePeriodSeconds", /1 to 60/],
-        ["bad ACM ARN", { ...LB, tlsCertificateArn: "arn:aws:iam::123456789012:server-certificate/x" }, "tlsCertificateArn", /arn:aws:acm:<region>:<account>:certificate\/<uuid>/],
-        ["ACM ARN with a short id", { ...LB, tlsCertificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/abc" }, "tlsCertificateArn", /arn:aws:acm:<region>:<account>:certificate\/<uuid>/],
+        [
+            "bad ACM ARN",
+            { ...LB, tlsCertificateArn: "arn:aws:iam::123456789012:server-certificate/x" },
+            "tlsCertificateArn",
+            /arn:aws:acm:<region>:<account>:certificate\/<uuid>/,
+        ],
+        [
+            "ACM ARN with a short id",
+            { ...LB, tlsCertificateArn: "arn:aws:acm:us-west-2:123456789012:certificate/abc" },
+            "tlsCertificateArn",
+            /arn:aws:acm:<region>:<account>:certificate\/<uuid>/,
+        ],
         ["TLS without a load balancer", { tlsCertificateArn: ARN }, "tlsCertificateArn", /LoadBalancer/],
         ["http URL with TLS", { ...LB, tlsCertificateArn: ARN, publicUrl: "http://ci.example.com/" }, "publicUrl", /https/],
         ["relative URL", { publicUrl: "ci.example.com" }, "publicUrl", /absolute/],
@@ -234,7 +273,12 @@ describe("Jenkins settings validation", () => {
         ["JCasC with a bad name", { cascConfigScripts: { "My Config": "jenkins: {}" } }, "cascConfigScripts", /lowercase/],
         ["CIDR with host bits", { ...LB, loadBalancerSourceRanges: ["10.0.0.1/16"] }, "loadBalancerSourceRanges", /IPv4 CIDR/],
         ["not a CIDR", { loadBalancerSourceRanges: ["office"] }, "loadBalancerSourceRanges", /IPv4 CIDR/],
-        ["ip targets in-tree", { ...LB, loadBalancerController: "in-tree", loadBalancerTargetType: "ip" }, "loadBalancerTargetType", /aws-load-balancer-controller/],
+        [
+            "ip targets in-tree",
+            { ...LB, loadBalancerController: "in-tree", loadBalancerTargetType: "ip" },
+            "loadBalancerTargetType",
+            /aws-load-balancer-controller/,
+        ],
         ["unknown service type", { serviceType: "NodePort" as any }, "serviceType", /ClusterIP, LoadBalancer/],
         ["request above limit", { memoryRequest: "8Gi" }, "memoryRequest", /memoryLimit/],
         ["malformed CPU", { cpuLimit: "two" }, "cpuLimit", /Kubernetes quantity such as "500m"/],

@@ -1,15 +1,15 @@
 import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
-import { LinstorClusterSettings } from "../../../components/linstorCluster/settings";
+import type { LinstorClusterSettings } from "../../../components/linstorCluster/settings";
 import { clusterSettings, thrown } from "../../support/fixtures";
-import { dependsOn, isSecret, linstorClasses, ofType, one, recorded, resetRecords, settle, unsecret, valueOf } from "../../support/mocks";
+import { dependsOn, isSecret, linstorClasses, ofType, one, outputValue, recorded, resetRecords, settle, unsecret } from "../../support/mocks";
 
 const SUBNETS = ["subnet-0aaaa000000000001", "subnet-0aaaa000000000002", "subnet-0aaaa000000000003"];
 
 async function build(overrides: Partial<LinstorClusterSettings> = {}) {
     resetRecords();
     const cluster = new LinstorCluster("hje-test", clusterSettings(overrides));
-    await valueOf(cluster.clusterName);
+    await outputValue(cluster.clusterName);
     await settle();
     return cluster;
 }
@@ -21,13 +21,18 @@ function decodedUserData(): string {
 
 describe("LinstorCluster", () => {
     describe("launch template", () => {
-        before(async () => { await build(); });
+        before(async () => {
+            await build();
+        });
 
         it("adds encrypted gp3 data and metadata volumes next to an encrypted root", () => {
             const lt = one("aws:ec2/launchTemplate:LaunchTemplate");
             expect(lt.inputs.blockDeviceMappings).to.deep.equal([
                 { deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
-                { deviceName: "/dev/sdf", ebs: { volumeSize: 100, volumeType: "gp3", iops: 3000, throughput: 125, encrypted: "true", deleteOnTermination: "true" } },
+                {
+                    deviceName: "/dev/sdf",
+                    ebs: { volumeSize: 100, volumeType: "gp3", iops: 3000, throughput: 125, encrypted: "true", deleteOnTermination: "true" },
+                },
                 { deviceName: "/dev/sdg", ebs: { volumeSize: 4, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
             ]);
         });
@@ -35,7 +40,10 @@ describe("LinstorCluster", () => {
         it("requires IMDSv2 with hop limit 1", () => {
             const lt = one("aws:ec2/launchTemplate:LaunchTemplate");
             expect(lt.inputs.metadataOptions).to.deep.equal({
-                httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled",
+                httpEndpoint: "enabled",
+                httpTokens: "required",
+                httpPutResponseHopLimit: 1,
+                instanceMetadataTags: "disabled",
             });
         });
 
@@ -62,7 +70,9 @@ describe("LinstorCluster", () => {
     });
 
     describe("EKS cluster", () => {
-        before(async () => { await build({ clusterAdminRoleArns: ["arn:aws:iam::123456789012:role/platform"] }); });
+        before(async () => {
+            await build({ clusterAdminRoleArns: ["arn:aws:iam::123456789012:role/platform"] });
+        });
 
         it("pins the version, uses API auth with access entries, logs everything, encrypts secrets", () => {
             const c = one("eks:index:Cluster");
@@ -74,7 +84,9 @@ describe("LinstorCluster", () => {
             expect(c.inputs.accessEntries.storageNodes.type).to.equal("EC2_LINUX");
             expect(c.inputs.accessEntries["admin-0"]).to.deep.equal({
                 principalArn: "arn:aws:iam::123456789012:role/platform",
-                accessPolicies: { admin: { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } } },
+                accessPolicies: {
+                    admin: { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
+                },
             });
             const key = one("aws:kms/key:Key");
             expect(key.inputs.enableKeyRotation).to.equal(true);
@@ -88,22 +100,50 @@ describe("LinstorCluster", () => {
         });
 
         it("with a private endpoint, admits the named networks and security groups on 443 of the cluster security group", async () => {
-            await build({ apiPublicAccessCidrs: [], apiPrivateAccessCidrs: ["10.20.0.0/16"], apiPrivateAccessSecurityGroupIds: ["sg-0123456789abcdef0"] });
+            await build({
+                apiPublicAccessCidrs: [],
+                apiPrivateAccessCidrs: ["10.20.0.0/16"],
+                apiPrivateAccessSecurityGroupIds: ["sg-0123456789abcdef0"],
+            });
             const c = one("eks:index:Cluster").inputs;
             expect(c.endpointPublicAccess).to.equal(false);
             expect(c).to.not.have.property("publicAccessCidrs");
             const rules = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => r.inputs);
-            expect(rules.map(({ securityGroupId, ipProtocol, fromPort, toPort, cidrIpv4, referencedSecurityGroupId }) =>
-                ({ securityGroupId, ipProtocol, fromPort, toPort, cidrIpv4, referencedSecurityGroupId }))).to.deep.equal([
-                { securityGroupId: "sg-0cluster", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "10.20.0.0/16", referencedSecurityGroupId: undefined },
-                { securityGroupId: "sg-0cluster", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: undefined, referencedSecurityGroupId: "sg-0123456789abcdef0" },
+            expect(
+                rules.map(({ securityGroupId, ipProtocol, fromPort, toPort, cidrIpv4, referencedSecurityGroupId }) => ({
+                    securityGroupId,
+                    ipProtocol,
+                    fromPort,
+                    toPort,
+                    cidrIpv4,
+                    referencedSecurityGroupId,
+                })),
+            ).to.deep.equal([
+                {
+                    securityGroupId: "sg-0cluster",
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: "10.20.0.0/16",
+                    referencedSecurityGroupId: undefined,
+                },
+                {
+                    securityGroupId: "sg-0cluster",
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: undefined,
+                    referencedSecurityGroupId: "sg-0123456789abcdef0",
+                },
             ]);
         });
 
         it("refuses to build a cluster nobody can reach", async () => {
             resetRecords();
             const e = thrown(() => new LinstorCluster("hje-test", clusterSettings({ apiPublicAccessCidrs: [] })));
-            expect(e.message).to.match(/LinstorCluster\.apiPublicAccessCidrs.*LinstorCluster\.apiPrivateAccessCidrs.*LinstorCluster\.apiPrivateAccessSecurityGroupIds/s);
+            expect(e.message).to.match(
+                /LinstorCluster\.apiPublicAccessCidrs.*LinstorCluster\.apiPrivateAccessCidrs.*LinstorCluster\.apiPrivateAccessSecurityGroupIds/s,
+            );
             await settle();
             expect(recorded).to.have.length(0);
         });
@@ -114,19 +154,30 @@ describe("LinstorCluster", () => {
             const provider = one("pulumi:providers:kubernetes");
             const kubeconfig = JSON.parse(provider.inputs.kubeconfig);
             expect(kubeconfig.clusters[0]).to.deep.equal({
-                name: "hje-test", cluster: { server: "https://hje-test.gr7.eks.amazonaws.com", "certificate-authority-data": "Q0EtREFUQQ==" },
+                name: "hje-test",
+                cluster: { server: "https://hje-test.gr7.eks.amazonaws.com", "certificate-authority-data": "Q0EtREFUQQ==" },
             });
-            expect(kubeconfig.users[0].user.exec.args).to.deep.equal(
-                ["--region", "us-west-2", "eks", "get-token", "--cluster-name", "hje-test", "--output", "json"]);
+            expect(kubeconfig.users[0].user.exec.args).to.deep.equal([
+                "--region",
+                "us-west-2",
+                "eks",
+                "get-token",
+                "--cluster-name",
+                "hje-test",
+                "--output",
+                "json",
+            ]);
         });
 
         it("gets its token as the stack's AWS identity: the same profile and assumed role (AWS CLI v2)", async () => {
             resetRecords();
             const cluster = new LinstorCluster("hje-test", {
-                ...clusterSettings(), kubeconfigAwsProfile: "platform-admin", kubeconfigAwsRoleArn: "arn:aws:iam::123456789012:role/deployer",
+                ...clusterSettings(),
+                kubeconfigAwsProfile: "platform-admin",
+                kubeconfigAwsRoleArn: "arn:aws:iam::123456789012:role/deployer",
             });
             await settle();
-            const exec = JSON.parse(await valueOf(cluster.kubeconfig)).users[0].user.exec;
+            const exec = JSON.parse(await outputValue(cluster.kubeconfig)).users[0].user.exec;
             expect(exec.command).to.equal("aws");
             expect(exec.args.slice(-4)).to.deep.equal(["--role-arn", "arn:aws:iam::123456789012:role/deployer", "--profile", "platform-admin"]);
             expect(exec.installHint).to.contain("AWS CLI v2");
@@ -134,17 +185,23 @@ describe("LinstorCluster", () => {
     });
 
     describe("managed add-ons", () => {
-        before(async () => { await build(); });
+        before(async () => {
+            await build();
+        });
         const addon = (name: string) => ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === name)!;
 
         it("runs CoreDNS as a managed add-on, one replica per zone, created only once every node group exists", () => {
             const coredns = addon("coredns");
             expect(JSON.parse(coredns.inputs.configurationValues)).to.deep.equal({
                 replicaCount: 3,
-                topologySpreadConstraints: [{
-                    maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule",
-                    labelSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                }],
+                topologySpreadConstraints: [
+                    {
+                        maxSkew: 1,
+                        topologyKey: "topology.kubernetes.io/zone",
+                        whenUnsatisfiable: "DoNotSchedule",
+                        labelSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
                 podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
             });
             expect(coredns.inputs.resolveConflictsOnCreate).to.equal("OVERWRITE");
@@ -173,15 +230,22 @@ describe("LinstorCluster", () => {
             expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
                 { Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] },
             ]);
-            expect(one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ebs-csi").inputs.policyArn)
-                .to.equal("arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
-            expect(ebs.inputs.podIdentityAssociations).to.deep.equal([{ roleArn: `arn:aws:iam::123456789012:role/${role.inputs.name ?? role.name}`, serviceAccount: "ebs-csi-controller-sa" }]);
+            expect(one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "ebs-csi").inputs.policyArn).to.equal(
+                "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+            );
+            expect(ebs.inputs.podIdentityAssociations).to.deep.equal([
+                { roleArn: `arn:aws:iam::123456789012:role/${role.inputs.name ?? role.name}`, serviceAccount: "ebs-csi-controller-sa" },
+            ]);
             expect(dependsOn(ebs, addon("eks-pod-identity-agent"))).to.equal(true);
         });
 
         it("offers an encrypted gp3 class on the EBS CSI driver (the benchmark's baseline), retained like the LINSTOR classes", async () => {
             const gp3 = one("kubernetes:storage.k8s.io/v1:StorageClass", "-gp3");
-            expect(gp3.inputs).to.deep.include({ provisioner: "ebs.csi.aws.com", reclaimPolicy: "Retain", volumeBindingMode: "WaitForFirstConsumer" });
+            expect(gp3.inputs).to.deep.include({
+                provisioner: "ebs.csi.aws.com",
+                reclaimPolicy: "Retain",
+                volumeBindingMode: "WaitForFirstConsumer",
+            });
             expect(gp3.inputs.parameters).to.deep.equal({ type: "gp3", encrypted: "true" });
             expect(dependsOn(gp3, addon("aws-ebs-csi-driver"))).to.equal(true);
             const key = "arn:aws:kms:us-west-2:123456789012:key/0d1b2c3d-1111-2222-3333-444455556666";
@@ -201,7 +265,9 @@ describe("LinstorCluster", () => {
                 const groups = ofType("eks:index:ManagedNodeGroup");
                 expect(groups).to.have.length(azCount);
                 const subnets = groups.map((g) => g.inputs.subnetIds);
-                subnets.forEach((s) => expect(s).to.have.length(1));
+                subnets.forEach((s) => {
+                    expect(s).to.have.length(1);
+                });
                 expect(new Set(subnets.map((s) => s[0])).size).to.equal(azCount);
                 expect(subnets.map((s) => s[0])).to.deep.equal(zones.map((az) => `subnet-private-${az}`));
                 for (const g of groups) {
@@ -234,7 +300,9 @@ describe("LinstorCluster", () => {
     });
 
     describe("LINSTOR", () => {
-        before(async () => { await build(); });
+        before(async () => {
+            await build();
+        });
 
         it("installs the pinned Piraeus v2 operator with its CRDs into a privileged namespace", () => {
             const release = one("kubernetes:helm.sh/v3:Release");
@@ -250,17 +318,29 @@ describe("LinstorCluster", () => {
         it("declares the LinstorCluster with HA Controller on and the passphrase secret", () => {
             const cr = one("kubernetes:piraeus.io/v1:LinstorCluster");
             expect(cr.inputs.spec.highAvailabilityController.enabled).to.equal(true);
-            expect(cr.inputs.spec.highAvailabilityController.podTemplate.spec.containers[0].args)
-                .to.deep.equal(["/agent", "--fail-over-timeout=5s", "--drbd-status-interval=5s"]);
+            expect(cr.inputs.spec.highAvailabilityController.podTemplate.spec.containers[0].args).to.deep.equal([
+                "/agent",
+                "--fail-over-timeout=5s",
+                "--drbd-status-interval=5s",
+            ]);
             expect(cr.inputs.spec.linstorPassphraseSecret).to.equal("linstor-passphrase");
             expect(cr.inputs.spec.nodeSelector).to.deep.equal({ "ha-jenkins-eks.io/linstor-storage": "true" });
             expect(cr.inputs.spec.properties).to.deep.equal([]);
             // The full lists, the operator's drbd.linbit.com tolerations included (tolerations.spec.ts models the merge).
-            const t = (key: string) => cr.inputs.spec[key].podTemplate.spec.tolerations.map((x: any) => `${x.key}:${x.effect}:${x.tolerationSeconds ?? "-"}`);
-            expect(t("controller")).to.deep.equal(["node.kubernetes.io/unreachable:NoExecute:30", "node.kubernetes.io/not-ready:NoExecute:30",
-                "drbd.linbit.com/force-io-error:NoSchedule:-", "drbd.linbit.com/lost-quorum:NoSchedule:-"]);
-            expect(t("csiController")).to.deep.equal(["drbd.linbit.com/force-io-error:NoSchedule:-", "drbd.linbit.com/lost-quorum:NoSchedule:-",
-                "node.kubernetes.io/not-ready:NoExecute:30", "node.kubernetes.io/unreachable:NoExecute:30"]);
+            const t = (key: string) =>
+                cr.inputs.spec[key].podTemplate.spec.tolerations.map((x: any) => `${x.key}:${x.effect}:${x.tolerationSeconds ?? "-"}`);
+            expect(t("controller")).to.deep.equal([
+                "node.kubernetes.io/unreachable:NoExecute:30",
+                "node.kubernetes.io/not-ready:NoExecute:30",
+                "drbd.linbit.com/force-io-error:NoSchedule:-",
+                "drbd.linbit.com/lost-quorum:NoSchedule:-",
+            ]);
+            expect(t("csiController")).to.deep.equal([
+                "drbd.linbit.com/force-io-error:NoSchedule:-",
+                "drbd.linbit.com/lost-quorum:NoSchedule:-",
+                "node.kubernetes.io/not-ready:NoExecute:30",
+                "node.kubernetes.io/unreachable:NoExecute:30",
+            ]);
             const secret = one("kubernetes:core/v1:Secret", "linstor-passphrase");
             expect(secret.inputs.immutable).to.equal(true);
             expect(secret.inputs.stringData).to.have.property("4dabf18193072939515e22adb298388d");
@@ -272,17 +352,24 @@ describe("LinstorCluster", () => {
             expect(sat.inputs.spec.deletionPolicy).to.equal("Delete");
             expect(sat.inputs.spec.storagePools).to.deep.equal([
                 { name: "data", lvmThinPool: { volumeGroup: "linstor_data", thinPool: "data" }, source: { hostDevices: ["/dev/linstor/data"] } },
-                { name: "drbdmeta", lvmThinPool: { volumeGroup: "linstor_drbdmeta", thinPool: "drbdmeta" }, source: { hostDevices: ["/dev/linstor/drbdmeta"] } },
+                {
+                    name: "drbdmeta",
+                    lvmThinPool: { volumeGroup: "linstor_drbdmeta", thinPool: "drbdmeta" },
+                    source: { hostDevices: ["/dev/linstor/drbdmeta"] },
+                },
             ]);
             expect(sat.inputs.spec.podTemplate.spec.initContainers[0]).to.deep.equal({
-                name: "drbd-module-loader", env: [{ name: "LB_HOW", value: "compile" }],
+                name: "drbd-module-loader",
+                env: [{ name: "LB_HOW", value: "compile" }],
             });
         });
 
         it("creates r1/r2/r3 StorageClasses that retain, expand and wait for the consumer", () => {
             const classes = linstorClasses();
             expect(classes.map((c) => c.inputs.metadata.name)).to.deep.equal([
-                "linstor-csi-lvm-thin-r1", "linstor-csi-lvm-thin-r2", "linstor-csi-lvm-thin-r3",
+                "linstor-csi-lvm-thin-r1",
+                "linstor-csi-lvm-thin-r2",
+                "linstor-csi-lvm-thin-r3",
             ]);
             for (const [i, c] of classes.entries()) {
                 expect(c.inputs.provisioner).to.equal("linstor.csi.linbit.com");
@@ -296,8 +383,9 @@ describe("LinstorCluster", () => {
 
         it("sets PeerSlotsNewResource only when it differs from LINSTOR's default", async () => {
             await build({ drbdPeerSlots: 3 });
-            expect(one("kubernetes:piraeus.io/v1:LinstorCluster").inputs.spec.properties)
-                .to.deep.equal([{ name: "PeerSlotsNewResource", value: "3" }]);
+            expect(one("kubernetes:piraeus.io/v1:LinstorCluster").inputs.spec.properties).to.deep.equal([
+                { name: "PeerSlotsNewResource", value: "3" },
+            ]);
         });
 
         it("installs LINBIT SDS from charts.linstor.io with drbd.io credentials kept secret", async () => {
@@ -315,8 +403,9 @@ describe("LinstorCluster", () => {
 
     it("registers nothing when the settings are invalid", async () => {
         resetRecords();
-        expect(() => new LinstorCluster("bad", clusterSettings({ availabilityZones: ["us-west-2a", "us-west-2b"] })))
-            .to.throw(/LinstorCluster.availabilityZones/);
+        expect(() => new LinstorCluster("bad", clusterSettings({ availabilityZones: ["us-west-2a", "us-west-2b"] }))).to.throw(
+            /LinstorCluster.availabilityZones/,
+        );
         // Registrations arrive asynchronously: without waiting, a resource registered before the throw is not seen yet.
         await settle();
         expect(recorded).to.have.length(0);
@@ -324,14 +413,19 @@ describe("LinstorCluster", () => {
 });
 
 describe("LinstorCluster resource options", () => {
-    before(async () => { await build(); });
+    before(async () => {
+        await build();
+    });
 
     it("rolls node groups out one AZ at a time, each after DRBD resynced behind the previous one", () => {
         const groups = ofType("eks:index:ManagedNodeGroup");
         const gates = ofType("kubernetes:batch/v1:Job");
         expect(groups).to.have.length(3);
-        expect(gates.map((g) => g.name)).to.deep.equal(
-            ["hje-test-resync-gate-us-west-2a", "hje-test-resync-gate-us-west-2b", "hje-test-resync-gate-us-west-2c"]);
+        expect(gates.map((g) => g.name)).to.deep.equal([
+            "hje-test-resync-gate-us-west-2a",
+            "hje-test-resync-gate-us-west-2b",
+            "hje-test-resync-gate-us-west-2c",
+        ]);
         expect(dependsOn(gates[0], groups[0])).to.equal(true);
         expect(dependsOn(groups[1], gates[0])).to.equal(true);
         expect(dependsOn(gates[1], groups[1])).to.equal(true);
@@ -349,8 +443,11 @@ describe("LinstorCluster resource options", () => {
 
     it("runs the gates again when nodesPerAz changes (storage nodes removed or added without a new launch template)", async () => {
         await build({ nodesPerAz: 2 });
-        expect(ofType("kubernetes:batch/v1:Job").map((g) => g.inputs.metadata.name))
-            .to.deep.equal(["resync-gate-us-west-2a-v1-n2", "resync-gate-us-west-2b-v1-n2", "resync-gate-us-west-2c-v1-n2"]);
+        expect(ofType("kubernetes:batch/v1:Job").map((g) => g.inputs.metadata.name)).to.deep.equal([
+            "resync-gate-us-west-2a-v1-n2",
+            "resync-gate-us-west-2b-v1-n2",
+            "resync-gate-us-west-2c-v1-n2",
+        ]);
         await build();
     });
 

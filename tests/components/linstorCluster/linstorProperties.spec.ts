@@ -6,23 +6,32 @@
 import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
 import {
-    LINSTOR_CSI_PARAMETER_KEYS_1_11, LINSTOR_PROPERTIES, LinstorObject, linstorPropertyProblem, RETIRED_LINSTOR_PROPERTIES,
+    LINSTOR_CSI_PARAMETER_KEYS_1_11,
+    LINSTOR_PROPERTIES,
+    type LinstorObject,
+    linstorPropertyProblem,
+    RETIRED_LINSTOR_PROPERTIES,
 } from "../../../components/linstorCluster/linstorProperties";
-import { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings } from "../../../components/linstorCluster/settings";
+import { LINSTOR_CLUSTER_DEFAULTS, type LinstorClusterSettings } from "../../../components/linstorCluster/settings";
 import { PROPERTY_PREFIX } from "../../../components/linstorCluster/storageClasses";
 import { OPERATOR_BUNDLED_IMAGES } from "../../../components/linstorCluster/versions";
 import { clusterSettings } from "../../support/fixtures";
-import { linstorClasses, one, resetRecords, settle, valueOf } from "../../support/mocks";
+import { linstorClasses, one, outputValue, resetRecords, settle } from "../../support/mocks";
 
 const CSI_PREFIX = "linstor.csi.linbit.com/";
 
-interface Emitted { key: string; value: string; object: LinstorObject; where: string }
+interface Emitted {
+    key: string;
+    value: string;
+    object: LinstorObject;
+    where: string;
+}
 
 /** What the component writes into LINSTOR: LinstorCluster/LinstorSatelliteConfiguration properties, StorageClass `property.` keys. */
 async function emitted(overrides: Partial<LinstorClusterSettings>): Promise<{ props: Emitted[]; csiKeys: string[] }> {
     resetRecords();
     const cluster = new LinstorCluster("hje-test", clusterSettings(overrides));
-    await valueOf(cluster.clusterName);
+    await outputValue(cluster.clusterName);
     await settle();
     const props: Emitted[] = [];
     const lc = one("kubernetes:piraeus.io/v1:LinstorCluster").inputs.spec;
@@ -35,7 +44,8 @@ async function emitted(overrides: Partial<LinstorClusterSettings>): Promise<{ pr
     const csiKeys: string[] = [];
     for (const sc of linstorClasses()) {
         for (const [k, v] of Object.entries<string>(sc.inputs.parameters)) {
-            if (k.startsWith(PROPERTY_PREFIX)) props.push({ key: k.slice(PROPERTY_PREFIX.length), value: v, object: "resource-group", where: sc.inputs.metadata.name });
+            if (k.startsWith(PROPERTY_PREFIX))
+                props.push({ key: k.slice(PROPERTY_PREFIX.length), value: v, object: "resource-group", where: sc.inputs.metadata.name });
             else if (k.startsWith(CSI_PREFIX)) csiKeys.push(k.slice(CSI_PREFIX.length));
             // linstor-csi also takes bare `DrbdOptions/...` keys as properties (parameter.go); the program must not use them.
             else throw new Error(`${sc.inputs.metadata.name}: parameter ${k} outside the linstor-csi namespaces`);
@@ -55,8 +65,10 @@ describe("LINSTOR properties the program writes", () => {
             it(`${name}: each is in the table and valid for LINSTOR ${images.linstor} (operator ${operator})`, async () => {
                 const { props } = await emitted(overrides);
                 expect(props.length).to.be.greaterThan(0);
-                const problems = props.map((p) => [p, linstorPropertyProblem(p.key, p.value, p.object, images.linstor)] as const)
-                    .filter(([, problem]) => problem !== undefined).map(([p, problem]) => `${p.where}: ${problem}`);
+                const problems = props
+                    .map((p) => [p, linstorPropertyProblem(p.key, p.value, p.object, images.linstor)] as const)
+                    .filter(([, problem]) => problem !== undefined)
+                    .map(([p, problem]) => `${p.where}: ${problem}`);
                 expect(problems).to.deep.equal([]);
             });
         }
@@ -89,7 +101,9 @@ describe("LINSTOR properties the program writes", () => {
         expect(linstorPropertyProblem("DrbdOptions/Disk/disk-flushes", "false", "resource-group", "1.33.3")).to.match(/yes \| no/);
         expect(linstorPropertyProblem("DrbdOptions/Net/max-buffers", "131073", "resource-group", "1.33.3")).to.match(/32–131072/);
         expect(linstorPropertyProblem("PeerSlotsNewResource", "3", "resource-group", "1.33.3")).to.match(/not written on the resource-group/);
-        expect(linstorPropertyProblem("DrbdOptions/Resource/on-suspended-primary-outdated", "force-secondary", "resource-group", "1.18.2")).to.match(/needs LINSTOR 1.19.0/);
+        expect(linstorPropertyProblem("DrbdOptions/Resource/on-suspended-primary-outdated", "force-secondary", "resource-group", "1.18.2")).to.match(
+            /needs LINSTOR 1.19.0/,
+        );
         expect(linstorPropertyProblem("DrbdOptions/Net/rr-conflict", "retry-connect", "resource-group", "1.33.3")).to.match(/not in the table/);
         for (const rule of LINSTOR_PROPERTIES) expect(rule.source, rule.key).to.match(/linstor-common/);
     });

@@ -6,31 +6,51 @@
  * On EKS a Node object disappears when its instance is terminated (the node lifecycle controller asks EC2), so by then
  * the satellite and its EBS volumes are gone: the fake's node is OFFLINE, still listing its replica and snapshot.
  */
+
+import { execFile, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
-import { execFile, execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { LinstorCluster } from "../../../components/linstorCluster";
 import { RESYNC_GATE_SCRIPT } from "../../../components/linstorCluster/resyncGate";
 import { EVACUATE_ON_EKS, LINSTOR_CLUSTER_DEFAULTS, validateLinstorClusterSettings } from "../../../components/linstorCluster/settings";
-import { FakeLinstor, FakeLinstorWorld } from "../../support/fakes/fakeLinstor";
+import { FakeLinstor, type FakeLinstorWorld } from "../../support/fakes/fakeLinstor";
 import { deleteSatellite } from "../../support/fakes/satelliteDeletion";
 import { clusterSettings, thrown } from "../../support/fixtures";
-import { one, resetRecords, settle, valueOf } from "../../support/mocks";
+import { one, outputValue, resetRecords, settle } from "../../support/mocks";
 
-const hasPython = (() => { try { execFileSync("python3", ["--version"]); return true; } catch { return false; } })();
+const hasPython = (() => {
+    try {
+        execFileSync("python3", ["--version"]);
+        return true;
+    } catch {
+        return false;
+    }
+})();
 const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "node-replacement-")), "gate.py");
 fs.writeFileSync(script, RESYNC_GATE_SCRIPT);
 
 function gate(api: string, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
     return new Promise((resolve) => {
-        execFile("python3", [script], {
-            env: {
-                PATH: process.env.PATH ?? "/usr/bin:/bin", LINSTOR_API: api, STABLE_SECONDS: "0.1", POLL_SECONDS: "0.03",
-                TIMEOUT_SECONDS: "0.35", AUTO_PLACE_RETRY_SECONDS: "0.2", ...env,
-            }, encoding: "utf8", timeout: 10000,
-        }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout + stderr }));
+        execFile(
+            "python3",
+            [script],
+            {
+                env: {
+                    PATH: process.env.PATH ?? "/usr/bin:/bin",
+                    LINSTOR_API: api,
+                    STABLE_SECONDS: "0.1",
+                    POLL_SECONDS: "0.03",
+                    TIMEOUT_SECONDS: "0.35",
+                    AUTO_PLACE_RETRY_SECONDS: "0.2",
+                    ...env,
+                },
+                encoding: "utf8",
+                timeout: 10000,
+            },
+            (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout + stderr }),
+        );
     });
 }
 
@@ -43,7 +63,9 @@ const R2 = "linstor-csi-lvm-thin-r2-4567cdef";
 function afterTermination(): FakeLinstorWorld {
     return {
         nodes: [
-            { name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c", status: "OFFLINE" },
+            { name: "a", zone: "us-west-2a" },
+            { name: "b", zone: "us-west-2b" },
+            { name: "c", zone: "us-west-2c", status: "OFFLINE" },
             { name: "c2", zone: "us-west-2c" },
         ],
         groups: [
@@ -68,14 +90,21 @@ describe("node replacement on EKS (operator deletion policies against LINSTOR 1.
         fake = new FakeLinstor(afterTermination());
         await fake.start();
     });
-    afterEach(async () => { await fake.stop(); });
+    afterEach(async () => {
+        await fake.stop();
+    });
 
     it("Evacuate never completes: resources keep DELETE and snapshots stay on the OFFLINE node; the finalizer stays", async () => {
         const r = await deleteSatellite(fake.url, "c", "Evacuate", 5);
         expect(r.done).to.equal(false);
-        expect(r.message).to.equal("Waiting on remaining resources and snapshots: resources: [pvc-jenkins, pvc-cache] snapshots: [snapshot-1, snapshot-2]");
+        expect(r.message).to.equal(
+            "Waiting on remaining resources and snapshots: resources: [pvc-jenkins, pvc-cache] snapshots: [snapshot-1, snapshot-2]",
+        );
         expect(fake.nodes.get("c")!.flags).to.deep.equal(["EVACUATE"]);
-        expect(fake.replicas.filter((x) => x.node === "c").map((x) => x.flags)).to.deep.equal([["EVACUATE", "DELETE"], ["EVACUATE", "DELETE"]]);
+        expect(fake.replicas.filter((x) => x.node === "c").map((x) => x.flags)).to.deep.equal([
+            ["EVACUATE", "DELETE"],
+            ["EVACUATE", "DELETE"],
+        ]);
         // Evacuate was issued once; the node was never deleted.
         expect(fake.requests.filter((q) => q.method !== "GET").map((q) => `${q.method} ${q.path}`)).to.deep.equal(["PUT /v1/nodes/c/evacuate"]);
     });
@@ -92,7 +121,9 @@ describe("node replacement on EKS (operator deletion policies against LINSTOR 1.
 
     it("Delete: `node lost` is refused while the satellite is still connected, and completes once it is not", async () => {
         fake.nodes.get("c")!.connection_status = "ONLINE"; // the instance is shutting down; the satellite still answers
-        const r = await deleteSatellite(fake.url, "c", "Delete", 5, (attempt) => { if (attempt === 2) fake.disconnect("c"); });
+        const r = await deleteSatellite(fake.url, "c", "Delete", 5, (attempt) => {
+            if (attempt === 2) fake.disconnect("c");
+        });
         expect(r.messages.slice(0, 2)).to.deep.equal([
             "error: Node 'c' still connected, please use the 'DelNode' api.",
             "error: Node 'c' still connected, please use the 'DelNode' api.",
@@ -114,19 +145,28 @@ describe("node replacement on EKS (operator deletion policies against LINSTOR 1.
         ]);
     });
 
-    (hasPython ? it : it.skip)("Delete: the resync gate places the missing replicas in the lost zone, waits for their resync, then passes", async () => {
-        await deleteSatellite(fake.url, "c", "Delete");
-        const g = await gate(fake.url, { TIMEOUT_SECONDS: "3" });
-        expect(g.code, g.out).to.equal(0);
-        expect(fake.requests.filter((q) => q.method === "POST").map((q) => `${q.path} ${q.status}`)).to.have.members([
-            "/v1/resource-definitions/pvc-jenkins/autoplace 201", "/v1/resource-definitions/pvc-cache/autoplace 201",
-        ]);
-        const placement = (rd: string) => fake.replicasOf(rd).filter((x) => x.kind === "diskful").map((x) => `${x.node}:${x.diskState}`).sort();
-        expect(placement("pvc-jenkins")).to.deep.equal(["a:UpToDate", "b:UpToDate", "c2:UpToDate"]);
-        // r2 spreads over zones too: b plus a or c2 (the tie-breaker on a may become the second copy).
-        expect(placement("pvc-cache")).to.have.length(2).and.to.include("b:UpToDate");
-        expect(placement("pvc-cache").every((x) => x.endsWith(":UpToDate"))).to.equal(true);
-    });
+    (hasPython ? it : it.skip)(
+        "Delete: the resync gate places the missing replicas in the lost zone, waits for their resync, then passes",
+        async () => {
+            await deleteSatellite(fake.url, "c", "Delete");
+            const g = await gate(fake.url, { TIMEOUT_SECONDS: "3" });
+            expect(g.code, g.out).to.equal(0);
+            expect(fake.requests.filter((q) => q.method === "POST").map((q) => `${q.path} ${q.status}`)).to.have.members([
+                "/v1/resource-definitions/pvc-jenkins/autoplace 201",
+                "/v1/resource-definitions/pvc-cache/autoplace 201",
+            ]);
+            const placement = (rd: string) =>
+                fake
+                    .replicasOf(rd)
+                    .filter((x) => x.kind === "diskful")
+                    .map((x) => `${x.node}:${x.diskState}`)
+                    .sort();
+            expect(placement("pvc-jenkins")).to.deep.equal(["a:UpToDate", "b:UpToDate", "c2:UpToDate"]);
+            // r2 spreads over zones too: b plus a or c2 (the tie-breaker on a may become the second copy).
+            expect(placement("pvc-cache")).to.have.length(2).and.to.include("b:UpToDate");
+            expect(placement("pvc-cache").every((x) => x.endsWith(":UpToDate"))).to.equal(true);
+        },
+    );
 
     (hasPython ? it : it.skip)("Delete without the gate's auto-place: nothing brings the replica back within a rollout", async () => {
         await deleteSatellite(fake.url, "c", "Delete");
@@ -166,13 +206,15 @@ describe("satellite deletion policy of the component", () => {
         expect(LINSTOR_CLUSTER_DEFAULTS.satelliteDeletionPolicy).to.equal("Delete");
         resetRecords();
         const cluster = new LinstorCluster("hje-test", clusterSettings());
-        await valueOf(cluster.clusterName);
+        await outputValue(cluster.clusterName);
         await settle();
         expect(one("kubernetes:piraeus.io/v1:LinstorSatelliteConfiguration").inputs.spec.deletionPolicy).to.equal("Delete");
     });
 
     it("refuses Evacuate, explaining why it cannot complete on EKS; keeps Retain as a choice", () => {
-        const e = thrown(() => validateLinstorClusterSettings(clusterSettings({ satelliteDeletionPolicy: "Evacuate" }), (f) => `LinstorCluster.${f}`));
+        const e = thrown(() =>
+            validateLinstorClusterSettings(clusterSettings({ satelliteDeletionPolicy: "Evacuate" }), (f) => `LinstorCluster.${f}`),
+        );
         expect(e.message).to.contain("LinstorCluster.satelliteDeletionPolicy");
         expect(e.message).to.contain(EVACUATE_ON_EKS);
         validateLinstorClusterSettings(clusterSettings({ satelliteDeletionPolicy: "Retain" }), (f) => `LinstorCluster.${f}`);

@@ -3,35 +3,57 @@
  * cites the upstream sources), healthy and failing states alike, with sub-second polls. The scenarios start together
  * in `before` (each its own fake and process) so the spec stays well under 2 s.
  */
+
+import { execFile, execFileSync } from "node:child_process";
+import { lookup } from "node:dns/promises";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
-import { execFile, execFileSync } from "child_process";
-import { lookup } from "dns/promises";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { LinstorCluster } from "../../../components/linstorCluster";
 import {
-    PULUMI_DEFAULT_JOB_TIMEOUT_MINUTES, RESYNC_GATE_SCRIPT, resyncGateCustomTimeouts, resyncGateJobSpec,
+    PULUMI_DEFAULT_JOB_TIMEOUT_MINUTES,
+    RESYNC_GATE_SCRIPT,
+    resyncGateCustomTimeouts,
+    resyncGateJobSpec,
 } from "../../../components/linstorCluster/resyncGate";
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
-import { FakeLinstor, FakeLinstorWorld } from "../../support/fakes/fakeLinstor";
+import { FakeLinstor, type FakeLinstorWorld } from "../../support/fakes/fakeLinstor";
 import { clusterSettings } from "../../support/fixtures";
-import { ofType, resetRecords, settle, valueOf } from "../../support/mocks";
+import { ofType, outputValue, resetRecords, settle } from "../../support/mocks";
 
-const hasPython = (() => { try { execFileSync("python3", ["--version"]); return true; } catch { return false; } })();
+const hasPython = (() => {
+    try {
+        execFileSync("python3", ["--version"]);
+        return true;
+    } catch {
+        return false;
+    }
+})();
 const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "resync-gate-")), "gate.py");
 fs.writeFileSync(script, RESYNC_GATE_SCRIPT);
 
 /** Polls every 30 ms, a 150 ms stability window, and a 500 ms give-up for the states that must never pass. */
 const FAST = { STABLE_SECONDS: "0.15", POLL_SECONDS: "0.03", TIMEOUT_SECONDS: "0.5", UNRESOLVED_CHECKS: "2", AUTO_PLACE_RETRY_SECONDS: "0.2" };
 
-interface Run { code: number; out: string; fake?: FakeLinstor }
+interface Run {
+    code: number;
+    out: string;
+    fake?: FakeLinstor;
+}
 
 function gate(api: string, env: Record<string, string> = {}): Promise<Run> {
     return new Promise((resolve) => {
-        execFile("python3", [script], {
-            env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LINSTOR_API: api, ...FAST, ...env }, encoding: "utf8", timeout: 10000,
-        }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout + stderr }));
+        execFile(
+            "python3",
+            [script],
+            {
+                env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LINSTOR_API: api, ...FAST, ...env },
+                encoding: "utf8",
+                timeout: 10000,
+            },
+            (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout + stderr }),
+        );
     });
 }
 
@@ -50,7 +72,11 @@ const R3 = "linstor-csi-lvm-thin-r3-0123abcd";
 /** Three storage nodes in three zones, one r3 volume with a replica on each. */
 function world(overrides: Partial<FakeLinstorWorld> = {}): FakeLinstorWorld {
     return {
-        nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c" }],
+        nodes: [
+            { name: "a", zone: "us-west-2a" },
+            { name: "b", zone: "us-west-2b" },
+            { name: "c", zone: "us-west-2c" },
+        ],
         groups: [{ name: R3, place_count: 3, replicas_on_different: ["Aux/topology.kubernetes.io/zone"], storage_pool: "data" }],
         resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }, { node: "c" }] }],
         ...overrides,
@@ -64,40 +90,108 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
     this.timeout(10000);
     const runs: Record<string, Promise<Run>> = {};
 
-    before(function () {
+    before(() => {
         if (!hasPython) return;
         runs.healthy = against(world(), PASSES);
         runs.resyncing = against(world(), PASSES, [
-            (f) => { f.replicasOf("pvc-1")[2].diskState = "Inconsistent"; }, () => undefined,
-            (f) => { f.replicasOf("pvc-1")[2].diskState = "UpToDate"; },
+            (f) => {
+                f.replicasOf("pvc-1")[2].diskState = "Inconsistent";
+            },
+            () => undefined,
+            (f) => {
+                f.replicasOf("pvc-1")[2].diskState = "UpToDate";
+            },
         ]);
-        runs.flapping = against(world(), { ...PASSES, STABLE_SECONDS: "0.4" }, [() => undefined, () => undefined,
-            (f) => { f.replicasOf("pvc-1")[1].diskState = "Outdated"; },
-            (f) => { f.replicasOf("pvc-1")[1].diskState = "UpToDate"; }]);
-        runs.offline = against(world({ nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c", status: "OFFLINE" }] }));
-        runs.noVolumeState = against(world(), {}, [(f) => { f.replicasOf("pvc-1")[0].diskState = ""; }]);
-        runs.evacuating = against(world({ nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c", flags: ["EVACUATE"] }] }));
-        runs.deleting = against(world({ nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c", status: "OFFLINE", flags: ["DELETE", "EVICTED"] }] }));
+        runs.flapping = against(world(), { ...PASSES, STABLE_SECONDS: "0.4" }, [
+            () => undefined,
+            () => undefined,
+            (f) => {
+                f.replicasOf("pvc-1")[1].diskState = "Outdated";
+            },
+            (f) => {
+                f.replicasOf("pvc-1")[1].diskState = "UpToDate";
+            },
+        ]);
+        runs.offline = against(
+            world({
+                nodes: [
+                    { name: "a", zone: "us-west-2a" },
+                    { name: "b", zone: "us-west-2b" },
+                    { name: "c", zone: "us-west-2c", status: "OFFLINE" },
+                ],
+            }),
+        );
+        runs.noVolumeState = against(world(), {}, [
+            (f) => {
+                f.replicasOf("pvc-1")[0].diskState = "";
+            },
+        ]);
+        runs.evacuating = against(
+            world({
+                nodes: [
+                    { name: "a", zone: "us-west-2a" },
+                    { name: "b", zone: "us-west-2b" },
+                    { name: "c", zone: "us-west-2c", flags: ["EVACUATE"] },
+                ],
+            }),
+        );
+        runs.deleting = against(
+            world({
+                nodes: [
+                    { name: "a", zone: "us-west-2a" },
+                    { name: "b", zone: "us-west-2b" },
+                    { name: "c", zone: "us-west-2c", status: "OFFLINE", flags: ["DELETE", "EVICTED"] },
+                ],
+            }),
+        );
         runs.tooFew = against(world({ resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }] }] }), NO_AUTO_PLACE);
-        runs.tieBreaker = against(world({ resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }, { node: "c", kind: "tiebreaker" }] }] }), NO_AUTO_PLACE);
-        runs.defaultPlaceCount = against(world({
-            groups: [{ name: "sc-legacy" }], resources: [{ name: "pvc-2", group: "sc-legacy", replicas: [{ node: "a" }, { node: "b" }] }],
-        }), PASSES);
-        runs.defaultPlaceCountShort = against(world({
-            groups: [{ name: "sc-legacy" }], resources: [{ name: "pvc-2", group: "sc-legacy", replicas: [{ node: "a" }, { node: "c", kind: "diskless" }] }],
-        }), NO_AUTO_PLACE);
-        runs.autoPlace = against(world({
-            nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "a2", zone: "us-west-2a" }, { name: "c2", zone: "us-west-2c" }],
-            resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }] }],
-        }), PASSES);
-        runs.noAutoPlaceWhileOffline = against(world({
-            nodes: [{ name: "a", zone: "us-west-2a" }, { name: "b", zone: "us-west-2b" }, { name: "c", zone: "us-west-2c", status: "OFFLINE" }, { name: "c2", zone: "us-west-2c" }],
-            resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }] }],
-        }));
+        runs.tieBreaker = against(
+            world({ resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }, { node: "c", kind: "tiebreaker" }] }] }),
+            NO_AUTO_PLACE,
+        );
+        runs.defaultPlaceCount = against(
+            world({
+                groups: [{ name: "sc-legacy" }],
+                resources: [{ name: "pvc-2", group: "sc-legacy", replicas: [{ node: "a" }, { node: "b" }] }],
+            }),
+            PASSES,
+        );
+        runs.defaultPlaceCountShort = against(
+            world({
+                groups: [{ name: "sc-legacy" }],
+                resources: [{ name: "pvc-2", group: "sc-legacy", replicas: [{ node: "a" }, { node: "c", kind: "diskless" }] }],
+            }),
+            NO_AUTO_PLACE,
+        );
+        runs.autoPlace = against(
+            world({
+                nodes: [
+                    { name: "a", zone: "us-west-2a" },
+                    { name: "b", zone: "us-west-2b" },
+                    { name: "a2", zone: "us-west-2a" },
+                    { name: "c2", zone: "us-west-2c" },
+                ],
+                resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }] }],
+            }),
+            PASSES,
+        );
+        runs.noAutoPlaceWhileOffline = against(
+            world({
+                nodes: [
+                    { name: "a", zone: "us-west-2a" },
+                    { name: "b", zone: "us-west-2b" },
+                    { name: "c", zone: "us-west-2c", status: "OFFLINE" },
+                    { name: "c2", zone: "us-west-2c" },
+                ],
+                resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }] }],
+            }),
+        );
         runs.unreachable = gate("http://127.0.0.1:9");
         runs.notInstalled = lookup("linstor-controller.nowhere.invalid").then(
             () => ({ code: -1, out: "resolves" }),
-            (e: NodeJS.ErrnoException) => (e.code === "ENOTFOUND" ? gate("http://linstor-controller.nowhere.invalid:3370") : { code: -1, out: `resolver: ${e.code}` }));
+            (e: NodeJS.ErrnoException) =>
+                e.code === "ENOTFOUND" ? gate("http://linstor-controller.nowhere.invalid:3370") : { code: -1, out: `resolver: ${e.code}` },
+        );
     });
 
     const scenario = (title: string, fn: (this: Mocha.Context) => Promise<void>) => (hasPython ? it : it.skip)(title, fn);
@@ -122,7 +216,10 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
         const lines = r.out.trim().split("\n");
         const holding = lines.map((l, i) => (l.startsWith("all replicas UpToDate on ONLINE nodes; holding") ? i : -1)).filter((i) => i >= 0);
         expect(holding, r.out).to.have.length(2);
-        expect(lines.slice(holding[0], holding[1]).some((l) => l.includes("b: Outdated")), r.out).to.equal(true);
+        expect(
+            lines.slice(holding[0], holding[1]).some((l) => l.includes("b: Outdated")),
+            r.out,
+        ).to.equal(true);
     });
 
     scenario("a replica on an OFFLINE node has no state: it counts as missing and the gate never passes", async () => {
@@ -205,7 +302,7 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
         const fake = new FakeLinstor(world({ nodes: [{ name: "a" }, { name: "b" }, { name: "c", status: "OFFLINE" }] }));
         await fake.start();
         try {
-            const rows = await (await fetch(`${fake.url}/v1/view/resources`)).json() as any[];
+            const rows = (await (await fetch(`${fake.url}/v1/view/resources`)).json()) as any[];
             const c = rows.find((x) => x.node_name === "c");
             expect(c).to.not.have.property("state");
             expect(c.volumes[0]).to.not.have.property("state");
@@ -218,16 +315,29 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
 });
 
 describe("resync gate Job", () => {
-    const spec: any = resyncGateJobSpec({ linstorNamespace: "piraeus-datastore", image: LINSTOR_CLUSTER_DEFAULTS.resyncGateImage, stableSeconds: 120, timeoutSeconds: 7200, pollSeconds: 10 });
+    const spec: any = resyncGateJobSpec({
+        linstorNamespace: "piraeus-datastore",
+        image: LINSTOR_CLUSTER_DEFAULTS.resyncGateImage,
+        stableSeconds: 120,
+        timeoutSeconds: 7200,
+        pollSeconds: 10,
+    });
     const c = spec.template.spec.containers[0];
 
     it("runs the script with python3 from the pinned python image, in a locked-down pod", () => {
         expect(c.image).to.equal("docker.io/library/python:3.13.15-slim-trixie");
         expect(c.command).to.deep.equal(["python3", "-c", RESYNC_GATE_SCRIPT]);
         expect(Object.fromEntries(c.env.map((e: any) => [e.name, e.value]))).to.deep.equal({
-            LINSTOR_API: "http://linstor-controller.piraeus-datastore.svc:3370", STABLE_SECONDS: "120", TIMEOUT_SECONDS: "7200", POLL_SECONDS: "10",
-            UNRESOLVED_CHECKS: "6", DEFAULT_PLACE_COUNT: "2", AUTO_PLACE: "true", AUTO_PLACE_RETRY_SECONDS: "300",
-            PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1",
+            LINSTOR_API: "http://linstor-controller.piraeus-datastore.svc:3370",
+            STABLE_SECONDS: "120",
+            TIMEOUT_SECONDS: "7200",
+            POLL_SECONDS: "10",
+            UNRESOLVED_CHECKS: "6",
+            DEFAULT_PLACE_COUNT: "2",
+            AUTO_PLACE: "true",
+            AUTO_PLACE_RETRY_SECONDS: "300",
+            PYTHONDONTWRITEBYTECODE: "1",
+            PYTHONUNBUFFERED: "1",
         });
         expect(spec.backoffLimit).to.equal(0);
         expect(spec.activeDeadlineSeconds).to.equal(7500);
@@ -238,7 +348,13 @@ describe("resync gate Job", () => {
     it("lets Pulumi wait at least as long as the Job may run (Pulumi's own Job wait is 10 minutes)", () => {
         const minutes = (s: string) => Number(/^(\d+)m$/.exec(s)![1]);
         for (const timeoutSeconds of [300, 7200, 86400]) {
-            const deadline = resyncGateJobSpec({ linstorNamespace: "x", image: "i", stableSeconds: 1, timeoutSeconds, pollSeconds: 1 }).activeDeadlineSeconds;
+            const deadline = resyncGateJobSpec({
+                linstorNamespace: "x",
+                image: "i",
+                stableSeconds: 1,
+                timeoutSeconds,
+                pollSeconds: 1,
+            }).activeDeadlineSeconds;
             const t = resyncGateCustomTimeouts(timeoutSeconds);
             for (const m of [minutes(t.create!), minutes(t.update!)]) {
                 expect(m * 60).to.be.at.least(deadline + 60);
@@ -251,7 +367,7 @@ describe("resync gate Job", () => {
     it("gives every registered gate Job those customTimeouts", async () => {
         resetRecords();
         const cluster = new LinstorCluster("hje-test", clusterSettings({ resyncGateTimeoutSeconds: 14400 }));
-        await valueOf(cluster.clusterName);
+        await outputValue(cluster.clusterName);
         await settle();
         const jobs = ofType("kubernetes:batch/v1:Job");
         expect(jobs).to.have.length(3);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
-import { LINSTOR_CLUSTER_RULES, LinstorClusterSettings, validateLinstorClusterSettings } from "../../../components/linstorCluster/settings";
+import { LINSTOR_CLUSTER_RULES, type LinstorClusterSettings, validateLinstorClusterSettings } from "../../../components/linstorCluster/settings";
 import { ConfigError } from "../../../components/shared/errors";
 import { clusterSettings, thrown } from "../../support/fixtures";
 import { recorded, resetRecords, settle } from "../../support/mocks";
@@ -63,8 +63,11 @@ describe("LinstorCluster settings (library use, no stack config)", () => {
 
     it("reports every wrong field at once", async () => {
         const e = await libraryError({ rootVolumeSizeGiB: 1, drbdMaxBuffers: 1, maxVolumesPerNode: 0 });
-        expect(e.problems.map((p) => p.key)).to.deep.equal(
-            ["LinstorCluster.rootVolumeSizeGiB", "LinstorCluster.maxVolumesPerNode", "LinstorCluster.drbdMaxBuffers"]);
+        expect(e.problems.map((p) => p.key)).to.deep.equal([
+            "LinstorCluster.rootVolumeSizeGiB",
+            "LinstorCluster.maxVolumesPerNode",
+            "LinstorCluster.drbdMaxBuffers",
+        ]);
     });
 
     it("names the caller's key through keyOf", () => {

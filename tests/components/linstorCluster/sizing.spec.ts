@@ -1,7 +1,12 @@
 import { expect } from "chai";
 import {
-    defaultMetadataVolumeGiB, drbdBitmapMemoryMiB, externalMetadataMiB, instanceArchitecture, instanceMemoryMiB,
-    LINSTOR_DEFAULT_PEER_SLOTS, requiredNodeMemoryMiB,
+    defaultMetadataVolumeGiB,
+    drbdBitmapMemoryMiB,
+    externalMetadataMiB,
+    instanceArchitecture,
+    instanceMemoryMiB,
+    LINSTOR_DEFAULT_PEER_SLOTS,
+    requiredNodeMemoryMiB,
 } from "../../../components/linstorCluster/sizing";
 
 describe("sizing", () => {

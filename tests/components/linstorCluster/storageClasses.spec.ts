@@ -26,7 +26,10 @@ describe("StorageClass parameters", () => {
     it("r1/r2 leave quorum to LINSTOR (it manages DrbdOptions/Resource/quorum itself unless a user sets it)", () => {
         for (const r of [1, 2]) {
             const keys = Object.keys(spec(r).parameters);
-            expect(keys.some((k) => k.includes("quorum")), `r${r}`).to.equal(false);
+            expect(
+                keys.some((k) => k.includes("quorum")),
+                `r${r}`,
+            ).to.equal(false);
             expect(spec(r).parameters["linstor.csi.linbit.com/placementCount"]).to.equal(String(r));
         }
     });

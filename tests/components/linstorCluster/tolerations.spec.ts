@@ -7,10 +7,14 @@
 import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
 import {
-    HA_CONTROLLER_TOLERATIONS, LINSTOR_CONTROLLER_TOLERATIONS, mergeTolerations, operatorTolerations, tolerationsAfterPodTemplate,
+    HA_CONTROLLER_TOLERATIONS,
+    LINSTOR_CONTROLLER_TOLERATIONS,
+    mergeTolerations,
+    operatorTolerations,
+    tolerationsAfterPodTemplate,
 } from "../../../components/linstorCluster/tolerations";
 import { clusterSettings } from "../../support/fixtures";
-import { one, resetRecords, settle, valueOf } from "../../support/mocks";
+import { one, outputValue, resetRecords, settle } from "../../support/mocks";
 
 const noExecute = (key: string, seconds: number) => ({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
 const FORCE_IO_ERROR = { key: "drbd.linbit.com/force-io-error", operator: "Exists", effect: "NoSchedule" };
@@ -19,18 +23,23 @@ const LOST_QUORUM = { key: "drbd.linbit.com/lost-quorum", operator: "Exists", ef
 async function specFor(seconds: number) {
     resetRecords();
     const cluster = new LinstorCluster("hje-test", clusterSettings({ linstorControllerTolerationSeconds: seconds }));
-    await valueOf(cluster.clusterName);
+    await outputValue(cluster.clusterName);
     await settle();
     return one("kubernetes:piraeus.io/v1:LinstorCluster").inputs.spec;
 }
 
 describe("controller tolerations (merged with the operator's, not replacing them)", () => {
     it("models the operator's MergeTolerations: a later match replaces in place, others append", () => {
-        expect(mergeTolerations(LINSTOR_CONTROLLER_TOLERATIONS, HA_CONTROLLER_TOLERATIONS, [noExecute("node.kubernetes.io/not-ready", 5) as any]))
-            .to.deep.equal([noExecute("node.kubernetes.io/unreachable", 30), noExecute("node.kubernetes.io/not-ready", 5), FORCE_IO_ERROR, LOST_QUORUM]);
+        expect(
+            mergeTolerations(LINSTOR_CONTROLLER_TOLERATIONS, HA_CONTROLLER_TOLERATIONS, [noExecute("node.kubernetes.io/not-ready", 5) as any]),
+        ).to.deep.equal([noExecute("node.kubernetes.io/unreachable", 30), noExecute("node.kubernetes.io/not-ready", 5), FORCE_IO_ERROR, LOST_QUORUM]);
         // tolerationSeconds is not part of the match (core/v1 MatchToleration); value and operator are.
-        expect(mergeTolerations([{ key: "k", operator: "Equal", value: "a", effect: "NoSchedule" }], [{ key: "k", operator: "Equal", value: "b", effect: "NoSchedule" }]))
-            .to.have.length(2);
+        expect(
+            mergeTolerations(
+                [{ key: "k", operator: "Equal", value: "a", effect: "NoSchedule" }],
+                [{ key: "k", operator: "Equal", value: "b", effect: "NoSchedule" }],
+            ),
+        ).to.have.length(2);
     });
 
     it("models the strategic merge of a podTemplate: a tolerations list replaces the operator's whole list", () => {
@@ -44,7 +53,10 @@ describe("controller tolerations (merged with the operator's, not replacing them
             const spec = await specFor(seconds);
             const result = tolerationsAfterPodTemplate(operatorTolerations("controller"), spec.controller.podTemplate);
             expect(result).to.deep.equal([
-                noExecute("node.kubernetes.io/unreachable", seconds), noExecute("node.kubernetes.io/not-ready", seconds), FORCE_IO_ERROR, LOST_QUORUM,
+                noExecute("node.kubernetes.io/unreachable", seconds),
+                noExecute("node.kubernetes.io/not-ready", seconds),
+                FORCE_IO_ERROR,
+                LOST_QUORUM,
             ]);
         });
 
@@ -52,7 +64,10 @@ describe("controller tolerations (merged with the operator's, not replacing them
             const spec = await specFor(seconds);
             const result = tolerationsAfterPodTemplate(operatorTolerations("csiController"), spec.csiController.podTemplate);
             expect(result).to.deep.equal([
-                FORCE_IO_ERROR, LOST_QUORUM, noExecute("node.kubernetes.io/not-ready", seconds), noExecute("node.kubernetes.io/unreachable", seconds),
+                FORCE_IO_ERROR,
+                LOST_QUORUM,
+                noExecute("node.kubernetes.io/not-ready", seconds),
+                noExecute("node.kubernetes.io/unreachable", seconds),
             ]);
         });
     }

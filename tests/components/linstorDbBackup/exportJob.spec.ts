@@ -1,7 +1,12 @@
 /** The export Job's pure builders (components/linstorDbBackup/exportJob.ts): the CronJob spec and the upload policy. */
 import { expect } from "chai";
 import {
-    BACKUP_FORMAT, EXPORT_SCRIPT, LINSTOR_DB_RESOURCES, linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, uploadArgs,
+    BACKUP_FORMAT,
+    EXPORT_SCRIPT,
+    LINSTOR_DB_RESOURCES,
+    linstorDbBackupCronJobSpec,
+    linstorDbBackupUserPolicy,
+    uploadArgs,
 } from "../../../components/linstorDbBackup/exportJob";
 import { BUCKET, cronArgs, KMS } from "./fixtures";
 
@@ -29,32 +34,57 @@ describe("LinstorDbBackup", () => {
 
         it("uploads both files with SSE-KMS under the bucket's own key, in the bucket region", () => {
             expect(uploader.args).to.deep.equal([
-                "s3", "cp", "/work/out/", `s3://${BUCKET}/linstor-db/hje-test/`, "--recursive",
-                "--sse", "aws:kms", "--sse-kms-key-id", KMS, "--region", "eu-central-1", "--no-progress",
+                "s3",
+                "cp",
+                "/work/out/",
+                `s3://${BUCKET}/linstor-db/hje-test/`,
+                "--recursive",
+                "--sse",
+                "aws:kms",
+                "--sse-kms-key-id",
+                KMS,
+                "--region",
+                "eu-central-1",
+                "--no-progress",
             ]);
             expect(uploadArgs(cronArgs)).to.deep.equal(uploader.args);
         });
 
         it("hands the export its inputs and the upload only the current key, never the node role", () => {
             expect(env(exporter)).to.deep.equal({
-                API_GROUP: "internal.linstor.linbit.com", ALLOWED_RESOURCES: LINSTOR_DB_RESOURCES.join(" "),
-                NAMESPACE: "piraeus-datastore", PASSPHRASE_SECRET: "linstor-passphrase", PASSPHRASE_KEY: "MASTER_PASSPHRASE",
-                CLUSTER_NAME: "hje-test", BUCKET, KEY_PREFIX: "linstor-db/hje-test/", FORMAT: BACKUP_FORMAT, WORK_DIR: "/work", HOME: "/tmp",
+                API_GROUP: "internal.linstor.linbit.com",
+                ALLOWED_RESOURCES: LINSTOR_DB_RESOURCES.join(" "),
+                NAMESPACE: "piraeus-datastore",
+                PASSPHRASE_SECRET: "linstor-passphrase",
+                PASSPHRASE_KEY: "MASTER_PASSPHRASE",
+                CLUSTER_NAME: "hje-test",
+                BUCKET,
+                KEY_PREFIX: "linstor-db/hje-test/",
+                FORMAT: BACKUP_FORMAT,
+                WORK_DIR: "/work",
+                HOME: "/tmp",
             });
             expect(env(uploader)).to.deep.equal({
                 AWS_ACCESS_KEY_ID: { secretKeyRef: { name: "linstor-db-backup-aws-g1", key: "AWS_ACCESS_KEY_ID" } },
                 AWS_SECRET_ACCESS_KEY: { secretKeyRef: { name: "linstor-db-backup-aws-g1", key: "AWS_SECRET_ACCESS_KEY" } },
-                AWS_EC2_METADATA_DISABLED: "true", HOME: "/tmp",
+                AWS_EC2_METADATA_DISABLED: "true",
+                HOME: "/tmp",
             });
         });
 
         it("runs as non-root with a read-only root filesystem, no capabilities and RuntimeDefault seccomp", () => {
             expect(pod.securityContext).to.deep.equal({
-                runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" },
+                runAsNonRoot: true,
+                runAsUser: 65532,
+                runAsGroup: 65532,
+                fsGroup: 65532,
+                seccompProfile: { type: "RuntimeDefault" },
             });
             for (const c of [exporter, uploader]) {
                 expect(c.securityContext, c.name).to.deep.equal({
-                    allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] },
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
                 });
                 expect(c.resources.limits.memory, c.name).to.equal("512Mi");
             }
@@ -63,10 +93,14 @@ describe("LinstorDbBackup", () => {
         it("mounts an API token only into the export container", () => {
             expect(pod.automountServiceAccountToken).to.equal(false);
             expect(exporter.volumeMounts).to.deep.equal([
-                { name: "work", mountPath: "/work" }, { name: "tmp", mountPath: "/tmp" },
+                { name: "work", mountPath: "/work" },
+                { name: "tmp", mountPath: "/tmp" },
                 { name: "api-token", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true },
             ]);
-            expect(uploader.volumeMounts).to.deep.equal([{ name: "work", mountPath: "/work", readOnly: true }, { name: "tmp", mountPath: "/tmp" }]);
+            expect(uploader.volumeMounts).to.deep.equal([
+                { name: "work", mountPath: "/work", readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+            ]);
             expect(pod.volumes).to.deep.equal([
                 { name: "work", emptyDir: { sizeLimit: "1Gi" } },
                 { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
@@ -87,17 +121,27 @@ describe("LinstorDbBackup", () => {
 
     describe("IAM policy", () => {
         it("allows only uploads to this cluster's prefix and the bucket key through S3", () => {
-            expect(linstorDbBackupUserPolicy({
-                bucketArn: `arn:aws:s3:::${BUCKET}`, bucketRegion: "eu-central-1", kmsKeyArn: KMS, clusterName: "hje-test",
-            })).to.deep.equal({
+            expect(
+                linstorDbBackupUserPolicy({
+                    bucketArn: `arn:aws:s3:::${BUCKET}`,
+                    bucketRegion: "eu-central-1",
+                    kmsKeyArn: KMS,
+                    clusterName: "hje-test",
+                }),
+            ).to.deep.equal({
                 Version: "2012-10-17",
                 Statement: [
                     {
-                        Sid: "UploadLinstorDbBackups", Effect: "Allow", Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+                        Sid: "UploadLinstorDbBackups",
+                        Effect: "Allow",
+                        Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
                         Resource: `arn:aws:s3:::${BUCKET}/linstor-db/hje-test/*`,
                     },
                     {
-                        Sid: "EncryptWithBucketKeyThroughS3", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: KMS,
+                        Sid: "EncryptWithBucketKeyThroughS3",
+                        Effect: "Allow",
+                        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                        Resource: KMS,
                         Condition: { StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" } },
                     },
                 ],

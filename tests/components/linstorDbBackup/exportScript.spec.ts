@@ -1,16 +1,19 @@
 /** The export script and the upload as the CronJob runs them, against fake kubectl and aws (fakeTools.ts). */
+
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
 import { BACKUP_FORMAT } from "../../../components/linstorDbBackup/exportJob";
 import { backup, crds, extract, lines, passphrase, reset, secret, setUpSandbox, tearDownSandbox, write } from "./fakeTools";
 import { BUCKET, KMS } from "./fixtures";
 
 describe("LinstorDbBackup", () => {
-    describe("export, upload and restore against fake kubectl and aws", function () {
+    describe("export, upload and restore against fake kubectl and aws", () => {
         let dir: string;
-        before(function () { dir = setUpSandbox(this); });
+        before(function () {
+            dir = setUpSandbox(this);
+        });
         after(tearDownSandbox);
 
         it("packs every database resource read at one revision, the CRDs, the passphrase and a manifest", () => {
@@ -21,9 +24,14 @@ describe("LinstorDbBackup", () => {
             const archive = path.join(r.stored!, r.archive!);
             const { files, json } = extract(archive);
             expect(files).to.deep.equal([
-                "db/", "db/crds.json", "db/linstorversion.internal.linstor.linbit.com.json", "db/nodes.internal.linstor.linbit.com.json",
-                "db/resourcedefinitions.internal.linstor.linbit.com.json", "db/s3remotes.internal.linstor.linbit.com.json",
-                "manifest.json", "passphrase-secret.json",
+                "db/",
+                "db/crds.json",
+                "db/linstorversion.internal.linstor.linbit.com.json",
+                "db/nodes.internal.linstor.linbit.com.json",
+                "db/resourcedefinitions.internal.linstor.linbit.com.json",
+                "db/s3remotes.internal.linstor.linbit.com.json",
+                "manifest.json",
+                "passphrase-secret.json",
             ]);
             const calls = lines(path.join(dir, "kubectl.log"));
             const reads = calls.filter((c) => c.includes("resourceVersionMatch"));
@@ -37,21 +45,40 @@ describe("LinstorDbBackup", () => {
 
             const nodes = json("db/nodes.internal.linstor.linbit.com.json");
             expect(nodes).to.deep.equal({
-                apiVersion: "v1", kind: "List",
+                apiVersion: "v1",
+                kind: "List",
                 items: [
-                    { apiVersion: "internal.linstor.linbit.com/v1-33-1", kind: "Nodes", metadata: { name: "n1", resourceVersion: "100" }, spec: { node_name: "N1" } },
-                    { apiVersion: "internal.linstor.linbit.com/v1-33-1", kind: "Nodes", metadata: { name: "n2", resourceVersion: "101" }, spec: { node_name: "N2" } },
+                    {
+                        apiVersion: "internal.linstor.linbit.com/v1-33-1",
+                        kind: "Nodes",
+                        metadata: { name: "n1", resourceVersion: "100" },
+                        spec: { node_name: "N1" },
+                    },
+                    {
+                        apiVersion: "internal.linstor.linbit.com/v1-33-1",
+                        kind: "Nodes",
+                        metadata: { name: "n2", resourceVersion: "101" },
+                        spec: { node_name: "N2" },
+                    },
                 ],
             });
             expect(json("db/crds.json")).to.deep.equal(crds);
             expect(json("passphrase-secret.json")).to.deep.equal({
-                apiVersion: "v1", kind: "Secret", immutable: true, type: "Opaque", data: { MASTER_PASSPHRASE: passphrase },
+                apiVersion: "v1",
+                kind: "Secret",
+                immutable: true,
+                type: "Opaque",
+                data: { MASTER_PASSPHRASE: passphrase },
                 metadata: { name: "linstor-passphrase", namespace: "piraeus-datastore", labels: { keep: "me" } },
             });
             const manifest = json("manifest.json");
             expect(manifest).to.deep.include({
-                format: BACKUP_FORMAT, cluster: "hje-test", namespace: "piraeus-datastore", apiGroup: "internal.linstor.linbit.com",
-                resourceVersion: "4242", linstorDbSchemaVersion: 42,
+                format: BACKUP_FORMAT,
+                cluster: "hje-test",
+                namespace: "piraeus-datastore",
+                apiGroup: "internal.linstor.linbit.com",
+                resourceVersion: "4242",
+                linstorDbSchemaVersion: 42,
                 counts: { LinstorVersion: 1, Nodes: 2, ResourceDefinitions: 1, S3Remotes: 0 },
             });
             expect(manifest.createdAt.replace(/[-:]/g, "")).to.equal(r.archive!.replace(".tar.gz", ""));

@@ -4,11 +4,12 @@
  * runs as the CronJob's init container would, the upload with the upload container's argv, the restore script as
  * an operator would. Used by exportScript.spec.ts and restoreScript.spec.ts.
  */
+
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { EXPORT_SCRIPT, linstorDbBackupCronJobSpec, uploadArgs } from "../../../components/linstorDbBackup/exportJob";
 import { BUCKET, cronArgs } from "./fixtures";
 
@@ -35,21 +36,35 @@ export function tearDownSandbox(): void {
 const run = (cmd: string, argv: string[], env: Record<string, string>, input?: string) => {
     const r = spawnSync(cmd, argv, {
         env: { PATH: `${dir}/bin:${process.env.PATH}`, STATE: dir, STORE: `${dir}/s3`, HOME: dir, POLL_SECONDS: "0", ...env },
-        encoding: "utf8", input,
+        encoding: "utf8",
+        input,
     });
     return { status: r.status, stderr: r.stderr, stdout: r.stdout };
 };
-export const lines = (file: string) => fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").filter((l) => l) : [];
-export const write = (file: string, content: unknown) => fs.writeFileSync(path.join(dir, file), typeof content === "string" ? content : JSON.stringify(content));
+export const lines = (file: string) =>
+    fs.existsSync(file)
+        ? fs
+              .readFileSync(file, "utf8")
+              .trim()
+              .split("\n")
+              .filter((l) => l)
+        : [];
+export const write = (file: string, content: unknown) =>
+    fs.writeFileSync(path.join(dir, file), typeof content === "string" ? content : JSON.stringify(content));
 
 const crd = (plural: string, kind: string, versions: object[]) => ({
-    apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition",
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
     metadata: { name: `${plural}.internal.linstor.linbit.com`, uid: "u", resourceVersion: "7" },
     spec: { group: "internal.linstor.linbit.com", names: { plural, kind }, scope: "Cluster", versions },
 });
-const current = [{ name: "v1-31-1", served: true, storage: false }, { name: "v1-33-1", served: true, storage: true }];
+const current = [
+    { name: "v1-31-1", served: true, storage: false },
+    { name: "v1-33-1", served: true, storage: true },
+];
 export const crds = {
-    apiVersion: "v1", kind: "List",
+    apiVersion: "v1",
+    kind: "List",
     items: [
         crd("linstorversion", "LinstorVersion", [{ name: "v1", served: true, storage: true }]),
         crd("nodes", "Nodes", current),
@@ -59,17 +74,31 @@ export const crds = {
 };
 const raw: Record<string, object> = {
     linstorversion: { kind: "LinstorVersionList", items: [{ metadata: { name: "version" }, spec: { version: 42 } }] },
-    nodes: { kind: "NodesList", items: [{ metadata: { name: "n1", resourceVersion: "100" }, spec: { node_name: "N1" } },
-        { metadata: { name: "n2", resourceVersion: "101" }, spec: { node_name: "N2" } }] },
+    nodes: {
+        kind: "NodesList",
+        items: [
+            { metadata: { name: "n1", resourceVersion: "100" }, spec: { node_name: "N1" } },
+            { metadata: { name: "n2", resourceVersion: "101" }, spec: { node_name: "N2" } },
+        ],
+    },
     resourcedefinitions: { kind: "ResourceDefinitionsList", items: [{ metadata: { name: "pvc-1" }, spec: { resource_name: "PVC-1" } }] },
     s3remotes: { kind: "S3RemotesList", items: [] },
 };
 export const passphrase = Buffer.from("correct horse battery staple").toString("base64");
 export const secret = {
-    apiVersion: "v1", kind: "Secret", immutable: true, type: "Opaque", data: { MASTER_PASSPHRASE: passphrase },
+    apiVersion: "v1",
+    kind: "Secret",
+    immutable: true,
+    type: "Opaque",
+    data: { MASTER_PASSPHRASE: passphrase },
     metadata: {
-        name: "linstor-passphrase", namespace: "piraeus-datastore", uid: "abc", resourceVersion: "55",
-        creationTimestamp: "2026-01-01T00:00:00Z", managedFields: [{ manager: "pulumi" }], labels: { keep: "me" },
+        name: "linstor-passphrase",
+        namespace: "piraeus-datastore",
+        uid: "abc",
+        resourceVersion: "55",
+        creationTimestamp: "2026-01-01T00:00:00Z",
+        managedFields: [{ manager: "pulumi" }],
+        labels: { keep: "me" },
     },
 };
 const fakeKubectl = `#!/usr/bin/env bash
@@ -137,8 +166,22 @@ export const extract = (archive: string) => {
     const json = (f: string) => JSON.parse(fs.readFileSync(path.join(to, f), "utf8"));
     return { files: spawnSync("tar", ["-tzf", archive], { encoding: "utf8" }).stdout.trim().split("\n").sort(), json };
 };
-export const restore = (extra: string[], env: Record<string, string> = {}) => run("bash", [
-    path.resolve(__dirname, "../../../components/linstorDbBackup/restoreLinstorDb.sh"), "--bucket", BUCKET, "--region", "eu-central-1",
-    "--prefix", "linstor-db/hje-test/", "--latest", "--work-dir", path.join(dir, "restore"), ...extra,
-], env);
+export const restore = (extra: string[], env: Record<string, string> = {}) =>
+    run(
+        "bash",
+        [
+            path.resolve(__dirname, "../../../components/linstorDbBackup/restoreLinstorDb.sh"),
+            "--bucket",
+            BUCKET,
+            "--region",
+            "eu-central-1",
+            "--prefix",
+            "linstor-db/hje-test/",
+            "--latest",
+            "--work-dir",
+            path.join(dir, "restore"),
+            ...extra,
+        ],
+        env,
+    );
 export const MUTATING = /^(-n \S+ )?(scale|delete|create|wait|rollout)\b/;

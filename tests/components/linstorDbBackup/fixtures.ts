@@ -1,10 +1,10 @@
 /** Arguments and settings the LinstorDbBackup specs share: a bucket in eu-central-1 with its KMS key, the defaults. */
 import * as k8s from "@pulumi/kubernetes";
-import { LinstorDbBackup, LinstorDbBackupArgs } from "../../../components/linstorDbBackup";
-import { BackupCronJobArgs } from "../../../components/linstorDbBackup/exportJob";
-import { LINSTOR_DB_BACKUP_DEFAULTS, LinstorDbBackupSettings } from "../../../components/linstorDbBackup/settings";
+import { LinstorDbBackup, type LinstorDbBackupArgs } from "../../../components/linstorDbBackup";
+import type { BackupCronJobArgs } from "../../../components/linstorDbBackup/exportJob";
+import { LINSTOR_DB_BACKUP_DEFAULTS, type LinstorDbBackupSettings } from "../../../components/linstorDbBackup/settings";
 import { projectKey } from "../../../stacks/config/naming";
-import { one, resetRecords, settle, valueOf } from "../../support/mocks";
+import { one, outputValue, resetRecords, settle } from "../../support/mocks";
 
 /** The stack's KeyOf: a field's error names its config key (stacks/config/naming.ts). */
 export const PROJECT_KEY = projectKey;
@@ -16,9 +16,17 @@ export const settings = (o: Partial<LinstorDbBackupSettings> = {}): LinstorDbBac
 
 /** What the component passes to linstorDbBackupCronJobSpec for `args()`. */
 export const cronArgs: BackupCronJobArgs = {
-    schedule: "30 2 * * *", kubectlImage: DEFAULTS.linstorDbBackupKubectlImage, awsCliImage: DEFAULTS.linstorDbBackupAwsCliImage,
-    namespace: "piraeus-datastore", serviceAccountName: "linstor-db-backup", passphraseSecretName: "linstor-passphrase",
-    passphraseKey: "MASTER_PASSPHRASE", clusterName: "hje-test", bucket: BUCKET, bucketRegion: "eu-central-1", kmsKeyArn: KMS,
+    schedule: "30 2 * * *",
+    kubectlImage: DEFAULTS.linstorDbBackupKubectlImage,
+    awsCliImage: DEFAULTS.linstorDbBackupAwsCliImage,
+    namespace: "piraeus-datastore",
+    serviceAccountName: "linstor-db-backup",
+    passphraseSecretName: "linstor-passphrase",
+    passphraseKey: "MASTER_PASSPHRASE",
+    clusterName: "hje-test",
+    bucket: BUCKET,
+    bucketRegion: "eu-central-1",
+    kmsKeyArn: KMS,
     credentialsSecretName: "linstor-db-backup-aws-g1",
 };
 
@@ -40,8 +48,8 @@ export function args(overrides: Partial<LinstorDbBackupArgs> = {}): LinstorDbBac
 export async function build(overrides: Partial<LinstorDbBackupArgs> = {}): Promise<LinstorDbBackup> {
     resetRecords();
     const c = new LinstorDbBackup("hje-test-linstor-db", args(overrides));
-    await valueOf(c.location);
-    await valueOf(c.currentAccessKeyId);
+    await outputValue(c.location);
+    await outputValue(c.currentAccessKeyId);
     await settle();
     return c;
 }

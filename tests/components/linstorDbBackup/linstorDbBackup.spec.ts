@@ -1,17 +1,20 @@
 /** The LinstorDbBackup component under the shared mock: what it registers, in which order, and its outputs. */
-import { expect } from "chai";
+
 import * as k8s from "@pulumi/kubernetes";
+import { expect } from "chai";
 import { LinstorDbBackup } from "../../../components/linstorDbBackup";
-import { ConfigError } from "../../../components/shared/errors";
 import { LINSTOR_DB_RESOURCES, linstorDbBackupCronJobSpec } from "../../../components/linstorDbBackup/exportJob";
+import type { ConfigError } from "../../../components/shared/errors";
 import { thrown } from "../../support/fixtures";
-import { dependsOn, ofType, one, recorded, resetRecords, settle, unsecret, valueOf } from "../../support/mocks";
+import { dependsOn, ofType, one, outputValue, recorded, resetRecords, settle, unsecret } from "../../support/mocks";
 import { args, BUCKET, build, cronArgs, cronPod, KMS, PROJECT_KEY } from "./fixtures";
 
 describe("LinstorDbBackup", () => {
     describe("resources", () => {
         let c: LinstorDbBackup;
-        before(async () => { c = await build(); });
+        before(async () => {
+            c = await build();
+        });
 
         it("creates a dedicated IAM user whose inline policy is the upload-only document", () => {
             const user = one("aws:iam/user:User");
@@ -45,21 +48,29 @@ describe("LinstorDbBackup", () => {
             expect(role.inputs.rules).to.deep.equal([
                 { apiGroups: ["internal.linstor.linbit.com"], resources: [...LINSTOR_DB_RESOURCES], verbs: ["list"] },
                 {
-                    apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get"],
+                    apiGroups: ["apiextensions.k8s.io"],
+                    resources: ["customresourcedefinitions"],
+                    verbs: ["get"],
                     resourceNames: LINSTOR_DB_RESOURCES.map((r) => `${r}.internal.linstor.linbit.com`),
                 },
             ]);
             expect(LINSTOR_DB_RESOURCES).to.include.members(["nodes", "resources", "layerdrbdresources", "s3remotes", "linstorversion", "rollback"]);
             expect(new Set(LINSTOR_DB_RESOURCES).size).to.equal(LINSTOR_DB_RESOURCES.length);
             const binding = one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
-            expect(binding.inputs.roleRef).to.deep.equal({ apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "hje-test-linstor-db-backup" });
+            expect(binding.inputs.roleRef).to.deep.equal({
+                apiGroup: "rbac.authorization.k8s.io",
+                kind: "ClusterRole",
+                name: "hje-test-linstor-db-backup",
+            });
             expect(binding.inputs.subjects).to.deep.equal([{ kind: "ServiceAccount", name: "linstor-db-backup", namespace: "piraeus-datastore" }]);
         });
 
         it("lets the job read only the passphrase Secret in its namespace", () => {
             const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role");
             expect(role.inputs.metadata).to.deep.include({ name: "linstor-db-backup", namespace: "piraeus-datastore" });
-            expect(role.inputs.rules).to.deep.equal([{ apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["linstor-passphrase"] }]);
+            expect(role.inputs.rules).to.deep.equal([
+                { apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["linstor-passphrase"] },
+            ]);
             const binding = one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding");
             expect(binding.inputs.roleRef).to.deep.equal({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "linstor-db-backup" });
             expect(binding.inputs.subjects).to.deep.equal([{ kind: "ServiceAccount", name: "linstor-db-backup", namespace: "piraeus-datastore" }]);
@@ -71,18 +82,23 @@ describe("LinstorDbBackup", () => {
             const cron = one("kubernetes:batch/v1:CronJob");
             expect(cron.inputs.metadata).to.deep.include({ name: "linstor-db-backup", namespace: "piraeus-datastore" });
             expect(cron.inputs.spec).to.deep.equal(JSON.parse(JSON.stringify(linstorDbBackupCronJobSpec(cronArgs))));
-            for (const dep of [one("kubernetes:core/v1:Secret"), one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"),
-                one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")]) {
+            for (const dep of [
+                one("kubernetes:core/v1:Secret"),
+                one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"),
+                one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"),
+            ]) {
                 expect(dependsOn(cron, dep), dep.type).to.equal(true);
             }
         });
 
         it("exposes where the archives go and how to restore the newest", async () => {
-            expect(await valueOf(c.location)).to.equal(`s3://${BUCKET}/linstor-db/hje-test/`);
+            expect(await outputValue(c.location)).to.equal(`s3://${BUCKET}/linstor-db/hje-test/`);
             expect(c.keyPrefix).to.equal("linstor-db/hje-test/");
-            expect(await valueOf(c.restoreCommand)).to.equal(`components/linstorDbBackup/restoreLinstorDb.sh --bucket ${BUCKET} --region eu-central-1 ` +
-                "--prefix linstor-db/hje-test/ --latest --namespace piraeus-datastore --passphrase-secret linstor-passphrase");
-            expect(await valueOf(c.iamUserName)).to.equal("hje-test-linstor-db-backup");
+            expect(await outputValue(c.restoreCommand)).to.equal(
+                `components/linstorDbBackup/restoreLinstorDb.sh --bucket ${BUCKET} --region eu-central-1 ` +
+                    "--prefix linstor-db/hje-test/ --latest --namespace piraeus-datastore --passphrase-secret linstor-passphrase",
+            );
+            expect(await outputValue(c.iamUserName)).to.equal("hje-test-linstor-db-backup");
             expect(c.schedule).to.equal("30 2 * * *");
             expect(c.retentionDays).to.equal(30);
         });
@@ -99,7 +115,10 @@ describe("LinstorDbBackup", () => {
         it("rotates without a gap: the new key's Secret exists beside the old one and the job uses the new one", async () => {
             await build({ linstorDbBackupAccessKeyGeneration: 2 });
             expect(ofType("aws:iam/accessKey:AccessKey").map((k) => k.name)).to.deep.equal(["hje-test-linstor-db-g1", "hje-test-linstor-db-g2"]);
-            expect(ofType("kubernetes:core/v1:Secret").map((s) => s.inputs.metadata.name)).to.deep.equal(["linstor-db-backup-aws-g1", "linstor-db-backup-aws-g2"]);
+            expect(ofType("kubernetes:core/v1:Secret").map((s) => s.inputs.metadata.name)).to.deep.equal([
+                "linstor-db-backup-aws-g1",
+                "linstor-db-backup-aws-g2",
+            ]);
             expect(ofType("kubernetes:core/v1:Secret").every((s) => s.inputs.immutable === true)).to.equal(true);
             expect(cronPod().containers[0].env[0].valueFrom.secretKeyRef.name).to.equal("linstor-db-backup-aws-g2");
             expect(dependsOn(one("kubernetes:batch/v1:CronJob"), one("kubernetes:core/v1:Secret", "g2"))).to.equal(true);
@@ -109,10 +128,13 @@ describe("LinstorDbBackup", () => {
 
         it("refuses a bucket without a KMS key before registering anything", async () => {
             resetRecords();
-            const e = thrown(() => new LinstorDbBackup("no-kms", {
-                ...args({ bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}`, region: "eu-central-1", kmsKeyArn: undefined } }),
-                keyOf: PROJECT_KEY,
-            })) as ConfigError;
+            const e = thrown(
+                () =>
+                    new LinstorDbBackup("no-kms", {
+                        ...args({ bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}`, region: "eu-central-1", kmsKeyArn: undefined } }),
+                        keyOf: PROJECT_KEY,
+                    }),
+            ) as ConfigError;
             expect(e.key).to.equal("ha-jenkins-eks:snapshotKmsKeyArn");
             expect(e.message).to.contain("SSE-KMS key");
             await settle();

@@ -1,14 +1,17 @@
 /** restoreLinstorDb.sh against fake kubectl and aws, restoring an archive the export script made (fakeTools.ts). */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
 import { backup, crds, lines, MUTATING, reset, restore, secret, setUpSandbox, tearDownSandbox, write } from "./fakeTools";
 import { BUCKET } from "./fixtures";
 
 describe("LinstorDbBackup", () => {
-    describe("export, upload and restore against fake kubectl and aws", function () {
+    describe("export, upload and restore against fake kubectl and aws", () => {
         let dir: string;
-        before(function () { dir = setUpSandbox(this); });
+        before(function () {
+            dir = setUpSandbox(this);
+        });
         after(tearDownSandbox);
 
         describe("restore script", () => {
@@ -23,12 +26,16 @@ describe("LinstorDbBackup", () => {
                 expect(r.status, r.stderr).to.equal(0);
                 const awsCalls = lines(path.join(dir, "aws.log")).slice(1);
                 expect(awsCalls[0]).to.equal(`s3 ls s3://${BUCKET}/linstor-db/hje-test/ --region eu-central-1`);
-                expect(awsCalls[1]).to.match(new RegExp(`^s3 cp s3://${BUCKET}/linstor-db/hje-test/\\d{8}T\\d{6}Z\\.tar\\.gz ${dir}/restore/ --region eu-central-1$`));
+                expect(awsCalls[1]).to.match(
+                    new RegExp(`^s3 cp s3://${BUCKET}/linstor-db/hje-test/\\d{8}T\\d{6}Z\\.tar\\.gz ${dir}/restore/ --region eu-central-1$`),
+                );
                 expect(awsCalls[2]).to.match(/\.tar\.gz\.sha256 .* --region eu-central-1$/);
                 const calls = lines(path.join(dir, "kubectl.log"));
                 const restoreCalls = calls.slice(calls.indexOf("get namespace piraeus-datastore"));
                 expect(restoreCalls.filter((c) => MUTATING.test(c))).to.deep.equal([]);
-                expect(r.stderr).to.contain("[dry-run] would run: kc -n piraeus-datastore scale deployment linstor-operator-piraeus-controller-manager --replicas 0");
+                expect(r.stderr).to.contain(
+                    "[dry-run] would run: kc -n piraeus-datastore scale deployment linstor-operator-piraeus-controller-manager --replicas 0",
+                );
                 expect(r.stderr).to.contain("[dry-run] would run: kc delete crds");
                 expect(r.stderr).to.contain("archive OK: cluster hje-test");
                 expect(r.stderr).to.contain("Nodes: 2");

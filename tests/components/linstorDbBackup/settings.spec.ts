@@ -1,14 +1,17 @@
 /** LinstorDbBackup's settings: the stack reader, validation of every field, and the retention rule it gives the bucket. */
-import { expect } from "chai";
+
 import * as aws from "@pulumi/aws";
-import { LinstorDbBackup, LinstorDbBackupArgs } from "../../../components/linstorDbBackup";
-import { SnapshotBucket } from "../../../components/snapshots/bucket";
-import { ConfigError } from "../../../components/shared/errors";
+import { expect } from "chai";
+import { LinstorDbBackup, type LinstorDbBackupArgs } from "../../../components/linstorDbBackup";
 import {
-    linstorDbBackupLifecycleRule, LinstorDbBackupSettings, validateLinstorDbBackupSettings,
+    type LinstorDbBackupSettings,
+    linstorDbBackupLifecycleRule,
+    validateLinstorDbBackupSettings,
 } from "../../../components/linstorDbBackup/settings";
-import { S3_SNAPSHOT_DEFAULTS, S3SnapshotSettings, validateS3SnapshotSettings } from "../../../components/snapshots/settings";
+import { ConfigError } from "../../../components/shared/errors";
+import { SnapshotBucket } from "../../../components/snapshots/bucket";
 import { lifecycleRules } from "../../../components/snapshots/lifecycle";
+import { S3_SNAPSHOT_DEFAULTS, type S3SnapshotSettings, validateS3SnapshotSettings } from "../../../components/snapshots/settings";
 import { readLinstorDbBackupConfig } from "../../../stacks/config/linstorDbBackup";
 import { ConfigReader } from "../../../stacks/config/reader";
 import { thrown } from "../../support/fixtures";
@@ -37,12 +40,18 @@ describe("LinstorDbBackup", () => {
 
         it("reads every key and rejects malformed numbers naming the key", () => {
             const c = read({
-                linstorDbBackupEnabled: "false", linstorDbBackupSchedule: "0 */6 * * *", linstorDbBackupRetentionDays: "14",
-                linstorDbBackupAccessKeyGeneration: "3", linstorDbBackupAccessKeyRetiredGeneration: "2",
+                linstorDbBackupEnabled: "false",
+                linstorDbBackupSchedule: "0 */6 * * *",
+                linstorDbBackupRetentionDays: "14",
+                linstorDbBackupAccessKeyGeneration: "3",
+                linstorDbBackupAccessKeyRetiredGeneration: "2",
             });
             expect(c).to.include({
-                linstorDbBackupEnabled: false, linstorDbBackupSchedule: "0 */6 * * *", linstorDbBackupRetentionDays: 14,
-                linstorDbBackupAccessKeyGeneration: 3, linstorDbBackupAccessKeyRetiredGeneration: 2,
+                linstorDbBackupEnabled: false,
+                linstorDbBackupSchedule: "0 */6 * * *",
+                linstorDbBackupRetentionDays: 14,
+                linstorDbBackupAccessKeyGeneration: 3,
+                linstorDbBackupAccessKeyRetiredGeneration: 2,
             });
             // The reader parses types (ranges are LinstorDbBackup's, below).
             const e = thrown(() => read({ linstorDbBackupRetentionDays: "two weeks" })) as ConfigError;
@@ -64,8 +73,16 @@ describe("LinstorDbBackup", () => {
             ["linstorDbBackupAwsCliImage", { linstorDbBackupAwsCliImage: "public.ecr.aws/aws-cli/aws-cli" }, /has no tag/],
             ["linstorDbBackupAccessKeyGeneration", { linstorDbBackupAccessKeyGeneration: 0 }, /≥ 1/],
             ["linstorDbBackupAccessKeyRetiredGeneration", { linstorDbBackupAccessKeyGeneration: 3 }, /set it to 1/],
-            ["linstorDbBackupAccessKeyRetiredGeneration", { linstorDbBackupAccessKeyGeneration: 4, linstorDbBackupAccessKeyRetiredGeneration: 1 }, /allowed: 2/],
-            ["linstorDbBackupAccessKeyRetiredGeneration", { linstorDbBackupAccessKeyGeneration: 2, linstorDbBackupAccessKeyRetiredGeneration: 2 }, /allowed/],
+            [
+                "linstorDbBackupAccessKeyRetiredGeneration",
+                { linstorDbBackupAccessKeyGeneration: 4, linstorDbBackupAccessKeyRetiredGeneration: 1 },
+                /allowed: 2/,
+            ],
+            [
+                "linstorDbBackupAccessKeyRetiredGeneration",
+                { linstorDbBackupAccessKeyGeneration: 2, linstorDbBackupAccessKeyRetiredGeneration: 2 },
+                /allowed/,
+            ],
         ];
         for (const [key, override, message] of cases) {
             it(`rejects ${JSON.stringify(override)} naming ${key}`, () => {
@@ -77,16 +94,26 @@ describe("LinstorDbBackup", () => {
         }
 
         it("accepts digests and an hourly schedule with one day of retention", () => {
-            expect(() => validateLinstorDbBackupSettings(settings({
-                linstorDbBackupSchedule: "0 * * * *", linstorDbBackupRetentionDays: 2,
-                linstorDbBackupAwsCliImage: `public.ecr.aws/aws-cli/aws-cli:2.32.9@sha256:${"a".repeat(64)}`,
-            }), PROJECT_KEY)).to.not.throw();
+            expect(() =>
+                validateLinstorDbBackupSettings(
+                    settings({
+                        linstorDbBackupSchedule: "0 * * * *",
+                        linstorDbBackupRetentionDays: 2,
+                        linstorDbBackupAwsCliImage: `public.ecr.aws/aws-cli/aws-cli:2.32.9@sha256:${"a".repeat(64)}`,
+                    }),
+                    PROJECT_KEY,
+                ),
+            ).to.not.throw();
         });
 
         it("registers nothing when arguments are invalid", async () => {
             resetRecords();
-            for (const bad of [{ linstorDbBackupSchedule: "nope" }, { clusterName: "bad/name" }, { linstorNamespace: "Bad_NS" },
-                { bucket: { name: BUCKET, arn: "x", region: "europe", kmsKeyArn: KMS } }] as Partial<LinstorDbBackupArgs>[]) {
+            for (const bad of [
+                { linstorDbBackupSchedule: "nope" },
+                { clusterName: "bad/name" },
+                { linstorNamespace: "Bad_NS" },
+                { bucket: { name: BUCKET, arn: "x", region: "europe", kmsKeyArn: KMS } },
+            ] as Partial<LinstorDbBackupArgs>[]) {
                 expect(() => new LinstorDbBackup("bad", { ...args(bad), keyOf: PROJECT_KEY })).to.throw(ConfigError);
             }
             await settle();
@@ -96,7 +123,10 @@ describe("LinstorDbBackup", () => {
 
     describe("retention: a prefix rule LinstorDbBackup owns, on the bucket's one lifecycle configuration", () => {
         const bucket = {
-            region: "eu-central-1", noncurrentVersionExpirationDays: 30, abortIncompleteMultipartUploadDays: 7, accessLogPrefix: "x/",
+            region: "eu-central-1",
+            noncurrentVersionExpirationDays: 30,
+            abortIncompleteMultipartUploadDays: 7,
+            accessLogPrefix: "x/",
         };
 
         const dbRule = (days: number) => linstorDbBackupLifecycleRule({ linstorDbBackupRetentionDays: days });
@@ -104,7 +134,10 @@ describe("LinstorDbBackup", () => {
         it("adds a prefix rule that expires database backups after the retention, and none without it", () => {
             const rules = lifecycleRules({ ...bucket, prefixRules: [dbRule(30)] });
             expect(rules[rules.length - 1]).to.deep.equal({
-                id: "expire-linstor-db-backups", status: "Enabled", filter: { prefix: "linstor-db/" }, expiration: { days: 30 },
+                id: "expire-linstor-db-backups",
+                status: "Enabled",
+                filter: { prefix: "linstor-db/" },
+                expiration: { days: 30 },
             });
             expect(lifecycleRules(bucket).map((r) => r.id)).to.not.include("expire-linstor-db-backups");
             // Expired backups stay as noncurrent versions for the bucket-wide window before S3 removes them.
@@ -115,20 +148,32 @@ describe("LinstorDbBackup", () => {
             resetRecords();
             const provider = new aws.Provider("eu", { region: "eu-central-1" });
             new SnapshotBucket("hje-test-bucket", {
-                namePrefix: "hje-test", settings: { ...bucket, prefixRules: [dbRule(45)] }, provider, protect: true, tags: {},
+                namePrefix: "hje-test",
+                settings: { ...bucket, prefixRules: [dbRule(45)] },
+                provider,
+                protect: true,
+                tags: {},
             });
             await settle();
             const rules = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules;
             expect(rules.find((r: any) => r.id === "expire-linstor-db-backups")).to.deep.equal({
-                id: "expire-linstor-db-backups", status: "Enabled", filter: { prefix: "linstor-db/" }, expiration: { days: 45 },
+                id: "expire-linstor-db-backups",
+                status: "Enabled",
+                filter: { prefix: "linstor-db/" },
+                expiration: { days: 45 },
             });
         });
 
         it("is validated: the retention's range by LinstorDbBackup, no shorter bucket-wide expiration by the bucket", () => {
-            const s3 = (create: object): S3SnapshotSettings => ({
-                ...S3_SNAPSHOT_DEFAULTS, namePrefix: "hje-test", protect: true, tags: {}, snapshotAllowIncremental: false,
-                bucket: { create: { ...bucket, ...create } },
-            }) as unknown as S3SnapshotSettings;
+            const s3 = (create: object): S3SnapshotSettings =>
+                ({
+                    ...S3_SNAPSHOT_DEFAULTS,
+                    namePrefix: "hje-test",
+                    protect: true,
+                    tags: {},
+                    snapshotAllowIncremental: false,
+                    bucket: { create: { ...bucket, ...create } },
+                }) as unknown as S3SnapshotSettings;
             const check = (create: object) => () => validateS3SnapshotSettings(s3(create), { clusterRegion: "us-west-2" }, PROJECT_KEY);
             expect(check({ prefixRules: [dbRule(30)] })).to.not.throw();
             const range = thrown(() => validateLinstorDbBackupSettings(settings({ linstorDbBackupRetentionDays: 0 }), PROJECT_KEY)) as ConfigError;
@@ -166,4 +211,3 @@ describe("LinstorDbBackup settings (library use, no stack config)", () => {
         });
     }
 });
-

@@ -1,17 +1,30 @@
 import { expect } from "chai";
 import * as yaml from "js-yaml";
+import { storageClassSpec } from "../../../components/linstorCluster/storageClasses";
 import {
-    AlertRule, alertRuleGroups, AlertRuleInput, expectedReplicasExpr, METRIC_SOURCES, metricNamesIn, promDuration,
+    type AlertRule,
+    type AlertRuleInput,
+    alertRuleGroups,
+    expectedReplicasExpr,
+    METRIC_SOURCES,
+    metricNamesIn,
+    promDuration,
 } from "../../../components/monitoring/alertRules";
 import { dashboardExprs, drbdDashboard } from "../../../components/monitoring/dashboard";
 import {
-    alertmanagerConfig, RECEIVERS, SNAPSHOT_CREATED_METRIC, SNAPSHOT_READY_METRIC, snapshotStateMetricsConfig,
+    alertmanagerConfig,
+    RECEIVERS,
+    SNAPSHOT_CREATED_METRIC,
+    SNAPSHOT_READY_METRIC,
+    snapshotStateMetricsConfig,
 } from "../../../components/monitoring/values";
-import { storageClassSpec } from "../../../components/linstorCluster/storageClasses";
 
 const CLASSES = { 1: "linstor-csi-lvm-thin-r1", 2: "linstor-csi-lvm-thin-r2", 3: "linstor-csi-lvm-thin-r3" };
 const FULL: AlertRuleInput = {
-    storagePoolFullPercent: 80, storageClassNames: CLASSES, jenkinsJob: "jenkins", snapshots: { intervalSeconds: 3600 },
+    storagePoolFullPercent: 80,
+    storageClassNames: CLASSES,
+    jenkinsJob: "jenkins",
+    snapshots: { intervalSeconds: 3600 },
 };
 const rules = (input: AlertRuleInput = FULL): AlertRule[] => alertRuleGroups(input).flatMap((g) => g.rules);
 const byName = (name: string, input: AlertRuleInput = FULL) => {
@@ -23,9 +36,17 @@ const byName = (name: string, input: AlertRuleInput = FULL) => {
 describe("alert rules", () => {
     it("cover the seed's unhealthy states and every alert the issue asks for", () => {
         expect(rules().map((r) => r.alert)).to.include.members([
-            "DrbdOutOfSync", "DrbdDeviceWithoutQuorum", "DrbdConnectionStandAlone", "DrbdConnectionNotConnected",
-            "DrbdDiskNotUpToDate", "DrbdFewerUpToDateReplicas", "LinstorControllerDown", "LinstorSatelliteOffline",
-            "LinstorStoragePoolFull", "JenkinsDown", "VolumeSnapshotTooOld",
+            "DrbdOutOfSync",
+            "DrbdDeviceWithoutQuorum",
+            "DrbdConnectionStandAlone",
+            "DrbdConnectionNotConnected",
+            "DrbdDiskNotUpToDate",
+            "DrbdFewerUpToDateReplicas",
+            "LinstorControllerDown",
+            "LinstorSatelliteOffline",
+            "LinstorStoragePoolFull",
+            "JenkinsDown",
+            "VolumeSnapshotTooOld",
         ]);
         const names = rules().map((r) => r.alert);
         expect(new Set(names).size, "alert names are unique").to.equal(names.length);
@@ -63,12 +84,11 @@ describe("alert rules", () => {
 
     describe("metricNamesIn", () => {
         it("finds selectors and skips functions, keywords, labels, strings and durations", () => {
-            expect(metricNamesIn('sum by (name, node) (rate(drbd_device_written_bytes_total{node=~"a|b"}[5m])) > 0'))
-                .to.deep.equal(["drbd_device_written_bytes_total"]);
-            expect(metricNamesIn('up{job="x"} == 0 or absent(up{job="x"}) unless on (instance) foo_bar offset 5m'))
-                .to.deep.equal(["foo_bar", "up"]);
-            expect(metricNamesIn('time() - max without (pod) (a_metric{x="(?i)b-[0-9a-f]{8}"}) > 7200 and bool 1e3'))
-                .to.deep.equal(["a_metric"]);
+            expect(metricNamesIn('sum by (name, node) (rate(drbd_device_written_bytes_total{node=~"a|b"}[5m])) > 0')).to.deep.equal([
+                "drbd_device_written_bytes_total",
+            ]);
+            expect(metricNamesIn('up{job="x"} == 0 or absent(up{job="x"}) unless on (instance) foo_bar offset 5m')).to.deep.equal(["foo_bar", "up"]);
+            expect(metricNamesIn('time() - max without (pod) (a_metric{x="(?i)b-[0-9a-f]{8}"}) > 7200 and bool 1e3')).to.deep.equal(["a_metric"]);
         });
 
         it("reports a misspelt metric, so the known-metric check can fail", () => {
@@ -95,16 +115,24 @@ describe("alert rules", () => {
 
     it("derives the expected replica count from each StorageClass's LINSTOR resource group", () => {
         const expr = expectedReplicasExpr(CLASSES);
-        const matchers = [...expr.matchAll(/resource_group=~"\(\?i\)([^"]+)"\} \+ (\d)\)/g)]
-            .map((m) => ({ re: new RegExp(`^${m[1].replace(/\\\\/g, "\\")}$`, "i"), replicas: Number(m[2]) }));
+        const matchers = [...expr.matchAll(/resource_group=~"\(\?i\)([^"]+)"\} \+ (\d)\)/g)].map((m) => ({
+            re: new RegExp(`^${m[1].replace(/\\\\/g, "\\")}$`, "i"),
+            replicas: Number(m[2]),
+        }));
         expect(matchers.map((m) => m.replicas)).to.deep.equal([1, 2, 3]);
         // The regex must match the group linstor-csi really uses for the class (storageClasses.ts) and no other.
         for (const replicas of [1, 2, 3]) {
             const group = storageClassSpec({
-                namePrefix: "linstor-csi-lvm-thin", replicas, dataPool: "data", metadataPool: "drbdmeta",
+                namePrefix: "linstor-csi-lvm-thin",
+                replicas,
+                dataPool: "data",
+                metadataPool: "drbdmeta",
                 tuning: { disableFlushes: false, maxBuffers: 10000 },
             }).resourceGroup;
-            expect(matchers.filter((m) => m.re.test(group)).map((m) => m.replicas), group).to.deep.equal([replicas]);
+            expect(
+                matchers.filter((m) => m.re.test(group)).map((m) => m.replicas),
+                group,
+            ).to.deep.equal([replicas]);
         }
         expect(byName("DrbdFewerUpToDateReplicas").expr).to.contain(`< on (name) ${expr}`);
         expect(expectedReplicasExpr({ 2: "sc.with.dots-r2" })).to.contain("sc\\\\.with\\\\.dots-r2");
@@ -152,13 +180,19 @@ describe("Alertmanager config", () => {
 
     it("routes to Slack and e-mail when configured, and mutes the heartbeat alerts", () => {
         const cfg = alertmanagerConfig({
-            slackWebhookUrl: "https://hooks.slack.com/services/T/B/X", slackChannel: "#storage",
+            slackWebhookUrl: "https://hooks.slack.com/services/T/B/X",
+            slackChannel: "#storage",
             email: { to: "ops@example.com", from: "am@example.com", smarthost: "smtp.example.com:587", username: "u", password: "p" },
         }) as any;
         expect(cfg.route.receiver).to.equal(RECEIVERS.notify);
         const notify = cfg.receivers.find((r: any) => r.name === RECEIVERS.notify);
         expect(notify.slack_configs[0]).to.include({ api_url: "https://hooks.slack.com/services/T/B/X", channel: "#storage", send_resolved: true });
-        expect(notify.email_configs[0]).to.include({ to: "ops@example.com", smarthost: "smtp.example.com:587", auth_password: "p", require_tls: true });
+        expect(notify.email_configs[0]).to.include({
+            to: "ops@example.com",
+            smarthost: "smtp.example.com:587",
+            auth_password: "p",
+            require_tls: true,
+        });
         expect(cfg.route.routes[0]).to.deep.equal({ receiver: "null", matchers: ['alertname =~ "Watchdog|InfoInhibitor"'] });
         // Round-trips through YAML (what the Secret carries) unchanged.
         expect(yaml.load(yaml.dump(cfg))).to.deep.equal(cfg);
@@ -168,13 +202,16 @@ describe("Alertmanager config", () => {
 describe("scheduled-job alerts", () => {
     it("fire when a CronJob has not succeeded for twice its interval, or never", () => {
         const groups = alertRuleGroups({
-            storagePoolFullPercent: 80, storageClassNames: { 3: "linstor-csi-lvm-thin-r3" },
+            storagePoolFullPercent: 80,
+            storageClassNames: { 3: "linstor-csi-lvm-thin-r3" },
             cronJobs: [{ namespace: "piraeus-datastore", name: "linstor-db-backup", intervalSeconds: 86400, purpose: "LINSTOR database backup" }],
         });
         const rules = groups.find((g) => g.name === "scheduled-jobs.rules")!.rules;
         expect(rules).to.have.length(1);
-        expect(rules[0].expr).to.equal('(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"} > 172800) ' +
-            'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})');
+        expect(rules[0].expr).to.equal(
+            '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"} > 172800) ' +
+                'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})',
+        );
         expect(rules[0].annotations.runbook).to.contain("kubectl -n piraeus-datastore create job --from=cronjob/linstor-db-backup");
         for (const m of metricNamesIn(rules[0].expr)) expect(METRIC_SOURCES, m).to.have.property(m);
     });
@@ -186,13 +223,18 @@ describe("scheduled-job alerts", () => {
 });
 
 describe("missing storage node alert", () => {
-    const linstorRules = (expectedSatellites?: number) => alertRuleGroups({
-        storagePoolFullPercent: 80, storageClassNames: { 3: "linstor-csi-lvm-thin-r3" }, expectedSatellites,
-    }).find((g) => g.name === "linstor.rules")!.rules;
+    const linstorRules = (expectedSatellites?: number) =>
+        alertRuleGroups({
+            storagePoolFullPercent: 80,
+            storageClassNames: { 3: "linstor-csi-lvm-thin-r3" },
+            expectedSatellites,
+        }).find((g) => g.name === "linstor.rules")!.rules;
 
     it("fires when fewer satellites are ONLINE than storage nodes configured (a node that never joined has no metric at all)", () => {
         const missing = linstorRules(3).find((r) => r.alert === "LinstorSatellitesMissing")!;
-        expect(missing.expr).to.equal('count(linstor_node_state{nodetype="SATELLITE"} == 2) < 3 or absent(linstor_node_state{nodetype="SATELLITE"} == 2)');
+        expect(missing.expr).to.equal(
+            'count(linstor_node_state{nodetype="SATELLITE"} == 2) < 3 or absent(linstor_node_state{nodetype="SATELLITE"} == 2)',
+        );
         expect(missing.labels.severity).to.equal("critical");
         expect(missing.annotations.runbook).to.contain("/etc/ha-jenkins-eks/storage-devices-missing");
         for (const m of metricNamesIn(missing.expr)) expect(METRIC_SOURCES, m).to.have.property(m);

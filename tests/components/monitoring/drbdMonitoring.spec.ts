@@ -1,15 +1,15 @@
-import { expect } from "chai";
-import * as yaml from "js-yaml";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DrbdMonitoring, DrbdMonitoringArgs } from "../../../components/monitoring";
+import { expect } from "chai";
+import * as yaml from "js-yaml";
+import { DrbdMonitoring, type DrbdMonitoringArgs } from "../../../components/monitoring";
 import { alertRuleGroups } from "../../../components/monitoring/alertRules";
+import { MONITORING_DEFAULTS, storageClassFor } from "../../../components/monitoring/settings";
 import { ConfigError } from "../../../components/shared/errors";
 import type { ScheduledJob } from "../../../components/shared/schedule";
-import { MONITORING_DEFAULTS, storageClassFor } from "../../../components/monitoring/settings";
 import { loadConfig } from "../../../stacks/config";
 import { thrown } from "../../support/fixtures";
-import { isSecret, ofType, one, recorded, resetRecords, settle, unsecret, useStack, valueOf } from "../../support/mocks";
+import { isSecret, ofType, one, outputValue, recorded, resetRecords, settle, unsecret, useStack } from "../../support/mocks";
 
 const CLASSES = { 1: "linstor-csi-lvm-thin-r1", 2: "linstor-csi-lvm-thin-r2", 3: "linstor-csi-lvm-thin-r3" };
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -21,7 +21,13 @@ const WRAP = "4dabf18193072939515e22adb298388d";
 
 /** The snapshot schedule as S3SnapshotShipping describes itself to monitoring. */
 function snapshotJob(intervalSeconds: number): ScheduledJob {
-    return { namespace: "jenkins", name: "jenkins-snapshots", intervalSeconds, purpose: "Jenkins snapshot schedule", volumeSnapshotLabel: "ha-jenkins-eks.io/snapshot-schedule" };
+    return {
+        namespace: "jenkins",
+        name: "jenkins-snapshots",
+        intervalSeconds,
+        purpose: "Jenkins snapshot schedule",
+        volumeSnapshotLabel: "ha-jenkins-eks.io/snapshot-schedule",
+    };
 }
 
 function args(overrides: Partial<DrbdMonitoringArgs> = {}): DrbdMonitoringArgs {
@@ -51,7 +57,9 @@ const values = () => one(RELEASE).inputs.values;
 
 describe("DrbdMonitoring", () => {
     describe("kube-prometheus-stack", () => {
-        before(async () => { await build(); });
+        before(async () => {
+            await build();
+        });
 
         it("installs the pinned chart from the prometheus-community repo into a privileged namespace", () => {
             const r = one(RELEASE);
@@ -71,7 +79,9 @@ describe("DrbdMonitoring", () => {
             for (const kind of ["serviceMonitor", "podMonitor", "rule"]) {
                 expect(spec[`${kind}SelectorNilUsesHelmValues`], kind).to.equal(false);
                 expect(spec[`${kind}NamespaceSelector`], kind).to.deep.equal({
-                    matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["jenkins", "monitoring", "piraeus-datastore"] }],
+                    matchExpressions: [
+                        { key: "kubernetes.io/metadata.name", operator: "In", values: ["jenkins", "monitoring", "piraeus-datastore"] },
+                    ],
                 });
             }
         });
@@ -79,7 +89,13 @@ describe("DrbdMonitoring", () => {
         it("keeps Prometheus data on a LINSTOR class with retention, a size cap and resource requests", () => {
             const spec = values().prometheus.prometheusSpec;
             expect(spec.storageSpec).to.deep.equal({
-                volumeClaimTemplate: { spec: { storageClassName: "linstor-csi-lvm-thin-r2", accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "50Gi" } } } },
+                volumeClaimTemplate: {
+                    spec: {
+                        storageClassName: "linstor-csi-lvm-thin-r2",
+                        accessModes: ["ReadWriteOnce"],
+                        resources: { requests: { storage: "50Gi" } },
+                    },
+                },
             });
             expect(spec.retention).to.equal("15d");
             expect(spec.retentionSize).to.equal("43520MiB");
@@ -88,7 +104,8 @@ describe("DrbdMonitoring", () => {
         });
 
         it("turns off EKS control-plane scrapes that can never succeed", () => {
-            for (const c of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"]) expect(values()[c], c).to.deep.equal({ enabled: false });
+            for (const c of ["kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"])
+                expect(values()[c], c).to.deep.equal({ enabled: false });
         });
 
         it("feeds Alertmanager and Grafana from our Secrets, so no secret passes through Helm values", () => {
@@ -99,7 +116,9 @@ describe("DrbdMonitoring", () => {
             expect(am.useExistingSecret).to.equal(true);
             expect(am.configSecret).to.equal(one(SECRET, "alertmanager").inputs.metadata.name);
             expect(values().grafana.admin).to.deep.equal({
-                existingSecret: one(SECRET, "grafana").inputs.metadata.name, userKey: "admin-user", passwordKey: "admin-password",
+                existingSecret: one(SECRET, "grafana").inputs.metadata.name,
+                userKey: "admin-user",
+                passwordKey: "admin-password",
             });
         });
 
@@ -107,19 +126,25 @@ describe("DrbdMonitoring", () => {
             const ksm = values()["kube-state-metrics"];
             expect(ksm.customResourceState.enabled).to.equal(true);
             expect(ksm.customResourceState.config.spec.resources[0].groupVersionKind.kind).to.equal("VolumeSnapshot");
-            expect(ksm.rbac.extraRules).to.deep.equal([{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "watch"] }]);
+            expect(ksm.rbac.extraRules).to.deep.equal([
+                { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "watch"] },
+            ]);
         });
     });
 
     describe("monitors", () => {
-        before(async () => { await build(); });
+        before(async () => {
+            await build();
+        });
 
         it("scrape the LINSTOR controller Service on port api, /metrics", () => {
             const sm = one(SM, "linstor-controller");
             expect(sm.inputs.metadata.namespace).to.equal("piraeus-datastore");
             expect(sm.inputs.spec.selector).to.deep.equal({ matchLabels: { "app.kubernetes.io/component": "linstor-controller" } });
             expect(sm.inputs.spec.endpoints[0]).to.include({ port: "api", path: "/metrics", scheme: "http" });
-            expect(sm.inputs.spec.endpoints[0].relabelings).to.deep.equal([{ action: "replace", targetLabel: "job", replacement: "linstor-controller" }]);
+            expect(sm.inputs.spec.endpoints[0].relabelings).to.deep.equal([
+                { action: "replace", targetLabel: "job", replacement: "linstor-controller" },
+            ]);
         });
 
         it("scrape every satellite's drbd-reactor on port prometheus, labelled by node", () => {
@@ -136,7 +161,8 @@ describe("DrbdMonitoring", () => {
             const sm = one(SM, "jenkins");
             expect(sm.inputs.metadata.namespace).to.equal("jenkins");
             expect(sm.inputs.spec.selector.matchLabels).to.deep.equal({
-                "app.kubernetes.io/component": "jenkins-controller", "app.kubernetes.io/instance": "jenkins",
+                "app.kubernetes.io/component": "jenkins-controller",
+                "app.kubernetes.io/instance": "jenkins",
             });
             expect(sm.inputs.spec.endpoints[0]).to.include({ port: "http", path: "/prometheus" });
         });
@@ -151,15 +177,22 @@ describe("DrbdMonitoring", () => {
     });
 
     describe("rules and dashboard", () => {
-        before(async () => { await build({ storagePoolFullPercent: 70, schedules: [snapshotJob(900)] }); });
+        before(async () => {
+            await build({ storagePoolFullPercent: 70, schedules: [snapshotJob(900)] });
+        });
 
         it("registers every alert group in one PrometheusRule in the monitoring namespace", () => {
             const rule = one(RULE);
             expect(rule.inputs.metadata.namespace).to.equal("monitoring");
-            expect(rule.inputs.spec.groups).to.deep.equal(alertRuleGroups({
-                storagePoolFullPercent: 70, storageClassNames: CLASSES, jenkinsJob: "jenkins", snapshots: { intervalSeconds: 900 },
-                cronJobs: [snapshotJob(900)],
-            }));
+            expect(rule.inputs.spec.groups).to.deep.equal(
+                alertRuleGroups({
+                    storagePoolFullPercent: 70,
+                    storageClassNames: CLASSES,
+                    jenkinsJob: "jenkins",
+                    snapshots: { intervalSeconds: 900 },
+                    cronJobs: [snapshotJob(900)],
+                }),
+            );
             const all = rule.inputs.spec.groups.flatMap((g: any) => g.rules);
             expect(all.find((r: any) => r.alert === "VolumeSnapshotTooOld").expr).to.match(/ > 1800$/);
         });
@@ -203,8 +236,11 @@ describe("DrbdMonitoring", () => {
 
         it("routes by e-mail with the SMTP password kept secret", async () => {
             const m = await build({
-                alertEmailTo: "ops@example.com", alertEmailFrom: "alerts@example.com", alertSmtpSmarthost: "email-smtp.us-west-2.amazonaws.com:587",
-                alertSmtpUsername: "AKIAEXAMPLE", alertSmtpPassword: pulumi.secret("smtp-pw"),
+                alertEmailTo: "ops@example.com",
+                alertEmailFrom: "alerts@example.com",
+                alertSmtpSmarthost: "email-smtp.us-west-2.amazonaws.com:587",
+                alertSmtpUsername: "AKIAEXAMPLE",
+                alertSmtpPassword: pulumi.secret("smtp-pw"),
             });
             const secret = one(SECRET, "alertmanager");
             expect(secret.inputs.stringData).to.have.property(WRAP);
@@ -219,12 +255,15 @@ describe("DrbdMonitoring", () => {
             const m = await build();
             const secret = one(SECRET, "grafana");
             expect(secret.inputs.stringData).to.have.property(WRAP);
-            expect(unsecret<any>(secret.inputs.stringData)).to.deep.equal({ "admin-user": "admin", "admin-password": "generated-hje-test-grafana-admin" });
+            expect(unsecret<any>(secret.inputs.stringData)).to.deep.equal({
+                "admin-user": "admin",
+                "admin-password": "generated-hje-test-grafana-admin",
+            });
             expect(one("random:index/randomPassword:RandomPassword").inputs.length).to.equal(32);
             expect(await isSecret(m.grafanaAdminPassword!)).to.equal(true);
             expect(m.ready).to.have.length(1);
             expect(m.services!.grafana).to.deep.equal({ name: "kube-prometheus-stack-grafana", port: 80 });
-            expect(await valueOf(m.grafanaAdminPassword!)).to.equal("generated-hje-test-grafana-admin");
+            expect(await outputValue(m.grafanaAdminPassword!)).to.equal("generated-hje-test-grafana-admin");
         });
 
         it("uses a configured admin password instead of generating one", async () => {
@@ -242,7 +281,9 @@ describe("DrbdMonitoring", () => {
 
         it("refuses a world-open LoadBalancer unless opted in", async () => {
             resetRecords();
-            const e = thrown(() => new DrbdMonitoring("bad", args({ grafanaServiceType: "LoadBalancer", grafanaLoadBalancerSourceRanges: ["0.0.0.0/0"] })));
+            const e = thrown(
+                () => new DrbdMonitoring("bad", args({ grafanaServiceType: "LoadBalancer", grafanaLoadBalancerSourceRanges: ["0.0.0.0/0"] })),
+            );
             expect(e).to.be.instanceOf(ConfigError);
             expect(e.message).to.match(/DrbdMonitoring\.grafanaLoadBalancerSourceRanges: "0\.0\.0\.0\/0"\. Refusing/);
             expect(recorded).to.have.length(0);
@@ -253,7 +294,11 @@ describe("DrbdMonitoring", () => {
 
     describe("with an existing Prometheus Operator", () => {
         it("installs no chart and creates only monitors, rules and the dashboard, with the operator's labels", async () => {
-            const m = await build({ useExistingPrometheusOperator: true, monitoringExtraLabels: { release: "prom" }, prometheusStorageClassName: undefined });
+            const m = await build({
+                useExistingPrometheusOperator: true,
+                monitoringExtraLabels: { release: "prom" },
+                prometheusStorageClassName: undefined,
+            });
             expect(ofType(RELEASE)).to.have.length(0);
             expect(ofType("kubernetes:core/v1:Namespace")).to.have.length(0);
             expect(ofType(SECRET)).to.have.length(0);
@@ -267,7 +312,13 @@ describe("DrbdMonitoring", () => {
         });
 
         it("rejects alert routing it could not apply", () => {
-            const e = thrown(() => new DrbdMonitoring("x", args({ useExistingPrometheusOperator: true, alertSlackWebhookUrl: "https://hooks.slack.com/services/a" })));
+            const e = thrown(
+                () =>
+                    new DrbdMonitoring(
+                        "x",
+                        args({ useExistingPrometheusOperator: true, alertSlackWebhookUrl: "https://hooks.slack.com/services/a" }),
+                    ),
+            );
             expect(e.message).to.contain("DrbdMonitoring.alertSlackWebhookUrl");
         });
     });
@@ -286,7 +337,11 @@ describe("DrbdMonitoring", () => {
             ["threshold 100", { storagePoolFullPercent: 100 }, /storagePoolFullPercent: 100\./],
             ["retention in words", { prometheusRetention: "15 days" }, /prometheusRetention: "15 days"\. Use a Prometheus duration/],
             ["retention without unit", { prometheusRetention: "15" }, /prometheusRetention/],
-            ["size in GB", { prometheusStorageSize: "50GB" }, /prometheusStorageSize: "50GB"\. Use a positive whole Kubernetes quantity such as "50Gi" \(Mi, Gi, Ti\), at least 1Gi/],
+            [
+                "size in GB",
+                { prometheusStorageSize: "50GB" },
+                /prometheusStorageSize: "50GB"\. Use a positive whole Kubernetes quantity such as "50Gi" \(Mi, Gi, Ti\), at least 1Gi/,
+            ],
             ["tiny Prometheus volume", { prometheusStorageSize: "512Mi" }, /at least 1Gi/],
             ["alertmanager size", { alertmanagerStorageSize: "0Gi" }, /alertmanagerStorageSize/],
             ["LoadBalancer without ranges", { grafanaServiceType: "LoadBalancer" }, /grafanaLoadBalancerSourceRanges: \[\]/],
@@ -314,7 +369,9 @@ describe("DrbdMonitoring", () => {
         });
 
         it("names a missing StorageClass replica count", () => {
-            expect(() => storageClassFor(5, CLASSES, "ha-jenkins-eks:prometheusStorageReplicas")).to.throw(/prometheusStorageReplicas: 5\. No LINSTOR StorageClass/);
+            expect(() => storageClassFor(5, CLASSES, "ha-jenkins-eks:prometheusStorageReplicas")).to.throw(
+                /prometheusStorageReplicas: 5\. No LINSTOR StorageClass/,
+            );
             expect(storageClassFor(2, CLASSES, "k")).to.equal("linstor-csi-lvm-thin-r2");
         });
     });
@@ -332,36 +389,63 @@ describe("monitoring stack config", () => {
     it("applies the documented defaults: on, chart 88.5.3, ClusterIP Grafana, no routing", () => {
         const c = read({});
         expect(c).to.include({
-            monitoringEnabled: true, monitoringNamespace: "monitoring", kubePrometheusStackVersion: "88.5.3",
-            useExistingPrometheusOperator: false, prometheusRetention: "15d", prometheusStorageSize: "50Gi",
-            prometheusStorageReplicas: 2, storagePoolFullPercent: 80, grafanaServiceType: "ClusterIP", allowGrafanaFromAnywhere: false,
+            monitoringEnabled: true,
+            monitoringNamespace: "monitoring",
+            kubePrometheusStackVersion: "88.5.3",
+            useExistingPrometheusOperator: false,
+            prometheusRetention: "15d",
+            prometheusStorageSize: "50Gi",
+            prometheusStorageReplicas: 2,
+            storagePoolFullPercent: 80,
+            grafanaServiceType: "ClusterIP",
+            allowGrafanaFromAnywhere: false,
         });
         expect(c.alertSlackWebhookUrl).to.equal(undefined);
         expect(c.grafanaAdminPassword).to.equal(undefined);
     });
 
     it("reads the webhook and passwords as secrets", async () => {
-        const c = read({
-            [K("alertSlackWebhookUrl")]: "https://hooks.slack.com/services/T/B/C",
-            [K("grafanaAdminPassword")]: "pw",
-            [K("monitoringExtraLabels")]: '{"release":"prom"}',
-        }, [K("alertSlackWebhookUrl"), K("grafanaAdminPassword")]);
+        const c = read(
+            {
+                [K("alertSlackWebhookUrl")]: "https://hooks.slack.com/services/T/B/C",
+                [K("grafanaAdminPassword")]: "pw",
+                [K("monitoringExtraLabels")]: '{"release":"prom"}',
+            },
+            [K("alertSlackWebhookUrl"), K("grafanaAdminPassword")],
+        );
         expect(await isSecret(c.alertSlackWebhookUrl as pulumi.Output<string>)).to.equal(true);
         expect(await isSecret(c.grafanaAdminPassword as pulumi.Output<string>)).to.equal(true);
         expect(c.monitoringExtraLabels).to.deep.equal({ release: "prom" });
     });
 
     const bad: [string, Record<string, string>, RegExp][] = [
-        ["a non-Slack webhook", { [K("alertSlackWebhookUrl")]: "https://example.com/hook" }, /ha-jenkins-eks:alertSlackWebhookUrl: "\(secret value hidden\)"/],
+        [
+            "a non-Slack webhook",
+            { [K("alertSlackWebhookUrl")]: "https://example.com/hook" },
+            /ha-jenkins-eks:alertSlackWebhookUrl: "\(secret value hidden\)"/,
+        ],
         ["a threshold of 100", { [K("storagePoolFullPercent")]: "100" }, /ha-jenkins-eks:storagePoolFullPercent: 100/],
         ["a bad retention", { [K("prometheusRetention")]: "2 weeks" }, /ha-jenkins-eks:prometheusRetention/],
         ["a bad size", { [K("prometheusStorageSize")]: "50G" }, /ha-jenkins-eks:prometheusStorageSize/],
-        ["an open Grafana", { [K("grafanaServiceType")]: "LoadBalancer", [K("grafanaLoadBalancerSourceRanges")]: '["0.0.0.0/0"]' }, /ha-jenkins-eks:grafanaLoadBalancerSourceRanges: "0\.0\.0\.0\/0"/],
-        ["an unknown service type", { [K("grafanaServiceType")]: "NodePort" }, /ha-jenkins-eks:grafanaServiceType: "NodePort"\. Allowed: ClusterIP, LoadBalancer/],
+        [
+            "an open Grafana",
+            { [K("grafanaServiceType")]: "LoadBalancer", [K("grafanaLoadBalancerSourceRanges")]: '["0.0.0.0/0"]' },
+            /ha-jenkins-eks:grafanaLoadBalancerSourceRanges: "0\.0\.0\.0\/0"/,
+        ],
+        [
+            "an unknown service type",
+            { [K("grafanaServiceType")]: "NodePort" },
+            /ha-jenkins-eks:grafanaServiceType: "NodePort"\. Allowed: ClusterIP, LoadBalancer/,
+        ],
     ];
     for (const [title, config, message] of bad) {
         it(`names the key of ${title}`, () => {
-            expect(() => read(config, Object.keys(config).filter((k) => k.endsWith("WebhookUrl")))).to.throw(ConfigError, message);
+            expect(() =>
+                read(
+                    config,
+                    Object.keys(config).filter((k) => k.endsWith("WebhookUrl")),
+                ),
+            ).to.throw(ConfigError, message);
         });
     }
 });

@@ -16,10 +16,20 @@ import { thrown } from "../../support/fixtures";
 import { one, resetRecords, settle, useStack } from "../../support/mocks";
 
 const INPUT: MonitoringValuesInput = {
-    discoveryNamespaces: ["monitoring"], monitoringNamespace: "monitoring", storageClassName: "r2", prometheusStorageSize: "50Gi",
-    prometheusRetention: "15d", prometheusCpuRequest: "250m", prometheusMemoryRequest: "1Gi", alertmanagerStorageSize: "2Gi",
-    alertmanagerConfigSecret: "am", grafanaAdminSecret: "gr", grafanaServiceType: "ClusterIP", grafanaLoadBalancerSourceRanges: [],
-    snapshotScheduleLabel: "x/y", crdUpgradeKubectlImage: MONITORING_DEFAULTS.crdUpgradeKubectlImage,
+    discoveryNamespaces: ["monitoring"],
+    monitoringNamespace: "monitoring",
+    storageClassName: "r2",
+    prometheusStorageSize: "50Gi",
+    prometheusRetention: "15d",
+    prometheusCpuRequest: "250m",
+    prometheusMemoryRequest: "1Gi",
+    alertmanagerStorageSize: "2Gi",
+    alertmanagerConfigSecret: "am",
+    grafanaAdminSecret: "gr",
+    grafanaServiceType: "ClusterIP",
+    grafanaLoadBalancerSourceRanges: [],
+    snapshotScheduleLabel: "x/y",
+    crdUpgradeKubectlImage: MONITORING_DEFAULTS.crdUpgradeKubectlImage,
     crdUpgradeBusyboxImage: MONITORING_DEFAULTS.crdUpgradeBusyboxImage,
 };
 
@@ -31,14 +41,23 @@ function merge(base: any, over: any): any {
     return out;
 }
 /** Go template truthiness: empty lists, maps and strings are false. */
-const truthy = (v: unknown) => !(v === undefined || v === null || v === false || v === "" || v === 0 ||
-    (Array.isArray(v) && v.length === 0) || (isMap(v) && Object.keys(v).length === 0));
+const truthy = (v: unknown) =>
+    !(
+        v === undefined ||
+        v === null ||
+        v === false ||
+        v === "" ||
+        v === 0 ||
+        (Array.isArray(v) && v.length === 0) ||
+        (isMap(v) && Object.keys(v).length === 0)
+    );
 
 /** kube-prometheus-stack 88.5.3 values.yaml `crds` defaults. */
 const CRDS_DEFAULTS = {
     enabled: true,
     upgradeJob: {
-        enabled: false, forceConflicts: true,
+        enabled: false,
+        forceConflicts: true,
         image: {
             busybox: { registry: "docker.io", repository: "busybox", tag: "latest", sha: "", pullPolicy: "IfNotPresent" },
             kubectl: { registry: "registry.k8s.io", repository: "kubectl", tag: "", sha: "", pullPolicy: "IfNotPresent" },
@@ -60,7 +79,11 @@ function renderUpgradeJob(values: any, kubeVersion = "v1.35.2-eks-1234"): any {
     const defaultKube = /v\d+\.\d+\.\d+/.exec(kubeVersion)![0];
     const kubectlTag = truthy(k.tag) ? k.tag : defaultKube;
     return {
-        annotations: { "helm.sh/hook": "pre-install,pre-upgrade,pre-rollback", "helm.sh/hook-weight": "5", "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded" },
+        annotations: {
+            "helm.sh/hook": "pre-install,pre-upgrade,pre-rollback",
+            "helm.sh/hook-weight": "5",
+            "helm.sh/hook-delete-policy": "before-hook-creation,hook-succeeded",
+        },
         // Note the template's busybox switch tests `.Values.upgradeJob.image.sha`, not `image.busybox.sha`.
         busybox: truthy(u.image.sha) ? `${b.registry}/${b.repository}:${b.tag}@sha256:${b.sha}` : `${b.registry}/${b.repository}:${b.tag}`,
         kubectl: truthy(k.sha) ? `${k.registry}/${k.repository}:${kubectlTag}@sha256:${k.sha}` : `${k.registry}/${k.repository}:${kubectlTag}`,
@@ -76,7 +99,8 @@ const GRAFANA_DEFAULTS = {
     sidecar: {
         dashboards: { enabled: true, searchNamespace: "ALL" },
         datasources: { enabled: true, searchNamespace: null },
-        plugins: { enabled: false }, alerts: { enabled: false },
+        plugins: { enabled: false },
+        alerts: { enabled: false },
     },
 };
 
@@ -87,10 +111,15 @@ function renderGrafanaRbac(values: any, releaseNamespace: string) {
     const sidecarsOn = ["dashboards", "datasources", "plugins", "alerts"].some((s) => truthy(g.sidecar[s].enabled));
     const clusterRole = truthy(r.create) && (!truthy(r.namespaced) || truthy(r.extraClusterRoleRules)) && !truthy(r.useExistingClusterRole);
     const roleNamespaces = truthy(r.create) && truthy(r.namespaced) && !truthy(r.useExistingRole) ? [...r.namespaces, releaseNamespace] : [];
-    const watched = (["dashboards", "datasources"] as const).filter((s) => truthy(g.sidecar[s].enabled))
-        .flatMap((s) => { const ns = g.sidecar[s].searchNamespace; return truthy(ns) ? [ns].flat() : [releaseNamespace]; });
+    const watched = (["dashboards", "datasources"] as const)
+        .filter((s) => truthy(g.sidecar[s].enabled))
+        .flatMap((s) => {
+            const ns = g.sidecar[s].searchNamespace;
+            return truthy(ns) ? [ns].flat() : [releaseNamespace];
+        });
     return {
-        clusterRoleRules: clusterRole && sidecarsOn ? [{ apiGroups: [""], resources: ["configmaps", "secrets"], verbs: ["get", "watch", "list"] }] : [],
+        clusterRoleRules:
+            clusterRole && sidecarsOn ? [{ apiGroups: [""], resources: ["configmaps", "secrets"], verbs: ["get", "watch", "list"] }] : [],
         clusterRoleBinding: truthy(r.create) && (!truthy(r.namespaced) || truthy(r.extraClusterRoleRules)),
         roleNamespaces,
         watched,
@@ -114,22 +143,36 @@ describe("kube-prometheus-stack values", () => {
 
         it("runs the pinned images, never busybox:latest or a kubectl that follows the cluster", () => {
             expect(renderUpgradeJob({ crds: { upgradeJob: { enabled: true } } })).to.deep.include({
-                busybox: "docker.io/busybox:latest", kubectl: "registry.k8s.io/kubectl:v1.35.2",
+                busybox: "docker.io/busybox:latest",
+                kubectl: "registry.k8s.io/kubectl:v1.35.2",
             });
             const job = renderUpgradeJob(kubePrometheusStackValues(INPUT));
             expect(job.busybox).to.equal("docker.io/library/busybox:1.37.0");
             expect(job.kubectl).to.equal("registry.k8s.io/kubectl:v1.35.1");
             const digest = `@sha256:${"a".repeat(64)}`;
-            const pinned = renderUpgradeJob({ crds: { upgradeJob: crdUpgradeJobValues({
-                crdUpgradeBusyboxImage: `mirror.example.com/lib/busybox:1.37.0${digest}`, crdUpgradeKubectlImage: `mirror.example.com:5000/kubectl:v1.35.1${digest}`,
-            }) } });
+            const pinned = renderUpgradeJob({
+                crds: {
+                    upgradeJob: crdUpgradeJobValues({
+                        crdUpgradeBusyboxImage: `mirror.example.com/lib/busybox:1.37.0${digest}`,
+                        crdUpgradeKubectlImage: `mirror.example.com:5000/kubectl:v1.35.1${digest}`,
+                    }),
+                },
+            });
             expect(pinned.busybox).to.equal(`mirror.example.com/lib/busybox:1.37.0${digest}`);
             expect(pinned.kubectl).to.equal(`mirror.example.com:5000/kubectl:v1.35.1${digest}`);
         });
 
         it("splits references the way the template joins them, and has none without a tag", () => {
-            expect(splitImageReference("registry.k8s.io/kubectl:v1.35.1")).to.deep.equal({ registry: "registry.k8s.io", repository: "kubectl", tag: "v1.35.1" });
-            expect(splitImageReference("localhost:5000/a/b:1.2@sha256:x")).to.deep.equal({ registry: "localhost:5000", repository: "a/b", tag: "1.2@sha256:x" });
+            expect(splitImageReference("registry.k8s.io/kubectl:v1.35.1")).to.deep.equal({
+                registry: "registry.k8s.io",
+                repository: "kubectl",
+                tag: "v1.35.1",
+            });
+            expect(splitImageReference("localhost:5000/a/b:1.2@sha256:x")).to.deep.equal({
+                registry: "localhost:5000",
+                repository: "a/b",
+                tag: "1.2@sha256:x",
+            });
             expect(splitImageReference("registry.k8s.io/kubectl@sha256:abc")).to.equal(undefined);
             expect(splitImageReference("kubectl:v1.35.1")).to.equal(undefined);
         });
@@ -159,8 +202,14 @@ describe("DrbdMonitoring: CRD upgrade images", () => {
     const args = (o: Partial<DrbdMonitoringArgs> = {}): DrbdMonitoringArgs => {
         const { prometheusStorageReplicas: _r, ...defaults } = MONITORING_DEFAULTS;
         return {
-            ...defaults, monitoringExtraLabels: {}, grafanaLoadBalancerSourceRanges: [], namePrefix: "hje-test", linstorNamespace: "piraeus-datastore",
-            storageClassNames: { 2: "r2", 3: "r3" }, prometheusStorageClassName: "r2", ...o,
+            ...defaults,
+            monitoringExtraLabels: {},
+            grafanaLoadBalancerSourceRanges: [],
+            namePrefix: "hje-test",
+            linstorNamespace: "piraeus-datastore",
+            storageClassNames: { 2: "r2", 3: "r3" },
+            prometheusStorageClassName: "r2",
+            ...o,
         };
     };
 
@@ -169,7 +218,11 @@ describe("DrbdMonitoring: CRD upgrade images", () => {
         new DrbdMonitoring("hje-test", args({ crdUpgradeKubectlImage: "registry.k8s.io/kubectl:v1.34.4" }));
         await settle();
         const release = one("kubernetes:helm.sh/v3:Release");
-        expect(release.inputs.values.crds.upgradeJob.image.kubectl).to.include({ registry: "registry.k8s.io", repository: "kubectl", tag: "v1.34.4" });
+        expect(release.inputs.values.crds.upgradeJob.image.kubectl).to.include({
+            registry: "registry.k8s.io",
+            repository: "kubectl",
+            tag: "v1.34.4",
+        });
         expect(release.inputs.values.crds.upgradeJob.enabled).to.equal(true);
         // Helm waits up to `timeout` for each hook and again for the resources; the Job needs about a minute.
         expect(release.inputs.timeout).to.be.at.least(600);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { JENKINS_DEFAULTS } from "../../../components/jenkins/settings";
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
-import { RTO_DEFAULTS, formatRtoReport, quantityGiB, rtoInputsFromSettings, rtoModel } from "../../../components/rto";
+import { formatRtoReport, quantityGiB, RTO_DEFAULTS, rtoInputsFromSettings, rtoModel } from "../../../components/rto";
 import { thrown } from "../../support/fixtures";
 
 const secondsOf = (p: { phases: readonly { name: string; seconds: number }[] }) => p.phases.map((x) => [x.name, x.seconds]);
@@ -20,7 +20,11 @@ describe("RTO/RPO model", () => {
         // Fencing of a dead node ends when the HA Controller force-deletes the pod: the node turns NotReady
         // at 40 s and its next pass (≤ 5 s) deletes with grace 0; the graceful eviction before never completes.
         expect(secondsOf(r.nodeFailover.haController)).to.deep.equal([
-            ["detection", 15.5], ["fencing", 29.5], ["reschedule", 2], ["volume attach", 10], ["Jenkins start", 80],
+            ["detection", 15.5],
+            ["fencing", 29.5],
+            ["reschedule", 2],
+            ["volume attach", 10],
+            ["Jenkins start", 80],
         ]);
         expect(r.nodeFailover.haController.totalSeconds).to.equal(137);
         expect(r.storageFailoverSeconds).to.equal(57);
@@ -29,9 +33,15 @@ describe("RTO/RPO model", () => {
 
     it("the HA Controller knobs move detection; its fail-over timeout matters only beyond the NotReady wait", () => {
         const m = rtoModel({ haControllerDrbdStatusIntervalSeconds: 2, haControllerFailOverTimeoutSeconds: 10 });
-        expect(secondsOf(m.nodeFailover.haController).slice(0, 2)).to.deep.equal([["detection", 12.5], ["fencing", 29.5]]);
+        expect(secondsOf(m.nodeFailover.haController).slice(0, 2)).to.deep.equal([
+            ["detection", 12.5],
+            ["fencing", 29.5],
+        ]);
         const slow = rtoModel({ haControllerDrbdStatusIntervalSeconds: 2, haControllerFailOverTimeoutSeconds: 40 });
-        expect(secondsOf(slow.nodeFailover.haController).slice(0, 2)).to.deep.equal([["detection", 12.5], ["fencing", 40]]);
+        expect(secondsOf(slow.nodeFailover.haController).slice(0, 2)).to.deep.equal([
+            ["detection", 12.5],
+            ["fencing", 40],
+        ]);
         expect(slow.storageFailoverSeconds).to.equal(64.5);
     });
 
@@ -60,7 +70,11 @@ describe("RTO/RPO model", () => {
 
     it("without the HA Controller: 40 s + tolerations + 6 min force-detach (+ attach and start)", () => {
         expect(secondsOf(r.nodeFailover.withoutHaController)).to.deep.equal([
-            ["detection", 40], ["fencing", 30], ["reschedule", 2], ["volume attach", 370], ["Jenkins start", 80],
+            ["detection", 40],
+            ["fencing", 30],
+            ["reschedule", 2],
+            ["volume attach", 370],
+            ["Jenkins start", 80],
         ]);
         expect(r.nodeFailover.withoutHaController.totalSeconds).to.equal(522);
         expect(r.nodeFailover.kubernetesDefaults.totalSeconds).to.equal(792);
@@ -76,7 +90,11 @@ describe("RTO/RPO model", () => {
 
     it("DR RTO: cluster build + restore at the given throughput + Jenkins start; warm standby skips the build", () => {
         expect(secondsOf(r.drRto)).to.deep.equal([
-            ["EKS cluster", 900], ["node groups", 300], ["storage stack", 300], ["restore", 204.8], ["Jenkins start", 80],
+            ["EKS cluster", 900],
+            ["node groups", 300],
+            ["storage stack", 300],
+            ["restore", 204.8],
+            ["Jenkins start", 80],
         ]);
         expect(r.drRto.totalSeconds).to.equal(1784.8);
         expect(rtoModel({ drClusterPreProvisioned: true }).drRto.totalSeconds).to.equal(344.8);
@@ -90,11 +108,23 @@ describe("RTO/RPO model", () => {
             snapshotIntervalSeconds: null,
         });
         expect(i).to.deep.include({
-            haControllerFailOverTimeoutSeconds: 8, haControllerDrbdStatusIntervalSeconds: 3, jenkinsTolerationSeconds: 20,
-            startupProbeBudgetSeconds: 120, restoreSizeGiB: 1024, snapshotIntervalSeconds: undefined,
+            haControllerFailOverTimeoutSeconds: 8,
+            haControllerDrbdStatusIntervalSeconds: 3,
+            jenkinsTolerationSeconds: 20,
+            startupProbeBudgetSeconds: 120,
+            restoreSizeGiB: 1024,
+            snapshotIntervalSeconds: undefined,
         });
         expect(rtoInputsFromSettings({ snapshotIntervalSeconds: 7200 }).snapshotIntervalSeconds).to.equal(7200);
-        const prePulled = rtoInputsFromSettings({ jenkins: { tolerationSeconds: 30, startupProbePeriodSeconds: 10, startupProbeFailureThreshold: 60, storageSize: "20Gi", prePullImage: true } });
+        const prePulled = rtoInputsFromSettings({
+            jenkins: {
+                tolerationSeconds: 30,
+                startupProbePeriodSeconds: 10,
+                startupProbeFailureThreshold: 60,
+                storageSize: "20Gi",
+                prePullImage: true,
+            },
+        });
         expect(prePulled.imagePullSeconds).to.equal(0);
         expect(rtoModel(prePulled).nodeFailover.haController.totalSeconds).to.equal(117);
         // Nothing left to pre-pull or install: the only Jenkins-start knob is the boot.
@@ -106,9 +136,13 @@ describe("RTO/RPO model", () => {
 
     it("explains what misses the target and which knob helps", () => {
         expect(r.findings[0]).to.equal("Storage fail-over (failure → volume attached in another zone) takes 57 s: within the 60 s target.");
-        expect(r.findings[1]).to.match(/^Jenkins answers after 137 s, over the 60 s target: its own start \(80 s\) dominates\. Knobs: pre-pull the image/);
+        expect(r.findings[1]).to.match(
+            /^Jenkins answers after 137 s, over the 60 s target: its own start \(80 s\) dominates\. Knobs: pre-pull the image/,
+        );
         expect(r.findings[1]).to.match(/node-monitor-grace-period 40 s, fixed on EKS/);
-        expect(r.findings[2]).to.match(/742 s\. Knob: a lower linstorControllerTolerationSeconds \(now 30 s\); a second CSI controller replica gives 247 s \(a LinstorCluster patch, not set by this stack\)\./);
+        expect(r.findings[2]).to.match(
+            /742 s\. Knob: a lower linstorControllerTolerationSeconds \(now 30 s\); a second CSI controller replica gives 247 s \(a LinstorCluster patch, not set by this stack\)\./,
+        );
         expect(rtoModel({ jenkinsBootSeconds: 700 }).findings.join("\n")).to.match(/startup probe allows 600 s: it would be restarted in a loop/);
         const fast = rtoModel({ imagePullSeconds: 0, pluginInstallSeconds: 0, jenkinsBootSeconds: 2, csiControllerReplicas: 2 });
         expect(fast.nodeFailover.haController.totalSeconds).to.equal(59);
@@ -122,7 +156,9 @@ describe("RTO/RPO model", () => {
         const everyStart = rtoModel({ pluginsInJenkinsHome: false });
         expect(secondsOf(everyStart.nodeFailover.haController)[4]).to.deep.equal(["Jenkins start", 110]);
         expect(everyStart.nodeFailover.haController.totalSeconds).to.equal(167);
-        expect(everyStart.nodeFailover.haController.phases[4].basis).to.contain("plugin download in the init container 30 s (every start; needs the update center)");
+        expect(everyStart.nodeFailover.haController.phases[4].basis).to.contain(
+            "plugin download in the init container 30 s (every start; needs the update center)",
+        );
         expect(everyStart.drRto.totalSeconds).to.equal(1814.8);
         expect(everyStart.findings[1]).to.match(/Knobs: install the plugins once or bake them into the image \(−30 s\), pre-pull/);
         expect(r.findings[1]).to.not.contain("install the plugins once");

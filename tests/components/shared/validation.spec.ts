@@ -3,8 +3,19 @@ import { expect } from "chai";
 import { maxScheduleGapSeconds, parseCron } from "../../../components/shared/cron";
 import { ConfigError } from "../../../components/shared/errors";
 import {
-    Check, FieldRules, isDnsLabel, isDnsSubdomain, isExactVersion, isIpv4Cidr, isKubernetesVersion, isLabelKey, isLabelValue,
-    parseArn, parseQuantity, pinnedImageProblem, validateFields,
+    Check,
+    type FieldRules,
+    isDnsLabel,
+    isDnsSubdomain,
+    isExactVersion,
+    isIpv4Cidr,
+    isKubernetesVersion,
+    isLabelKey,
+    isLabelValue,
+    parseArn,
+    parseQuantity,
+    pinnedImageProblem,
+    validateFields,
 } from "../../../components/shared/validation";
 import { thrown } from "../../support/fixtures";
 
@@ -118,7 +129,9 @@ describe("validation kit", () => {
             it(`rejects ${image}`, () => {
                 expect(pinnedImageProblem(image)).to.match(why);
                 const err = rejects(() => is.pinnedImage(image, "it needs curl"), image);
-                expect(err.message).to.match(why).and.to.match(/Example: docker\.io\/curlimages\/curl:8\.16\.0; it needs curl\./);
+                expect(err.message)
+                    .to.match(why)
+                    .and.to.match(/Example: docker\.io\/curlimages\/curl:8\.16\.0; it needs curl\./);
             });
         }
 
@@ -237,17 +250,29 @@ describe("validation kit", () => {
         const role = { service: "iam", resource: /^role\/.+$/, regional: false, example: "arn:aws:iam::123456789012:role/admin" };
 
         it("parses ARNs and checks service, resource, account and region", () => {
-            expect(parseArn("arn:aws:iam::123456789012:role/admin")).to.deep.equal(
-                { partition: "aws", service: "iam", region: "", account: "123456789012", resource: "role/admin" });
+            expect(parseArn("arn:aws:iam::123456789012:role/admin")).to.deep.equal({
+                partition: "aws",
+                service: "iam",
+                region: "",
+                account: "123456789012",
+                resource: "role/admin",
+            });
             is.arn("arn:aws:kms:us-west-2:123456789012:key/abc", kmsKey);
             is.arn("arn:aws-us-gov:iam::123456789012:role/ops/admin", role);
-            for (const bad of ["arn:aws:kms:us-west-2:123456789012:bucket/abc", "arn:aws:s3:us-west-2:123456789012:key/abc",
-                "arn:aws:kms::123456789012:key/abc", "arn:aws:kms:us-west-2:1234:key/abc", "key/abc"]) {
+            for (const bad of [
+                "arn:aws:kms:us-west-2:123456789012:bucket/abc",
+                "arn:aws:s3:us-west-2:123456789012:key/abc",
+                "arn:aws:kms::123456789012:key/abc",
+                "arn:aws:kms:us-west-2:1234:key/abc",
+                "key/abc",
+            ]) {
                 rejects(() => is.arn(bad, kmsKey), bad);
             }
             rejects(() => is.arn("arn:aws:iam:us-east-1:123456789012:role/admin", role), "arn:aws:iam:us-east-1:123456789012:role/admin");
-            const err = rejects(() => is.arn("arn:aws:kms:us-east-1:123456789012:key/abc", kmsKey, { name: "us-west-2", why: "Use a key of us-west-2." }),
-                "arn:aws:kms:us-east-1:123456789012:key/abc");
+            const err = rejects(
+                () => is.arn("arn:aws:kms:us-east-1:123456789012:key/abc", kmsKey, { name: "us-west-2", why: "Use a key of us-west-2." }),
+                "arn:aws:kms:us-east-1:123456789012:key/abc",
+            );
             expect(err.message).to.match(/Use a key of us-west-2\./);
         });
 
@@ -292,11 +317,17 @@ describe("validation kit", () => {
     });
 
     describe("validateFields", () => {
-        interface S { readonly name: string; readonly size: number; readonly zone?: string }
+        interface S {
+            readonly name: string;
+            readonly size: number;
+            readonly zone?: string;
+        }
         const RULES: FieldRules<S> = {
             name: (v, c) => c.dnsLabel(v),
             size: (v, c) => c.integer(v, { min: 1, max: 10 }),
-            zone: (v, c, s) => { if (v !== undefined && !v.startsWith(s.name.slice(0, 1))) c.fail(v, `Must start with ${s.name}.`); },
+            zone: (v, c, s) => {
+                if (v !== undefined && !v.startsWith(s.name.slice(0, 1))) c.fail(v, `Must start with ${s.name}.`);
+            },
         };
         const keyOf = (f: string) => `Thing.${f}`;
 

@@ -1,9 +1,9 @@
 /** Arguments the S3SnapshotShipping specs share: a bucket created in eu-central-1 for a us-west-2 cluster, the defaults. */
 import * as k8s from "@pulumi/kubernetes";
-import { S3SnapshotShipping, S3SnapshotShippingArgs } from "../../../components/snapshots";
+import { S3SnapshotShipping, type S3SnapshotShippingArgs } from "../../../components/snapshots";
 import { S3_SNAPSHOT_DEFAULTS as D } from "../../../components/snapshots/settings";
 import { projectKey } from "../../../stacks/config/naming";
-import { one, resetRecords, settle, valueOf } from "../../support/mocks";
+import { one, outputValue, resetRecords, settle } from "../../support/mocks";
 
 /** The stack's KeyOf: a field's error names its config key (stacks/config/naming.ts). */
 export const PROJECT_KEY = projectKey;
@@ -49,8 +49,8 @@ export function args(overrides: Partial<S3SnapshotShippingArgs> = {}): S3Snapsho
 export async function build(overrides: Partial<S3SnapshotShippingArgs> = {}): Promise<S3SnapshotShipping> {
     resetRecords();
     const c = new S3SnapshotShipping("hje-test-snapshots", args(overrides));
-    await valueOf(c.bucketName);
-    await valueOf(c.latestSnapshotHandle);
+    await outputValue(c.bucketName);
+    await outputValue(c.latestSnapshotHandle);
     await settle();
     return c;
 }
@@ -58,5 +58,7 @@ export async function build(overrides: Partial<S3SnapshotShippingArgs> = {}): Pr
 /** The recorded IAM user's inline policy document. */
 export const policyDoc = () => JSON.parse(one("aws:iam/userPolicy:UserPolicy").inputs.policy);
 /** The snapshot CronJob's container environment, by name. */
-export const cronEnv = () => Object.fromEntries(one("kubernetes:batch/v1:CronJob").inputs.spec.jobTemplate.spec.template.spec.containers[0]
-    .env.map((e: any) => [e.name, e.value]));
+export const cronEnv = () =>
+    Object.fromEntries(
+        one("kubernetes:batch/v1:CronJob").inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]),
+    );

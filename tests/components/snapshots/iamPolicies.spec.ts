@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { CreateBucketSettings } from "../../../components/snapshots/settings";
-import { linstorS3UserPolicy, PolicyDocument, tlsOnlyBucketPolicy } from "../../../components/snapshots/iamPolicies";
+import { linstorS3UserPolicy, type PolicyDocument, tlsOnlyBucketPolicy } from "../../../components/snapshots/iamPolicies";
 import { lifecycleRules } from "../../../components/snapshots/lifecycle";
+import type { CreateBucketSettings } from "../../../components/snapshots/settings";
 
 const BUCKET = "arn:aws:s3:::hje-dev-snapshots-eu-central-1-0a1b2c3d";
 const KEY = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -14,7 +14,8 @@ function resources(doc: PolicyDocument): string[] {
     return doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
 }
 const DENY_DB_BACKUPS = {
-    Sid: "NoLinstorDatabaseBackups", Effect: "Deny",
+    Sid: "NoLinstorDatabaseBackups",
+    Effect: "Deny",
     Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
     Resource: `${BUCKET}/linstor-db/*`,
 };
@@ -41,12 +42,17 @@ describe("S3 and IAM documents", () => {
             expect(doc.Statement).to.deep.equal([
                 { Sid: "ListBackups", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketRequestPayment"], Resource: BUCKET },
                 {
-                    Sid: "ShipAndPruneBackups", Effect: "Allow", Resource: `${BUCKET}/*`,
+                    Sid: "ShipAndPruneBackups",
+                    Effect: "Allow",
+                    Resource: `${BUCKET}/*`,
                     Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
                 },
                 DENY_DB_BACKUPS,
                 {
-                    Sid: "UseBucketKeyThroughS3", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: KEY,
+                    Sid: "UseBucketKeyThroughS3",
+                    Effect: "Allow",
+                    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+                    Resource: KEY,
                     Condition: { StringEquals: { "kms:ViaService": "s3.eu-central-1.amazonaws.com" } },
                 },
             ]);
@@ -71,11 +77,19 @@ describe("S3 and IAM documents", () => {
                 Version: "2012-10-17",
                 Statement: [
                     {
-                        Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, `${BUCKET}/*`],
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [BUCKET, `${BUCKET}/*`],
                         Condition: { Bool: { "aws:SecureTransport": "false" } },
                     },
                     {
-                        Sid: "DenyOutdatedTls", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET, `${BUCKET}/*`],
+                        Sid: "DenyOutdatedTls",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [BUCKET, `${BUCKET}/*`],
                         Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
                     },
                 ],
@@ -85,13 +99,21 @@ describe("S3 and IAM documents", () => {
 
     describe("lifecycle", () => {
         const base: CreateBucketSettings = {
-            region: "eu-central-1", noncurrentVersionExpirationDays: 30, abortIncompleteMultipartUploadDays: 7, accessLogPrefix: "x/",
+            region: "eu-central-1",
+            noncurrentVersionExpirationDays: 30,
+            abortIncompleteMultipartUploadDays: 7,
+            accessLogPrefix: "x/",
         };
 
         it("expires noncurrent versions, aborts stale multipart uploads and removes expired delete markers, bucket-wide", () => {
             expect(lifecycleRules({ ...base, noncurrentVersionExpirationDays: 14, abortIncompleteMultipartUploadDays: 3 })).to.deep.equal([
                 { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 14 } },
-                { id: "abort-incomplete-multipart-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 3 } },
+                {
+                    id: "abort-incomplete-multipart-uploads",
+                    status: "Enabled",
+                    filter: {},
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 3 },
+                },
                 { id: "remove-expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
             ]);
         });

@@ -1,14 +1,19 @@
+import { execFile, execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
-import { execFile, execFileSync } from "child_process";
-import * as fs from "fs";
-import * as http from "http";
-import * as os from "os";
-import * as path from "path";
 import { controllerApiUrl, REMOTE_JOB_SCRIPT, remoteJobSpec } from "../../../components/snapshots/remoteJob";
 
 const args = {
-    linstorNamespace: "piraeus-datastore", remoteName: "s3-us-east-1", bucket: "jenkins-snapshots", region: "us-east-1",
-    endpoint: "https://s3.us-east-1.amazonaws.com", usePathStyle: false, credentialsSecretName: "linstor-s3-creds-1",
+    linstorNamespace: "piraeus-datastore",
+    remoteName: "s3-us-east-1",
+    bucket: "jenkins-snapshots",
+    region: "us-east-1",
+    endpoint: "https://s3.us-east-1.amazonaws.com",
+    usePathStyle: false,
+    credentialsSecretName: "linstor-s3-creds-1",
     image: "docker.io/curlimages/curl:8.16.0",
 };
 
@@ -17,7 +22,9 @@ function fakeController(existing: object[]) {
     const posts: any[] = [];
     const server = http.createServer((req, res) => {
         let body = "";
-        req.on("data", (c) => { body += c; });
+        req.on("data", (c) => {
+            body += c;
+        });
         req.on("end", () => {
             if (req.url === "/v1/remotes/s3" && req.method === "GET") {
                 res.setHeader("Content-Type", "application/json");
@@ -43,19 +50,33 @@ function fakeController(existing: object[]) {
 /** Runs the script asynchronously: the fake server lives in this process and must keep answering. */
 function runScript(apiUrl: string): Promise<string> {
     const env = {
-        PATH: process.env.PATH ?? "/usr/bin:/bin", LINSTOR_API: apiUrl, REMOTE_NAME: args.remoteName,
-        S3_ENDPOINT: args.endpoint, S3_BUCKET: args.bucket, S3_REGION: args.region, USE_PATH_STYLE: "false",
-        ACCESS_KEY: "AKIAEXAMPLE", SECRET_KEY: "secret/with+chars",
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        LINSTOR_API: apiUrl,
+        REMOTE_NAME: args.remoteName,
+        S3_ENDPOINT: args.endpoint,
+        S3_BUCKET: args.bucket,
+        S3_REGION: args.region,
+        USE_PATH_STYLE: "false",
+        ACCESS_KEY: "AKIAEXAMPLE",
+        SECRET_KEY: "secret/with+chars",
     };
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "remote-job-")), "run.sh");
     fs.writeFileSync(file, REMOTE_JOB_SCRIPT);
     return new Promise((resolve, reject) => {
         execFile("/bin/sh", [file], { env, encoding: "utf8", timeout: 15000 }, (err, stdout, stderr) =>
-            err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout));
+            err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+        );
     });
 }
 
-const hasCurl = (() => { try { execFileSync("curl", ["--version"]); return true; } catch { return false; } })();
+const hasCurl = (() => {
+    try {
+        execFileSync("curl", ["--version"]);
+        return true;
+    } catch {
+        return false;
+    }
+})();
 
 describe("LINSTOR S3 remote Job", () => {
     it("targets the controller's REST API and reads keys from the credentials secret", () => {
@@ -77,10 +98,17 @@ describe("LINSTOR S3 remote Job", () => {
         try {
             const out = await runScript(fake.url);
             expect(out).to.contain("created LINSTOR S3 remote s3-us-east-1");
-            expect(fake.posts).to.deep.equal([{
-                remote_name: "s3-us-east-1", endpoint: "https://s3.us-east-1.amazonaws.com", bucket: "jenkins-snapshots",
-                region: "us-east-1", access_key: "AKIAEXAMPLE", secret_key: "secret/with+chars", use_path_style: false,
-            }]);
+            expect(fake.posts).to.deep.equal([
+                {
+                    remote_name: "s3-us-east-1",
+                    endpoint: "https://s3.us-east-1.amazonaws.com",
+                    bucket: "jenkins-snapshots",
+                    region: "us-east-1",
+                    access_key: "AKIAEXAMPLE",
+                    secret_key: "secret/with+chars",
+                    use_path_style: false,
+                },
+            ]);
         } finally {
             fake.close();
         }

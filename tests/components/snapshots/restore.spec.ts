@@ -1,7 +1,8 @@
 /** Restores from a snapshot: into the origin cluster (S3SnapshotShipping) and from a handle at the DR site (SnapshotRestore). */
-import { expect } from "chai";
+
 import * as k8s from "@pulumi/kubernetes";
-import { S3SnapshotShipping } from "../../../components/snapshots";
+import { expect } from "chai";
+import type { S3SnapshotShipping } from "../../../components/snapshots";
 import { SnapshotRestore } from "../../../components/snapshots/restore";
 import { thrown } from "../../support/fixtures";
 import { byUrn, dependsOn, ofType, one, recorded, resetRecords, settle } from "../../support/mocks";
@@ -10,14 +11,18 @@ import { build, cronEnv } from "./fixtures";
 describe("S3SnapshotShipping", () => {
     describe("restore into the origin cluster", () => {
         let c: S3SnapshotShipping;
-        before(async () => { c = await build({ restoreFromSnapshot: "jenkins-home-20260101-000000", onDemandSnapshotName: "after-restore" }); });
+        before(async () => {
+            c = await build({ restoreFromSnapshot: "jenkins-home-20260101-000000", onDemandSnapshotName: "after-restore" });
+        });
 
         it("creates a claim on the 3-replica class from the snapshot and hands it over", () => {
             const pvc = one("kubernetes:core/v1:PersistentVolumeClaim");
             expect(pvc.inputs.metadata).to.include({ name: "restored-jenkins-home-20260101-000000", namespace: "jenkins" });
             expect(pvc.inputs.metadata.annotations).to.deep.equal({ "pulumi.com/skipAwait": "true" });
             expect(pvc.inputs.spec).to.deep.equal({
-                accessModes: ["ReadWriteOnce"], storageClassName: "linstor-csi-lvm-thin-r3", resources: { requests: { storage: "50Gi" } },
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: "linstor-csi-lvm-thin-r3",
+                resources: { requests: { storage: "50Gi" } },
                 dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: "jenkins-home-20260101-000000" },
             });
             expect(c.restoredClaimName).to.equal("restored-jenkins-home-20260101-000000");
@@ -26,8 +31,9 @@ describe("S3SnapshotShipping", () => {
 
         it("snapshots the restored claim from then on", () => {
             expect(cronEnv().PVC_NAME).to.equal("restored-jenkins-home-20260101-000000");
-            expect(one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot").inputs.spec.source)
-                .to.deep.equal({ persistentVolumeClaimName: "restored-jenkins-home-20260101-000000" });
+            expect(one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot").inputs.spec.source).to.deep.equal({
+                persistentVolumeClaimName: "restored-jenkins-home-20260101-000000",
+            });
             expect(c.jenkinsClaimName).to.equal(c.restoredClaimName);
         });
     });
@@ -37,9 +43,18 @@ describe("S3SnapshotShipping", () => {
         before(async () => {
             resetRecords();
             r = new SnapshotRestore("dr-restore", {
-                provider: new k8s.Provider("dr-k8s", { kubeconfig: "{}" }), namespace: "jenkins", claimName: "jenkins-home",
-                storageClassName: "linstor-csi-lvm-thin-r3", size: "50Gi",
-                source: { fromHandle: { snapshotHandle: "s3://s3-eu-central-1/pvc-0f1e/snapshot-9a8b", snapshotName: "jenkins-dr", snapshotClassName: "linstor-csi-s3" } },
+                provider: new k8s.Provider("dr-k8s", { kubeconfig: "{}" }),
+                namespace: "jenkins",
+                claimName: "jenkins-home",
+                storageClassName: "linstor-csi-lvm-thin-r3",
+                size: "50Gi",
+                source: {
+                    fromHandle: {
+                        snapshotHandle: "s3://s3-eu-central-1/pvc-0f1e/snapshot-9a8b",
+                        snapshotName: "jenkins-dr",
+                        snapshotClassName: "linstor-csi-s3",
+                    },
+                },
             });
             await settle();
         });
@@ -47,9 +62,11 @@ describe("S3SnapshotShipping", () => {
         it("chains a Retain content with the handle → its VolumeSnapshot → the claim", () => {
             const content = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent");
             expect(content.inputs.spec).to.deep.equal({
-                deletionPolicy: "Retain", driver: "linstor.csi.linbit.com",
+                deletionPolicy: "Retain",
+                driver: "linstor.csi.linbit.com",
                 source: { snapshotHandle: "s3://s3-eu-central-1/pvc-0f1e/snapshot-9a8b" },
-                volumeSnapshotClassName: "linstor-csi-s3", volumeSnapshotRef: { name: "jenkins-dr", namespace: "jenkins" },
+                volumeSnapshotClassName: "linstor-csi-s3",
+                volumeSnapshotRef: { name: "jenkins-dr", namespace: "jenkins" },
             });
             const vs = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot");
             expect(vs.inputs.spec.source).to.deep.equal({ volumeSnapshotContentName: content.inputs.metadata.name });
@@ -66,11 +83,19 @@ describe("S3SnapshotShipping", () => {
         });
 
         it("rejects a malformed handle", () => {
-            const e = thrown(() => new SnapshotRestore("bad", {
-                provider: new k8s.Provider("bad-k8s", { kubeconfig: "{}" }), namespace: "jenkins", claimName: "jenkins-home",
-                storageClassName: "r3", size: "50Gi",
-                source: { fromHandle: { snapshotHandle: "http://bucket/x", snapshotName: "jenkins-dr", snapshotClassName: "linstor-csi-s3" } },
-            }));
+            const e = thrown(
+                () =>
+                    new SnapshotRestore("bad", {
+                        provider: new k8s.Provider("bad-k8s", { kubeconfig: "{}" }),
+                        namespace: "jenkins",
+                        claimName: "jenkins-home",
+                        storageClassName: "r3",
+                        size: "50Gi",
+                        source: {
+                            fromHandle: { snapshotHandle: "http://bucket/x", snapshotName: "jenkins-dr", snapshotClassName: "linstor-csi-s3" },
+                        },
+                    }),
+            );
             expect(e.message).to.contain("SnapshotRestore.snapshotHandle").and.contain("linstor backup list");
         });
     });

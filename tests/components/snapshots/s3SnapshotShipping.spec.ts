@@ -3,13 +3,15 @@ import { expect } from "chai";
 import { S3SnapshotShipping } from "../../../components/snapshots";
 import { SNAPSHOT_SCRIPT } from "../../../components/snapshots/schedule";
 import { thrown } from "../../support/fixtures";
-import { dependsOn, ofType, one, recorded, unsecret, valueOf } from "../../support/mocks";
-import { args, build, cronEnv, policyDoc, PROJECT_KEY } from "./fixtures";
+import { dependsOn, ofType, one, outputValue, recorded, unsecret } from "../../support/mocks";
+import { args, build, cronEnv, PROJECT_KEY, policyDoc } from "./fixtures";
 
 describe("S3SnapshotShipping", () => {
     describe("credentials", () => {
         let c: S3SnapshotShipping;
-        before(async () => { c = await build(); });
+        before(async () => {
+            c = await build();
+        });
 
         it("gives a dedicated IAM user only LINSTOR's actions on this bucket and key", () => {
             const doc = policyDoc();
@@ -18,9 +20,9 @@ describe("S3SnapshotShipping", () => {
             expect(doc.Statement.find((s: any) => s.Effect === "Deny").Resource).to.equal(`${arn}/linstor-db/*`);
             const allActions = statements.flatMap((s) => s.Action);
             for (const a of allActions) expect(a).to.not.contain("*");
-            expect(new Set(statements.flatMap((s) => [].concat(s.Resource)))).to.deep.equal(new Set([
-                arn, `${arn}/*`, `arn:aws:kms:eu-central-1:123456789012:key/${one("aws:kms/key:Key").name}`,
-            ]));
+            expect(new Set(statements.flatMap((s) => [].concat(s.Resource)))).to.deep.equal(
+                new Set([arn, `${arn}/*`, `arn:aws:kms:eu-central-1:123456789012:key/${one("aws:kms/key:Key").name}`]),
+            );
             expect(allActions).to.include.members(["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "kms:GenerateDataKey"]);
             expect(one("aws:iam/user:User").inputs).to.include({ name: "hje-test-linstor-s3", path: "/ha-jenkins-eks/" });
             expect(ofType("aws:iam/userPolicyAttachment:UserPolicyAttachment")).to.have.length(0);
@@ -42,21 +44,37 @@ describe("S3SnapshotShipping", () => {
         it("lets only the CSI controller read exactly the credentials Secret", () => {
             const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role", "credentials-reader");
             expect(role.inputs.metadata.namespace).to.equal("piraeus-datastore");
-            expect(role.inputs.rules).to.deep.equal([{
-                apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["linstor-remote-s3-eu-central-1-g1"],
-            }]);
+            expect(role.inputs.rules).to.deep.equal([
+                {
+                    apiGroups: [""],
+                    resources: ["secrets"],
+                    verbs: ["get"],
+                    resourceNames: ["linstor-remote-s3-eu-central-1-g1"],
+                },
+            ]);
             const binding = one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "credentials-reader");
             expect(binding.inputs.roleRef).to.deep.equal({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.inputs.metadata.name });
-            expect(binding.inputs.subjects).to.deep.equal([{ kind: "ServiceAccount", name: "linstor-csi-controller", namespace: "piraeus-datastore" }]);
+            expect(binding.inputs.subjects).to.deep.equal([
+                { kind: "ServiceAccount", name: "linstor-csi-controller", namespace: "piraeus-datastore" },
+            ]);
         });
 
         it("rotates without a gap: a new generation adds a key and Secret next to the previous one", async () => {
             await build({ s3AccessKeyGeneration: 2 });
-            expect(ofType("aws:iam/accessKey:AccessKey").map((k) => k.name).sort()).to.deep.equal(["hje-test-snapshots-linstor-g1", "hje-test-snapshots-linstor-g2"]);
-            expect(ofType("kubernetes:core/v1:Secret").map((s) => s.inputs.metadata.name).sort())
-                .to.deep.equal(["linstor-remote-s3-eu-central-1-g1", "linstor-remote-s3-eu-central-1-g2"]);
-            expect(one("kubernetes:rbac.authorization.k8s.io/v1:Role", "credentials-reader").inputs.rules[0].resourceNames)
-                .to.deep.equal(["linstor-remote-s3-eu-central-1-g1", "linstor-remote-s3-eu-central-1-g2"]);
+            expect(
+                ofType("aws:iam/accessKey:AccessKey")
+                    .map((k) => k.name)
+                    .sort(),
+            ).to.deep.equal(["hje-test-snapshots-linstor-g1", "hje-test-snapshots-linstor-g2"]);
+            expect(
+                ofType("kubernetes:core/v1:Secret")
+                    .map((s) => s.inputs.metadata.name)
+                    .sort(),
+            ).to.deep.equal(["linstor-remote-s3-eu-central-1-g1", "linstor-remote-s3-eu-central-1-g2"]);
+            expect(one("kubernetes:rbac.authorization.k8s.io/v1:Role", "credentials-reader").inputs.rules[0].resourceNames).to.deep.equal([
+                "linstor-remote-s3-eu-central-1-g1",
+                "linstor-remote-s3-eu-central-1-g2",
+            ]);
             const cls = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass");
             expect(cls.inputs.parameters["csi.storage.k8s.io/snapshotter-secret-name"]).to.equal("linstor-remote-s3-eu-central-1-g2");
             expect(cronEnv().CREDENTIALS_SECRET).to.equal("linstor-remote-s3-eu-central-1-g2");
@@ -66,21 +84,34 @@ describe("S3SnapshotShipping", () => {
             await build({ s3AccessKeyGeneration: 2, s3AccessKeyRetiredGeneration: 1 });
             expect(ofType("aws:iam/accessKey:AccessKey").map((k) => k.name)).to.deep.equal(["hje-test-snapshots-linstor-g2"]);
             await build({ s3AccessKeyGeneration: 3, s3AccessKeyRetiredGeneration: 1 });
-            expect(ofType("aws:iam/accessKey:AccessKey").map((k) => k.name).sort()).to.deep.equal(["hje-test-snapshots-linstor-g2", "hje-test-snapshots-linstor-g3"]);
+            expect(
+                ofType("aws:iam/accessKey:AccessKey")
+                    .map((k) => k.name)
+                    .sort(),
+            ).to.deep.equal(["hje-test-snapshots-linstor-g2", "hje-test-snapshots-linstor-g3"]);
             const e = thrown(() => new S3SnapshotShipping("x", { ...args({ s3AccessKeyGeneration: 3 }), keyOf: PROJECT_KEY }));
             expect(e.message).to.contain("ha-jenkins-eks:s3AccessKeyRetiredGeneration").and.contain("set it to 1");
-            const e2 = thrown(() => new S3SnapshotShipping("x", { ...args({ s3AccessKeyGeneration: 3, s3AccessKeyRetiredGeneration: 3 }), keyOf: PROJECT_KEY }));
+            const e2 = thrown(
+                () => new S3SnapshotShipping("x", { ...args({ s3AccessKeyGeneration: 3, s3AccessKeyRetiredGeneration: 3 }), keyOf: PROJECT_KEY }),
+            );
             expect(e2.message).to.contain("allowed: 1 (keep the previous key) or 2 (delete it)");
         });
     });
 
     describe("snapshot controller and class", () => {
         let c: S3SnapshotShipping;
-        before(async () => { c = await build(); });
+        before(async () => {
+            c = await build();
+        });
 
         it("installs the pinned piraeus snapshot-controller chart with its CRDs in a restricted namespace", () => {
             const release = one("kubernetes:helm.sh/v3:Release");
-            expect(release.inputs).to.include({ chart: "snapshot-controller", version: "5.2.0", namespace: "snapshot-controller", name: "snapshot-controller" });
+            expect(release.inputs).to.include({
+                chart: "snapshot-controller",
+                version: "5.2.0",
+                namespace: "snapshot-controller",
+                name: "snapshot-controller",
+            });
             expect(release.inputs.repositoryOpts).to.deep.equal({ repo: "https://piraeus.io/helm-charts/" });
             expect(release.inputs.values.installCRDs).to.equal(true);
             expect(release.inputs.values.controller.replicaCount).to.equal(2);
@@ -105,14 +136,17 @@ describe("S3SnapshotShipping", () => {
                 "csi.storage.k8s.io/snapshotter-secret-name": "linstor-remote-s3-eu-central-1-g1",
                 "csi.storage.k8s.io/snapshotter-secret-namespace": "piraeus-datastore",
             });
-            for (const [type, name] of [["kubernetes:helm.sh/v3:Release", ""], ["kubernetes:core/v1:Secret", ""],
-                ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "credentials-reader"]]) {
+            for (const [type, name] of [
+                ["kubernetes:helm.sh/v3:Release", ""],
+                ["kubernetes:core/v1:Secret", ""],
+                ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "credentials-reader"],
+            ]) {
                 expect(dependsOn(cls, one(type, name)), type).to.equal(true);
             }
         });
 
         it("exports the class parameters without the credentials Secret", async () => {
-            const params = await valueOf(c.snapshotClassParameters);
+            const params = await outputValue(c.snapshotClassParameters);
             expect(Object.keys(params).every((k) => k.startsWith("snap.linstor.csi.linbit.com/"))).to.equal(true);
             expect(params["snap.linstor.csi.linbit.com/remote-name"]).to.equal(c.linstorRemoteName);
         });
@@ -126,7 +160,9 @@ describe("S3SnapshotShipping", () => {
 
     describe("scheduled and on-demand snapshots", () => {
         let c: S3SnapshotShipping;
-        before(async () => { c = await build({ onDemandSnapshotName: "before-upgrade" }); });
+        before(async () => {
+            c = await build({ onDemandSnapshotName: "before-upgrade" });
+        });
 
         it("schedules hourly snapshots of the Jenkins claim with pruning at the retention count", () => {
             const cron = one("kubernetes:batch/v1:CronJob");
@@ -136,7 +172,9 @@ describe("S3SnapshotShipping", () => {
             expect(pod.serviceAccountName).to.equal("jenkins-snapshots");
             expect(pod.securityContext).to.include({ runAsNonRoot: true });
             expect(pod.containers[0].securityContext).to.deep.equal({
-                allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] },
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
             });
             expect(pod.containers[0].command[2]).to.equal(SNAPSHOT_SCRIPT);
             expect(cronEnv()).to.include({ PVC_NAME: "jenkins-home", RETENTION: "48", SNAPSHOT_CLASS: "linstor-csi-s3" });
@@ -150,26 +188,35 @@ describe("S3SnapshotShipping", () => {
             expect(role.inputs.rules).to.deep.equal([
                 { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list", "delete"] },
             ]);
-            expect(one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "schedule").inputs.subjects)
-                .to.deep.equal([{ kind: "ServiceAccount", name: "jenkins-snapshots", namespace: "jenkins" }]);
+            expect(one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "schedule").inputs.subjects).to.deep.equal([
+                { kind: "ServiceAccount", name: "jenkins-snapshots", namespace: "jenkins" },
+            ]);
             expect(one("kubernetes:core/v1:ServiceAccount").inputs.metadata.name).to.equal("jenkins-snapshots");
             expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").inputs.rules).to.deep.equal([
                 { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshotcontents"], verbs: ["get", "patch"] },
             ]);
-            expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").inputs.subjects)
-                .to.deep.equal([{ kind: "ServiceAccount", name: "jenkins-snapshots", namespace: "jenkins" }]);
+            expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").inputs.subjects).to.deep.equal([
+                { kind: "ServiceAccount", name: "jenkins-snapshots", namespace: "jenkins" },
+            ]);
         });
 
         it("declares the on-demand snapshot and exports its LINSTOR handle", async () => {
             const vs = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot");
-            expect(vs.inputs.metadata).to.deep.equal({ name: "before-upgrade", namespace: "jenkins", labels: { "ha-jenkins-eks.io/snapshot-kind": "on-demand" } });
-            expect(vs.inputs.spec).to.deep.equal({ volumeSnapshotClassName: "linstor-csi-s3", source: { persistentVolumeClaimName: "jenkins-home" } });
-            expect(await valueOf(c.latestSnapshotHandle)).to.match(/^snapshot-00000000-0000-4000-8000-[0-9a-f]{12}$/);
+            expect(vs.inputs.metadata).to.deep.equal({
+                name: "before-upgrade",
+                namespace: "jenkins",
+                labels: { "ha-jenkins-eks.io/snapshot-kind": "on-demand" },
+            });
+            expect(vs.inputs.spec).to.deep.equal({
+                volumeSnapshotClassName: "linstor-csi-s3",
+                source: { persistentVolumeClaimName: "jenkins-home" },
+            });
+            expect(await outputValue(c.latestSnapshotHandle)).to.match(/^snapshot-00000000-0000-4000-8000-[0-9a-f]{12}$/);
         });
 
         it("has no handle, ClusterRole or CronJob when those are off", async () => {
             const off = await build({ snapshotScheduleEnabled: false, snapshotPruneDeletesBackups: false });
-            expect(await valueOf(off.latestSnapshotHandle)).to.equal(undefined);
+            expect(await outputValue(off.latestSnapshotHandle)).to.equal(undefined);
             expect(ofType("kubernetes:batch/v1:CronJob")).to.have.length(0);
             await build({ snapshotPruneDeletesBackups: false });
             expect(ofType("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole")).to.have.length(0);
@@ -184,13 +231,20 @@ describe("S3SnapshotShipping", () => {
             c = await build({
                 clusterRegion: "eu-central-1",
                 bucket: { existing: { name: "hje-dev-snapshots-eu-central-1-0a1b2c3d", region: "eu-central-1", kmsKeyArn } },
-                snapshotScheduleEnabled: false, jenkins: undefined,
+                snapshotScheduleEnabled: false,
+                jenkins: undefined,
             });
         });
 
         it("creates no bucket, bucket policy, KMS key or AWS provider (nothing of the primary's is modified)", () => {
-            for (const type of ["aws:s3/bucket:Bucket", "aws:s3/bucketPolicy:BucketPolicy", "aws:kms/key:Key", "pulumi:providers:aws",
-                "ha-jenkins-eks:index:SnapshotBucket", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"]) {
+            for (const type of [
+                "aws:s3/bucket:Bucket",
+                "aws:s3/bucketPolicy:BucketPolicy",
+                "aws:kms/key:Key",
+                "pulumi:providers:aws",
+                "ha-jenkins-eks:index:SnapshotBucket",
+                "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            ]) {
                 expect(ofType(type), type).to.have.length(0);
             }
             expect(recorded.filter((r) => r.type.startsWith("aws:s3"))).to.deep.equal([]);
@@ -201,11 +255,14 @@ describe("S3SnapshotShipping", () => {
             const actions: string[] = doc.Statement.filter((s: any) => s.Effect === "Allow").flatMap((s: any) => s.Action);
             expect(new Set(actions)).to.deep.equal(new Set(["s3:ListBucket", "s3:GetBucketRequestPayment", "s3:GetObject", "kms:Decrypt"]));
             expect(doc.Statement.flatMap((s: any) => [].concat(s.Resource))).to.include.members([
-                "arn:aws:s3:::hje-dev-snapshots-eu-central-1-0a1b2c3d", "arn:aws:s3:::hje-dev-snapshots-eu-central-1-0a1b2c3d/*", kmsKeyArn,
+                "arn:aws:s3:::hje-dev-snapshots-eu-central-1-0a1b2c3d",
+                "arn:aws:s3:::hje-dev-snapshots-eu-central-1-0a1b2c3d/*",
+                kmsKeyArn,
             ]);
-            expect(await valueOf(c.bucketName)).to.equal("hje-dev-snapshots-eu-central-1-0a1b2c3d");
-            expect(one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters["snap.linstor.csi.linbit.com/s3-bucket"])
-                .to.equal("hje-dev-snapshots-eu-central-1-0a1b2c3d");
+            expect(await outputValue(c.bucketName)).to.equal("hje-dev-snapshots-eu-central-1-0a1b2c3d");
+            expect(
+                one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters["snap.linstor.csi.linbit.com/s3-bucket"],
+            ).to.equal("hje-dev-snapshots-eu-central-1-0a1b2c3d");
             expect(ofType("kubernetes:batch/v1:CronJob")).to.have.length(0);
         });
     });

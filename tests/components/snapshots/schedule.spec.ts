@@ -1,26 +1,48 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { expect } from "chai";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import {
-    isSnapshotHandle, legacySnapshotHandle, preProvisionedContent, restoredClaimName, restoredClaimSpec, s3SnapshotHandle,
-    SNAPSHOT_SCRIPT, snapshotClassParameters, snapshotControllerValues, snapshotCronJobSpec, volumeSnapshotFromContent,
+    isSnapshotHandle,
+    legacySnapshotHandle,
+    preProvisionedContent,
+    restoredClaimName,
+    restoredClaimSpec,
+    SNAPSHOT_SCRIPT,
+    s3SnapshotHandle,
+    snapshotClassParameters,
+    snapshotControllerValues,
+    snapshotCronJobSpec,
+    volumeSnapshotFromContent,
 } from "../../../components/snapshots/schedule";
 
 const cronArgs = {
-    schedule: "0 * * * *", image: "registry.k8s.io/kubectl:v1.35.1", namespace: "jenkins", pvcName: "jenkins-home",
-    snapshotClassName: "linstor-csi-s3", retention: 3, readyTimeoutSeconds: 2700, pruneDeletesBackups: true,
-    credentialsSecretName: "linstor-remote-s3-eu-central-1-g2", credentialsNamespace: "piraeus-datastore",
+    schedule: "0 * * * *",
+    image: "registry.k8s.io/kubectl:v1.35.1",
+    namespace: "jenkins",
+    pvcName: "jenkins-home",
+    snapshotClassName: "linstor-csi-s3",
+    retention: 3,
+    readyTimeoutSeconds: 2700,
+    pruneDeletesBackups: true,
+    credentialsSecretName: "linstor-remote-s3-eu-central-1-g2",
+    credentialsNamespace: "piraeus-datastore",
     serviceAccountName: "jenkins-snapshots",
 };
 
 describe("snapshot specs", () => {
     describe("VolumeSnapshotClass parameters", () => {
         it("point linstor-csi at the bucket over the regional https endpoint with virtual-hosted style", () => {
-            expect(snapshotClassParameters({
-                remoteName: "s3-eu-central-1", bucket: "b", region: "eu-central-1", allowIncremental: true, maxIncrements: 23,
-            })).to.deep.equal({
+            expect(
+                snapshotClassParameters({
+                    remoteName: "s3-eu-central-1",
+                    bucket: "b",
+                    region: "eu-central-1",
+                    allowIncremental: true,
+                    maxIncrements: 23,
+                }),
+            ).to.deep.equal({
                 "snap.linstor.csi.linbit.com/type": "S3",
                 "snap.linstor.csi.linbit.com/remote-name": "s3-eu-central-1",
                 "snap.linstor.csi.linbit.com/s3-bucket": "b",
@@ -34,7 +56,12 @@ describe("snapshot specs", () => {
 
         it("bounds the chain by age when asked, and drops chain limits for full-only backups", () => {
             const p = snapshotClassParameters({
-                remoteName: "r", bucket: "b", region: "eu-west-1", allowIncremental: true, maxIncrements: 0, fullSnapshotAfter: "168h",
+                remoteName: "r",
+                bucket: "b",
+                region: "eu-west-1",
+                allowIncremental: true,
+                maxIncrements: 0,
+                fullSnapshotAfter: "168h",
             });
             expect(p["snap.linstor.csi.linbit.com/full-snapshot-after"]).to.equal("168h");
             expect(p).to.not.have.property("snap.linstor.csi.linbit.com/max-increments");
@@ -54,7 +81,8 @@ describe("snapshot specs", () => {
             expect(v.controller.pdb).to.deep.equal({ minAvailable: 1 });
             expect(v.controller.topologySpreadConstraints[0].topologyKey).to.equal("topology.kubernetes.io/zone");
             expect(v.controller.topologySpreadConstraints[0].labelSelector.matchLabels).to.deep.equal({
-                "app.kubernetes.io/name": "snapshot-controller", "app.kubernetes.io/instance": "snapshot-controller",
+                "app.kubernetes.io/name": "snapshot-controller",
+                "app.kubernetes.io/instance": "snapshot-controller",
             });
             expect(v.controller.podSecurityContext).to.deep.equal({ seccompProfile: { type: "RuntimeDefault" } });
             expect(v.controller.securityContext).to.include({ allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true });
@@ -81,10 +109,15 @@ describe("snapshot specs", () => {
         it("uses its own ServiceAccount and a locked-down container", () => {
             expect(pod.serviceAccountName).to.equal("jenkins-snapshots");
             expect(pod.securityContext).to.deep.equal({
-                runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: "RuntimeDefault" },
+                runAsNonRoot: true,
+                runAsUser: 65532,
+                runAsGroup: 65532,
+                seccompProfile: { type: "RuntimeDefault" },
             });
             expect(container.securityContext).to.deep.equal({
-                allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] },
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
             });
             expect(container.image).to.equal("registry.k8s.io/kubectl:v1.35.1");
             expect(container.command).to.deep.equal(["/bin/bash", "-c", SNAPSHOT_SCRIPT]);
@@ -94,9 +127,15 @@ describe("snapshot specs", () => {
 
         it("passes the claim, class, retention and current credentials Secret to the script", () => {
             expect(env).to.deep.include({
-                NAMESPACE: "jenkins", PVC_NAME: "jenkins-home", SNAPSHOT_CLASS: "linstor-csi-s3", RETENTION: "3",
-                SCHEDULE_NAME: "jenkins-snapshots", SNAPSHOT_PREFIX: "jenkins-home", PRUNE_DELETES_BACKUPS: "true",
-                CREDENTIALS_SECRET: "linstor-remote-s3-eu-central-1-g2", CREDENTIALS_NAMESPACE: "piraeus-datastore",
+                NAMESPACE: "jenkins",
+                PVC_NAME: "jenkins-home",
+                SNAPSHOT_CLASS: "linstor-csi-s3",
+                RETENTION: "3",
+                SCHEDULE_NAME: "jenkins-snapshots",
+                SNAPSHOT_PREFIX: "jenkins-home",
+                PRUNE_DELETES_BACKUPS: "true",
+                CREDENTIALS_SECRET: "linstor-remote-s3-eu-central-1-g2",
+                CREDENTIALS_NAMESPACE: "piraeus-datastore",
             });
         });
 
@@ -120,9 +159,12 @@ describe("snapshot specs", () => {
         });
         const list = {
             items: [
-                item("jenkins-home-c", "2026-01-01T03:00:00Z", true), item("jenkins-home-a", "2026-01-01T01:00:00Z", true),
-                item("jenkins-home-e", "2026-01-01T05:00:00Z", true), item("jenkins-home-b", "2026-01-01T02:00:00Z", true),
-                item("jenkins-home-d", "2026-01-01T04:00:00Z", true), item("jenkins-home-f", "2026-01-01T06:00:00Z", false),
+                item("jenkins-home-c", "2026-01-01T03:00:00Z", true),
+                item("jenkins-home-a", "2026-01-01T01:00:00Z", true),
+                item("jenkins-home-e", "2026-01-01T05:00:00Z", true),
+                item("jenkins-home-b", "2026-01-01T02:00:00Z", true),
+                item("jenkins-home-d", "2026-01-01T04:00:00Z", true),
+                item("jenkins-home-f", "2026-01-01T06:00:00Z", false),
                 item("jenkins-home-g", "2026-01-01T00:00:00Z", true, true),
             ],
         };
@@ -159,7 +201,9 @@ esac
             fs.mkdirSync(path.join(dir, "bin"));
             fs.writeFileSync(path.join(dir, "bin", "kubectl"), fake, { mode: 0o755 });
         });
-        after(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
+        after(() => {
+            if (dir) fs.rmSync(dir, { recursive: true, force: true });
+        });
 
         it("creates a timestamped, labelled snapshot of the claim and prunes the oldest ready ones beyond retention", () => {
             const r = run({}, { readyToUse: true });
@@ -209,8 +253,9 @@ esac
             fs.writeFileSync(path.join(dir, "foreign-content-jenkins-home-a"), "");
             try {
                 const r = run({}, { readyToUse: true });
-                expect(r.calls.filter((c) => c.includes("jenkins-home-a") && !c.startsWith("get volumesnapshotcontent") &&
-                    !c.includes("jsonpath"))).to.deep.equal([]);
+                expect(
+                    r.calls.filter((c) => c.includes("jenkins-home-a") && !c.startsWith("get volumesnapshotcontent") && !c.includes("jsonpath")),
+                ).to.deep.equal([]);
                 expect(r.calls.filter((c) => c.includes(" delete volumesnapshot "))).to.deep.equal([
                     "-n jenkins delete volumesnapshot jenkins-home-b --wait=false",
                 ]);
@@ -229,7 +274,8 @@ esac
                 kind: "VolumeSnapshotContent",
                 metadata: { name: "restored-jenkins-jenkins-dr" },
                 spec: {
-                    deletionPolicy: "Retain", driver: "linstor.csi.linbit.com",
+                    deletionPolicy: "Retain",
+                    driver: "linstor.csi.linbit.com",
                     source: { snapshotHandle: "s3://s3-eu-central-1/pvc-1/snapshot-2" },
                     volumeSnapshotClassName: "linstor-csi-s3",
                     volumeSnapshotRef: { name: "jenkins-dr", namespace: "jenkins" },
@@ -239,14 +285,20 @@ esac
             expect(snapshot.metadata).to.deep.equal({ name: "jenkins-dr", namespace: "jenkins" });
             expect(snapshot.spec.source).to.deep.equal({ volumeSnapshotContentName: content.metadata.name });
             expect(restoredClaimSpec({ storageClassName: "r3", size: "50Gi", snapshotName: "jenkins-dr" })).to.deep.equal({
-                accessModes: ["ReadWriteOnce"], storageClassName: "r3", resources: { requests: { storage: "50Gi" } },
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: "r3",
+                resources: { requests: { storage: "50Gi" } },
                 dataSource: { apiGroup: "snapshot.storage.k8s.io", kind: "VolumeSnapshot", name: "jenkins-dr" },
             });
         });
 
         it("accepts current and legacy handles and rejects others", () => {
             expect(s3SnapshotHandle("s3-eu-central-1", "pvc-1a", "snapshot-2b")).to.equal("s3://s3-eu-central-1/pvc-1a/snapshot-2b");
-            for (const ok of ["s3://s3-eu-central-1/pvc-1a/snapshot-2b", "S3://r/pvc-1a/1/snap", legacySnapshotHandle("3f2c1d0e-0000-4000-8000-000000000001")]) {
+            for (const ok of [
+                "s3://s3-eu-central-1/pvc-1a/snapshot-2b",
+                "S3://r/pvc-1a/1/snap",
+                legacySnapshotHandle("3f2c1d0e-0000-4000-8000-000000000001"),
+            ]) {
                 expect(isSnapshotHandle(ok), ok).to.equal(true);
             }
             for (const bad of ["", "http://r/pvc/snap", "s3://r/pvc", "s3:///pvc/snap", "snap shot", "s3://r/pvc/1/2/snap"]) {

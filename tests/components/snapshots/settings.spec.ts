@@ -1,11 +1,11 @@
 /** S3SnapshotShipping's settings: validation of every field (stack keys and library paths) and the stack reader. */
 import { expect } from "chai";
-import { S3SnapshotShipping, S3SnapshotShippingArgs } from "../../../components/snapshots";
 import { ConfigError } from "../../../components/shared/errors";
+import { S3SnapshotShipping, type S3SnapshotShippingArgs } from "../../../components/snapshots";
 import { maxScheduleGapSeconds, validateS3SnapshotSettings } from "../../../components/snapshots/settings";
-import { readSnapshotConfig } from "../../../stacks/config/snapshots";
-import { ConfigReader } from "../../../stacks/config/reader";
 import { projectKey } from "../../../stacks/config/naming";
+import { ConfigReader } from "../../../stacks/config/reader";
+import { readSnapshotConfig } from "../../../stacks/config/snapshots";
 import { thrown } from "../../support/fixtures";
 import { recorded, resetRecords, settle, useStack } from "../../support/mocks";
 import { args, jenkins, PROJECT_KEY } from "./fixtures";
@@ -19,17 +19,29 @@ describe("S3SnapshotShipping", () => {
             ["cron out of range", { snapshotSchedule: "61 * * * *" }, /snapshotSchedule: .*minute field "61"/],
             ["cron that never runs", { snapshotSchedule: "0 0 31 2 *" }, /snapshotSchedule: "0 0 31 2 \*"\. This schedule never runs/],
             ["retention < 1", { snapshotRetention: 0 }, /snapshotRetention: 0\. Must be an integer from 1 to 1000/],
-            ["snapshot name not DNS-1123", { onDemandSnapshotName: "Before_Upgrade" }, /onDemandSnapshotName: "Before_Upgrade"\. Use a DNS-1123 label/],
+            [
+                "snapshot name not DNS-1123",
+                { onDemandSnapshotName: "Before_Upgrade" },
+                /onDemandSnapshotName: "Before_Upgrade"\. Use a DNS-1123 label/,
+            ],
             ["restore name not DNS-1123", { restoreFromSnapshot: "snap.1" }, /restoreFromSnapshot: "snap\.1"/],
             ["on-demand equals restore", { onDemandSnapshotName: "s1", restoreFromSnapshot: "s1" }, /onDemandSnapshotName: "s1"\. Must differ/],
             ["remote name format", { linstorRemoteName: "S3_Remote" }, /linstorRemoteName: "S3_Remote"/],
-            ["noncurrent days < 1", create({ noncurrentVersionExpirationDays: 0 }), /snapshotBucketNoncurrentVersionDays: 0\. Must be an integer from 1 to 36500 \(days\)/],
+            [
+                "noncurrent days < 1",
+                create({ noncurrentVersionExpirationDays: 0 }),
+                /snapshotBucketNoncurrentVersionDays: 0\. Must be an integer from 1 to 36500 \(days\)/,
+            ],
             ["bucket name with dots", create({ name: "my.bucket" }), /snapshotBucketName: "my\.bucket"\. .*no dots/],
             ["unpinned image", { snapshotJobImage: "registry.k8s.io/kubectl:latest" }, /snapshotJobImage: .*can move to another image/],
             ["untagged image", { snapshotJobImage: "registry.k8s.io/kubectl" }, /snapshotJobImage: .*has no tag/],
             ["unbounded chain with pruning", { snapshotMaxIncrements: 0 }, /snapshotMaxIncrements: 0\. An unbounded incremental chain/],
             ["bad Go duration", { snapshotFullAfter: "1 week" }, /snapshotFullAfter: "1 week"/],
-            ["current-object expiry without full-after", create({ expireCurrentObjectsAfterDays: 30 }), /snapshotBucketExpireCurrentObjectsDays: 30\. Expiring current objects/],
+            [
+                "current-object expiry without full-after",
+                create({ expireCurrentObjectsAfterDays: 30 }),
+                /snapshotBucketExpireCurrentObjectsDays: 30\. Expiring current objects/,
+            ],
             ["schedule without Jenkins", { jenkins: undefined }, /snapshotScheduleEnabled: true\. Snapshots of Jenkins need/],
             ["restore without class", { restoreFromSnapshot: "s1", restoreStorageClassName: undefined }, /restoreStorageClassName: \(not set\)/],
             ["bad restore size", { restoreFromSnapshot: "s1", jenkins: { ...jenkins, storageSize: "50 GB" } }, /jenkinsStorageSize: "50 GB"/],
@@ -50,7 +62,10 @@ describe("S3SnapshotShipping", () => {
 
         it("accepts cron lists, ranges, steps and names", () => {
             for (const schedule of ["*/15 * * * *", "0 1-5/2 * * MON-FRI", "30 2 1,15 JAN,jul *", "5/10 * * * 0"]) {
-                expect(() => validateS3SnapshotSettings(args({ snapshotSchedule: schedule }), { clusterRegion: "us-west-2" }, PROJECT_KEY), schedule).to.not.throw();
+                expect(
+                    () => validateS3SnapshotSettings(args({ snapshotSchedule: schedule }), { clusterRegion: "us-west-2" }, PROJECT_KEY),
+                    schedule,
+                ).to.not.throw();
             }
         });
 
@@ -67,8 +82,13 @@ describe("S3SnapshotShipping", () => {
             const e = thrown(() => validateS3SnapshotSettings(args({ bucket: { existing } }), { clusterRegion: "eu-central-1" }, PROJECT_KEY));
             // In DR the bucket comes from the primary's outputs: the error names that output.
             expect(e.message).to.contain("Invalid value for output snapshotKmsKeyArn of the primary stack (ha-jenkins-eks:primaryStack)");
-            expect(() => validateS3SnapshotSettings(args({ bucket: { existing: { ...existing, kmsKeyArn: undefined } } }),
-                { clusterRegion: "eu-central-1" }, PROJECT_KEY)).to.not.throw();
+            expect(() =>
+                validateS3SnapshotSettings(
+                    args({ bucket: { existing: { ...existing, kmsKeyArn: undefined } } }),
+                    { clusterRegion: "eu-central-1" },
+                    PROJECT_KEY,
+                ),
+            ).to.not.throw();
         });
     });
 
@@ -83,42 +103,73 @@ describe("S3SnapshotShipping", () => {
         it("applies documented defaults and a same-geography bucket region", () => {
             const cfg = read({}, "us-west-2");
             expect(cfg.bucket!.create).to.deep.include({
-                region: "us-east-2", noncurrentVersionExpirationDays: 30, abortIncompleteMultipartUploadDays: 7, accessLogPrefix: "snapshot-bucket/",
+                region: "us-east-2",
+                noncurrentVersionExpirationDays: 30,
+                abortIncompleteMultipartUploadDays: 7,
+                accessLogPrefix: "snapshot-bucket/",
             });
             expect(cfg).to.deep.include({
-                snapshotSchedule: "0 * * * *", snapshotRetention: 48, snapshotClassName: "linstor-csi-s3", s3AccessKeyGeneration: 1,
-                snapshotControllerChartVersion: "5.2.0", snapshotJobImage: "registry.k8s.io/kubectl:v1.35.1", snapshotPruneDeletesBackups: true,
+                snapshotSchedule: "0 * * * *",
+                snapshotRetention: 48,
+                snapshotClassName: "linstor-csi-s3",
+                s3AccessKeyGeneration: 1,
+                snapshotControllerChartVersion: "5.2.0",
+                snapshotJobImage: "registry.k8s.io/kubectl:v1.35.1",
+                snapshotPruneDeletesBackups: true,
             });
         });
 
         it("reads every key in its stack-file form", () => {
             const cfg = read({
-                [K("snapshotBucketRegion")]: "eu-west-1", [K("snapshotBucketName")]: "acme-backups", [K("snapshotBucketObjectLockMode")]: "COMPLIANCE",
-                [K("snapshotBucketObjectLockDays")]: "7", [K("snapshotSchedule")]: "*/30 * * * *", [K("snapshotRetention")]: "96",
-                [K("s3AccessKeyGeneration")]: "4", [K("s3AccessKeyRetiredGeneration")]: "3", [K("onDemandSnapshotName")]: "pre-upgrade",
-                [K("snapshotScheduleEnabled")]: "false", [K("snapshotFullAfter")]: "24h", [K("installSnapshotController")]: "false",
+                [K("snapshotBucketRegion")]: "eu-west-1",
+                [K("snapshotBucketName")]: "acme-backups",
+                [K("snapshotBucketObjectLockMode")]: "COMPLIANCE",
+                [K("snapshotBucketObjectLockDays")]: "7",
+                [K("snapshotSchedule")]: "*/30 * * * *",
+                [K("snapshotRetention")]: "96",
+                [K("s3AccessKeyGeneration")]: "4",
+                [K("s3AccessKeyRetiredGeneration")]: "3",
+                [K("onDemandSnapshotName")]: "pre-upgrade",
+                [K("snapshotScheduleEnabled")]: "false",
+                [K("snapshotFullAfter")]: "24h",
+                [K("installSnapshotController")]: "false",
             });
             expect(cfg.bucket!.create).to.deep.include({ region: "eu-west-1", name: "acme-backups", objectLock: { mode: "COMPLIANCE", days: 7 } });
             expect(cfg).to.deep.include({
-                snapshotSchedule: "*/30 * * * *", snapshotRetention: 96, s3AccessKeyGeneration: 4, s3AccessKeyRetiredGeneration: 3,
-                onDemandSnapshotName: "pre-upgrade", snapshotScheduleEnabled: false, snapshotFullAfter: "24h", installSnapshotController: false,
+                snapshotSchedule: "*/30 * * * *",
+                snapshotRetention: 96,
+                s3AccessKeyGeneration: 4,
+                s3AccessKeyRetiredGeneration: 3,
+                onDemandSnapshotName: "pre-upgrade",
+                snapshotScheduleEnabled: false,
+                snapshotFullAfter: "24h",
+                installSnapshotController: false,
             });
         });
 
         it("names the key when the region can't be derived or a value is malformed", () => {
-            expect(thrown(() => read({}, "sa-east-1")).message).to.contain("ha-jenkins-eks:snapshotBucketRegion").and.contain("sa-east-1");
+            expect(thrown(() => read({}, "sa-east-1")).message)
+                .to.contain("ha-jenkins-eks:snapshotBucketRegion")
+                .and.contain("sa-east-1");
             expect(thrown(() => read({ [K("snapshotRetention")]: "many" }, "us-west-2")).message).to.contain("ha-jenkins-eks:snapshotRetention");
-            expect(thrown(() => read({ [K("snapshotBucketObjectLockMode")]: "GOVERNANCE" }, "us-west-2")).message)
-                .to.contain("ha-jenkins-eks:snapshotBucketObjectLockDays");
+            expect(thrown(() => read({ [K("snapshotBucketObjectLockMode")]: "GOVERNANCE" }, "us-west-2")).message).to.contain(
+                "ha-jenkins-eks:snapshotBucketObjectLockDays",
+            );
             // The reader parses types only; the component's checks name the stack keys, nested bucket fields included.
-            const cfg = read({
-                [K("snapshotControllerChartVersion")]: "5.x", [K("snapshotRetention")]: "0", [K("snapshotBucketAbortMultipartDays")]: "0",
-            }, "us-west-2");
+            const cfg = read(
+                {
+                    [K("snapshotControllerChartVersion")]: "5.x",
+                    [K("snapshotRetention")]: "0",
+                    [K("snapshotBucketAbortMultipartDays")]: "0",
+                },
+                "us-west-2",
+            );
             expect(cfg.snapshotControllerChartVersion).to.equal("5.x");
             const settings = { ...cfg, bucket: cfg.bucket!, namePrefix: "hje-dev", protect: true, tags: {} };
             const e = thrown(() => validateS3SnapshotSettings(settings, { clusterRegion: "us-west-2" }, K)) as ConfigError;
             expect(e.problems.map((p) => `${p.key}=${JSON.stringify(p.value)}`)).to.deep.equal([
-                'ha-jenkins-eks:snapshotBucketAbortMultipartDays=0', 'ha-jenkins-eks:snapshotControllerChartVersion="5.x"',
+                "ha-jenkins-eks:snapshotBucketAbortMultipartDays=0",
+                'ha-jenkins-eks:snapshotControllerChartVersion="5.x"',
                 "ha-jenkins-eks:snapshotRetention=0",
             ]);
         });
@@ -132,10 +183,14 @@ describe("S3SnapshotShipping settings (library use, no stack config)", () => {
         const e = thrown(() => new S3SnapshotShipping("lib", args(overrides)));
         expect(e).to.be.instanceOf(ConfigError);
         await settle();
-        expect(recorded.filter((r) => !r.type.startsWith("pulumi:providers:")), "nothing registered").to.deep.equal([]);
+        expect(
+            recorded.filter((r) => !r.type.startsWith("pulumi:providers:")),
+            "nothing registered",
+        ).to.deep.equal([]);
         return e as ConfigError;
     }
-    const create = (o: object) => ({ bucket: { create: { ...(args().bucket as { create: object }).create, ...o } } }) as Partial<S3SnapshotShippingArgs>;
+    const create = (o: object) =>
+        ({ bucket: { create: { ...(args().bucket as { create: object }).create, ...o } } }) as Partial<S3SnapshotShippingArgs>;
 
     const refusals: [Partial<S3SnapshotShippingArgs>, string, RegExp][] = [
         // The DR stack's own copy of this check let :latest and untagged images through, the component's localhost registries.
@@ -147,8 +202,11 @@ describe("S3SnapshotShipping settings (library use, no stack config)", () => {
         [create({ noncurrentVersionExpirationDays: 0 }), "bucket.create.noncurrentVersionExpirationDays", /from 1 to 36500 \(days\)/],
         [create({ objectLock: { mode: "LEGAL", days: 7 } }), "bucket.create.objectLock.mode", /Allowed: GOVERNANCE, COMPLIANCE/],
         [create({ accessLogPrefix: " logs" }), "bucket.create.accessLogPrefix", /S3 key prefix/],
-        [{ bucket: { existing: { name: "b-1", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:eu-central-1:123456789012:alias/x" } } },
-            "bucket.existing.kmsKeyArn", /key\/<key-id>/],
+        [
+            { bucket: { existing: { name: "b-1", region: "eu-central-1", kmsKeyArn: "arn:aws:kms:eu-central-1:123456789012:alias/x" } } },
+            "bucket.existing.kmsKeyArn",
+            /key\/<key-id>/,
+        ],
         [{ clusterRegion: "Oregon" }, "clusterRegion", /AWS region/],
         [{ protect: "yes" as never }, "protect", /true or false/],
         [{ snapshotSchedule: "0 0 30 2 *" }, "snapshotSchedule", /never runs/],

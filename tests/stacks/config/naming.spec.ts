@@ -13,7 +13,15 @@ import { MONITORING_RULES } from "../../../components/monitoring/settings";
 import { CREATE_BUCKET_RULES, S3_SNAPSHOT_RULES } from "../../../components/snapshots/settings";
 import { readStackConfig } from "../../../stacks/config";
 import {
-    Component, configKey, fullKey, KEY_EXCEPTIONS, KEY_PREFIXES, PROJECT, projectKey, STACK_ONLY_KEYS, stackKeyOf,
+    type Component,
+    configKey,
+    fullKey,
+    KEY_EXCEPTIONS,
+    KEY_PREFIXES,
+    PROJECT,
+    projectKey,
+    STACK_ONLY_KEYS,
+    stackKeyOf,
 } from "../../../stacks/config/naming";
 import { ConfigReader } from "../../../stacks/config/reader";
 import { useStack } from "../../support/mocks";
@@ -41,7 +49,8 @@ function fieldsOf(component: Component): Map<string, string> {
                 .filter((f) => f !== "prefixRules")
                 .flatMap((f) => (f === "objectLock" ? ["objectLock.mode", "objectLock.days"] : [f]))
                 .map((f) => [`bucket.create.${f}`, `snapshots.bucket.create.${f}`] as const);
-            const own = Object.keys(S3_SNAPSHOT_RULES).filter((f) => f !== "bucket")
+            const own = Object.keys(S3_SNAPSHOT_RULES)
+                .filter((f) => f !== "bucket")
                 .map((f) => [f, shared[f] ?? `snapshots.${f}`] as const);
             return new Map([...own, ...bucket, ["remoteJobImage", "dr.remoteJobImage"]]);
         }
@@ -58,8 +67,20 @@ const keyOfField = (component: Component, field: string) => fullKey(configKey(co
 /** Every key the stack config reads (primary and DR), with the reader method that reads it. */
 function keysRead(): Map<string, string> {
     const read = new Map<string, string>();
-    const methods = ["string", "optionalString", "choice", "integer", "optionalInteger", "boolean", "stringList", "optionalStringList",
-        "integerList", "stringMap", "secret", "raw"] as const;
+    const methods = [
+        "string",
+        "optionalString",
+        "choice",
+        "integer",
+        "optionalInteger",
+        "boolean",
+        "stringList",
+        "optionalStringList",
+        "integerList",
+        "stringMap",
+        "secret",
+        "raw",
+    ] as const;
     const proto = ConfigReader.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
     const originals = methods.map((m) => proto[m]);
     let depth = 0;
@@ -81,7 +102,9 @@ function keysRead(): Map<string, string> {
             readStackConfig();
         }
     } finally {
-        methods.forEach((m, i) => { proto[m] = originals[i]; });
+        methods.forEach((m, i) => {
+            proto[m] = originals[i];
+        });
         useStack("dev", BASE);
     }
     return read;
@@ -98,7 +121,9 @@ function leaves(value: unknown, path = "", out = new Map<string, string>()): Map
 
 describe("naming rule: config key ↔ settings field", () => {
     let read = new Map<string, string>();
-    before(() => { read = keysRead(); });
+    before(() => {
+        read = keysRead();
+    });
     after(() => useStack("dev", BASE));
 
     for (const component of COMPONENTS) {
@@ -117,8 +142,9 @@ describe("naming rule: config key ↔ settings field", () => {
         const fieldKeys = new Set(COMPONENTS.flatMap((c) => [...fieldsOf(c).keys()].map((f) => keyOfField(c, f))));
         const stackOnly = new Set(STACK_ONLY_KEYS.map(fullKey));
         for (const key of read.keys()) {
-            expect(fieldKeys.has(key) || stackOnly.has(key), `${key} is read but no field maps to it and STACK_ONLY_KEYS does not list it`)
-                .to.equal(true);
+            expect(fieldKeys.has(key) || stackOnly.has(key), `${key} is read but no field maps to it and STACK_ONLY_KEYS does not list it`).to.equal(
+                true,
+            );
         }
         for (const key of stackOnly) {
             expect(read.has(key), `STACK_ONLY_KEYS lists ${key}, which is never read`).to.equal(true);
@@ -165,12 +191,20 @@ describe("naming rule: config key ↔ settings field", () => {
 
         const sample = (key: string, baseline: Map<string, string>): string => {
             switch (read.get(key)) {
-                case "integer": case "optionalInteger": return "4242";
-                case "boolean": return baseline.get(pathOf.get(key)!) === "true" ? "false" : "true";
-                case "stringList": case "optionalStringList": return '["naming-test"]';
-                case "integerList": return "[4]";
-                case "stringMap": return '{"naming":"test"}';
-                default: return "naming-test";
+                case "integer":
+                case "optionalInteger":
+                    return "4242";
+                case "boolean":
+                    return baseline.get(pathOf.get(key)!) === "true" ? "false" : "true";
+                case "stringList":
+                case "optionalStringList":
+                    return '["naming-test"]';
+                case "integerList":
+                    return "[4]";
+                case "stringMap":
+                    return '{"naming":"test"}';
+                default:
+                    return "naming-test";
             }
         };
 

@@ -9,11 +9,12 @@
  * - by scanning stacks/config/*.ts for literal keys passed to the reader, so keys read only on branches the two
  *   evaluations do not take are not missed.
  */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import * as fs from "fs";
 import * as yaml from "js-yaml";
-import * as path from "path";
 import { loadConfig } from "../../../stacks/config";
 import { jenkinsConfigKey } from "../../../stacks/config/jenkins";
 import { useStack } from "../../support/mocks";

@@ -1,7 +1,16 @@
 import { expect } from "chai";
 import type { Finding, RecordedResource } from "../../../policy/offline";
 import {
-    azLayout, exitCodeFor, formatPlan, formatTiming, OFFLINE_LIMITS, parseArgs, PlanReport, resourcesByComponent, sdkPackages, sizingOf,
+    azLayout,
+    exitCodeFor,
+    formatPlan,
+    formatTiming,
+    OFFLINE_LIMITS,
+    type PlanReport,
+    parseArgs,
+    resourcesByComponent,
+    sdkPackages,
+    sizingOf,
     storageClasses,
 } from "../../../stacks/offline/plan";
 import { clusterSettings } from "../../support/fixtures";
@@ -10,8 +19,11 @@ const urn = (type: string, name: string) => `urn:pulumi:dev::ha-jenkins-eks::${t
 function rec(type: string, name: string, inputs: Record<string, unknown> = {}, parent?: RecordedResource, custom = true): RecordedResource {
     return { type, name, inputs, custom, id: `${name}-id`, options: { urn: urn(type, name), parent: parent?.options?.urn ?? "", dependencies: [] } };
 }
-const finding = (enforcementLevel: Finding["enforcementLevel"]): Finding =>
-    ({ policyName: "storage-class-reclaim-retain", enforcementLevel, message: "StorageClass r3 has reclaimPolicy Delete: set Retain." });
+const finding = (enforcementLevel: Finding["enforcementLevel"]): Finding => ({
+    policyName: "storage-class-reclaim-retain",
+    enforcementLevel,
+    message: "StorageClass r3 has reclaimPolicy Delete: set Retain.",
+});
 
 describe("offline plan", () => {
     const cluster = rec("ha-jenkins-eks:index:LinstorCluster", "hje-dev", {}, undefined, false);
@@ -19,15 +31,34 @@ describe("offline plan", () => {
     const records: RecordedResource[] = [
         cluster,
         rec("awsx:ec2:Vpc", "hje-dev-vpc", { availabilityZoneNames: ["us-west-2a", "us-west-2b", "us-west-2c"] }, cluster, false),
-        ...["a", "b", "c"].map((z) => rec("eks:index:ManagedNodeGroup", `hje-dev-storage-us-west-2${z}`, {
-            nodeGroupName: `hje-dev-storage-us-west-2${z}`, subnetIds: [`subnet-private-us-west-2${z}`],
-            scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 2 },
-        }, cluster, false)),
+        ...["a", "b", "c"].map((z) =>
+            rec(
+                "eks:index:ManagedNodeGroup",
+                `hje-dev-storage-us-west-2${z}`,
+                {
+                    nodeGroupName: `hje-dev-storage-us-west-2${z}`,
+                    subnetIds: [`subnet-private-us-west-2${z}`],
+                    scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 2 },
+                },
+                cluster,
+                false,
+            ),
+        ),
         rec("aws:ec2/launchTemplate:LaunchTemplate", "hje-dev-storage-node", { instanceType: "m6i.large" }, cluster),
-        rec("kubernetes:storage.k8s.io/v1:StorageClass", "hje-dev-r3", {
-            metadata: { name: "linstor-csi-lvm-thin-r3" }, provisioner: "linstor.csi.linbit.com", reclaimPolicy: "Retain",
-            parameters: { "linstor.csi.linbit.com/placementCount": "3", "linstor.csi.linbit.com/replicasOnDifferent": "topology.kubernetes.io/zone" },
-        }, cluster),
+        rec(
+            "kubernetes:storage.k8s.io/v1:StorageClass",
+            "hje-dev-r3",
+            {
+                metadata: { name: "linstor-csi-lvm-thin-r3" },
+                provisioner: "linstor.csi.linbit.com",
+                reclaimPolicy: "Retain",
+                parameters: {
+                    "linstor.csi.linbit.com/placementCount": "3",
+                    "linstor.csi.linbit.com/replicasOnDifferent": "topology.kubernetes.io/zone",
+                },
+            },
+            cluster,
+        ),
         rec("aws:iam/role:Role", "hje-dev-storage-node", {}, cluster),
         bucketComponent,
         rec("aws:s3/bucket:Bucket", "hje-dev-bucket-bucket", {}, bucketComponent),
@@ -45,7 +76,11 @@ describe("offline plan", () => {
             ["ha-jenkins-eks:index:SnapshotBucket hje-dev-bucket", 1],
         ]);
         expect(groups[0].kinds).to.deep.equal({
-            "awsx:Vpc": 1, "eks:ManagedNodeGroup": 3, "aws:LaunchTemplate": 1, "kubernetes:StorageClass": 1, "aws:Role": 1,
+            "awsx:Vpc": 1,
+            "eks:ManagedNodeGroup": 3,
+            "aws:LaunchTemplate": 1,
+            "kubernetes:StorageClass": 1,
+            "aws:Role": 1,
         });
     });
 
@@ -63,8 +98,16 @@ describe("offline plan", () => {
     it("sizes DRBD memory and metadata with the component's own rules", () => {
         const z = sizingOf({ ...clusterSettings(), azCount: 3 }, 3);
         // 100 GiB × 32 KiB/GiB × 2 peers = 6.25 MiB → 7; metadata 100 GiB × 32 KiB × 7 slots ≈ 22 MiB + 100 × 4 MiB.
-        expect(z).to.include({ nodes: 3, dataGiB: 100, maxReplicas: 3, bitmapMiB: 7, requiredMemoryMiB: 3079, instanceMemoryMiB: 8192,
-            metadataNeededMiB: 422, metadataVolumeGiB: 4 });
+        expect(z).to.include({
+            nodes: 3,
+            dataGiB: 100,
+            maxReplicas: 3,
+            bitmapMiB: 7,
+            requiredMemoryMiB: 3079,
+            instanceMemoryMiB: 8192,
+            metadataNeededMiB: 422,
+            metadataVolumeGiB: 4,
+        });
         expect(z.usableGiB).to.deep.equal({ 1: 300, 2: 150, 3: 100 });
     });
 
@@ -78,10 +121,24 @@ describe("offline plan", () => {
 
     it("prints violations with their rule and message, what it cannot know, and the timing", () => {
         const report: PlanReport = {
-            stack: "dev", project: "ha-jenkins-eks", role: "primary", region: "us-west-2", records, subnetZones,
-            guesses: ["AZ names of us-west-2"], sizing: sizingOf({ ...clusterSettings(), azCount: 3 }, 3),
+            stack: "dev",
+            project: "ha-jenkins-eks",
+            role: "primary",
+            region: "us-west-2",
+            records,
+            subnetZones,
+            guesses: ["AZ names of us-west-2"],
+            sizing: sizingOf({ ...clusterSettings(), azCount: 3 }, 3),
             result: { violations: [finding("mandatory")], notApplicable: [{ policyName: "jenkins-volume-replicated", reason: "No Jenkins." }] },
-            timing: { planMs: 1500, floorMs: 1000, sdks: ["@pulumi/aws", "@pulumi/pulumi"], phases: [["startup", 500], ["evaluating", 1000]] },
+            timing: {
+                planMs: 1500,
+                floorMs: 1000,
+                sdks: ["@pulumi/aws", "@pulumi/pulumi"],
+                phases: [
+                    ["startup", 500],
+                    ["evaluating", 1000],
+                ],
+            },
         };
         const text = formatPlan(report);
         expect(text).to.contain("Offline plan of stack dev (project ha-jenkins-eks, role primary, region us-west-2)");
@@ -100,25 +157,58 @@ describe("offline plan", () => {
     });
 
     it("formats the benchmark against the SDK import floor", () => {
-        const t = formatTiming({ planMs: 2600, floorMs: 1000, sdks: ["@pulumi/pulumi"], phases: [["startup", 800], ["policies", 10]] });
-        expect(t).to.equal("Timing: plan 2.60 s wall (startup 0.80 s, policies 0.01 s); importing its SDKs alone (@pulumi/pulumi) takes " +
-            "1.00 s → 2.60× (target ≤ 1.5×: missed).");
+        const t = formatTiming({
+            planMs: 2600,
+            floorMs: 1000,
+            sdks: ["@pulumi/pulumi"],
+            phases: [
+                ["startup", 800],
+                ["policies", 10],
+            ],
+        });
+        expect(t).to.equal(
+            "Timing: plan 2.60 s wall (startup 0.80 s, policies 0.01 s); importing its SDKs alone (@pulumi/pulumi) takes " +
+                "1.00 s → 2.60× (target ≤ 1.5×: missed).",
+        );
         expect(formatTiming({ planMs: 900, sdks: [] })).to.equal("Timing: plan 0.90 s wall; SDK import floor not measured.");
     });
 
     it("finds the Pulumi SDK packages among loaded files", () => {
-        expect(sdkPackages([
-            "/r/node_modules/@pulumi/aws/s3/bucket.js", "/r/node_modules/@pulumi/aws/index.js", "/r/node_modules/@pulumi/pulumi/index.js",
-            "/r/node_modules/js-yaml/index.js", "/r/stacks/offline/plan.ts", "C:\\r\\node_modules\\@pulumi\\eks\\index.js",
-        ])).to.deep.equal(["@pulumi/aws", "@pulumi/eks", "@pulumi/pulumi"]);
+        expect(
+            sdkPackages([
+                "/r/node_modules/@pulumi/aws/s3/bucket.js",
+                "/r/node_modules/@pulumi/aws/index.js",
+                "/r/node_modules/@pulumi/pulumi/index.js",
+                "/r/node_modules/js-yaml/index.js",
+                "/r/stacks/offline/plan.ts",
+                "C:\\r\\node_modules\\@pulumi\\eks\\index.js",
+            ]),
+        ).to.deep.equal(["@pulumi/aws", "@pulumi/eks", "@pulumi/pulumi"]);
     });
 
     it("parses the command line, naming what is wrong", () => {
-        expect(parseArgs(["dev", "-c", "jenkinsStorageClassReplicas=1", "--config", "aws:region=eu-west-1", "--stack-outputs", "org/p/dev=o.json",
-            "--policy-pack-config", "p.json", "--write-outputs", "out.json", "--timing"])).to.deep.equal({
+        expect(
+            parseArgs([
+                "dev",
+                "-c",
+                "jenkinsStorageClassReplicas=1",
+                "--config",
+                "aws:region=eu-west-1",
+                "--stack-outputs",
+                "org/p/dev=o.json",
+                "--policy-pack-config",
+                "p.json",
+                "--write-outputs",
+                "out.json",
+                "--timing",
+            ]),
+        ).to.deep.equal({
             stack: "dev",
             overrides: { "ha-jenkins-eks:jenkinsStorageClassReplicas": "1", "aws:region": "eu-west-1" },
-            stackOutputs: { "org/p/dev": "o.json" }, policyConfigFile: "p.json", writeOutputs: "out.json", benchmark: true,
+            stackOutputs: { "org/p/dev": "o.json" },
+            policyConfigFile: "p.json",
+            writeOutputs: "out.json",
+            benchmark: true,
         });
         expect(() => parseArgs([])).to.throw(/name the stack/);
         expect(() => parseArgs(["dev", "-c", "novalue"])).to.throw(/-c needs <name>=<value>/);

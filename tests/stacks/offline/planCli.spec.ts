@@ -1,6 +1,6 @@
-import { expect } from "chai";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { expect } from "chai";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -10,8 +10,12 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
  */
 function plan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        execFile(process.execPath, ["stacks/offline/planLauncher.js", ...args], { cwd: ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-            (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
+        execFile(
+            process.execPath,
+            ["stacks/offline/planLauncher.js", ...args],
+            { cwd: ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+            (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+        );
     });
 }
 
@@ -24,7 +28,9 @@ describe("npm run plan (end to end)", function () {
     it("stops the shipped dev stack until the deployer chooses how to reach the API, naming the keys", async () => {
         const r = await plan(["dev"]);
         expect(r.code).to.equal(2);
-        expect(r.stderr).to.contain("ha-jenkins-eks:apiPublicAccessCidrs").and.to.contain("ha-jenkins-eks:apiPrivateAccessCidrs")
+        expect(r.stderr)
+            .to.contain("ha-jenkins-eks:apiPublicAccessCidrs")
+            .and.to.contain("ha-jenkins-eks:apiPrivateAccessCidrs")
             .and.to.contain("ha-jenkins-eks:apiPrivateAccessSecurityGroupIds");
         expect(r.stderr).to.not.match(/\n\s+at /);
     });

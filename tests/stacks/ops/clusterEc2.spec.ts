@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { KubeCluster, parseProviderId, toNodeInfo, toPodInfo } from "../../../stacks/ops/cluster";
-import { Ec2Instances, belongsToCluster, regionOfZone } from "../../../stacks/ops/ec2";
+import { belongsToCluster, Ec2Instances, regionOfZone } from "../../../stacks/ops/ec2";
 import { FakeEc2 } from "../../support/fakes/fakeEc2";
 import { FakeKube } from "../../support/fakes/fakeKube";
 
@@ -22,18 +22,30 @@ describe("tools: cluster reads (real @kubernetes/client-node against a local fak
             spec: {
                 nodeName: "ip-10-0-1-5.us-west-2.compute.internal",
                 containers: [{ name: "jenkins" }, { name: "config-reload" }],
-                volumes: [{ name: "tmp", emptyDir: {} }, { name: "jenkins-home", persistentVolumeClaim: { claimName: "jenkins-home" } }],
+                volumes: [
+                    { name: "tmp", emptyDir: {} },
+                    { name: "jenkins-home", persistentVolumeClaim: { claimName: "jenkins-home" } },
+                ],
             },
             status: {
                 phase: "Running",
                 conditions: [{ type: "Ready", status: "True" }],
-                containerStatuses: [{ name: "jenkins", state: { running: {} } }, { name: "config-reload", state: { waiting: { reason: "x" } } }],
+                containerStatuses: [
+                    { name: "jenkins", state: { running: {} } },
+                    { name: "config-reload", state: { waiting: { reason: "x" } } },
+                ],
             },
         });
         kube.put("/api/v1/namespaces/jenkins/persistentvolumeclaims", { metadata: { name: "jenkins-home" }, spec: { volumeName: "pvc-42" } });
-        for (const [name, node, pv, attached] of [["va-1", "n1", "pvc-42", true], ["va-2", "n2", "pvc-42", false], ["va-3", "n1", "other", true]] as const) {
+        for (const [name, node, pv, attached] of [
+            ["va-1", "n1", "pvc-42", true],
+            ["va-2", "n2", "pvc-42", false],
+            ["va-3", "n1", "other", true],
+        ] as const) {
             kube.put("/apis/storage.k8s.io/v1/volumeattachments", {
-                metadata: { name }, spec: { attacher: "linstor.csi.linbit.com", nodeName: node, source: { persistentVolumeName: pv } }, status: { attached },
+                metadata: { name },
+                spec: { attacher: "linstor.csi.linbit.com", nodeName: node, source: { persistentVolumeName: pv } },
+                status: { attached },
             });
         }
     });
@@ -43,16 +55,26 @@ describe("tools: cluster reads (real @kubernetes/client-node against a local fak
         const cluster = await KubeCluster.create(await kube.kubeConfig());
         const pod = await cluster.getPod("jenkins", "jenkins-0");
         expect(pod).to.deep.equal({
-            name: "jenkins-0", uid: "uid-1", nodeName: "ip-10-0-1-5.us-west-2.compute.internal", phase: "Running",
-            terminating: true, containersStarted: false, ready: true, claimNames: ["jenkins-home"],
+            name: "jenkins-0",
+            uid: "uid-1",
+            nodeName: "ip-10-0-1-5.us-west-2.compute.internal",
+            phase: "Running",
+            terminating: true,
+            containersStarted: false,
+            ready: true,
+            claimNames: ["jenkins-home"],
         });
         expect(await cluster.getNode("ip-10-0-1-5.us-west-2.compute.internal")).to.deep.equal({
-            name: "ip-10-0-1-5.us-west-2.compute.internal", ready: false, zone: "us-west-2a",
-            providerId: "aws:///us-west-2a/i-0123456789abcdef0", taintKeys: ["drbd.linbit.com/lost-quorum"],
+            name: "ip-10-0-1-5.us-west-2.compute.internal",
+            ready: false,
+            zone: "us-west-2a",
+            providerId: "aws:///us-west-2a/i-0123456789abcdef0",
+            taintKeys: ["drbd.linbit.com/lost-quorum"],
         });
         expect(await cluster.getClaimVolume("jenkins", "jenkins-home")).to.equal("pvc-42");
         expect(await cluster.listAttachments("pvc-42")).to.deep.equal([
-            { name: "va-1", nodeName: "n1", attached: true }, { name: "va-2", nodeName: "n2", attached: false },
+            { name: "va-1", nodeName: "n1", attached: true },
+            { name: "va-2", nodeName: "n2", attached: false },
         ]);
         expect(await cluster.getPod("jenkins", "nope")).to.equal(undefined);
         expect(await cluster.getNode("nope")).to.equal(undefined);
@@ -61,14 +83,27 @@ describe("tools: cluster reads (real @kubernetes/client-node against a local fak
 
     it("containers count as started only when all of them run or ran", () => {
         const base = { metadata: { name: "p", uid: "u" }, spec: { containers: [{ name: "a" }, { name: "b" }] } };
-        const started = toPodInfo({ ...base, status: { containerStatuses: [{ name: "a", state: { running: {} } }, { name: "b", state: { terminated: { exitCode: 0 } } }] } } as never);
+        const started = toPodInfo({
+            ...base,
+            status: {
+                containerStatuses: [
+                    { name: "a", state: { running: {} } },
+                    { name: "b", state: { terminated: { exitCode: 0 } } },
+                ],
+            },
+        } as never);
         expect(started.containersStarted).to.equal(true);
-        expect(toPodInfo({ ...base, status: { containerStatuses: [{ name: "a", state: { running: {} } }] } } as never).containersStarted).to.equal(false);
+        expect(toPodInfo({ ...base, status: { containerStatuses: [{ name: "a", state: { running: {} } }] } } as never).containersStarted).to.equal(
+            false,
+        );
         expect(toNodeInfo({ metadata: { name: "n" }, status: { conditions: [{ type: "Ready", status: "True" }] } } as never).ready).to.equal(true);
     });
 
     it("parses EKS providerIDs", () => {
-        expect(parseProviderId("aws:///eu-central-1b/i-0abc12345678def90")).to.deep.equal({ zone: "eu-central-1b", instanceId: "i-0abc12345678def90" });
+        expect(parseProviderId("aws:///eu-central-1b/i-0abc12345678def90")).to.deep.equal({
+            zone: "eu-central-1b",
+            instanceId: "i-0abc12345678def90",
+        });
         expect(parseProviderId("aws:///us-west-2-lax-1a/i-0abc1234")).to.deep.equal({ zone: "us-west-2-lax-1a", instanceId: "i-0abc1234" });
         expect(parseProviderId("gce://p/z/n")).to.equal(undefined);
         expect(parseProviderId("aws:///us-west-2a/not-an-instance")).to.equal(undefined);
@@ -82,7 +117,12 @@ describe("tools: EC2 (real @aws-sdk/client-ec2 against a local fake Query endpoi
     before(async () => {
         ec2 = new FakeEc2();
         await ec2.start();
-        api = new Ec2Instances({ region: "us-west-2", endpoint: ec2.endpoint, credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake" }, maxAttempts: 1 });
+        api = new Ec2Instances({
+            region: "us-west-2",
+            endpoint: ec2.endpoint,
+            credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake" },
+            maxAttempts: 1,
+        });
     });
     beforeEach(() => {
         ec2.calls.length = 0;
@@ -92,7 +132,10 @@ describe("tools: EC2 (real @aws-sdk/client-ec2 against a local fake Query endpoi
 
     it("describes an instance with its state, zone and tags", async () => {
         expect(await api.describe("i-0aaa1111")).to.deep.equal({
-            instanceId: "i-0aaa1111", state: "running", zone: "us-west-2a", tags: { "eks:cluster-name": "hje-dev", Name: "storage-a" },
+            instanceId: "i-0aaa1111",
+            state: "running",
+            zone: "us-west-2a",
+            tags: { "eks:cluster-name": "hje-dev", Name: "storage-a" },
         });
     });
 

@@ -1,7 +1,7 @@
+import { writeFileSync } from "node:fs";
 import { expect } from "chai";
-import { writeFileSync } from "fs";
 import { ChecksumWriter } from "../../../stacks/ops/checksumWriter";
-import { KubeSnapshots, drCommands, planDrDrill, shellQuote, takeDrSnapshot, verifyDr } from "../../../stacks/ops/drDrill";
+import { drCommands, KubeSnapshots, planDrDrill, shellQuote, takeDrSnapshot, verifyDr } from "../../../stacks/ops/drDrill";
 import { JenkinsClient } from "../../../stacks/ops/jenkinsClient";
 import { FakeClock } from "../../support/fakes/fakeClock";
 import { FakeJenkins } from "../../support/fakes/fakeJenkins";
@@ -35,7 +35,14 @@ describe("tools: DR drill (fake Jenkins, real client-node against a fake API ser
         clock = new FakeClock();
     });
 
-    const opts = { drillId: "dr-20260301t100000z-00aa", namespace: "jenkins", claimName: "jenkins-home", snapshotClassName: "linstor-csi-s3", readyTimeoutMs: 600000, pollMs: 5000 };
+    const opts = {
+        drillId: "dr-20260301t100000z-00aa",
+        namespace: "jenkins",
+        claimName: "jenkins-home",
+        snapshotClassName: "linstor-csi-s3",
+        readyTimeoutMs: 600000,
+        pollMs: 5000,
+    };
 
     it("writes the file, snapshots the claim with the S3 class, waits until shipped and returns the content's handle", async () => {
         const created = clock.now();
@@ -52,7 +59,9 @@ describe("tools: DR drill (fake Jenkins, real client-node against a fake API ser
         const logs: string[] = [];
         const r = await takeDrSnapshot(opts, {
             writer: new ChecksumWriter(primaryClient, clock, { mode: "script" }),
-            snapshots: await KubeSnapshots.create(await kube.kubeConfig()), clock, log: (l) => logs.push(l),
+            snapshots: await KubeSnapshots.create(await kube.kubeConfig()),
+            clock,
+            log: (l) => logs.push(l),
         });
         expect(r.snapshotHandle).to.equal(HANDLE);
         expect(r.shippedInMs).to.equal(95000);
@@ -67,10 +76,13 @@ describe("tools: DR drill (fake Jenkins, real client-node against a fake API ser
     it("stops on a snapshot error and on a content without a usable handle", async () => {
         const deps = async () => ({
             writer: new ChecksumWriter(primaryClient, clock, { mode: "script" }),
-            snapshots: await KubeSnapshots.create(await kube.kubeConfig()), clock, log: () => undefined,
+            snapshots: await KubeSnapshots.create(await kube.kubeConfig()),
+            clock,
+            log: () => undefined,
         });
         kube.beforeRequest = () => undefined;
-        kube.afterCreate = (_c, vs) => (vs.status = { readyToUse: false, error: { message: "Failed to create snapshot: remote s3-us-east-2 unreachable" } });
+        kube.afterCreate = (_c, vs) =>
+            (vs.status = { readyToUse: false, error: { message: "Failed to create snapshot: remote s3-us-east-2 unreachable" } });
         const e1 = await takeDrSnapshot(opts, await deps()).catch((x: Error) => x);
         expect((e1 as Error).message).to.match(/failed: Failed to create snapshot: remote s3-us-east-2 unreachable/);
         kube.store.clear();
@@ -85,10 +97,15 @@ describe("tools: DR drill (fake Jenkins, real client-node against a fake API ser
     it("times out when the backup never finishes shipping", async () => {
         kube.beforeRequest = () => undefined;
         kube.afterCreate = (_c, vs) => (vs.status = { readyToUse: false, boundVolumeSnapshotContentName: "c3" });
-        const e = await takeDrSnapshot({ ...opts, readyTimeoutMs: 60000 }, {
-            writer: new ChecksumWriter(primaryClient, clock, { mode: "script" }),
-            snapshots: await KubeSnapshots.create(await kube.kubeConfig()), clock, log: () => undefined,
-        }).catch((x: Error) => x);
+        const e = await takeDrSnapshot(
+            { ...opts, readyTimeoutMs: 60000 },
+            {
+                writer: new ChecksumWriter(primaryClient, clock, { mode: "script" }),
+                snapshots: await KubeSnapshots.create(await kube.kubeConfig()),
+                clock,
+                log: () => undefined,
+            },
+        ).catch((x: Error) => x);
         expect((e as Error).message).to.match(/Timed out after 60 s waiting for VolumeSnapshot dr-20260301t100000z-00aa to become readyToUse/);
     });
 
@@ -100,7 +117,16 @@ describe("tools: DR drill (fake Jenkins, real client-node against a fake API ser
             `npm run drill:dr -- verify dr --drill-id ${opts.drillId} --sha1 ${"a".repeat(40)}`,
         ]);
         expect(shellQuote(["echo", "it's"])).to.equal(`echo 'it'\\''s'`);
-        const plan = planDrDrill({ primary: "dev", drStack: "dr", jenkins: "https://ci", namespace: "jenkins", claim: "jenkins-home", snapshotClass: "linstor-csi-s3", drillId: "dr-x", apply: false });
+        const plan = planDrDrill({
+            primary: "dev",
+            drStack: "dr",
+            jenkins: "https://ci",
+            namespace: "jenkins",
+            claim: "jenkins-home",
+            snapshotClass: "linstor-csi-s3",
+            drillId: "dr-x",
+            apply: false,
+        });
         expect(plan).to.have.length(7);
         expect(plan[4]).to.equal("Print: pulumi config set ha-jenkins-eks:restoreSnapshotHandle '<handle>' -s dr");
     });

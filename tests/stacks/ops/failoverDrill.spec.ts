@@ -1,10 +1,14 @@
+import { writeFileSync } from "node:fs";
 import { expect } from "chai";
-import { writeFileSync } from "fs";
 import { ChecksumWriter } from "../../../stacks/ops/checksumWriter";
 import { KubeCluster } from "../../../stacks/ops/cluster";
 import { Ec2Instances } from "../../../stacks/ops/ec2";
 import {
-    FailoverOptions, FailoverTarget, formatFailoverResult, planFailoverDrill, runFailoverDrill,
+    type FailoverOptions,
+    type FailoverTarget,
+    formatFailoverResult,
+    planFailoverDrill,
+    runFailoverDrill,
 } from "../../../stacks/ops/failoverDrill";
 import { JenkinsClient } from "../../../stacks/ops/jenkinsClient";
 import { FakeClock } from "../../support/fakes/fakeClock";
@@ -31,7 +35,11 @@ const nodeName = (i: number) => node(i).metadata.name;
 function pod(uid: string, nodeIndex: number, running: boolean) {
     return {
         metadata: { name: "jenkins-0", uid },
-        spec: { nodeName: nodeName(nodeIndex), containers: [{ name: "jenkins" }], volumes: [{ name: "h", persistentVolumeClaim: { claimName: "jenkins-home" } }] },
+        spec: {
+            nodeName: nodeName(nodeIndex),
+            containers: [{ name: "jenkins" }],
+            volumes: [{ name: "h", persistentVolumeClaim: { claimName: "jenkins-home" } }],
+        },
         status: {
             phase: running ? "Running" : "Pending",
             conditions: [{ type: "Ready", status: running ? "True" : "False" }],
@@ -41,14 +49,24 @@ function pod(uid: string, nodeIndex: number, running: boolean) {
 }
 
 function attachment(name: string, nodeIndex: number, attached: boolean) {
-    return { metadata: { name }, spec: { attacher: "linstor.csi.linbit.com", nodeName: nodeName(nodeIndex), source: { persistentVolumeName: "pvc-1" } }, status: { attached } };
+    return {
+        metadata: { name },
+        spec: { attacher: "linstor.csi.linbit.com", nodeName: nodeName(nodeIndex), source: { persistentVolumeName: "pvc-1" } },
+        status: { attached },
+    };
 }
 
 type Step = { atMs: number; apply: () => void };
 
 const PLAN = {
-    stack: "dev", jenkins: "http://127.0.0.1:8080", namespace: "jenkins", podName: "jenkins-0",
-    region: "us-west-2", clusterName: "hje-dev", writer: "auto" as const, drillId: "failover-x",
+    stack: "dev",
+    jenkins: "http://127.0.0.1:8080",
+    namespace: "jenkins",
+    podName: "jenkins-0",
+    region: "us-west-2",
+    clusterName: "hje-dev",
+    writer: "auto" as const,
+    drillId: "failover-x",
 };
 
 describe("tools: fail-over drill (fake Jenkins, fake Kubernetes API, fake EC2 endpoint, fake clock)", () => {
@@ -64,7 +82,12 @@ describe("tools: fail-over drill (fake Jenkins, fake Kubernetes API, fake EC2 en
 
     const target: FailoverTarget = { namespace: "jenkins", podName: "jenkins-0", clusterName: "hje-dev" };
     const opts: FailoverOptions = {
-        drillId: "failover-test-0001", action: "terminate", skipOsShutdown: true, allowSameZone: false, pollMs: 2000, timeoutMs: 600000,
+        drillId: "failover-test-0001",
+        action: "terminate",
+        skipOsShutdown: true,
+        allowSameZone: false,
+        pollMs: 2000,
+        timeoutMs: 600000,
     };
 
     before(async () => {
@@ -80,7 +103,12 @@ describe("tools: fail-over drill (fake Jenkins, fake Kubernetes API, fake EC2 en
             jenkins: jenkinsClient,
             writer: new ChecksumWriter(jenkinsClient, clock, { mode: "auto" }),
             cluster: await KubeCluster.create(await kube.kubeConfig()),
-            ec2: new Ec2Instances({ region: "us-west-2", endpoint: ec2.endpoint, credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake" }, maxAttempts: 1 }),
+            ec2: new Ec2Instances({
+                region: "us-west-2",
+                endpoint: ec2.endpoint,
+                credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake" },
+                maxAttempts: 1,
+            }),
             clock,
             log: (l) => logs.push(l),
         };
@@ -88,7 +116,9 @@ describe("tools: fail-over drill (fake Jenkins, fake Kubernetes API, fake EC2 en
         kube.beforeRequest = () => {
             const due = timeline.filter((s) => elapsed() >= s.atMs);
             timeline = timeline.filter((s) => elapsed() < s.atMs);
-            due.forEach((s) => s.apply());
+            due.forEach((s) => {
+                s.apply();
+            });
         };
         ec2.onFail = () => (failedAt = clock.now());
         jenkins.loginStatus = () => (failedAt === undefined ? 200 : elapsed() >= jenkinsBackAtMs ? 200 : elapsed() > 30000 ? 503 : 0);
@@ -106,21 +136,28 @@ describe("tools: fail-over drill (fake Jenkins, fake Kubernetes API, fake EC2 en
         jenkinsBackAtMs = 75000;
         kube.store.clear();
         jenkins.numExecutors = 0;
-        [0, 1, 2].forEach((i) => kube.put(NODES, node(i)));
+        [0, 1, 2].forEach((i) => {
+            kube.put(NODES, node(i));
+        });
         kube.put(PODS, pod("uid-old", 0, true));
         kube.put("/api/v1/namespaces/jenkins/persistentvolumeclaims", { metadata: { name: "jenkins-home" }, spec: { volumeName: "pvc-1" } });
         kube.put(VAS, attachment("csi-old", 0, true));
         ec2.calls.length = 0;
         jenkins.requests.length = 0;
         ec2.instances.clear();
-        [0, 1, 2].forEach((i) => ec2.instances.set(`i-0${i}${i}${i}${i}0000`, { state: "running", zone: ZONES[i], tags: { "eks:cluster-name": "hje-dev" } }));
+        for (const i of [0, 1, 2]) {
+            ec2.instances.set(`i-0${i}${i}${i}${i}0000`, { state: "running", zone: ZONES[i], tags: { "eks:cluster-name": "hje-dev" } });
+        }
         // The HA Controller path: DRBD notices the dead primary, the HA Controller fences, Kubernetes notices 40 s in.
         timeline = [
-            { atMs: 12000, apply: () => {
-                (kube.get(NODES, nodeName(0)) as any).spec.taints = [{ key: "drbd.linbit.com/lost-quorum", effect: "NoSchedule" }];
-                kube.remove(PODS, "jenkins-0");
-                kube.remove(VAS, "csi-old");
-            } },
+            {
+                atMs: 12000,
+                apply: () => {
+                    (kube.get(NODES, nodeName(0)) as any).spec.taints = [{ key: "drbd.linbit.com/lost-quorum", effect: "NoSchedule" }];
+                    kube.remove(PODS, "jenkins-0");
+                    kube.remove(VAS, "csi-old");
+                },
+            },
             { atMs: 14000, apply: () => kube.put(PODS, pod("uid-new", 1, false)) },
             { atMs: 22000, apply: () => kube.put(VAS, attachment("csi-new", 1, true)) },
             { atMs: 30000, apply: () => kube.put(PODS, pod("uid-new", 1, true)) },
@@ -148,7 +185,10 @@ describe("tools: fail-over drill (fake Jenkins, fake Kubernetes API, fake EC2 en
         expect(r.breakdown.totalMs).to.equal(76000);
         expect(r.events.find((e) => e.kind === "nodeNotReady")?.atMs).to.equal(42000);
         const text = formatFailoverResult(r, opts);
-        expect(text).to.match(/PASS/).and.match(/Measured RTO: 76\.0 s/).and.match(/volume attach\s+22\.0 s\s+8\.0 s/);
+        expect(text)
+            .to.match(/PASS/)
+            .and.match(/Measured RTO: 76\.0 s/)
+            .and.match(/volume attach\s+22\.0 s\s+8\.0 s/);
     });
 
     it("fails when the data changed across the fail-over", async () => {
@@ -159,9 +199,26 @@ describe("tools: fail-over drill (fake Jenkins, fake Kubernetes API, fake EC2 en
     });
 
     it("fails when the pod restarts in the same zone, unless allowed", async () => {
-        kube.put(NODES, { ...node(0), metadata: { name: "ip-10-0-0-99.us-west-2.compute.internal", labels: { "topology.kubernetes.io/zone": "us-west-2a" } } });
-        timeline[1] = { atMs: 14000, apply: () => kube.put(PODS, { ...pod("uid-new", 0, false), spec: { ...pod("uid-new", 0, false).spec, nodeName: "ip-10-0-0-99.us-west-2.compute.internal" } }) };
-        timeline[3] = { atMs: 30000, apply: () => kube.put(PODS, { ...pod("uid-new", 0, true), spec: { ...pod("uid-new", 0, true).spec, nodeName: "ip-10-0-0-99.us-west-2.compute.internal" } }) };
+        kube.put(NODES, {
+            ...node(0),
+            metadata: { name: "ip-10-0-0-99.us-west-2.compute.internal", labels: { "topology.kubernetes.io/zone": "us-west-2a" } },
+        });
+        timeline[1] = {
+            atMs: 14000,
+            apply: () =>
+                kube.put(PODS, {
+                    ...pod("uid-new", 0, false),
+                    spec: { ...pod("uid-new", 0, false).spec, nodeName: "ip-10-0-0-99.us-west-2.compute.internal" },
+                }),
+        };
+        timeline[3] = {
+            atMs: 30000,
+            apply: () =>
+                kube.put(PODS, {
+                    ...pod("uid-new", 0, true),
+                    spec: { ...pod("uid-new", 0, true).spec, nodeName: "ip-10-0-0-99.us-west-2.compute.internal" },
+                }),
+        };
         const r = await runFailoverDrill(target, opts, deps);
         expect(r.failures).to.have.length(1);
         expect(r.failures[0]).to.match(/same zone us-west-2a/);
@@ -213,9 +270,12 @@ describe("tools: fail-over drill (fake Jenkins, fake Kubernetes API, fake EC2 en
     it("plans every step offline for --dry-run", () => {
         const steps = planFailoverDrill(PLAN, opts);
         expect(steps).to.have.length(10);
-        expect(steps[5]).to.equal("TerminateInstances (SkipOsShutdown: power cut, no guest shutdown, like a crash) on the instance in us-west-2; start the clock.");
-        expect(planFailoverDrill({ ...PLAN, writer: "script" }, { ...opts, action: "stop", skipOsShutdown: false })[5])
-            .to.match(/^StopInstances \(the guest OS shuts down first, like the console's action; the node group's Auto Scaling group replaces/);
+        expect(steps[5]).to.equal(
+            "TerminateInstances (SkipOsShutdown: power cut, no guest shutdown, like a crash) on the instance in us-west-2; start the clock.",
+        );
+        expect(planFailoverDrill({ ...PLAN, writer: "script" }, { ...opts, action: "stop", skipOsShutdown: false })[5]).to.match(
+            /^StopInstances \(the guest OS shuts down first, like the console's action; the node group's Auto Scaling group replaces/,
+        );
         expect(steps.join("\n")).to.include("$JENKINS_HOME/drill/failover-x.bin").and.include("Every 2.0 s (up to 600.0 s)");
     });
 });

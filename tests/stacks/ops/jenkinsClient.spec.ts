@@ -1,9 +1,16 @@
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { expect } from "chai";
-import { createHash } from "crypto";
-import { readFileSync, writeFileSync } from "fs";
 import { ChecksumWriter } from "../../../stacks/ops/checksumWriter";
 import {
-    VERIFY_JOB, WRITE_JOB, isDrillId, newDrillId, parseChecksum, verifyGroovy, writeGroovy, writeJobXml,
+    isDrillId,
+    newDrillId,
+    parseChecksum,
+    VERIFY_JOB,
+    verifyGroovy,
+    WRITE_JOB,
+    writeGroovy,
+    writeJobXml,
 } from "../../../stacks/ops/drillPayload";
 import { JenkinsClient, JenkinsError } from "../../../stacks/ops/jenkinsClient";
 import { FakeClock } from "../../support/fakes/fakeClock";
@@ -19,10 +26,13 @@ describe("tools: Jenkins client and drill writer (real fetch against a local fak
     });
     afterEach(() => jenkins.stop());
 
-    const client = (kind: "token" | "password", secret?: string) => new JenkinsClient({
-        baseUrl: `${url}/`, user: "admin", secretKind: kind,
-        secret: secret ?? (kind === "token" ? jenkins.credentials.token : jenkins.credentials.password),
-    });
+    const client = (kind: "token" | "password", secret?: string) =>
+        new JenkinsClient({
+            baseUrl: `${url}/`,
+            user: "admin",
+            secretKind: kind,
+            secret: secret ?? (kind === "token" ? jenkins.credentials.token : jenkins.credentials.password),
+        });
 
     it("probes /login anonymously and reports 0 when nothing listens", async () => {
         expect(await client("token").loginStatus()).to.equal(200);
@@ -50,7 +60,9 @@ describe("tools: Jenkins client and drill writer (real fetch against a local fak
     });
 
     it("names the fix when credentials are wrong", async () => {
-        const e = await client("token", "wrong").whoAmI().catch((x: Error) => x);
+        const e = await client("token", "wrong")
+            .whoAmI()
+            .catch((x: Error) => x);
         expect(e).to.be.instanceOf(JenkinsError);
         expect((e as JenkinsError).status).to.equal(401);
         expect((e as Error).message).to.match(/Check the user and API token\/password/);
@@ -69,7 +81,9 @@ describe("tools: Jenkins client and drill writer (real fetch against a local fak
         expect(jenkins.jobs.has(VERIFY_JOB)).to.equal(true);
         // The build was triggered with the id as a parameter and read back through the queue path, not Jenkins' own URL.
         expect(jenkins.requests.map((r) => r.path)).to.include.members([
-            `/job/${WRITE_JOB}/buildWithParameters?DRILL_ID=drill-1`, "/queue/item/101/api/json", `/job/${WRITE_JOB}/1/consoleText`,
+            `/job/${WRITE_JOB}/buildWithParameters?DRILL_ID=drill-1`,
+            "/queue/item/101/api/json",
+            `/job/${WRITE_JOB}/1/consoleText`,
         ]);
     });
 
@@ -91,7 +105,11 @@ describe("tools: Jenkins client and drill writer (real fetch against a local fak
         expect(await w.mode()).to.equal("script");
         expect(logs[0]).to.match(/script \(built-in node has 0 executors\)/);
         expect(jenkins.jobs.size).to.equal(0);
-        expect(sha1).to.equal(createHash("sha1").update(readFileSync(jenkins.drillFile("drill-3"))).digest("hex"));
+        expect(sha1).to.equal(
+            createHash("sha1")
+                .update(readFileSync(jenkins.drillFile("drill-3")))
+                .digest("hex"),
+        );
         expect(await w.verify("drill-3")).to.deep.equal({ sha1 });
         expect(jenkins.requests.filter((r) => r.path === "/scriptText").every((r) => r.crumb)).to.equal(true);
     });
@@ -128,7 +146,8 @@ describe("tools: drill payload", () => {
     });
 
     it("parses sha1sum lines only for the drill's own file", () => {
-        const out = "+ sha1sum /var/jenkins_home/drill/abc.bin\n683df872bb28d55c449914957b635c34f65719d8  /var/jenkins_home/drill/abc.bin\nFinished: SUCCESS";
+        const out =
+            "+ sha1sum /var/jenkins_home/drill/abc.bin\n683df872bb28d55c449914957b635c34f65719d8  /var/jenkins_home/drill/abc.bin\nFinished: SUCCESS";
         expect(parseChecksum(out, "abc")).to.equal("683df872bb28d55c449914957b635c34f65719d8");
         expect(parseChecksum(out, "ab")).to.equal(undefined);
         expect(parseChecksum("683df872bb28d55c449914957b635c34f65719d8 ./validation.dump", "abc")).to.equal(undefined);

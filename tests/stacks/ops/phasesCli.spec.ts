@@ -1,8 +1,8 @@
+import { EventEmitter } from "node:events";
 import { expect } from "chai";
-import { EventEmitter } from "events";
-import { jenkinsCredentials, jenkinsTarget, isInClusterUrl, describeTarget } from "../../../stacks/ops/cli";
-import { DrillEvent, accountPhases, formatBreakdown } from "../../../stacks/ops/phases";
-import { ChildLike, PortForward } from "../../../stacks/ops/portForward";
+import { describeTarget, isInClusterUrl, jenkinsCredentials, jenkinsTarget } from "../../../stacks/ops/cli";
+import { accountPhases, type DrillEvent, formatBreakdown } from "../../../stacks/ops/phases";
+import { type ChildLike, PortForward } from "../../../stacks/ops/portForward";
 import { outputString, readStackOutputs } from "../../../stacks/ops/stackOutputs";
 
 const ev = (kind: DrillEvent["kind"], s: number, detail = kind): DrillEvent => ({ kind, atMs: s * 1000, detail });
@@ -10,12 +10,21 @@ const ev = (kind: DrillEvent["kind"], s: number, detail = kind): DrillEvent => (
 describe("tools: RTO phase accounting", () => {
     it("plain Kubernetes order: each phase starts where the previous ended and durations add up", () => {
         const b = accountPhases([
-            ev("nodeNotReady", 40), ev("oldPodTerminating", 70), ev("nodeDeleted", 45), ev("oldPodGone", 110),
-            ev("newPodScheduled", 112), ev("volumeAttached", 480), ev("containerStarted", 490), ev("jenkinsHttp200", 600),
+            ev("nodeNotReady", 40),
+            ev("oldPodTerminating", 70),
+            ev("nodeDeleted", 45),
+            ev("oldPodGone", 110),
+            ev("newPodScheduled", 112),
+            ev("volumeAttached", 480),
+            ev("containerStarted", 490),
+            ev("jenkinsHttp200", 600),
         ]);
         expect(b.phases.map((p) => [p.phase, p.endsAtMs, p.durationMs])).to.deep.equal([
-            ["detection", 40000, 40000], ["fencing", 110000, 70000], ["reschedule", 112000, 2000],
-            ["volumeAttach", 480000, 368000], ["jenkinsStart", 600000, 120000],
+            ["detection", 40000, 40000],
+            ["fencing", 110000, 70000],
+            ["reschedule", 112000, 2000],
+            ["volumeAttach", 480000, 368000],
+            ["jenkinsStart", 600000, 120000],
         ]);
         expect(b.phases.reduce((s, p) => s + (p.durationMs ?? 0), 0)).to.equal(b.totalMs);
         expect(b.overlaps).to.deep.equal([]);
@@ -25,8 +34,11 @@ describe("tools: RTO phase accounting", () => {
         // The pod started before its VolumeAttachment was seen as attached by the poller: attach is credited to the container start.
         const b = accountPhases([ev("oldPodGone", 10), ev("containerStarted", 15), ev("newPodScheduled", 18), ev("jenkinsHttp200", 80)]);
         expect(b.phases.map((p) => [p.phase, p.durationMs, p.signal?.kind])).to.deep.equal([
-            ["detection", 10000, "oldPodGone"], ["fencing", 0, "oldPodGone"], ["reschedule", 8000, "newPodScheduled"],
-            ["volumeAttach", 0, "containerStarted"], ["jenkinsStart", 62000, "jenkinsHttp200"],
+            ["detection", 10000, "oldPodGone"],
+            ["fencing", 0, "oldPodGone"],
+            ["reschedule", 8000, "newPodScheduled"],
+            ["volumeAttach", 0, "containerStarted"],
+            ["jenkinsStart", 62000, "jenkinsHttp200"],
         ]);
         expect(b.overlaps).to.have.length(1);
         expect(b.overlaps[0]).to.match(/^volume attach \(15\.0 s\) completed before the earlier phases \(18\.0 s\)/);
@@ -37,7 +49,9 @@ describe("tools: RTO phase accounting", () => {
         const b = accountPhases(events);
         expect(b.totalMs).to.equal(undefined);
         const text = formatBreakdown(b, events, 2000);
-        expect(text).to.match(/did not answer again/).and.match(/fencing\s+—\s+—\s+not observed/);
+        expect(text)
+            .to.match(/did not answer again/)
+            .and.match(/fencing\s+—\s+—\s+not observed/);
     });
 });
 
@@ -50,7 +64,10 @@ describe("tools: CLI glue", () => {
         });
         expect(calls).to.deep.equal([["pulumi", "stack", "output", "--json", "--show-secrets", "-s", "org/proj/dev"]]);
         expect(outputString(outputs, "region")).to.equal("us-west-2");
-        await readStackOutputs("dev; rm -rf /", async () => "{}").then(() => expect.fail("accepted"), (e: Error) => expect(e.message).to.match(/Not a stack name/));
+        await readStackOutputs("dev; rm -rf /", async () => "{}").then(
+            () => expect.fail("accepted"),
+            (e: Error) => expect(e.message).to.match(/Not a stack name/),
+        );
         expect(() => outputString({ region: 3 }, "region")).to.throw(/should be a string/);
     });
 
@@ -58,8 +75,12 @@ describe("tools: CLI glue", () => {
         expect(isInClusterUrl("http://jenkins.jenkins.svc.cluster.local:8080")).to.equal(true);
         expect(isInClusterUrl("http://jenkins.jenkins.svc:8080")).to.equal(true);
         expect(isInClusterUrl("https://jenkins.example.com")).to.equal(false);
-        expect(jenkinsTarget({ jenkinsUrl: "https://ci.example.com" }, {})).to.deep.equal(
-            { url: "https://ci.example.com", portForward: false, namespace: "jenkins", service: "jenkins" });
+        expect(jenkinsTarget({ jenkinsUrl: "https://ci.example.com" }, {})).to.deep.equal({
+            url: "https://ci.example.com",
+            portForward: false,
+            namespace: "jenkins",
+            service: "jenkins",
+        });
         const pf = jenkinsTarget({ jenkinsUrl: "http://ci.ci.svc.cluster.local:8080", jenkinsNamespace: "ci", jenkinsServiceName: "ci-jenkins" }, {});
         expect(pf).to.deep.include({ portForward: true, url: undefined, namespace: "ci", service: "ci-jenkins" });
         expect(describeTarget(pf)).to.match(/^kubectl port-forward pod\/ci-jenkins-0 -n ci/);
@@ -68,8 +89,11 @@ describe("tools: CLI glue", () => {
 
     it("takes an API token or password from the environment before the stack's password", () => {
         expect(jenkinsCredentials({ jenkinsAdminPassword: "p" }, {}, {})).to.deep.equal({ user: "admin", secret: "p", secretKind: "password" });
-        expect(jenkinsCredentials({ jenkinsAdminPassword: "p", jenkinsAdminUser: "ops" }, {}, { JENKINS_API_TOKEN: "t" }))
-            .to.deep.equal({ user: "ops", secret: "t", secretKind: "token" });
+        expect(jenkinsCredentials({ jenkinsAdminPassword: "p", jenkinsAdminUser: "ops" }, {}, { JENKINS_API_TOKEN: "t" })).to.deep.equal({
+            user: "ops",
+            secret: "t",
+            secretKind: "token",
+        });
         expect(() => jenkinsCredentials({}, {}, {})).to.throw(/JENKINS_API_TOKEN/);
     });
 });
@@ -89,7 +113,12 @@ describe("tools: supervised port-forward", () => {
     it("starts kubectl against the pod's container port, restarts it when it exits and on demand, stops for good", async () => {
         const spawned: { args: readonly string[]; child: FakeChild }[] = [];
         const pf = new PortForward({
-            namespace: "jenkins", target: "pod/jenkins-0", remotePort: 8080, localPort: 18080, kubeconfigFile: "/tmp/kc", restartDelayMs: 1,
+            namespace: "jenkins",
+            target: "pod/jenkins-0",
+            remotePort: 8080,
+            localPort: 18080,
+            kubeconfigFile: "/tmp/kc",
+            restartDelayMs: 1,
             spawn: (_cmd, args) => {
                 const child = new FakeChild();
                 spawned.push({ args, child });
@@ -99,8 +128,18 @@ describe("tools: supervised port-forward", () => {
         });
         await pf.start(1000);
         expect(pf.url).to.equal("http://127.0.0.1:18080");
-        expect(spawned[0].args).to.deep.equal(["--kubeconfig", "/tmp/kc", "port-forward", "--namespace", "jenkins", "--address", "127.0.0.1", "pod/jenkins-0", "18080:8080"]);
-        spawned[0].child.emit("exit", 1, null);   // the pod died: kubectl exits
+        expect(spawned[0].args).to.deep.equal([
+            "--kubeconfig",
+            "/tmp/kc",
+            "port-forward",
+            "--namespace",
+            "jenkins",
+            "--address",
+            "127.0.0.1",
+            "pod/jenkins-0",
+            "18080:8080",
+        ]);
+        spawned[0].child.emit("exit", 1, null); // the pod died: kubectl exits
         await new Promise((r) => setTimeout(r, 20));
         expect(pf.starts).to.equal(2);
         pf.restart();

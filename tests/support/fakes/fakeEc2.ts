@@ -2,7 +2,7 @@
  * A local fake of the EC2 Query API (form-encoded POST, XML answers) for the real @aws-sdk/client-ec2
  * pointed at `endpoint: http://127.0.0.1:<port>` with dummy credentials.
  */
-import { IncomingMessage, Server, ServerResponse } from "http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { serveOnLoopback } from "./loopback";
 
 export interface FakeInstance {
@@ -49,11 +49,16 @@ export class FakeEc2 {
         const state = (name: string) => `<code>${CODES[name]}</code><name>${name}</name>`;
         switch (action) {
             case "DescribeInstances": {
-                const tags = Object.entries(inst.tags).map(([k, v]) => `<item><key>${k}</key><value>${v}</value></item>`).join("");
-                return xml(200, `<DescribeInstancesResponse xmlns="${NS}"><requestId>req-1</requestId><reservationSet><item>` +
-                    `<reservationId>r-1</reservationId><instancesSet><item><instanceId>${id}</instanceId>` +
-                    `<instanceState>${state(inst.state)}</instanceState><placement><availabilityZone>${inst.zone}</availabilityZone></placement>` +
-                    `<tagSet>${tags}</tagSet></item></instancesSet></item></reservationSet></DescribeInstancesResponse>`);
+                const tags = Object.entries(inst.tags)
+                    .map(([k, v]) => `<item><key>${k}</key><value>${v}</value></item>`)
+                    .join("");
+                return xml(
+                    200,
+                    `<DescribeInstancesResponse xmlns="${NS}"><requestId>req-1</requestId><reservationSet><item>` +
+                        `<reservationId>r-1</reservationId><instancesSet><item><instanceId>${id}</instanceId>` +
+                        `<instanceState>${state(inst.state)}</instanceState><placement><availabilityZone>${inst.zone}</availabilityZone></placement>` +
+                        `<tagSet>${tags}</tagSet></item></instancesSet></item></reservationSet></DescribeInstancesResponse>`,
+                );
             }
             case "TerminateInstances":
             case "StopInstances": {
@@ -61,8 +66,11 @@ export class FakeEc2 {
                 const previous = inst.state;
                 inst.state = terminate ? "shutting-down" : "stopping";
                 this.onFail(id, action);
-                return xml(200, `<${action}Response xmlns="${NS}"><requestId>req-2</requestId><instancesSet><item><instanceId>${id}</instanceId>` +
-                    `<currentState>${state(inst.state)}</currentState><previousState>${state(previous)}</previousState></item></instancesSet></${action}Response>`);
+                return xml(
+                    200,
+                    `<${action}Response xmlns="${NS}"><requestId>req-2</requestId><instancesSet><item><instanceId>${id}</instanceId>` +
+                        `<currentState>${state(inst.state)}</currentState><previousState>${state(previous)}</previousState></item></instancesSet></${action}Response>`,
+                );
             }
             default:
                 return xml(400, error("InvalidAction", `The action ${action} is not valid for this web service.`));

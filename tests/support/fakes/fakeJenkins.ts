@@ -4,13 +4,13 @@
  * "Execute shell" step for real (`/bin/sh -xe`, JENKINS_HOME = a temp dir) and emulates the
  * drill's script-console Groovy in Node (there is no Groovy here).
  */
-import { spawnSync } from "child_process";
-import { createHash, randomBytes } from "crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
-import { IncomingMessage, Server, ServerResponse } from "http";
+import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { serveOnLoopback } from "./loopback";
-import { tmpdir } from "os";
-import { join } from "path";
 
 interface Build {
     number: number;
@@ -93,8 +93,11 @@ export class FakeJenkins {
             const session = randomBytes(8).toString("hex");
             const crumb = randomBytes(16).toString("hex");
             this.sessions.set(session, crumb);
-            return send(200, { _class: "hudson.security.csrf.DefaultCrumbIssuer", crumb, crumbRequestField: "Jenkins-Crumb" },
-                { "set-cookie": `JSESSIONID.fake=${session}; Path=/; HttpOnly` });
+            return send(
+                200,
+                { _class: "hudson.security.csrf.DefaultCrumbIssuer", crumb, crumbRequestField: "Jenkins-Crumb" },
+                { "set-cookie": `JSESSIONID.fake=${session}; Path=/; HttpOnly` },
+            );
         }
         if (path === "/whoAmI/api/json") return send(200, { name: this.user, anonymous: false, authenticated: true, authorities: ["authenticated"] });
         if (path === "/api/json") return send(200, { numExecutors: this.numExecutors });
@@ -112,15 +115,24 @@ export class FakeJenkins {
         if (queued) {
             const item = this.queue.get(Number(queued[1]));
             if (!item) return send(404, "no such item");
-            return send(200, item.number === undefined
-                ? { why: "Waiting for next available executor on ‘built-in’" }
-                : { executable: { number: item.number, url: `${this.rootUrl}job/${item.job}/${item.number}/` } });
+            return send(
+                200,
+                item.number === undefined
+                    ? { why: "Waiting for next available executor on ‘built-in’" }
+                    : { executable: { number: item.number, url: `${this.rootUrl}job/${item.job}/${item.number}/` } },
+            );
         }
         return send(404, "Not found");
     }
 
-    private handleJob(name: string, rest: string, method: string, body: string, url: URL,
-        send: (status: number, payload: unknown, headers?: Record<string, string>) => void): void {
+    private handleJob(
+        name: string,
+        rest: string,
+        method: string,
+        body: string,
+        url: URL,
+        send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
+    ): void {
         const config = this.jobs.get(name);
         if (config === undefined) return send(404, "no such job");
         if (rest === "/api/json") return send(200, { name });
@@ -148,11 +160,16 @@ export class FakeJenkins {
     private runShell(job: string, config: string, params: Record<string, string>): Build {
         const m = /<command>([\s\S]*?)<\/command>/.exec(config);
         if (!m) throw new Error(`job ${job} has no shell step`);
-        const command = m[1].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+        const command = m[1]
+            .replace(/&lt;/g, "<")
+            .replace(/&gt;/g, ">")
+            .replace(/&quot;/g, '"')
+            .replace(/&amp;/g, "&");
         const script = join(this.home, `jenkins${Date.now()}.sh`);
         writeFileSync(script, command);
         const run = spawnSync("/bin/sh", ["-xe", script], {
-            env: { PATH: process.env.PATH, JENKINS_HOME: this.home, ...params }, encoding: "utf8",
+            env: { PATH: process.env.PATH, JENKINS_HOME: this.home, ...params },
+            encoding: "utf8",
         });
         rmSync(script);
         const builds = this.builds.get(job) ?? [];
@@ -160,7 +177,8 @@ export class FakeJenkins {
         const b: Build = {
             number: builds.length + 1,
             result,
-            console: `Started by user ${this.user}\nRunning as SYSTEM\nBuilding on the built-in node in workspace ${this.home}/workspace/${job}\n` +
+            console:
+                `Started by user ${this.user}\nRunning as SYSTEM\nBuilding on the built-in node in workspace ${this.home}/workspace/${job}\n` +
                 `[${job}] $ /bin/sh -xe ${script}\n${run.stderr}${run.stdout}Finished: ${result}\n`,
         };
         builds.push(b);

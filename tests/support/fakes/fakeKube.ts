@@ -3,10 +3,11 @@
  * a generic REST store keyed by URL path (create, get, list with equality label selectors, delete,
  * JSON-patch "replace"), pod logs from a map, and hooks so tests can move the world on each request.
  */
-import { randomUUID } from "crypto";
-import { IncomingMessage, Server, ServerResponse } from "http";
-import { serveOnLoopback } from "./loopback";
+
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { serveOnLoopback } from "./loopback";
 
 type Obj = Record<string, any>;
 

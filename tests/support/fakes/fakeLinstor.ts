@@ -37,11 +37,21 @@
  * Scenarios: `everyPoll(steps)` applies `steps[i]` at the i-th `GET /v1/nodes` (the first request of each of the
  * gate's polls; the last state then holds); `onRequest` runs before every request.
  */
-import { IncomingMessage, Server, ServerResponse } from "http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { serveOnLoopback } from "./loopback";
 
-export type ConnectionStatus = "OFFLINE" | "CONNECTED" | "ONLINE" | "VERSION_MISMATCH" | "FULL_SYNC_FAILED" | "AUTHENTICATION_ERROR" |
-    "UNKNOWN" | "HOSTNAME_MISMATCH" | "OTHER_CONTROLLER" | "AUTHENTICATED" | "NO_STLT_CONN";
+export type ConnectionStatus =
+    | "OFFLINE"
+    | "CONNECTED"
+    | "ONLINE"
+    | "VERSION_MISMATCH"
+    | "FULL_SYNC_FAILED"
+    | "AUTHENTICATION_ERROR"
+    | "UNKNOWN"
+    | "HOSTNAME_MISMATCH"
+    | "OTHER_CONTROLLER"
+    | "AUTHENTICATED"
+    | "NO_STLT_CONN";
 
 export const ZONE_PROP = "Aux/topology.kubernetes.io/zone";
 
@@ -81,21 +91,41 @@ export interface FakeLinstorWorld {
     nodes: { name: string; zone?: string; status?: ConnectionStatus; flags?: string[]; type?: FakeNode["type"] }[];
     groups: FakeResourceGroup[];
     /** Resource definitions with their replicas. */
-    resources: { name: string; group: string; flags?: string[]; volumes?: number; replicas: { node: string; kind?: FakeReplica["kind"]; diskState?: string; flags?: string[] }[] }[];
+    resources: {
+        name: string;
+        group: string;
+        flags?: string[];
+        volumes?: number;
+        replicas: { node: string; kind?: FakeReplica["kind"]; diskState?: string; flags?: string[] }[];
+    }[];
     snapshots?: FakeSnapshot[];
     /** Polls a placed replica needs to resync. Default 2. */
     resyncPolls?: number;
 }
 
 /** ApiCallRc return codes (linstor-common consts.json at ab276708): mask | code. */
-const MASK = { error: 0xC000000000000000n, warn: 0x8000000000000000n, info: 0x4000000000000000n, success: 0n };
+const MASK = { error: 0xc000000000000000n, warn: 0x8000000000000000n, info: 0x4000000000000000n, success: 0n };
 export const RC = {
-    FAIL_NOT_FOUND_NODE: 300, FAIL_NOT_FOUND_RSC_DFN: 301, FAIL_EXISTS_NODE_CONN: 506, FAIL_NODE_HAS_USED_RSC: 233,
-    FAIL_NOT_ENOUGH_NODES: 996, FAIL_INVLD_PLACE_COUNT: 219, WARN_NOT_FOUND: 3000, WARN_NODE_EVICTED: 1017, INFO_NOOP: 10007,
-    CREATED: 1, DELETED: 2, MODIFIED: 3,
+    FAIL_NOT_FOUND_NODE: 300,
+    FAIL_NOT_FOUND_RSC_DFN: 301,
+    FAIL_EXISTS_NODE_CONN: 506,
+    FAIL_NODE_HAS_USED_RSC: 233,
+    FAIL_NOT_ENOUGH_NODES: 996,
+    FAIL_INVLD_PLACE_COUNT: 219,
+    WARN_NOT_FOUND: 3000,
+    WARN_NODE_EVICTED: 1017,
+    INFO_NOOP: 10007,
+    CREATED: 1,
+    DELETED: 2,
+    MODIFIED: 3,
 } as const;
 
-interface ApiCallRc { ret_code: bigint; message: string; cause?: string; correction?: string }
+interface ApiCallRc {
+    ret_code: bigint;
+    message: string;
+    cause?: string;
+    correction?: string;
+}
 
 function rc(kind: keyof typeof MASK, code: number, message: string, extra: Partial<ApiCallRc> = {}): ApiCallRc {
     return { ret_code: BigInt.asIntN(64, MASK[kind] | BigInt(code)), message, ...extra };
@@ -108,9 +138,16 @@ function json(value: unknown): string {
 
 /** Drops empty arrays, objects and strings, like Jackson's NON_EMPTY. */
 function nonEmpty<T extends Record<string, unknown>>(o: T): Partial<T> {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) =>
-        v !== undefined && v !== null && v !== "" && !(Array.isArray(v) && v.length === 0) &&
-        !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0))) as Partial<T>;
+    return Object.fromEntries(
+        Object.entries(o).filter(
+            ([, v]) =>
+                v !== undefined &&
+                v !== null &&
+                v !== "" &&
+                !(Array.isArray(v) && v.length === 0) &&
+                !(typeof v === "object" && !Array.isArray(v) && Object.keys(v as object).length === 0),
+        ),
+    ) as Partial<T>;
 }
 
 const DISKLESS_FLAGS = { diskful: [], diskless: ["DISKLESS", "DRBD_DISKLESS"], tiebreaker: ["DISKLESS", "DRBD_DISKLESS", "TIE_BREAKER"] };
@@ -137,7 +174,13 @@ export class FakeLinstor {
         for (const r of world.resources) {
             this.definitions.set(r.name, { name: r.name, group: r.group, flags: [...(r.flags ?? [])], volumes: r.volumes ?? 1 });
             for (const p of r.replicas) {
-                this.replicas.push({ resource: r.name, node: p.node, kind: p.kind ?? "diskful", diskState: p.diskState ?? (p.kind && p.kind !== "diskful" ? "Diskless" : "UpToDate"), flags: [...(p.flags ?? [])] });
+                this.replicas.push({
+                    resource: r.name,
+                    node: p.node,
+                    kind: p.kind ?? "diskful",
+                    diskState: p.diskState ?? (p.kind && p.kind !== "diskful" ? "Diskless" : "UpToDate"),
+                    flags: [...(p.flags ?? [])],
+                });
             }
         }
         this.snapshots = (world.snapshots ?? []).map((s) => ({ ...s, nodes: [...s.nodes] }));
@@ -188,8 +231,15 @@ export class FakeLinstor {
         step?.(this);
         for (const r of this.replicas) {
             if (r.syncPollsLeft === undefined || !this.online(r.node)) continue;
-            const source = this.replicasOf(r.resource).some((p) => p !== r && p.kind === "diskful" && p.diskState === "UpToDate" &&
-                p.syncPollsLeft === undefined && this.online(p.node) && !p.flags.includes("DELETE"));
+            const source = this.replicasOf(r.resource).some(
+                (p) =>
+                    p !== r &&
+                    p.kind === "diskful" &&
+                    p.diskState === "UpToDate" &&
+                    p.syncPollsLeft === undefined &&
+                    this.online(p.node) &&
+                    !p.flags.includes("DELETE"),
+            );
             if (!source) continue;
             r.syncPollsLeft--;
             if (r.syncPollsLeft <= 0) {
@@ -200,8 +250,13 @@ export class FakeLinstor {
         // A satellite that is ONLINE carries out pending deletions; an offline one cannot.
         this.replicas = this.replicas.filter((r) => !(r.flags.includes("DELETE") && this.online(r.node)));
         for (const node of [...this.nodes.values()]) {
-            if (node.flags.includes("DELETE") && !node.flags.includes("EVICTED") && this.online(node.name) &&
-                !this.replicas.some((r) => r.node === node.name) && !this.snapshots.some((s) => s.nodes.includes(node.name))) {
+            if (
+                node.flags.includes("DELETE") &&
+                !node.flags.includes("EVICTED") &&
+                this.online(node.name) &&
+                !this.replicas.some((r) => r.node === node.name) &&
+                !this.snapshots.some((s) => s.nodes.includes(node.name))
+            ) {
                 this.nodes.delete(node.name);
             }
         }
@@ -209,7 +264,11 @@ export class FakeLinstor {
 
     private lost(name: string): { status: number; body: ApiCallRc[] } {
         const node = this.nodes.get(name);
-        if (!node) return { status: 200, body: [rc("warn", RC.WARN_NOT_FOUND, `Deletion of node '${name}' had no effect.`, { cause: `Node '${name}' does not exist.` })] };
+        if (!node)
+            return {
+                status: 200,
+                body: [rc("warn", RC.WARN_NOT_FOUND, `Deletion of node '${name}' had no effect.`, { cause: `Node '${name}' does not exist.` })],
+            };
         if (node.connection_status === "ONLINE") {
             return { status: 500, body: [rc("error", RC.FAIL_EXISTS_NODE_CONN, `Node '${name}' still connected, please use the 'DelNode' api.`)] };
         }
@@ -241,11 +300,23 @@ export class FakeLinstor {
         const node = this.nodes.get(name);
         if (!node) return { status: 200, body: [rc("warn", RC.WARN_NOT_FOUND, `Deletion of node '${name}' had no effect.`)] };
         if (node.flags.includes("EVICTED")) {
-            return { status: 200, body: [rc("warn", RC.WARN_NODE_EVICTED, `Deletion of node '${name}' had no effect.`, { correction: "Use node lost command to delete an evicted node." })] };
+            return {
+                status: 200,
+                body: [
+                    rc("warn", RC.WARN_NODE_EVICTED, `Deletion of node '${name}' had no effect.`, {
+                        correction: "Use node lost command to delete an evicted node.",
+                    }),
+                ],
+            };
         }
-        const lastDiskful = this.replicas.filter((r) => r.node === name && r.kind === "diskful").some((r) =>
-            !this.replicasOf(r.resource).some((p) => p !== r && p.kind === "diskful" && !p.flags.includes("DELETE")));
-        if (lastDiskful) return { status: 500, body: [rc("error", RC.FAIL_NODE_HAS_USED_RSC, "Cannot delete node, because it has in use or last diskful resources.")] };
+        const lastDiskful = this.replicas
+            .filter((r) => r.node === name && r.kind === "diskful")
+            .some((r) => !this.replicasOf(r.resource).some((p) => p !== r && p.kind === "diskful" && !p.flags.includes("DELETE")));
+        if (lastDiskful)
+            return {
+                status: 500,
+                body: [rc("error", RC.FAIL_NODE_HAS_USED_RSC, "Cannot delete node, because it has in use or last diskful resources.")],
+            };
         if (!node.flags.includes("DELETE")) node.flags.push("DELETE");
         for (const r of this.replicas.filter((x) => x.node === name)) if (!r.flags.includes("DELETE")) r.flags.push("DELETE");
         if (this.online(name)) {
@@ -260,10 +331,18 @@ export class FakeLinstor {
         if (!def) return { status: 404, body: [rc("error", RC.FAIL_NOT_FOUND_RSC_DFN, `Resource definition '${rd}' not found.`)] };
         const group = this.groups.get(def.group) ?? { name: def.group };
         const want = request.select_filter?.place_count ?? group.place_count ?? 2;
-        const counted = this.replicasOf(rd).filter((r) => r.kind === "diskful" &&
-            !r.flags.some((f) => ["DELETE", "EVICTED", "EVACUATE"].includes(f)) && !this.nodes.get(r.node)?.flags.includes("EVACUATE"));
+        const counted = this.replicasOf(rd).filter(
+            (r) =>
+                r.kind === "diskful" &&
+                !r.flags.some((f) => ["DELETE", "EVICTED", "EVACUATE"].includes(f)) &&
+                !this.nodes.get(r.node)?.flags.includes("EVACUATE"),
+        );
         const more = want - counted.length;
-        if (more < 0) return { status: 500, body: [rc("error", RC.FAIL_INVLD_PLACE_COUNT, `The resource '${rd}' is already deployed on more nodes than the place count.`)] };
+        if (more < 0)
+            return {
+                status: 500,
+                body: [rc("error", RC.FAIL_INVLD_PLACE_COUNT, `The resource '${rd}' is already deployed on more nodes than the place count.`)],
+            };
         if (more === 0) return { status: 201, body: [rc("info", RC.INFO_NOOP, `Resource '${rd}' was already deployed on ${counted.length} nodes.`)] };
         const zoneOf = (n: string) => this.nodes.get(n)?.props[ZONE_PROP];
         const spread = (group.replicas_on_different ?? []).length > 0;
@@ -277,7 +356,10 @@ export class FakeLinstor {
             chosen.push(node.name);
         }
         if (chosen.length < more) {
-            return { status: 500, body: [rc("error", RC.FAIL_NOT_ENOUGH_NODES, `Not enough available nodes for '${rd}': need ${more}, found ${chosen.length}.`)] };
+            return {
+                status: 500,
+                body: [rc("error", RC.FAIL_NOT_ENOUGH_NODES, `Not enough available nodes for '${rd}': need ${more}, found ${chosen.length}.`)],
+            };
         }
         for (const node of chosen) {
             // A tie-breaker on the chosen node becomes the diskful replica.
@@ -291,28 +373,39 @@ export class FakeLinstor {
 
     private nodeView(n: FakeNode) {
         return nonEmpty({
-            name: n.name, type: n.type, flags: n.flags, props: n.props, connection_status: n.connection_status,
-            uuid: `uuid-${n.name}`, storage_providers: ["DISKLESS", "LVM_THIN"], resource_layers: ["DRBD", "STORAGE"],
+            name: n.name,
+            type: n.type,
+            flags: n.flags,
+            props: n.props,
+            connection_status: n.connection_status,
+            uuid: `uuid-${n.name}`,
+            storage_providers: ["DISKLESS", "LVM_THIN"],
+            resource_layers: ["DRBD", "STORAGE"],
         });
     }
 
     private replicaView(r: FakeReplica) {
         const def = this.definitions.get(r.resource)!;
         const online = this.online(r.node);
-        const volumes = Array.from({ length: def.volumes }, (_v, i) => nonEmpty({
-            volume_number: i,
-            storage_pool_name: r.kind === "diskful" ? "data" : "DfltDisklessStorPool",
-            provider_kind: r.kind === "diskful" ? "LVM_THIN" : "DISKLESS",
-            device_path: `/dev/drbd${1000 + i}`,
-            allocated_size_kib: r.kind === "diskful" ? 1048576 : 0,
-            // No state unless the satellite is connected and has reported it ("" = not reported yet).
-            state: online && r.diskState ? { disk_state: r.diskState } : undefined,
-        }));
+        const volumes = Array.from({ length: def.volumes }, (_v, i) =>
+            nonEmpty({
+                volume_number: i,
+                storage_pool_name: r.kind === "diskful" ? "data" : "DfltDisklessStorPool",
+                provider_kind: r.kind === "diskful" ? "LVM_THIN" : "DISKLESS",
+                device_path: `/dev/drbd${1000 + i}`,
+                allocated_size_kib: r.kind === "diskful" ? 1048576 : 0,
+                // No state unless the satellite is connected and has reported it ("" = not reported yet).
+                state: online && r.diskState ? { disk_state: r.diskState } : undefined,
+            }),
+        );
         return nonEmpty({
-            name: r.resource, node_name: r.node, flags: [...DISKLESS_FLAGS[r.kind], ...r.flags],
+            name: r.resource,
+            node_name: r.node,
+            flags: [...DISKLESS_FLAGS[r.kind], ...r.flags],
             layer_object: { type: "DRBD", children: [{ type: "STORAGE" }] },
             state: online ? { in_use: false } : undefined,
-            uuid: `uuid-${r.resource}-${r.node}`, volumes,
+            uuid: `uuid-${r.resource}-${r.node}`,
+            volumes,
         });
     }
 
@@ -325,42 +418,80 @@ export class FakeLinstor {
             res.writeHead(status, { "content-type": "application/json" });
             res.end(json(payload));
         };
-        const filter = (name: string) => url.searchParams.getAll(name).flatMap((v) => v.split(",")).filter(Boolean);
+        const filter = (name: string) =>
+            url.searchParams
+                .getAll(name)
+                .flatMap((v) => v.split(","))
+                .filter(Boolean);
         const p = url.pathname;
         let m: RegExpExecArray | null;
         if (method === "GET" && p === "/v1/nodes") {
             this.tick();
-            return send(200, [...this.nodes.values()].map((n) => this.nodeView(n)));
+            return send(
+                200,
+                [...this.nodes.values()].map((n) => this.nodeView(n)),
+            );
         }
         if (method === "GET" && (m = /^\/v1\/nodes\/([^/]+)$/.exec(p))) {
             const node = this.nodes.get(decodeURIComponent(m[1]));
             return node ? send(200, this.nodeView(node)) : send(404, [rc("error", RC.FAIL_NOT_FOUND_NODE, `Node '${m[1]}' not found.`)]);
         }
         if (method === "GET" && p === "/v1/resource-groups") {
-            return send(200, [...this.groups.values()].map((g) => nonEmpty({
-                name: g.name, uuid: `uuid-${g.name}`,
-                select_filter: nonEmpty({ place_count: g.place_count, storage_pool: g.storage_pool, replicas_on_different: g.replicas_on_different ?? [] }),
-            })));
+            return send(
+                200,
+                [...this.groups.values()].map((g) =>
+                    nonEmpty({
+                        name: g.name,
+                        uuid: `uuid-${g.name}`,
+                        select_filter: nonEmpty({
+                            place_count: g.place_count,
+                            storage_pool: g.storage_pool,
+                            replicas_on_different: g.replicas_on_different ?? [],
+                        }),
+                    }),
+                ),
+            );
         }
         if (method === "GET" && p === "/v1/resource-definitions") {
-            return send(200, [...this.definitions.values()].map((d) => nonEmpty({
-                name: d.name, resource_group_name: d.group, flags: d.flags, uuid: `uuid-${d.name}`,
-                layer_data: [{ type: "DRBD" }, { type: "STORAGE" }],
-            })));
+            return send(
+                200,
+                [...this.definitions.values()].map((d) =>
+                    nonEmpty({
+                        name: d.name,
+                        resource_group_name: d.group,
+                        flags: d.flags,
+                        uuid: `uuid-${d.name}`,
+                        layer_data: [{ type: "DRBD" }, { type: "STORAGE" }],
+                    }),
+                ),
+            );
         }
         if (method === "GET" && p === "/v1/view/resources") {
             const nodes = filter("nodes");
             const rscs = filter("resources");
-            return send(200, this.replicas
-                .filter((r) => (nodes.length === 0 || nodes.includes(r.node)) && (rscs.length === 0 || rscs.includes(r.resource)))
-                .map((r) => this.replicaView(r)));
+            return send(
+                200,
+                this.replicas
+                    .filter((r) => (nodes.length === 0 || nodes.includes(r.node)) && (rscs.length === 0 || rscs.includes(r.resource)))
+                    .map((r) => this.replicaView(r)),
+            );
         }
         if (method === "GET" && p === "/v1/view/snapshots") {
             const nodes = filter("nodes");
-            return send(200, this.snapshots.filter((s) => nodes.length === 0 || s.nodes.some((n) => nodes.includes(n))).map((s) => nonEmpty({
-                name: s.name, resource_name: s.resource, nodes: s.nodes, flags: ["SUCCESSFUL"],
-                snapshots: s.nodes.map((n) => ({ snapshot_name: s.name, node_name: n, create_timestamp: 1767225600000 })),
-            })));
+            return send(
+                200,
+                this.snapshots
+                    .filter((s) => nodes.length === 0 || s.nodes.some((n) => nodes.includes(n)))
+                    .map((s) =>
+                        nonEmpty({
+                            name: s.name,
+                            resource_name: s.resource,
+                            nodes: s.nodes,
+                            flags: ["SUCCESSFUL"],
+                            snapshots: s.nodes.map((n) => ({ snapshot_name: s.name, node_name: n, create_timestamp: 1767225600000 })),
+                        }),
+                    ),
+            );
         }
         const reply = (r: { status: number; body: ApiCallRc[] }) => send(r.status, r.body);
         if (method === "DELETE" && (m = /^\/v1\/nodes\/([^/]+)\/lost$/.exec(p))) return reply(this.lost(decodeURIComponent(m[1])));

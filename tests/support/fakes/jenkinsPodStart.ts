@@ -63,26 +63,33 @@ export function newSandbox(opts: { imagePlugins?: Record<string, string>; depend
         fs.mkdirSync(path.join(sb.imageRef, "plugins"), { recursive: true });
         fs.writeFileSync(path.join(sb.imageRef, "plugins", `${name}.jpi`), manifest(version));
     }
-    fs.writeFileSync(path.join(sb.bin, "unzip"),
-        '#!/bin/sh\n[ "$1" = -p ] && [ "$3" = META-INF/MANIFEST.MF ] && exec cat "$2"\necho "unzip stub: $*" >&2; exit 2\n', { mode: 0o755 });
+    fs.writeFileSync(
+        path.join(sb.bin, "unzip"),
+        '#!/bin/sh\n[ "$1" = -p ] && [ "$3" = META-INF/MANIFEST.MF ] && exec cat "$2"\necho "unzip stub: $*" >&2; exit 2\n',
+        { mode: 0o755 },
+    );
     // jenkins-plugin-cli (plugin-installation-manager-tool): downloads each plugin of --plugin-file, with its
     // dependencies, into the plugin directory; without internet it cannot read the update center and fails.
-    fs.writeFileSync(path.join(sb.bin, "jenkins-plugin-cli"), [
-        "#!/bin/sh",
-        'if [ "$1" = --version ]; then echo 2.13.2; exit 0; fi',
-        'if [ "$FAKE_ONLINE" != 1 ]; then',
-        '  echo "Unable to retrieve JSON from https://updates.jenkins.io/update-center.json: java.net.UnknownHostException: updates.jenkins.io" >&2',
-        "  exit 1",
-        "fi",
-        'file=""; while [ $# -gt 0 ]; do [ "$1" = --plugin-file ] && file="$2"; shift; done',
-        'get() { name=${1%%:*}; version=${1#*:}; printf "Manifest-Version: 1.0\\r\\nPlugin-Version: %s\\r\\n" "$version" > "$FAKE_PLUGIN_DIR/$name.jpi"; echo "$1" >> "$FAKE_DOWNLOAD_LOG"; }',
-        'while read -r spec || [ -n "$spec" ]; do',
-        '  [ -z "$spec" ] && continue',
-        '  get "$spec"',
-        '  for dep in $(printf "%s" "$FAKE_DEPENDENCIES" | sed -n "s/^${spec%%:*}=//p"); do get "$dep"; done',
-        'done < "$file"',
-        "",
-    ].join("\n"), { mode: 0o755 });
+    fs.writeFileSync(
+        path.join(sb.bin, "jenkins-plugin-cli"),
+        [
+            "#!/bin/sh",
+            'if [ "$1" = --version ]; then echo 2.13.2; exit 0; fi',
+            'if [ "$FAKE_ONLINE" != 1 ]; then',
+            '  echo "Unable to retrieve JSON from https://updates.jenkins.io/update-center.json: java.net.UnknownHostException: updates.jenkins.io" >&2',
+            "  exit 1",
+            "fi",
+            'file=""; while [ $# -gt 0 ]; do [ "$1" = --plugin-file ] && file="$2"; shift; done',
+            'get() { name=${1%%:*}; version=${1#*:}; printf "Manifest-Version: 1.0\\r\\nPlugin-Version: %s\\r\\n" "$version" > "$FAKE_PLUGIN_DIR/$name.jpi"; echo "$1" >> "$FAKE_DOWNLOAD_LOG"; }',
+            'while read -r spec || [ -n "$spec" ]; do',
+            '  [ -z "$spec" ] && continue',
+            '  get "$spec"',
+            '  for dep in $(printf "%s" "$FAKE_DEPENDENCIES" | sed -n "s/^${spec%%:*}=//p"); do get "$dep"; done',
+            'done < "$file"',
+            "",
+        ].join("\n"),
+        { mode: 0o755 },
+    );
     return sb;
 }
 
@@ -93,15 +100,22 @@ export function newSandbox(opts: { imagePlugins?: Record<string, string>; depend
 export function renderApplyConfig(c: any, p: { home: string; ref: string; pluginDir: string; config: string; war: string }): string {
     const lines = ["set -e"];
     if (c.initializeOnce) {
-        lines.push(`if [ -f ${p.home}/initialization-completed ]; then`,
-            '  echo "controller was previously initialized, refusing to re-initialize"', "  exit 0", "fi");
+        lines.push(
+            `if [ -f ${p.home}/initialization-completed ]; then`,
+            '  echo "controller was previously initialized, refusing to re-initialize"',
+            "  exit 0",
+            "fi",
+        );
     }
-    lines.push('echo "disable Setup Wizard"',
+    lines.push(
+        'echo "disable Setup Wizard"',
         `echo $JENKINS_VERSION > ${p.home}/jenkins.install.UpgradeWizard.state`,
-        `echo $JENKINS_VERSION > ${p.home}/jenkins.install.InstallUtil.lastExecVersion`);
+        `echo $JENKINS_VERSION > ${p.home}/jenkins.install.InstallUtil.lastExecVersion`,
+    );
     if (c.overwritePlugins) lines.push('echo "remove all plugins from shared volume"', `rm -rf ${p.home}/plugins/*`);
     if (c.installPlugins) {
-        lines.push('echo "download plugins"',
+        lines.push(
+            'echo "download plugins"',
             `cp ${p.config}/plugins.txt ${p.home};`,
             `rm -rf ${p.ref}/plugins/*.lock`,
             `version () { echo "$@" | awk -F. '{ printf("%d%03d%03d%03d\\n", $1,$2,$3,$4); }'; }`,
@@ -111,11 +125,16 @@ export function renderApplyConfig(c: any, p: { home: string; ref: string; plugin
             `  /usr/local/bin/install-plugins.sh \`echo $(cat ${p.home}/plugins.txt)\`;`,
             "fi",
             'echo "copy plugins to shared volume"',
-            `yes n | cp -i ${p.ref}/plugins/* ${p.pluginDir}/;`);
+            `yes n | cp -i ${p.ref}/plugins/* ${p.pluginDir}/;`,
+        );
     }
     if (!c.sidecars?.configAutoReload?.enabled) {
-        lines.push('echo "copy configuration as code files"', `mkdir -p ${p.home}/casc_configs;`, `rm -rf ${p.home}/casc_configs/*`,
-            `cp -v ${p.config}/*.yaml ${p.home}/casc_configs`);
+        lines.push(
+            'echo "copy configuration as code files"',
+            `mkdir -p ${p.home}/casc_configs;`,
+            `rm -rf ${p.home}/casc_configs/*`,
+            `cp -v ${p.config}/*.yaml ${p.home}/casc_configs`,
+        );
     }
     lines.push('echo "finished initialization"');
     if (c.initializeOnce) lines.push(`touch ${p.home}/initialization-completed`);
@@ -171,35 +190,56 @@ export interface PodStart {
 
 function run(sb: Sandbox, script: string, env: Record<string, string>): { code: number | null; out: string } {
     const r = spawnSync("/bin/sh", ["-c", script], {
-        env: { PATH: `${sb.bin}:/usr/bin:/bin`, ...env }, encoding: "utf8", timeout: 20000,
+        env: { PATH: `${sb.bin}:/usr/bin:/bin`, ...env },
+        encoding: "utf8",
+        timeout: 20000,
     });
     return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 function pluginsIn(dir: string): Record<string, string> {
     if (!fs.existsSync(dir)) return {};
-    return Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith(".jpi")).sort().map((f) => [
-        f.slice(0, -4), /Plugin-Version: (\S+)/.exec(fs.readFileSync(path.join(dir, f), "utf8"))![1],
-    ]));
+    return Object.fromEntries(
+        fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".jpi"))
+            .sort()
+            .map((f) => [f.slice(0, -4), /Plugin-Version: (\S+)/.exec(fs.readFileSync(path.join(dir, f), "utf8"))![1]]),
+    );
 }
 
 /** One start of the controller pod with `values` (HaJenkins' chart values). */
-export function startPod(sb: Sandbox, values: any, opts: {
-    online: boolean;
-    /** The pod is killed once the chart's init has finished (before the entrypoint copies the plugins). */
-    killAfterInit?: boolean;
-    /** The pod is killed after the entrypoint copied this many files. */
-    killAfterFiles?: number;
-}): PodStart {
+export function startPod(
+    sb: Sandbox,
+    values: any,
+    opts: {
+        online: boolean;
+        /** The pod is killed once the chart's init has finished (before the entrypoint copies the plugins). */
+        killAfterInit?: boolean;
+        /** The pod is killed after the entrypoint copied this many files. */
+        killAfterFiles?: number;
+    },
+): PodStart {
     const c = values.controller;
     const start = fs.mkdtempSync(path.join(sb.root, "start-"));
-    const dirs = { pluginDir: path.join(start, "plugin-dir"), initRef: path.join(start, "init-ref"), config: path.join(start, "jenkins-config"), casc: path.join(start, "sc-config-volume") };
+    const dirs = {
+        pluginDir: path.join(start, "plugin-dir"),
+        initRef: path.join(start, "init-ref"),
+        config: path.join(start, "jenkins-config"),
+        casc: path.join(start, "sc-config-volume"),
+    };
     for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
     fs.writeFileSync(sb.downloadLog, "");
     const steps: PodStart["steps"] = [];
     const done = (jenkinsStarted: boolean, casc: Record<string, string> = {}): PodStart => ({
-        steps, jenkinsStarted, casc, plugins: pluginsIn(path.join(sb.home, "plugins")),
-        downloads: fs.readFileSync(sb.downloadLog, "utf8").split("\n").filter((l) => l !== ""),
+        steps,
+        jenkinsStarted,
+        casc,
+        plugins: pluginsIn(path.join(sb.home, "plugins")),
+        downloads: fs
+            .readFileSync(sb.downloadLog, "utf8")
+            .split("\n")
+            .filter((l) => l !== ""),
     });
     const mapPath = (v: string) => v.replace(JENKINS_HOME_PATH, sb.home).replace(JENKINS_REF_PATH, sb.imageRef);
 
@@ -221,7 +261,7 @@ export function startPod(sb: Sandbox, values: any, opts: {
     if (reload) for (const [f, text] of Object.entries(documents)) fs.writeFileSync(path.join(dirs.casc, f), text);
 
     // 3. init: apply_config.sh with the ConfigMap's files (plugins.txt; the JCasC files only without configAutoReload).
-    const plugins: string[] = c.installPlugins === false ? [] : c.installPlugins ?? [];
+    const plugins: string[] = c.installPlugins === false ? [] : (c.installPlugins ?? []);
     fs.writeFileSync(path.join(dirs.config, "plugins.txt"), [...plugins, ...(c.additionalPlugins ?? [])].join("\n"));
     if (!reload) for (const [f, text] of Object.entries(documents)) fs.writeFileSync(path.join(dirs.config, f), text);
     // The init container's $REF: the image's, with the `plugins` emptyDir over ref/plugins (installPlugins + overwritePluginsFromImage).
@@ -230,10 +270,15 @@ export function startPod(sb: Sandbox, values: any, opts: {
     if (emptyPlugins) fs.rmSync(path.join(dirs.initRef, "plugins"), { recursive: true, force: true });
     fs.mkdirSync(path.join(dirs.initRef, "plugins"), { recursive: true });
     const script = renderApplyConfig(c, { home: sb.home, ref: dirs.initRef, pluginDir: dirs.pluginDir, config: dirs.config, war: sb.war });
-    const deps = Object.entries(sb.dependencies).map(([n, d]) => `${n}=${d.join(" ")}`).join("\n");
+    const deps = Object.entries(sb.dependencies)
+        .map(([n, d]) => `${n}=${d.join(" ")}`)
+        .join("\n");
     const init = run(sb, script, {
-        JENKINS_VERSION, FAKE_ONLINE: opts.online ? "1" : "0", FAKE_PLUGIN_DIR: path.join(dirs.initRef, "plugins"),
-        FAKE_DOWNLOAD_LOG: sb.downloadLog, FAKE_DEPENDENCIES: deps,
+        JENKINS_VERSION,
+        FAKE_ONLINE: opts.online ? "1" : "0",
+        FAKE_PLUGIN_DIR: path.join(dirs.initRef, "plugins"),
+        FAKE_DOWNLOAD_LOG: sb.downloadLog,
+        FAKE_DEPENDENCIES: deps,
     });
     steps.push({ name: "init", ...init });
     if (init.code !== 0 || opts.killAfterInit) return done(false);
@@ -246,13 +291,21 @@ export function startPod(sb: Sandbox, values: any, opts: {
         fs.cpSync(dirs.pluginDir, path.join(controllerRef, "plugins"), { recursive: true });
     }
     const copy = run(sb, ENTRYPOINT_COPY, {
-        JENKINS_HOME: sb.home, REF: controllerRef, KILL_AFTER_FILES: opts.killAfterFiles === undefined ? "" : String(opts.killAfterFiles),
+        JENKINS_HOME: sb.home,
+        REF: controllerRef,
+        KILL_AFTER_FILES: opts.killAfterFiles === undefined ? "" : String(opts.killAfterFiles),
     });
     steps.push({ name: "jenkins (entrypoint copy)", ...copy });
     if (copy.code !== 0) return done(false);
     // CASC_JENKINS_CONFIG: the sc-config-volume emptyDir over JENKINS_HOME/casc_configs, else the PVC's casc_configs.
     const cascDir = reload ? dirs.casc : path.join(sb.home, "casc_configs");
     const casc = fs.existsSync(cascDir)
-        ? Object.fromEntries(fs.readdirSync(cascDir).sort().map((f) => [f, fs.readFileSync(path.join(cascDir, f), "utf8")])) : {};
+        ? Object.fromEntries(
+              fs
+                  .readdirSync(cascDir)
+                  .sort()
+                  .map((f) => [f, fs.readFileSync(path.join(cascDir, f), "utf8")]),
+          )
+        : {};
     return done(true, casc);
 }

@@ -1,4 +1,4 @@
-import { IncomingMessage, Server, ServerResponse, createServer } from "http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 /**
  * Serves `handle` on 127.0.0.1 at a free port, with each request's body read in full first. A handler

@@ -48,7 +48,10 @@ export async function reconcileSatelliteDeletion(api: string, node: string, poli
             const rs = (resources.body ?? []).map((r: any) => r.name);
             const ss = (snapshots.body ?? []).map((s: any) => s.name);
             if (rs.length + ss.length > 0) {
-                return { done: false, message: `Waiting on remaining resources and snapshots: resources: [${rs.join(", ")}] snapshots: [${ss.join(", ")}]` };
+                return {
+                    done: false,
+                    message: `Waiting on remaining resources and snapshots: resources: [${rs.join(", ")}] snapshots: [${ss.join(", ")}]`,
+                };
             }
             const del = await call(api, "DELETE", `/v1/nodes/${n}`);
             if (!ok(del.status) && del.status !== 404) return { done: false, message: `error: delete ${del.status}` };
@@ -67,8 +70,13 @@ export async function reconcileSatelliteDeletion(api: string, node: string, poli
 }
 
 /** Reconciles until done or `attempts` run out (the operator requeues forever). */
-export async function deleteSatellite(api: string, node: string, policy: SatelliteDeletionPolicy, attempts = 5,
-    between: (attempt: number) => void = () => undefined): Promise<ReconcileResult & { attempts: number; messages: string[] }> {
+export async function deleteSatellite(
+    api: string,
+    node: string,
+    policy: SatelliteDeletionPolicy,
+    attempts = 5,
+    between: (attempt: number) => void = () => undefined,
+): Promise<ReconcileResult & { attempts: number; messages: string[] }> {
     const messages: string[] = [];
     for (let i = 1; i <= attempts; i++) {
         const r = await reconcileSatelliteDeletion(api, node, policy);
