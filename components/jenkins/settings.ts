@@ -213,7 +213,8 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
     chartVersion: (v, c) => c.exactVersion(v, JENKINS_DEFAULTS.chartVersion),
     imageRegistry: (v, c) => c.imageRegistry(v),
     imageRepository: (v, c) => c.imageRepository(v),
-    imageTag: (v, c) => c.imageTag(v),
+    // Jenkins numbers weeklies with two parts (2.569) and LTS releases with three (2.568.2): both are exact.
+    imageTag: (v, c) => c.imageTag(v, 2),
     storageSize: (v, c) => c.quantity(v, STORAGE_SIZE),
     storageClassReplicas: (v, c, s, key) => {
         c.integer(v, { min: 1, max: 6 });

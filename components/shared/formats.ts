@@ -70,15 +70,16 @@ export function repositoryProblem(path: string): string | undefined {
     return path.split("/").every((c) => PATH_COMPONENT.test(c)) ? undefined : "Use a repository path such as jenkins/jenkins.";
 }
 
-/** Why a tag (optionally `tag@sha256:<digest>`) does not pin one image: it must begin with a version of ≥ 2 numbers. */
-export function tagProblem(tagAndDigest: string): string | undefined {
+/** Why a tag (optionally `tag@sha256:<digest>`) does not pin one image: it must begin with a full version (three numbers: a two-number tag such as 3.13-slim moves with every patch). */
+export function tagProblem(tagAndDigest: string, versionParts: 2 | 3 = 3): string | undefined {
     const digest = DIGEST.test(tagAndDigest);
     const tag = tagAndDigest.replace(DIGEST, "");
     if (tag.includes("@")) return BAD_DIGEST;
     if (!TAG.test(tag)) return "A tag has 1–128 letters, digits, '_', '.' or '-'.";
     if (digest) return undefined;
     const words = tag.toLowerCase().split(/[-._+]/);
-    if (!/^v?\d+\.\d+/.test(tag) || words.some((w) => FLOATING_TAG_WORDS.includes(w))) {
+    const version = versionParts === 3 ? /^v?\d+\.\d+\.\d+/ : /^v?\d+\.\d+/;
+    if (!version.test(tag) || words.some((w) => FLOATING_TAG_WORDS.includes(w))) {
         return (
             `Tag ${tag} can move to another image: pin an exact version (such as 8.16.0, v1.35.1 or 2.568.2-jdk21) or a digest; ` +
             "never latest, lts, stable or another floating tag."

@@ -177,9 +177,12 @@ export class Check {
         if (problem) this.fail(value, problem);
     }
 
-    /** An image tag (optionally `tag@sha256:<digest>`) that pins one image. */
-    imageTag(value: string | undefined): void {
-        const problem = this.string(value, "Use an image tag.") ? tagProblem(value) : undefined;
+    /**
+     * An image tag (optionally `tag@sha256:<digest>`) that pins one image. `versionParts: 2` only for images whose
+     * releases are numbered with two parts (Jenkins weeklies: 2.569; its LTS line has three: 2.568.2).
+     */
+    imageTag(value: string | undefined, versionParts: 2 | 3 = 3): void {
+        const problem = this.string(value, "Use an image tag.") ? tagProblem(value, versionParts) : undefined;
         if (problem) this.fail(value, problem);
     }
 

@@ -2,7 +2,7 @@
  * File moves must not change what a deployed stack sees: every resource URN of the shipped dev and dr
  * stacks is compared with the baseline recorded before the move (tests/support/urns/<stack>.json).
  * A changed URN means Pulumi would replace the resource; add an `alias` instead of updating the baseline.
- * `UPDATE_URNS=1 npm run mocha -- tests/stacks/urns.spec.ts` rewrites the baseline (only for deliberate new resources).
+ * `UPDATE_URNS=1 TS_NODE_TRANSPILE_ONLY=true npx mocha tests/stacks/urns.spec.ts` rewrites the baseline (only for deliberate new resources).
  */
 
 import * as fs from "node:fs";

@@ -115,6 +115,10 @@ describe("validation kit", () => {
             ["docker.io/library/alpine:edge", /can move/],
             ["docker.io/library/alpine:3", /can move/],
             ["docker.io/library/node:22.x", /can move/],
+            // Two-number tags move with every patch release (3.13 → 3.13.16).
+            ["docker.io/library/python:3.13-slim", /can move/],
+            ["docker.io/library/nginx:1.27", /can move/],
+            ["registry.k8s.io/kubectl:v1.35", /can move/],
             ["localhost:5000/curl:8.16.0", /fully qualified host name/],
             ["localhost:5000/curl", /fully qualified host name/],
             ["registry:5000/curl:8.16.0", /fully qualified host name/],
@@ -144,6 +148,10 @@ describe("validation kit", () => {
             rejects(() => is.imageRepository("jenkins//jenkins"), "jenkins//jenkins");
             rejects(() => is.imageTag("2.568.2@sha256:abc"), "2.568.2@sha256:abc");
             for (const tag of ["latest", "lts", "lts-jdk17", "latest-jdk21", "weekly"]) rejects(() => is.imageTag(tag), tag);
+            // Jenkins weeklies are exact with two parts; other images need three.
+            rejects(() => is.imageTag("2.569"), "2.569");
+            is.imageTag("2.569", 2);
+            rejects(() => is.imageTag("2", 2), "2");
         });
     });
 
