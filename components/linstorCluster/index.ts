@@ -7,22 +7,11 @@ import * as random from "@pulumi/random";
 import { EBS_GP3_CLASS, ebsGp3Parameters } from "./addons";
 import { addonVersion, managedAddons, privateApiAccess } from "./clusterExtras";
 import { buildKubeconfig } from "./kubeconfig";
-import { al2023AmiParameter, blockDeviceMappings, DATA_DEVICE, METADATA_DEVICE, metadataOptions } from "./launchTemplate";
-import {
-    DATA_POOL,
-    linstorClusterSpec,
-    METADATA_POOL,
-    operatorChart,
-    operatorValues,
-    PASSPHRASE_KEY,
-    STORAGE_NODE_LABEL,
-    satelliteConfigurationSpec,
-} from "./operator";
-import { RESYNC_GATE_DEFAULTS, resyncGateCustomTimeouts, resyncGateJobSpec } from "./resyncGate";
+import { DATA_DEVICE, METADATA_DEVICE } from "./launchTemplate";
+import { storageNodes } from "./nodeGroups";
+import { DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY, satelliteConfigurationSpec } from "./operator";
 import { type KeyOf, type LinstorClusterSettings, validateLinstorClusterSettings } from "./settings";
-import { instanceArchitecture } from "./sizing";
 import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
-import { buildNodeUserData } from "./userData";
 
 export interface LinstorClusterArgs extends LinstorClusterSettings {
     /** Names the key to fix in validation errors; default `LinstorCluster.<field>`. */
@@ -68,7 +57,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string[]>;
     /** AMI the storage nodes run (export it: the stacks keep it until kubernetesVersion changes). */
-    nodeAmiId!: pulumi.Output<string>;
+    readonly nodeAmiId: pulumi.Output<string>;
 
     constructor(name: string, args: LinstorClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything, so bad input never leaves a half-created stack.
@@ -194,7 +183,18 @@ export class LinstorCluster extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        const nodeGroups = this.storageNodes(p, args, cluster, nodeRole, network.privateSubnetIds, tags, nodePolicies, namespace);
+        const storage = storageNodes(p, args, {
+            parent: this,
+            provider: this.provider,
+            cluster,
+            nodeRole,
+            privateSubnetIds: network.privateSubnetIds,
+            tags,
+            dependsOn: nodePolicies,
+            linstorNamespace: namespace,
+        });
+        const nodeGroups = storage.groups;
+        this.nodeAmiId = storage.nodeAmiId;
         const addons = managedAddons(this, p, args, cluster, nodeGroups, tags);
 
         const baseValues = operatorValues(args.linstorDistribution, args.drbdIoUsername);
@@ -353,138 +353,5 @@ export class LinstorCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         return { vpcId: vpc.vpcId, privateSubnetIds: vpc.privateSubnetIds, publicSubnetIds: vpc.publicSubnetIds };
-    }
-
-    /** One managed node group per AZ, so every zone always holds a replica-capable node. */
-    private storageNodes(
-        p: string,
-        args: LinstorClusterArgs,
-        cluster: eks.Cluster,
-        nodeRole: aws.iam.Role,
-        privateSubnetIds: pulumi.Output<string[]>,
-        tags: Record<string, string>,
-        dependsOn: pulumi.Resource[],
-        linstorNamespace: k8s.core.v1.Namespace,
-    ) {
-        const imageId =
-            args.nodeAmiId !== undefined
-                ? pulumi.output(args.nodeAmiId)
-                : aws.ssm.getParameterOutput(
-                      {
-                          name: al2023AmiParameter(args.kubernetesVersion, instanceArchitecture(args.instanceType)),
-                      },
-                      { parent: this },
-                  ).value;
-        this.nodeAmiId = imageId;
-        const core = cluster.core.cluster;
-        const userData = pulumi
-            .all([core.name, core.endpoint, core.certificateAuthority.data, core.kubernetesNetworkConfig.serviceIpv4Cidr])
-            .apply(([name, endpoint, ca, cidr]) =>
-                Buffer.from(
-                    buildNodeUserData({
-                        clusterName: name,
-                        apiServerEndpoint: endpoint,
-                        certificateAuthority: ca,
-                        serviceCidr: cidr,
-                        devices: [DATA_DEVICE, METADATA_DEVICE],
-                        labels: [{ key: STORAGE_NODE_LABEL, value: "true" }],
-                    }),
-                ).toString("base64"),
-            );
-        const template = new aws.ec2.LaunchTemplate(
-            `${p}-storage-node`,
-            {
-                description: "EKS storage node for LINSTOR: data + DRBD metadata EBS volumes, kernel headers, IMDSv2",
-                imageId,
-                instanceType: args.instanceType,
-                userData,
-                blockDeviceMappings: blockDeviceMappings(args),
-                metadataOptions: metadataOptions(args.imdsHopLimit),
-                updateDefaultVersion: true,
-                tagSpecifications: [
-                    { resourceType: "instance", tags },
-                    { resourceType: "volume", tags },
-                ],
-                tags,
-            },
-            { parent: this },
-        );
-        // Each group waits for the previous one — and, with the resync gate, for DRBD to have rebuilt every
-        // replica after it — so a new launch template rolls out one AZ at a time and never takes a second
-        // replica away while one is still resyncing. The surge node (maxSize = n + 1) joins before the old
-        // one leaves, so evacuation has a target in the same zone.
-        const groups: eks.ManagedNodeGroup[] = [];
-        const previous = (i: number): pulumi.Resource[] => {
-            if (i === 0 || !args.serialNodeGroupRollout) return dependsOn;
-            if (!args.nodeRolloutResyncGate) return [groups[i - 1]];
-            return [this.resyncGate(p, args, args.availabilityZones[i - 1], template, groups[i - 1], linstorNamespace)];
-        };
-        args.availabilityZones.forEach((az, i) => {
-            groups.push(
-                new eks.ManagedNodeGroup(
-                    `${p}-storage-${az}`,
-                    {
-                        cluster,
-                        // A prefix, not a fixed name: a replacement (new subnet, role, template) creates the new group
-                        // before it deletes the old one, which a fixed name would refuse ("already exists").
-                        nodeGroupNamePrefix: `${p}-storage-${az}-`,
-                        nodeRole,
-                        subnetIds: privateSubnetIds.apply((ids) => [ids[i]]),
-                        scalingConfig: { minSize: args.nodesPerAz, desiredSize: args.nodesPerAz, maxSize: args.nodesPerAz + 1 },
-                        launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
-                        labels: { [STORAGE_NODE_LABEL]: "true" },
-                        tags,
-                    },
-                    { parent: this, dependsOn: previous(i) },
-                ),
-            );
-        });
-        // A gate behind the last zone too: `pulumi up` ends only once every replica is back, so the next change
-        // (another rollout, a lowered nodesPerAz) never starts on a degraded cluster.
-        if (args.serialNodeGroupRollout && args.nodeRolloutResyncGate) {
-            const last = args.availabilityZones.length - 1;
-            this.resyncGate(p, args, args.availabilityZones[last], template, groups[last], linstorNamespace);
-        }
-        return groups;
-    }
-
-    /**
-     * A Job, named after the launch-template version so every rollout runs a new one, that passes only
-     * when all DRBD replicas are UpToDate again after `group` rolled (see resyncGate.ts).
-     */
-    private resyncGate(
-        p: string,
-        args: LinstorClusterArgs,
-        az: string,
-        template: aws.ec2.LaunchTemplate,
-        group: eks.ManagedNodeGroup,
-        linstorNamespace: k8s.core.v1.Namespace,
-    ): k8s.batch.v1.Job {
-        return new k8s.batch.v1.Job(
-            `${p}-resync-gate-${az}`,
-            {
-                metadata: {
-                    // A new name re-runs the gate: every launch-template version (AMI, instance type, user data) and every
-                    // change of nodesPerAz, which removes or adds storage nodes in place without a new template.
-                    name: template.latestVersion.apply((v) => `resync-gate-${az}-v${v}-n${args.nodesPerAz}`),
-                    namespace: linstorNamespace.metadata.name,
-                    labels: { "app.kubernetes.io/component": "drbd-resync-gate" },
-                },
-                spec: resyncGateJobSpec({
-                    linstorNamespace: operatorChart(args.linstorDistribution).namespace,
-                    image: args.resyncGateImage,
-                    stableSeconds: RESYNC_GATE_DEFAULTS.stableSeconds,
-                    timeoutSeconds: args.resyncGateTimeoutSeconds,
-                    pollSeconds: RESYNC_GATE_DEFAULTS.pollSeconds,
-                }),
-            },
-            {
-                parent: this,
-                provider: this.provider,
-                dependsOn: [group, linstorNamespace],
-                // Pulumi's own Job wait is 10 minutes; the gate may run for resyncGateTimeoutSeconds.
-                customTimeouts: resyncGateCustomTimeouts(args.resyncGateTimeoutSeconds),
-            },
-        );
     }
 }

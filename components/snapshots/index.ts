@@ -2,16 +2,13 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../shared/errors";
-import { jobAwaitTimeouts } from "../shared/jobs";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf } from "../shared/validation";
 import { SnapshotBucket } from "./bucket";
-import { linstorS3UserPolicy } from "./iamPolicies";
-import { REMOTE_JOB_DEADLINE_SECONDS, remoteJobSpec } from "./remoteJob";
+import { ensureRemoteJob, snapshotController } from "./controller";
+import { linstorS3Credentials } from "./credentials";
 import { SnapshotRestore, validateSnapshotRestoreArgs } from "./restore";
 import {
-    CONTENT_PRUNE_RULES,
-    CSI_CONTROLLER_SERVICE_ACCOUNT,
     credentialsSecretName,
     describeSnapshotSchedule,
     LINSTOR_CSI_DRIVER,
@@ -19,24 +16,15 @@ import {
     linstorResourceOfClaim,
     ON_DEMAND_LABEL,
     restoredClaimName,
-    S3_CREDENTIALS_SECRET_TYPE,
-    SCHEDULE_LABEL,
-    SCHEDULE_NAME,
-    SNAP_PARAM,
     SNAPSHOT_API,
-    SNAPSHOT_CONTROLLER_CHART,
-    SNAPSHOT_ROLE_RULES,
     s3SnapshotHandle,
     snapshotClassParameters,
-    snapshotControllerValues,
-    snapshotCronJobSpec,
     snapshotterSecretParameters,
     volumeSnapshotFromClaim,
 } from "./schedule";
+import { snapshotSchedule } from "./scheduleResources";
 import {
-    bucketAccess,
     bucketRegion,
-    liveGenerations,
     maxScheduleGapSeconds,
     remoteName,
     type S3SnapshotSettings,
@@ -212,90 +200,21 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             this.kmsKeyArn = pulumi.output(existing.kmsKeyArn);
         }
 
-        const generations = liveGenerations(args.s3AccessKeyGeneration, args.s3AccessKeyRetiredGeneration);
-        const user = new aws.iam.User(
-            `${name}-linstor`,
-            {
-                name: `${args.namePrefix}-linstor-s3`,
-                path: "/ha-jenkins-eks/",
-                tags: { ...args.tags, "ha-jenkins-eks:purpose": "linstor-s3-remote" },
-            },
-            { parent: this },
-        );
-        this.iamUserName = user.name;
-        const policy = new aws.iam.UserPolicy(
-            `${name}-linstor`,
-            {
-                name: "linstor-s3-backups",
-                user: user.name,
-                policy: pulumi.all([this.bucketArn, this.kmsKeyArn]).apply(([bucketArn, kmsKeyArn]) =>
-                    JSON.stringify(
-                        linstorS3UserPolicy({
-                            bucketArn,
-                            kmsKeyArn,
-                            bucketRegion: this.bucketRegion,
-                            access: bucketAccess(args.bucket),
-                        }),
-                    ),
-                ),
-            },
-            { parent: this },
-        );
-        const secrets = generations.map((generation) => {
-            // Named by generation: a bump creates the new key next to the old one instead of replacing it.
-            const key = new aws.iam.AccessKey(`${name}-linstor-g${generation}`, { user: user.name }, { parent: this });
-            const secret = new k8s.core.v1.Secret(
-                `${name}-credentials-g${generation}`,
-                {
-                    metadata: {
-                        name: credentialsSecretName(this.linstorRemoteName, generation),
-                        namespace: args.linstorNamespace,
-                        labels: {
-                            "ha-jenkins-eks.io/linstor-remote": this.linstorRemoteName,
-                            "ha-jenkins-eks.io/key-generation": String(generation),
-                        },
-                    },
-                    type: S3_CREDENTIALS_SECRET_TYPE,
-                    // Immutable, so a rotation is always a new Secret under a new name.
-                    immutable: true,
-                    stringData: { "access-key": key.id, "secret-key": key.secret },
-                },
-                { ...k8s$, dependsOn: [policy, ...storageReady], deleteBeforeReplace: true },
-            );
-            return { key, secret };
+        const credentials = linstorS3Credentials(k8s$, name, args, {
+            remoteName: this.linstorRemoteName,
+            linstorNamespace: args.linstorNamespace,
+            bucketArn: this.bucketArn,
+            kmsKeyArn: this.kmsKeyArn,
+            bucketRegion: this.bucketRegion,
+            storageReady,
         });
-        const current = secrets[secrets.length - 1];
-        this.credentialsSecret = current.secret;
+        const current = credentials.currentSecret;
+        this.iamUserName = credentials.iamUserName;
+        this.credentialsSecret = current;
         this.credentialsSecretName = credentialsSecretName(this.linstorRemoteName, args.s3AccessKeyGeneration);
-        this.currentAccessKeyId = current.key.id;
+        this.currentAccessKeyId = credentials.currentAccessKeyId;
 
-        const readerName = `linstor-s3-credentials-${this.linstorRemoteName}`;
-        const reader = new k8s.rbac.v1.Role(
-            `${name}-credentials-reader`,
-            {
-                metadata: { name: readerName, namespace: args.linstorNamespace },
-                rules: [
-                    {
-                        apiGroups: [""],
-                        resources: ["secrets"],
-                        verbs: ["get"],
-                        resourceNames: generations.map((g) => credentialsSecretName(this.linstorRemoteName, g)),
-                    },
-                ],
-            },
-            { ...k8s$, dependsOn: storageReady },
-        );
-        const readerBinding = new k8s.rbac.v1.RoleBinding(
-            `${name}-credentials-reader`,
-            {
-                metadata: { name: readerName, namespace: args.linstorNamespace },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: readerName },
-                subjects: [{ kind: "ServiceAccount", name: CSI_CONTROLLER_SERVICE_ACCOUNT, namespace: args.linstorNamespace }],
-            },
-            { ...k8s$, dependsOn: [reader] },
-        );
-
-        const controller = args.installSnapshotController ? [this.snapshotController(name, args, k8s$)] : [];
+        const controller = args.installSnapshotController ? [snapshotController(k8s$, name, args)] : [];
         this.snapshotClassParameters = this.bucketName.apply((bucket) =>
             snapshotClassParameters({
                 remoteName: this.linstorRemoteName,
@@ -320,11 +239,24 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     ...snapshotterSecretParameters(this.credentialsSecretName, args.linstorNamespace),
                 })),
             },
-            { ...k8s$, dependsOn: [current.secret, readerBinding, ...controller, ...storageReady] },
+            { ...k8s$, dependsOn: [current, credentials.readerBinding, ...controller, ...storageReady] },
         );
 
-        this.remoteReady = [current.secret, this.snapshotClass];
-        if (args.remoteJobImage !== undefined) this.remoteReady.push(this.ensureRemoteJob(args, k8s$, current.secret, storageReady));
+        this.remoteReady = [current, this.snapshotClass];
+        if (args.remoteJobImage !== undefined) {
+            this.remoteReady.push(
+                ensureRemoteJob(k8s$, {
+                    namePrefix: args.namePrefix,
+                    linstorNamespace: args.linstorNamespace,
+                    remoteName: this.linstorRemoteName,
+                    bucketRegion: this.bucketRegion,
+                    snapshotClassParameters: this.snapshotClassParameters,
+                    credentialsSecretName: this.credentialsSecretName,
+                    image: args.remoteJobImage,
+                    dependsOn: [current, this.snapshotClass, ...storageReady],
+                }),
+            );
+        }
 
         let latestHandle: pulumi.Output<string | undefined> = pulumi.output(undefined);
         const jenkins = args.jenkins;
@@ -353,7 +285,14 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             }
             this.jenkinsClaimName = claim;
             if (args.snapshotScheduleEnabled) {
-                this.scheduleName = this.schedule(name, args, jenkins, claim, k8s$);
+                this.scheduleName = snapshotSchedule(k8s$, name, args, {
+                    namespace: jenkins.namespace,
+                    namespaceReady: jenkins.namespaceReady ?? [],
+                    claim,
+                    credentialsSecretName: this.credentialsSecretName,
+                    credentialsNamespace: args.linstorNamespace,
+                    snapshotClass: this.snapshotClass,
+                });
                 this.snapshotIntervalSeconds = maxScheduleGapSeconds(args.snapshotSchedule);
                 this.watchedSchedule = describeSnapshotSchedule(args, jenkins.namespace);
             }
@@ -395,128 +334,5 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             restoredClaimName: this.restoredClaimName,
             latestSnapshotHandle: this.latestSnapshotHandle,
         });
-    }
-
-    /** The idempotent Job that registers the remote in LINSTOR when it is missing (remoteJob.ts). */
-    private ensureRemoteJob(
-        args: S3SnapshotShippingArgs,
-        k8s$: pulumi.CustomResourceOptions,
-        secret: pulumi.Resource,
-        storageReady: pulumi.Resource[],
-    ): pulumi.Resource {
-        return new k8s.batch.v1.Job(
-            `${args.namePrefix}-ensure-linstor-remote`,
-            {
-                metadata: { name: `ensure-remote-${this.linstorRemoteName}`.slice(0, 63), namespace: args.linstorNamespace },
-                spec: this.snapshotClassParameters.apply((p) =>
-                    remoteJobSpec({
-                        linstorNamespace: args.linstorNamespace,
-                        remoteName: this.linstorRemoteName,
-                        bucket: p[`${SNAP_PARAM}/s3-bucket`],
-                        region: this.bucketRegion,
-                        endpoint: p[`${SNAP_PARAM}/s3-endpoint`],
-                        usePathStyle: p[`${SNAP_PARAM}/s3-use-path-style`] === "true",
-                        credentialsSecretName: this.credentialsSecretName,
-                        image: args.remoteJobImage as string,
-                    }),
-                ),
-                // Created by the DR stack at top level before it moved here: keep its identity.
-            },
-            {
-                ...k8s$,
-                dependsOn: [secret, this.snapshotClass, ...storageReady],
-                aliases: [{ parent: pulumi.rootStackResource }],
-                customTimeouts: jobAwaitTimeouts(REMOTE_JOB_DEADLINE_SECONDS),
-            },
-        );
-    }
-
-    /** The CSI snapshot controller and its CRDs; protected, because uninstalling the chart removes the CRDs. */
-    private snapshotController(name: string, args: S3SnapshotShippingArgs, k8s$: pulumi.CustomResourceOptions): pulumi.Resource {
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-snapshot-controller`,
-            {
-                metadata: { name: SNAPSHOT_CONTROLLER_CHART.namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
-            },
-            k8s$,
-        );
-        return new k8s.helm.v3.Release(
-            `${name}-snapshot-controller`,
-            {
-                name: SNAPSHOT_CONTROLLER_CHART.releaseName,
-                chart: SNAPSHOT_CONTROLLER_CHART.chart,
-                version: args.snapshotControllerChartVersion,
-                repositoryOpts: { repo: SNAPSHOT_CONTROLLER_CHART.repo },
-                namespace: SNAPSHOT_CONTROLLER_CHART.namespace,
-                values: snapshotControllerValues(args.snapshotControllerReplicas),
-                skipAwait: false,
-                timeout: 600,
-            },
-            { ...k8s$, dependsOn: [ns], protect: args.protect },
-        );
-    }
-
-    /** The CronJob and its least-privilege identity in the Jenkins namespace. */
-    private schedule(name: string, args: S3SnapshotShippingArgs, jenkins: JenkinsVolume, claim: string, k8s$: pulumi.CustomResourceOptions): string {
-        const ns = jenkins.namespace;
-        const inNamespace = { ...k8s$, dependsOn: jenkins.namespaceReady ?? [] };
-        const metadata = { name: SCHEDULE_NAME, namespace: ns, labels: { [SCHEDULE_LABEL]: SCHEDULE_NAME } };
-        const account = new k8s.core.v1.ServiceAccount(`${name}-schedule`, { metadata }, inNamespace);
-        const role = new k8s.rbac.v1.Role(`${name}-schedule`, { metadata, rules: SNAPSHOT_ROLE_RULES }, inNamespace);
-        const subjects = [{ kind: "ServiceAccount", name: SCHEDULE_NAME, namespace: ns }];
-        const bindings: pulumi.Resource[] = [
-            new k8s.rbac.v1.RoleBinding(
-                `${name}-schedule`,
-                {
-                    metadata,
-                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: SCHEDULE_NAME },
-                    subjects,
-                },
-                { ...k8s$, dependsOn: [role, account] },
-            ),
-        ];
-        if (args.snapshotPruneDeletesBackups) {
-            const clusterName = `${args.namePrefix}-${SCHEDULE_NAME}-prune`;
-            const clusterRole = new k8s.rbac.v1.ClusterRole(
-                `${name}-schedule-prune`,
-                {
-                    metadata: { name: clusterName },
-                    rules: CONTENT_PRUNE_RULES,
-                },
-                k8s$,
-            );
-            bindings.push(
-                new k8s.rbac.v1.ClusterRoleBinding(
-                    `${name}-schedule-prune`,
-                    {
-                        metadata: { name: clusterName },
-                        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterName },
-                        subjects,
-                    },
-                    { ...k8s$, dependsOn: [clusterRole, account] },
-                ),
-            );
-        }
-        new k8s.batch.v1.CronJob(
-            `${name}-schedule`,
-            {
-                metadata,
-                spec: snapshotCronJobSpec({
-                    schedule: args.snapshotSchedule,
-                    image: args.snapshotJobImage,
-                    namespace: ns,
-                    pvcName: claim,
-                    snapshotClassName: args.snapshotClassName,
-                    retention: args.snapshotRetention,
-                    readyTimeoutSeconds: args.snapshotReadyTimeoutSeconds,
-                    pruneDeletesBackups: args.snapshotPruneDeletesBackups,
-                    credentialsSecretName: this.credentialsSecretName,
-                    credentialsNamespace: args.linstorNamespace,
-                    serviceAccountName: SCHEDULE_NAME,
-                }),
-            },
-            { ...k8s$, dependsOn: [this.snapshotClass, ...bindings] },
-        );
-        return SCHEDULE_NAME;
     }
 }

@@ -1,0 +1,169 @@
+/**
+ * The RTO/RPO model's inputs: what the configuration, upstream and the platform fix, and our estimates, with their
+ * defaults and how they follow from the stack's settings.
+ */
+
+import { JENKINS_DEFAULTS, type JenkinsSettings, STORAGE_SIZE, startupBudgetSeconds } from "../jenkins/settings";
+import { LINSTOR_CLUSTER_DEFAULTS, type LinstorClusterSettings } from "../linstorCluster/settings";
+import { check, parseQuantity } from "../shared/validation";
+
+export interface RtoInputs {
+    // ---- from the stack configuration
+    /** HA Controller --fail-over-timeout (config haControllerFailOverTimeoutSeconds). */
+    readonly haControllerFailOverTimeoutSeconds: number;
+    /** HA Controller --drbd-status-interval (config haControllerDrbdStatusIntervalSeconds). */
+    readonly haControllerDrbdStatusIntervalSeconds: number;
+    /** Jenkins not-ready/unreachable tolerationSeconds (config jenkinsTolerationSeconds). */
+    readonly jenkinsTolerationSeconds: number;
+    /** startupProbe periodSeconds × failureThreshold: the longest boot Kubernetes waits for. */
+    readonly startupProbeBudgetSeconds: number;
+    /** Longest gap between scheduled S3 snapshots; undefined when no schedule runs. */
+    readonly snapshotIntervalSeconds?: number;
+    /** Size of JENKINS_HOME to restore in DR (config jenkinsStorageSize). */
+    readonly restoreSizeGiB: number;
+    /** linstor-csi controller replicas (LinstorCluster spec.csiController.replicas; operator default 1). */
+    readonly csiControllerReplicas: number;
+    /** The DR cluster already runs (warm standby) instead of being created when disaster strikes. */
+    readonly drClusterPreProvisioned: boolean;
+    /**
+     * CoreDNS has a replica in every zone (the managed add-on LinstorCluster installs). False models the self-managed
+     * bootstrap Deployment, both of whose replicas sit in the first zone: linstor-csi resolves the LINSTOR controller
+     * by name, so losing that zone stalls attaches until CoreDNS is rescheduled.
+     */
+    readonly dnsInEveryZone: boolean;
+
+    // ---- fixed by upstream or the platform
+    /** DRBD net ping-int (default 10 s): survivors notice a silent peer only after it. */
+    readonly drbdPingIntervalSeconds: number;
+    /** DRBD net ping-timeout (default 5 tenths = 0.5 s). */
+    readonly drbdPingTimeoutSeconds: number;
+    /** node-monitor-grace-period on EKS (40 s, not configurable). */
+    readonly nodeMonitorGracePeriodSeconds: number;
+    /** Kubernetes' default not-ready/unreachable toleration (300 s, DefaultTolerationSeconds). */
+    readonly kubernetesDefaultTolerationSeconds: number;
+    /** Attach/detach controller's maxWaitForUnmountDuration before a force-detach (6 min). */
+    readonly forceDetachSeconds: number;
+    /** Tolerations Piraeus puts on the LINSTOR controller Deployment (30 s). */
+    readonly linstorControllerTolerationSeconds: number;
+    /** The linstor-csi controller Deployment has none of its own, so Kubernetes' default applies. */
+    readonly csiControllerTolerationSeconds: number;
+    /** Leader-election lease of the CSI sidecars (15 s): a standby replica takes over after it. */
+    readonly csiLeaderElectionLeaseSeconds: number;
+    /** csi-attacher --retry-interval-max (5 min): cap of its exponential retry backoff. */
+    readonly attachRetryMaxBackoffSeconds: number;
+
+    // ---- our estimates (measure yours with the drill)
+    readonly podRescheduleSeconds: number;
+    /** CSI attach + DRBD promote + mount (journal replay) on the new node. */
+    readonly volumeAttachSeconds: number;
+    /** Image pull on a node that never ran Jenkins (IfNotPresent: 0 where it is cached). */
+    readonly imagePullSeconds: number;
+    /**
+     * The plugins are already in JENKINS_HOME when Jenkins starts on another node: installed once by HaJenkins'
+     * `install-once` (the chart's init skips itself; a restored JENKINS_HOME carries them too) or baked into the
+     * image. False models the chart's default (initializeOnce false): every start downloads them again.
+     */
+    readonly pluginsInJenkinsHome: boolean;
+    /** The chart's init container downloading the pinned plugins, on a start that does (estimate). */
+    readonly pluginInstallSeconds: number;
+    /** JVM + plugins + jobs loaded until /login answers 200. */
+    readonly jenkinsBootSeconds: number;
+    readonly linstorControllerStartSeconds: number;
+    readonly csiControllerStartSeconds: number;
+    readonly coreDnsStartSeconds: number;
+    /** Upload time of one (incremental) backup to S3. */
+    readonly snapshotShippingSeconds: number;
+    readonly eksCreateSeconds: number;
+    readonly nodeGroupsSeconds: number;
+    /** Piraeus operator, DRBD module build, satellites, snapshot controller, S3 remote. */
+    readonly storageStackSeconds: number;
+    /** `pulumi up` of the restore objects and the Jenkins release on a running DR cluster. */
+    readonly drPulumiUpSeconds: number;
+    /** LINSTOR restore throughput from S3. */
+    readonly restoreThroughputMiBps: number;
+    /** The RTO target node and AZ fail-over are judged against. */
+    readonly targetSeconds: number;
+}
+
+export const RTO_DEFAULTS: RtoInputs = {
+    haControllerFailOverTimeoutSeconds: LINSTOR_CLUSTER_DEFAULTS.haControllerFailOverTimeoutSeconds,
+    haControllerDrbdStatusIntervalSeconds: LINSTOR_CLUSTER_DEFAULTS.haControllerDrbdStatusIntervalSeconds,
+    jenkinsTolerationSeconds: JENKINS_DEFAULTS.tolerationSeconds,
+    startupProbeBudgetSeconds: startupBudgetSeconds(JENKINS_DEFAULTS),
+    snapshotIntervalSeconds: 3600,
+    restoreSizeGiB: 20,
+    csiControllerReplicas: 1,
+    drClusterPreProvisioned: false,
+    dnsInEveryZone: true,
+    pluginsInJenkinsHome: true,
+    drbdPingIntervalSeconds: 10,
+    drbdPingTimeoutSeconds: 0.5,
+    nodeMonitorGracePeriodSeconds: 40,
+    kubernetesDefaultTolerationSeconds: 300,
+    forceDetachSeconds: 360,
+    linstorControllerTolerationSeconds: 30,
+    csiControllerTolerationSeconds: 300,
+    csiLeaderElectionLeaseSeconds: 15,
+    attachRetryMaxBackoffSeconds: 300,
+    podRescheduleSeconds: 2,
+    volumeAttachSeconds: 10,
+    imagePullSeconds: 20,
+    pluginInstallSeconds: 30,
+    jenkinsBootSeconds: 60,
+    linstorControllerStartSeconds: 30,
+    csiControllerStartSeconds: 10,
+    coreDnsStartSeconds: 5,
+    snapshotShippingSeconds: 120,
+    eksCreateSeconds: 900,
+    nodeGroupsSeconds: 300,
+    storageStackSeconds: 300,
+    drPulumiUpSeconds: 60,
+    restoreThroughputMiBps: 100,
+    targetSeconds: 60,
+};
+
+/** GiB of a Kubernetes quantity such as 20Gi (whole Gi/Ti, HaJenkins' storageSize rule). */
+export function quantityGiB(q: string): number {
+    check((f) => `rtoModel.${f}`, "restoreSizeGiB").quantity(q, STORAGE_SIZE);
+    return (parseQuantity(q) as number) / 2 ** 30;
+}
+
+/** Model inputs from the stack's settings; anything not given keeps its default. */
+export function rtoInputsFromSettings(s: {
+    readonly linstor?: Pick<LinstorClusterSettings, "haControllerFailOverTimeoutSeconds" | "haControllerDrbdStatusIntervalSeconds"> &
+        Partial<Pick<LinstorClusterSettings, "linstorControllerTolerationSeconds">>;
+    readonly jenkins?: Pick<JenkinsSettings, "tolerationSeconds" | "startupProbePeriodSeconds" | "startupProbeFailureThreshold" | "storageSize"> &
+        Partial<Pick<JenkinsSettings, "prePullImage">>;
+    /** e.g. maxScheduleGapSeconds(snapshotSchedule); null when no schedule runs. */
+    readonly snapshotIntervalSeconds?: number | null;
+    readonly overrides?: Partial<RtoInputs>;
+}): RtoInputs {
+    return {
+        ...RTO_DEFAULTS,
+        ...(s.linstor
+            ? {
+                  haControllerFailOverTimeoutSeconds: s.linstor.haControllerFailOverTimeoutSeconds,
+                  haControllerDrbdStatusIntervalSeconds: s.linstor.haControllerDrbdStatusIntervalSeconds,
+                  // LinstorCluster gives both controller Deployments this toleration (linstorSpecs.fastEvictionPodTemplate).
+                  ...(s.linstor.linstorControllerTolerationSeconds !== undefined
+                      ? {
+                            linstorControllerTolerationSeconds: s.linstor.linstorControllerTolerationSeconds,
+                            csiControllerTolerationSeconds: s.linstor.linstorControllerTolerationSeconds,
+                        }
+                      : {}),
+              }
+            : {}),
+        ...(s.jenkins
+            ? {
+                  jenkinsTolerationSeconds: s.jenkins.tolerationSeconds,
+                  startupProbeBudgetSeconds: startupBudgetSeconds(s.jenkins),
+                  restoreSizeGiB: quantityGiB(s.jenkins.storageSize),
+                  // The pre-pull DaemonSet keeps the image on every storage node: no pull on the node Jenkins lands on.
+                  ...(s.jenkins.prePullImage ? { imagePullSeconds: 0 } : {}),
+                  // Either pluginSource (install-once, image) leaves the plugins in JENKINS_HOME: pluginsInJenkinsHome holds.
+              }
+            : {}),
+        ...(s.snapshotIntervalSeconds !== undefined ? { snapshotIntervalSeconds: s.snapshotIntervalSeconds ?? undefined } : {}),
+        ...s.overrides,
+    };
+}
