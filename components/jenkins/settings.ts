@@ -57,7 +57,7 @@ export interface JenkinsSettings {
     readonly imageRepository: string;
     /** Pinned tag (optionally `tag@sha256:…`). Default 2.568.2-jdk21, the chart's appVersion. */
     readonly imageTag: string;
-    /** JENKINS_HOME size, e.g. "20Gi". Default 20Gi (the seed's size). */
+    /** JENKINS_HOME size, e.g. "20Gi". Default 20Gi (the 2022 reference architecture's size). */
     readonly storageSize: string;
     /** Replica count of the StorageClass JENKINS_HOME lives on. Default 3. */
     readonly storageClassReplicas: number;

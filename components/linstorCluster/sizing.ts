@@ -5,7 +5,7 @@
  * (= 32 MiB per TiB per peer). That bitmap lives in RAM for each *connected peer*, and on disk in
  * the metadata for each *peer slot*. LINSTOR reserves 7 peer slots per new resource by default
  * (LINBIT/linstor-server InternalApiConsts, property `PeerSlotsNewResource`), so on-disk metadata is
- * 7 × 32 MiB per TiB = 224 MiB per TiB — seven times the seed's "32 MiB per TiB per peer" rule.
+ * 7 × 32 MiB per TiB = 224 MiB per TiB — seven times the 2022 reference architecture's "32 MiB per TiB per peer" rule.
  * We size external metadata for the peer slots actually reserved, which is the safe rule.
  */
 
@@ -17,7 +17,7 @@ export const LINSTOR_DEFAULT_PEER_SLOTS = 7;
 export const METADATA_PER_VOLUME_OVERHEAD_MIB = 4;
 /** Memory we assume the node needs besides DRBD: kubelet/system reserve, VPC CNI, LINSTOR satellite, CSI node. */
 export const NODE_BASELINE_MEMORY_MIB = 3072;
-/** Smallest EBS volume we will create for the metadata pool, as in the seed. */
+/** Smallest EBS volume we will create for the metadata pool, as in the 2022 reference architecture. */
 export const MIN_METADATA_VOLUME_GIB = 4;
 
 /** RAM DRBD needs on one node for its bitmaps when `dataGiB` of replicated data sits there with `replicas` copies. */

@@ -9,11 +9,11 @@ export const ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone";
 
 export interface DrbdTuning {
     /**
-     * Turn off DRBD disk and metadata flushes. The seed does this for speed; LINBIT only calls it
+     * Turn off DRBD disk and metadata flushes. The 2022 reference architecture does this for speed; LINBIT only calls it
      * safe on storage with a battery-backed/non-volatile write cache. Default false (flushes on).
      */
     readonly disableFlushes: boolean;
-    /** DRBD `max-buffers`; the seed uses 10000. */
+    /** DRBD `max-buffers`; the 2022 reference architecture uses 10000. */
     readonly maxBuffers: number;
 }
 

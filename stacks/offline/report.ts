@@ -16,7 +16,7 @@ import { policies } from "../../policy/policies";
 import { linstorParameter } from "../../policy/props";
 import type { ClusterConfig } from "../config/cluster";
 
-/** The plan may take this many times the bare SDK import time (issue 8). */
+/** The plan may take this many times the bare SDK import time. */
 export const OVERHEAD_TARGET = 1.5;
 
 export const OFFLINE_LIMITS = [

@@ -1,6 +1,6 @@
 /**
  * Writes the drill file into JENKINS_HOME and reads its SHA-1 back, through a Jenkins job (as the
- * seed does) or the script console. "auto" uses jobs only when the built-in node has executors:
+ * 2022 reference architecture does) or the script console. "auto" uses jobs only when the built-in node has executors:
  * the chart defaults to 0 (builds on the controller are a security risk), and a job on an agent
  * would write to the agent's disk, not to the replicated JENKINS_HOME.
  */

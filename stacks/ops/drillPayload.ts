@@ -1,13 +1,13 @@
 /**
  * What the drills write into JENKINS_HOME and how they read it back: 10 MiB of random data in
- * $JENKINS_HOME/drill/<id>.bin and its SHA-1 (the seed's validation job, chapter 4.1), as freestyle
+ * $JENKINS_HOME/drill/<id>.bin and its SHA-1 (the 2022 reference architecture's validation job), as freestyle
  * jobs pinned to the built-in node or, when the controller has no executors (the chart's default),
  * as script-console Groovy. Pure text builders and parsers.
  */
 
 export const WRITE_JOB = "ha-drill-write";
 export const VERIFY_JOB = "ha-drill-verify";
-/** The seed writes 10 MiB (dd bs=1M count=10). */
+/** The 2022 reference architecture writes 10 MiB (dd bs=1M count=10). */
 export const DRILL_FILE_MIB = 10;
 /** Drill files older than this are deleted by the next write, so repeated drills do not fill JENKINS_HOME. */
 export const DRILL_FILE_RETENTION_DAYS = 7;

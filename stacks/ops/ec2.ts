@@ -1,6 +1,6 @@
 /**
  * The EC2 side of the fail-over drill: look an instance up (state, zone, cluster tags) and kill it the
- * way the seed does (terminate) or so that it can be started again (stop).
+ * way the 2022 reference architecture does (terminate) or so that it can be started again (stop).
  */
 import { DescribeInstancesCommand, EC2Client, type EC2ClientConfig, StopInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 

@@ -1,5 +1,5 @@
 /**
- * Fail-over drill (seed chapter 4.1, automated): write a checksummed file into JENKINS_HOME, kill
+ * Fail-over drill (the 2022 reference architecture's failover test, automated): write a checksummed file into JENKINS_HOME, kill
  * the EC2 instance under the Jenkins pod, measure each phase until Jenkins answers again, then check
  * the checksum and that the pod moved to another zone.
  *
@@ -296,7 +296,7 @@ const USAGE = `Usage: npm run drill:failover -- <stack> [options]
   --dry-run                 print the steps with the values they would use; contact nothing
   --yes                     required to really kill the instance
   --stop                    stop the instance instead of terminating it
-  --graceful                let the guest OS shut down (the seed's console action); default is a hard power-off
+  --graceful                let the guest OS shut down (the 2022 reference architecture's console action); default is a hard power-off
   --writer auto|job|script  how to write the drill file (default auto: job only if the controller has executors)
   --jenkins-url URL         Jenkins base URL (default: stack output jenkinsUrl; in-cluster URLs use --port-forward)
   --port-forward            reach Jenkins through kubectl port-forward to the pod (restarted across the fail-over)

@@ -1,10 +1,10 @@
 /**
- * Storage benchmark (seed chapter 4.2, automated):
+ * Storage benchmark (the 2022 reference architecture's benchmark, automated):
  *
  *   npm run bench -- <stack> [--dry-run] [--baseline-class gp3 | --skip-baseline] [--runtime 60] …
  *
- * Runs fio with the seed's matrix on a PVC of each class (EBS gp3 baseline, LINSTOR r1, r2, r3), then
- * prints Tables 1–4 in the seed's layout plus each LINSTOR table as a ratio to the baseline.
+ * Runs fio with the 2022 reference architecture's matrix on a PVC of each class (EBS gp3 baseline, LINSTOR r1, r2, r3), then
+ * prints Tables 1–4 in the 2022 reference architecture's layout plus each LINSTOR table as a ratio to the baseline.
  */
 
 import { parseArgs } from "node:util";
@@ -19,7 +19,7 @@ import { FIO_DEFAULTS } from "./matrix";
 import { formatRatio, formatResults, type Metric, type ResultTable, SEED_TABLES } from "./results";
 import { KubeBench, runBenchmark } from "./runner";
 
-/** The four tables of one run, then the ratios; titles follow the seed's. */
+/** The four tables of one run, then the ratios; titles follow the 2022 reference architecture's. */
 export function formatReport(results: readonly { cls: BenchClass; table: ResultTable }[], metric: Metric = "iops"): string {
     const unit = metric === "iops" ? "" : " (MiB/s)";
     const byKey = new Map(results.map((r) => [r.cls.key, r]));

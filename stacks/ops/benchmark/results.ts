@@ -1,7 +1,7 @@
 /**
- * fio JSON results → the seed's tables. fio's `--output-format=json` gives, per job, `read` and `write`
- * objects with `iops` and `bw` (KiB/s); a cell's value is read + write (the seed's mixed rows are in
- * the same range as its write rows, i.e. total IOPS). The seed's Tables 1–4 are kept verbatim as the
+ * fio JSON results → the 2022 reference architecture's tables. fio's `--output-format=json` gives, per job, `read` and `write`
+ * objects with `iops` and `bw` (KiB/s); a cell's value is read + write (the 2022 reference architecture's mixed rows are in
+ * the same range as its write rows, i.e. total IOPS). The 2022 reference architecture's Tables 1–4 are kept verbatim as the
  * reference users compare with.
  */
 import { type BlockSize, type Pattern, PREFILL_JOB, SEED_BLOCK_SIZES, SEED_PATTERNS } from "./matrix";
@@ -63,7 +63,7 @@ export function cellValue(c: CellResult, metric: Metric): number {
     return metric === "iops" ? c.readIops + c.writeIops : (c.readKiBps + c.writeKiBps) / 1024;
 }
 
-/** A table in the seed's layout: a tab-separated header of block sizes, then one row per pattern. */
+/** A table in the 2022 reference architecture's layout: a tab-separated header of block sizes, then one row per pattern. */
 export function formatTable(title: string, values: (pattern: Pattern, bs: BlockSize) => string | undefined): string {
     const lines = [title, "", `\t${SEED_BLOCK_SIZES.join("\t")}`];
     for (const pattern of SEED_PATTERNS) lines.push(`${pattern}\t${SEED_BLOCK_SIZES.map((bs) => values(pattern, bs) ?? "—").join("\t")}`);
@@ -89,7 +89,7 @@ export function formatRatio(title: string, table: ResultTable, baseline: ResultT
     });
 }
 
-/** The seed's published IOPS (chapter 4.2), for comparison and as the README's reference. */
+/** The 2022 reference architecture's published IOPS, for comparison and as the README's reference. */
 export const SEED_TABLES: Record<"baseline" | "r1" | "r2" | "r3", { title: string; values: Record<Pattern, number[]> }> = {
     baseline: {
         title: "Table 1. EBS Baseline Results",

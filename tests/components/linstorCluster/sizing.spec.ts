@@ -10,7 +10,7 @@ import {
 } from "../../../components/linstorCluster/sizing";
 
 describe("sizing", () => {
-    it("DRBD bitmap RAM is 32 KiB per GiB per peer (the seed's rule)", () => {
+    it("DRBD bitmap RAM is 32 KiB per GiB per peer (the 2022 reference architecture's rule)", () => {
         // 1 TiB at 3 replicas = 2 peers × 32 MiB.
         expect(drbdBitmapMemoryMiB(1024, 3)).to.equal(64);
         expect(drbdBitmapMemoryMiB(100, 3)).to.equal(7); // 6.25 MiB rounded up
@@ -22,7 +22,7 @@ describe("sizing", () => {
         expect(LINSTOR_DEFAULT_PEER_SLOTS).to.equal(7);
         // 1 TiB × 32 MiB × 7 slots + 10 volumes × 4 MiB.
         expect(externalMetadataMiB(1024, 7, 10)).to.equal(224 + 40);
-        // The seed's claim "4 GiB covers 64 TiB at 3 replicas" holds for 2 slots, not for 7.
+        // The 2022 reference architecture's claim "4 GiB covers 64 TiB at 3 replicas" holds for 2 slots, not for 7.
         expect(externalMetadataMiB(64 * 1024, 2, 0)).to.equal(4096);
         expect(externalMetadataMiB(64 * 1024, 7, 0)).to.equal(14336);
     });

@@ -44,7 +44,7 @@ describe("StorageClass parameters", () => {
         }
     });
 
-    it("turns flushes off only when asked (the seed's choice)", () => {
+    it("turns flushes off only when asked (the 2022 reference architecture's choice)", () => {
         expect(spec(3).parameters).to.not.have.property(`${PROPERTY_PREFIX}DrbdOptions/Disk/disk-flushes`);
         const fast = spec(3, { disableFlushes: true, maxBuffers: 10000 }).parameters;
         expect(fast[`${PROPERTY_PREFIX}DrbdOptions/Disk/disk-flushes`]).to.equal("no");

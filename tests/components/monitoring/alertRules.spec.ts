@@ -34,7 +34,7 @@ const byName = (name: string, input: AlertRuleInput = FULL) => {
 };
 
 describe("alert rules", () => {
-    it("cover the seed's unhealthy states and every alert the issue asks for", () => {
+    it("cover the 2022 reference architecture's unhealthy states and every alert the product promises", () => {
         expect(rules().map((r) => r.alert)).to.include.members([
             "DrbdOutOfSync",
             "DrbdDeviceWithoutQuorum",
@@ -97,7 +97,7 @@ describe("alert rules", () => {
         });
     });
 
-    it("alert on the seed's three states with the right selectors", () => {
+    it("alert on the 2022 reference architecture's three states with the right selectors", () => {
         expect(byName("DrbdOutOfSync").expr).to.equal("drbd_peerdevice_outofsync_bytes > 0");
         expect(byName("DrbdDeviceWithoutQuorum").expr).to.equal("drbd_device_quorum == 0");
         expect(byName("DrbdConnectionStandAlone").expr).to.equal('drbd_connection_state{drbd_connection_state="StandAlone"} == 1');

@@ -61,7 +61,7 @@ describe("tools: storage benchmark — fio job file and parsing with the real fi
     });
     after(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-    it("fio accepts the full default job file (the seed's 16 cells plus the prefill)", () => {
+    it("fio accepts the full default job file (the 2022 reference architecture's 16 cells plus the prefill)", () => {
         const jobFile = join(dir, "full.fio");
         writeFileSync(jobFile, fioJobFile(FIO_DEFAULTS, join(dir, "full.dat")));
         const run = spawnSync(FIO, ["--parse-only", jobFile], { encoding: "utf8" });
@@ -85,7 +85,7 @@ describe("tools: storage benchmark — fio job file and parsing with the real fi
         expect(seq.writeKiBps / seq.writeIops).to.be.within(60, 68);
     });
 
-    it("finds the JSON between the Job's markers and prints the seed's layout with gaps for cells not run", () => {
+    it("finds the JSON between the Job's markers and prints the 2022 reference architecture's layout with gaps for cells not run", () => {
         const log = `fio-3.33\n${JSON_BEGIN}\n${fioJson}\n${JSON_END}\n`;
         const table = parseFioJson(extractFioJson(log));
         const text = formatResults("Table 4. LINSTOR Three Replica Results", table);
@@ -110,7 +110,7 @@ function seedResults(key: keyof typeof SEED_TABLES): ResultTable {
 }
 
 describe("tools: storage benchmark — tables, manifests and the runner", () => {
-    it("reproduces the seed's Table 1 text exactly", () => {
+    it("reproduces the 2022 reference architecture's Table 1 text exactly", () => {
         expect(formatSeedTable("baseline")).to.equal(
             [
                 "Table 1. EBS Baseline Results",
@@ -124,7 +124,7 @@ describe("tools: storage benchmark — tables, manifests and the runner", () => 
         );
     });
 
-    it("prints LINSTOR tables as ratios to the baseline (the seed's three-replica randwrite at 4k is 0.78× EBS)", () => {
+    it("prints LINSTOR tables as ratios to the baseline (the 2022 reference architecture's three-replica randwrite at 4k is 0.78× EBS)", () => {
         const text = formatRatio("r3/baseline", seedResults("r3"), seedResults("baseline"));
         expect(text.split("\n")[3]).to.equal("randrw\t1.14\t1.10\t1.00\t1.42");
         expect(text.split("\n")[4]).to.equal("randwrite\t0.78\t0.73\t0.61\t0.96");

@@ -132,7 +132,7 @@ describe("tools: drill payload", () => {
         }
     });
 
-    it("the write job fsyncs the seed's 10 MiB, prunes old drill files and guards the parameter", () => {
+    it("the write job fsyncs the 2022 reference architecture's 10 MiB, prunes old drill files and guards the parameter", () => {
         const xml = writeJobXml();
         expect(xml).to.include("dd if=/dev/urandom of=&quot;$JENKINS_HOME/drill/$DRILL_ID.bin&quot; bs=1M count=10 conv=fsync");
         expect(xml).to.include("-mtime +7 -delete");
