@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JenkinsClient } from "./jenkinsClient";
 import { freePort, PortForward } from "./portForward";
-import { OUTPUT_NAMES, outputString, readOutputsFile, readStackOutputs, type StackOutputs } from "./stackOutputs";
+import { OUTPUT_NAMES, outputString, readOutputsFile, readStackOutputs, type ToolOutputs } from "./stackOutputs";
 
 export interface CommonFlags {
     readonly "outputs-file"?: string;
@@ -40,7 +40,7 @@ export const COMMON_OPTIONS = {
  * The stack's outputs. In dry-run a failure is reported and an empty set returned, so the plan still
  * prints offline (placeholders name the outputs that would be used).
  */
-export async function loadOutputs(stack: string, flags: CommonFlags, log: (s: string) => void): Promise<StackOutputs> {
+export async function loadOutputs(stack: string, flags: CommonFlags, log: (s: string) => void): Promise<ToolOutputs> {
     try {
         return flags["outputs-file"] ? readOutputsFile(flags["outputs-file"]) : await readStackOutputs(stack);
     } catch (e) {
@@ -57,7 +57,7 @@ export function placeholder(value: string | undefined, output: string): string {
 
 /** Admin credentials: JENKINS_API_TOKEN or JENKINS_PASSWORD from the environment, else the stack's password output. */
 export function jenkinsCredentials(
-    outputs: StackOutputs,
+    outputs: ToolOutputs,
     flags: CommonFlags,
     env: NodeJS.ProcessEnv = process.env,
 ): { user: string; secret: string; secretKind: "token" | "password" } {
@@ -90,7 +90,7 @@ export interface JenkinsTarget {
     readonly service: string;
 }
 
-export function jenkinsTarget(outputs: StackOutputs, flags: CommonFlags): JenkinsTarget {
+export function jenkinsTarget(outputs: ToolOutputs, flags: CommonFlags): JenkinsTarget {
     const namespace = flags.namespace ?? outputString(outputs, OUTPUT_NAMES.jenkinsNamespace) ?? "jenkins";
     const service = flags.service ?? outputString(outputs, OUTPUT_NAMES.jenkinsServiceName) ?? "jenkins";
     const url = flags["jenkins-url"] ?? outputString(outputs, OUTPUT_NAMES.jenkinsUrl);
@@ -141,7 +141,7 @@ export class Session {
 /** Connects to Jenkins: the URL as is, or through a supervised port-forward started here. */
 export async function connectJenkins(
     target: JenkinsTarget,
-    outputs: StackOutputs,
+    outputs: ToolOutputs,
     flags: CommonFlags,
     session: Session,
     log: (s: string) => void,

@@ -6,7 +6,11 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 
-export type StackOutputs = Readonly<Record<string, unknown>>;
+/**
+ * A stack's outputs as the tools read them: values as JSON gave them (checked when read, e.g. outputString), names
+ * from the one contract (stacks/outputs.ts), so a tool cannot ask for an output no stack exports.
+ */
+export type ToolOutputs = Readonly<{ [K in OutputName]?: unknown }>;
 
 export type ExecFileLike = (file: string, args: readonly string[]) => Promise<string>;
 
@@ -21,17 +25,19 @@ const execFileText: ExecFileLike = (file, args) =>
 /** The stacks' one output contract (stacks/outputs.ts): the tools read outputs by these names. */
 export { OUTPUT_NAMES } from "../outputs";
 
-export async function readStackOutputs(stack: string, exec: ExecFileLike = execFileText): Promise<StackOutputs> {
+import type { OutputName } from "../outputs";
+
+export async function readStackOutputs(stack: string, exec: ExecFileLike = execFileText): Promise<ToolOutputs> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(stack)) throw new Error(`Not a stack name: ${JSON.stringify(stack)}.`);
     const text = await exec("pulumi", ["stack", "output", "--json", "--show-secrets", "-s", stack]);
     return parseOutputs(text, `pulumi stack output -s ${stack}`);
 }
 
-export function readOutputsFile(path: string): StackOutputs {
+export function readOutputsFile(path: string): ToolOutputs {
     return parseOutputs(readFileSync(path, "utf8"), path);
 }
 
-function parseOutputs(text: string, source: string): StackOutputs {
+function parseOutputs(text: string, source: string): ToolOutputs {
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);
@@ -39,11 +45,11 @@ function parseOutputs(text: string, source: string): StackOutputs {
         throw new Error(`${source} is not JSON: ${(e as Error).message}`);
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`${source} is not a JSON object.`);
-    return parsed as StackOutputs;
+    return parsed as ToolOutputs;
 }
 
 /** A string output, or undefined when absent/empty. */
-export function outputString(outputs: StackOutputs, name: string): string | undefined {
+export function outputString(outputs: ToolOutputs, name: OutputName): string | undefined {
     const v = outputs[name];
     if (v === undefined || v === null || v === "") return undefined;
     if (typeof v !== "string") throw new Error(`Stack output ${name} should be a string, got ${typeof v}.`);
@@ -51,7 +57,7 @@ export function outputString(outputs: StackOutputs, name: string): string | unde
 }
 
 /** First defined of: an explicit flag, a stack output, a default. */
-export function pick(flag: string | undefined, outputs: StackOutputs, name: string, fallback?: string): string | undefined {
+export function pick(flag: string | undefined, outputs: ToolOutputs, name: OutputName, fallback?: string): string | undefined {
     return flag ?? outputString(outputs, name) ?? fallback;
 }
 
