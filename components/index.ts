@@ -8,17 +8,46 @@ export { HaJenkins, HaJenkinsArgs } from "./jenkins";
 export { JENKINS_DEFAULTS, JenkinsSettings, validateJenkinsSettings } from "./jenkins/settings";
 
 export { CONTROL_PLANE_LOG_TYPES, LinstorCluster, LinstorClusterArgs } from "./linstorCluster";
-export { LINSTOR_CLUSTER_DEFAULTS, LinstorClusterSettings, validateLinstorClusterSettings } from "./linstorCluster/settings";
+export {
+    LINSTOR_CLUSTER_DEFAULTS,
+    LINSTOR_CLUSTER_SETTINGS_DEFAULTS,
+    LinstorClusterInput,
+    LinstorClusterSettings,
+    validateLinstorClusterSettings,
+} from "./linstorCluster/settings";
 export * as sizing from "./linstorCluster/sizing";
 export { LinstorDbBackup, LinstorDbBackupArgs } from "./linstorDbBackup";
-export { LINSTOR_DB_BACKUP_DEFAULTS, LinstorDbBackupSettings, validateLinstorDbBackupSettings } from "./linstorDbBackup/settings";
+export {
+    LINSTOR_DB_BACKUP_DEFAULTS,
+    LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS,
+    LinstorDbBackupInput,
+    LinstorDbBackupSettings,
+    validateLinstorDbBackupSettings,
+} from "./linstorDbBackup/settings";
 export { DrbdMonitoring, DrbdMonitoringArgs } from "./monitoring";
-export { MONITORING_DEFAULTS, MonitoringSettings, validateMonitoringSettings } from "./monitoring/settings";
+export {
+    MONITORING_DEFAULTS,
+    MONITORING_SETTINGS_DEFAULTS,
+    MonitoringInput,
+    MonitoringSettings,
+    validateMonitoringSettings,
+} from "./monitoring/settings";
 export { formatRtoReport, rtoInputsFromSettings, rtoModel } from "./rto";
 export { ConfigError } from "./shared/errors";
 /** Maps a settings field to the key to name in errors (default `<Component>.<field>`). */
 export type { KeyOf } from "./shared/validation";
 export { JenkinsVolume, S3SnapshotShipping, S3SnapshotShippingArgs } from "./snapshots";
-export { SnapshotBucket, SnapshotBucketArgs } from "./snapshots/bucket";
+export { SnapshotBucket, SnapshotBucketArgs, validateSnapshotBucketArgs } from "./snapshots/bucket";
 export { RestoreSource, SnapshotRestore, SnapshotRestoreArgs } from "./snapshots/restore";
-export { BucketSource, CreateBucketSettings, S3_SNAPSHOT_DEFAULTS, S3SnapshotSettings, validateS3SnapshotSettings } from "./snapshots/settings";
+export {
+    BucketSource,
+    BucketSourceInput,
+    CREATE_BUCKET_DEFAULTS,
+    CreateBucketInput,
+    CreateBucketSettings,
+    S3_SNAPSHOT_DEFAULTS,
+    S3_SNAPSHOT_SETTINGS_DEFAULTS,
+    S3SnapshotInput,
+    S3SnapshotSettings,
+    validateS3SnapshotSettings,
+} from "./snapshots/settings";

@@ -3,6 +3,7 @@
  * the stack config and the component (for library users). No resources here.
  */
 import * as yaml from "js-yaml";
+import { withDefaults } from "../shared/defaults";
 import {
     ARNS,
     BYTE_SUFFIXES,
@@ -144,8 +145,7 @@ export type { KeyOf };
 
 /** Fills every unset (undefined) field with its default. */
 export function withJenkinsDefaults(partial: Partial<JenkinsSettings>): JenkinsSettings {
-    const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
-    return { ...JENKINS_DEFAULTS, ...defined } as JenkinsSettings;
+    return withDefaults<JenkinsSettings, JenkinsSettings>(JENKINS_DEFAULTS, partial);
 }
 
 /** JENKINS_HOME's size: whole Gi or Ti (the RTO model and the data-pool check read it in GiB). */

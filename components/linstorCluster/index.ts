@@ -10,10 +10,17 @@ import { buildKubeconfig } from "./kubeconfig";
 import { DATA_DEVICE, METADATA_DEVICE } from "./launchTemplate";
 import { storageNodes } from "./nodeGroups";
 import { DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY, satelliteConfigurationSpec } from "./operator";
-import { type KeyOf, type LinstorClusterSettings, validateLinstorClusterSettings } from "./settings";
+import {
+    type KeyOf,
+    type LinstorClusterInput,
+    type LinstorClusterSettings,
+    validateLinstorClusterSettings,
+    withLinstorClusterDefaults,
+} from "./settings";
 import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
 
-export interface LinstorClusterArgs extends LinstorClusterSettings {
+/** LinstorCluster's settings (each field with a default optional: the component fills it), and how errors name keys. */
+export interface LinstorClusterArgs extends LinstorClusterInput {
     /** Names the key to fix in validation errors; default `LinstorCluster.<field>`. */
     readonly keyOf?: KeyOf;
     /** AWS CLI profile the kubeconfig's `aws eks get-token` uses: the stack's `aws:profile`. */
@@ -60,17 +67,20 @@ export class LinstorCluster extends pulumi.ComponentResource {
     readonly nodeAmiId: pulumi.Output<string>;
 
     constructor(name: string, args: LinstorClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { keyOf, kubeconfigAwsProfile, kubeconfigAwsRoleArn, ...given } = args;
+        // The defaults of every unset field, filled here once: everything below reads `s`.
+        const s = withLinstorClusterDefaults(given);
         // Validate before registering anything, so bad input never leaves a half-created stack.
-        validateLinstorClusterSettings(args, args.keyOf ?? ((f) => `LinstorCluster.${f}`));
+        validateLinstorClusterSettings(s, keyOf ?? ((f) => `LinstorCluster.${f}`));
         super("ha-jenkins-eks:index:LinstorCluster", name, {}, opts);
-        const p = args.namePrefix;
-        const tags = { ...args.tags, "ha-jenkins-eks:cluster": p };
+        const p = s.namePrefix;
+        const tags = { ...s.tags, "ha-jenkins-eks:cluster": p };
         const parent = { parent: this };
-        const protect = args.protectStatefulResources;
-        this.region = args.region;
-        this.availabilityZones = [...args.availabilityZones];
+        const protect = s.protectStatefulResources;
+        this.region = s.region;
+        this.availabilityZones = [...s.availabilityZones];
 
-        const network = this.network(p, args, tags);
+        const network = this.network(p, s, tags);
         this.vpcId = network.vpcId;
         this.privateSubnetIds = network.privateSubnetIds;
 
@@ -106,7 +116,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
         );
 
         const adminEntries = Object.fromEntries(
-            args.clusterAdminRoleArns.map((arn, i) => [
+            s.clusterAdminRoleArns.map((arn, i) => [
                 `admin-${i}`,
                 {
                     principalArn: arn,
@@ -114,12 +124,12 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 },
             ]),
         );
-        const publicEndpoint = args.apiPublicAccessCidrs.length > 0;
+        const publicEndpoint = s.apiPublicAccessCidrs.length > 0;
         const cluster = new eks.Cluster(
             `${p}-eks`,
             {
                 name: p,
-                version: args.kubernetesVersion,
+                version: s.kubernetesVersion,
                 vpcId: network.vpcId,
                 privateSubnetIds: network.privateSubnetIds,
                 publicSubnetIds: network.publicSubnetIds,
@@ -132,18 +142,18 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 },
                 endpointPrivateAccess: true,
                 endpointPublicAccess: publicEndpoint,
-                ...(publicEndpoint ? { publicAccessCidrs: [...args.apiPublicAccessCidrs] } : {}),
+                ...(publicEndpoint ? { publicAccessCidrs: [...s.apiPublicAccessCidrs] } : {}),
                 enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
                 // Managed kube-proxy and VPC CNI add-ons (pulumi-eks creates both), at the versions of kubernetesVersion.
-                kubeProxyAddonOptions: { version: addonVersion(this, args, "kubeProxy") },
-                vpcCniOptions: { addonVersion: addonVersion(this, args, "vpcCni") },
+                kubeProxyAddonOptions: { version: addonVersion(this, s, "kubeProxy") },
+                vpcCniOptions: { addonVersion: addonVersion(this, s, "vpcCni") },
                 encryptionConfigKeyArn: secretsKey.arn,
                 tags,
             },
             parent,
         );
         this.clusterName = cluster.core.cluster.name;
-        privateApiAccess(this, p, args, cluster);
+        privateApiAccess(this, p, s, cluster);
         const core = cluster.core.cluster;
         const kubeconfig = pulumi.all([core.name, core.endpoint, core.certificateAuthority.data]).apply(([clusterName, endpoint, ca]) =>
             JSON.stringify(
@@ -151,9 +161,9 @@ export class LinstorCluster extends pulumi.ComponentResource {
                     clusterName,
                     endpoint,
                     certificateAuthority: ca,
-                    region: args.region,
-                    profile: args.kubeconfigAwsProfile,
-                    roleArn: args.kubeconfigAwsRoleArn,
+                    region: s.region,
+                    profile: kubeconfigAwsProfile,
+                    roleArn: kubeconfigAwsRoleArn,
                 }),
             ),
         );
@@ -169,7 +179,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
         );
         const k8sOpts = { parent: this, provider: this.provider };
 
-        const chart = operatorChart(args.linstorDistribution);
+        const chart = operatorChart(s.linstorDistribution);
         this.linstorNamespace = chart.namespace;
         const namespace = new k8s.core.v1.Namespace(
             `${p}-linstor`,
@@ -183,7 +193,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        const storage = storageNodes(p, args, {
+        const storage = storageNodes(p, s, {
             parent: this,
             provider: this.provider,
             cluster,
@@ -195,19 +205,19 @@ export class LinstorCluster extends pulumi.ComponentResource {
         });
         const nodeGroups = storage.groups;
         this.nodeAmiId = storage.nodeAmiId;
-        const addons = managedAddons(this, p, args, cluster, nodeGroups, tags);
+        const addons = managedAddons(this, p, s, cluster, nodeGroups, tags);
 
-        const baseValues = operatorValues(args.linstorDistribution, args.drbdIoUsername);
+        const baseValues = operatorValues(s.linstorDistribution, s.drbdIoUsername);
         const values =
-            args.drbdIoPassword === undefined
+            s.drbdIoPassword === undefined
                 ? baseValues
                 : pulumi.secret(
-                      pulumi.output(args.drbdIoPassword).apply((password) => ({
+                      pulumi.output(s.drbdIoPassword).apply((password) => ({
                           ...baseValues,
                           imageCredentials: { ...(baseValues.imageCredentials as object), password },
                       })),
                   );
-        const version = args.linstorDistribution === "linbit" ? args.linbitOperatorChartVersion : args.piraeusOperatorChartVersion;
+        const version = s.linstorDistribution === "linbit" ? s.linbitOperatorChartVersion : s.piraeusOperatorChartVersion;
         const operator = new k8s.helm.v3.Release(
             `${p}-linstor-operator`,
             {
@@ -257,12 +267,12 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 metadata: { name: "linstorcluster" },
                 spec: linstorClusterSpec({
                     passphraseSecretName: this.passphraseSecretName,
-                    peerSlots: args.drbdPeerSlots,
+                    peerSlots: s.drbdPeerSlots,
                     haController: {
-                        failOverTimeoutSeconds: args.haControllerFailOverTimeoutSeconds,
-                        drbdStatusIntervalSeconds: args.haControllerDrbdStatusIntervalSeconds,
+                        failOverTimeoutSeconds: s.haControllerFailOverTimeoutSeconds,
+                        drbdStatusIntervalSeconds: s.haControllerDrbdStatusIntervalSeconds,
                     },
-                    controllerTolerationSeconds: args.linstorControllerTolerationSeconds,
+                    controllerTolerationSeconds: s.linstorControllerTolerationSeconds,
                 }),
             },
             { ...k8sOpts, dependsOn: [operator, passphraseSecret] },
@@ -277,20 +287,20 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 spec: satelliteConfigurationSpec({
                     dataDevicePath: DATA_DEVICE.stablePath,
                     metadataDevicePath: METADATA_DEVICE.stablePath,
-                    deletionPolicy: args.satelliteDeletionPolicy,
+                    deletionPolicy: s.satelliteDeletionPolicy,
                 }),
             },
             { ...k8sOpts, dependsOn: [operator] },
         );
 
         this.storageClassNames = {};
-        const classes = args.storageClassReplicas.map((replicas) => {
+        const classes = s.storageClassReplicas.map((replicas) => {
             const spec = storageClassSpec({
-                namePrefix: args.storageClassPrefix,
+                namePrefix: s.storageClassPrefix,
                 replicas,
                 dataPool: DATA_POOL,
                 metadataPool: METADATA_POOL,
-                tuning: { disableFlushes: args.drbdDisableFlushes, maxBuffers: args.drbdMaxBuffers },
+                tuning: { disableFlushes: s.drbdDisableFlushes, maxBuffers: s.drbdMaxBuffers },
             });
             this.storageClassNames[replicas] = spec.name;
             return new k8s.storage.v1.StorageClass(
@@ -312,7 +322,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
             {
                 metadata: { name: EBS_GP3_CLASS },
                 provisioner: "ebs.csi.aws.com",
-                parameters: ebsGp3Parameters(args.ebsKmsKeyArn),
+                parameters: ebsGp3Parameters(s.ebsKmsKeyArn),
                 reclaimPolicy: "Retain",
                 allowVolumeExpansion: true,
                 volumeBindingMode: "WaitForFirstConsumer",
@@ -328,7 +338,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
         });
     }
 
-    private network(p: string, args: LinstorClusterArgs, tags: Record<string, string>) {
+    private network(p: string, args: LinstorClusterSettings, tags: Record<string, string>) {
         if (args.vpcId !== undefined) {
             return {
                 vpcId: pulumi.output(args.vpcId),

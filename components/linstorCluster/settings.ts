@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { type WithDefaults, withDefaults } from "../shared/defaults";
 import { ARNS, type Check, check, type FieldRules, isLinstorName, type KeyOf, NOT_CHECKED, validateFields } from "../shared/validation";
 import { defaultMetadataVolumeGiB, externalMetadataMiB, instanceMemoryMiB, LINSTOR_DEFAULT_PEER_SLOTS, requiredNodeMemoryMiB } from "./sizing";
 import { storageClassSpec } from "./storageClasses";
@@ -50,6 +51,7 @@ export interface LinstorClusterSettings {
     readonly dataVolumeThroughputMiBps?: number;
     /** EBS volume backing external DRBD metadata. Default: derived from data size and peer slots. */
     readonly metadataVolumeSizeGiB?: number;
+    /** EBS type of the metadata volume: gp3 or gp2. Default gp3. */
     readonly metadataVolumeType: EbsVolumeType;
     /** KMS key for the node EBS volumes; default the account's EBS key (still encrypted). */
     readonly ebsKmsKeyArn?: string;
@@ -57,7 +59,7 @@ export interface LinstorClusterSettings {
     readonly maxVolumesPerNode: number;
     /** Bitmap slots LINSTOR reserves per new resource (`PeerSlotsNewResource`). Default 7. */
     readonly drbdPeerSlots: number;
-    /** Kubernetes minor version, e.g. "1.35". */
+    /** Kubernetes minor version. Default "1.35". */
     readonly kubernetesVersion: string;
     /**
      * Versions of the EKS managed add-ons (e.g. `v1.12.4-eksbuild.1`). Default: the version EKS marks as default for
@@ -94,8 +96,11 @@ export interface LinstorClusterSettings {
     readonly clusterAdminRoleArns: readonly string[];
     /** IMDSv2 hop limit: 1 keeps pods off the node's instance credentials. Default 1. */
     readonly imdsHopLimit: number;
+    /** Open Piraeus images, or LINBIT SDS from drbd.io (a subscription). Never switched in place. Default piraeus. */
     readonly linstorDistribution: LinstorDistribution;
+    /** Exact version of the Piraeus operator chart. Default 2.10.7. */
     readonly piraeusOperatorChartVersion: string;
+    /** Exact version of the LINBIT SDS operator chart. Default 2.10.0. */
     readonly linbitOperatorChartVersion: string;
     /** drbd.io registry login, required for the LINBIT distribution. */
     readonly drbdIoUsername?: string;
@@ -103,8 +108,11 @@ export interface LinstorClusterSettings {
     readonly drbdIoPassword?: pulumi.Input<string>;
     /** Replica counts to offer as StorageClasses `<prefix>-r<n>`. Default [1, 2, 3]. */
     readonly storageClassReplicas: readonly number[];
+    /** Class name prefix, at most 36 characters (it also names the LINSTOR resource groups, ≤ 48). Default linstor-csi-lvm-thin. */
     readonly storageClassPrefix: string;
+    /** DRBD `disk-flushes: no` and `md-flushes: no`: safe only on storage with a non-volatile write cache. Default false. */
     readonly drbdDisableFlushes: boolean;
+    /** DRBD `max-buffers` of every class. Default 10000. */
     readonly drbdMaxBuffers: number;
     /**
      * What the operator does in LINSTOR when a storage node's Kubernetes Node disappears (on EKS: its instance was
@@ -124,7 +132,10 @@ export interface LinstorClusterSettings {
     readonly serialNodeGroupRollout: boolean;
     /** With a serial rollout, hold each next AZ until every DRBD replica is UpToDate again. Default true. */
     readonly nodeRolloutResyncGate: boolean;
-    /** Pinned image with python3 (3.8 or later, standard library only) of the resync gate Job. */
+    /**
+     * Pinned image with python3 (3.8 or later, standard library only) of the resync gate Job. Default
+     * docker.io/library/python:3.13.15-slim-trixie.
+     */
     readonly resyncGateImage: string;
     /**
      * How long the gate waits for DRBD before it fails and stops the rollout. Default 7200 s. Pulumi waits for the Job
@@ -138,7 +149,8 @@ export interface LinstorClusterSettings {
     readonly tags: Readonly<Record<string, string>>;
 }
 
-export const LINSTOR_CLUSTER_DEFAULTS = {
+/** What LinstorCluster fills in for each of its own fields left unset (no stack-only key: see LINSTOR_CLUSTER_DEFAULTS). */
+export const LINSTOR_CLUSTER_SETTINGS_DEFAULTS = {
     nodesPerAz: 1,
     instanceType: "m6i.large",
     rootVolumeSizeGiB: 50,
@@ -152,6 +164,7 @@ export const LINSTOR_CLUSTER_DEFAULTS = {
     kubernetesVersion: "1.35",
     vpcCidr: "10.0.0.0/16",
     natGateways: "OnePerAz" as NatGatewayStrategy,
+    allowApiAccessFromAnywhere: false,
     imdsHopLimit: 1,
     linstorDistribution: "piraeus" as LinstorDistribution,
     piraeusOperatorChartVersion: "2.10.7",
@@ -172,8 +185,18 @@ export const LINSTOR_CLUSTER_DEFAULTS = {
     resyncGateImage: "docker.io/library/python:3.13.15-slim-trixie",
     resyncGateTimeoutSeconds: 7200,
     linstorControllerTolerationSeconds: 30,
-    azCount: 3,
-};
+} satisfies Partial<LinstorClusterSettings>;
+
+/** The stack's defaults: LinstorCluster's own, plus `azCount` (how many zones to look up when none are configured). */
+export const LINSTOR_CLUSTER_DEFAULTS = { ...LINSTOR_CLUSTER_SETTINGS_DEFAULTS, azCount: 3 };
+
+/** LinstorCluster's settings as the component takes them: the fields with a default are optional. */
+export type LinstorClusterInput = WithDefaults<LinstorClusterSettings, typeof LINSTOR_CLUSTER_SETTINGS_DEFAULTS>;
+
+/** The settings with every field left unset (or explicitly undefined) at its default. */
+export function withLinstorClusterDefaults(given: LinstorClusterInput): LinstorClusterSettings {
+    return withDefaults<LinstorClusterSettings, typeof LINSTOR_CLUSTER_SETTINGS_DEFAULTS>(LINSTOR_CLUSTER_SETTINGS_DEFAULTS, given);
+}
 
 export type { KeyOf };
 
@@ -259,8 +282,8 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     clusterAdminRoleArns: (v, c) => c.list(v, (arn, entry) => entry.arn(arn, ARNS.iamRole)),
     imdsHopLimit: (v, c) => c.oneOf(v, [1, 2], "1: pods cannot reach the node's credentials; 2: pods need IMDS"),
     linstorDistribution: (v, c) => c.oneOf(v, LINSTOR_DISTRIBUTIONS),
-    piraeusOperatorChartVersion: (v, c) => c.exactVersion(v, LINSTOR_CLUSTER_DEFAULTS.piraeusOperatorChartVersion),
-    linbitOperatorChartVersion: (v, c) => c.exactVersion(v, LINSTOR_CLUSTER_DEFAULTS.linbitOperatorChartVersion),
+    piraeusOperatorChartVersion: (v, c) => c.exactVersion(v, LINSTOR_CLUSTER_SETTINGS_DEFAULTS.piraeusOperatorChartVersion),
+    linbitOperatorChartVersion: (v, c) => c.exactVersion(v, LINSTOR_CLUSTER_SETTINGS_DEFAULTS.linbitOperatorChartVersion),
     drbdIoUsername: (v, c) => c.ifSet.matches(v, /^\S+$/, "Use your drbd.io user name."),
     // A secret Input: only its presence is checked (with linstorDistribution, below).
     drbdIoPassword: NOT_CHECKED,
@@ -331,10 +354,12 @@ function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", 
 }
 
 /**
- * Validates every field (LINSTOR_CLUSTER_RULES), then what depends on several: EBS limits per type, DRBD metadata
- * and memory, LINSTOR names, credentials and subnets. Throws a ConfigError naming `key(field)`.
+ * Validates the settings as LinstorCluster takes them, each unset field at its default (as the component fills it):
+ * every field (LINSTOR_CLUSTER_RULES), then what depends on several: EBS limits per type, DRBD metadata and memory,
+ * LINSTOR names, credentials and subnets. Throws a ConfigError naming `key(field)`.
  */
-export function validateLinstorClusterSettings(s: LinstorClusterSettings, key: KeyOf): void {
+export function validateLinstorClusterSettings(given: LinstorClusterInput, key: KeyOf): void {
+    const s = withLinstorClusterDefaults(given);
     validateFields(s, LINSTOR_CLUSTER_RULES, key);
     if (s.linstorDistribution === "linbit" && (!s.drbdIoUsername || s.drbdIoPassword === undefined)) {
         check(key, s.drbdIoUsername ? "drbdIoPassword" : "drbdIoUsername").fail(

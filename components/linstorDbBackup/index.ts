@@ -11,8 +11,9 @@ import {
     backupKeyGenerations,
     backupKeyPrefix,
     describeLinstorDbBackupSchedule,
-    type LinstorDbBackupSettings,
+    type LinstorDbBackupInput,
     validateLinstorDbBackupArgs,
+    withLinstorDbBackupDefaults,
 } from "./settings";
 
 /** The snapshot bucket's coordinates (S3SnapshotShipping's outputs). */
@@ -24,7 +25,8 @@ export interface LinstorDbBackupBucket {
     readonly kmsKeyArn: pulumi.Input<string | undefined>;
 }
 
-export interface LinstorDbBackupArgs extends LinstorDbBackupSettings {
+/** LinstorDbBackup's settings (each field with a default optional: the component fills it) and where it runs. */
+export interface LinstorDbBackupArgs extends LinstorDbBackupInput {
     /** Prefix of cluster-wide names (ClusterRole, IAM user), same as LinstorCluster's. */
     readonly namePrefix: string;
     /** S3 key segment of this cluster's archives: `linstor-db/<clusterName>/` (the EKS cluster name). */
@@ -75,30 +77,46 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
     readonly restoreCommand: pulumi.Output<string>;
 
     constructor(name: string, args: LinstorDbBackupArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateLinstorDbBackupArgs(args, args.keyOf ?? ((f) => `LinstorDbBackup.${f}`));
+        const {
+            namePrefix,
+            clusterName,
+            k8sProvider,
+            linstorNamespace: ns,
+            passphraseSecretName,
+            bucket,
+            storageReady: ready,
+            tags,
+            keyOf,
+            ...given
+        } = args;
+        // The defaults of every unset field, filled here once: everything below reads `s`.
+        const s = withLinstorDbBackupDefaults(given);
+        // Validate before registering anything, so bad input never leaves a half-created stack.
+        validateLinstorDbBackupArgs(
+            { ...s, namePrefix, clusterName, linstorNamespace: ns, passphraseSecretName, bucket, tags },
+            keyOf ?? ((f) => `LinstorDbBackup.${f}`),
+        );
         super("ha-jenkins-eks:index:LinstorDbBackup", name, {}, opts);
-        const k8s$ = { parent: this, provider: args.k8sProvider };
-        const ns = args.linstorNamespace;
-        const storageReady = args.storageReady ?? [];
+        const k8s$ = { parent: this, provider: k8sProvider };
+        const storageReady = ready ?? [];
         this.namespace = ns;
         this.cronJobName = BACKUP_NAME;
-        this.schedule = args.linstorDbBackupSchedule;
-        this.watchedSchedule = describeLinstorDbBackupSchedule(args, ns);
-        this.retentionDays = args.linstorDbBackupRetentionDays;
-        this.keyPrefix = backupKeyPrefix(args.clusterName);
-        this.location = pulumi.interpolate`s3://${args.bucket.name}/${this.keyPrefix}`;
+        this.schedule = s.linstorDbBackupSchedule;
+        this.watchedSchedule = describeLinstorDbBackupSchedule(s, ns);
+        this.retentionDays = s.linstorDbBackupRetentionDays;
+        this.keyPrefix = backupKeyPrefix(clusterName);
+        this.location = pulumi.interpolate`s3://${bucket.name}/${this.keyPrefix}`;
         const restoreFlags =
-            `--region ${args.bucket.region} --prefix ${this.keyPrefix} --latest --namespace ${ns} ` +
-            `--passphrase-secret ${args.passphraseSecretName}`;
-        this.restoreCommand = pulumi.interpolate`components/linstorDbBackup/restoreLinstorDb.sh --bucket ${args.bucket.name} ${restoreFlags}`;
-        const kmsKeyArn = pulumi.output(args.bucket.kmsKeyArn).apply(requireKmsKey);
+            `--region ${bucket.region} --prefix ${this.keyPrefix} --latest --namespace ${ns} ` + `--passphrase-secret ${passphraseSecretName}`;
+        this.restoreCommand = pulumi.interpolate`components/linstorDbBackup/restoreLinstorDb.sh --bucket ${bucket.name} ${restoreFlags}`;
+        const kmsKeyArn = pulumi.output(bucket.kmsKeyArn).apply(requireKmsKey);
 
         const user = new aws.iam.User(
             `${name}-uploader`,
             {
-                name: `${args.namePrefix}-linstor-db-backup`,
+                name: `${namePrefix}-linstor-db-backup`,
                 path: "/ha-jenkins-eks/",
-                tags: { ...args.tags, "ha-jenkins-eks:purpose": "linstor-db-backup" },
+                tags: { ...tags, "ha-jenkins-eks:purpose": "linstor-db-backup" },
             },
             { parent: this },
         );
@@ -108,13 +126,13 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
             {
                 name: "linstor-db-backup-upload",
                 user: user.name,
-                policy: pulumi.all([args.bucket.arn, kmsKeyArn]).apply(([bucketArn, key]) =>
+                policy: pulumi.all([bucket.arn, kmsKeyArn]).apply(([bucketArn, key]) =>
                     JSON.stringify(
                         linstorDbBackupUserPolicy({
                             bucketArn,
-                            bucketRegion: args.bucket.region,
+                            bucketRegion: bucket.region,
                             kmsKeyArn: key,
-                            clusterName: args.clusterName,
+                            clusterName,
                         }),
                     ),
                 ),
@@ -122,7 +140,7 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const secrets = backupKeyGenerations(args).map((generation) => {
+        const secrets = backupKeyGenerations(s).map((generation) => {
             // Named by generation: a bump creates the new key beside the old one instead of replacing it.
             const key = new aws.iam.AccessKey(`${name}-g${generation}`, { user: user.name }, { parent: this });
             const secret = new k8s.core.v1.Secret(
@@ -144,7 +162,7 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
         });
         const current = secrets[secrets.length - 1];
         this.currentAccessKeyId = current.key.id;
-        this.credentialsSecretName = backupCredentialsSecretName(args.linstorDbBackupAccessKeyGeneration);
+        this.credentialsSecretName = backupCredentialsSecretName(s.linstorDbBackupAccessKeyGeneration);
 
         const metadata = { name: BACKUP_NAME, namespace: ns, labels: BACKUP_LABELS };
         const inNamespace = { ...k8s$, dependsOn: storageReady };
@@ -161,7 +179,7 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
             `${name}-secret-reader`,
             {
                 metadata,
-                rules: linstorDbNamespaceRules(args.passphraseSecretName),
+                rules: linstorDbNamespaceRules(passphraseSecretName),
             },
             inNamespace,
         );
@@ -174,7 +192,7 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
             },
             { ...k8s$, dependsOn: [role, account] },
         );
-        const clusterRoleName = `${args.namePrefix}-${BACKUP_NAME}`;
+        const clusterRoleName = `${namePrefix}-${BACKUP_NAME}`;
         const clusterRole = new k8s.rbac.v1.ClusterRole(
             `${name}-db-reader`,
             {
@@ -197,18 +215,18 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
             `${name}-schedule`,
             {
                 metadata,
-                spec: pulumi.all([args.bucket.name, kmsKeyArn]).apply(([bucket, key]) =>
+                spec: pulumi.all([bucket.name, kmsKeyArn]).apply(([bucketName, key]) =>
                     linstorDbBackupCronJobSpec({
-                        schedule: args.linstorDbBackupSchedule,
-                        kubectlImage: args.linstorDbBackupKubectlImage,
-                        awsCliImage: args.linstorDbBackupAwsCliImage,
+                        schedule: s.linstorDbBackupSchedule,
+                        kubectlImage: s.linstorDbBackupKubectlImage,
+                        awsCliImage: s.linstorDbBackupAwsCliImage,
                         namespace: ns,
                         serviceAccountName: BACKUP_NAME,
-                        passphraseSecretName: args.passphraseSecretName,
+                        passphraseSecretName,
                         passphraseKey: PASSPHRASE_KEY,
-                        clusterName: args.clusterName,
-                        bucket,
-                        bucketRegion: args.bucket.region,
+                        clusterName,
+                        bucket: bucketName,
+                        bucketRegion: bucket.region,
                         kmsKeyArn: key,
                         credentialsSecretName: this.credentialsSecretName,
                     }),

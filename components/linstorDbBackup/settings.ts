@@ -4,6 +4,7 @@
  * What the export Job runs and may do (script, CronJob spec, RBAC rules, upload policy) is in exportJob.ts.
  */
 import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
+import { type WithDefaults, withDefaults } from "../shared/defaults";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type FieldRules, type KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "../snapshots/lifecycle";
@@ -18,9 +19,9 @@ export interface LinstorDbBackupSettings {
     readonly linstorDbBackupSchedule: string;
     /** Days a backup stays current before the bucket's lifecycle rule expires it. Default 30. */
     readonly linstorDbBackupRetentionDays: number;
-    /** Pinned kubectl image with bash, jq, tar, gzip and sha256sum (exports and packs). */
+    /** Pinned kubectl image with bash, jq, tar, gzip and sha256sum (exports and packs). Default registry.k8s.io/kubectl:v1.35.1. */
     readonly linstorDbBackupKubectlImage: string;
-    /** Pinned AWS CLI v2 image (uploads). */
+    /** Pinned AWS CLI v2 image (uploads). Default public.ecr.aws/aws-cli/aws-cli:2.32.9. */
     readonly linstorDbBackupAwsCliImage: string;
     /** Current access-key generation (≥1); bump it to rotate. Default 1. */
     readonly linstorDbBackupAccessKeyGeneration: number;
@@ -28,8 +29,8 @@ export interface LinstorDbBackupSettings {
     readonly linstorDbBackupAccessKeyRetiredGeneration?: number;
 }
 
-export const LINSTOR_DB_BACKUP_DEFAULTS = {
-    linstorDbBackupEnabled: true,
+/** What LinstorDbBackup fills in for each of its own fields left unset (no stack-only key: see LINSTOR_DB_BACKUP_DEFAULTS). */
+export const LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS = {
     linstorDbBackupSchedule: "30 2 * * *",
     linstorDbBackupRetentionDays: 30,
     // kubernetes/kubernetes: build/server-image/kubectl/Dockerfile (debian-base + bash, jq, coreutils; tar, gzip from the base).
@@ -37,7 +38,18 @@ export const LINSTOR_DB_BACKUP_DEFAULTS = {
     // aws/aws-cli release 2.32.9 (.changes/2.32.9.json); the official image is published per release.
     linstorDbBackupAwsCliImage: "public.ecr.aws/aws-cli/aws-cli:2.32.9",
     linstorDbBackupAccessKeyGeneration: 1,
-};
+} satisfies Partial<LinstorDbBackupSettings>;
+
+/** The stack's defaults: LinstorDbBackup's own, plus the stack-only switch `linstorDbBackupEnabled`. */
+export const LINSTOR_DB_BACKUP_DEFAULTS = { linstorDbBackupEnabled: true, ...LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS };
+
+/** LinstorDbBackup's settings as the component takes them: the fields with a default are optional. */
+export type LinstorDbBackupInput = WithDefaults<LinstorDbBackupSettings, typeof LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS>;
+
+/** The settings with every field left unset (or explicitly undefined) at its default. */
+export function withLinstorDbBackupDefaults(given: LinstorDbBackupInput): LinstorDbBackupSettings {
+    return withDefaults<LinstorDbBackupSettings, typeof LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS>(LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS, given);
+}
 
 /** One rule per field: a library user and a stack user get the same checks. */
 export const LINSTOR_DB_BACKUP_RULES: FieldRules<LinstorDbBackupSettings> = {
@@ -61,9 +73,12 @@ export const LINSTOR_DB_BACKUP_RULES: FieldRules<LinstorDbBackupSettings> = {
         c.retiredGeneration(v, s.linstorDbBackupAccessKeyGeneration, key("linstorDbBackupAccessKeyGeneration")),
 };
 
-/** Validates settings; throws ConfigError naming `key(field)` before any resource exists. */
-export function validateLinstorDbBackupSettings(s: LinstorDbBackupSettings, key: KeyOf): void {
-    validateFields(s, LINSTOR_DB_BACKUP_RULES, key);
+/**
+ * Validates the settings as LinstorDbBackup takes them, each unset field at its default (as the component fills it);
+ * throws ConfigError naming `key(field)` before any resource exists.
+ */
+export function validateLinstorDbBackupSettings(given: LinstorDbBackupInput, key: KeyOf): void {
+    validateFields(withLinstorDbBackupDefaults(given), LINSTOR_DB_BACKUP_RULES, key);
 }
 
 /** What LinstorDbBackup takes besides its settings (the data of LinstorDbBackupArgs). */

@@ -10,11 +10,13 @@ import {
     JENKINS_SCRAPE_DEFAULTS,
     type JenkinsScrapeArgs,
     KUBE_PROMETHEUS_STACK_REPO,
+    type MonitoringInput,
     type MonitoringSettings,
     SNAPSHOT_SCHEDULE_LABEL,
     validateMonitoringSettings,
     validateMonitoringWiring,
     validateSlackWebhookUrl,
+    withMonitoringDefaults,
 } from "./settings";
 import {
     alertmanagerConfig,
@@ -26,7 +28,8 @@ import {
     snapshotStateMetricsConfig,
 } from "./values";
 
-export interface DrbdMonitoringArgs extends MonitoringSettings {
+/** DrbdMonitoring's settings (each field with a default optional: the component fills it) and what it watches. */
+export interface DrbdMonitoringArgs extends MonitoringInput {
     /** Prefix of every Pulumi resource name (LinstorCluster's namePrefix). */
     readonly namePrefix: string;
     /** Namespace of the LINSTOR controller and satellites (LinstorCluster.linstorNamespace). */
@@ -81,14 +84,37 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
 
     constructor(name: string, args: DrbdMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         const key = args.keyOf ?? ((f: string) => `DrbdMonitoring.${f}`);
+        const {
+            namePrefix: p,
+            linstorNamespace,
+            storageClassNames,
+            prometheusStorageClassName,
+            jenkins: j,
+            schedules,
+            expectedStorageNodes,
+            dependsOn,
+            keyOf: _keyOf,
+            ...given
+        } = args;
+        // The defaults of every unset field, filled here once: everything below reads `s`.
+        const s = withMonitoringDefaults(given);
         // Validate before registering anything, so bad input never leaves a half-created stack.
-        validateMonitoringSettings(args, key);
-        validateMonitoringWiring(args, key);
+        validateMonitoringSettings(s, key);
+        validateMonitoringWiring(
+            {
+                namePrefix: p,
+                linstorNamespace,
+                storageClassNames,
+                prometheusStorageClassName,
+                useExistingPrometheusOperator: s.useExistingPrometheusOperator,
+                jenkins: j,
+                schedules,
+            },
+            key,
+        );
         super("ha-jenkins-eks:index:DrbdMonitoring", name, {}, opts);
-        const p = args.namePrefix;
-        const ns = args.monitoringNamespace;
-        const existing = args.useExistingPrometheusOperator;
-        const j = args.jenkins;
+        const ns = s.monitoringNamespace;
+        const existing = s.useExistingPrometheusOperator;
         const jenkins =
             j === undefined
                 ? undefined
@@ -100,21 +126,20 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
                       path: j.path ?? JENKINS_SCRAPE_DEFAULTS.path,
                       job: j.job ?? JENKINS_SCRAPE_DEFAULTS.job,
                   };
-        const snapshotSchedule = args.schedules?.find((s) => s.volumeSnapshotLabel !== undefined);
+        const snapshotSchedule = schedules?.find((job) => job.volumeSnapshotLabel !== undefined);
         const scheduleLabel = snapshotSchedule?.volumeSnapshotLabel ?? SNAPSHOT_SCHEDULE_LABEL;
-        const labels = { ...PART_OF, ...args.monitoringExtraLabels };
-        const waitFor = args.dependsOn ?? [];
+        const labels = { ...PART_OF, ...s.monitoringExtraLabels };
+        const waitFor = dependsOn ?? [];
         this.namespace = ns;
         this.ruleName = RULE_NAME;
         this.alertRouting =
-            [args.alertSlackWebhookUrl !== undefined ? "slack" : "", isEmailRoutingConfigured(args) ? "email" : ""]
-                .filter((r) => r !== "")
-                .join("+") || "none";
+            [s.alertSlackWebhookUrl !== undefined ? "slack" : "", isEmailRoutingConfigured(s) ? "email" : ""].filter((r) => r !== "").join("+") ||
+            "none";
         this.kubeStateMetricsSnapshotConfig = yaml.dump(snapshotStateMetricsConfig(scheduleLabel));
 
         let crdsReady: pulumi.Resource[] = [];
         if (!existing) {
-            const release = this.stack(p, args, jenkins?.namespace, scheduleLabel, key, waitFor);
+            const release = this.stack(p, { ...s, linstorNamespace, prometheusStorageClassName }, jenkins?.namespace, scheduleLabel, key, waitFor);
             this.releaseName = RELEASE_NAME;
             this.services = SERVICES;
             this.grafanaAdminPassword = release.grafanaAdminPassword;
@@ -128,11 +153,11 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "ServiceMonitor",
-                metadata: { name: "hje-linstor-controller", namespace: args.linstorNamespace, labels },
+                metadata: { name: "hje-linstor-controller", namespace: linstorNamespace, labels },
                 spec: {
                     // piraeus-operator pkg/resources/cluster/controller/controller-service.yaml: port "api" (3370).
                     selector: { matchLabels: { "app.kubernetes.io/component": "linstor-controller" } },
-                    namespaceSelector: { matchNames: [args.linstorNamespace] },
+                    namespaceSelector: { matchNames: [linstorNamespace] },
                     endpoints: [
                         {
                             port: "api",
@@ -152,11 +177,11 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PodMonitor",
-                metadata: { name: "hje-linstor-satellite", namespace: args.linstorNamespace, labels },
+                metadata: { name: "hje-linstor-satellite", namespace: linstorNamespace, labels },
                 spec: {
                     // piraeus-operator pkg/resources/satellite/satellite/daemonset.yaml: drbd-reactor port "prometheus" (9942).
                     selector: { matchLabels: { "app.kubernetes.io/component": "linstor-satellite" } },
-                    namespaceSelector: { matchNames: [args.linstorNamespace] },
+                    namespaceSelector: { matchNames: [linstorNamespace] },
                     podMetricsEndpoints: [
                         {
                             port: "prometheus",
@@ -207,12 +232,12 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
                 metadata: { name: RULE_NAME, namespace: ns, labels },
                 spec: {
                     groups: alertRuleGroups({
-                        storagePoolFullPercent: args.storagePoolFullPercent,
-                        storageClassNames: args.storageClassNames,
+                        storagePoolFullPercent: s.storagePoolFullPercent,
+                        storageClassNames,
                         jenkinsJob: jenkins?.job,
                         snapshots: snapshotSchedule === undefined ? undefined : { intervalSeconds: snapshotSchedule.intervalSeconds, scheduleLabel },
-                        cronJobs: args.schedules,
-                        expectedSatellites: args.expectedStorageNodes,
+                        cronJobs: schedules,
+                        expectedSatellites: expectedStorageNodes,
                     }),
                 },
             },
@@ -224,9 +249,7 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             {
                 metadata: { name: "hje-drbd-linstor-dashboard", namespace: ns, labels: { ...labels, [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value } },
                 data: {
-                    [DASHBOARD_FILE]: JSON.stringify(
-                        drbdDashboard({ storagePoolFullPercent: args.storagePoolFullPercent, jenkinsJob: jenkins?.job }),
-                    ),
+                    [DASHBOARD_FILE]: JSON.stringify(drbdDashboard({ storagePoolFullPercent: s.storagePoolFullPercent, jenkinsJob: jenkins?.job })),
                 },
             },
             { parent: this, dependsOn: crdsReady },
@@ -244,7 +267,7 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
     /** Namespace, secrets and the kube-prometheus-stack release. */
     private stack(
         p: string,
-        args: DrbdMonitoringArgs,
+        args: MonitoringSettings & Pick<DrbdMonitoringArgs, "linstorNamespace" | "prometheusStorageClassName">,
         jenkinsNamespace: string | undefined,
         scheduleLabel: string,
         key: KeyOf,

@@ -3,6 +3,7 @@
  * Validation throws ConfigError naming `key(field)` before the component registers anything.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { type WithDefaults, withDefaults } from "../shared/defaults";
 import type { ScheduledJob } from "../shared/schedule";
 import {
     BYTE_SUFFIXES,
@@ -42,7 +43,9 @@ export interface MonitoringSettings {
     readonly prometheusRetention: string;
     /** Prometheus PVC size (Mi/Gi/Ti). Default "50Gi". */
     readonly prometheusStorageSize: string;
+    /** Prometheus' CPU request (Kubernetes quantity). Default "250m". */
     readonly prometheusCpuRequest: string;
+    /** Prometheus' memory request (Kubernetes quantity). Default "1Gi". */
     readonly prometheusMemoryRequest: string;
     /** Alertmanager PVC size, keeps silences across restarts. Default "2Gi". */
     readonly alertmanagerStorageSize: string;
@@ -68,13 +71,15 @@ export interface MonitoringSettings {
     readonly allowGrafanaFromAnywhere: boolean;
 }
 
-export const MONITORING_DEFAULTS = {
+/** What DrbdMonitoring fills in for each of its own fields left unset (no stack-only key: see MONITORING_DEFAULTS). */
+export const MONITORING_SETTINGS_DEFAULTS = {
     monitoringNamespace: "monitoring",
     kubePrometheusStackVersion: "88.5.3",
     useExistingPrometheusOperator: false,
     // kubectl within one minor of the cluster (kubernetesVersion 1.35); busybox 1.37.0 has bzcat.
     crdUpgradeKubectlImage: "registry.k8s.io/kubectl:v1.35.1",
     crdUpgradeBusyboxImage: "docker.io/library/busybox:1.37.0",
+    monitoringExtraLabels: {},
     prometheusRetention: "15d",
     prometheusStorageSize: "50Gi",
     prometheusCpuRequest: "250m",
@@ -83,9 +88,22 @@ export const MONITORING_DEFAULTS = {
     storagePoolFullPercent: 80,
     grafanaServiceType: "ClusterIP" as GrafanaServiceType,
     allowGrafanaFromAnywhere: false,
+} satisfies Partial<MonitoringSettings>;
+
+/** The stack's defaults: DrbdMonitoring's own, plus the stack-only `prometheusStorageReplicas`. */
+export const MONITORING_DEFAULTS = {
+    ...MONITORING_SETTINGS_DEFAULTS,
     /** Replica count of the StorageClass the Prometheus and Alertmanager PVCs use. */
     prometheusStorageReplicas: 2,
 };
+
+/** DrbdMonitoring's settings as the component takes them: the fields with a default are optional. */
+export type MonitoringInput = WithDefaults<MonitoringSettings, typeof MONITORING_SETTINGS_DEFAULTS>;
+
+/** The settings with every field left unset (or explicitly undefined) at its default. */
+export function withMonitoringDefaults(given: MonitoringInput): MonitoringSettings {
+    return withDefaults<MonitoringSettings, typeof MONITORING_SETTINGS_DEFAULTS>(MONITORING_SETTINGS_DEFAULTS, given);
+}
 
 export const KUBE_PROMETHEUS_STACK_REPO = "https://prometheus-community.github.io/helm-charts";
 
@@ -181,7 +199,7 @@ const forEmail = (rule: (v: string | undefined, c: Check) => void) => (v: string
 /** One rule per field: a library user and a stack user get the same checks. */
 export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
     monitoringNamespace: (v, c) => c.dnsLabel(v),
-    kubePrometheusStackVersion: (v, c) => c.exactVersion(v, MONITORING_DEFAULTS.kubePrometheusStackVersion),
+    kubePrometheusStackVersion: (v, c) => c.exactVersion(v, MONITORING_SETTINGS_DEFAULTS.kubePrometheusStackVersion),
     useExistingPrometheusOperator: (v, c, s, key) => {
         c.boolean(v);
         if (!v) return;
@@ -245,8 +263,12 @@ export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
     allowGrafanaFromAnywhere: (v, c) => c.boolean(v),
 };
 
-/** Validates the settings; throws ConfigError naming `key(field)` before anything is registered. */
-export function validateMonitoringSettings(s: MonitoringSettings, key: KeyOf): void {
+/**
+ * Validates the settings as DrbdMonitoring takes them, each unset field at its default (as the component fills it);
+ * throws ConfigError naming `key(field)` before anything is registered.
+ */
+export function validateMonitoringSettings(given: MonitoringInput, key: KeyOf): void {
+    const s = withMonitoringDefaults(given);
     validateFields(s, MONITORING_RULES, key);
     // Each address of the list (the rule above checked that the list is there).
     for (const to of isEmailRoutingConfigured(s) ? (s.alertEmailTo ?? "").split(",").map((r) => r.trim()) : []) {

@@ -1,18 +1,48 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { type FieldRules, type KeyOf, NOT_CHECKED, validateFields } from "../shared/validation";
 import { tlsOnlyBucketPolicy } from "./iamPolicies";
 import { lifecycleRules } from "./lifecycle";
-import { type CreateBucketSettings, defaultBucketName } from "./settings";
+import { CREATE_BUCKET_RULES, type CreateBucketInput, defaultBucketName, withCreateBucketDefaults } from "./settings";
 
 export interface SnapshotBucketArgs {
+    /** Prefix of the generated bucket name and the key description (S3SnapshotShipping's namePrefix). */
     readonly namePrefix: string;
-    readonly settings: CreateBucketSettings;
+    /** The bucket's settings; each field with a default is optional (the component fills it). */
+    readonly settings: CreateBucketInput;
     /** AWS provider for `settings.region`; every resource here lives in that region. */
     readonly provider: aws.Provider;
     /** Protect the bucket and its KMS key from `pulumi destroy`. */
     readonly protect: boolean;
     readonly tags: Readonly<Record<string, string>>;
+    /** Names the key to fix in validation errors; default `SnapshotBucket.<field>` (`SnapshotBucket.settings.<field>`). */
+    readonly keyOf?: KeyOf;
+}
+
+const SNAPSHOT_BUCKET_RULES: FieldRules<SnapshotBucketArgs> = {
+    namePrefix: (v, c) => c.namePrefix(v),
+    settings: (v, c, _a, key) => {
+        if (typeof v !== "object" || v === null || Array.isArray(v)) c.fail(v, "Give the bucket's settings: at least its region.");
+        // The same checks as S3SnapshotShipping's `bucket.create`, on the settings with their defaults filled in.
+        validateFields(withCreateBucketDefaults(v), CREATE_BUCKET_RULES, (f) => key(`settings.${f}`));
+    },
+    provider: (v, c) => {
+        if (!aws.Provider.isInstance(v)) {
+            c.fail(
+                v === undefined ? undefined : "(not an aws.Provider)",
+                "Give an aws.Provider for settings.region: every bucket resource lives there.",
+            );
+        }
+    },
+    protect: (v, c) => c.boolean(v),
+    tags: (v, c) => c.stringMap(v),
+    keyOf: NOT_CHECKED,
+};
+
+/** Validates SnapshotBucket's arguments before anything is registered; errors name `key(field)`. */
+export function validateSnapshotBucketArgs(a: SnapshotBucketArgs, key: KeyOf): void {
+    validateFields(a, SNAPSHOT_BUCKET_RULES, key);
 }
 
 /**
@@ -27,8 +57,11 @@ export class SnapshotBucket extends pulumi.ComponentResource {
     readonly region: string;
 
     constructor(name: string, args: SnapshotBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The defaults of every unset field, filled here once: everything below reads `s`.
+        const s = withCreateBucketDefaults(args.settings);
+        // Validate before registering anything, so bad input never leaves a half-created bucket.
+        validateSnapshotBucketArgs({ ...args, settings: s }, args.keyOf ?? ((f) => `SnapshotBucket.${f}`));
         super("ha-jenkins-eks:index:SnapshotBucket", name, {}, opts);
-        const s = args.settings;
         const p = args.namePrefix;
         const tags = { ...args.tags, "ha-jenkins-eks:purpose": "linstor-snapshots" };
         const aws$ = { parent: this, provider: args.provider };

@@ -27,9 +27,11 @@ import {
     bucketRegion,
     maxScheduleGapSeconds,
     remoteName,
+    type S3SnapshotInput,
     type S3SnapshotSettings,
     validateRemoteJobImage,
     validateS3SnapshotSettings,
+    withS3SnapshotDefaults,
 } from "./settings";
 
 /** The Jenkins volume to protect, and what must exist before objects in its namespace are created. */
@@ -47,7 +49,8 @@ export interface JenkinsVolume {
     readonly claimUid?: pulumi.Input<string>;
 }
 
-export interface S3SnapshotShippingArgs extends S3SnapshotSettings {
+/** S3SnapshotShipping's settings (each field with a default optional: the component fills it) and where it ships from. */
+export interface S3SnapshotShippingArgs extends S3SnapshotInput {
     /** Region of the cluster; a bucket created here must be elsewhere. */
     readonly clusterRegion: string;
     readonly k8sProvider: k8s.Provider;
@@ -81,7 +84,16 @@ const RESTORE_KEYS: Record<string, string> = {
     claimName: "restoreFromSnapshot",
 };
 
-function validateArgs(a: S3SnapshotShippingArgs, key: KeyOf): void {
+/** SnapshotBucket's fields as S3SnapshotShipping's keys (`settings.<field>` is `bucket.create.<field>`). */
+const bucketKeyOf =
+    (key: KeyOf): KeyOf =>
+    (f) =>
+        key(f.startsWith("settings.") ? `bucket.create.${f.slice("settings.".length)}` : f === "provider" ? "bucketProvider" : f);
+
+/** The arguments with every setting's default filled in. */
+type FilledArgs = Omit<S3SnapshotShippingArgs, keyof S3SnapshotInput> & S3SnapshotSettings;
+
+function validateArgs(a: FilledArgs, key: KeyOf): void {
     check(key, "clusterRegion").awsRegion(a.clusterRegion);
     validateS3SnapshotSettings(a, { clusterRegion: a.clusterRegion }, key);
     check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
@@ -165,8 +177,12 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
     /** What a restore from this bucket waits for: the class, its credentials and (with `remoteJobImage`) the remote Job. */
     readonly remoteReady: pulumi.Resource[];
 
-    constructor(name: string, args: S3SnapshotShippingArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateArgs(args, args.keyOf ?? ((f) => `S3SnapshotShipping.${f}`));
+    constructor(name: string, given: S3SnapshotShippingArgs, opts?: pulumi.ComponentResourceOptions) {
+        // The defaults of every unset setting (the bucket's included), filled here once: everything below reads `args`.
+        const args: FilledArgs = { ...given, ...withS3SnapshotDefaults(given) };
+        const key = args.keyOf ?? ((f: string) => `S3SnapshotShipping.${f}`);
+        // Validate before registering anything, so bad input never leaves a half-created stack.
+        validateArgs(args, key);
         super("ha-jenkins-eks:index:S3SnapshotShipping", name, {}, opts);
         const k8s$ = { parent: this, provider: args.k8sProvider };
         const storageReady = args.storageReady ?? [];
@@ -186,6 +202,8 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     provider,
                     protect: args.protect,
                     tags: args.tags,
+                    // Checked above already: should it ever fail here, it names the same keys.
+                    keyOf: bucketKeyOf(key),
                 },
                 { parent: this },
             );

@@ -3,6 +3,7 @@
  * checked before the component registers anything (a bad value never leaves a half-built bucket).
  */
 import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
+import { type WithDefaults, withDefaults } from "../shared/defaults";
 import { ARNS, type Check, check, type FieldRules, type KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "./lifecycle";
 
@@ -49,6 +50,29 @@ export interface ExistingBucket {
 
 export type BucketSource = { readonly create: CreateBucketSettings } | { readonly existing: ExistingBucket };
 
+/** What S3SnapshotShipping and SnapshotBucket fill in for each field of a created bucket left unset. */
+export const CREATE_BUCKET_DEFAULTS = {
+    noncurrentVersionExpirationDays: 30,
+    abortIncompleteMultipartUploadDays: 7,
+    accessLogPrefix: "snapshot-bucket/",
+} satisfies Partial<CreateBucketSettings>;
+
+/** A created bucket's settings as the components take them: the fields with a default are optional. */
+export type CreateBucketInput = WithDefaults<CreateBucketSettings, typeof CREATE_BUCKET_DEFAULTS>;
+
+/** BucketSource as S3SnapshotShipping takes it: a created bucket's fields with a default are optional. */
+export type BucketSourceInput = { readonly create: CreateBucketInput } | { readonly existing: ExistingBucket };
+
+/** The bucket's settings with every field left unset (or explicitly undefined) at its default. */
+export function withCreateBucketDefaults(given: CreateBucketInput): CreateBucketSettings {
+    return withDefaults<CreateBucketSettings, typeof CREATE_BUCKET_DEFAULTS>(CREATE_BUCKET_DEFAULTS, given);
+}
+
+/** The bucket source with a created bucket's defaults filled in (anything else is returned for validation to judge). */
+export function withBucketDefaults(given: BucketSourceInput): BucketSource {
+    return typeof given === "object" && given !== null && "create" in given ? { create: withCreateBucketDefaults(given.create) } : given;
+}
+
 /** Plain, fully-resolved settings. Field names equal the stack config keys, except the bucket union. */
 export interface S3SnapshotSettings {
     /** Prefix of every resource name (same as LinstorCluster's). */
@@ -70,6 +94,7 @@ export interface S3SnapshotSettings {
     readonly s3AccessKeyRetiredGeneration?: number;
     /** Install the snapshot controller and its CRDs (skip if the cluster already has one). Default true. */
     readonly installSnapshotController: boolean;
+    /** Exact version of the piraeus snapshot-controller chart (it ships the CRDs). Default 5.2.0. */
     readonly snapshotControllerChartVersion: string;
     /** Controller replicas (leader election; a standby survives a zone loss). Default 2. */
     readonly snapshotControllerReplicas: number;
@@ -79,7 +104,7 @@ export interface S3SnapshotSettings {
     readonly snapshotSchedule: string;
     /** Ready scheduled snapshots to keep. Default 48. */
     readonly snapshotRetention: number;
-    /** Pinned kubectl image with bash and jq. */
+    /** Pinned kubectl image with bash and jq. Default registry.k8s.io/kubectl:v1.35.1. */
     readonly snapshotJobImage: string;
     /** Seconds the job waits for its snapshot to be shipped. Default 2700. */
     readonly snapshotReadyTimeoutSeconds: number;
@@ -94,10 +119,8 @@ export interface S3SnapshotSettings {
     readonly tags: Readonly<Record<string, string>>;
 }
 
-export const S3_SNAPSHOT_DEFAULTS = {
-    snapshotBucketNoncurrentVersionDays: 30,
-    snapshotBucketAbortMultipartDays: 7,
-    snapshotBucketAccessLogPrefix: "snapshot-bucket/",
+/** What S3SnapshotShipping fills in for each of its own fields left unset (its bucket's: CREATE_BUCKET_DEFAULTS). */
+export const S3_SNAPSHOT_SETTINGS_DEFAULTS = {
     snapshotClassName: "linstor-csi-s3",
     snapshotAllowIncremental: true,
     snapshotMaxIncrements: 23,
@@ -113,7 +136,32 @@ export const S3_SNAPSHOT_DEFAULTS = {
     snapshotJobImage: "registry.k8s.io/kubectl:v1.35.1",
     snapshotReadyTimeoutSeconds: 2700,
     snapshotPruneDeletesBackups: true,
+    protect: true,
+} satisfies Partial<S3SnapshotSettings>;
+
+const { protect: _protect, ...shippingDefaults } = S3_SNAPSHOT_SETTINGS_DEFAULTS;
+/**
+ * The stack's defaults by config key: the bucket's under their `snapshotBucket*` keys, S3SnapshotShipping's own
+ * except `protect` (the stack's `protectStatefulResources`).
+ */
+export const S3_SNAPSHOT_DEFAULTS = {
+    snapshotBucketNoncurrentVersionDays: CREATE_BUCKET_DEFAULTS.noncurrentVersionExpirationDays,
+    snapshotBucketAbortMultipartDays: CREATE_BUCKET_DEFAULTS.abortIncompleteMultipartUploadDays,
+    snapshotBucketAccessLogPrefix: CREATE_BUCKET_DEFAULTS.accessLogPrefix,
+    ...shippingDefaults,
 };
+
+/** S3SnapshotShipping's settings as the component takes them: the fields with a default are optional, its bucket's too. */
+export type S3SnapshotInput = WithDefaults<Omit<S3SnapshotSettings, "bucket">, typeof S3_SNAPSHOT_SETTINGS_DEFAULTS> & {
+    /** A bucket to create (in another region than the cluster) or an existing one to reference. */
+    readonly bucket: BucketSourceInput;
+};
+
+/** The settings with every field left unset (or explicitly undefined) at its default, the bucket's included. */
+export function withS3SnapshotDefaults(given: S3SnapshotInput): S3SnapshotSettings {
+    const s = withDefaults<Omit<S3SnapshotSettings, "bucket">, typeof S3_SNAPSHOT_SETTINGS_DEFAULTS>(S3_SNAPSHOT_SETTINGS_DEFAULTS, given);
+    return { ...s, bucket: withBucketDefaults(given.bucket) };
+}
 
 /** Key prefix (without the trailing '/') of LINSTOR database backups in the snapshot bucket. */
 export const LINSTOR_DB_BACKUP_PREFIX = "linstor-db";
@@ -247,6 +295,7 @@ const SNAPSHOT_NAME = (v: string | undefined, c: Check) => c.ifSet.dnsLabel(v, {
 export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
     namePrefix: (v, c) => c.namePrefix(v),
     bucket: (v, c, _s, key) => {
+        if (typeof v !== "object" || v === null) c.fail(v, "Give either { create: … } or { existing: … }.");
         if ("create" in v) validateFields(v.create, CREATE_BUCKET_RULES, (f) => key(`bucket.create.${f}`));
         else if ("existing" in v) validateFields(v.existing, EXISTING_BUCKET_RULES, (f) => key(`bucket.existing.${f}`));
         else c.fail(v, "Give either { create: … } or { existing: … }.");
@@ -262,7 +311,7 @@ export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
     s3AccessKeyGeneration: (v, c) => c.integer(v, { min: 1 }),
     s3AccessKeyRetiredGeneration: (v, c, s, key) => c.retiredGeneration(v, s.s3AccessKeyGeneration, key("s3AccessKeyGeneration")),
     installSnapshotController: (v, c) => c.boolean(v),
-    snapshotControllerChartVersion: (v, c) => c.exactVersion(v, S3_SNAPSHOT_DEFAULTS.snapshotControllerChartVersion),
+    snapshotControllerChartVersion: (v, c) => c.exactVersion(v, S3_SNAPSHOT_SETTINGS_DEFAULTS.snapshotControllerChartVersion),
     snapshotControllerReplicas: (v, c) => c.integer(v, { min: 1, max: 5 }),
     snapshotScheduleEnabled: (v, c) => c.boolean(v),
     snapshotSchedule: (v, c) => c.cron(v),
@@ -292,10 +341,12 @@ export interface ValidationContext {
 }
 
 /**
- * Validates every field (S3_SNAPSHOT_RULES; the bucket's as `bucket.create.<field>` or `bucket.existing.<field>`),
- * then what depends on several. Throws ConfigError naming `key(field)`.
+ * Validates the settings as S3SnapshotShipping takes them, each unset field at its default (as the component fills
+ * it): every field (S3_SNAPSHOT_RULES; the bucket's as `bucket.create.<field>` or `bucket.existing.<field>`), then
+ * what depends on several. Throws ConfigError naming `key(field)`.
  */
-export function validateS3SnapshotSettings(s: S3SnapshotSettings, ctx: ValidationContext, key: KeyOf): void {
+export function validateS3SnapshotSettings(given: S3SnapshotInput, ctx: ValidationContext, key: KeyOf): void {
+    const s = withS3SnapshotDefaults(given);
     validateFields(s, S3_SNAPSHOT_RULES, key);
     if ("create" in s.bucket && s.bucket.create.region === ctx.clusterRegion) {
         check(key, "bucket.create.region").fail(
