@@ -17,7 +17,7 @@ export async function resolveAvailabilityZones(cfg: StackConfig): Promise<string
             projectKey("azCount"),
             cfg.cluster.azCount,
             `Region ${cfg.region} offers only ${zones.names.length} availability zones (${zones.names.join(", ")}); ` +
-                "this architecture needs 3 — choose a region with at least 3 AZs.",
+                `azCount asks for ${cfg.cluster.azCount} — lower it (at least 3) or choose a region with enough AZs.`,
         );
     }
     return zones.names.slice(0, cfg.cluster.azCount);

@@ -104,7 +104,7 @@ function ebsNameHelper(devices: readonly PoolDevice[]): string {
  * A drop-in that keeps kubelet from starting until both pool devices exist. `systemctl mask` cannot do this on the EKS
  * AMI: kubelet.service is a unit file in /etc/systemd/system, which systemd refuses to mask (systemd#27965,
  * systemctl(1) "mask"); an unmet `AssertPathExists=` makes the start job fail (systemd.unit(5)), so `nodeadm init`
- * (nodeadm-run.service) fails and the node never registers.
+ * (nodeadm-run.service) keeps failing to start it and the node never registers.
  */
 export const KUBELET_DEVICE_DROPIN = "/etc/systemd/system/kubelet.service.d/10-linstor-storage-devices.conf";
 

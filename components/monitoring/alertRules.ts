@@ -232,7 +232,7 @@ export function alertRuleGroups(input: AlertRuleInput): RuleGroup[] {
                               `count(linstor_node_state{nodetype="SATELLITE"} == 2) < ${input.expectedSatellites} or absent(linstor_node_state{nodetype="SATELLITE"} == 2)`,
                               `Fewer than ${input.expectedSatellites} LINSTOR satellites are ONLINE`,
                               "A storage node is missing: it did not join, or its replacement has not come up. Replicas it should hold are not being rebuilt.",
-                              'Look for the node group\'s unhealthy instance (EKS console, node group health). A node whose storage devices never appeared masks kubelet and never joins: its console log says "LINSTOR storage devices missing" and /etc/ha-jenkins-eks/storage-devices-missing names them; terminate it so the node group replaces it.',
+                              'Look for the node group\'s unhealthy instance (EKS console, node group health). A node whose storage devices never appeared cannot start kubelet (a drop-in asserts them) and never joins: its console log says "LINSTOR storage devices missing" and /etc/ha-jenkins-eks/storage-devices-missing names them; terminate it so the node group replaces it.',
                           ),
                       ]),
                 rule(
