@@ -15,6 +15,7 @@ import { type Finding, runPolicies, toPolicyResources } from "../../policy/offli
 import { policies } from "../../policy/policies";
 import type { StackConfig } from "../config";
 import { snapshotSchedule } from "../wiring";
+import { diagramMarkdown, withDiagram } from "./diagram";
 import { azLayout, formatPlan, sizingOf } from "./report";
 import { loadStackConfig, REPO_ROOT } from "./stackFile";
 
@@ -39,7 +40,7 @@ export {
 
 export const USAGE =
     "usage: npm run plan -- <stack> [-c <namespace:key>=<value>]... [--policy-pack-config <file.json>] " +
-    "[--stack-outputs <org/project/stack>=<file.json>]... [--write-outputs <file.json>] [--timing]";
+    "[--stack-outputs <org/project/stack>=<file.json>]... [--write-outputs <file.json>] [--diagram <file.md>] [--timing]";
 
 // ---- pure parts (tested in tests/stacks/offline/plan.spec.ts) -----------------------------------------------------------------
 
@@ -66,6 +67,8 @@ export interface PlanArgs {
     readonly stackOutputs: Record<string, string>;
     /** Write the stack's (mock) outputs here, e.g. to plan a DR stack against a planned primary. */
     readonly writeOutputs?: string;
+    /** Write the Mermaid diagrams here (between the markers of a Markdown file that has them, e.g. README.md). */
+    readonly diagram?: string;
     readonly benchmark: boolean;
 }
 
@@ -76,6 +79,7 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
     const stackOutputs: Record<string, string> = {};
     let policyConfigFile: string | undefined;
     let writeOutputs: string | undefined;
+    let diagram: string | undefined;
     let benchmark = false;
     const pair = (flag: string, v: string | undefined) => {
         const i = v?.indexOf("=") ?? -1;
@@ -92,13 +96,14 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
             stackOutputs[k] = v;
         } else if (a === "--policy-pack-config") policyConfigFile = rest.shift();
         else if (a === "--write-outputs") writeOutputs = rest.shift();
+        else if (a === "--diagram") diagram = rest.shift();
         // Maintainers: how long the plan takes against a bare import of the SDKs (not shown to users by default).
         else if (a === "--timing") benchmark = true;
         else if (!a.startsWith("-") && stack === undefined) stack = a;
         else throw new Error(`unexpected argument ${a}`);
     }
     if (!stack) throw new Error("name the stack to plan (Pulumi.<stack>.yaml)");
-    return { stack, overrides, policyConfigFile, stackOutputs, writeOutputs, benchmark };
+    return { stack, overrides, policyConfigFile, stackOutputs, writeOutputs, ...(diagram ? { diagram } : {}), benchmark };
 }
 
 // ---- the command --------------------------------------------------------------------------------------------
@@ -172,6 +177,17 @@ async function main(argv: readonly string[]): Promise<number> {
     marks.push(["policies", planMs]);
     const phases = marks.map(([label, at], i): [string, number] => [label, at - (i === 0 ? 0 : marks[i - 1][1])]);
     const sdks = sdkPackages(Object.keys(require.cache));
+    const rto = rtoModel(
+        rtoInputsFromSettings({
+            linstor: cfg.cluster,
+            jenkins: cfg.jenkins,
+            snapshotIntervalSeconds: snapshotSchedule(cfg)?.intervalSeconds ?? null,
+        }),
+    );
+    if (args.diagram) {
+        const block = diagramMarkdown({ stack: args.stack, region: cfg.region, records: run.records, subnetZones: run.subnetZones, rto });
+        fs.writeFileSync(args.diagram, withDiagram(fs.existsSync(args.diagram) ? fs.readFileSync(args.diagram, "utf8") : undefined, block));
+    }
     const zones = azLayout(run.records, run.subnetZones).vpcZones.length || cfg.cluster.availabilityZones?.length || cfg.cluster.azCount;
     console.log(
         formatPlan({
@@ -184,15 +200,7 @@ async function main(argv: readonly string[]): Promise<number> {
             guesses: run.guesses,
             sizing: sizingOf(cfg.cluster, zones),
             result,
-            rto: formatRtoReport(
-                rtoModel(
-                    rtoInputsFromSettings({
-                        linstor: cfg.cluster,
-                        jenkins: cfg.jenkins,
-                        snapshotIntervalSeconds: snapshotSchedule(cfg)?.intervalSeconds ?? null,
-                    }),
-                ),
-            ),
+            rto: formatRtoReport(rto),
             timing: args.benchmark ? { planMs, floorMs: measureFloor(sdks), sdks, phases } : undefined,
         }),
     );

@@ -1,6 +1,10 @@
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
+
+import { DIAGRAM_END, DIAGRAM_START } from "../../../stacks/offline/diagram";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -46,6 +50,17 @@ describe("npm run plan (end to end)", function () {
         expect(r.stdout).to.contain("✔ no violations");
         // The plan's own speed is a maintainer's concern, shown only with --timing.
         expect(r.stdout).to.not.match(/^Timing:/m);
+    });
+
+    it("writes the Mermaid diagrams of the stack, and the README shows the dev stack's current ones", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-diagram-")), "plan.md");
+        const r = await plan(["dev", ...API, "--diagram", file]);
+        expect(r.code, r.stderr).to.equal(0);
+        const block = (text: string) => text.slice(text.indexOf(DIAGRAM_START), text.indexOf(DIAGRAM_END) + DIAGRAM_END.length);
+        const generated = block(fs.readFileSync(file, "utf8"));
+        expect(generated).to.contain("flowchart LR").and.to.contain("gantt").and.to.contain("JENKINS_HOME replica 3");
+        // Regenerate with: npm run plan -- dev -c 'apiPublicAccessCidrs=["203.0.113.10/32"]' --diagram README.md
+        expect(block(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")), "README.md's diagram is stale").to.equal(generated);
     });
 
     it("rejects a deliberately broken stack with the rule's message and a non-zero exit", async () => {
