@@ -151,6 +151,7 @@ export async function deployDr(cfg: StackConfig) {
     const namespace = buildJenkinsNamespace(drCfg, cluster);
     const shipping = new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
         ...snapshotSettings(drCfg, bucket),
+        linstorCsiVersion: cluster.linstorCsiVersion,
         clusterRegion: cfg.region,
         k8sProvider: cluster.provider,
         linstorNamespace: cluster.linstorNamespace,

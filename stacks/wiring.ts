@@ -278,6 +278,7 @@ export function buildPrimarySnapshots(
     const bucket = primaryBucket(cfg);
     return new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
         ...snapshotSettings(cfg, bucket),
+        linstorCsiVersion: cluster.linstorCsiVersion,
         bucketProvider: "create" in bucket ? regionalProvider(cfg, bucket.create.region) : undefined,
         clusterRegion: cfg.region,
         k8sProvider: cluster.provider,

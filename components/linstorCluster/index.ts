@@ -10,6 +10,7 @@ import { buildKubeconfig } from "./kubeconfig";
 import { DATA_DEVICE, METADATA_DEVICE } from "./launchTemplate";
 import { storageNodes } from "./nodeGroups";
 import { DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY, satelliteConfigurationSpec } from "./operator";
+import { operatorRelease } from "./operatorReleases";
 import {
     type KeyOf,
     type LinstorClusterInput,
@@ -65,6 +66,11 @@ export class LinstorCluster extends pulumi.ComponentResource {
     readonly privateSubnetIds: pulumi.Output<string[]>;
     /** AMI the storage nodes run (export it: the stacks keep it until kubernetesVersion changes). */
     readonly nodeAmiId: pulumi.Output<string>;
+    /**
+     * linstor-csi version the chosen operator release deploys (operatorReleases.ts); undefined when the release is not
+     * in the table. Pass it to S3SnapshotShipping's `linstorCsiVersion` so it refuses snapshot keys that CSI ignores.
+     */
+    readonly linstorCsiVersion: string | undefined;
 
     constructor(name: string, args: LinstorClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const { keyOf, kubeconfigAwsProfile, kubeconfigAwsRoleArn, ...given } = args;
@@ -78,6 +84,10 @@ export class LinstorCluster extends pulumi.ComponentResource {
         const parent = { parent: this };
         const protect = s.protectStatefulResources;
         this.region = s.region;
+        this.linstorCsiVersion = operatorRelease(
+            s.linstorDistribution,
+            s.linstorDistribution === "linbit" ? s.linbitOperatorChartVersion : s.piraeusOperatorChartVersion,
+        )?.linstorCsi;
         this.availabilityZones = [...s.availabilityZones];
 
         const network = this.network(p, s, tags);

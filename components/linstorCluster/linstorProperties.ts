@@ -1,7 +1,7 @@
 /**
  * Every LINSTOR/DRBD property the program writes, with the LINSTOR versions that accept it, and the linstor-csi
  * StorageClass parameter keys it uses. A test scans what the component registers and checks each key against
- * these tables for the LINSTOR the pinned operator deploys (versions.ts `OPERATOR_BUNDLED_IMAGES`).
+ * these tables for the LINSTOR the pinned operator deploys (operatorReleases.ts `OPERATOR_BUNDLED_IMAGES`).
  *
  * Where the rules come from (LINSTOR v1.33.3 = linstor-server tag 1ff3a1ea, its `linstor-common` submodule at
  * ab276708):

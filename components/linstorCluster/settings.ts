@@ -98,7 +98,7 @@ export interface LinstorClusterSettings {
     readonly imdsHopLimit: number;
     /** Open Piraeus images, or LINBIT SDS from drbd.io (a subscription). Never switched in place. Default piraeus. */
     readonly linstorDistribution: LinstorDistribution;
-    /** Exact version of the Piraeus operator chart. Default 2.10.7. */
+    /** Exact version of the Piraeus operator chart. Default 2.10.8 (linstor-csi 1.11.3; operatorReleases.ts). */
     readonly piraeusOperatorChartVersion: string;
     /** Exact version of the LINBIT SDS operator chart. Default 2.10.0. */
     readonly linbitOperatorChartVersion: string;
@@ -167,7 +167,7 @@ export const LINSTOR_CLUSTER_SETTINGS_DEFAULTS = {
     allowApiAccessFromAnywhere: false,
     imdsHopLimit: 1,
     linstorDistribution: "piraeus" as LinstorDistribution,
-    piraeusOperatorChartVersion: "2.10.7",
+    piraeusOperatorChartVersion: "2.10.8",
     linbitOperatorChartVersion: "2.10.0",
     storageClassReplicas: [1, 2, 3],
     storageClassPrefix: "linstor-csi-lvm-thin",

@@ -1,18 +1,6 @@
 /** Version comparison and upgrade guard rails (pure). */
 import { ConfigError } from "../shared/errors";
 
-/**
- * What each Piraeus operator release deploys (its image config, which decides the LINSTOR and linstor-csi versions
- * every property and StorageClass parameter must suit): chart `charts/piraeus/templates/config.yaml`
- * `0_piraeus_datastore_images.yaml` (= operator `config/manager/0_piraeus_datastore_images.yaml`), read from the
- * vendored copy notHiks/charts@1f72a9c (2.10.7) and @2976bc8 (2.10.8); the 2.10.8 release page agrees
- * ("LINSTOR CSI 1.11.3").
- */
-export const OPERATOR_BUNDLED_IMAGES: Readonly<Record<string, { readonly linstor: string; readonly linstorCsi: string }>> = {
-    "2.10.7": { linstor: "1.33.3", linstorCsi: "1.11.2" },
-    "2.10.8": { linstor: "1.33.3", linstorCsi: "1.11.3" },
-};
-
 /** Compares exact semver strings (pre-release sorts before its release). */
 export function compareSemver(a: string, b: string): number {
     const parse = (v: string) => {

@@ -7,6 +7,7 @@ import { check, type KeyOf } from "../shared/validation";
 import { SnapshotBucket } from "./bucket";
 import { ensureRemoteJob, snapshotController } from "./controller";
 import { linstorS3Credentials } from "./credentials";
+import { refuseIgnoredSnapshotKeys } from "./csiSupport";
 import { SnapshotRestore, validateSnapshotRestoreArgs } from "./restore";
 import {
     credentialsSecretName,
@@ -72,6 +73,11 @@ export interface S3SnapshotShippingArgs extends S3SnapshotInput {
      * (pkg/driver/volumesnapshotclass_watcher.go), so a cluster that restores a foreign backup (DR) sets this.
      */
     readonly remoteJobImage?: string;
+    /**
+     * The linstor-csi version the cluster runs (`LinstorCluster.linstorCsiVersion`). When given, snapshot settings that
+     * version would ignore (`snapshotMaxIncrements` / `snapshotFullAfter` before 1.11.3) are refused (csiSupport.ts).
+     */
+    readonly linstorCsiVersion?: string;
     /** Names the key to fix in validation errors; default `S3SnapshotShipping.<field>`. */
     readonly keyOf?: KeyOf;
 }
@@ -96,6 +102,7 @@ type FilledArgs = Omit<S3SnapshotShippingArgs, keyof S3SnapshotInput> & S3Snapsh
 function validateArgs(a: FilledArgs, key: KeyOf): void {
     check(key, "clusterRegion").awsRegion(a.clusterRegion);
     validateS3SnapshotSettings(a, { clusterRegion: a.clusterRegion }, key);
+    if (a.linstorCsiVersion !== undefined) refuseIgnoredSnapshotKeys(a, a.linstorCsiVersion, `linstor-csi ${a.linstorCsiVersion}`, key);
     check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
     check(key, "passphraseSecretName").dnsLabel(a.passphraseSecretName);
     check(key, "restoreStorageClassName").ifSet.dnsSubdomain(a.restoreStorageClassName);

@@ -34,16 +34,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { STORAGE_SIZE as JENKINS_STORAGE_SIZE, validateJenkinsSettings } from "../../components/jenkins/settings";
+import { operatorRelease } from "../../components/linstorCluster/operatorReleases";
 import { validateMonitoringSettings, validateSlackWebhookUrl } from "../../components/monitoring/settings";
 import { ConfigError } from "../../components/shared/errors";
 import { BYTE_SUFFIXES, parseArn, parseQuantity } from "../../components/shared/validation";
+import { refuseIgnoredSnapshotKeys } from "../../components/snapshots/csiSupport";
 import { validateRemoteJobImage } from "../../components/snapshots/settings";
 import { type ClusterConfig, readClusterConfig } from "./cluster";
 import { type DrConfig, readDrConfig } from "./dr";
 import { type JenkinsConfig, jenkinsConfigKey, readJenkinsConfig } from "./jenkins";
 import { type LinstorDbBackupConfig, readLinstorDbBackupConfig } from "./linstorDbBackup";
 import { type MonitoringConfig, readMonitoringConfig } from "./monitoring";
-import { PROJECT, stackKeyOf } from "./naming";
+import { PROJECT, projectKey, stackKeyOf } from "./naming";
 import { ConfigReader } from "./reader";
 import { readSnapshotConfig, type SnapshotConfig } from "./snapshots";
 
@@ -200,6 +202,15 @@ export function validateAcrossSections(cfg: StackConfig): void {
             `An NLB can only use an ACM certificate from its own region ${cfg.region} (this one is in ${certificateRegion}).`,
         );
     }
+    // The schedule's VolumeSnapshotClass must carry only keys the linstor-csi of the chosen operator release parses.
+    const chartKey = cluster.linstorDistribution === "linbit" ? "linbitOperatorChartVersion" : "piraeusOperatorChartVersion";
+    const chartVersion = cluster.linstorDistribution === "linbit" ? cluster.linbitOperatorChartVersion : cluster.piraeusOperatorChartVersion;
+    refuseIgnoredSnapshotKeys(
+        cfg.snapshots,
+        operatorRelease(cluster.linstorDistribution, chartVersion)?.linstorCsi,
+        `${projectKey(chartKey)} ${chartVersion}`,
+        projectKey,
+    );
     const jenkinsBytes = parseQuantity(jenkins.storageSize, BYTE_SUFFIXES);
     if (jenkinsBytes !== undefined && jenkinsBytes > cluster.dataVolumeSizeGiB * 2 ** 30) {
         r.fail(

@@ -40,7 +40,7 @@ function expectDefaultsApplied(): void {
     expect(lt.inputs.blockDeviceMappings[1].ebs).to.include({ volumeSize: 100, volumeType: "gp3", iops: 3000, throughput: 125 });
     const operator = one("kubernetes:helm.sh/v3:Release", "linstor-operator");
     expect(operator.inputs.chart).to.equal(PIRAEUS_CHART);
-    expect(operator.inputs.version).to.equal("2.10.7");
+    expect(operator.inputs.version).to.equal("2.10.8");
     expect(linstorClasses().map((c) => c.inputs.metadata.name)).to.deep.equal([
         "linstor-csi-lvm-thin-r1",
         "linstor-csi-lvm-thin-r2",

@@ -1,7 +1,7 @@
 /**
  * Every LINSTOR/DRBD property and linstor-csi parameter the component registers is in the table
  * (components/linstorCluster/linstorProperties.ts) and valid for the LINSTOR / linstor-csi that the pinned operator
- * deploys (2.10.7) and the next patch release (2.10.8): versions.ts `OPERATOR_BUNDLED_IMAGES`.
+ * deploys (2.10.7) and the next patch release (2.10.8): operatorReleases.ts `OPERATOR_BUNDLED_IMAGES`.
  */
 import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
@@ -12,9 +12,9 @@ import {
     linstorPropertyProblem,
     RETIRED_LINSTOR_PROPERTIES,
 } from "../../../components/linstorCluster/linstorProperties";
+import { OPERATOR_BUNDLED_IMAGES } from "../../../components/linstorCluster/operatorReleases";
 import { LINSTOR_CLUSTER_DEFAULTS, type LinstorClusterSettings } from "../../../components/linstorCluster/settings";
 import { PROPERTY_PREFIX } from "../../../components/linstorCluster/storageClasses";
-import { OPERATOR_BUNDLED_IMAGES } from "../../../components/linstorCluster/versions";
 import { clusterSettings } from "../../support/fixtures";
 import { linstorClasses, one, outputValue, resetRecords, settle } from "../../support/mocks";
 

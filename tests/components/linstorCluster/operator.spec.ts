@@ -12,7 +12,7 @@ describe("LinstorCluster", () => {
         it("installs the pinned Piraeus v2 operator with its CRDs into a privileged namespace", () => {
             const release = one("kubernetes:helm.sh/v3:Release");
             expect(release.inputs.chart).to.equal("oci://ghcr.io/piraeusdatastore/piraeus-operator/piraeus");
-            expect(release.inputs.version).to.equal("2.10.7");
+            expect(release.inputs.version).to.equal("2.10.8");
             expect(release.inputs.namespace).to.equal("piraeus-datastore");
             expect(release.inputs.values.installCRDs).to.equal(true);
             expect(release.inputs.skipAwait).to.equal(false);

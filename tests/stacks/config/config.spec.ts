@@ -72,6 +72,8 @@ describe("stack config", () => {
                 [K("linstorDistribution")]: "linbit",
                 [K("drbdIoUsername")]: "acme",
                 [K("drbdIoPassword")]: "pw",
+                // LINBIT 2.10.0's linstor-csi is unknown (operatorReleases.ts): max-increments would be refused.
+                [K("snapshotAllowIncremental")]: "false",
             },
             [K("drbdIoPassword")],
         );
