@@ -63,7 +63,8 @@ export interface LinstorClusterSettings {
     readonly kubernetesVersion: string;
     /**
      * Versions of the EKS managed add-ons (e.g. `v1.12.4-eksbuild.1`). Default: the version EKS marks as default for
-     * `kubernetesVersion` (aws.eks.getAddonVersion), so they move with the Kubernetes version and nothing else.
+     * `kubernetesVersion` at each deployment (aws.eks.getAddonVersion): they follow the Kubernetes version, and EKS may
+     * also move that default within a version, so pin them to freeze them.
      */
     readonly coreDnsAddonVersion?: string;
     readonly kubeProxyAddonVersion?: string;
@@ -273,8 +274,12 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     vpcId: (v, c) => c.ifSet.awsId(v, "vpc"),
     privateSubnetIds: (v, c) => c.ifSet.list(v, SUBNET, { unique: true }),
     publicSubnetIds: (v, c) => c.ifSet.list(v, SUBNET, { unique: true }),
-    apiPublicAccessCidrs: (v, c, s, key) =>
-        c.sourceRanges(v, { allowed: s.allowApiAccessFromAnywhere, key: key("allowApiAccessFromAnywhere"), what: "the Kubernetes API" }),
+    apiPublicAccessCidrs: (v, c, s, key) => {
+        c.sourceRanges(v, { allowed: s.allowApiAccessFromAnywhere, key: key("allowApiAccessFromAnywhere"), what: "the Kubernetes API" });
+        // EKS accepts at most 40 public access CIDRs (UpdateClusterConfig publicAccessCidrs).
+        if (v.length > 40)
+            c.fail(v, `EKS takes at most 40 public access CIDRs; this list has ${v.length}. Summarize them, or use a private endpoint.`);
+    },
     apiPrivateAccessCidrs: (v, c, s, key) =>
         c.sourceRanges(v, { allowed: s.allowApiAccessFromAnywhere, key: key("allowApiAccessFromAnywhere"), what: "the Kubernetes API" }),
     apiPrivateAccessSecurityGroupIds: (v, c) => c.list(v, (id, entry) => entry.awsId(id, "sg"), { unique: true }),

@@ -60,6 +60,8 @@ describe("stack config", () => {
         expect(await rejection({ [K("apiPrivateAccessSecurityGroupIds")]: '["vpc-0123456789abcdef0"]' })).to.match(
             /apiPrivateAccessSecurityGroupIds: "vpc-0123456789abcdef0"\. Use a security group ID/,
         );
+        const many = JSON.stringify(Array.from({ length: 41 }, (_, i) => `198.51.${i}.0/24`));
+        expect(await rejection({ [K("apiPublicAccessCidrs")]: many })).to.match(/at most 40 public access CIDRs; this list has 41/);
         expect(await rejection({ [K("apiPrivateAccessCidrs")]: '["0.0.0.0/0"]' })).to.match(/apiPrivateAccessCidrs: "0\.0\.0\.0\/0"\. Refusing/);
     });
 
