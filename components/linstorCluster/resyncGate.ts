@@ -51,12 +51,6 @@ export const RESYNC_GATE_DEFAULTS = { stableSeconds: 120, timeoutSeconds: 7200, 
 /** LINSTOR's place count for a resource group that has none (AutoSelectorConfig, see above). */
 export const LINSTOR_DEFAULT_PLACE_COUNT = 2;
 
-/**
- * Pulumi's default wait for a Job: @pulumi/kubernetes 4.34.2 `batch/v1/job.d.ts` ("If the Job has not reached a
- * Ready state after 10 minutes, it will time out"), provider `provider/pkg/await/job.go` `DefaultJobTimeoutMins = 10`.
- */
-export const PULUMI_DEFAULT_JOB_TIMEOUT_MINUTES = 10;
-
 /** The Job's hard deadline: the script's own timeout plus time to start (image pull) and report. */
 export function resyncGateDeadlineSeconds(timeoutSeconds: number): number {
     return timeoutSeconds + 300;

@@ -5,7 +5,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-/** Pulumi's own wait for a Job without customTimeouts, in seconds. */
+/**
+ * Pulumi's own wait for a Job without customTimeouts, in seconds: @pulumi/kubernetes 4.34.2 `batch/v1/job.d.ts` ("If
+ * the Job has not reached a Ready state after 10 minutes, it will time out"), `provider/pkg/await` `DefaultJobTimeoutMins = 10`.
+ */
 export const PULUMI_DEFAULT_JOB_WAIT_SECONDS = 600;
 
 /** Pulumi's wait on create and update: the Job's deadline plus 5 minutes to schedule the pod and report. */

@@ -7,52 +7,18 @@
  * the satellite and its EBS volumes are gone: the fake's node is OFFLINE, still listing its replica and snapshot.
  */
 
-import { execFile, execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
-import { RESYNC_GATE_SCRIPT } from "../../../components/linstorCluster/resyncGate";
 import { EVACUATE_ON_EKS, LINSTOR_CLUSTER_DEFAULTS, validateLinstorClusterSettings } from "../../../components/linstorCluster/settings";
 import { FakeLinstor, type FakeLinstorWorld } from "../../support/fakes/fakeLinstor";
 import { deleteSatellite } from "../../support/fakes/satelliteDeletion";
 import { clusterSettings, thrown } from "../../support/fixtures";
 import { one, outputValue, resetRecords, settle } from "../../support/mocks";
+import { hasPython, runResyncGate } from "../../support/resyncGateRunner";
 
-const hasPython = (() => {
-    try {
-        execFileSync("python3", ["--version"]);
-        return true;
-    } catch {
-        return false;
-    }
-})();
-const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "node-replacement-")), "gate.py");
-fs.writeFileSync(script, RESYNC_GATE_SCRIPT);
-
-function gate(api: string, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-    return new Promise((resolve) => {
-        execFile(
-            "python3",
-            [script],
-            {
-                env: {
-                    PATH: process.env.PATH ?? "/usr/bin:/bin",
-                    LINSTOR_API: api,
-                    STABLE_SECONDS: "0.1",
-                    POLL_SECONDS: "0.03",
-                    TIMEOUT_SECONDS: "0.35",
-                    AUTO_PLACE_RETRY_SECONDS: "0.2",
-                    ...env,
-                },
-                encoding: "utf8",
-                timeout: 10000,
-            },
-            (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout + stderr }),
-        );
-    });
-}
+/** Short timings: polls every 30 ms, a 100 ms stability window, a 350 ms give-up. */
+const gate = (api: string, env: Record<string, string> = {}) =>
+    runResyncGate(api, { STABLE_SECONDS: "0.1", POLL_SECONDS: "0.03", TIMEOUT_SECONDS: "0.35", AUTO_PLACE_RETRY_SECONDS: "0.2", ...env });
 
 const R3 = "linstor-csi-lvm-thin-r3-0123abcd";
 const R2 = "linstor-csi-lvm-thin-r2-4567cdef";

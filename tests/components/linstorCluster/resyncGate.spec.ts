@@ -4,34 +4,16 @@
  * in `before` (each its own fake and process) so the spec stays well under 2 s.
  */
 
-import { execFile, execFileSync } from "node:child_process";
 import { lookup } from "node:dns/promises";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
-import {
-    PULUMI_DEFAULT_JOB_TIMEOUT_MINUTES,
-    RESYNC_GATE_SCRIPT,
-    resyncGateCustomTimeouts,
-    resyncGateJobSpec,
-} from "../../../components/linstorCluster/resyncGate";
+import { RESYNC_GATE_SCRIPT, resyncGateCustomTimeouts, resyncGateJobSpec } from "../../../components/linstorCluster/resyncGate";
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
+import { PULUMI_DEFAULT_JOB_WAIT_SECONDS } from "../../../components/shared/jobs";
 import { FakeLinstor, type FakeLinstorWorld } from "../../support/fakes/fakeLinstor";
 import { clusterSettings } from "../../support/fixtures";
 import { ofType, outputValue, resetRecords, settle } from "../../support/mocks";
-
-const hasPython = (() => {
-    try {
-        execFileSync("python3", ["--version"]);
-        return true;
-    } catch {
-        return false;
-    }
-})();
-const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "resync-gate-")), "gate.py");
-fs.writeFileSync(script, RESYNC_GATE_SCRIPT);
+import { hasPython, runResyncGate } from "../../support/resyncGateRunner";
 
 /** Polls every 30 ms, a 150 ms stability window, and a 500 ms give-up for the states that must never pass. */
 const FAST = { STABLE_SECONDS: "0.15", POLL_SECONDS: "0.03", TIMEOUT_SECONDS: "0.5", UNRESOLVED_CHECKS: "2", AUTO_PLACE_RETRY_SECONDS: "0.2" };
@@ -43,18 +25,7 @@ interface Run {
 }
 
 function gate(api: string, env: Record<string, string> = {}): Promise<Run> {
-    return new Promise((resolve) => {
-        execFile(
-            "python3",
-            [script],
-            {
-                env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LINSTOR_API: api, ...FAST, ...env },
-                encoding: "utf8",
-                timeout: 10000,
-            },
-            (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout + stderr }),
-        );
-    });
+    return runResyncGate(api, { ...FAST, ...env });
 }
 
 async function against(world: FakeLinstorWorld, env: Record<string, string> = {}, steps?: ((f: FakeLinstor) => void)[]): Promise<Run> {
@@ -358,7 +329,7 @@ describe("resync gate Job", () => {
             const t = resyncGateCustomTimeouts(timeoutSeconds);
             for (const m of [minutes(t.create!), minutes(t.update!)]) {
                 expect(m * 60).to.be.at.least(deadline + 60);
-                expect(m).to.be.greaterThan(PULUMI_DEFAULT_JOB_TIMEOUT_MINUTES);
+                expect(m * 60).to.be.greaterThan(PULUMI_DEFAULT_JOB_WAIT_SECONDS);
             }
         }
         expect(resyncGateCustomTimeouts(7200)).to.deep.equal({ create: "130m", update: "130m" });
