@@ -6,11 +6,8 @@
  */
 import { expect } from "chai";
 import { PULUMI_DEFAULT_JOB_WAIT_SECONDS } from "../../components/shared/jobs";
-import { loadConfig } from "../../stacks/config";
-import { deployDr } from "../../stacks/dr";
-import { deployPrimary } from "../../stacks/primary";
-import { ofType, outputValue, resetRecords, settle, stackOutputs, useStack } from "../support/mocks";
-import { stackConfig } from "../support/stacks";
+import type { MockRecord } from "../../stacks/offline/mockCloud";
+import { evaluatedDev, evaluatedDr } from "../support/stackEvaluation";
 
 /** Pulumi's wait as the engine reads a customTimeouts string ("130m", "1h30m", "90s"); the default when unset. */
 function waitSeconds(timeout: string): number {
@@ -21,8 +18,8 @@ function waitSeconds(timeout: string): number {
     return parts.reduce((t, [, n, u]) => t + Number(n) * units[u], 0);
 }
 
-function checkJobs(stack: string, expectedAtLeast: number): void {
-    const jobs = ofType("kubernetes:batch/v1:Job");
+function checkJobs(stack: string, records: readonly MockRecord[], expectedAtLeast: number): void {
+    const jobs = records.filter((r) => r.type === "kubernetes:batch/v1:Job");
     expect(jobs.length, `${stack}: Jobs`).to.be.at.least(expectedAtLeast);
     for (const job of jobs) {
         const deadline = job.inputs.spec.activeDeadlineSeconds;
@@ -41,24 +38,8 @@ describe("Pulumi waits for every Job as long as the Job may run", () => {
     });
 
     it("dev (the resync gates) and dr (the LINSTOR remote Job)", async () => {
-        const dev = stackConfig("dev");
-        useStack("dev", { ...dev.config, "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" }, dev.secretKeys);
-        resetRecords();
-        const outputs = await deployPrimary(loadConfig());
-        await settle();
-        checkJobs("dev", 3);
-        stackOutputs["organization/ha-jenkins-eks/dev"] = Object.fromEntries(
-            await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await outputValue(v as any)])),
-        );
-        try {
-            const dr = stackConfig("dr");
-            useStack("dr", dr.config, dr.secretKeys);
-            resetRecords();
-            await deployDr(loadConfig());
-            await settle();
-            checkJobs("dr", 1);
-        } finally {
-            delete stackOutputs["organization/ha-jenkins-eks/dev"];
-        }
+        // The shared evaluations keep every registration as the mock recorded it, customTimeouts included.
+        checkJobs("dev", (await evaluatedDev({ "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" })).records as readonly MockRecord[], 3);
+        checkJobs("dr", (await evaluatedDr()).records as readonly MockRecord[], 1);
     });
 });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { loadConfig } from "../../stacks/config";
 import { DR_RESTORE_NAME, deployDr } from "../../stacks/dr";
+import { DR_READS_REQUIRED } from "../../stacks/outputs";
 import { deployPrimary } from "../../stacks/primary";
 import { dependsOn, isSecret, ofType, one, outputValue, recorded, resetRecords, settle, stackOutputs, unsecret, useStack } from "../support/mocks";
 import { stackConfig } from "../support/stacks";
@@ -303,20 +304,7 @@ describe("dr stack as the live Jenkins (drSnapshotsEnabled)", () => {
     });
 
     it("exports everything a failback stack (role dr, primaryStack = this stack) reads", () => {
-        for (const key of [
-            "region",
-            "clusterName",
-            "snapshotBucketName",
-            "snapshotBucketRegion",
-            "snapshotBucketArn",
-            "snapshotKmsKeyArn",
-            "linstorRemoteName",
-            "snapshotClassParameters",
-            "jenkinsPvcName",
-            "jenkinsNamespace",
-            "jenkinsStorageSize",
-            "jenkinsSettings",
-        ]) {
+        for (const key of DR_READS_REQUIRED) {
             expect(outputs, key).to.have.property(key);
         }
         expect(outputs.jenkinsPvcName).to.equal(DR_RESTORE_NAME);

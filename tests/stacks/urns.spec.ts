@@ -8,25 +8,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { loadConfig } from "../../stacks/config";
-import { deployDr } from "../../stacks/dr";
-import type { MockAlias } from "../../stacks/offline/mockCloud";
-import { deployPrimary } from "../../stacks/primary";
-import { outputValue, recorded, resetRecords, settle, stackOutputs, useStack } from "../support/mocks";
-import { stackConfig } from "../support/stacks";
+import type { MockAlias, MockRecord } from "../../stacks/offline/mockCloud";
+import { evaluatedDev, evaluatedDr } from "../support/stackEvaluation";
 
-const PRIMARY = "organization/ha-jenkins-eks/dev";
 const baselineFile = (stack: string) => path.join(__dirname, "..", "support", "urns", `${stack}.json`);
 
-type Record_ = (typeof recorded)[number];
+type Record_ = MockRecord;
 
 /**
  * The URN the engine would assign. The mock monitor's `newUrn` prefixes only the immediate parent's type
  * (pulumi/pulumi:sdk/nodejs/runtime/mocks.ts); the engine qualifies a type with every ancestor's, so a
  * change two levels up would go unseen. Rebuild the whole chain from the recorded parents.
  */
-function engineUrns(): { urn: string; aliases: string[] }[] {
-    const byMockUrn = new Map(recorded.flatMap((r) => (r.options ? [[r.options.urn, r] as const] : [])));
+function engineUrns(records: readonly MockRecord[]): { urn: string; aliases: string[] }[] {
+    const byMockUrn = new Map(records.flatMap((r) => (r.options ? [[r.options.urn, r] as const] : [])));
     const prefix = (r: Record_) => r.options!.urn.split("::").slice(0, 2).join("::");
     const qualifiedType = (type: string, parentMockUrn: string | undefined): string => {
         const parent = parentMockUrn ? byMockUrn.get(parentMockUrn) : undefined;
@@ -50,8 +45,8 @@ function engineUrns(): { urn: string; aliases: string[] }[] {
 }
 
 /** Every resource keeps its URN, or names its baseline URN among its aliases (so Pulumi moves it, never replaces it). */
-function compare(stack: string): void {
-    const actual = engineUrns();
+function compare(stack: string, records: readonly MockRecord[]): void {
+    const actual = engineUrns(records);
     const file = baselineFile(stack);
     const read = (): string[] => JSON.parse(fs.readFileSync(file, "utf8"));
     const matchIn = (urns: string[]) => (a: { urn: string; aliases: string[] }) => [a.urn, ...a.aliases].find((u) => urns.includes(u));
@@ -71,39 +66,17 @@ function compare(stack: string): void {
     ).to.deep.equal([]);
 }
 
-async function plain(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const entries = await Promise.all(Object.entries(outputs).map(async ([k, v]) => [k, await outputValue(v as any)] as const));
-    return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
-}
-
 describe("resource URNs of the shipped stacks", () => {
-    let devOutputs: Record<string, unknown>;
-    before(async () => {
-        const { config, secretKeys } = stackConfig("dev");
-        useStack("dev", { ...config, "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" }, secretKeys);
-        resetRecords();
-        devOutputs = await plain(await deployPrimary(loadConfig()));
-        await settle();
-    });
-
-    it("dev: every URN is unchanged", () => {
-        expect(engineUrns().length).to.be.greaterThan(50);
-        compare("dev");
+    it("dev: every URN is unchanged", async () => {
+        // The shared evaluation keeps every registration as the mock recorded it, options (aliases) included.
+        const records = (await evaluatedDev({ "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" })).records as readonly MockRecord[];
+        expect(engineUrns(records).length).to.be.greaterThan(50);
+        compare("dev", records);
     });
 
     it("dr: every URN is unchanged", async () => {
-        stackOutputs[PRIMARY] = { ...devOutputs };
-        try {
-            const { config, secretKeys } = stackConfig("dr");
-            useStack("dr", config, secretKeys);
-            resetRecords();
-            const outputs = await deployDr(loadConfig());
-            await outputValue(outputs.clusterName);
-            await settle();
-            expect(engineUrns().length).to.be.greaterThan(30);
-            compare("dr");
-        } finally {
-            delete stackOutputs[PRIMARY];
-        }
+        const records = (await evaluatedDr()).records as readonly MockRecord[];
+        expect(engineUrns(records).length).to.be.greaterThan(30);
+        compare("dr", records);
     });
 });

@@ -27,36 +27,24 @@
 
 export const SNAP = "snap.linstor.csi.linbit.com";
 
-/** Keys each modelled linstor-csi version parses (after the prefix); see the header. */
+const PARSED_BY_1_11_2 = [
+    "type",
+    "delete-local",
+    "allow-incremental",
+    "remote-name",
+    "s3-endpoint",
+    "s3-bucket",
+    "s3-signing-region",
+    "s3-use-path-style",
+    "linstor-target-url",
+    "linstor-target-cluster-id",
+    "linstor-target-storage-pool",
+];
+
+/** Keys each modelled linstor-csi version parses (after the prefix); see the header. 1.11.3 adds two. */
 export const FAKE_CSI_PARSED_KEYS: Readonly<Record<FakeCsiVersion, readonly string[]>> = {
-    "1.11.2": [
-        "type",
-        "delete-local",
-        "allow-incremental",
-        "remote-name",
-        "s3-endpoint",
-        "s3-bucket",
-        "s3-signing-region",
-        "s3-use-path-style",
-        "linstor-target-url",
-        "linstor-target-cluster-id",
-        "linstor-target-storage-pool",
-    ],
-    "1.11.3": [
-        "type",
-        "delete-local",
-        "allow-incremental",
-        "remote-name",
-        "s3-endpoint",
-        "s3-bucket",
-        "s3-signing-region",
-        "s3-use-path-style",
-        "linstor-target-url",
-        "linstor-target-cluster-id",
-        "linstor-target-storage-pool",
-        "max-increments",
-        "full-snapshot-after",
-    ],
+    "1.11.2": PARSED_BY_1_11_2,
+    "1.11.3": [...PARSED_BY_1_11_2, "max-increments", "full-snapshot-after"],
 };
 
 export type FakeCsiVersion = "1.11.2" | "1.11.3";
