@@ -194,7 +194,9 @@ export function buildJenkinsNamespace(cfg: StackConfig, cluster: LinstorCluster)
         {
             metadata: jenkinsNamespaceMetadata(cfg.jenkins.namespace),
         },
-        { provider: cluster.provider },
+        // Deleting it deletes JENKINS_HOME's claim in it (protected, retained): the same protection, and kept in the cluster
+        // when the program stops declaring it.
+        { provider: cluster.provider, protect: cfg.cluster.protectStatefulResources, retainOnDelete: true },
     );
 }
 

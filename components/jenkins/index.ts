@@ -111,7 +111,8 @@ export class HaJenkins extends pulumi.ComponentResource {
                           {
                               metadata: jenkinsNamespaceMetadata(ns),
                           },
-                          parent,
+                          // Deleting it would delete the protected, retained claim in it.
+                          { ...parent, protect: protect ?? true, retainOnDelete: true },
                       ),
                   ];
 

@@ -4,6 +4,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { KMS_MAX_DELETION_WINDOW_DAYS } from "../shared/kms";
 import { EBS_GP3_CLASS, ebsGp3Parameters } from "./addons";
 import { addonVersion, managedAddons, privateApiAccess } from "./clusterExtras";
 import { buildKubeconfig } from "./kubeconfig";
@@ -99,9 +100,10 @@ export class LinstorCluster extends pulumi.ComponentResource {
             {
                 description: `Envelope encryption of Kubernetes Secrets in ${p}`,
                 enableKeyRotation: true,
-                deletionWindowInDays: 30,
+                deletionWindowInDays: KMS_MAX_DELETION_WINDOW_DAYS,
                 tags,
             },
+            // The cluster depends on it, so a destroy deletes the cluster (protected) before the key.
             { ...parent, protect },
         );
 
@@ -160,7 +162,10 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 encryptionConfigKeyArn: secretsKey.arn,
                 tags,
             },
-            parent,
+            // Its etcd holds LINSTOR's database (the internal.linstor.linbit.com resources) and every Secret: replacing or
+            // deleting the cluster loses them. A remote component hands `protect` to all its children (the EKS cluster,
+            // its roles, security groups, add-ons, access entries): removing one of them needs `pulumi state unprotect`.
+            { ...parent, protect },
         );
         this.clusterName = cluster.core.cluster.name;
         privateApiAccess(this, p, s, cluster);
@@ -200,7 +205,9 @@ export class LinstorCluster extends pulumi.ComponentResource {
                     labels: { "pod-security.kubernetes.io/enforce": "privileged" },
                 },
             },
-            k8sOpts,
+            // Deleting the namespace deletes the passphrase Secret, the operator and the S3 credentials in it: protected, and
+            // left in the cluster even unprotected when the program stops declaring it.
+            { ...k8sOpts, protect, retainOnDelete: true },
         );
 
         const storage = storageNodes(p, s, {

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { KMS_MAX_DELETION_WINDOW_DAYS } from "../shared/kms";
 import { type FieldRules, type KeyOf, NOT_CHECKED, validateFields } from "../shared/validation";
 import { tlsOnlyBucketPolicy } from "./iamPolicies";
 import { lifecycleRules } from "./lifecycle";
@@ -78,10 +79,14 @@ export class SnapshotBucket extends pulumi.ComponentResource {
             {
                 description: `SSE-KMS key of the LINSTOR snapshot bucket of ${p} (${s.region})`,
                 enableKeyRotation: true,
-                deletionWindowInDays: 30,
+                // The longest window KMS allows: a key scheduled for deletion by mistake can be cancelled for 30 days.
+                deletionWindowInDays: KMS_MAX_DELETION_WINDOW_DAYS,
                 tags,
             },
-            { ...aws$, protect: args.protect },
+            // Every backup and LINSTOR database archive is encrypted with it, and the bucket outlives a destroy whenever it
+            // holds any object version (no forceDestroy): the key is never scheduled for deletion by Pulumi, protected or
+            // not. Delete it by hand once nothing encrypted with it remains (README: tear a trial stack down).
+            { ...aws$, protect: args.protect, retainOnDelete: true },
         );
         this.kmsKeyArn = key.arn;
 
@@ -93,7 +98,8 @@ export class SnapshotBucket extends pulumi.ComponentResource {
                 ...(s.objectLock ? { objectLockEnabled: true } : {}),
                 tags,
             },
-            { ...aws$, protect: args.protect },
+            // After its key: a destroy deletes the bucket first and stops there while it still holds data.
+            { ...aws$, protect: args.protect, dependsOn: [key] },
         );
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;

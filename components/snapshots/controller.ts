@@ -12,7 +12,7 @@ import type { S3SnapshotSettings } from "./settings";
 
 /** The CSI snapshot controller and its CRDs; protected, because uninstalling the chart removes the CRDs. */
 export function snapshotController(
-    k8s$: { parent: pulumi.Resource; provider: k8s.Provider },
+    k8s$: { parent: pulumi.Resource; provider?: pulumi.ProviderResource },
     name: string,
     args: Pick<S3SnapshotSettings, "snapshotControllerChartVersion" | "snapshotControllerReplicas" | "protect">,
 ): pulumi.Resource {
@@ -21,7 +21,8 @@ export function snapshotController(
         {
             metadata: { name: SNAPSHOT_CONTROLLER_CHART.namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
         },
-        k8s$,
+        // Deleting it would delete the protected release in it.
+        { ...k8s$, protect: args.protect },
     );
     return new k8s.helm.v3.Release(
         `${name}-snapshot-controller`,
@@ -54,7 +55,7 @@ export interface RemoteJobInputs {
 }
 
 /** The idempotent Job that registers the remote in LINSTOR when it is missing (remoteJob.ts). */
-export function ensureRemoteJob(k8s$: { parent: pulumi.Resource; provider: k8s.Provider }, r: RemoteJobInputs): pulumi.Resource {
+export function ensureRemoteJob(k8s$: { parent: pulumi.Resource; provider?: pulumi.ProviderResource }, r: RemoteJobInputs): pulumi.Resource {
     return new k8s.batch.v1.Job(
         `${r.namePrefix}-ensure-linstor-remote`,
         {

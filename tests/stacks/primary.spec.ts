@@ -69,6 +69,10 @@ describe("dev stack (primary)", () => {
         expect(pvc.inputs.spec.storageClassName).to.equal("linstor-csi-lvm-thin-r3");
         expect(pvc.inputs.spec.resources.requests.storage).to.equal("20Gi");
         expect(pvc.options!.protect).to.equal(true);
+        // Deleting the namespace would delete the claim: protected and retained like it.
+        const namespace = one("kubernetes:core/v1:Namespace", "jenkins-namespace");
+        expect([namespace.options!.protect, namespace.options!.retainOnDelete]).to.deep.equal([true, true]);
+        expect(dependsOn(pvc, namespace)).to.equal(true);
         const operator = ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart.includes("piraeus"))!;
         expect(dependsOn(jenkinsRelease, operator)).to.equal(true);
         for (const sc of linstorClasses()) expect(dependsOn(jenkinsRelease, sc)).to.equal(true);

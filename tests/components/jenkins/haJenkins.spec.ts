@@ -80,6 +80,9 @@ describe("HaJenkins", () => {
             expect(seenOpts["hje-test-jenkins-home"].protect).to.equal(true);
             expect(seenOpts["hje-test-jenkins-home"].retainOnDelete).to.equal(true);
             expect(jenkins.pvc).to.not.equal(undefined);
+            // Deleting its namespace would delete it: the namespace is protected and retained the same way.
+            expect(seenOpts["hje-test-jenkins-namespace"].protect).to.equal(true);
+            expect(seenOpts["hje-test-jenkins-namespace"].retainOnDelete).to.equal(true);
         });
 
         it("hands the chart an admin Secret by reference, keeping createSecret so the chart mounts it", async () => {

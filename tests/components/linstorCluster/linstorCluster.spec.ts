@@ -89,11 +89,33 @@ describe("LinstorCluster resource options", () => {
     });
 
     it("protects the secrets KMS key, the LINSTOR passphrase and the operator release (it templates the CRDs)", () => {
-        expect(one("aws:kms/key:Key").options!.protect).to.equal(true);
+        const key = one("aws:kms/key:Key");
+        expect(key.options!.protect).to.equal(true);
+        expect(key.inputs.deletionWindowInDays, "the longest window KMS allows").to.equal(30);
         expect(one("kubernetes:helm.sh/v3:Release").options!.protect).to.equal(true);
         expect(one("random:index/randomPassword:RandomPassword").options!.protect).to.equal(true);
         expect(one("kubernetes:core/v1:Secret", "linstor-passphrase").options!.protect).to.equal(true);
-        expect(one("eks:index:Cluster").options!.protect).to.equal(false);
+    });
+
+    it("protects the EKS cluster (its etcd holds LINSTOR's database) and the LINSTOR namespace, which it also retains", () => {
+        const cluster = one("eks:index:Cluster");
+        expect(cluster.options!.protect).to.equal(true);
+        // The cluster waits for its key, so a destroy deletes the (protected) cluster before the key.
+        expect(dependsOn(cluster, one("aws:kms/key:Key"))).to.equal(true);
+        const namespace = one("kubernetes:core/v1:Namespace", "linstor");
+        expect(namespace.inputs.metadata.name).to.equal("piraeus-datastore");
+        expect(namespace.options!.protect).to.equal(true);
+        expect(namespace.options!.retainOnDelete, "deleting it would delete the passphrase Secret").to.equal(true);
+    });
+
+    it("lifts protect (never retainOnDelete) with protectStatefulResources false", async () => {
+        await build({ protectStatefulResources: false });
+        for (const type of ["eks:index:Cluster", "aws:kms/key:Key", "kubernetes:helm.sh/v3:Release"]) {
+            expect(one(type).options!.protect, type).to.equal(false);
+        }
+        expect(one("kubernetes:core/v1:Namespace", "linstor").options!.protect).to.equal(false);
+        expect(one("kubernetes:core/v1:Namespace", "linstor").options!.retainOnDelete).to.equal(true);
+        await build();
     });
 
     it("parents every resource under the component", () => {

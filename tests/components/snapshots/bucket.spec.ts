@@ -102,7 +102,15 @@ describe("S3SnapshotShipping", () => {
             expect(one("aws:s3/bucket:Bucket").options?.protect).to.equal(true);
             expect(one("aws:kms/key:Key").options?.protect).to.equal(true);
             expect(one("kubernetes:helm.sh/v3:Release").options?.protect).to.equal(true);
+            expect(one("kubernetes:core/v1:Namespace", "snapshot-controller").options?.protect, "it holds the protected release").to.equal(true);
             expect(one("aws:s3/bucketPolicy:BucketPolicy").options?.protect).to.equal(false);
+        });
+
+        it("never lets Pulumi schedule the bucket's key for deletion: retained, 30-day window, deleted after the bucket", () => {
+            const key = one("aws:kms/key:Key");
+            expect(key.options?.retainOnDelete).to.equal(true);
+            expect(key.inputs.deletionWindowInDays).to.equal(30);
+            expect(dependsOn(one("aws:s3/bucket:Bucket"), key)).to.equal(true);
         });
 
         it("has no Object Lock or access logging unless configured", () => {
@@ -126,6 +134,9 @@ describe("S3SnapshotShipping", () => {
             expect(one("aws:s3/bucketLogging:BucketLogging").inputs).to.include({ targetBucket: "acme-logs-eu", targetPrefix: "snapshot-bucket/" });
             expect(ofType("random:index/randomId:RandomId")).to.have.length(0);
             expect(one("aws:s3/bucket:Bucket").options?.protect).to.equal(false);
+            // Unprotected, the bucket survives a destroy while it holds data: so does the key that decrypts it.
+            expect(one("aws:kms/key:Key").options?.protect).to.equal(false);
+            expect(one("aws:kms/key:Key").options?.retainOnDelete).to.equal(true);
         });
     });
 });
