@@ -6,13 +6,16 @@
 #
 # Dry run by default: downloads and verifies the archive and reads the cluster, but only prints the steps that
 # change anything. --apply executes them (after a confirmation, or --yes).
+#
+# Fails closed: it acts only on the cluster the backup was taken from (the EKS cluster the kube context's
+# credentials are issued for must be the archive's), a kubectl that fails is never read as "nothing there", and the
+# archive and everything extracted from it (it holds the master passphrase) are removed on every exit.
 set -euo pipefail
 # The archive holds the master passphrase: keep everything written here private.
 umask 077
 
 API_GROUP=internal.linstor.linbit.com
 FORMAT=ha-jenkins-eks/linstor-db-backup/v1
-CONTROLLER_LABEL=app.kubernetes.io/component=linstor-controller
 OPERATOR_SELECTOR='app.kubernetes.io/component in (piraeus-operator,linstor-operator)'
 POLL_SECONDS=${POLL_SECONDS:-5}
 
@@ -32,10 +35,11 @@ Options:
   --passphrase-secret NAME        master-passphrase Secret (default linstor-passphrase)
   --context NAME                  kubectl context
   --work-dir DIR                  where the archive and the pre-restore export go (default: a new temp dir)
-  --timeout DURATION              for rollouts, waits and deletions (default 600s)
+  --timeout DURATION              for rollouts, waits and deletions, whole seconds (default 600s)
   --dry-run                       print the changing steps without running them (default)
   --apply                         run them
   --yes                           do not ask for confirmation with --apply
+Environment: POLL_SECONDS (whole seconds between checks of the waits, default 5).
 EOF
 }
 
@@ -43,6 +47,9 @@ mode=dry-run bucket="" region="" key="" prefix="" latest=false archive="" namesp
 operator="" controller=linstor-controller passphrase=linstor-passphrase context="" work="" timeout=600s yes=false
 while [ $# -gt 0 ]; do
   case "$1" in
+    --bucket|--region|--key|--prefix|--archive|--namespace|--operator-deployment|--controller-deployment|\
+    --passphrase-secret|--context|--work-dir|--timeout)
+      { [ $# -ge 2 ] && [ -n "$2" ]; } || { echo "$1 needs a value" >&2; exit 2; } ;;&
     --bucket) bucket="$2"; shift 2 ;;
     --region) region="$2"; shift 2 ;;
     --key) key="$2"; shift 2 ;;
@@ -67,6 +74,7 @@ done
 log() { printf '==> %s\n' "$*" >&2; }
 fail() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 kc() { if [ -n "${context}" ]; then kubectl --context "${context}" "$@"; else kubectl "$@"; fi; }
+{ [[ "${POLL_SECONDS}" =~ ^[0-9]+$ ]] && [ "${#POLL_SECONDS}" -le 4 ]; } || fail "POLL_SECONDS must be a whole number of seconds (0-9999), got '${POLL_SECONDS}'"
 # A step that changes the cluster: printed in a dry run, printed and run with --apply.
 run() {
   if [ "${mode}" = apply ]; then
@@ -89,22 +97,50 @@ run_fn() {
 }
 
 if [ -n "${archive}" ]; then
-  [ -z "${bucket}${key}${prefix}" ] && [ "${latest}" = false ] || fail "--archive excludes --bucket/--key/--prefix/--latest"
+  { [ -z "${bucket}${key}${prefix}" ] && [ "${latest}" = false ]; } || fail "--archive excludes --bucket/--key/--prefix/--latest"
 else
-  [ -n "${bucket}" ] && [ -n "${region}" ] || fail "give --bucket and --region (or --archive)"
+  { [ -n "${bucket}" ] && [ -n "${region}" ]; } || fail "give --bucket and --region (or --archive)"
   if [ "${latest}" = true ]; then
-    [ -n "${prefix}" ] && [ -z "${key}" ] || fail "--latest needs --prefix and excludes --key"
+    { [ -n "${prefix}" ] && [ -z "${key}" ]; } || fail "--latest needs --prefix and excludes --key"
   else
     [ -n "${key}" ] || fail "give --key, or --prefix with --latest"
   fi
 fi
-[[ "${timeout}" =~ ^[1-9][0-9]*s$ ]] || fail "--timeout takes whole seconds such as 600s"
+[[ "${timeout}" =~ ^[1-9][0-9]{0,5}s$ ]] || fail "--timeout takes whole seconds from 1s to 999999s, such as 600s; got '${timeout}'"
 for tool in kubectl jq tar sha256sum; do command -v "${tool}" > /dev/null || fail "${tool} is not on PATH"; done
 [ -n "${archive}" ] || command -v aws > /dev/null || fail "aws is not on PATH"
 
 work="${work:-$(mktemp -d -t linstor-db-restore.XXXXXX)}"
 mkdir -p "${work}"
 log "mode: ${mode}; working directory: ${work}"
+# A second run must not overwrite the first one's export: it may be the only copy of the database before it.
+if [ "${mode}" = apply ] && [ -e "${work}/pre-restore" ]; then
+  fail "${work}/pre-restore exists from an earlier run and may be the only copy of the database before it; move it away or give another --work-dir"
+fi
+
+# On every exit (success, failure, Ctrl-C, kill): remove the archive this run downloaded and everything extracted
+# from it (they hold the master passphrase); after a failure half-way, say how to undo.
+changing=false downloaded="" extract="${work}/extracted" operator_replicas=1 controller_replicas=1
+on_exit() {
+  local status=$?
+  rm -rf "${extract}"
+  if [ -n "${downloaded}" ]; then rm -f "${downloaded}" "${downloaded}.sha256"; fi
+  if [ "${changing}" = true ] && [ "${status}" -ne 0 ]; then
+    cat >&2 <<EOF
+
+ERROR: the restore stopped half-way; the operator and the controller may be scaled to 0.
+The database as it was before is in ${work}/pre-restore (kubectl create -f each file there to go back);
+to restore the backup again, run this script again with another --work-dir. Then start them again:
+    kubectl -n ${namespace} scale deployment ${operator:-<operator>} --replicas ${operator_replicas}
+    kubectl -n ${namespace} scale deployment ${controller} --replicas ${controller_replicas}
+EOF
+  fi
+}
+trap on_exit EXIT
+# A signal ends the script through exit, so the EXIT trap runs (bash runs no EXIT trap when a signal kills it).
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # 1. Fetch the archive and its checksum (read-only, also in a dry run).
 if [ -z "${archive}" ]; then
@@ -116,9 +152,10 @@ if [ -z "${archive}" ]; then
     key="${prefix}${key}"
   fi
   log "downloading s3://${bucket}/${key}"
+  archive="${work}/${key##*/}"
+  downloaded="${archive}"
   aws s3 cp "s3://${bucket}/${key}" "${work}/" --region "${region}"
   aws s3 cp "s3://${bucket}/${key}.sha256" "${work}/" --region "${region}"
-  archive="${work}/${key##*/}"
 fi
 [ -f "${archive}" ] || fail "no archive at ${archive}"
 [ -f "${archive}.sha256" ] || fail "no checksum file ${archive}.sha256"
@@ -126,7 +163,6 @@ fi
 # 2. Verify: archive checksum, format, every file's checksum and item count against the manifest.
 (cd "$(dirname "${archive}")" && sha256sum --check --status "$(basename "${archive}").sha256") ||
   fail "checksum mismatch for ${archive}"
-extract="${work}/extracted"
 rm -rf "${extract}" && mkdir -p "${extract}"
 tar -xzf "${archive}" -C "${extract}"
 manifest="${extract}/manifest.json"
@@ -140,9 +176,13 @@ verify_file() { # file sha256 [count]
   fi
 }
 verify_file "$(jq -r .crds.file "${manifest}")" "$(jq -r .crds.sha256 "${manifest}")" "$(jq -r .crds.count "${manifest}")"
+# Read into variables, not through `< <(jq …)`: a failing jq there would verify nothing and still go on.
+resources_tsv="$(jq -r '.resources[] | [.file, .sha256, .count] | @tsv' "${manifest}")"
+{ [ "$(printf '%s\n' "${resources_tsv}" | sed '/^$/d' | wc -l)" -eq "$(jq -r .crds.count "${manifest}")" ] &&
+  [ "$(jq -r .crds.count "${manifest}")" -gt 0 ]; } || fail "the manifest lists not one resource file per CRD"
 while IFS=$'\t' read -r file sha count; do
   verify_file "${file}" "${sha}" "${count}"
-done < <(jq -r '.resources[] | [.file, .sha256, .count] | @tsv' "${manifest}")
+done <<<"${resources_tsv}"
 verify_file "$(jq -r .passphraseSecret.file "${manifest}")" "$(jq -r .passphraseSecret.sha256 "${manifest}")"
 secret_file="${extract}/$(jq -r .passphraseSecret.file "${manifest}")"
 secret_key="$(jq -r .passphraseSecret.key "${manifest}")"
@@ -150,8 +190,23 @@ backup_passphrase="$(jq -r --arg k "${secret_key}" '.data[$k] // empty' "${secre
 [ -n "${backup_passphrase}" ] || fail "the archived Secret has no ${secret_key}"
 [ "$(jq -r .metadata.name "${secret_file}")" = "${passphrase}" ] ||
   fail "the archived passphrase Secret is $(jq -r .metadata.name "${secret_file}"), not ${passphrase}"
-log "archive OK: cluster $(jq -r .cluster "${manifest}"), taken $(jq -r .createdAt "${manifest}"), DB schema $(jq -r .linstorDbSchemaVersion "${manifest}")"
+backup_cluster="$(jq -r '.cluster // empty' "${manifest}")"
+[ -n "${backup_cluster}" ] || fail "the manifest names no cluster"
+log "archive OK: cluster ${backup_cluster}, taken $(jq -r .createdAt "${manifest}"), DB schema $(jq -r .linstorDbSchemaVersion "${manifest}")"
 jq -r '.resources[] | select(.count > 0) | "    \(.kind): \(.count)"' "${manifest}" >&2
+
+# 3a. Prove the kube context reaches the cluster the backup was taken from: EKS accepts a token only for the cluster
+# named when it was issued (`aws eks get-token --cluster-name`, as in the stack's kubeconfig output and
+# `aws eks update-kubeconfig`). Without that proof, refuse: a wrong context would lose another cluster's database.
+kubeconfig_json="$(kc config view --minify -o json)" || fail "kubectl cannot read the kube context"
+context_cluster="$(jq -r '[.users[0].user.exec.args // [] | . as $a | range(length - 1)
+  | select($a[.] == "--cluster-name" or $a[.] == "--cluster-id" or $a[.] == "-i") | $a[. + 1]] | first // empty' <<<"${kubeconfig_json}")"
+context_server="$(jq -r '.clusters[0].cluster.server // empty' <<<"${kubeconfig_json}")"
+[ -n "${context_cluster}" ] ||
+  fail "cannot prove that the kube context (server ${context_server:-unknown}) is cluster ${backup_cluster}: its credentials name no EKS cluster; use the stack's kubeconfig (pulumi stack output kubeconfig --show-secrets) or aws eks update-kubeconfig --name ${backup_cluster}"
+[ "${context_cluster}" = "${backup_cluster}" ] ||
+  fail "the kube context is cluster ${context_cluster} (${context_server:-unknown server}), the backup is of ${backup_cluster}: refusing"
+log "kube context: cluster ${context_cluster} at ${context_server:-unknown server}, the backup's cluster"
 
 # 3. Read the cluster (read-only): namespace, deployments and their replicas, passphrase, current database.
 kc get namespace "${namespace}" > /dev/null || fail "no namespace ${namespace}"
@@ -161,16 +216,31 @@ if [ -z "${operator}" ]; then
     fail "found operator deployments '${found//$'\n'/ }'; name it with --operator-deployment"
   operator="${found#*/}"
 fi
-replicas_of() { kc -n "${namespace}" get deployment "$1" -o jsonpath='{.spec.replicas}'; }
-operator_replicas="$(replicas_of "${operator}")"
-controller_replicas="$(replicas_of "${controller}")"
+# Replicas and the pod selector of a Deployment (matchLabels; apps/v1 requires a selector).
+deployment_json() { kc -n "${namespace}" get deployment "$1" -o json; }
+replicas_of() { jq -r '.spec.replicas // 1' <<<"$1"; }
+selector_of() { jq -r '.spec.selector.matchLabels // {} | to_entries | map("\(.key)=\(.value)") | join(",")' <<<"$1"; }
+operator_json="$(deployment_json "${operator}")" || fail "cannot read deployment ${operator}"
+controller_json="$(deployment_json "${controller}")" || fail "cannot read deployment ${controller}"
+operator_replicas="$(replicas_of "${operator_json}")"
+controller_replicas="$(replicas_of "${controller_json}")"
+operator_selector="$(selector_of "${operator_json}")"
+controller_selector="$(selector_of "${controller_json}")"
+{ [[ "${operator_replicas}" =~ ^[0-9]+$ ]] && [[ "${controller_replicas}" =~ ^[0-9]+$ ]]; } ||
+  fail "unreadable replica counts '${operator_replicas}' and '${controller_replicas}'"
+{ [ -n "${operator_selector}" ] && [ -n "${controller_selector}" ]; } ||
+  fail "deployments ${operator} and ${controller} need spec.selector.matchLabels to find their pods"
 # Someone may have stopped them already (an earlier, interrupted run): start with one each.
-[ "${operator_replicas:-0}" -gt 0 ] || operator_replicas=1
-[ "${controller_replicas:-0}" -gt 0 ] || controller_replicas=1
+[ "${operator_replicas}" -gt 0 ] || operator_replicas=1
+[ "${controller_replicas}" -gt 0 ] || controller_replicas=1
 log "operator ${operator} (${operator_replicas} replicas), controller ${controller} (${controller_replicas} replicas)"
 
 restore_passphrase=false
-if current="$(kc -n "${namespace}" get secret "${passphrase}" -o json 2> /dev/null)"; then
+# --ignore-not-found: a missing Secret prints nothing and succeeds, any other failure fails (kubectl
+# pkg/cmd/get/get.go, printGeneric), so an unreachable API is never taken for a missing Secret.
+current="$(kc -n "${namespace}" get secret "${passphrase}" --ignore-not-found -o json)" ||
+  fail "cannot read Secret ${namespace}/${passphrase}"
+if [ -n "${current}" ]; then
   # A database encrypted under another passphrase would leave LINSTOR unable to read its remotes' secrets.
   [ "$(jq -r --arg k "${secret_key}" '.data[$k] // empty' <<<"${current}")" = "${backup_passphrase}" ] ||
     fail "Secret ${namespace}/${passphrase} holds another passphrase than the backup; resolve that first (see README)"
@@ -179,9 +249,13 @@ else
   restore_passphrase=true
   log "passphrase Secret ${namespace}/${passphrase} is missing; it will be restored from the backup"
 fi
-served="$(kc api-resources --api-group="${API_GROUP}" -o name)"
-mapfile -t current_crds < <(printf '%s\n' "${served}" | sed '/^$/d')
-mapfile -t backup_crds < <(jq -r '.items[].metadata.name' "${extract}/db/crds.json")
+unset current
+served="$(kc api-resources --api-group="${API_GROUP}" -o name)" || fail "cannot list the ${API_GROUP} resources"
+mapfile -t current_crds <<<"$(printf '%s\n' "${served}" | sed '/^$/d')"
+[ -n "${current_crds[0]:-}" ] || current_crds=()
+backup_names="$(jq -r '.items[].metadata.name' "${extract}/db/crds.json")"
+mapfile -t backup_crds <<<"${backup_names}"
+{ [ -n "${backup_names}" ] && [ "${#backup_crds[@]}" -eq "$(jq -r .crds.count "${manifest}")" ]; } || fail "cannot read the backup's CRD names"
 log "the cluster serves ${#current_crds[@]} ${API_GROUP} resources; the backup has ${#backup_crds[@]}"
 
 if [ "${mode}" = apply ] && [ "${yes}" != true ]; then
@@ -192,34 +266,26 @@ if [ "${mode}" = apply ] && [ "${yes}" != true ]; then
   [ "${answer}" = restore ] || fail "not confirmed"
 fi
 
-changing=false
-on_exit() {
-  local status=$?
-  if [ "${changing}" = true ] && [ "${status}" -ne 0 ]; then
-    cat >&2 <<EOF
-
-ERROR: the restore stopped half-way; the operator and the controller may be scaled to 0.
-The database as it was before is in ${work}/pre-restore (kubectl create -f each file there to go back),
-the backup in ${extract}. Then start them again:
-    kubectl -n ${namespace} scale deployment ${operator} --replicas ${operator_replicas}
-    kubectl -n ${namespace} scale deployment ${controller} --replicas ${controller_replicas}
-EOF
-  fi
-}
-trap on_exit EXIT
 if [ "${mode}" = apply ]; then changing=true; fi
 
-# 4. Stop the operator first (it would scale the controller back up), then the controller.
-run kc -n "${namespace}" scale deployment "${operator}" --replicas 0
-run kc -n "${namespace}" scale deployment "${controller}" --replicas 0
-wait_controller_gone() {
-  local deadline=$(( $(date +%s) + ${timeout%s} ))
-  while [ -n "$(kc -n "${namespace}" get pods -l "${CONTROLLER_LABEL}" -o name)" ]; do
-    [ "$(date +%s)" -lt "${deadline}" ] || fail "the controller pods did not stop within ${timeout}"
+# 4. Stop the operator first and wait until its pods are gone (it would scale the controller back up), then the
+# controller. Only an answer listing no pod counts as stopped: a failing kubectl stops the restore here, before
+# anything is deleted.
+wait_pods_gone() { # what selector
+  local deadline pods
+  deadline=$(( $(date +%s) + ${timeout%s} ))
+  while :; do
+    pods="$(kc -n "${namespace}" get pods -l "$2" -o name)" ||
+      fail "kubectl could not list the $1 pods (-l $2), so they may still run; stopped before deleting anything"
+    [ -n "${pods}" ] || return 0
+    [ "$(date +%s)" -lt "${deadline}" ] || fail "the $1 pods did not stop within ${timeout}: ${pods//$'\n'/ }"
     sleep "${POLL_SECONDS}"
   done
 }
-run_fn "wait until no pod matches ${CONTROLLER_LABEL} (at most ${timeout})" wait_controller_gone
+run kc -n "${namespace}" scale deployment "${operator}" --replicas 0
+run_fn "wait until no pod matches ${operator_selector} (at most ${timeout})" wait_pods_gone operator "${operator_selector}"
+run kc -n "${namespace}" scale deployment "${controller}" --replicas 0
+run_fn "wait until no pod matches ${controller_selector} (at most ${timeout})" wait_pods_gone controller "${controller_selector}"
 
 # 5. Export the current database, as upstream does, so the restore can be undone.
 export_current() {
@@ -238,11 +304,11 @@ run kc create -f "${extract}/db/crds.json"
 crd_refs=()
 for crd in "${backup_crds[@]}"; do crd_refs+=("crd/${crd}"); done
 run kc wait --for condition=established --timeout "${timeout}" "${crd_refs[@]}"
-while IFS=$'\t' read -r file count; do
+while IFS=$'\t' read -r file _ count; do
   # kubectl refuses an empty List.
   [ "${count}" -gt 0 ] || continue
   run kc create -f "${extract}/${file}"
-done < <(jq -r '.resources[] | [.file, .count] | @tsv' "${manifest}")
+done <<<"${resources_tsv}"
 if [ "${restore_passphrase}" = true ]; then
   run kc -n "${namespace}" create -f "${secret_file}"
 fi

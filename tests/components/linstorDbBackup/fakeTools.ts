@@ -5,7 +5,7 @@
  * an operator would. Used by exportScript.spec.ts and restoreScript.spec.ts.
  */
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -33,9 +33,17 @@ export function tearDownSandbox(): void {
     dir = "";
 }
 
+const sandboxEnv = (env: Record<string, string>) => ({
+    PATH: `${dir}/bin:${process.env.PATH}`,
+    STATE: dir,
+    STORE: `${dir}/s3`,
+    HOME: dir,
+    POLL_SECONDS: "0",
+    ...env,
+});
 const run = (cmd: string, argv: string[], env: Record<string, string>, input?: string) => {
     const r = spawnSync(cmd, argv, {
-        env: { PATH: `${dir}/bin:${process.env.PATH}`, STATE: dir, STORE: `${dir}/s3`, HOME: dir, POLL_SECONDS: "0", ...env },
+        env: sandboxEnv(env),
         encoding: "utf8",
         input,
     });
@@ -84,6 +92,17 @@ const raw: Record<string, object> = {
     resourcedefinitions: { kind: "ResourceDefinitionsList", items: [{ metadata: { name: "pvc-1" }, spec: { resource_name: "PVC-1" } }] },
     s3remotes: { kind: "S3RemotesList", items: [] },
 };
+/** `kubectl config view --minify -o json` of a context built like the stack's kubeconfig output (aws eks get-token). */
+export const kubeconfigOf = (cluster: string, execArgs = ["--region", "eu-central-1", "eks", "get-token", "--cluster-name", cluster]) => ({
+    apiVersion: "v1",
+    kind: "Config",
+    "current-context": cluster,
+    clusters: [
+        { name: cluster, cluster: { server: `https://${cluster}.gr7.eu-central-1.eks.amazonaws.com`, "certificate-authority-data": "DATA+OMITTED" } },
+    ],
+    contexts: [{ name: cluster, context: { cluster, user: cluster } }],
+    users: [{ name: cluster, user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: execArgs } } }],
+});
 export const passphrase = Buffer.from("correct horse battery staple").toString("base64");
 export const secret = {
     apiVersion: "v1",
@@ -101,22 +120,39 @@ export const secret = {
         labels: { keep: "me" },
     },
 };
+/**
+ * kubectl as the restore and export scripts call it. Deployment selectors as upstream sets them (piraeus-operator
+ * v2 pkg/resources/cluster/controller/controller-deployment.yaml: matchLabels app.kubernetes.io/component:
+ * linstor-controller; the chart's operator Deployment: its selectorLabels). `--ignore-not-found` prints nothing for
+ * a missing object and exits 0 (kubernetes/kubectl pkg/cmd/get/get.go, printGeneric). A file `fail-<what>` in the
+ * state directory makes that call fail as an unreachable API does (exit 1, message on stderr, nothing on stdout).
+ */
 const fakeKubectl = `#!/usr/bin/env bash
 echo "$*" >> "$STATE/kubectl.log"
 ns="-n piraeus-datastore"
+unreachable() { if [ -f "$STATE/fail-$1" ]; then echo 'The connection to the server was refused' >&2; exit 1; fi; }
 case "$*" in
+  "config view --minify -o json") unreachable config; cat "$STATE/kubeconfig.json" ;;
   "api-resources --api-group=internal.linstor.linbit.com -o name") cat "$STATE/served.txt" ;;
   "get crd "*" -o json") cat "$STATE/crds.json" ;;
   "get --raw /apis/internal.linstor.linbit.com/"*"?limit=1") echo '{"kind":"x","metadata":{"resourceVersion":"4242"},"items":[]}' ;;
   "get --raw /apis/internal.linstor.linbit.com/"*) p="\${3%%\\?*}"; cat "$STATE/raw/\${p##*/}.json" ;;
   "$ns get secret linstor-passphrase -o json")
     if [ -f "$STATE/secret.json" ]; then cat "$STATE/secret.json"; else echo 'Error from server (NotFound)' >&2; exit 1; fi ;;
+  "$ns get secret linstor-passphrase --ignore-not-found -o json") unreachable secret; [ ! -f "$STATE/secret.json" ] || cat "$STATE/secret.json" ;;
   "get namespace piraeus-datastore") echo namespace/piraeus-datastore ;;
   "$ns get deployment -l app.kubernetes.io/component in (piraeus-operator,linstor-operator) -o name")
     echo deployment.apps/linstor-operator-piraeus-controller-manager ;;
-  "$ns get deployment linstor-operator-piraeus-controller-manager -o jsonpath={.spec.replicas}") printf 2 ;;
-  "$ns get deployment linstor-controller -o jsonpath={.spec.replicas}") printf 1 ;;
-  "$ns get pods -l app.kubernetes.io/component=linstor-controller -o name") ;;
+  "$ns get deployment linstor-operator-piraeus-controller-manager -o json")
+    echo '{"spec":{"replicas":2,"selector":{"matchLabels":{"app.kubernetes.io/component":"piraeus-operator","app.kubernetes.io/instance":"linstor-operator"}}}}' ;;
+  "$ns get deployment linstor-controller -o json")
+    echo '{"spec":{"replicas":1,"selector":{"matchLabels":{"app.kubernetes.io/component":"linstor-controller"}}}}' ;;
+  "$ns get pods -l "*" -o name")
+    unreachable pods
+    # pods-left holds n: a pod is still listed for the next n calls (a controller that takes a while to stop).
+    if [ -f "$STATE/pods-left" ] && [ "$(cat "$STATE/pods-left")" -gt 0 ]; then
+      echo $(( $(cat "$STATE/pods-left") - 1 )) > "$STATE/pods-left"; echo pod/linstor-controller-abc
+    fi ;;
   "get crds "*" -o yaml"|"get "*".internal.linstor.linbit.com -o yaml") echo "kind: List" ;;
   "$ns scale deployment "*|"delete crds "*|"create -f "*|"$ns create -f "*|"wait --for condition=established "*|"$ns rollout status deployment "*) ;;
   *) echo "unexpected kubectl $*" >&2; exit 3 ;;
@@ -140,11 +176,12 @@ const exportEnv = () => {
     return { ...base, WORK_DIR: `${dir}/work` };
 };
 export const reset = () => {
-    for (const f of ["kubectl.log", "aws.log"]) fs.rmSync(path.join(dir, f), { force: true });
+    for (const f of ["kubectl.log", "aws.log", "fail-config", "fail-secret", "fail-pods", "pods-left"]) fs.rmSync(path.join(dir, f), { force: true });
     for (const d of ["work", "s3", "restore"]) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
     write("served.txt", `${crds.items.map((i) => i.metadata.name).join("\n")}\n`);
     write("crds.json", crds);
     write("secret.json", secret);
+    write("kubeconfig.json", kubeconfigOf("hje-test"));
     fs.mkdirSync(path.join(dir, "raw"), { recursive: true });
     for (const [plural, list] of Object.entries(raw)) write(`raw/${plural}.json`, list);
 };
@@ -166,22 +203,28 @@ export const extract = (archive: string) => {
     const json = (f: string) => JSON.parse(fs.readFileSync(path.join(to, f), "utf8"));
     return { files: spawnSync("tar", ["-tzf", archive], { encoding: "utf8" }).stdout.trim().split("\n").sort(), json };
 };
-export const restore = (extra: string[], env: Record<string, string> = {}) =>
-    run(
-        "bash",
-        [
-            path.resolve(__dirname, "../../../components/linstorDbBackup/restoreLinstorDb.sh"),
-            "--bucket",
-            BUCKET,
-            "--region",
-            "eu-central-1",
-            "--prefix",
-            "linstor-db/hje-test/",
-            "--latest",
-            "--work-dir",
-            path.join(dir, "restore"),
-            ...extra,
-        ],
-        env,
-    );
+const restoreArgv = (extra: string[]) => [
+    path.resolve(__dirname, "../../../components/linstorDbBackup/restoreLinstorDb.sh"),
+    "--bucket",
+    BUCKET,
+    "--region",
+    "eu-central-1",
+    "--prefix",
+    "linstor-db/hje-test/",
+    "--latest",
+    "--work-dir",
+    path.join(dir, "restore"),
+    ...extra,
+];
+export const restore = (extra: string[], env: Record<string, string> = {}) => run("bash", restoreArgv(extra), env);
+/** The restore script as a child process the spec can signal; resolves with its exit code or signal. */
+export const restoreAsync = (extra: string[], env: Record<string, string> = {}) => {
+    const child = spawn("bash", restoreArgv(extra), { env: sandboxEnv(env), stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+        stderr += String(d);
+    });
+    const done = new Promise<{ status: number | null; stderr: string }>((resolve) => child.on("close", (status) => resolve({ status, stderr })));
+    return { child, done };
+};
 export const MUTATING = /^(-n \S+ )?(scale|delete|create|wait|rollout)\b/;

@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { backup, crds, lines, MUTATING, reset, restore, secret, setUpSandbox, tearDownSandbox, write } from "./fakeTools";
+import { backup, crds, kubeconfigOf, lines, MUTATING, reset, restore, restoreAsync, secret, setUpSandbox, tearDownSandbox, write } from "./fakeTools";
 import { BUCKET } from "./fixtures";
 
 describe("LinstorDbBackup", () => {
@@ -100,7 +100,141 @@ describe("LinstorDbBackup", () => {
             it("needs confirmation for --apply without --yes and rejects bad arguments", () => {
                 expect(restore(["--apply"], {}).stderr).to.contain("needs a terminal to confirm");
                 expect(restore(["--key", "k"]).stderr).to.contain("--latest needs --prefix and excludes --key");
-                expect(restore(["--timeout", "10m"]).stderr).to.contain("--timeout takes whole seconds");
+            });
+
+            /** What the cluster saw that changes anything, and whether the passphrase was left on disk. */
+            const mutations = () => lines(path.join(dir, "kubectl.log")).filter((c) => MUTATING.test(c));
+            const leftOnDisk = () => {
+                const work = path.join(dir, "restore");
+                return fs.existsSync(work) ? fs.readdirSync(work).filter((f) => f === "extracted" || f.includes(".tar.gz")) : [];
+            };
+
+            describe("fails closed", () => {
+                it("a kubectl that fails while waiting for the pods to stop stops the restore before anything is deleted", () => {
+                    write("fail-pods", "");
+                    const r = restore(["--apply", "--yes"]);
+                    expect(r.status).to.equal(1);
+                    expect(r.stderr).to.contain("kubectl could not list the operator pods");
+                    expect(r.stderr).to.contain("the restore stopped half-way");
+                    // Only the operator was scaled down: no export, no CRD deleted, nothing created.
+                    expect(mutations()).to.deep.equal([
+                        "-n piraeus-datastore scale deployment linstor-operator-piraeus-controller-manager --replicas 0",
+                    ]);
+                    expect(leftOnDisk()).to.deep.equal([]);
+                });
+
+                it("waits while the pods are listed, and gives up at --timeout without deleting anything", () => {
+                    write("pods-left", "2");
+                    const ok = restore(["--apply", "--yes"]);
+                    expect(ok.status, ok.stderr).to.equal(0);
+                    expect(lines(path.join(dir, "kubectl.log")).filter((c) => c.includes("get pods -l"))).to.have.length(4);
+
+                    reset();
+                    backup();
+                    write("pods-left", "1000");
+                    const r = restore(["--apply", "--yes", "--timeout", "1s"], { POLL_SECONDS: "1" });
+                    expect(r.status).to.equal(1);
+                    expect(r.stderr).to.contain("the operator pods did not stop within 1s");
+                    expect(mutations().some((c) => c.startsWith("delete"))).to.equal(false);
+                });
+
+                it("a kubectl that fails reading the passphrase Secret is not taken for a missing Secret", () => {
+                    write("fail-secret", "");
+                    const r = restore(["--apply", "--yes"]);
+                    expect(r.status).to.equal(1);
+                    expect(r.stderr).to.contain("cannot read Secret piraeus-datastore/linstor-passphrase");
+                    expect(r.stderr).not.to.contain("will be restored from the backup");
+                    expect(mutations()).to.deep.equal([]);
+                });
+
+                it("refuses a kube context of another cluster, or one it cannot tell, before reading the cluster", () => {
+                    write("kubeconfig.json", kubeconfigOf("hje-prod"));
+                    const other = restore(["--apply", "--yes"]);
+                    expect(other.status).to.equal(1);
+                    expect(other.stderr).to.contain(
+                        "the kube context is cluster hje-prod (https://hje-prod.gr7.eu-central-1.eks.amazonaws.com), the backup is of hje-test",
+                    );
+
+                    write("kubeconfig.json", kubeconfigOf("hje-test", ["token", "--static"]));
+                    const unknown = restore([]);
+                    expect(unknown.status).to.equal(1);
+                    expect(unknown.stderr).to.contain("cannot prove that the kube context");
+
+                    write("fail-config", "");
+                    expect(restore([]).stderr).to.contain("kubectl cannot read the kube context");
+                    expect(lines(path.join(dir, "kubectl.log")).filter((c) => c.startsWith("get namespace"))).to.deep.equal([]);
+                    expect(mutations()).to.deep.equal([]);
+
+                    // aws-iam-authenticator names the cluster with -i.
+                    fs.rmSync(path.join(dir, "fail-config"));
+                    write("kubeconfig.json", kubeconfigOf("hje-test", ["token", "-i", "hje-test"]));
+                    expect(restore([]).status).to.equal(0);
+                });
+
+                it("refuses to overwrite an earlier run's export of the database", () => {
+                    fs.mkdirSync(path.join(dir, "restore", "pre-restore"), { recursive: true });
+                    const r = restore(["--apply", "--yes"]);
+                    expect(r.status).to.equal(1);
+                    expect(r.stderr).to.contain("pre-restore exists from an earlier run");
+                    expect(lines(path.join(dir, "kubectl.log")).filter((c) => !c.startsWith("get crd") && !c.startsWith("get --raw"))).to.deep.equal([
+                        "api-resources --api-group=internal.linstor.linbit.com -o name",
+                        "-n piraeus-datastore get secret linstor-passphrase -o json",
+                    ]);
+                });
+            });
+
+            describe("removes the archive and the extracted passphrase on every exit", () => {
+                it("after a dry run, an apply and a refusal", () => {
+                    expect(restore([]).status).to.equal(0);
+                    expect(leftOnDisk()).to.deep.equal([]);
+                    expect(restore(["--apply", "--yes"]).status).to.equal(0);
+                    expect(leftOnDisk()).to.deep.equal([]);
+                    // The pre-restore export holds LINSTOR's objects, not the passphrase: it stays to undo the restore.
+                    expect(fs.existsSync(path.join(dir, "restore", "pre-restore", "crds.yaml"))).to.equal(true);
+                    write("secret.json", { ...secret, data: { MASTER_PASSPHRASE: Buffer.from("other").toString("base64") } });
+                    expect(restore([], {}).status).to.equal(1);
+                    expect(leftOnDisk()).to.deep.equal([]);
+                });
+
+                for (const [signal, code] of [
+                    ["SIGTERM", 143],
+                    ["SIGINT", 130],
+                    ["SIGHUP", 129],
+                ] as const) {
+                    it(`when ${signal} ends it while it waits`, async () => {
+                        write("pods-left", "1000");
+                        const { child, done } = restoreAsync(["--apply", "--yes"]);
+                        const log = path.join(dir, "kubectl.log");
+                        for (let i = 0; i < 200 && !lines(log).some((c) => c.includes("get pods -l")); i++)
+                            await new Promise((r) => setTimeout(r, 25));
+                        expect(fs.existsSync(path.join(dir, "restore", "extracted"))).to.equal(true);
+                        child.kill(signal);
+                        const r = await done;
+                        expect(r.status, r.stderr).to.equal(code);
+                        expect(leftOnDisk()).to.deep.equal([]);
+                        expect(r.stderr).to.contain("the restore stopped half-way");
+                    });
+                }
+            });
+
+            it("rejects a non-numeric, zero, negative or huge --timeout or POLL_SECONDS, and a flag without its value", () => {
+                for (const bad of ["abc", "10m", "0s", "-5s", "1.5s", "9999999s", ""]) {
+                    const r = restore(["--timeout", bad]);
+                    expect(r.status, bad).to.equal(bad === "" ? 2 : 1);
+                    expect(r.stderr, bad).to.contain(
+                        bad === "" ? "--timeout needs a value" : `--timeout takes whole seconds from 1s to 999999s, such as 600s; got '${bad}'`,
+                    );
+                }
+                for (const bad of ["abc", "-1", "1.5", "99999"]) {
+                    expect(restore([], { POLL_SECONDS: bad }).stderr, bad).to.contain(
+                        `POLL_SECONDS must be a whole number of seconds (0-9999), got '${bad}'`,
+                    );
+                }
+                expect(restore(["--namespace"]).stderr).to.contain("--namespace needs a value");
+                // Refused before the cluster is read (the log holds only the backup's export calls).
+                expect(
+                    lines(path.join(dir, "kubectl.log")).filter((c) => c.startsWith("config view") || c.startsWith("get namespace")),
+                ).to.deep.equal([]);
             });
         });
     });
