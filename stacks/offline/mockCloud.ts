@@ -18,6 +18,16 @@ export interface MockContext {
     readonly availabilityZones: () => string[];
     /** Called with every subnet the VPC mock invents (ID → AZ), e.g. to show the AZ layout. */
     readonly onSubnet?: (subnetId: string, zone: string) => void;
+    /** S3 buckets the S3 data sources read, by name; a bucket not listed is empty. */
+    readonly s3Buckets?: () => Record<string, MockBucket>;
+}
+
+/** What the S3 data-source invokes read from a mock bucket. */
+export interface MockBucket {
+    /** The object's bytes; undefined when there is no such key. */
+    object(key: string): Buffer | undefined;
+    /** Every key. */
+    keys(): readonly string[];
 }
 
 /** Resource options as the engine receives them; absent for reads (`Resource.get`). */
@@ -202,10 +212,40 @@ function invoke(args: pulumi.runtime.MockCallArgs, ctx: MockContext): Record<str
             return { ...args.inputs, version: `v0.0.0-eksbuild.0-${args.inputs.addonName}-${args.inputs.kubernetesVersion}` };
         case "aws:index/getRegion:getRegion":
             return { name: ctx.region(), region: ctx.region(), id: ctx.region() };
+        case "aws:s3/getObjects:getObjects":
+            return s3List(ctx.s3Buckets?.()[args.inputs.bucket], args.inputs);
+        case "aws:s3/getObject:getObject":
+            return s3Object(ctx.s3Buckets?.()[args.inputs.bucket], args.inputs);
         default:
             // A new invoke must be answered here deliberately, not slip through with an empty result.
             throw new Error(`The mock cannot answer the invoke ${args.token}; add it to stacks/offline/mockCloud.ts.`);
     }
+}
+
+/**
+ * ListObjectsV2 as the `aws_s3_objects` data source returns it: keys in UTF-8 binary order after `startAfter`, at most
+ * `maxKeys` (default 1000), under `prefix`.
+ */
+function s3List(bucket: MockBucket | undefined, a: Record<string, unknown>): Record<string, unknown> {
+    const prefix = (a.prefix as string | undefined) ?? "";
+    const after = a.startAfter as string | undefined;
+    const keys = [...(bucket?.keys() ?? [])]
+        .filter((k) => k.startsWith(prefix) && (after === undefined || Buffer.compare(Buffer.from(k), Buffer.from(after)) > 0))
+        .sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)))
+        .slice(0, (a.maxKeys as number | undefined) ?? 1000);
+    return { bucket: a.bucket, keys, commonPrefixes: [], owners: [], id: a.bucket, region: a.region ?? "" };
+}
+
+/** GetObject/HeadObject as the `aws_s3_object` data source returns them; a missing key fails like S3's 404. */
+function s3Object(bucket: MockBucket | undefined, a: Record<string, unknown>): Record<string, unknown> {
+    const body = bucket?.object(a.key as string);
+    if (body === undefined) throw new Error(`reading S3 Bucket (${a.bucket}) Object (${a.key}): couldn't find resource (NotFound: 404)`);
+    return {
+        bucket: a.bucket,
+        key: a.key,
+        contentLength: body.length,
+        ...(a.downloadBody === "true" ? { bodyBase64: body.toString("base64") } : {}),
+    };
 }
 
 const pendingOptions = new Map<string, MockOptions>();

@@ -4,7 +4,7 @@
  * the records and the helpers specs assert with. An unknown invoke throws, so a new call can't slip by untested.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, type MockOptions, type MockRecord, recordingMocks } from "../../stacks/offline/mockCloud";
+import { installMocks, type MockBucket, type MockOptions, type MockRecord, recordingMocks } from "../../stacks/offline/mockCloud";
 
 export type RecordedOptions = MockOptions;
 export type Recorded = MockRecord;
@@ -13,6 +13,8 @@ export const PROJECT = "ha-jenkins-eks";
 export const recorded: Recorded[] = [];
 /** StackReference outputs served by the mock, by referenced stack name. */
 export const stackOutputs: Record<string, Record<string, unknown>> = {};
+/** S3 buckets the S3 data-source invokes read, by bucket name (tests/support/fakes/fakeLinstorBucket.ts); absent = empty. */
+export const s3Buckets: Record<string, MockBucket> = {};
 /** AZ names the mocked getAvailabilityZones returns. */
 export let availableZones = ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"];
 export function setAvailableZones(names: string[]): void {
@@ -24,6 +26,7 @@ export const mocks = recordingMocks(
     {
         region: () => (pulumi.runtime.getConfig("aws:region") as string | undefined) ?? "us-west-2",
         stackOutputs: () => stackOutputs,
+        s3Buckets: () => s3Buckets,
         availabilityZones: () => availableZones,
     },
     recorded,
