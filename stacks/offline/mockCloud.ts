@@ -20,6 +20,50 @@ export interface MockContext {
     readonly onSubnet?: (subnetId: string, zone: string) => void;
     /** S3 buckets the S3 data sources read, by name; a bucket not listed is empty. */
     readonly s3Buckets?: () => Record<string, MockBucket>;
+    /** Existing subnets aws.ec2.getSubnet finds; default: the stack's configured ones, where it says they are. */
+    readonly subnet?: (id: string) => ExistingSubnet | undefined;
+}
+
+/** What aws.ec2.getSubnet tells about an existing subnet (the fields the program reads). */
+export interface ExistingSubnet {
+    readonly availabilityZone: string;
+    readonly vpcId: string;
+}
+
+/**
+ * The subnets a stack configures, as if they were where its config says: `privateSubnetIds[i]` and `publicSubnetIds[i]`
+ * in `availabilityZones[i]` (or the region's i-th zone) of `vpcId`. An ID the config does not name is not found.
+ */
+export function configuredSubnet(id: string): ExistingSubnet | undefined {
+    const get = (key: string) => pulumi.runtime.getConfig(`ha-jenkins-eks:${key}`);
+    const list = (key: string): string[] => {
+        try {
+            const value = JSON.parse(get(key) ?? "[]");
+            return Array.isArray(value) ? value : [];
+        } catch {
+            return [];
+        }
+    };
+    const region = pulumi.runtime.getConfig("aws:region") ?? "us-west-2";
+    const zones = list("availabilityZones");
+    const i = [list("privateSubnetIds").indexOf(id), list("publicSubnetIds").indexOf(id)].find((n) => n >= 0);
+    if (i === undefined) return undefined;
+    return { availabilityZone: zones[i] ?? `${region}${String.fromCharCode(97 + i)}`, vpcId: get("vpcId") ?? "vpc-00000000" };
+}
+
+/**
+ * The zones DescribeAvailabilityZones lists with the filters the program passes (aws.getAvailabilityZones; EC2 API
+ * reference, DescribeAvailabilityZones: `opt-in-status` is opt-in-not-required | opted-in | not-opted-in, `zone-type`
+ * is availability-zone | local-zone | wavelength-zone; without AllAvailabilityZones it lists the zones you opted in to,
+ * so an opted-in Local Zone is listed unless filtered). Names beyond `<region><letter>` are Local or Wavelength Zones.
+ */
+function filterZones(names: string[], region: string, filters: { name: string; values: string[] }[] = []): string[] {
+    const describe = (name: string): Record<string, string> => {
+        const az = new RegExp(`^${region}[a-z]$`).test(name);
+        const type = az ? "availability-zone" : /-wl\d/.test(name) ? "wavelength-zone" : "local-zone";
+        return { "zone-type": type, "opt-in-status": az ? "opt-in-not-required" : "opted-in", "zone-name": name };
+    };
+    return names.filter((n) => filters.every((f) => f.values.includes(describe(n)[f.name])));
 }
 
 /** What the S3 data-source invokes read from a mock bucket. */
@@ -168,6 +212,14 @@ function stateFor(args: pulumi.runtime.MockResourceArgs, ctx: MockContext, regio
                 };
             }
             return base;
+        // The tls provider's PEMs: placeholders naming their resource, so a Secret shows which key or certificate it holds.
+        case "tls:index/privateKey:PrivateKey":
+            return { ...base, privateKeyPem: `-----BEGIN RSA PRIVATE KEY-----\nmock key ${name}\n-----END RSA PRIVATE KEY-----\n` };
+        case "tls:index/certRequest:CertRequest":
+            return { ...base, certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\nmock request ${name}\n-----END CERTIFICATE REQUEST-----\n` };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { ...base, certPem: `-----BEGIN CERTIFICATE-----\nmock certificate ${name}\n-----END CERTIFICATE-----\n` };
         case "random:index/randomPassword:RandomPassword":
             return { ...base, result: `generated-${name}` };
         case "random:index/randomId:RandomId":
@@ -195,8 +247,14 @@ function stateFor(args: pulumi.runtime.MockResourceArgs, ctx: MockContext, regio
 
 function invoke(args: pulumi.runtime.MockCallArgs, ctx: MockContext): Record<string, unknown> {
     switch (args.token) {
+        case "aws:ec2/getSubnet:getSubnet": {
+            const found = (ctx.subnet ?? configuredSubnet)(args.inputs.id);
+            // terraform-provider-aws data source aws_subnet: a missing ID fails the lookup ("no matching EC2 Subnet found").
+            if (found === undefined) throw new Error(`reading EC2 Subnets: no matching EC2 Subnet found (${args.inputs.id})`);
+            return { id: args.inputs.id, ...found };
+        }
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-            const names = ctx.availabilityZones();
+            const names = filterZones(ctx.availabilityZones(), ctx.region(), args.inputs.filters);
             return { names, zoneIds: names.map((_, i) => `mock-az${i + 1}`) };
         }
         case "aws:ssm/getParameter:getParameter":

@@ -4,7 +4,15 @@
  * the records and the helpers specs assert with. An unknown invoke throws, so a new call can't slip by untested.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, type MockBucket, type MockOptions, type MockRecord, recordingMocks } from "../../stacks/offline/mockCloud";
+import {
+    configuredSubnet,
+    type ExistingSubnet,
+    installMocks,
+    type MockBucket,
+    type MockOptions,
+    type MockRecord,
+    recordingMocks,
+} from "../../stacks/offline/mockCloud";
 
 export type RecordedOptions = MockOptions;
 export type Recorded = MockRecord;
@@ -15,19 +23,26 @@ export const recorded: Recorded[] = [];
 export const stackOutputs: Record<string, Record<string, unknown>> = {};
 /** S3 buckets the S3 data-source invokes read, by bucket name (tests/support/fakes/fakeLinstorBucket.ts); absent = empty. */
 export const s3Buckets: Record<string, MockBucket> = {};
-/** AZ names the mocked getAvailabilityZones returns. */
-export let availableZones = ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"];
-export function setAvailableZones(names: string[]): void {
+/** AZ names the mocked getAvailabilityZones returns; default four zones of the stack's region (a–d). */
+export let availableZones: string[] | undefined;
+export function setAvailableZones(names: string[] | undefined): void {
     availableZones = names;
 }
+/** Existing subnets the mocked aws.ec2.getSubnet finds; default: where the stack's config says they are. */
+export let existingSubnets: Record<string, ExistingSubnet> | undefined;
+export function setExistingSubnets(subnets: Record<string, ExistingSubnet> | undefined): void {
+    existingSubnets = subnets;
+}
+const currentRegion = () => (pulumi.runtime.getConfig("aws:region") as string | undefined) ?? "us-west-2";
 
 /** The shared cloud mock (stacks/offline/mockCloud.ts, also behind the offline plan), recording into `recorded`. */
 export const mocks = recordingMocks(
     {
-        region: () => (pulumi.runtime.getConfig("aws:region") as string | undefined) ?? "us-west-2",
+        region: currentRegion,
         stackOutputs: () => stackOutputs,
         s3Buckets: () => s3Buckets,
-        availabilityZones: () => availableZones,
+        availabilityZones: () => availableZones ?? ["a", "b", "c", "d"].map((l) => `${currentRegion()}${l}`),
+        subnet: (id) => (existingSubnets === undefined ? configuredSubnet(id) : existingSubnets[id]),
     },
     recorded,
 );
