@@ -4,14 +4,13 @@
  * (read/restore IAM rights); it never creates or changes anything of the primary's.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { JenkinsSettings } from "../components/jenkins/settings";
 import { ConfigError } from "../components/shared/errors";
 import { S3SnapshotShipping } from "../components/snapshots";
 import { SnapshotRestore } from "../components/snapshots/restore";
 import { isSnapshotHandle } from "../components/snapshots/schedule";
 import { type BucketSource, validateS3SnapshotSettings } from "../components/snapshots/settings";
 import { projectKey, type StackConfig } from "./config";
-import type { DrConfig } from "./config/dr";
+import { type DrConfig, REUSED_JENKINS_SETTINGS } from "./config/dr";
 import { exportOutputs, type PrimaryStackOutputs, readPrimaryOutputs } from "./outputs";
 import { deployedVersionOutputs } from "./upgradeGuard";
 import {
@@ -27,27 +26,7 @@ import {
     snapshotSettings,
 } from "./wiring";
 
-/** Jenkins settings the DR copy takes from the primary: what runs, not how it is reached in this region. */
-export const REUSED_JENKINS_SETTINGS: readonly (keyof JenkinsSettings)[] = [
-    "namespace",
-    "chartVersion",
-    "imageRegistry",
-    "imageRepository",
-    "imageTag",
-    "adminUser",
-    "tolerationSeconds",
-    "startupProbePeriodSeconds",
-    "startupProbeFailureThreshold",
-    "cpuRequest",
-    "cpuLimit",
-    "memoryRequest",
-    "memoryLimit",
-    "blockVoluntaryDisruptions",
-    "pluginSource",
-    "plugins",
-    "prometheusPluginVersion",
-    "cascConfigScripts",
-];
+export { REUSED_JENKINS_SETTINGS };
 
 /** Name of the VolumeSnapshot (and claim) the DR stack restores into. */
 export const DR_RESTORE_NAME = "jenkins-dr-restore";

@@ -21,6 +21,8 @@ export function isLabelKey(v: string): boolean {
     const name = parts.pop() as string;
     return name.length <= 63 && QUALIFIED_NAME.test(name) && (parts.length === 0 || isDnsSubdomain(parts[0]));
 }
+/** Namespaces every cluster has: a component never creates its own objects' namespace there. */
+export const SYSTEM_NAMESPACES: readonly string[] = ["default", "kube-system", "kube-public", "kube-node-lease"];
 /** LINSTOR object names: resource groups, resources, snapshots (LINBIT/linstor-server: Checks.nameCheck, MAX_LENGTH 48). */
 export const LINSTOR_NAME = "[A-Za-z_][A-Za-z0-9_-]{1,47}";
 export const isLinstorName = (v: string): boolean => new RegExp(`^${LINSTOR_NAME}$`).test(v);
@@ -132,7 +134,10 @@ export function isIpv4Cidr(value: string): boolean {
     return address % 2 ** (32 - prefix) === 0;
 }
 
-/** A CIDR that lets the whole internet in. */
+/**
+ * A single CIDR that is the whole internet. Deprecated: judge a list as a whole with cidrs.ts `isOpenToInternet`
+ * (0.0.0.0/1 plus 128.0.0.0/1 is everyone too).
+ */
 export const isOpenToWorld = (cidr: string): boolean => cidr === "0.0.0.0/0" || cidr === "::/0";
 
 // ---- Kubernetes quantities (k8s.io/apimachinery pkg/api/resource/quantity.go suffixes) ------------------
@@ -222,3 +227,57 @@ export const ARNS = {
         example: "arn:aws:acm:<region>:<account>:certificate/<uuid>",
     },
 } satisfies Record<string, ArnRule>;
+
+/**
+ * Why `zone` is not an availability zone name of `region`. An AZ is the region's name and one letter (us-west-2a),
+ * in ASCII with nothing around it; Local Zones (us-west-2-lax-1a) and Wavelength Zones (us-east-1-wl1-bos-wlz-1)
+ * carry a group name after the region and are refused: DRBD's quorum and the HA Controller's fail-over assume three
+ * full AZs with EBS and the same instance types.
+ */
+export function availabilityZoneProblem(zone: string, region: string): string | undefined {
+    if (new RegExp(`^${region.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[a-z]$`).test(zone)) return undefined;
+    if (/-wl\d/.test(zone)) return `${JSON.stringify(zone)} is a Wavelength Zone; use the availability zones of ${region} (${region}a, ${region}b, …).`;
+    if (zone.startsWith(`${region}-`)) return `${JSON.stringify(zone)} is a Local Zone; use the availability zones of ${region} (${region}a, ${region}b, …).`;
+    if (/[^\x21-\x7e]/.test(zone)) {
+        return `${JSON.stringify(zone)} contains whitespace or a non-ASCII character; write the zone as ${region} and one letter, e.g. ${region}a.`;
+    }
+    if (isAwsRegion(zone.slice(0, -1))) return `${JSON.stringify(zone)} is a zone of ${zone.slice(0, -1)}, not of the stack's region ${region}.`;
+    return `Use availability zone names of the region ${region}: the region and one letter, e.g. ${region}a.`;
+}
+
+// ---- Names close to a given one ("did you mean") ----------------------------------------------------------
+
+/** Edit distance (insertions, deletions, substitutions, transpositions of neighbours), case-insensitive. */
+export function editDistance(a: string, b: string): number {
+    const x = a.toLowerCase();
+    const y = b.toLowerCase();
+    const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= x.length; i++) {
+        for (let j = 1; j <= y.length; j++) {
+            const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[x.length][y.length];
+}
+
+/**
+ * The candidate nearest to `word` (fewest edits, case ignored), if it is near enough to be the one meant: at most a
+ * third of the word's length in edits (at least 2), or the word with a prefix or suffix missing or added.
+ */
+export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+    let best: { name: string; distance: number } | undefined;
+    for (const name of candidates) {
+        const distance = editDistance(word, name);
+        if (best === undefined || distance < best.distance) best = { name, distance };
+    }
+    if (best === undefined) return undefined;
+    const lower = word.toLowerCase();
+    const near = best.distance <= Math.max(2, Math.floor(word.length / 3));
+    const affix = candidates.find((c) => {
+        const l = c.toLowerCase();
+        return Math.min(l.length, lower.length) >= 6 && (l.endsWith(lower) || lower.endsWith(l) || l.startsWith(lower) || lower.startsWith(l));
+    });
+    return near ? best.name : affix;
+}

@@ -8,10 +8,12 @@
  * insist on every field), then the cross-field checks with `check(keyOf, field)`. The formats themselves (pure
  * predicates and parsers) live in formats.ts and cron.ts; import everything from here.
  */
+import { describeCoverage, isOpenToInternet } from "./cidrs";
 import { cronProblem } from "./cron";
 import { ConfigError } from "./errors";
 import {
     type ArnRule,
+    availabilityZoneProblem,
     isAwsRegion,
     isDnsLabel,
     isDnsSubdomain,
@@ -20,7 +22,6 @@ import {
     isKubernetesVersion,
     isLabelKey,
     isLabelValue,
-    isOpenToWorld,
     parseArn,
     parseQuantity,
     pinnedImageProblem,
@@ -28,9 +29,11 @@ import {
     type QuantityRule,
     registryProblem,
     repositoryProblem,
+    SYSTEM_NAMESPACES,
     tagProblem,
 } from "./formats";
 
+export * from "./cidrs";
 export { cronProblem, maxScheduleGapSeconds, parseCron } from "./cron";
 export * from "./formats";
 
@@ -147,6 +150,14 @@ export class Check {
         if (this.string(value, allowed) && (!isDnsLabel(value, max) || (opts.letterFirst && !/^[a-z]/.test(value)))) this.fail(value, allowed);
     }
 
+    /** A namespace a component creates: a DNS-1123 label, and not one every cluster already has (kube-system, default, …). */
+    namespace(value: string | undefined): void {
+        this.dnsLabel(value);
+        if (value !== undefined && SYSTEM_NAMESPACES.includes(value)) {
+            this.fail(value, `${value} belongs to the cluster itself (${SYSTEM_NAMESPACES.join(", ")}); use a namespace of its own, e.g. jenkins.`);
+        }
+    }
+
     /** A DNS-1123 subdomain (most Kubernetes object names). */
     dnsSubdomain(value: string | undefined): void {
         const allowed =
@@ -193,8 +204,16 @@ export class Check {
     }
 
     kubernetesVersion(value: string | undefined): void {
-        const allowed = 'Use a Kubernetes minor version such as "1.35".';
+        let allowed = 'Use a Kubernetes minor version such as "1.35".';
+        // YAML reads an unquoted 1.30 as the number 1.3, and Pulumi hands the program "1.3".
+        if (value !== undefined && /^1\.[1-9]$/.test(value)) allowed += ` YAML reads 1.${value.slice(2)}0 as the number ${value}: quote it ("1.${value.slice(2)}0").`;
         if (this.string(value, allowed) && !isKubernetesVersion(value)) this.fail(value, allowed);
+    }
+
+    /** An availability zone of `region`, in its exact form (`<region><letter>`); Local and Wavelength Zones refused. */
+    availabilityZone(value: string | undefined, region: string): void {
+        const problem = this.string(value, "Use an availability zone name such as us-west-2a.") ? availabilityZoneProblem(value, region) : undefined;
+        if (problem) this.fail(value, problem);
     }
 
     cidr(value: string | undefined): void {
@@ -203,17 +222,26 @@ export class Check {
     }
 
     /**
-     * IPv4 CIDRs of clients allowed in; `0.0.0.0/0` only when `open.allowed` (the opt-in key `open.key`).
-     * Errors name the offending entry.
+     * IPv4 CIDRs of clients allowed in. Unless `open.allowed` (the opt-in key `open.key`), the list TAKEN AS A WHOLE
+     * must not open `open.what` to the internet (isOpenToInternet: 0.0.0.0/1 plus 128.0.0.0/1 is everyone too).
      */
     sourceRanges(value: readonly string[] | undefined, open: { allowed: boolean; key: string; what: string }): void {
         this.list(value, (cidr, entry) => {
             if (typeof cidr !== "string" || !isIpv4Cidr(cidr))
                 entry.fail(cidr, "Each entry must be an IPv4 CIDR such as 203.0.113.0/24 (no host bits set).");
-            if (isOpenToWorld(cidr) && !open.allowed) {
-                entry.fail(cidr, `Refusing to open ${open.what} to the internet; list your own CIDRs, or set ${open.key} to true.`);
-            }
         });
+        if (value !== undefined) this.notOpenToInternet(value, open);
+    }
+
+    /** Refuses a list of CIDRs that, taken as a whole, lets a meaningful part of the internet in (see cidrs.ts). */
+    notOpenToInternet(value: readonly string[], open: { allowed: boolean; key: string; what: string }): void {
+        if (!open.allowed && isOpenToInternet(value)) {
+            this.fail(
+                value,
+                `Refusing to open ${open.what} to the internet: together these ranges cover ${describeCoverage(value)}. ` +
+                    `List your own networks' CIDRs, or set ${open.key} to true to accept that.`,
+            );
+        }
     }
 
     /** A Kubernetes quantity with the given suffixes, above 0 (or `rule.min`). */
@@ -289,6 +317,24 @@ export class Check {
         }
         if (region !== undefined && arn.region !== region.name) this.fail(value, region.why);
     }
+}
+
+/**
+ * Runs every check and reports all failures at once (one ConfigError listing them); an unexpected error is rethrown
+ * unless problems were already found (a later check may trip over an earlier bad value).
+ */
+export function validateAll(checks: readonly (() => void)[]): void {
+    const problems: ConfigError[] = [];
+    for (const run of checks) {
+        try {
+            run();
+        } catch (e) {
+            if (e instanceof ConfigError) problems.push(...e.problems);
+            else if (problems.length > 0) break;
+            else throw e;
+        }
+    }
+    if (problems.length > 0) throw ConfigError.all(problems);
 }
 
 /** The checks of `field`, naming the key `keyOf(field)`. */

@@ -9,7 +9,10 @@ import {
 import type { ConfigReader } from "./reader";
 
 /** Cluster settings before the availability zones are resolved (they may come from an AWS lookup). */
-export type ClusterConfig = Omit<LinstorClusterSettings, "availabilityZones" | "region" | "namePrefix"> & {
+export type ClusterConfig = Omit<LinstorClusterSettings, "availabilityZones" | "region" | "namePrefix" | "dataVolumeIops" | "dataVolumeThroughputMiBps"> & {
+    /** Unset unless configured (LinstorCluster fills the gp3 baseline and refuses them where the type ignores them). */
+    readonly dataVolumeIops?: number;
+    readonly dataVolumeThroughputMiBps?: number;
     /** Explicit AZs, or undefined to take the first `azCount` available ones of the region. */
     readonly availabilityZones?: readonly string[];
     readonly azCount: number;
@@ -18,9 +21,10 @@ export type ClusterConfig = Omit<LinstorClusterSettings, "availabilityZones" | "
 /** Reads the LinstorCluster keys (types only: LinstorCluster validates every value). */
 export function readClusterConfig(r: ConfigReader): ClusterConfig {
     const azs = r.optionalStringList("availabilityZones");
-    // An explicit list decides the count (validated as ≥3 distinct zones with the other cluster checks);
-    // azCount only applies when zones are looked up (Pulumi.yaml's default for it is always present).
-    const azCount = azs?.length ?? r.integer("azCount", D.azCount);
+    // An explicit list decides the count (validated as ≥3 distinct zones with the other cluster checks); azCount only
+    // applies when zones are looked up, and setting both is refused (contradictions.ts).
+    const lookedUp = r.integer("azCount", D.azCount);
+    const azCount = azs?.length ?? lookedUp;
     return {
         availabilityZones: azs,
         azCount,
@@ -31,8 +35,9 @@ export function readClusterConfig(r: ConfigReader): ClusterConfig {
         rootVolumeSizeGiB: r.integer("rootVolumeSizeGiB", D.rootVolumeSizeGiB),
         dataVolumeSizeGiB: r.integer("dataVolumeSizeGiB", D.dataVolumeSizeGiB),
         dataVolumeType: r.choice<EbsVolumeType>("dataVolumeType", D.dataVolumeType),
-        dataVolumeIops: r.integer("dataVolumeIops", D.dataVolumeIops),
-        dataVolumeThroughputMiBps: r.integer("dataVolumeThroughputMiBps", D.dataVolumeThroughputMiBps),
+        // Unset unless configured: LinstorCluster fills the gp3 baseline, and refuses them on a type that ignores them.
+        dataVolumeIops: r.optionalInteger("dataVolumeIops"),
+        dataVolumeThroughputMiBps: r.optionalInteger("dataVolumeThroughputMiBps"),
         metadataVolumeSizeGiB: r.optionalInteger("metadataVolumeSizeGiB"),
         metadataVolumeType: r.choice<EbsVolumeType>("metadataVolumeType", D.metadataVolumeType),
         ebsKmsKeyArn: r.optionalString("ebsKmsKeyArn"),

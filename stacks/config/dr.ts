@@ -1,4 +1,27 @@
+import type { JenkinsSettings } from "../../components/jenkins/settings";
 import type { ConfigReader } from "./reader";
+
+/** Jenkins settings the DR copy takes from the primary: what runs, not how it is reached in this region. */
+export const REUSED_JENKINS_SETTINGS: readonly (keyof JenkinsSettings)[] = [
+    "namespace",
+    "chartVersion",
+    "imageRegistry",
+    "imageRepository",
+    "imageTag",
+    "adminUser",
+    "tolerationSeconds",
+    "startupProbePeriodSeconds",
+    "startupProbeFailureThreshold",
+    "cpuRequest",
+    "cpuLimit",
+    "memoryRequest",
+    "memoryLimit",
+    "blockVoluntaryDisruptions",
+    "pluginSource",
+    "plugins",
+    "prometheusPluginVersion",
+    "cascConfigScripts",
+];
 
 /** Settings only the DR stack reads. */
 export interface DrConfig {
@@ -21,18 +44,21 @@ export const DR_DEFAULTS = {
     remoteJobImage: "docker.io/curlimages/curl:8.16.0",
 };
 
-/** Reads the DR keys (types only; the checks run in loadConfig, the image's in S3SnapshotShipping's validation). */
-export function readDrConfig(r: ConfigReader): DrConfig {
+/**
+ * Reads the DR keys (types only; the checks run in loadConfig, the image's in S3SnapshotShipping's validation). Every
+ * stack reads them, so a primary that sets one is told (contradictions.ts); only a DR stack (`isDr`) needs primaryStack.
+ */
+export function readDrConfig(r: ConfigReader, isDr = true): DrConfig {
     const primaryStack = r.optionalString("primaryStack");
-    if (primaryStack === undefined) {
-        r.fail(
+    if (primaryStack === undefined && isDr && !r.isSet("primaryStack")) {
+        r.report(
             "primaryStack",
             undefined,
             "The DR stack restores from a primary stack: set it to <org>/<project>/<stack> (`pulumi stack ls -a` lists them).",
         );
     }
     return {
-        primaryStack,
+        primaryStack: primaryStack ?? "",
         restoreSnapshotHandle: r.optionalString("restoreSnapshotHandle"),
         restoreStorageSize: r.optionalString("restoreStorageSize"),
         remoteJobImage: r.string("remoteJobImage", DR_DEFAULTS.remoteJobImage),

@@ -34,21 +34,24 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { STORAGE_SIZE as JENKINS_STORAGE_SIZE, validateJenkinsSettings } from "../../components/jenkins/settings";
-import { operatorRelease } from "../../components/linstorCluster/operatorReleases";
+import { validateLinstorClusterSettings } from "../../components/linstorCluster/settings";
+import { linstorDbBackupLifecycleRule, validateLinstorDbBackupSettings } from "../../components/linstorDbBackup/settings";
 import { validateMonitoringSettings, validateSlackWebhookUrl } from "../../components/monitoring/settings";
 import { ConfigError } from "../../components/shared/errors";
-import { BYTE_SUFFIXES, parseArn, parseQuantity } from "../../components/shared/validation";
-import { refuseIgnoredSnapshotKeys } from "../../components/snapshots/csiSupport";
-import { validateRemoteJobImage } from "../../components/snapshots/settings";
+import { validateRemoteJobImage, validateS3SnapshotSettings } from "../../components/snapshots/settings";
+import { validateAcrossSections } from "./across";
 import { type ClusterConfig, readClusterConfig } from "./cluster";
+import { reportContradictions } from "./contradictions";
 import { type DrConfig, readDrConfig } from "./dr";
-import { type JenkinsConfig, jenkinsConfigKey, readJenkinsConfig } from "./jenkins";
+import { type JenkinsConfig, readJenkinsConfig, requiredPluginNote } from "./jenkins";
+import { unknownKeyProblems } from "./keys";
 import { type LinstorDbBackupConfig, readLinstorDbBackupConfig } from "./linstorDbBackup";
 import { type MonitoringConfig, readMonitoringConfig } from "./monitoring";
 import { PROJECT, projectKey, stackKeyOf } from "./naming";
 import { ConfigReader } from "./reader";
 import { readSnapshotConfig, type SnapshotConfig } from "./snapshots";
 
+export { claimProblems, namespaceProblems, validateAcrossSections } from "./across";
 export { configKey, fullKey, KEY_EXCEPTIONS, KEY_PREFIXES, PROJECT, projectKey, STACK_ONLY_KEYS, stackKeyOf } from "./naming";
 export const ROLES = ["primary", "dr"] as const;
 export type StackRole = (typeof ROLES)[number];
@@ -105,19 +108,42 @@ function readAwsCredentials(aws: ConfigReader): AwsCredentialSettings {
 }
 
 /**
- * Reads the stack's configuration and runs, at once, every check that needs neither the AWS lookup of the zones nor
- * the primary stack: the components' own validation of what the stack hands them and the checks of the stack's own
- * keys. The remaining component checks run in the wiring, still before the first resource (stacks/wiring.ts).
+ * Reads the stack's configuration and reports, at once, every problem that needs neither the AWS lookups (zones,
+ * subnets) nor the primary stack: values of the wrong type, empty values, plain-text secrets, unknown keys and
+ * namespaces, contradictions between keys, each component's own validation of what the stack hands it, and the
+ * checks between sections. One ConfigError lists them all (one per key); nothing has been registered yet. The
+ * wiring repeats the components' checks with the resolved zones (stacks/wiring.ts).
  */
 export function loadConfig(): StackConfig {
-    const cfg = readStackConfig();
-    validateStackConfig(cfg);
+    const r = new ConfigReader(PROJECT, { collect: true });
+    const cfg = readStackConfig(r);
+    reportContradictions(r, {
+        role: cfg.role,
+        linstorDistribution: cfg.cluster.linstorDistribution,
+        drSnapshotsEnabled: cfg.dr?.drSnapshotsEnabled ?? false,
+        jenkins: cfg.jenkins,
+    });
+    const problems: ConfigError[] = [...r.problems, ...unknownKeyProblems(r.keysRead)];
+    for (const check of stackChecks(cfg)) {
+        try {
+            check();
+        } catch (e) {
+            if (e instanceof ConfigError) problems.push(...e.problems);
+            // A check that trips over a value already reported is not a new problem.
+            else if (problems.length === 0) throw e;
+        }
+    }
+    // One problem per key: the first found (a type error before the range check that saw its fallback).
+    const seen = new Set<string>();
+    const unique = problems.filter((p) => !seen.has(p.key) && seen.add(p.key));
+    if (unique.length > 0) throw ConfigError.all(unique);
+    const note = requiredPluginNote(cfg.jenkins, cfg.monitoring.monitoringEnabled);
+    if (note !== undefined) void pulumi.log.info(note);
     return cfg;
 }
 
 /** Every key, read once and defaulted, types only (integer, boolean, list, map): no range or format checks. */
-export function readStackConfig(): StackConfig {
-    const r = new ConfigReader(PROJECT);
+export function readStackConfig(r = new ConfigReader(PROJECT)): StackConfig {
     const awsConfig = new ConfigReader("aws");
     const stack = pulumi.getStack();
     const region = awsConfig.raw("region");
@@ -126,6 +152,8 @@ export function readStackConfig(): StackConfig {
         throw new ConfigError("aws:region", region, "Set the stack's AWS region, e.g. `pulumi config set aws:region us-west-2`.");
     awsConfig.check("region").awsRegion(region);
     const role = r.choice<StackRole>("role", "primary");
+    // Read in every role, so a key of the other role is known (and refused as a contradiction, not as unknown).
+    const dr = readDrConfig(r, role === "dr");
     return {
         project: PROJECT,
         stack,
@@ -137,86 +165,73 @@ export function readStackConfig(): StackConfig {
         monitoring: readMonitoringConfig(r),
         snapshots: readSnapshotConfig(r, region, role === "primary"),
         linstorDbBackup: readLinstorDbBackupConfig(r),
-        dr: role === "dr" ? readDrConfig(r) : undefined,
+        dr: role === "dr" ? dr : undefined,
         upgradeGuards: r.boolean("upgradeGuards", true),
         awsCredentials: readAwsCredentials(awsConfig),
     };
 }
 
-/** The checks of the stack's own keys, and the components' checks that need nothing resolved later. */
-function validateStackConfig(cfg: StackConfig): void {
-    const r = new ConfigReader(PROJECT);
-    r.check("role").oneOf(cfg.role, ROLES);
-    // How many zones to look up when availabilityZones is not given (LinstorCluster checks the zones themselves).
-    if (cfg.cluster.availabilityZones === undefined) r.check("azCount").integer(cfg.cluster.azCount, { min: 3, max: 6 });
-    const { adminPassword: _password, ...jenkins } = cfg.jenkins;
-    validateJenkinsSettings(jenkins, stackKeyOf("HaJenkins"));
-    const { monitoringEnabled: _on, prometheusStorageReplicas, ...monitoring } = cfg.monitoring;
-    r.check("prometheusStorageReplicas").integer(prometheusStorageReplicas, { min: 1, max: 6 });
-    // The secret's plain text (errors never echo it): DrbdMonitoring only sees the secret Output.
-    const slack = r.raw("alertSlackWebhookUrl");
-    if (slack !== undefined) validateSlackWebhookUrl(slack, r.fullKey("alertSlackWebhookUrl"));
-    validateMonitoringSettings(monitoring, stackKeyOf("DrbdMonitoring"));
-    if (cfg.dr !== undefined) {
-        r.check("primaryStack").matches(
-            cfg.dr.primaryStack,
-            /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
-            "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.",
-        );
-        // Becomes the restored Jenkins' storageSize.
-        r.check("restoreStorageSize").ifSet.quantity(cfg.dr.restoreStorageSize, JENKINS_STORAGE_SIZE);
-        validateRemoteJobImage(cfg.dr.remoteJobImage, stackKeyOf("S3SnapshotShipping"));
-    }
+/** Placeholder zones of the right count, for the checks that only count zones before the lookup. */
+function zonesFor(cfg: StackConfig): string[] {
+    return cfg.cluster.availabilityZones !== undefined
+        ? [...cfg.cluster.availabilityZones]
+        : Array.from({ length: Math.max(0, Math.min(cfg.cluster.azCount, 26)) }, (_, i) => `${cfg.region}${String.fromCharCode(97 + i)}`);
 }
 
-/**
- * Checks between sections (after each section validated itself): Jenkins and Prometheus must fit
- * the storage the cluster offers. Throws a ConfigError naming the Jenkins key.
- */
-export function validateAcrossSections(cfg: StackConfig): void {
-    const { cluster, jenkins, monitoring } = cfg;
+/** The checks of the stack's own keys and the components' checks that need nothing resolved later, one per entry. */
+function stackChecks(cfg: StackConfig): (() => void)[] {
     const r = new ConfigReader(PROJECT);
-    if (
-        monitoring.monitoringEnabled &&
-        !monitoring.useExistingPrometheusOperator &&
-        !cluster.storageClassReplicas.includes(monitoring.prometheusStorageReplicas)
-    ) {
-        r.fail(
-            "prometheusStorageReplicas",
-            monitoring.prometheusStorageReplicas,
-            `Prometheus needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`,
+    const { azCount: _azCount, ...cluster } = cfg.cluster;
+    const { adminPassword: _password, ...jenkins } = cfg.jenkins;
+    const { monitoringEnabled: _on, prometheusStorageReplicas, ...monitoring } = cfg.monitoring;
+    const { linstorDbBackupEnabled, ...linstorDbBackup } = cfg.linstorDbBackup;
+    const checks: (() => void)[] = [
+        () => r.check("role").oneOf(cfg.role, ROLES),
+        // How many zones to look up when availabilityZones is not given (LinstorCluster checks the zones themselves).
+        () => {
+            if (cfg.cluster.availabilityZones === undefined) r.check("azCount").integer(cfg.cluster.azCount, { min: 3, max: 6 });
+        },
+        () => r.check("namePrefix").namePrefix(cfg.namePrefix),
+        () => validateLinstorClusterSettings({ ...cluster, availabilityZones: zonesFor(cfg), region: cfg.region, namePrefix: cfg.namePrefix }, projectKey),
+        () => validateJenkinsSettings(jenkins, stackKeyOf("HaJenkins")),
+        () => r.check("prometheusStorageReplicas").integer(prometheusStorageReplicas, { min: 1, max: 6 }),
+        () => {
+            // The secret's plain text (errors never echo it): DrbdMonitoring only sees the secret Output.
+            const slack = new pulumi.Config(PROJECT).get("alertSlackWebhookUrl");
+            if (slack !== undefined && slack.trim() !== "") validateSlackWebhookUrl(slack, r.fullKey("alertSlackWebhookUrl"));
+        },
+        () => validateMonitoringSettings(monitoring, stackKeyOf("DrbdMonitoring")),
+        () => validateAcrossSections(cfg),
+    ];
+    if (cfg.role === "primary" && cfg.snapshots.bucket !== undefined) {
+        const { bucket, ...snapshots } = cfg.snapshots;
+        const create = linstorDbBackupEnabled ? { ...bucket.create, prefixRules: [linstorDbBackupLifecycleRule(linstorDbBackup)] } : bucket.create;
+        checks.push(() =>
+            validateS3SnapshotSettings(
+                { ...snapshots, bucket: { create }, namePrefix: cfg.namePrefix, protect: cfg.cluster.protectStatefulResources, tags: cfg.cluster.tags },
+                { clusterRegion: cfg.region },
+                projectKey,
+            ),
+        );
+        checks.push(() => {
+            if (linstorDbBackupEnabled) validateLinstorDbBackupSettings(linstorDbBackup, projectKey);
+        });
+    }
+    if (cfg.dr !== undefined) {
+        const dr = cfg.dr;
+        checks.push(
+            () =>
+                r.check("primaryStack").matches(
+                    dr.primaryStack,
+                    /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
+                    "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.",
+                ),
+            // Becomes the restored Jenkins' storageSize.
+            () => r.check("restoreStorageSize").ifSet.quantity(dr.restoreStorageSize, JENKINS_STORAGE_SIZE),
+            () => validateRemoteJobImage(dr.remoteJobImage, stackKeyOf("S3SnapshotShipping")),
         );
     }
-    if (!cluster.storageClassReplicas.includes(jenkins.storageClassReplicas)) {
-        r.fail(
-            jenkinsConfigKey("storageClassReplicas"),
-            jenkins.storageClassReplicas,
-            `Jenkins needs one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")}).`,
-        );
-    }
-    const certificateRegion = jenkins.tlsCertificateArn === undefined ? undefined : parseArn(jenkins.tlsCertificateArn)?.region;
-    if (certificateRegion !== undefined && certificateRegion !== cfg.region) {
-        r.fail(
-            jenkinsConfigKey("tlsCertificateArn"),
-            jenkins.tlsCertificateArn,
-            `An NLB can only use an ACM certificate from its own region ${cfg.region} (this one is in ${certificateRegion}).`,
-        );
-    }
-    // The schedule's VolumeSnapshotClass must carry only keys the linstor-csi of the chosen operator release parses.
-    const chartKey = cluster.linstorDistribution === "linbit" ? "linbitOperatorChartVersion" : "piraeusOperatorChartVersion";
-    const chartVersion = cluster.linstorDistribution === "linbit" ? cluster.linbitOperatorChartVersion : cluster.piraeusOperatorChartVersion;
-    refuseIgnoredSnapshotKeys(
-        cfg.snapshots,
-        operatorRelease(cluster.linstorDistribution, chartVersion)?.linstorCsi,
-        `${projectKey(chartKey)} ${chartVersion}`,
-        projectKey,
-    );
-    const jenkinsBytes = parseQuantity(jenkins.storageSize, BYTE_SUFFIXES);
-    if (jenkinsBytes !== undefined && jenkinsBytes > cluster.dataVolumeSizeGiB * 2 ** 30) {
-        r.fail(
-            jenkinsConfigKey("storageSize"),
-            jenkins.storageSize,
-            `Each replica lives in one node's data pool of dataVolumeSizeGiB (${cluster.dataVolumeSizeGiB} GiB); raise that or shrink this.`,
-        );
-    }
+    return checks;
 }
+
+export type { ClusterConfig, DrConfig, JenkinsConfig, LinstorDbBackupConfig, MonitoringConfig, SnapshotConfig };

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { pluginList, requiredPlugins } from "../../components/jenkins/plugins";
 import { JENKINS_DEFAULTS as D, type JenkinsSettings } from "../../components/jenkins/settings";
-import { configKey } from "./naming";
+import { configKey, fullKey } from "./naming";
 import type { ConfigReader } from "./reader";
 
 /** Jenkins settings of a stack plus the optional admin password (a Pulumi secret). */
@@ -47,4 +48,22 @@ export function readJenkinsConfig(r: ConfigReader): JenkinsConfig {
         cascConfigScripts: r.stringMap(k("cascConfigScripts")),
     };
     return { ...settings, adminPassword: r.secret(k("adminPassword")) };
+}
+
+/**
+ * The note a stack prints when `jenkinsPlugins` leaves out plugins the program needs (components/jenkins/plugins.ts
+ * requiredPlugins): they are added, not refused. The program, not the user, needs them (the chart's JCasC and cloud,
+ * the /prometheus scrape), and refusing would make every list copy pins that go stale with the chart's; the note and
+ * the reference say what is installed beyond the list. Undefined when the list names them all.
+ */
+export function requiredPluginNote(s: Pick<JenkinsSettings, "plugins" | "prometheusPluginVersion" | "pluginSource">, monitoringEnabled: boolean): string | undefined {
+    const listed = new Set(s.plugins.map((p) => p.split(":")[0]));
+    const added = requiredPlugins(monitoringEnabled).filter((n) => !listed.has(n));
+    // The prometheus plugin is added whenever monitoring is on (pinned by jenkinsPrometheusPluginVersion): no news.
+    const notable = added.filter((n) => n !== "prometheus");
+    if (notable.length === 0) return undefined;
+    const pins = pluginList(s, monitoringEnabled).filter((p) => notable.includes(p.split(":")[0]));
+    return s.pluginSource === "image"
+        ? `${fullKey(jenkinsConfigKey("plugins"))} does not list ${notable.join(", ")}: the image must contain them too (the program needs them).`
+        : `${fullKey(jenkinsConfigKey("plugins"))} does not list ${notable.join(", ")}: the program adds ${pins.join(", ")} (it needs them).`;
 }

@@ -21,39 +21,35 @@ export type SnapshotConfig = Omit<S3SnapshotSettings, "namePrefix" | "protect" |
 export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, createsBucket = true): SnapshotConfig {
     const explicitRegion = r.optionalString("snapshotBucketRegion");
     const region = explicitRegion ?? (clusterRegion === undefined ? undefined : DEFAULT_BUCKET_REGIONS[clusterRegion]);
-    if (region === undefined && createsBucket) {
-        r.fail(
+    if (region === undefined && createsBucket && !r.isSet("snapshotBucketRegion")) {
+        r.report(
             "snapshotBucketRegion",
             undefined,
             `Set the region of the snapshot bucket; it must differ from the cluster region${clusterRegion ? ` ${clusterRegion}` : ""}.`,
         );
     }
-    // Two keys for one optional setting (bucket.create.objectLock): both or neither.
+    // Two keys for one optional setting (bucket.create.objectLock): both or neither; the error names the missing one.
     const lockMode = r.optionalString("snapshotBucketObjectLockMode");
     const lockDays = r.optionalInteger("snapshotBucketObjectLockDays");
     if ((lockMode === undefined) !== (lockDays === undefined)) {
-        r.fail(
-            lockMode === undefined ? "snapshotBucketObjectLockMode" : "snapshotBucketObjectLockDays",
-            lockMode ?? lockDays,
-            "Object Lock needs both snapshotBucketObjectLockMode (GOVERNANCE or COMPLIANCE) and snapshotBucketObjectLockDays.",
-        );
+        const [missing, given] =
+            lockMode === undefined ? ["snapshotBucketObjectLockMode", "snapshotBucketObjectLockDays"] : ["snapshotBucketObjectLockDays", "snapshotBucketObjectLockMode"];
+        if (!r.isSet(missing)) {
+            r.report(missing, undefined, `${given} is set: Object Lock needs both snapshotBucketObjectLockMode (GOVERNANCE or COMPLIANCE) and snapshotBucketObjectLockDays.`);
+        }
     }
+    // Read in every role (a DR stack refuses them as contradictions: it creates no bucket).
+    const create = {
+        name: r.optionalString("snapshotBucketName"),
+        noncurrentVersionExpirationDays: r.integer("snapshotBucketNoncurrentVersionDays", D.snapshotBucketNoncurrentVersionDays),
+        abortIncompleteMultipartUploadDays: r.integer("snapshotBucketAbortMultipartDays", D.snapshotBucketAbortMultipartDays),
+        expireCurrentObjectsAfterDays: r.optionalInteger("snapshotBucketExpireCurrentObjectsDays"),
+        objectLock: lockMode === undefined || lockDays === undefined ? undefined : { mode: lockMode as ObjectLockMode, days: lockDays },
+        accessLogBucket: r.optionalString("snapshotBucketAccessLogBucket"),
+        accessLogPrefix: r.string("snapshotBucketAccessLogPrefix", D.snapshotBucketAccessLogPrefix),
+    };
     return {
-        bucket:
-            region === undefined || !createsBucket
-                ? undefined
-                : {
-                      create: {
-                          region: region as string,
-                          name: r.optionalString("snapshotBucketName"),
-                          noncurrentVersionExpirationDays: r.integer("snapshotBucketNoncurrentVersionDays", D.snapshotBucketNoncurrentVersionDays),
-                          abortIncompleteMultipartUploadDays: r.integer("snapshotBucketAbortMultipartDays", D.snapshotBucketAbortMultipartDays),
-                          expireCurrentObjectsAfterDays: r.optionalInteger("snapshotBucketExpireCurrentObjectsDays"),
-                          objectLock: lockMode === undefined ? undefined : { mode: lockMode as ObjectLockMode, days: lockDays as number },
-                          accessLogBucket: r.optionalString("snapshotBucketAccessLogBucket"),
-                          accessLogPrefix: r.string("snapshotBucketAccessLogPrefix", D.snapshotBucketAccessLogPrefix),
-                      },
-                  },
+        bucket: region === undefined || !createsBucket ? undefined : { create: { region, ...create } },
         linstorRemoteName: r.optionalString("linstorRemoteName"),
         snapshotClassName: r.string("snapshotClassName", D.snapshotClassName),
         snapshotAllowIncremental: r.boolean("snapshotAllowIncremental", D.snapshotAllowIncremental),

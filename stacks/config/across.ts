@@ -1,0 +1,126 @@
+/**
+ * Checks between sections, after each section validated itself: what no single component can see. Each returns its
+ * problems (ConfigErrors naming the key to fix) so loadConfig reports them with all the others at once.
+ */
+import { operatorChart } from "../../components/linstorCluster/operator";
+import { operatorRelease } from "../../components/linstorCluster/operatorReleases";
+import { LINSTOR_DISTRIBUTIONS } from "../../components/linstorCluster/settings";
+import { ConfigError } from "../../components/shared/errors";
+import { BYTE_SUFFIXES, parseArn, parseQuantity, SYSTEM_NAMESPACES, validateAll } from "../../components/shared/validation";
+import { refuseIgnoredSnapshotKeys } from "../../components/snapshots/csiSupport";
+import { SNAPSHOT_CONTROLLER_CHART } from "../../components/snapshots/schedule";
+import type { StackConfig } from "./index";
+import { jenkinsConfigKey } from "./jenkins";
+import { fullKey, projectKey } from "./naming";
+
+const GIB = 2 ** 30;
+
+/**
+ * Namespaces the stack creates must be distinct and not the cluster's own: two components in one namespace would
+ * fight over it (one Namespace object, two owners; Pod Security labels of one applied to the other), and the
+ * program's namespaces (LINSTOR's, the snapshot controller's) hold credentials a build pod must not share.
+ */
+export function namespaceProblems(cfg: StackConfig): ConfigError[] {
+    const fixed = new Map<string, string>([
+        ...SYSTEM_NAMESPACES.map((ns): [string, string] => [ns, "the cluster's own"]),
+        ...LINSTOR_DISTRIBUTIONS.map((d): [string, string] => [operatorChart(d).namespace, "LINSTOR's (and its database backup's)"]),
+        ...(cfg.snapshots.installSnapshotController ? [[SNAPSHOT_CONTROLLER_CHART.namespace, "the snapshot controller's"] as [string, string]] : []),
+    ]);
+    const chosen: [key: string, ns: string, what: string][] = [[jenkinsConfigKey("namespace"), cfg.jenkins.namespace, "Jenkins'"]];
+    if (cfg.monitoring.monitoringEnabled && !cfg.monitoring.useExistingPrometheusOperator) {
+        chosen.push(["monitoringNamespace", cfg.monitoring.monitoringNamespace, "monitoring's"]);
+    }
+    const problems: ConfigError[] = [];
+    chosen.forEach(([key, ns], i) => {
+        const owner = fixed.get(ns) ?? chosen.slice(0, i).find(([, other]) => other === ns)?.[2];
+        if (owner !== undefined) {
+            problems.push(new ConfigError(fullKey(key), ns, `This namespace is already ${owner}: give each component a namespace of its own.`));
+        }
+    });
+    return problems;
+}
+
+/** A LINSTOR-backed claim and its size in bytes. */
+interface Claim {
+    readonly what: string;
+    readonly key: string;
+    readonly size: string;
+    readonly bytes: number;
+}
+
+/**
+ * Every claim LINSTOR provisions must fit one node's data pool: a replica is never split, and the pools are thin, so a
+ * larger claim is accepted and fails later, when the pool fills and DRBD stops writing. (What all claims and their
+ * snapshots need of one node's pool together is the data-pool budget's to judge.)
+ */
+export function claimProblems(cfg: StackConfig): ConfigError[] {
+    const { cluster, jenkins, monitoring } = cfg;
+    const poolBytes = cluster.dataVolumeSizeGiB * GIB;
+    const claim = (what: string, key: string, size: string): Claim[] => {
+        const bytes = parseQuantity(size, BYTE_SUFFIXES);
+        return bytes === undefined || !(bytes > 0) ? [] : [{ what, key: fullKey(key), size, bytes }];
+    };
+    const dr = cfg.dr;
+    const jenkinsSize = dr?.restoreStorageSize ?? jenkins.storageSize;
+    const jenkinsKey = dr?.restoreStorageSize !== undefined ? "restoreStorageSize" : jenkinsConfigKey("storageSize");
+    const claims: Claim[] = [
+        ...claim(dr ? "the restored JENKINS_HOME" : "JENKINS_HOME", jenkinsKey, jenkinsSize),
+        ...(monitoring.monitoringEnabled && !monitoring.useExistingPrometheusOperator
+            ? [
+                  ...claim("Prometheus", "prometheusStorageSize", monitoring.prometheusStorageSize),
+                  ...claim("Alertmanager", "alertmanagerStorageSize", monitoring.alertmanagerStorageSize),
+              ]
+            : []),
+    ];
+    const problems: ConfigError[] = [];
+    for (const c of claims) {
+        if (c.bytes > poolBytes) {
+            problems.push(
+                new ConfigError(
+                    c.key,
+                    c.size,
+                    `Each replica of ${c.what} lives in one node's data pool of dataVolumeSizeGiB (${cluster.dataVolumeSizeGiB} GiB); raise that or shrink this.`,
+                ),
+            );
+        }
+    }
+    return problems;
+}
+
+/**
+ * The checks between sections: Jenkins and Prometheus need classes the cluster offers and must fit its pools, the
+ * namespaces are distinct, the NLB's certificate is in the stack's region, and the snapshot class carries only keys
+ * the chosen linstor-csi parses. Throws one ConfigError listing every problem.
+ */
+export function validateAcrossSections(cfg: StackConfig): void {
+    const { cluster, jenkins, monitoring } = cfg;
+    const offered = `one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")})`;
+    const problems: ConfigError[] = [...namespaceProblems(cfg), ...claimProblems(cfg)];
+    if (monitoring.monitoringEnabled && !monitoring.useExistingPrometheusOperator && !cluster.storageClassReplicas.includes(monitoring.prometheusStorageReplicas)) {
+        problems.push(new ConfigError(fullKey("prometheusStorageReplicas"), monitoring.prometheusStorageReplicas, `Prometheus needs ${offered}.`));
+    }
+    if (!cluster.storageClassReplicas.includes(jenkins.storageClassReplicas)) {
+        problems.push(new ConfigError(fullKey(jenkinsConfigKey("storageClassReplicas")), jenkins.storageClassReplicas, `Jenkins needs ${offered}.`));
+    }
+    const certificateRegion = jenkins.tlsCertificateArn === undefined ? undefined : parseArn(jenkins.tlsCertificateArn)?.region;
+    if (certificateRegion !== undefined && certificateRegion !== cfg.region) {
+        problems.push(
+            new ConfigError(
+                fullKey(jenkinsConfigKey("tlsCertificateArn")),
+                jenkins.tlsCertificateArn,
+                `An NLB can only use an ACM certificate from its own region ${cfg.region} (this one is in ${certificateRegion}).`,
+            ),
+        );
+    }
+    // The schedule's VolumeSnapshotClass must carry only keys the linstor-csi of the chosen operator release parses.
+    const linbit = cluster.linstorDistribution === "linbit";
+    const chartKey = linbit ? "linbitOperatorChartVersion" : "piraeusOperatorChartVersion";
+    const chartVersion = linbit ? cluster.linbitOperatorChartVersion : cluster.piraeusOperatorChartVersion;
+    const csi = operatorRelease(cluster.linstorDistribution, chartVersion)?.linstorCsi;
+    validateAll([
+        () => {
+            if (problems.length > 0) throw ConfigError.all(problems);
+        },
+        () => refuseIgnoredSnapshotKeys(cfg.snapshots, csi, `${projectKey(chartKey)} ${chartVersion}`, projectKey),
+    ]);
+}
