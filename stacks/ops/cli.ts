@@ -6,6 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { FlagError } from "./flags";
 import { JenkinsClient } from "./jenkinsClient";
 import { freePort, PortForward } from "./portForward";
 import { OUTPUT_NAMES, outputString, readOutputsFile, readStackOutputs, type ToolOutputs } from "./stackOutputs";
@@ -138,25 +140,32 @@ export class Session {
     }
 }
 
-/** Connects to Jenkins: the URL as is, or through a supervised port-forward started here. */
+/**
+ * Connects to Jenkins: the URL as is, or through a supervised port-forward started here. With `proven` (a kube
+ * context proven to be the stack's cluster, clusterProof.ts) kubectl gets exactly that context, written to a
+ * private file, so the port-forward cannot resolve to another cluster than the one that was checked.
+ */
 export async function connectJenkins(
     target: JenkinsTarget,
     outputs: ToolOutputs,
     flags: CommonFlags,
     session: Session,
     log: (s: string) => void,
+    proven?: KubeConfig,
 ): Promise<{ client: JenkinsClient; portForward?: PortForward }> {
     const creds = jenkinsCredentials(outputs, flags);
     if (!target.portForward && target.url) return { client: new JenkinsClient({ baseUrl: target.url, ...creds }) };
-    const kubeconfig =
-        flags.kubeconfig ?? (outputs[OUTPUT_NAMES.kubeconfig] !== undefined ? session.kubeconfigFile(outputs[OUTPUT_NAMES.kubeconfig]) : undefined);
+    const kubeconfig = proven
+        ? session.kubeconfigFile(proven.exportConfig())
+        : (flags.kubeconfig ??
+          (outputs[OUTPUT_NAMES.kubeconfig] !== undefined ? session.kubeconfigFile(outputs[OUTPUT_NAMES.kubeconfig]) : undefined));
     const pf = new PortForward({
         namespace: target.namespace,
         target: `pod/${jenkinsPodName(target)}`,
         remotePort: 8080,
         localPort: await freePort(),
         kubeconfigFile: kubeconfig,
-        context: flags.context,
+        context: proven ? proven.getCurrentContext() : flags.context,
         log,
     });
     session.add(() => pf.stop());
@@ -165,7 +174,23 @@ export async function connectJenkins(
     return { client: new JenkinsClient({ baseUrl: pf.url, ...creds }), portForward: pf };
 }
 
+/** A refusal or bad usage: the CLI prints the message alone and exits 2. Thrown, so sessions still close. */
+export class CliError extends Error {
+    override readonly name = "CliError";
+}
+
 export function fail(message: string): never {
-    process.stderr.write(`${message}\n`);
-    process.exit(2);
+    throw new CliError(message);
+}
+
+/** Runs a CLI's main: exit with its code; a refusal or bad flag prints its message, anything else `<what> failed: …`. */
+export function runMain(main: (argv: string[]) => Promise<number>, what: string): void {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (e: Error) => {
+            const plain = e instanceof CliError || e instanceof FlagError;
+            process.stderr.write(`${plain ? e.message : `${what} failed: ${e.message}`}\n`);
+            process.exit(2);
+        },
+    );
 }

@@ -1,10 +1,11 @@
 /**
  * DR drill: prove that a backup shipped to S3 brings Jenkins back in the DR region with its data.
  *
- *   npm run drill:dr -- <primary-stack> [--dr-stack dr] [--apply [--yes]] [--dry-run]
+ *   npm run drill:dr -- <primary-stack> --yes [--dr-stack dr] [--apply [--pulumi-yes]] | --dry-run
  *   npm run drill:dr -- verify <dr-stack> --drill-id ID --sha1 SHA
  *
- * 1. writes a checksummed file into the primary's JENKINS_HOME (as the fail-over drill does);
+ * 1. writes a checksummed file into the primary's JENKINS_HOME (as the fail-over drill does), only with --yes and once
+ *    the kube context proved to be the primary's cluster (clusterProof.ts);
  * 2. takes an on-demand VolumeSnapshot of the Jenkins claim with the S3 VolumeSnapshotClass and waits
  *    until it is readyToUse (shipped), then reads its VolumeSnapshotContent's status.snapshotHandle;
  * 3. prints (or with --apply runs) `pulumi config set ha-jenkins-eks:restoreSnapshotHandle … -s dr` and `pulumi up -s dr`;
@@ -14,10 +15,23 @@ import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { isSnapshotHandle, ON_DEMAND_LABEL, SNAPSHOT_API, volumeSnapshotFromClaim } from "../../components/snapshots/schedule";
 import { ChecksumWriter, WRITER_MODES, type WriterMode } from "./checksumWriter";
-import { COMMON_OPTIONS, type CommonFlags, connectJenkins, describeTarget, fail, jenkinsPodName, jenkinsTarget, loadOutputs, Session } from "./cli";
+import {
+    COMMON_OPTIONS,
+    type CommonFlags,
+    connectJenkins,
+    describeTarget,
+    fail,
+    jenkinsPodName,
+    jenkinsTarget,
+    loadOutputs,
+    runMain,
+    Session,
+} from "./cli";
 import { type Clock, pollUntil, systemClock } from "./clock";
 import { KubeCluster, loadKubeConfig } from "./cluster";
+import { contextCluster, proveJenkinsTarget, proveStackCluster, requireYes, stackCluster } from "./clusterProof";
 import { DRILL_FILE_MIB, isDrillId, newDrillId } from "./drillPayload";
+import { numberFlag, secondsFlag } from "./flags";
 import type { JenkinsClient } from "./jenkinsClient";
 import { seconds } from "./phases";
 import { OUTPUT_NAMES, outputString } from "./stackOutputs";
@@ -182,7 +196,7 @@ export function planDrDrill(p: {
 }): string[] {
     const cmds = drCommands({ drillId: p.drillId, sha1: "<sha1>", snapshotHandle: "<handle>" }, p.drStack);
     return [
-        `Read the outputs of stack ${p.primary}; connect to its Jenkins via ${p.jenkins}.`,
+        `Read the outputs of stack ${p.primary}; prove the kube context is its cluster (the API endpoint of its kubeconfig output, else refuse); connect to its Jenkins via ${p.jenkins}.`,
         `Write ${DRILL_FILE_MIB} MiB of random data to $JENKINS_HOME/drill/${p.drillId}.bin (job or script console) and read its sha1.`,
         `Create VolumeSnapshot ${p.namespace}/${p.drillId} of claim ${p.claim} with VolumeSnapshotClass ${p.snapshotClass} (S3).`,
         "Poll it until status.readyToUse (the backup is in S3); read status.boundVolumeSnapshotContentName → VolumeSnapshotContent status.snapshotHandle.",
@@ -195,20 +209,25 @@ export function planDrDrill(p: {
 }
 
 const USAGE = `Usage:
-  npm run drill:dr -- <primary-stack> [--dr-stack dr] [--apply [--yes]] [--dry-run] [options]
+  npm run drill:dr -- <primary-stack> --yes [--dr-stack dr] [--apply [--pulumi-yes]] [options]
+  npm run drill:dr -- <primary-stack> --dry-run [options]
   npm run drill:dr -- verify <dr-stack> --drill-id ID --sha1 SHA [options]
 Options:
+  --yes                      required to write the drill file into the primary's live JENKINS_HOME and snapshot it;
+                             the kube context must also prove to be the primary's cluster (its API endpoint)
   --dr-stack NAME            DR stack (default dr)
-  --apply                    run pulumi config set / pulumi up for the DR stack (interactive unless --yes)
-  --snapshot-class NAME      default: stack output snapshotClassName, else linstor-csi-s3
+  --apply                    run pulumi config set / pulumi up for the DR stack (pulumi up asks to confirm)
+  --pulumi-yes               with --apply: pulumi up --yes (no confirmation)
+  --snapshot-class NAME      default: stack output onDemandSnapshotClassName (a full backup that pins no
+                             chain), else snapshotClassName, else linstor-csi-s3-on-demand
   --claim NAME               default: stack output jenkinsPvcName, else the Jenkins pod's claim
   --writer auto|job|script   how to write/read the drill file (default auto)
-  --snapshot-timeout-seconds N   default 2700 (a full first backup of a large volume takes long)
-  --jenkins-wait-seconds N   how long verify waits for the DR Jenkins (default 1800)
+  --snapshot-timeout-seconds N   whole seconds, 1-604800, default 2700 (a full first backup of a large volume takes long)
+  --jenkins-wait-seconds N   how long verify waits for the DR Jenkins (whole seconds, 1-604800, default 1800)
   --jenkins-url, --port-forward, --jenkins-user, --namespace, --service, --kubeconfig, --context, --outputs-file as in drill:failover
 Credentials: JENKINS_API_TOKEN or JENKINS_PASSWORD, else the stack output jenkinsAdminPassword.`;
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
         args: argv,
         allowPositionals: true,
@@ -217,6 +236,7 @@ async function main(argv: string[]): Promise<number> {
             "dr-stack": { type: "string" },
             apply: { type: "boolean" },
             yes: { type: "boolean" },
+            "pulumi-yes": { type: "boolean" },
             "snapshot-class": { type: "string" },
             claim: { type: "string" },
             writer: { type: "string" },
@@ -235,7 +255,9 @@ async function main(argv: string[]): Promise<number> {
     const log = (s: string) => process.stdout.write(`${s}\n`);
     const writerMode = (values.writer ?? "auto") as WriterMode;
     if (!WRITER_MODES.includes(writerMode)) fail(`--writer must be one of ${WRITER_MODES.join(", ")}.`);
-    const waitMs = Number(values["jenkins-wait-seconds"] ?? 1800) * 1000;
+    const waitMs = numberFlag(values["jenkins-wait-seconds"], 1800, secondsFlag("--jenkins-wait-seconds")) * 1000;
+    const readyTimeoutMs = numberFlag(values["snapshot-timeout-seconds"], 2700, secondsFlag("--snapshot-timeout-seconds")) * 1000;
+    if (values["drill-id"] !== undefined && !isDrillId(values["drill-id"])) fail("--drill-id takes 1-64 letters, digits, '-' or '_'.");
     const session = new Session();
     try {
         if (verifyMode) {
@@ -250,7 +272,11 @@ async function main(argv: string[]): Promise<number> {
         const drillId = values["drill-id"] ?? newDrillId("dr", Date.now());
         const outputs = await loadOutputs(primary, flags, log);
         const target = jenkinsTarget(outputs, flags);
-        const snapshotClass = values["snapshot-class"] ?? outputString(outputs, OUTPUT_NAMES.snapshotClassName) ?? "linstor-csi-s3";
+        const snapshotClass =
+            values["snapshot-class"] ??
+            outputString(outputs, OUTPUT_NAMES.onDemandSnapshotClassName) ??
+            outputString(outputs, OUTPUT_NAMES.snapshotClassName) ??
+            "linstor-csi-s3-on-demand";
         let claim = values.claim ?? outputString(outputs, OUTPUT_NAMES.jenkinsPvcName);
         if (flags["dry-run"]) {
             const steps = planDrDrill({
@@ -266,24 +292,28 @@ async function main(argv: string[]): Promise<number> {
             log(`DR drill plan (dry run, nothing contacted):\n${steps.map((s, i) => `  ${i + 1}. ${s}`).join("\n")}`);
             return 0;
         }
+        const action = `write a drill file into stack ${primary}'s live JENKINS_HOME and snapshot its claim`;
+        requireYes(values.yes, `This would ${action}.`);
+        proveJenkinsTarget(primary, outputs, flags, action);
         const kc = await loadKubeConfig({
             file: flags.kubeconfig,
             output: flags.kubeconfig ? undefined : outputs[OUTPUT_NAMES.kubeconfig],
             context: flags.context,
         });
+        log(proveStackCluster(primary, stackCluster(outputs), contextCluster(kc), action));
         if (claim === undefined) {
             const pod = await (await KubeCluster.create(kc)).getPod(target.namespace, jenkinsPodName(target));
             claim = pod?.claimNames[0];
             if (claim === undefined) fail(`Cannot find the Jenkins claim: pass --claim or export the stack output ${OUTPUT_NAMES.jenkinsPvcName}.`);
         }
-        const { client } = await connectJenkins(target, outputs, flags, session, log);
+        const { client } = await connectJenkins(target, outputs, flags, session, log, kc);
         const result = await takeDrSnapshot(
             {
                 drillId,
                 namespace: target.namespace,
                 claimName: claim,
                 snapshotClassName: snapshotClass,
-                readyTimeoutMs: Number(values["snapshot-timeout-seconds"] ?? 2700) * 1000,
+                readyTimeoutMs,
                 pollMs: 5000,
             },
             {
@@ -301,7 +331,7 @@ async function main(argv: string[]): Promise<number> {
             log(`Next, bring up the DR stack on this backup and verify:\n  ${shellQuote(configSet)}\n  ${shellQuote(up)}\n  ${shellQuote(verify)}`);
             return 0;
         }
-        for (const cmd of [configSet, values.yes ? [...up, "--yes"] : up]) {
+        for (const cmd of [configSet, values["pulumi-yes"] ? [...up, "--yes"] : up]) {
             log(`$ ${shellQuote(cmd)}`);
             const code = await run(cmd);
             if (code !== 0) fail(`${cmd.slice(0, 3).join(" ")} exited with ${code}.`);
@@ -344,9 +374,4 @@ function run(cmd: readonly string[]): Promise<number> {
     });
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (e: Error) => fail(`DR drill failed: ${e.message}`),
-    );
-}
+if (require.main === module) runMain(main, "DR drill");

@@ -9,8 +9,8 @@ import { accountPhases, type DrillEvent, type EventKind, formatBreakdown, type R
 export interface FailoverTarget {
     readonly namespace: string;
     readonly podName: string;
-    /** Cluster name, to check the instance's EKS tags before killing it. */
-    readonly clusterName?: string;
+    /** Cluster name, to check the instance's EKS tags before killing it (required: without it nothing is proven). */
+    readonly clusterName: string;
 }
 
 export interface FailoverOptions {
@@ -92,7 +92,8 @@ export async function preflight(target: FailoverTarget, opts: FailoverOptions, d
     const instance = await ec2.describe(parsed.instanceId);
     if (!instance) throw new Error(`EC2 does not know instance ${parsed.instanceId} (wrong account or region?).`);
     if (instance.state !== "running") throw new Error(`Instance ${parsed.instanceId} is ${instance.state}, not running.`);
-    if (target.clusterName !== undefined && !belongsToCluster(instance.tags, target.clusterName)) {
+    if (!target.clusterName) throw new Error("No cluster name: the instance's EKS tags cannot be checked, so nothing is terminated.");
+    if (!belongsToCluster(instance.tags, target.clusterName)) {
         throw new Error(
             `Instance ${parsed.instanceId} has no EKS tags of cluster ${target.clusterName}; refusing to touch it (kubeconfig of another cluster?).`,
         );

@@ -13,11 +13,13 @@ import {
     jenkinsTarget,
     loadOutputs,
     placeholder,
+    runMain,
     Session,
 } from "./cli";
 import { systemClock } from "./clock";
 import { KubeCluster, loadKubeConfig } from "./cluster";
-import { newDrillId } from "./drillPayload";
+import { contextCluster, proveJenkinsTarget, proveStackCluster, requireYes, stackCluster } from "./clusterProof";
+import { isDrillId, newDrillId } from "./drillPayload";
 import { Ec2Instances, regionOfZone } from "./ec2";
 import {
     type FailoverDeps,
@@ -27,11 +29,16 @@ import {
     planFailoverDrill,
     runFailoverDrill,
 } from "./failoverDrill";
+import { type NumberFlag, numberFlag, secondsFlag } from "./flags";
 import { OUTPUT_NAMES, outputString } from "./stackOutputs";
+
+const POLL_SECONDS: NumberFlag = { flag: "--poll-seconds", unit: "seconds", min: 0.5, max: 600, integer: false };
+const TIMEOUT_SECONDS = secondsFlag("--timeout-seconds");
 
 const USAGE = `Usage: npm run drill:failover -- <stack> [options]
   --dry-run                 print the steps with the values they would use; contact nothing
-  --yes                     required to really kill the instance
+  --yes                     required to really kill the instance (and write the drill file); the kube context must
+                            also prove to be the stack's cluster (its API endpoint) and the instance carry its EKS tags
   --stop                    stop the instance instead of terminating it
   --graceful                let the guest OS shut down (the 2022 reference architecture's console action); default is a hard power-off
   --writer auto|job|script  how to write the drill file (default auto: job only if the controller has executors)
@@ -42,12 +49,12 @@ const USAGE = `Usage: npm run drill:failover -- <stack> [options]
   --region R --cluster-name N     default: stack outputs region, clusterName
   --kubeconfig FILE --context C   default: stack output kubeconfig, else ~/.kube/config
   --outputs-file FILE       read outputs from a JSON file instead of pulumi
-  --poll-seconds N          default 2      --timeout-seconds N   default 1200
+  --poll-seconds N          0.5-600, default 2      --timeout-seconds N   whole seconds, 1-604800, default 1200
   --allow-same-zone         pass even if the pod restarts in the same zone
   --drill-id ID             default failover-<UTC time>-<random>
 Credentials: JENKINS_API_TOKEN or JENKINS_PASSWORD, else the stack output jenkinsAdminPassword.`;
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
         args: argv,
         allowPositionals: true,
@@ -74,22 +81,22 @@ async function main(argv: string[]): Promise<number> {
     const log = (s: string) => process.stdout.write(`${s}\n`);
     const writer = (values.writer ?? "auto") as WriterMode;
     if (!WRITER_MODES.includes(writer)) fail(`--writer must be one of ${WRITER_MODES.join(", ")}.`);
+    if (values["drill-id"] !== undefined && !isDrillId(values["drill-id"])) fail("--drill-id takes 1-64 letters, digits, '-' or '_'.");
     const opts: FailoverOptions = {
         drillId: values["drill-id"] ?? newDrillId("failover", Date.now()),
         action: values.stop ? "stop" : "terminate",
         skipOsShutdown: !values.graceful,
         allowSameZone: values["allow-same-zone"] === true,
-        pollMs: positiveSeconds(values["poll-seconds"], 2, "--poll-seconds") * 1000,
-        timeoutMs: positiveSeconds(values["timeout-seconds"], 1200, "--timeout-seconds") * 1000,
+        pollMs: numberFlag(values["poll-seconds"], 2, POLL_SECONDS) * 1000,
+        timeoutMs: numberFlag(values["timeout-seconds"], 1200, TIMEOUT_SECONDS) * 1000,
     };
-    if (!flags["dry-run"] && !values.yes) {
-        fail(`This ${opts.action}s the EC2 instance that runs the Jenkins pod. Re-run with --yes (or --dry-run to see the steps).`);
-    }
+    const action = `${opts.action} the EC2 instance that runs the Jenkins pod`;
+    if (!flags["dry-run"]) requireYes(values.yes, `This would ${action}.`);
     const outputs = await loadOutputs(stack, flags, log);
     const target = jenkinsTarget(outputs, flags);
     const region = values.region ?? outputString(outputs, OUTPUT_NAMES.region);
-    const clusterName = values["cluster-name"] ?? outputString(outputs, OUTPUT_NAMES.clusterName);
-    const drillTarget: FailoverTarget = { namespace: target.namespace, podName: jenkinsPodName(target), clusterName };
+    const recordedName = outputString(outputs, OUTPUT_NAMES.clusterName);
+    const clusterName = values["cluster-name"] ?? recordedName;
 
     if (flags["dry-run"]) {
         const steps = planFailoverDrill(
@@ -97,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
                 stack,
                 jenkins: describeTarget(target),
                 namespace: target.namespace,
-                podName: drillTarget.podName,
+                podName: jenkinsPodName(target),
                 region: placeholder(region, OUTPUT_NAMES.region),
                 clusterName: placeholder(clusterName, OUTPUT_NAMES.clusterName),
                 writer,
@@ -109,6 +116,16 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
 
+    // Fail closed: without the cluster's name the instance's EKS tags prove nothing, and a name that contradicts the
+    // stack's is a mistake either way.
+    if (clusterName === undefined) {
+        fail(`Refusing to ${action}: stack ${stack} records no "${OUTPUT_NAMES.clusterName}", so the instance's EKS tags cannot be checked.`);
+    }
+    if (recordedName !== undefined && clusterName !== recordedName) {
+        fail(`Refusing to ${action}: --cluster-name ${clusterName} is not stack ${stack}'s cluster ${recordedName}.`);
+    }
+    proveJenkinsTarget(stack, outputs, flags, action);
+    const drillTarget: FailoverTarget = { namespace: target.namespace, podName: jenkinsPodName(target), clusterName };
     const session = new Session();
     try {
         const kc = await loadKubeConfig({
@@ -116,8 +133,9 @@ async function main(argv: string[]): Promise<number> {
             output: flags.kubeconfig ? undefined : outputs[OUTPUT_NAMES.kubeconfig],
             context: flags.context,
         });
+        log(proveStackCluster(stack, stackCluster(outputs), contextCluster(kc), action));
         const cluster = await KubeCluster.create(kc);
-        const { client, portForward } = await connectJenkins(target, outputs, flags, session, log);
+        const { client, portForward } = await connectJenkins(target, outputs, flags, session, log, kc);
         const pod = await cluster.getPod(drillTarget.namespace, drillTarget.podName);
         const zone = pod?.nodeName ? (await cluster.getNode(pod.nodeName))?.zone : undefined;
         const ec2Region = region ?? (zone ? regionOfZone(zone) : undefined);
@@ -145,16 +163,4 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
-function positiveSeconds(value: string | undefined, fallback: number, flag: string): number {
-    if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) fail(`${flag} must be a positive number of seconds.`);
-    return n;
-}
-
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (e: Error) => fail(`Fail-over drill failed: ${e.message}`),
-    );
-}
+if (require.main === module) runMain(main, "Fail-over drill");

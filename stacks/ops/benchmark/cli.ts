@@ -1,7 +1,7 @@
 /**
  * Storage benchmark (the 2022 reference architecture's benchmark, automated):
  *
- *   npm run bench -- <stack> [--dry-run] [--baseline-class gp3 | --skip-baseline] [--runtime 60] …
+ *   npm run bench -- <stack> --yes | --dry-run [--baseline-class gp3 | --skip-baseline] [--runtime 60] …
  *
  * Runs fio with the 2022 reference architecture's matrix on a PVC of each class (EBS gp3 baseline, LINSTOR r1, r2, r3), then
  * prints Tables 1–4 in the 2022 reference architecture's layout plus each LINSTOR table as a ratio to the baseline.
@@ -10,11 +10,22 @@
 import { parseArgs } from "node:util";
 import * as yaml from "js-yaml";
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
-import { fail, loadOutputs } from "../cli";
+import { fail, loadOutputs, runMain } from "../cli";
 import { systemClock } from "../clock";
 import { loadKubeConfig } from "../cluster";
+import { contextCluster, proveStackCluster, requireYes, stackCluster } from "../clusterProof";
+import { claimSizeFlag, fioSizeFlag, type NumberFlag, numberFlag } from "../flags";
 import { OUTPUT_NAMES } from "../stackOutputs";
-import { BENCH_DEFAULTS, type BenchClass, type BenchClassKey, type BenchSettings, benchManifests, benchName, benchNamespace } from "./manifests";
+import {
+    BENCH_CLASS_KEYS,
+    BENCH_DEFAULTS,
+    type BenchClass,
+    type BenchClassKey,
+    type BenchSettings,
+    benchManifests,
+    benchName,
+    benchNamespace,
+} from "./manifests";
 import { FIO_DEFAULTS } from "./matrix";
 import { formatRatio, formatResults, type Metric, type ResultTable, SEED_TABLES } from "./results";
 import { KubeBench, runBenchmark } from "./runner";
@@ -49,22 +60,77 @@ export function benchClasses(outputs: Readonly<Record<string, unknown>>, baselin
     return baselineClass === undefined ? linstor : [{ key: "baseline", storageClassName: baselineClass }, ...linstor];
 }
 
-const USAGE = `Usage: npm run bench -- <stack> [options]
+/** The numeric flags: a cell needs at least a second, fio at least one I/O in flight; a ramp of 0 is allowed. */
+export const BENCH_NUMBER_FLAGS = {
+    runtime: { flag: "--runtime", unit: "seconds", min: 1, max: 86400 },
+    ramp: { flag: "--ramp", unit: "seconds", min: 0, max: 3600 },
+    iodepth: { flag: "--iodepth", unit: "I/Os in flight", min: 1, max: 4096 },
+} as const satisfies Record<string, NumberFlag>;
+
+/** The benchmark's settings from its flags; throws FlagError/CliError on anything it cannot use. */
+export function benchSettings(values: {
+    namespace?: string;
+    image?: string;
+    "no-install"?: boolean;
+    "pvc-size"?: string;
+    runtime?: string;
+    ramp?: string;
+    iodepth?: string;
+    size?: string;
+}): BenchSettings {
+    const namespace = values.namespace ?? BENCH_DEFAULTS.namespace;
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))
+        fail(`--namespace takes a Kubernetes namespace name, got ${JSON.stringify(namespace)}.`);
+    const size = fioSizeFlag(values.size, FIO_DEFAULTS.size, "--size");
+    const pvc = claimSizeFlag(values["pvc-size"], BENCH_DEFAULTS.pvcSize, "--pvc-size");
+    // The file system takes its share of the claim: a file that fills it fails the whole run at the prefill.
+    if (size.bytes > pvc.bytes * 0.9) fail(`--size ${size.text} does not fit on a --pvc-size ${pvc.text} claim (at most 90 % of it).`);
+    return {
+        ...BENCH_DEFAULTS,
+        namespace,
+        image: values.image ?? BENCH_DEFAULTS.image,
+        installFio: !values["no-install"],
+        pvcSize: pvc.text,
+        fio: {
+            ...FIO_DEFAULTS,
+            runtimeSeconds: numberFlag(values.runtime, FIO_DEFAULTS.runtimeSeconds, BENCH_NUMBER_FLAGS.runtime),
+            rampSeconds: numberFlag(values.ramp, FIO_DEFAULTS.rampSeconds, BENCH_NUMBER_FLAGS.ramp),
+            iodepth: numberFlag(values.iodepth, FIO_DEFAULTS.iodepth, BENCH_NUMBER_FLAGS.iodepth),
+            size: size.text,
+        },
+    };
+}
+
+/** The LINSTOR classes `--classes` names (r1,r2,r3); an unknown name is refused rather than skipped. */
+export function wantedClasses(flag: string): Set<BenchClassKey> {
+    const wanted = flag.split(",").map((s) => s.trim());
+    const allowed = BENCH_CLASS_KEYS.filter((k) => k !== "baseline") as string[];
+    const unknown = wanted.filter((w) => !allowed.includes(w));
+    if (unknown.length > 0 || wanted.length === 0)
+        fail(`--classes takes a comma-separated subset of ${allowed.join(",")}, got ${JSON.stringify(flag)}.`);
+    return new Set(wanted as BenchClassKey[]);
+}
+
+const USAGE = `Usage: npm run bench -- <stack> --yes | --dry-run [options]
   --dry-run                print the Namespace, ConfigMaps, PVCs and Jobs as YAML; contact nothing
+  --yes                    required to run (it creates and deletes claims, volumes and Jobs, and loads the storage
+                           the live Jenkins uses) or to --cleanup; the kube context must also prove to be the
+                           stack's cluster (its API endpoint)
   --baseline-class NAME    EBS StorageClass for Table 1 (default gp3; needs the EBS CSI driver add-on)
   --skip-baseline          measure the LINSTOR classes only (no ratio tables)
   --classes r1,r2,r3       subset of LINSTOR classes
-  --runtime N --ramp N     seconds per cell / ramp (default 60 / 5)
-  --iodepth N              default 16       --size SIZE   fio file size (default 4G)   --pvc-size SIZE (default 10Gi)
+  --runtime N --ramp N     whole seconds per cell, 1-86400 / ramp, 0-3600 (default 60 / 5)
+  --iodepth N              1-4096, default 16   --size SIZE   fio file size (default 4G)   --pvc-size SIZE (default 10Gi)
   --namespace NS           default fio-bench
   --image IMAGE            default ${BENCH_DEFAULTS.image} (installs fio ${BENCH_DEFAULTS.fioPackageVersion} with apt)
   --no-install             the image already has fio (no egress to deb.debian.org needed)
   --bandwidth              also print the tables in MiB/s
   --keep                   leave the Jobs and PVCs for inspection
-  --cleanup                only delete what an earlier (--keep or interrupted) run left, then exit
+  --cleanup                only delete what an earlier (--keep or interrupted) run left, then exit (only objects
+                           carrying the benchmark's labels)
   --kubeconfig FILE --context C --outputs-file FILE`;
 
-async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
         args: argv,
         allowPositionals: true,
@@ -86,6 +152,7 @@ async function main(argv: string[]): Promise<number> {
             bandwidth: { type: "boolean" },
             keep: { type: "boolean" },
             cleanup: { type: "boolean" },
+            yes: { type: "boolean" },
             kubeconfig: { type: "string" },
             context: { type: "string" },
         },
@@ -95,31 +162,16 @@ async function main(argv: string[]): Promise<number> {
         return values.help ? 0 : 2;
     }
     const log = (s: string) => process.stdout.write(`${s}\n`);
-    const int = (v: string | undefined, d: number, flag: string) => {
-        const n = v === undefined ? d : Number(v);
-        if (!Number.isInteger(n) || n < 0) fail(`${flag} must be a whole number.`);
-        return n;
-    };
-    const settings: BenchSettings = {
-        ...BENCH_DEFAULTS,
-        namespace: values.namespace ?? BENCH_DEFAULTS.namespace,
-        image: values.image ?? BENCH_DEFAULTS.image,
-        installFio: !values["no-install"],
-        pvcSize: values["pvc-size"] ?? BENCH_DEFAULTS.pvcSize,
-        fio: {
-            ...FIO_DEFAULTS,
-            runtimeSeconds: int(values.runtime, FIO_DEFAULTS.runtimeSeconds, "--runtime"),
-            rampSeconds: int(values.ramp, FIO_DEFAULTS.rampSeconds, "--ramp"),
-            iodepth: int(values.iodepth, FIO_DEFAULTS.iodepth, "--iodepth"),
-            size: values.size ?? FIO_DEFAULTS.size,
-        },
-    };
-    const outputs = await loadOutputs(positionals[0], { "outputs-file": values["outputs-file"], "dry-run": values["dry-run"] }, log);
+    const stack = positionals[0];
+    const settings = benchSettings(values);
+    const wanted = values.classes === undefined ? undefined : wantedClasses(values.classes);
+    const action = values.cleanup
+        ? `delete the benchmark's leftovers (claims with their volumes, Jobs, ConfigMaps) in namespace ${settings.namespace}`
+        : `run the benchmark in namespace ${settings.namespace} (claims, volumes and Jobs created and deleted; load on the storage the live Jenkins uses)`;
+    if (!values["dry-run"]) requireYes(values.yes, `This would ${action}.`);
+    const outputs = await loadOutputs(stack, { "outputs-file": values["outputs-file"], "dry-run": values["dry-run"] }, log);
     let classes = benchClasses(outputs, values["skip-baseline"] ? undefined : (values["baseline-class"] ?? "gp3"));
-    if (values.classes) {
-        const wanted = values.classes.split(",").map((s) => s.trim());
-        classes = classes.filter((c) => c.key === "baseline" || wanted.includes(c.key));
-    }
+    if (wanted) classes = classes.filter((c) => c.key === "baseline" || wanted.has(c.key));
     if (values["dry-run"]) {
         const docs = [benchNamespace(settings.namespace), ...classes.flatMap((c) => Object.values(benchManifests(c, settings)))];
         log(docs.map((d) => yaml.dump(d, { lineWidth: -1, noRefs: true })).join("---\n"));
@@ -131,6 +183,7 @@ async function main(argv: string[]): Promise<number> {
         output: values.kubeconfig ? undefined : outputs[OUTPUT_NAMES.kubeconfig],
         context: values.context,
     });
+    log(proveStackCluster(stack, stackCluster(outputs), contextCluster(kc), action));
     const cluster = await KubeBench.create(kc);
     if (values.cleanup) {
         for (const c of classes) {
@@ -145,9 +198,4 @@ async function main(argv: string[]): Promise<number> {
     return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (e: Error) => fail(`Benchmark failed: ${e.message}`),
-    );
-}
+if (require.main === module) runMain(main, "Benchmark");

@@ -42,8 +42,15 @@ export function benchName(key: BenchClassKey): string {
     return `fio-${key}`;
 }
 
+const BENCH_APP = { "app.kubernetes.io/name": "ha-jenkins-eks-bench" } as const;
+
 export function labels(key: BenchClassKey): Record<string, string> {
-    return { "app.kubernetes.io/name": "ha-jenkins-eks-bench", "app.kubernetes.io/component": "fio", [BENCH_LABEL]: key };
+    return { ...BENCH_APP, "app.kubernetes.io/component": "fio", [BENCH_LABEL]: key };
+}
+
+/** Whether an object carries the benchmark's labels: the only objects its cleanup deletes. */
+export function isBenchObject(objectLabels: Readonly<Record<string, string>> | undefined): boolean {
+    return Object.entries(BENCH_APP).every(([k, v]) => objectLabels?.[k] === v);
 }
 
 /** The container's script: optional pinned fio install, the run, then the JSON between markers. */
@@ -74,7 +81,7 @@ export function benchNamespace(namespace: string) {
         metadata: {
             name: namespace,
             // The pod needs no privilege; apt (when installing) needs only capabilities the baseline level allows.
-            labels: { "pod-security.kubernetes.io/enforce": "baseline", "app.kubernetes.io/name": "ha-jenkins-eks-bench" },
+            labels: { "pod-security.kubernetes.io/enforce": "baseline", ...BENCH_APP },
         },
     };
 }

@@ -1,11 +1,13 @@
 /**
  * Runs the benchmark Jobs one class at a time (so they never compete for the same disks and network),
  * collects fio's JSON from the pod log and cleans up. Cleanup first sets the PV's reclaim policy to
- * Delete: the project's LINSTOR classes Retain, and deleting only the claim would leak the volume.
+ * Delete: the project's LINSTOR classes Retain, and deleting only the claim would leak the volume. So cleanup
+ * touches only objects that carry the benchmark's labels (a claim of the same name that is not the benchmark's
+ * keeps its volume), and the benchmark uses only a namespace it created itself.
  */
 import type { Clock } from "../clock";
 import { pollUntil } from "../clock";
-import { type BenchClass, type BenchSettings, benchManifests, benchName, benchNamespace } from "./manifests";
+import { type BenchClass, type BenchSettings, benchManifests, benchName, benchNamespace, isBenchObject } from "./manifests";
 import { extractFioJson, parseFioJson, type ResultTable } from "./results";
 
 export interface BenchCluster {
@@ -39,11 +41,16 @@ export class KubeBench implements BenchCluster {
     }
 
     async ensureNamespace(manifest: ReturnType<typeof benchNamespace>): Promise<void> {
-        const exists = await this.core.readNamespace({ name: manifest.metadata.name }).then(
-            () => true,
-            (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)),
+        const existing = await this.core.readNamespace({ name: manifest.metadata.name }).then(
+            (ns) => ns,
+            (e: { code?: number }) => (e.code === 404 ? undefined : Promise.reject(e)),
         );
-        if (!exists) await this.core.createNamespace({ body: manifest });
+        if (existing === undefined) await this.core.createNamespace({ body: manifest });
+        else if (!isBenchObject(existing.metadata?.labels)) {
+            throw new Error(
+                `Namespace ${manifest.metadata.name} exists and is not the benchmark's (no app.kubernetes.io/name=ha-jenkins-eks-bench label); choose another --namespace.`,
+            );
+        }
     }
 
     async create(m: { kind: string; metadata: { name: string; namespace: string } }): Promise<void> {
@@ -87,10 +94,21 @@ export class KubeBench implements BenchCluster {
                 if ((e as { code?: number }).code !== 404) left.push(`${what}: ${(e as Error).message}`);
             }
         };
-        await attempt(`Job ${name}`, () => this.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: "Background" }));
-        await attempt(`ConfigMap ${name}`, () => this.core.deleteNamespacedConfigMap({ namespace, name }));
+        // Deletes only what carries the benchmark's labels: the same name in a namespace shared with others is not ours.
+        const ours = (what: string, labels: Record<string, string> | undefined) => {
+            if (!isBenchObject(labels)) throw new Error(`${what} is not the benchmark's (no benchmark labels); left alone`);
+        };
+        await attempt(`Job ${name}`, async () => {
+            ours(`Job ${namespace}/${name}`, (await this.batch.readNamespacedJob({ namespace, name })).metadata?.labels);
+            await this.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: "Background" });
+        });
+        await attempt(`ConfigMap ${name}`, async () => {
+            ours(`ConfigMap ${namespace}/${name}`, (await this.core.readNamespacedConfigMap({ namespace, name })).metadata?.labels);
+            await this.core.deleteNamespacedConfigMap({ namespace, name });
+        });
         await attempt(`PersistentVolumeClaim ${name}`, async () => {
             const pvc = await this.core.readNamespacedPersistentVolumeClaim({ namespace, name });
+            ours(`PersistentVolumeClaim ${namespace}/${name}`, pvc.metadata?.labels);
             const pv = pvc.spec?.volumeName;
             if (pv) {
                 await this.core.patchPersistentVolume({
