@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/shared/errors";
+import { BYTE_SUFFIXES, parseQuantity } from "../components/shared/validation";
 import { S3SnapshotShipping } from "../components/snapshots";
 import { SnapshotRestore } from "../components/snapshots/restore";
 import { isSnapshotHandle } from "../components/snapshots/schedule";
@@ -68,6 +69,16 @@ export function validateAgainstPrimary(cfg: StackConfig, dr: DrConfig, primary: 
         );
     }
     chooseSnapshotHandle(dr, primary);
+    // A restored claim smaller than the backup cannot hold it (the CSI restore fails, or the volume is cut short).
+    const backup = parseQuantity(primary.jenkinsStorageSize, BYTE_SUFFIXES);
+    const restore = dr.restoreStorageSize === undefined ? undefined : parseQuantity(dr.restoreStorageSize, BYTE_SUFFIXES);
+    if (backup !== undefined && restore !== undefined && restore < backup) {
+        throw new ConfigError(
+            projectKey("restoreStorageSize"),
+            dr.restoreStorageSize,
+            `The backup is of a ${primary.jenkinsStorageSize} claim (the primary stack ${dr.primaryStack}'s jenkinsStorageSize): restore into at least that much.`,
+        );
+    }
 }
 
 /** The DR stack's Jenkins settings: the primary's for what runs, this stack's for how it is reached. */

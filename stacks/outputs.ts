@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { JenkinsSettings } from "../components/jenkins/settings";
+import { ConfigError } from "../components/shared/errors";
 
 /** Every output of a stack of this program, by name, with its resolved value. */
 export interface StackOutputs {
@@ -155,14 +156,25 @@ export const DR_READS_OPTIONAL = ["latestSnapshotHandle"] as const satisfies rea
 export type PrimaryStackOutputs = Pick<StackOutputs, (typeof DR_READS_REQUIRED)[number]> &
     Partial<Pick<StackOutputs, (typeof DR_READS_OPTIONAL)[number]>>;
 
-export class MissingPrimaryOutputError extends Error {
+/**
+ * The primary stack lacks an output the DR stack needs: a ConfigError naming `primaryStack` (a RunError: no stack trace
+ * under the CLI), because the fix is either that key (a wrong or never-deployed stack) or an update of that stack.
+ */
+export class MissingPrimaryOutputError extends ConfigError {
     constructor(
         readonly output: string,
         readonly primaryStack: string,
+        /** Whether the stack has none of the outputs the DR stack reads (a wrong name, or a stack never deployed). */
+        none = false,
     ) {
         super(
-            `The primary stack ${primaryStack} has no output "${output}". Run \`pulumi up -s ${primaryStack}\` with ` +
-                "the current version of this program (it exports everything the DR stack needs), then retry.",
+            "ha-jenkins-eks:primaryStack",
+            primaryStack,
+            none
+                ? `The stack ${primaryStack} has none of the outputs a primary stack of this program exports: check the name ` +
+                      "(`pulumi stack ls -a` lists them, <org>/<project>/<stack>), or deploy it first with `pulumi up`."
+                : `The primary stack ${primaryStack} has no output "${output}". Run \`pulumi up -s ${primaryStack}\` with ` +
+                      "the current version of this program (it exports everything the DR stack needs), then retry.",
         );
         this.name = "MissingPrimaryOutputError";
     }
@@ -172,14 +184,16 @@ export class MissingPrimaryOutputError extends Error {
 export async function readPrimaryOutputs(ref: pulumi.StackReference, primaryStack: string): Promise<PrimaryStackOutputs> {
     const result: Record<string, unknown> = {};
     const required: readonly string[] = DR_READS_REQUIRED;
+    const missing: string[] = [];
     for (const name of [...DR_READS_REQUIRED, ...DR_READS_OPTIONAL]) {
         const details = await ref.getOutputDetails(name);
         const value = details.value ?? details.secretValue;
         if (value === undefined || value === null || value === "") {
-            if (required.includes(name)) throw new MissingPrimaryOutputError(name, primaryStack);
+            if (required.includes(name)) missing.push(name);
             continue;
         }
         result[name] = value;
     }
+    if (missing.length > 0) throw new MissingPrimaryOutputError(missing[0], primaryStack, Object.keys(result).length === 0);
     return result as unknown as PrimaryStackOutputs;
 }

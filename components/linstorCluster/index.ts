@@ -6,9 +6,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { KMS_MAX_DELETION_WINDOW_DAYS } from "../shared/kms";
 import { EBS_GP3_CLASS, ebsGp3Parameters } from "./addons";
+import { linstorApiCertificates } from "./apiTls";
 import { addonVersion, managedAddons, privateApiAccess } from "./clusterExtras";
 import { buildKubeconfig } from "./kubeconfig";
 import { DATA_DEVICE, METADATA_DEVICE } from "./launchTemplate";
+import { controllerNetworkPolicySpec } from "./networkPolicy";
 import { storageNodes } from "./nodeGroups";
 import { DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY, satelliteConfigurationSpec } from "./operator";
 import { operatorRelease } from "./operatorReleases";
@@ -158,7 +160,8 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 enabledClusterLogTypes: CONTROL_PLANE_LOG_TYPES,
                 // Managed kube-proxy and VPC CNI add-ons (pulumi-eks creates both), at the versions of kubernetesVersion.
                 kubeProxyAddonOptions: { version: addonVersion(this, s, "kubeProxy") },
-                vpcCniOptions: { addonVersion: addonVersion(this, s, "vpcCni") },
+                // The CNI's network policy agent enforces NetworkPolicies (none without it): LINSTOR's API admits only its clients.
+                vpcCniOptions: { addonVersion: addonVersion(this, s, "vpcCni"), enableNetworkPolicy: true },
                 encryptionConfigKeyArn: secretsKey.arn,
                 tags,
             },
@@ -209,6 +212,13 @@ export class LinstorCluster extends pulumi.ComponentResource {
             // left in the cluster even unprotected when the program stops declaring it.
             { ...k8sOpts, protect, retainOnDelete: true },
         );
+        // LINSTOR's API over TLS with client certificates (apiTls.ts), reachable only from its clients (networkPolicy.ts).
+        const apiTls = linstorApiCertificates(p, { parent: this, provider: k8sOpts.provider, namespace, namespaceName: chart.namespace });
+        new k8s.networking.v1.NetworkPolicy(
+            `${p}-linstor-api`,
+            { metadata: { name: "linstor-controller-api", namespace: chart.namespace }, spec: controllerNetworkPolicySpec() },
+            { ...k8sOpts, dependsOn: [namespace] },
+        );
 
         const storage = storageNodes(p, s, {
             parent: this,
@@ -219,6 +229,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
             tags,
             dependsOn: nodePolicies,
             linstorNamespace: namespace,
+            apiClientSecret: apiTls.jobs,
         });
         const nodeGroups = storage.groups;
         this.nodeAmiId = storage.nodeAmiId;
@@ -282,17 +293,20 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 apiVersion: "piraeus.io/v1",
                 kind: "LinstorCluster",
                 metadata: { name: "linstorcluster" },
-                spec: linstorClusterSpec({
-                    passphraseSecretName: this.passphraseSecretName,
-                    peerSlots: s.drbdPeerSlots,
-                    haController: {
-                        failOverTimeoutSeconds: s.haControllerFailOverTimeoutSeconds,
-                        drbdStatusIntervalSeconds: s.haControllerDrbdStatusIntervalSeconds,
-                    },
-                    controllerTolerationSeconds: s.linstorControllerTolerationSeconds,
-                }),
+                spec: apiTls.hash.apply((apiTlsHash) =>
+                    linstorClusterSpec({
+                        passphraseSecretName: this.passphraseSecretName,
+                        peerSlots: s.drbdPeerSlots,
+                        haController: {
+                            failOverTimeoutSeconds: s.haControllerFailOverTimeoutSeconds,
+                            drbdStatusIntervalSeconds: s.haControllerDrbdStatusIntervalSeconds,
+                        },
+                        controllerTolerationSeconds: s.linstorControllerTolerationSeconds,
+                        apiTlsHash,
+                    }),
+                ),
             },
-            { ...k8sOpts, dependsOn: [operator, passphraseSecret] },
+            { ...k8sOpts, dependsOn: [operator, passphraseSecret, ...apiTls.secrets] },
         );
 
         const satellites = new k8s.apiextensions.CustomResource(

@@ -27,6 +27,8 @@ export interface StorageNodesContext {
     /** What the first node group (every group, without a serial rollout) waits for. */
     readonly dependsOn: pulumi.Resource[];
     readonly linstorNamespace: k8s.core.v1.Namespace;
+    /** Our Jobs' client certificate for LINSTOR's API (apiTls.ts): the gates mount it. */
+    readonly apiClientSecret: k8s.core.v1.Secret;
 }
 
 /** One managed node group per AZ, so every zone always holds a replica-capable node. */
@@ -124,7 +126,7 @@ export function storageNodes(
 export function resyncGate(
     p: string,
     args: LinstorClusterSettings,
-    ctx: Pick<StorageNodesContext, "parent" | "provider" | "linstorNamespace">,
+    ctx: Pick<StorageNodesContext, "parent" | "provider" | "linstorNamespace" | "apiClientSecret">,
     az: string,
     template: aws.ec2.LaunchTemplate,
     group: eks.ManagedNodeGroup,
@@ -143,6 +145,10 @@ export function resyncGate(
             spec: resyncGateJobSpec({
                 linstorNamespace: operatorChart(args.linstorDistribution).namespace,
                 image: args.resyncGateImage,
+                // The zone that just rolled must hold exactly nodesPerAz storage nodes in LINSTOR: a scale-in or a replacement
+                // is over only once the old node is gone and the new one is in, not when EKS reports the group updated.
+                zone: az,
+                nodesPerZone: args.nodesPerAz,
                 stableSeconds: RESYNC_GATE_DEFAULTS.stableSeconds,
                 timeoutSeconds: args.resyncGateTimeoutSeconds,
                 pollSeconds: RESYNC_GATE_DEFAULTS.pollSeconds,
@@ -151,7 +157,7 @@ export function resyncGate(
         {
             parent: ctx.parent,
             provider: ctx.provider,
-            dependsOn: [group, linstorNamespace],
+            dependsOn: [group, linstorNamespace, ctx.apiClientSecret],
             // Pulumi's own Job wait is 10 minutes; the gate may run for resyncGateTimeoutSeconds.
             customTimeouts: resyncGateCustomTimeouts(args.resyncGateTimeoutSeconds),
         },

@@ -2,6 +2,7 @@
  * Helm values and custom-resource specs for the LINSTOR operator (Piraeus Operator v2 or LINBIT SDS).
  * Pure builders: the component only wires them to resources.
  */
+import { API_TLS_HASH_ANNOTATION, apiTlsSpec } from "./apiTls";
 import type { LinstorDistribution, SatelliteDeletionPolicy } from "./settings";
 import { LINSTOR_DEFAULT_PEER_SLOTS } from "./sizing";
 import { type ControllerComponent, controllerPodTemplateTolerations } from "./tolerations";
@@ -62,14 +63,25 @@ export function linstorClusterSpec(args: {
     readonly haController: HaControllerTiming;
     /** Not-ready/unreachable toleration of the LINSTOR and CSI controllers. */
     readonly controllerTolerationSeconds: number;
+    /**
+     * Hash of the API's certificates (apiTls.ts): the API is served over TLS with our Secrets, and the hash on the pod
+     * templates of every component holding a certificate rolls them when the certificates are re-issued.
+     */
+    readonly apiTlsHash: string;
 }): Record<string, unknown> {
     const properties = args.peerSlots === LINSTOR_DEFAULT_PEER_SLOTS ? [] : [{ name: "PeerSlotsNewResource", value: String(args.peerSlots) }];
+    // podTemplate is a strategic-merge patch over the operator's pod template: metadata merges into it.
+    const certified = { metadata: { annotations: { [API_TLS_HASH_ANNOTATION]: args.apiTlsHash } } };
     return {
         nodeSelector: { [STORAGE_NODE_LABEL]: "true" },
         linstorPassphraseSecret: args.passphraseSecretName,
         properties,
-        controller: { podTemplate: fastEvictionPodTemplate("controller", args.controllerTolerationSeconds) },
-        csiController: { podTemplate: fastEvictionPodTemplate("csiController", args.controllerTolerationSeconds) },
+        apiTLS: apiTlsSpec(),
+        controller: { podTemplate: { ...certified, ...fastEvictionPodTemplate("controller", args.controllerTolerationSeconds) } },
+        csiController: { podTemplate: { ...certified, ...fastEvictionPodTemplate("csiController", args.controllerTolerationSeconds) } },
+        csiNode: { podTemplate: certified },
+        affinityController: { podTemplate: certified },
+        nfsServer: { podTemplate: certified },
         highAvailabilityController: {
             enabled: true,
             podTemplate: {

@@ -13,6 +13,12 @@
  * - A resource group without `place_count` has LINSTOR's default 2 (`AutoSelectorConfig`: `replicaCountRef == null
  *   ? 2`; `Migration_2020_02_12_AddDefaultPlaceCountToRscGrp` sets 2 on older groups).
  *
+ * - the zone that just rolled (`ZONE`) holds exactly `NODES_PER_ZONE` satellites, by their `Aux/topology/topology.
+ *   kubernetes.io/zone` property (the operator copies the Node's zone label there: piraeus-operator
+ *   pkg/resources/cluster/satellite/linstor-satellite.yaml). EKS reports a node group updated as soon as its scaling
+ *   changed, long before a removed node is drained and terminated, so without this a lowered `nodesPerAz` let the
+ *   next zone scale in while the first still had its old node: two zones could lose a replica of the same volume.
+ *
  * When a resource definition has fewer diskful replicas than its place count while every node is ONLINE (the lost
  * node's replicas were dropped with `node lost`), the gate asks LINSTOR to place the missing ones:
  * `POST /v1/resource-definitions/{rd}/autoplace` with an empty filter, which merges the resource group's filter (place
@@ -25,14 +31,21 @@
  * name does not exist; several NXDOMAIN answers in a row (not timeouts: those could be a DNS outage) let the gate
  * pass, since there is nothing to protect yet.
  *
+ * The API is HTTPS with a client certificate (apiTls.ts): a certificate the controller refuses, like any other error,
+ * keeps the gate closed.
+ *
  * Python (standard library only) parses the JSON: a pinned python image, `resyncGateImage`.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { jobAwaitTimeouts } from "../shared/jobs";
-import { controllerApiUrl } from "../snapshots/remoteJob";
+import { apiClientPodParts, controllerApiUrl } from "./apiTls";
 
 export interface ResyncGateArgs {
     readonly linstorNamespace: string;
+    /** The zone whose node group just rolled. */
+    readonly zone: string;
+    /** Satellites that zone must hold before the gate passes (nodesPerAz). */
+    readonly nodesPerZone: number;
     /** Pinned image with python3 ≥ 3.8. */
     readonly image: string;
     /** How long everything must stay healthy before the next AZ may roll. */
@@ -62,7 +75,7 @@ export function resyncGateCustomTimeouts(timeoutSeconds: number): pulumi.CustomT
 }
 
 export const RESYNC_GATE_SCRIPT = `
-import http.client, json, os, socket, sys, time, urllib.error, urllib.parse, urllib.request
+import http.client, json, os, socket, ssl, sys, time, urllib.error, urllib.parse, urllib.request
 
 API = os.environ["LINSTOR_API"].rstrip("/")
 STABLE = float(os.environ.get("STABLE_SECONDS", "120"))
@@ -73,6 +86,13 @@ DEFAULT_PLACE_COUNT = int(os.environ.get("DEFAULT_PLACE_COUNT", "2"))
 AUTO_PLACE = os.environ.get("AUTO_PLACE", "true") == "true"
 AUTO_PLACE_RETRY = float(os.environ.get("AUTO_PLACE_RETRY_SECONDS", "300"))
 REQUEST_TIMEOUT = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "20"))
+ZONE = os.environ.get("ZONE", "")
+NODES_PER_ZONE = int(os.environ.get("NODES_PER_ZONE", "0"))
+ZONE_PROP = "Aux/topology/topology.kubernetes.io/zone"
+TLS = None
+if os.environ.get("LINSTOR_CA"):
+    TLS = ssl.create_default_context(cafile=os.environ["LINSTOR_CA"])
+    TLS.load_cert_chain(os.environ["LINSTOR_CLIENT_CERT"], os.environ["LINSTOR_CLIENT_KEY"])
 
 DISKLESS = {"DISKLESS", "DRBD_DISKLESS", "TIE_BREAKER", "NVME_INITIATOR", "EBS_INITIATOR"}
 LEAVING = {"DELETE", "DRBD_DELETE", "EVACUATE", "EVICTED", "INACTIVE", "INACTIVATING", "DISK_REMOVE_REQUESTED", "DISK_REMOVING"}
@@ -88,7 +108,7 @@ def request(method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(API + path, data=data, method=method, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT) as res:
+        with urllib.request.urlopen(req, timeout=REQUEST_TIMEOUT, context=TLS) as res:
             return res.status, json.loads(res.read() or b"null")
     except urllib.error.HTTPError as e:
         try:
@@ -130,6 +150,11 @@ def evaluate(nodes, groups, rds, resources):
             problems.append("node %s is being deleted" % name)
         if status == "ONLINE" and not f & {"EVACUATE", "DELETE"}:
             usable.add(name)
+    if ZONE and NODES_PER_ZONE > 0:
+        in_zone = sorted(n.get("name") for n in nodes
+                         if str(n.get("type", "")).upper() not in NO_SATELLITE and (n.get("props") or {}).get(ZONE_PROP) == ZONE)
+        if len(in_zone) != NODES_PER_ZONE:
+            problems.append("zone %s has %d storage nodes in LINSTOR (%s), expecting %d" % (ZONE, len(in_zone), ", ".join(in_zone) or "none", NODES_PER_ZONE))
     nodes_ok = not problems
     place = {}
     for g in groups:
@@ -224,22 +249,30 @@ sys.exit(main())
 `;
 
 export function resyncGateJobSpec(args: ResyncGateArgs) {
+    const client = apiClientPodParts();
     return {
         backoffLimit: 0,
         activeDeadlineSeconds: resyncGateDeadlineSeconds(args.timeoutSeconds),
         ttlSecondsAfterFinished: 7 * 86400,
         template: {
+            // The LINSTOR controller's NetworkPolicy admits this label.
+            metadata: { labels: { "app.kubernetes.io/component": "drbd-resync-gate", ...client.labels } },
             spec: {
                 restartPolicy: "Never",
                 automountServiceAccountToken: false,
-                securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: { runAsNonRoot: true, runAsUser: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } },
+                volumes: [client.volume],
                 containers: [
                     {
                         name: "resync-gate",
                         image: args.image,
                         command: ["python3", "-c", RESYNC_GATE_SCRIPT],
+                        volumeMounts: [client.volumeMount],
                         env: [
                             { name: "LINSTOR_API", value: controllerApiUrl(args.linstorNamespace) },
+                            ...client.env,
+                            { name: "ZONE", value: args.zone },
+                            { name: "NODES_PER_ZONE", value: String(args.nodesPerZone) },
                             { name: "STABLE_SECONDS", value: String(args.stableSeconds) },
                             { name: "TIMEOUT_SECONDS", value: String(args.timeoutSeconds) },
                             { name: "POLL_SECONDS", value: String(args.pollSeconds) },

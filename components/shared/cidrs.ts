@@ -12,6 +12,9 @@ export interface AddressRange {
 }
 
 const BITS = { 4: 32, 6: 128 } as const;
+/** Math.min/max for bigints (Math's take numbers only). */
+const lesser = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const greater = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 function ipv4(address: string): bigint | undefined {
     const parts = address.split(".");
@@ -52,7 +55,7 @@ export function mergeRanges(ranges: readonly AddressRange[]): AddressRange[] {
     for (const r of sorted) {
         const last = merged.at(-1);
         if (last && last.family === r.family && r.start <= last.end) {
-            merged[merged.length - 1] = { ...last, end: r.end > last.end ? r.end : last.end };
+            merged[merged.length - 1] = { ...last, end: greater(r.end, last.end) };
         } else merged.push(r);
     }
     return merged;
@@ -64,8 +67,8 @@ function overlap(ranges: readonly AddressRange[], within: readonly AddressRange[
     for (const r of ranges) {
         for (const w of within) {
             if (w.family !== r.family) continue;
-            const start = r.start > w.start ? r.start : w.start;
-            const end = r.end < w.end ? r.end : w.end;
+            const start = greater(r.start, w.start);
+            const end = lesser(r.end, w.end);
             if (end > start) total += end - start;
         }
     }
@@ -78,10 +81,7 @@ function subtract(ranges: readonly AddressRange[], holes: readonly AddressRange[
     for (const h of holes) {
         out = out.flatMap((r) => {
             if (r.family !== h.family || h.end <= r.start || h.start >= r.end) return [r];
-            return [
-                ...(h.start > r.start ? [{ ...r, end: h.start }] : []),
-                ...(h.end < r.end ? [{ ...r, start: h.end }] : []),
-            ];
+            return [...(h.start > r.start ? [{ ...r, end: h.start }] : []), ...(h.end < r.end ? [{ ...r, start: h.end }] : [])];
         });
     }
     return out;

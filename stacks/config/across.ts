@@ -6,14 +6,12 @@ import { operatorChart } from "../../components/linstorCluster/operator";
 import { operatorRelease } from "../../components/linstorCluster/operatorReleases";
 import { LINSTOR_DISTRIBUTIONS } from "../../components/linstorCluster/settings";
 import { ConfigError } from "../../components/shared/errors";
-import { BYTE_SUFFIXES, parseArn, parseQuantity, SYSTEM_NAMESPACES, validateAll } from "../../components/shared/validation";
+import { parseArn, SYSTEM_NAMESPACES, validateAll } from "../../components/shared/validation";
 import { refuseIgnoredSnapshotKeys } from "../../components/snapshots/csiSupport";
 import { SNAPSHOT_CONTROLLER_CHART } from "../../components/snapshots/schedule";
 import type { StackConfig } from "./index";
 import { jenkinsConfigKey } from "./jenkins";
 import { fullKey, projectKey } from "./naming";
-
-const GIB = 2 ** 30;
 
 /**
  * Namespaces the stack creates must be distinct and not the cluster's own: two components in one namespace would
@@ -40,63 +38,19 @@ export function namespaceProblems(cfg: StackConfig): ConfigError[] {
     return problems;
 }
 
-/** A LINSTOR-backed claim and its size in bytes. */
-interface Claim {
-    readonly what: string;
-    readonly key: string;
-    readonly size: string;
-    readonly bytes: number;
-}
-
 /**
- * Every claim LINSTOR provisions must fit one node's data pool: a replica is never split, and the pools are thin, so a
- * larger claim is accepted and fails later, when the pool fills and DRBD stops writing. (What all claims and their
- * snapshots need of one node's pool together is the data-pool budget's to judge.)
- */
-export function claimProblems(cfg: StackConfig): ConfigError[] {
-    const { cluster, jenkins, monitoring } = cfg;
-    const poolBytes = cluster.dataVolumeSizeGiB * GIB;
-    const claim = (what: string, key: string, size: string): Claim[] => {
-        const bytes = parseQuantity(size, BYTE_SUFFIXES);
-        return bytes === undefined || !(bytes > 0) ? [] : [{ what, key: fullKey(key), size, bytes }];
-    };
-    const dr = cfg.dr;
-    const jenkinsSize = dr?.restoreStorageSize ?? jenkins.storageSize;
-    const jenkinsKey = dr?.restoreStorageSize !== undefined ? "restoreStorageSize" : jenkinsConfigKey("storageSize");
-    const claims: Claim[] = [
-        ...claim(dr ? "the restored JENKINS_HOME" : "JENKINS_HOME", jenkinsKey, jenkinsSize),
-        ...(monitoring.monitoringEnabled && !monitoring.useExistingPrometheusOperator
-            ? [
-                  ...claim("Prometheus", "prometheusStorageSize", monitoring.prometheusStorageSize),
-                  ...claim("Alertmanager", "alertmanagerStorageSize", monitoring.alertmanagerStorageSize),
-              ]
-            : []),
-    ];
-    const problems: ConfigError[] = [];
-    for (const c of claims) {
-        if (c.bytes > poolBytes) {
-            problems.push(
-                new ConfigError(
-                    c.key,
-                    c.size,
-                    `Each replica of ${c.what} lives in one node's data pool of dataVolumeSizeGiB (${cluster.dataVolumeSizeGiB} GiB); raise that or shrink this.`,
-                ),
-            );
-        }
-    }
-    return problems;
-}
-
-/**
- * The checks between sections: Jenkins and Prometheus need classes the cluster offers and must fit its pools, the
- * namespaces are distinct, the NLB's certificate is in the stack's region, and the snapshot class carries only keys
- * the chosen linstor-csi parses. Throws one ConfigError listing every problem.
+ * The checks between sections: Jenkins and Prometheus need classes the cluster offers, the namespaces are distinct,
+ * the NLB's certificate is in the stack's region, and the snapshot class carries only keys the chosen linstor-csi
  */
 export function validateAcrossSections(cfg: StackConfig): void {
     const { cluster, jenkins, monitoring } = cfg;
     const offered = `one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")})`;
-    const problems: ConfigError[] = [...namespaceProblems(cfg), ...claimProblems(cfg)];
-    if (monitoring.monitoringEnabled && !monitoring.useExistingPrometheusOperator && !cluster.storageClassReplicas.includes(monitoring.prometheusStorageReplicas)) {
+    const problems: ConfigError[] = namespaceProblems(cfg);
+    if (
+        monitoring.monitoringEnabled &&
+        !monitoring.useExistingPrometheusOperator &&
+        !cluster.storageClassReplicas.includes(monitoring.prometheusStorageReplicas)
+    ) {
         problems.push(new ConfigError(fullKey("prometheusStorageReplicas"), monitoring.prometheusStorageReplicas, `Prometheus needs ${offered}.`));
     }
     if (!cluster.storageClassReplicas.includes(jenkins.storageClassReplicas)) {

@@ -51,7 +51,7 @@ import { PROJECT, projectKey, stackKeyOf } from "./naming";
 import { ConfigReader } from "./reader";
 import { readSnapshotConfig, type SnapshotConfig } from "./snapshots";
 
-export { claimProblems, namespaceProblems, validateAcrossSections } from "./across";
+export { namespaceProblems, validateAcrossSections } from "./across";
 export { configKey, fullKey, KEY_EXCEPTIONS, KEY_PREFIXES, PROJECT, projectKey, STACK_ONLY_KEYS, stackKeyOf } from "./naming";
 export const ROLES = ["primary", "dr"] as const;
 export type StackRole = (typeof ROLES)[number];
@@ -192,7 +192,11 @@ function stackChecks(cfg: StackConfig): (() => void)[] {
             if (cfg.cluster.availabilityZones === undefined) r.check("azCount").integer(cfg.cluster.azCount, { min: 3, max: 6 });
         },
         () => r.check("namePrefix").namePrefix(cfg.namePrefix),
-        () => validateLinstorClusterSettings({ ...cluster, availabilityZones: zonesFor(cfg), region: cfg.region, namePrefix: cfg.namePrefix }, projectKey),
+        () =>
+            validateLinstorClusterSettings(
+                { ...cluster, availabilityZones: zonesFor(cfg), region: cfg.region, namePrefix: cfg.namePrefix },
+                projectKey,
+            ),
         () => validateJenkinsSettings(jenkins, stackKeyOf("HaJenkins")),
         () => r.check("prometheusStorageReplicas").integer(prometheusStorageReplicas, { min: 1, max: 6 }),
         () => {
@@ -208,7 +212,13 @@ function stackChecks(cfg: StackConfig): (() => void)[] {
         const create = linstorDbBackupEnabled ? { ...bucket.create, prefixRules: [linstorDbBackupLifecycleRule(linstorDbBackup)] } : bucket.create;
         checks.push(() =>
             validateS3SnapshotSettings(
-                { ...snapshots, bucket: { create }, namePrefix: cfg.namePrefix, protect: cfg.cluster.protectStatefulResources, tags: cfg.cluster.tags },
+                {
+                    ...snapshots,
+                    bucket: { create },
+                    namePrefix: cfg.namePrefix,
+                    protect: cfg.cluster.protectStatefulResources,
+                    tags: cfg.cluster.tags,
+                },
                 { clusterRegion: cfg.region },
                 projectKey,
             ),
@@ -221,11 +231,13 @@ function stackChecks(cfg: StackConfig): (() => void)[] {
         const dr = cfg.dr;
         checks.push(
             () =>
-                r.check("primaryStack").matches(
-                    dr.primaryStack,
-                    /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
-                    "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.",
-                ),
+                r
+                    .check("primaryStack")
+                    .matches(
+                        dr.primaryStack,
+                        /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
+                        "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.",
+                    ),
             // Becomes the restored Jenkins' storageSize.
             () => r.check("restoreStorageSize").ifSet.quantity(dr.restoreStorageSize, JENKINS_STORAGE_SIZE),
             () => validateRemoteJobImage(dr.remoteJobImage, stackKeyOf("S3SnapshotShipping")),

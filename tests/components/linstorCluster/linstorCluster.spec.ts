@@ -42,7 +42,14 @@ describe("LinstorCluster resource options", () => {
         expect(gates[0].inputs.metadata.name).to.equal("resync-gate-us-west-2a-v1-n1");
         expect(gates[0].inputs.metadata.namespace).to.equal("piraeus-datastore");
         const env = Object.fromEntries(gates[0].inputs.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
-        expect(env.LINSTOR_API).to.equal("http://linstor-controller.piraeus-datastore.svc:3370");
+        expect(env.LINSTOR_API).to.equal("https://linstor-controller.piraeus-datastore.svc:3371");
+        // Each gate counts the storage nodes of the zone that just rolled.
+        expect([env.ZONE, env.NODES_PER_ZONE]).to.deep.equal(["us-west-2a", "1"]);
+        expect(gates.map((g) => g.inputs.spec.template.spec.containers[0].env.find((e: any) => e.name === "ZONE").value)).to.deep.equal([
+            "us-west-2a",
+            "us-west-2b",
+            "us-west-2c",
+        ]);
         expect(env.TIMEOUT_SECONDS).to.equal("7200");
     });
 

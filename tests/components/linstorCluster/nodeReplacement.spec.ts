@@ -35,8 +35,8 @@ function afterTermination(): FakeLinstorWorld {
             { name: "c2", zone: "us-west-2c" },
         ],
         groups: [
-            { name: R3, place_count: 3, replicas_on_different: ["Aux/topology.kubernetes.io/zone"], storage_pool: "data" },
-            { name: R2, place_count: 2, replicas_on_different: ["Aux/topology.kubernetes.io/zone"], storage_pool: "data" },
+            { name: R3, place_count: 3, replicas_on_different: ["Aux/topology/topology.kubernetes.io/zone"], storage_pool: "data" },
+            { name: R2, place_count: 2, replicas_on_different: ["Aux/topology/topology.kubernetes.io/zone"], storage_pool: "data" },
         ],
         resources: [
             { name: "pvc-jenkins", group: R3, replicas: [{ node: "a" }, { node: "b" }, { node: "c" }] },

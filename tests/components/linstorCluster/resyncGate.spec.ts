@@ -5,12 +5,14 @@
  */
 
 import { lookup } from "node:dns/promises";
+import type { ServerOptions } from "node:https";
 import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
 import { RESYNC_GATE_SCRIPT, resyncGateCustomTimeouts, resyncGateJobSpec } from "../../../components/linstorCluster/resyncGate";
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
 import { PULUMI_DEFAULT_JOB_WAIT_SECONDS } from "../../../components/shared/jobs";
 import { FakeLinstor, type FakeLinstorWorld } from "../../support/fakes/fakeLinstor";
+import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
 import { clusterSettings } from "../../support/fixtures";
 import { ofType, outputValue, resetRecords, settle } from "../../support/mocks";
 import { hasPython, runResyncGate } from "../../support/resyncGateRunner";
@@ -28,10 +30,15 @@ function gate(api: string, env: Record<string, string> = {}): Promise<Run> {
     return runResyncGate(api, { ...FAST, ...env });
 }
 
-async function against(world: FakeLinstorWorld, env: Record<string, string> = {}, steps?: ((f: FakeLinstor) => void)[]): Promise<Run> {
+async function against(
+    world: FakeLinstorWorld,
+    env: Record<string, string> = {},
+    steps?: ((f: FakeLinstor) => void)[],
+    tls?: ServerOptions,
+): Promise<Run> {
     const fake = new FakeLinstor(world);
     if (steps) fake.everyPoll(steps);
-    await fake.start();
+    await fake.start(tls);
     try {
         return { ...(await gate(fake.url, env)), fake };
     } finally {
@@ -48,7 +55,7 @@ function world(overrides: Partial<FakeLinstorWorld> = {}): FakeLinstorWorld {
             { name: "b", zone: "us-west-2b" },
             { name: "c", zone: "us-west-2c" },
         ],
-        groups: [{ name: R3, place_count: 3, replicas_on_different: ["Aux/topology.kubernetes.io/zone"], storage_pool: "data" }],
+        groups: [{ name: R3, place_count: 3, replicas_on_different: ["Aux/topology/topology.kubernetes.io/zone"], storage_pool: "data" }],
         resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }, { node: "c" }] }],
         ...overrides,
     };
@@ -157,6 +164,31 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
                 resources: [{ name: "pvc-1", group: R3, replicas: [{ node: "a" }, { node: "b" }] }],
             }),
         );
+        // nodesPerAz lowered to 1: EKS reports the group updated while its second node in us-west-2a is still there.
+        const twoInZoneA = world({
+            nodes: [
+                { name: "a", zone: "us-west-2a" },
+                { name: "a2", zone: "us-west-2a" },
+                { name: "b", zone: "us-west-2b" },
+                { name: "c", zone: "us-west-2c" },
+            ],
+        });
+        const zoneA = (n: number) => ({ ZONE: "us-west-2a", NODES_PER_ZONE: String(n) });
+        runs.scaleInPending = against(twoInZoneA, zoneA(1));
+        runs.scaleIn = against(twoInZoneA, { ...PASSES, ...zoneA(1) }, [
+            () => undefined,
+            () => undefined,
+            (f) => f.disconnect("a2"),
+            (f) => {
+                f.lost("a2");
+            },
+        ]);
+        runs.scaleUp = against(world(), { ...PASSES, ...zoneA(2) }, [() => undefined, () => undefined, (f) => f.addNode("a2", "us-west-2a")]);
+        if (hasOpenssl) {
+            const files = apiTlsFiles();
+            runs.tls = against(world(), { ...PASSES, ...clientEnv(files.client) }, undefined, files.server);
+            runs.tlsRogue = against(world(), clientEnv(files.rogue), undefined, files.server);
+        }
         runs.unreachable = gate("http://127.0.0.1:9");
         runs.notInstalled = lookup("linstor-controller.nowhere.invalid").then(
             () => ({ code: -1, out: "resolves" }),
@@ -256,6 +288,42 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
         expect(r.fake!.requests.filter((q) => q.method !== "GET")).to.deep.equal([]);
     });
 
+    scenario("waits for a scaled-in zone to lose its extra node in LINSTOR, though every replica is UpToDate", async () => {
+        const pending = await runs.scaleInPending;
+        expect(pending.code, pending.out).to.equal(1);
+        expect(pending.out).to.contain("zone us-west-2a has 2 storage nodes in LINSTOR (a, a2), expecting 1");
+        expect(pending.out).to.not.contain("holding");
+        const r = await runs.scaleIn;
+        expect(r.code, r.out).to.equal(0);
+        const lines = r.out.trim().split("\n");
+        const lastWait = lines
+            .map((l, i) => (l.includes("zone us-west-2a has 2 storage nodes") ? i : -1))
+            .filter((i) => i >= 0)
+            .at(-1)!;
+        const firstHold = lines.findIndex((l) => l.startsWith("all replicas UpToDate on ONLINE nodes; holding"));
+        expect(firstHold, r.out).to.be.greaterThan(lastWait);
+    });
+
+    scenario("waits for a scaled-up zone's new node to join LINSTOR", async () => {
+        const r = await runs.scaleUp;
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out).to.contain("zone us-west-2a has 1 storage nodes in LINSTOR (a), expecting 2");
+    });
+
+    (hasPython && hasOpenssl ? it : it.skip)(
+        "talks HTTPS with the CA and its client certificate; a certificate of another CA never passes",
+        async () => {
+            const ok = await runs.tls;
+            expect(ok.code, ok.out).to.equal(0);
+            expect(ok.fake!.url.startsWith("https://")).to.equal(true);
+            const rogue = await runs.tlsRogue;
+            expect(rogue.code, rogue.out).to.equal(1);
+            expect(rogue.out).to.contain("LINSTOR API unreachable");
+            // The handshake fails before any request reaches the API.
+            expect(rogue.fake!.requests).to.deep.equal([]);
+        },
+    );
+
     scenario("never passes while the LINSTOR API is unreachable", async () => {
         const r = await runs.unreachable;
         expect(r.code, r.out).to.equal(1);
@@ -288,6 +356,8 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
 describe("resync gate Job", () => {
     const spec: any = resyncGateJobSpec({
         linstorNamespace: "piraeus-datastore",
+        zone: "us-west-2b",
+        nodesPerZone: 2,
         image: LINSTOR_CLUSTER_DEFAULTS.resyncGateImage,
         stableSeconds: 120,
         timeoutSeconds: 7200,
@@ -299,7 +369,12 @@ describe("resync gate Job", () => {
         expect(c.image).to.equal("docker.io/library/python:3.13.15-slim-trixie");
         expect(c.command).to.deep.equal(["python3", "-c", RESYNC_GATE_SCRIPT]);
         expect(Object.fromEntries(c.env.map((e: any) => [e.name, e.value]))).to.deep.equal({
-            LINSTOR_API: "http://linstor-controller.piraeus-datastore.svc:3370",
+            LINSTOR_API: "https://linstor-controller.piraeus-datastore.svc:3371",
+            LINSTOR_CA: "/etc/linstor-api-client/ca.crt",
+            LINSTOR_CLIENT_CERT: "/etc/linstor-api-client/tls.crt",
+            LINSTOR_CLIENT_KEY: "/etc/linstor-api-client/tls.key",
+            ZONE: "us-west-2b",
+            NODES_PER_ZONE: "2",
             STABLE_SECONDS: "120",
             TIMEOUT_SECONDS: "7200",
             POLL_SECONDS: "10",
@@ -316,11 +391,23 @@ describe("resync gate Job", () => {
         expect(c.securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
     });
 
+    it("mounts its client certificate read-only for its group, and carries the label LINSTOR's NetworkPolicy admits", () => {
+        const pod = spec.template;
+        expect(pod.metadata.labels).to.include({ "ha-jenkins-eks.io/linstor-api-client": "true" });
+        expect(pod.spec.volumes).to.deep.equal([
+            { name: "linstor-api-client", secret: { secretName: "linstor-api-client-jobs", defaultMode: 0o440 } },
+        ]);
+        expect(c.volumeMounts).to.deep.equal([{ name: "linstor-api-client", mountPath: "/etc/linstor-api-client", readOnly: true }]);
+        expect(pod.spec.securityContext.fsGroup).to.equal(65532);
+    });
+
     it("lets Pulumi wait at least as long as the Job may run (Pulumi's own Job wait is 10 minutes)", () => {
         const minutes = (s: string) => Number(/^(\d+)m$/.exec(s)![1]);
         for (const timeoutSeconds of [300, 7200, 86400]) {
             const deadline = resyncGateJobSpec({
                 linstorNamespace: "x",
+                zone: "z",
+                nodesPerZone: 1,
                 image: "i",
                 stableSeconds: 1,
                 timeoutSeconds,

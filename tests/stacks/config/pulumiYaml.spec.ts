@@ -1,15 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { loadConfig } from "../../../stacks/config";
+import { readStackConfig } from "../../../stacks/config";
 import { loadStackConfig, projectDefaults } from "../../../stacks/offline/stackFile";
 import { useStack } from "../../support/mocks";
 
 describe("Pulumi.yaml", () => {
     it("declares the same defaults the code applies (no CLI applies them offline)", () => {
         useStack("dev", { "aws:region": "us-west-2" });
-        const fromCode = loadConfig();
+        const fromCode = readStackConfig();
         useStack("dev", { "aws:region": "us-west-2", ...projectDefaults() });
-        const fromYaml = loadConfig();
+        const fromYaml = readStackConfig();
         expect(fromYaml).to.deep.equal(fromCode);
     });
 
@@ -23,7 +23,7 @@ describe("Pulumi.yaml", () => {
         try {
             for (const role of ["primary", "dr"]) {
                 useStack("dev", { "aws:region": "us-west-2", "ha-jenkins-eks:role": role, "ha-jenkins-eks:primaryStack": "o/p/s" });
-                loadConfig();
+                readStackConfig();
             }
         } finally {
             pulumi.Config.prototype.get = original;

@@ -4,7 +4,7 @@
  * relative link in every Markdown file points at a file that exists.
  *
  * Keys are collected two ways, and the union must be documented:
- * - by evaluating the stack's config readers (`loadConfig`, as a primary and as a DR stack) while recording every
+ * - by evaluating the stack's config readers (`readStackConfig`, as a primary and as a DR stack) while recording every
  *   `pulumi.Config#get` — this catches keys whatever helper builds their names (e.g. `jenkinsConfigKey`);
  * - by scanning stacks/config/*.ts for literal keys passed to the reader, so keys read only on branches the two
  *   evaluations do not take are not missed.
@@ -15,7 +15,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as yaml from "js-yaml";
-import { loadConfig } from "../../../stacks/config";
+import { readStackConfig } from "../../../stacks/config";
 import { jenkinsConfigKey } from "../../../stacks/config/jenkins";
 import { useStack } from "../../support/mocks";
 
@@ -39,7 +39,7 @@ function keysReadByEvaluation(): Set<string> {
     try {
         for (const role of ["primary", "dr"]) {
             useStack("dev", { "aws:region": "us-west-2", [`${PROJECT}:role`]: role, [`${PROJECT}:primaryStack`]: "o/p/s" });
-            loadConfig();
+            readStackConfig();
         }
     } finally {
         pulumi.Config.prototype.get = original;

@@ -9,9 +9,11 @@
  *   diskless flags, filters) and the HTTP status of each answer.
  *
  * Scenarios: `everyPoll(steps)` applies `steps[i]` at the i-th `GET /v1/nodes` (the first request of each of the
- * gate's polls; the last state then holds); `onRequest` runs before every request.
+ * gate's polls; the last state then holds); `onRequest` runs before every request. `start(tls)` serves HTTPS as the
+ * controller does with apiTLS (linstorApiTls.ts: a client certificate of its CA required).
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { ServerOptions } from "node:https";
 import { json, routeLinstorRequest } from "./fakeLinstorRest";
 import { LinstorState } from "./fakeLinstorState";
 import { serveOnLoopback } from "./loopback";
@@ -41,10 +43,10 @@ export class FakeLinstor extends LinstorState {
         return this;
     }
 
-    async start(): Promise<string> {
-        const { server, port } = await serveOnLoopback((req, res, body) => this.handle(req, res, body));
+    async start(tls?: ServerOptions): Promise<string> {
+        const { server, port } = await serveOnLoopback((req, res, body) => this.handle(req, res, body), tls);
         this.server = server;
-        this.url = `http://127.0.0.1:${port}`;
+        this.url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
         return this.url;
     }
 

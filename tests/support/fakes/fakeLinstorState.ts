@@ -23,7 +23,12 @@ export type ConnectionStatus =
     | "AUTHENTICATED"
     | "NO_STLT_CONN";
 
-export const ZONE_PROP = "Aux/topology.kubernetes.io/zone";
+/**
+ * A satellite's zone: the operator copies the Node's zone label into this property (piraeus-operator
+ * pkg/resources/cluster/satellite/linstor-satellite.yaml), and linstor-csi runs with `--property-namespace=Aux/topology`
+ * (csi-controller-deployment.yaml), so `replicasOnDifferent: topology.kubernetes.io/zone` becomes this key.
+ */
+export const ZONE_PROP = "Aux/topology/topology.kubernetes.io/zone";
 
 export interface FakeNode {
     name: string;
@@ -269,7 +274,7 @@ export class LinstorState {
     /**
      * `POST /v1/resource-definitions/{rd}/autoplace` (CtrlRscAutoPlaceApiCallHandler): merges the request's filter over
      * the group's, places `place_count − diskful replicas not DELETE/EVICTED/EVACUATE` more on ONLINE nodes without one,
-     * honouring `replicas_on_different` (zone = node prop `Aux/topology.kubernetes.io/zone`, as the operator syncs it);
+     * honouring `replicas_on_different` (zone = node prop ZONE_PROP, as the operator syncs it);
      * FAIL_NOT_ENOUGH_NODES when it cannot. A new replica resyncs (see `advance`).
      */
     autoplace(rd: string, request: { select_filter?: { place_count?: number } }): ApiCallRc[] {
