@@ -153,3 +153,50 @@ export function shipChain(
     }
     return ids;
 }
+
+/**
+ * `GET /v1/remotes/{remote}/backups` of a LINSTOR controller over this bucket (a DR cluster, so no local snapshot
+ * definitions), as linstor-server v1.33.3 answers it: CtrlBackupApiCallHandler.listBackups makes one entry per meta
+ * (getBackupFromMetadata: success true, shipping false, restorable only when every data key it names is in the bucket,
+ * vlms = the data keys that are, based_on_id = the meta's `basedOn`, `.meta` included) and one per data key no meta
+ * claims (getBackupFromVolumeKey without a snapshot definition: shipping and success null, restorable false; its
+ * S3VolumeNameInfo parse takes `^<snap>` as the s3 suffix, so origin_snap is the backup time id); rest/v1
+ * serializer/Json.apiToBackup keys the map by id; nulls are left out (JsonInclude NON_EMPTY).
+ */
+export function linstorBackupList(bucket: FakeLinstorBucket): { linstor: Record<string, Record<string, unknown>> } {
+    const keys = new Set(bucket.keys());
+    const linstor: Record<string, Record<string, unknown>> = {};
+    const claimed = new Set<string>();
+    for (const key of keys) {
+        const m = /^(.+)_(back_\d{8}_\d{6})(.*)\.meta$/.exec(key);
+        if (!m) continue;
+        const meta = JSON.parse((bucket.object(key) as Buffer).toString("utf8"));
+        const id = key.slice(0, -".meta".length);
+        const named: [string, string][] = Object.entries(meta.backups).flatMap(([nr, list]) =>
+            (list as { name: string }[]).map((b) => [nr, b.name] as [string, string]),
+        );
+        for (const [, k] of named) claimed.add(k);
+        const snap = /\^(.*)$/.exec(m[3])?.[1] ?? m[2];
+        linstor[id] = {
+            id,
+            start_timestamp: meta.startTimestamp,
+            finished_timestamp: meta.finishTimestamp,
+            origin_rsc: m[1],
+            origin_snap: snap,
+            origin_node: meta.nodeName,
+            success: true,
+            shipping: false,
+            restorable: named.every(([, k]) => keys.has(k)),
+            vlms: named.filter(([, k]) => keys.has(k)).map(([nr, k]) => ({ vlm_nr: Number(nr), s3: { key: k } })),
+            s3: { meta_name: key },
+            ...(meta.basedOn ? { based_on_id: meta.basedOn } : {}),
+        };
+    }
+    for (const key of keys) {
+        const m = /^(.+)_(\d{5})_(back_\d{8}_\d{6})(.*)$/.exec(key);
+        if (!m || key.endsWith(".meta") || claimed.has(key)) continue;
+        const id = `${m[1]}_${m[3]}${m[4]}`;
+        linstor[id] = { id, origin_rsc: m[1], origin_snap: m[3], restorable: false, vlms: [{ vlm_nr: Number(m[2]), s3: { key } }] };
+    }
+    return { linstor };
+}
