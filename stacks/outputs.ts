@@ -27,6 +27,8 @@ export interface StackOutputs {
     readonly linstorOperatorChartVersion: string;
     /** What the storage node groups' subnets depend on (JSON), so a change that would replace them all is refused. */
     readonly storageNetwork: string;
+    /** What shapes the storage nodes (JSON), so a change that bypasses the resync gate, or shrinks a pool, is refused. */
+    readonly storageNodes: string;
     // Jenkins.
     readonly jenkinsUrl: string;
     readonly jenkinsAdminUser: string;
@@ -89,6 +91,7 @@ export const OUTPUT_NAMES: { readonly [K in OutputName]: K } = {
     linstorDistribution: "linstorDistribution",
     linstorOperatorChartVersion: "linstorOperatorChartVersion",
     storageNetwork: "storageNetwork",
+    storageNodes: "storageNodes",
     jenkinsUrl: "jenkinsUrl",
     jenkinsAdminUser: "jenkinsAdminUser",
     jenkinsAdminPassword: "jenkinsAdminPassword",
