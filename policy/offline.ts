@@ -51,6 +51,12 @@ export interface EvaluationContext {
     readonly project: string;
     /** The stack's config (`aws:region` …): default providers are configured from it, as the engine does. */
     readonly config?: Record<string, string>;
+    /**
+     * Subnets a mocked awsx VPC invented (ID → AZ). A real preview shows them as the VPC's `aws:ec2/subnet:Subnet`
+     * children with their `availabilityZone` (pulumi/pulumi-awsx awsx/ec2/vpc.ts); a mocked evaluation only records
+     * the component, so the runner adds them, each under the VPC whose zones include its AZ.
+     */
+    readonly subnetZones?: ReadonlyMap<string, string>;
 }
 
 export interface Finding {
@@ -94,6 +100,8 @@ export function plainProps(value: unknown, seen = new WeakSet<object>()): any {
     const obj = value as Record<string, unknown>;
     if (obj[SECRET_SIG] !== undefined) return plainProps(obj.value, seen);
     if (obj.__pulumiResource === true) return `resource:${String(obj.__name ?? "")}`;
+    // Assets reach rules as @pulumi/pulumi Asset objects, as CrossGuard's deserializer builds them (deserialize.ts).
+    if (obj.__pulumiAsset === true) return obj;
     if (seen.has(obj)) return undefined;
     seen.add(obj);
     if (Array.isArray(obj)) return obj.map((v) => plainProps(v, seen));
@@ -134,7 +142,8 @@ function options(r: RecordedResource): PolicyResourceOptions {
 }
 
 /** Builds CrossGuard's view of every recorded resource (shared by resource and stack rules). */
-export function toPolicyResources(records: readonly RecordedResource[], ctx: EvaluationContext): PolicyResource[] {
+export function toPolicyResources(given: readonly RecordedResource[], ctx: EvaluationContext): PolicyResource[] {
+    const records = [...given, ...mockedSubnets(given, ctx)];
     const urnOf = (r: RecordedResource) => r.options?.urn ?? `urn:pulumi:${ctx.stack}::${ctx.project}::${r.type}::${r.name}`;
     const resources = records.map((r) => {
         const plain = plainProps(r.inputs ?? {});
@@ -170,6 +179,17 @@ export function toPolicyResources(records: readonly RecordedResource[], ctx: Eva
         if (provider) resource.provider = provider;
     });
     return resources;
+}
+
+/** The awsx VPC children a real preview would show for the subnets the mock invented (see `subnetZones`). */
+function mockedSubnets(records: readonly RecordedResource[], ctx: EvaluationContext): RecordedResource[] {
+    const vpcs = records.filter((r) => r.type === "awsx:ec2:Vpc" && r.options !== undefined);
+    return [...(ctx.subnetZones ?? new Map<string, string>())].flatMap(([id, zone]) => {
+        const vpc = vpcs.find((v) => (v.inputs?.availabilityZoneNames ?? []).includes(zone));
+        if (!vpc?.options) return [];
+        const urn = `${vpc.options.urn.split("::").slice(0, 2).join("::")}::awsx:ec2:Vpc$aws:ec2/subnet:Subnet::${id}`;
+        return [{ type: "aws:ec2/subnet:Subnet", name: id, id, inputs: { availabilityZone: zone }, options: { urn, parent: vpc.options.urn } }];
+    });
 }
 
 function providerOf(

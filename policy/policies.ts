@@ -9,21 +9,28 @@
  */
 
 import { bucketOtherRegion, bucketProtected } from "./rules/bucket";
+import { claimsRetain } from "./rules/claims";
 import { eksControlPlaneLogging, eksSecretsEncryption } from "./rules/eks";
+import { eksEndpointRestricted } from "./rules/endpoint";
 import { iamNoWildcardAdmin } from "./rules/iam";
 import { jenkinsVolumeReplicated } from "./rules/jenkinsVolume";
 import { launchTemplateEbsEncrypted, launchTemplateImdsV2 } from "./rules/launchTemplate";
 import { noOpenLoadBalancers } from "./rules/loadBalancers";
 import { snapshotRetain, storageClassRetain } from "./rules/retain";
+import { noOpenIngress } from "./rules/securityGroups";
 import { nodesSpanZones } from "./rules/zones";
 
 export * from "./rules/bucket";
+export * from "./rules/cidr";
+export * from "./rules/claims";
 export * from "./rules/eks";
+export * from "./rules/endpoint";
 export * from "./rules/iam";
 export * from "./rules/jenkinsVolume";
 export * from "./rules/launchTemplate";
 export * from "./rules/loadBalancers";
 export * from "./rules/retain";
+export * from "./rules/securityGroups";
 export * from "./rules/shared";
 export * from "./rules/zones";
 
@@ -31,6 +38,7 @@ export * from "./rules/zones";
 export const policies = [
     nodesSpanZones,
     storageClassRetain,
+    claimsRetain,
     snapshotRetain,
     jenkinsVolumeReplicated,
     bucketOtherRegion,
@@ -38,6 +46,8 @@ export const policies = [
     launchTemplateEbsEncrypted,
     launchTemplateImdsV2,
     noOpenLoadBalancers,
+    noOpenIngress,
+    eksEndpointRestricted,
     iamNoWildcardAdmin,
     eksControlPlaneLogging,
     eksSecretsEncryption,

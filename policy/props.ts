@@ -21,6 +21,67 @@ export function known<T>(get: () => T): T | undefined {
     }
 }
 
+/** Stands for a part of a value a preview does not know yet, in `snapshot()` copies. */
+export const UNKNOWN: unique symbol = Symbol("unknown during preview");
+export const isUnknown = (value: unknown): value is typeof UNKNOWN => value === UNKNOWN;
+
+/** Whether any part of a `snapshot()` copy is UNKNOWN. */
+export function hasUnknown(value: unknown): boolean {
+    if (isUnknown(value)) return true;
+    if (value === null || typeof value !== "object" || isAsset(value)) return false;
+    return Object.values(value).some(hasUnknown);
+}
+
+/** Pulumi assets (a Helm `valueYamlFiles` entry): CrossGuard hands them over as `@pulumi/pulumi` Asset objects. */
+export const isAsset = (value: unknown): boolean =>
+    value !== null && typeof value === "object" && (value as { __pulumiAsset?: unknown }).__pulumiAsset === true;
+
+/**
+ * A plain copy of `get()`'s value in which each part a preview does not know yet is UNKNOWN, so the known rest
+ * stays readable (`known()` gives up on the whole value). Assets are kept as the objects they are.
+ */
+export function snapshot(get: () => unknown): unknown {
+    try {
+        return copyKnown(get());
+    } catch (e) {
+        if (e instanceof UnknownValueError) return UNKNOWN;
+        throw e;
+    }
+}
+
+function copyKnown(value: unknown): unknown {
+    if (value === null || typeof value !== "object") return value;
+    // The unknown-checking proxy would wrap an asset's promises; hand over the asset itself (proxy.ts).
+    if (isAsset(value)) return (value as Record<string, unknown>).__getSpecialProxyTarget ?? value;
+    const read = (obj: Record<string | number, unknown>, key: string | number) => {
+        try {
+            return copyKnown(obj[key]);
+        } catch (e) {
+            if (e instanceof UnknownValueError) return UNKNOWN;
+            throw e;
+        }
+    };
+    // Index by index: Array methods would read every element through the proxy and throw at the first unknown.
+    if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => read(value as unknown as Record<number, unknown>, i));
+    const obj = value as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(obj).map((k) => [k, read(obj, k)]));
+}
+
+/**
+ * Gives up on a stack or resource rule during a preview, the way CrossGuard does when a rule touches an unknown
+ * value: the analyzer turns UnknownValueError into an advisory "can't run policy … during preview: <message>"
+ * (pulumi/pulumi-policy sdk/nodejs/server.ts), keeping what was reported before. Stack rules run again, with
+ * everything known, at the end of `pulumi up`, where the same check is mandatory.
+ */
+export function cannotJudgeYet(message: string): never {
+    const error = new UnknownValueError(UNKNOWN_SENTINEL, []);
+    error.message = message;
+    throw error;
+}
+
+/** CrossGuard's sentinel for an unknown string (pulumi/pulumi-policy sdk/nodejs/proxy.ts). */
+const UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 /** Whether a property was given at all (known or not), without reading its possibly unknown value. */
 export function isSet(props: Props, key: string): boolean {
     return Object.hasOwn(props, key) && known(() => props[key] === undefined || props[key] === null) !== true;
@@ -33,19 +94,17 @@ export function strings(value: unknown): string[] {
     return isString(value) ? [value] : [];
 }
 
-/** `obj.a.b.c` for a dotted path; undefined when any step is missing. */
+/** `obj.a.b.c` for a dotted path; undefined when any step is missing, UNKNOWN when a step is (snapshot copies). */
 export function at(obj: unknown, path: string): unknown {
     // biome-ignore lint/suspicious/noExplicitAny: walks arbitrary JSON by path
     let cur: any = obj;
     for (const key of path.split(".")) {
+        if (isUnknown(cur)) return UNKNOWN;
         if (cur === null || typeof cur !== "object") return undefined;
         cur = cur[key];
     }
     return cur;
 }
-
-/** A CIDR that admits every address (0.0.0.0/0, ::/0). */
-export const isWorldCidr = (cidr: string): boolean => /\/0$/.test(cidr.trim());
 
 /** Kubernetes object name from `metadata.name`, else the Pulumi resource name. */
 export function objectName(props: Props, fallback: string): string {

@@ -1,7 +1,35 @@
-/** Rules: jenkins volume. */
+/**
+ * Rules: jenkins volume. Jenkins arrives as a Helm v3 Release or v4 Chart (judged from its values, value files
+ * included) or as rendered objects (a v3 Chart renders in the program; a v4 Chart's children in a real preview):
+ * a StatefulSet whose `jenkins-home` volume the chart builds (jenkinsci/helm-charts jenkins 5.9.53
+ * templates/jenkins-controller-statefulset.yaml).
+ */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { chartName, configValue, isString, known, linstorParameter, objectName, objectNamespace, type Props } from "../props";
+import {
+    cannotJudgeYet,
+    configValue,
+    hasUnknown,
+    isString,
+    isUnknown,
+    known,
+    linstorParameter,
+    objectName,
+    objectNamespace,
+    type Props,
+    snapshot,
+} from "../props";
+import { describeFiles, type HelmInstall, helmInstall, isPlainObject, opaqueAffecting } from "./helmValues";
 import { LINSTOR_PROVISIONER, ofTypes, TYPES, ZONE_TOPOLOGY_KEY } from "./shared";
+
+/** The chart's volume name for JENKINS_HOME. */
+const HOME_VOLUME = "jenkins-home";
+
+interface Ctx {
+    readonly resources: PolicyResource[];
+    readonly min: number;
+    readonly zoneKey: string;
+    readonly unknown: string[];
+}
 
 export const jenkinsVolumeReplicated: StackValidationPolicy = {
     name: "jenkins-volume-replicated",
@@ -13,51 +41,117 @@ export const jenkinsVolumeReplicated: StackValidationPolicy = {
             jenkinsCharts: { type: "array", items: { type: "string" }, default: ["jenkins"], description: "Chart names that are Jenkins." },
         },
     },
-    validateStack: (args, report) => {
+    validateStack: async (args, report) => {
         const config = args.getConfig<Record<string, unknown>>();
-        const min = configValue(config, "minJenkinsReplicas", 3);
-        const zoneKey = configValue(config, "zoneTopologyKey", ZONE_TOPOLOGY_KEY);
         const charts = configValue<string[]>(config, "jenkinsCharts", ["jenkins"]);
-        const releases = ofTypes(args.resources, TYPES.helmRelease).filter((r) => charts.includes(chartName(known(() => r.props.chart)) ?? ""));
-        if (releases.length === 0) args.notApplicable("This stack installs no Jenkins chart.");
-        for (const release of releases) {
-            const problem = jenkinsVolumeProblem(release, args.resources, min, zoneKey);
-            if (problem) report(`Jenkins release ${known(() => release.props.name) ?? release.name}: ${problem}`, release.urn);
+        const ctx: Ctx = {
+            resources: args.resources,
+            min: configValue(config, "minJenkinsReplicas", 3),
+            zoneKey: configValue(config, "zoneTopologyKey", ZONE_TOPOLOGY_KEY),
+            unknown: [],
+        };
+        const installs: { r: PolicyResource; install: HelmInstall }[] = [];
+        for (const r of ofTypes(args.resources, TYPES.helmRelease, TYPES.helmChartV4)) {
+            const install = await helmInstall(r.type, r.props, r.name);
+            if (install && charts.includes(install.chart)) installs.push({ r, install });
         }
+        const judged = new Set(installs.map((i) => i.r.urn));
+        const rendered = ofTypes(args.resources, TYPES.statefulSet).filter((s) => homeVolume(s) !== undefined && !hasAncestor(s, judged));
+        if (installs.length === 0 && rendered.length === 0) args.notApplicable("This stack installs no Jenkins chart.");
+        for (const { r, install } of installs) {
+            const problem = installProblem(install, ctx);
+            if (problem) report(`Jenkins ${install.kind === "Helm release" ? "release" : "chart"} ${install.release}: ${problem}`, r.urn);
+        }
+        for (const sts of rendered) {
+            const problem = renderedProblem(sts, ctx);
+            if (problem) report(`Jenkins StatefulSet ${objectName(sts.props, sts.name)}: ${problem}`, sts.urn);
+        }
+        if (ctx.unknown.length > 0) cannotJudgeYet(`${ctx.unknown.join("; ")} not known yet; judged again at the end of pulumi up`);
     },
 };
 
-function jenkinsVolumeProblem(release: PolicyResource, resources: PolicyResource[], min: number, zoneKey: string): string | undefined {
-    const persistence = known(() => release.props.values?.persistence) as Props | undefined;
-    if (persistence === undefined && known(() => release.props.values) === undefined) return undefined; // unknown in preview
-    if (persistence?.enabled === false) {
+const hasAncestor = (r: PolicyResource, urns: Set<string>): boolean =>
+    r.parent !== undefined && (urns.has(r.parent.urn) || hasAncestor(r.parent, urns));
+
+/** The pod template's `jenkins-home` volume, when the StatefulSet has one. */
+function homeVolume(sts: PolicyResource): Props | undefined {
+    const volumes = snapshot(() => sts.props.spec?.template?.spec?.volumes);
+    return Array.isArray(volumes) ? volumes.find((v) => isPlainObject(v) && v.name === HOME_VOLUME) : undefined;
+}
+
+function installProblem(install: HelmInstall, ctx: Ctx): string | undefined {
+    const files = opaqueAffecting(install, /persistence/i);
+    ctx.unknown.push(...files.filter((f) => f.unknown).map((f) => `Jenkins ${install.release}: ${f.source}`));
+    const unreadable = files.filter((f) => !f.unknown);
+    if (unreadable.length > 0) {
+        return (
+            `its values come partly from ${describeFiles(unreadable)}, which the pack cannot read, so where JENKINS_HOME lives cannot ` +
+            "be proven. Pass the persistence settings as `values` (parse the file in the program) or as a JSON StringAsset."
+        );
+    }
+    if (isUnknown(install.values)) {
+        ctx.unknown.push(`Jenkins ${install.release}: its values`);
+        return undefined;
+    }
+    const values = isPlainObject(install.values) ? install.values : {};
+    const persistence = isPlainObject(values.persistence) ? values.persistence : {};
+    if (hasUnknown(values.persistence)) {
+        ctx.unknown.push(`Jenkins ${install.release}: persistence`);
+        return undefined;
+    }
+    // The chart swaps in any volume called jenkins-home listed here for its claim (the "contains" test in the template).
+    if (JSON.stringify(persistence.volumes ?? null).includes(HOME_VOLUME)) {
+        return `persistence.volumes defines its own ${HOME_VOLUME} volume, which replaces the chart's claim. Remove it and keep JENKINS_HOME on the claim.`;
+    }
+    if (persistence.enabled === false) {
         return "persistence.enabled is false, so JENKINS_HOME lives in the pod and dies with it. Set persistence.enabled: true.";
     }
-    let className: unknown = persistence?.storageClass;
-    let via = "persistence.storageClass";
-    if (isString(persistence?.existingClaim)) {
-        const namespace = known(() => release.props.namespace);
-        const claim = ofTypes(resources, TYPES.claim).find(
-            (c) =>
-                objectName(c.props, c.name) === persistence!.existingClaim &&
-                (!isString(namespace) || objectNamespace(c.props) === undefined || objectNamespace(c.props) === namespace),
-        );
-        if (!claim) {
-            return (
-                `its existingClaim ${persistence.existingClaim} is not created by this stack, so its class cannot be checked. ` +
-                "Create the claim in this program (HaJenkins does) on a 3-replica LINSTOR class."
-            );
-        }
-        className = known(() => claim.props.spec?.storageClassName);
-        via = `claim ${persistence.existingClaim}`;
+    if (isString(persistence.existingClaim)) return claimProblem(persistence.existingClaim, install.namespace, ctx);
+    return classProblem(persistence.storageClass, "persistence.storageClass", ctx);
+}
+
+function renderedProblem(sts: PolicyResource, ctx: Ctx): string | undefined {
+    const volume = homeVolume(sts) as Props;
+    const claimName = isPlainObject(volume.persistentVolumeClaim) ? volume.persistentVolumeClaim.claimName : undefined;
+    if (isUnknown(claimName)) {
+        ctx.unknown.push(`Jenkins StatefulSet ${sts.name}: its claim`);
+        return undefined;
     }
+    if (!isString(claimName)) return `its ${HOME_VOLUME} volume is not a PersistentVolumeClaim, so JENKINS_HOME dies with the pod.`;
+    return claimProblem(claimName, objectNamespace(sts.props), ctx);
+}
+
+function claimProblem(claimName: string, namespace: string | undefined, ctx: Ctx): string | undefined {
+    const claim = ofTypes(ctx.resources, TYPES.claim).find(
+        (c) =>
+            objectName(c.props, c.name) === claimName &&
+            (namespace === undefined || objectNamespace(c.props) === undefined || objectNamespace(c.props) === namespace),
+    );
+    if (!claim) {
+        return (
+            `its claim ${claimName} is not created by this stack, so its class cannot be checked. ` +
+            `Create the claim in this program (HaJenkins does) on a ${ctx.min}-replica LINSTOR class.`
+        );
+    }
+    const className = snapshot(() => claim.props.spec?.storageClassName);
+    if (isUnknown(className)) {
+        ctx.unknown.push(`the class of claim ${claimName}`);
+        return undefined;
+    }
+    return classProblem(className, `claim ${claimName}`, ctx);
+}
+
+function classProblem(className: unknown, via: string, ctx: Ctx): string | undefined {
+    const { min, zoneKey } = ctx;
     if (!isString(className) || className === "-") {
         return (
             `${via} names no StorageClass, so the cluster default class (single-AZ EBS on EKS, if one is set) would hold JENKINS_HOME. ` +
             `Use the LINSTOR class with ${min} replicas, e.g. linstor-csi-lvm-thin-r${min} (ha-jenkins-eks:jenkinsStorageClassReplicas: ${min}).`
         );
     }
-    const sc = ofTypes(resources, TYPES.storageClass).find((s) => objectName(s.props, s.name) === className);
+    if (className.includes("{{"))
+        return `${via} is a template (${className}) the chart renders, so its class cannot be checked. Name the class literally.`;
+    const sc = ofTypes(ctx.resources, TYPES.storageClass).find((s) => objectName(s.props, s.name) === className);
     if (!sc) return `${via} uses StorageClass ${className}, which this stack does not create, so its replication cannot be checked.`;
     const provisioner = known(() => sc.props.provisioner);
     const parameters = known(() => sc.props.parameters);

@@ -1,7 +1,12 @@
 /** Rules: load balancers. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { at, chartName, configValue, isString, isWorldCidr, objectName, objectNamespace, type Props, strings } from "../props";
+import { at, cannotJudgeYet, configValue, hasUnknown, objectName, objectNamespace, type Props, strings } from "../props";
+import { exposure } from "./cidr";
+import { describeFiles, helmInstall, isPlainObject, opaqueAffecting } from "./helmValues";
 import { TYPES } from "./shared";
+
+/** Words a values file must contain to render an internet-facing Service (a LoadBalancer type, or Thanos' external one). */
+const LB_WORDS = /LoadBalancer|thanosServiceExternal/;
 
 const ANNOTATION = "service.beta.kubernetes.io/";
 
@@ -55,10 +60,14 @@ export function openLoadBalancerProblem(ranges: unknown, annotations: unknown): 
         notes[`${ANNOTATION}aws-load-balancer-scheme`] === "internal"
     )
         return undefined;
-    const cidrs = strings(ranges);
+    const cidrs = strings(ranges).filter((c) => c.trim() !== "");
     if (cidrs.length === 0) return "it has no loadBalancerSourceRanges, so it accepts every address";
-    const open = cidrs.filter(isWorldCidr);
-    return open.length > 0 ? `its loadBalancerSourceRanges include ${open.join(", ")}` : undefined;
+    // Judged by what the whole list covers: 0.0.0.0/1 plus 128.0.0.0/1 is as open as 0.0.0.0/0.
+    const { open, invalid } = exposure(cidrs);
+    if (open) return `its loadBalancerSourceRanges are open to the internet: ${open}`;
+    return invalid.length > 0
+        ? `its loadBalancerSourceRanges has entries that are not CIDRs (${invalid.join(", ")}), so its exposure cannot be judged`
+        : undefined;
 }
 
 const LB_FIX =
@@ -68,7 +77,8 @@ const LB_FIX =
 
 export const noOpenLoadBalancers: ResourceValidationPolicy = {
     name: "no-open-load-balancers",
-    description: "No internet-facing LoadBalancer Service (ours, or one a Jenkins/monitoring chart renders) is open to 0.0.0.0/0.",
+    description:
+        "No internet-facing LoadBalancer Service (ours, or one a Jenkins/monitoring chart renders) is open to the internet, judged by what its whole list of source ranges covers.",
     configSchema: {
         properties: {
             allowedOpenLoadBalancers: {
@@ -79,7 +89,7 @@ export const noOpenLoadBalancers: ResourceValidationPolicy = {
             },
         },
     },
-    validateResource: (args, report) => {
+    validateResource: async (args, report) => {
         const allowed = configValue<string[]>(args.getConfig(), "allowedOpenLoadBalancers", []);
         const isAllowed = (name: string, namespace?: string) =>
             allowed.includes(name) || allowed.includes(args.name) || (namespace !== undefined && allowed.includes(`${namespace}/${name}`));
@@ -92,24 +102,37 @@ export const noOpenLoadBalancers: ResourceValidationPolicy = {
             const ranges = spec.loadBalancerSourceRanges ?? String(annotations[`${ANNOTATION}load-balancer-source-ranges`] ?? "").split(",");
             const problem = openLoadBalancerProblem(ranges, annotations);
             if (problem) report(`LoadBalancer Service ${name} is open to the internet: ${problem}. ${LB_FIX}`);
-        } else if (args.type === TYPES.helmRelease || args.type === TYPES.helmChartV4) {
-            const chart = chartName(args.props.chart) ?? "";
-            const release = isString(args.props.name) ? args.props.name : args.name;
-            if (!CHART_SERVICES[chart] || isAllowed(release, isString(args.props.namespace) ? args.props.namespace : undefined)) return;
-            const values = (args.props.values ?? {}) as Props;
-            for (const svc of CHART_SERVICES[chart]) {
-                const block = at(values, svc.at) as Props | undefined;
-                if (svc.enabledKey !== undefined && block?.[svc.enabledKey] !== true) continue;
-                const type = block?.[svc.typeKey] ?? (svc.enabledKey !== undefined ? "LoadBalancer" : "ClusterIP");
+        } else {
+            const install = await helmInstall(args.type, args.props, args.name);
+            if (!install || !CHART_SERVICES[install.chart] || isAllowed(install.release, install.namespace)) return;
+            const where = `${install.kind} ${install.release} (${install.chart})`;
+            const files = opaqueAffecting(install, LB_WORDS);
+            if (files.some((f) => !f.unknown)) {
+                report(
+                    `${where} takes values from ${describeFiles(files.filter((f) => !f.unknown))}, which the pack cannot read, so it ` +
+                        `cannot prove the chart renders no open load balancer. Pass them as \`values\`. ${LB_FIX}`,
+                );
+            }
+            const pending = files.filter((f) => f.unknown).map((f) => f.source);
+            for (const svc of CHART_SERVICES[install.chart]) {
+                const block = at(install.values, svc.at);
+                if (hasUnknown(block)) {
+                    pending.push(`${svc.at} values`);
+                    continue;
+                }
+                const settings = isPlainObject(block) ? block : undefined;
+                if (svc.enabledKey !== undefined && settings?.[svc.enabledKey] !== true) continue;
+                const type = settings?.[svc.typeKey] ?? (svc.enabledKey !== undefined ? "LoadBalancer" : "ClusterIP");
                 if (type !== "LoadBalancer") continue;
-                const problem = openLoadBalancerProblem(block?.[svc.rangesKey] ?? svc.defaultRanges, block?.[svc.annotationsKey]);
+                const problem = openLoadBalancerProblem(settings?.[svc.rangesKey] ?? svc.defaultRanges, settings?.[svc.annotationsKey]);
                 if (problem) {
                     report(
-                        `Helm release ${release} (${chart}) renders an internet-facing LoadBalancer from ${svc.at}: ${problem}. ` +
+                        `${where} renders an internet-facing LoadBalancer from ${svc.at}: ${problem}. ` +
                             `Set ${svc.at}.${svc.rangesKey} in the release values. ${LB_FIX}`,
                     );
                 }
             }
+            if (pending.length > 0) cannotJudgeYet(`${where}: ${pending.join(", ")} not known yet`);
         }
     },
 };

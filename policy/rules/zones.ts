@@ -1,16 +1,104 @@
-/** Rules: three availability zones. */
-import type { StackValidationPolicy } from "@pulumi/policy";
-import { configValue, isString, known, strings } from "../props";
+/**
+ * Rule: three availability zones, counted from what the stack registers — never from how many subnets it uses.
+ *
+ * A node group's zones are the zones of its subnets, as the stack's `aws:ec2/subnet:Subnet` resources (awsx's VPC
+ * children, the program's own subnets, or subnets it reads with `aws.ec2.Subnet.get`) state them; a launch template
+ * pinning `placement.availabilityZone` overrides them; an autoscaling group may name its zones itself. A subnet
+ * whose zone the stack does not show (an existing subnet ID) proves nothing. pulumi-eks gives a node group
+ * without `subnetIds`/`nodeSubnetIds` the cluster's subnets (pulumi-eks 4.3 nodes/nodegroup.ts).
+ *
+ * During a preview, the IDs of subnets about to be created, and so the node groups' subnet lists, are unknown: the
+ * rule then reports what it knows and, if the known zones fall short, gives up with CrossGuard's advisory
+ * "can't run during preview"; the stack rule runs again at the end of `pulumi up`, where falling short is mandatory.
+ * Failing every first preview instead would block every new stack.
+ */
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { cannotJudgeYet, configValue, isString, isUnknown, type Props, snapshot, strings } from "../props";
+import { isPlainObject } from "./helmValues";
 import { list, ofTypes, TYPES } from "./shared";
 
-/**
- * Subnets (awsx VPC inputs, or real `aws:ec2/subnet:Subnet`s) and managed node groups span ≥ N AZs. A node group's
- * subnet counts as its AZ when the subnet is in the stack; otherwise (an existing VPC, or a mocked evaluation) each
- * distinct subnet counts as one zone — the program requires one private subnet per configured AZ.
- */
+interface Evidence {
+    readonly zones: Set<string>;
+    /** Subnet IDs whose zone the stack does not show. */
+    readonly unproven: Set<string>;
+    /** What a preview does not know yet. */
+    readonly pending: string[];
+}
+
+/** Subnet ID → zone, from every subnet the stack registers or reads. */
+function subnetZones(resources: PolicyResource[], pending: string[]): Map<string, string> {
+    const zones = new Map<string, string>();
+    for (const subnet of ofTypes(resources, TYPES.subnet)) {
+        const id = snapshot(() => subnet.props.id);
+        // A subnet created without a zone gets one from AWS: unknown until it exists.
+        const zone = snapshot(() => subnet.props.availabilityZone ?? subnet.props.availabilityZoneId);
+        if (isUnknown(id) || isUnknown(zone)) pending.push(`subnet ${subnet.name}`);
+        else if (isString(id) && isString(zone)) zones.set(id, zone);
+    }
+    return zones;
+}
+
+const childOf = (resources: PolicyResource[], parent: PolicyResource, types: readonly string[]) =>
+    resources.some((r) => types.includes(r.type) && r.parent?.urn === parent.urn);
+
+/** The subnets a pulumi-eks node group without its own list falls back to: the cluster's. */
+function clusterSubnets(resources: PolicyResource[]): unknown {
+    for (const c of ofTypes(resources, TYPES.eksCluster)) {
+        const own = snapshot(() => c.props.subnetIds);
+        if (own !== undefined) return own;
+        const priv = snapshot(() => c.props.privateSubnetIds);
+        const pub = snapshot(() => c.props.publicSubnetIds);
+        if (isUnknown(priv) || isUnknown(pub)) return priv;
+        if (priv !== undefined || pub !== undefined) return [...strings(pub), ...strings(priv)];
+    }
+    for (const c of ofTypes(resources, TYPES.awsEksCluster)) return snapshot(() => c.props.vpcConfig?.subnetIds);
+    return undefined;
+}
+
+/** The zone a launch template pins its instances to, if it does. */
+function pinnedZone(group: PolicyResource, resources: PolicyResource[]): string | undefined {
+    const ref = snapshot(() => group.props.launchTemplate);
+    const id = isPlainObject(ref) ? ref.id : undefined;
+    if (!isString(id)) return undefined;
+    const template = ofTypes(resources, TYPES.launchTemplate).find((t) => snapshot(() => t.props.id) === id);
+    const zone = template ? snapshot(() => template.props.placement?.availabilityZone) : undefined;
+    return isString(zone) ? zone : undefined;
+}
+
+function groupEvidence(group: PolicyResource, resources: PolicyResource[], subnets: Map<string, string>, into: Evidence): void {
+    const pinned = pinnedZone(group, resources);
+    if (pinned) {
+        into.zones.add(pinned);
+        return;
+    }
+    const props = group.props as Props;
+    let ids: unknown;
+    if (group.type === TYPES.autoScalingGroup) {
+        const azs = snapshot(() => props.availabilityZones);
+        if (isUnknown(azs)) into.pending.push(`autoscaling group ${group.name}`);
+        for (const z of strings(azs)) into.zones.add(z);
+        ids = snapshot(() => props.vpcZoneIdentifiers);
+        if (ids === undefined) return;
+    } else {
+        const key = TYPES.selfManagedNodeGroups.includes(group.type as never) ? "nodeSubnetIds" : "subnetIds";
+        ids = snapshot(() => props[key]);
+        if (ids === undefined && group.type !== TYPES.awsNodeGroup) ids = clusterSubnets(resources);
+    }
+    if (isUnknown(ids) || (Array.isArray(ids) && ids.some(isUnknown))) {
+        into.pending.push(`the subnets of node group ${group.name}`);
+        return;
+    }
+    for (const id of strings(ids)) {
+        const zone = subnets.get(id);
+        if (zone) into.zones.add(zone);
+        else into.unproven.add(id);
+    }
+}
+
 export const nodesSpanZones: StackValidationPolicy = {
     name: "eks-nodes-span-three-azs",
-    description: "The VPC subnets and the EKS managed node groups span at least three distinct availability zones.",
+    description:
+        "The EKS node groups run in at least three distinct availability zones, proven from the zones of the subnets the stack registers (not from how many subnets it uses).",
     configSchema: {
         properties: {
             minAvailabilityZones: { type: "integer", minimum: 2, default: 3, description: "Fewest distinct AZs allowed." },
@@ -18,45 +106,48 @@ export const nodesSpanZones: StackValidationPolicy = {
     },
     validateStack: (args, report) => {
         const min = configValue(args.getConfig<Record<string, unknown>>(), "minAvailabilityZones", 3);
-        const clusters = ofTypes(args.resources, TYPES.eksCluster, TYPES.awsEksCluster);
-        const groups = ofTypes(args.resources, TYPES.managedNodeGroup, TYPES.awsNodeGroup);
+        const { resources } = args;
+        const clusters = ofTypes(resources, TYPES.eksCluster, TYPES.awsEksCluster);
+        // A real preview shows a pulumi-eks group's aws:eks/nodeGroup:NodeGroup or autoscaling group: judge that, not the component.
+        const groups = [
+            ...ofTypes(resources, TYPES.managedNodeGroup).filter((g) => !childOf(resources, g, [TYPES.awsNodeGroup])),
+            ...ofTypes(resources, ...TYPES.selfManagedNodeGroups).filter((g) => !childOf(resources, g, [TYPES.autoScalingGroup])),
+            ...ofTypes(resources, TYPES.awsNodeGroup, TYPES.autoScalingGroup),
+        ];
         if (clusters.length === 0 && groups.length === 0) args.notApplicable("This stack has no EKS cluster.");
-        const vpcZones = new Set<string>();
-        const subnetZone = new Map<string, string>();
-        for (const vpc of ofTypes(args.resources, TYPES.vpc))
-            strings(known(() => vpc.props.availabilityZoneNames)).forEach((z) => {
-                vpcZones.add(z);
-            });
-        for (const subnet of ofTypes(args.resources, TYPES.subnet)) {
-            const zone = known(() => subnet.props.availabilityZone) ?? known(() => subnet.props.availabilityZoneId);
-            if (!isString(zone)) continue;
-            vpcZones.add(zone);
-            const id = known(() => subnet.props.id);
-            if (isString(id)) subnetZone.set(id, zone);
-        }
         const fix =
             `List at least ${min} zones of the region in ha-jenkins-eks:availabilityZones (or set azCount ≥ ${min}), ` +
-            "one managed node group per zone: DRBD quorum and the HA Controller need a third zone to break ties.";
+            "one node group per zone: DRBD quorum and the HA Controller need a third zone to break ties.";
         const anchor = (clusters[0] ?? groups[0]).urn;
+        const nodes: Evidence = { zones: new Set(), unproven: new Set(), pending: [] };
+        const subnets = subnetZones(resources, nodes.pending);
+
+        // The VPC alone: the zones the stack builds subnets in.
+        const vpcZones = new Set(subnets.values());
+        for (const vpc of ofTypes(resources, TYPES.vpc)) for (const z of strings(snapshot(() => vpc.props.availabilityZoneNames))) vpcZones.add(z);
         if (vpcZones.size > 0 && vpcZones.size < min) {
             report(`The VPC's subnets span ${vpcZones.size} availability zone(s) (${list(vpcZones)}), fewer than ${min}. ${fix}`, anchor);
         }
-        if (clusters.length > 0 && groups.length === 0) {
-            report(`The EKS cluster has no managed node groups, so no storage node runs in any zone. ${fix}`, anchor);
+        if (groups.length === 0) {
+            report(`The EKS cluster has no node groups, so no storage node runs in any zone. ${fix}`, anchor);
             return;
         }
-        const covered = new Set<string>();
-        let judged = 0;
-        for (const group of groups) {
-            // Unknown until the VPC exists, and absent from the outputs of the pulumi-eks component itself
-            // (its aws:eks/nodeGroup:NodeGroup child carries them); such groups are judged when known.
-            const ids = known(() => group.props.subnetIds);
-            if (!Array.isArray(ids)) continue;
-            judged++;
-            for (const id of strings(ids)) covered.add(subnetZone.get(id) ?? `subnet ${id}`);
+        for (const group of groups) groupEvidence(group, resources, subnets, nodes);
+        if (nodes.zones.size >= min) return;
+        const unproven =
+            nodes.unproven.size > 0
+                ? ` The zone of ${list(nodes.unproven)} is not shown by this stack, so it proves nothing: create the subnets in this ` +
+                  "program, or read them with aws.ec2.Subnet.get so their availabilityZone is part of the stack."
+                : "";
+        if (nodes.pending.length > 0) {
+            cannotJudgeYet(
+                `the node groups run in ${nodes.zones.size} proven availability zone(s) (${list(nodes.zones)}) so far; ` +
+                    `${nodes.pending.join(", ")} not known yet — judged again at the end of pulumi up, where fewer than ${min} zones fails.${unproven}`,
+            );
         }
-        if (judged > 0 && covered.size < min) {
-            report(`The managed node groups run in ${covered.size} availability zone(s) (${list(covered)}), fewer than ${min}. ${fix}`, anchor);
-        }
+        report(
+            `The node groups run in ${nodes.zones.size} proven availability zone(s) (${list(nodes.zones)}), fewer than ${min}.${unproven} ${fix}`,
+            anchor,
+        );
     },
 };

@@ -171,7 +171,7 @@ async function main(argv: readonly string[]): Promise<number> {
         return exitCodeFor({ failure: isConfig ? "config" : "evaluation", violations: [] });
     }
     const policyConfig: PolicyPackConfig = args.policyConfigFile ? readJson(args.policyConfigFile) : {};
-    const resources = toPolicyResources(run.records, { stack: args.stack, project: cfg.project, config });
+    const resources = toPolicyResources(run.records, { stack: args.stack, project: cfg.project, config, subnetZones: run.subnetZones });
     const result = await runPolicies(policies, resources, { config: policyConfig, enforcementLevel: "mandatory" });
     const planMs = performance.now();
     marks.push(["policies", planMs]);

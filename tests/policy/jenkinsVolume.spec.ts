@@ -1,4 +1,5 @@
 /** policy/rules/jenkinsVolume.ts: the Jenkins volume is replicated three times across zones. */
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as P from "../../policy/policies";
 import { notApplicable, resource, violations } from "../support/policyHarness";
@@ -47,6 +48,52 @@ describe("jenkins-volume-replicated", () => {
         expect(await violations(rule, [release({ storageClass: "linstor-r3" }), mixed])).to.deep.equal([]);
         const five = await violations(rule, [release({ storageClass: "linstor-r3" }), mixed], { config: { [rule.name]: { minJenkinsReplicas: 5 } } });
         expect(five.join()).to.match(/fewer than 5/);
+    });
+
+    it("judges Jenkins installed as a Helm v4 Chart, and value files: read when JSON, refused when unreadable", async () => {
+        const v4 = (persistence: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+            resource(T.helmChartV4, { name: "jenkins", chart: "jenkins", namespace: "jenkins", values: { persistence }, ...extra });
+        expect(await violations(rule, [v4({ existingClaim: "jenkins-home" }), claim("linstor-r3"), ...classes()])).to.deep.equal([]);
+        expect((await violations(rule, [v4({ existingClaim: "jenkins-home" }), claim("linstor-r1"), ...classes()])).join()).to.match(
+            /Jenkins chart jenkins: .*uses StorageClass linstor-r1, but it places 1 replica/,
+        );
+        const file = v4({}, { valueYamlFiles: [new pulumi.asset.FileAsset("jenkins-values.yaml")] });
+        expect((await violations(rule, [file, ...classes()])).join()).to.match(
+            /come partly from file jenkins-values\.yaml, which the pack cannot read/,
+        );
+        const json = new pulumi.asset.StringAsset(JSON.stringify({ persistence: { storageClass: "linstor-r1" } }));
+        expect((await violations(rule, [v4({}, { valueYamlFiles: [json] }), ...classes()])).join()).to.match(/linstor-r1, but it places 1 replica/);
+        const unrelated = new pulumi.asset.StringAsset("controller:\n  numExecutors: 0\n");
+        expect(await violations(rule, [v4({ storageClass: "linstor-r3" }, { valueYamlFiles: [unrelated] }), ...classes()])).to.deep.equal([]);
+    });
+
+    it("fails a jenkins-home volume swapped in through persistence.volumes, and a templated class", async () => {
+        const swapped = release({ existingClaim: "jenkins-home", volumes: [{ name: "jenkins-home", emptyDir: {} }] });
+        expect((await violations(rule, [swapped, claim("linstor-r3"), ...classes()])).join()).to.match(
+            /persistence\.volumes defines its own jenkins-home volume/,
+        );
+        expect((await violations(rule, [release({ storageClass: "{{ .Values.sc }}" }), ...classes()])).join()).to.match(/is a template/);
+    });
+
+    it("judges Jenkins rendered into objects (a v3 Chart, a v4 Chart's children): the StatefulSet's jenkins-home claim", async () => {
+        const sts = (volume: Record<string, unknown>) =>
+            resource(T.statefulSet, {
+                metadata: { name: "jenkins", namespace: "jenkins" },
+                spec: {
+                    template: {
+                        spec: {
+                            volumes: [
+                                { name: "jenkins-cache", emptyDir: {} },
+                                { name: "jenkins-home", ...volume },
+                            ],
+                        },
+                    },
+                },
+            });
+        const onClaim = sts({ persistentVolumeClaim: { claimName: "jenkins-home" } });
+        expect(await violations(rule, [onClaim, claim("linstor-r3"), ...classes()])).to.deep.equal([]);
+        expect((await violations(rule, [onClaim, claim("linstor-r1"), ...classes()])).join()).to.match(/Jenkins StatefulSet jenkins: .*1 replica/);
+        expect((await violations(rule, [sts({ emptyDir: {} }), ...classes()])).join()).to.match(/jenkins-home volume is not a PersistentVolumeClaim/);
     });
 
     it("is not applicable without a Jenkins release", async () => {

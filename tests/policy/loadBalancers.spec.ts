@@ -1,4 +1,5 @@
 /** policy/rules/loadBalancers.ts: no load balancer open to the internet, Services and chart values alike. */
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as P from "../../policy/policies";
 import { resource, violations } from "../support/policyHarness";
@@ -30,7 +31,9 @@ describe("no-open-load-balancers", () => {
         const found = await violations(rule, [service({}), service({ loadBalancerSourceRanges: ["10.0.0.0/8", "0.0.0.0/0"] })]);
         expect(found).to.have.length(2);
         expect(found[0]).to.match(/LoadBalancer Service web is open to the internet: it has no loadBalancerSourceRanges/);
-        expect(found[1]).to.match(/include 0\.0\.0\.0\/0\. List the client CIDRs in loadBalancerSourceRanges/);
+        expect(found[1]).to.match(
+            /are open to the internet: 10\.0\.0\.0\/8, 0\.0\.0\.0\/0 together admit 100% of all IPv4 addresses\. List the client CIDRs/,
+        );
     });
 
     it("fails Jenkins and monitoring releases whose chart values render an open load balancer", async () => {
@@ -42,11 +45,54 @@ describe("no-open-load-balancers", () => {
         ]);
         expect(found).to.have.length(4);
         expect(found[0]).to.match(
-            /Helm release jenkins \(jenkins\) renders an internet-facing LoadBalancer from controller: its loadBalancerSourceRanges include 0\.0\.0\.0\/0/,
+            /Helm release jenkins \(jenkins\) renders an internet-facing LoadBalancer from controller: its loadBalancerSourceRanges are open to the internet: 0\.0\.0\.0\/0/,
         );
         expect(found[1]).to.match(/from controller: it has no loadBalancerSourceRanges.*Set controller\.loadBalancerSourceRanges/);
-        expect(found[2]).to.match(/kube-prometheus-stack\) renders .* from grafana\.service: its loadBalancerSourceRanges include ::\/0/);
+        expect(found[2]).to.match(
+            /kube-prometheus-stack\) renders .* from grafana\.service: its loadBalancerSourceRanges are open to the internet: ::\/0/,
+        );
         expect(found[3]).to.match(/from prometheus\.thanosServiceExternal/);
+    });
+
+    it("judges the whole list by the address space it covers: halves of the internet add up", async () => {
+        const found = await violations(rule, [
+            service({ loadBalancerSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] }),
+            service({}, { "service.beta.kubernetes.io/load-balancer-source-ranges": "0.0.0.0/1,128.0.0.0/1" }),
+            jenkins({ serviceType: "LoadBalancer", loadBalancerSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] }),
+            monitoring({ grafana: { service: { type: "LoadBalancer", loadBalancerSourceRanges: ["::/1", "8000::/1"] } } }),
+            service({ loadBalancerSourceRanges: ["203.0.113.0/24", "not-a-cidr"] }),
+        ]);
+        expect(found).to.have.length(5);
+        expect(found[0]).to.match(/0\.0\.0\.0\/1, 128\.0\.0\.0\/1 together admit 100% of all IPv4 addresses/);
+        expect(found[1]).to.match(/together admit 100% of all IPv4/);
+        expect(found[2]).to.match(/Helm release jenkins .* from controller: .*together admit 100%/);
+        expect(found[3]).to.match(/::\/1, 8000::\/1 together admit 100% of IPv6's global unicast space/);
+        expect(found[4]).to.match(/entries that are not CIDRs \(not-a-cidr\)/);
+        // A client list far from half the internet passes.
+        expect(await violations(rule, [service({ loadBalancerSourceRanges: ["10.0.0.0/8", "198.51.100.0/24", "2001:db8::/32"] })])).to.deep.equal([]);
+    });
+
+    it("judges a chart's values through a v4 Chart and value files, refusing files it cannot read", async () => {
+        const v4 = resource(T.helmChartV4, {
+            name: "jenkins",
+            chart: "jenkins",
+            namespace: "jenkins",
+            values: { controller: { serviceType: "LoadBalancer" } },
+        });
+        expect((await violations(rule, [v4])).join()).to.match(/Helm v4 Chart jenkins \(jenkins\) renders an internet-facing LoadBalancer/);
+        const files = (asset: pulumi.asset.Asset) =>
+            resource(T.helmRelease, { name: "jenkins", chart: "jenkins", namespace: "jenkins", valueYamlFiles: [asset] });
+        expect((await violations(rule, [files(new pulumi.asset.FileAsset("lb.yaml"))])).join()).to.match(
+            /takes values from file lb\.yaml, which the pack cannot read/,
+        );
+        expect((await violations(rule, [files(new pulumi.asset.StringAsset("controller:\n  serviceType: LoadBalancer\n"))])).join()).to.match(
+            /YAML text/,
+        );
+        const json = new pulumi.asset.StringAsset(
+            JSON.stringify({ controller: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] } }),
+        );
+        expect((await violations(rule, [files(json)])).join()).to.match(/together admit 100%/);
+        expect(await violations(rule, [files(new pulumi.asset.StringAsset("controller:\n  numExecutors: 0\n"))])).to.deep.equal([]);
     });
 
     it("allows what policy config names", async () => {

@@ -40,6 +40,7 @@ describe("the offline runner agrees with CrossGuard's own analyzer handlers", ()
         expect(new Set((await packViolations(recs, opts)).map((v) => v.policyName))).to.deep.equal(
             new Set([
                 P.storageClassRetain.name,
+                P.claimsRetain.name,
                 P.launchTemplateImdsV2.name,
                 P.eksControlPlaneLogging.name,
                 P.bucketOtherRegion.name,

@@ -33,6 +33,8 @@ export let existingSubnets: Record<string, ExistingSubnet> | undefined;
 export function setExistingSubnets(subnets: Record<string, ExistingSubnet> | undefined): void {
     existingSubnets = subnets;
 }
+/** Subnets the mocked awsx VPC invented (ID → AZ): the policy harness shows them as the VPC's subnets, as a real preview does. */
+export const mockSubnetZones = new Map<string, string>();
 const currentRegion = () => (pulumi.runtime.getConfig("aws:region") as string | undefined) ?? "us-west-2";
 
 /** The shared cloud mock (stacks/offline/mockCloud.ts, also behind the offline plan), recording into `recorded`. */
@@ -43,6 +45,7 @@ export const mocks = recordingMocks(
         s3Buckets: () => s3Buckets,
         availabilityZones: () => availableZones ?? ["a", "b", "c", "d"].map((l) => `${currentRegion()}${l}`),
         subnet: (id) => (existingSubnets === undefined ? configuredSubnet(id) : existingSubnets[id]),
+        onSubnet: (id, zone) => mockSubnetZones.set(id, zone),
     },
     recorded,
 );

@@ -7,7 +7,7 @@ import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { type Finding, type PackResult, type RecordedResource, runPolicies, toPolicyResources } from "../../policy/offline";
 import { policies } from "../../policy/policies";
-import { PROJECT, recorded } from "./mocks";
+import { mockSubnetZones, PROJECT, recorded } from "./mocks";
 
 type Rule = (typeof policies)[number];
 
@@ -16,6 +16,11 @@ export interface HarnessOptions {
     /** Stack config, for default providers (e.g. `{"aws:region": "us-west-2"}`). */
     readonly stackConfig?: Record<string, string>;
     readonly config?: PolicyPackConfig;
+    /**
+     * Subnets of mocked awsx VPCs (policy/offline.ts EvaluationContext): `evaluate` and `violations` add none (hand-made
+     * records bring their own), the whole-stack helpers default to every one the shared mock invented.
+     */
+    readonly subnetZones?: ReadonlyMap<string, string>;
 }
 
 let counter = 0;
@@ -45,6 +50,7 @@ export async function evaluate(rules: readonly Rule[], records: readonly Recorde
         stack: opts.stack ?? "test",
         project: PROJECT,
         config: opts.stackConfig ?? { "aws:region": "us-west-2" },
+        subnetZones: opts.subnetZones,
     });
     return runPolicies([...rules], resources, { config: opts.config, enforcementLevel: "mandatory" });
 }
@@ -61,7 +67,7 @@ export async function notApplicable(rule: Rule, records: readonly RecordedResour
 
 /** The WHOLE pack over what the shared mock recorded (default: everything the last evaluated stack registered). */
 export async function packViolations(records: readonly RecordedResource[] = recorded, opts: HarnessOptions = {}): Promise<Finding[]> {
-    return (await evaluate(policies, records, opts)).violations;
+    return (await evaluate(policies, records, { subnetZones: mockSubnetZones, ...opts })).violations;
 }
 
 /** Deep copy of recorded resources, to hand-edit a "broken stack" without touching the shared records. */
@@ -118,6 +124,7 @@ export async function crossGuardViolations(records: readonly RecordedResource[],
         stack: opts.stack ?? "test",
         project: PROJECT,
         config: opts.stackConfig ?? { "aws:region": "us-west-2" },
+        subnetZones: opts.subnetZones ?? mockSubnetZones,
     });
     const call = (handler: ReturnType<typeof server.makeAnalyzeRpcFun>, request: unknown) =>
         new Promise<analyzer.AnalyzeResponse>((resolve, reject) => handler({ request }, (err, resp) => (err ? reject(err) : resolve(resp))));
