@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
 import type { KeyOf } from "../linstorCluster/settings";
+import { controllerMetricsNetworkPolicySpec } from "../linstorCluster/networkPolicy";
 import { alertRuleGroups, JOBS, type ScheduledJob } from "./alertRules";
 import { DASHBOARD_FILE, drbdDashboard } from "./dashboard";
 import {
@@ -24,6 +25,7 @@ import {
     GRAFANA_ADMIN_KEYS,
     kubePrometheusStackValues,
     RELEASE_NAME,
+    nodeExporterNamespace,
     SERVICES,
     snapshotStateMetricsConfig,
 } from "./values";
@@ -147,6 +149,17 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
         }
         this.ready = crdsReady;
         const crOpts = { parent: this, dependsOn: [...crdsReady, ...waitFor] };
+
+        // LINSTOR's controller admits only its API clients (linstorCluster/networkPolicy.ts): Prometheus scrapes its
+        // /metrics on the plain port, admitted here (NetworkPolicies add up).
+        new k8s.networking.v1.NetworkPolicy(
+            `${p}-linstor-metrics`,
+            {
+                metadata: { name: "linstor-controller-metrics", namespace: linstorNamespace, labels },
+                spec: controllerMetricsNetworkPolicySpec(ns),
+            },
+            { parent: this, dependsOn: waitFor },
+        );
 
         new k8s.apiextensions.CustomResource(
             `${p}-linstor-controller-monitor`,
@@ -278,9 +291,23 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
         const namespace = new k8s.core.v1.Namespace(
             `${p}-monitoring`,
             {
-                // node-exporter needs hostNetwork, hostPID and hostPath: Pod Security "privileged" for this namespace.
-                metadata: { name: ns, labels: { ...PART_OF, "pod-security.kubernetes.io/enforce": "privileged" } },
+                // Nothing here needs host access (node-exporter runs next door): "baseline" enforced, "restricted" reported.
+                metadata: {
+                    name: ns,
+                    labels: {
+                        ...PART_OF,
+                        "pod-security.kubernetes.io/enforce": "baseline",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                        "pod-security.kubernetes.io/audit": "restricted",
+                    },
+                },
             },
+            parent,
+        );
+        // node-exporter reads the host (hostNetwork, hostPID, hostPath): the one "privileged" namespace of monitoring.
+        const exporterNamespace = new k8s.core.v1.Namespace(
+            `${p}-node-exporter`,
+            { metadata: { name: nodeExporterNamespace(ns), labels: { ...PART_OF, "pod-security.kubernetes.io/enforce": "privileged" } } },
             parent,
         );
         const inNs = { parent: this, dependsOn: [namespace] };
@@ -335,8 +362,9 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
         );
 
         const values = kubePrometheusStackValues({
-            discoveryNamespaces: [ns, args.linstorNamespace, ...(jenkinsNamespace ? [jenkinsNamespace] : [])],
+            discoveryNamespaces: [ns, nodeExporterNamespace(ns), args.linstorNamespace, ...(jenkinsNamespace ? [jenkinsNamespace] : [])],
             monitoringNamespace: ns,
+            nodeExporterNamespace: nodeExporterNamespace(ns),
             storageClassName: args.prometheusStorageClassName!,
             prometheusStorageSize: args.prometheusStorageSize,
             prometheusRetention: args.prometheusRetention,
@@ -366,7 +394,7 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
                 skipAwait: false,
                 timeout: 900,
             },
-            { parent: this, dependsOn: [namespace, grafanaSecret, alertmanagerSecret, ...waitFor] },
+            { parent: this, dependsOn: [namespace, exporterNamespace, grafanaSecret, alertmanagerSecret, ...waitFor] },
         );
         return { release, grafanaAdminPassword };
     }

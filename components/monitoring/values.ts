@@ -14,6 +14,16 @@ export const SERVICES = {
     alertmanager: { name: `${RELEASE_NAME}-alertmanager`, port: 9093 },
     prometheus: { name: `${RELEASE_NAME}-prometheus`, port: 9090 },
 } as const;
+/**
+ * node-exporter's namespace beside the monitoring one: the subchart puts its DaemonSet and ServiceMonitor there
+ * (prometheus-node-exporter 4.56.1, kube-prometheus-stack 88.5.3's dependency: `namespaceOverride` in
+ * templates/_helpers.tpl `prometheus-node-exporter.namespace` and `monitor-namespace`).
+ */
+export function nodeExporterNamespace(monitoringNamespace: string): string {
+    // A DNS label (≤ 63): the monitoring namespace's name cut to fit.
+    return `${monitoringNamespace.slice(0, 63 - "-node-exporter".length).replace(/-+$/, "")}-node-exporter`;
+}
+
 /** Keys the Grafana chart reads from `grafana.admin.existingSecret` (its defaults). */
 export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;
 /** Label/value the Grafana dashboard sidecar watches (chart defaults kept). */
@@ -67,6 +77,8 @@ export interface MonitoringValuesInput {
     /** Namespaces whose ServiceMonitors, PodMonitors, Probes and PrometheusRules Prometheus reads. */
     readonly discoveryNamespaces: readonly string[];
     readonly monitoringNamespace: string;
+    /** Where node-exporter runs (nodeExporterNamespace): the only pod of the chart that needs Pod Security "privileged". */
+    readonly nodeExporterNamespace: string;
     readonly storageClassName: string;
     readonly prometheusStorageSize: string;
     readonly prometheusRetention: string;
@@ -186,6 +198,8 @@ export function kubePrometheusStackValues(v: MonitoringValuesInput): Record<stri
             },
             resources: { requests: { cpu: "50m", memory: "192Mi" }, limits: { memory: "512Mi" } },
         },
+        // hostNetwork, hostPID and hostPath mounts: in a namespace of its own, so the rest of the stack stays "baseline".
+        "prometheus-node-exporter": { namespaceOverride: v.nodeExporterNamespace },
         "kube-state-metrics": {
             customResourceState: { enabled: true, config: snapshotStateMetricsConfig(v.snapshotScheduleLabel) },
             rbac: { extraRules: [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "watch"] }] },

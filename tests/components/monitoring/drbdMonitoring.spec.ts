@@ -11,7 +11,7 @@ describe("DrbdMonitoring", () => {
             await build();
         });
 
-        it("installs the pinned chart from the prometheus-community repo into a privileged namespace", () => {
+        it("installs the pinned chart from the prometheus-community repo into a baseline namespace", () => {
             const r = one(RELEASE);
             expect(r.inputs.chart).to.equal("kube-prometheus-stack");
             expect(r.inputs.version).to.equal("88.5.3");
@@ -19,9 +19,9 @@ describe("DrbdMonitoring", () => {
             expect(r.inputs.namespace).to.equal("monitoring");
             expect(r.inputs.name).to.equal("kube-prometheus-stack");
             expect(r.inputs.skipAwait).to.equal(false);
-            const ns = one("kubernetes:core/v1:Namespace");
+            const ns = one("kubernetes:core/v1:Namespace", "monitoring");
             expect(ns.inputs.metadata.name).to.equal("monitoring");
-            expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).to.equal("privileged");
+            expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).to.equal("baseline");
         });
 
         it("selects every monitor and rule, but only in the monitoring, LINSTOR and Jenkins namespaces", () => {
@@ -30,7 +30,11 @@ describe("DrbdMonitoring", () => {
                 expect(spec[`${kind}SelectorNilUsesHelmValues`], kind).to.equal(false);
                 expect(spec[`${kind}NamespaceSelector`], kind).to.deep.equal({
                     matchExpressions: [
-                        { key: "kubernetes.io/metadata.name", operator: "In", values: ["jenkins", "monitoring", "piraeus-datastore"] },
+                        {
+                            key: "kubernetes.io/metadata.name",
+                            operator: "In",
+                            values: ["jenkins", "monitoring", "monitoring-node-exporter", "piraeus-datastore"],
+                        },
                     ],
                 });
             }

@@ -1,0 +1,66 @@
+/**
+ * DrbdMonitoring's least privilege: Pod Security "privileged" only where node-exporter runs, Grafana's RBAC namespaced
+ * (no ClusterRole: grafana 12.11.1 templates/clusterrole.yaml renders one only without rbac.namespaced or with extra
+ * cluster rules), and Prometheus admitted to LINSTOR's controller metrics only.
+ */
+import { expect } from "chai";
+import { controllerMetricsNetworkPolicySpec } from "../../../components/linstorCluster/networkPolicy";
+import { nodeExporterNamespace } from "../../../components/monitoring/values";
+import { dependsOn, ofType, one } from "../../support/mocks";
+import { build, RELEASE, values } from "./fixtures";
+
+const NS = "kubernetes:core/v1:Namespace";
+const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+describe("DrbdMonitoring: least privilege", () => {
+    before(async () => {
+        await build();
+    });
+
+    it("enforces baseline on the monitoring namespace and runs node-exporter alone in a privileged one", () => {
+        const labels = (name: string) => ofType(NS).find((n) => n.inputs.metadata.name === name)!.inputs.metadata.labels;
+        expect(labels("monitoring")).to.include({
+            "pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/warn": "restricted",
+            "pod-security.kubernetes.io/audit": "restricted",
+        });
+        expect(labels("monitoring-node-exporter")).to.include({ "pod-security.kubernetes.io/enforce": "privileged" });
+        expect(values()["prometheus-node-exporter"]).to.deep.equal({ namespaceOverride: "monitoring-node-exporter" });
+        const exporter = ofType(NS).find((n) => n.inputs.metadata.name === "monitoring-node-exporter")!;
+        expect(dependsOn(one(RELEASE), exporter)).to.equal(true);
+        // Its ServiceMonitor lands there too: Prometheus must discover it.
+        expect(values().prometheus.prometheusSpec.serviceMonitorNamespaceSelector.matchExpressions[0].values).to.include("monitoring-node-exporter");
+    });
+
+    it("keeps node-exporter's namespace a DNS label", () => {
+        expect(nodeExporterNamespace("m".repeat(63))).to.have.length(63);
+        expect(nodeExporterNamespace(`${"a".repeat(48)}-x`)).to.equal(`${"a".repeat(48)}-node-exporter`);
+    });
+
+    it("keeps Grafana's RBAC in its namespace: no ClusterRole on Secrets", () => {
+        expect(values().grafana.rbac).to.deep.equal({ namespaced: true });
+        expect(values().grafana.rbac).to.not.have.property("extraClusterRoleRules");
+        expect(values().grafana.sidecar.dashboards.searchNamespace).to.deep.equal(["monitoring"]);
+    });
+
+    it("admits Prometheus pods of the monitoring namespace to LINSTOR's controller metrics port, and nothing else", () => {
+        const policy = one(POLICY);
+        expect(policy.inputs.metadata).to.include({ name: "linstor-controller-metrics", namespace: "piraeus-datastore" });
+        expect(policy.inputs.spec).to.deep.equal(controllerMetricsNetworkPolicySpec("monitoring"));
+        const rule = policy.inputs.spec.ingress[0];
+        expect(rule.ports).to.deep.equal([{ protocol: "TCP", port: 3370 }]);
+        expect(rule.from).to.deep.equal([
+            {
+                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+            },
+        ]);
+    });
+
+    it("adds the metrics policy with an existing Prometheus operator too (no namespaces of its own then)", async () => {
+        await build({ useExistingPrometheusOperator: true, prometheusStorageClassName: undefined });
+        expect(one(POLICY).inputs.spec).to.deep.equal(controllerMetricsNetworkPolicySpec("monitoring"));
+        expect(ofType(NS)).to.have.length(0);
+        await build();
+    });
+});
