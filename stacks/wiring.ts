@@ -2,22 +2,22 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { HaJenkins } from "../components/jenkins";
+import { HaJenkins, validateHaJenkinsArgs } from "../components/jenkins";
 import { chartFullname, homeClaimName, jenkinsNamespaceMetadata } from "../components/jenkins/values";
 import { LinstorCluster, type LinstorClusterArgs } from "../components/linstorCluster";
 import { validateLinstorClusterSettings } from "../components/linstorCluster/settings";
 import { nodeAmiToRun } from "../components/linstorCluster/versions";
-import { LinstorDbBackup } from "../components/linstorDbBackup";
+import { LinstorDbBackup, validateLinstorDbBackup } from "../components/linstorDbBackup";
 import {
     describeLinstorDbBackupSchedule,
     linstorDbBackupLifecycleRule,
     validateLinstorDbBackupSettings,
 } from "../components/linstorDbBackup/settings";
-import { DrbdMonitoring } from "../components/monitoring";
+import { DrbdMonitoring, validateDrbdMonitoringArgs } from "../components/monitoring";
 import { storageClassFor } from "../components/monitoring/settings";
 import { ConfigError } from "../components/shared/errors";
 import type { ScheduledJob } from "../components/shared/schedule";
-import { S3SnapshotShipping } from "../components/snapshots";
+import { S3SnapshotShipping, validateS3SnapshotShippingArgs } from "../components/snapshots";
 import { describeSnapshotSchedule } from "../components/snapshots/schedule";
 import { type BucketSource, type S3SnapshotSettings, validateS3SnapshotSettings } from "../components/snapshots/settings";
 import { projectKey, type StackConfig, validateAcrossSections } from "./config";
@@ -35,7 +35,6 @@ export function linstorClusterArgs(cfg: StackConfig, availabilityZones: string[]
         availabilityZones,
         region: cfg.region,
         namePrefix: cfg.namePrefix,
-        keyOf: projectKey,
         kubeconfigAwsProfile: cfg.awsCredentials.profile,
         kubeconfigAwsRoleArn: typeof roleArn === "string" ? roleArn : undefined,
     };
@@ -106,22 +105,22 @@ export interface JenkinsPlacement {
 /** HaJenkins on the stack's LinstorCluster, with errors naming the stack's `jenkins*` keys. */
 export function buildJenkins(cfg: StackConfig, cluster: LinstorCluster, placement: JenkinsPlacement): HaJenkins {
     const { adminPassword, ...settings } = cfg.jenkins;
-    return new HaJenkins(
-        `${cfg.namePrefix}-jenkins`,
-        {
-            ...settings,
-            releaseName: JENKINS_RELEASE,
-            adminPassword,
-            storageClassName: cluster.storageClassNames[settings.storageClassReplicas],
-            existingClaim: placement.existingClaim,
-            createNamespace: false,
-            monitoringEnabled: placement.monitoringEnabled,
-            protect: cfg.cluster.protectStatefulResources,
-            dependsOn: [...cluster.storageReady, placement.namespace, ...(placement.dependsOn ?? [])],
-            keyOf: (f) => projectKey(jenkinsConfigKey(f)),
-        },
-        { provider: cluster.provider },
-    );
+    const args = {
+        ...settings,
+        releaseName: JENKINS_RELEASE,
+        adminPassword,
+        storageClassName: cluster.storageClassNames[settings.storageClassReplicas],
+        existingClaim: placement.existingClaim,
+        createNamespace: false,
+        monitoringEnabled: placement.monitoringEnabled,
+        protect: cfg.cluster.protectStatefulResources,
+    };
+    // The component's own check, with errors naming the stack's keys (the component would name HaJenkins.<field>).
+    validateHaJenkinsArgs(args, (f) => projectKey(jenkinsConfigKey(f)));
+    return new HaJenkins(`${cfg.namePrefix}-jenkins`, args, {
+        provider: cluster.provider,
+        dependsOn: [...cluster.storageReady, placement.namespace, ...(placement.dependsOn ?? [])],
+    });
 }
 
 /** Jenkins outputs both stacks export (the DR stack reads the primary's). */
@@ -151,25 +150,21 @@ export function buildMonitoring(
 ): DrbdMonitoring | undefined {
     if (!cfg.monitoring.monitoringEnabled) return undefined;
     const { monitoringEnabled: _on, prometheusStorageReplicas, ...settings } = cfg.monitoring;
-    return new DrbdMonitoring(
-        `${cfg.namePrefix}-monitoring`,
-        {
-            ...settings,
-            namePrefix: cfg.namePrefix,
-            linstorNamespace: cluster.linstorNamespace,
-            storageClassNames: cluster.storageClassNames,
-            prometheusStorageClassName: settings.useExistingPrometheusOperator
-                ? undefined
-                : storageClassFor(prometheusStorageReplicas, cluster.storageClassNames, projectKey("prometheusStorageReplicas")),
-            // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it.
-            jenkins: { namespace: opts.jenkinsNamespace, createServiceMonitor: false, job: chartFullname(JENKINS_RELEASE) },
-            schedules: opts.schedules.filter((s): s is ScheduledJob => s !== undefined),
-            expectedStorageNodes: cfg.cluster.nodesPerAz * cluster.availabilityZones.length,
-            dependsOn: cluster.storageReady,
-            keyOf: projectKey,
-        },
-        { providers: [cluster.provider] },
-    );
+    const args = {
+        ...settings,
+        namePrefix: cfg.namePrefix,
+        linstorNamespace: cluster.linstorNamespace,
+        storageClassNames: cluster.storageClassNames,
+        prometheusStorageClassName: settings.useExistingPrometheusOperator
+            ? undefined
+            : storageClassFor(prometheusStorageReplicas, cluster.storageClassNames, projectKey("prometheusStorageReplicas")),
+        // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it.
+        jenkins: { namespace: opts.jenkinsNamespace, createServiceMonitor: false, job: chartFullname(JENKINS_RELEASE) },
+        schedules: opts.schedules.filter((s): s is ScheduledJob => s !== undefined),
+        expectedStorageNodes: cfg.cluster.nodesPerAz * cluster.availabilityZones.length,
+    };
+    validateDrbdMonitoringArgs(args, projectKey);
+    return new DrbdMonitoring(`${cfg.namePrefix}-monitoring`, args, { providers: [cluster.provider], dependsOn: cluster.storageReady });
 }
 
 /** Monitoring outputs (absent when monitoring is off). */
@@ -226,19 +221,18 @@ export function validatePrimarySnapshots(cfg: StackConfig): void {
 export function buildLinstorDbBackup(cfg: StackConfig, cluster: LinstorCluster, snapshots: S3SnapshotShipping): LinstorDbBackup | undefined {
     const { linstorDbBackupEnabled, ...settings } = cfg.linstorDbBackup;
     if (!linstorDbBackupEnabled) return undefined;
-    return new LinstorDbBackup(`${cfg.namePrefix}-linstor-db-backup`, {
+    const args = {
         ...settings,
         namePrefix: cfg.namePrefix,
         // LinstorCluster names the EKS cluster after namePrefix.
         clusterName: cfg.namePrefix,
-        k8sProvider: cluster.provider,
         linstorNamespace: cluster.linstorNamespace,
         passphraseSecretName: cluster.passphraseSecretName,
         bucket: { name: snapshots.bucketName, arn: snapshots.bucketArn, region: snapshots.bucketRegion, kmsKeyArn: snapshots.kmsKeyArn },
-        storageReady: cluster.storageReady,
         tags: cfg.cluster.tags,
-        keyOf: projectKey,
-    });
+    };
+    validateLinstorDbBackup(args, projectKey);
+    return new LinstorDbBackup(`${cfg.namePrefix}-linstor-db-backup`, args, { providers: [cluster.provider], dependsOn: cluster.storageReady });
 }
 
 /** LINSTOR database backup outputs (absent when disabled). */
@@ -278,25 +272,27 @@ export function buildPrimarySnapshots(
     },
 ): S3SnapshotShipping {
     const bucket = primaryBucket(cfg);
-    return new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
+    const args = {
         ...snapshotSettings(cfg, bucket),
         linstorCsiVersion: cluster.linstorCsiVersion,
-        bucketProvider: "create" in bucket ? regionalProvider(cfg, bucket.create.region) : undefined,
         clusterRegion: cfg.region,
-        k8sProvider: cluster.provider,
         linstorNamespace: cluster.linstorNamespace,
         passphraseSecretName: cluster.passphraseSecretName,
-        storageReady: cluster.storageReady,
         restoreStorageClassName: cluster.storageClassNames[cfg.jenkins.storageClassReplicas],
         jenkins: {
             namespace: cfg.jenkins.namespace,
             pvcName: homeClaimName(JENKINS_RELEASE),
             storageSize: cfg.jenkins.storageSize,
-            namespaceReady: [opts.namespace],
-            claimReady: opts.claimReady,
             claimUid: opts.claimUid,
         },
-        keyOf: projectKey,
+    };
+    validateS3SnapshotShippingArgs(args, projectKey);
+    const bucketProvider = "create" in bucket ? regionalProvider(cfg, bucket.create.region) : undefined;
+    return new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, args, {
+        providers: [cluster.provider],
+        bucketProvider,
+        // Every child waits for LINSTOR, the Jenkins namespace and (snapshotting Jenkins' own claim) that claim.
+        dependsOn: [...cluster.storageReady, opts.namespace, ...opts.claimReady],
     });
 }
 

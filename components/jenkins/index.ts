@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { dependencies, Hidden } from "../shared/componentOptions";
 import {
+    type JenkinsInput,
     type JenkinsSettings,
     type KeyOf,
     startupBudgetSeconds,
@@ -24,7 +26,12 @@ import {
     jenkinsValues,
 } from "./values";
 
-export interface HaJenkinsArgs extends Partial<JenkinsSettings> {
+/**
+ * HaJenkins' settings (every one optional: the component fills its default) and where JENKINS_HOME lives. The
+ * Kubernetes provider comes in the resource options (`providers`); `dependsOn` (LinstorCluster.storageReady, the
+ * monitoring stack's CRDs) holds the claim and the release back.
+ */
+export interface HaJenkinsArgs extends JenkinsInput {
     /** StorageClass of JENKINS_HOME, e.g. `LinstorCluster.storageClassNames[3]`. */
     readonly storageClassName: string;
     /** Replica count of that class; fewer than 3 is refused unless `allowFewerReplicas`. */
@@ -44,11 +51,23 @@ export interface HaJenkinsArgs extends Partial<JenkinsSettings> {
     readonly createNamespace?: boolean;
     /** Helm release name. Default "jenkins" (StatefulSet jenkins, pod jenkins-0, Service jenkins). */
     readonly releaseName?: string;
-    /** Wait for these before anything uses storage or CRDs: `LinstorCluster.storageReady`, the monitoring stack. */
-    readonly dependsOn?: readonly pulumi.Resource[];
-    /** Names the key to fix in validation errors; default `HaJenkins.<field>`. */
-    readonly keyOf?: KeyOf;
 }
+
+/**
+ * Validates HaJenkins' arguments as its constructor does, each unset setting at its default; errors name `key(field)`
+ * (default `HaJenkins.<field>`). A caller with its own key names (the stacks) calls it first.
+ */
+export function validateHaJenkinsArgs(args: HaJenkinsArgs, key: KeyOf = (f) => `HaJenkins.${f}`): void {
+    const { storageClassName, adminPassword: _pw, existingClaim, monitoringEnabled, protect, createNamespace, releaseName, ...settings } = args;
+    validateJenkinsSettings(withJenkinsDefaults(settings), key);
+    validateJenkinsPlacement(
+        { storageClassName, existingClaim, releaseName: releaseName ?? "jenkins", monitoringEnabled, protect, createNamespace },
+        key,
+    );
+}
+
+/** What HaJenkins keeps for TypeScript callers only (shared/componentOptions.ts). */
+const handles = new Hidden<JenkinsSettings>();
 
 /**
  * Jenkins from the official chart on a 3-replica LINSTOR/DRBD volume: a protected, Pulumi-managed JENKINS_HOME PVC,
@@ -71,13 +90,17 @@ export class HaJenkins extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
     /** NLB DNS name; undefined for ClusterIP. */
     readonly loadBalancerHostname: pulumi.Output<string | undefined>;
-    /** The resolved settings (no secrets), e.g. for a DR stack to reuse. */
-    readonly settings: JenkinsSettings;
     /** The JENKINS_HOME PVC this component manages; undefined with `existingClaim`. */
     readonly pvc?: k8s.core.v1.PersistentVolumeClaim;
 
+    /** The resolved settings (no secrets), e.g. for a DR stack to reuse (TypeScript only). */
+    get settings(): JenkinsSettings {
+        return handles.get(this);
+    }
+
     constructor(name: string, args: HaJenkinsArgs, opts?: pulumi.ComponentResourceOptions) {
-        const key = args.keyOf ?? ((f: string) => `HaJenkins.${f}`);
+        // Validate before registering anything, so bad input never leaves a half-created stack.
+        validateHaJenkinsArgs(args);
         const {
             storageClassName,
             adminPassword,
@@ -86,21 +109,17 @@ export class HaJenkins extends pulumi.ComponentResource {
             protect,
             createNamespace,
             releaseName: releaseArg,
-            dependsOn,
-            keyOf: _keyOf,
             ...partial
         } = args;
         const s = withJenkinsDefaults(partial);
         const releaseName = releaseArg ?? "jenkins";
-        // Validate before registering anything, so bad input never leaves a half-created stack.
-        validateJenkinsSettings(s, key);
-        validateJenkinsPlacement({ storageClassName, existingClaim, releaseName, monitoringEnabled, protect, createNamespace }, key);
         super("ha-jenkins-eks:index:HaJenkins", name, {}, opts);
-        this.settings = s;
+        handles.set(this, s);
         const parent = { parent: this };
         const ns = s.namespace;
         const fullname = chartFullname(releaseName);
-        const waitFor = [...(dependsOn ?? [])];
+        // Children inherit the Kubernetes provider from `providers`; the claim and the release wait for `dependsOn`.
+        const waitFor = dependencies(opts);
 
         const namespace =
             createNamespace === false

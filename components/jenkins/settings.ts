@@ -3,7 +3,7 @@
  * the stack config and the component (for library users). No resources here.
  */
 import * as yaml from "js-yaml";
-import { withDefaults } from "../shared/defaults";
+import { type Filled, withDefaults } from "../shared/defaults";
 import {
     ARNS,
     BYTE_SUFFIXES,
@@ -18,15 +18,23 @@ import {
     validateFields,
 } from "../shared/validation";
 
-export const SERVICE_TYPES = ["ClusterIP", "LoadBalancer"] as const;
-export type ServiceType = (typeof SERVICE_TYPES)[number];
-export const LOAD_BALANCER_SCHEMES = ["internal", "internet-facing"] as const;
-export type LoadBalancerScheme = (typeof LOAD_BALANCER_SCHEMES)[number];
-export const LOAD_BALANCER_TARGET_TYPES = ["instance", "ip"] as const;
-export type LoadBalancerTargetType = (typeof LOAD_BALANCER_TARGET_TYPES)[number];
+// Choices as `as const` objects (name → value): the package schema turns them into enums (analyzer.js extractEnumMembers).
+/** How Jenkins' Service is reached: ClusterIP (port-forward) or LoadBalancer (an NLB). */
+export const ServiceType = { ClusterIP: "ClusterIP", LoadBalancer: "LoadBalancer" } as const;
+export type ServiceType = (typeof ServiceType)[keyof typeof ServiceType];
+export const SERVICE_TYPES = Object.values(ServiceType);
+/** NLB scheme. */
+export const LoadBalancerScheme = { Internal: "internal", InternetFacing: "internet-facing" } as const;
+export type LoadBalancerScheme = (typeof LoadBalancerScheme)[keyof typeof LoadBalancerScheme];
+export const LOAD_BALANCER_SCHEMES = Object.values(LoadBalancerScheme);
+/** NLB target type (AWS Load Balancer Controller). */
+export const LoadBalancerTargetType = { Instance: "instance", Ip: "ip" } as const;
+export type LoadBalancerTargetType = (typeof LoadBalancerTargetType)[keyof typeof LoadBalancerTargetType];
+export const LOAD_BALANCER_TARGET_TYPES = Object.values(LoadBalancerTargetType);
 /** Who turns the Service into an NLB: the AWS Load Balancer Controller add-on, or EKS's built-in cloud provider. */
-export const LOAD_BALANCER_CONTROLLERS = ["aws-load-balancer-controller", "in-tree"] as const;
-export type LoadBalancerController = (typeof LOAD_BALANCER_CONTROLLERS)[number];
+export const LoadBalancerController = { AwsLoadBalancerController: "aws-load-balancer-controller", InTree: "in-tree" } as const;
+export type LoadBalancerController = (typeof LoadBalancerController)[keyof typeof LoadBalancerController];
+export const LOAD_BALANCER_CONTROLLERS = Object.values(LoadBalancerController);
 
 /** The four plugins the chart pins (jenkinsci/helm-charts, charts/jenkins/values.yaml at jenkins-5.9.53). */
 export const CHART_DEFAULT_PLUGINS = [
@@ -42,74 +50,75 @@ export const CHART_DEFAULT_PLUGINS = [
  * - `image`: an image you build with the plugins in /usr/share/jenkins/ref/plugins; nothing is ever downloaded and
  *   the list is what the image must contain (checked at pod start).
  */
-export const PLUGIN_SOURCES = ["install-once", "image"] as const;
-export type PluginSource = (typeof PLUGIN_SOURCES)[number];
+export const PluginSource = { InstallOnce: "install-once", Image: "image" } as const;
+export type PluginSource = (typeof PluginSource)[keyof typeof PluginSource];
+export const PLUGIN_SOURCES = Object.values(PluginSource);
 /** jenkinsci/prometheus-plugin tag 852.v317db_5d17a_b_0 (2026-02-02; needs Jenkins ≥ 2.479.3). */
 export const PROMETHEUS_PLUGIN_VERSION = "852.v317db_5d17a_b_0";
 
-/** Plain, fully-resolved settings of HaJenkins (stack config keys are `jenkins<Field>`). */
-export interface JenkinsSettings {
+/** HaJenkins' settings as its Args take them: every field is optional (stack config keys are `jenkins<Field>`). */
+export interface JenkinsInput {
     /** Namespace of the release, the PVC and the admin Secret. Default "jenkins". */
-    readonly namespace: string;
+    readonly namespace?: string;
     /** Exact version of the `jenkins` chart from https://charts.jenkins.io. Default 5.9.53. */
-    readonly chartVersion: string;
+    readonly chartVersion?: string;
     /** Controller image; with `pluginSource: image`, your image with the plugins baked in. */
-    readonly imageRegistry: string;
-    readonly imageRepository: string;
+    readonly imageRegistry?: string;
+    readonly imageRepository?: string;
     /** Pinned tag (optionally `tag@sha256:…`). Default 2.568.2-jdk21, the chart's appVersion. */
-    readonly imageTag: string;
+    readonly imageTag?: string;
     /** JENKINS_HOME size, e.g. "20Gi". Default 20Gi (the 2022 reference architecture's size). */
-    readonly storageSize: string;
+    readonly storageSize?: string;
     /** Replica count of the StorageClass JENKINS_HOME lives on. Default 3. */
-    readonly storageClassReplicas: number;
+    readonly storageClassReplicas?: number;
     /** Accept a class with fewer than 3 replicas (no quorum, so no automatic fail-over). Default false. */
-    readonly allowFewerReplicas: boolean;
+    readonly allowFewerReplicas?: boolean;
     /** ClusterIP (port-forward only, the default) or LoadBalancer (an NLB). */
-    readonly serviceType: ServiceType;
+    readonly serviceType?: ServiceType;
     /** Which controller builds the NLB. Default aws-load-balancer-controller (must be installed in the cluster). */
-    readonly loadBalancerController: LoadBalancerController;
+    readonly loadBalancerController?: LoadBalancerController;
     /** NLB scheme. Default internal (reachable from the VPC and networks routed to it only). */
-    readonly loadBalancerScheme: LoadBalancerScheme;
+    readonly loadBalancerScheme?: LoadBalancerScheme;
     /** NLB targets with the AWS Load Balancer Controller. Default instance: no target re-registration on fail-over. */
-    readonly loadBalancerTargetType: LoadBalancerTargetType;
+    readonly loadBalancerTargetType?: LoadBalancerTargetType;
     /** Client CIDRs allowed through the NLB. Required with LoadBalancer unless allowOpenLoadBalancer. */
-    readonly loadBalancerSourceRanges: readonly string[];
+    readonly loadBalancerSourceRanges?: string[];
     /** Accept an empty source range list or 0.0.0.0/0. Default false. */
-    readonly allowOpenLoadBalancer: boolean;
+    readonly allowOpenLoadBalancer?: boolean;
     /** ACM certificate ARN: the NLB terminates TLS on 443 and forwards to Jenkins' 8080. */
     readonly tlsCertificateArn?: string;
     /** The URL users reach Jenkins at (e.g. your DNS name); sets Jenkins' root URL and the `url` output. */
     readonly publicUrl?: string;
     /** Admin user name. Default "admin". */
-    readonly adminUser: string;
+    readonly adminUser?: string;
     /** Seconds the pod stays on a not-ready/unreachable node before eviction. Default 30 (Kubernetes: 300). */
-    readonly tolerationSeconds: number;
+    readonly tolerationSeconds?: number;
     /** Startup probe: Jenkins may take periodSeconds × failureThreshold to boot. Defaults 10 × 60 = 10 min. */
-    readonly startupProbePeriodSeconds: number;
-    readonly startupProbeFailureThreshold: number;
+    readonly startupProbePeriodSeconds?: number;
+    readonly startupProbeFailureThreshold?: number;
     /** Controller resources (Kubernetes quantities). Defaults 500m/2 CPU, 2Gi/4Gi memory. */
-    readonly cpuRequest: string;
-    readonly cpuLimit: string;
-    readonly memoryRequest: string;
-    readonly memoryLimit: string;
+    readonly cpuRequest?: string;
+    readonly cpuLimit?: string;
+    readonly memoryRequest?: string;
+    readonly memoryLimit?: string;
     /** PDB maxUnavailable 0: blocks node drains (and node-group updates) while set. Default false. */
-    readonly blockVoluntaryDisruptions: boolean;
+    readonly blockVoluntaryDisruptions?: boolean;
     /** Keep the controller image on every storage node (a DaemonSet), so a failover skips the pull. Default true. */
-    readonly prePullImage: boolean;
+    readonly prePullImage?: boolean;
     /** Where plugins come from: `install-once` (default) or `image` (baked into the controller image). */
-    readonly pluginSource: PluginSource;
+    readonly pluginSource?: PluginSource;
     /**
      * Plugins as `name:version`, all pinned. Default: the chart's four. With `install-once` they are installed
      * (the plugins the program needs are added when missing); with `image` the image must contain them.
      */
-    readonly plugins: readonly string[];
+    readonly plugins?: string[];
     /** Version of the prometheus plugin added when monitoring is on. */
-    readonly prometheusPluginVersion: string;
+    readonly prometheusPluginVersion?: string;
     /** Extra JCasC documents by name (file name without .yaml); each must be a YAML mapping. */
-    readonly cascConfigScripts: Readonly<Record<string, string>>;
+    readonly cascConfigScripts?: Readonly<Record<string, string>>;
 }
 
-export const JENKINS_DEFAULTS: JenkinsSettings = {
+export const JENKINS_DEFAULTS = {
     namespace: "jenkins",
     chartVersion: "5.9.53",
     imageRegistry: "docker.io",
@@ -139,13 +148,16 @@ export const JENKINS_DEFAULTS: JenkinsSettings = {
     plugins: [...CHART_DEFAULT_PLUGINS],
     prometheusPluginVersion: PROMETHEUS_PLUGIN_VERSION,
     cascConfigScripts: {},
-};
+} satisfies JenkinsInput;
+
+/** Plain, fully-resolved settings of HaJenkins: every field but the two without a default is set. */
+export type JenkinsSettings = Filled<JenkinsInput, typeof JENKINS_DEFAULTS>;
 
 export type { KeyOf };
 
 /** Fills every unset (undefined) field with its default. */
-export function withJenkinsDefaults(partial: Partial<JenkinsSettings>): JenkinsSettings {
-    return withDefaults<JenkinsSettings, JenkinsSettings>(JENKINS_DEFAULTS, partial);
+export function withJenkinsDefaults(partial: JenkinsInput): JenkinsSettings {
+    return withDefaults(JENKINS_DEFAULTS, partial);
 }
 
 /** JENKINS_HOME's size: whole Gi or Ti (the RTO model and the data-pool check read it in GiB). */

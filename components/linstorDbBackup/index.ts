@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PASSPHRASE_KEY } from "../linstorCluster/operator";
 import type { KeyOf } from "../linstorCluster/settings";
+import { dependencies } from "../shared/componentOptions";
 import type { ScheduledJob } from "../shared/schedule";
 import { BACKUP_LABELS, linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules } from "./exportJob";
 import {
@@ -25,23 +26,34 @@ export interface LinstorDbBackupBucket {
     readonly kmsKeyArn: pulumi.Input<string | undefined>;
 }
 
-/** LinstorDbBackup's settings (each field with a default optional: the component fills it) and where it runs. */
+/**
+ * LinstorDbBackup's settings (each field with a default optional: the component fills it) and where it runs. The
+ * Kubernetes provider comes in the resource options (`providers`); `dependsOn` (LinstorCluster.storageReady: the CRDs
+ * are LINSTOR's) holds the CronJob and what it reads back.
+ */
 export interface LinstorDbBackupArgs extends LinstorDbBackupInput {
     /** Prefix of cluster-wide names (ClusterRole, IAM user), same as LinstorCluster's. */
     readonly namePrefix: string;
     /** S3 key segment of this cluster's archives: `linstor-db/<clusterName>/` (the EKS cluster name). */
     readonly clusterName: string;
-    readonly k8sProvider: k8s.Provider;
     /** Namespace of LINSTOR (LinstorCluster.linstorNamespace); the CronJob runs there. */
     readonly linstorNamespace: string;
     /** LINSTOR's master-passphrase Secret (LinstorCluster.passphraseSecretName); backed up, never created here. */
     readonly passphraseSecretName: string;
     readonly bucket: LinstorDbBackupBucket;
-    /** dependsOn before the CronJob exists (LinstorCluster.storageReady): the CRDs are LINSTOR's. */
-    readonly storageReady?: pulumi.Resource[];
     readonly tags?: Readonly<Record<string, string>>;
-    /** Names the key to fix in validation errors; default `LinstorDbBackup.<field>`. */
-    readonly keyOf?: KeyOf;
+}
+
+/**
+ * Validates LinstorDbBackup's arguments as its constructor does, each unset setting at its default; errors name
+ * `key(field)` (default `LinstorDbBackup.<field>`). A caller with its own key names (the stacks) calls it first.
+ */
+export function validateLinstorDbBackup(args: LinstorDbBackupArgs, key: KeyOf = (f) => `LinstorDbBackup.${f}`): void {
+    const { namePrefix, clusterName, linstorNamespace, passphraseSecretName, bucket, tags, ...given } = args;
+    validateLinstorDbBackupArgs(
+        { ...withLinstorDbBackupDefaults(given), namePrefix, clusterName, linstorNamespace, passphraseSecretName, bucket, tags },
+        key,
+    );
 }
 
 function requireKmsKey(arn: string | undefined): string {
@@ -77,28 +89,15 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
     readonly restoreCommand: pulumi.Output<string>;
 
     constructor(name: string, args: LinstorDbBackupArgs, opts?: pulumi.ComponentResourceOptions) {
-        const {
-            namePrefix,
-            clusterName,
-            k8sProvider,
-            linstorNamespace: ns,
-            passphraseSecretName,
-            bucket,
-            storageReady: ready,
-            tags,
-            keyOf,
-            ...given
-        } = args;
+        // Validate before registering anything, so bad input never leaves a half-created stack.
+        validateLinstorDbBackup(args);
+        const { namePrefix, clusterName, linstorNamespace: ns, passphraseSecretName, bucket, tags, ...given } = args;
         // The defaults of every unset field, filled here once: everything below reads `s`.
         const s = withLinstorDbBackupDefaults(given);
-        // Validate before registering anything, so bad input never leaves a half-created stack.
-        validateLinstorDbBackupArgs(
-            { ...s, namePrefix, clusterName, linstorNamespace: ns, passphraseSecretName, bucket, tags },
-            keyOf ?? ((f) => `LinstorDbBackup.${f}`),
-        );
         super("ha-jenkins-eks:index:LinstorDbBackup", name, {}, opts);
-        const k8s$ = { parent: this, provider: k8sProvider };
-        const storageReady = ready ?? [];
+        // Children inherit the Kubernetes provider from `providers`; the CronJob and what it reads wait for `dependsOn`.
+        const k8s$ = { parent: this };
+        const storageReady = dependencies(opts);
         this.namespace = ns;
         this.cronJobName = BACKUP_NAME;
         this.schedule = s.linstorDbBackupSchedule;

@@ -4,7 +4,7 @@
  * What the export Job runs and may do (script, CronJob spec, RBAC rules, upload policy) is in exportJob.ts.
  */
 import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
-import { type WithDefaults, withDefaults } from "../shared/defaults";
+import { type Filled, withDefaults } from "../shared/defaults";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type FieldRules, type KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "../snapshots/lifecycle";
@@ -13,18 +13,18 @@ import { LINSTOR_DB_BACKUP_PREFIX, liveGenerations } from "../snapshots/settings
 /** Name of the CronJob, its ServiceAccount and Role, and the stem of the credential Secrets. */
 export const BACKUP_NAME = "linstor-db-backup";
 
-/** Settings of LinstorDbBackup. Field names equal the stack config keys. */
-export interface LinstorDbBackupSettings {
+/** LinstorDbBackup's settings as its Args take them: each field with a default is optional. Field names equal the stack config keys. */
+export interface LinstorDbBackupInput {
     /** Five-field cron expression in UTC. Default daily `30 2 * * *`. */
-    readonly linstorDbBackupSchedule: string;
+    readonly linstorDbBackupSchedule?: string;
     /** Days a backup stays current before the bucket's lifecycle rule expires it. Default 30. */
-    readonly linstorDbBackupRetentionDays: number;
+    readonly linstorDbBackupRetentionDays?: number;
     /** Pinned kubectl image with bash, jq, tar, gzip and sha256sum (exports and packs). Default registry.k8s.io/kubectl:v1.35.1. */
-    readonly linstorDbBackupKubectlImage: string;
+    readonly linstorDbBackupKubectlImage?: string;
     /** Pinned AWS CLI v2 image (uploads). Default public.ecr.aws/aws-cli/aws-cli:2.32.9. */
-    readonly linstorDbBackupAwsCliImage: string;
+    readonly linstorDbBackupAwsCliImage?: string;
     /** Current access-key generation (≥1); bump it to rotate. Default 1. */
-    readonly linstorDbBackupAccessKeyGeneration: number;
+    readonly linstorDbBackupAccessKeyGeneration?: number;
     /** Generations up to this one are deleted; set it to `generation-1` once a backup ran with the new key. */
     readonly linstorDbBackupAccessKeyRetiredGeneration?: number;
 }
@@ -38,17 +38,17 @@ export const LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS = {
     // aws/aws-cli release 2.32.9 (.changes/2.32.9.json); the official image is published per release.
     linstorDbBackupAwsCliImage: "public.ecr.aws/aws-cli/aws-cli:2.32.9",
     linstorDbBackupAccessKeyGeneration: 1,
-} satisfies Partial<LinstorDbBackupSettings>;
+} satisfies Partial<LinstorDbBackupInput>;
 
 /** The stack's defaults: LinstorDbBackup's own, plus the stack-only switch `linstorDbBackupEnabled`. */
 export const LINSTOR_DB_BACKUP_DEFAULTS = { linstorDbBackupEnabled: true, ...LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS };
 
-/** LinstorDbBackup's settings as the component takes them: the fields with a default are optional. */
-export type LinstorDbBackupInput = WithDefaults<LinstorDbBackupSettings, typeof LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS>;
+/** Plain, fully-resolved settings of LinstorDbBackup: every field with a default is set. */
+export type LinstorDbBackupSettings = Filled<LinstorDbBackupInput, typeof LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS>;
 
 /** The settings with every field left unset (or explicitly undefined) at its default. */
 export function withLinstorDbBackupDefaults(given: LinstorDbBackupInput): LinstorDbBackupSettings {
-    return withDefaults<LinstorDbBackupSettings, typeof LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS>(LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS, given);
+    return withDefaults(LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS, given);
 }
 
 /** One rule per field: a library user and a stack user get the same checks. */

@@ -3,7 +3,7 @@
  * Validation throws ConfigError naming `key(field)` before the component registers anything.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type WithDefaults, withDefaults } from "../shared/defaults";
+import { type Filled, withDefaults } from "../shared/defaults";
 import type { ScheduledJob } from "../shared/schedule";
 import {
     BYTE_SUFFIXES,
@@ -18,39 +18,41 @@ import {
     validateFields,
 } from "../shared/validation";
 
-export const GRAFANA_SERVICE_TYPES = ["ClusterIP", "LoadBalancer"] as const;
-export type GrafanaServiceType = (typeof GRAFANA_SERVICE_TYPES)[number];
+/** How Grafana's Service is reached (an `as const` object: the package schema makes it an enum). */
+export const GrafanaServiceType = { ClusterIP: "ClusterIP", LoadBalancer: "LoadBalancer" } as const;
+export type GrafanaServiceType = (typeof GrafanaServiceType)[keyof typeof GrafanaServiceType];
+export const GRAFANA_SERVICE_TYPES = Object.values(GrafanaServiceType);
 
-/** Plain settings of DrbdMonitoring; the stack's config keys use the same names. */
-export interface MonitoringSettings {
+/** DrbdMonitoring's settings as its Args take them: each field with a default is optional. The stack's config keys use the same names. */
+export interface MonitoringInput {
     /** Namespace of Prometheus, Alertmanager, Grafana and the rules. Default "monitoring". */
-    readonly monitoringNamespace: string;
+    readonly monitoringNamespace?: string;
     /** kube-prometheus-stack chart version (exact). Default 88.5.3. */
-    readonly kubePrometheusStackVersion: string;
+    readonly kubePrometheusStackVersion?: string;
     /** Install no chart; create only monitors, rules and the dashboard for an operator already in the cluster. Default false. */
-    readonly useExistingPrometheusOperator: boolean;
+    readonly useExistingPrometheusOperator?: boolean;
     /**
      * Images of the chart's CRD upgrade Job (`crds.upgradeJob`, a Helm pre-install/pre-upgrade hook that server-side
      * applies the chart's CRDs, which Helm itself never upgrades): kubectl, and busybox for `bzcat`. Full references
      * with a tag (the chart writes `<registry>/<repository>:<tag>`; a digest may follow the tag).
      * Defaults registry.k8s.io/kubectl:v1.35.1 and docker.io/library/busybox:1.37.0 (the chart's own are floating).
      */
-    readonly crdUpgradeKubectlImage: string;
-    readonly crdUpgradeBusyboxImage: string;
+    readonly crdUpgradeKubectlImage?: string;
+    readonly crdUpgradeBusyboxImage?: string;
     /** Extra labels on every monitor, rule and dashboard, to match an existing operator's selectors. Default {}. */
-    readonly monitoringExtraLabels: Readonly<Record<string, string>>;
+    readonly monitoringExtraLabels?: Readonly<Record<string, string>>;
     /** Prometheus retention as a Prometheus duration. Default "15d". */
-    readonly prometheusRetention: string;
+    readonly prometheusRetention?: string;
     /** Prometheus PVC size (Mi/Gi/Ti). Default "50Gi". */
-    readonly prometheusStorageSize: string;
+    readonly prometheusStorageSize?: string;
     /** Prometheus' CPU request (Kubernetes quantity). Default "250m". */
-    readonly prometheusCpuRequest: string;
+    readonly prometheusCpuRequest?: string;
     /** Prometheus' memory request (Kubernetes quantity). Default "1Gi". */
-    readonly prometheusMemoryRequest: string;
+    readonly prometheusMemoryRequest?: string;
     /** Alertmanager PVC size, keeps silences across restarts. Default "2Gi". */
-    readonly alertmanagerStorageSize: string;
+    readonly alertmanagerStorageSize?: string;
     /** Alert when a LINSTOR storage pool is fuller than this percentage (1..99). Default 80. */
-    readonly storagePoolFullPercent: number;
+    readonly storagePoolFullPercent?: number;
     /** Slack incoming-webhook URL (a Pulumi secret); must start with https://hooks.slack.com/. */
     readonly alertSlackWebhookUrl?: pulumi.Input<string>;
     /** Slack channel override, e.g. "#storage-alerts" (default: the webhook's channel). */
@@ -65,10 +67,10 @@ export interface MonitoringSettings {
     /** Grafana admin password (a Pulumi secret); default a generated 32-character password. */
     readonly grafanaAdminPassword?: pulumi.Input<string>;
     /** ClusterIP (default; use port-forward) or LoadBalancer limited to `grafanaLoadBalancerSourceRanges`. */
-    readonly grafanaServiceType: GrafanaServiceType;
-    readonly grafanaLoadBalancerSourceRanges: readonly string[];
+    readonly grafanaServiceType?: GrafanaServiceType;
+    readonly grafanaLoadBalancerSourceRanges: string[];
     /** Allow 0.0.0.0/0 in `grafanaLoadBalancerSourceRanges`. Default false. */
-    readonly allowGrafanaFromAnywhere: boolean;
+    readonly allowGrafanaFromAnywhere?: boolean;
 }
 
 /** What DrbdMonitoring fills in for each of its own fields left unset (no stack-only key: see MONITORING_DEFAULTS). */
@@ -88,7 +90,7 @@ export const MONITORING_SETTINGS_DEFAULTS = {
     storagePoolFullPercent: 80,
     grafanaServiceType: "ClusterIP" as GrafanaServiceType,
     allowGrafanaFromAnywhere: false,
-} satisfies Partial<MonitoringSettings>;
+} satisfies Partial<MonitoringInput>;
 
 /** The stack's defaults: DrbdMonitoring's own, plus the stack-only `prometheusStorageReplicas`. */
 export const MONITORING_DEFAULTS = {
@@ -97,12 +99,12 @@ export const MONITORING_DEFAULTS = {
     prometheusStorageReplicas: 2,
 };
 
-/** DrbdMonitoring's settings as the component takes them: the fields with a default are optional. */
-export type MonitoringInput = WithDefaults<MonitoringSettings, typeof MONITORING_SETTINGS_DEFAULTS>;
+/** Plain, fully-resolved settings of DrbdMonitoring: every field with a default is set. */
+export type MonitoringSettings = Filled<MonitoringInput, typeof MONITORING_SETTINGS_DEFAULTS>;
 
 /** The settings with every field left unset (or explicitly undefined) at its default. */
 export function withMonitoringDefaults(given: MonitoringInput): MonitoringSettings {
-    return withDefaults<MonitoringSettings, typeof MONITORING_SETTINGS_DEFAULTS>(MONITORING_SETTINGS_DEFAULTS, given);
+    return withDefaults(MONITORING_SETTINGS_DEFAULTS, given);
 }
 
 export const KUBE_PROMETHEUS_STACK_REPO = "https://prometheus-community.github.io/helm-charts";

@@ -33,7 +33,7 @@ export interface LinstorS3Credentials {
 }
 
 export function linstorS3Credentials(
-    k8s$: { parent: pulumi.Resource; provider: k8s.Provider },
+    k8s$: { parent: pulumi.Resource; provider?: pulumi.ProviderResource },
     name: string,
     args: S3SnapshotSettings,
     target: CredentialsTarget,

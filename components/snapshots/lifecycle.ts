@@ -1,14 +1,32 @@
 /** The backup bucket's one lifecycle configuration: its own rules plus the prefix rules other components own. */
 import type { CreateBucketSettings } from "./settings";
 
+// Named interfaces and an `as const` status: a created bucket's `prefixRules` are in the component package's schema.
+/** A rule's status: only enabled rules are declared. */
+export const LifecycleRuleStatus = { Enabled: "Enabled" } as const;
+export type LifecycleRuleStatus = (typeof LifecycleRuleStatus)[keyof typeof LifecycleRuleStatus];
+/** `{}` (whole bucket) or one key prefix. */
+export interface LifecycleRuleFilter {
+    readonly prefix?: string;
+}
+export interface NoncurrentVersionExpiration {
+    readonly noncurrentDays: number;
+}
+export interface AbortIncompleteMultipartUpload {
+    readonly daysAfterInitiation: number;
+}
+export interface LifecycleExpiration {
+    readonly days?: number;
+    readonly expiredObjectDeleteMarker?: boolean;
+}
+
 export interface LifecycleRule {
     readonly id: string;
-    readonly status: "Enabled";
-    /** `{}` (whole bucket) or one key prefix. */
-    readonly filter: { readonly prefix?: string };
-    readonly noncurrentVersionExpiration?: { readonly noncurrentDays: number };
-    readonly abortIncompleteMultipartUpload?: { readonly daysAfterInitiation: number };
-    readonly expiration?: { readonly days?: number; readonly expiredObjectDeleteMarker?: boolean };
+    readonly status: LifecycleRuleStatus;
+    readonly filter: LifecycleRuleFilter;
+    readonly noncurrentVersionExpiration?: NoncurrentVersionExpiration;
+    readonly abortIncompleteMultipartUpload?: AbortIncompleteMultipartUpload;
+    readonly expiration?: LifecycleExpiration;
 }
 
 /**

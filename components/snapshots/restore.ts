@@ -18,7 +18,8 @@ export type RestoreSource =
       };
 
 export interface SnapshotRestoreArgs {
-    readonly provider: k8s.Provider;
+    /** Kubernetes provider of the claim's cluster; default: the parent's (S3SnapshotShipping inherits its `providers`). */
+    readonly provider?: pulumi.ProviderResource;
     readonly namespace: string;
     /** Name of the new claim. */
     readonly claimName: string;

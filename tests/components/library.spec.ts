@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import * as library from "../../components";
+import * as library from "../../components/index";
 
 describe("library surface (components/index.ts)", () => {
     it("exports the components as ComponentResource classes with their defaults", () => {

@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
-import { HaJenkins } from "../../../components/jenkins";
+import { HaJenkins, validateHaJenkinsArgs } from "../../../components/jenkins";
 import { ConfigError } from "../../../components/shared/errors";
 import { thrown } from "../../support/fixtures";
 import { ofType, one, outputValue, recorded, resetRecords, settle, useStack } from "../../support/mocks";
@@ -15,16 +15,12 @@ describe("HaJenkins", () => {
     describe("storage", () => {
         it("refuses a class with fewer than 3 replicas unless allowFewerReplicas, naming the caller's key", async () => {
             resetRecords();
-            const e = thrown(
-                () =>
-                    new HaJenkins("r2", {
-                        storageClassName: "linstor-csi-lvm-thin-r2",
-                        storageClassReplicas: 2,
-                        keyOf: (f) => `ha-jenkins-eks:jenkins.${f}`,
-                    }),
-            );
+            const r2 = { storageClassName: "linstor-csi-lvm-thin-r2", storageClassReplicas: 2 };
+            // The caller's own key names through the exported check; the component names its own argument.
+            const e = thrown(() => validateHaJenkinsArgs(r2, (f) => `ha-jenkins-eks:jenkins.${f}`));
             expect(e).to.be.instanceOf(ConfigError);
             expect(e.message).to.match(/^Invalid value for ha-jenkins-eks:jenkins\.storageClassReplicas: 2\./);
+            expect((thrown(() => new HaJenkins("r2", r2)) as ConfigError).key).to.equal("HaJenkins.storageClassReplicas");
             await settle();
             expect(recorded).to.have.length(0);
             await build({ storageClassName: "linstor-csi-lvm-thin-r2", storageClassReplicas: 2, allowFewerReplicas: true });
@@ -49,7 +45,7 @@ describe("HaJenkins", () => {
 
         it("lets the caller lift protection, waits for storage readiness before the PVC and the release", async () => {
             const ready = new k8s.core.v1.ConfigMap("storage-ready", {});
-            const jenkins = await build({ protect: false, dependsOn: [ready] });
+            const jenkins = await build({ protect: false }, { dependsOn: [ready] });
             expect(seenOpts["hje-test-jenkins-home"].protect).to.equal(false);
             expect(seenOpts["hje-test-jenkins-home"].retainOnDelete).to.equal(true);
             for (const child of ["hje-test-jenkins-home", "hje-test-jenkins-release"]) {

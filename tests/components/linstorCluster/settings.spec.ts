@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import { LinstorCluster } from "../../../components/linstorCluster";
-import { LINSTOR_CLUSTER_RULES, type LinstorClusterSettings, validateLinstorClusterSettings } from "../../../components/linstorCluster/settings";
+import {
+    LINSTOR_CLUSTER_RULES,
+    type LinstorClusterSettings,
+    validateLinstorClusterSettings,
+    withLinstorClusterDefaults,
+} from "../../../components/linstorCluster/settings";
 import { ConfigError } from "../../../components/shared/errors";
 import { clusterSettings, thrown } from "../../support/fixtures";
 import { recorded, resetRecords, settle } from "../../support/mocks";
@@ -70,9 +75,11 @@ describe("LinstorCluster settings (library use, no stack config)", () => {
         ]);
     });
 
-    it("names the caller's key through keyOf", () => {
+    it("names the caller's key through the exported check (the component names its own argument)", () => {
         resetRecords();
-        const e = thrown(() => new LinstorCluster("lib", { ...clusterSettings({ drbdMaxBuffers: 1 }), keyOf: (f) => `acme:${f}` }));
+        const args = clusterSettings({ drbdMaxBuffers: 1 });
+        const e = thrown(() => validateLinstorClusterSettings(withLinstorClusterDefaults(args), (f) => `acme:${f}`));
         expect((e as ConfigError).key).to.equal("acme:drbdMaxBuffers");
+        expect((thrown(() => new LinstorCluster("lib", args)) as ConfigError).key).to.equal("LinstorCluster.drbdMaxBuffers");
     });
 });

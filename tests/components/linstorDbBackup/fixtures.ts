@@ -1,5 +1,4 @@
 /** Arguments and settings the LinstorDbBackup specs share: a bucket in eu-central-1 with its KMS key, the defaults. */
-import * as k8s from "@pulumi/kubernetes";
 import { LinstorDbBackup, type LinstorDbBackupArgs } from "../../../components/linstorDbBackup";
 import type { BackupCronJobArgs } from "../../../components/linstorDbBackup/exportJob";
 import { LINSTOR_DB_BACKUP_DEFAULTS, type LinstorDbBackupSettings } from "../../../components/linstorDbBackup/settings";
@@ -35,7 +34,6 @@ export function args(overrides: Partial<LinstorDbBackupArgs> = {}): LinstorDbBac
         ...DEFAULTS,
         namePrefix: "hje-test",
         clusterName: "hje-test",
-        k8sProvider: new k8s.Provider("test-k8s", { kubeconfig: "{}" }),
         linstorNamespace: "piraeus-datastore",
         passphraseSecretName: "linstor-passphrase",
         bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}`, region: "eu-central-1", kmsKeyArn: KMS },

@@ -1,5 +1,4 @@
 /** LinstorDbBackup as a library user builds it: only the fields without a default, no LINSTOR_DB_BACKUP_DEFAULTS spread. */
-import * as k8s from "@pulumi/kubernetes";
 import { expect } from "chai";
 import { LinstorDbBackup, type LinstorDbBackupArgs } from "../../../components/linstorDbBackup";
 import { linstorDbBackupCronJobSpec } from "../../../components/linstorDbBackup/exportJob";
@@ -18,7 +17,6 @@ import { BUCKET, cronArgs, DEFAULTS, KMS } from "./fixtures";
 const REQUIRED: LinstorDbBackupArgs = {
     namePrefix: "hje-test",
     clusterName: "hje-test",
-    k8sProvider: new k8s.Provider("library-k8s", { kubeconfig: "{}" }),
     linstorNamespace: "piraeus-datastore",
     passphraseSecretName: "linstor-passphrase",
     bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}`, region: "eu-central-1", kmsKeyArn: KMS },

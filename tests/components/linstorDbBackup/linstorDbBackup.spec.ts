@@ -2,7 +2,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import { expect } from "chai";
-import { LinstorDbBackup } from "../../../components/linstorDbBackup";
+import { LinstorDbBackup, validateLinstorDbBackup } from "../../../components/linstorDbBackup";
 import { LINSTOR_DB_RESOURCES, linstorDbBackupCronJobSpec } from "../../../components/linstorDbBackup/exportJob";
 import type { ConfigError } from "../../../components/shared/errors";
 import { thrown } from "../../support/fixtures";
@@ -103,13 +103,16 @@ describe("LinstorDbBackup", () => {
             expect(c.retentionDays).to.equal(30);
         });
 
-        it("waits for LINSTOR before creating the CronJob", async () => {
+        it("waits for its dependsOn (LINSTOR) before creating the CronJob, on the Kubernetes provider of its options", async () => {
             resetRecords();
             const provider = new k8s.Provider("ready-k8s", { kubeconfig: "{}" });
             const ready = new k8s.core.v1.Namespace("linstor-ready", { metadata: { name: "x" } }, { provider });
-            new LinstorDbBackup("hje-test-linstor-db", args({ storageReady: [ready], k8sProvider: provider }));
+            new LinstorDbBackup("hje-test-linstor-db", args(), { providers: [provider], dependsOn: [ready] });
             await settle();
             expect(dependsOn(one("kubernetes:batch/v1:CronJob"), one("kubernetes:core/v1:Namespace"))).to.equal(true);
+            for (const r of recorded.filter((r) => r.type.startsWith("kubernetes:"))) {
+                expect(r.provider, r.name).to.contain("pulumi:providers:kubernetes::ready-k8s::");
+            }
         });
 
         it("rotates without a gap: the new key's Secret exists beside the old one and the job uses the new one", async () => {
@@ -128,15 +131,11 @@ describe("LinstorDbBackup", () => {
 
         it("refuses a bucket without a KMS key before registering anything", async () => {
             resetRecords();
-            const e = thrown(
-                () =>
-                    new LinstorDbBackup("no-kms", {
-                        ...args({ bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}`, region: "eu-central-1", kmsKeyArn: undefined } }),
-                        keyOf: PROJECT_KEY,
-                    }),
-            ) as ConfigError;
+            const noKms = args({ bucket: { name: BUCKET, arn: `arn:aws:s3:::${BUCKET}`, region: "eu-central-1", kmsKeyArn: undefined } });
+            const e = thrown(() => validateLinstorDbBackup(noKms, PROJECT_KEY)) as ConfigError;
             expect(e.key).to.equal("ha-jenkins-eks:snapshotKmsKeyArn");
             expect(e.message).to.contain("SSE-KMS key");
+            expect((thrown(() => new LinstorDbBackup("no-kms", noKms)) as ConfigError).key).to.equal("LinstorDbBackup.snapshotKmsKeyArn");
             await settle();
             expect(recorded.filter((r) => !r.type.startsWith("pulumi:providers:"))).to.deep.equal([]);
         });

@@ -114,7 +114,7 @@ describe("LinstorDbBackup", () => {
                 { linstorNamespace: "Bad_NS" },
                 { bucket: { name: BUCKET, arn: "x", region: "europe", kmsKeyArn: KMS } },
             ] as Partial<LinstorDbBackupArgs>[]) {
-                expect(() => new LinstorDbBackup("bad", { ...args(bad), keyOf: PROJECT_KEY })).to.throw(ConfigError);
+                expect(() => new LinstorDbBackup("bad", args(bad))).to.throw(ConfigError);
             }
             await settle();
             expect(recorded.filter((r) => !r.type.startsWith("pulumi:providers:"))).to.deep.equal([]);

@@ -1,10 +1,9 @@
 /** The snapshot bucket S3SnapshotShipping creates (SnapshotBucket): its region, its provider and its hardening. */
 import { expect } from "chai";
 import { ConfigError } from "../../../components/shared/errors";
-import { S3SnapshotShipping } from "../../../components/snapshots";
-import { thrown } from "../../support/fixtures";
+import type { S3SnapshotShipping } from "../../../components/snapshots";
 import { dependsOn, ofType, one, outputValue, recorded, resetRecords, settle } from "../../support/mocks";
-import { args, build, PROJECT_KEY } from "./fixtures";
+import { args, build, PROJECT_KEY, refused } from "./fixtures";
 
 describe("S3SnapshotShipping", () => {
     describe("bucket in another region", () => {
@@ -31,7 +30,7 @@ describe("S3SnapshotShipping", () => {
         it("rejects a bucket in the cluster's region before registering anything", async () => {
             resetRecords();
             const same = args({ bucket: { create: { ...(args().bucket as any).create, region: "us-west-2" } } });
-            const e = thrown(() => new S3SnapshotShipping("x", { ...same, keyOf: PROJECT_KEY }));
+            const e = refused(same, PROJECT_KEY);
             expect(e).to.be.instanceOf(ConfigError);
             expect(e.message).to.contain("ha-jenkins-eks:snapshotBucketRegion").and.contain('"us-west-2"').and.contain("regional outage");
             // Registrations arrive asynchronously: without waiting, a resource registered before the throw is not seen yet.

@@ -1,8 +1,11 @@
 /** Arguments the S3SnapshotShipping specs share: a bucket created in eu-central-1 for a us-west-2 cluster, the defaults. */
-import * as k8s from "@pulumi/kubernetes";
-import { S3SnapshotShipping, type S3SnapshotShippingArgs } from "../../../components/snapshots";
+import { expect } from "chai";
+import { ConfigError } from "../../../components/shared/errors";
+import type { KeyOf } from "../../../components/shared/validation";
+import { S3SnapshotShipping, type S3SnapshotShippingArgs, validateS3SnapshotShippingArgs } from "../../../components/snapshots";
 import { S3_SNAPSHOT_DEFAULTS as D } from "../../../components/snapshots/settings";
 import { projectKey } from "../../../stacks/config/naming";
+import { thrown } from "../../support/fixtures";
 import { one, outputValue, resetRecords, settle } from "../../support/mocks";
 
 /** The stack's KeyOf: a field's error names its config key (stacks/config/naming.ts). */
@@ -36,13 +39,24 @@ export function args(overrides: Partial<S3SnapshotShippingArgs> = {}): S3Snapsho
         snapshotPruneDeletesBackups: D.snapshotPruneDeletesBackups,
         protect: true,
         tags: {},
-        k8sProvider: new k8s.Provider("test-k8s", { kubeconfig: "{}" }),
         linstorNamespace: "piraeus-datastore",
         passphraseSecretName: "linstor-passphrase",
         restoreStorageClassName: "linstor-csi-lvm-thin-r3",
         jenkins,
         ...overrides,
     };
+}
+
+/**
+ * The error for arguments the caller's key names refuse (the exported check the stacks run first); the component
+ * refuses them too, naming its own argument (S3SnapshotShipping.<field>).
+ */
+export function refused(a: S3SnapshotShippingArgs, key: KeyOf = PROJECT_KEY): ConfigError {
+    const e = thrown(() => validateS3SnapshotShippingArgs(a, key));
+    expect(e).to.be.instanceOf(ConfigError);
+    const own = thrown(() => new S3SnapshotShipping("x", a));
+    expect((own as ConfigError).key).to.match(/^S3SnapshotShipping\./);
+    return e as ConfigError;
 }
 
 /** A fresh S3SnapshotShipping under the shared mock, its registrations settled. */

@@ -1,5 +1,4 @@
 /** S3SnapshotShipping as a library user builds it: only the fields without a default, no S3_SNAPSHOT_DEFAULTS spread. */
-import * as k8s from "@pulumi/kubernetes";
 import { expect } from "chai";
 import { ConfigError } from "../../../components/shared/errors";
 import { S3SnapshotShipping, type S3SnapshotShippingArgs } from "../../../components/snapshots";
@@ -20,7 +19,6 @@ const REQUIRED: S3SnapshotShippingArgs = {
     clusterRegion: "us-west-2",
     bucket: { create: { region: "eu-central-1" } },
     tags: {},
-    k8sProvider: new k8s.Provider("library-k8s", { kubeconfig: "{}" }),
     linstorNamespace: "piraeus-datastore",
     passphraseSecretName: "linstor-passphrase",
     jenkins,
@@ -30,15 +28,12 @@ const REQUIRED: S3SnapshotShippingArgs = {
 function settingsOf(a: S3SnapshotShippingArgs) {
     const {
         clusterRegion: _r,
-        k8sProvider: _k,
         linstorNamespace: _l,
         passphraseSecretName: _p,
         restoreStorageClassName: _s,
         jenkins: _j,
-        storageReady: _sr,
-        bucketProvider: _b,
         remoteJobImage: _i,
-        keyOf: _o,
+        linstorCsiVersion: _c,
         ...settings
     } = a;
     return settings;

@@ -4,7 +4,15 @@ import { S3SnapshotShipping } from "../../../components/snapshots";
 import { SNAPSHOT_SCRIPT } from "../../../components/snapshots/schedule";
 import { thrown } from "../../support/fixtures";
 import { dependsOn, ofType, one, outputValue, recorded, unsecret } from "../../support/mocks";
-import { args, build, cronEnv, PROJECT_KEY, policyDoc } from "./fixtures";
+import { args, build, cronEnv, PROJECT_KEY, policyDoc, refused } from "./fixtures";
+
+const VSC = "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass";
+/** The VolumeSnapshotClass whose Kubernetes name is `name`. */
+function classNamed(name: string) {
+    const found = ofType(VSC).filter((r) => r.inputs.metadata.name === name);
+    if (found.length !== 1) throw new Error(`expected one VolumeSnapshotClass ${name}, found ${found.length}`);
+    return found[0];
+}
 
 describe("S3SnapshotShipping", () => {
     describe("credentials", () => {
@@ -75,8 +83,9 @@ describe("S3SnapshotShipping", () => {
                 "linstor-remote-s3-eu-central-1-g1",
                 "linstor-remote-s3-eu-central-1-g2",
             ]);
-            const cls = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass");
-            expect(cls.inputs.parameters["csi.storage.k8s.io/snapshotter-secret-name"]).to.equal("linstor-remote-s3-eu-central-1-g2");
+            for (const cls of ofType(VSC)) {
+                expect(cls.inputs.parameters["csi.storage.k8s.io/snapshotter-secret-name"], cls.name).to.equal("linstor-remote-s3-eu-central-1-g2");
+            }
             expect(cronEnv().CREDENTIALS_SECRET).to.equal("linstor-remote-s3-eu-central-1-g2");
         });
 
@@ -89,7 +98,7 @@ describe("S3SnapshotShipping", () => {
                     .map((k) => k.name)
                     .sort(),
             ).to.deep.equal(["hje-test-snapshots-linstor-g2", "hje-test-snapshots-linstor-g3"]);
-            const e = thrown(() => new S3SnapshotShipping("x", { ...args({ s3AccessKeyGeneration: 3 }), keyOf: PROJECT_KEY }));
+            const e = refused(args({ s3AccessKeyGeneration: 3 }), PROJECT_KEY);
             expect(e.message).to.contain("ha-jenkins-eks:s3AccessKeyRetiredGeneration").and.contain("set it to 1");
             const e2 = thrown(
                 () => new S3SnapshotShipping("x", { ...args({ s3AccessKeyGeneration: 3, s3AccessKeyRetiredGeneration: 3 }), keyOf: PROJECT_KEY }),

@@ -8,7 +8,7 @@ import { ConfigReader } from "../../../stacks/config/reader";
 import { readSnapshotConfig } from "../../../stacks/config/snapshots";
 import { thrown } from "../../support/fixtures";
 import { recorded, resetRecords, settle, useStack } from "../../support/mocks";
-import { args, jenkins, PROJECT_KEY } from "./fixtures";
+import { args, jenkins, PROJECT_KEY, refused } from "./fixtures";
 
 describe("S3SnapshotShipping", () => {
     describe("validation", () => {
@@ -50,7 +50,7 @@ describe("S3SnapshotShipping", () => {
         for (const [title, over, message] of cases) {
             it(`rejects ${title} with the key named, before registering anything`, async () => {
                 resetRecords();
-                const e = thrown(() => new S3SnapshotShipping("x", { ...args(over), keyOf: PROJECT_KEY }));
+                const e = refused(args(over), PROJECT_KEY);
                 expect(e).to.be.instanceOf(ConfigError);
                 expect(e.message).to.match(/^Invalid value for ha-jenkins-eks:/);
                 expect(e.message).to.match(message);
@@ -220,7 +220,7 @@ describe("S3SnapshotShipping settings (library use, no stack config)", () => {
     }
 
     it("names the stack's config key for the same nested field", () => {
-        const e = thrown(() => new S3SnapshotShipping("lib", { ...args(create({ noncurrentVersionExpirationDays: 0 })), keyOf: projectKey }));
+        const e = refused(args(create({ noncurrentVersionExpirationDays: 0 })), projectKey);
         expect((e as ConfigError).key).to.equal("ha-jenkins-eks:snapshotBucketNoncurrentVersionDays");
     });
 });
