@@ -4,6 +4,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { Hidden } from "../shared/componentOptions";
 import { KMS_MAX_DELETION_WINDOW_DAYS } from "../shared/kms";
 import { EBS_GP3_CLASS, ebsGp3Parameters } from "./addons";
 import { linstorApiCertificates } from "./apiTls";
@@ -14,24 +15,19 @@ import { controllerNetworkPolicySpec } from "./networkPolicy";
 import { storageNodes } from "./nodeGroups";
 import { DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY, satelliteConfigurationSpec } from "./operator";
 import { operatorRelease } from "./operatorReleases";
-import {
-    type KeyOf,
-    type LinstorClusterInput,
-    type LinstorClusterSettings,
-    validateLinstorClusterSettings,
-    withLinstorClusterDefaults,
-} from "./settings";
+import { type LinstorClusterInput, type LinstorClusterSettings, validateLinstorClusterSettings, withLinstorClusterDefaults } from "./settings";
 import { LINSTOR_PROVISIONER, storageClassSpec } from "./storageClasses";
 
-/** LinstorCluster's settings (each field with a default optional: the component fills it), and how errors name keys. */
+/** LinstorCluster's settings (each field with a default optional: the component fills it). */
 export interface LinstorClusterArgs extends LinstorClusterInput {
-    /** Names the key to fix in validation errors; default `LinstorCluster.<field>`. */
-    readonly keyOf?: KeyOf;
     /** AWS CLI profile the kubeconfig's `aws eks get-token` uses: the stack's `aws:profile`. */
     readonly kubeconfigAwsProfile?: string;
     /** Role the kubeconfig's `aws eks get-token` assumes: the role the stack's AWS provider assumes. */
     readonly kubeconfigAwsRoleArn?: string;
 }
+
+/** What LinstorCluster keeps for TypeScript callers only (shared/componentOptions.ts). */
+const handles = new Hidden<{ provider: k8s.Provider; storageReady: pulumi.Resource[] }>();
 
 /** All five control-plane log types (CIS EKS 2.1.1). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
@@ -52,19 +48,15 @@ export class LinstorCluster extends pulumi.ComponentResource {
     /** EKS cluster name. */
     readonly clusterName: pulumi.Output<string>;
     readonly region: string;
-    readonly availabilityZones: readonly string[];
+    readonly availabilityZones: string[];
     /** Kubeconfig (secret). */
     readonly kubeconfig: pulumi.Output<string>;
-    /** Provider for everything deployed into this cluster. */
-    readonly provider: k8s.Provider;
-    /** StorageClass name by replica count. */
-    readonly storageClassNames: Record<number, string>;
+    /** StorageClass name by replica count ("1", "2", "3"). */
+    readonly storageClassNames: Record<string, string>;
     /** Namespace of the LINSTOR operator, controller and CSI. */
     readonly linstorNamespace: string;
     /** Secret holding LINSTOR's master passphrase (needed for S3 remotes). */
     readonly passphraseSecretName: string;
-    /** Resources that must exist before anything uses LINSTOR volumes. */
-    readonly storageReady: pulumi.Resource[];
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string[]>;
     /** AMI the storage nodes run (export it: the stacks keep it until kubernetesVersion changes). */
@@ -75,12 +67,24 @@ export class LinstorCluster extends pulumi.ComponentResource {
      */
     readonly linstorCsiVersion: string | undefined;
 
+    /**
+     * Kubernetes provider for everything deployed into this cluster (TypeScript only; other languages build one from
+     * `kubeconfig`). Pass it to the other components as `providers`.
+     */
+    get provider(): k8s.Provider {
+        return handles.get(this).provider;
+    }
+    /** Resources that must exist before anything uses LINSTOR volumes: the other components' `dependsOn` (TypeScript only). */
+    get storageReady(): pulumi.Resource[] {
+        return handles.get(this).storageReady;
+    }
+
     constructor(name: string, args: LinstorClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        const { keyOf, kubeconfigAwsProfile, kubeconfigAwsRoleArn, ...given } = args;
+        const { kubeconfigAwsProfile, kubeconfigAwsRoleArn, ...given } = args;
         // The defaults of every unset field, filled here once: everything below reads `s`.
         const s = withLinstorClusterDefaults(given);
         // Validate before registering anything, so bad input never leaves a half-created stack.
-        validateLinstorClusterSettings(s, keyOf ?? ((f) => `LinstorCluster.${f}`));
+        validateLinstorClusterSettings(s, (f) => `LinstorCluster.${f}`);
         super("ha-jenkins-eks:index:LinstorCluster", name, {}, opts);
         const p = s.namePrefix;
         const tags = { ...s.tags, "ha-jenkins-eks:cluster": p };
@@ -187,7 +191,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
         );
         this.kubeconfig = pulumi.secret(kubeconfig);
 
-        this.provider = new k8s.Provider(
+        const provider = new k8s.Provider(
             `${p}-k8s`,
             {
                 kubeconfig,
@@ -195,7 +199,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
             },
             parent,
         );
-        const k8sOpts = { parent: this, provider: this.provider };
+        const k8sOpts = { parent: this, provider };
 
         const chart = operatorChart(s.linstorDistribution);
         this.linstorNamespace = chart.namespace;
@@ -222,7 +226,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
 
         const storage = storageNodes(p, s, {
             parent: this,
-            provider: this.provider,
+            provider,
             cluster,
             nodeRole,
             privateSubnetIds: network.privateSubnetIds,
@@ -347,7 +351,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 { ...k8sOpts, dependsOn: [operator, linstor, satellites], deleteBeforeReplace: true },
             );
         });
-        this.storageReady = [operator, linstor, satellites, ...classes];
+        handles.set(this, { provider, storageReady: [operator, linstor, satellites, ...classes] });
         new k8s.storage.v1.StorageClass(
             `${p}-${EBS_GP3_CLASS}`,
             {

@@ -1,15 +1,25 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { type WithDefaults, withDefaults } from "../shared/defaults";
+import { type Filled, withDefaults } from "../shared/defaults";
 import { ARNS, type Check, check, type FieldRules, isLinstorName, type KeyOf, NOT_CHECKED, validateFields } from "../shared/validation";
 import { defaultMetadataVolumeGiB, externalMetadataMiB, instanceMemoryMiB, LINSTOR_DEFAULT_PEER_SLOTS, requiredNodeMemoryMiB } from "./sizing";
 import { storageClassSpec } from "./storageClasses";
 
-export const LINSTOR_DISTRIBUTIONS = ["piraeus", "linbit"] as const;
-export type LinstorDistribution = (typeof LINSTOR_DISTRIBUTIONS)[number];
-export const SATELLITE_DELETION_POLICIES = ["Evacuate", "Retain", "Delete"] as const;
-export type SatelliteDeletionPolicy = (typeof SATELLITE_DELETION_POLICIES)[number];
-export const NAT_GATEWAY_STRATEGIES = ["OnePerAz", "Single"] as const;
-export type NatGatewayStrategy = (typeof NAT_GATEWAY_STRATEGIES)[number];
+// Choices as `as const` objects (name → value): the package schema turns them into enums (analyzer.js extractEnumMembers).
+/** Open Piraeus images, or LINBIT SDS from drbd.io. */
+export const LinstorDistribution = { piraeus: "piraeus", linbit: "linbit" } as const;
+export type LinstorDistribution = (typeof LinstorDistribution)[keyof typeof LinstorDistribution];
+export const LINSTOR_DISTRIBUTIONS = Object.values(LinstorDistribution);
+/** What the operator does in LINSTOR when a storage node's Kubernetes Node disappears. */
+export const SatelliteDeletionPolicy = { Evacuate: "Evacuate", Retain: "Retain", Delete: "Delete" } as const;
+export type SatelliteDeletionPolicy = (typeof SatelliteDeletionPolicy)[keyof typeof SatelliteDeletionPolicy];
+export const SATELLITE_DELETION_POLICIES = Object.values(SatelliteDeletionPolicy);
+/** NAT gateways of a new VPC: one per AZ, or a single one. */
+export const NatGatewayStrategy = { OnePerAz: "OnePerAz", Single: "Single" } as const;
+export type NatGatewayStrategy = (typeof NatGatewayStrategy)[keyof typeof NatGatewayStrategy];
+export const NAT_GATEWAY_STRATEGIES = Object.values(NatGatewayStrategy);
+/** EBS volume type of a node volume. */
+export const EbsVolumeType = { gp3: "gp3", gp2: "gp2", io1: "io1", io2: "io2" } as const;
+export type EbsVolumeType = (typeof EbsVolumeType)[keyof typeof EbsVolumeType];
 
 /** EBS limits per volume type (size GiB, provisioned IOPS, gp3 throughput MiB/s). */
 export const EBS_LIMITS = {
@@ -17,29 +27,31 @@ export const EBS_LIMITS = {
     gp2: { minGiB: 1, maxGiB: 16384 },
     io1: { minGiB: 4, maxGiB: 16384, iops: [100, 64000], iopsPerGiB: 50 },
     io2: { minGiB: 4, maxGiB: 65536, iops: [100, 256000], iopsPerGiB: 1000 },
-} as const;
-export type EbsVolumeType = keyof typeof EBS_LIMITS;
+} as const satisfies Record<EbsVolumeType, unknown>;
 /** Types the metadata volume may use: no provisioned IOPS to configure. */
 export const METADATA_VOLUME_TYPES: readonly EbsVolumeType[] = ["gp3", "gp2"];
 export const EBS_VOLUME_TYPES = Object.keys(EBS_LIMITS) as EbsVolumeType[];
 
-/** Plain, fully-resolved settings of a LinstorCluster (config keys of the stack use the same names). */
-export interface LinstorClusterSettings {
+/**
+ * LinstorCluster's settings as its Args take them: each field with a default is optional (the component fills it).
+ * The stack's config keys use the same names.
+ */
+export interface LinstorClusterInput {
     /** Prefix of every resource name; keeps stacks from colliding. */
     readonly namePrefix: string;
     /** AWS region of the cluster. */
     readonly region: string;
     /** The availability zones to span, at least 3 distinct ones in `region`. */
-    readonly availabilityZones: readonly string[];
+    readonly availabilityZones: string[];
     /** Storage nodes per AZ (one managed node group per AZ). Default 1. */
-    readonly nodesPerAz: number;
+    readonly nodesPerAz?: number;
     /**
      * AMI of the storage nodes. Default: the recommended EKS AL2023 AMI of `kubernetesVersion` (SSM), which the
      * stacks then keep until `kubernetesVersion` changes, so a new AWS release never rolls the nodes by itself.
      */
     readonly nodeAmiId?: string;
     /** EC2 instance type of storage nodes. Default m6i.large. */
-    readonly instanceType: string;
+    readonly instanceType?: string;
     /** Memory of `instanceType` in MiB, only needed when it cannot be derived from the type name. */
     readonly instanceMemoryMiB?: number;
     /** Root volume of each node. Default 50 GiB. */
@@ -52,15 +64,15 @@ export interface LinstorClusterSettings {
     /** EBS volume backing external DRBD metadata. Default: derived from data size and peer slots. */
     readonly metadataVolumeSizeGiB?: number;
     /** EBS type of the metadata volume: gp3 or gp2. Default gp3. */
-    readonly metadataVolumeType: EbsVolumeType;
+    readonly metadataVolumeType?: EbsVolumeType;
     /** KMS key for the node EBS volumes; default the account's EBS key (still encrypted). */
     readonly ebsKmsKeyArn?: string;
     /** Upper bound of DRBD volumes per node, for per-volume metadata overhead. Default 100. */
-    readonly maxVolumesPerNode: number;
+    readonly maxVolumesPerNode?: number;
     /** Bitmap slots LINSTOR reserves per new resource (`PeerSlotsNewResource`). Default 7. */
-    readonly drbdPeerSlots: number;
+    readonly drbdPeerSlots?: number;
     /** Kubernetes minor version. Default "1.35". */
-    readonly kubernetesVersion: string;
+    readonly kubernetesVersion?: string;
     /**
      * Versions of the EKS managed add-ons (e.g. `v1.12.4-eksbuild.1`). Default: the version EKS marks as default for
      * `kubernetesVersion` at each deployment (aws.eks.getAddonVersion): they follow the Kubernetes version, and EKS may
@@ -72,81 +84,81 @@ export interface LinstorClusterSettings {
     readonly podIdentityAgentAddonVersion?: string;
     readonly ebsCsiDriverAddonVersion?: string;
     /** New VPC CIDR (ignored with `vpcId`). Default 10.0.0.0/16. */
-    readonly vpcCidr: string;
+    readonly vpcCidr?: string;
     /** NAT gateways of a new VPC. Default OnePerAz, so an AZ outage does not cut egress. */
-    readonly natGateways: NatGatewayStrategy;
+    readonly natGateways?: NatGatewayStrategy;
     /** Use an existing VPC instead: its ID, and one private subnet per AZ in `availabilityZones` order. */
     readonly vpcId?: string;
-    readonly privateSubnetIds?: readonly string[];
-    readonly publicSubnetIds?: readonly string[];
+    readonly privateSubnetIds?: string[];
+    readonly publicSubnetIds?: string[];
     /**
      * How the deployer (and CI) reach the Kubernetes API: at least one of the three `api*` lists must be set.
      * Public endpoint: CIDRs allowed to reach it (e.g. your office or CI egress IP as /32). Empty: no public endpoint.
      */
-    readonly apiPublicAccessCidrs: readonly string[];
+    readonly apiPublicAccessCidrs: string[];
     /**
      * Private endpoint: CIDRs admitted on 443 to the cluster security group, for networks routed into the VPC
      * (a VPN, a peered or transit-attached VPC of a CI runner).
      */
-    readonly apiPrivateAccessCidrs: readonly string[];
+    readonly apiPrivateAccessCidrs: string[];
     /** Private endpoint: security groups admitted on 443 (a runner or bastion inside the VPC). */
-    readonly apiPrivateAccessSecurityGroupIds: readonly string[];
+    readonly apiPrivateAccessSecurityGroupIds: string[];
     /** Allow ranges that together cover the whole internet in the `api*Cidrs` lists. Default false. */
-    readonly allowApiAccessFromAnywhere: boolean;
+    readonly allowApiAccessFromAnywhere?: boolean;
     /** IAM role ARNs granted cluster-admin through EKS access entries. */
-    readonly clusterAdminRoleArns: readonly string[];
+    readonly clusterAdminRoleArns: string[];
     /** IMDSv2 hop limit: 1 keeps pods off the node's instance credentials. Default 1. */
-    readonly imdsHopLimit: number;
+    readonly imdsHopLimit?: number;
     /** Open Piraeus images, or LINBIT SDS from drbd.io (a subscription). Never switched in place. Default piraeus. */
-    readonly linstorDistribution: LinstorDistribution;
+    readonly linstorDistribution?: LinstorDistribution;
     /** Exact version of the Piraeus operator chart. Default 2.10.8 (linstor-csi 1.11.3; operatorReleases.ts). */
-    readonly piraeusOperatorChartVersion: string;
+    readonly piraeusOperatorChartVersion?: string;
     /** Exact version of the LINBIT SDS operator chart. Default 2.10.0. */
-    readonly linbitOperatorChartVersion: string;
+    readonly linbitOperatorChartVersion?: string;
     /** drbd.io registry login, required for the LINBIT distribution. */
     readonly drbdIoUsername?: string;
     /** drbd.io registry password (a Pulumi secret), required for the LINBIT distribution. */
     readonly drbdIoPassword?: pulumi.Input<string>;
     /** Replica counts to offer as StorageClasses `<prefix>-r<n>`. Default [1, 2, 3]. */
-    readonly storageClassReplicas: readonly number[];
+    readonly storageClassReplicas?: number[];
     /** Class name prefix, at most 36 characters (it also names the LINSTOR resource groups, ≤ 48). Default linstor-csi-lvm-thin. */
-    readonly storageClassPrefix: string;
+    readonly storageClassPrefix?: string;
     /** DRBD `disk-flushes: no` and `md-flushes: no`: safe only on storage with a non-volatile write cache. Default false. */
-    readonly drbdDisableFlushes: boolean;
+    readonly drbdDisableFlushes?: boolean;
     /** DRBD `max-buffers` of every class. Default 10000. */
-    readonly drbdMaxBuffers: number;
+    readonly drbdMaxBuffers?: number;
     /**
      * What the operator does in LINSTOR when a storage node's Kubernetes Node disappears (on EKS: its instance was
      * terminated). Default Delete (`linstor node lost`, completes once the node is offline); Retain leaves an OFFLINE
      * node to remove by hand; Evacuate is refused: it never completes for a terminated instance (operator.ts).
      */
-    readonly satelliteDeletionPolicy: SatelliteDeletionPolicy;
+    readonly satelliteDeletionPolicy?: SatelliteDeletionPolicy;
     /** Seconds a DRBD resource may lack quorum before the HA Controller moves its pods. Default 5 (upstream). */
-    readonly haControllerFailOverTimeoutSeconds: number;
+    readonly haControllerFailOverTimeoutSeconds?: number;
     /** Seconds between the HA Controller's DRBD status polls. Default 5 (upstream). */
-    readonly haControllerDrbdStatusIntervalSeconds: number;
+    readonly haControllerDrbdStatusIntervalSeconds?: number;
     /**
      * Node groups depend on each other so a rollout replaces one AZ at a time (quorum holds); this also
      * makes their first creation sequential. False creates them in parallel; the stacks honour that only for a
      * stack's first creation (a DR recovery) and roll one AZ at a time once it is deployed. Default true.
      */
-    readonly serialNodeGroupRollout: boolean;
+    readonly serialNodeGroupRollout?: boolean;
     /** With a serial rollout, hold each next AZ until every DRBD replica is UpToDate again. Default true. */
-    readonly nodeRolloutResyncGate: boolean;
+    readonly nodeRolloutResyncGate?: boolean;
     /**
      * Pinned image with python3 (3.8 or later, standard library only) of the resync gate Job. Default
      * docker.io/library/python:3.13.15-slim-trixie.
      */
-    readonly resyncGateImage: string;
+    readonly resyncGateImage?: string;
     /**
      * How long the gate waits for DRBD before it fails and stops the rollout. Default 7200 s. Pulumi waits for the Job
      * that long plus margins (customTimeouts), not its default 10 minutes.
      */
-    readonly resyncGateTimeoutSeconds: number;
+    readonly resyncGateTimeoutSeconds?: number;
     /** Seconds the LINSTOR and CSI controllers tolerate a not-ready/unreachable node (Kubernetes default 300). Default 30. */
-    readonly linstorControllerTolerationSeconds: number;
+    readonly linstorControllerTolerationSeconds?: number;
     /** Protect stateful resources (KMS key, LINSTOR passphrase) from `pulumi destroy`. Default true. */
-    readonly protectStatefulResources: boolean;
+    readonly protectStatefulResources?: boolean;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -186,17 +198,17 @@ export const LINSTOR_CLUSTER_SETTINGS_DEFAULTS = {
     resyncGateImage: "docker.io/library/python:3.13.15-slim-trixie",
     resyncGateTimeoutSeconds: 7200,
     linstorControllerTolerationSeconds: 30,
-} satisfies Partial<LinstorClusterSettings>;
+} satisfies Partial<LinstorClusterInput>;
 
 /** The stack's defaults: LinstorCluster's own, plus `azCount` (how many zones to look up when none are configured). */
 export const LINSTOR_CLUSTER_DEFAULTS = { ...LINSTOR_CLUSTER_SETTINGS_DEFAULTS, azCount: 3 };
 
-/** LinstorCluster's settings as the component takes them: the fields with a default are optional. */
-export type LinstorClusterInput = WithDefaults<LinstorClusterSettings, typeof LINSTOR_CLUSTER_SETTINGS_DEFAULTS>;
+/** Plain, fully-resolved settings of a LinstorCluster: every field with a default is set. */
+export type LinstorClusterSettings = Filled<LinstorClusterInput, typeof LINSTOR_CLUSTER_SETTINGS_DEFAULTS>;
 
 /** The settings with every field left unset (or explicitly undefined) at its default. */
 export function withLinstorClusterDefaults(given: LinstorClusterInput): LinstorClusterSettings {
-    return withDefaults<LinstorClusterSettings, typeof LINSTOR_CLUSTER_SETTINGS_DEFAULTS>(LINSTOR_CLUSTER_SETTINGS_DEFAULTS, given);
+    return withDefaults(LINSTOR_CLUSTER_SETTINGS_DEFAULTS, given);
 }
 
 export type { KeyOf };

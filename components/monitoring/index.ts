@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
 import type { KeyOf } from "../linstorCluster/settings";
+import { dependencies, Hidden } from "../shared/componentOptions";
 import { controllerMetricsNetworkPolicySpec } from "../linstorCluster/networkPolicy";
 import { alertRuleGroups, JOBS, type ScheduledJob } from "./alertRules";
 import { DASHBOARD_FILE, drbdDashboard } from "./dashboard";
@@ -24,20 +25,26 @@ import {
     DASHBOARD_LABEL,
     GRAFANA_ADMIN_KEYS,
     kubePrometheusStackValues,
+    type MonitoringServices,
     RELEASE_NAME,
     nodeExporterNamespace,
     SERVICES,
     snapshotStateMetricsConfig,
 } from "./values";
 
-/** DrbdMonitoring's settings (each field with a default optional: the component fills it) and what it watches. */
+/**
+ * DrbdMonitoring's settings (each field with a default optional: the component fills it) and what it watches. The
+ * Kubernetes provider comes in the resource options (`providers`); `dependsOn` holds every child back
+ * (LinstorCluster.storageReady for the Prometheus volumes and LINSTOR's namespace, plus HaJenkins when our Jenkins
+ * ServiceMonitor goes into its namespace).
+ */
 export interface DrbdMonitoringArgs extends MonitoringInput {
     /** Prefix of every Pulumi resource name (LinstorCluster's namePrefix). */
     readonly namePrefix: string;
     /** Namespace of the LINSTOR controller and satellites (LinstorCluster.linstorNamespace). */
     readonly linstorNamespace: string;
-    /** StorageClass name by replica count (LinstorCluster.storageClassNames); sets the expected UpToDate replicas. */
-    readonly storageClassNames: Readonly<Record<number, string>>;
+    /** StorageClass name by replica count ("1", "2", "3": LinstorCluster.storageClassNames); sets the expected UpToDate replicas. */
+    readonly storageClassNames: Record<string, string>;
     /** LINSTOR StorageClass of the Prometheus and Alertmanager volumes; required unless useExistingPrometheusOperator. */
     readonly prometheusStorageClassName?: string;
     /** Scrape and alert on Jenkins; omitted → no Jenkins monitor, namespace discovery or alert. */
@@ -47,17 +54,44 @@ export interface DrbdMonitoringArgs extends MonitoringInput {
      * LinstorDbBackup.describeSchedule): each must keep succeeding; one with `volumeSnapshotLabel` also gets the
      * snapshot-age alerts.
      */
-    readonly schedules?: readonly ScheduledJob[];
+    readonly schedules?: ScheduledJob[];
     /** Storage nodes the cluster should have (LinstorCluster: nodesPerAz × zones): alert when fewer satellites are ONLINE. */
     readonly expectedStorageNodes?: number;
-    /**
-     * Every child waits for these: LinstorCluster.storageReady (Prometheus volumes, LINSTOR namespace), plus the
-     * HaJenkins component when our Jenkins ServiceMonitor goes into its namespace.
-     */
-    readonly dependsOn?: pulumi.Resource[];
-    /** Names the key to fix in validation errors; default `DrbdMonitoring.<field>`. */
-    readonly keyOf?: KeyOf;
 }
+
+/**
+ * Validates DrbdMonitoring's arguments as its constructor does, each unset setting at its default; errors name
+ * `key(field)` (default `DrbdMonitoring.<field>`). A caller with its own key names (the stacks) calls it first.
+ */
+export function validateDrbdMonitoringArgs(args: DrbdMonitoringArgs, key: KeyOf = (f) => `DrbdMonitoring.${f}`): void {
+    const {
+        namePrefix,
+        linstorNamespace,
+        storageClassNames,
+        prometheusStorageClassName,
+        jenkins,
+        schedules,
+        expectedStorageNodes: _n,
+        ...given
+    } = args;
+    const s = withMonitoringDefaults(given);
+    validateMonitoringSettings(s, key);
+    validateMonitoringWiring(
+        {
+            namePrefix,
+            linstorNamespace,
+            storageClassNames,
+            prometheusStorageClassName,
+            useExistingPrometheusOperator: s.useExistingPrometheusOperator,
+            jenkins,
+            schedules,
+        },
+        key,
+    );
+}
+
+/** What DrbdMonitoring keeps for TypeScript callers only (shared/componentOptions.ts). */
+const handles = new Hidden<{ ready: pulumi.Resource[] }>();
 
 const PART_OF = { "app.kubernetes.io/part-of": "ha-jenkins-eks" };
 const RULE_NAME = "hje-drbd-linstor";
@@ -74,18 +108,23 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
     /** Grafana admin password (secret); undefined with an existing operator. */
     readonly grafanaAdminPassword?: pulumi.Output<string>;
     /** Services to port-forward to (chart mode). */
-    readonly services?: typeof SERVICES;
+    readonly services?: MonitoringServices;
     /** Name of the PrometheusRule holding every alert. */
     readonly ruleName: string;
     /** Where alerts go: "slack", "email", "slack+email" or "none" (visible in Alertmanager only). */
     readonly alertRouting: string;
     /** kube-state-metrics customResourceState config for VolumeSnapshots, to add to an existing kube-state-metrics. */
     readonly kubeStateMetricsSnapshotConfig: string;
-    /** Depend on these before creating monitoring.coreos.com objects elsewhere (the chart's CRDs; empty with an existing operator). */
-    readonly ready: pulumi.Resource[];
+
+    /** Depend on these before creating monitoring.coreos.com objects elsewhere (the chart's CRDs; empty with an existing operator; TypeScript only). */
+    get ready(): pulumi.Resource[] {
+        return handles.get(this).ready;
+    }
 
     constructor(name: string, args: DrbdMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
-        const key = args.keyOf ?? ((f: string) => `DrbdMonitoring.${f}`);
+        const key: KeyOf = (f) => `DrbdMonitoring.${f}`;
+        // Validate before registering anything, so bad input never leaves a half-created stack.
+        validateDrbdMonitoringArgs(args, key);
         const {
             namePrefix: p,
             linstorNamespace,
@@ -94,27 +133,13 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             jenkins: j,
             schedules,
             expectedStorageNodes,
-            dependsOn,
-            keyOf: _keyOf,
             ...given
         } = args;
         // The defaults of every unset field, filled here once: everything below reads `s`.
         const s = withMonitoringDefaults(given);
-        // Validate before registering anything, so bad input never leaves a half-created stack.
-        validateMonitoringSettings(s, key);
-        validateMonitoringWiring(
-            {
-                namePrefix: p,
-                linstorNamespace,
-                storageClassNames,
-                prometheusStorageClassName,
-                useExistingPrometheusOperator: s.useExistingPrometheusOperator,
-                jenkins: j,
-                schedules,
-            },
-            key,
-        );
         super("ha-jenkins-eks:index:DrbdMonitoring", name, {}, opts);
+        // Children inherit the Kubernetes provider from `providers`; they all wait for `dependsOn`.
+        const waitFor = dependencies(opts);
         const ns = s.monitoringNamespace;
         const existing = s.useExistingPrometheusOperator;
         const jenkins =
@@ -131,7 +156,6 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
         const snapshotSchedule = schedules?.find((job) => job.volumeSnapshotLabel !== undefined);
         const scheduleLabel = snapshotSchedule?.volumeSnapshotLabel ?? SNAPSHOT_SCHEDULE_LABEL;
         const labels = { ...PART_OF, ...s.monitoringExtraLabels };
-        const waitFor = dependsOn ?? [];
         this.namespace = ns;
         this.ruleName = RULE_NAME;
         this.alertRouting =
@@ -147,7 +171,7 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             this.grafanaAdminPassword = release.grafanaAdminPassword;
             crdsReady = [release.release];
         }
-        this.ready = crdsReady;
+        handles.set(this, { ready: crdsReady });
         const crOpts = { parent: this, dependsOn: [...crdsReady, ...waitFor] };
 
         // LINSTOR's controller admits only its API clients (linstorCluster/networkPolicy.ts): Prometheus scrapes its

@@ -24,7 +24,7 @@ export interface ScheduleTarget {
 
 /** The CronJob and its least-privilege identity in the Jenkins namespace; returns the schedule's name. */
 export function snapshotSchedule(
-    k8s$: { parent: pulumi.Resource; provider: k8s.Provider },
+    k8s$: { parent: pulumi.Resource; provider?: pulumi.ProviderResource },
     name: string,
     args: S3SnapshotSettings,
     target: ScheduleTarget,

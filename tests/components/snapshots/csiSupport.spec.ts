@@ -128,7 +128,7 @@ describe("refusing snapshot settings the deployed linstor-csi ignores", () => {
 
     it("in the library: S3SnapshotShipping with linstorCsiVersion 1.11.2 refuses before registering anything", async () => {
         resetRecords();
-        const e = thrown(() => new S3SnapshotShipping("lib", args({ keyOf: undefined, linstorCsiVersion: "1.11.2" })));
+        const e = thrown(() => new S3SnapshotShipping("lib", args({ linstorCsiVersion: "1.11.2" })));
         expect(e).to.be.instanceOf(ConfigError);
         expect(e.message).to.match(/S3SnapshotShipping\.snapshotMaxIncrements: 23\. linstor-csi 1\.11\.2 deploys linstor-csi 1\.11\.2/);
         await settle();
