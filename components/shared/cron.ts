@@ -46,12 +46,21 @@ export function parseCron(expr: string): { sets: Set<number>[]; restricted: bool
  * scheduled snapshots. Undefined if it never fires (e.g. `0 0 30 2 *`).
  */
 export function maxScheduleGapSeconds(expr: string): number | undefined {
+    // Pure and called by several checks per evaluation: each expression is walked once.
+    if (!GAPS.has(expr)) GAPS.set(expr, walkSchedule(expr));
+    return GAPS.get(expr);
+}
+const GAPS = new Map<string, number | undefined>();
+
+function walkSchedule(expr: string): number | undefined {
     const parsed = parseCron(expr);
     if (typeof parsed === "string") throw new Error(parsed);
-    const [minutes, hours, days, months, weekdays] = parsed.sets;
+    const [minuteSet, hourSet, days, months, weekdays] = parsed.sets;
     const [, , dayRestricted, , weekdayRestricted] = parsed.restricted;
     const start = Date.UTC(2026, 0, 1);
     const sorted = (set: Set<number>) => [...set].sort((a, b) => a - b);
+    const hours = sorted(hourSet);
+    const minutes = sorted(minuteSet);
     let previous: number | undefined;
     let first: number | undefined;
     let gap = 0;
@@ -63,8 +72,8 @@ export function maxScheduleGapSeconds(expr: string): number | undefined {
         const dow = weekdays.has(d.getUTCDay());
         // Like cron: when both day fields are restricted, either one matching is enough.
         if (!(dayRestricted && weekdayRestricted ? dom || dow : dom && dow)) continue;
-        for (const h of sorted(hours)) {
-            for (const m of sorted(minutes)) {
+        for (const h of hours) {
+            for (const m of minutes) {
                 const t = day + h * 3600000 + m * 60000;
                 if (previous !== undefined) gap = Math.max(gap, t - previous);
                 first ??= t;

@@ -124,19 +124,21 @@ export function loadConfig(): StackConfig {
         jenkins: cfg.jenkins,
     });
     const problems: ConfigError[] = [...r.problems, ...unknownKeyProblems(r.keysRead)];
+    const crashes: unknown[] = [];
     for (const check of stackChecks(cfg)) {
         try {
             check();
         } catch (e) {
             if (e instanceof ConfigError) problems.push(...e.problems);
-            // A check that trips over a value already reported is not a new problem.
-            else if (problems.length === 0) throw e;
+            else crashes.push(e);
         }
     }
     // One problem per key: the first found (a type error before the range check that saw its fallback).
     const seen = new Set<string>();
     const unique = problems.filter((p) => !seen.has(p.key) && seen.add(p.key));
     if (unique.length > 0) throw ConfigError.all(unique);
+    // A check that tripped over a bad value another check reports is no news; one that crashed on good values is a bug.
+    if (crashes.length > 0) throw crashes[0];
     const note = requiredPluginNote(cfg.jenkins, cfg.monitoring.monitoringEnabled);
     if (note !== undefined) void pulumi.log.info(note);
     return cfg;

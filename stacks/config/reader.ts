@@ -14,6 +14,11 @@ import { Check } from "../../components/shared/validation";
  */
 export class ConfigReader {
     private readonly config: pulumi.Config;
+    /**
+     * The stack's config as Pulumi hands it over, read once: `pulumi.Config#get` parses the whole PULUMI_CONFIG JSON on
+     * every call (@pulumi/pulumi runtime/config.js parseConfig), hundreds of times per loadConfig otherwise.
+     */
+    private readonly values: Readonly<Record<string, string>> = pulumi.runtime.allConfig();
     /** Every key (without the namespace) this reader was asked for. */
     readonly keysRead = new Set<string>();
     /** Problems recorded in `collect` mode. */
@@ -53,6 +58,11 @@ export class ConfigReader {
         }
     }
 
+    /** The raw value of `key` in this namespace (no bookkeeping). */
+    private get(key: string): string | undefined {
+        return this.values[this.fullKey(key)];
+    }
+
     /** The validation kit's checks, naming the full key: for stack-only keys (components check their own). */
     check(key: string): Check {
         return new Check(this.fullKey(key));
@@ -61,7 +71,7 @@ export class ConfigReader {
     /** Whether the key is present in the stack's config at all (Pulumi.yaml defaults included). */
     isSet(key: string): boolean {
         this.keysRead.add(key);
-        return this.config.get(key) !== undefined;
+        return this.get(key) !== undefined;
     }
 
     /**
@@ -70,7 +80,7 @@ export class ConfigReader {
      */
     raw(key: string): string | undefined {
         this.keysRead.add(key);
-        const value = this.config.get(key);
+        const value = this.get(key);
         if (value === undefined) return undefined;
         if (value.trim() === "") {
             this.report(
@@ -156,19 +166,16 @@ export class ConfigReader {
     integerList(key: string, fallback: readonly number[]): number[] {
         const value = this.raw(key);
         if (value === undefined) return [...fallback];
-        return this.attempt(
-            () => {
-                let parsed: unknown;
-                try {
-                    parsed = JSON.parse(value.trim().startsWith("[") ? value : `[${value}]`);
-                } catch {
-                    this.fail(key, value, "Must be a list of integers.");
-                }
-                if (!Array.isArray(parsed) || !parsed.every((n) => Number.isSafeInteger(n))) this.fail(key, value, "Must be a list of integers.");
-                return parsed as number[];
-            },
-            [...fallback],
-        );
+        return this.attempt(() => {
+            let parsed: unknown;
+            try {
+                parsed = JSON.parse(value.trim().startsWith("[") ? value : `[${value}]`);
+            } catch {
+                this.fail(key, value, "Must be a list of integers.");
+            }
+            if (!Array.isArray(parsed) || !parsed.every((n) => Number.isSafeInteger(n))) this.fail(key, value, "Must be a list of integers.");
+            return parsed as number[];
+        }, [...fallback]);
     }
 
     /** A string-to-string map (YAML mapping in the stack file). */

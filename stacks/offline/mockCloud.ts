@@ -249,8 +249,12 @@ function invoke(args: pulumi.runtime.MockCallArgs, ctx: MockContext): Record<str
     switch (args.token) {
         case "aws:ec2/getSubnet:getSubnet": {
             const found = (ctx.subnet ?? configuredSubnet)(args.inputs.id);
-            // terraform-provider-aws data source aws_subnet: a missing ID fails the lookup ("no matching EC2 Subnet found").
-            if (found === undefined) throw new Error(`reading EC2 Subnets: no matching EC2 Subnet found (${args.inputs.id})`);
+            // terraform-provider-aws data source aws_subnet (tfresource.SingularDataSourceFindError): a missing ID fails the
+            // lookup with "no matching EC2 Subnet found"; the SDK rejects the invoke with the gRPC error's details.
+            if (found === undefined) {
+                const message = `invoking aws:ec2/getSubnet:getSubnet: 1 error occurred: * no matching EC2 Subnet found (${args.inputs.id})`;
+                throw Object.assign(new Error(message), { details: message });
+            }
             return { id: args.inputs.id, ...found };
         }
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {

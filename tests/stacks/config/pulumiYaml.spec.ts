@@ -1,6 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { readStackConfig } from "../../../stacks/config";
+import { ConfigReader } from "../../../stacks/config/reader";
 import { loadStackConfig, projectDefaults } from "../../../stacks/offline/stackFile";
 import { useStack } from "../../support/mocks";
 
@@ -15,18 +15,22 @@ describe("Pulumi.yaml", () => {
 
     it("declares only keys the program reads (a typo or a dead key fails here)", () => {
         const read = new Set<string>();
-        const original = pulumi.Config.prototype.get;
-        pulumi.Config.prototype.get = function (this: pulumi.Config, key: string, ...rest: any[]) {
-            read.add(`${this.name}:${key}`);
-            return (original as any).call(this, key, ...rest);
-        } as typeof original;
+        // Every read goes through ConfigReader#raw or #isSet (the reader reads Pulumi's config once, then from its copy).
+        const proto = ConfigReader.prototype as unknown as Record<"raw" | "isSet", (this: ConfigReader, key: string) => unknown>;
+        const originals = { raw: proto.raw, isSet: proto.isSet };
+        for (const m of ["raw", "isSet"] as const) {
+            proto[m] = function (this: ConfigReader, key: string) {
+                read.add(this.fullKey(key));
+                return originals[m].call(this, key);
+            };
+        }
         try {
             for (const role of ["primary", "dr"]) {
                 useStack("dev", { "aws:region": "us-west-2", "ha-jenkins-eks:role": role, "ha-jenkins-eks:primaryStack": "o/p/s" });
                 readStackConfig();
             }
         } finally {
-            pulumi.Config.prototype.get = original;
+            Object.assign(proto, originals);
         }
         const declared = Object.keys(projectDefaults());
         expect(declared.length).to.be.greaterThan(90);

@@ -5,18 +5,18 @@
  *
  * Keys are collected two ways, and the union must be documented:
  * - by evaluating the stack's config readers (`readStackConfig`, as a primary and as a DR stack) while recording every
- *   `pulumi.Config#get` — this catches keys whatever helper builds their names (e.g. `jenkinsConfigKey`);
+ *   `ConfigReader#raw` and `#isSet` — this catches keys whatever helper builds their names (e.g. `jenkinsConfigKey`);
  * - by scanning stacks/config/*.ts for literal keys passed to the reader, so keys read only on branches the two
  *   evaluations do not take are not missed.
  */
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as yaml from "js-yaml";
 import { readStackConfig } from "../../../stacks/config";
 import { jenkinsConfigKey } from "../../../stacks/config/jenkins";
+import { ConfigReader } from "../../../stacks/config/reader";
 import { useStack } from "../../support/mocks";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -31,18 +31,22 @@ const docName = (fullKey: string) => (fullKey.startsWith(`${PROJECT}:`) ? fullKe
 /** Every key `loadConfig` reads, as a primary and as a DR stack (full keys, `namespace:key`). */
 function keysReadByEvaluation(): Set<string> {
     const read = new Set<string>();
-    const original = pulumi.Config.prototype.get;
-    pulumi.Config.prototype.get = function (this: pulumi.Config, key: string, ...rest: any[]) {
-        read.add(`${this.name}:${key}`);
-        return (original as any).call(this, key, ...rest);
-    } as typeof original;
+    // Every read goes through ConfigReader#raw or #isSet (the reader reads Pulumi's config once, then from its copy).
+    const proto = ConfigReader.prototype as unknown as Record<"raw" | "isSet", (this: ConfigReader, key: string) => unknown>;
+    const originals = { raw: proto.raw, isSet: proto.isSet };
+    for (const m of ["raw", "isSet"] as const) {
+        proto[m] = function (this: ConfigReader, key: string) {
+            read.add(this.fullKey(key));
+            return originals[m].call(this, key);
+        };
+    }
     try {
         for (const role of ["primary", "dr"]) {
             useStack("dev", { "aws:region": "us-west-2", [`${PROJECT}:role`]: role, [`${PROJECT}:primaryStack`]: "o/p/s" });
             readStackConfig();
         }
     } finally {
-        pulumi.Config.prototype.get = original;
+        Object.assign(proto, originals);
         useStack("dev", { "aws:region": "us-west-2" });
     }
     return new Set([...read].filter((k) => NAMESPACES.includes(k.split(":")[0])));
