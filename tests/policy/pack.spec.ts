@@ -17,6 +17,9 @@ describe("policy pack", () => {
         const names = P.policies.map((p) => p.name);
         expect(new Set(names).size).to.equal(names.length);
         for (const p of P.policies) expect(p.description.length, p.name).to.be.greaterThan(20);
+        // policy/README.md is where the pack's rules are documented: one table row per rule, in the pack's order.
+        const readme = fs.readFileSync(path.join(ROOT, "policy/README.md"), "utf8");
+        expect([...readme.matchAll(/^\| `([a-z0-9-]+)` \| (?:stack|resource) \|/gm)].map((m) => m[1])).to.deep.equal(names);
         const index = fs.readFileSync(path.join(ROOT, "policy/index.ts"), "utf8");
         expect(index).to.match(/new PolicyPack\("ha-jenkins-eks", \{ policies, enforcementLevel: "mandatory" \}\)/);
     });
