@@ -9,24 +9,11 @@ import { type GrafanaServiceType, retentionSizeFor, SNAPSHOT_SCHEDULE_LABEL, spl
 /** Helm release name; fixes the Service names users port-forward to. */
 export const RELEASE_NAME = "kube-prometheus-stack";
 /** Services the chart creates for RELEASE_NAME (fullname = release name when it contains the chart name). */
-export const SERVICES: MonitoringServices = {
+export const SERVICES = {
     grafana: { name: `${RELEASE_NAME}-grafana`, port: 80 },
     alertmanager: { name: `${RELEASE_NAME}-alertmanager`, port: 9093 },
     prometheus: { name: `${RELEASE_NAME}-prometheus`, port: 9090 },
-};
-
-/** A Service to port-forward to. */
-export interface ServicePort {
-    readonly name: string;
-    readonly port: number;
-}
-
-/** The chart's Services (declared interfaces: DrbdMonitoring's `services` output is in the package schema). */
-export interface MonitoringServices {
-    readonly grafana: ServicePort;
-    readonly alertmanager: ServicePort;
-    readonly prometheus: ServicePort;
-}
+} as const;
 /**
  * node-exporter's namespace beside the monitoring one: the subchart puts its DaemonSet and ServiceMonitor there
  * (prometheus-node-exporter 4.56.1, kube-prometheus-stack 88.5.3's dependency: `namespaceOverride` in
@@ -90,8 +77,8 @@ export interface MonitoringValuesInput {
     /** Namespaces whose ServiceMonitors, PodMonitors, Probes and PrometheusRules Prometheus reads. */
     readonly discoveryNamespaces: readonly string[];
     readonly monitoringNamespace: string;
-    /** Where node-exporter runs (nodeExporterNamespace): the only pod of the chart that needs Pod Security "privileged". */
-    readonly nodeExporterNamespace: string;
+    /** Where node-exporter runs (default nodeExporterNamespace): the only pod of the chart that needs Pod Security "privileged". */
+    readonly nodeExporterNamespace?: string;
     readonly storageClassName: string;
     readonly prometheusStorageSize: string;
     readonly prometheusRetention: string;
@@ -212,7 +199,7 @@ export function kubePrometheusStackValues(v: MonitoringValuesInput): Record<stri
             resources: { requests: { cpu: "50m", memory: "192Mi" }, limits: { memory: "512Mi" } },
         },
         // hostNetwork, hostPID and hostPath mounts: in a namespace of its own, so the rest of the stack stays "baseline".
-        "prometheus-node-exporter": { namespaceOverride: v.nodeExporterNamespace },
+        "prometheus-node-exporter": { namespaceOverride: v.nodeExporterNamespace ?? nodeExporterNamespace(v.monitoringNamespace) },
         "kube-state-metrics": {
             customResourceState: { enabled: true, config: snapshotStateMetricsConfig(v.snapshotScheduleLabel) },
             rbac: { extraRules: [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "watch"] }] },

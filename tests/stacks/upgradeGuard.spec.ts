@@ -35,12 +35,13 @@ describe("upgrade guard: storage nodes", () => {
     it("lets every change through the resync gate, and nothing on a first deployment or without a change", () => {
         checkStorageNodes(undefined, shape({ "ha-jenkins-eks:nodesPerAz": "2" }), false);
         checkStorageNodes(deployed, deployed, false);
-        for (const change of [
+        const changes: Record<string, string>[] = [
             { "ha-jenkins-eks:nodesPerAz": "2" },
             { "ha-jenkins-eks:instanceType": "m6i.xlarge" },
             { "ha-jenkins-eks:dataVolumeSizeGiB": "1000" },
             { "ha-jenkins-eks:nodeAmiId": "ami-0123456789abcdef0" },
-        ]) {
+        ];
+        for (const change of changes) {
             checkStorageNodes(deployed, shape(change), true);
         }
     });
