@@ -85,6 +85,42 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
         });
     });
 
+    describe("the README's programs (Python and YAML)", () => {
+        const readme = fs.readFileSync(path.join(DIR, "..", "README.md"), "utf8");
+        const block = (lang: string) => readme.match(new RegExp(`\`\`\`${lang}\n([\\s\\S]*?)\`\`\``))?.[1] ?? "";
+        const camel = (snake: string) => snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+        const expectValid = (type: string, given: string[]) => {
+            const spec = schema.resources[type];
+            expect(spec, type).to.not.equal(undefined);
+            expect(given.filter((k) => !(k in spec.inputProperties)), `${type}: unknown inputs`).to.deep.equal([]);
+            expect(spec.requiredInputs.filter((k) => !given.includes(k)), `${type}: missing inputs`).to.deep.equal([]);
+        };
+
+        it("YAML: every component gets its required inputs and no others; Jenkins the provider built from kubeconfig", () => {
+            type YamlResource = { type: string; properties: Record<string, unknown>; options?: { providers?: string[] } };
+            const program = yaml.load(block("yaml")) as { resources: Record<string, YamlResource> };
+            const ours = Object.values(program.resources).filter((r) => r.type.startsWith(`${PKG}:index:`));
+            expect(ours.map((r) => r.type)).to.include.members([`${PKG}:index:LinstorCluster`, `${PKG}:index:HaJenkins`]);
+            for (const r of ours) expectValid(r.type, Object.keys(r.properties));
+            const jenkins = ours.find((r) => r.type.endsWith(":HaJenkins")) as YamlResource;
+            const provider = program.resources[(jenkins.options?.providers?.[0] ?? "").replace(/^\$\{(.*)\}$/, "$1")];
+            expect(provider?.type).to.equal("pulumi:providers:kubernetes");
+            expect(provider.properties.kubeconfig).to.match(/^\$\{\w+\.kubeconfig\}$/);
+        });
+
+        it("Python: every component call passes its required inputs (snake_case) and no others, the provider in opts", () => {
+            const py = block("python");
+            const calls = [...py.matchAll(/hje\.(\w+)\(("[^"]*",[^]*?)\)\n(?=\S|$)/g)];
+            expect(calls.map((c) => c[1])).to.include.members(["LinstorCluster", "HaJenkins"]);
+            for (const [, component, args] of calls) {
+                const kwargs = args.replace(/opts=pulumi\.ResourceOptions\([^)]*\)/, "");
+                expectValid(`${PKG}:index:${component}`, [...kwargs.matchAll(/(\w+)=/g)].map((m) => camel(m[1])));
+            }
+            expect(py).to.match(/k8s\.Provider\([^)]*kubeconfig=\w+\.kubeconfig/);
+            expect(py).to.match(/hje\.HaJenkins\([^]*opts=pulumi\.ResourceOptions\(providers=\[\w+\]/);
+        });
+    });
+
     describe("the inferred schema", () => {
         it("lists the five components and nothing but plain data: no Any, no provider objects, every type defined", () => {
             expect(Object.keys(schema.resources).sort()).to.deep.equal(
