@@ -9,11 +9,24 @@ import { type GrafanaServiceType, retentionSizeFor, SNAPSHOT_SCHEDULE_LABEL, spl
 /** Helm release name; fixes the Service names users port-forward to. */
 export const RELEASE_NAME = "kube-prometheus-stack";
 /** Services the chart creates for RELEASE_NAME (fullname = release name when it contains the chart name). */
-export const SERVICES = {
+export const SERVICES: MonitoringServices = {
     grafana: { name: `${RELEASE_NAME}-grafana`, port: 80 },
     alertmanager: { name: `${RELEASE_NAME}-alertmanager`, port: 9093 },
     prometheus: { name: `${RELEASE_NAME}-prometheus`, port: 9090 },
-} as const;
+};
+
+/** A Service to port-forward to. */
+export interface ServicePort {
+    readonly name: string;
+    readonly port: number;
+}
+
+/** The chart's Services (declared interfaces: DrbdMonitoring's `services` output is in the package schema). */
+export interface MonitoringServices {
+    readonly grafana: ServicePort;
+    readonly alertmanager: ServicePort;
+    readonly prometheus: ServicePort;
+}
 /**
  * node-exporter's namespace beside the monitoring one: the subchart puts its DaemonSet and ServiceMonitor there
  * (prometheus-node-exporter 4.56.1, kube-prometheus-stack 88.5.3's dependency: `namespaceOverride` in
