@@ -92,8 +92,14 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
         const expectValid = (type: string, given: string[]) => {
             const spec = schema.resources[type];
             expect(spec, type).to.not.equal(undefined);
-            expect(given.filter((k) => !(k in spec.inputProperties)), `${type}: unknown inputs`).to.deep.equal([]);
-            expect(spec.requiredInputs.filter((k) => !given.includes(k)), `${type}: missing inputs`).to.deep.equal([]);
+            expect(
+                given.filter((k) => !(k in spec.inputProperties)),
+                `${type}: unknown inputs`,
+            ).to.deep.equal([]);
+            expect(
+                spec.requiredInputs.filter((k) => !given.includes(k)),
+                `${type}: missing inputs`,
+            ).to.deep.equal([]);
         };
 
         it("YAML: every component gets its required inputs and no others; Jenkins the provider built from kubeconfig", () => {
@@ -110,14 +116,17 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
 
         it("Python: every component call passes its required inputs (snake_case) and no others, the provider in opts", () => {
             const py = block("python");
-            const calls = [...py.matchAll(/hje\.(\w+)\(("[^"]*",[^]*?)\)\n(?=\S|$)/g)];
+            const calls = [...py.matchAll(/hje\.(\w+)\(("[^"]*",[\s\S]*?)\)\n(?=\S|$)/g)];
             expect(calls.map((c) => c[1])).to.include.members(["LinstorCluster", "HaJenkins"]);
             for (const [, component, args] of calls) {
                 const kwargs = args.replace(/opts=pulumi\.ResourceOptions\([^)]*\)/, "");
-                expectValid(`${PKG}:index:${component}`, [...kwargs.matchAll(/(\w+)=/g)].map((m) => camel(m[1])));
+                expectValid(
+                    `${PKG}:index:${component}`,
+                    [...kwargs.matchAll(/(\w+)=/g)].map((m) => camel(m[1])),
+                );
             }
             expect(py).to.match(/k8s\.Provider\([^)]*kubeconfig=\w+\.kubeconfig/);
-            expect(py).to.match(/hje\.HaJenkins\([^]*opts=pulumi\.ResourceOptions\(providers=\[\w+\]/);
+            expect(py).to.match(/hje\.HaJenkins\([\s\S]*opts=pulumi\.ResourceOptions\(providers=\[\w+\]/);
         });
     });
 
