@@ -11,7 +11,6 @@ import {
     CPU_SUFFIXES,
     type FieldRules,
     isDnsLabel,
-    isOpenToWorld,
     type KeyOf,
     parseQuantity,
     type QuantityRule,
@@ -221,7 +220,7 @@ function cascConfigScripts(scripts: Readonly<Record<string, string>>, c: Check):
 
 /** One rule per field: a library user and a stack user get the same checks. */
 export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
-    namespace: (v, c) => c.dnsLabel(v),
+    namespace: (v, c) => c.namespace(v),
     chartVersion: (v, c) => c.exactVersion(v, JENKINS_DEFAULTS.chartVersion),
     imageRegistry: (v, c) => c.imageRegistry(v),
     imageRepository: (v, c) => c.imageRepository(v),
@@ -253,13 +252,21 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
     },
     loadBalancerSourceRanges: (v, c, s, key) => {
         c.list(v, (cidr, entry) => entry.cidr(cidr));
-        if (s.serviceType === "LoadBalancer" && !s.allowOpenLoadBalancer && (v.length === 0 || v.some(isOpenToWorld))) {
+        if (s.serviceType !== "LoadBalancer") {
+            if (v.length > 0) {
+                c.fail(v, `Only a load balancer has source ranges: remove them, or set ${key("serviceType")} to LoadBalancer.`);
+            }
+            return;
+        }
+        if (!s.allowOpenLoadBalancer && v.length === 0) {
             c.fail(
                 v,
                 "Refusing a load balancer open to every address: list the CIDRs allowed to reach Jenkins, " +
                     `set ${key("allowOpenLoadBalancer")} to true to accept that, or use ${key("serviceType")} ClusterIP (port-forward).`,
             );
         }
+        // Judged for the whole list: 0.0.0.0/1 and 128.0.0.0/1 together are everyone too.
+        c.notOpenToInternet(v, { allowed: s.allowOpenLoadBalancer, key: key("allowOpenLoadBalancer"), what: "Jenkins' load balancer" });
     },
     allowOpenLoadBalancer: (v, c) => c.boolean(v),
     tlsCertificateArn: (v, c, s, key) => {

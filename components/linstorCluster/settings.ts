@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type Filled, withDefaults } from "../shared/defaults";
-import { ARNS, type Check, check, type FieldRules, isLinstorName, type KeyOf, NOT_CHECKED, validateFields } from "../shared/validation";
+import { ARNS, type Check, check, type FieldRules, isLinstorName, type KeyOf, NOT_CHECKED, validateAll, validateFields } from "../shared/validation";
+import { PIRAEUS_OPERATOR_RELEASES } from "./operatorReleases";
 import { defaultMetadataVolumeGiB, externalMetadataMiB, instanceMemoryMiB, LINSTOR_DEFAULT_PEER_SLOTS, requiredNodeMemoryMiB } from "./sizing";
 import { storageClassSpec } from "./storageClasses";
 
@@ -224,6 +225,8 @@ export function maxReplicas(s: Pick<LinstorClusterSettings, "storageClassReplica
 }
 
 const SUBNET = (id: string, entry: Check) => entry.awsId(id, "subnet");
+/** An EC2 instance type: a family (letters, a generation digit, attributes) and a size AWS uses. */
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\d[a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|\d{1,3}xlarge|metal(-\d{1,3}xl)?)$/;
 /** An EKS add-on version as `aws eks describe-addon-versions` lists it. */
 const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
 const ADDON_VERSION_HELP = "Use an exact EKS add-on version such as v1.12.4-eksbuild.1 (aws eks describe-addon-versions), or leave it unset.";
@@ -251,17 +254,22 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     namePrefix: (v, c) => c.namePrefix(v),
     region: (v, c) => c.awsRegion(v),
     availabilityZones: (azs, c, s) => {
-        c.list(azs, (az, entry) => entry.matches(az, /^[a-z0-9-]+[a-z]$/, "Use availability zone names such as us-west-2a."));
+        // The exact form <region><letter> (no Local or Wavelength Zones); the stack also checks each exists (stacks/zones.ts).
+        c.list(azs, (az, entry) => entry.availabilityZone(az, s.region));
         if (new Set(azs).size !== azs.length || azs.length < 3) {
             c.fail(azs, "Need at least 3 distinct availability zones: DRBD quorum and the HA Controller need a third zone to break ties.");
         }
-        const foreign = azs.filter((az) => !az.startsWith(s.region));
-        if (foreign.length > 0) c.fail(azs, `Every zone must be in region ${s.region}; not: ${foreign.join(", ")}.`);
     },
     nodesPerAz: (v, c) => c.integer(v, { min: 1, max: 20 }),
     nodeAmiId: (v, c) => c.ifSet.awsId(v, "ami"),
-    instanceType: (v, c) => c.matches(v, /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "Use an EC2 instance type such as m6i.large."),
-    instanceMemoryMiB: (v, c) => c.ifSet.integer(v, { min: 512 }, "(MiB)"),
+    instanceType: (v, c) => c.matches(v, INSTANCE_TYPE, "Use an EC2 instance type: family and size, such as m6i.large or r7g.2xlarge."),
+    instanceMemoryMiB: (v, c, s) => {
+        c.ifSet.integer(v, { min: 512 }, "(MiB)");
+        const derived = instanceMemoryMiB(s.instanceType);
+        if (v !== undefined && derived !== undefined && v !== derived) {
+            c.fail(v, `${s.instanceType} has ${derived} MiB (sizing.ts derives it from the type); remove this key, it is only for types it cannot derive.`);
+        }
+    },
     rootVolumeSizeGiB: (v, c) => c.integer(v, { min: 20, max: 16384 }, "(GiB)"),
     // Per-type EBS bounds of size, IOPS and throughput: validateVolume.
     dataVolumeSizeGiB: (v, c) => c.integer(v, { min: 1 }, "(GiB)"),
@@ -299,7 +307,17 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     clusterAdminRoleArns: (v, c) => c.list(v, (arn, entry) => entry.arn(arn, ARNS.iamRole)),
     imdsHopLimit: (v, c) => c.oneOf(v, [1, 2], "1: pods cannot reach the node's credentials; 2: pods need IMDS"),
     linstorDistribution: (v, c) => c.oneOf(v, LINSTOR_DISTRIBUTIONS),
-    piraeusOperatorChartVersion: (v, c) => c.exactVersion(v, LINSTOR_CLUSTER_SETTINGS_DEFAULTS.piraeusOperatorChartVersion),
+    piraeusOperatorChartVersion: (v, c) => {
+        c.exactVersion(v, LINSTOR_CLUSTER_SETTINGS_DEFAULTS.piraeusOperatorChartVersion);
+        // The program must know which LINSTOR and linstor-csi a release deploys (snapshot keys, property tables).
+        if (!Object.hasOwn(PIRAEUS_OPERATOR_RELEASES, v)) {
+            c.fail(
+                v,
+                `Not a release this program knows (operatorReleases.ts: ${Object.keys(PIRAEUS_OPERATOR_RELEASES).join(", ")}); ` +
+                    "a new one needs a row there, read from the release's image config.",
+            );
+        }
+    },
     linbitOperatorChartVersion: (v, c) => c.exactVersion(v, LINSTOR_CLUSTER_SETTINGS_DEFAULTS.linbitOperatorChartVersion),
     drbdIoUsername: (v, c) => c.ifSet.matches(v, /^\S+$/, "Use your drbd.io user name."),
     // A secret Input: only its presence is checked (with linstorDistribution, below).
@@ -337,6 +355,23 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     protectStatefulResources: (v, c) => c.boolean(v),
     tags: (v, c) => c.stringMap(v),
 };
+
+/**
+ * IOPS and throughput the data volume's type ignores (gp2 has neither, io1/io2 no throughput): the launch template
+ * leaves them out, so a value given for them would silently not apply. Judged on what was given, before defaults.
+ */
+function refuseIgnoredVolumeSettings(given: LinstorClusterInput, s: LinstorClusterSettings, key: KeyOf): void {
+    const limits = EBS_LIMITS[s.dataVolumeType] ?? {};
+    if (given.dataVolumeIops !== undefined && !("iops" in limits)) {
+        check(key, "dataVolumeIops").fail(given.dataVolumeIops, `A ${s.dataVolumeType} volume has no provisioned IOPS; remove it, or use gp3, io1 or io2.`);
+    }
+    if (given.dataVolumeThroughputMiBps !== undefined && !("throughput" in limits)) {
+        check(key, "dataVolumeThroughputMiBps").fail(
+            given.dataVolumeThroughputMiBps,
+            `Only gp3 takes a provisioned throughput; a ${s.dataVolumeType} volume ignores it. Remove it, or use gp3.`,
+        );
+    }
+}
 
 function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", key: KeyOf): void {
     const type = s[`${prefix}VolumeType`];
@@ -377,7 +412,7 @@ function validateVolume(s: LinstorClusterSettings, prefix: "data" | "metadata", 
  */
 export function validateLinstorClusterSettings(given: LinstorClusterInput, key: KeyOf): void {
     const s = withLinstorClusterDefaults(given);
-    validateFields(s, LINSTOR_CLUSTER_RULES, key);
+    validateAll([() => validateFields(s, LINSTOR_CLUSTER_RULES, key), () => refuseIgnoredVolumeSettings(given, s, key)]);
     if (s.linstorDistribution === "linbit" && (!s.drbdIoUsername || s.drbdIoPassword === undefined)) {
         check(key, s.drbdIoUsername ? "drbdIoPassword" : "drbdIoUsername").fail(
             undefined,

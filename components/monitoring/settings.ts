@@ -200,7 +200,7 @@ const forEmail = (rule: (v: string | undefined, c: Check) => void) => (v: string
 
 /** One rule per field: a library user and a stack user get the same checks. */
 export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
-    monitoringNamespace: (v, c) => c.dnsLabel(v),
+    monitoringNamespace: (v, c, s) => (s.useExistingPrometheusOperator ? c.dnsLabel(v) : c.namespace(v)),
     kubePrometheusStackVersion: (v, c) => c.exactVersion(v, MONITORING_SETTINGS_DEFAULTS.kubePrometheusStackVersion),
     useExistingPrometheusOperator: (v, c, s, key) => {
         c.boolean(v);
@@ -260,6 +260,9 @@ export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
         c.sourceRanges(v, { allowed: s.allowGrafanaFromAnywhere, key: key("allowGrafanaFromAnywhere"), what: "Grafana" });
         if (s.grafanaServiceType === "LoadBalancer" && v.length === 0) {
             c.fail(v, "A Grafana LoadBalancer needs the CIDRs allowed to reach it (e.g. your office or VPN range).");
+        }
+        if (s.grafanaServiceType !== "LoadBalancer" && v.length > 0) {
+            c.fail(v, `Only a load balancer has source ranges: remove them, or set ${key("grafanaServiceType")} to LoadBalancer.`);
         }
     },
     allowGrafanaFromAnywhere: (v, c) => c.boolean(v),

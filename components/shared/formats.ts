@@ -134,11 +134,7 @@ export function isIpv4Cidr(value: string): boolean {
     return address % 2 ** (32 - prefix) === 0;
 }
 
-/**
- * A single CIDR that is the whole internet. Deprecated: judge a list as a whole with cidrs.ts `isOpenToInternet`
- * (0.0.0.0/1 plus 128.0.0.0/1 is everyone too).
- */
-export const isOpenToWorld = (cidr: string): boolean => cidr === "0.0.0.0/0" || cidr === "::/0";
+/** Whether a list of CIDRs lets the internet in is judged for the whole list: cidrs.ts (isOpenToInternet). */
 
 // ---- Kubernetes quantities (k8s.io/apimachinery pkg/api/resource/quantity.go suffixes) ------------------
 
@@ -236,8 +232,10 @@ export const ARNS = {
  */
 export function availabilityZoneProblem(zone: string, region: string): string | undefined {
     if (new RegExp(`^${region.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[a-z]$`).test(zone)) return undefined;
-    if (/-wl\d/.test(zone)) return `${JSON.stringify(zone)} is a Wavelength Zone; use the availability zones of ${region} (${region}a, ${region}b, …).`;
-    if (zone.startsWith(`${region}-`)) return `${JSON.stringify(zone)} is a Local Zone; use the availability zones of ${region} (${region}a, ${region}b, …).`;
+    if (/-wl\d/.test(zone))
+        return `${JSON.stringify(zone)} is a Wavelength Zone; use the availability zones of ${region} (${region}a, ${region}b, …).`;
+    if (zone.startsWith(`${region}-`))
+        return `${JSON.stringify(zone)} is a Local Zone; use the availability zones of ${region} (${region}a, ${region}b, …).`;
     if (/[^\x21-\x7e]/.test(zone)) {
         return `${JSON.stringify(zone)} contains whitespace or a non-ASCII character; write the zone as ${region} and one letter, e.g. ${region}a.`;
     }
@@ -251,7 +249,9 @@ export function availabilityZoneProblem(zone: string, region: string): string | 
 export function editDistance(a: string, b: string): number {
     const x = a.toLowerCase();
     const y = b.toLowerCase();
-    const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
+        Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+    );
     for (let i = 1; i <= x.length; i++) {
         for (let j = 1; j <= y.length; j++) {
             const cost = x[i - 1] === y[j - 1] ? 0 : 1;

@@ -206,7 +206,8 @@ export class Check {
     kubernetesVersion(value: string | undefined): void {
         let allowed = 'Use a Kubernetes minor version such as "1.35".';
         // YAML reads an unquoted 1.30 as the number 1.3, and Pulumi hands the program "1.3".
-        if (value !== undefined && /^1\.[1-9]$/.test(value)) allowed += ` YAML reads 1.${value.slice(2)}0 as the number ${value}: quote it ("1.${value.slice(2)}0").`;
+        if (value !== undefined && /^1\.[1-9]$/.test(value))
+            allowed += ` YAML reads 1.${value.slice(2)}0 as the number ${value}: quote it ("1.${value.slice(2)}0").`;
         if (this.string(value, allowed) && !isKubernetesVersion(value)) this.fail(value, allowed);
     }
 

@@ -6,6 +6,7 @@ import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
 import { type WithDefaults, withDefaults } from "../shared/defaults";
 import { ARNS, type Check, check, type FieldRules, type KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "./lifecycle";
+import { retentionFootprint } from "./retention";
 
 export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
 export type ObjectLockMode = (typeof OBJECT_LOCK_MODES)[number];
@@ -84,10 +85,16 @@ export interface S3SnapshotSettings {
     readonly snapshotClassName: string;
     /** Ship only the changes since the previous backup. Default true. */
     readonly snapshotAllowIncremental: boolean;
-    /** Force a full backup after this many increments (0 = never). Default 23 (a full per day at hourly). */
+    /**
+     * linstor-csi also forces a full backup after this many increments (0: no count bound). Default 0: chains are
+     * bounded by age (`snapshotFullAfter`), which the schedule itself enforces.
+     */
     readonly snapshotMaxIncrements: number;
-    /** Force a full backup when the chain's full is older than this Go duration, e.g. `168h`. */
-    readonly snapshotFullAfter?: string;
+    /**
+     * Go duration: the schedule takes a full backup (its full class) when its newest ready full is this old, and the
+     * incremental class carries it as linstor-csi's `full-snapshot-after`. Default `24h`: a chain, and a daily point, a day.
+     */
+    readonly snapshotFullAfter: string;
     /** Current access-key generation (≥1); bump it to rotate. Default 1. */
     readonly s3AccessKeyGeneration: number;
     /** Generations up to this one are deleted; set it to `generation-1` once LINSTOR uses the new key. */
@@ -100,10 +107,17 @@ export interface S3SnapshotSettings {
     readonly snapshotControllerReplicas: number;
     /** Run the scheduled snapshot CronJob. Default true. */
     readonly snapshotScheduleEnabled: boolean;
-    /** Five-field cron expression in UTC. Default hourly `0 * * * *`. */
+    /** Five-field cron expression in UTC. Default every 5 minutes (region RPO ≤ 15 min: components/rto). */
     readonly snapshotSchedule: string;
-    /** Ready scheduled snapshots to keep. Default 48. */
-    readonly snapshotRetention: number;
+    /** Keep every scheduled snapshot younger than this many hours (and the chain it builds on). Default 48. */
+    readonly snapshotRetentionHours: number;
+    /** Also keep the newest ready full of each UTC day for this many days (0: none). Default 7. */
+    readonly snapshotDailyRetentionDays: number;
+    /**
+     * GiB of JENKINS_HOME rewritten per hour (distinct blocks): what each local snapshot pins in the thin pools and each
+     * increment ships. Sizes the data pool check, the region RPO and the backup cost of the offline plan. Default 0.25.
+     */
+    readonly snapshotExpectedChurnGiBPerHour: number;
     /** Pinned kubectl image with bash and jq. Default registry.k8s.io/kubectl:v1.35.1. */
     readonly snapshotJobImage: string;
     /** Seconds the job waits for its snapshot to be shipped. Default 2700. */
@@ -123,15 +137,18 @@ export interface S3SnapshotSettings {
 export const S3_SNAPSHOT_SETTINGS_DEFAULTS = {
     snapshotClassName: "linstor-csi-s3",
     snapshotAllowIncremental: true,
-    snapshotMaxIncrements: 23,
+    snapshotMaxIncrements: 0,
+    snapshotFullAfter: "24h",
     s3AccessKeyGeneration: 1,
     installSnapshotController: true,
     // piraeusdatastore/helm-charts: charts/snapshot-controller/Chart.yaml (appVersion v8.6.0, ships the CRDs).
     snapshotControllerChartVersion: "5.2.0",
     snapshotControllerReplicas: 2,
     snapshotScheduleEnabled: true,
-    snapshotSchedule: "0 * * * *",
-    snapshotRetention: 48,
+    snapshotSchedule: "*/5 * * * *",
+    snapshotRetentionHours: 48,
+    snapshotDailyRetentionDays: 7,
+    snapshotExpectedChurnGiBPerHour: 0.25,
     // Official image: bash, jq, coreutils on debian-base (kubernetes/kubernetes: build/server-image/kubectl/Dockerfile).
     snapshotJobImage: "registry.k8s.io/kubectl:v1.35.1",
     snapshotReadyTimeoutSeconds: 2700,
@@ -304,9 +321,9 @@ export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
     linstorRemoteName: (v, c) => c.ifSet.dnsLabel(v, { maxLength: 40, letterFirst: true }),
     snapshotClassName: (v, c) => c.dnsLabel(v),
     snapshotAllowIncremental: (v, c) => c.boolean(v),
-    snapshotMaxIncrements: (v, c) => c.integer(v, { min: 0, max: 10000 }, "(0: unbounded)"),
+    snapshotMaxIncrements: (v, c) => c.integer(v, { min: 0, max: 10000 }, "(0: no count bound)"),
     snapshotFullAfter: (v, c) => {
-        if (v !== undefined && !parseGoDurationSeconds(v)) c.fail(v, "Use a positive Go duration in hours/minutes/seconds, e.g. 24h or 168h.");
+        if (!parseGoDurationSeconds(v)) c.fail(v, "Use a positive Go duration in hours/minutes/seconds, e.g. 24h or 168h.");
     },
     s3AccessKeyGeneration: (v, c) => c.integer(v, { min: 1 }),
     s3AccessKeyRetiredGeneration: (v, c, s, key) => c.retiredGeneration(v, s.s3AccessKeyGeneration, key("s3AccessKeyGeneration")),
@@ -315,7 +332,13 @@ export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
     snapshotControllerReplicas: (v, c) => c.integer(v, { min: 1, max: 5 }),
     snapshotScheduleEnabled: (v, c) => c.boolean(v),
     snapshotSchedule: (v, c) => c.cron(v),
-    snapshotRetention: (v, c) => c.integer(v, { min: 1, max: 1000 }, "(scheduled snapshots kept)"),
+    snapshotRetentionHours: (v, c) => c.integer(v, { min: 1, max: 8760 }, "(hours every scheduled snapshot is kept)"),
+    snapshotDailyRetentionDays: (v, c) => c.integer(v, { min: 0, max: 3660 }, "(days a daily full is kept)"),
+    snapshotExpectedChurnGiBPerHour: (v, c) => {
+        if (typeof v !== "number" || !Number.isFinite(v) || v <= 0 || v > 1024) {
+            c.fail(v, "Use the GiB of JENKINS_HOME rewritten per hour, > 0 and ≤ 1024, e.g. 0.25 (components/snapshots/README.md: measuring churn).");
+        }
+    },
     snapshotJobImage: (v, c) => c.pinnedImage(v, "it needs bash and jq"),
     snapshotReadyTimeoutSeconds: (v, c) => c.integer(v, { min: 60, max: 86400 }, "(seconds)"),
     snapshotPruneDeletesBackups: (v, c) => c.boolean(v),
@@ -354,23 +377,25 @@ export function validateS3SnapshotSettings(given: S3SnapshotInput, ctx: Validati
             `Must differ from the cluster region ${ctx.clusterRegion}: backups in the same region do not survive a regional outage.`,
         );
     }
-    const fullAfter = s.snapshotFullAfter === undefined ? undefined : parseGoDurationSeconds(s.snapshotFullAfter);
-    const chainBounded = s.snapshotMaxIncrements > 0 || fullAfter !== undefined;
-    if (s.snapshotAllowIncremental && s.snapshotPruneDeletesBackups && s.snapshotScheduleEnabled && !chainBounded) {
-        check(key, "snapshotMaxIncrements").fail(
-            s.snapshotMaxIncrements,
-            "An unbounded incremental chain can never be pruned (linstor-csi keeps every backup another one is based on); " +
-                `set it ≥ 1 or set ${key("snapshotFullAfter")}, or ${key("snapshotAllowIncremental")}: false.`,
-        );
+    if ("create" in s.bucket && s.bucket.create.expireCurrentObjectsAfterDays !== undefined) {
+        refuseExpiringKeptBackups(s, s.bucket.create.expireCurrentObjectsAfterDays, key);
     }
-    if ("create" in s.bucket && s.bucket.create.expireCurrentObjectsAfterDays !== undefined && s.snapshotAllowIncremental) {
-        const days = s.bucket.create.expireCurrentObjectsAfterDays;
-        if (fullAfter === undefined || fullAfter >= days * 86400) {
-            check(key, "bucket.create.expireCurrentObjectsAfterDays").fail(
-                days,
-                "Expiring current objects would delete the full backup that newer increments depend on; with incremental " +
-                    `backups also set ${key("snapshotFullAfter")} shorter than ${days} days (e.g. ${Math.max(1, days - 1) * 24}h), or leave expiration off.`,
-            );
-        }
-    }
+}
+
+/**
+ * S3 expires a current object by its age, whatever builds on it: the expiration must come after the oldest backup the
+ * retention keeps or a kept increment builds on (retention.ts oldestKeptHours), or a kept backup would lose its data
+ * or its chain's full. One more day, as S3 runs lifecycle rules once a day (rounding to the next midnight UTC).
+ */
+function refuseExpiringKeptBackups(s: S3SnapshotSettings, days: number, key: KeyOf): void {
+    const footprint = retentionFootprint(s, 1);
+    const keptHours = footprint?.oldestKeptHours ?? 0;
+    const needed = Math.ceil(keptHours / 24) + 1;
+    if (days >= needed) return;
+    check(key, "bucket.create.expireCurrentObjectsAfterDays").fail(
+        days,
+        `The retention keeps backups (and the fulls kept increments build on) up to ${Math.ceil(keptHours)} h old; expiring ` +
+            `current objects sooner deletes data a kept backup needs. Use at least ${needed} days, shorten ` +
+            `${key("snapshotDailyRetentionDays")}, ${key("snapshotRetentionHours")} or ${key("snapshotFullAfter")}, or leave expiration off.`,
+    );
 }
