@@ -5,6 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { HaJenkins, validateHaJenkinsArgs } from "../components/jenkins";
 import { chartFullname, homeClaimName, jenkinsNamespaceMetadata } from "../components/jenkins/values";
 import { LinstorCluster, type LinstorClusterArgs } from "../components/linstorCluster";
+import { operatorChart } from "../components/linstorCluster/operator";
 import { validateLinstorClusterSettings } from "../components/linstorCluster/settings";
 import { nodeAmiToRun } from "../components/linstorCluster/versions";
 import { LinstorDbBackup, validateLinstorDbBackup } from "../components/linstorDbBackup";
@@ -315,7 +316,8 @@ export function snapshotOutputs(snapshots: S3SnapshotShipping) {
 
 /** The snapshot schedule as S3SnapshotShipping describes it to monitoring (undefined when none runs). */
 export function snapshotSchedule(cfg: StackConfig): ScheduledJob | undefined {
-    return describeSnapshotSchedule(cfg.snapshots, cfg.jenkins.namespace);
+    // The CronJob runs next to LINSTOR (scheduleResources.ts), in the operator chart's namespace.
+    return describeSnapshotSchedule(cfg.snapshots, operatorChart(cfg.cluster.linstorDistribution).namespace);
 }
 
 /** The LINSTOR database backup as LinstorDbBackup describes it to monitoring (undefined when off). */

@@ -316,10 +316,12 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     claim,
                     credentialsSecretName: this.credentialsSecretName,
                     credentialsNamespace: args.linstorNamespace,
+                    jobNamespace: args.linstorNamespace,
+                    jobNamespaceReady: storageReady,
                     snapshotClass: this.snapshotClass,
                 });
                 this.snapshotIntervalSeconds = maxScheduleGapSeconds(args.snapshotSchedule);
-                this.watchedSchedule = describeSnapshotSchedule(args, jenkins.namespace);
+                this.watchedSchedule = describeSnapshotSchedule(args, args.linstorNamespace);
             }
             if (args.onDemandSnapshotName !== undefined) {
                 this.onDemandSnapshotName = args.onDemandSnapshotName;

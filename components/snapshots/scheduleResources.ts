@@ -1,5 +1,5 @@
 /**
- * S3SnapshotShipping's snapshot schedule in the Jenkins namespace: the CronJob (schedule.ts builds its spec and
+ * S3SnapshotShipping's snapshot schedule, run next to LINSTOR (never in the Jenkins namespace): the CronJob (schedule.ts builds its spec and
  * script) and its least-privilege identity. Every resource is created under the component (`parent`), so their URNs
  * are the component's children.
  */
@@ -19,10 +19,17 @@ export interface ScheduleTarget {
     readonly credentialsSecretName: string;
     /** Namespace of the credentials Secret (LINSTOR's). */
     readonly credentialsNamespace: string;
+    /**
+     * Where the CronJob and its account live: LINSTOR's namespace, beside the credentials, never the Jenkins one, where
+     * any build pod could run as an account of that namespace (and the prune account can delete every backup).
+     */
+    readonly jobNamespace: string;
+    /** Resources that create that namespace. */
+    readonly jobNamespaceReady: pulumi.Resource[];
     readonly snapshotClass: pulumi.Resource;
 }
 
-/** The CronJob and its least-privilege identity in the Jenkins namespace; returns the schedule's name. */
+/** The CronJob and its least-privilege identity next to LINSTOR; returns the schedule's name. */
 export function snapshotSchedule(
     k8s$: { parent: pulumi.Resource; provider?: pulumi.ProviderResource },
     name: string,
@@ -32,9 +39,13 @@ export function snapshotSchedule(
     const ns = target.namespace;
     const inNamespace = { ...k8s$, dependsOn: target.namespaceReady };
     const metadata = { name: SCHEDULE_NAME, namespace: ns, labels: { [SCHEDULE_LABEL]: SCHEDULE_NAME } };
-    const account = new k8s.core.v1.ServiceAccount(`${name}-schedule`, { metadata }, inNamespace);
+    // Only the Role on VolumeSnapshots stays in the Jenkins namespace: a VolumeSnapshot must be in its claim's namespace
+    // (external-snapshotter reads `source.persistentVolumeClaimName` in the snapshot's own namespace). The account, the
+    // CronJob and its pods live in jobNamespace; the RoleBinding there grants that account only these verbs here.
+    const jobMetadata = { ...metadata, namespace: target.jobNamespace };
+    const account = new k8s.core.v1.ServiceAccount(`${name}-schedule`, { metadata: jobMetadata }, { ...k8s$, dependsOn: target.jobNamespaceReady });
     const role = new k8s.rbac.v1.Role(`${name}-schedule`, { metadata, rules: SNAPSHOT_ROLE_RULES }, inNamespace);
-    const subjects = [{ kind: "ServiceAccount", name: SCHEDULE_NAME, namespace: ns }];
+    const subjects = [{ kind: "ServiceAccount", name: SCHEDULE_NAME, namespace: target.jobNamespace }];
     const bindings: pulumi.Resource[] = [
         new k8s.rbac.v1.RoleBinding(
             `${name}-schedule`,
@@ -71,7 +82,7 @@ export function snapshotSchedule(
     new k8s.batch.v1.CronJob(
         `${name}-schedule`,
         {
-            metadata,
+            metadata: jobMetadata,
             spec: snapshotCronJobSpec({
                 schedule: args.snapshotSchedule,
                 image: args.snapshotJobImage,

@@ -123,7 +123,9 @@ describe("dev stack (primary)", () => {
     it("ships Jenkins snapshots hourly to a hardened bucket in us-east-2 and exports what DR needs", async () => {
         const cron = one("kubernetes:batch/v1:CronJob", "snapshots-schedule");
         expect(cron.inputs.spec.schedule).to.equal("0 * * * *");
-        expect(cron.inputs.metadata.namespace).to.equal("jenkins");
+        expect(cron.inputs.metadata.namespace).to.equal("piraeus-datastore");
+        const snapshotsIn = cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === "NAMESPACE");
+        expect(snapshotsIn.value, "its VolumeSnapshots stay beside the claim").to.equal("jenkins");
         // The schedule snapshots the claim Jenkins really mounts (the chart's `<fullname>-home`, not a look-alike string).
         const env = cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env;
         const claim = one("kubernetes:core/v1:PersistentVolumeClaim").inputs.metadata.name;
@@ -140,17 +142,20 @@ describe("dev stack (primary)", () => {
         const params = await outputValue(outputs.snapshotClassParameters);
         expect(params["snap.linstor.csi.linbit.com/s3-endpoint"]).to.equal("https://s3.us-east-2.amazonaws.com");
         expect(Object.keys(params).every((k) => k.startsWith("snap.linstor.csi.linbit.com/"))).to.equal(true);
-        // The schedule lives in the namespace the stack creates before Jenkins; the alert knows the schedule.
+        // The schedule runs next to LINSTOR, never where builds run; its Role on VolumeSnapshots waits for the Jenkins
+        // namespace the stack creates before Jenkins; the alert knows the schedule.
         const account = one("kubernetes:core/v1:ServiceAccount", "snapshots-schedule");
-        expect(dependsOn(account, one("kubernetes:core/v1:Namespace", "jenkins-namespace"))).to.equal(true);
-        expect(account.inputs.metadata.namespace).to.equal("jenkins");
+        expect(account.inputs.metadata.namespace).to.equal("piraeus-datastore");
+        const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role", "snapshots-schedule");
+        expect(role.inputs.metadata.namespace).to.equal("jenkins");
+        expect(dependsOn(role, one("kubernetes:core/v1:Namespace", "jenkins-namespace"))).to.equal(true);
         const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
         expect(JSON.stringify(rule.inputs.spec)).to.contain("7200");
         // Both schedules are watched: the snapshots (2 × 1 h) and the LINSTOR database backup (2 × 1 day).
         const jobs = rule.inputs.spec.groups.find((g: any) => g.name === "scheduled-jobs.rules").rules;
         expect(jobs.map((r: any) => r.expr)).to.deep.equal([
-            '(time() - kube_cronjob_status_last_successful_time{namespace="jenkins", cronjob="jenkins-snapshots"} > 7200) ' +
-                'or absent(kube_cronjob_status_last_successful_time{namespace="jenkins", cronjob="jenkins-snapshots"})',
+            '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="jenkins-snapshots"} > 7200) ' +
+                'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="jenkins-snapshots"})',
             '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"} > 172800) ' +
                 'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})',
         ]);

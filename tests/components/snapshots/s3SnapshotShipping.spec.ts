@@ -175,7 +175,8 @@ describe("S3SnapshotShipping", () => {
 
         it("schedules hourly snapshots of the Jenkins claim with pruning at the retention count", () => {
             const cron = one("kubernetes:batch/v1:CronJob");
-            expect(cron.inputs.metadata).to.include({ name: "jenkins-snapshots", namespace: "jenkins" });
+            // Next to LINSTOR: a build pod in the Jenkins namespace cannot run as its account.
+            expect(cron.inputs.metadata).to.include({ name: "jenkins-snapshots", namespace: "piraeus-datastore" });
             expect(cron.inputs.spec).to.include({ schedule: "0 * * * *", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 600 });
             const pod = cron.inputs.spec.jobTemplate.spec.template.spec;
             expect(pod.serviceAccountName).to.equal("jenkins-snapshots");
@@ -191,21 +192,25 @@ describe("S3SnapshotShipping", () => {
             expect(c.snapshotIntervalSeconds).to.equal(3600);
         });
 
-        it("grants the job only create/get/list/delete on VolumeSnapshots in its namespace, and get/patch on contents", () => {
+        it("runs as an account outside the Jenkins namespace, with only create/get/list/delete on VolumeSnapshots there, get/patch on contents", () => {
             const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role", "schedule");
             expect(role.inputs.metadata.namespace).to.equal("jenkins");
             expect(role.inputs.rules).to.deep.equal([
                 { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list", "delete"] },
             ]);
             expect(one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "schedule").inputs.subjects).to.deep.equal([
-                { kind: "ServiceAccount", name: "jenkins-snapshots", namespace: "jenkins" },
+                { kind: "ServiceAccount", name: "jenkins-snapshots", namespace: "piraeus-datastore" },
             ]);
-            expect(one("kubernetes:core/v1:ServiceAccount").inputs.metadata.name).to.equal("jenkins-snapshots");
+            expect(one("kubernetes:core/v1:ServiceAccount").inputs.metadata).to.include({ name: "jenkins-snapshots", namespace: "piraeus-datastore" });
+            // No account, Role binding or CronJob of the schedule can be used from the Jenkins namespace but the Role on snapshots.
+            for (const type of ["kubernetes:core/v1:ServiceAccount", "kubernetes:batch/v1:CronJob"]) {
+                expect(ofType(type).filter((r) => r.inputs.metadata.namespace === "jenkins"), type).to.deep.equal([]);
+            }
             expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").inputs.rules).to.deep.equal([
                 { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshotcontents"], verbs: ["get", "patch"] },
             ]);
             expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").inputs.subjects).to.deep.equal([
-                { kind: "ServiceAccount", name: "jenkins-snapshots", namespace: "jenkins" },
+                { kind: "ServiceAccount", name: "jenkins-snapshots", namespace: "piraeus-datastore" },
             ]);
         });
 
