@@ -4,7 +4,7 @@
  * the argument to fix.
  */
 
-export { HaJenkins, HaJenkinsArgs } from "./jenkins";
+export { HaJenkins, HaJenkinsArgs, validateHaJenkinsArgs } from "./jenkins";
 export { JENKINS_DEFAULTS, JenkinsSettings, validateJenkinsSettings } from "./jenkins/settings";
 
 export { CONTROL_PLANE_LOG_TYPES, LinstorCluster, LinstorClusterArgs } from "./linstorCluster";
@@ -16,7 +16,7 @@ export {
     validateLinstorClusterSettings,
 } from "./linstorCluster/settings";
 export * as sizing from "./linstorCluster/sizing";
-export { LinstorDbBackup, LinstorDbBackupArgs } from "./linstorDbBackup";
+export { LinstorDbBackup, LinstorDbBackupArgs, validateLinstorDbBackup } from "./linstorDbBackup";
 export {
     LINSTOR_DB_BACKUP_DEFAULTS,
     LINSTOR_DB_BACKUP_SETTINGS_DEFAULTS,
@@ -24,7 +24,7 @@ export {
     LinstorDbBackupSettings,
     validateLinstorDbBackupSettings,
 } from "./linstorDbBackup/settings";
-export { DrbdMonitoring, DrbdMonitoringArgs } from "./monitoring";
+export { DrbdMonitoring, DrbdMonitoringArgs, validateDrbdMonitoringArgs } from "./monitoring";
 export {
     MONITORING_DEFAULTS,
     MONITORING_SETTINGS_DEFAULTS,
@@ -34,9 +34,9 @@ export {
 } from "./monitoring/settings";
 export { formatRtoReport, rtoInputsFromSettings, rtoModel } from "./rto";
 export { ConfigError } from "./shared/errors";
-/** Maps a settings field to the key to name in errors (default `<Component>.<field>`). */
+/** Maps a settings field to the key to name in errors: the validate*Args checks take one (components name `<Component>.<field>`). */
 export type { KeyOf } from "./shared/validation";
-export { JenkinsVolume, S3SnapshotShipping, S3SnapshotShippingArgs } from "./snapshots";
+export { JenkinsVolume, S3SnapshotShipping, S3SnapshotShippingArgs, S3SnapshotShippingOptions, validateS3SnapshotShippingArgs } from "./snapshots";
 export { SnapshotBucket, SnapshotBucketArgs, validateSnapshotBucketArgs } from "./snapshots/bucket";
 export { RestoreSource, SnapshotRestore, SnapshotRestoreArgs } from "./snapshots/restore";
 export {

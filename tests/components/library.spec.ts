@@ -39,6 +39,15 @@ describe("library surface (components/index.ts)", () => {
         );
     });
 
+    it("exports each component's own check, which names the caller's keys (components name `<Component>.<field>`)", () => {
+        expect(() => library.validateHaJenkinsArgs({ storageClassName: "c", storageClassReplicas: 2 }, (f) => `acme.${f}`)).to.throw(
+            /Invalid value for acme\.storageClassReplicas: 2/,
+        );
+        for (const check of [library.validateS3SnapshotShippingArgs, library.validateDrbdMonitoringArgs, library.validateLinstorDbBackup]) {
+            expect(check).to.be.a("function");
+        }
+    });
+
     it("refuses a StorageClass prefix whose LINSTOR resource-group names would exceed 48 characters", () => {
         const settings = {
             ...library.LINSTOR_CLUSTER_DEFAULTS,
