@@ -5,8 +5,45 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { CONTENT_PRUNE_RULES, SCHEDULE_LABEL, SCHEDULE_NAME, SNAPSHOT_ROLE_RULES, snapshotCronJobSpec } from "./schedule";
+import { CONTENT_PRUNE_RULES, SCHEDULE_LABEL, SCHEDULE_NAME, SNAPSHOT_NAME_PREFIX, SNAPSHOT_ROLE_RULES, snapshotCronJobSpec } from "./schedule";
 import type { S3SnapshotSettings } from "./settings";
+
+/**
+ * What the prune account may do to a VolumeSnapshotContent, beyond RBAC (contents are cluster-scoped and named by the
+ * snapshotter, so RBAC cannot name them): change only those of this schedule's snapshots — bound to a VolumeSnapshot
+ * of the Jenkins namespace named `<SNAPSHOT_NAME_PREFIX>-…` — and never what they point at. A stolen token of the
+ * account then cannot delete an on-demand or restore-point backup, a DR restore's content or another application's.
+ * A ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1, GA since Kubernetes 1.30) with a matchCondition on
+ * the account, so nothing else is judged by it.
+ */
+export function pruneGuardPolicySpec(account: { namespace: string; name: string }, snapshotNamespace: string) {
+    return {
+        failurePolicy: "Fail",
+        matchConstraints: {
+            resourceRules: [
+                {
+                    apiGroups: ["snapshot.storage.k8s.io"],
+                    apiVersions: ["*"],
+                    operations: ["UPDATE", "DELETE"],
+                    resources: ["volumesnapshotcontents"],
+                },
+            ],
+        },
+        matchConditions: [
+            { name: "prune-account", expression: `request.userInfo.username == 'system:serviceaccount:${account.namespace}:${account.name}'` },
+        ],
+        validations: [
+            {
+                expression: `request.operation == 'UPDATE' && oldObject.spec.volumeSnapshotRef.namespace == '${snapshotNamespace}' && oldObject.spec.volumeSnapshotRef.name.startsWith('${SNAPSHOT_NAME_PREFIX}-')`,
+                message: `the snapshot schedule may only update contents of its own VolumeSnapshots (${snapshotNamespace}/${SNAPSHOT_NAME_PREFIX}-*)`,
+            },
+            {
+                expression: "object.spec.volumeSnapshotRef == oldObject.spec.volumeSnapshotRef && object.spec.source == oldObject.spec.source",
+                message: "the snapshot schedule may not change what a content points at",
+            },
+        ],
+    };
+}
 
 /** The claim to snapshot and what the schedule depends on. */
 export interface ScheduleTarget {
@@ -59,6 +96,21 @@ export function snapshotSchedule(
     ];
     if (args.snapshotPruneDeletesBackups) {
         const clusterName = `${args.namePrefix}-${SCHEDULE_NAME}-prune`;
+        const guard = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+            `${name}-schedule-prune-guard`,
+            {
+                metadata: { name: clusterName },
+                spec: pruneGuardPolicySpec({ namespace: target.jobNamespace, name: SCHEDULE_NAME }, ns),
+            },
+            k8s$,
+        );
+        bindings.push(
+            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+                `${name}-schedule-prune-guard`,
+                { metadata: { name: clusterName }, spec: { policyName: clusterName, validationActions: ["Deny"] } },
+                { ...k8s$, dependsOn: [guard] },
+            ),
+        );
         const clusterRole = new k8s.rbac.v1.ClusterRole(
             `${name}-schedule-prune`,
             {

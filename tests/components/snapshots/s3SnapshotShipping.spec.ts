@@ -214,6 +214,29 @@ describe("S3SnapshotShipping", () => {
             ]);
         });
 
+        it("lets the prune account update only its own snapshots' contents, never repoint them (admission policy)", () => {
+            const policy = one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy");
+            const binding = one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding");
+            expect(binding.inputs.spec).to.deep.equal({ policyName: policy.inputs.metadata.name, validationActions: ["Deny"] });
+            expect(dependsOn(binding, policy)).to.equal(true);
+            const spec = policy.inputs.spec;
+            expect(spec.failurePolicy).to.equal("Fail");
+            // Only this account is judged: the snapshot controller and everyone else are not.
+            expect(spec.matchConditions).to.deep.equal([
+                { name: "prune-account", expression: "request.userInfo.username == 'system:serviceaccount:piraeus-datastore:jenkins-snapshots'" },
+            ]);
+            expect(spec.matchConstraints.resourceRules[0].apiGroups).to.deep.equal(["snapshot.storage.k8s.io"]);
+            expect(spec.matchConstraints.resourceRules[0].resources).to.deep.equal(["volumesnapshotcontents"]);
+            expect(spec.matchConstraints.resourceRules[0].operations).to.deep.equal(["UPDATE", "DELETE"]);
+            expect(spec.validations[0].expression).to.equal(
+                "request.operation == 'UPDATE' && oldObject.spec.volumeSnapshotRef.namespace == 'jenkins' && " +
+                    "oldObject.spec.volumeSnapshotRef.name.startsWith('jenkins-home-')",
+            );
+            expect(spec.validations[1].expression).to.contain("object.spec.volumeSnapshotRef == oldObject.spec.volumeSnapshotRef");
+            // The CronJob waits for the guard to be bound.
+            expect(dependsOn(one("kubernetes:batch/v1:CronJob"), binding)).to.equal(true);
+        });
+
         it("declares the on-demand snapshot and exports its LINSTOR handle", async () => {
             const vs = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot");
             expect(vs.inputs.metadata).to.deep.equal({
