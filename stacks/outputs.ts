@@ -48,6 +48,8 @@ export interface StackOutputs {
     readonly snapshotKmsKeyArn: string;
     readonly linstorRemoteName: string;
     readonly snapshotClassName: string;
+    /** The full class for on-demand and restore-point snapshots (no chain, no local copy). */
+    readonly onDemandSnapshotClassName: string;
     readonly snapshotClassParameters: Record<string, string>;
     readonly snapshotAccessKeyId: string;
     /** Present only when the stack declared a snapshot whose handle it knows. */
@@ -107,6 +109,7 @@ export const OUTPUT_NAMES: { readonly [K in OutputName]: K } = {
     snapshotKmsKeyArn: "snapshotKmsKeyArn",
     linstorRemoteName: "linstorRemoteName",
     snapshotClassName: "snapshotClassName",
+    onDemandSnapshotClassName: "onDemandSnapshotClassName",
     snapshotClassParameters: "snapshotClassParameters",
     snapshotAccessKeyId: "snapshotAccessKeyId",
     latestSnapshotHandle: "latestSnapshotHandle",

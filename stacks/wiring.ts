@@ -306,6 +306,7 @@ export function snapshotOutputs(snapshots: S3SnapshotShipping) {
         snapshotKmsKeyArn: snapshots.kmsKeyArn,
         linstorRemoteName: snapshots.linstorRemoteName,
         snapshotClassName: snapshots.snapshotClassName,
+        onDemandSnapshotClassName: snapshots.onDemandSnapshotClassName,
         snapshotClassParameters: snapshots.snapshotClassParameters,
         snapshotAccessKeyId: snapshots.currentAccessKeyId,
         latestSnapshotHandle: snapshots.latestSnapshotHandle,

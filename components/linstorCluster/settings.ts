@@ -57,7 +57,7 @@ export interface LinstorClusterInput {
     readonly instanceMemoryMiB?: number;
     /** Root volume of each node. Default 50 GiB. */
     readonly rootVolumeSizeGiB: number;
-    /** EBS volume backing the LINSTOR data pool. Defaults: 100 GiB gp3, 3000 IOPS, 125 MiB/s. */
+    /** EBS volume backing the LINSTOR data pool. Defaults: 200 GiB gp3 (holds the default Jenkins, Prometheus and snapshot retention: poolBudget.ts), 3000 IOPS, 125 MiB/s. */
     readonly dataVolumeSizeGiB: number;
     readonly dataVolumeType: EbsVolumeType;
     readonly dataVolumeIops?: number;
@@ -168,7 +168,7 @@ export const LINSTOR_CLUSTER_SETTINGS_DEFAULTS = {
     nodesPerAz: 1,
     instanceType: "m6i.large",
     rootVolumeSizeGiB: 50,
-    dataVolumeSizeGiB: 100,
+    dataVolumeSizeGiB: 200,
     dataVolumeType: "gp3" as EbsVolumeType,
     dataVolumeIops: 3000,
     dataVolumeThroughputMiBps: 125,

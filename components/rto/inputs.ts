@@ -5,7 +5,10 @@
 
 import { JENKINS_DEFAULTS, type JenkinsSettings, STORAGE_SIZE, startupBudgetSeconds } from "../jenkins/settings";
 import { LINSTOR_CLUSTER_DEFAULTS, type LinstorClusterSettings } from "../linstorCluster/settings";
+import { maxScheduleGapSeconds } from "../shared/cron";
 import { check, parseQuantity } from "../shared/validation";
+import { fullAfterHours } from "../snapshots/retention";
+import { S3_SNAPSHOT_SETTINGS_DEFAULTS, type S3SnapshotSettings } from "../snapshots/settings";
 
 export interface RtoInputs {
     // ---- from the stack configuration
@@ -71,8 +74,14 @@ export interface RtoInputs {
     readonly linstorControllerStartSeconds: number;
     readonly csiControllerStartSeconds: number;
     readonly coreDnsStartSeconds: number;
-    /** Upload time of one (incremental) backup to S3. */
-    readonly snapshotShippingSeconds: number;
+    /** GiB of JENKINS_HOME rewritten per hour (config snapshotExpectedChurnGiBPerHour): what an increment ships. */
+    readonly snapshotChurnGiBPerHour: number;
+    /** Hours between the full backups that start each chain (config snapshotFullAfter); 0: every backup is full. */
+    readonly snapshotFullAfterHours: number;
+    /** Upload throughput of one shipment to the bucket's region (estimate; measure with `linstor backup list` times). */
+    readonly snapshotShippingMiBps: number;
+    /** Snapshot on every replica, LINSTOR queueing the shipment, linstor-csi and the job noticing it is ready. */
+    readonly snapshotShippingOverheadSeconds: number;
     readonly eksCreateSeconds: number;
     readonly nodeGroupsSeconds: number;
     /** Piraeus operator, DRBD module build, satellites, snapshot controller, S3 remote. */
@@ -90,7 +99,7 @@ export const RTO_DEFAULTS: RtoInputs = {
     haControllerDrbdStatusIntervalSeconds: LINSTOR_CLUSTER_DEFAULTS.haControllerDrbdStatusIntervalSeconds,
     jenkinsTolerationSeconds: JENKINS_DEFAULTS.tolerationSeconds,
     startupProbeBudgetSeconds: startupBudgetSeconds(JENKINS_DEFAULTS),
-    snapshotIntervalSeconds: 3600,
+    snapshotIntervalSeconds: maxScheduleGapSeconds(S3_SNAPSHOT_SETTINGS_DEFAULTS.snapshotSchedule),
     restoreSizeGiB: 20,
     csiControllerReplicas: 1,
     drClusterPreProvisioned: false,
@@ -113,7 +122,10 @@ export const RTO_DEFAULTS: RtoInputs = {
     linstorControllerStartSeconds: 30,
     csiControllerStartSeconds: 10,
     coreDnsStartSeconds: 5,
-    snapshotShippingSeconds: 120,
+    snapshotChurnGiBPerHour: S3_SNAPSHOT_SETTINGS_DEFAULTS.snapshotExpectedChurnGiBPerHour,
+    snapshotFullAfterHours: 24,
+    snapshotShippingMiBps: 40,
+    snapshotShippingOverheadSeconds: 60,
     eksCreateSeconds: 900,
     nodeGroupsSeconds: 300,
     storageStackSeconds: 300,
@@ -136,6 +148,8 @@ export function rtoInputsFromSettings(s: {
         Partial<Pick<JenkinsSettings, "prePullImage">>;
     /** e.g. maxScheduleGapSeconds(snapshotSchedule); null when no schedule runs. */
     readonly snapshotIntervalSeconds?: number | null;
+    /** The churn and chain settings the region RPO depends on. */
+    readonly snapshots?: Pick<S3SnapshotSettings, "snapshotExpectedChurnGiBPerHour" | "snapshotAllowIncremental" | "snapshotFullAfter">;
     readonly overrides?: Partial<RtoInputs>;
 }): RtoInputs {
     return {
@@ -164,6 +178,9 @@ export function rtoInputsFromSettings(s: {
               }
             : {}),
         ...(s.snapshotIntervalSeconds !== undefined ? { snapshotIntervalSeconds: s.snapshotIntervalSeconds ?? undefined } : {}),
+        ...(s.snapshots
+            ? { snapshotChurnGiBPerHour: s.snapshots.snapshotExpectedChurnGiBPerHour, snapshotFullAfterHours: fullAfterHours(s.snapshots) }
+            : {}),
         ...s.overrides,
     };
 }

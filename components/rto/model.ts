@@ -6,6 +6,7 @@
 import { ConfigError } from "../shared/errors";
 import { RTO_DEFAULTS, type RtoInputs } from "./inputs";
 import { attachPhase, controllersLostPath, haPhases, jenkinsStart, type Path, type Phase, path, plainPath, pluginSeconds, round } from "./paths";
+import { regionRpoPath } from "./regionRpo";
 
 export interface RtoReport {
     readonly inputs: RtoInputs;
@@ -31,7 +32,9 @@ function validate(i: RtoInputs): void {
     for (const [k, v] of Object.entries(i)) {
         if (typeof v === "number" && (!Number.isFinite(v) || v < 0)) throw new ConfigError(`rtoModel.${k}`, v, "Must be a finite number ≥ 0.");
     }
-    if (i.restoreThroughputMiBps <= 0) throw new ConfigError("rtoModel.restoreThroughputMiBps", i.restoreThroughputMiBps, "Must be > 0.");
+    for (const k of ["restoreThroughputMiBps", "snapshotShippingMiBps"] as const) {
+        if (i[k] <= 0) throw new ConfigError(`rtoModel.${k}`, i[k], "Must be > 0.");
+    }
 }
 
 export function rtoModel(overrides: Partial<RtoInputs> = {}): RtoReport {
@@ -67,17 +70,7 @@ export function rtoModel(overrides: Partial<RtoInputs> = {}): RtoReport {
               restore,
               jenkinsStart(i),
           ]);
-    const regionRpo =
-        i.snapshotIntervalSeconds === undefined
-            ? undefined
-            : path("Region RPO (scheduled S3 snapshots)", [
-                  { name: "schedule gap", seconds: i.snapshotIntervalSeconds, basis: "longest gap between scheduled snapshots (configured)" },
-                  {
-                      name: "shipping",
-                      seconds: i.snapshotShippingSeconds,
-                      basis: `upload of the newest backup must finish before it counts (estimate ${i.snapshotShippingSeconds} s)`,
-                  },
-              ]);
+    const regionRpo = regionRpoPath(i);
     const report = {
         inputs: i,
         nodeFailover: {

@@ -19,6 +19,7 @@ import {
     restoredClaimName,
     SNAPSHOT_API,
     s3SnapshotHandle,
+    snapshotClassNames,
     snapshotClassParameters,
     snapshotterSecretParameters,
     volumeSnapshotFromClaim,
@@ -157,6 +158,10 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
     readonly kmsKeyArn: pulumi.Output<string | undefined>;
     readonly linstorRemoteName: string;
     readonly snapshotClassName: string;
+    /** The full class the schedule starts each chain with (`<snapshotClassName>-full`). */
+    readonly fullSnapshotClassName: string;
+    /** The full class of on-demand and restore-point snapshots (`<snapshotClassName>-on-demand`): no chain, no local copy. */
+    readonly onDemandSnapshotClassName: string;
     /** The class's `snap.linstor.csi.linbit.com/*` parameters, without the credentials Secret. */
     readonly snapshotClassParameters: pulumi.Output<Record<string, string>>;
     readonly snapshotClass: k8s.apiextensions.CustomResource;
@@ -250,22 +255,42 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                 fullSnapshotAfter: args.snapshotFullAfter,
             }),
         );
-        this.snapshotClass = new k8s.apiextensions.CustomResource(
-            `${name}-class`,
-            {
-                apiVersion: SNAPSHOT_API,
-                kind: "VolumeSnapshotClass",
-                metadata: { name: args.snapshotClassName, labels: { "ha-jenkins-eks.io/linstor-remote": this.linstorRemoteName } },
-                driver: LINSTOR_CSI_DRIVER,
-                // Deleting a Kubernetes object never deletes a backup; only the schedule's pruning opts in.
-                deletionPolicy: "Retain",
-                parameters: this.snapshotClassParameters.apply((p) => ({
-                    ...p,
-                    ...snapshotterSecretParameters(this.credentialsSecretName, args.linstorNamespace),
-                })),
-            },
-            { ...k8s$, dependsOn: [current, credentials.readerBinding, ...controller, ...storageReady] },
-        );
+        const classNames = snapshotClassNames(args.snapshotClassName);
+        this.fullSnapshotClassName = classNames.full;
+        this.onDemandSnapshotClassName = classNames.onDemand;
+        // The same remote three ways: the schedule's increments, the fulls that start its chains, and full backups
+        // that drop their local snapshot (on-demand, restore points: they pin no chain, in S3 or the thin pools).
+        const volumeSnapshotClass = (suffix: string, className: string, parameters: pulumi.Output<Record<string, string>>) =>
+            new k8s.apiextensions.CustomResource(
+                `${name}${suffix}`,
+                {
+                    apiVersion: SNAPSHOT_API,
+                    kind: "VolumeSnapshotClass",
+                    metadata: { name: className, labels: { "ha-jenkins-eks.io/linstor-remote": this.linstorRemoteName } },
+                    driver: LINSTOR_CSI_DRIVER,
+                    // Deleting a Kubernetes object never deletes a backup; only the schedule's pruning opts in.
+                    deletionPolicy: "Retain",
+                    parameters: parameters.apply((p) => ({
+                        ...p,
+                        ...snapshotterSecretParameters(this.credentialsSecretName, args.linstorNamespace),
+                    })),
+                },
+                { ...k8s$, dependsOn: [current, credentials.readerBinding, ...controller, ...storageReady] },
+            );
+        const fullParameters = (deleteLocal: boolean) =>
+            this.bucketName.apply((bucket) =>
+                snapshotClassParameters({
+                    remoteName: this.linstorRemoteName,
+                    bucket,
+                    region: this.bucketRegion,
+                    allowIncremental: false,
+                    maxIncrements: 0,
+                    deleteLocal,
+                }),
+            );
+        this.snapshotClass = volumeSnapshotClass("-class", classNames.incremental, this.snapshotClassParameters);
+        const fullClass = volumeSnapshotClass("-full-class", classNames.full, fullParameters(false));
+        const onDemandClass = volumeSnapshotClass("-on-demand-class", classNames.onDemand, fullParameters(true));
 
         this.remoteReady = [current, this.snapshotClass];
         if (args.remoteJobImage !== undefined) {
@@ -318,7 +343,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     credentialsNamespace: args.linstorNamespace,
                     jobNamespace: args.linstorNamespace,
                     jobNamespaceReady: storageReady,
-                    snapshotClass: this.snapshotClass,
+                    snapshotClasses: [this.snapshotClass, fullClass],
                 });
                 this.snapshotIntervalSeconds = maxScheduleGapSeconds(args.snapshotSchedule);
                 this.watchedSchedule = describeSnapshotSchedule(args, args.linstorNamespace);
@@ -330,11 +355,11 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     volumeSnapshotFromClaim({
                         name: args.onDemandSnapshotName,
                         namespace: jenkins.namespace,
-                        className: args.snapshotClassName,
+                        className: classNames.onDemand,
                         pvcName: claim,
                         labels: { [ON_DEMAND_LABEL]: "on-demand" },
                     }),
-                    { ...k8s$, dependsOn: [this.snapshotClass, ...claimReady] },
+                    { ...k8s$, dependsOn: [onDemandClass, ...claimReady] },
                 );
                 // s3://<remote>/pvc-<claim UID>/snapshot-<VolumeSnapshot UID>; the bare legacy name when the claim's UID is unknown.
                 const claimUid = this.restore ? this.restore.claim.metadata.uid : pulumi.output(jenkins.claimUid);
@@ -355,6 +380,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             kmsKeyArn: this.kmsKeyArn,
             linstorRemoteName: this.linstorRemoteName,
             snapshotClassName: this.snapshotClassName,
+            onDemandSnapshotClassName: this.onDemandSnapshotClassName,
             snapshotClassParameters: this.snapshotClassParameters,
             credentialsSecretName: this.credentialsSecretName,
             currentAccessKeyId: this.currentAccessKeyId,

@@ -1,12 +1,11 @@
-import type { types } from "@pulumi/kubernetes";
 import type { ScheduledJob } from "../shared/schedule";
 import { LINSTOR_NAME } from "../shared/validation";
 import { maxScheduleGapSeconds, type S3SnapshotSettings } from "./settings";
 
 /**
  * Kubernetes specs for S3 snapshot shipping with linstor-csi: the VolumeSnapshotClass parameters, the
- * snapshot-controller chart values, the scheduled-snapshot CronJob and its script, RBAC rules, and
- * the objects of a restore. Pure builders, tested without mocks.
+ * snapshot-controller chart values, snapshot handles and the objects of a restore. Pure builders, tested without
+ * mocks. The schedule's CronJob and its script: snapshotJob.ts.
  */
 
 export const LINSTOR_CSI_DRIVER = "linstor.csi.linbit.com";
@@ -28,8 +27,20 @@ export const SNAPSHOT_CONTROLLER_CHART = {
 
 export const SCHEDULE_NAME = "jenkins-snapshots";
 export const SCHEDULE_LABEL = "ha-jenkins-eks.io/snapshot-schedule";
-export const ON_DEMAND_LABEL = "ha-jenkins-eks.io/snapshot-kind";
-/** Scheduled snapshots are `<prefix>-YYYYMMDD-HHMMSS`. */
+/** What a snapshot is: `full` or `incremental` (scheduled, the pruning reads it), `on-demand`. */
+export const SNAPSHOT_KIND_LABEL = "ha-jenkins-eks.io/snapshot-kind";
+export const ON_DEMAND_LABEL = SNAPSHOT_KIND_LABEL;
+
+/**
+ * The three VolumeSnapshotClasses of one remote: the schedule's incremental class (`snapshotClassName`), the full
+ * class that starts each of its chains (keeps its local snapshot: the next increments build on it), and the full
+ * class of on-demand and restore-point snapshots, which also drops its local snapshot once shipped (linstor-csi
+ * `delete-local`, pkg/driver/driver.go maybeDeleteLocalSnapshot): it pins no chain, in S3 or in the thin pools.
+ */
+export function snapshotClassNames(snapshotClassName: string) {
+    return { incremental: snapshotClassName, full: `${snapshotClassName}-full`, onDemand: `${snapshotClassName}-on-demand` };
+}
+
 /** How the snapshot schedule describes itself to monitoring; undefined when no schedule runs. */
 export function describeSnapshotSchedule(
     s: Pick<S3SnapshotSettings, "snapshotScheduleEnabled" | "snapshotSchedule">,
@@ -47,7 +58,6 @@ export function describeSnapshotSchedule(
 }
 
 export const SNAPSHOT_NAME_PREFIX = "jenkins-home";
-const DELETION_SECRET = "snapshot.storage.kubernetes.io/deletion-secret";
 
 export function s3Endpoint(region: string): string {
     return `https://s3.${region}.amazonaws.com`;
@@ -65,6 +75,8 @@ export interface SnapshotClassArgs {
     readonly allowIncremental: boolean;
     readonly maxIncrements: number;
     readonly fullSnapshotAfter?: string;
+    /** Drop LINSTOR's local snapshot once the backup is shipped (only for backups nothing builds on). */
+    readonly deleteLocal?: boolean;
 }
 
 /**
@@ -83,6 +95,7 @@ export function snapshotClassParameters(a: SnapshotClassArgs): Record<string, st
     };
     if (a.allowIncremental && a.maxIncrements > 0) p[`${SNAP_PARAM}/max-increments`] = String(a.maxIncrements);
     if (a.allowIncremental && a.fullSnapshotAfter !== undefined) p[`${SNAP_PARAM}/full-snapshot-after`] = a.fullSnapshotAfter;
+    if (a.deleteLocal) p[`${SNAP_PARAM}/delete-local`] = "true";
     return p;
 }
 
@@ -125,151 +138,6 @@ export function snapshotControllerValues(replicas: number): Record<string, unkno
         webhook: { enabled: false },
     };
 }
-
-/**
- * Creates a labelled VolumeSnapshot, waits until linstor-csi reports it shipped (readyToUse), then prunes
- * the oldest ready snapshots of this schedule beyond RETENTION. Only ready snapshots count, so a failing
- * schedule never prunes the last good backups. With PRUNE_DELETES_BACKUPS the bound content is switched to
- * deletionPolicy Delete first (after checking it belongs to that snapshot), so linstor-csi also deletes the
- * S3 backup and LINSTOR's local snapshot; its deletion-secret annotations are pointed at the current
- * credentials Secret because older generations' Secrets are deleted on rotation.
- * Uses only get/list/create/delete on volumesnapshots (no watch) and get/patch on volumesnapshotcontents.
- */
-export const SNAPSHOT_SCRIPT = `set -euo pipefail
-log() { printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
-name="\${SNAPSHOT_PREFIX}-$(date -u +%Y%m%d-%H%M%S)"
-log "creating VolumeSnapshot \${NAMESPACE}/\${name} of PVC \${PVC_NAME} with class \${SNAPSHOT_CLASS}"
-kubectl -n "\${NAMESPACE}" create -f - <<EOF
-apiVersion: ${SNAPSHOT_API}
-kind: VolumeSnapshot
-metadata:
-  name: \${name}
-  labels:
-    ${SCHEDULE_LABEL}: \${SCHEDULE_NAME}
-spec:
-  volumeSnapshotClassName: \${SNAPSHOT_CLASS}
-  source:
-    persistentVolumeClaimName: \${PVC_NAME}
-EOF
-rc=1
-deadline=$(( $(date +%s) + READY_TIMEOUT_SECONDS ))
-while [ "$(date +%s)" -lt "\${deadline}" ]; do
-  status="$(kubectl -n "\${NAMESPACE}" get volumesnapshot "\${name}" -o json | jq -c '.status // {}')"
-  if [ "$(jq -r '.readyToUse // false' <<<"\${status}")" = "true" ]; then
-    log "snapshot \${name} is shipped and ready"; rc=0; break
-  fi
-  err="$(jq -r '.error.message // empty' <<<"\${status}")"
-  [ -z "\${err}" ] || log "snapshot \${name} reports: \${err}"
-  sleep "\${POLL_SECONDS}"
-done
-[ "\${rc}" -eq 0 ] || log "snapshot \${name} not ready after \${READY_TIMEOUT_SECONDS}s; pruning only counts ready snapshots"
-mapfile -t ready < <(kubectl -n "\${NAMESPACE}" get volumesnapshot -l "${SCHEDULE_LABEL}=\${SCHEDULE_NAME}" -o json |
-  jq -r '.items | map(select(.status.readyToUse == true and .metadata.deletionTimestamp == null))
-    | sort_by(.metadata.creationTimestamp) | reverse | .[].metadata.name')
-log "\${#ready[@]} ready scheduled snapshots; keeping the newest \${RETENTION}"
-for old in "\${ready[@]:\${RETENTION}}"; do
-  if [ "\${PRUNE_DELETES_BACKUPS}" = "true" ]; then
-    content="$(kubectl -n "\${NAMESPACE}" get volumesnapshot "\${old}" -o jsonpath='{.status.boundVolumeSnapshotContentName}' || true)"
-    ref=""
-    [ -z "\${content}" ] || ref="$(kubectl get volumesnapshotcontent "\${content}" \\
-      -o jsonpath='{.spec.volumeSnapshotRef.namespace}/{.spec.volumeSnapshotRef.name}' || true)"
-    if [ -z "\${content}" ] || [ "\${ref}" != "\${NAMESPACE}/\${old}" ]; then
-      log "skipping \${old}: bound content '\${content}' does not point back to it"; continue
-    fi
-    patch="$(jq -nc --arg s "\${CREDENTIALS_SECRET}" --arg n "\${CREDENTIALS_NAMESPACE}" \\
-      '{metadata: {annotations: {"${DELETION_SECRET}-name": $s, "${DELETION_SECRET}-namespace": $n}}, spec: {deletionPolicy: "Delete"}}')"
-    kubectl patch volumesnapshotcontent "\${content}" --type merge -p "\${patch}"
-  fi
-  log "deleting VolumeSnapshot \${old}"
-  kubectl -n "\${NAMESPACE}" delete volumesnapshot "\${old}" --wait=false
-done
-exit "\${rc}"
-`;
-
-export interface CronJobArgs {
-    readonly schedule: string;
-    readonly image: string;
-    readonly namespace: string;
-    readonly pvcName: string;
-    readonly snapshotClassName: string;
-    readonly retention: number;
-    readonly readyTimeoutSeconds: number;
-    readonly pruneDeletesBackups: boolean;
-    readonly credentialsSecretName: string;
-    readonly credentialsNamespace: string;
-    readonly serviceAccountName: string;
-}
-
-/** spec of the batch/v1 CronJob. One run at a time; a run that starts more than 10 minutes late is skipped. */
-export function snapshotCronJobSpec(a: CronJobArgs): types.input.batch.v1.CronJobSpec {
-    const env: Record<string, string> = {
-        NAMESPACE: a.namespace,
-        PVC_NAME: a.pvcName,
-        SNAPSHOT_CLASS: a.snapshotClassName,
-        SNAPSHOT_PREFIX: SNAPSHOT_NAME_PREFIX,
-        SCHEDULE_NAME,
-        RETENTION: String(a.retention),
-        READY_TIMEOUT_SECONDS: String(a.readyTimeoutSeconds),
-        POLL_SECONDS: "15",
-        PRUNE_DELETES_BACKUPS: String(a.pruneDeletesBackups),
-        CREDENTIALS_SECRET: a.credentialsSecretName,
-        CREDENTIALS_NAMESPACE: a.credentialsNamespace,
-        // kubectl writes its discovery cache under $HOME; the root filesystem is read-only.
-        HOME: "/tmp",
-    };
-    return {
-        schedule: a.schedule,
-        timeZone: "Etc/UTC",
-        concurrencyPolicy: "Forbid",
-        startingDeadlineSeconds: 600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-            metadata: { labels: { [SCHEDULE_LABEL]: SCHEDULE_NAME } },
-            spec: {
-                backoffLimit: 1,
-                activeDeadlineSeconds: a.readyTimeoutSeconds + 600,
-                template: {
-                    metadata: { labels: { [SCHEDULE_LABEL]: SCHEDULE_NAME } },
-                    spec: {
-                        serviceAccountName: a.serviceAccountName,
-                        restartPolicy: "Never",
-                        securityContext: {
-                            runAsNonRoot: true,
-                            runAsUser: 65532,
-                            runAsGroup: 65532,
-                            seccompProfile: { type: "RuntimeDefault" },
-                        },
-                        containers: [
-                            {
-                                name: "snapshot",
-                                image: a.image,
-                                // The image's entrypoint is kubectl itself.
-                                command: ["/bin/bash", "-c", SNAPSHOT_SCRIPT],
-                                env: Object.entries(env).map(([name, value]) => ({ name, value })),
-                                securityContext: {
-                                    allowPrivilegeEscalation: false,
-                                    readOnlyRootFilesystem: true,
-                                    capabilities: { drop: ["ALL"] },
-                                },
-                                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-                                volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-                            },
-                        ],
-                        volumes: [{ name: "tmp", emptyDir: { sizeLimit: "32Mi" } }],
-                    },
-                },
-            },
-        },
-    };
-}
-
-/** Namespaced rules of the schedule's Role: exactly what the script calls on VolumeSnapshots. */
-export const SNAPSHOT_ROLE_RULES = [
-    { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "list", "delete"] },
-];
-/** Cluster rules, only when pruning deletes backups: read a content and flip its deletionPolicy. */
-export const CONTENT_PRUNE_RULES = [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshotcontents"], verbs: ["get", "patch"] }];
 
 /**
  * The legacy bare handle of a VolumeSnapshot that linstor-csi provisioned: csi-snapshotter names the

@@ -1,12 +1,14 @@
 /**
- * S3SnapshotShipping's snapshot schedule, run next to LINSTOR (never in the Jenkins namespace): the CronJob (schedule.ts builds its spec and
+ * S3SnapshotShipping's snapshot schedule, run next to LINSTOR (never in the Jenkins namespace): the CronJob (snapshotJob.ts builds its spec and
  * script) and its least-privilege identity. Every resource is created under the component (`parent`), so their URNs
  * are the component's children.
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { CONTENT_PRUNE_RULES, SCHEDULE_LABEL, SCHEDULE_NAME, SNAPSHOT_NAME_PREFIX, SNAPSHOT_ROLE_RULES, snapshotCronJobSpec } from "./schedule";
+import { fullAfterHours } from "./retention";
+import { SCHEDULE_LABEL, SCHEDULE_NAME, SNAPSHOT_NAME_PREFIX, snapshotClassNames } from "./schedule";
 import type { S3SnapshotSettings } from "./settings";
+import { CONTENT_PRUNE_RULES, SNAPSHOT_ROLE_RULES, snapshotCronJobSpec } from "./snapshotJob";
 
 /**
  * What the prune account may do to a VolumeSnapshotContent, beyond RBAC (contents are cluster-scoped and named by the
@@ -63,7 +65,8 @@ export interface ScheduleTarget {
     readonly jobNamespace: string;
     /** Resources that create that namespace. */
     readonly jobNamespaceReady: pulumi.Resource[];
-    readonly snapshotClass: pulumi.Resource;
+    /** The incremental and full classes the schedule takes its snapshots with. */
+    readonly snapshotClasses: pulumi.Resource[];
 }
 
 /** The CronJob and its least-privilege identity next to LINSTOR; returns the schedule's name. */
@@ -140,8 +143,11 @@ export function snapshotSchedule(
                 image: args.snapshotJobImage,
                 namespace: ns,
                 pvcName: target.claim,
-                snapshotClassName: args.snapshotClassName,
-                retention: args.snapshotRetention,
+                snapshotClassName: snapshotClassNames(args.snapshotClassName).incremental,
+                fullSnapshotClassName: snapshotClassNames(args.snapshotClassName).full,
+                fullAfterSeconds: Math.round(fullAfterHours(args) * 3600),
+                retentionHours: args.snapshotRetentionHours,
+                dailyRetentionDays: args.snapshotDailyRetentionDays,
                 readyTimeoutSeconds: args.snapshotReadyTimeoutSeconds,
                 pruneDeletesBackups: args.snapshotPruneDeletesBackups,
                 credentialsSecretName: target.credentialsSecretName,
@@ -149,7 +155,7 @@ export function snapshotSchedule(
                 serviceAccountName: SCHEDULE_NAME,
             }),
         },
-        { ...k8s$, dependsOn: [target.snapshotClass, ...bindings] },
+        { ...k8s$, dependsOn: [...target.snapshotClasses, ...bindings] },
     );
     return SCHEDULE_NAME;
 }

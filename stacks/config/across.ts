@@ -9,6 +9,7 @@ import { ConfigError } from "../../components/shared/errors";
 import { parseArn, SYSTEM_NAMESPACES, validateAll } from "../../components/shared/validation";
 import { refuseIgnoredSnapshotKeys } from "../../components/snapshots/csiSupport";
 import { SNAPSHOT_CONTROLLER_CHART } from "../../components/snapshots/schedule";
+import { validateDataPool } from "./dataPool";
 import type { StackConfig } from "./index";
 import { jenkinsConfigKey } from "./jenkins";
 import { fullKey, projectKey } from "./naming";
@@ -41,6 +42,7 @@ export function namespaceProblems(cfg: StackConfig): ConfigError[] {
 /**
  * The checks between sections: Jenkins and Prometheus need classes the cluster offers, the namespaces are distinct,
  * the NLB's certificate is in the stack's region, and the snapshot class carries only keys the chosen linstor-csi
+ * parses. (What LINSTOR's data pools must hold is dataPool.ts's.) Throws one ConfigError listing every problem.
  */
 export function validateAcrossSections(cfg: StackConfig): void {
     const { cluster, jenkins, monitoring } = cfg;
@@ -76,5 +78,7 @@ export function validateAcrossSections(cfg: StackConfig): void {
             if (problems.length > 0) throw ConfigError.all(problems);
         },
         () => refuseIgnoredSnapshotKeys(cfg.snapshots, csi, `${projectKey(chartKey)} ${chartVersion}`, projectKey),
+        // Everything on LINSTOR and the local snapshots the retention keeps, against one node's data pool.
+        () => validateDataPool(cfg),
     ]);
 }

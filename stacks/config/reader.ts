@@ -125,6 +125,16 @@ export class ConfigReader {
         }, undefined);
     }
 
+    /** A decimal number such as 0.25 (digits and one optional fraction: no sign, no exponent). */
+    decimal(key: string, fallback: number): number {
+        const value = this.raw(key);
+        if (value === undefined) return fallback;
+        return this.attempt(() => {
+            if (!/^\d+(\.\d+)?$/.test(value)) this.fail(key, value, "Must be a decimal number, e.g. 0.25.");
+            return Number(value);
+        }, fallback);
+    }
+
     boolean(key: string, fallback: boolean): boolean {
         const value = this.raw(key);
         if (value === undefined) return fallback;

@@ -33,9 +33,15 @@ export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, crea
     const lockDays = r.optionalInteger("snapshotBucketObjectLockDays");
     if ((lockMode === undefined) !== (lockDays === undefined)) {
         const [missing, given] =
-            lockMode === undefined ? ["snapshotBucketObjectLockMode", "snapshotBucketObjectLockDays"] : ["snapshotBucketObjectLockDays", "snapshotBucketObjectLockMode"];
+            lockMode === undefined
+                ? ["snapshotBucketObjectLockMode", "snapshotBucketObjectLockDays"]
+                : ["snapshotBucketObjectLockDays", "snapshotBucketObjectLockMode"];
         if (!r.isSet(missing)) {
-            r.report(missing, undefined, `${given} is set: Object Lock needs both snapshotBucketObjectLockMode (GOVERNANCE or COMPLIANCE) and snapshotBucketObjectLockDays.`);
+            r.report(
+                missing,
+                undefined,
+                `${given} is set: Object Lock needs both snapshotBucketObjectLockMode (GOVERNANCE or COMPLIANCE) and snapshotBucketObjectLockDays.`,
+            );
         }
     }
     // Read in every role (a DR stack refuses them as contradictions: it creates no bucket).
@@ -54,7 +60,7 @@ export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, crea
         snapshotClassName: r.string("snapshotClassName", D.snapshotClassName),
         snapshotAllowIncremental: r.boolean("snapshotAllowIncremental", D.snapshotAllowIncremental),
         snapshotMaxIncrements: r.integer("snapshotMaxIncrements", D.snapshotMaxIncrements),
-        snapshotFullAfter: r.optionalString("snapshotFullAfter"),
+        snapshotFullAfter: r.string("snapshotFullAfter", D.snapshotFullAfter),
         s3AccessKeyGeneration: r.integer("s3AccessKeyGeneration", D.s3AccessKeyGeneration),
         s3AccessKeyRetiredGeneration: r.optionalInteger("s3AccessKeyRetiredGeneration"),
         installSnapshotController: r.boolean("installSnapshotController", D.installSnapshotController),
@@ -62,7 +68,9 @@ export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, crea
         snapshotControllerReplicas: r.integer("snapshotControllerReplicas", D.snapshotControllerReplicas),
         snapshotScheduleEnabled: r.boolean("snapshotScheduleEnabled", D.snapshotScheduleEnabled),
         snapshotSchedule: r.string("snapshotSchedule", D.snapshotSchedule),
-        snapshotRetention: r.integer("snapshotRetention", D.snapshotRetention),
+        snapshotRetentionHours: r.integer("snapshotRetentionHours", D.snapshotRetentionHours),
+        snapshotDailyRetentionDays: r.integer("snapshotDailyRetentionDays", D.snapshotDailyRetentionDays),
+        snapshotExpectedChurnGiBPerHour: r.decimal("snapshotExpectedChurnGiBPerHour", D.snapshotExpectedChurnGiBPerHour),
         snapshotJobImage: r.string("snapshotJobImage", D.snapshotJobImage),
         snapshotReadyTimeoutSeconds: r.integer("snapshotReadyTimeoutSeconds", D.snapshotReadyTimeoutSeconds),
         snapshotPruneDeletesBackups: r.boolean("snapshotPruneDeletesBackups", D.snapshotPruneDeletesBackups),

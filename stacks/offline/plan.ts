@@ -15,6 +15,7 @@ import { type Finding, runPolicies, toPolicyResources } from "../../policy/offli
 import { policies } from "../../policy/policies";
 import type { StackConfig } from "../config";
 import { snapshotSchedule } from "../wiring";
+import { backupReport } from "./backupReport";
 import { diagramMarkdown, withDiagram } from "./diagram";
 import { azLayout, formatPlan, sizingOf } from "./report";
 import { loadStackConfig, REPO_ROOT } from "./stackFile";
@@ -106,6 +107,9 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
     return { stack, overrides, policyConfigFile, stackOutputs, writeOutputs, ...(diagram ? { diagram } : {}), benchmark };
 }
 
+/** The backup report as the plan's report fields. */
+const backupFigures = (b: ReturnType<typeof backupReport>) => ({ dataPool: b.dataPool, backupCost: b.cost });
+
 // ---- the command --------------------------------------------------------------------------------------------
 
 function measureFloor(sdks: string[]): number | undefined {
@@ -182,6 +186,7 @@ async function main(argv: readonly string[]): Promise<number> {
             linstor: cfg.cluster,
             jenkins: cfg.jenkins,
             snapshotIntervalSeconds: snapshotSchedule(cfg)?.intervalSeconds ?? null,
+            snapshots: cfg.snapshots,
         }),
     );
     if (args.diagram) {
@@ -201,6 +206,7 @@ async function main(argv: readonly string[]): Promise<number> {
             sizing: sizingOf(cfg.cluster, zones),
             result,
             rto: formatRtoReport(rto),
+            ...backupFigures(backupReport(cfg, zones)),
             timing: args.benchmark ? { planMs, floorMs: measureFloor(sdks), sdks, phases } : undefined,
         }),
     );

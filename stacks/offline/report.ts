@@ -171,6 +171,10 @@ export interface PlanReport {
     readonly result: PackResult;
     /** The RTO/RPO model of the stack's config (components/rto), already formatted. */
     readonly rto?: string;
+    /** The data pool's budget per node (backupReport.ts), one line under the sizing. */
+    readonly dataPool?: string;
+    /** The monthly backup and replication cost (components/rto/cost.ts), already formatted. */
+    readonly backupCost?: string;
     readonly timing?: Timing;
 }
 
@@ -217,7 +221,9 @@ export function formatPlan(p: PlanReport): string {
             `  DRBD metadata: ${z.metadataNeededMiB} MiB needed (${z.peerSlots} peer slots, ≤ ${z.maxVolumes} volumes) on a ${z.metadataVolumeGiB} GiB volume`,
         );
     }
+    if (p.dataPool) out.push(p.dataPool);
     if (p.rto) out.push("", p.rto);
+    if (p.backupCost) out.push("", p.backupCost);
     const bad = p.result.violations;
     out.push(
         "",

@@ -218,7 +218,8 @@ Options:
   --dr-stack NAME            DR stack (default dr)
   --apply                    run pulumi config set / pulumi up for the DR stack (pulumi up asks to confirm)
   --pulumi-yes               with --apply: pulumi up --yes (no confirmation)
-  --snapshot-class NAME      default: stack output snapshotClassName, else linstor-csi-s3
+  --snapshot-class NAME      default: stack output onDemandSnapshotClassName (a full backup that pins no
+                             chain), else snapshotClassName, else linstor-csi-s3-on-demand
   --claim NAME               default: stack output jenkinsPvcName, else the Jenkins pod's claim
   --writer auto|job|script   how to write/read the drill file (default auto)
   --snapshot-timeout-seconds N   whole seconds, 1-604800, default 2700 (a full first backup of a large volume takes long)
@@ -271,7 +272,11 @@ export async function main(argv: string[]): Promise<number> {
         const drillId = values["drill-id"] ?? newDrillId("dr", Date.now());
         const outputs = await loadOutputs(primary, flags, log);
         const target = jenkinsTarget(outputs, flags);
-        const snapshotClass = values["snapshot-class"] ?? outputString(outputs, OUTPUT_NAMES.snapshotClassName) ?? "linstor-csi-s3";
+        const snapshotClass =
+            values["snapshot-class"] ??
+            outputString(outputs, OUTPUT_NAMES.onDemandSnapshotClassName) ??
+            outputString(outputs, OUTPUT_NAMES.snapshotClassName) ??
+            "linstor-csi-s3-on-demand";
         let claim = values.claim ?? outputString(outputs, OUTPUT_NAMES.jenkinsPvcName);
         if (flags["dry-run"]) {
             const steps = planDrDrill({

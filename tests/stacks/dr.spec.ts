@@ -123,9 +123,11 @@ describe("dr stack", () => {
 
         it("describes the same remote with the same class parameters as the primary", async () => {
             expect(await outputValue(outputs.snapshotClassParameters)).to.deep.equal(primary.snapshotClassParameters);
-            const cls = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass");
-            expect(cls.inputs.deletionPolicy).to.equal("Retain");
-            expect(cls.inputs.parameters["snap.linstor.csi.linbit.com/remote-name"]).to.equal(primary.linstorRemoteName);
+            // The schedule's class and its two full classes: all the same remote.
+            for (const cls of ofType("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass")) {
+                expect(cls.inputs.deletionPolicy).to.equal("Retain");
+                expect(cls.inputs.parameters["snap.linstor.csi.linbit.com/remote-name"]).to.equal(primary.linstorRemoteName);
+            }
             expect(ofType("kubernetes:batch/v1:CronJob")).to.have.length(0);
         });
 
@@ -139,7 +141,7 @@ describe("dr stack", () => {
             expect(job.inputs.metadata.namespace).to.equal("piraeus-datastore");
             const content = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent");
             expect(dependsOn(content, job), "content waits for the remote Job").to.equal(true);
-            expect(dependsOn(job, one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass"))).to.equal(true);
+            expect(dependsOn(job, one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass", "snapshots-class"))).to.equal(true);
         });
 
         it("restores content → snapshot → claim → Jenkins, retaining the backup", async () => {

@@ -122,7 +122,7 @@ describe("dev stack (primary)", () => {
 
     it("ships Jenkins snapshots hourly to a hardened bucket in us-east-2 and exports what DR needs", async () => {
         const cron = one("kubernetes:batch/v1:CronJob", "snapshots-schedule");
-        expect(cron.inputs.spec.schedule).to.equal("0 * * * *");
+        expect(cron.inputs.spec.schedule).to.equal("*/5 * * * *");
         expect(cron.inputs.metadata.namespace).to.equal("piraeus-datastore");
         const snapshotsIn = cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === "NAMESPACE");
         expect(snapshotsIn.value, "its VolumeSnapshots stay beside the claim").to.equal("jenkins");
@@ -150,11 +150,11 @@ describe("dev stack (primary)", () => {
         expect(role.inputs.metadata.namespace).to.equal("jenkins");
         expect(dependsOn(role, one("kubernetes:core/v1:Namespace", "jenkins-namespace"))).to.equal(true);
         const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
-        expect(JSON.stringify(rule.inputs.spec)).to.contain("7200");
-        // Both schedules are watched: the snapshots (2 × 1 h) and the LINSTOR database backup (2 × 1 day).
+        expect(JSON.stringify(rule.inputs.spec)).to.contain("> 600");
+        // Both schedules are watched: the snapshots (2 × 5 min) and the LINSTOR database backup (2 × 1 day).
         const jobs = rule.inputs.spec.groups.find((g: any) => g.name === "scheduled-jobs.rules").rules;
         expect(jobs.map((r: any) => r.expr)).to.deep.equal([
-            '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="jenkins-snapshots"} > 7200) ' +
+            '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="jenkins-snapshots"} > 600) ' +
                 'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="jenkins-snapshots"})',
             '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"} > 172800) ' +
                 'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})',

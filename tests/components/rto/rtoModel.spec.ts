@@ -81,11 +81,26 @@ describe("RTO/RPO model", () => {
         expect(r.nodeFailover.kubernetesDefaults.caveat).to.match(/never completes/);
     });
 
-    it("RPO: 0 in the region; schedule gap + shipping across regions; unbounded without a schedule", () => {
+    it("RPO: 0 in the region; across regions the schedule gap + shipping a full (the worst case); none without a schedule", () => {
         expect(r.inRegionRpo.totalSeconds).to.equal(0);
-        expect(r.regionRpo?.totalSeconds).to.equal(3720);
-        expect(rtoModel({ snapshotIntervalSeconds: 900, snapshotShippingSeconds: 60 }).regionRpo?.totalSeconds).to.equal(960);
+        // 5 min + 20 GiB at 40 MiB/s (512 s) + 60 s: the defaults keep the region RPO ≤ 15 min.
+        expect(secondsOf(r.regionRpo as NonNullable<typeof r.regionRpo>)).to.deep.equal([
+            ["schedule gap", 300],
+            ["shipping a full", 572],
+        ]);
+        expect(r.regionRpo?.totalSeconds).to.equal(872).and.to.be.at.most(900);
+        // Between fulls an increment ships the churn of one gap: 0.25 GiB/h × 5 min = 21.3 MiB.
+        expect(r.regionRpo?.phases[1].basis).to.match(/an increment ships 21\.3 MiB \(0\.25 GiB\/h churn\) in 60\.5 s, an RPO of 360\.5 s/);
+        const custom = rtoModel({
+            snapshotIntervalSeconds: 900,
+            snapshotShippingMiBps: 100,
+            restoreSizeGiB: 10,
+            snapshotShippingOverheadSeconds: 30,
+        });
+        expect(custom.regionRpo?.totalSeconds).to.equal(1032.4);
+        expect(rtoModel({ snapshotFullAfterHours: 0 }).regionRpo?.phases[1].basis).to.match(/every backup \(all full/);
         expect(rtoModel({ snapshotIntervalSeconds: undefined }).regionRpo).to.equal(undefined);
+        expect(thrown(() => rtoModel({ snapshotShippingMiBps: 0 })).message).to.match(/rtoModel\.snapshotShippingMiBps/);
     });
 
     it("DR RTO: cluster build + restore at the given throughput + Jenkins start; warm standby skips the build", () => {
@@ -171,11 +186,23 @@ describe("RTO/RPO model", () => {
         expect(thrown(() => rtoModel({ restoreThroughputMiBps: 0 })).message).to.match(/rtoModel.restoreThroughputMiBps/);
     });
 
+    it("reads the churn and the chain's full cadence from the snapshot settings", () => {
+        const i = rtoInputsFromSettings({
+            snapshotIntervalSeconds: 600,
+            snapshots: { snapshotExpectedChurnGiBPerHour: 2, snapshotAllowIncremental: true, snapshotFullAfter: "12h" },
+        });
+        expect(i).to.deep.include({ snapshotIntervalSeconds: 600, snapshotChurnGiBPerHour: 2, snapshotFullAfterHours: 12 });
+        const fullOnly = rtoInputsFromSettings({
+            snapshots: { snapshotExpectedChurnGiBPerHour: 2, snapshotAllowIncremental: false, snapshotFullAfter: "12h" },
+        });
+        expect(fullOnly.snapshotFullAfterHours).to.equal(0);
+    });
+
     it("formats every path with its basis for the offline plan", () => {
         const text = formatRtoReport(r);
         expect(text).to.include("HA Controller (LINSTOR and CSI controllers on surviving nodes): 137 s (2.3 min)");
         expect(text).to.include("In-region RPO: 0 s");
-        expect(text).to.include("Region RPO: 3720 s (62.0 min)");
+        expect(text).to.include("Region RPO: 872 s (14.5 min)");
         expect(text).to.include("DR (cluster created on demand): 1784.8 s (29.7 min)");
         expect(text).to.match(/Target 60 s: storage met, Jenkins after node fail-over missed, worst-case AZ fail-over missed\./);
         expect(text).to.include("ping-int 10 s + ping-timeout 0.5 s");

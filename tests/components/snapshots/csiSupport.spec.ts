@@ -11,33 +11,40 @@ import { S3SnapshotShipping } from "../../../components/snapshots";
 import { ignoredSnapshotKeys, refuseIgnoredSnapshotKeys } from "../../../components/snapshots/csiSupport";
 import { snapshotClassParameters } from "../../../components/snapshots/schedule";
 import { S3_SNAPSHOT_DEFAULTS as D } from "../../../components/snapshots/settings";
+import { PRUNE_SELECTION_JQ } from "../../../components/snapshots/snapshotJob";
 import { loadConfig, validateAcrossSections } from "../../../stacks/config";
 import {
     FAKE_CSI_PARSED_KEYS,
     FakeCsiBackups,
     type FakeCsiVersion,
-    type HourSample,
+    type RunSample,
     SNAP,
-    simulateHourlySchedule,
+    simulateSchedule,
 } from "../../support/fakes/fakeCsiBackups";
 import { thrown } from "../../support/fixtures";
+import { HAS_JQ, JqProcess } from "../../support/jqProcess";
 import { recorded, resetRecords, settle, useStack } from "../../support/mocks";
 import { QUICK_START_API_ACCESS } from "../../support/stacks";
 import { args } from "./fixtures";
 
 const K = (key: string) => `ha-jenkins-eks:${key}`;
 const key = (f: string) => `T.${f}`;
-const defaults = { snapshotAllowIncremental: D.snapshotAllowIncremental, snapshotMaxIncrements: D.snapshotMaxIncrements };
+const defaults = {
+    snapshotAllowIncremental: D.snapshotAllowIncremental,
+    snapshotMaxIncrements: D.snapshotMaxIncrements,
+    snapshotFullAfter: D.snapshotFullAfter,
+};
+const withCount = { ...defaults, snapshotMaxIncrements: 23 };
 
 /** The schedule's class parameters with the default settings (what the stack emits). */
-function defaultClass(overrides: { maxIncrements?: number; fullSnapshotAfter?: string; allowIncremental?: boolean } = {}) {
+function defaultClass(overrides: { maxIncrements?: number; fullSnapshotAfter?: string | undefined; allowIncremental?: boolean } = {}) {
     return snapshotClassParameters({
         remoteName: "s3-eu-central-1",
         bucket: "b",
         region: "eu-central-1",
         allowIncremental: overrides.allowIncremental ?? D.snapshotAllowIncremental,
         maxIncrements: overrides.maxIncrements ?? D.snapshotMaxIncrements,
-        fullSnapshotAfter: overrides.fullSnapshotAfter,
+        fullSnapshotAfter: "fullSnapshotAfter" in overrides ? overrides.fullSnapshotAfter : D.snapshotFullAfter,
     });
 }
 
@@ -55,7 +62,7 @@ describe("operator releases and the snapshot keys their linstor-csi parses", () 
         expect(LINSTOR_CLUSTER_DEFAULTS.piraeusOperatorChartVersion).to.equal("2.10.8");
         const csi = operatorRelease("piraeus", LINSTOR_CLUSTER_DEFAULTS.piraeusOperatorChartVersion)?.linstorCsi;
         expect(csi).to.equal("1.11.3");
-        expect(supportedSnapshotKeys(csi as string)).to.include.members(Object.keys(defaultClass({ fullSnapshotAfter: "24h" })));
+        expect(supportedSnapshotKeys(csi as string)).to.include.members(Object.keys(defaultClass({ maxIncrements: 23 })));
     });
 
     it("the program's key table matches the fake of each modelled linstor-csi version", () => {
@@ -68,20 +75,17 @@ describe("operator releases and the snapshot keys their linstor-csi parses", () 
     });
 
     it("names the keys a version would ignore", () => {
-        expect(ignoredSnapshotKeys(defaults, "1.11.2")).to.deep.equal([`${SNAP}/max-increments`]);
-        expect(ignoredSnapshotKeys({ ...defaults, snapshotFullAfter: "24h" }, "1.11.2")).to.deep.equal([
-            `${SNAP}/max-increments`,
-            `${SNAP}/full-snapshot-after`,
-        ]);
-        expect(ignoredSnapshotKeys({ ...defaults, snapshotFullAfter: "24h" }, "1.11.3")).to.deep.equal([]);
+        expect(ignoredSnapshotKeys(defaults, "1.11.2")).to.deep.equal([`${SNAP}/full-snapshot-after`]);
+        expect(ignoredSnapshotKeys(withCount, "1.11.2")).to.deep.equal([`${SNAP}/max-increments`, `${SNAP}/full-snapshot-after`]);
+        expect(ignoredSnapshotKeys(withCount, "1.11.3")).to.deep.equal([]);
         expect(ignoredSnapshotKeys({ ...defaults, snapshotAllowIncremental: false }, "1.11.2")).to.deep.equal([]);
-        expect(ignoredSnapshotKeys(defaults, undefined)).to.deep.equal([`${SNAP}/max-increments`]);
+        expect(ignoredSnapshotKeys(defaults, undefined)).to.deep.equal([`${SNAP}/full-snapshot-after`]);
     });
 });
 
 describe("refusing snapshot settings the deployed linstor-csi ignores", () => {
     it("refuses max-increments on linstor-csi 1.11.2, saying what to pin", () => {
-        const e = thrown(() => refuseIgnoredSnapshotKeys(defaults, "1.11.2", "piraeusOperatorChartVersion 2.10.7", key));
+        const e = thrown(() => refuseIgnoredSnapshotKeys(withCount, "1.11.2", "piraeusOperatorChartVersion 2.10.7", key));
         expect(e).to.be.instanceOf(ConfigError);
         expect(e.message).to.match(/T\.snapshotMaxIncrements: 23\. piraeusOperatorChartVersion 2\.10\.7 deploys linstor-csi 1\.11\.2/);
         expect(e.message).to.match(/Pin piraeusOperatorChartVersion 2\.10\.8 or later.*T\.snapshotAllowIncremental: false/);
@@ -96,21 +100,22 @@ describe("refusing snapshot settings the deployed linstor-csi ignores", () => {
     });
 
     it("accepts what linstor-csi parses", () => {
-        refuseIgnoredSnapshotKeys({ ...defaults, snapshotFullAfter: "24h" }, "1.11.3", "x", key);
-        refuseIgnoredSnapshotKeys({ ...defaults, snapshotFullAfter: "24h" }, "1.13.2", "x", key);
+        refuseIgnoredSnapshotKeys(withCount, "1.11.3", "x", key);
+        refuseIgnoredSnapshotKeys(withCount, "1.13.2", "x", key);
         refuseIgnoredSnapshotKeys({ ...defaults, snapshotAllowIncremental: false }, "1.11.2", "x", key);
         refuseIgnoredSnapshotKeys({ ...defaults, snapshotAllowIncremental: false }, undefined, "x", key);
     });
 
     describe("in the stack (validateAcrossSections)", () => {
         const evaluate = (config: Record<string, string>) => {
-            useStack("dev", { "aws:region": "us-west-2", ...QUICK_START_API_ACCESS, ...config });
+            // The drbd.io password is a secret key (the reader refuses it in plain text).
+            useStack("dev", { "aws:region": "us-west-2", ...QUICK_START_API_ACCESS, ...config }, [K("drbdIoPassword")]);
             validateAcrossSections(loadConfig());
         };
 
         it("refuses the old pin with the default snapshot settings, naming the config key", () => {
             expect(thrown(() => evaluate({ [K("piraeusOperatorChartVersion")]: "2.10.7" })).message).to.match(
-                /ha-jenkins-eks:snapshotMaxIncrements: 23\. ha-jenkins-eks:piraeusOperatorChartVersion 2\.10\.7 deploys linstor-csi 1\.11\.2/,
+                /ha-jenkins-eks:snapshotFullAfter: "24h"\. ha-jenkins-eks:piraeusOperatorChartVersion 2\.10\.7 deploys linstor-csi 1\.11\.2/,
             );
         });
 
@@ -122,7 +127,7 @@ describe("refusing snapshot settings the deployed linstor-csi ignores", () => {
 
         it("accepts the defaults and 2.12.1", () => {
             evaluate({});
-            evaluate({ [K("piraeusOperatorChartVersion")]: "2.12.1", [K("snapshotFullAfter")]: "24h" });
+            evaluate({ [K("piraeusOperatorChartVersion")]: "2.12.1", [K("snapshotMaxIncrements")]: "23" });
         });
     });
 
@@ -130,61 +135,83 @@ describe("refusing snapshot settings the deployed linstor-csi ignores", () => {
         resetRecords();
         const e = thrown(() => new S3SnapshotShipping("lib", args({ linstorCsiVersion: "1.11.2" })));
         expect(e).to.be.instanceOf(ConfigError);
-        expect(e.message).to.match(/S3SnapshotShipping\.snapshotMaxIncrements: 23\. linstor-csi 1\.11\.2 deploys linstor-csi 1\.11\.2/);
+        expect(e.message).to.match(/S3SnapshotShipping\.snapshotFullAfter: "24h"\. linstor-csi 1\.11\.2 deploys linstor-csi 1\.11\.2/);
         await settle();
         expect(recorded.filter((r) => r.type !== "pulumi:providers:kubernetes")).to.deep.equal([]);
     });
 });
 
-describe("pruning the hourly schedule against linstor-csi (fakeCsiBackups)", () => {
-    const HOURS = 1000;
-    const RETENTION = D.snapshotRetention;
-    const run = (version: FakeCsiVersion, params: Record<string, string>) => {
-        const csi = new FakeCsiBackups(version, params);
-        return { csi, samples: simulateHourlySchedule(csi, RETENTION, HOURS) };
+describe("pruning against each linstor-csi version (fakeCsiBackups, the real selection with jq)", () => {
+    const DAYS = 5;
+    let jq: JqProcess;
+    before(function () {
+        if (!HAS_JQ) this.skip();
+        jq = new JqProcess(PRUNE_SELECTION_JQ, ["now", "keep", "daily", "kind"]);
+    });
+    after(() => jq?.close());
+    /**
+     * Hourly runs, 24 h kept, no daily points. `jobFullAfterHours`: the schedule's own fulls (0: every run; undefined:
+     * never, only linstor-csi's bound starts chains, which the pruning cannot see).
+     */
+    const run = async (version: FakeCsiVersion, incremental: Record<string, string>, jobFullAfterHours?: number) => {
+        const csi = new FakeCsiBackups(version, { incremental, full: defaultClass({ allowIncremental: false }) });
+        const samples = await simulateSchedule({
+            csi,
+            select: async (list, vars) => (await jq.run(list, vars)) as string[],
+            minutes: DAYS * 24 * 60,
+            intervalMinutes: 60,
+            incrementalClass: "incremental",
+            fullClass: "full",
+            fullAfterMinutes: jobFullAfterHours === undefined ? undefined : jobFullAfterHours * 60,
+            keepHours: 24,
+            dailyDays: 0,
+            deleteOrder: "oldestFirst",
+        });
+        return { csi, samples };
     };
-    /** Backups never exceed `limit` and no pruned snapshot waits longer than `maxWaitHours`. */
-    const bounded = (samples: HourSample[], limit: number, maxWaitHours: number) =>
-        samples.every((s) => s.backups <= limit && s.oldestTerminatingHours <= maxWaitHours);
-    const LIMIT = RETENTION + D.snapshotMaxIncrements + 1;
-    const MAX_WAIT = D.snapshotMaxIncrements + 1;
+    /** Backups never exceed `limit` and no pruned snapshot waits longer than `maxWaitMinutes`. */
+    const bounded = (samples: RunSample[], limit: number, maxWaitMinutes: number) =>
+        samples.every((s) => s.backups <= limit && s.oldestTerminatingMinutes <= maxWaitMinutes);
+    // 24 h kept, back to a chain's full (≤ 24 h more), and the run that starts a new chain.
+    const LIMIT = 24 + 24 + 2;
+    const longestChain = (samples: RunSample[]) => Math.max(...samples.map((s) => s.newestChainIncrements));
 
-    it("1.11.2 ignores max-increments, every delete of a base fails, and backups grow without bound", () => {
-        const { csi, samples } = run("1.11.2", defaultClass());
-        expect(csi.warnings).to.deep.equal([`ignoring unknown snapshot parameter key ${SNAP}/max-increments`]);
-        // One backup per hour, none ever reclaimed; the pruned ones stay Terminating from the hour they were pruned.
-        expect(samples[499].backups).to.equal(500);
-        expect(samples[HOURS - 1].backups).to.equal(HOURS);
-        expect(samples[HOURS - 1].terminating).to.equal(HOURS - RETENTION);
-        expect(samples[HOURS - 1].oldestTerminatingHours).to.equal(HOURS - RETENTION - 1);
-        expect(csi.deleteErrors.some((m) => m.includes("FAIL_DEPENDEND_BACKUP"))).to.equal(true);
-        expect(bounded(samples, LIMIT, MAX_WAIT)).to.equal(false);
+    it("linstor-csi's own bound: 1.11.2 ignores full-snapshot-after (the chain is never cut), 1.11.3 cuts it", async () => {
+        const old = await run("1.11.2", defaultClass());
+        expect(old.csi.warnings).to.deep.equal([`ignoring unknown snapshot parameter key ${SNAP}/full-snapshot-after`]);
+        expect(longestChain(old.samples)).to.equal(DAYS * 24 - 1);
+        for (const cls of [defaultClass(), defaultClass({ fullSnapshotAfter: undefined, maxIncrements: 23 })]) {
+            const current = await run("1.11.3", cls);
+            expect(current.csi.warnings).to.deep.equal([]);
+            expect(longestChain(current.samples)).to.be.at.most(24);
+        }
+        expect(longestChain((await run("1.11.3", defaultClass({ fullSnapshotAfter: undefined }))).samples)).to.equal(DAYS * 24 - 1);
     });
 
-    it("≥1.11.3 with max-increments cuts the chain: backups stay bounded and pruned snapshots drain newest-first", () => {
-        const { csi, samples } = run("1.11.3", defaultClass());
-        expect(csi.warnings).to.deep.equal([]);
-        expect(bounded(samples, LIMIT, MAX_WAIT)).to.equal(true);
-        // Steady state: the count repeats with the chain period, it does not creep.
-        const late = samples.slice(HOURS - 240);
-        const early = samples.slice(HOURS - 480, HOURS - 240);
-        expect(Math.max(...late.map((s) => s.backups))).to.equal(Math.max(...early.map((s) => s.backups)));
-        expect(Math.min(...late.map((s) => s.backups))).to.be.at.least(RETENTION);
-        // Deletes of a still-referenced base are deferred (retryable), never LINSTOR's refusal.
-        expect(csi.deleteErrors.length).to.be.greaterThan(0);
-        expect(csi.deleteErrors.every((m) => m.includes("deferring deletion"))).to.equal(true);
+    it("the schedule's own fulls bound S3 and the pools on both; a base deleted too early fails (1.11.2) or is deferred (1.11.3)", async () => {
+        const expected = { "1.11.2": "FAIL_DEPENDEND_BACKUP", "1.11.3": "deferring deletion" };
+        for (const version of ["1.11.2", "1.11.3"] as const) {
+            // No chain key in the class (1.11.2 would ignore it): only the schedule's fulls start chains.
+            const { csi, samples } = await run(version, defaultClass({ fullSnapshotAfter: undefined }), 24);
+            expect(bounded(samples, LIMIT, 0), version).to.equal(true);
+            expect(Math.max(...samples.map((x) => x.newestChainIncrements)), version).to.equal(23);
+            for (const b of csi.backups.values()) if (b.basedOn) expect(csi.backups.has(b.basedOn), b.id).to.equal(true);
+            expect(csi.deleteErrors.length, version).to.be.greaterThan(0);
+            expect(
+                csi.deleteErrors.every((m) => m.includes(expected[version])),
+                version,
+            ).to.equal(true);
+        }
     });
 
-    it("≥1.11.3 bounds by age too (full-snapshot-after), and without either key grows like 1.11.2", () => {
-        const byAge = run("1.11.3", defaultClass({ maxIncrements: 0, fullSnapshotAfter: "24h" }));
-        expect(bounded(byAge.samples, RETENTION + 25, 25)).to.equal(true);
-        const unbounded = run("1.11.3", defaultClass({ maxIncrements: 0 }));
-        expect(unbounded.samples[HOURS - 1].backups).to.equal(HOURS);
-        expect(bounded(unbounded.samples, LIMIT, MAX_WAIT)).to.equal(false);
+    it("without the schedule's fulls the pruning keeps every chain it cannot see the start of (never less than needed)", async () => {
+        const { csi, samples } = await run("1.11.3", defaultClass());
+        expect(csi.deleteErrors).to.deep.equal([]);
+        expect(samples[samples.length - 1].backups).to.equal(DAYS * 24);
     });
 
-    it("full backups (allow-incremental false) prune on 1.11.2 too", () => {
-        const { samples } = run("1.11.2", defaultClass({ allowIncremental: false }));
-        expect(bounded(samples, RETENTION + 1, 0)).to.equal(true);
+    it("full backups (allow-incremental false: every run takes the full class) prune on 1.11.2 too", async () => {
+        const { samples } = await run("1.11.2", defaultClass({ allowIncremental: false }), 0);
+        expect(bounded(samples, 25, 0)).to.equal(true);
     });
 });

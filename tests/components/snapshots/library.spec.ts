@@ -54,14 +54,21 @@ async function expectDefaultsApplied(c: S3SnapshotShipping): Promise<void> {
     expect(c.linstorRemoteName).to.equal("s3-eu-central-1");
     expect(c.credentialsSecretName).to.equal("linstor-remote-s3-eu-central-1-g1");
     const params = await outputValue(c.snapshotClassParameters);
-    expect(params).to.include({ "snap.linstor.csi.linbit.com/allow-incremental": "true", "snap.linstor.csi.linbit.com/max-increments": "23" });
+    expect(params).to.include({ "snap.linstor.csi.linbit.com/allow-incremental": "true", "snap.linstor.csi.linbit.com/full-snapshot-after": "24h" });
     const controller = one("kubernetes:helm.sh/v3:Release");
     expect(controller.inputs).to.include({ chart: "snapshot-controller", version: "5.2.0" });
     expect(controller.inputs.values.controller.replicaCount).to.equal(2);
     const cron = one("kubernetes:batch/v1:CronJob");
-    expect(cron.inputs.spec.schedule).to.equal("0 * * * *");
+    expect(cron.inputs.spec.schedule).to.equal("*/5 * * * *");
     const env = Object.fromEntries(cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
-    expect(env).to.include({ RETENTION: "48", READY_TIMEOUT_SECONDS: "2700", PRUNE_DELETES_BACKUPS: "true", SNAPSHOT_CLASS: "linstor-csi-s3" });
+    expect(env).to.include({
+        KEEP_HOURS: "48",
+        DAILY_DAYS: "7",
+        FULL_AFTER_SECONDS: "86400",
+        READY_TIMEOUT_SECONDS: "2700",
+        PRUNE_DELETES_BACKUPS: "true",
+        SNAPSHOT_CLASS: "linstor-csi-s3",
+    });
     expect(cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].image).to.equal("registry.k8s.io/kubectl:v1.35.1");
     // protect: true, on the bucket, its key and the CRD-bearing chart.
     for (const type of ["aws:s3/bucket:Bucket", "aws:kms/key:Key", "kubernetes:helm.sh/v3:Release"]) {

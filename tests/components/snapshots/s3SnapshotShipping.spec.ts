@@ -1,7 +1,7 @@
 /** The S3SnapshotShipping component under the shared mock: credentials, snapshot class, schedule, a DR site's read-only use. */
 import { expect } from "chai";
 import { S3SnapshotShipping } from "../../../components/snapshots";
-import { SNAPSHOT_SCRIPT } from "../../../components/snapshots/schedule";
+import { SNAPSHOT_SCRIPT } from "../../../components/snapshots/snapshotJob";
 import { thrown } from "../../support/fixtures";
 import { dependsOn, ofType, one, outputValue, recorded, unsecret } from "../../support/mocks";
 import { args, build, cronEnv, PROJECT_KEY, policyDoc, refused } from "./fixtures";
@@ -128,9 +128,8 @@ describe("S3SnapshotShipping", () => {
             expect(recorded.some((r) => r.type.startsWith("aws:eks/addon"))).to.equal(false);
         });
 
-        it("creates an S3 VolumeSnapshotClass that retains backups", () => {
-            const cls = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass");
-            expect(cls.inputs.metadata.name).to.equal("linstor-csi-s3");
+        it("creates the schedule's incremental S3 class, bounded by age, that retains backups", () => {
+            const cls = classNamed("linstor-csi-s3");
             expect(cls.inputs.driver).to.equal("linstor.csi.linbit.com");
             expect(cls.inputs.deletionPolicy).to.equal("Retain");
             expect(cls.inputs.parameters).to.deep.equal({
@@ -141,16 +140,34 @@ describe("S3SnapshotShipping", () => {
                 "snap.linstor.csi.linbit.com/s3-signing-region": "eu-central-1",
                 "snap.linstor.csi.linbit.com/s3-use-path-style": "false",
                 "snap.linstor.csi.linbit.com/allow-incremental": "true",
-                "snap.linstor.csi.linbit.com/max-increments": "23",
+                "snap.linstor.csi.linbit.com/full-snapshot-after": "24h",
                 "csi.storage.k8s.io/snapshotter-secret-name": "linstor-remote-s3-eu-central-1-g1",
                 "csi.storage.k8s.io/snapshotter-secret-namespace": "piraeus-datastore",
             });
-            for (const [type, name] of [
-                ["kubernetes:helm.sh/v3:Release", ""],
-                ["kubernetes:core/v1:Secret", ""],
-                ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "credentials-reader"],
-            ]) {
-                expect(dependsOn(cls, one(type, name)), type).to.equal(true);
+        });
+
+        it("creates the full classes of the same remote: the schedule's chain starts, and on-demand (no local copy)", () => {
+            const incremental = classNamed("linstor-csi-s3").inputs.parameters;
+            const full = classNamed("linstor-csi-s3-full").inputs.parameters;
+            const onDemand = classNamed("linstor-csi-s3-on-demand").inputs.parameters;
+            const { "snap.linstor.csi.linbit.com/full-snapshot-after": _bound, ...shared } = incremental;
+            expect(full).to.deep.equal({ ...shared, "snap.linstor.csi.linbit.com/allow-incremental": "false" });
+            expect(onDemand).to.deep.equal({
+                ...shared,
+                "snap.linstor.csi.linbit.com/allow-incremental": "false",
+                "snap.linstor.csi.linbit.com/delete-local": "true",
+            });
+            expect(c.fullSnapshotClassName).to.equal("linstor-csi-s3-full");
+            expect(c.onDemandSnapshotClassName).to.equal("linstor-csi-s3-on-demand");
+            for (const cls of ofType(VSC)) {
+                expect(cls.inputs.deletionPolicy, cls.name).to.equal("Retain");
+                for (const [type, name] of [
+                    ["kubernetes:helm.sh/v3:Release", ""],
+                    ["kubernetes:core/v1:Secret", ""],
+                    ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "credentials-reader"],
+                ]) {
+                    expect(dependsOn(cls, one(type, name)), `${cls.name} → ${type}`).to.equal(true);
+                }
             }
         });
 
@@ -163,7 +180,7 @@ describe("S3SnapshotShipping", () => {
         it("skips the controller when the cluster already has one", async () => {
             await build({ installSnapshotController: false });
             expect(ofType("kubernetes:helm.sh/v3:Release")).to.have.length(0);
-            expect(ofType("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass")).to.have.length(1);
+            expect(ofType(VSC)).to.have.length(3);
         });
     });
 
@@ -173,11 +190,12 @@ describe("S3SnapshotShipping", () => {
             c = await build({ onDemandSnapshotName: "before-upgrade" });
         });
 
-        it("schedules hourly snapshots of the Jenkins claim with pruning at the retention count", () => {
+        it("schedules 5-minute snapshots of the Jenkins claim, a full a day, pruned by age", () => {
             const cron = one("kubernetes:batch/v1:CronJob");
             // Next to LINSTOR: a build pod in the Jenkins namespace cannot run as its account.
             expect(cron.inputs.metadata).to.include({ name: "jenkins-snapshots", namespace: "piraeus-datastore" });
-            expect(cron.inputs.spec).to.include({ schedule: "0 * * * *", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 600 });
+            expect(cron.inputs.spec).to.include({ schedule: "*/5 * * * *", concurrencyPolicy: "Forbid", startingDeadlineSeconds: 600 });
+            expect(dependsOn(cron, classNamed("linstor-csi-s3")) && dependsOn(cron, classNamed("linstor-csi-s3-full"))).to.equal(true);
             const pod = cron.inputs.spec.jobTemplate.spec.template.spec;
             expect(pod.serviceAccountName).to.equal("jenkins-snapshots");
             expect(pod.securityContext).to.include({ runAsNonRoot: true });
@@ -187,9 +205,16 @@ describe("S3SnapshotShipping", () => {
                 capabilities: { drop: ["ALL"] },
             });
             expect(pod.containers[0].command[2]).to.equal(SNAPSHOT_SCRIPT);
-            expect(cronEnv()).to.include({ PVC_NAME: "jenkins-home", RETENTION: "48", SNAPSHOT_CLASS: "linstor-csi-s3" });
+            expect(cronEnv()).to.include({
+                PVC_NAME: "jenkins-home",
+                SNAPSHOT_CLASS: "linstor-csi-s3",
+                FULL_SNAPSHOT_CLASS: "linstor-csi-s3-full",
+                FULL_AFTER_SECONDS: "86400",
+                KEEP_HOURS: "48",
+                DAILY_DAYS: "7",
+            });
             expect(c.scheduleName).to.equal("jenkins-snapshots");
-            expect(c.snapshotIntervalSeconds).to.equal(3600);
+            expect(c.snapshotIntervalSeconds).to.equal(300);
         });
 
         it("runs as an account outside the Jenkins namespace, with only create/get/list/delete on VolumeSnapshots there, get/patch on contents", () => {
@@ -244,10 +269,12 @@ describe("S3SnapshotShipping", () => {
                 namespace: "jenkins",
                 labels: { "ha-jenkins-eks.io/snapshot-kind": "on-demand" },
             });
+            // The full class without a local copy: it pins no chain of the schedule's, in S3 or the pools.
             expect(vs.inputs.spec).to.deep.equal({
-                volumeSnapshotClassName: "linstor-csi-s3",
+                volumeSnapshotClassName: "linstor-csi-s3-on-demand",
                 source: { persistentVolumeClaimName: "jenkins-home" },
             });
+            expect(dependsOn(vs, classNamed("linstor-csi-s3-on-demand"))).to.equal(true);
             expect(await outputValue(c.latestSnapshotHandle)).to.match(/^snapshot-00000000-0000-4000-8000-[0-9a-f]{12}$/);
         });
 
@@ -297,9 +324,9 @@ describe("S3SnapshotShipping", () => {
                 kmsKeyArn,
             ]);
             expect(await outputValue(c.bucketName)).to.equal("hje-dev-snapshots-eu-central-1-0a1b2c3d");
-            expect(
-                one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass").inputs.parameters["snap.linstor.csi.linbit.com/s3-bucket"],
-            ).to.equal("hje-dev-snapshots-eu-central-1-0a1b2c3d");
+            for (const cls of ofType(VSC)) {
+                expect(cls.inputs.parameters["snap.linstor.csi.linbit.com/s3-bucket"], cls.name).to.equal("hje-dev-snapshots-eu-central-1-0a1b2c3d");
+            }
             expect(ofType("kubernetes:batch/v1:CronJob")).to.have.length(0);
         });
     });

@@ -18,7 +18,18 @@ describe("S3SnapshotShipping", () => {
             ["cron with 6 fields", { snapshotSchedule: "0 0 * * * *" }, /snapshotSchedule: .*five fields/],
             ["cron out of range", { snapshotSchedule: "61 * * * *" }, /snapshotSchedule: .*minute field "61"/],
             ["cron that never runs", { snapshotSchedule: "0 0 31 2 *" }, /snapshotSchedule: "0 0 31 2 \*"\. This schedule never runs/],
-            ["retention < 1", { snapshotRetention: 0 }, /snapshotRetention: 0\. Must be an integer from 1 to 1000/],
+            ["retention < 1 hour", { snapshotRetentionHours: 0 }, /snapshotRetentionHours: 0\. Must be an integer from 1 to 8760/],
+            ["negative daily days", { snapshotDailyRetentionDays: -1 }, /snapshotDailyRetentionDays: -1\. Must be an integer from 0 to 3660/],
+            [
+                "no churn",
+                { snapshotExpectedChurnGiBPerHour: 0 },
+                /snapshotExpectedChurnGiBPerHour: 0\. Use the GiB of JENKINS_HOME rewritten per hour/,
+            ],
+            [
+                "a chain bound with full-only backups",
+                { snapshotAllowIncremental: false, snapshotFullAfter: "12h" },
+                /snapshotFullAfter: "12h"\. Only incremental backups/,
+            ],
             [
                 "snapshot name not DNS-1123",
                 { onDemandSnapshotName: "Before_Upgrade" },
@@ -35,12 +46,11 @@ describe("S3SnapshotShipping", () => {
             ["bucket name with dots", create({ name: "my.bucket" }), /snapshotBucketName: "my\.bucket"\. .*no dots/],
             ["unpinned image", { snapshotJobImage: "registry.k8s.io/kubectl:latest" }, /snapshotJobImage: .*can move to another image/],
             ["untagged image", { snapshotJobImage: "registry.k8s.io/kubectl" }, /snapshotJobImage: .*has no tag/],
-            ["unbounded chain with pruning", { snapshotMaxIncrements: 0 }, /snapshotMaxIncrements: 0\. An unbounded incremental chain/],
             ["bad Go duration", { snapshotFullAfter: "1 week" }, /snapshotFullAfter: "1 week"/],
             [
-                "current-object expiry without full-after",
-                create({ expireCurrentObjectsAfterDays: 30 }),
-                /snapshotBucketExpireCurrentObjectsDays: 30\. Expiring current objects/,
+                "current-object expiry before the oldest kept backup",
+                create({ expireCurrentObjectsAfterDays: 7 }),
+                /snapshotBucketExpireCurrentObjectsDays: 7\. The retention keeps backups \(and the fulls kept increments build on\) up to 168 h old.*at least 8 days/,
             ],
             ["schedule without Jenkins", { jenkins: undefined }, /snapshotScheduleEnabled: true\. Snapshots of Jenkins need/],
             ["restore without class", { restoreFromSnapshot: "s1", restoreStorageClassName: undefined }, /restoreStorageClassName: \(not set\)/],
@@ -109,8 +119,12 @@ describe("S3SnapshotShipping", () => {
                 accessLogPrefix: "snapshot-bucket/",
             });
             expect(cfg).to.deep.include({
-                snapshotSchedule: "0 * * * *",
-                snapshotRetention: 48,
+                snapshotSchedule: "*/5 * * * *",
+                snapshotRetentionHours: 48,
+                snapshotDailyRetentionDays: 7,
+                snapshotExpectedChurnGiBPerHour: 0.25,
+                snapshotFullAfter: "24h",
+                snapshotMaxIncrements: 0,
                 snapshotClassName: "linstor-csi-s3",
                 s3AccessKeyGeneration: 1,
                 snapshotControllerChartVersion: "5.2.0",
@@ -126,7 +140,9 @@ describe("S3SnapshotShipping", () => {
                 [K("snapshotBucketObjectLockMode")]: "COMPLIANCE",
                 [K("snapshotBucketObjectLockDays")]: "7",
                 [K("snapshotSchedule")]: "*/30 * * * *",
-                [K("snapshotRetention")]: "96",
+                [K("snapshotRetentionHours")]: "96",
+                [K("snapshotDailyRetentionDays")]: "14",
+                [K("snapshotExpectedChurnGiBPerHour")]: "1.5",
                 [K("s3AccessKeyGeneration")]: "4",
                 [K("s3AccessKeyRetiredGeneration")]: "3",
                 [K("onDemandSnapshotName")]: "pre-upgrade",
@@ -137,7 +153,9 @@ describe("S3SnapshotShipping", () => {
             expect(cfg.bucket!.create).to.deep.include({ region: "eu-west-1", name: "acme-backups", objectLock: { mode: "COMPLIANCE", days: 7 } });
             expect(cfg).to.deep.include({
                 snapshotSchedule: "*/30 * * * *",
-                snapshotRetention: 96,
+                snapshotRetentionHours: 96,
+                snapshotDailyRetentionDays: 14,
+                snapshotExpectedChurnGiBPerHour: 1.5,
                 s3AccessKeyGeneration: 4,
                 s3AccessKeyRetiredGeneration: 3,
                 onDemandSnapshotName: "pre-upgrade",
@@ -151,7 +169,12 @@ describe("S3SnapshotShipping", () => {
             expect(thrown(() => read({}, "sa-east-1")).message)
                 .to.contain("ha-jenkins-eks:snapshotBucketRegion")
                 .and.contain("sa-east-1");
-            expect(thrown(() => read({ [K("snapshotRetention")]: "many" }, "us-west-2")).message).to.contain("ha-jenkins-eks:snapshotRetention");
+            expect(thrown(() => read({ [K("snapshotRetentionHours")]: "many" }, "us-west-2")).message).to.contain(
+                "ha-jenkins-eks:snapshotRetentionHours",
+            );
+            expect(thrown(() => read({ [K("snapshotExpectedChurnGiBPerHour")]: "1,5" }, "us-west-2")).message).to.match(
+                /ha-jenkins-eks:snapshotExpectedChurnGiBPerHour: "1,5"\. Must be a decimal number/,
+            );
             expect(thrown(() => read({ [K("snapshotBucketObjectLockMode")]: "GOVERNANCE" }, "us-west-2")).message).to.contain(
                 "ha-jenkins-eks:snapshotBucketObjectLockDays",
             );
@@ -159,7 +182,7 @@ describe("S3SnapshotShipping", () => {
             const cfg = read(
                 {
                     [K("snapshotControllerChartVersion")]: "5.x",
-                    [K("snapshotRetention")]: "0",
+                    [K("snapshotRetentionHours")]: "0",
                     [K("snapshotBucketAbortMultipartDays")]: "0",
                 },
                 "us-west-2",
@@ -170,7 +193,7 @@ describe("S3SnapshotShipping", () => {
             expect(e.problems.map((p) => `${p.key}=${JSON.stringify(p.value)}`)).to.deep.equal([
                 "ha-jenkins-eks:snapshotBucketAbortMultipartDays=0",
                 'ha-jenkins-eks:snapshotControllerChartVersion="5.x"',
-                "ha-jenkins-eks:snapshotRetention=0",
+                "ha-jenkins-eks:snapshotRetentionHours=0",
             ]);
         });
     });

@@ -38,7 +38,7 @@ describe("stack config", () => {
         expect(args.namePrefix).to.equal("hje-dev");
         expect(args.nodesPerAz).to.equal(1);
         expect(args.instanceType).to.equal("m6i.large");
-        expect(args.dataVolumeSizeGiB).to.equal(100);
+        expect(args.dataVolumeSizeGiB).to.equal(200);
         expect(args.storageClassReplicas).to.deep.equal([1, 2, 3]);
         expect(args.linstorDistribution).to.equal("piraeus");
         expect(args.kubernetesVersion).to.equal("1.35");

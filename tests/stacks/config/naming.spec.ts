@@ -73,6 +73,7 @@ function keysRead(): Map<string, string> {
         "choice",
         "integer",
         "optionalInteger",
+        "decimal",
         "boolean",
         "stringList",
         "optionalStringList",
@@ -194,6 +195,8 @@ describe("naming rule: config key ↔ settings field", () => {
                 case "integer":
                 case "optionalInteger":
                     return "4242";
+                case "decimal":
+                    return "42.42";
                 case "boolean":
                     return baseline.get(pathOf.get(key)!) === "true" ? "false" : "true";
                 case "stringList":

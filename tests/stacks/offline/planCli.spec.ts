@@ -47,6 +47,16 @@ describe("npm run plan (end to end)", function () {
         expect(r.stdout).to.contain("linstor-csi-lvm-thin-r3");
         expect(r.stdout).to.contain("DRBD metadata");
         expect(r.stdout).to.contain("In-region RPO: 0 s");
+        // Issue 16: the dev stack's region RPO (schedule gap + shipping a full backup) is at most 15 minutes.
+        const rpo = /^Region RPO: (\d+(?:\.\d+)?) s/m.exec(r.stdout);
+        expect(rpo, "the plan reports a region RPO").to.not.equal(null);
+        expect(Number(rpo?.[1])).to.be.at.most(15 * 60);
+        // …and the monthly backup cost with NAT data processing and DRBD's inter-AZ traffic, and the data pool's budget.
+        expect(r.stdout).to.match(/^Backup and replication traffic, monthly .*: \$\d+\.\d\d$/m);
+        expect(r.stdout)
+            .to.match(/^ {4}NAT data processing +\$\d/m)
+            .and.to.match(/^ {4}inter-AZ DRBD replication +\$\d/m);
+        expect(r.stdout).to.match(/^ {2}data pool per node .* GiB of 160 GiB planned \(80 % of 200 GiB\)$/m);
         expect(r.stdout).to.contain("✔ no violations");
         // The plan's own speed is a maintainer's concern, shown only with --timing.
         expect(r.stdout).to.not.match(/^Timing:/m);

@@ -1,28 +1,33 @@
 /**
- * A pure simulation of the schedule's hourly VolumeSnapshots shipped to S3 by linstor-csi, pruned by the CronJob, as
- * linstor-csi v1.11.2 and v1.11.3 (and later) behave. Time is in whole hours.
+ * A simulation of Jenkins snapshots shipped to S3 by linstor-csi and LINSTOR, and pruned by the schedule's CronJob,
+ * as linstor-csi v1.11.2 and v1.11.3 (and later) behave. Time is in minutes.
  *
- * Upstream behaviour modelled (research note /tmp/research/linstor.md §2):
- * - Parameters: piraeusdatastore/linstor-csi `pkg/volume/snapshot_params.go`. v1.11.2 (2327edf5) parses type,
+ * Upstream behaviour modelled (research note /tmp/research/linstor.md §2, read at the tags):
+ * - Class parameters: piraeusdatastore/linstor-csi `pkg/volume/snapshot_params.go`. v1.11.2 (2327edf5) parses type,
  *   delete-local, allow-incremental, remote-name, s3-*, linstor-target-*; any other `snap.linstor.csi.linbit.com/*`
  *   key hits `default: log.WithField("key", k).Warn("ignoring unknown snapshot parameter key")` and is ignored.
- *   v1.11.3 (bab63b37) also parses `max-increments` (`strconv.Atoi`, < 0 is an error, 0 = no limit) and
- *   `full-snapshot-after` (`time.ParseDuration`). This fake keeps its own key lists on purpose: the spec checks the
+ *   v1.11.3 (bab63b37) also parses `max-increments` (`strconv.Atoi`, < 0 an error, 0 = no limit) and
+ *   `full-snapshot-after` (`time.ParseDuration`). This fake keeps its own key lists on purpose: a spec checks the
  *   program's table (components/linstorCluster/operatorReleases.ts) against them.
- * - Incremental or full: with allow-incremental every backup after the first is based on the previous one. v1.11.3
- *   `reconcileBackup` → `backupChainExhausted()` / `incrementChainLength()` walks `based_on_id` from the newest
- *   successful backup back to its full and forces `Incremental: false` when increments ≥ max-increments or the full
- *   started ≥ full-snapshot-after ago.
- * - Deleting (`pkg/client/linstor.go` `SnapDelete`): v1.11.2 calls `Backup.DeleteAll{ID}` without cascade; LINSTOR
- *   1.33.3 refuses a backup that a newer one is based on (`CtrlBackupApiCallHandler.java`, `FAIL_DEPENDEND_BACKUP`:
- *   "... is referencing it. Use --cascading to delete recursively"); the CSI returns the error, keeps the local
- *   snapshot, and the external-snapshotter retries. v1.11.3 lists all backups of the resource, and when one of its own
- *   is still a `based_on_id` of another it returns a retryable "still the base of a newer incremental backup;
- *   deferring deletion" error before calling LINSTOR. Either way the VolumeSnapshot stays Terminating until a retry
- *   succeeds (csi-snapshotter retries with backoff up to 5 minutes; here: until no progress, before each hourly run).
- * - The CronJob (components/snapshots/schedule.ts SNAPSHOT_SCRIPT): creates one VolumeSnapshot, waits for readyToUse,
- *   lists the schedule's snapshots that are ready and not being deleted (`deletionTimestamp == null`), newest first,
- *   and deletes all beyond `RETENTION` (with the content patched to `deletionPolicy: Delete`).
+ * - Which backup an increment builds on: LINSTOR's, not the CSI's. linstor-server v1.33.3
+ *   `CtrlBackupCreateApiCallHandler.getIncrementalBase` takes the snapshot last started to that remote
+ *   (`KEY_BACKUP_LAST_STARTED_OR_QUEUED`, whatever class it came from) and makes a full backup instead when that
+ *   snapshot is gone locally ("previous snapshot ... has already been deleted. Creating a full backup instead").
+ * - Forced fulls: v1.11.3 `reconcileBackup` → `backupChainExhausted()` / `incrementChainLength()` walks `based_on_id`
+ *   from the newest successful backup of the resource back to its full, and asks for `Incremental: false` when
+ *   increments ≥ max-increments or the full started ≥ full-snapshot-after ago.
+ * - `delete-local` (`pkg/driver/driver.go` maybeDeleteLocalSnapshot): once the backup is ready, the local snapshot is
+ *   deleted; the backup stays.
+ * - Deleting (`pkg/client/linstor.go` `SnapDelete`): v1.11.2 calls `Backup.DeleteAll{ID}` without cascade and LINSTOR
+ *   1.33.3 refuses a backup a newer one is based on (`CtrlBackupApiCallHandler.java`, `FAIL_DEPENDEND_BACKUP`: "... is
+ *   referencing it. Use --cascading to delete recursively"); v1.11.3 lists the resource's backups and, when its own is
+ *   still a `based_on_id` of another, returns a retryable "still the base of a newer incremental backup; deferring
+ *   deletion" error before calling LINSTOR. Either way the local snapshot stays and the VolumeSnapshot stays
+ *   Terminating until a retry succeeds (csi-snapshotter retries with backoff capped at 5 minutes: here, until no
+ *   progress, before each run). On success the local snapshot goes too.
+ * - The CronJob (components/snapshots/snapshotJob.ts SNAPSHOT_SCRIPT): a full (the full class, label kind=full) when
+ *   the newest ready full is FULL_AFTER old, else an incremental one; then it deletes what PRUNE_SELECTION_JQ (run by
+ *   the real jq, `select` below) chooses from the VolumeSnapshots as `kubectl get -o json` lists them.
  */
 
 export const SNAP = "snap.linstor.csi.linbit.com";
@@ -49,148 +54,253 @@ export const FAKE_CSI_PARSED_KEYS: Readonly<Record<FakeCsiVersion, readonly stri
 
 export type FakeCsiVersion = "1.11.2" | "1.11.3";
 
-interface Backup {
+export interface FakeBackup {
     readonly id: string;
+    readonly snapshot: string;
     readonly basedOn?: string;
-    readonly startHour: number;
+    readonly startMinute: number;
 }
 
-interface Snapshot {
-    readonly name: string;
-    readonly createdHour: number;
-    readonly backupId: string;
-    terminatingSince?: number;
+interface ClassParams {
+    readonly allowIncremental: boolean;
+    readonly deleteLocal: boolean;
+    readonly maxIncrements: number;
+    readonly fullAfterMinutes?: number;
 }
 
-/** Go `time.ParseDuration` for the h/m/s forms the program writes, in hours. */
-function goDurationHours(d: string): number {
-    const units: Record<string, number> = { h: 1, m: 1 / 60, s: 1 / 3600 };
+/** Go `time.ParseDuration` for the h/m/s forms the program writes, in minutes. */
+function goDurationMinutes(d: string): number {
+    const units: Record<string, number> = { h: 60, m: 1, s: 1 / 60 };
     const parts = [...d.matchAll(/(\d+(?:\.\d+)?)(h|m|s)/g)];
     if (parts.length === 0 || parts.map((p) => p[0]).join("") !== d) throw new Error(`time: invalid duration "${d}"`);
     return parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]], 0);
 }
 
+/** linstor-csi and LINSTOR for one volume and one S3 remote. */
 export class FakeCsiBackups {
     /** Backups in the S3 remote, by id. */
-    readonly backups = new Map<string, Backup>();
+    readonly backups = new Map<string, FakeBackup>();
+    /** LINSTOR's local snapshots (on every replica). */
+    readonly local = new Set<string>();
     /** Warnings linstor-csi logged. */
     readonly warnings: string[] = [];
     /** Errors deletes returned (LINSTOR's or the CSI's deferral). */
     readonly deleteErrors: string[] = [];
-    /** How many backups are based on each backup (LINSTOR's based_on references). */
-    private readonly dependents = new Map<string, number>();
-    private readonly allowIncremental: boolean;
-    private readonly maxIncrements: number;
-    private readonly fullAfterHours?: number;
+    private readonly classes = new Map<string, ClassParams>();
+    /** KEY_BACKUP_LAST_STARTED_OR_QUEUED of the remote: the snapshot the next increment builds on. */
+    private lastStarted?: string;
 
     constructor(
         readonly version: FakeCsiVersion,
-        params: Record<string, string>,
+        classes: Record<string, Record<string, string>>,
     ) {
+        for (const [name, params] of Object.entries(classes)) this.classes.set(name, this.parse(params));
+    }
+
+    private parse(params: Record<string, string>): ClassParams {
         let allowIncremental = false;
+        let deleteLocal = false;
         let maxIncrements = 0;
-        let fullAfterHours: number | undefined;
+        let fullAfterMinutes: number | undefined;
         for (const [k, v] of Object.entries(params)) {
             if (!k.startsWith(`${SNAP}/`)) continue; // other namespaces: Debug log only
             const key = k.slice(SNAP.length + 1);
-            if (!FAKE_CSI_PARSED_KEYS[version].includes(key)) {
+            if (!FAKE_CSI_PARSED_KEYS[this.version].includes(key)) {
                 this.warnings.push(`ignoring unknown snapshot parameter key ${k}`);
                 continue;
             }
             if (key === "allow-incremental") allowIncremental = v === "true";
+            if (key === "delete-local") deleteLocal = v === "true";
             if (key === "max-increments") {
                 maxIncrements = Number.parseInt(v, 10);
                 if (!Number.isInteger(maxIncrements) || maxIncrements < 0) throw new Error(`invalid max-increments ${v}`);
             }
-            if (key === "full-snapshot-after") fullAfterHours = goDurationHours(v);
+            if (key === "full-snapshot-after") fullAfterMinutes = goDurationMinutes(v);
         }
-        this.allowIncremental = allowIncremental;
-        this.maxIncrements = maxIncrements;
-        this.fullAfterHours = fullAfterHours;
+        return { allowIncremental, deleteLocal, maxIncrements, fullAfterMinutes };
     }
 
-    /** Ships a backup of the volume at `hour`; returns its id. */
-    ship(hour: number, newest: Backup | undefined): string {
-        const id = `backup-${hour}`;
-        let incremental = this.allowIncremental && newest !== undefined;
-        if (incremental && newest !== undefined && this.version !== "1.11.2") {
-            // backupChainExhausted(): walk based_on back to the full.
-            let increments = 0;
-            let b: Backup = newest;
-            while (b.basedOn !== undefined) {
-                increments++;
-                b = this.backups.get(b.basedOn) as Backup;
-            }
-            if (this.maxIncrements > 0 && increments >= this.maxIncrements) incremental = false;
-            if (this.fullAfterHours !== undefined && hour - b.startHour >= this.fullAfterHours) incremental = false;
+    /** The chain of `backupId` back to its full (newest first). */
+    chainOf(backupId: string): FakeBackup[] {
+        const chain: FakeBackup[] = [];
+        for (let b = this.backups.get(backupId); b !== undefined; b = b.basedOn ? this.backups.get(b.basedOn) : undefined) chain.push(b);
+        return chain;
+    }
+
+    /** CreateSnapshot of `snapshot` with `className` at `minute`: LINSTOR's snapshot and its shipment (ready at once). */
+    create(minute: number, snapshot: string, className: string): FakeBackup {
+        const p = this.classes.get(className);
+        if (p === undefined) throw new Error(`no VolumeSnapshotClass ${className}`);
+        const base = this.lastStarted !== undefined && this.local.has(this.lastStarted) ? this.lastStarted : undefined;
+        let incremental = p.allowIncremental && base !== undefined;
+        if (incremental && this.version !== "1.11.2" && (p.maxIncrements > 0 || p.fullAfterMinutes !== undefined)) {
+            // backupChainExhausted(): from the newest successful backup back to its full.
+            const newest = [...this.backups.values()].sort((a, b) => b.startMinute - a.startMinute)[0];
+            const chain = newest === undefined ? [] : this.chainOf(newest.id);
+            const increments = Math.max(0, chain.length - 1);
+            const fullStart = chain.at(-1)?.startMinute;
+            if (p.maxIncrements > 0 && increments >= p.maxIncrements) incremental = false;
+            if (p.fullAfterMinutes !== undefined && fullStart !== undefined && minute - fullStart >= p.fullAfterMinutes) incremental = false;
         }
-        const basedOn = incremental ? newest?.id : undefined;
-        this.backups.set(id, { id, basedOn, startHour: hour });
-        if (basedOn !== undefined) this.dependents.set(basedOn, (this.dependents.get(basedOn) ?? 0) + 1);
-        return id;
+        const backup: FakeBackup = {
+            id: `back-${snapshot}`,
+            snapshot,
+            startMinute: minute,
+            ...(incremental ? { basedOn: `back-${base}` } : {}),
+        };
+        this.backups.set(backup.id, backup);
+        this.lastStarted = snapshot;
+        this.local.add(snapshot);
+        if (p.deleteLocal) this.local.delete(snapshot);
+        return backup;
     }
 
     /** SnapDelete of the snapshot's backup: true when it is gone, false when the delete failed (to be retried). */
-    delete(backupId: string): boolean {
-        const referenced = (this.dependents.get(backupId) ?? 0) > 0;
+    delete(snapshot: string): boolean {
+        const id = `back-${snapshot}`;
+        const referenced = [...this.backups.values()].some((b) => b.basedOn === id);
         if (referenced && this.version === "1.11.2") {
-            this.deleteErrors.push(`failed to delete backup ${backupId}: FAIL_DEPENDEND_BACKUP ... Use --cascading to delete recursively`);
+            this.deleteErrors.push(`failed to delete backup ${id}: FAIL_DEPENDEND_BACKUP ... Use --cascading to delete recursively`);
             return false;
         }
         if (referenced) {
-            this.deleteErrors.push(`backup ${backupId} is still the base of a newer incremental backup; deferring deletion`);
+            this.deleteErrors.push(`backup ${id} is still the base of a newer incremental backup; deferring deletion`);
             return false;
         }
-        const basedOn = this.backups.get(backupId)?.basedOn;
-        if (basedOn !== undefined) this.dependents.set(basedOn, (this.dependents.get(basedOn) ?? 1) - 1);
-        this.backups.delete(backupId);
+        this.backups.delete(id);
+        this.local.delete(snapshot);
         return true;
     }
 }
 
-export interface HourSample {
-    readonly hour: number;
-    /** Backups in S3 (every one of them also pins a local snapshot on each replica). */
-    readonly backups: number;
-    /** VolumeSnapshots being deleted. */
-    readonly terminating: number;
-    /** Hours the oldest Terminating VolumeSnapshot has waited (0 when none). */
-    readonly oldestTerminatingHours: number;
+/** The VolumeSnapshots as `kubectl get volumesnapshot -o json` lists them, and what the simulation knows of each. */
+interface VolumeSnapshot {
+    readonly name: string;
+    readonly minute: number;
+    readonly kind: "full" | "incremental" | "on-demand";
+    readonly ready: boolean;
+    terminatingSince?: number;
 }
 
-/** Runs the hourly schedule for `hours` against `csi`, returning one sample per hour after the CronJob ran. */
-export function simulateHourlySchedule(csi: FakeCsiBackups, retention: number, hours: number): HourSample[] {
-    const snapshots: Snapshot[] = [];
-    const samples: HourSample[] = [];
-    let newest: Backup | undefined;
-    for (let hour = 0; hour < hours; hour++) {
-        // csi-snapshotter retries failed deletes with exponential backoff capped at 5 minutes (`--retry-interval-max`,
-        // default 5m), so within the hour between two runs a chain drains as far as it can: retry until no progress.
+/** PRUNE_SELECTION_JQ as the script runs it: the list, now (epoch s), keep and daily (s). Returns names to delete. */
+export type Selector = (list: unknown, vars: { now: number; keep: number; daily: number; kind: string }) => Promise<string[]>;
+
+export interface ScheduleRun {
+    readonly csi: FakeCsiBackups;
+    readonly select: Selector;
+    readonly minutes: number;
+    readonly intervalMinutes: number;
+    readonly incrementalClass: string;
+    readonly fullClass: string;
+    /** The job's FULL_AFTER in minutes; undefined: the job never takes a full itself (only linstor-csi bounds chains). */
+    readonly fullAfterMinutes?: number;
+    readonly keepHours: number;
+    readonly dailyDays: number;
+    /** Minutes at which an on-demand snapshot is taken with `onDemandClass`. */
+    readonly onDemandAt?: readonly number[];
+    readonly onDemandClass?: string;
+    /** Runs whose snapshot never becomes ready (a failed shipment). */
+    readonly failedRuns?: (minute: number) => boolean;
+    /** Epoch second of minute 0 (a UTC midnight, so UTC days are whole). */
+    readonly epoch?: number;
+    /**
+     * The order csi-snapshotter first tries the deletes in: as the script issues them (newest first), or oldest first
+     * (its workers take them in any order; a failed or deferred delete is retried before the next run).
+     */
+    readonly deleteOrder?: "asIssued" | "oldestFirst";
+}
+
+export interface RunSample {
+    readonly minute: number;
+    /** Backups in S3 (scheduled and on-demand). */
+    readonly backups: number;
+    /** LINSTOR's local snapshots (each on every replica). */
+    readonly local: readonly number[];
+    /** Scheduled VolumeSnapshots not being deleted. */
+    readonly kept: readonly VolumeSnapshot[];
+    readonly terminating: number;
+    readonly oldestTerminatingMinutes: number;
+    /** Increments in the chain of the newest backup. */
+    readonly newestChainIncrements: number;
+}
+
+const KIND = "ha-jenkins-eks.io/snapshot-kind";
+const SCHEDULE = "ha-jenkins-eks.io/snapshot-schedule";
+
+/** Runs the schedule against `csi` every `intervalMinutes`, one sample after each run's pruning. */
+export async function simulateSchedule(r: ScheduleRun): Promise<RunSample[]> {
+    const epoch = r.epoch ?? Date.UTC(2026, 0, 1) / 1000;
+    const iso = (minute: number) => new Date((epoch + minute * 60) * 1000).toISOString().replace(/\.000Z$/, "Z");
+    const snapshots: VolumeSnapshot[] = [];
+    const samples: RunSample[] = [];
+    const name = (minute: number) => `jenkins-home-${String(minute).padStart(7, "0")}`;
+    const retryDeletes = () => {
         for (let progress = true; progress; ) {
             progress = false;
-            for (const s of snapshots.filter((x) => x.terminatingSince !== undefined)) {
-                if (csi.delete(s.backupId)) {
+            for (const s of snapshots.filter((x) => x.terminatingSince !== undefined).sort((a, b) => b.minute - a.minute)) {
+                if (r.csi.delete(s.name)) {
                     snapshots.splice(snapshots.indexOf(s), 1);
                     progress = true;
                 }
             }
         }
-        // The CronJob: create, ready, prune ready non-terminating beyond retention (newest first).
-        const backupId = csi.ship(hour, newest);
-        newest = csi.backups.get(backupId);
-        snapshots.push({ name: `jenkins-home-${hour}`, createdHour: hour, backupId });
-        const ready = snapshots.filter((s) => s.terminatingSince === undefined).sort((a, b) => b.createdHour - a.createdHour);
-        for (const old of ready.slice(retention)) {
-            old.terminatingSince = hour;
-            if (csi.delete(old.backupId)) snapshots.splice(snapshots.indexOf(old), 1);
+    };
+    for (let minute = 0; minute < r.minutes; minute += r.intervalMinutes) {
+        retryDeletes();
+        for (const at of r.onDemandAt ?? []) {
+            if (at > minute - r.intervalMinutes && at <= minute) {
+                r.csi.create(at, `on-demand-${at}`, r.onDemandClass as string);
+            }
         }
+        // The CronJob: full or incremental, create, ready (or not), prune.
+        const newestFull = Math.max(-Infinity, ...snapshots.filter((s) => s.kind === "full" && s.ready && !s.terminatingSince).map((s) => s.minute));
+        const full = r.fullAfterMinutes !== undefined && minute - newestFull >= r.fullAfterMinutes;
+        const failed = r.failedRuns?.(minute) ?? false;
+        const snapshot: VolumeSnapshot = { name: name(minute), minute, kind: full ? "full" : "incremental", ready: !failed };
+        if (!failed) r.csi.create(minute, snapshot.name, full ? r.fullClass : r.incrementalClass);
+        snapshots.push(snapshot);
+        const list = {
+            items: snapshots.map((s) => ({
+                metadata: {
+                    name: s.name,
+                    creationTimestamp: iso(s.minute),
+                    labels: { [SCHEDULE]: "jenkins-snapshots", [KIND]: s.kind },
+                    ...(s.terminatingSince !== undefined ? { deletionTimestamp: iso(s.terminatingSince) } : {}),
+                },
+                status: { readyToUse: s.ready },
+            })),
+        };
+        const selected = await r.select(list, { now: epoch + minute * 60, keep: r.keepHours * 3600, daily: r.dailyDays * 86400, kind: KIND });
+        const doomed = r.deleteOrder === "oldestFirst" ? [...selected].reverse() : selected;
+        for (const old of doomed) {
+            const s = snapshots.find((x) => x.name === old);
+            if (s === undefined || s.terminatingSince !== undefined) throw new Error(`pruning selected ${old}, which is not a live snapshot`);
+            s.terminatingSince = minute;
+            // A failed snapshot has no backup: its VolumeSnapshot goes at once.
+            if (!s.ready || r.csi.delete(s.name)) snapshots.splice(snapshots.indexOf(s), 1);
+        }
+        // csi-snapshotter's retries within the run's interval (backoff ≤ 5 min): the deferred ones drain newest first.
+        if (r.deleteOrder === "oldestFirst") retryDeletes();
         const terminating = snapshots.filter((s) => s.terminatingSince !== undefined);
+        const newest = [...r.csi.backups.values()].sort((a, b) => b.startMinute - a.startMinute)[0];
         samples.push({
-            hour,
-            backups: csi.backups.size,
+            minute,
+            backups: r.csi.backups.size,
+            local: [...r.csi.local].map((n) => snapshots.find((s) => s.name === n)?.minute ?? Number(n.split("-").at(-1))),
+            kept: snapshots.filter((s) => s.terminatingSince === undefined).map((s) => ({ ...s })),
             terminating: terminating.length,
-            oldestTerminatingHours: terminating.reduce((m, s) => Math.max(m, hour - (s.terminatingSince as number)), 0),
+            oldestTerminatingMinutes: terminating.reduce((m, s) => Math.max(m, minute - (s.terminatingSince as number)), 0),
+            newestChainIncrements: newest === undefined ? 0 : r.csi.chainOf(newest.id).length - 1,
         });
     }
     return samples;
+}
+
+/**
+ * Thin-pool GiB the local snapshots at `minutes` pin at `now`: each holds the blocks rewritten between it and the next
+ * one (the newest: until now), at `churn` GiB/h, never more than the volume.
+ */
+export function pinnedGiB(minutes: readonly number[], now: number, churnGiBPerHour: number, volumeGiB: number): number {
+    const sorted = [...minutes].sort((a, b) => a - b);
+    return sorted.reduce((t, m, i) => t + Math.min(volumeGiB, (churnGiBPerHour * ((sorted[i + 1] ?? now) - m)) / 60), 0);
 }

@@ -1,0 +1,57 @@
+/**
+ * The stack's data-pool check: everything this stack places on LINSTOR, with the local snapshots its retention keeps,
+ * against `dataVolumeSizeGiB` (components/linstorCluster/poolBudget.ts). Runs before any resource is registered.
+ *
+ * Prometheus and Alertmanager stay on LINSTOR (the `prometheusStorageReplicas` class), not on zonal EBS: an EBS volume
+ * cannot leave its zone, so an AZ outage, the moment the DRBD alerts matter most, would strand them. They count here.
+ */
+import { type PoolBudget, type PoolItem, poolBudget, refuseOverfullPool } from "../../components/linstorCluster/poolBudget";
+import { BYTE_SUFFIXES, parseQuantity } from "../../components/shared/validation";
+import { retentionFootprint } from "../../components/snapshots/retention";
+import type { StackConfig } from "./index";
+import { fullKey } from "./naming";
+
+const gib = (quantity: string): number => (parseQuantity(quantity, BYTE_SUFFIXES) ?? 0) / 2 ** 30;
+
+/** Size of the Jenkins claim this stack runs on (the DR stack's restored one: `restoreStorageSize` when set). */
+export function jenkinsClaimGiB(cfg: StackConfig): number {
+    return gib(cfg.dr?.restoreStorageSize ?? cfg.jenkins.storageSize);
+}
+
+/** Whether this stack runs the snapshot schedule (a DR stack only once it ships its own snapshots). */
+export function runsSnapshotSchedule(cfg: StackConfig): boolean {
+    return cfg.snapshots.snapshotScheduleEnabled && (cfg.dr === undefined || cfg.dr.drSnapshotsEnabled);
+}
+
+/** What one storage node's data pool holds in the worst case, and how much of it may be planned. */
+export function dataPoolBudget(cfg: StackConfig): PoolBudget {
+    const jenkinsGiB = jenkinsClaimGiB(cfg);
+    const jenkinsKey = cfg.dr?.restoreStorageSize !== undefined ? "restoreStorageSize" : "jenkinsStorageSize";
+    const items: PoolItem[] = [{ label: "Jenkins claim", sizeGiB: jenkinsGiB, keys: [jenkinsKey] }];
+    if (cfg.dr === undefined && cfg.snapshots.restoreFromSnapshot !== undefined) {
+        // The claim Jenkins ran on stays (Retain, protected) beside the one restored into.
+        items.push({ label: "restored Jenkins claim", sizeGiB: jenkinsGiB, keys: ["restoreFromSnapshot"] });
+    }
+    const m = cfg.monitoring;
+    if (m.monitoringEnabled && !m.useExistingPrometheusOperator) {
+        items.push({ label: "Prometheus", sizeGiB: gib(m.prometheusStorageSize), keys: ["prometheusStorageSize"] });
+        items.push({ label: "Alertmanager", sizeGiB: gib(m.alertmanagerStorageSize), keys: ["alertmanagerStorageSize"] });
+    }
+    const retention = runsSnapshotSchedule(cfg) ? retentionFootprint(cfg.snapshots, jenkinsGiB) : undefined;
+    if (retention !== undefined) {
+        items.push({
+            label: `local snapshots (${retention.snapshots})`,
+            sizeGiB: retention.localGiB,
+            basis: retention.basis,
+            keys: ["snapshotExpectedChurnGiBPerHour", "snapshotRetentionHours", "snapshotDailyRetentionDays", "snapshotFullAfter"],
+        });
+    }
+    // The alert threshold caps the plan only where this stack deploys the alert.
+    const alertPercent = m.monitoringEnabled ? m.storagePoolFullPercent : undefined;
+    return poolBudget(cfg.cluster.dataVolumeSizeGiB, items, alertPercent);
+}
+
+/** Refuses a data pool too small for what this stack places on it, naming dataVolumeSizeGiB and the other knobs. */
+export function validateDataPool(cfg: StackConfig): void {
+    refuseOverfullPool(dataPoolBudget(cfg), fullKey("dataVolumeSizeGiB"), fullKey);
+}

@@ -1,0 +1,77 @@
+/**
+ * The data pool's budget: the pure rule (poolBudget.ts) and the stack's check of everything it places on LINSTOR with
+ * the local snapshots its retention keeps (stacks/config/dataPool.ts), before anything is registered.
+ */
+import { expect } from "chai";
+import { poolBudget, refuseOverfullPool, THIN_POOL_FILL_LIMIT_PERCENT } from "../../../components/linstorCluster/poolBudget";
+import { ConfigError } from "../../../components/shared/errors";
+import { loadConfig, validateAcrossSections } from "../../../stacks/config";
+import { dataPoolBudget } from "../../../stacks/config/dataPool";
+import { thrown } from "../../support/fixtures";
+import { useStack } from "../../support/mocks";
+import { QUICK_START_API_ACCESS } from "../../support/stacks";
+
+const K = (key: string) => `ha-jenkins-eks:${key}`;
+
+describe("data pool budget", () => {
+    describe("the rule", () => {
+        const items = [
+            { label: "a", sizeGiB: 50, keys: ["aKey"] },
+            { label: "b", sizeGiB: 30.04, keys: ["bKey"], basis: "why" },
+        ];
+
+        it("plans at most 80 % of the pool, less when the alert fires earlier", () => {
+            expect(THIN_POOL_FILL_LIMIT_PERCENT).to.equal(80);
+            expect(poolBudget(100, items)).to.deep.include({ limitGiB: 80, totalGiB: 80, fits: true });
+            expect(poolBudget(100, items, 95)).to.deep.include({ fillLimitPercent: 80, limitGiB: 80 });
+            expect(poolBudget(100, items, 70)).to.deep.include({ fillLimitPercent: 70, limitGiB: 70, fits: false });
+        });
+
+        it("refuses an overfull pool naming its key, the smallest pool that fits and every other knob", () => {
+            refuseOverfullPool(poolBudget(100, items), "pool");
+            const e = thrown(() => refuseOverfullPool(poolBudget(99, items), "pool", (k) => `ns:${k}`));
+            expect(e).to.be.instanceOf(ConfigError);
+            expect(e.message).to.match(/^Invalid value for pool: 99\. /);
+            expect(e.message).to.contain("a 50 GiB + b 30 GiB (why) = 80 GiB > 79.2 GiB. Raise it to at least 100, or lower ns:aKey, ns:bKey.");
+        });
+    });
+
+    describe("in the stack (validateAcrossSections)", () => {
+        const evaluate = (config: Record<string, string> = {}) => {
+            useStack("dev", { "aws:region": "us-west-2", ...QUICK_START_API_ACCESS, ...config });
+            const cfg = loadConfig();
+            validateAcrossSections(cfg);
+            return dataPoolBudget(cfg);
+        };
+
+        it("the defaults fit a 200 GiB pool: Jenkins, Prometheus, Alertmanager and 42 GiB of local snapshots", () => {
+            const b = evaluate();
+            expect(b.items.map((i) => [i.label, i.sizeGiB])).to.deep.equal([
+                ["Jenkins claim", 20],
+                ["Prometheus", 50],
+                ["Alertmanager", 2],
+                ["local snapshots (870)", 42.1],
+            ]);
+            expect(b).to.deep.include({ poolGiB: 200, limitGiB: 160, totalGiB: 114.1, fits: true });
+        });
+
+        it("refuses the old 100 GiB pool with the defaults, saying what to change", () => {
+            const e = thrown(() => evaluate({ [K("dataVolumeSizeGiB")]: "100" }));
+            expect(e.message).to.contain("ha-jenkins-eks:dataVolumeSizeGiB: 100.");
+            expect(e.message).to.contain("= 114.1 GiB > 80 GiB. Raise it to at least 143, or lower ha-jenkins-eks:jenkinsStorageSize,");
+            expect(e.message).to.contain("ha-jenkins-eks:snapshotExpectedChurnGiBPerHour");
+        });
+
+        it("counts churn, retention and an origin restore; not monitoring's volumes without monitoring; a tighter alert", () => {
+            expect(thrown(() => evaluate({ [K("snapshotExpectedChurnGiBPerHour")]: "0.6" })).message).to.match(/dataVolumeSizeGiB: 200\./);
+            expect(thrown(() => evaluate({ [K("snapshotDailyRetentionDays")]: "60" })).message).to.match(/older daily fulls/);
+            const restored = evaluate({ [K("restoreFromSnapshot")]: "jenkins-home-20260601-130000" });
+            expect(restored.items.map((i) => i.label)).to.include("restored Jenkins claim");
+            const noMonitoring = evaluate({ [K("monitoringEnabled")]: "false" });
+            expect(noMonitoring.items.map((i) => i.label)).to.not.include("Prometheus");
+            expect(noMonitoring.fillLimitPercent).to.equal(80);
+            expect(evaluate({ [K("storagePoolFullPercent")]: "60" })).to.deep.include({ fillLimitPercent: 60, limitGiB: 120 });
+            expect(evaluate({ [K("snapshotScheduleEnabled")]: "false" }).items.map((i) => i.label)).to.not.include("local snapshots (870)");
+        });
+    });
+});

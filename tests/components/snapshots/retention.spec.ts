@@ -1,0 +1,272 @@
+/**
+ * Retention by age: the pruning selection (the real PRUNE_SELECTION_JQ, run by jq) on hand-made lists and over weeks
+ * of a simulated schedule against linstor-csi 1.11.3 (tests/support/fakes/fakeCsiBackups.ts), the on-demand class
+ * that pins no chain, and the upper bounds retention.ts gives the data pool check and the offline plan.
+ */
+import { expect } from "chai";
+import { fullAfterHours, retentionFootprint, scheduleRunsPerDay } from "../../../components/snapshots/retention";
+import { snapshotClassParameters } from "../../../components/snapshots/schedule";
+import { S3_SNAPSHOT_SETTINGS_DEFAULTS as D } from "../../../components/snapshots/settings";
+import { PRUNE_SELECTION_JQ } from "../../../components/snapshots/snapshotJob";
+import { FakeCsiBackups, pinnedGiB, type RunSample, type Selector, simulateSchedule } from "../../support/fakes/fakeCsiBackups";
+import { HAS_JQ, JqProcess } from "../../support/jqProcess";
+
+const KIND = "ha-jenkins-eks.io/snapshot-kind";
+const NOW = Date.UTC(2026, 4, 10, 12, 0, 0) / 1000;
+const HOUR = 3600;
+
+const classes = {
+    incremental: snapshotClassParameters({
+        remoteName: "r",
+        bucket: "b",
+        region: "us-east-2",
+        allowIncremental: true,
+        maxIncrements: 0,
+        fullSnapshotAfter: D.snapshotFullAfter,
+    }),
+    full: snapshotClassParameters({ remoteName: "r", bucket: "b", region: "us-east-2", allowIncremental: false, maxIncrements: 0 }),
+    onDemand: snapshotClassParameters({
+        remoteName: "r",
+        bucket: "b",
+        region: "us-east-2",
+        allowIncremental: false,
+        maxIncrements: 0,
+        deleteLocal: true,
+    }),
+};
+
+describe("retention by age (PRUNE_SELECTION_JQ with jq)", () => {
+    let jq: JqProcess;
+    const select: Selector = async (list, vars) => (await jq.run(list, vars)) as string[];
+
+    before(function () {
+        if (!HAS_JQ) this.skip();
+        jq = new JqProcess(PRUNE_SELECTION_JQ, ["now", "keep", "daily", "kind"]);
+    });
+    after(() => jq?.close());
+
+    /** A scheduled VolumeSnapshot `hoursAgo` old. */
+    const snap = (name: string, hoursAgo: number, kind: "full" | "incremental", ready = true, deleting = false) => ({
+        metadata: {
+            name,
+            creationTimestamp: new Date((NOW - hoursAgo * HOUR) * 1000).toISOString().replace(/\.000Z$/, "Z"),
+            labels: { "ha-jenkins-eks.io/snapshot-schedule": "jenkins-snapshots", [KIND]: kind },
+            ...(deleting ? { deletionTimestamp: "2026-05-10T11:00:00Z" } : {}),
+        },
+        status: { readyToUse: ready },
+    });
+    const prune = (items: object[], keepHours = 48, dailyDays = 7) =>
+        select({ items }, { now: NOW, keep: keepHours * HOUR, daily: dailyDays * 86400, kind: KIND });
+
+    describe("the selection on hand-made lists", () => {
+        it("keeps what is younger than the window and its chain back to the full; deletes older chains newest first", async () => {
+            // Chain A: full 80 h ago, increments 79..73 h; chain B: full 56 h ago, increments down to 50 h, 47 h, 1 h.
+            const items = [
+                snap("a-full", 80, "full"),
+                ...[79, 77, 75, 73].map((h) => snap(`a-${h}`, h, "incremental")),
+                snap("b-full", 56, "full"),
+                ...[54, 52, 50, 47, 1].map((h) => snap(`b-${h}`, h, "incremental")),
+            ];
+            // Daily points off: the window alone. b-47 is kept, so are b-50..b-54 and b-full that it builds on.
+            expect(await prune(items, 48, 0)).to.deep.equal(["a-73", "a-75", "a-77", "a-79", "a-full"]);
+            // With daily points, a-full (the newest full of its UTC day) stays; its increments still go.
+            expect(await prune(items, 48, 7)).to.deep.equal(["a-73", "a-75", "a-77", "a-79"]);
+        });
+
+        it("keeps one full per UTC day for the daily days (the newest of the day), and none older", async () => {
+            const day = (d: number, h: number) => d * 24 + ((NOW / HOUR) % 24) - h; // hours ago of day −d at h:00 UTC
+            const items = [
+                snap("d9", day(9, 12), "full"),
+                snap("d8", day(8, 12), "full"),
+                snap("d3-early", day(3, 1), "full"),
+                snap("d3-late", day(3, 20), "full"),
+                snap("d3-inc", day(3, 21), "incremental"),
+                snap("d2", day(2, 12), "full"),
+                snap("d2-not-ready", day(2, 18), "full", false),
+                snap("now", 0.1, "incremental"),
+            ];
+            // d2-not-ready lies inside the chain the newest snapshot builds on (from d2): it stays with it.
+            expect(await prune(items, 24, 7)).to.have.members(["d9", "d8", "d3-early", "d3-inc"]);
+            // Without daily points d3-late goes too; d2 stays as the full the newest snapshot builds on.
+            const withoutDaily = await prune(items, 24, 0);
+            expect(withoutDaily).to.include("d3-late").and.not.include("d2");
+        });
+
+        it("never prunes the newest ready snapshot, nor what it builds on, however old (a failing schedule)", async () => {
+            const items = [
+                snap("full", 200, "full"),
+                snap("inc-1", 199, "incremental"),
+                snap("inc-2", 198, "incremental"),
+                ...[100, 60, 20, 1].map((h) => snap(`failed-${h}`, h, "incremental", false)),
+            ];
+            expect(await prune(items, 48, 0)).to.deep.equal(["failed-60", "failed-100"]);
+        });
+
+        it("without a ready full to start the chain, keeps everything older than a kept snapshot", async () => {
+            const items = [snap("old-full-failed", 90, "full", false), snap("i-80", 80, "incremental"), snap("i-2", 2, "incremental")];
+            expect(await prune(items, 48, 7)).to.deep.equal([]);
+        });
+
+        it("leaves snapshots that are already being deleted to linstor-csi", async () => {
+            const items = [snap("f", 100, "full", true, true), snap("i", 99, "incremental", true, true), snap("g", 30, "full")];
+            expect(await prune(items, 48, 0)).to.deep.equal([]);
+        });
+    });
+
+    describe("weeks of a schedule against linstor-csi 1.11.3", () => {
+        // A compressed default: a snapshot every 30 min, 24 h kept, a full a day, 4 daily points, 3 weeks.
+        const settings = {
+            ...D,
+            snapshotScheduleEnabled: true,
+            snapshotSchedule: "*/30 * * * *",
+            snapshotRetentionHours: 24,
+            snapshotDailyRetentionDays: 4,
+        };
+        const VOLUME = 20;
+        let csi: FakeCsiBackups;
+        let samples: RunSample[];
+        before(async () => {
+            csi = new FakeCsiBackups("1.11.3", classes);
+            samples = await simulateSchedule({
+                csi,
+                select,
+                minutes: 21 * 24 * 60,
+                intervalMinutes: 30,
+                incrementalClass: "incremental",
+                fullClass: "full",
+                fullAfterMinutes: fullAfterHours(settings) * 60,
+                keepHours: settings.snapshotRetentionHours,
+                dailyDays: settings.snapshotDailyRetentionDays,
+            });
+        });
+
+        it("keeps every snapshot of the last 24 h, a full per day for 4 days, and nothing else once the chain is cut", () => {
+            const last = samples[samples.length - 1];
+            const ages = last.kept.map((s) => (last.minute - s.minute) / 60);
+            expect(ages.filter((h) => h < 24)).to.have.length(48);
+            const older = last.kept.filter((s) => (last.minute - s.minute) / 60 >= 24);
+            // The chain the oldest in-window snapshot builds on, back to its full: at most a day more.
+            const chain = older.filter((s) => (last.minute - s.minute) / 60 < 48);
+            expect(chain.length).to.be.at.most(48);
+            const daily = older.filter((s) => (last.minute - s.minute) / 60 >= 48);
+            expect(daily.every((s) => s.kind === "full")).to.equal(true);
+            expect(daily.length).to.be.within(1, 3);
+            expect(Math.max(...ages)).to.be.below(4 * 24);
+        });
+
+        it("reclaims S3 and the thin pools: counts stay within retention.ts's bounds, deletes wait for one run at most", () => {
+            const bound = retentionFootprint(settings, VOLUME);
+            expect(bound).to.not.equal(undefined);
+            const b = bound as NonNullable<typeof bound>;
+            const steady = samples.slice(samples.length / 2);
+            expect(Math.max(...steady.map((s) => s.backups))).to.be.at.most(b.snapshots);
+            expect(Math.max(...steady.map((s) => s.local.length))).to.be.at.most(b.snapshots);
+            for (const s of steady) expect(pinnedGiB(s.local, s.minute, settings.snapshotExpectedChurnGiBPerHour, VOLUME)).to.be.at.most(b.localGiB);
+            expect(Math.max(...samples.map((s) => s.newestChainIncrements))).to.be.at.most(b.maxChainIncrements);
+            expect(Math.max(...samples.map((s) => s.oldestTerminatingMinutes))).to.equal(0);
+            // The steady state repeats daily: it does not creep.
+            const day = 48;
+            expect(Math.max(...samples.slice(-day).map((s) => s.backups))).to.equal(Math.max(...samples.slice(-2 * day, -day).map((s) => s.backups)));
+        });
+
+        it("a failing shipment costs nothing: its snapshot ages out of the window like the others", async () => {
+            const failing = new FakeCsiBackups("1.11.3", classes);
+            const run = await simulateSchedule({
+                csi: failing,
+                select,
+                minutes: 6 * 24 * 60,
+                intervalMinutes: 30,
+                incrementalClass: "incremental",
+                fullClass: "full",
+                fullAfterMinutes: 24 * 60,
+                keepHours: 24,
+                dailyDays: 2,
+                failedRuns: (m) => m >= 2 * 24 * 60 && m < 3 * 24 * 60,
+            });
+            const last = run[run.length - 1];
+            expect(last.kept.filter((s) => !s.ready)).to.deep.equal([]);
+            expect(last.backups).to.be.at.most(retentionFootprint({ ...settings, snapshotDailyRetentionDays: 2 }, VOLUME)?.snapshots as number);
+        });
+    });
+
+    describe("on-demand and restore-point snapshots: the full class that keeps no local copy", () => {
+        it("is full and drops its local snapshot, so the schedule's chains drain around it", async () => {
+            expect(classes.onDemand[`snap.linstor.csi.linbit.com/allow-incremental`]).to.equal("false");
+            expect(classes.onDemand[`snap.linstor.csi.linbit.com/delete-local`]).to.equal("true");
+            const csi = new FakeCsiBackups("1.11.3", classes);
+            const onDemandAt = [5 * 60 + 10, 30 * 60 + 10, 50 * 60 + 10];
+            const samples = await simulateSchedule({
+                csi,
+                select,
+                minutes: 6 * 24 * 60,
+                intervalMinutes: 30,
+                incrementalClass: "incremental",
+                fullClass: "full",
+                fullAfterMinutes: 24 * 60,
+                keepHours: 12,
+                dailyDays: 0,
+                onDemandAt,
+                onDemandClass: "onDemand",
+            });
+            const onDemand = [...csi.backups.values()].filter((b) => b.snapshot.startsWith("on-demand-"));
+            expect(onDemand).to.have.length(3);
+            // Full, nothing kept locally, nothing built on them: they pin no chain in S3 or the pools.
+            for (const b of onDemand) {
+                expect(b.basedOn).to.equal(undefined);
+                expect(csi.local.has(b.snapshot)).to.equal(false);
+                expect([...csi.backups.values()].some((x) => x.basedOn === b.id)).to.equal(false);
+            }
+            // LINSTOR makes the next scheduled backup a full (its last started snapshot is gone locally).
+            const after = csi.backups.get("back-jenkins-home-0000330");
+            expect(after?.basedOn).to.equal(undefined);
+            const last = samples[samples.length - 1];
+            expect(last.backups).to.equal(3 + last.kept.length);
+            expect(last.terminating).to.equal(0);
+        });
+
+        it("taken with the schedule's incremental class instead, it keeps old scheduled backups it builds on", async () => {
+            const csi = new FakeCsiBackups("1.11.3", classes);
+            await simulateSchedule({
+                csi,
+                select,
+                minutes: 4 * 24 * 60,
+                intervalMinutes: 30,
+                incrementalClass: "incremental",
+                fullClass: "full",
+                fullAfterMinutes: 24 * 60,
+                keepHours: 12,
+                dailyDays: 0,
+                onDemandAt: [5 * 60 + 10],
+                onDemandClass: "incremental",
+            });
+            const pinned = csi.chainOf("back-on-demand-310").slice(1);
+            expect(pinned.length).to.be.greaterThan(5);
+            expect(pinned.every((b) => csi.backups.has(b.id) && csi.local.has(b.snapshot))).to.equal(true);
+            expect(csi.deleteErrors.some((m) => m.includes("deferring deletion"))).to.equal(true);
+        });
+    });
+});
+
+describe("retention bounds (retention.ts)", () => {
+    it("counts the runs of a schedule per day", () => {
+        expect(scheduleRunsPerDay("*/5 * * * *")).to.equal(288);
+        expect(scheduleRunsPerDay("0 * * * *")).to.equal(24);
+        expect(scheduleRunsPerDay("0 0 * * MON")).to.be.closeTo(1 / 7, 0.001);
+    });
+
+    it("the defaults: 48 h of 5-minute points back to their chain's full, 4 more daily fulls, 42 GiB pinned per replica", () => {
+        const f = retentionFootprint({ ...D, snapshotScheduleEnabled: true }, 20);
+        expect(f).to.deep.include({ snapshots: 870, fulls: 8, localGiB: 42.1, oldestKeptHours: 168, maxChainIncrements: 288 });
+        expect(f?.basis).to.match(/0\.25 GiB\/h churn × \(48 h kept \+ 24\.1 h back to a chain's full\) = 18 GiB \+ 4 older daily fulls × 6 GiB/);
+    });
+
+    it("full-only backups need no chain; nothing is retained without a schedule; no volume holds more than its size", () => {
+        const fullOnly = retentionFootprint({ ...D, snapshotScheduleEnabled: true, snapshotAllowIncremental: false }, 20);
+        expect(fullOnly).to.deep.include({ maxChainIncrements: 0, oldestKeptHours: 168 });
+        expect(fullOnly?.fulls).to.equal(fullOnly?.snapshots);
+        expect(retentionFootprint({ ...D, snapshotScheduleEnabled: false }, 20)).to.equal(undefined);
+        const churny = retentionFootprint({ ...D, snapshotScheduleEnabled: true, snapshotExpectedChurnGiBPerHour: 500 }, 20);
+        expect(churny?.incrementGiB).to.equal(20);
+        expect(churny?.localGiB).to.be.at.most(20 * (churny?.snapshots as number));
+    });
+});
