@@ -7,6 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as k8s from "@pulumi/kubernetes";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import { expect } from "chai";
 import * as yaml from "js-yaml";
@@ -15,6 +16,7 @@ import { LinstorCluster } from "../../components/linstorCluster";
 import { LinstorDbBackup } from "../../components/linstorDbBackup";
 import { DrbdMonitoring } from "../../components/monitoring";
 import { S3SnapshotShipping } from "../../components/snapshots";
+import { dependsOn, one, outputValue, recorded, resetRecords, settle, useStack } from "../support/mocks";
 
 const DIR = path.join(__dirname, "..", "..", "components");
 const PKG = "ha-jenkins-eks";
@@ -39,6 +41,7 @@ interface Schema {
 const typeRef = (name: string) => `#/types/${PKG}:index:${name}`;
 
 describe("the component package (components/PulumiPlugin.yaml)", () => {
+    let provider: ComponentProvider;
     let schema: Schema;
     const resource = (name: string) => schema.resources[`${PKG}:index:${name}`];
     const type = (name: string) => schema.types[`${PKG}:index:${name}`];
@@ -46,7 +49,8 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
 
     before(async function () {
         this.timeout(120_000);
-        schema = JSON.parse(await new ComponentProvider({ components: FIVE, dirname: DIR, name: PKG }).getSchema());
+        provider = new ComponentProvider({ components: FIVE, dirname: DIR, name: PKG });
+        schema = JSON.parse(await provider.getSchema());
     });
 
     describe("the plugin", () => {
@@ -83,6 +87,27 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
                 expect(deps[m], m).to.equal(rootDeps[m]);
             }
         });
+    });
+
+    it("constructs a component as the engine asks the provider to: providers as a map, dependsOn, every output back", async () => {
+        useStack("dev", { "aws:region": "us-west-2" });
+        resetRecords();
+        const kube = new k8s.Provider("package-k8s", { kubeconfig: "{}" });
+        const ready = new k8s.core.v1.ConfigMap("package-ready", {}, { provider: kube });
+        const inputs = { storageClassName: "linstor-csi-lvm-thin-r3", storageClassReplicas: 3 };
+        // What provider/server.js hands construct: the inputs, and the options with `providers` keyed by package.
+        const built = await provider.construct("pkg-jenkins", `${PKG}:index:HaJenkins`, inputs, {
+            providers: { kubernetes: kube },
+            dependsOn: [ready],
+        });
+        expect(Object.keys(built.state).sort()).to.deep.equal(Object.keys(resource("HaJenkins").properties).sort());
+        expect(await outputValue(built.state.serviceName as never)).to.equal("jenkins");
+        await settle();
+        const release = one("kubernetes:helm.sh/v3:Release", "pkg-jenkins-release");
+        for (const r of recorded.filter((r) => r.type.startsWith("kubernetes:") && r.name.startsWith("pkg-jenkins"))) {
+            expect(r.provider, r.name).to.contain("pulumi:providers:kubernetes::package-k8s::");
+        }
+        expect(dependsOn(release, one("kubernetes:core/v1:ConfigMap", "package-ready"))).to.equal(true);
     });
 
     describe("the README's programs (Python and YAML)", () => {
