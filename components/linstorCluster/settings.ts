@@ -56,10 +56,10 @@ export interface LinstorClusterInput {
     /** Memory of `instanceType` in MiB, only needed when it cannot be derived from the type name. */
     readonly instanceMemoryMiB?: number;
     /** Root volume of each node. Default 50 GiB. */
-    readonly rootVolumeSizeGiB: number;
+    readonly rootVolumeSizeGiB?: number;
     /** EBS volume backing the LINSTOR data pool. Defaults: 200 GiB gp3 (holds the default Jenkins, Prometheus and snapshot retention: poolBudget.ts), 3000 IOPS, 125 MiB/s. */
-    readonly dataVolumeSizeGiB: number;
-    readonly dataVolumeType: EbsVolumeType;
+    readonly dataVolumeSizeGiB?: number;
+    readonly dataVolumeType?: EbsVolumeType;
     readonly dataVolumeIops?: number;
     readonly dataVolumeThroughputMiBps?: number;
     /** EBS volume backing external DRBD metadata. Default: derived from data size and peer slots. */

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { dependencies, Hidden } from "../shared/componentOptions";
 import { ConfigError } from "../shared/errors";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf } from "../shared/validation";
@@ -36,38 +37,36 @@ import {
     withS3SnapshotDefaults,
 } from "./settings";
 
-/** The Jenkins volume to protect, and what must exist before objects in its namespace are created. */
+/**
+ * The Jenkins volume to protect. What must exist first (the namespace, the claim) goes in `dependsOn`: every child,
+ * the restore claim, CronJob, RBAC and on-demand snapshot included, waits for it.
+ */
 export interface JenkinsVolume {
     readonly namespace: string;
     /** The claim Jenkins uses today (replaced by the restored claim when `restoreFromSnapshot` is set). */
     readonly pvcName: string;
     /** Size of a restored claim, e.g. `50Gi` (at least the snapshot's size). */
     readonly storageSize: string;
-    /** Resources that create the namespace (restore claim, CronJob and RBAC wait for them). */
-    readonly namespaceReady?: pulumi.Resource[];
-    /** Resources after which the claim exists (the on-demand snapshot waits for them). */
-    readonly claimReady?: pulumi.Resource[];
     /** UID of that claim (the PersistentVolumeClaim's metadata.uid), for the current-format snapshot handle. */
     readonly claimUid?: pulumi.Input<string>;
 }
 
-/** S3SnapshotShipping's settings (each field with a default optional: the component fills it) and where it ships from. */
+/**
+ * S3SnapshotShipping's settings (each field with a default optional: the component fills it) and where it ships from.
+ * The Kubernetes provider comes in the resource options (`providers`); so does an AWS provider for the IAM user, and
+ * `dependsOn` (LinstorCluster.storageReady, the Jenkins namespace and claim) holds every child back.
+ */
 export interface S3SnapshotShippingArgs extends S3SnapshotInput {
     /** Region of the cluster; a bucket created here must be elsewhere. */
     readonly clusterRegion: string;
-    readonly k8sProvider: k8s.Provider;
     /** Namespace of LINSTOR and linstor-csi (LinstorCluster.linstorNamespace). */
     readonly linstorNamespace: string;
     /** LINSTOR's existing master-passphrase Secret (S3 remotes require it); never created here. */
     readonly passphraseSecretName: string;
-    /** dependsOn before using LINSTOR (LinstorCluster.storageReady). */
-    readonly storageReady?: pulumi.Resource[];
     /** The 3-replica StorageClass for a restored claim; required with `restoreFromSnapshot`. */
     readonly restoreStorageClassName?: string;
     /** Needed for scheduled/on-demand snapshots and origin restores; omit for a restore-only (DR) setup. */
     readonly jenkins?: JenkinsVolume;
-    /** AWS provider for the bucket region; default one is created from `bucket.*.region`. */
-    readonly bucketProvider?: aws.Provider;
     /**
      * Register the bucket as LINSTOR's S3 remote with a Job (pinned image with curl and sh) before anything restores
      * from it. linstor-csi registers remotes only from its class watcher, never on the restore path
@@ -79,9 +78,19 @@ export interface S3SnapshotShippingArgs extends S3SnapshotInput {
      * version would ignore (`snapshotMaxIncrements` / `snapshotFullAfter` before 1.11.3) are refused (csiSupport.ts).
      */
     readonly linstorCsiVersion?: string;
-    /** Names the key to fix in validation errors; default `S3SnapshotShipping.<field>`. */
-    readonly keyOf?: KeyOf;
 }
+
+/** S3SnapshotShipping's resource options: the usual ones, plus one for TypeScript callers. */
+export interface S3SnapshotShippingOptions extends pulumi.ComponentResourceOptions {
+    /**
+     * AWS provider of a created bucket's region (TypeScript only). Default: one the component creates for that region
+     * with the ambient AWS credentials. An AWS provider in `providers` serves the IAM user (global) only.
+     */
+    readonly bucketProvider?: aws.Provider;
+}
+
+/** What S3SnapshotShipping keeps for TypeScript callers only (shared/componentOptions.ts). */
+const handles = new Hidden<{ snapshotClass: k8s.apiextensions.CustomResource; restore?: SnapshotRestore; remoteReady: pulumi.Resource[] }>();
 
 /** SnapshotRestore fields → the settings that feed them, so errors name what the user set. */
 const RESTORE_KEYS: Record<string, string> = {
@@ -99,6 +108,16 @@ const bucketKeyOf =
 
 /** The arguments with every setting's default filled in. */
 type FilledArgs = Omit<S3SnapshotShippingArgs, keyof S3SnapshotInput> & S3SnapshotSettings;
+
+const DEFAULT_KEY: KeyOf = (f) => `S3SnapshotShipping.${f}`;
+
+/**
+ * Validates S3SnapshotShipping's arguments as its constructor does, each unset setting at its default; errors name
+ * `key(field)` (default `S3SnapshotShipping.<field>`). A caller with its own key names (the stacks) calls it first.
+ */
+export function validateS3SnapshotShippingArgs(given: S3SnapshotShippingArgs, key: KeyOf = DEFAULT_KEY): void {
+    validateArgs({ ...given, ...withS3SnapshotDefaults(given) }, key);
+}
 
 function validateArgs(a: FilledArgs, key: KeyOf): void {
     check(key, "clusterRegion").awsRegion(a.clusterRegion);
@@ -132,7 +151,6 @@ function validateArgs(a: FilledArgs, key: KeyOf): void {
         }
         validateSnapshotRestoreArgs(
             {
-                provider: a.k8sProvider,
                 namespace: a.jenkins.namespace,
                 claimName: restoredClaimName(a.restoreFromSnapshot),
                 storageClassName: a.restoreStorageClassName,
@@ -164,7 +182,6 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
     readonly onDemandSnapshotClassName: string;
     /** The class's `snap.linstor.csi.linbit.com/*` parameters, without the credentials Secret. */
     readonly snapshotClassParameters: pulumi.Output<Record<string, string>>;
-    readonly snapshotClass: k8s.apiextensions.CustomResource;
     /** Secret of the current key generation, in `credentialsNamespace`. */
     readonly credentialsSecretName: string;
     readonly credentialsNamespace: string;
@@ -175,7 +192,6 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
     readonly passphraseSecretName: string;
     /** The claim that is snapshotted (the restored one when restoring). */
     readonly jenkinsClaimName?: string;
-    readonly restore?: SnapshotRestore;
     /** Hand this to Jenkins as `existingClaim` when set. */
     readonly restoredClaimName?: string;
     readonly scheduleName?: string;
@@ -186,34 +202,48 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
     readonly onDemandSnapshotName?: string;
     /** Legacy handle `snapshot-<uid>` of the declared on-demand snapshot; undefined without one (see README). */
     readonly latestSnapshotHandle: pulumi.Output<string | undefined>;
-    /** What a restore from this bucket waits for: the class, its credentials and (with `remoteJobImage`) the remote Job. */
-    readonly remoteReady: pulumi.Resource[];
 
-    constructor(name: string, given: S3SnapshotShippingArgs, opts?: pulumi.ComponentResourceOptions) {
-        // The defaults of every unset setting (the bucket's included), filled here once: everything below reads `args`.
-        const args: FilledArgs = { ...given, ...withS3SnapshotDefaults(given) };
-        const key = args.keyOf ?? ((f: string) => `S3SnapshotShipping.${f}`);
+    /** The S3 VolumeSnapshotClass (TypeScript only). */
+    get snapshotClass(): k8s.apiextensions.CustomResource {
+        return handles.get(this).snapshotClass;
+    }
+    /** The restore of the Jenkins volume, with `restoreFromSnapshot` (TypeScript only). */
+    get restore(): SnapshotRestore | undefined {
+        return handles.get(this).restore;
+    }
+    /** What a restore from this bucket waits for: the class, its credentials and (with `remoteJobImage`) the remote Job (TypeScript only). */
+    get remoteReady(): pulumi.Resource[] {
+        return handles.get(this).remoteReady;
+    }
+
+    constructor(name: string, args: S3SnapshotShippingArgs, opts?: S3SnapshotShippingOptions) {
+        // The defaults of every unset setting (the bucket's included), filled here once: everything below reads `s`.
+        const s: FilledArgs = { ...args, ...withS3SnapshotDefaults(args) };
+        const key = DEFAULT_KEY;
         // Validate before registering anything, so bad input never leaves a half-created stack.
-        validateArgs(args, key);
-        super("ha-jenkins-eks:index:S3SnapshotShipping", name, {}, opts);
-        const k8s$ = { parent: this, provider: args.k8sProvider };
-        const storageReady = args.storageReady ?? [];
-        this.bucketRegion = bucketRegion(args.bucket);
-        this.linstorRemoteName = remoteName(args);
-        this.snapshotClassName = args.snapshotClassName;
-        this.passphraseSecretName = args.passphraseSecretName;
-        this.credentialsNamespace = args.linstorNamespace;
+        validateArgs(s, key);
+        const { bucketProvider, ...resourceOpts } = opts ?? {};
+        super("ha-jenkins-eks:index:S3SnapshotShipping", name, {}, resourceOpts);
+        // Children inherit the Kubernetes provider from `providers`; they all wait for `dependsOn`.
+        const k8s$ = { parent: this };
+        const waitFor = dependencies(opts);
+        const storageReady = waitFor;
+        this.bucketRegion = bucketRegion(s.bucket);
+        this.linstorRemoteName = remoteName(s);
+        this.snapshotClassName = s.snapshotClassName;
+        this.passphraseSecretName = s.passphraseSecretName;
+        this.credentialsNamespace = s.linstorNamespace;
 
-        if ("create" in args.bucket) {
-            const provider = args.bucketProvider ?? new aws.Provider(`${name}-${this.bucketRegion}`, { region: this.bucketRegion }, { parent: this });
+        if ("create" in s.bucket) {
+            const provider = bucketProvider ?? new aws.Provider(`${name}-${this.bucketRegion}`, { region: this.bucketRegion }, { parent: this });
             const bucket = new SnapshotBucket(
                 `${name}-bucket`,
                 {
-                    namePrefix: args.namePrefix,
-                    settings: args.bucket.create,
+                    namePrefix: s.namePrefix,
+                    settings: s.bucket.create,
                     provider,
-                    protect: args.protect,
-                    tags: args.tags,
+                    protect: s.protect,
+                    tags: s.tags,
                     // Checked above already: should it ever fail here, it names the same keys.
                     keyOf: bucketKeyOf(key),
                 },
@@ -223,16 +253,16 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             this.bucketArn = bucket.bucketArn;
             this.kmsKeyArn = bucket.kmsKeyArn;
         } else {
-            const existing = args.bucket.existing;
+            const existing = s.bucket.existing;
             const partition = existing.kmsKeyArn?.split(":")[1] ?? "aws";
             this.bucketName = pulumi.output(existing.name);
             this.bucketArn = pulumi.output(`arn:${partition}:s3:::${existing.name}`);
             this.kmsKeyArn = pulumi.output(existing.kmsKeyArn);
         }
 
-        const credentials = linstorS3Credentials(k8s$, name, args, {
+        const credentials = linstorS3Credentials(k8s$, name, s, {
             remoteName: this.linstorRemoteName,
-            linstorNamespace: args.linstorNamespace,
+            linstorNamespace: s.linstorNamespace,
             bucketArn: this.bucketArn,
             kmsKeyArn: this.kmsKeyArn,
             bucketRegion: this.bucketRegion,
@@ -241,21 +271,21 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
         const current = credentials.currentSecret;
         this.iamUserName = credentials.iamUserName;
         this.credentialsSecret = current;
-        this.credentialsSecretName = credentialsSecretName(this.linstorRemoteName, args.s3AccessKeyGeneration);
+        this.credentialsSecretName = credentialsSecretName(this.linstorRemoteName, s.s3AccessKeyGeneration);
         this.currentAccessKeyId = credentials.currentAccessKeyId;
 
-        const controller = args.installSnapshotController ? [snapshotController(k8s$, name, args)] : [];
+        const controller = s.installSnapshotController ? [snapshotController(k8s$, name, s)] : [];
         this.snapshotClassParameters = this.bucketName.apply((bucket) =>
             snapshotClassParameters({
                 remoteName: this.linstorRemoteName,
                 bucket,
                 region: this.bucketRegion,
-                allowIncremental: args.snapshotAllowIncremental,
-                maxIncrements: args.snapshotMaxIncrements,
-                fullSnapshotAfter: args.snapshotFullAfter,
+                allowIncremental: s.snapshotAllowIncremental,
+                maxIncrements: s.snapshotMaxIncrements,
+                fullSnapshotAfter: s.snapshotFullAfter,
             }),
         );
-        const classNames = snapshotClassNames(args.snapshotClassName);
+        const classNames = snapshotClassNames(s.snapshotClassName);
         this.fullSnapshotClassName = classNames.full;
         this.onDemandSnapshotClassName = classNames.onDemand;
         // The same remote three ways: the schedule's increments, the fulls that start its chains, and full backups
@@ -272,7 +302,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     deletionPolicy: "Retain",
                     parameters: parameters.apply((p) => ({
                         ...p,
-                        ...snapshotterSecretParameters(this.credentialsSecretName, args.linstorNamespace),
+                        ...snapshotterSecretParameters(this.credentialsSecretName, s.linstorNamespace),
                     })),
                 },
                 { ...k8s$, dependsOn: [current, credentials.readerBinding, ...controller, ...storageReady] },
@@ -288,72 +318,72 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     deleteLocal,
                 }),
             );
-        this.snapshotClass = volumeSnapshotClass("-class", classNames.incremental, this.snapshotClassParameters);
+        const snapshotClass = volumeSnapshotClass("-class", classNames.incremental, this.snapshotClassParameters);
         const fullClass = volumeSnapshotClass("-full-class", classNames.full, fullParameters(false));
         const onDemandClass = volumeSnapshotClass("-on-demand-class", classNames.onDemand, fullParameters(true));
 
-        this.remoteReady = [current, this.snapshotClass];
-        if (args.remoteJobImage !== undefined) {
-            this.remoteReady.push(
+        const remoteReady: pulumi.Resource[] = [current, snapshotClass];
+        let restore: SnapshotRestore | undefined;
+        if (s.remoteJobImage !== undefined) {
+            remoteReady.push(
                 ensureRemoteJob(k8s$, {
-                    namePrefix: args.namePrefix,
-                    linstorNamespace: args.linstorNamespace,
+                    namePrefix: s.namePrefix,
+                    linstorNamespace: s.linstorNamespace,
                     remoteName: this.linstorRemoteName,
                     bucketRegion: this.bucketRegion,
                     snapshotClassParameters: this.snapshotClassParameters,
                     credentialsSecretName: this.credentialsSecretName,
-                    image: args.remoteJobImage,
-                    dependsOn: [current, this.snapshotClass, ...storageReady],
+                    image: s.remoteJobImage,
+                    dependsOn: [current, snapshotClass, ...storageReady],
                 }),
             );
         }
 
         let latestHandle: pulumi.Output<string | undefined> = pulumi.output(undefined);
-        const jenkins = args.jenkins;
+        const jenkins = s.jenkins;
         if (jenkins) {
             let claim = jenkins.pvcName;
-            const claimReady: pulumi.Resource[] = [...(jenkins.claimReady ?? [])];
-            if (args.restoreFromSnapshot !== undefined) {
-                this.restore = new SnapshotRestore(
+            const claimReady: pulumi.Resource[] = [...waitFor];
+            if (s.restoreFromSnapshot !== undefined) {
+                restore = new SnapshotRestore(
                     `${name}-restore`,
                     {
-                        provider: args.k8sProvider,
                         namespace: jenkins.namespace,
-                        claimName: restoredClaimName(args.restoreFromSnapshot),
-                        storageClassName: args.restoreStorageClassName as string,
+                        claimName: restoredClaimName(s.restoreFromSnapshot),
+                        storageClassName: s.restoreStorageClassName as string,
                         size: jenkins.storageSize,
-                        source: { volumeSnapshotName: args.restoreFromSnapshot },
-                        keyOf: args.keyOf,
-                        dependsOn: [this.snapshotClass, ...(jenkins.namespaceReady ?? [])],
-                        protect: args.protect,
+                        source: { volumeSnapshotName: s.restoreFromSnapshot },
+                        keyOf: (f) => key(RESTORE_KEYS[f] ?? f),
+                        dependsOn: [snapshotClass, ...waitFor],
+                        protect: s.protect,
                     },
                     { parent: this },
                 );
-                claim = this.restore.claimName;
+                claim = restore.claimName;
                 this.restoredClaimName = claim;
-                claimReady.push(this.restore.claim);
+                claimReady.push(restore.claim);
             }
             this.jenkinsClaimName = claim;
-            if (args.snapshotScheduleEnabled) {
-                this.scheduleName = snapshotSchedule(k8s$, name, args, {
+            if (s.snapshotScheduleEnabled) {
+                this.scheduleName = snapshotSchedule(k8s$, name, s, {
                     namespace: jenkins.namespace,
-                    namespaceReady: jenkins.namespaceReady ?? [],
+                    namespaceReady: waitFor,
                     claim,
                     credentialsSecretName: this.credentialsSecretName,
-                    credentialsNamespace: args.linstorNamespace,
-                    jobNamespace: args.linstorNamespace,
+                    credentialsNamespace: s.linstorNamespace,
+                    jobNamespace: s.linstorNamespace,
                     jobNamespaceReady: storageReady,
-                    snapshotClasses: [this.snapshotClass, fullClass],
+                    snapshotClasses: [snapshotClass, fullClass],
                 });
-                this.snapshotIntervalSeconds = maxScheduleGapSeconds(args.snapshotSchedule);
-                this.watchedSchedule = describeSnapshotSchedule(args, args.linstorNamespace);
+                this.snapshotIntervalSeconds = maxScheduleGapSeconds(s.snapshotSchedule);
+                this.watchedSchedule = describeSnapshotSchedule(s, s.linstorNamespace);
             }
-            if (args.onDemandSnapshotName !== undefined) {
-                this.onDemandSnapshotName = args.onDemandSnapshotName;
+            if (s.onDemandSnapshotName !== undefined) {
+                this.onDemandSnapshotName = s.onDemandSnapshotName;
                 const snapshot = new k8s.apiextensions.CustomResource(
                     `${name}-on-demand`,
                     volumeSnapshotFromClaim({
-                        name: args.onDemandSnapshotName,
+                        name: s.onDemandSnapshotName,
                         namespace: jenkins.namespace,
                         className: classNames.onDemand,
                         pvcName: claim,
@@ -362,7 +392,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     { ...k8s$, dependsOn: [onDemandClass, ...claimReady] },
                 );
                 // s3://<remote>/pvc-<claim UID>/snapshot-<VolumeSnapshot UID>; the bare legacy name when the claim's UID is unknown.
-                const claimUid = this.restore ? this.restore.claim.metadata.uid : pulumi.output(jenkins.claimUid);
+                const claimUid = restore ? restore.claim.metadata.uid : pulumi.output(jenkins.claimUid);
                 latestHandle = pulumi.all([snapshot.metadata.uid, claimUid]).apply(([uid, pvcUid]) => {
                     if (!uid) return undefined;
                     return pvcUid
@@ -372,6 +402,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             }
         }
         this.latestSnapshotHandle = latestHandle;
+        handles.set(this, { snapshotClass, restore, remoteReady });
 
         this.registerOutputs({
             bucketName: this.bucketName,

@@ -3,40 +3,50 @@
  * checked before the component registers anything (a bad value never leaves a half-built bucket).
  */
 import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
-import { type WithDefaults, withDefaults } from "../shared/defaults";
+import { type Filled, withDefaults } from "../shared/defaults";
 import { ARNS, type Check, check, type FieldRules, type KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "./lifecycle";
 import { retentionFootprint } from "./retention";
 
-export const OBJECT_LOCK_MODES = ["GOVERNANCE", "COMPLIANCE"] as const;
-export type ObjectLockMode = (typeof OBJECT_LOCK_MODES)[number];
-export const BUCKET_ACCESS = ["readWrite", "restoreOnly"] as const;
+// Choices as `as const` objects (name → value): the package schema turns them into enums (analyzer.js extractEnumMembers).
+/** S3 Object Lock retention mode. */
+export const ObjectLockMode = { GOVERNANCE: "GOVERNANCE", COMPLIANCE: "COMPLIANCE" } as const;
+export type ObjectLockMode = (typeof ObjectLockMode)[keyof typeof ObjectLockMode];
+export const OBJECT_LOCK_MODES = Object.values(ObjectLockMode);
 /** readWrite ships and prunes backups; restoreOnly can only list and read them (DR stack). */
-export type BucketAccess = (typeof BUCKET_ACCESS)[number];
+export const BucketAccess = { readWrite: "readWrite", restoreOnly: "restoreOnly" } as const;
+export type BucketAccess = (typeof BucketAccess)[keyof typeof BucketAccess];
+export const BUCKET_ACCESS = Object.values(BucketAccess);
 
-/** A bucket this component creates and hardens, in a region other than the cluster's. */
-export interface CreateBucketSettings {
+/** S3 Object Lock default retention of a created bucket. */
+export interface ObjectLockSettings {
+    readonly mode: ObjectLockMode;
+    readonly days: number;
+}
+
+/** A bucket this component creates and hardens, in a region other than the cluster's (each field with a default optional). */
+export interface CreateBucketInput {
     /** Bucket region (config `snapshotBucketRegion`); must differ from the cluster region. */
     readonly region: string;
     /** Bucket name (`snapshotBucketName`); default `<namePrefix>-snapshots-<region>-<8 hex chars>`. */
     readonly name?: string;
     /** Days a replaced or deleted backup object is kept as a noncurrent version. Default 30. */
-    readonly noncurrentVersionExpirationDays: number;
+    readonly noncurrentVersionExpirationDays?: number;
     /** Days after which an unfinished multipart upload is aborted. Default 7. */
-    readonly abortIncompleteMultipartUploadDays: number;
+    readonly abortIncompleteMultipartUploadDays?: number;
     /** Expire current objects after N days (off by default; see README before enabling). */
     readonly expireCurrentObjectsAfterDays?: number;
     /**
      * Lifecycle rules other components own for their own key prefixes (LinstorDbBackup's retention:
      * `linstorDbBackupLifecycleRule`). S3 keeps one lifecycle configuration per bucket, so they are added to it.
      */
-    readonly prefixRules?: readonly LifecycleRule[];
+    readonly prefixRules?: LifecycleRule[];
     /** S3 Object Lock default retention (off by default; LINSTOR compatibility unverified). */
-    readonly objectLock?: { readonly mode: ObjectLockMode; readonly days: number };
+    readonly objectLock?: ObjectLockSettings;
     /** Existing bucket (same region) receiving server access logs; off when unset. */
     readonly accessLogBucket?: string;
     /** Key prefix of the access logs. Default `snapshot-bucket/`. */
-    readonly accessLogPrefix: string;
+    readonly accessLogPrefix?: string;
 }
 
 /** A bucket someone else owns (e.g. the primary stack's), only referenced. */
@@ -49,6 +59,7 @@ export interface ExistingBucket {
     readonly access?: BucketAccess;
 }
 
+/** The bucket with a created bucket's defaults filled in: one of the two. */
 export type BucketSource = { readonly create: CreateBucketSettings } | { readonly existing: ExistingBucket };
 
 /** What S3SnapshotShipping and SnapshotBucket fill in for each field of a created bucket left unset. */
@@ -56,80 +67,94 @@ export const CREATE_BUCKET_DEFAULTS = {
     noncurrentVersionExpirationDays: 30,
     abortIncompleteMultipartUploadDays: 7,
     accessLogPrefix: "snapshot-bucket/",
-} satisfies Partial<CreateBucketSettings>;
+} satisfies Partial<CreateBucketInput>;
 
-/** A created bucket's settings as the components take them: the fields with a default are optional. */
-export type CreateBucketInput = WithDefaults<CreateBucketSettings, typeof CREATE_BUCKET_DEFAULTS>;
+/** A created bucket's settings with every field that has a default set. */
+export type CreateBucketSettings = Filled<CreateBucketInput, typeof CREATE_BUCKET_DEFAULTS>;
 
-/** BucketSource as S3SnapshotShipping takes it: a created bucket's fields with a default are optional. */
-export type BucketSourceInput = { readonly create: CreateBucketInput } | { readonly existing: ExistingBucket };
+/**
+ * Where backups go, as S3SnapshotShipping takes it: exactly one of the two (plain data with optional fields rather
+ * than a union, which the package schema cannot express).
+ */
+export interface BucketSourceInput {
+    /** A bucket to create and harden, in another region than the cluster. */
+    readonly create?: CreateBucketInput;
+    /** A bucket someone else owns (e.g. the primary stack's), only referenced. */
+    readonly existing?: ExistingBucket;
+}
 
 /** The bucket's settings with every field left unset (or explicitly undefined) at its default. */
 export function withCreateBucketDefaults(given: CreateBucketInput): CreateBucketSettings {
-    return withDefaults<CreateBucketSettings, typeof CREATE_BUCKET_DEFAULTS>(CREATE_BUCKET_DEFAULTS, given);
+    return withDefaults(CREATE_BUCKET_DEFAULTS, given);
 }
 
 /** The bucket source with a created bucket's defaults filled in (anything else is returned for validation to judge). */
 export function withBucketDefaults(given: BucketSourceInput): BucketSource {
-    return typeof given === "object" && given !== null && "create" in given ? { create: withCreateBucketDefaults(given.create) } : given;
+    if (typeof given !== "object" || given === null) return given;
+    const { create, existing } = given;
+    if (create !== undefined && existing === undefined) return { create: withCreateBucketDefaults(create) };
+    if (existing !== undefined && create === undefined) return { existing };
+    // Neither or both: left for validation to refuse (S3_SNAPSHOT_RULES.bucket).
+    return { ...(create !== undefined ? { create } : {}), ...(existing !== undefined ? { existing } : {}) } as unknown as BucketSource;
 }
 
-/** Plain, fully-resolved settings. Field names equal the stack config keys, except the bucket union. */
-export interface S3SnapshotSettings {
+/** S3SnapshotShipping's settings as its Args take them (each field with a default optional). Field names equal the stack config keys, except the bucket. */
+export interface S3SnapshotInput {
     /** Prefix of every resource name (same as LinstorCluster's). */
     readonly namePrefix: string;
-    readonly bucket: BucketSource;
+    /** A bucket to create (in another region than the cluster) or an existing one to reference. */
+    readonly bucket: BucketSourceInput;
     /** LINSTOR remote name; default `s3-<bucket region>`. */
     readonly linstorRemoteName?: string;
     /** VolumeSnapshotClass name. Default `linstor-csi-s3`. */
-    readonly snapshotClassName: string;
+    readonly snapshotClassName?: string;
     /** Ship only the changes since the previous backup. Default true. */
-    readonly snapshotAllowIncremental: boolean;
+    readonly snapshotAllowIncremental?: boolean;
     /**
      * linstor-csi also forces a full backup after this many increments (0: no count bound). Default 0: chains are
      * bounded by age (`snapshotFullAfter`), which the schedule itself enforces.
      */
-    readonly snapshotMaxIncrements: number;
+    readonly snapshotMaxIncrements?: number;
     /**
      * Go duration: the schedule takes a full backup (its full class) when its newest ready full is this old, and the
      * incremental class carries it as linstor-csi's `full-snapshot-after`. Default `24h`: a chain, and a daily point, a day.
      */
-    readonly snapshotFullAfter: string;
+    readonly snapshotFullAfter?: string;
     /** Current access-key generation (≥1); bump it to rotate. Default 1. */
-    readonly s3AccessKeyGeneration: number;
+    readonly s3AccessKeyGeneration?: number;
     /** Generations up to this one are deleted; set it to `generation-1` once LINSTOR uses the new key. */
     readonly s3AccessKeyRetiredGeneration?: number;
     /** Install the snapshot controller and its CRDs (skip if the cluster already has one). Default true. */
-    readonly installSnapshotController: boolean;
+    readonly installSnapshotController?: boolean;
     /** Exact version of the piraeus snapshot-controller chart (it ships the CRDs). Default 5.2.0. */
-    readonly snapshotControllerChartVersion: string;
+    readonly snapshotControllerChartVersion?: string;
     /** Controller replicas (leader election; a standby survives a zone loss). Default 2. */
-    readonly snapshotControllerReplicas: number;
+    readonly snapshotControllerReplicas?: number;
     /** Run the scheduled snapshot CronJob. Default true. */
-    readonly snapshotScheduleEnabled: boolean;
+    readonly snapshotScheduleEnabled?: boolean;
     /** Five-field cron expression in UTC. Default every 5 minutes (region RPO ≤ 15 min: components/rto). */
-    readonly snapshotSchedule: string;
+    readonly snapshotSchedule?: string;
     /** Keep every scheduled snapshot younger than this many hours (and the chain it builds on). Default 48. */
-    readonly snapshotRetentionHours: number;
+    readonly snapshotRetentionHours?: number;
     /** Also keep the newest ready full of each UTC day for this many days (0: none). Default 7. */
-    readonly snapshotDailyRetentionDays: number;
+    readonly snapshotDailyRetentionDays?: number;
     /**
      * GiB of JENKINS_HOME rewritten per hour (distinct blocks): what each local snapshot pins in the thin pools and each
      * increment ships. Sizes the data pool check, the region RPO and the backup cost of the offline plan. Default 0.25.
      */
-    readonly snapshotExpectedChurnGiBPerHour: number;
+    readonly snapshotExpectedChurnGiBPerHour?: number;
     /** Pinned kubectl image with bash and jq. Default registry.k8s.io/kubectl:v1.35.1. */
-    readonly snapshotJobImage: string;
+    readonly snapshotJobImage?: string;
     /** Seconds the job waits for its snapshot to be shipped. Default 2700. */
-    readonly snapshotReadyTimeoutSeconds: number;
+    readonly snapshotReadyTimeoutSeconds?: number;
     /** Pruning also deletes the S3 backup and LINSTOR's local snapshot (not only Kubernetes objects). Default true. */
-    readonly snapshotPruneDeletesBackups: boolean;
+    readonly snapshotPruneDeletesBackups?: boolean;
     /** Declare a VolumeSnapshot of the Jenkins volume with this name. */
     readonly onDemandSnapshotName?: string;
     /** Restore the Jenkins volume from this VolumeSnapshot (in the Jenkins namespace) into a new claim. */
     readonly restoreFromSnapshot?: string;
     /** Protect the bucket, its KMS key and the snapshot CRDs from `pulumi destroy`. Default true. */
-    readonly protect: boolean;
+    readonly protect?: boolean;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -154,7 +179,7 @@ export const S3_SNAPSHOT_SETTINGS_DEFAULTS = {
     snapshotReadyTimeoutSeconds: 2700,
     snapshotPruneDeletesBackups: true,
     protect: true,
-} satisfies Partial<S3SnapshotSettings>;
+} satisfies Partial<S3SnapshotInput>;
 
 const { protect: _protect, ...shippingDefaults } = S3_SNAPSHOT_SETTINGS_DEFAULTS;
 /**
@@ -168,15 +193,12 @@ export const S3_SNAPSHOT_DEFAULTS = {
     ...shippingDefaults,
 };
 
-/** S3SnapshotShipping's settings as the component takes them: the fields with a default are optional, its bucket's too. */
-export type S3SnapshotInput = WithDefaults<Omit<S3SnapshotSettings, "bucket">, typeof S3_SNAPSHOT_SETTINGS_DEFAULTS> & {
-    /** A bucket to create (in another region than the cluster) or an existing one to reference. */
-    readonly bucket: BucketSourceInput;
-};
+/** Plain, fully-resolved settings: every field with a default is set, the bucket's included. */
+export type S3SnapshotSettings = Omit<Filled<S3SnapshotInput, typeof S3_SNAPSHOT_SETTINGS_DEFAULTS>, "bucket"> & { readonly bucket: BucketSource };
 
 /** The settings with every field left unset (or explicitly undefined) at its default, the bucket's included. */
 export function withS3SnapshotDefaults(given: S3SnapshotInput): S3SnapshotSettings {
-    const s = withDefaults<Omit<S3SnapshotSettings, "bucket">, typeof S3_SNAPSHOT_SETTINGS_DEFAULTS>(S3_SNAPSHOT_SETTINGS_DEFAULTS, given);
+    const s = withDefaults(S3_SNAPSHOT_SETTINGS_DEFAULTS, given);
     return { ...s, bucket: withBucketDefaults(given.bucket) };
 }
 
@@ -313,6 +335,7 @@ export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
     namePrefix: (v, c) => c.namePrefix(v),
     bucket: (v, c, _s, key) => {
         if (typeof v !== "object" || v === null) c.fail(v, "Give either { create: … } or { existing: … }.");
+        if ("create" in v && "existing" in v) c.fail(v, "Give either { create: … } or { existing: … }, not both.");
         if ("create" in v) validateFields(v.create, CREATE_BUCKET_RULES, (f) => key(`bucket.create.${f}`));
         else if ("existing" in v) validateFields(v.existing, EXISTING_BUCKET_RULES, (f) => key(`bucket.existing.${f}`));
         else c.fail(v, "Give either { create: … } or { existing: … }.");
