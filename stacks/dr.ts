@@ -1,18 +1,28 @@
 /**
- * The DR stack: rebuilds the whole platform in a foreign region from the primary stack's outputs and
- * restores Jenkins from the S3 backup. It only reads the primary (StackReference) and its bucket
- * (read/restore IAM rights); it never creates or changes anything of the primary's.
+ * The DR stack: rebuilds the whole platform in another region and restores Jenkins from the S3 backups, needing
+ * nothing from the primary at recovery time. It finds the newest complete backup in the bucket itself and keeps that
+ * choice (drChoice.ts); it reads the primary's outputs when they are there and otherwise what it recorded of them, or
+ * the `restoreBucket*` keys (drSources.ts). It never creates or changes anything of the primary's.
+ *
+ * `drMode: restore` (default) restores and runs Jenkins; `drMode: standby` keeps the cluster, LINSTOR and the S3
+ * remote warm, with a scheduled restore check (components/snapshots/restoreCheck.ts): a fail-over is then
+ * `pulumi config set drMode restore` and one `pulumi up`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/shared/errors";
 import { BYTE_SUFFIXES, parseQuantity } from "../components/shared/validation";
-import { S3SnapshotShipping } from "../components/snapshots";
+import { S3SnapshotShipping, validateS3SnapshotShippingArgs } from "../components/snapshots";
+import { s3BucketReader } from "../components/snapshots/bucketReader";
 import { SnapshotRestore } from "../components/snapshots/restore";
-import { isSnapshotHandle } from "../components/snapshots/schedule";
-import { type BucketSource, validateS3SnapshotSettings } from "../components/snapshots/settings";
+import { RestoreCheck } from "../components/snapshots/restoreCheck";
+import { restoreSeconds } from "../components/snapshots/restoreTiming";
+import { type BucketSource, type ExistingBucket, remoteName, validateS3SnapshotSettings } from "../components/snapshots/settings";
 import { projectKey, type StackConfig } from "./config";
 import { type DrConfig, REUSED_JENKINS_SETTINGS } from "./config/dr";
-import { exportOutputs, type PrimaryStackOutputs, readPrimaryOutputs } from "./outputs";
+import { chooseBackup, restoreNames } from "./drChoice";
+import { readOwnRecord, readPrimary, restoreBucket } from "./drSources";
+import { restoreCheckArgs } from "./drStandby";
+import { exportOutputs, type PrimaryStackOutputs, type RestoredBackup } from "./outputs";
 import { deployedVersionOutputs } from "./upgradeGuard";
 import {
     buildJenkins,
@@ -29,176 +39,214 @@ import {
 
 export { REUSED_JENKINS_SETTINGS };
 
-/** Name of the VolumeSnapshot (and claim) the DR stack restores into. */
-export const DR_RESTORE_NAME = "jenkins-dr-restore";
+const GiB = 2 ** 30;
 
-const HANDLE_HELP =
-    "Find one in the primary cluster with `kubectl get volumesnapshotcontent -o custom-columns=" +
-    "NAME:.metadata.name,HANDLE:.status.snapshotHandle,READY:.status.readyToUse`, or in any cluster with LINSTOR: " +
-    "`kubectl -n <linstor-namespace> exec deploy/linstor-controller -- linstor backup list <remote>`; then " +
-    "`pulumi config set ha-jenkins-eks:restoreSnapshotHandle <handle> -s <dr-stack>`.";
-
-/** The backup to restore: config first, else the primary's latest declared snapshot. */
-export function chooseSnapshotHandle(dr: DrConfig, primary: PrimaryStackOutputs): string {
-    const handle = dr.restoreSnapshotHandle ?? primary.latestSnapshotHandle;
-    if (handle === undefined) {
-        throw new ConfigError(
-            projectKey("restoreSnapshotHandle"),
-            undefined,
-            `Neither this key nor the primary stack ${dr.primaryStack}'s output latestSnapshotHandle names a backup. ${HANDLE_HELP}`,
-        );
-    }
-    if (!isSnapshotHandle(handle)) {
-        const source = dr.restoreSnapshotHandle !== undefined ? "" : ` (taken from ${dr.primaryStack}'s output latestSnapshotHandle)`;
-        throw new ConfigError(
-            projectKey("restoreSnapshotHandle"),
-            handle,
-            `Not a linstor-csi snapshot handle${source}: use s3://<remote>/<resource>/<snapshot> or a bare snapshot-<uuid>. ${HANDLE_HELP}`,
-        );
-    }
-    return handle;
-}
-
-/** Checks that need the primary's outputs; all run before the DR cluster is registered. */
-export function validateAgainstPrimary(cfg: StackConfig, dr: DrConfig, primary: PrimaryStackOutputs): void {
-    if (primary.region === cfg.region) {
+/** Checks against the primary (live or recorded); they run before the DR cluster is registered. */
+export function validateAgainstPrimary(cfg: StackConfig, dr: DrConfig, primary: PrimaryStackOutputs | undefined): void {
+    if (primary !== undefined && primary.region === cfg.region) {
         throw new ConfigError(
             "aws:region",
             cfg.region,
-            `The DR stack must run in another region than the primary stack ${dr.primaryStack} (${primary.region}).`,
-        );
-    }
-    chooseSnapshotHandle(dr, primary);
-    // A restored claim smaller than the backup cannot hold it (the CSI restore fails, or the volume is cut short).
-    const backup = parseQuantity(primary.jenkinsStorageSize, BYTE_SUFFIXES);
-    const restore = dr.restoreStorageSize === undefined ? undefined : parseQuantity(dr.restoreStorageSize, BYTE_SUFFIXES);
-    if (backup !== undefined && restore !== undefined && restore < backup) {
-        throw new ConfigError(
-            projectKey("restoreStorageSize"),
-            dr.restoreStorageSize,
-            `The backup is of a ${primary.jenkinsStorageSize} claim (the primary stack ${dr.primaryStack}'s jenkinsStorageSize): restore into at least that much.`,
+            `The DR stack must run in another region than the primary stack ${dr.primaryStack ?? "it restores"} (${primary.region}).`,
         );
     }
 }
 
-/** The DR stack's Jenkins settings: the primary's for what runs, this stack's for how it is reached. */
-export function drJenkinsConfig(cfg: StackConfig, dr: DrConfig, primary: PrimaryStackOutputs): StackConfig["jenkins"] {
-    const reused = Object.fromEntries(
-        REUSED_JENKINS_SETTINGS.filter((k) => primary.jenkinsSettings[k] !== undefined).map((k) => [k, primary.jenkinsSettings[k]]),
-    );
-    return { ...cfg.jenkins, ...reused, storageSize: dr.restoreStorageSize ?? primary.jenkinsStorageSize };
+/**
+ * The size of the restored claim: `restoreStorageSize` if set (refused when smaller than the backup), else the larger
+ * of the primary's `jenkinsStorageSize` (or this stack's) and the backup's volume, in whole GiB.
+ */
+export function restoredClaimSize(cfg: StackConfig, dr: DrConfig, primary: PrimaryStackOutputs | undefined, backup?: RestoredBackup): string {
+    const backupBytes = Math.max(backup?.volumeBytes ?? 0, parseQuantity(primary?.jenkinsStorageSize ?? "0", BYTE_SUFFIXES) ?? 0);
+    if (dr.restoreStorageSize !== undefined) {
+        const wanted = parseQuantity(dr.restoreStorageSize, BYTE_SUFFIXES) ?? 0;
+        if (wanted < backupBytes) {
+            const of =
+                backup !== undefined && backup.volumeBytes >= backupBytes
+                    ? `backup ${backup.id}`
+                    : `the primary's jenkinsStorageSize (${primary?.jenkinsStorageSize})`;
+            throw new ConfigError(
+                projectKey("restoreStorageSize"),
+                dr.restoreStorageSize,
+                `The volume to restore is ${Math.ceil(backupBytes / GiB)} Gi (${of}): restore into at least that much.`,
+            );
+        }
+        return dr.restoreStorageSize;
+    }
+    const own = parseQuantity(primary?.jenkinsStorageSize ?? cfg.jenkins.storageSize, BYTE_SUFFIXES) ?? 0;
+    return `${Math.ceil(Math.max(own, backupBytes) / GiB)}Gi`;
 }
 
-/** The primary's bucket, referenced only: restore (read) rights, or read/write once DR ships its own snapshots. */
-function primaryBucket(primary: PrimaryStackOutputs, dr: DrConfig): BucketSource {
-    return {
-        existing: {
-            name: primary.snapshotBucketName,
-            region: primary.snapshotBucketRegion,
-            kmsKeyArn: primary.snapshotKmsKeyArn,
-            access: dr.drSnapshotsEnabled ? "readWrite" : "restoreOnly",
-        },
-    };
+/** The DR stack's Jenkins settings: the primary's for what runs (when known), this stack's for how it is reached. */
+export function drJenkinsConfig(cfg: StackConfig, primary: PrimaryStackOutputs | undefined, storageSize: string): StackConfig["jenkins"] {
+    const theirs = primary?.jenkinsSettings ?? {};
+    const reused = Object.fromEntries(REUSED_JENKINS_SETTINGS.filter((k) => theirs[k] !== undefined).map((k) => [k, theirs[k]]));
+    return { ...cfg.jenkins, ...reused, storageSize };
 }
 
-/** The primary's class options (incremental policy) so both clusters describe the same remote alike. */
+/** The primary's class options (incremental policy), so both clusters describe the same remote alike. */
 function classOptions(
-    primary: PrimaryStackOutputs,
+    cfg: StackConfig,
+    primary: PrimaryStackOutputs | undefined,
 ): Pick<StackConfig["snapshots"], "snapshotAllowIncremental" | "snapshotMaxIncrements" | "snapshotFullAfter"> {
+    if (primary === undefined) return cfg.snapshots;
     const p = primary.snapshotClassParameters;
     const get = (k: string) => p[`snap.linstor.csi.linbit.com/${k}`];
     return {
         snapshotAllowIncremental: get("allow-incremental") === "true",
         snapshotMaxIncrements: get("max-increments") === undefined ? 0 : Number(get("max-increments")),
-        snapshotFullAfter: get("full-snapshot-after"),
+        snapshotFullAfter: get("full-snapshot-after") ?? cfg.snapshots.snapshotFullAfter,
     };
 }
 
 export async function deployDr(cfg: StackConfig) {
     const dr = cfg.dr;
     if (dr === undefined) throw new Error("deployDr needs a stack with role dr");
-    const reference = new pulumi.StackReference(`${cfg.namePrefix}-primary`, { name: dr.primaryStack });
-    const primary = await readPrimaryOutputs(reference, dr.primaryStack);
+    // 1. What to work from: this stack's own record, the primary (live or recorded), the bucket.
+    const own = await readOwnRecord(cfg);
+    const source = await readPrimary(cfg, dr, own);
+    const primary = source.primary;
     validateAgainstPrimary(cfg, dr, primary);
-    const handle = chooseSnapshotHandle(dr, primary);
+    const existing: ExistingBucket = restoreBucket(dr, source);
+    const bucket: BucketSource = { existing };
+    const jenkinsNamespace = drJenkinsConfig(cfg, primary, cfg.jenkins.storageSize).namespace;
+    const remote = primary?.linstorRemoteName ?? remoteName({ linstorRemoteName: cfg.snapshots.linstorRemoteName, bucket });
+
+    // 2. Which backup: pinned, kept, or the newest complete one in the bucket (standby chooses none).
+    const choice =
+        dr.drMode === "restore"
+            ? await chooseBackup({
+                  dr,
+                  recorded: own.restoredBackup,
+                  remote,
+                  jenkinsNamespace,
+                  bucket: `${existing.name} (${existing.region})`,
+                  reader: () => s3BucketReader(existing.name, existing.region),
+              })
+            : { how: "none" as const };
+    const backup = choice.backup;
+    const size = restoredClaimSize(cfg, dr, primary, backup);
     const drCfg: StackConfig = {
         ...cfg,
-        jenkins: drJenkinsConfig(cfg, dr, primary),
+        jenkins: drJenkinsConfig(cfg, primary, size),
         snapshots: {
             ...cfg.snapshots,
-            ...classOptions(primary),
-            linstorRemoteName: primary.linstorRemoteName,
-            snapshotScheduleEnabled: dr.drSnapshotsEnabled && cfg.snapshots.snapshotScheduleEnabled,
-            onDemandSnapshotName: dr.drSnapshotsEnabled ? cfg.snapshots.onDemandSnapshotName : undefined,
+            ...classOptions(cfg, primary),
+            linstorRemoteName: remote,
+            snapshotScheduleEnabled: backup !== undefined && dr.drSnapshotsEnabled && cfg.snapshots.snapshotScheduleEnabled,
+            onDemandSnapshotName: backup !== undefined && dr.drSnapshotsEnabled ? cfg.snapshots.onDemandSnapshotName : undefined,
             restoreFromSnapshot: undefined,
         },
     };
-    const bucket = primaryBucket(primary, dr);
+    if (backup !== undefined) void pulumi.log.info(`Restoring backup ${backup.id} (${choice.how}; ${backup.chainLength} in its chain).`);
+    const names = backup === undefined ? undefined : restoreNames(backup);
+    const checkArgs = dr.drMode === "standby" ? restoreCheckArgs(drCfg, dr, remote) : undefined;
+
+    // 3. The cluster, after every check above and the components' own.
     const cluster = await buildLinstorCluster(drCfg, () =>
         validateS3SnapshotSettings(snapshotSettings(drCfg, bucket), { clusterRegion: cfg.region }, projectKey),
     );
-
     const namespace = buildJenkinsNamespace(drCfg, cluster);
-    const shipping = new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, {
+    const shippingArgs = {
         ...snapshotSettings(drCfg, bucket),
         linstorCsiVersion: cluster.linstorCsiVersion,
         clusterRegion: cfg.region,
-        k8sProvider: cluster.provider,
         linstorNamespace: cluster.linstorNamespace,
         passphraseSecretName: cluster.passphraseSecretName,
-        storageReady: cluster.storageReady,
         // Snapshots of the restored claim once DR is live (it exists before the schedule's first run).
-        jenkins: dr.drSnapshotsEnabled
-            ? {
-                  namespace: drCfg.jenkins.namespace,
-                  pvcName: DR_RESTORE_NAME,
-                  storageSize: drCfg.jenkins.storageSize,
-                  namespaceReady: [namespace],
-              }
-            : undefined,
+        jenkins:
+            names !== undefined && dr.drSnapshotsEnabled
+                ? { namespace: drCfg.jenkins.namespace, pvcName: names.claimName, storageSize: drCfg.jenkins.storageSize }
+                : undefined,
         remoteJobImage: dr.remoteJobImage,
-        keyOf: projectKey,
-    });
-    const restore = new SnapshotRestore(`${cfg.namePrefix}-restore`, {
-        provider: cluster.provider,
-        namespace: drCfg.jenkins.namespace,
-        claimName: DR_RESTORE_NAME,
-        storageClassName: cluster.storageClassNames[drCfg.jenkins.storageClassReplicas],
-        size: drCfg.jenkins.storageSize,
-        source: { fromHandle: { snapshotHandle: handle, snapshotName: DR_RESTORE_NAME, snapshotClassName: shipping.snapshotClassName } },
-        dependsOn: [...shipping.remoteReady, namespace],
-        protect: cfg.cluster.protectStatefulResources,
-        keyOf: projectKey,
+    };
+    validateS3SnapshotShippingArgs(shippingArgs, projectKey);
+    const shipping = new S3SnapshotShipping(`${cfg.namePrefix}-snapshots`, shippingArgs, {
+        providers: [cluster.provider],
+        dependsOn: [...cluster.storageReady, namespace],
     });
 
+    // 4a. Standby: the restore check proves every new backup restores (and keeps the chain downloaded).
+    const check =
+        checkArgs === undefined
+            ? undefined
+            : new RestoreCheck(
+                  `${cfg.namePrefix}-restore-check`,
+                  checkArgs({ linstorNamespace: cluster.linstorNamespace, storageClassName: smallestClass(cluster.storageClassNames) }),
+                  { provider: cluster.provider, dependsOn: shipping.remoteReady },
+              );
+    // 4b. Restore: new objects for each backup chosen (their names carry its id), then Jenkins on the claim.
+    const restore =
+        backup === undefined || names === undefined
+            ? undefined
+            : new SnapshotRestore(`${cfg.namePrefix}-restore-${names.key}`, {
+                  provider: cluster.provider,
+                  namespace: drCfg.jenkins.namespace,
+                  claimName: names.claimName,
+                  storageClassName: cluster.storageClassNames[drCfg.jenkins.storageClassReplicas],
+                  size: drCfg.jenkins.storageSize,
+                  source: {
+                      fromHandle: { snapshotHandle: backup.handle, snapshotName: names.snapshotName, snapshotClassName: shipping.snapshotClassName },
+                  },
+                  dependsOn: [...shipping.remoteReady, namespace],
+                  protect: cfg.cluster.protectStatefulResources,
+                  keyOf: projectKey,
+              });
     const monitoring = buildMonitoring(drCfg, cluster, {
         jenkinsNamespace: drCfg.jenkins.namespace,
-        schedules: [snapshotSchedule(drCfg)],
+        schedules: [snapshotSchedule(drCfg), check?.watchedSchedule],
+        // The DR Jenkins does not wait for monitoring: its ServiceMonitor is monitoring's own, made once the CRDs exist.
+        jenkinsServiceMonitor: true,
+        jenkinsRuns: backup !== undefined,
     });
-    const jenkins = buildJenkins(drCfg, cluster, {
-        namespace,
-        existingClaim: restore.claimName,
-        monitoringEnabled: monitoring !== undefined,
-        dependsOn: [restore.claim, ...(monitoring?.ready ?? [])],
-    });
+    const jenkins =
+        restore === undefined || backup === undefined
+            ? undefined
+            : buildJenkins(drCfg, cluster, {
+                  namespace,
+                  existingClaim: restore.claimName,
+                  monitoringEnabled: monitoring !== undefined,
+                  chartServiceMonitor: false,
+                  // Its first start waits for the claim: LINSTOR downloads the chain first (restoreTiming.ts).
+                  restoreWaitSeconds: restoreSeconds(backup, dr.restoreThroughputMiBps),
+                  dependsOn: [restore.claim],
+              });
 
     return exportOutputs({
         ...clusterOutputs(cfg, cluster),
-        primaryStack: dr.primaryStack,
-        primaryRegion: primary.region,
-        restoredSnapshotHandle: handle,
+        drMode: dr.drMode,
+        ...(dr.primaryStack !== undefined ? { primaryStack: dr.primaryStack } : {}),
+        ...(primary !== undefined ? { primaryRegion: primary.region, primaryRecord: primary } : {}),
         /** Restoring where the bucket lives avoids inter-region transfer on the restore path. */
-        restoreReadsAcrossRegions: primary.snapshotBucketRegion !== cfg.region,
-        ...(dr.drSnapshotsEnabled
+        restoreReadsAcrossRegions: existing.region !== cfg.region,
+        ...(backup !== undefined && dr.drSnapshotsEnabled
             ? snapshotOutputs(shipping)
             : {
-                  snapshotBucketName: primary.snapshotBucketName,
-                  snapshotBucketRegion: primary.snapshotBucketRegion,
-                  linstorRemoteName: primary.linstorRemoteName,
+                  snapshotBucketName: existing.name,
+                  snapshotBucketRegion: existing.region,
+                  ...(existing.kmsKeyArn !== undefined ? { snapshotKmsKeyArn: existing.kmsKeyArn } : {}),
+                  linstorRemoteName: remote,
+                  snapshotClassName: shipping.snapshotClassName,
                   snapshotClassParameters: shipping.snapshotClassParameters,
               }),
-        ...jenkinsOutputs(jenkins),
+        ...(jenkins !== undefined ? jenkinsOutputs(jenkins) : {}),
+        ...(backup !== undefined && restore !== undefined
+            ? {
+                  restoredBackup: backup,
+                  restoredSnapshotHandle: backup.handle,
+                  restoredClaimName: restore.claimName,
+                  restoredClaimUrn: restore.claim.urn,
+              }
+            : {}),
         ...monitoringOutputs(monitoring),
         ...deployedVersionOutputs(drCfg, cluster.availabilityZones),
     });
+}
+
+/** The class with the fewest replicas (a scratch claim needs no redundancy). */
+function smallestClass(classes: Record<number, string>): string {
+    const replicas = Object.keys(classes)
+        .map(Number)
+        .sort((a, b) => a - b);
+    return classes[replicas[0]];
 }

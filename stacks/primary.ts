@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { HaJenkins } from "../components/jenkins";
 import type { S3SnapshotShipping } from "../components/snapshots";
 import type { StackConfig } from "./config";
+import { newestBackupOutputs } from "./newestBackup";
 import { exportOutputs } from "./outputs";
 import { deployedVersionOutputs } from "./upgradeGuard";
 import {
@@ -56,6 +57,7 @@ export async function deployPrimary(cfg: StackConfig) {
         vpcId: cluster.vpcId,
         ...jenkinsOutputs(jenkins),
         ...snapshotOutputs(snapshots),
+        ...newestBackupOutputs(snapshots, cfg.jenkins.namespace),
         ...linstorDbBackupOutputs(linstorDbBackup),
         ...monitoringOutputs(monitoring),
         ...deployedVersionOutputs(cfg, cluster.availabilityZones),

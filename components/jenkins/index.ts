@@ -45,6 +45,17 @@ export interface HaJenkinsArgs extends JenkinsInput {
     readonly existingClaim?: string;
     /** Turn on the chart's ServiceMonitor and add the prometheus plugin. Needs the Prometheus Operator CRDs. Default false. */
     readonly monitoringEnabled?: boolean;
+    /**
+     * The chart's ServiceMonitor when `monitoringEnabled`: Helm needs the Prometheus Operator CRDs to install it. False
+     * keeps the prometheus plugin and leaves scraping to a ServiceMonitor made elsewhere (DrbdMonitoring's own), so the
+     * release need not wait for the monitoring stack (the DR stack). Default: `monitoringEnabled`.
+     */
+    readonly chartServiceMonitor?: boolean;
+    /**
+     * Seconds the first start may wait for `existingClaim` to be filled (a restore from S3 downloads first): added to the
+     * release's timeout, so it does not fail while LINSTOR is still downloading. Default 0.
+     */
+    readonly restoreWaitSeconds?: number;
     /** Protect the JENKINS_HOME PVC from `pulumi destroy` and replacement. Default true. */
     readonly protect?: boolean;
     /** Create `namespace`; false when it exists already (e.g. it holds a restored PVC). Default true. */
@@ -58,10 +69,30 @@ export interface HaJenkinsArgs extends JenkinsInput {
  * (default `HaJenkins.<field>`). A caller with its own key names (the stacks) calls it first.
  */
 export function validateHaJenkinsArgs(args: HaJenkinsArgs, key: KeyOf = (f) => `HaJenkins.${f}`): void {
-    const { storageClassName, adminPassword: _pw, existingClaim, monitoringEnabled, protect, createNamespace, releaseName, ...settings } = args;
+    const {
+        storageClassName,
+        adminPassword: _pw,
+        existingClaim,
+        monitoringEnabled,
+        chartServiceMonitor,
+        restoreWaitSeconds,
+        protect,
+        createNamespace,
+        releaseName,
+        ...settings
+    } = args;
     validateJenkinsSettings(withJenkinsDefaults(settings), key);
     validateJenkinsPlacement(
-        { storageClassName, existingClaim, releaseName: releaseName ?? "jenkins", monitoringEnabled, protect, createNamespace },
+        {
+            storageClassName,
+            existingClaim,
+            releaseName: releaseName ?? "jenkins",
+            monitoringEnabled,
+            chartServiceMonitor,
+            restoreWaitSeconds,
+            protect,
+            createNamespace,
+        },
         key,
     );
 }
@@ -106,6 +137,8 @@ export class HaJenkins extends pulumi.ComponentResource {
             adminPassword,
             existingClaim,
             monitoringEnabled,
+            chartServiceMonitor,
+            restoreWaitSeconds,
             protect,
             createNamespace,
             releaseName: releaseArg,
@@ -210,11 +243,17 @@ export class HaJenkins extends pulumi.ComponentResource {
                 repositoryOpts: { repo: JENKINS_CHART_REPO },
                 namespace: ns,
                 createNamespace: false,
-                values: jenkinsValues({ settings: s, claimName, adminSecretName, monitoringEnabled: monitoringEnabled ?? false }),
+                values: jenkinsValues({
+                    settings: s,
+                    claimName,
+                    adminSecretName,
+                    monitoringEnabled: monitoringEnabled ?? false,
+                    serviceMonitor: chartServiceMonitor,
+                }),
                 // Wait for the pod to be Ready (and an NLB to have an address); allow the plugin download of a first start
-                // or of a changed plugin set (plugins.ts; later starts download nothing), boot and NLB creation.
+                // or of a changed plugin set (plugins.ts; later starts download nothing), boot, NLB creation and a restore.
                 skipAwait: false,
-                timeout: 600 + startupBudgetSeconds(s),
+                timeout: 600 + startupBudgetSeconds(s) + (restoreWaitSeconds ?? 0),
                 maxHistory: 10,
             },
             { ...parent, dependsOn: [...namespace, adminSecret, ...(this.pvc ? [this.pvc] : []), ...waitFor] },

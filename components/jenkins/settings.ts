@@ -266,7 +266,12 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
             );
         }
         // Judged for the whole list: 0.0.0.0/1 and 128.0.0.0/1 together are everyone too.
-        c.notOpenToInternet(v, { allowed: s.allowOpenLoadBalancer, key: key("allowOpenLoadBalancer"), what: "Jenkins' load balancer" });
+        c.notOpenToInternet(v, {
+            allowed: s.allowOpenLoadBalancer,
+            key: key("allowOpenLoadBalancer"),
+            what: "Jenkins' load balancer",
+            otherwise: `use ${key("serviceType")} ClusterIP: port-forward`,
+        });
     },
     allowOpenLoadBalancer: (v, c) => c.boolean(v),
     tlsCertificateArn: (v, c, s, key) => {
@@ -332,6 +337,8 @@ export interface HaJenkinsPlacement {
     readonly existingClaim?: string;
     readonly releaseName: string;
     readonly monitoringEnabled?: boolean;
+    readonly chartServiceMonitor?: boolean;
+    readonly restoreWaitSeconds?: number;
     readonly protect?: boolean;
     readonly createNamespace?: boolean;
 }
@@ -342,6 +349,8 @@ const PLACEMENT_RULES: FieldRules<HaJenkinsPlacement> = {
     // The chart derives DNS labels from it (the StatefulSet's pods, the Service).
     releaseName: (v, c) => c.dnsLabel(v, { maxLength: 53, why: "a Helm release name" }),
     monitoringEnabled: (v, c) => c.ifSet.boolean(v),
+    chartServiceMonitor: (v, c) => c.ifSet.boolean(v),
+    restoreWaitSeconds: (v, c) => c.ifSet.integer(v, { min: 0, max: 7 * 86400 }, "(seconds)"),
     protect: (v, c) => c.ifSet.boolean(v),
     createNamespace: (v, c) => c.ifSet.boolean(v),
 };

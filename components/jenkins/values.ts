@@ -115,6 +115,8 @@ export interface JenkinsValuesArgs {
     /** Secret with ADMIN_USER_KEY / ADMIN_PASSWORD_KEY. */
     readonly adminSecretName: string;
     readonly monitoringEnabled: boolean;
+    /** The chart's ServiceMonitor (needs the Prometheus Operator CRDs at install). Default: monitoringEnabled. */
+    readonly serviceMonitor?: boolean;
 }
 
 export function jenkinsValues(a: JenkinsValuesArgs): Record<string, unknown> {
@@ -155,7 +157,7 @@ export function jenkinsValues(a: JenkinsValuesArgs): Record<string, unknown> {
             // JCasC reaches Jenkins through the reload sidecar and its init container, read from the ConfigMaps on
             // every start: apply_config.sh copies JCasC only when this is off, and initializeOnce skips that script.
             sidecars: { configAutoReload: { enabled: true, image: { ...CONFIG_RELOAD_IMAGE } } },
-            prometheus: { enabled: a.monitoringEnabled },
+            prometheus: { enabled: a.serviceMonitor ?? a.monitoringEnabled },
         },
         persistence: { enabled: true, existingClaim: a.claimName },
     };

@@ -235,12 +235,12 @@ export class Check {
     }
 
     /** Refuses a list of CIDRs that, taken as a whole, lets a meaningful part of the internet in (see cidrs.ts). */
-    notOpenToInternet(value: readonly string[], open: { allowed: boolean; key: string; what: string }): void {
+    notOpenToInternet(value: readonly string[], open: { allowed: boolean; key: string; what: string; otherwise?: string }): void {
         if (!open.allowed && isOpenToInternet(value)) {
             this.fail(
                 value,
                 `Refusing to open ${open.what} to the internet: together these ranges cover ${describeCoverage(value)}. ` +
-                    `List your own networks' CIDRs, or set ${open.key} to true to accept that.`,
+                    `List your own networks' CIDRs, or set ${open.key} to true to accept that${open.otherwise ? ` (or ${open.otherwise})` : ""}.`,
             );
         }
     }

@@ -132,9 +132,9 @@ export function parseMeta(id: string, key: MetaKeyInfo, text: string): LinstorBa
     };
 }
 
-/** Which backups count: those of a claim in this namespace (and, when given, with a name this test accepts). */
+/** Which backups count: those of a claim in this namespace (any when unset; and, when given, with a name this test accepts). */
 export interface BackupFilter {
-    readonly pvcNamespace: string;
+    readonly pvcNamespace?: string;
     readonly pvcName?: (name: string) => boolean;
 }
 
@@ -167,9 +167,11 @@ function dataKeyBackupId(d: DataKeyInfo, key: string): string {
 }
 
 /**
- * Reads the bucket's backups: lists the keys once, then reads metas newest first, only as far as needed: the first
- * backup that passes `filter` and is complete (its data objects present, its whole `basedOn` chain complete) wins.
- * `wanted` restricts the search to backups it accepts (a pinned backup).
+ * Reads the bucket's backups: lists the keys once, then reads metas newest first, only as far as needed (a candidate's
+ * possible chain at once: its resource's metas no newer than it): the first backup that passes `filter` and is
+ * complete (its data objects present, its whole `basedOn` chain complete) wins.
+ * `wanted` restricts the search to backups it accepts (a pinned backup). A read that fails rejects: the bucket could not
+ * be read, which says nothing about its backups.
  */
 export async function newestCompleteBackup(
     reader: BucketReader,
@@ -187,19 +189,29 @@ export async function newestCompleteBackup(
         const d = parseDataKey(key);
         if (d && !key.endsWith(META_SUFFIX) && !metas.has(dataKeyBackupId(d, key))) withoutMeta.add(dataKeyBackupId(d, key));
     }
-    const cache = new Map<string, LinstorBackup | Error>();
-    const read = async (id: string): Promise<LinstorBackup | Error> => {
-        const found = cache.get(id);
-        if (found) return found;
-        const info = metas.get(id) as MetaKeyInfo;
-        let result: LinstorBackup | Error;
-        try {
-            result = parseMeta(id, info, await reader.readText(`${id}${META_SUFFIX}`));
-        } catch (e) {
-            result = new Error(`its meta object cannot be read (${(e as Error).message})`);
+    const cache = new Map<string, Promise<LinstorBackup | Error>>();
+    const read = (id: string): Promise<LinstorBackup | Error> => {
+        let found = cache.get(id);
+        if (found === undefined) {
+            const info = metas.get(id) as MetaKeyInfo;
+            // A read that fails (no rights, a network error) rejects and stops the search: it says nothing of the backup.
+            found = reader.readText(`${id}${META_SUFFIX}`).then((text) => {
+                try {
+                    return parseMeta(id, info, text);
+                } catch (e) {
+                    return new Error(`its meta object cannot be read (${(e as Error).message})`);
+                }
+            });
+            cache.set(id, found);
         }
-        cache.set(id, result);
-        return result;
+        return found;
+    };
+    /** Starts reading, all at once, the metas a chain of `head` can consist of: its resource's, no newer than it. */
+    const prefetch = (head: LinstorBackup): void => {
+        for (const [id, info] of metas) {
+            // Awaited (and its failure reported) where the chain reaches it; here only started.
+            if (info.resource === head.resource && info.backupTime <= head.backupTime) read(id).catch(() => undefined);
+        }
     };
     /** The chain from `id` down to its full backup, or why it is not complete. */
     const chainOf = async (id: string): Promise<LinstorBackup[] | string> => {
@@ -235,18 +247,20 @@ export async function newestCompleteBackup(
             rejected.push({ id, reason: head.message });
             continue;
         }
-        if (head.pvcNamespace !== filter.pvcNamespace || (filter.pvcName && !filter.pvcName(head.pvcName ?? ""))) continue;
+        if (filter.pvcNamespace !== undefined && head.pvcNamespace !== filter.pvcNamespace) continue;
+        if (filter.pvcName && !filter.pvcName(head.pvcName ?? "")) continue;
         if (Object.keys(head.dataKeys).length !== 1) {
             rejected.push({ id, reason: `it has ${Object.keys(head.dataKeys).length} volumes; linstor-csi restores single-volume backups only` });
             continue;
         }
+        prefetch(head);
         const chain = await chainOf(id);
         if (typeof chain === "string") {
             rejected.push({ id, reason: chain });
             continue;
         }
-        let chainBytes = 0;
-        for (const b of chain) for (const k of Object.values(b.dataKeys).flat()) chainBytes += await reader.size(k);
+        const sizes = await Promise.all(chain.flatMap((b) => Object.values(b.dataKeys).flat()).map((k) => reader.size(k)));
+        const chainBytes = sizes.reduce((t, n) => t + n, 0);
         return { chosen: { backup: head, chain, chainBytes }, rejected, withoutMeta: [...withoutMeta] };
     }
     return { rejected, withoutMeta: [...withoutMeta] };

@@ -30,6 +30,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiClientPodParts, controllerApiUrl } from "../linstorCluster/apiTls";
+import { dependencies } from "../shared/componentOptions";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf, maxScheduleGapSeconds } from "../shared/validation";
 import { SNAPSHOT_API } from "./schedule";
@@ -58,13 +59,9 @@ export interface RestoreCheckArgs {
     readonly curlImage: string;
     /** Hard limit of one run in seconds: restore + check (restoreTiming.ts). */
     readonly deadlineSeconds: number;
-    /** What must exist first (the snapshot class, the LINSTOR remote). */
-    readonly dependsOn?: pulumi.Resource[];
-    /** Names the key to fix in validation errors; default `RestoreCheck.<field>`. */
-    readonly keyOf?: KeyOf;
 }
 
-export function validateRestoreCheckArgs(a: RestoreCheckArgs, key: KeyOf): void {
+export function validateRestoreCheckArgs(a: RestoreCheckArgs, key: KeyOf = (f) => `RestoreCheck.${f}`): void {
     check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
     check(key, "remoteName").dnsLabel(a.remoteName);
     check(key, "snapshotClassName").dnsLabel(a.snapshotClassName);
@@ -328,14 +325,17 @@ export function describeRestoreCheck(a: Pick<RestoreCheckArgs, "linstorNamespace
     };
 }
 
-/** The check's CronJob, its state ConfigMap and least-privilege identity. Pass the Kubernetes provider in `opts`. */
+/**
+ * The check's CronJob, its state ConfigMap and least-privilege identity (TypeScript only, like SnapshotRestore). The
+ * Kubernetes provider comes in `opts`; `dependsOn` (the snapshot class, the LINSTOR remote) holds the CronJob back.
+ */
 export class RestoreCheck extends pulumi.ComponentResource {
     readonly cronJobName = RESTORE_CHECK_NAME;
     /** Hand this to DrbdMonitoring `schedules`. */
     readonly watchedSchedule: ScheduledJob;
 
     constructor(name: string, args: RestoreCheckArgs, opts?: pulumi.ComponentResourceOptions) {
-        validateRestoreCheckArgs(args, args.keyOf ?? ((f) => `RestoreCheck.${f}`));
+        validateRestoreCheckArgs(args);
         super("ha-jenkins-eks:index:RestoreCheck", name, {}, opts);
         const parent = { parent: this };
         const ns = args.linstorNamespace;
@@ -368,7 +368,7 @@ export class RestoreCheck extends pulumi.ComponentResource {
         new k8s.batch.v1.CronJob(
             `${name}-cronjob`,
             { metadata, spec: restoreCheckCronJobSpec(args, RESTORE_CHECK_NAME) },
-            { ...parent, dependsOn: [binding, clusterBinding, state, ...(args.dependsOn ?? [])] },
+            { ...parent, dependsOn: [binding, clusterBinding, state, ...dependencies(opts)] },
         );
         this.watchedSchedule = describeRestoreCheck(args);
         this.registerOutputs({ cronJobName: this.cronJobName });

@@ -9,7 +9,7 @@
 import { JENKINS_DEFAULTS, type JenkinsSettings } from "../../components/jenkins/settings";
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../components/linstorCluster/settings";
 import { CREATE_BUCKET_DEFAULTS } from "../../components/snapshots/settings";
-import { DR_DEFAULTS, REUSED_JENKINS_SETTINGS } from "./dr";
+import { DR_DEFAULTS, DR_ONLY_KEYS, REUSED_JENKINS_SETTINGS } from "./dr";
 import { jenkinsConfigKey } from "./jenkins";
 import type { ConfigReader } from "./reader";
 
@@ -22,7 +22,7 @@ export interface ReadValues {
 }
 
 /** Keys only a DR stack reads (a primary would ignore them). */
-const DR_ONLY = ["primaryStack", "restoreSnapshotHandle", "restoreStorageSize"] as const;
+const DR_ONLY = DR_ONLY_KEYS;
 /** Keys of the bucket a primary creates and of a primary's own restore: a DR stack references the primary's bucket. */
 const PRIMARY_ONLY = [
     "snapshotBucketRegion",
@@ -81,7 +81,8 @@ export function reportContradictions(r: ConfigReader, v: ReadValues): void {
             r.report("onDemandSnapshotName", r.raw("onDemandSnapshotName"), "A DR stack takes snapshots only with drSnapshotsEnabled: true; set that or remove this.");
         }
         // The DR copy runs what the primary runs (stacks/dr.ts drJenkinsConfig): a different value here would be overridden.
-        for (const field of REUSED_JENKINS_SETTINGS) {
+        // Without a primary to read, this stack's own jenkins* keys are what runs.
+        for (const field of set("primaryStack") ? REUSED_JENKINS_SETTINGS : []) {
             if (JSON.stringify(v.jenkins[field]) !== JSON.stringify((JENKINS_DEFAULTS as unknown as Record<string, unknown>)[field])) {
                 r.report(
                     jenkinsConfigKey(field),

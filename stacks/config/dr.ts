@@ -1,4 +1,6 @@
 import type { JenkinsSettings } from "../../components/jenkins/settings";
+import type { QuantityRule } from "../../components/shared/validation";
+import { isSnapshotHandle } from "../../components/snapshots/schedule";
 import type { ConfigReader } from "./reader";
 
 /** Jenkins settings the DR copy takes from the primary: what runs, not how it is reached in this region. */
@@ -23,14 +25,35 @@ export const REUSED_JENKINS_SETTINGS: readonly (keyof JenkinsSettings)[] = [
     "cascConfigScripts",
 ];
 
+/** What a DR stack runs: `restore` (the default) restores a backup and runs Jenkins; `standby` keeps the cluster warm. */
+export const DR_MODES = ["restore", "standby"] as const;
+export type DrMode = (typeof DR_MODES)[number];
+
 /** Settings only the DR stack reads. */
 export interface DrConfig {
-    /** Fully qualified name of the primary stack, `<org>/<project>/<stack>`. */
-    readonly primaryStack: string;
-    /** Backup to restore; default: the primary's `latestSnapshotHandle`. */
+    /**
+     * Fully qualified name of the primary stack, `<org>/<project>/<stack>`, read (when it has outputs) for its bucket,
+     * Jenkins settings and class options, and recorded in this stack's own outputs. Optional: the DR stack also runs on
+     * what it recorded, or on `restoreBucket*` alone.
+     */
+    readonly primaryStack?: string;
+    /** `restore` (default): restore a backup and run Jenkins. `standby`: cluster, LINSTOR, remote and the restore check. */
+    readonly drMode: DrMode;
+    /** Pin this backup (a linstor-csi handle or bare snapshot name); default: the newest complete one in the bucket. */
     readonly restoreSnapshotHandle?: string;
-    /** Size of the restored Jenkins claim (≥ the backup); default: the primary's `jenkinsStorageSize`. */
+    /** Raise it to choose the newest complete backup again (new restore objects); the choice is kept otherwise. Default 1. */
+    readonly restoreSelection: number;
+    /** The bucket to restore from when no primary outputs (live or recorded) name it, or to override them. */
+    readonly restoreBucketName?: string;
+    readonly restoreBucketRegion?: string;
+    /** The bucket's SSE-KMS key (the DR IAM user needs kms:Decrypt on it). */
+    readonly restoreBucketKmsKeyArn?: string;
+    /** Size of the restored Jenkins claim (≥ the backup); default: the primary's `jenkinsStorageSize`, else the backup's. */
     readonly restoreStorageSize?: string;
+    /** Slowest S3 download rate the restore's waits allow for, MiB/s (components/snapshots/restoreTiming.ts). Default 25. */
+    readonly restoreThroughputMiBps: number;
+    /** When the warm standby's restore check runs (cron, UTC); default: the stack's `snapshotSchedule`. */
+    readonly restoreCheckSchedule?: string;
     /** Image of the Job that ensures LINSTOR's S3 remote exists (needs sh + curl). */
     readonly remoteJobImage: string;
     /**
@@ -42,26 +65,94 @@ export interface DrConfig {
 
 export const DR_DEFAULTS = {
     remoteJobImage: "docker.io/curlimages/curl:8.16.0",
+    drMode: "restore" as DrMode,
+    restoreSelection: 1,
+    restoreThroughputMiBps: 25,
 };
 
-/**
- * Reads the DR keys (types only; the checks run in loadConfig, the image's in S3SnapshotShipping's validation). Every
- * stack reads them, so a primary that sets one is told (contradictions.ts); only a DR stack (`isDr`) needs primaryStack.
- */
-export function readDrConfig(r: ConfigReader, isDr = true): DrConfig {
-    const primaryStack = r.optionalString("primaryStack");
-    if (primaryStack === undefined && isDr && !r.isSet("primaryStack")) {
-        r.report(
-            "primaryStack",
-            undefined,
-            "The DR stack restores from a primary stack: set it to <org>/<project>/<stack> (`pulumi stack ls -a` lists them).",
-        );
-    }
+/** Keys only a DR stack reads (a primary that sets one is told: contradictions.ts). */
+export const DR_ONLY_KEYS = [
+    "primaryStack",
+    "restoreSnapshotHandle",
+    "restoreStorageSize",
+    "restoreSelection",
+    "restoreBucketName",
+    "restoreBucketRegion",
+    "restoreBucketKmsKeyArn",
+    "restoreThroughputMiBps",
+    "restoreCheckSchedule",
+    "drMode",
+] as const;
+
+/** Reads the DR keys (types only; drConfigChecks checks them, S3SnapshotShipping's validation the image). Every stack reads them. */
+export function readDrConfig(r: ConfigReader): DrConfig {
     return {
-        primaryStack: primaryStack ?? "",
+        primaryStack: r.optionalString("primaryStack"),
+        drMode: r.choice<DrMode>("drMode", DR_DEFAULTS.drMode),
         restoreSnapshotHandle: r.optionalString("restoreSnapshotHandle"),
+        restoreSelection: r.integer("restoreSelection", DR_DEFAULTS.restoreSelection),
+        restoreBucketName: r.optionalString("restoreBucketName"),
+        restoreBucketRegion: r.optionalString("restoreBucketRegion"),
+        restoreBucketKmsKeyArn: r.optionalString("restoreBucketKmsKeyArn"),
         restoreStorageSize: r.optionalString("restoreStorageSize"),
+        restoreThroughputMiBps: r.integer("restoreThroughputMiBps", DR_DEFAULTS.restoreThroughputMiBps),
+        restoreCheckSchedule: r.optionalString("restoreCheckSchedule"),
         remoteJobImage: r.string("remoteJobImage", DR_DEFAULTS.remoteJobImage),
         drSnapshotsEnabled: r.boolean("drSnapshotsEnabled", false),
     };
 }
+
+/** The DR keys' own checks, one per entry (loadConfig runs them all and reports every problem at once). */
+export function drConfigChecks(dr: DrConfig, r: ConfigReader, storageSize: QuantityRule): (() => void)[] {
+    return [
+        () =>
+            r
+                .check("primaryStack")
+                .ifSet.matches(
+                    dr.primaryStack,
+                    /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
+                    "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.",
+                ),
+        () => r.check("drMode").oneOf(dr.drMode, DR_MODES),
+        () => r.check("restoreSelection").integer(dr.restoreSelection, { min: 1 }, "(raise it by one to choose the newest backup again)"),
+        () => r.check("restoreThroughputMiBps").integer(dr.restoreThroughputMiBps, { min: 1, max: 10000 }, "(MiB/s)"),
+        () => r.check("restoreCheckSchedule").ifSet.cron(dr.restoreCheckSchedule),
+        // Becomes the restored Jenkins' storageSize.
+        () => r.check("restoreStorageSize").ifSet.quantity(dr.restoreStorageSize, storageSize),
+        () => {
+            if (dr.restoreSnapshotHandle !== undefined && !isSnapshotHandle(dr.restoreSnapshotHandle)) {
+                r.fail("restoreSnapshotHandle", dr.restoreSnapshotHandle, `Not a linstor-csi snapshot handle. ${HANDLE_FORMS}`);
+            }
+        },
+        () => r.check("restoreBucketRegion").ifSet.awsRegion(dr.restoreBucketRegion),
+        () => {
+            if (dr.restoreBucketName !== undefined && dr.restoreBucketRegion === undefined) {
+                r.fail("restoreBucketRegion", undefined, "Name the region of restoreBucketName (S3 needs it to reach the bucket).");
+            }
+            if (dr.restoreBucketName === undefined && (dr.restoreBucketRegion ?? dr.restoreBucketKmsKeyArn) !== undefined) {
+                r.fail(
+                    "restoreBucketName",
+                    undefined,
+                    "restoreBucketRegion and restoreBucketKmsKeyArn describe the bucket restoreBucketName names: set it too.",
+                );
+            }
+        },
+        () => {
+            if (dr.drMode === "standby" && dr.restoreSnapshotHandle !== undefined) {
+                r.fail(
+                    "restoreSnapshotHandle",
+                    dr.restoreSnapshotHandle,
+                    "A standby restores nothing; pin the backup when you fail over (drMode: restore), or remove it.",
+                );
+            }
+            if (dr.drMode === "standby" && dr.drSnapshotsEnabled) {
+                r.fail("drSnapshotsEnabled", true, "A standby runs no Jenkins to snapshot; turn it on once the DR copy is live (drMode: restore).");
+            }
+        },
+    ];
+}
+
+/** linstor-csi's handle forms (pkg/volume/volume.go ParseSnapshotId at v1.11.3; schedule.ts isSnapshotHandle). */
+export const HANDLE_FORMS =
+    "Use s3://<remote>/<resource>/<snapshot> (VolumeSnapshotContent status.snapshotHandle, or from `linstor backup list <remote>`: " +
+    "s3://<remote>/<origin resource>/<origin snapshot>) or a bare LINSTOR snapshot name such as snapshot-<uuid>.";

@@ -42,7 +42,7 @@ import { validateRemoteJobImage, validateS3SnapshotSettings } from "../../compon
 import { validateAcrossSections } from "./across";
 import { type ClusterConfig, readClusterConfig } from "./cluster";
 import { reportContradictions } from "./contradictions";
-import { type DrConfig, readDrConfig } from "./dr";
+import { type DrConfig, drConfigChecks, readDrConfig } from "./dr";
 import { type JenkinsConfig, readJenkinsConfig, requiredPluginNote } from "./jenkins";
 import { unknownKeyProblems } from "./keys";
 import { type LinstorDbBackupConfig, readLinstorDbBackupConfig } from "./linstorDbBackup";
@@ -155,7 +155,7 @@ export function readStackConfig(r = new ConfigReader(PROJECT)): StackConfig {
     awsConfig.check("region").awsRegion(region);
     const role = r.choice<StackRole>("role", "primary");
     // Read in every role, so a key of the other role is known (and refused as a contradiction, not as unknown).
-    const dr = readDrConfig(r, role === "dr");
+    const dr = readDrConfig(r);
     return {
         project: PROJECT,
         stack,
@@ -231,18 +231,8 @@ function stackChecks(cfg: StackConfig): (() => void)[] {
     }
     if (cfg.dr !== undefined) {
         const dr = cfg.dr;
-        checks.push(
-            () =>
-                r
-                    .check("primaryStack")
-                    .matches(
-                        dr.primaryStack,
-                        /^[^/\s]+\/[^/\s]+\/[^/\s]+$/,
-                        "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.",
-                    ),
-            // Becomes the restored Jenkins' storageSize.
-            () => r.check("restoreStorageSize").ifSet.quantity(dr.restoreStorageSize, JENKINS_STORAGE_SIZE),
-            () => validateRemoteJobImage(dr.remoteJobImage, stackKeyOf("S3SnapshotShipping")),
+        checks.push(...drConfigChecks(dr, r, JENKINS_STORAGE_SIZE), () =>
+            validateRemoteJobImage(dr.remoteJobImage, stackKeyOf("S3SnapshotShipping")),
         );
     }
     return checks;

@@ -70,6 +70,8 @@ function filterZones(names: string[], region: string, filters: { name: string; v
 export interface MockBucket {
     /** The object's bytes; undefined when there is no such key. */
     object(key: string): Buffer | undefined;
+    /** The object's size (HeadObject); undefined when there is no such key. */
+    size(key: string): number | undefined;
     /** Every key. */
     keys(): readonly string[];
 }
@@ -136,7 +138,16 @@ export function recordingMocks(ctx: MockContext, records: MockRecord[]): pulumi.
             });
             return { id, state: stateFor(args, ctx, regionOf(args.provider)) };
         },
-        call: (args) => invoke(args, ctx),
+        call: (args) => {
+            try {
+                return invoke(args, ctx);
+            } catch (e) {
+                // The engine returns a failed invoke as a gRPC error whose details are the provider's message, and the
+                // SDK rejects with `new Error(err.details)` (@pulumi/pulumi runtime/invoke.js): keep the message.
+                Object.assign(e as object, { details: (e as Error).message });
+                throw e;
+            }
+        },
     };
 }
 
@@ -300,14 +311,10 @@ function s3List(bucket: MockBucket | undefined, a: Record<string, unknown>): Rec
 
 /** GetObject/HeadObject as the `aws_s3_object` data source returns them; a missing key fails like S3's 404. */
 function s3Object(bucket: MockBucket | undefined, a: Record<string, unknown>): Record<string, unknown> {
-    const body = bucket?.object(a.key as string);
-    if (body === undefined) throw new Error(`reading S3 Bucket (${a.bucket}) Object (${a.key}): couldn't find resource (NotFound: 404)`);
-    return {
-        bucket: a.bucket,
-        key: a.key,
-        contentLength: body.length,
-        ...(a.downloadBody === "true" ? { bodyBase64: body.toString("base64") } : {}),
-    };
+    const body = a.downloadBody === "true" ? bucket?.object(a.key as string) : undefined;
+    const size = body?.length ?? bucket?.size(a.key as string);
+    if (size === undefined) throw new Error(`reading S3 Bucket (${a.bucket}) Object (${a.key}): couldn't find resource (NotFound: 404)`);
+    return { bucket: a.bucket, key: a.key, contentLength: size, ...(body !== undefined ? { bodyBase64: body.toString("base64") } : {}) };
 }
 
 const pendingOptions = new Map<string, MockOptions>();

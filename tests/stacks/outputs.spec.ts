@@ -3,7 +3,8 @@ import { loadConfig } from "../../stacks/config";
 import { deployDr } from "../../stacks/dr";
 import { exportOutputs, OUTPUT_NAMES } from "../../stacks/outputs";
 import { deployPrimary } from "../../stacks/primary";
-import { outputValue, resetRecords, settle, stackOutputs, useStack } from "../support/mocks";
+import { primaryBucket } from "../support/fakes/fakeLinstorBucket";
+import { outputValue, resetRecords, s3Buckets, settle, stackOutputs, useStack } from "../support/mocks";
 import { stackConfig } from "../support/stacks";
 
 describe("stack output contract (stacks/outputs.ts)", () => {
@@ -21,6 +22,8 @@ describe("stack output contract (stacks/outputs.ts)", () => {
         await settle();
         const plain = Object.fromEntries(await Promise.all(Object.entries(dev).map(async ([k, v]) => [k, await outputValue(v as any)])));
         stackOutputs["organization/ha-jenkins-eks/dev"] = plain;
+        // A bucket with backups: the DR stack restores one (and exports what describes it).
+        s3Buckets[plain.snapshotBucketName as string] = primaryBucket(plain.snapshotBucketName as string).bucket;
         try {
             const drFile = stackConfig("dr");
             useStack("dr", drFile.config, drFile.secretKeys);
@@ -34,6 +37,7 @@ describe("stack output contract (stacks/outputs.ts)", () => {
             expect(names.filter((n) => !(n in dev) && !(n in dr))).to.deep.equal([]);
         } finally {
             delete stackOutputs["organization/ha-jenkins-eks/dev"];
+            delete s3Buckets[plain.snapshotBucketName as string];
         }
     });
 });

@@ -8,7 +8,8 @@ import type { RecordedResource } from "../../policy/offline";
 import { loadConfig } from "../../stacks/config";
 import { deployDr } from "../../stacks/dr";
 import { deployPrimary } from "../../stacks/primary";
-import { outputValue, resetRecords, settle, stackOutputs, useStack } from "./mocks";
+import { primaryBucket } from "./fakes/fakeLinstorBucket";
+import { outputValue, resetRecords, s3Buckets, settle, stackOutputs, useStack } from "./mocks";
 import { cloneRecords } from "./policyHarness";
 import { stackConfig } from "./stacks";
 
@@ -58,12 +59,15 @@ export function evaluatedDev(overrides: Record<string, string> = {}): Promise<Ev
 
 /**
  * The dr stack (Pulumi.dr.yaml) with `overrides`, reading the outputs of the dev stack evaluated with an on-demand
- * snapshot (`jenkins-manual`), so the primary has a snapshot handle to restore from.
+ * snapshot (`jenkins-manual`), and the primary's bucket holding a day of hourly backups (fakes/fakeLinstorBucket.ts
+ * primaryBucket), so the DR stack finds the newest complete one.
  */
 export function evaluatedDr(overrides: Record<string, string> = {}): Promise<EvaluatedStack> {
     return memo("dr", overrides, async () => {
         const primary = await evaluatedDev({ "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" });
         stackOutputs[PRIMARY_STACK] = { ...primary.outputs };
+        const bucketName = primary.outputs.snapshotBucketName as string;
+        s3Buckets[bucketName] = primaryBucket(bucketName).bucket;
         try {
             const file = stackConfig("dr");
             const config = { ...file.config, ...overrides };
@@ -74,6 +78,7 @@ export function evaluatedDr(overrides: Record<string, string> = {}): Promise<Eva
             return { stack: "dr", config, secretKeys: file.secretKeys, records: cloneRecords(), outputs };
         } finally {
             delete stackOutputs[PRIMARY_STACK];
+            delete s3Buckets[bucketName];
         }
     });
 }

@@ -5,11 +5,13 @@ import { loadConfig } from "../../../stacks/config";
 import { thrown } from "../../support/fixtures";
 import { isSecret, ofType, outputValue, PROJECT, useStack } from "../../support/mocks";
 import { build } from "./fixtures";
+import { QUICK_START_API_ACCESS } from "../../support/stacks";
 
 describe("Jenkins stack config", () => {
     const K = (key: string) => `${PROJECT}:${key}`;
     const read = (config: Record<string, string>, secretKeys: string[] = []) => {
-        useStack("dev", { "aws:region": "us-west-2", ...config }, secretKeys);
+        // Every stack must say how it reaches the Kubernetes API (loadConfig checks the whole stack at once).
+        useStack("dev", { "aws:region": "us-west-2", ...QUICK_START_API_ACCESS, ...config }, secretKeys);
         // The reader parses types; loadConfig runs HaJenkins' own validation on what it read, naming the keys.
         return loadConfig().jenkins;
     };

@@ -4,11 +4,13 @@ import { expect } from "chai";
 import { ConfigError } from "../../../components/shared/errors";
 import { loadConfig } from "../../../stacks/config";
 import { isSecret, useStack } from "../../support/mocks";
+import { QUICK_START_API_ACCESS } from "../../support/stacks";
 
 describe("monitoring stack config", () => {
     const K = (key: string) => `ha-jenkins-eks:${key}`;
     const read = (config: Record<string, string>, secretKeys: string[] = []) => {
-        useStack("dev", { "aws:region": "us-west-2", ...config }, secretKeys);
+        // Every stack must say how it reaches the Kubernetes API (loadConfig checks the whole stack at once).
+        useStack("dev", { "aws:region": "us-west-2", ...QUICK_START_API_ACCESS, ...config }, secretKeys);
         // The reader parses types; loadConfig runs DrbdMonitoring's own validation on what it read, naming the keys.
         return loadConfig().monitoring;
     };
@@ -58,7 +60,7 @@ describe("monitoring stack config", () => {
         [
             "an open Grafana",
             { [K("grafanaServiceType")]: "LoadBalancer", [K("grafanaLoadBalancerSourceRanges")]: '["0.0.0.0/0"]' },
-            /ha-jenkins-eks:grafanaLoadBalancerSourceRanges: "0\.0\.0\.0\/0"/,
+            /ha-jenkins-eks:grafanaLoadBalancerSourceRanges: \["0\.0\.0\.0\/0"\]\. Refusing to open Grafana to the internet/,
         ],
         [
             "an unknown service type",

@@ -14,6 +14,7 @@ import { crdUpgradeJobValues, kubePrometheusStackValues, type MonitoringValuesIn
 import { loadConfig } from "../../../stacks/config";
 import { thrown } from "../../support/fixtures";
 import { one, resetRecords, settle, useStack } from "../../support/mocks";
+import { QUICK_START_API_ACCESS } from "../../support/stacks";
 
 const INPUT: MonitoringValuesInput = {
     discoveryNamespaces: ["monitoring"],
@@ -243,7 +244,7 @@ describe("DrbdMonitoring: CRD upgrade images", () => {
     }
 
     it("reads both stack keys, with the pinned defaults", () => {
-        useStack("dev", { "aws:region": "us-west-2", "ha-jenkins-eks:crdUpgradeBusyboxImage": "mirror.example.com/busybox:1.37.0" });
+        useStack("dev", { "aws:region": "us-west-2", ...QUICK_START_API_ACCESS, "ha-jenkins-eks:crdUpgradeBusyboxImage": "mirror.example.com/busybox:1.37.0" });
         const m = loadConfig().monitoring;
         expect(m.crdUpgradeBusyboxImage).to.equal("mirror.example.com/busybox:1.37.0");
         expect(m.crdUpgradeKubectlImage).to.equal("registry.k8s.io/kubectl:v1.35.1");

@@ -27,9 +27,9 @@ function direct(bucket: FakeLinstorBucket): BucketReader {
             return o.toString("utf8");
         },
         size: async (k) => {
-            const o = bucket.object(k);
-            if (o === undefined) throw new Error(`NoSuchKey ${k}`);
-            return o.length;
+            const n = bucket.size(k);
+            if (n === undefined) throw new Error(`NoSuchKey ${k}`);
+            return n;
         },
     };
 }
@@ -178,10 +178,18 @@ describe("backup catalog (LINSTOR's S3 layout)", () => {
             expect(r.chosen?.chain).to.have.length(2);
         });
 
-        it("reads only the metas it needs, newest first", async () => {
+        it("reads only the metas it needs: the candidate's resource, none newer than the backup it picks", async () => {
+            const other = shipChain(bucket, {
+                resource: "pvc-99999999-0000-4000-8000-000000000009",
+                pvcNamespace: "jenkins",
+                pvcName: "jenkins-home",
+                start: at("2026-06-01T00:00:00Z"),
+                increments: 2,
+            });
             await newestCompleteBackup(direct(bucket), { pvcNamespace: "jenkins" });
             const metas = bucket.reads.filter((k) => k.endsWith(".meta"));
-            expect(metas).to.deep.equal([...chain].reverse().map((id) => `${id}.meta`));
+            expect([...metas].sort()).to.deep.equal(chain.map((id) => `${id}.meta`).sort());
+            for (const id of other) expect(metas).to.not.include(`${id}.meta`);
         });
 
         it("stops at a chain that loops", async () => {

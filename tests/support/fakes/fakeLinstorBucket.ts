@@ -73,8 +73,13 @@ export class FakeLinstorBucket implements MockBucket {
         this.reads.push(key);
         const o = this.objects.get(key);
         if (o === undefined) return undefined;
-        // Data objects are stored by size only: a Buffer of their length is what the size read needs.
-        return Buffer.isBuffer(o) ? o : Buffer.alloc(o.length);
+        // Data objects are stored by size only (their content is never read here).
+        if (!Buffer.isBuffer(o)) throw new Error(`the fake keeps no content of data object ${key}`);
+        return o;
+    }
+
+    size(key: string): number | undefined {
+        return this.objects.get(key)?.length;
     }
 
     keys(): readonly string[] {
@@ -199,4 +204,27 @@ export function linstorBackupList(bucket: FakeLinstorBucket): { linstor: Record<
         linstor[id] = { id, origin_rsc: m[1], origin_snap: m[3], restorable: false, vlms: [{ vlm_nr: Number(m[2]), s3: { key } }] };
     }
     return { linstor };
+}
+
+/** The dev stack's Jenkins claim as LINSTOR names its resource (the mock's claim UID for `hje-dev-jenkins-home`). */
+export const DEV_JENKINS_RESOURCE = "pvc-11111111-0000-4000-8000-686a652d6465";
+
+/**
+ * The primary's bucket as the DR specs find it: a day of hourly backups of Jenkins' claim (a full at 00:00 and 23
+ * increments), a shipment still running after the last one, and the LINSTOR database backups beside them. Returns the
+ * bucket and the ids, oldest first.
+ */
+export function primaryBucket(name: string): { bucket: FakeLinstorBucket; ids: string[] } {
+    const bucket = new FakeLinstorBucket(name);
+    const ids = shipChain(bucket, {
+        resource: DEV_JENKINS_RESOURCE,
+        pvcNamespace: "jenkins",
+        pvcName: "jenkins-home",
+        volumeGiB: 20,
+        start: new Date("2026-07-01T00:00:00Z"),
+        increments: 23,
+    });
+    bucket.shipData({ resource: DEV_JENKINS_RESOURCE, snapshot: "snapshot-in-flight", start: new Date("2026-07-02T00:00:00Z"), basedOn: ids.at(-1) });
+    bucket.putOther("linstor-db/hje-dev/20260701T020000Z.tar.gz");
+    return { bucket, ids };
 }

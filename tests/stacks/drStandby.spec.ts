@@ -1,0 +1,110 @@
+/** The warm standby (drMode: standby) and its fail-over: one config switch and one `pulumi up`. */
+import { expect } from "chai";
+import { maxScheduleGapSeconds } from "../../components/shared/validation";
+import { restoreSeconds } from "../../components/snapshots/restoreTiming";
+import { S3_SNAPSHOT_DEFAULTS } from "../../components/snapshots/settings";
+import { chainBound, RESTORE_CHECK_OVERHEAD_SECONDS } from "../../stacks/drStandby";
+import { primaryBucket } from "../support/fakes/fakeLinstorBucket";
+import { dependsOn, ofType, one } from "../support/mocks";
+import { devOutputs, evaluateDr, rejection } from "./drFixtures";
+
+const STANDBY = { "ha-jenkins-eks:drMode": "standby" };
+const jenkinsRelease = () => ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "jenkins");
+
+describe("dr stack: warm standby", () => {
+    let standby: Record<string, unknown>;
+    let bucketReads: string[];
+    before(async () => {
+        const dev = await devOutputs();
+        const { bucket } = primaryBucket(dev.snapshotBucketName as string);
+        standby = await evaluateDr(STANDBY, { bucket });
+        bucketReads = bucket.reads;
+    });
+
+    it("keeps the cluster, LINSTOR and the S3 remote up, without Jenkins and without restoring anything", () => {
+        expect(ofType("ha-jenkins-eks:index:LinstorCluster")).to.have.length(1);
+        expect(one("kubernetes:batch/v1:Job", "ensure-linstor-remote")).to.not.equal(undefined);
+        expect(jenkinsRelease()).to.equal(undefined);
+        expect(ofType("kubernetes:core/v1:PersistentVolumeClaim")).to.have.length(0);
+        expect(ofType("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent")).to.have.length(0);
+        expect(standby.drMode).to.equal("standby");
+        expect(standby).to.not.have.property("restoredBackup");
+        expect(bucketReads, "a standby `pulumi up` chooses nothing").to.deep.equal([]);
+    });
+
+    it("proves the backups restore: a restore check on the backups' schedule, after the remote exists, within a deadline", () => {
+        const cron = one("kubernetes:batch/v1:CronJob", "restore-check");
+        expect(cron.inputs.metadata).to.deep.include({ name: "restore-check", namespace: "piraeus-datastore" });
+        // By default on the backups' own schedule: every new backup gets its check.
+        expect(cron.inputs.spec.schedule).to.equal(S3_SNAPSHOT_DEFAULTS.snapshotSchedule);
+        const job = cron.inputs.spec.jobTemplate.spec;
+        const env = Object.fromEntries(job.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        expect(env).to.deep.include({
+            REMOTE: "s3-us-east-2",
+            SNAPSHOT_CLASS: "linstor-csi-s3",
+            STORAGE_CLASS: "linstor-csi-lvm-thin-r1",
+            SIZE: "20Gi",
+        });
+        expect(dependsOn(cron, one("kubernetes:batch/v1:Job", "ensure-linstor-remote"))).to.equal(true);
+        // The first run downloads a whole chain: the deadline covers the longest the schedule can build (a 20 Gi volume).
+        const bound = chainBound({ ...S3_SNAPSHOT_DEFAULTS, snapshotFullAfter: S3_SNAPSHOT_DEFAULTS.snapshotFullAfter } as never, 20 * 2 ** 30);
+        expect(job.activeDeadlineSeconds).to.equal(restoreSeconds(bound) + RESTORE_CHECK_OVERHEAD_SECONDS);
+    });
+
+    it("alerts on every CronJob it runs (the restore check's failures included) and on no Jenkins it does not run", () => {
+        const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+        const jobs = rule.inputs.spec.groups.find((g: any) => g.name === "scheduled-jobs.rules").rules;
+        const watched = jobs.map((r: any) => /namespace="([^"]+)", cronjob="([^"]+)"/.exec(r.expr)!.slice(1, 3).join("/")).sort();
+        const registered = ofType("kubernetes:batch/v1:CronJob")
+            .map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`)
+            .sort();
+        expect(registered).to.deep.equal(["piraeus-datastore/restore-check"]);
+        expect(watched).to.deep.equal(registered);
+        // Two missed checks: a failing check is noticed within twice its interval (plus the rule's 10 minutes).
+        expect(jobs[0].expr).to.contain(`> ${2 * (maxScheduleGapSeconds(S3_SNAPSHOT_DEFAULTS.snapshotSchedule) as number)}`);
+        expect(ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").some((m) => m.name.includes("jenkins"))).to.equal(false);
+    });
+
+    it("checks on its own schedule when told to", async () => {
+        await evaluateDr({ ...STANDBY, "ha-jenkins-eks:restoreCheckSchedule": "7 * * * *" });
+        expect(one("kubernetes:batch/v1:CronJob", "restore-check").inputs.spec.schedule).to.equal("7 * * * *");
+    });
+
+    it("refuses a pinned backup or DR snapshots in standby (nothing is restored, no Jenkins runs)", async () => {
+        expect(await rejection({ ...STANDBY, "ha-jenkins-eks:restoreSnapshotHandle": "snapshot-1" })).to.match(
+            /restoreSnapshotHandle: "snapshot-1"\. A standby restores nothing/,
+        );
+        expect(await rejection({ ...STANDBY, "ha-jenkins-eks:drSnapshotsEnabled": "true" })).to.match(
+            /drSnapshotsEnabled: true\. A standby runs no Jenkins/,
+        );
+    });
+
+    it("fails over with one `pulumi up` after `drMode: restore`: the newest backup restored, Jenkins started, the check gone", async () => {
+        const dev = await devOutputs();
+        const { bucket, ids } = primaryBucket(dev.snapshotBucketName as string);
+        const live = await evaluateDr({ "ha-jenkins-eks:drMode": "restore" }, { own: standby, bucket });
+        expect((live.restoredBackup as Record<string, unknown>).id).to.equal(ids.at(-1));
+        expect(jenkinsRelease()).to.not.equal(undefined);
+        expect(ofType("kubernetes:batch/v1:CronJob")).to.have.length(0);
+        // The same cluster: no resource of the standby's cluster is renamed.
+        expect(one("ha-jenkins-eks:index:LinstorCluster").name).to.equal("hje-dr");
+    });
+});
+
+describe("the restore check's deadline bound", () => {
+    it("covers a whole chain: a full the size of the volume and one increment per backup until the next full", () => {
+        const s = {
+            snapshotSchedule: "*/15 * * * *",
+            snapshotAllowIncremental: true,
+            snapshotMaxIncrements: 0,
+            snapshotFullAfter: "24h",
+            snapshotExpectedChurnGiBPerHour: 0.25,
+        };
+        const bound = chainBound(s as never, 20 * 2 ** 30);
+        expect(bound.chainLength).to.equal(97);
+        expect(bound.chainBytes).to.equal(20 * 2 ** 30 + 96 * 0.0625 * 2 ** 30);
+        expect(restoreSeconds(bound)).to.be.greaterThan(restoreSeconds({ chainBytes: 20 * 2 ** 30, chainLength: 1 }));
+        const full = chainBound({ ...s, snapshotAllowIncremental: false } as never, 20 * 2 ** 30);
+        expect(full.chainLength).to.equal(1);
+    });
+});
