@@ -68,12 +68,49 @@ export interface StackOutputs {
     readonly grafanaAdminPassword: string;
     readonly grafanaService: string;
     readonly alertmanagerService: string;
+    /** The newest complete backup in the bucket when this `pulumi up` ran (a convenience; the DR stack finds it itself). */
+    readonly newestBackup: BackupSummary;
+    readonly newestBackupHandle: string;
     // DR only.
+    /** `restore` (Jenkins restored and running) or `standby` (cluster, LINSTOR, remote and the restore check). */
+    readonly drMode: "restore" | "standby";
     readonly primaryStack: string;
     readonly primaryRegion: string;
+    /** The primary's outputs this stack last used (live or recorded): what a later run falls back on. */
+    readonly primaryRecord: PrimaryStackOutputs;
+    /** The backup this stack restored, as it chose it: the record that keeps the choice (stacks/drChoice.ts). */
+    readonly restoredBackup: RestoredBackup;
     readonly restoredSnapshotHandle: string;
+    /** URN of the restored claim: `pulumi state unprotect` it to release this restore (runbook). */
+    readonly restoredClaimUrn: string;
     /** Whether the restore reads the backup from another region than the DR cluster's. */
     readonly restoreReadsAcrossRegions: boolean;
+}
+
+/** A backup in the bucket, as the program describes it. */
+export interface BackupSummary {
+    /** LINSTOR's backup id (`linstor backup list`): the meta key without `.meta`. */
+    readonly id: string;
+    readonly resource: string;
+    readonly snapshot: string;
+    /** linstor-csi handle through the stack's LINSTOR remote. */
+    readonly handle: string;
+    /** Start of the shipment, ms since the epoch. */
+    readonly startTimestamp: number;
+    /** The backup and every base down to its full one. */
+    readonly chainLength: number;
+    /** Bytes of every data object of the chain (what a restore downloads). */
+    readonly chainBytes: number;
+    /** Size of the volume in bytes. */
+    readonly volumeBytes: number;
+    /** LINSTOR cluster that shipped it. */
+    readonly clusterId?: string;
+}
+
+/** The DR stack's choice: the backup, and under which `restoreSelection` it was made (or that it was pinned). */
+export interface RestoredBackup extends BackupSummary {
+    readonly selection: number;
+    readonly pinned: boolean;
 }
 
 export type OutputName = keyof StackOutputs;
@@ -124,9 +161,15 @@ export const OUTPUT_NAMES: { readonly [K in OutputName]: K } = {
     grafanaAdminPassword: "grafanaAdminPassword",
     grafanaService: "grafanaService",
     alertmanagerService: "alertmanagerService",
+    newestBackup: "newestBackup",
+    newestBackupHandle: "newestBackupHandle",
+    drMode: "drMode",
     primaryStack: "primaryStack",
     primaryRegion: "primaryRegion",
+    primaryRecord: "primaryRecord",
+    restoredBackup: "restoredBackup",
     restoredSnapshotHandle: "restoredSnapshotHandle",
+    restoredClaimUrn: "restoredClaimUrn",
     restoreReadsAcrossRegions: "restoreReadsAcrossRegions",
 };
 

@@ -100,6 +100,10 @@ export interface JenkinsPlacement {
     /** The namespace the stack created (buildJenkinsNamespace). */
     readonly namespace: k8s.core.v1.Namespace;
     readonly monitoringEnabled: boolean;
+    /** The chart's ServiceMonitor (default: with monitoring); false when monitoring makes Jenkins' (the DR stack). */
+    readonly chartServiceMonitor?: boolean;
+    /** Seconds the first start may wait for a claim being restored (HaJenkins.restoreWaitSeconds). */
+    readonly restoreWaitSeconds?: number;
     readonly dependsOn?: pulumi.Resource[];
 }
 
@@ -114,6 +118,8 @@ export function buildJenkins(cfg: StackConfig, cluster: LinstorCluster, placemen
         existingClaim: placement.existingClaim,
         createNamespace: false,
         monitoringEnabled: placement.monitoringEnabled,
+        ...(placement.chartServiceMonitor !== undefined ? { chartServiceMonitor: placement.chartServiceMonitor } : {}),
+        ...(placement.restoreWaitSeconds !== undefined ? { restoreWaitSeconds: placement.restoreWaitSeconds } : {}),
         protect: cfg.cluster.protectStatefulResources,
     };
     // The component's own check, with errors naming the stack's keys (the component would name HaJenkins.<field>).
@@ -147,6 +153,10 @@ export function buildMonitoring(
         readonly jenkinsNamespace: string;
         /** The stack's scheduled jobs as their components describe them (undefined entries: not scheduled here). */
         readonly schedules: readonly (ScheduledJob | undefined)[];
+        /** Monitoring makes Jenkins' ServiceMonitor itself (when the chart's is off). Default false. */
+        readonly jenkinsServiceMonitor?: boolean;
+        /** Whether a Jenkins runs to scrape and alert on (not in a warm standby). Default true. */
+        readonly jenkinsRuns?: boolean;
     },
 ): DrbdMonitoring | undefined {
     if (!cfg.monitoring.monitoringEnabled) return undefined;
@@ -159,8 +169,16 @@ export function buildMonitoring(
         prometheusStorageClassName: settings.useExistingPrometheusOperator
             ? undefined
             : storageClassFor(prometheusStorageReplicas, cluster.storageClassNames, projectKey("prometheusStorageReplicas")),
-        // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it.
-        jenkins: { namespace: opts.jenkinsNamespace, createServiceMonitor: false, job: chartFullname(JENKINS_RELEASE) },
+        // HaJenkins turns on the chart's own ServiceMonitor (and the prometheus plugin); ours would duplicate it, unless
+        // the chart's is off (the DR stack, whose Jenkins does not wait for the CRDs).
+        jenkins:
+            opts.jenkinsRuns === false
+                ? undefined
+                : {
+                      namespace: opts.jenkinsNamespace,
+                      createServiceMonitor: opts.jenkinsServiceMonitor ?? false,
+                      job: chartFullname(JENKINS_RELEASE),
+                  },
         schedules: opts.schedules.filter((s): s is ScheduledJob => s !== undefined),
         expectedStorageNodes: cfg.cluster.nodesPerAz * cluster.availabilityZones.length,
     };
