@@ -2,9 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
+import { controllerMetricsNetworkPolicySpec } from "../linstorCluster/networkPolicy";
 import type { KeyOf } from "../linstorCluster/settings";
 import { dependencies, Hidden } from "../shared/componentOptions";
-import { controllerMetricsNetworkPolicySpec } from "../linstorCluster/networkPolicy";
 import { alertRuleGroups, JOBS, type ScheduledJob } from "./alertRules";
 import { DASHBOARD_FILE, drbdDashboard } from "./dashboard";
 import {
@@ -26,8 +26,8 @@ import {
     GRAFANA_ADMIN_KEYS,
     kubePrometheusStackValues,
     type MonitoringServices,
-    RELEASE_NAME,
     nodeExporterNamespace,
+    RELEASE_NAME,
     SERVICES,
     snapshotStateMetricsConfig,
 } from "./values";
