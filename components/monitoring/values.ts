@@ -214,6 +214,10 @@ export function kubePrometheusStackValues(v: MonitoringValuesInput): Record<stri
         // hostNetwork, hostPID and hostPath mounts: in a namespace of its own, so the rest of the stack stays "baseline".
         "prometheus-node-exporter": { namespaceOverride: v.nodeExporterNamespace ?? nodeExporterNamespace(v.monitoringNamespace) },
         "kube-state-metrics": {
+            // Its default collectors list and watch every Secret of the cluster (ClusterRole `secrets: list, watch`, whole
+            // objects): nothing here reads kube_secret_*, so the collector and that right go (kube-state-metrics 8.4.0,
+            // kube-prometheus-stack 88.5.3's dependency: `collectorsExclude`, templates/_helpers.tpl, role.yaml).
+            collectorsExclude: ["secrets"],
             customResourceState: { enabled: true, config: snapshotStateMetricsConfig(v.snapshotScheduleLabel) },
             rbac: { extraRules: [{ apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "watch"] }] },
             resources: { requests: { cpu: "20m", memory: "64Mi" }, limits: { memory: "256Mi" } },

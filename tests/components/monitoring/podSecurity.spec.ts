@@ -43,6 +43,10 @@ describe("DrbdMonitoring: least privilege", () => {
         expect(values().grafana.sidecar.dashboards.searchNamespace).to.deep.equal(["monitoring"]);
     });
 
+    it("takes kube-state-metrics' cluster-wide read of every Secret away (its secrets collector)", () => {
+        expect(values()["kube-state-metrics"].collectorsExclude).to.deep.equal(["secrets"]);
+    });
+
     it("admits Prometheus pods of the monitoring namespace to LINSTOR's controller metrics port, and nothing else", () => {
         const policy = one(POLICY);
         expect(policy.inputs.metadata).to.include({ name: "linstor-controller-metrics", namespace: "piraeus-datastore" });
