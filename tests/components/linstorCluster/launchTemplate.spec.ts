@@ -15,7 +15,7 @@ describe("LinstorCluster", () => {
                 { deviceName: "/dev/xvda", ebs: { volumeSize: 50, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
                 {
                     deviceName: "/dev/sdf",
-                    ebs: { volumeSize: 100, volumeType: "gp3", iops: 3000, throughput: 125, encrypted: "true", deleteOnTermination: "true" },
+                    ebs: { volumeSize: 200, volumeType: "gp3", iops: 3000, throughput: 125, encrypted: "true", deleteOnTermination: "true" },
                 },
                 { deviceName: "/dev/sdg", ebs: { volumeSize: 4, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
             ]);

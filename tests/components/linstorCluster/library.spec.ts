@@ -37,7 +37,7 @@ function expectDefaultsApplied(): void {
     const lt = one("aws:ec2/launchTemplate:LaunchTemplate");
     expect(lt.inputs.instanceType).to.equal("m6i.large");
     expect(lt.inputs.metadataOptions.httpPutResponseHopLimit).to.equal(1);
-    expect(lt.inputs.blockDeviceMappings[1].ebs).to.include({ volumeSize: 100, volumeType: "gp3", iops: 3000, throughput: 125 });
+    expect(lt.inputs.blockDeviceMappings[1].ebs).to.include({ volumeSize: 200, volumeType: "gp3", iops: 3000, throughput: 125 });
     const operator = one("kubernetes:helm.sh/v3:Release", "linstor-operator");
     expect(operator.inputs.chart).to.equal(PIRAEUS_CHART);
     expect(operator.inputs.version).to.equal("2.10.8");

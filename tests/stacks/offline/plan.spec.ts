@@ -97,18 +97,18 @@ describe("offline plan", () => {
 
     it("sizes DRBD memory and metadata with the component's own rules", () => {
         const z = sizingOf({ ...clusterSettings(), azCount: 3 }, 3);
-        // 100 GiB × 32 KiB/GiB × 2 peers = 6.25 MiB → 7; metadata 100 GiB × 32 KiB × 7 slots ≈ 22 MiB + 100 × 4 MiB.
+        // 200 GiB × 32 KiB/GiB × 2 peers = 12.5 MiB → 13; metadata 200 GiB × 32 KiB × 7 slots ≈ 44 MiB + 100 × 4 MiB.
         expect(z).to.include({
             nodes: 3,
-            dataGiB: 100,
+            dataGiB: 200,
             maxReplicas: 3,
-            bitmapMiB: 7,
-            requiredMemoryMiB: 3079,
+            bitmapMiB: 13,
+            requiredMemoryMiB: 3085,
             instanceMemoryMiB: 8192,
-            metadataNeededMiB: 422,
+            metadataNeededMiB: 444,
             metadataVolumeGiB: 4,
         });
-        expect(z.usableGiB).to.deep.equal({ 1: 300, 2: 150, 3: 100 });
+        expect(z.usableGiB).to.deep.equal({ 1: 600, 2: 300, 3: 200 });
     });
 
     it("exits 1 only on a mandatory violation and 2 when the stack could not be judged", () => {
@@ -145,7 +145,7 @@ describe("offline plan", () => {
         expect(text).to.contain("Resources: 11 registered, 1 read");
         expect(text).to.contain("node group hje-dev-storage-us-west-2b: us-west-2b — 1 node(s), min 1, max 2");
         expect(text).to.contain("linstor-csi-lvm-thin-r3: linstor.csi.linbit.com, 3 replica(s) in different zones, reclaim Retain");
-        expect(text).to.contain("DRBD bitmaps in RAM at 3 replicas: 7 MiB; node needs ≥ 3079 MiB, m6i.large has 8192 MiB");
+        expect(text).to.contain("DRBD bitmaps in RAM at 3 replicas: 13 MiB; node needs ≥ 3085 MiB, m6i.large has 8192 MiB");
         expect(text).to.contain("1 mandatory violation(s), 0 advisory");
         expect(text).to.contain("✖ [mandatory] storage-class-reclaim-retain\n      StorageClass r3 has reclaimPolicy Delete: set Retain.");
         expect(text).to.contain("– jenkins-volume-replicated: not applicable (No Jenkins.)");
