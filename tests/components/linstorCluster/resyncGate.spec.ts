@@ -80,7 +80,8 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
                 f.replicasOf("pvc-1")[2].diskState = "UpToDate";
             },
         ]);
-        runs.flapping = against(world(), { ...PASSES, STABLE_SECONDS: "0.4" }, [
+        // A window of 1.5 s: on a loaded machine two polls 30 ms apart can be 0.4 s apart, and the gate would pass first.
+        runs.flapping = against(world(), { ...PASSES, STABLE_SECONDS: "1.5" }, [
             () => undefined,
             () => undefined,
             (f) => {
