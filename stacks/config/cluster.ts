@@ -9,7 +9,10 @@ import {
 import type { ConfigReader } from "./reader";
 
 /** Cluster settings before the availability zones are resolved (they may come from an AWS lookup). */
-export type ClusterConfig = Omit<LinstorClusterSettings, "availabilityZones" | "region" | "namePrefix" | "dataVolumeIops" | "dataVolumeThroughputMiBps"> & {
+export type ClusterConfig = Omit<
+    LinstorClusterSettings,
+    "availabilityZones" | "region" | "namePrefix" | "dataVolumeIops" | "dataVolumeThroughputMiBps"
+> & {
     /** Unset unless configured (LinstorCluster fills the gp3 baseline and refuses them where the type ignores them). */
     readonly dataVolumeIops?: number;
     readonly dataVolumeThroughputMiBps?: number;

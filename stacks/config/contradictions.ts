@@ -58,27 +58,43 @@ export function reportContradictions(r: ConfigReader, v: ReadValues): void {
         }
     } else {
         for (const key of ["privateSubnetIds", "publicSubnetIds"]) {
-            if (set(key)) r.report(key, r.raw(key), "Subnets are used only in an existing VPC: set vpcId too, or remove them (the stack then creates its VPC).");
+            if (set(key))
+                r.report(
+                    key,
+                    r.raw(key),
+                    "Subnets are used only in an existing VPC: set vpcId too, or remove them (the stack then creates its VPC).",
+                );
         }
     }
     if (v.linstorDistribution !== "linbit") {
         for (const key of ["drbdIoUsername", "drbdIoPassword"]) {
             if (set(key)) {
-                r.report(key, key === "drbdIoPassword" ? "(secret value hidden)" : r.raw(key), "Only the LINBIT distribution (linstorDistribution: linbit) pulls from drbd.io; remove it.");
+                r.report(
+                    key,
+                    key === "drbdIoPassword" ? "(secret value hidden)" : r.raw(key),
+                    "Only the LINBIT distribution (linstorDistribution: linbit) pulls from drbd.io; remove it.",
+                );
             }
         }
     }
     if (v.role === "primary") {
-        for (const key of DR_ONLY) if (set(key)) r.report(key, r.raw(key), "Only a DR stack (role: dr) reads this key; remove it from this primary stack.");
-        if (changed("drSnapshotsEnabled", "false")) r.report("drSnapshotsEnabled", r.raw("drSnapshotsEnabled"), "Only a DR stack (role: dr) reads this key.");
-        if (changed("remoteJobImage", DR_DEFAULTS.remoteJobImage)) r.report("remoteJobImage", r.raw("remoteJobImage"), "Only a DR stack (role: dr) reads this key.");
+        for (const key of DR_ONLY)
+            if (set(key)) r.report(key, r.raw(key), "Only a DR stack (role: dr) reads this key; remove it from this primary stack.");
+        if (changed("drSnapshotsEnabled", "false"))
+            r.report("drSnapshotsEnabled", r.raw("drSnapshotsEnabled"), "Only a DR stack (role: dr) reads this key.");
+        if (changed("remoteJobImage", DR_DEFAULTS.remoteJobImage))
+            r.report("remoteJobImage", r.raw("remoteJobImage"), "Only a DR stack (role: dr) reads this key.");
     }
     if (v.role === "dr") {
         const why = "A DR stack creates no bucket and restores from the primary's (its outputs): set this on the primary stack, or remove it.";
         for (const key of PRIMARY_ONLY) if (set(key)) r.report(key, r.raw(key), why);
         for (const [key, fallback] of Object.entries(PRIMARY_ONLY_WITH_DEFAULT)) if (changed(key, fallback)) r.report(key, r.raw(key), why);
         if (set("onDemandSnapshotName") && !v.drSnapshotsEnabled) {
-            r.report("onDemandSnapshotName", r.raw("onDemandSnapshotName"), "A DR stack takes snapshots only with drSnapshotsEnabled: true; set that or remove this.");
+            r.report(
+                "onDemandSnapshotName",
+                r.raw("onDemandSnapshotName"),
+                "A DR stack takes snapshots only with drSnapshotsEnabled: true; set that or remove this.",
+            );
         }
         // The DR copy runs what the primary runs (stacks/dr.ts drJenkinsConfig): a different value here would be overridden.
         // Without a primary to read, this stack's own jenkins* keys are what runs.

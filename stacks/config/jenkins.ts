@@ -56,7 +56,10 @@ export function readJenkinsConfig(r: ConfigReader): JenkinsConfig {
  * the /prometheus scrape), and refusing would make every list copy pins that go stale with the chart's; the note and
  * the reference say what is installed beyond the list. Undefined when the list names them all.
  */
-export function requiredPluginNote(s: Pick<JenkinsSettings, "plugins" | "prometheusPluginVersion" | "pluginSource">, monitoringEnabled: boolean): string | undefined {
+export function requiredPluginNote(
+    s: Pick<JenkinsSettings, "plugins" | "prometheusPluginVersion" | "pluginSource">,
+    monitoringEnabled: boolean,
+): string | undefined {
     const listed = new Set(s.plugins.map((p) => p.split(":")[0]));
     const added = requiredPlugins(monitoringEnabled).filter((n) => !listed.has(n));
     // The prometheus plugin is added whenever monitoring is on (pinned by jenkinsPrometheusPluginVersion): no news.
