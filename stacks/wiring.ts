@@ -22,6 +22,7 @@ import { S3SnapshotShipping, validateS3SnapshotShippingArgs } from "../component
 import { describeSnapshotSchedule } from "../components/snapshots/schedule";
 import { type BucketSource, type S3SnapshotSettings, validateS3SnapshotSettings } from "../components/snapshots/settings";
 import { projectKey, type StackConfig, validateAcrossSections } from "./config";
+import { jenkinsClaimGiB } from "./config/dataPool";
 import { jenkinsConfigKey } from "./config/jenkins";
 import { guardUpgrade } from "./upgradeGuard";
 import { resolveAvailabilityZones } from "./zones";
@@ -336,7 +337,7 @@ export function snapshotOutputs(snapshots: S3SnapshotShipping) {
 /** The snapshot schedule as S3SnapshotShipping describes it to monitoring (undefined when none runs). */
 export function snapshotSchedule(cfg: StackConfig): ScheduledJob | undefined {
     // The CronJob runs next to LINSTOR (scheduleResources.ts), in the operator chart's namespace.
-    return describeSnapshotSchedule(cfg.snapshots, operatorChart(cfg.cluster.linstorDistribution).namespace);
+    return describeSnapshotSchedule(cfg.snapshots, operatorChart(cfg.cluster.linstorDistribution).namespace, jenkinsClaimGiB(cfg));
 }
 
 /** The LINSTOR database backup as LinstorDbBackup describes it to monitoring (undefined when off). */

@@ -60,7 +60,7 @@ export interface AlertRuleInput {
     /** `job` label of the Jenkins target; no Jenkins alert without it. */
     readonly jenkinsJob?: string;
     /** Snapshot schedule; no snapshot alerts without it. */
-    readonly snapshots?: { readonly intervalSeconds: number; readonly scheduleLabel?: string };
+    readonly snapshots?: { readonly intervalSeconds: number; readonly slackSeconds?: number; readonly scheduleLabel?: string };
     /** CronJobs whose last success must be recent (the snapshot schedule, the LINSTOR database backup). */
     readonly cronJobs?: readonly ScheduledJob[];
     /** Storage nodes the cluster should have (nodes per AZ × AZs); no missing-node alert without it. */
@@ -264,7 +264,7 @@ export function alertRuleGroups(input: AlertRuleInput): RuleGroup[] {
             ],
         });
     }
-    if (input.snapshots !== undefined) groups.push(snapshotGroup(input.snapshots.intervalSeconds));
+    if (input.snapshots !== undefined) groups.push(snapshotGroup(input.snapshots.intervalSeconds, input.snapshots.slackSeconds));
     if (input.cronJobs !== undefined && input.cronJobs.length > 0) groups.push(cronJobGroup(input.cronJobs));
     return groups;
 }
@@ -274,7 +274,7 @@ function cronJobGroup(jobs: readonly ScheduledJob[]): RuleGroup {
         name: "scheduled-jobs.rules",
         rules: jobs.map((job) => {
             const selector = `kube_cronjob_status_last_successful_time{namespace="${job.namespace}", cronjob="${job.name}"}`;
-            const maxAge = 2 * job.intervalSeconds;
+            const maxAge = 2 * job.intervalSeconds + (job.slackSeconds ?? 0);
             return rule(
                 "ScheduledJobNotSucceeding",
                 "warning",
@@ -288,8 +288,9 @@ function cronJobGroup(jobs: readonly ScheduledJob[]): RuleGroup {
     };
 }
 
-function snapshotGroup(intervalSeconds: number): RuleGroup {
-    const maxAge = 2 * intervalSeconds;
+function snapshotGroup(intervalSeconds: number, slackSeconds = 0): RuleGroup {
+    // A full backup keeps newer snapshots waiting while it ships (the schedule's slack).
+    const maxAge = 2 * intervalSeconds + slackSeconds;
     const scheduled = 'schedule!=""';
     const readyCreated = `${SNAPSHOT_CREATED_METRIC}{${scheduled}} and on (namespace, volumesnapshot) (${SNAPSHOT_READY_METRIC}{${scheduled}} == 1)`;
     return {

@@ -272,7 +272,10 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
                         storagePoolFullPercent: s.storagePoolFullPercent,
                         storageClassNames,
                         jenkinsJob: jenkins?.job,
-                        snapshots: snapshotSchedule === undefined ? undefined : { intervalSeconds: snapshotSchedule.intervalSeconds, scheduleLabel },
+                        snapshots:
+                            snapshotSchedule === undefined
+                                ? undefined
+                                : { intervalSeconds: snapshotSchedule.intervalSeconds, slackSeconds: snapshotSchedule.slackSeconds, scheduleLabel },
                         cronJobs: schedules,
                         expectedSatellites: expectedStorageNodes,
                     }),

@@ -7,7 +7,7 @@ import { JENKINS_DEFAULTS, type JenkinsSettings, STORAGE_SIZE, startupBudgetSeco
 import { LINSTOR_CLUSTER_DEFAULTS, type LinstorClusterSettings } from "../linstorCluster/settings";
 import { maxScheduleGapSeconds } from "../shared/cron";
 import { check, parseQuantity } from "../shared/validation";
-import { fullAfterHours } from "../snapshots/retention";
+import { fullAfterHours, SHIPPING_ESTIMATE } from "../snapshots/retention";
 import { S3_SNAPSHOT_SETTINGS_DEFAULTS, type S3SnapshotSettings } from "../snapshots/settings";
 
 export interface RtoInputs {
@@ -124,8 +124,8 @@ export const RTO_DEFAULTS: RtoInputs = {
     coreDnsStartSeconds: 5,
     snapshotChurnGiBPerHour: S3_SNAPSHOT_SETTINGS_DEFAULTS.snapshotExpectedChurnGiBPerHour,
     snapshotFullAfterHours: 24,
-    snapshotShippingMiBps: 40,
-    snapshotShippingOverheadSeconds: 60,
+    snapshotShippingMiBps: SHIPPING_ESTIMATE.mibPerSecond,
+    snapshotShippingOverheadSeconds: SHIPPING_ESTIMATE.overheadSeconds,
     eksCreateSeconds: 900,
     nodeGroupsSeconds: 300,
     storageStackSeconds: 300,

@@ -8,6 +8,11 @@ export interface ScheduledJob {
     readonly name: string;
     /** Longest gap between its runs, in seconds (the alert fires after twice this without a success). */
     readonly intervalSeconds: number;
+    /**
+     * How much longer than that a healthy run may take to deliver, e.g. shipping a full backup; the alerts wait for it
+     * on top of twice the interval. Default 0.
+     */
+    readonly slackSeconds?: number;
     /** What it protects, for the alert text, e.g. "LINSTOR database backup". */
     readonly purpose: string;
     /**

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { dependencies, Hidden } from "../shared/componentOptions";
 import { ConfigError } from "../shared/errors";
 import type { ScheduledJob } from "../shared/schedule";
-import { check, type KeyOf } from "../shared/validation";
+import { check, type KeyOf, parseQuantity } from "../shared/validation";
 import { SnapshotBucket } from "./bucket";
 import { ensureRemoteJob, snapshotController } from "./controller";
 import { linstorS3Credentials } from "./credentials";
@@ -376,7 +376,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
                     snapshotClasses: [snapshotClass, fullClass],
                 });
                 this.snapshotIntervalSeconds = maxScheduleGapSeconds(s.snapshotSchedule);
-                this.watchedSchedule = describeSnapshotSchedule(s, s.linstorNamespace);
+                this.watchedSchedule = describeSnapshotSchedule(s, s.linstorNamespace, (parseQuantity(jenkins.storageSize) ?? 0) / 2 ** 30);
             }
             if (s.onDemandSnapshotName !== undefined) {
                 this.onDemandSnapshotName = s.onDemandSnapshotName;

@@ -14,6 +14,18 @@
 import { maxScheduleGapSeconds, parseCron } from "../shared/cron";
 import { parseGoDurationSeconds, type S3SnapshotSettings } from "./settings";
 
+/**
+ * Estimates of one shipment to the bucket's region (measure yours: start and finish in `linstor backup list`): LINSTOR
+ * uploads one part after another from one node (linstor-server 1.33.3 BackupToS3.putObjectMultipart), 40 MiB/s; and
+ * 60 s to snapshot every replica, queue the shipment and for linstor-csi and the job to see it ready.
+ */
+export const SHIPPING_ESTIMATE = { mibPerSecond: 40, overheadSeconds: 60 } as const;
+
+/** Seconds to ship a full backup of a `volumeGiB` claim (at most the claim: thin_send ships allocated blocks). */
+export function fullShippingSeconds(volumeGiB: number): number {
+    return Math.round(SHIPPING_ESTIMATE.overheadSeconds + (volumeGiB * 1024) / SHIPPING_ESTIMATE.mibPerSecond);
+}
+
 export type RetentionSettings = Pick<
     S3SnapshotSettings,
     | "snapshotScheduleEnabled"

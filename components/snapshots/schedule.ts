@@ -1,5 +1,6 @@
 import type { ScheduledJob } from "../shared/schedule";
 import { LINSTOR_NAME } from "../shared/validation";
+import { fullShippingSeconds } from "./retention";
 import { maxScheduleGapSeconds, type S3SnapshotSettings } from "./settings";
 
 /**
@@ -41,10 +42,14 @@ export function snapshotClassNames(snapshotClassName: string) {
     return { incremental: snapshotClassName, full: `${snapshotClassName}-full`, onDemand: `${snapshotClassName}-on-demand` };
 }
 
-/** How the snapshot schedule describes itself to monitoring; undefined when no schedule runs. */
+/**
+ * How the snapshot schedule describes itself to monitoring; undefined when no schedule runs. With the claim's size, the
+ * alerts also allow for shipping a full backup (the daily one keeps newer snapshots waiting: retention.ts).
+ */
 export function describeSnapshotSchedule(
     s: Pick<S3SnapshotSettings, "snapshotScheduleEnabled" | "snapshotSchedule">,
     jenkinsNamespace: string,
+    claimGiB?: number,
 ): ScheduledJob | undefined {
     const intervalSeconds = s.snapshotScheduleEnabled ? maxScheduleGapSeconds(s.snapshotSchedule) : undefined;
     if (intervalSeconds === undefined) return undefined;
@@ -54,6 +59,7 @@ export function describeSnapshotSchedule(
         intervalSeconds,
         purpose: "Jenkins snapshot schedule",
         volumeSnapshotLabel: SCHEDULE_LABEL,
+        ...(claimGiB !== undefined ? { slackSeconds: fullShippingSeconds(claimGiB) } : {}),
     };
 }
 

@@ -150,11 +150,12 @@ describe("dev stack (primary)", () => {
         expect(role.inputs.metadata.namespace).to.equal("jenkins");
         expect(dependsOn(role, one("kubernetes:core/v1:Namespace", "jenkins-namespace"))).to.equal(true);
         const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
-        expect(JSON.stringify(rule.inputs.spec)).to.contain("> 600");
+        // 2 × 5 min + shipping a 20 GiB full (572 s): the daily full keeps newer snapshots waiting without an alert.
+        expect(JSON.stringify(rule.inputs.spec)).to.contain("> 1172");
         // Both schedules are watched: the snapshots (2 × 5 min) and the LINSTOR database backup (2 × 1 day).
         const jobs = rule.inputs.spec.groups.find((g: any) => g.name === "scheduled-jobs.rules").rules;
         expect(jobs.map((r: any) => r.expr)).to.deep.equal([
-            '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="jenkins-snapshots"} > 600) ' +
+            '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="jenkins-snapshots"} > 1172) ' +
                 'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="jenkins-snapshots"})',
             '(time() - kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"} > 172800) ' +
                 'or absent(kube_cronjob_status_last_successful_time{namespace="piraeus-datastore", cronjob="linstor-db-backup"})',

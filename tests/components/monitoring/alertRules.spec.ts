@@ -216,6 +216,25 @@ describe("scheduled-job alerts", () => {
         for (const m of metricNamesIn(rules[0].expr)) expect(METRIC_SOURCES, m).to.have.property(m);
     });
 
+    it("wait for a run's slack on top of twice the interval (a snapshot schedule shipping its daily full)", () => {
+        const groups = alertRuleGroups({
+            storagePoolFullPercent: 80,
+            storageClassNames: { 3: "linstor-csi-lvm-thin-r3" },
+            cronJobs: [
+                {
+                    namespace: "piraeus-datastore",
+                    name: "jenkins-snapshots",
+                    intervalSeconds: 300,
+                    slackSeconds: 572,
+                    purpose: "Jenkins snapshot schedule",
+                },
+            ],
+            snapshots: { intervalSeconds: 300, slackSeconds: 572 },
+        });
+        expect(groups.find((g) => g.name === "scheduled-jobs.rules")!.rules[0].expr).to.contain("> 1172)");
+        expect(groups.find((g) => g.name === "snapshot.rules")!.rules[0].expr).to.match(/ > 1172$/);
+    });
+
     it("are absent when no CronJob is given", () => {
         const groups = alertRuleGroups({ storagePoolFullPercent: 80, storageClassNames: { 3: "linstor-csi-lvm-thin-r3" } });
         expect(groups.map((g) => g.name)).to.not.include("scheduled-jobs.rules");

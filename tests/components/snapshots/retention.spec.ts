@@ -4,8 +4,14 @@
  * that pins no chain, and the upper bounds retention.ts gives the data pool check and the offline plan.
  */
 import { expect } from "chai";
-import { fullAfterHours, retentionFootprint, scheduleRunsPerDay } from "../../../components/snapshots/retention";
-import { snapshotClassParameters } from "../../../components/snapshots/schedule";
+import {
+    fullAfterHours,
+    fullShippingSeconds,
+    retentionFootprint,
+    SHIPPING_ESTIMATE,
+    scheduleRunsPerDay,
+} from "../../../components/snapshots/retention";
+import { describeSnapshotSchedule, snapshotClassParameters } from "../../../components/snapshots/schedule";
 import { S3_SNAPSHOT_SETTINGS_DEFAULTS as D } from "../../../components/snapshots/settings";
 import { PRUNE_SELECTION_JQ } from "../../../components/snapshots/snapshotJob";
 import { FakeCsiBackups, pinnedGiB, type RunSample, type Selector, simulateSchedule } from "../../support/fakes/fakeCsiBackups";
@@ -248,6 +254,15 @@ describe("retention by age (PRUNE_SELECTION_JQ with jq)", () => {
 });
 
 describe("retention bounds (retention.ts)", () => {
+    it("tells monitoring to wait for a full's shipping (at the documented estimate) beyond twice the gap", () => {
+        expect(SHIPPING_ESTIMATE).to.deep.equal({ mibPerSecond: 40, overheadSeconds: 60 });
+        expect(fullShippingSeconds(20)).to.equal(572);
+        const on = { snapshotScheduleEnabled: true, snapshotSchedule: "*/5 * * * *" };
+        expect(describeSnapshotSchedule(on, "piraeus-datastore", 20)).to.deep.include({ intervalSeconds: 300, slackSeconds: 572 });
+        expect(describeSnapshotSchedule(on, "piraeus-datastore")).to.not.have.property("slackSeconds");
+        expect(describeSnapshotSchedule({ ...on, snapshotScheduleEnabled: false }, "piraeus-datastore", 20)).to.equal(undefined);
+    });
+
     it("counts the runs of a schedule per day", () => {
         expect(scheduleRunsPerDay("*/5 * * * *")).to.equal(288);
         expect(scheduleRunsPerDay("0 * * * *")).to.equal(24);
