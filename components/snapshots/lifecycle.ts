@@ -45,6 +45,7 @@ export function lifecycleRules(b: CreateBucketSettings): LifecycleRule[] {
         // Once its noncurrent versions are gone, a delete marker is clutter that still costs a LIST entry.
         { id: "remove-expired-delete-markers", ...all, expiration: { expiredObjectDeleteMarker: true } },
     ];
+    // Refused unless it outlives every backup the retention keeps or builds on (settings.ts refuseExpiringKeptBackups).
     if (b.expireCurrentObjectsAfterDays !== undefined) {
         rules.push({ id: "expire-current-objects", ...all, expiration: { days: b.expireCurrentObjectsAfterDays } });
     }
