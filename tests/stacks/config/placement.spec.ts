@@ -9,8 +9,9 @@ import { ConfigError } from "../../../components/shared/errors";
 import { availabilityZoneProblem } from "../../../components/shared/validation";
 import { loadConfig } from "../../../stacks/config";
 import type { ExistingSubnet } from "../../../stacks/offline/mockCloud";
+import { deployPrimary } from "../../../stacks/primary";
 import { resolveAvailabilityZones } from "../../../stacks/zones";
-import { recorded, resetRecords, setAvailableZones, setExistingSubnets, useStack } from "../../support/mocks";
+import { recorded, resetRecords, setAvailableZones, setExistingSubnets, settle, useStack } from "../../support/mocks";
 import { QUICK_START_API_ACCESS } from "../../support/stacks";
 
 const K = (key: string) => `ha-jenkins-eks:${key}`;
@@ -72,6 +73,19 @@ describe("placement: zones and subnets", () => {
                 'Invalid value for ha-jenkins-eks:availabilityZones: ["us-west-2a","us-west-2b","us-west-2z"]. us-west-2z is not an availability ' +
                     "zone of us-west-2; it has us-west-2a, us-west-2b, us-west-2c, us-west-2d (Local and Wavelength Zones are refused).",
             );
+        });
+
+        it("stops the whole program before its first resource", async () => {
+            useStack("dev", { ...base, ...zones("us-west-2a", "us-west-2b", "us-west-2z") });
+            resetRecords();
+            const e = await deployPrimary(loadConfig()).then(
+                () => undefined,
+                (err) => err,
+            );
+            await settle();
+            expect(e).to.be.instanceOf(ConfigError);
+            expect((e as ConfigError).key).to.equal(K("availabilityZones"));
+            expect(recorded.map((r) => r.type)).to.deep.equal([]);
         });
 
         it("never counts a Local Zone the account opted in to as an availability zone", async () => {
