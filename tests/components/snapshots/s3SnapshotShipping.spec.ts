@@ -226,10 +226,16 @@ describe("S3SnapshotShipping", () => {
             expect(one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "schedule").inputs.subjects).to.deep.equal([
                 { kind: "ServiceAccount", name: "jenkins-snapshots", namespace: "piraeus-datastore" },
             ]);
-            expect(one("kubernetes:core/v1:ServiceAccount").inputs.metadata).to.include({ name: "jenkins-snapshots", namespace: "piraeus-datastore" });
+            expect(one("kubernetes:core/v1:ServiceAccount").inputs.metadata).to.include({
+                name: "jenkins-snapshots",
+                namespace: "piraeus-datastore",
+            });
             // No account, Role binding or CronJob of the schedule can be used from the Jenkins namespace but the Role on snapshots.
             for (const type of ["kubernetes:core/v1:ServiceAccount", "kubernetes:batch/v1:CronJob"]) {
-                expect(ofType(type).filter((r) => r.inputs.metadata.namespace === "jenkins"), type).to.deep.equal([]);
+                expect(
+                    ofType(type).filter((r) => r.inputs.metadata.namespace === "jenkins"),
+                    type,
+                ).to.deep.equal([]);
             }
             expect(one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").inputs.rules).to.deep.equal([
                 { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshotcontents"], verbs: ["get", "patch"] },
