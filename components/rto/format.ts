@@ -22,7 +22,13 @@ export function formatRtoReport(r: RtoReport): string {
     lines.push("", `In-region RPO: 0 s — ${r.inRegionRpo.phases[0].basis}.`);
     lines.push(r.regionRpo ? `Region RPO: ${fmt(r.regionRpo.totalSeconds)}` : "Region RPO: unbounded — no snapshot schedule runs.");
     if (r.regionRpo) for (const ph of r.regionRpo.phases) lines.push(`    ${ph.name.padEnd(24)} ${fmt(ph.seconds).padStart(18)}  ${ph.basis}`);
-    lines.push("", "DR RTO (after the decision to fail over; excludes the time to decide):", ...formatPath(r.drRto));
+    const other = r.drRto === r.dr.warm ? r.dr.cold : r.dr.warm;
+    lines.push(
+        "",
+        "DR RTO (after the decision to fail over; excludes the time to decide), this stack's first:",
+        ...formatPath(r.drRto),
+        ...formatPath(other),
+    );
     lines.push(
         "",
         `Target ${r.inputs.targetSeconds} s: storage ${r.meetsTarget.storage ? "met" : "missed"}, ` +

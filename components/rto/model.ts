@@ -4,8 +4,9 @@
  */
 
 import { ConfigError } from "../shared/errors";
+import { drRtoPaths } from "./drPaths";
 import { RTO_DEFAULTS, type RtoInputs } from "./inputs";
-import { attachPhase, controllersLostPath, haPhases, jenkinsStart, type Path, type Phase, path, plainPath, pluginSeconds, round } from "./paths";
+import { attachPhase, controllersLostPath, haPhases, jenkinsStart, type Path, path, plainPath, pluginSeconds, round } from "./paths";
 import { regionRpoPath } from "./regionRpo";
 
 export interface RtoReport {
@@ -21,7 +22,10 @@ export interface RtoReport {
     readonly azFailover: { readonly best: Path; readonly worst: Path };
     readonly inRegionRpo: Path;
     readonly regionRpo?: Path;
+    /** The DR path of the configuration (warm when `drClusterPreProvisioned`). */
     readonly drRto: Path;
+    /** Both DR paths: the cluster built on demand, and the warm standby. */
+    readonly dr: { readonly cold: Path; readonly warm: Path };
     /** Injection → volume attached on the new node: what the storage layer delivers. */
     readonly storageFailoverSeconds: number;
     readonly meetsTarget: { readonly storage: boolean; readonly nodeFailover: boolean; readonly azFailover: boolean };
@@ -43,33 +47,8 @@ export function rtoModel(overrides: Partial<RtoInputs> = {}): RtoReport {
     const ha = path("HA Controller (LINSTOR and CSI controllers on surviving nodes)", [...haPhases(i), attachPhase(i), jenkinsStart(i)]);
     const lost = controllersLostPath(i, "HA Controller, LINSTOR and CSI controllers lost with the node (worst case)");
     const storageFailoverSeconds = round(ha.phases.slice(0, 4).reduce((t, p) => t + p.seconds, 0));
-    const restoreSeconds = round((i.restoreSizeGiB * 1024) / i.restoreThroughputMiBps);
-    const restore: Phase = {
-        name: "restore",
-        seconds: restoreSeconds,
-        basis: `${i.restoreSizeGiB} GiB from S3 at ${i.restoreThroughputMiBps} MiB/s (estimate; incremental chains restore every increment)`,
-    };
-    const drRto = i.drClusterPreProvisioned
-        ? path("DR (cluster already running)", [
-              {
-                  name: "pulumi up",
-                  seconds: i.drPulumiUpSeconds,
-                  basis: `restore objects and the Jenkins release (estimate ${i.drPulumiUpSeconds} s)`,
-              },
-              restore,
-              jenkinsStart(i),
-          ])
-        : path("DR (cluster created on demand)", [
-              { name: "EKS cluster", seconds: i.eksCreateSeconds, basis: `control plane creation (estimate ${i.eksCreateSeconds / 60} min)` },
-              { name: "node groups", seconds: i.nodeGroupsSeconds, basis: `three managed node groups (estimate ${i.nodeGroupsSeconds / 60} min)` },
-              {
-                  name: "storage stack",
-                  seconds: i.storageStackSeconds,
-                  basis: `Piraeus operator, DRBD module build, satellites, snapshot controller, S3 remote (estimate ${i.storageStackSeconds / 60} min)`,
-              },
-              restore,
-              jenkinsStart(i),
-          ]);
+    const dr = drRtoPaths(i);
+    const drRto = i.drClusterPreProvisioned ? dr.warm : dr.cold;
     const regionRpo = regionRpoPath(i);
     const report = {
         inputs: i,
@@ -96,6 +75,7 @@ export function rtoModel(overrides: Partial<RtoInputs> = {}): RtoReport {
         ]),
         regionRpo,
         drRto,
+        dr,
         storageFailoverSeconds,
         meetsTarget: {
             storage: storageFailoverSeconds <= i.targetSeconds,

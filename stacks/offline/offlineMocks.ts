@@ -7,7 +7,8 @@
  * plan reports (subnet zones, guessed values). Importing it has no side effects: `startOfflineMocks()` installs it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, type MockRecord, recordingMocks } from "./mockCloud";
+import { exampleBucket } from "./exampleBucket";
+import { installMocks, type MockBucket, type MockRecord, recordingMocks } from "./mockCloud";
 
 export interface OfflineRun {
     readonly records: MockRecord[];
@@ -40,6 +41,14 @@ export function startOfflineMocks(o: OfflineOptions): OfflineRun {
                 return names;
             },
             onSubnet: (id, zone) => run.subnetZones.set(id, zone),
+            s3Buckets: () =>
+                new Proxy({} as Record<string, MockBucket>, {
+                    get: (_t, name) => {
+                        const guess = `the contents of bucket ${String(name)} (assumed: one complete 20 GiB backup of jenkins/jenkins-home, exampleBucket.ts)`;
+                        if (!run.guesses.includes(guess)) run.guesses.push(guess);
+                        return exampleBucket();
+                    },
+                }),
         },
         run.records,
     );

@@ -187,6 +187,8 @@ async function main(argv: readonly string[]): Promise<number> {
             jenkins: cfg.jenkins,
             snapshotIntervalSeconds: snapshotSchedule(cfg)?.intervalSeconds ?? null,
             snapshots: cfg.snapshots,
+            // A warm standby's DR path starts on a running cluster with the chain already downloaded (drPaths.ts).
+            overrides: cfg.dr?.drMode === "standby" ? { drClusterPreProvisioned: true } : {},
         }),
     );
     if (args.diagram) {

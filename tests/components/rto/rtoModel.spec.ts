@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { JENKINS_DEFAULTS } from "../../../components/jenkins/settings";
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
 import { formatRtoReport, quantityGiB, RTO_DEFAULTS, rtoInputsFromSettings, rtoModel } from "../../../components/rto";
+import { chainBackups } from "../../../components/rto/drPaths";
 import { thrown } from "../../support/fixtures";
 
 const secondsOf = (p: { phases: readonly { name: string; seconds: number }[] }) => p.phases.map((x) => [x.name, x.seconds]);
@@ -103,17 +104,36 @@ describe("RTO/RPO model", () => {
         expect(thrown(() => rtoModel({ snapshotShippingMiBps: 0 })).message).to.match(/rtoModel\.snapshotShippingMiBps/);
     });
 
-    it("DR RTO: cluster build + restore at the given throughput + Jenkins start; warm standby skips the build", () => {
-        expect(secondsOf(r.drRto)).to.deep.equal([
+    it("DR RTO cold: cluster build + the whole chain's restore + Jenkins start; it grows with the chain", () => {
+        // Defaults: 20 GiB, a backup every 5 minutes, a full every 24 h: 289 backups, 288 increments of 0.25 GiB/h × 5 min.
+        expect(chainBackups(r.inputs)).to.equal(289);
+        expect(secondsOf(r.dr.cold)).to.deep.equal([
             ["EKS cluster", 900],
             ["node groups", 300],
             ["storage stack", 300],
-            ["restore", 204.8],
+            ["restore", 266.2 + 1445],
             ["Jenkins start", 80],
         ]);
-        expect(r.drRto.totalSeconds).to.equal(1784.8);
-        expect(rtoModel({ drClusterPreProvisioned: true }).drRto.totalSeconds).to.equal(344.8);
-        expect(rtoModel({ restoreSizeGiB: 100, restoreThroughputMiBps: 200 }).drRto.phases[3].seconds).to.equal(512);
+        expect(r.drRto).to.equal(r.dr.cold);
+        expect(r.dr.cold.phases[3].basis).to.match(/a full of 20 GiB and 288 increments: 26 GiB from S3 at 100 MiB\/s \+ 289 backup\(s\) × 5 s/);
+        // All-full backups: a chain of one.
+        expect(rtoModel({ snapshotFullAfterHours: 0 }).dr.cold.phases[3].seconds).to.equal(209.8);
+        expect(rtoModel({ restoreSizeGiB: 100, restoreThroughputMiBps: 200, snapshotFullAfterHours: 0 }).dr.cold.phases[3].seconds).to.equal(517);
+    });
+
+    it("DR RTO warm standby: within 10 minutes for 20 GiB, whatever the chain (the restore check keeps it downloaded)", () => {
+        const warm = rtoModel({ drClusterPreProvisioned: true });
+        expect(warm.drRto).to.equal(warm.dr.warm);
+        expect(secondsOf(warm.dr.warm)).to.deep.equal([
+            ["pulumi up", 60],
+            ["restore", 215],
+            ["Jenkins start", 80],
+        ]);
+        expect(warm.dr.warm.totalSeconds).to.equal(355).and.to.be.at.most(600);
+        // A longer chain does not change it; a larger claim does.
+        expect(rtoModel({ drClusterPreProvisioned: true, snapshotFullAfterHours: 168 }).drRto.totalSeconds).to.equal(355);
+        expect(rtoModel({ drClusterPreProvisioned: true, restoreSizeGiB: 100 }).drRto.totalSeconds).to.be.greaterThan(600);
+        expect(formatRtoReport(warm)).to.match(/DR warm standby \(drMode: standby, then restore\): 355 s \(5\.9 min\)/);
     });
 
     it("reads the stack's settings", () => {
@@ -174,7 +194,7 @@ describe("RTO/RPO model", () => {
         expect(everyStart.nodeFailover.haController.phases[4].basis).to.contain(
             "plugin download in the init container 30 s (every start; needs the update center)",
         );
-        expect(everyStart.drRto.totalSeconds).to.equal(1814.8);
+        expect(everyStart.drRto.totalSeconds).to.equal(r.drRto.totalSeconds + 30);
         expect(everyStart.findings[1]).to.match(/Knobs: install the plugins once or bake them into the image \(−30 s\), pre-pull/);
         expect(r.findings[1]).to.not.contain("install the plugins once");
         // pluginInstallSeconds counts only on starts that download.
@@ -203,7 +223,8 @@ describe("RTO/RPO model", () => {
         expect(text).to.include("HA Controller (LINSTOR and CSI controllers on surviving nodes): 137 s (2.3 min)");
         expect(text).to.include("In-region RPO: 0 s");
         expect(text).to.include("Region RPO: 872 s (14.5 min)");
-        expect(text).to.include("DR (cluster created on demand): 1784.8 s (29.7 min)");
+        expect(text).to.include("DR (cluster created on demand): 3291.2 s (54.9 min)");
+        expect(text).to.include("DR warm standby (drMode: standby, then restore): 355 s (5.9 min)");
         expect(text).to.match(/Target 60 s: storage met, Jenkins after node fail-over missed, worst-case AZ fail-over missed\./);
         expect(text).to.include("ping-int 10 s + ping-timeout 0.5 s");
     });

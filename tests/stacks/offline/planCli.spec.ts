@@ -79,6 +79,24 @@ describe("npm run plan (end to end)", function () {
         expect(r.stdout).to.contain("jenkins-volume-replicated");
     });
 
+    it("plans the DR stack with no primary and no backup named: the warm standby's DR RTO, within 10 minutes for 20 GiB", async () => {
+        const noPrimary = ["-c", "restoreBucketName=hje-dev-snapshots-us-east-2-0a1b2c3d", "-c", "restoreBucketRegion=us-east-2"];
+        const kms = ["-c", "restoreBucketKmsKeyArn=arn:aws:kms:us-east-2:123456789012:key/example"];
+        const r = await plan(["dr", ...API, ...noPrimary, ...kms, "-c", "drMode=standby"]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.contain("restore-check");
+        const warm = /^ {2}DR warm standby \(drMode: standby, then restore\): (\d+(?:\.\d+)?) s/m.exec(r.stdout);
+        expect(warm, "the plan prints the warm standby's DR RTO").to.not.equal(null);
+        expect(Number(warm?.[1])).to.be.at.most(600);
+        // The stack's own mode comes first; the cold path is printed too.
+        expect(r.stdout.indexOf("DR warm standby")).to.be.lessThan(r.stdout.indexOf("DR (cluster created on demand)"));
+        // Restoring (the default mode): the restore of the example backup the plan assumes is in the bucket.
+        const restore = await plan(["dr", ...API, ...noPrimary, ...kms]);
+        expect(restore.code, restore.stderr).to.equal(0);
+        expect(restore.stdout).to.match(/SnapshotRestore hje-dr-restore-20260101-000000-[0-9a-f]{8}/);
+        expect(restore.stdout).to.contain("Guessed: the contents of bucket hje-dev-snapshots-us-east-2-0a1b2c3d");
+    });
+
     it("rejects invalid config with the ConfigError message, no stack trace", async () => {
         const r = await plan(["dev", ...API, "-c", 'availabilityZones=["us-west-2a","us-west-2b"]']);
         expect(r.code).to.equal(2);
