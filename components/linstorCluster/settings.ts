@@ -267,7 +267,10 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
         c.ifSet.integer(v, { min: 512 }, "(MiB)");
         const derived = instanceMemoryMiB(s.instanceType);
         if (v !== undefined && derived !== undefined && v !== derived) {
-            c.fail(v, `${s.instanceType} has ${derived} MiB (sizing.ts derives it from the type); remove this key, it is only for types it cannot derive.`);
+            c.fail(
+                v,
+                `${s.instanceType} has ${derived} MiB (sizing.ts derives it from the type); remove this key, it is only for types it cannot derive.`,
+            );
         }
     },
     rootVolumeSizeGiB: (v, c) => c.integer(v, { min: 20, max: 16384 }, "(GiB)"),
@@ -363,7 +366,10 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
 function refuseIgnoredVolumeSettings(given: LinstorClusterInput, s: LinstorClusterSettings, key: KeyOf): void {
     const limits = EBS_LIMITS[s.dataVolumeType] ?? {};
     if (given.dataVolumeIops !== undefined && !("iops" in limits)) {
-        check(key, "dataVolumeIops").fail(given.dataVolumeIops, `A ${s.dataVolumeType} volume has no provisioned IOPS; remove it, or use gp3, io1 or io2.`);
+        check(key, "dataVolumeIops").fail(
+            given.dataVolumeIops,
+            `A ${s.dataVolumeType} volume has no provisioned IOPS; remove it, or use gp3, io1 or io2.`,
+        );
     }
     if (given.dataVolumeThroughputMiBps !== undefined && !("throughput" in limits)) {
         check(key, "dataVolumeThroughputMiBps").fail(

@@ -4,8 +4,8 @@ import { ConfigError } from "../../../components/shared/errors";
 import { loadConfig } from "../../../stacks/config";
 import { thrown } from "../../support/fixtures";
 import { isSecret, ofType, outputValue, PROJECT, useStack } from "../../support/mocks";
-import { build } from "./fixtures";
 import { QUICK_START_API_ACCESS } from "../../support/stacks";
+import { build } from "./fixtures";
 
 describe("Jenkins stack config", () => {
     const K = (key: string) => `${PROJECT}:${key}`;

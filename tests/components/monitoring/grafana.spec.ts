@@ -43,7 +43,9 @@ describe("DrbdMonitoring", () => {
                 () => new DrbdMonitoring("bad", args({ grafanaServiceType: "LoadBalancer", grafanaLoadBalancerSourceRanges: ["0.0.0.0/0"] })),
             );
             expect(e).to.be.instanceOf(ConfigError);
-            expect(e.message).to.match(/DrbdMonitoring\.grafanaLoadBalancerSourceRanges: \["0\.0\.0\.0\/0"\]\. Refusing to open Grafana to the internet/);
+            expect(e.message).to.match(
+                /DrbdMonitoring\.grafanaLoadBalancerSourceRanges: \["0\.0\.0\.0\/0"\]\. Refusing to open Grafana to the internet/,
+            );
             // Registrations arrive asynchronously: without waiting, a resource registered before the throw is not seen yet.
             await settle();
             expect(recorded).to.have.length(0);

@@ -244,7 +244,11 @@ describe("DrbdMonitoring: CRD upgrade images", () => {
     }
 
     it("reads both stack keys, with the pinned defaults", () => {
-        useStack("dev", { "aws:region": "us-west-2", ...QUICK_START_API_ACCESS, "ha-jenkins-eks:crdUpgradeBusyboxImage": "mirror.example.com/busybox:1.37.0" });
+        useStack("dev", {
+            "aws:region": "us-west-2",
+            ...QUICK_START_API_ACCESS,
+            "ha-jenkins-eks:crdUpgradeBusyboxImage": "mirror.example.com/busybox:1.37.0",
+        });
         const m = loadConfig().monitoring;
         expect(m.crdUpgradeBusyboxImage).to.equal("mirror.example.com/busybox:1.37.0");
         expect(m.crdUpgradeKubectlImage).to.equal("registry.k8s.io/kubectl:v1.35.1");

@@ -189,7 +189,9 @@ describe("validation kit", () => {
             const open = { allowed: false, key: "ha-jenkins-eks:allowX", what: "Grafana" };
             is.sourceRanges(["203.0.113.0/24"], open);
             const err = rejects(() => is.sourceRanges(["203.0.113.0/24", "0.0.0.0/0"], open), ["203.0.113.0/24", "0.0.0.0/0"]);
-            expect(err.message).to.match(/Refusing to open Grafana to the internet: together these ranges cover 100 % of the public IPv4 space.*set ha-jenkins-eks:allowX to true/);
+            expect(err.message).to.match(
+                /Refusing to open Grafana to the internet: together these ranges cover 100 % of the public IPv4 space.*set ha-jenkins-eks:allowX to true/,
+            );
             rejects(() => is.sourceRanges(["0.0.0.0/1", "128.0.0.0/1"], open), ["0.0.0.0/1", "128.0.0.0/1"]);
             is.sourceRanges(["0.0.0.0/0"], { ...open, allowed: true });
             rejects(() => is.sourceRanges(["203.0.113.7/24"], open), "203.0.113.7/24");
