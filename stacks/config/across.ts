@@ -5,6 +5,7 @@
 import { operatorChart } from "../../components/linstorCluster/operator";
 import { operatorRelease } from "../../components/linstorCluster/operatorReleases";
 import { LINSTOR_DISTRIBUTIONS } from "../../components/linstorCluster/settings";
+import { nodeExporterNamespace } from "../../components/monitoring/values";
 import { ConfigError } from "../../components/shared/errors";
 import { parseArn, SYSTEM_NAMESPACES, validateAll } from "../../components/shared/validation";
 import { refuseIgnoredSnapshotKeys } from "../../components/snapshots/csiSupport";
@@ -25,16 +26,22 @@ export function namespaceProblems(cfg: StackConfig): ConfigError[] {
         ...LINSTOR_DISTRIBUTIONS.map((d): [string, string] => [operatorChart(d).namespace, "LINSTOR's (and its database backup's)"]),
         ...(cfg.snapshots.installSnapshotController ? [[SNAPSHOT_CONTROLLER_CHART.namespace, "the snapshot controller's"] as [string, string]] : []),
     ]);
-    const chosen: [key: string, ns: string, what: string][] = [[jenkinsConfigKey("namespace"), cfg.jenkins.namespace, "Jenkins'"]];
+    const jenkins = cfg.jenkins.namespace;
+    const chosen: { key: string; ns: string; what: string; value: string }[] = [
+        { key: jenkinsConfigKey("namespace"), ns: jenkins, what: "Jenkins'", value: jenkins },
+    ];
     if (cfg.monitoring.monitoringEnabled && !cfg.monitoring.useExistingPrometheusOperator) {
-        chosen.push(["monitoringNamespace", cfg.monitoring.monitoringNamespace, "monitoring's"]);
+        // DrbdMonitoring creates two: its own and node-exporter's beside it (values.ts nodeExporterNamespace), both from this key.
+        const monitoring = cfg.monitoring.monitoringNamespace;
+        chosen.push({ key: "monitoringNamespace", ns: monitoring, what: "monitoring's", value: monitoring });
+        chosen.push({ key: "monitoringNamespace", ns: nodeExporterNamespace(monitoring), what: "node-exporter's", value: monitoring });
     }
     const problems: ConfigError[] = [];
-    chosen.forEach(([key, ns], i) => {
-        const owner = fixed.get(ns) ?? chosen.slice(0, i).find(([, other]) => other === ns)?.[2];
-        if (owner !== undefined) {
-            problems.push(new ConfigError(fullKey(key), ns, `This namespace is already ${owner}: give each component a namespace of its own.`));
-        }
+    chosen.forEach((c, i) => {
+        const owner = fixed.get(c.ns) ?? chosen.slice(0, i).find((other) => other.ns === c.ns)?.what;
+        if (owner === undefined) return;
+        const which = c.ns === c.value ? "This namespace" : `It puts ${c.what.replace(/'s?$/, "")} in ${c.ns}, which`;
+        problems.push(new ConfigError(fullKey(c.key), c.value, `${which} is already ${owner}: give each component a namespace of its own.`));
     });
     return problems;
 }

@@ -94,6 +94,12 @@ describe("bad input across sections", () => {
                 expect(problem({ [K(key)]: ns }, key)).to.contain(owner);
             });
         }
+        it("refuses a namespace that collides with node-exporter's, which monitoring names after its own", () => {
+            expect(problem({ [K("jenkinsNamespace")]: "monitoring-node-exporter" }, "monitoringNamespace")).to.equal(
+                'Invalid value for ha-jenkins-eks:monitoringNamespace: "monitoring". It puts node-exporter in monitoring-node-exporter, ' +
+                    "which is already Jenkins': give each component a namespace of its own.",
+            );
+        });
         it("lets monitors of an existing operator live in its namespace, and the snapshot namespace be Jenkins' without its controller", () => {
             expect(() => load({ [K("useExistingPrometheusOperator")]: "true", [K("monitoringNamespace")]: "jenkins" })).to.not.throw();
             expect(() => load({ [K("installSnapshotController")]: "false", [K("jenkinsNamespace")]: "snapshot-controller" })).to.not.throw();
