@@ -5,8 +5,10 @@
  *
  * Where the shipping traffic flows: LINSTOR's satellite ships from a storage node in a private subnet to
  * `https://s3.<bucket region>.amazonaws.com` (schedule.ts s3Endpoint). The VPC has no S3 endpoint, and a gateway
- * endpoint would not help: it serves only buckets in the VPC's own region. So every shipped byte leaves through the
- * node's NAT gateway (data processing) and crosses regions (transfer out). Upper bounds: a full ships the whole claim.
+ * endpoint would not help: "A gateway endpoint is available only in the Region where you created it"
+ * (docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html, Considerations). So every shipped byte leaves
+ * through the node's NAT gateway (data processing) and crosses regions (transfer out). Upper bounds: a full ships the
+ * whole claim.
  */
 import type { RetentionFootprint } from "../snapshots/retention";
 
