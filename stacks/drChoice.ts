@@ -1,8 +1,9 @@
 /**
  * Which backup the DR stack restores, chosen ONCE and kept:
  * 1. `restoreSnapshotHandle` pins one; it must be in the bucket and complete.
- * 2. Else the choice this stack recorded (its output `restoredBackup`) stands as long as `restoreSelection` is the one
- *    it was made under: an unrelated `pulumi up` never restores again because a newer backup appeared.
+ * 2. Else the choice this stack recorded (its output `restoredBackup`, pinned or not) stands as long as
+ *    `restoreSelection` is the one it was made under: an unrelated `pulumi up` never restores again because a newer
+ *    backup appeared.
  * 3. Else the newest complete backup of a claim in the Jenkins namespace (backupCatalog.ts), read from the bucket.
  * A new choice gets new object names (restoreNames: derived from the backup id), so it never changes the immutable
  * `snapshotHandle` of an existing VolumeSnapshotContent nor replaces the protected claim; releasing the old restore is
@@ -90,7 +91,8 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
         }
         return { backup: record(chosen, c.remote, dr.restoreSelection, true), how: "pinned" };
     }
-    if (recorded !== undefined && !recorded.pinned && recorded.selection === dr.restoreSelection) return { backup: recorded, how: "kept" };
+    // A pin removed later keeps what it restored too: only raising restoreSelection chooses again.
+    if (recorded !== undefined && recorded.selection === dr.restoreSelection) return { backup: recorded, how: "kept" };
     const r = await newestCompleteBackup(c.reader(), filter).catch(readError(c));
     if (r.chosen === undefined) {
         void pulumi.log.warn(

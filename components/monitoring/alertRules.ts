@@ -30,6 +30,8 @@ export const METRIC_SOURCES: Readonly<Record<string, string>> = {
     linstor_storage_pool_capacity_total_bytes: LINSTOR,
     linstor_resource_definition_resource_count: LINSTOR,
     kube_cronjob_status_last_successful_time: "kube-state-metrics (kubernetes/kube-state-metrics:docs/metrics/workload/cronjob-metrics.md)",
+    kube_job_status_start_time: "kube-state-metrics (kubernetes/kube-state-metrics:docs/metrics/workload/job-metrics.md)",
+    kube_job_status_failed: "kube-state-metrics (kubernetes/kube-state-metrics:docs/metrics/workload/job-metrics.md)",
     [SNAPSHOT_CREATED_METRIC]: SNAPSHOT_CRS,
     [SNAPSHOT_READY_METRIC]: SNAPSHOT_CRS,
 };
@@ -269,22 +271,43 @@ export function alertRuleGroups(input: AlertRuleInput): RuleGroup[] {
     return groups;
 }
 
+/**
+ * The newest Job of a CronJob failed: the newest start time among its failed Jobs is the newest among all its Jobs.
+ * The CronJob controller names its Jobs `<cronjob>-<scheduled time in minutes>` (kubernetes/kubernetes
+ * pkg/controller/cronjob/utils.go getJobName).
+ */
+function newestRunFailed(job: ScheduledJob): AlertRule {
+    const jobs = `namespace="${job.namespace}", job_name=~"${regexEscape(job.name)}-[0-9]+"`;
+    const failed = `kube_job_status_start_time{${jobs}} and on (namespace, job_name) (kube_job_status_failed{${jobs}} > 0)`;
+    return rule(
+        "ScheduledJobLastRunFailed",
+        "warning",
+        "0m",
+        `max by (namespace) (${failed}) >= max by (namespace) (kube_job_status_start_time{${jobs}})`,
+        `The newest run of ${job.purpose} (CronJob ${job.namespace}/${job.name}) failed`,
+        `The newest Job of ${job.namespace}/${job.name} failed; the next run tries again.`,
+        `Read its logs: \`kubectl -n ${job.namespace} logs job/<the newest ${job.name}-… Job> --all-containers\` (it prints FAIL and why).`,
+    );
+}
+
+function notSucceeding(job: ScheduledJob): AlertRule {
+    const selector = `kube_cronjob_status_last_successful_time{namespace="${job.namespace}", cronjob="${job.name}"}`;
+    const maxAge = 2 * job.intervalSeconds + (job.slackSeconds ?? 0);
+    return rule(
+        "ScheduledJobNotSucceeding",
+        "warning",
+        "10m",
+        `(time() - ${selector} > ${maxAge}) or absent(${selector})`,
+        `${job.purpose} (CronJob ${job.namespace}/${job.name}) has not succeeded for twice its interval`,
+        `The last successful run of ${job.namespace}/${job.name} is older than ${promDuration(maxAge)}, or it never succeeded.`,
+        `Check \`kubectl -n ${job.namespace} get jobs --sort-by=.metadata.creationTimestamp\` and the logs of the newest failed Job; fix the cause (credentials, bucket policy, API access), then \`kubectl -n ${job.namespace} create job --from=cronjob/${job.name} ${job.name}-manual\` to catch up.`,
+    );
+}
+
 function cronJobGroup(jobs: readonly ScheduledJob[]): RuleGroup {
     return {
         name: "scheduled-jobs.rules",
-        rules: jobs.map((job) => {
-            const selector = `kube_cronjob_status_last_successful_time{namespace="${job.namespace}", cronjob="${job.name}"}`;
-            const maxAge = 2 * job.intervalSeconds + (job.slackSeconds ?? 0);
-            return rule(
-                "ScheduledJobNotSucceeding",
-                "warning",
-                "10m",
-                `(time() - ${selector} > ${maxAge}) or absent(${selector})`,
-                `${job.purpose} (CronJob ${job.namespace}/${job.name}) has not succeeded for twice its interval`,
-                `The last successful run of ${job.namespace}/${job.name} is older than ${promDuration(maxAge)}, or it never succeeded.`,
-                `Check \`kubectl -n ${job.namespace} get jobs --sort-by=.metadata.creationTimestamp\` and the logs of the newest failed Job; fix the cause (credentials, bucket policy, API access), then \`kubectl -n ${job.namespace} create job --from=cronjob/${job.name} ${job.name}-manual\` to catch up.`,
-            );
-        }),
+        rules: jobs.flatMap((job) => [notSucceeding(job), ...(job.alertOnFailedRun ? [newestRunFailed(job)] : [])]),
     };
 }
 

@@ -310,6 +310,7 @@ const SCHEDULE_RULES: FieldRules<ScheduledJob> = {
     name: (v, c) => c.dnsLabel(v, { why: "the CronJob's name" }),
     intervalSeconds: (v, c) => c.integer(v, { min: 60 }, "(seconds)"),
     slackSeconds: (v, c) => c.ifSet.integer(v, { min: 0 }, "(seconds)"),
+    alertOnFailedRun: (v, c) => c.ifSet.boolean(v),
     purpose: (v, c) => c.matches(v, /\S/, "Say what the job protects, e.g. LINSTOR database backup."),
     volumeSnapshotLabel: (v, c) => c.ifSet.labelKey(v),
 };

@@ -13,6 +13,11 @@ export interface ScheduledJob {
      * on top of twice the interval. Default 0.
      */
     readonly slackSeconds?: number;
+    /**
+     * Also alert as soon as its newest run failed (its newest Job, `<name>-<minutes>` as the CronJob controller names
+     * them), not only once successes stop: for a job whose failure is news at once (the warm standby's restore check).
+     */
+    readonly alertOnFailedRun?: boolean;
     /** What it protects, for the alert text, e.g. "LINSTOR database backup". */
     readonly purpose: string;
     /**

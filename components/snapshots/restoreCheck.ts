@@ -315,12 +315,18 @@ export function restoreCheckCronJobSpec(a: RestoreCheckArgs, serviceAccountName:
     };
 }
 
-/** How the check describes itself to monitoring: the CronJob's last success must be recent. */
-export function describeRestoreCheck(a: Pick<RestoreCheckArgs, "linstorNamespace" | "schedule">): ScheduledJob {
+/**
+ * How the check describes itself to monitoring: the CronJob's last success must be recent. A healthy run may take up
+ * to its deadline (the first one downloads a whole chain, and later runs are skipped meanwhile): that is its slack.
+ */
+export function describeRestoreCheck(a: Pick<RestoreCheckArgs, "linstorNamespace" | "schedule" | "deadlineSeconds">): ScheduledJob {
     return {
         namespace: a.linstorNamespace,
         name: RESTORE_CHECK_NAME,
         intervalSeconds: maxScheduleGapSeconds(a.schedule) as number,
+        slackSeconds: a.deadlineSeconds,
+        // A check that fails is news at once: the fail-over would restore that backup.
+        alertOnFailedRun: true,
         purpose: "Restore check of the newest backup (warm standby)",
     };
 }

@@ -72,6 +72,12 @@ describe("dr stack: the backup is chosen once, from the bucket", () => {
         await evaluateDr({ "ha-jenkins-eks:restoreSnapshotHandle": pinned }, { own: outputs, bucket });
         expect(one(CONTENT).inputs.spec.source.snapshotHandle).to.equal(pinned);
         expect(bucket.reads).to.deep.equal([]);
+        // Removing the pin keeps it too; raising restoreSelection chooses the newest again.
+        await evaluateDr({}, { own: outputs, bucket });
+        expect(one(CONTENT).inputs.spec.source.snapshotHandle).to.equal(pinned);
+        expect(bucket.reads).to.deep.equal([]);
+        const again = await evaluateDr({ "ha-jenkins-eks:restoreSelection": "2" }, { own: outputs, bucket });
+        expect(again.restoredBackup).to.deep.include({ snapshot: "snapshot-later", pinned: false, selection: 2 });
     });
 
     it("refuses a pinned backup that is incomplete or not in the bucket, naming the key and why, before the cluster", async () => {

@@ -53,15 +53,21 @@ describe("dr stack: warm standby", () => {
 
     it("alerts on every CronJob it runs (the restore check's failures included) and on no Jenkins it does not run", () => {
         const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
-        const jobs = rule.inputs.spec.groups.find((g: any) => g.name === "scheduled-jobs.rules").rules;
+        const rules = rule.inputs.spec.groups.find((g: any) => g.name === "scheduled-jobs.rules").rules;
+        const jobs = rules.filter((r: any) => r.alert === "ScheduledJobNotSucceeding");
         const watched = jobs.map((r: any) => /namespace="([^"]+)", cronjob="([^"]+)"/.exec(r.expr)!.slice(1, 3).join("/")).sort();
         const registered = ofType("kubernetes:batch/v1:CronJob")
             .map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`)
             .sort();
         expect(registered).to.deep.equal(["piraeus-datastore/restore-check"]);
         expect(watched).to.deep.equal(registered);
-        // Two missed checks: a failing check is noticed within twice its interval (plus the rule's 10 minutes).
-        expect(jobs[0].expr).to.contain(`> ${2 * (maxScheduleGapSeconds(S3_SNAPSHOT_DEFAULTS.snapshotSchedule) as number)}`);
+        // Twice its interval plus its deadline (a healthy first run downloads a whole chain) without a success.
+        const deadline = one("kubernetes:batch/v1:CronJob", "restore-check").inputs.spec.jobTemplate.spec.activeDeadlineSeconds;
+        expect(jobs[0].expr).to.contain(`> ${2 * (maxScheduleGapSeconds(S3_SNAPSHOT_DEFAULTS.snapshotSchedule) as number) + deadline}`);
+        // A failed check alerts at once, not only once successes stop: its newest Job failed.
+        const failed = rules.find((r: any) => r.alert === "ScheduledJobLastRunFailed");
+        expect(failed.for).to.equal("0m");
+        expect(failed.expr).to.contain('kube_job_status_failed{namespace="piraeus-datastore", job_name=~"restore-check-[0-9]+"} > 0');
         expect(ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").some((m) => m.name.includes("jenkins"))).to.equal(false);
     });
 

@@ -216,6 +216,23 @@ describe("scheduled-job alerts", () => {
         for (const m of metricNamesIn(rules[0].expr)) expect(METRIC_SOURCES, m).to.have.property(m);
     });
 
+    it("also fire at once when the newest run failed, for jobs that ask (the warm standby's restore check)", () => {
+        const job = { namespace: "piraeus-datastore", name: "restore-check", intervalSeconds: 300, purpose: "Restore check" };
+        const rulesOf = (alertOnFailedRun?: boolean) =>
+            alertRuleGroups({ storagePoolFullPercent: 80, storageClassNames: { 3: "r3" }, cronJobs: [{ ...job, alertOnFailedRun }] }).find(
+                (g) => g.name === "scheduled-jobs.rules",
+            )!.rules;
+        expect(rulesOf().map((r) => r.alert)).to.deep.equal(["ScheduledJobNotSucceeding"]);
+        const failed = rulesOf(true).find((r) => r.alert === "ScheduledJobLastRunFailed")!;
+        const jobs = 'namespace="piraeus-datastore", job_name=~"restore-check-[0-9]+"';
+        expect(failed.expr).to.equal(
+            `max by (namespace) (kube_job_status_start_time{${jobs}} and on (namespace, job_name) (kube_job_status_failed{${jobs}} > 0)) ` +
+                `>= max by (namespace) (kube_job_status_start_time{${jobs}})`,
+        );
+        expect(failed.for).to.equal("0m");
+        for (const m of metricNamesIn(failed.expr)) expect(METRIC_SOURCES, m).to.have.property(m);
+    });
+
     it("wait for a run's slack on top of twice the interval (a snapshot schedule shipping its daily full)", () => {
         const groups = alertRuleGroups({
             storagePoolFullPercent: 80,
