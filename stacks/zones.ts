@@ -25,8 +25,9 @@ async function lookup<T>(what: string, key: string, call: () => Promise<T>, valu
     try {
         return await call();
     } catch (e) {
-        // terraform-provider-aws singular data sources: "no matching <thing> found" when the ID does not exist.
-        if (value !== undefined && /no matching .* found/i.test(String((e as Error).message))) {
+        // terraform-provider-aws (internal/tfresource SingularDataSourceFindError): "no matching EC2 Subnet found" when the
+        // ID does not exist (DescribeSubnets' InvalidSubnetID.NotFound, read as not found).
+        if (value !== undefined && /no matching .* found|InvalidSubnetID\.NotFound/i.test(String((e as Error).message))) {
             throw new ConfigError(projectKey(key), value, `There is no ${what} in this account and region (the lookup found none).`);
         }
         throw new pulumi.RunError(
