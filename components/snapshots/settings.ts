@@ -345,6 +345,7 @@ export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
     snapshotClassName: (v, c) => c.dnsLabel(v),
     snapshotAllowIncremental: (v, c) => c.boolean(v),
     snapshotMaxIncrements: (v, c) => c.integer(v, { min: 0, max: 10000 }, "(0: no count bound)"),
+    // With full-only backups a non-default value is refused in validateS3SnapshotSettings.
     snapshotFullAfter: (v, c) => {
         if (!parseGoDurationSeconds(v)) c.fail(v, "Use a positive Go duration in hours/minutes/seconds, e.g. 24h or 168h.");
     },
@@ -398,6 +399,13 @@ export function validateS3SnapshotSettings(given: S3SnapshotInput, ctx: Validati
         check(key, "bucket.create.region").fail(
             s.bucket.create.region,
             `Must differ from the cluster region ${ctx.clusterRegion}: backups in the same region do not survive a regional outage.`,
+        );
+    }
+    // A value other than the default contradicts full-only backups (the default itself is simply unused then).
+    if (!s.snapshotAllowIncremental && s.snapshotFullAfter !== S3_SNAPSHOT_SETTINGS_DEFAULTS.snapshotFullAfter) {
+        check(key, "snapshotFullAfter").fail(
+            s.snapshotFullAfter,
+            `Only incremental backups form chains to bound; with ${key("snapshotAllowIncremental")} false every backup is full. Remove it.`,
         );
     }
     if ("create" in s.bucket && s.bucket.create.expireCurrentObjectsAfterDays !== undefined) {
