@@ -5,7 +5,7 @@
  * preview's unknown sentinel in an input throws as it would there), the provider resource (explicit, or the
  * default provider configured from the stack's `<package>:*` keys), parent and dependencies, config with the schema
  * defaults the engine fills in, and a `notApplicable` that throws and is caught. Resource rules skip reads
- * (`Resource.get`), as the engine does; stack rules see everything.
+ * (`Resource.get`), as the engine does; stack rules see everything, a read with the outputs its Read returned.
  *
  * Not part of the pack: index.ts never imports it.
  */
@@ -36,6 +36,13 @@ export interface RecordedResource {
     /** Provider reference `<urn>::<id>` of an explicit provider. */
     readonly provider?: string;
     readonly id?: string;
+    /**
+     * A read's state as the provider's Read returned it (stacks/offline/mockCloud.ts). Stack rules see a read's outputs
+     * (pulumi/pulumi pkg/resource/deploy/step_generator.go AnalyzeResources: every resource's Outputs, reads included;
+     * step.go ReadStep.Apply reads during previews too); its inputs are empty.
+     */
+    // biome-ignore lint/suspicious/noExplicitAny: resource outputs are arbitrary JSON from the engine
+    readonly outputs?: any;
     /** Absent for reads (`Resource.get`). */
     readonly options?: {
         readonly urn: string;
@@ -146,7 +153,7 @@ export function toPolicyResources(given: readonly RecordedResource[], ctx: Evalu
     const records = [...given, ...mockedSubnets(given, ctx)];
     const urnOf = (r: RecordedResource) => r.options?.urn ?? `urn:pulumi:${ctx.stack}::${ctx.project}::${r.type}::${r.name}`;
     const resources = records.map((r) => {
-        const plain = plainProps(r.inputs ?? {});
+        const plain = plainProps(r.outputs ?? r.inputs ?? {});
         // Stack rules see outputs, which carry the ID; inputs never mention it, so adding it changes nothing else.
         if (r.custom !== false && r.id !== undefined && plain.id === undefined) plain.id = r.id;
         const props = unknownCheckingProxy(plain);

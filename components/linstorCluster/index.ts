@@ -375,11 +375,13 @@ export class LinstorCluster extends pulumi.ComponentResource {
 
     private network(p: string, args: LinstorClusterSettings, tags: Record<string, string>) {
         if (args.vpcId !== undefined) {
-            return {
-                vpcId: pulumi.output(args.vpcId),
-                privateSubnetIds: pulumi.output([...(args.privateSubnetIds ?? [])]),
-                publicSubnetIds: pulumi.output([...(args.publicSubnetIds ?? [])]),
-            };
+            // Each existing subnet is read (Resource.get: changes nothing in AWS) and the cluster and node groups take the
+            // read's ID: the stack then shows each subnet's availabilityZone, from which the policy pack proves the zones
+            // (policy/rules/zones.ts); a bare ID or an invoke (stacks/zones.ts) proves nothing to it. Named after the ID,
+            // the subnet's identity.
+            const read = (ids: readonly string[] = []) =>
+                pulumi.all(ids.map((id) => aws.ec2.Subnet.get(`${p}-${id}`, id, undefined, { parent: this }).id));
+            return { vpcId: pulumi.output(args.vpcId), privateSubnetIds: read(args.privateSubnetIds), publicSubnetIds: read(args.publicSubnetIds) };
         }
         const vpc = new awsx.ec2.Vpc(
             `${p}-vpc`,

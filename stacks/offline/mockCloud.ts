@@ -112,6 +112,12 @@ export interface MockRecord {
     readonly provider?: string;
     readonly id: string;
     readonly options?: MockOptions;
+    /**
+     * For reads (`Resource.get`) only: the state the provider's Read returned. A read sends no inputs, and a stack policy
+     * sees its outputs (pulumi/pulumi pkg/resource/deploy/step.go ReadStep.Apply, which reads during previews too;
+     * step_generator.go AnalyzeResources hands AnalyzeStack each resource's Outputs), so the pack's runner needs them.
+     */
+    readonly outputs?: Record<string, unknown>;
 }
 
 /** A recording Mocks implementation over `ctx`, appending to `records`. */
@@ -124,9 +130,17 @@ export function recordingMocks(ctx: MockContext, records: MockRecord[]): pulumi.
     return {
         newResource(args) {
             if (args.type === "pulumi:providers:aws" && args.inputs.region) providerRegions.set(args.name, args.inputs.region);
-            const id = args.type === "pulumi:pulumi:StackReference" ? (args.inputs.name ?? args.name) : `${args.name}-id`;
             const options = pendingOptions.get(`${args.type}::${args.name}`);
             pendingOptions.delete(`${args.type}::${args.name}`);
+            // A registration always passes the wrapped monitor (installMocks) and so has options; a read does not, and
+            // keeps the ID it was asked to read (the mock monitor's readResource passes it as `id`).
+            const read = options === undefined && args.id !== undefined && args.id !== "";
+            const id = read
+                ? (args.id as string)
+                : args.type === "pulumi:pulumi:StackReference"
+                  ? (args.inputs.name ?? args.name)
+                  : `${args.name}-id`;
+            const state = stateFor(args, ctx, regionOf(args.provider));
             records.push({
                 type: args.type,
                 name: args.name,
@@ -135,8 +149,9 @@ export function recordingMocks(ctx: MockContext, records: MockRecord[]): pulumi.
                 provider: args.provider,
                 id,
                 options,
+                ...(read ? { outputs: state } : {}),
             });
-            return { id, state: stateFor(args, ctx, regionOf(args.provider)) };
+            return { id, state };
         },
         call: (args) => {
             try {
@@ -187,6 +202,15 @@ function stateFor(args: pulumi.runtime.MockResourceArgs, ctx: MockContext, regio
                     return id;
                 });
             return { ...base, vpcId: "vpc-0123456789abcdef0", privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public") };
+        }
+        case "aws:ec2/subnet:Subnet": {
+            if (!args.id) return base;
+            // A read (aws.ec2.Subnet.get) of an existing subnet: what getSubnet finds, as the provider's Read returns it
+            // (@pulumi/aws ec2/subnet.d.ts SubnetState: availabilityZone, vpcId, arn). A missing one fails the read as the
+            // engine does when Read returns no outputs (pulumi/pulumi pkg/resource/deploy/step.go ReadStep.Apply).
+            const found = (ctx.subnet ?? configuredSubnet)(args.id);
+            if (found === undefined) throw new Error(`resource '${args.id}' does not exist`);
+            return { ...base, id: args.id, arn: arn("ec2", `subnet/${args.id}`), ...found };
         }
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { ...base, latestVersion: 1, arn: arn("ec2", `launch-template/${name}`) };

@@ -64,12 +64,19 @@ export interface NodeGroupPlacement {
 }
 
 export function azLayout(records: readonly RecordedResource[], subnetZones: ReadonlyMap<string, string>) {
-    const vpcZones = records.filter((r) => r.type === "awsx:ec2:Vpc").flatMap((r) => r.inputs.availabilityZoneNames ?? []) as string[];
+    // Existing subnets the stack reads (LinstorCluster with vpcId) show their zone in what the read returned.
+    const read = new Map(
+        records
+            .filter((r) => r.type === "aws:ec2/subnet:Subnet" && typeof r.outputs?.availabilityZone === "string")
+            .map((r) => [r.id as string, r.outputs.availabilityZone as string]),
+    );
+    const created = records.filter((r) => r.type === "awsx:ec2:Vpc").flatMap((r) => r.inputs.availabilityZoneNames ?? []) as string[];
+    const vpcZones = created.length > 0 ? created : [...new Set(read.values())];
     const groups: NodeGroupPlacement[] = records
         .filter((r) => r.type === "eks:index:ManagedNodeGroup" || r.type === "aws:eks/nodeGroup:NodeGroup")
         .map((r) => ({
             name: r.inputs.nodeGroupName ?? r.inputs.nodeGroupNamePrefix ?? r.name,
-            zones: ((r.inputs.subnetIds ?? []) as string[]).map((id) => subnetZones.get(id) ?? `subnet ${id}`),
+            zones: ((r.inputs.subnetIds ?? []) as string[]).map((id) => subnetZones.get(id) ?? read.get(id) ?? `subnet ${id}`),
             scaling: r.inputs.scalingConfig,
         }));
     const instanceTypes = [...new Set(records.filter((r) => r.type === "aws:ec2/launchTemplate:LaunchTemplate").map((r) => r.inputs.instanceType))];

@@ -72,7 +72,11 @@ export async function packViolations(records: readonly RecordedResource[] = reco
 
 /** Deep copy of recorded resources, to hand-edit a "broken stack" without touching the shared records. */
 export function cloneRecords(records: readonly RecordedResource[] = recorded): RecordedResource[] {
-    return records.map((r) => ({ ...r, inputs: structuredClone(stripResources(r.inputs)) }));
+    return records.map((r) => ({
+        ...r,
+        inputs: structuredClone(stripResources(r.inputs)),
+        ...(r.outputs !== undefined ? { outputs: structuredClone(stripResources(r.outputs)) } : {}),
+    }));
 }
 
 /** Resource objects inside inputs (e.g. a node group's `cluster`) cannot be cloned; policies never read them. */

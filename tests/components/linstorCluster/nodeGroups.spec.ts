@@ -1,6 +1,8 @@
 /** LinstorCluster's network and managed node groups: one group per AZ, existing subnets, load balancer tags, NAT. */
 import { expect } from "chai";
-import { ofType, one } from "../../support/mocks";
+import { LinstorCluster } from "../../../components/linstorCluster";
+import { clusterSettings } from "../../support/fixtures";
+import { ofType, one, setExistingSubnets, settle } from "../../support/mocks";
 import { build, SUBNETS } from "./fixtures";
 
 describe("LinstorCluster", () => {
@@ -31,11 +33,38 @@ describe("LinstorCluster", () => {
             });
         }
 
-        it("uses existing subnets one per AZ instead of creating a VPC", async () => {
-            await build({ vpcId: "vpc-0aaaabbbbccccdddd", privateSubnetIds: SUBNETS });
+        it("uses existing subnets one per AZ instead of creating a VPC, reading each so the stack shows its zone", async () => {
+            const zones = ["us-west-2a", "us-west-2b", "us-west-2c"];
+            setExistingSubnets(Object.fromEntries(SUBNETS.map((id, i) => [id, { availabilityZone: zones[i], vpcId: "vpc-0aaaabbbbccccdddd" }])));
+            try {
+                await build({ vpcId: "vpc-0aaaabbbbccccdddd", privateSubnetIds: SUBNETS });
+            } finally {
+                setExistingSubnets(undefined);
+            }
             expect(ofType("awsx:ec2:Vpc")).to.have.length(0);
             expect(ofType("eks:index:ManagedNodeGroup").map((g) => g.inputs.subnetIds[0])).to.deep.equal(SUBNETS);
             expect(one("eks:index:Cluster").inputs.vpcId).to.equal("vpc-0aaaabbbbccccdddd");
+            expect(one("eks:index:Cluster").inputs.privateSubnetIds).to.deep.equal(SUBNETS);
+            // Reads (Resource.get: no registration options), named after the ID, with the state the provider would return.
+            const reads = ofType("aws:ec2/subnet:Subnet");
+            expect(reads.map((r) => [r.name, r.id, r.options, r.outputs?.availabilityZone, r.outputs?.vpcId])).to.deep.equal(
+                SUBNETS.map((id, i) => [`hje-test-${id}`, id, undefined, zones[i], "vpc-0aaaabbbbccccdddd"]),
+            );
+        });
+
+        it("fails the read of an existing subnet that does not exist, as the engine does", async () => {
+            setExistingSubnets({});
+            try {
+                const cluster = new LinstorCluster("hje-test", clusterSettings({ vpcId: "vpc-0aaaabbbbccccdddd", privateSubnetIds: SUBNETS }));
+                // Output.promise() (the SDK's own accessor) rejects with the read's error.
+                const failure = await (cluster.privateSubnetIds as unknown as { promise(): Promise<unknown> }).promise().catch((e: Error) => e);
+                expect(String(failure)).to.match(
+                    /failed to read resource #subnet-0aaaa000000000001 .*resource 'subnet-0aaaa000000000001' does not exist/,
+                );
+                await settle();
+            } finally {
+                setExistingSubnets(undefined);
+            }
         });
 
         it("tags subnets for load balancers and gives each AZ its own NAT gateway", async () => {

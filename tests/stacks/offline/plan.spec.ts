@@ -90,6 +90,17 @@ describe("offline plan", () => {
         expect(az.groups.map((g) => g.zones[0])).to.deep.equal(["us-west-2a", "us-west-2b", "us-west-2c"]);
         expect(az.instanceTypes).to.deep.equal(["m6i.large"]);
         expect(azLayout(records, new Map()).groups[0].zones).to.deep.equal(["subnet subnet-private-us-west-2a"]);
+        // In an existing VPC the zones come from the subnets the stack reads (what each read returned).
+        const existing = [
+            ...records.filter((r) => r.type !== "awsx:ec2:Vpc"),
+            ...["a", "b", "c"].map((z): RecordedResource => {
+                const { options: _reads, ...r } = rec("aws:ec2/subnet:Subnet", `hje-dev-subnet-private-us-west-2${z}`);
+                return { ...r, id: `subnet-private-us-west-2${z}`, outputs: { availabilityZone: `us-west-2${z}`, vpcId: "vpc-0" } };
+            }),
+        ];
+        const read = azLayout(existing, new Map());
+        expect(read.vpcZones).to.deep.equal(["us-west-2a", "us-west-2b", "us-west-2c"]);
+        expect(read.groups.map((g) => g.zones[0])).to.deep.equal(["us-west-2a", "us-west-2b", "us-west-2c"]);
         expect(storageClasses(records)).to.deep.equal([
             { name: "linstor-csi-lvm-thin-r3", provisioner: "linstor.csi.linbit.com", replicas: 3, zoneSpread: true, reclaimPolicy: "Retain" },
         ]);

@@ -39,6 +39,15 @@ describe("npm run plan (end to end)", function () {
         expect(r.stderr).to.not.match(/\n\s+at /);
     });
 
+    it("plans the dev stack on an existing VPC: the subnets it reads prove their zones to the pack", async () => {
+        const subnets = ["subnet-0a0a0a0a0a0a0a0a1", "subnet-0a0a0a0a0a0a0a0a2", "subnet-0a0a0a0a0a0a0a0a3"];
+        const r = await plan(["dev", ...API, "-c", "vpcId=vpc-0123456789abcdef0", "-c", `privateSubnetIds=${JSON.stringify(subnets)}`]);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.match(/Availability zones: VPC us-west-2a, us-west-2b, us-west-2c;/);
+        expect(r.stdout).to.match(/node group \S+us-west-2a\S*: us-west-2a/);
+        expect(r.stdout).to.not.contain("eks-nodes-span-three-azs");
+    });
+
     it("plans the dev stack offline: resources, AZs, sizing, RTO/RPO and zero violations", async () => {
         const r = await plan(["dev", ...API]);
         expect(r.code, r.stderr).to.equal(0);
