@@ -2,6 +2,9 @@
  * IP address ranges and how much of the internet a list of them lets in (pure). "Open to the internet" is judged
  * by the address space the WHOLE list covers, not entry by entry: 0.0.0.0/1 plus 128.0.0.0/1 is 0.0.0.0/0, and a
  * list that leaves out only a private range still admits every public address.
+ *
+ * The policy pack judges with a copy of this coverage code (its twin, policy/rules/cidr.ts: the pack stays
+ * self-contained): change both together; tests/policy/cidrTwins.spec.ts requires the same verdicts.
  */
 
 export interface AddressRange {

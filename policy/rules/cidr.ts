@@ -2,26 +2,28 @@
  * Whether a list of CIDRs opens something to the internet, judged by the address space the WHOLE list covers
  * (0.0.0.0/1 plus 128.0.0.0/1 is the world as much as 0.0.0.0/0 is). Pure: no Pulumi, no I/O.
  *
- * A list is open when its union admits at least half of all IPv4 addresses, or at least half of IPv6's global
- * unicast space 2000::/3 (where every routable IPv6 address lives; ::/0 and ::/1 + 8000::/1 cover all of it).
- * Half, not all: "everything but one /32" is no restriction either, and no real client list comes near it.
+ * One rule with the program: a list is open when together it admits at least 1/16 of the public IPv4 space or of the
+ * public IPv6 space (IANA special-purpose blocks left out). The coverage code below (PUBLIC_SPACE, mergeRanges,
+ * overlap, subtract, publicCoverage, OPEN_TO_INTERNET_SHARE, isOpenToInternet) is a twin of the program's
+ * components/shared/cidrs.ts, copied because the pack stays self-contained: change both together;
+ * tests/policy/cidrTwins.spec.ts feeds both the same lists and requires the same verdicts.
+ *
+ * Only the parser differs, on entries the program refuses before it judges (its config takes canonical CIDRs): the
+ * pack judges what a stack registers in whatever form, so it trims whitespace, masks host bits (`1.2.3.4/0` is the
+ * world) and reads an IPv4 tail in IPv6 (`::ffff:1.2.3.4/128`).
  */
 
-interface Family {
-    readonly name: "IPv4" | "IPv6";
-    readonly bits: number;
-    /** The range whose coverage counts: all of IPv4, IPv6's global unicast 2000::/3. */
-    readonly scope: readonly [bigint, bigint];
-}
-
-const V4: Family = { name: "IPv4", bits: 32, scope: [0n, (1n << 32n) - 1n] };
-const V6: Family = { name: "IPv6", bits: 128, scope: [0x2n << 124n, (0x4n << 124n) - 1n] };
-
-interface Range {
-    readonly family: Family;
+export interface AddressRange {
+    readonly family: 4 | 6;
+    /** First address and one past the last, as integers. */
     readonly start: bigint;
     readonly end: bigint;
 }
+
+const BITS = { 4: 32, 6: 128 } as const;
+/** Math.min/max for bigints (Math's take numbers only). */
+const lesser = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+const greater = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 function parseV4(address: string): bigint | undefined {
     const parts = address.split(".");
@@ -50,45 +52,121 @@ function parseV6(address: string): bigint | undefined {
     return all.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
 }
 
-/** The addresses a CIDR admits, or undefined when it is not a CIDR (a prefix length is required). */
-export function parseCidr(cidr: string): Range | undefined {
+/** The addresses a CIDR admits (host bits masked off), or undefined when it is not a CIDR (a prefix length is required). */
+export function parseCidr(cidr: string): AddressRange | undefined {
     const match = /^([^/\s]+)\/(\d{1,3})$/.exec(cidr.trim());
     if (!match) return undefined;
-    const family = match[1].includes(":") ? V6 : V4;
-    const value = family === V6 ? parseV6(match[1]) : parseV4(match[1]);
+    const family: 4 | 6 = match[1].includes(":") ? 6 : 4;
+    const value = family === 6 ? parseV6(match[1]) : parseV4(match[1]);
     const prefix = Number(match[2]);
-    if (value === undefined || prefix > family.bits) return undefined;
-    const hostBits = BigInt(family.bits - prefix);
+    if (value === undefined || prefix > BITS[family]) return undefined;
+    const hostBits = BigInt(BITS[family] - prefix);
     const start = (value >> hostBits) << hostBits;
-    return { family, start, end: start + (1n << hostBits) - 1n };
+    return { family, start, end: start + (1n << hostBits) };
 }
 
-// Math.min/max take numbers only.
-function bigMax(a: bigint, b: bigint): bigint {
-    if (a > b) return a;
-    return b;
-}
-function bigMin(a: bigint, b: bigint): bigint {
-    if (a < b) return a;
-    return b;
+// ---- twin of components/shared/cidrs.ts from here on (keep in step) ----------------------------------------------
+
+/** The ranges of one family, sorted and merged (overlapping or adjacent ranges joined). */
+export function mergeRanges(ranges: readonly AddressRange[]): AddressRange[] {
+    const sorted = [...ranges].sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    const merged: AddressRange[] = [];
+    for (const r of sorted) {
+        const last = merged.at(-1);
+        if (last && last.family === r.family && r.start <= last.end) {
+            merged[merged.length - 1] = { ...last, end: greater(r.end, last.end) };
+        } else merged.push(r);
+    }
+    return merged;
 }
 
-/** How many addresses of the family's scope the ranges cover together (overlaps counted once). */
-function covered(ranges: readonly Range[], family: Family): bigint {
-    const [lo, hi] = family.scope;
-    const clipped = ranges
-        .filter((r) => r.family === family && r.end >= lo && r.start <= hi)
-        .map((r) => [bigMax(r.start, lo), bigMin(r.end, hi)] as const)
-        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+/** How many addresses of `within` (merged ranges of one family) the merged `ranges` cover. */
+function overlap(ranges: readonly AddressRange[], within: readonly AddressRange[]): bigint {
     let total = 0n;
-    let cursor = lo - 1n;
-    for (const [start, end] of clipped) {
-        const from = start > cursor ? start : cursor + 1n;
-        if (end >= from) total += end - from + 1n;
-        if (end > cursor) cursor = end;
+    for (const r of ranges) {
+        for (const w of within) {
+            if (w.family !== r.family) continue;
+            const start = greater(r.start, w.start);
+            const end = lesser(r.end, w.end);
+            if (end > start) total += end - start;
+        }
     }
     return total;
 }
+
+/** Ranges minus holes (both merged, one family). */
+function subtract(ranges: readonly AddressRange[], holes: readonly AddressRange[]): AddressRange[] {
+    let out = [...ranges];
+    for (const h of holes) {
+        out = out.flatMap((r) => {
+            if (r.family !== h.family || h.end <= r.start || h.start >= r.end) return [r];
+            return [...(h.start > r.start ? [{ ...r, end: h.start }] : []), ...(h.end < r.end ? [{ ...r, start: h.end }] : [])];
+        });
+    }
+    return out;
+}
+
+const ranges = (cidrs: readonly string[]): AddressRange[] => cidrs.map((c) => parseCidr(c) as AddressRange);
+
+/**
+ * The publicly routable address space: IPv4 without the IANA special-purpose blocks (RFC 6890: this network, private,
+ * shared CGNAT, loopback, link-local, protocol assignments, documentation, benchmarking, multicast, reserved), and
+ * IPv6 global unicast (2000::/3) without its documentation block.
+ */
+export const PUBLIC_SPACE: Readonly<Record<4 | 6, readonly AddressRange[]>> = {
+    4: subtract(
+        ranges(["0.0.0.0/0"]),
+        mergeRanges(
+            ranges([
+                "0.0.0.0/8",
+                "10.0.0.0/8",
+                "100.64.0.0/10",
+                "127.0.0.0/8",
+                "169.254.0.0/16",
+                "172.16.0.0/12",
+                "192.0.0.0/24",
+                "192.0.2.0/24",
+                "192.88.99.0/24",
+                "192.168.0.0/16",
+                "198.18.0.0/15",
+                "198.51.100.0/24",
+                "203.0.113.0/24",
+                "224.0.0.0/4",
+                "240.0.0.0/4",
+            ]),
+        ),
+    ),
+    6: subtract(ranges(["2000::/3"]), ranges(["2001:db8::/32"])),
+};
+
+const sizeOf = (rs: readonly AddressRange[]): bigint => rs.reduce((n, r) => n + (r.end - r.start), 0n);
+
+/** The share (0..1) of each family's public address space that the list, taken as a whole, lets in. */
+export function publicCoverage(cidrs: readonly string[]): Record<4 | 6, number> {
+    const merged = mergeRanges(cidrs.map(parseCidr).filter((r): r is AddressRange => r !== undefined));
+    const share = (family: 4 | 6) => {
+        // Scaled to keep the ratio exact enough in a double: IPv6 sizes exceed 2^53.
+        const scale = family === 4 ? 1n : 1n << 64n;
+        return Number(overlap(merged, PUBLIC_SPACE[family]) / scale) / Number(sizeOf(PUBLIC_SPACE[family]) / scale);
+    };
+    return { 4: share(4), 6: share(6) };
+}
+
+/**
+ * From this share of a family's public space on, a list counts as open to the internet: 1/16, a /4's worth of IPv4
+ * (about 14 /8s). The largest block any one organization holds is a /8 (under 0.5 % of the public space), so no list
+ * of one's own networks comes near, while every way of writing "everyone" (0.0.0.0/0, two /1s, everything but the
+ * private ranges, three quarters of the internet) is far above.
+ */
+export const OPEN_TO_INTERNET_SHARE = 1 / 16;
+
+/** Whether the list, taken as a whole, admits a meaningful part of the internet (see OPEN_TO_INTERNET_SHARE). */
+export function isOpenToInternet(cidrs: readonly string[]): boolean {
+    const share = publicCoverage(cidrs);
+    return share[4] >= OPEN_TO_INTERNET_SHARE || share[6] >= OPEN_TO_INTERNET_SHARE;
+}
+
+// ---- end of the twin ---------------------------------------------------------------------------------------------
 
 export interface Exposure {
     /** Why the list is open to the internet, or undefined when it is not. */
@@ -97,24 +175,17 @@ export interface Exposure {
     readonly invalid: string[];
 }
 
-/** Judges a whole list of CIDRs (see the file comment). */
+/** Judges a whole list of CIDRs (isOpenToInternet), saying which entries let how much of the internet in. */
 export function exposure(cidrs: readonly string[]): Exposure {
-    const invalid: string[] = [];
-    const ranges: Range[] = [];
-    for (const cidr of cidrs) {
-        const range = parseCidr(cidr);
-        if (range) ranges.push(range);
-        else invalid.push(cidr);
-    }
-    for (const family of [V4, V6]) {
-        const size = family.scope[1] - family.scope[0] + 1n;
-        const share = covered(ranges, family);
-        if (share * 2n < size) continue;
+    const invalid = cidrs.filter((c) => parseCidr(c) === undefined);
+    const share = publicCoverage(cidrs);
+    for (const family of [4, 6] as const) {
+        if (share[family] < OPEN_TO_INTERNET_SHARE) continue;
         const members = cidrs.filter((c) => parseCidr(c)?.family === family).map((c) => c.trim());
-        const percent = Number((share * 10000n) / size) / 100;
-        const scope = family === V6 ? "of IPv6's global unicast space (2000::/3)" : "of all IPv4 addresses";
+        // As the program words it (components/shared/cidrs.ts describeCoverage).
+        const percent = share[family] >= 0.995 ? 100 : Math.round(share[family] * 1000) / 10;
         const who = members.length === 1 ? `${members[0]} admits` : `${members.join(", ")} together admit`;
-        return { open: `${who} ${percent}% ${scope}`, invalid };
+        return { open: `${who} ${percent} % of the public IPv${family} space`, invalid };
     }
     return { invalid };
 }

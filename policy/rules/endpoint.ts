@@ -19,7 +19,7 @@ const FIX =
 export const eksEndpointRestricted: ResourceValidationPolicy = {
     name: "eks-endpoint-restricted",
     description:
-        "The EKS API's public endpoint is off, or open only to listed CIDRs that together admit less than half of the internet (a public endpoint without CIDRs is open to 0.0.0.0/0).",
+        "The EKS API's public endpoint is off, or open only to listed CIDRs that together admit less than 1/16 of the public IPv4 and of the public IPv6 space (a public endpoint without CIDRs is open to 0.0.0.0/0).",
     validateResource: (args, report) => {
         let settings: Props;
         let keys: string;

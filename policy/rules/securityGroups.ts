@@ -74,7 +74,7 @@ function ingressOf(resources: PolicyResource[], pending: string[]): Ingress[] {
 export const noOpenIngress: StackValidationPolicy = {
     name: "no-world-open-ingress",
     description:
-        "No security group admits the internet on any port: the CIDRs of all its ingress rules for that port together admit less than half of the internet.",
+        "No security group admits the internet on any port: the CIDRs of all its ingress rules for that port together admit less than 1/16 of the public IPv4 and of the public IPv6 space.",
     configSchema: {
         properties: {
             allowedOpenSecurityGroups: {

@@ -32,7 +32,7 @@ describe("no-open-load-balancers", () => {
         expect(found).to.have.length(2);
         expect(found[0]).to.match(/LoadBalancer Service web is open to the internet: it has no loadBalancerSourceRanges/);
         expect(found[1]).to.match(
-            /are open to the internet: 10\.0\.0\.0\/8, 0\.0\.0\.0\/0 together admit 100% of all IPv4 addresses\. List the client CIDRs/,
+            /are open to the internet: 10\.0\.0\.0\/8, 0\.0\.0\.0\/0 together admit 100 % of the public IPv4 space\. List the client CIDRs/,
         );
     });
 
@@ -63,12 +63,12 @@ describe("no-open-load-balancers", () => {
             service({ loadBalancerSourceRanges: ["203.0.113.0/24", "not-a-cidr"] }),
         ]);
         expect(found).to.have.length(5);
-        expect(found[0]).to.match(/0\.0\.0\.0\/1, 128\.0\.0\.0\/1 together admit 100% of all IPv4 addresses/);
-        expect(found[1]).to.match(/together admit 100% of all IPv4/);
-        expect(found[2]).to.match(/Helm release jenkins .* from controller: .*together admit 100%/);
-        expect(found[3]).to.match(/::\/1, 8000::\/1 together admit 100% of IPv6's global unicast space/);
+        expect(found[0]).to.match(/0\.0\.0\.0\/1, 128\.0\.0\.0\/1 together admit 100 % of the public IPv4 space/);
+        expect(found[1]).to.match(/together admit 100 % of the public IPv4/);
+        expect(found[2]).to.match(/Helm release jenkins .* from controller: .*together admit 100 %/);
+        expect(found[3]).to.match(/::\/1, 8000::\/1 together admit 100 % of the public IPv6 space/);
         expect(found[4]).to.match(/entries that are not CIDRs \(not-a-cidr\)/);
-        // A client list far from half the internet passes.
+        // A client list far from 1/16 of the public address space passes.
         expect(await violations(rule, [service({ loadBalancerSourceRanges: ["10.0.0.0/8", "198.51.100.0/24", "2001:db8::/32"] })])).to.deep.equal([]);
     });
 
@@ -91,7 +91,7 @@ describe("no-open-load-balancers", () => {
         const json = new pulumi.asset.StringAsset(
             JSON.stringify({ controller: { serviceType: "LoadBalancer", loadBalancerSourceRanges: ["0.0.0.0/1", "128.0.0.0/1"] } }),
         );
-        expect((await violations(rule, [files(json)])).join()).to.match(/together admit 100%/);
+        expect((await violations(rule, [files(json)])).join()).to.match(/together admit 100 %/);
         expect(await violations(rule, [files(new pulumi.asset.StringAsset("controller:\n  numExecutors: 0\n"))])).to.deep.equal([]);
     });
 
