@@ -118,6 +118,7 @@ export async function deployDr(cfg: StackConfig) {
             ? await chooseBackup({
                   dr,
                   recorded: own.restoredBackup,
+                  primaryRestored: primary?.restoredBackup,
                   remote,
                   jenkinsNamespace,
                   bucket: `${existing.name} (${existing.region})`,

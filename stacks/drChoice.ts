@@ -4,7 +4,11 @@
  * 2. Else the choice this stack recorded (its output `restoredBackup`, pinned or not) stands as long as
  *    `restoreSelection` is the one it was made under: an unrelated `pulumi up` never restores again because a newer
  *    backup appeared.
- * 3. Else the newest complete backup of a claim in the Jenkins namespace (backupCatalog.ts), read from the bucket.
+ * 3. Else the newest complete backup of a claim in the Jenkins namespace (backupCatalog.ts), read from the bucket, of
+ *    one LINSTOR cluster. Fails closed when the bucket cannot say which cluster is the live one: two clusters whose
+ *    backups of the claim overlap in time (an old primary that came back and ships its stale claim beside the DR copy's,
+ *    the failback case), or backups of the cluster the primary stack itself replaced (its `restoredBackup.clusterId`)
+ *    newer than that restore. Then a ConfigError names `restoreSourceClusterId`, which pins the cluster.
  * A new choice gets new object names (restoreNames: derived from the backup id), so it never changes the immutable
  * `snapshotHandle` of an existing VolumeSnapshotContent nor replaces the protected claim; releasing the old restore is
  * the runbook's step (stacks/ops/README.md).
@@ -17,6 +21,8 @@ import {
     backupNameKey,
     type CatalogResult,
     type ChosenBackup,
+    type ClusterSpan,
+    clusterSpans,
     newestCompleteBackup,
     parseHandle,
 } from "../components/snapshots/backupCatalog";
@@ -28,6 +34,8 @@ export interface ChoiceContext {
     readonly dr: DrConfig;
     /** What this stack recorded last time. */
     readonly recorded?: RestoredBackup;
+    /** What the primary stack restored, when it is itself a DR stack (failback): its source cluster is the stale one. */
+    readonly primaryRestored?: RestoredBackup;
     /** The LINSTOR remote name in this cluster (the handle's host). */
     readonly remote: string;
     readonly jenkinsNamespace: string;
@@ -93,7 +101,9 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
     }
     // A pin removed later keeps what it restored too: only raising restoreSelection chooses again.
     if (recorded !== undefined && recorded.selection === dr.restoreSelection) return { backup: recorded, how: "kept" };
-    const r = await newestCompleteBackup(c.reader(), filter).catch(readError(c));
+    const reader = c.reader();
+    const clusterId = await sourceCluster(c, await clusterSpans(reader, filter).catch(readError(c)));
+    const r = await newestCompleteBackup(reader, { ...filter, ...(clusterId !== undefined ? { clusterId } : {}) }).catch(readError(c));
     if (r.chosen === undefined) {
         void pulumi.log.warn(
             `The bucket ${c.bucket} holds no complete backup of a claim in namespace ${c.jenkinsNamespace}.${found(r)} ` +
@@ -102,6 +112,54 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
         return { how: "none" };
     }
     return { backup: record(r.chosen, c.remote, dr.restoreSelection, false), how: "newest" };
+}
+
+/** `yyyyMMdd_HHmmss` of a key's `back_…` time, for messages. */
+function when(backupTime: string): string {
+    return backupTime.slice("back_".length);
+}
+
+/**
+ * The cluster to restore from: `restoreSourceClusterId` when set (it must have shipped the claim), else none (any) when
+ * the bucket is unambiguous; a ConfigError naming the key when it is not (see the header).
+ */
+async function sourceCluster(c: ChoiceContext, spans: readonly ClusterSpan[]): Promise<string | undefined> {
+    const key = projectKey("restoreSourceClusterId");
+    const list = spans.map((s) => `${s.clusterId} (${s.resources.join(", ")}: ${when(s.first)}…${when(s.last)} UTC)`).join("; ");
+    const pinned = c.dr.restoreSourceClusterId;
+    if (pinned !== undefined) {
+        if (spans.some((s) => s.clusterId === pinned)) return pinned;
+        throw new ConfigError(
+            key,
+            pinned,
+            `No backup of a claim in namespace ${c.jenkinsNamespace} in the bucket ${c.bucket} was shipped by this LINSTOR cluster. ` +
+                `Clusters that shipped one: ${list || "none"}.`,
+        );
+    }
+    const [newest, ...others] = spans;
+    if (newest === undefined) return undefined;
+    const stale = c.primaryRestored?.clusterId;
+    const restoredAt = c.primaryRestored ? parseHandleTime(c.primaryRestored.id) : undefined;
+    const replacedShipsAgain = spans.find((s) => s.clusterId === stale && restoredAt !== undefined && s.last > restoredAt);
+    const overlapping = others.filter((s) => s.last >= newest.first);
+    if (replacedShipsAgain === undefined && overlapping.length === 0) return undefined;
+    const why =
+        replacedShipsAgain !== undefined
+            ? `the cluster ${stale}, which the primary stack replaced (it restored that cluster's backup of ${when(restoredAt as string)} UTC), ` +
+              `shipped backups after that restore: an old primary that came back still snapshots its stale claim into this bucket`
+            : "more than one LINSTOR cluster shipped backups of the claim over the same time, so the newest backup need not be the live Jenkins'";
+    throw new ConfigError(
+        key,
+        undefined,
+        `Refusing to choose a backup from the bucket ${c.bucket}: ${why}. Clusters: ${list}. Stop the stale cluster's schedule ` +
+            '(kubectl -n <LINSTOR namespace, e.g. piraeus-datastore> patch cronjob jenkins-snapshots -p \'{"spec":{"suspend":true}}\' on it), then set ' +
+            "restoreSourceClusterId to the cluster of the Jenkins that ran last (the failback runbook, stacks/ops/README.md, says how to find it).",
+    );
+}
+
+/** The `back_…` time of a backup id. */
+function parseHandleTime(id: string): string | undefined {
+    return /_(back_\d{8}_\d{6})/.exec(id)?.[1];
 }
 
 /** A bucket that cannot be read (no rights, no such bucket) stops the stack with what to fix. */

@@ -199,7 +199,7 @@ export const DR_READS_REQUIRED = [
     "jenkinsStorageSize",
     "jenkinsSettings",
 ] as const satisfies readonly OutputName[];
-export const DR_READS_OPTIONAL = ["latestSnapshotHandle"] as const satisfies readonly OutputName[];
+export const DR_READS_OPTIONAL = ["latestSnapshotHandle", "restoredBackup"] as const satisfies readonly OutputName[];
 
 /** The primary's outputs as the DR stack sees them. */
 export type PrimaryStackOutputs = Pick<StackOutputs, (typeof DR_READS_REQUIRED)[number]> &

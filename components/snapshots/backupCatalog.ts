@@ -136,6 +136,66 @@ export function parseMeta(id: string, key: MetaKeyInfo, text: string): LinstorBa
 export interface BackupFilter {
     readonly pvcNamespace?: string;
     readonly pvcName?: (name: string) => boolean;
+    /** Only backups shipped by this LINSTOR cluster (the meta's `clusterId`). */
+    readonly clusterId?: string;
+}
+
+/**
+ * One LINSTOR cluster's backups of the filtered claims: the key times of its first and last backup in the bucket and
+ * its resources. Two clusters whose spans overlap both shipped the same claims at the same time (an old primary that
+ * came back beside its replacement), which a choice by time alone cannot tell apart.
+ */
+export interface ClusterSpan {
+    /** The meta's `clusterId` (LINSTOR's cluster UUID), or `unknown:<resource>` when the meta names none. */
+    readonly clusterId: string;
+    readonly first: string;
+    readonly last: string;
+    readonly resources: readonly string[];
+}
+
+/**
+ * The clusters that shipped backups of the filtered claims (`filter.clusterId` ignored), newest `last` first. Reads one
+ * meta per resource (a resource lives in one cluster: linstor-csi names it `pvc-<claim UID>`), its newest readable one;
+ * spans come from the keys, so the cost is a listing and a GET per resource. A resource none of whose metas reads is
+ * left out (the choice passes over it too).
+ */
+export async function clusterSpans(reader: BucketReader, filter: BackupFilter): Promise<ClusterSpan[]> {
+    const byResource = new Map<string, { id: string; info: MetaKeyInfo }[]>();
+    for (const key of await reader.listKeys()) {
+        const info = parseMetaKey(key);
+        if (!info) continue;
+        const list = byResource.get(info.resource) ?? [];
+        list.push({ id: key.slice(0, -META_SUFFIX.length), info });
+        byResource.set(info.resource, list);
+    }
+    const spans = new Map<string, { first: string; last: string; resources: string[] }>();
+    for (const [resource, list] of byResource) {
+        list.sort((a, b) => compareNewestFirst(a.id, a.info, b.id, b.info));
+        let head: LinstorBackup | undefined;
+        for (const { id, info } of list) {
+            // A failed read rejects (it says nothing of the backup); an unparsable meta passes on to the next one.
+            const text = await reader.readText(`${id}${META_SUFFIX}`);
+            try {
+                head = parseMeta(id, info, text);
+                break;
+            } catch {}
+        }
+        if (head === undefined) continue;
+        if (filter.pvcNamespace !== undefined && head.pvcNamespace !== filter.pvcNamespace) continue;
+        if (filter.pvcName && !filter.pvcName(head.pvcName ?? "")) continue;
+        const cluster = head.clusterId ?? `unknown:${resource}`;
+        const first = (list.at(-1) as { info: MetaKeyInfo }).info.backupTime;
+        const last = list[0].info.backupTime;
+        const s = spans.get(cluster);
+        if (s === undefined) spans.set(cluster, { first, last, resources: [resource] });
+        else
+            spans.set(cluster, {
+                first: [first, s.first].sort()[0],
+                last: [last, s.last].sort()[1],
+                resources: [...s.resources, resource],
+            });
+    }
+    return [...spans.entries()].map(([clusterId, s]) => ({ clusterId, ...s })).sort((a, b) => b.last.localeCompare(a.last));
 }
 
 /** A backup ready to restore: complete, with its chain and what a restore downloads. */
@@ -249,6 +309,7 @@ export async function newestCompleteBackup(
         }
         if (filter.pvcNamespace !== undefined && head.pvcNamespace !== filter.pvcNamespace) continue;
         if (filter.pvcName && !filter.pvcName(head.pvcName ?? "")) continue;
+        if (filter.clusterId !== undefined && head.clusterId !== filter.clusterId) continue;
         if (Object.keys(head.dataKeys).length !== 1) {
             rejected.push({ id, reason: `it has ${Object.keys(head.dataKeys).length} volumes; linstor-csi restores single-volume backups only` });
             continue;

@@ -43,6 +43,11 @@ export interface DrConfig {
     readonly restoreSnapshotHandle?: string;
     /** Raise it to choose the newest complete backup again (new restore objects); the choice is kept otherwise. Default 1. */
     readonly restoreSelection: number;
+    /**
+     * Restore only backups this LINSTOR cluster shipped (the meta's `clusterId`). Needed when more than one cluster
+     * shipped the Jenkins claim at the same time (an old primary that came back): the choice refuses until it is set.
+     */
+    readonly restoreSourceClusterId?: string;
     /** The bucket to restore from when no primary outputs (live or recorded) name it, or to override them. */
     readonly restoreBucketName?: string;
     readonly restoreBucketRegion?: string;
@@ -76,6 +81,7 @@ export const DR_ONLY_KEYS = [
     "restoreSnapshotHandle",
     "restoreStorageSize",
     "restoreSelection",
+    "restoreSourceClusterId",
     "restoreBucketName",
     "restoreBucketRegion",
     "restoreBucketKmsKeyArn",
@@ -91,6 +97,7 @@ export function readDrConfig(r: ConfigReader): DrConfig {
         drMode: r.choice<DrMode>("drMode", DR_DEFAULTS.drMode),
         restoreSnapshotHandle: r.optionalString("restoreSnapshotHandle"),
         restoreSelection: r.integer("restoreSelection", DR_DEFAULTS.restoreSelection),
+        restoreSourceClusterId: r.optionalString("restoreSourceClusterId"),
         restoreBucketName: r.optionalString("restoreBucketName"),
         restoreBucketRegion: r.optionalString("restoreBucketRegion"),
         restoreBucketKmsKeyArn: r.optionalString("restoreBucketKmsKeyArn"),
@@ -114,6 +121,14 @@ export function drConfigChecks(dr: DrConfig, r: ConfigReader, storageSize: Quant
                     "Use the primary's fully qualified stack name <org>/<project>/<stack>, e.g. acme/ha-jenkins-eks/dev.",
                 ),
         () => r.check("drMode").oneOf(dr.drMode, DR_MODES),
+        () =>
+            r
+                .check("restoreSourceClusterId")
+                .ifSet.matches(
+                    dr.restoreSourceClusterId,
+                    /^[0-9A-Za-z][0-9A-Za-z._:-]*$/,
+                    "Use the LINSTOR cluster id the refusal lists (the `clusterId` of a backup's meta object, `linstor controller list-properties | grep Cluster/LocalID`).",
+                ),
         () => r.check("restoreSelection").integer(dr.restoreSelection, { min: 1 }, "(raise it by one to choose the newest backup again)"),
         () => r.check("restoreThroughputMiBps").integer(dr.restoreThroughputMiBps, { min: 1, max: 10000 }, "(MiB/s)"),
         () => r.check("restoreCheckSchedule").ifSet.cron(dr.restoreCheckSchedule),

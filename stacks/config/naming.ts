@@ -67,6 +67,7 @@ export const STACK_ONLY_KEYS: readonly string[] = [
     "drSnapshotsEnabled",
     "drMode",
     "restoreSelection",
+    "restoreSourceClusterId",
     "restoreBucketName",
     "restoreBucketRegion",
     "restoreBucketKmsKeyArn",

@@ -6,9 +6,9 @@
 import { expect } from "chai";
 import { parseMetaKey } from "../../components/snapshots/backupCatalog";
 import { DR_READS_REQUIRED } from "../../stacks/outputs";
-import { primaryBucket, shipChain } from "../support/fakes/fakeLinstorBucket";
+import { PRIMARY_CLUSTER_ID, primaryBucket, shipChain, stalePrimaryResumes } from "../support/fakes/fakeLinstorBucket";
 import { ofType, one } from "../support/mocks";
-import { devOutputs, evaluateDr, UNSET } from "./drFixtures";
+import { devOutputs, evaluateDr, rejection, UNSET } from "./drFixtures";
 
 const DR_STACK = "organization/ha-jenkins-eks/dr";
 const ORIGINAL_REGION = {
@@ -43,7 +43,7 @@ describe("failback: DR in reverse", () => {
 
     /** The bucket after the fail-over: the primary's day of backups, then the DR cluster's (a newer chain of its own claim). */
     function bucketAfterFailover() {
-        const { bucket } = primaryBucket(dev.snapshotBucketName as string);
+        const { bucket, ids } = primaryBucket(dev.snapshotBucketName as string);
         const dr = shipChain(bucket, {
             resource: "pvc-dddddddd-0000-4000-8000-00000000000d",
             pvcNamespace: "jenkins",
@@ -52,8 +52,70 @@ describe("failback: DR in reverse", () => {
             start: new Date("2026-07-03T00:00:00Z"),
             increments: 5,
         });
-        return { bucket, dr };
+        return { bucket, dr, primaryIds: ids };
     }
+
+    /** The same, and the old primary back from 02:30 on, shipping its stale claim beside the DR cluster (H2). */
+    function bucketWithStalePrimary(start = new Date("2026-07-03T02:30:00Z")) {
+        const b = bucketAfterFailover();
+        const stale = stalePrimaryResumes(b.bucket, { lastPrimaryBackup: b.primaryIds.at(-1) as string, start, backups: 4 });
+        return { ...b, stale };
+    }
+
+    const bucketKeys = () => ({
+        ...ORIGINAL_REGION,
+        "ha-jenkins-eks:primaryStack": UNSET,
+        "ha-jenkins-eks:restoreBucketName": dev.snapshotBucketName as string,
+        "ha-jenkins-eks:restoreBucketRegion": dev.snapshotBucketRegion as string,
+        "ha-jenkins-eks:restoreBucketKmsKeyArn": dev.snapshotKmsKeyArn as string,
+    });
+
+    describe("an old primary that came back and ships its stale claim into the same bucket", () => {
+        it("refuses to choose, naming restoreSourceClusterId and both clusters, when the stale backups are the newest", async () => {
+            const { bucket, stale } = bucketWithStalePrimary();
+            const msg = await rejection(ORIGINAL_REGION, { stack: "failback", primaryName: DR_STACK, primary: live, bucket });
+            expect(msg).to.contain("ha-jenkins-eks:restoreSourceClusterId");
+            expect(msg).to.contain(`${PRIMARY_CLUSTER_ID}, which the primary stack replaced`);
+            expect(msg).to.contain("dr-cluster (pvc-dddddddd");
+            expect(msg).to.contain("cronjob jenkins-snapshots");
+            expect(stale.at(-1)).to.match(/_back_20260703_053000/);
+        });
+
+        it("refuses on the bucket alone too (no primary outputs): two clusters shipped the claim over the same hours", async () => {
+            const { bucket } = bucketWithStalePrimary();
+            const msg = await rejection(bucketKeys(), { stack: "failback", primary: "none", bucket });
+            expect(msg).to.contain("ha-jenkins-eks:restoreSourceClusterId");
+            expect(msg).to.contain("more than one LINSTOR cluster shipped backups of the claim over the same time");
+        });
+
+        it("refuses when the old primary came back only after the DR cluster stopped shipping, from the primary stack's record", async () => {
+            const { bucket } = bucketWithStalePrimary(new Date("2026-07-04T12:00:00Z"));
+            const msg = await rejection(ORIGINAL_REGION, { stack: "failback", primaryName: DR_STACK, primary: live, bucket });
+            expect(msg).to.contain(`${PRIMARY_CLUSTER_ID}, which the primary stack replaced`);
+        });
+
+        it("with restoreSourceClusterId it restores that cluster's newest backup and never a stale one", async () => {
+            const { bucket, dr, stale } = bucketWithStalePrimary();
+            const back = await evaluateDr(
+                { ...ORIGINAL_REGION, "ha-jenkins-eks:restoreSourceClusterId": "dr-cluster" },
+                { stack: "failback", primaryName: DR_STACK, primary: live, bucket },
+            );
+            const b = back.restoredBackup as Record<string, unknown>;
+            expect(b).to.deep.include({ id: dr.at(-1), clusterId: "dr-cluster", chainLength: 6 });
+            expect(stale).to.not.include(b.id);
+            const handle = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent").inputs.spec.source.snapshotHandle as string;
+            expect(handle).to.contain("pvc-dddddddd-0000-4000-8000-00000000000d/");
+        });
+
+        it("a restoreSourceClusterId that shipped no backup of the claim is refused with the clusters that did", async () => {
+            const { bucket } = bucketWithStalePrimary();
+            const msg = await rejection(
+                { ...bucketKeys(), "ha-jenkins-eks:restoreSourceClusterId": "no-such-cluster" },
+                { stack: "failback", primary: "none", bucket },
+            );
+            expect(msg).to.contain("ha-jenkins-eks:restoreSourceClusterId").and.contain("no-such-cluster").and.contain("dr-cluster (");
+        });
+    });
 
     it("a DR-role stack in the original region restores the DR cluster's newest backup from the same bucket", async () => {
         const { bucket, dr } = bucketAfterFailover();
@@ -73,16 +135,7 @@ describe("failback: DR in reverse", () => {
 
     it("needs nothing from the DR stack either: with the bucket keys it fails back on its own", async () => {
         const { bucket, dr } = bucketAfterFailover();
-        const back = await evaluateDr(
-            {
-                ...ORIGINAL_REGION,
-                "ha-jenkins-eks:primaryStack": UNSET,
-                "ha-jenkins-eks:restoreBucketName": dev.snapshotBucketName as string,
-                "ha-jenkins-eks:restoreBucketRegion": dev.snapshotBucketRegion as string,
-                "ha-jenkins-eks:restoreBucketKmsKeyArn": dev.snapshotKmsKeyArn as string,
-            },
-            { stack: "failback", primary: "none", bucket },
-        );
+        const back = await evaluateDr(bucketKeys(), { stack: "failback", primary: "none", bucket });
         expect((back.restoredBackup as Record<string, unknown>).id).to.equal(dr.at(-1));
     });
 });

@@ -228,3 +228,35 @@ export function primaryBucket(name: string): { bucket: FakeLinstorBucket; ids: s
     bucket.putOther("linstor-db/hje-dev/20260701T020000Z.tar.gz");
     return { bucket, ids };
 }
+
+/**
+ * An old primary that came back after a fail-over: its cluster's snapshot CronJob runs again on the stale claim and
+ * ships into the same bucket, with the same claim namespace and name in the meta (the rscDfn props linstor-csi set
+ * when the claim was provisioned) and its own `clusterId`. LINSTOR bases the first increment on the snapshot named by
+ * `BackupShipping/Source/<remote>/LastStartedOrQueued`, which still exists on that cluster
+ * (CtrlBackupCreateApiCallHandler.getIncrementalBase, v1.33.3), so the stale chain continues the old one.
+ * Returns the stale backups' ids, oldest first.
+ */
+export function stalePrimaryResumes(
+    bucket: FakeLinstorBucket,
+    o: { readonly lastPrimaryBackup: string; readonly start: Date; readonly backups: number; readonly stepMinutes?: number },
+): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < o.backups; i++) {
+        const start = new Date(o.start.getTime() + i * (o.stepMinutes ?? 60) * 60_000);
+        const snapshot = `snapshot-5ta1e000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+        ids.push(
+            bucket.ship({
+                resource: DEV_JENKINS_RESOURCE,
+                pvcNamespace: "jenkins",
+                pvcName: "jenkins-home",
+                volumeGiB: 20,
+                clusterId: PRIMARY_CLUSTER_ID,
+                snapshot,
+                start,
+                basedOn: ids.at(-1) ?? o.lastPrimaryBackup,
+            }),
+        );
+    }
+    return ids;
+}
