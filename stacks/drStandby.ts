@@ -1,6 +1,7 @@
 /**
- * The warm standby's restore check as the DR stack configures it: same schedule as the backups unless
- * `restoreCheckSchedule` says otherwise, a scratch claim as large as the restored Jenkins claim, and a deadline that
+ * The warm standby's restore check as the DR stack configures it: hourly unless `restoreCheckSchedule` says otherwise
+ * (each run creates and removes a scratch DRBD resource, PV and pod: every 5 minutes would be 288 a day of churn in
+ * the DR cluster and LINSTOR's database, for a proof an hour gives as well), a scratch claim as large as the restored Jenkins claim, and a deadline that
  * covers downloading a whole chain (its first run, and the first after each new full backup; later runs fetch only
  * the increments since the last one).
  */
@@ -10,6 +11,9 @@ import { type RestoreSize, restoreSeconds, restoreSizeBound } from "../component
 import { parseGoDurationSeconds } from "../components/snapshots/settings";
 import type { StackConfig } from "./config";
 import type { DrConfig } from "./config/dr";
+
+/** The check's default schedule: hourly, off the full hour (RESTORE_CHECK_INTERVAL_SECONDS for the RTO model). */
+export const RESTORE_CHECK_DEFAULT_SCHEDULE = "17 * * * *";
 
 /** Scratch claim, mount, read and clean-up on top of the download (estimate). */
 export const RESTORE_CHECK_OVERHEAD_SECONDS = 600;
@@ -43,7 +47,7 @@ export function restoreCheckArgs(cfg: StackConfig, dr: DrConfig, remote: string)
         snapshotClassName: cfg.snapshots.snapshotClassName,
         storageClassName: where.storageClassName,
         size: cfg.jenkins.storageSize,
-        schedule: dr.restoreCheckSchedule ?? cfg.snapshots.snapshotSchedule,
+        schedule: dr.restoreCheckSchedule ?? RESTORE_CHECK_DEFAULT_SCHEDULE,
         image: cfg.snapshots.snapshotJobImage,
         curlImage: dr.remoteJobImage,
         deadlineSeconds,

@@ -22,6 +22,10 @@
  * - What stays must not fill the thin pool: each run lists LINSTOR's snapshots and resources and records in its state
  *   every snapshot of an origin resource (one the remote has backups of, with no volume in this cluster) that is not in
  *   the newest complete chain; the next run deletes them first (`DELETE /v1/resource-definitions/{rsc}/snapshots/{snap}`).
+ * - The scratch claim is mounted read-write, as Jenkins' first mount after a fail-over is: a backup is a crash-
+ *   consistent snapshot, and only a read-write mount replays the ext4 journal (linstor-csi v1.11.3 pkg/client/linstor.go
+ *   Mount adds `ro,norecovery` to a read-only mount, which would pass a volume whose journal does not replay). The
+ *   claim is thrown away; the reading container stays unprivileged and only reads.
  * - The scratch claim's classes all `Retain` (policy); the script switches ITS PersistentVolume to Delete after checking
  *   the PV's claimRef names the scratch claim, so deleting the claim removes the volume and its LINSTOR resource.
  * - LINSTOR's API is HTTPS with a client certificate (LinstorCluster's Jobs' one, linstorCluster/apiTls.ts); only the
@@ -167,8 +171,8 @@ spec:
       command: [/bin/bash, -c, 'test -s /restored/config.xml && du -sh /restored && ls /restored']
       securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
       resources: {requests: {cpu: 10m, memory: 32Mi}, limits: {memory: 128Mi}}
-      volumeMounts: [{name: restored, mountPath: /restored, readOnly: true}]
-  volumes: [{name: restored, persistentVolumeClaim: {claimName: \${name}, readOnly: true}}]
+      volumeMounts: [{name: restored, mountPath: /restored}]
+  volumes: [{name: restored, persistentVolumeClaim: {claimName: \${name}}}]
 EOF
 phase=""
 while :; do
@@ -316,17 +320,24 @@ export function restoreCheckCronJobSpec(a: RestoreCheckArgs, serviceAccountName:
 }
 
 /**
- * How the check describes itself to monitoring: the CronJob's last success must be recent. A healthy run may take up
- * to its deadline (the first one downloads a whole chain, and later runs are skipped meanwhile): that is its slack.
+ * The slack of the "not succeeding" alert: one interval, at most the deadline. With it the alert fires once the last
+ * success is older than three intervals, i.e. after two consecutive runs failed (or never finished) whatever the phase
+ * of the failure within its hour. A healthy run longer than an interval (the first one, downloading a whole chain) can
+ * raise it once: the runbook says so.
  */
+export function restoreCheckSlackSeconds(a: Pick<RestoreCheckArgs, "schedule" | "deadlineSeconds">): number {
+    return Math.min(a.deadlineSeconds, maxScheduleGapSeconds(a.schedule) as number);
+}
+
+/** How the check describes itself to monitoring: the CronJob's last success must be recent (restoreCheckSlackSeconds). */
 export function describeRestoreCheck(a: Pick<RestoreCheckArgs, "linstorNamespace" | "schedule" | "deadlineSeconds">): ScheduledJob {
     return {
         namespace: a.linstorNamespace,
         name: RESTORE_CHECK_NAME,
         intervalSeconds: maxScheduleGapSeconds(a.schedule) as number,
-        slackSeconds: a.deadlineSeconds,
-        // A check that fails is news at once: the fail-over would restore that backup.
-        alertOnFailedRun: true,
+        slackSeconds: restoreCheckSlackSeconds(a),
+        // One failed run is no page (a transient S3 or API error, retried by the next run): the alert waits for two.
+        alertOnFailedRun: false,
         purpose: "Restore check of the newest backup (warm standby)",
     };
 }
