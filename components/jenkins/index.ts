@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { dependencies, Hidden } from "../shared/componentOptions";
+import { dependencies, Hidden, requireKubernetesProvider } from "../shared/componentOptions";
 import {
     type JenkinsInput,
     type JenkinsSettings,
@@ -132,6 +132,7 @@ export class HaJenkins extends pulumi.ComponentResource {
     constructor(name: string, args: HaJenkinsArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything, so bad input never leaves a half-created stack.
         validateHaJenkinsArgs(args);
+        requireKubernetesProvider("HaJenkins", opts);
         const {
             storageClassName,
             adminPassword,

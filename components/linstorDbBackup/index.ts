@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PASSPHRASE_KEY } from "../linstorCluster/operator";
 import type { KeyOf } from "../linstorCluster/settings";
-import { dependencies } from "../shared/componentOptions";
+import { dependencies, requireKubernetesProvider } from "../shared/componentOptions";
 import type { ScheduledJob } from "../shared/schedule";
 import { BACKUP_LABELS, linstorDbBackupCronJobSpec, linstorDbBackupUserPolicy, linstorDbClusterRules, linstorDbNamespaceRules } from "./exportJob";
 import {
@@ -91,6 +91,7 @@ export class LinstorDbBackup extends pulumi.ComponentResource {
     constructor(name: string, args: LinstorDbBackupArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything, so bad input never leaves a half-created stack.
         validateLinstorDbBackup(args);
+        requireKubernetesProvider("LinstorDbBackup", opts);
         const { namePrefix, clusterName, linstorNamespace: ns, passphraseSecretName, bucket, tags, ...given } = args;
         // The defaults of every unset field, filled here once: everything below reads `s`.
         const s = withLinstorDbBackupDefaults(given);

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
 import { controllerMetricsNetworkPolicySpec } from "../linstorCluster/networkPolicy";
 import type { KeyOf } from "../linstorCluster/settings";
-import { dependencies, Hidden } from "../shared/componentOptions";
+import { dependencies, Hidden, requireKubernetesProvider } from "../shared/componentOptions";
 import { alertRuleGroups, JOBS, type ScheduledJob } from "./alertRules";
 import { DASHBOARD_FILE, drbdDashboard } from "./dashboard";
 import {
@@ -125,6 +125,7 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
         const key: KeyOf = (f) => `DrbdMonitoring.${f}`;
         // Validate before registering anything, so bad input never leaves a half-created stack.
         validateDrbdMonitoringArgs(args, key);
+        requireKubernetesProvider("DrbdMonitoring", opts);
         const {
             namePrefix: p,
             linstorNamespace,

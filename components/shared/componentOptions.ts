@@ -7,6 +7,7 @@
  * provider/experimental/analyzer.js, analyzeComponent: all members with SymbolFlags.Property; getters are skipped).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "./errors";
 
 /**
  * The component's `dependsOn` as a list its children can wait for. A component's own dependsOn holds its registration
@@ -34,4 +35,35 @@ export class Hidden<T> {
         if (value === undefined) throw new Error("read before the component's constructor finished");
         return value;
     }
+}
+
+/** A provider's package (`getPackage` is public in resource.js, `@internal` in its typings). */
+const packageOf = (p: pulumi.ProviderResource): string => (p as unknown as { getPackage(): string }).getPackage();
+
+/**
+ * Whether the options give a component a provider of `pkg`, resolved as @pulumi/pulumi resource.js does for its
+ * children: `provider`, `providers` (a list or a map, as construct hands it), or one the parent holds.
+ */
+export function providesPackage(opts: pulumi.ComponentResourceOptions | undefined, pkg: string): boolean {
+    const ofPkg = (p: pulumi.ProviderResource | undefined) => p !== undefined && packageOf(p) === pkg;
+    const providers = opts?.providers;
+    const listed = providers === undefined ? [] : Array.isArray(providers) ? providers : Object.values(providers);
+    return ofPkg(opts?.provider) || listed.some(ofPkg) || opts?.parent?.getProvider(`${pkg}::`) !== undefined;
+}
+
+/**
+ * Refuses, before anything is registered, a component whose Kubernetes children would otherwise go through the
+ * default provider, i.e. whatever cluster the ambient kubeconfig context points at.
+ */
+export function requireKubernetesProvider(component: string, opts: pulumi.ComponentResourceOptions | undefined): void {
+    if (providesPackage(opts, "kubernetes")) return;
+    const given = [opts?.provider, ...(Array.isArray(opts?.providers) ? opts.providers : Object.values(opts?.providers ?? {}))]
+        .filter((p) => p !== undefined)
+        .map(packageOf);
+    throw new ConfigError(
+        `${component} resource option providers`,
+        given,
+        "Pass a Kubernetes provider in `providers` (or `provider`), or a parent holding one: LinstorCluster's `provider` in " +
+            "TypeScript, one built from its `kubeconfig` output in other languages. The ambient kubeconfig is never used.",
+    );
 }

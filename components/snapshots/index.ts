@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { dependencies, Hidden } from "../shared/componentOptions";
+import { dependencies, Hidden, requireKubernetesProvider } from "../shared/componentOptions";
 import { ConfigError } from "../shared/errors";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf, parseQuantity } from "../shared/validation";
@@ -222,6 +222,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
         const key = DEFAULT_KEY;
         // Validate before registering anything, so bad input never leaves a half-created stack.
         validateArgs(s, key);
+        requireKubernetesProvider("S3SnapshotShipping", opts);
         const { bucketProvider, ...resourceOpts } = opts ?? {};
         super("ha-jenkins-eks:index:S3SnapshotShipping", name, {}, resourceOpts);
         // Children inherit the Kubernetes provider from `providers`; they all wait for `dependsOn`.

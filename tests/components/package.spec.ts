@@ -6,6 +6,7 @@
  * asserted here. Offline: no CLI, no engine. One inference takes about 10 s (two busy cores), so it runs once.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as k8s from "@pulumi/kubernetes";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
@@ -17,6 +18,7 @@ import { LinstorDbBackup } from "../../components/linstorDbBackup";
 import { DrbdMonitoring } from "../../components/monitoring";
 import { S3SnapshotShipping } from "../../components/snapshots";
 import { dependsOn, one, outputValue, recorded, resetRecords, settle, useStack } from "../support/mocks";
+import { schemaFromPlugin } from "../support/pluginHost";
 
 const DIR = path.join(__dirname, "..", "..", "components");
 const PKG = "ha-jenkins-eks";
@@ -50,7 +52,14 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
     before(async function () {
         this.timeout(120_000);
         provider = new ComponentProvider({ components: FIVE, dirname: DIR, name: PKG });
-        schema = JSON.parse(await provider.getSchema());
+        // The schema as a consumer's `pulumi package add` / `pulumi up` gets it: the plugin started by the language
+        // host from the consumer's project directory (here an empty one: a Python or YAML project has no tsconfig.json).
+        const consumer = fs.mkdtempSync(path.join(os.tmpdir(), "consumer-"));
+        try {
+            schema = JSON.parse(await schemaFromPlugin(DIR, consumer, 110_000));
+        } finally {
+            fs.rmSync(consumer, { recursive: true, force: true });
+        }
     });
 
     describe("the plugin", () => {
@@ -58,7 +67,9 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
             expect(yaml.load(fs.readFileSync(path.join(DIR, "PulumiPlugin.yaml"), "utf8"))).to.deep.equal({ runtime: "nodejs" });
             const pkg = readJson(path.join(DIR, "package.json"));
             expect(pkg.name).to.equal(PKG);
-            expect(pkg.main).to.equal("provider.ts");
+            // A JS entry that compiles the package with its own tsconfig.json, whatever the working directory; the
+            // analyzer maps it to provider.ts (analyzer.js findProgramEntryPoint).
+            expect(pkg.main).to.equal("provider.js");
             // Each component registers as `<package>:index:<Class>`, the token the engine constructs.
             expect(FIVE.map((c) => `${PKG}:index:${c.name}`).sort()).to.deep.equal(Object.keys(schema.resources).sort());
         });

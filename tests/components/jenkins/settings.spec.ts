@@ -3,6 +3,7 @@ import { HaJenkins, type HaJenkinsArgs } from "../../../components/jenkins";
 import { JENKINS_DEFAULTS, JENKINS_RULES } from "../../../components/jenkins/settings";
 import { ConfigError } from "../../../components/shared/errors";
 import { thrown } from "../../support/fixtures";
+import { withKube } from "../../support/kubeProvider";
 import { recorded, resetRecords, settle } from "../../support/mocks";
 
 const SC = "linstor-csi-lvm-thin-r3";
@@ -51,7 +52,7 @@ describe("HaJenkins settings (library use, no stack config)", () => {
     it("accepts pinned images by version or digest", async () => {
         for (const imageTag of ["2.568.2-jdk21", "2.569", `lts@sha256:${"0".repeat(64)}`]) {
             resetRecords();
-            new HaJenkins("lib", { storageClassName: SC, storageClassReplicas: 3, imageTag });
+            new HaJenkins("lib", { storageClassName: SC, storageClassReplicas: 3, imageTag }, withKube());
             await settle();
             expect(recorded.length, imageTag).to.be.greaterThan(0);
         }

@@ -3,6 +3,7 @@ import { LinstorDbBackup, type LinstorDbBackupArgs } from "../../../components/l
 import type { BackupCronJobArgs } from "../../../components/linstorDbBackup/exportJob";
 import { LINSTOR_DB_BACKUP_DEFAULTS, type LinstorDbBackupSettings } from "../../../components/linstorDbBackup/settings";
 import { projectKey } from "../../../stacks/config/naming";
+import { withKube } from "../../support/kubeProvider";
 import { one, outputValue, resetRecords, settle } from "../../support/mocks";
 
 /** The stack's KeyOf: a field's error names its config key (stacks/config/naming.ts). */
@@ -45,7 +46,7 @@ export function args(overrides: Partial<LinstorDbBackupArgs> = {}): LinstorDbBac
 /** A fresh LinstorDbBackup under the shared mock, its registrations settled. */
 export async function build(overrides: Partial<LinstorDbBackupArgs> = {}): Promise<LinstorDbBackup> {
     resetRecords();
-    const c = new LinstorDbBackup("hje-test-linstor-db", args(overrides));
+    const c = new LinstorDbBackup("hje-test-linstor-db", args(overrides), withKube());
     await outputValue(c.location);
     await outputValue(c.currentAccessKeyId);
     await settle();

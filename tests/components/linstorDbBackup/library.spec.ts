@@ -10,6 +10,7 @@ import {
 } from "../../../components/linstorDbBackup/settings";
 import { ConfigError } from "../../../components/shared/errors";
 import { thrown } from "../../support/fixtures";
+import { withKube } from "../../support/kubeProvider";
 import { one, outputValue, recorded, resetRecords, settle } from "../../support/mocks";
 import { BUCKET, cronArgs, DEFAULTS, KMS } from "./fixtures";
 
@@ -24,7 +25,7 @@ const REQUIRED: LinstorDbBackupArgs = {
 
 async function buildWith(args: LinstorDbBackupArgs): Promise<LinstorDbBackup> {
     resetRecords();
-    const c = new LinstorDbBackup("hje-test-linstor-db", args);
+    const c = new LinstorDbBackup("hje-test-linstor-db", args, withKube());
     await outputValue(c.location);
     await outputValue(c.currentAccessKeyId);
     await settle();

@@ -3,6 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { DrbdMonitoring, type DrbdMonitoringArgs } from "../../../components/monitoring";
 import { MONITORING_DEFAULTS } from "../../../components/monitoring/settings";
 import type { ScheduledJob } from "../../../components/shared/schedule";
+import { withKube } from "../../support/kubeProvider";
 import { one, resetRecords, settle } from "../../support/mocks";
 
 export const CLASSES = { 1: "linstor-csi-lvm-thin-r1", 2: "linstor-csi-lvm-thin-r2", 3: "linstor-csi-lvm-thin-r3" };
@@ -45,7 +46,7 @@ export function args(overrides: Partial<DrbdMonitoringArgs> = {}): DrbdMonitorin
 /** A fresh DrbdMonitoring under the shared mock, its registrations settled. */
 export async function build(overrides: Partial<DrbdMonitoringArgs> = {}, opts?: pulumi.ComponentResourceOptions) {
     resetRecords();
-    const monitoring = new DrbdMonitoring("hje-test", args(overrides), opts);
+    const monitoring = new DrbdMonitoring("hje-test", args(overrides), withKube(opts));
     await settle();
     return monitoring;
 }

@@ -9,6 +9,7 @@ import {
 } from "../../../components/monitoring/settings";
 import { ConfigError } from "../../../components/shared/errors";
 import { thrown } from "../../support/fixtures";
+import { withKube } from "../../support/kubeProvider";
 import { one, recorded, resetRecords, settle } from "../../support/mocks";
 import { CLASSES, RELEASE, args as stackLikeArgs, values } from "./fixtures";
 
@@ -23,7 +24,7 @@ const REQUIRED: DrbdMonitoringArgs = {
 
 async function buildWith(args: DrbdMonitoringArgs): Promise<DrbdMonitoring> {
     resetRecords();
-    const monitoring = new DrbdMonitoring("hje-test", args);
+    const monitoring = new DrbdMonitoring("hje-test", args, withKube());
     await settle();
     return monitoring;
 }

@@ -13,6 +13,7 @@ import { MONITORING_DEFAULTS, splitImageReference } from "../../../components/mo
 import { crdUpgradeJobValues, kubePrometheusStackValues, type MonitoringValuesInput } from "../../../components/monitoring/values";
 import { loadConfig } from "../../../stacks/config";
 import { thrown } from "../../support/fixtures";
+import { withKube } from "../../support/kubeProvider";
 import { one, resetRecords, settle, useStack } from "../../support/mocks";
 import { QUICK_START_API_ACCESS } from "../../support/stacks";
 
@@ -216,7 +217,7 @@ describe("DrbdMonitoring: CRD upgrade images", () => {
 
     it("hands the configured images to the release, whose timeout covers the hook Job", async () => {
         resetRecords();
-        new DrbdMonitoring("hje-test", args({ crdUpgradeKubectlImage: "registry.k8s.io/kubectl:v1.34.4" }));
+        new DrbdMonitoring("hje-test", args({ crdUpgradeKubectlImage: "registry.k8s.io/kubectl:v1.34.4" }), withKube());
         await settle();
         const release = one("kubernetes:helm.sh/v3:Release");
         expect(release.inputs.values.crds.upgradeJob.image.kubectl).to.include({

@@ -6,6 +6,7 @@ import { S3SnapshotShipping, type S3SnapshotShippingArgs, validateS3SnapshotShip
 import { S3_SNAPSHOT_DEFAULTS as D } from "../../../components/snapshots/settings";
 import { projectKey } from "../../../stacks/config/naming";
 import { thrown } from "../../support/fixtures";
+import { withKube } from "../../support/kubeProvider";
 import { one, outputValue, resetRecords, settle } from "../../support/mocks";
 
 /** The stack's KeyOf: a field's error names its config key (stacks/config/naming.ts). */
@@ -65,7 +66,7 @@ export function refused(a: S3SnapshotShippingArgs, key: KeyOf = PROJECT_KEY): Co
 /** A fresh S3SnapshotShipping under the shared mock, its registrations settled. */
 export async function build(overrides: Partial<S3SnapshotShippingArgs> = {}): Promise<S3SnapshotShipping> {
     resetRecords();
-    const c = new S3SnapshotShipping("hje-test-snapshots", args(overrides));
+    const c = new S3SnapshotShipping("hje-test-snapshots", args(overrides), withKube());
     await outputValue(c.bucketName);
     await outputValue(c.latestSnapshotHandle);
     await settle();

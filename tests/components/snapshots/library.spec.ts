@@ -10,6 +10,7 @@ import {
     withS3SnapshotDefaults,
 } from "../../../components/snapshots/settings";
 import { thrown } from "../../support/fixtures";
+import { withKube } from "../../support/kubeProvider";
 import { one, outputValue, recorded, resetRecords, settle } from "../../support/mocks";
 import { jenkins, args as stackLikeArgs } from "./fixtures";
 
@@ -41,7 +42,7 @@ function settingsOf(a: S3SnapshotShippingArgs) {
 
 async function buildWith(args: S3SnapshotShippingArgs): Promise<S3SnapshotShipping> {
     resetRecords();
-    const c = new S3SnapshotShipping("hje-test-snapshots", args);
+    const c = new S3SnapshotShipping("hje-test-snapshots", args, withKube());
     await outputValue(c.bucketName);
     await outputValue(c.latestSnapshotHandle);
     await settle();
