@@ -1,19 +1,15 @@
 /**
  * The warm standby's restore check as the DR stack configures it: hourly unless `restoreCheckSchedule` says otherwise
- * (each run creates and removes a scratch DRBD resource, PV and pod: every 5 minutes would be 288 a day of churn in
- * the DR cluster and LINSTOR's database, for a proof an hour gives as well), a scratch claim as large as the restored Jenkins claim, and a deadline that
+ * (RESTORE_CHECK_DEFAULT_SCHEDULE), a scratch claim as large as the restored Jenkins claim, and a deadline that
  * covers downloading a whole chain (its first run, and the first after each new full backup; later runs fetch only
  * the increments since the last one).
  */
 import { BYTE_SUFFIXES, maxScheduleGapSeconds, parseQuantity } from "../components/shared/validation";
 import type { RestoreCheckArgs } from "../components/snapshots/restoreCheck";
-import { type RestoreSize, restoreSeconds, restoreSizeBound } from "../components/snapshots/restoreTiming";
+import { RESTORE_CHECK_DEFAULT_SCHEDULE, type RestoreSize, restoreSeconds, restoreSizeBound } from "../components/snapshots/restoreTiming";
 import { parseGoDurationSeconds } from "../components/snapshots/settings";
 import type { StackConfig } from "./config";
 import type { DrConfig } from "./config/dr";
-
-/** The check's default schedule: hourly, off the full hour (RESTORE_CHECK_INTERVAL_SECONDS for the RTO model). */
-export const RESTORE_CHECK_DEFAULT_SCHEDULE = "17 * * * *";
 
 /** Scratch claim, mount, read and clean-up on top of the download (estimate). */
 export const RESTORE_CHECK_OVERHEAD_SECONDS = 600;

@@ -4,14 +4,17 @@
  * schedule builds (one increment per gap until the next full, `snapshotFullAfter`). LINSTOR skips every link already
  * downloaded into the target resource definition ("finds the first snapshot that has already been downloaded during a
  * previous restore"), and the warm standby's restore check keeps the newest verified chain downloaded
- * (components/snapshots/restoreCheck.ts), so a warm fail-over downloads at worst one full backup that arrived after the
- * last check, plus the increment of one gap.
+ * (components/snapshots/restoreCheck.ts), so a warm fail-over downloads what arrived since the check's last run: at worst
+ * a full that started a new chain after it, and the increments of one check interval. Pinning the backup the check
+ * verified (its ConfigMap, runbook) downloads nothing, at the price of that backup's age in RPO. Throughput and the
+ * per-link cost are the ones the waits assume (components/snapshots/restoreTiming.ts RESTORE_ESTIMATE).
  */
+import { RESTORE_ESTIMATE } from "../snapshots/restoreTiming";
 import { RTO_DEFAULTS, type RtoInputs } from "./inputs";
 import { jenkinsStart, type Path, type Phase, path, round } from "./paths";
 
-/** Starting the download of each backup of a chain: one LINSTOR shipment per backup (estimate; measure with a drill). */
-export const RESTORE_PER_BACKUP_SECONDS = 5;
+/** Per link of a chain: one LINSTOR shipment per backup (the estimate the waits share; measure with a DR drill). */
+export const RESTORE_PER_BACKUP_SECONDS = RESTORE_ESTIMATE.perLinkSeconds;
 
 /** Backups in the longest chain the schedule builds (1 when every backup is full or nothing is scheduled). */
 export function chainBackups(i: RtoInputs): number {
@@ -27,10 +30,10 @@ function restorePhase(i: RtoInputs, gib: number, backups: number, what: string):
     const download = (gib * 1024) / i.restoreThroughputMiBps;
     return {
         name: "restore",
-        seconds: round(download + backups * RESTORE_PER_BACKUP_SECONDS),
+        seconds: round(download + backups * i.restorePerLinkSeconds),
         basis:
-            `${what}: ${round(gib)} GiB from S3 at ${i.restoreThroughputMiBps} MiB/s + ${backups} backup(s) × ${RESTORE_PER_BACKUP_SECONDS} s ` +
-            "to start each one's download (estimates)",
+            `${what}: ${round(gib)} GiB from S3 at ${i.restoreThroughputMiBps} MiB/s + ${backups} link(s) × ${i.restorePerLinkSeconds} s ` +
+            "each (estimates shared with the restore waits; measure both in a DR drill)",
     };
 }
 
@@ -39,8 +42,15 @@ function firstStart(i: RtoInputs): Phase {
     return jenkinsStart({ ...i, imagePullSeconds: Math.max(i.imagePullSeconds, RTO_DEFAULTS.imagePullSeconds) });
 }
 
-export function drRtoPaths(i: RtoInputs): { readonly cold: Path; readonly warm: Path } {
+/** Increments shipped during one interval of the restore check (none when nothing is scheduled or every backup is full). */
+function incrementsPerCheck(i: RtoInputs): number {
+    if (i.snapshotIntervalSeconds === undefined || i.snapshotFullAfterHours <= 0) return 0;
+    return Math.min(chainBackups(i) - 1, Math.ceil(i.restoreCheckIntervalSeconds / i.snapshotIntervalSeconds));
+}
+
+export function drRtoPaths(i: RtoInputs): { readonly cold: Path; readonly warm: Path; readonly warmVerified: Path } {
     const backups = chainBackups(i);
+    const sinceCheck = incrementsPerCheck(i);
     const chainGiB = i.restoreSizeGiB + (backups - 1) * incrementGiB(i);
     const cold = path("DR (cluster created on demand)", [
         { name: "EKS cluster", seconds: i.eksCreateSeconds, basis: `control plane creation (estimate ${i.eksCreateSeconds / 60} min)` },
@@ -53,19 +63,40 @@ export function drRtoPaths(i: RtoInputs): { readonly cold: Path; readonly warm: 
         restorePhase(i, chainGiB, backups, `the whole chain, a full of ${i.restoreSizeGiB} GiB and ${backups - 1} increments`),
         firstStart(i),
     ]);
-    const warm = path("DR warm standby (drMode: standby, then restore)", [
-        {
-            name: "pulumi up",
-            seconds: i.drPulumiUpSeconds,
-            basis: `choosing the backup, the restore objects and the Jenkins release on the running cluster (estimate ${i.drPulumiUpSeconds} s)`,
-        },
-        restorePhase(
-            i,
-            i.restoreSizeGiB + incrementGiB(i),
-            2,
-            "what the restore check has not downloaded yet, at worst a full that started a new chain after its last run and one increment",
-        ),
-        firstStart(i),
-    ]);
-    return { cold, warm };
+    const pulumiUp: Phase = {
+        name: "pulumi up",
+        seconds: i.drPulumiUpSeconds,
+        basis: `choosing the backup, the restore objects and the Jenkins release on the running cluster (estimate ${i.drPulumiUpSeconds} s)`,
+    };
+    const warm = path(
+        "DR warm standby (drMode: standby, then restore)",
+        [
+            pulumiUp,
+            restorePhase(
+                i,
+                i.restoreSizeGiB + sinceCheck * incrementGiB(i),
+                1 + sinceCheck,
+                `what the restore check has not downloaded yet, at worst a full that started a new chain after its last run and ${sinceCheck} ` +
+                    `increment(s) of its ${round(i.restoreCheckIntervalSeconds / 60)}-minute interval (pinning the backup it verified downloads ` +
+                    "nothing: runbook)",
+            ),
+            firstStart(i),
+        ],
+        `restores the newest complete backup: RPO as the region RPO`,
+    );
+    const gapMinutes = round(((i.snapshotIntervalSeconds ?? 0) + i.restoreCheckIntervalSeconds) / 60);
+    const warmVerified = path(
+        "DR warm standby, the backup the restore check verified pinned (runbook)",
+        [
+            pulumiUp,
+            {
+                name: "restore",
+                seconds: i.restorePerLinkSeconds,
+                basis: "its chain is already downloaded: one local link, no download (estimate shared with the restore waits)",
+            },
+            firstStart(i),
+        ],
+        `RPO: that backup's age, up to the check interval + a snapshot gap (${gapMinutes} min) plus its shipping time`,
+    );
+    return { cold, warm, warmVerified };
 }

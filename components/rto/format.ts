@@ -28,6 +28,7 @@ export function formatRtoReport(r: RtoReport): string {
         "DR RTO (after the decision to fail over; excludes the time to decide), this stack's first:",
         ...formatPath(r.drRto),
         ...formatPath(other),
+        ...formatPath(r.dr.warmVerified),
     );
     lines.push(
         "",

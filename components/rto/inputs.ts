@@ -7,6 +7,7 @@ import { JENKINS_DEFAULTS, type JenkinsSettings, STORAGE_SIZE, startupBudgetSeco
 import { LINSTOR_CLUSTER_DEFAULTS, type LinstorClusterSettings } from "../linstorCluster/settings";
 import { maxScheduleGapSeconds } from "../shared/cron";
 import { check, parseQuantity } from "../shared/validation";
+import { RESTORE_CHECK_DEFAULT_SCHEDULE, RESTORE_ESTIMATE } from "../snapshots/restoreTiming";
 import { fullAfterHours, SHIPPING_ESTIMATE } from "../snapshots/retention";
 import { S3_SNAPSHOT_SETTINGS_DEFAULTS, type S3SnapshotSettings } from "../snapshots/settings";
 
@@ -88,8 +89,12 @@ export interface RtoInputs {
     readonly storageStackSeconds: number;
     /** `pulumi up` of the restore objects and the Jenkins release on a running DR cluster. */
     readonly drPulumiUpSeconds: number;
-    /** LINSTOR restore throughput from S3. */
+    /** LINSTOR restore throughput from S3 (components/snapshots/restoreTiming.ts RESTORE_ESTIMATE, shared with the waits). */
     readonly restoreThroughputMiBps: number;
+    /** Per link of a restored chain on top of its download (RESTORE_ESTIMATE, shared with the waits; measure in a DR drill). */
+    readonly restorePerLinkSeconds: number;
+    /** Interval of the warm standby's restore check (restoreCheckSchedule): what a warm fail-over may still download. */
+    readonly restoreCheckIntervalSeconds: number;
     /** The RTO target node and AZ fail-over are judged against. */
     readonly targetSeconds: number;
 }
@@ -130,7 +135,9 @@ export const RTO_DEFAULTS: RtoInputs = {
     nodeGroupsSeconds: 300,
     storageStackSeconds: 300,
     drPulumiUpSeconds: 60,
-    restoreThroughputMiBps: 100,
+    restoreThroughputMiBps: RESTORE_ESTIMATE.throughputMiBps,
+    restorePerLinkSeconds: RESTORE_ESTIMATE.perLinkSeconds,
+    restoreCheckIntervalSeconds: maxScheduleGapSeconds(RESTORE_CHECK_DEFAULT_SCHEDULE) as number,
     targetSeconds: 60,
 };
 

@@ -24,8 +24,8 @@ export interface RtoReport {
     readonly regionRpo?: Path;
     /** The DR path of the configuration (warm when `drClusterPreProvisioned`). */
     readonly drRto: Path;
-    /** Both DR paths: the cluster built on demand, and the warm standby. */
-    readonly dr: { readonly cold: Path; readonly warm: Path };
+    /** The DR paths: the cluster built on demand, the warm standby (newest backup), and the warm standby pinning the verified one. */
+    readonly dr: { readonly cold: Path; readonly warm: Path; readonly warmVerified: Path };
     /** Injection → volume attached on the new node: what the storage layer delivers. */
     readonly storageFailoverSeconds: number;
     readonly meetsTarget: { readonly storage: boolean; readonly nodeFailover: boolean; readonly azFailover: boolean };

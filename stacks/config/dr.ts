@@ -1,5 +1,6 @@
 import type { JenkinsSettings } from "../../components/jenkins/settings";
 import type { QuantityRule } from "../../components/shared/validation";
+import { RESTORE_TIMING_DEFAULTS } from "../../components/snapshots/restoreTiming";
 import { isSnapshotHandle } from "../../components/snapshots/schedule";
 import type { ConfigReader } from "./reader";
 
@@ -72,7 +73,7 @@ export const DR_DEFAULTS = {
     remoteJobImage: "docker.io/curlimages/curl:8.16.0",
     drMode: "restore" as DrMode,
     restoreSelection: 1,
-    restoreThroughputMiBps: 25,
+    restoreThroughputMiBps: RESTORE_TIMING_DEFAULTS.throughputMiBps,
 };
 
 /** Keys only a DR stack reads (a primary that sets one is told: contradictions.ts). */

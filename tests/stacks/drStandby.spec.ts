@@ -1,8 +1,8 @@
 /** The warm standby (drMode: standby) and its fail-over: one config switch and one `pulumi up`. */
 import { expect } from "chai";
-import { restoreSeconds } from "../../components/snapshots/restoreTiming";
+import { RESTORE_CHECK_DEFAULT_SCHEDULE, restoreSeconds } from "../../components/snapshots/restoreTiming";
 import { S3_SNAPSHOT_DEFAULTS } from "../../components/snapshots/settings";
-import { chainBound, RESTORE_CHECK_DEFAULT_SCHEDULE, RESTORE_CHECK_OVERHEAD_SECONDS } from "../../stacks/drStandby";
+import { chainBound, RESTORE_CHECK_OVERHEAD_SECONDS } from "../../stacks/drStandby";
 import { primaryBucket } from "../support/fakes/fakeLinstorBucket";
 import { dependsOn, ofType, one } from "../support/mocks";
 import { devOutputs, evaluateDr, rejection } from "./drFixtures";
