@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { dependencies, Hidden, requireKubernetesProvider } from "../shared/componentOptions";
 import { ConfigError } from "../shared/errors";
+import { ARNS } from "../shared/formats";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf, parseQuantity } from "../shared/validation";
 import { SnapshotBucket } from "./bucket";
@@ -78,13 +79,22 @@ export interface S3SnapshotShippingArgs extends S3SnapshotInput {
      * version would ignore (`snapshotMaxIncrements` / `snapshotFullAfter` before 1.11.3) are refused (csiSupport.ts).
      */
     readonly linstorCsiVersion?: string;
+    /**
+     * AWS named profile of the provider the component creates for a created bucket's region (not with `bucketProvider`).
+     * That provider reads no stack config (`aws:profile`, `aws:assumeRoles`): without this and `bucketAwsRoleArn` it
+     * uses the ambient AWS credentials (environment, default profile, instance role).
+     */
+    readonly bucketAwsProfile?: string;
+    /** IAM role that provider assumes (sts:AssumeRole), e.g. the role of the stack's `aws:assumeRoles`. */
+    readonly bucketAwsRoleArn?: string;
 }
 
 /** S3SnapshotShipping's resource options: the usual ones, plus one for TypeScript callers. */
 export interface S3SnapshotShippingOptions extends pulumi.ComponentResourceOptions {
     /**
      * AWS provider of a created bucket's region (TypeScript only). Default: one the component creates for that region
-     * with the ambient AWS credentials. An AWS provider in `providers` serves the IAM user (global) only.
+     * with `bucketAwsProfile` / `bucketAwsRoleArn`, else the ambient AWS credentials. An AWS provider in `providers`
+     * serves the IAM user (global) only.
      */
     readonly bucketProvider?: aws.Provider;
 }
@@ -127,6 +137,12 @@ function validateArgs(a: FilledArgs, key: KeyOf): void {
     check(key, "passphraseSecretName").dnsLabel(a.passphraseSecretName);
     check(key, "restoreStorageClassName").ifSet.dnsSubdomain(a.restoreStorageClassName);
     validateRemoteJobImage(a.remoteJobImage, key);
+    check(key, "bucketAwsProfile").ifSet.matches(a.bucketAwsProfile, /^[A-Za-z0-9_.@+=,-]{1,64}$/, "An AWS CLI profile name.");
+    check(key, "bucketAwsRoleArn").ifSet.arn(a.bucketAwsRoleArn, ARNS.iamRole);
+    for (const f of ["bucketAwsProfile", "bucketAwsRoleArn"] as const) {
+        if (a[f] !== undefined && !("create" in a.bucket))
+            throw new ConfigError(key(f), a[f], "Only with bucket.create: an existing bucket is only referenced, through no provider of its own.");
+    }
     const needsJenkins = a.snapshotScheduleEnabled
         ? "snapshotScheduleEnabled"
         : a.onDemandSnapshotName !== undefined
@@ -224,6 +240,16 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
         validateArgs(s, key);
         requireKubernetesProvider("S3SnapshotShipping", opts);
         const { bucketProvider, ...resourceOpts } = opts ?? {};
+        const bucketCredentials = {
+            profile: s.bucketAwsProfile,
+            assumeRoles: s.bucketAwsRoleArn === undefined ? undefined : [{ roleArn: s.bucketAwsRoleArn }],
+        };
+        if (bucketProvider !== undefined && (s.bucketAwsProfile ?? s.bucketAwsRoleArn) !== undefined)
+            throw new ConfigError(
+                key("bucketAwsProfile"),
+                s.bucketAwsProfile ?? s.bucketAwsRoleArn,
+                "Not with bucketProvider: give that provider the credentials.",
+            );
         super("ha-jenkins-eks:index:S3SnapshotShipping", name, {}, resourceOpts);
         // Children inherit the Kubernetes provider from `providers`; they all wait for `dependsOn`.
         const k8s$ = { parent: this };
@@ -236,7 +262,10 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
         this.credentialsNamespace = s.linstorNamespace;
 
         if ("create" in s.bucket) {
-            const provider = bucketProvider ?? new aws.Provider(`${name}-${this.bucketRegion}`, { region: this.bucketRegion }, { parent: this });
+            // An explicit provider reads no `aws:*` stack config: the credentials are the inputs' (or the ambient ones).
+            const provider =
+                bucketProvider ??
+                new aws.Provider(`${name}-${this.bucketRegion}`, { region: this.bucketRegion, ...bucketCredentials }, { parent: this });
             const bucket = new SnapshotBucket(
                 `${name}-bucket`,
                 {
