@@ -395,6 +395,14 @@ export class LinstorCluster extends pulumi.ComponentResource {
                     { type: "Private", tags: { ...tags, "kubernetes.io/role/internal-elb": "1" } },
                     { type: "Public", tags: { ...tags, "kubernetes.io/role/elb": "1" } },
                 ],
+                // An S3 gateway endpoint (free): same-region S3 traffic skips the NAT gateways' per-GB processing and
+                // bandwidth limit. It serves a bucket in this region (a DR stack's restores and restore checks from the
+                // bucket it sits beside, image layers ECR keeps in S3), never a bucket in another region (the primary's
+                // shipping, which the cost model keeps on NAT). `Auto` puts it on every route table the Vpc creates
+                // (pulumi-awsx awsx/ec2/vpc.ts, vpcEndpointStrategy Auto, since v3.7.0). The default full-access policy
+                // stays: a policy naming only our bucket would cut ECR's layer bucket off.
+                vpcEndpointStrategy: "Auto",
+                vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway", tags }],
                 tags,
             },
             { parent: this },

@@ -4,11 +4,12 @@
  * inter-AZ transfer (DRBD replicating every write; a single NAT gateway reached across zones).
  *
  * Where the shipping traffic flows: LINSTOR's satellite ships from a storage node in a private subnet to
- * `https://s3.<bucket region>.amazonaws.com` (schedule.ts s3Endpoint). The VPC has no S3 endpoint, and a gateway
- * endpoint would not help: "A gateway endpoint is available only in the Region where you created it"
- * (docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html, Considerations). So every shipped byte leaves
- * through the node's NAT gateway (data processing) and crosses regions (transfer out). Upper bounds: a full ships the
- * whole claim.
+ * `https://s3.<bucket region>.amazonaws.com` (schedule.ts s3Endpoint). A VPC the stack creates has an S3 gateway
+ * endpoint (linstorCluster/index.ts), but "A gateway endpoint is available only in the Region where you created it"
+ * (docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html, Considerations): the primary's shipping to the
+ * bucket in another region leaves through the node's NAT gateway (data processing) and crosses regions (transfer
+ * out); a stack beside its bucket (a live DR copy shipping, a standby's checks and a restore downloading) goes through
+ * the endpoint, no NAT. An existing VPC's routes are unknown: NAT assumed. Upper bounds: a full ships the whole claim.
  */
 import type { RetentionFootprint } from "../snapshots/retention";
 
@@ -132,7 +133,14 @@ function natLine(i: CostInputs, shipped: number): CostLine {
         return {
             item: "NAT data processing",
             usdPerMonth: shipped * p.natProcessingPerGb,
-            basis: `assumed: an existing VPC's route to S3 in another region is unknown; through a NAT gateway ${gb(shipped)} GB × $${p.natProcessingPerGb}/GB`,
+            basis: `assumed: an existing VPC's route to S3 is unknown; through a NAT gateway ${gb(shipped)} GB × $${p.natProcessingPerGb}/GB`,
+        };
+    }
+    if (!i.crossRegion) {
+        return {
+            item: "NAT data processing",
+            usdPerMonth: 0,
+            basis: "none: the VPC's S3 gateway endpoint carries the traffic to the bucket in the cluster's region (restores and checks too)",
         };
     }
     // With one gateway, nodes in the other zones reach it across zones.

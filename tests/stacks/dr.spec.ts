@@ -30,7 +30,14 @@ describe("dr stack: restore with the primary's outputs", () => {
         expect(self?.inputs.name).to.equal("organization/ha-jenkins-eks/dr");
         expect(outputs.region).to.equal("us-east-2");
         expect(outputs.primaryRegion).to.equal("us-west-2");
-        expect(one("awsx:ec2:Vpc").inputs.availabilityZoneNames).to.deep.equal(["us-east-2a", "us-east-2b", "us-east-2c"]);
+        const vpc = one("awsx:ec2:Vpc").inputs;
+        expect(vpc.availabilityZoneNames).to.deep.equal(["us-east-2a", "us-east-2b", "us-east-2c"]);
+        // Restores and restore checks read the bucket beside them through an S3 gateway endpoint on every route table, not NAT.
+        expect(outputs.snapshotBucketRegion).to.equal("us-east-2");
+        expect(vpc.vpcEndpointStrategy).to.equal("Auto");
+        expect(vpc.vpcEndpointSpecs).to.have.length(1);
+        expect(vpc.vpcEndpointSpecs[0]).to.deep.include({ serviceName: "com.amazonaws.us-east-2.s3", vpcEndpointType: "Gateway" });
+        expect(vpc.vpcEndpointSpecs[0]).to.not.have.property("routeTableIds");
         const groups = ofType("eks:index:ManagedNodeGroup");
         expect(groups).to.have.length(3);
         // Pulumi.dr.yaml creates them in parallel: a recovery races the clock.

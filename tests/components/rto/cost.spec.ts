@@ -56,6 +56,13 @@ describe("monthly backup and replication cost", () => {
 
     it("follows the settings: no inter-region charge in the bucket's region, more replicas, full-only backups", () => {
         expect(line(monthlyBackupCost({ ...defaults, crossRegion: false }), "inter-region transfer")?.usdPerMonth).to.equal(0);
+        // Beside its bucket the stack's S3 gateway endpoint carries it: no NAT; an existing VPC's routes are unknown: NAT.
+        const beside = line(monthlyBackupCost({ ...defaults, crossRegion: false }), "NAT data processing");
+        expect(beside?.usdPerMonth).to.equal(0);
+        expect(beside?.basis).to.contain("S3 gateway endpoint");
+        expect(line(monthlyBackupCost({ ...defaults, crossRegion: false, natGateways: "existing" }), "NAT data processing")?.usdPerMonth).to.equal(
+            35.56,
+        );
         expect(line(monthlyBackupCost({ ...defaults, jenkinsReplicas: 2 }), "inter-AZ DRBD replication")?.usdPerMonth).to.equal(3.65);
         const fullOnly = monthlyBackupCost({ ...defaults, fullAfterHours: 0, runsPerDay: 24 });
         expect(fullOnly.shippedGiBPerMonth).to.equal(Math.round(24 * 20 * (730 / 24)));
