@@ -59,7 +59,13 @@ function shellcheck(scripts: readonly EmbeddedScript[]): { origin: string; findi
 describe("shell scripts: shellcheck-clean wherever they are embedded", () => {
     let scripts: EmbeddedScript[] = [];
     before(async () => {
-        const stacks = [await evaluatedDev({ "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" }), await evaluatedDr()];
+        // Every variant that registers scripts of its own: dev (DB backup, on-demand snapshot), the DR stack's restore mode
+        // with DR snapshots on (ensure-remote Job, snapshot CronJob) and the warm standby (its restore-check CronJob).
+        const stacks = [
+            await evaluatedDev({ "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" }),
+            await evaluatedDr({ "ha-jenkins-eks:drSnapshotsEnabled": "true" }),
+            { ...(await evaluatedDr({ "ha-jenkins-eks:drMode": "standby" })), stack: "dr-standby" },
+        ];
         scripts = [
             ...stacks.flatMap((s) => s.records.flatMap((r) => scriptsIn(r.inputs, `${s.stack}: ${r.type} ${r.name}`))),
             ...[true, false].flatMap((installFio) =>
@@ -79,7 +85,9 @@ describe("shell scripts: shellcheck-clean wherever they are embedded", () => {
         for (const expected of [
             /^dev: kubernetes:batch\/v1:CronJob \S*snapshots\S*\.spec\.jobTemplate\.spec\.template\.spec\.containers\[0\]\.command$/,
             /^dev: kubernetes:batch\/v1:CronJob \S*linstor-db-backup\S*\.spec\.jobTemplate\.spec\.template\.spec\.initContainers\[0\]\.command$/,
+            /^dr: kubernetes:batch\/v1:CronJob \S*snapshots\S*\.spec\.jobTemplate\.spec\.template\.spec\.containers\[0\]\.command$/,
             /^dr: kubernetes:batch\/v1:Job \S*ensure-linstor-remote\S*\.spec\.template\.spec\.containers\[0\]\.command$/,
+            /^dr-standby: kubernetes:batch\/v1:CronJob \S*restore-check\S*\.spec\.jobTemplate\.spec\.template\.spec\.containers\[0\]\.command$/,
             /^dev: kubernetes:helm\.sh\/v3:Release \S*jenkins\S*\.values\.controller\.customInitContainers\[0\]\.command$/,
             /^dev: aws:ec2\/launchTemplate:LaunchTemplate \S*storage-node\.userData \(base64\) \(MIME part 1\)$/,
             /^dev: aws:ec2\/launchTemplate:LaunchTemplate \S*storage-node\.userData .*\(heredoc HEADERS\)$/,

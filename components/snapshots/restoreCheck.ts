@@ -63,6 +63,11 @@ export interface RestoreCheckArgs {
     readonly curlImage: string;
     /** Hard limit of one run in seconds: restore + check (restoreTiming.ts). */
     readonly deadlineSeconds: number;
+    /**
+     * Check only backups of these LINSTOR resources (the Jenkins claim's: LINSTOR's backup list carries no claim, the
+     * bucket's metas do, backupCatalog.ts). Empty or unset: the newest backup of any resource in the remote.
+     */
+    readonly originResources?: readonly string[];
 }
 
 export function validateRestoreCheckArgs(a: RestoreCheckArgs, key: KeyOf = (f) => `RestoreCheck.${f}`): void {
@@ -75,17 +80,20 @@ export function validateRestoreCheckArgs(a: RestoreCheckArgs, key: KeyOf = (f) =
     check(key, "image").pinnedImage(a.image, "it needs bash, jq and kubectl");
     check(key, "curlImage").pinnedImage(a.curlImage, "it needs curl and a POSIX shell");
     check(key, "deadlineSeconds").integer(a.deadlineSeconds, { min: 300, max: 7 * 86400 }, "(seconds)");
+    for (const r of a.originResources ?? []) check(key, "originResources").matches(r, /^[A-Za-z0-9_-]{1,48}$/, "Use LINSTOR resource names.");
 }
 
 /**
  * Picks the newest backup whose whole chain is restorable from LINSTOR's list (stdin), one volume (linstor-csi
- * restores no other), as `id<TAB>origin_rsc<TAB>origin_snap`; nothing when there is none.
+ * restores no other), of a resource in `$origins` (all when empty), as `id<TAB>origin_rsc<TAB>origin_snap`; nothing
+ * when there is none.
  */
 export const PICK_NEWEST_RESTORABLE = `(.linstor // {}) as $all
 | def base: (.based_on_id // "") | sub("\\\\.meta$"; "");
   def complete($n): .restorable == true and .shipping != true and .success != false and (.vlms // [] | length) == 1
     and (base as $b | $b == "" or ($n < 10000 and ($all[$b] // null) != null and ($all[$b] | complete($n + 1))));
-  [$all[] | select(complete(0))] | sort_by(.start_timestamp // 0) | last // empty
+  [$all[] | select(complete(0)) | select(($origins | length) == 0 or (.origin_rsc as $r | $origins | index($r)) != null)]
+  | sort_by(.start_timestamp // 0) | last // empty
 | [.id, .origin_rsc, .origin_snap] | @tsv`;
 
 /**
@@ -105,11 +113,11 @@ export const STALE_SNAPSHOTS = `($b[0].linstor // {}) as $all
 /** The check: pick, note stale snapshots, skip if verified, restore into a scratch claim, read it, record, clean up. */
 export const RESTORE_CHECK_SCRIPT = `set -euo pipefail
 log() { printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
-pick="$(jq -r "\${PICK}" /work/backups.json)"
+pick="$(jq -r "\${PICK:?}" /work/backups.json)"
 if [ -z "\${pick}" ]; then log "FAIL: remote \${REMOTE} lists no restorable backup"; exit 1; fi
 IFS=$'\\t' read -r id rsc snap <<<"\${pick}"
 stale="$(jq -nr --arg id "\${id}" --slurpfile b /work/backups.json --slurpfile s /work/snapshots.json \\
-  --slurpfile r /work/resources.json "\${STALE}")"
+  --slurpfile r /work/resources.json "\${STALE:?}")"
 [ -z "\${stale}" ] || log "snapshots outside the newest chain, deleted by the next run: \${stale//$'\\n'/ }"
 kubectl -n "\${NAMESPACE}" patch configmap "\${STATE}" --type merge -p "$(jq -nc --arg p "\${stale}" '{data: {prune: $p}}')"
 last="$(kubectl -n "\${NAMESPACE}" get configmap "\${STATE}" -o jsonpath='{.data.lastVerified}')"
