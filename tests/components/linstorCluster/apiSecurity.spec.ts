@@ -3,12 +3,26 @@
  * Secrets the operator reads), a NetworkPolicy that admits only its clients, and the VPC CNI that enforces it.
  */
 import { expect } from "chai";
-import { API_CLIENT_COMPONENTS, controllerNetworkPolicySpec } from "../../../components/linstorCluster/networkPolicy";
+import { controllerNetworkPolicySpec } from "../../../components/linstorCluster/networkPolicy";
 import { dependsOn, ofType, one, unsecret } from "../../support/mocks";
 import { build } from "./fixtures";
 
 const SECRET = "kubernetes:core/v1:Secret";
 const CERT = "tls:index/locallySignedCert:LocallySignedCert";
+
+/**
+ * The pods that call LINSTOR's API under piraeus-operator v2.10.8, each with the upstream file that gives it the API
+ * endpoint and a client certificate (pkg/resources/cluster/…); written out here, independent of networkPolicy.ts.
+ */
+const UPSTREAM_API_CLIENTS: Record<string, string> = {
+    "piraeus-operator": "the operator itself (internal/controller: LinstorControllerUrl, client certificate from clientSecretName)",
+    "linstor-operator": "the LINBIT distribution's operator Deployment (same code as piraeus-operator)",
+    "linstor-controller": "patches/api-tls.yaml (client-tls mounted: `linstor` in the controller pod calls its own Service)",
+    "linstor-csi-controller": "csi-controller/csi-controller-deployment.yaml LS_CONTROLLERS; patches/api-tls-csi-controller.yaml",
+    "linstor-csi-node": "csi-node/csi-node-daemon-set.yaml LS_CONTROLLERS; patches/api-tls-csi-node.yaml",
+    "linstor-affinity-controller": "patches/api-tls-affinity-controller.yaml (LS_USER_CERTIFICATE)",
+    "linstor-csi-nfs-server": "patches/api-tls-nfs-server.yaml (linstor-wait-node-online LS_USER_CERTIFICATE_FILE)",
+};
 
 describe("LinstorCluster: LINSTOR's API", () => {
     before(async () => {
@@ -99,7 +113,8 @@ describe("LinstorCluster: LINSTOR's API", () => {
         const [components, jobs] = spec.ingress[0].from;
         // Same namespace only: no namespaceSelector, so a build pod elsewhere matches nothing.
         for (const peer of spec.ingress[0].from) expect(peer).to.not.have.property("namespaceSelector");
-        expect(components.podSelector.matchExpressions[0].values).to.deep.equal([...API_CLIENT_COMPONENTS]);
+        // Against the pods that really call the API, not the builder's constant (so dropping one fails here).
+        expect([...components.podSelector.matchExpressions[0].values].sort()).to.deep.equal(Object.keys(UPSTREAM_API_CLIENTS).sort());
         expect(components.podSelector.matchExpressions[0].values).to.not.include("ha-controller");
         expect(components.podSelector.matchExpressions[0].values).to.not.include("linstor-satellite");
         expect(jobs.podSelector).to.deep.equal({ matchLabels: { "ha-jenkins-eks.io/linstor-api-client": "true" } });
