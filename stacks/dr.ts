@@ -19,7 +19,7 @@ import { restoreSeconds } from "../components/snapshots/restoreTiming";
 import { type BucketSource, type ExistingBucket, remoteName, validateS3SnapshotSettings } from "../components/snapshots/settings";
 import { projectKey, type StackConfig } from "./config";
 import { type DrConfig, REUSED_JENKINS_SETTINGS } from "./config/dr";
-import { chooseBackup, restoreNames } from "./drChoice";
+import { type ChoiceContext, chooseBackup, restoreNames, standbyOrigins } from "./drChoice";
 import { readOwnRecord, readPrimary, restoreBucket } from "./drSources";
 import { restoreCheckArgs } from "./drStandby";
 import { exportOutputs, type PrimaryStackOutputs, type RestoredBackup } from "./outputs";
@@ -113,18 +113,16 @@ export async function deployDr(cfg: StackConfig) {
     const remote = primary?.linstorRemoteName ?? remoteName({ linstorRemoteName: cfg.snapshots.linstorRemoteName, bucket });
 
     // 2. Which backup: pinned, kept, or the newest complete one in the bucket (standby chooses none).
-    const choice =
-        dr.drMode === "restore"
-            ? await chooseBackup({
-                  dr,
-                  recorded: own.restoredBackup,
-                  primaryRestored: primary?.restoredBackup,
-                  remote,
-                  jenkinsNamespace,
-                  bucket: `${existing.name} (${existing.region})`,
-                  reader: () => s3BucketReader(existing.name, existing.region),
-              })
-            : { how: "none" as const };
+    const choiceContext: ChoiceContext = {
+        dr,
+        recorded: own.restoredBackup,
+        primaryRestored: primary?.restoredBackup,
+        remote,
+        jenkinsNamespace,
+        bucket: `${existing.name} (${existing.region})`,
+        reader: () => s3BucketReader(existing.name, existing.region),
+    };
+    const choice = dr.drMode === "restore" ? await chooseBackup(choiceContext) : { how: "none" as const };
     const backup = choice.backup;
     const size = restoredClaimSize(cfg, dr, primary, backup);
     const drCfg: StackConfig = {
@@ -141,7 +139,9 @@ export async function deployDr(cfg: StackConfig) {
     };
     if (backup !== undefined) void pulumi.log.info(`Restoring backup ${backup.id} (${choice.how}; ${backup.chainLength} in its chain).`);
     const names = backup === undefined ? undefined : restoreNames(backup);
-    const checkArgs = dr.drMode === "standby" ? restoreCheckArgs(drCfg, dr, remote) : undefined;
+    // The standby checks the Jenkins claim's backups only: their resources, from one meta per resource in the bucket.
+    const checkArgs =
+        dr.drMode === "standby" ? restoreCheckArgs(drCfg, dr, remote, await standbyOrigins(choiceContext, dr.restoreSourceClusterId)) : undefined;
 
     // 3. The cluster, after every check above and the components' own.
     const cluster = await buildLinstorCluster(drCfg, () =>

@@ -114,6 +114,24 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
     return { backup: record(r.chosen, c.remote, dr.restoreSelection, false), how: "newest" };
 }
 
+/**
+ * The resources a warm standby's restore check verifies: the Jenkins claim's, of `clusterId` when given, else of the
+ * cluster that shipped last (LINSTOR's backup list, which the check reads, names no claim). None found: the check
+ * takes the newest backup of any resource, with a warning; a new claim in the primary needs a `pulumi up` here.
+ */
+export async function standbyOrigins(c: ChoiceContext, clusterId?: string): Promise<string[]> {
+    const spans = await clusterSpans(c.reader(), { pvcNamespace: c.jenkinsNamespace }).catch(readError(c));
+    const span = clusterId !== undefined ? spans.find((s) => s.clusterId === clusterId) : spans[0];
+    if (span === undefined) {
+        void pulumi.log.warn(
+            `The bucket ${c.bucket} holds no backup of a claim in namespace ${c.jenkinsNamespace}${clusterId ? ` from cluster ${clusterId}` : ""}: ` +
+                "the restore check verifies the newest backup of any resource until a `pulumi up` finds one.",
+        );
+        return [];
+    }
+    return [...span.resources].sort();
+}
+
 /** `yyyyMMdd_HHmmss` of a key's `back_…` time, for messages. */
 function when(backupTime: string): string {
     return backupTime.slice("back_".length);

@@ -34,7 +34,7 @@ export function chainBound(s: StackConfig["snapshots"], volumeBytes: number): Re
 }
 
 /** The restore check's arguments once the cluster names its LINSTOR namespace and scratch class. */
-export function restoreCheckArgs(cfg: StackConfig, dr: DrConfig, remote: string) {
+export function restoreCheckArgs(cfg: StackConfig, dr: DrConfig, remote: string, originResources: readonly string[] = []) {
     const volumeBytes = parseQuantity(cfg.jenkins.storageSize, BYTE_SUFFIXES) ?? 0;
     const deadlineSeconds = restoreSeconds(chainBound(cfg.snapshots, volumeBytes), dr.restoreThroughputMiBps) + RESTORE_CHECK_OVERHEAD_SECONDS;
     return (where: { readonly linstorNamespace: string; readonly storageClassName: string }): RestoreCheckArgs => ({
@@ -47,5 +47,6 @@ export function restoreCheckArgs(cfg: StackConfig, dr: DrConfig, remote: string)
         image: cfg.snapshots.snapshotJobImage,
         curlImage: dr.remoteJobImage,
         deadlineSeconds,
+        originResources,
     });
 }

@@ -113,8 +113,8 @@ export const STALE_SNAPSHOTS = `($b[0].linstor // {}) as $all
 /** The check: pick, note stale snapshots, skip if verified, restore into a scratch claim, read it, record, clean up. */
 export const RESTORE_CHECK_SCRIPT = `set -euo pipefail
 log() { printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
-pick="$(jq -r "\${PICK:?}" /work/backups.json)"
-if [ -z "\${pick}" ]; then log "FAIL: remote \${REMOTE} lists no restorable backup"; exit 1; fi
+pick="$(jq -r --argjson origins "\${ORIGINS:-[]}" "\${PICK:?}" /work/backups.json)"
+if [ -z "\${pick}" ]; then log "FAIL: remote \${REMOTE} lists no restorable backup of \${ORIGINS:-any resource}"; exit 1; fi
 IFS=$'\\t' read -r id rsc snap <<<"\${pick}"
 stale="$(jq -nr --arg id "\${id}" --slurpfile b /work/backups.json --slurpfile s /work/snapshots.json \\
   --slurpfile r /work/resources.json "\${STALE:?}")"
@@ -250,6 +250,7 @@ export function restoreCheckCronJobSpec(a: RestoreCheckArgs, serviceAccountName:
         STATE: RESTORE_CHECK_STATE,
         PREFIX: RESTORE_CHECK_NAME,
         PICK: PICK_NEWEST_RESTORABLE,
+        ORIGINS: JSON.stringify(a.originResources ?? []),
         STALE: STALE_SNAPSHOTS,
         POLL_SECONDS: "15",
         HOME: "/tmp",

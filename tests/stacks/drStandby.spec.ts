@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { RESTORE_CHECK_DEFAULT_SCHEDULE, restoreSeconds } from "../../components/snapshots/restoreTiming";
 import { S3_SNAPSHOT_DEFAULTS } from "../../components/snapshots/settings";
 import { chainBound, RESTORE_CHECK_OVERHEAD_SECONDS } from "../../stacks/drStandby";
-import { primaryBucket } from "../support/fakes/fakeLinstorBucket";
+import { DEV_JENKINS_RESOURCE, primaryBucket } from "../support/fakes/fakeLinstorBucket";
 import { dependsOn, ofType, one } from "../support/mocks";
 import { devOutputs, evaluateDr, rejection } from "./drFixtures";
 
@@ -13,9 +13,12 @@ const jenkinsRelease = () => ofType("kubernetes:helm.sh/v3:Release").find((r) =>
 describe("dr stack: warm standby", () => {
     let standby: Record<string, unknown>;
     let bucketReads: string[];
+    let ids: string[];
     before(async () => {
         const dev = await devOutputs();
-        const { bucket } = primaryBucket(dev.snapshotBucketName as string);
+        const made = primaryBucket(dev.snapshotBucketName as string);
+        const bucket = made.bucket;
+        ids = made.ids;
         standby = await evaluateDr(STANDBY, { bucket });
         bucketReads = bucket.reads;
     });
@@ -28,7 +31,8 @@ describe("dr stack: warm standby", () => {
         expect(ofType("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent")).to.have.length(0);
         expect(standby.drMode).to.equal("standby");
         expect(standby).to.not.have.property("restoredBackup");
-        expect(bucketReads, "a standby `pulumi up` chooses nothing").to.deep.equal([]);
+        // It chooses nothing; it reads one meta per resource, to tell its check which resources are the Jenkins claim's.
+        expect(bucketReads).to.deep.equal([`${ids.at(-1)}.meta`]);
     });
 
     it("proves the backups restore: a restore check on the backups' schedule, after the remote exists, within a deadline", () => {
@@ -39,6 +43,8 @@ describe("dr stack: warm standby", () => {
         const job = cron.inputs.spec.jobTemplate.spec;
         const env = Object.fromEntries(job.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
         expect(env).to.deep.include({
+            // LINSTOR's backup list names no claim: the stack names the Jenkins claim's resource (the bucket's metas).
+            ORIGINS: JSON.stringify([DEV_JENKINS_RESOURCE]),
             REMOTE: "s3-us-east-2",
             SNAPSHOT_CLASS: "linstor-csi-s3",
             STORAGE_CLASS: "linstor-csi-lvm-thin-r1",

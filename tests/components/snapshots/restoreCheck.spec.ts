@@ -33,8 +33,11 @@ const RSC = "pvc-0a1b2c3d-0000-4000-8000-000000000001";
 const JENKINS = { pvcNamespace: "jenkins", pvcName: "jenkins-home" };
 const hasJq = spawnSync("bash", ["-c", "command -v jq"]).status === 0;
 
-function pick(bucket: FakeLinstorBucket): string {
-    const r = spawnSync("jq", ["-r", PICK_NEWEST_RESTORABLE], { input: JSON.stringify(linstorBackupList(bucket)), encoding: "utf8" });
+function pick(bucket: FakeLinstorBucket, origins: readonly string[] = []): string {
+    const r = spawnSync("jq", ["-r", "--argjson", "origins", JSON.stringify(origins), PICK_NEWEST_RESTORABLE], {
+        input: JSON.stringify(linstorBackupList(bucket)),
+        encoding: "utf8",
+    });
     expect(r.status, r.stderr).to.equal(0);
     return r.stdout.trim();
 }
@@ -121,6 +124,20 @@ describe("RestoreCheck", () => {
         it("not one of several volumes", () => {
             bucket.ship({ resource: RSC, ...JENKINS, snapshot: "snapshot-two", start: new Date("2026-07-02T00:00:00Z"), volumes: 2 });
             expect(pick(bucket)).to.equal(row(chain[2]));
+        });
+
+        it("only the Jenkins claim's resources when told: a newer backup of another claim is passed over", () => {
+            const other = "pvc-0a1b2c3d-0000-4000-8000-0000000000ff";
+            const ids = shipChain(bucket, {
+                resource: other,
+                pvcNamespace: "monitoring",
+                pvcName: "x",
+                start: new Date("2026-07-03T00:00:00Z"),
+                increments: 0,
+            });
+            expect(pick(bucket)).to.equal(`${ids[0]}\t${other}\t${ids[0].split("^")[1]}`);
+            expect(pick(bucket, [RSC])).to.equal(row(chain[2]));
+            expect(pick(bucket, ["pvc-none"])).to.equal("");
         });
     });
 
