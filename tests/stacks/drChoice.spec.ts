@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { backupNameKey, parseMetaKey } from "../../components/snapshots/backupCatalog";
+import { applyErrors, contentSourceErrors } from "../support/fakes/fakeKubeApply";
 import { FakeLinstorBucket, linstorDataKey, primaryBucket, shipChain } from "../support/fakes/fakeLinstorBucket";
 import { ofType, one, recorded } from "../support/mocks";
 import { devOutputs, evaluateDr, rejection, UNSET } from "./drFixtures";
@@ -60,6 +61,26 @@ describe("dr stack: the backup is chosen once, from the bucket", () => {
         expect(one(CONTENT).inputs.metadata.name).to.equal(`restored-jenkins-${name}`);
         expect(ofType(CLAIM)).to.have.length(1);
         expect(outputs.restoredClaimUrn).to.not.equal(first.restoredClaimUrn);
+    });
+
+    it("a new choice passes the content's CEL rules; only the protected old claim stops it, until the runbook releases it", async () => {
+        await evaluateDr({}, { own: first });
+        const before = [...recorded];
+        await evaluateDr({ "ha-jenkins-eks:restoreSelection": "2" }, { own: first, bucket: bucketWithNewer() });
+        const after = [...recorded];
+        // No content is updated in place (new URNs): the only refusal is the engine's, for the protected first claim.
+        expect(applyErrors(before, after)).to.deep.equal([`${first.restoredClaimUrn}: cannot be deleted because it is protected`]);
+        const released = before.map((r) => (r.options?.urn === first.restoredClaimUrn ? { ...r, options: { ...r.options!, protect: false } } : r));
+        expect(applyErrors(released, after)).to.deep.equal([]);
+        // What the names prevent: the same content with another backup's handle is refused by the API server.
+        const content = before.find((r) => r.type === CONTENT)!;
+        const inPlace = after.map((r) =>
+            r.type === CONTENT
+                ? { ...r, inputs: { ...content.inputs, spec: { ...content.inputs.spec, source: r.inputs.spec.source } }, options: content.options }
+                : r,
+        );
+        expect(applyErrors(released, inPlace)).to.deep.equal([`${content.options!.urn}: snapshotHandle is immutable`]);
+        expect(contentSourceErrors({ snapshotHandle: "a" }, { volumeHandle: "v" })).to.deep.equal(["snapshotHandle is required once set"]);
     });
 
     it("restores a pinned backup (an older one) and keeps it pinned", async () => {

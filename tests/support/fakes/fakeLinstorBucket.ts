@@ -56,7 +56,11 @@ export function linstorBackupId(o: Pick<ShipOptions, "resource" | "snapshot" | "
     return `${o.resource}_${backupId}${o.s3Suffix ?? ""}${o.snapshot !== backupId ? `^${o.snapshot}` : ""}`;
 }
 
-/** S3VolumeNameInfo.toString() with an empty layer suffix (DRBD with internal metadata, as our classes use). */
+/**
+ * S3VolumeNameInfo.toString() with an empty layer suffix: LINSTOR ships only the data device (RscLayerSuffixes
+ * .shouldSuffixBeShipped; the external DRBD metadata our classes use, `.meta`, "will be recreated anyways"), so a
+ * volume has one data key whatever its metadata placement.
+ */
 export function linstorDataKey(o: Pick<ShipOptions, "resource" | "snapshot" | "start" | "s3Suffix">, volumeNumber = 0): string {
     const backupId = backupIdOf(o.start);
     return `${o.resource}_${String(volumeNumber).padStart(5, "0")}_${backupId}${o.s3Suffix ?? ""}${o.snapshot !== backupId ? `^${o.snapshot}` : ""}`;
