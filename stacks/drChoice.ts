@@ -85,7 +85,7 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
         const pin = parseHandle(dr.restoreSnapshotHandle);
         const matches = (b: { resource: string; snapshot: string }) =>
             b.snapshot === pin.snapshot && (pin.resource === undefined || b.resource === pin.resource);
-        if (recorded?.pinned && matches(recorded)) return { backup: recorded, how: "kept" };
+        if (recorded?.pinned && matches(recorded)) return kept(recorded);
         // A pinned backup may be of any claim: the operator chose it.
         const r = await newestCompleteBackup(c.reader(), {}, matches).catch(readError(c));
         const chosen = r.chosen;
@@ -100,7 +100,7 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
         return { backup: record(chosen, c.remote, dr.restoreSelection, true), how: "pinned" };
     }
     // A pin removed later keeps what it restored too: only raising restoreSelection chooses again.
-    if (recorded !== undefined && recorded.selection === dr.restoreSelection) return { backup: recorded, how: "kept" };
+    if (recorded !== undefined && recorded.selection === dr.restoreSelection) return kept(recorded);
     const reader = c.reader();
     const clusterId = await sourceCluster(c, await clusterSpans(reader, filter).catch(readError(c)));
     const r = await newestCompleteBackup(reader, { ...filter, ...(clusterId !== undefined ? { clusterId } : {}) }).catch(readError(c));
@@ -130,6 +130,25 @@ export async function standbyOrigins(c: ChoiceContext, clusterId?: string): Prom
         return [];
     }
     return [...span.resources].sort();
+}
+
+/** A kept choice older than this is worth a warning: a DR stack left deployed after a drill keeps the drill's backup. */
+export const KEPT_BACKUP_WARN_HOURS = 24;
+
+/** The warning for a kept backup that started more than KEPT_BACKUP_WARN_HOURS before `now`, if any. */
+export function keptBackupWarning(b: RestoredBackup, now = Date.now()): string | undefined {
+    const hours = (now - b.startTimestamp) / 3_600_000;
+    if (!(hours > KEPT_BACKUP_WARN_HOURS)) return undefined;
+    return (
+        `This stack keeps the backup it restored before, ${b.id}, which started ${Math.floor(hours)} h ago. If this is a real ` +
+        "fail-over (not the drill that chose it), raise restoreSelection to restore the newest complete backup (runbook)."
+    );
+}
+
+function kept(b: RestoredBackup): BackupChoice {
+    const warning = keptBackupWarning(b);
+    if (warning !== undefined) void pulumi.log.warn(warning);
+    return { backup: b, how: "kept" };
 }
 
 /** `yyyyMMdd_HHmmss` of a key's `back_…` time, for messages. */

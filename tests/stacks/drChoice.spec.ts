@@ -4,6 +4,8 @@
  */
 import { expect } from "chai";
 import { backupNameKey, parseMetaKey } from "../../components/snapshots/backupCatalog";
+import { keptBackupWarning } from "../../stacks/drChoice";
+import type { RestoredBackup } from "../../stacks/outputs";
 import { applyErrors, contentSourceErrors } from "../support/fakes/fakeKubeApply";
 import { FakeLinstorBucket, linstorDataKey, primaryBucket, shipChain } from "../support/fakes/fakeLinstorBucket";
 import { ofType, one, recorded } from "../support/mocks";
@@ -81,6 +83,13 @@ describe("dr stack: the backup is chosen once, from the bucket", () => {
         );
         expect(applyErrors(released, inPlace)).to.deep.equal([`${content.options!.urn}: snapshotHandle is immutable`]);
         expect(contentSourceErrors({ snapshotHandle: "a" }, { volumeHandle: "v" })).to.deep.equal(["snapshotHandle is required once set"]);
+    });
+
+    it("warns when the kept backup is more than a day old (a DR stack left deployed after a drill)", () => {
+        const b = first.restoredBackup as RestoredBackup;
+        const day = 24 * 3_600_000;
+        expect(keptBackupWarning(b, b.startTimestamp + day)).to.equal(undefined);
+        expect(keptBackupWarning(b, b.startTimestamp + day + 3_600_000)).to.match(/started 25 h ago\. .*raise restoreSelection/);
     });
 
     it("restores a pinned backup (an older one) and keeps it pinned", async () => {
