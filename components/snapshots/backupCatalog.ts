@@ -327,7 +327,12 @@ export async function newestCompleteBackup(
     return { rejected, withoutMeta: [...withoutMeta] };
 }
 
-/** Newest start time first (the key's UTC time, ms precision is not in the key), then by id for a stable order. */
+/**
+ * Newest start time first (the key's time, ms precision is not in the key), then by id for a stable order. The key's
+ * time is rendered in the satellite JVM's default zone (linstor-server v1.33.3 TimeUtils.millisToDate,
+ * ZoneId.systemDefault()): the order holds while every shipping satellite runs in one zone, UTC in the Piraeus images
+ * (no TZ set). Clusters in different zones would misorder each other's backups (clusterSpans too).
+ */
 function compareNewestFirst(a: string, x: MetaKeyInfo, b: string, y: MetaKeyInfo): number {
     return y.backupTime.localeCompare(x.backupTime) || b.localeCompare(a);
 }
