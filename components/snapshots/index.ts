@@ -318,8 +318,11 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
         const classNames = snapshotClassNames(s.snapshotClassName);
         this.fullSnapshotClassName = classNames.full;
         this.onDemandSnapshotClassName = classNames.onDemand;
-        // The same remote three ways: the schedule's increments, the fulls that start its chains, and full backups
-        // that drop their local snapshot (on-demand, restore points: they pin no chain, in S3 or the thin pools).
+        // The same remote three ways: the schedule's increments, the fulls that start its chains, and on-demand/restore-
+        // point fulls. Those keep their local copy until the schedule trims it (snapshotJob.ts LOCAL_TRIM_JQ): LINSTOR
+        // bases the next scheduled increment on whatever was last started to the remote (linstor-server 1.33.3
+        // getIncrementalBase), so dropping it (`delete-local`) would force an extra full and strip the base of
+        // increments queued behind it (CtrlSnapshotDeleteApiCallHandler). Without the trim they drop it as before.
         const volumeSnapshotClass = (suffix: string, className: string, parameters: pulumi.Output<Record<string, string>>) =>
             new k8s.apiextensions.CustomResource(
                 `${name}${suffix}`,
@@ -350,7 +353,7 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
             );
         const snapshotClass = volumeSnapshotClass("-class", classNames.incremental, this.snapshotClassParameters);
         const fullClass = volumeSnapshotClass("-full-class", classNames.full, fullParameters(false));
-        const onDemandClass = volumeSnapshotClass("-on-demand-class", classNames.onDemand, fullParameters(true));
+        const onDemandClass = volumeSnapshotClass("-on-demand-class", classNames.onDemand, fullParameters(s.snapshotLocalSnapshots === 0));
 
         const remoteReady: pulumi.Resource[] = [current, snapshotClass];
         let restore: SnapshotRestore | undefined;

@@ -8,8 +8,18 @@
  *   a chain spans at most F + g.
  * - Kept: every snapshot younger than snapshotRetentionHours (H) and, through its chain, back to its full: a continuous
  *   span of H + F + g. Older: one full per UTC day (or per chain, when chains are longer) for snapshotDailyRetentionDays.
- * - A local LVM-thin snapshot pins the blocks rewritten between it and the next kept snapshot (at most the volume), so
- *   the continuous span pins c × (H + F + g) and each older daily full c × its gap. Every replica holds them all.
+ * - S3 and the thin pools keep different things. S3 keeps all of the above. Locally, each run deletes LINSTOR's copy of
+ *   every scheduled snapshot but the newest `snapshotLocalSnapshots` (K) ready ones (snapshotJob.ts LOCAL_TRIM_JQ): an
+ *   increment needs only its base locally (linstor-server 1.33.3 CtrlBackupCreateApiCallHandler.getIncrementalBase,
+ *   the last snapshot started to the remote), and linstor-csi 1.11.3 restores a backup whose local copy is gone by
+ *   downloading it (pkg/client/linstor.go reconcileSnapshot) and deletes it with the local delete's 404 ignored
+ *   (SnapDelete `nil404`). Peak per replica: K + 2 (the new one before the trim, one started while an older full ships).
+ *   With K = 0 nothing is trimmed and every kept snapshot is local, back to its chain's full.
+ * - A local LVM-thin snapshot pins the blocks rewritten between it and the next one (at most the volume): trimmed,
+ *   c × (K + 2) × g; untrimmed, c × (H + F + g) for the continuous span and c × its gap for each older daily full.
+ * - Pruning drains an expired chain one link per csi-snapshotter retry (linstor-csi 1.11.3 defers a base's delete;
+ *   external-snapshotter v8.6.0 cmd/csi-snapshotter/main.go `--retry-interval-max` 5m): up to F / g links × 5 min,
+ *   i.e. about one chain, stays in S3 (and, untrimmed, in the thin pools) beside what the retention keeps.
  */
 import { maxScheduleGapSeconds, parseCron } from "../shared/cron";
 import { parseGoDurationSeconds, type S3SnapshotSettings } from "./settings";
@@ -35,7 +45,19 @@ export type RetentionSettings = Pick<
     | "snapshotRetentionHours"
     | "snapshotDailyRetentionDays"
     | "snapshotExpectedChurnGiBPerHour"
+    | "snapshotLocalSnapshots"
 >;
+
+/**
+ * Hard limit on LINSTOR snapshots per replica of the Jenkins volume. Every one is a thin LV in a VG whose metadata area
+ * is LVM's default (linstor-server 1.33.3 LvmCommands.pvCreate/vgCreate pass no --metadatasize; Red Hat: the default
+ * "may be too small for volume groups that contain … logical volumes that number in the hundreds"), a DRBD I/O
+ * suspension per snapshot and dozens of LINSTOR database objects: single digits to low tens is what LINSTOR is run with.
+ */
+export const MAX_LOCAL_SNAPSHOTS_PER_REPLICA = 32;
+
+/** csi-snapshotter's default `--retry-interval-max` (external-snapshotter v8.6.0 cmd/csi-snapshotter/main.go). */
+export const SNAPSHOTTER_RETRY_MAX_MINUTES = 5;
 
 /** Average runs per day of a cron schedule (over 2026–2029, like maxScheduleGapSeconds); 0 if it never runs. */
 export function scheduleRunsPerDay(expr: string): number {
@@ -62,8 +84,12 @@ export function fullAfterHours(s: Pick<RetentionSettings, "snapshotAllowIncremen
 }
 
 export interface RetentionFootprint {
-    /** Scheduled snapshots kept at once (each one a backup in S3 and a local snapshot on every replica). */
+    /** Scheduled backups in S3 at once: the kept ones and, while it drains, the expired chain (M1). */
     readonly snapshots: number;
+    /** LINSTOR snapshots of the volume on each replica at the peak (trimmed: snapshotLocalSnapshots + 2). */
+    readonly localSnapshots: number;
+    /** Backups of the expired chain still in S3 while csi-snapshotter drains it, and the hours that takes. */
+    readonly draining: { readonly backups: number; readonly hours: number };
     /** Of which full backups. */
     readonly fulls: number;
     /** Thin-pool GiB their local snapshots pin on each replica of the volume. */
@@ -104,21 +130,36 @@ export function retentionFootprint(s: RetentionSettings, volumeGiB: number): Ret
     const dailyHours = 24 * s.snapshotDailyRetentionDays;
     const daily = Math.max(0, Math.ceil((dailyHours - span) / dailyGap));
     const incrementGiB = Math.min(c * g, volumeGiB);
-    const localGiB = Math.min(c * span, spanSnapshots * volumeGiB) + daily * Math.min(c * dailyGap, volumeGiB);
+    const maxChainIncrements = F === 0 ? 0 : Math.ceil(chainHours / g) - 1;
+    // An expired chain drains newest first, one link per retry (each ≤ SNAPSHOTTER_RETRY_MAX_MINUTES); a full-only
+    // schedule has no links to wait for.
+    const drainLinks = maxChainIncrements + 1;
+    const draining = { backups: F === 0 ? 0 : drainLinks, hours: F === 0 ? 0 : (maxChainIncrements * SNAPSHOTTER_RETRY_MAX_MINUTES) / 60 };
+    const K = s.snapshotLocalSnapshots;
+    const untrimmedGiB = Math.min(c * span, spanSnapshots * volumeGiB) + daily * Math.min(c * dailyGap, volumeGiB);
+    const localSnapshots = K > 0 ? K + 2 : spanSnapshots + daily + draining.backups;
+    const trimmedGiB = Math.min(c * (K + 2) * g, (K + 2) * volumeGiB);
+    const localGiB = K > 0 ? trimmedGiB : untrimmedGiB + Math.min(c * chainHours, draining.backups * volumeGiB);
     const fulls = spanFulls + daily;
-    const s3GiB = fulls * volumeGiB + Math.max(0, spanSnapshots - spanFulls) * incrementGiB;
+    const s3GiB =
+        fulls * volumeGiB + Math.max(0, spanSnapshots - spanFulls) * incrementGiB + (F === 0 ? 0 : volumeGiB + maxChainIncrements * incrementGiB);
     const round = (n: number) => Math.round(n * 10) / 10;
     return {
-        snapshots: spanSnapshots + daily,
+        snapshots: spanSnapshots + daily + draining.backups,
+        localSnapshots,
+        draining,
         fulls,
         localGiB: round(localGiB),
         s3GiB: round(s3GiB),
         oldestKeptHours: Math.max(span, daily > 0 ? dailyHours : 0),
-        maxChainIncrements: F === 0 ? 0 : Math.ceil(chainHours / g) - 1,
+        maxChainIncrements,
         gapHours: g,
         incrementGiB,
         basis:
-            `${c} GiB/h churn × (${H} h kept + ${round(chainHours)} h back to a chain's full) = ${round(Math.min(c * span, spanSnapshots * volumeGiB))} GiB` +
-            (daily > 0 ? ` + ${daily} older daily fulls × ${round(Math.min(c * dailyGap, volumeGiB))} GiB` : ""),
+            K > 0
+                ? `${localSnapshots} local snapshots (${K} kept + the new one + one started while a full ships) × ${round(g * 60)} min × ${c} GiB/h churn`
+                : `${c} GiB/h churn × (${H} h kept + ${round(chainHours)} h back to a chain's full) = ${round(Math.min(c * span, spanSnapshots * volumeGiB))} GiB` +
+                  (daily > 0 ? ` + ${daily} older daily fulls × ${round(Math.min(c * dailyGap, volumeGiB))} GiB` : "") +
+                  (draining.backups > 0 ? ` + the chain draining (${draining.backups} links, ${round(draining.hours)} h)` : ""),
     };
 }

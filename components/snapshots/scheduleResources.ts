@@ -153,6 +153,16 @@ export function snapshotSchedule(
                 credentialsSecretName: target.credentialsSecretName,
                 credentialsNamespace: target.credentialsNamespace,
                 serviceAccountName: SCHEDULE_NAME,
+                ...(args.snapshotLocalSnapshots > 0
+                    ? {
+                          trim: {
+                              localSnapshots: args.snapshotLocalSnapshots,
+                              image: args.snapshotTrimImage,
+                              linstorNamespace: target.jobNamespace,
+                              onDemandSnapshotClassName: snapshotClassNames(args.snapshotClassName).onDemand,
+                          },
+                      }
+                    : {}),
             }),
         },
         { ...k8s$, dependsOn: [...target.snapshotClasses, ...bindings] },

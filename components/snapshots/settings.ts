@@ -6,7 +6,7 @@ import { cronProblem, maxScheduleGapSeconds } from "../shared/cron";
 import { type Filled, withDefaults } from "../shared/defaults";
 import { ARNS, type Check, check, type FieldRules, type KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "./lifecycle";
-import { retentionFootprint } from "./retention";
+import { MAX_LOCAL_SNAPSHOTS_PER_REPLICA, retentionFootprint } from "./retention";
 
 // Choices as `as const` objects (name → value): the package schema turns them into enums (analyzer.js extractEnumMembers).
 /** S3 Object Lock retention mode. */
@@ -145,6 +145,14 @@ export interface S3SnapshotInput {
     readonly snapshotExpectedChurnGiBPerHour?: number;
     /** Pinned kubectl image with bash and jq. Default registry.k8s.io/kubectl:v1.35.1. */
     readonly snapshotJobImage?: string;
+    /**
+     * LINSTOR snapshots of the Jenkins volume kept locally after each run: the newest this many scheduled ones (the next
+     * increment's base and a margin); older ones live on in S3 only. 0: keep every kept snapshot locally (then the
+     * retention must fit MAX_LOCAL_SNAPSHOTS_PER_REPLICA). Default 2.
+     */
+    readonly snapshotLocalSnapshots?: number;
+    /** Pinned image with curl and a POSIX shell that deletes the trimmed local snapshots. Default docker.io/curlimages/curl:8.16.0. */
+    readonly snapshotTrimImage?: string;
     /** Seconds the job waits for its snapshot to be shipped. Default 2700. */
     readonly snapshotReadyTimeoutSeconds?: number;
     /** Pruning also deletes the S3 backup and LINSTOR's local snapshot (not only Kubernetes objects). Default true. */
@@ -176,6 +184,8 @@ export const S3_SNAPSHOT_SETTINGS_DEFAULTS = {
     snapshotExpectedChurnGiBPerHour: 0.25,
     // Official image: bash, jq, coreutils on debian-base (kubernetes/kubernetes: build/server-image/kubectl/Dockerfile).
     snapshotJobImage: "registry.k8s.io/kubectl:v1.35.1",
+    snapshotLocalSnapshots: 2,
+    snapshotTrimImage: "docker.io/curlimages/curl:8.16.0",
     snapshotReadyTimeoutSeconds: 2700,
     snapshotPruneDeletesBackups: true,
     protect: true,
@@ -364,6 +374,8 @@ export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
         }
     },
     snapshotJobImage: (v, c) => c.pinnedImage(v, "it needs bash and jq"),
+    snapshotLocalSnapshots: (v, c) => c.integer(v, { min: 0, max: 16 }, "(local snapshots kept after each run; 0: all)"),
+    snapshotTrimImage: (v, c) => c.pinnedImage(v, "it needs curl and a POSIX shell"),
     snapshotReadyTimeoutSeconds: (v, c) => c.integer(v, { min: 60, max: 86400 }, "(seconds)"),
     snapshotPruneDeletesBackups: (v, c) => c.boolean(v),
     onDemandSnapshotName: (v, c, s) => {
@@ -411,6 +423,20 @@ export function validateS3SnapshotSettings(given: S3SnapshotInput, ctx: Validati
     if ("create" in s.bucket && s.bucket.create.expireCurrentObjectsAfterDays !== undefined) {
         refuseExpiringKeptBackups(s, s.bucket.create.expireCurrentObjectsAfterDays, key);
     }
+    refuseTooManyLocalSnapshots(s, key);
+}
+
+/** The hard limit on LINSTOR snapshots per replica (retention.ts MAX_LOCAL_SNAPSHOTS_PER_REPLICA). */
+function refuseTooManyLocalSnapshots(s: S3SnapshotSettings, key: KeyOf): void {
+    const local = retentionFootprint(s, 1)?.localSnapshots ?? 0;
+    if (local <= MAX_LOCAL_SNAPSHOTS_PER_REPLICA) return;
+    check(key, "snapshotLocalSnapshots").fail(
+        s.snapshotLocalSnapshots,
+        `With it the retention keeps up to ${local} LINSTOR snapshots on every replica of the Jenkins volume; at most ` +
+            `${MAX_LOCAL_SNAPSHOTS_PER_REPLICA} are allowed (each is a thin LV in LVM's metadata area, an I/O suspension and ` +
+            `dozens of LINSTOR objects). Use 1–16 (S3 keeps the retention, the thin pools only the newest), or shorten ` +
+            `${key("snapshotRetentionHours")}, ${key("snapshotFullAfter")}, ${key("snapshotDailyRetentionDays")} or ${key("snapshotSchedule")}.`,
+    );
 }
 
 /**

@@ -40,10 +40,16 @@ export function dataPoolBudget(cfg: StackConfig): PoolBudget {
     const retention = runsSnapshotSchedule(cfg) ? retentionFootprint(cfg.snapshots, jenkinsGiB) : undefined;
     if (retention !== undefined) {
         items.push({
-            label: `local snapshots (${retention.snapshots})`,
+            label: `local snapshots (${retention.localSnapshots})`,
             sizeGiB: retention.localGiB,
             basis: retention.basis,
-            keys: ["snapshotExpectedChurnGiBPerHour", "snapshotRetentionHours", "snapshotDailyRetentionDays", "snapshotFullAfter"],
+            keys: [
+                "snapshotExpectedChurnGiBPerHour",
+                "snapshotLocalSnapshots",
+                "snapshotRetentionHours",
+                "snapshotDailyRetentionDays",
+                "snapshotFullAfter",
+            ],
         });
     }
     // The alert threshold caps the plan only where this stack deploys the alert.

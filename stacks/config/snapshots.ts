@@ -72,6 +72,8 @@ export function readSnapshotConfig(r: ConfigReader, clusterRegion?: string, crea
         snapshotDailyRetentionDays: r.integer("snapshotDailyRetentionDays", D.snapshotDailyRetentionDays),
         snapshotExpectedChurnGiBPerHour: r.decimal("snapshotExpectedChurnGiBPerHour", D.snapshotExpectedChurnGiBPerHour),
         snapshotJobImage: r.string("snapshotJobImage", D.snapshotJobImage),
+        snapshotLocalSnapshots: r.integer("snapshotLocalSnapshots", D.snapshotLocalSnapshots),
+        snapshotTrimImage: r.string("snapshotTrimImage", D.snapshotTrimImage),
         snapshotReadyTimeoutSeconds: r.integer("snapshotReadyTimeoutSeconds", D.snapshotReadyTimeoutSeconds),
         snapshotPruneDeletesBackups: r.boolean("snapshotPruneDeletesBackups", D.snapshotPruneDeletesBackups),
         onDemandSnapshotName: r.optionalString("onDemandSnapshotName"),

@@ -27,7 +27,7 @@ describe("failback: DR in reverse", () => {
 
     it("the live DR copy snapshots its restored claim into the same bucket, creating no bucket", () => {
         const cron = one("kubernetes:batch/v1:CronJob", "schedule");
-        const env = Object.fromEntries(cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        const env = Object.fromEntries(cron.inputs.spec.jobTemplate.spec.template.spec.initContainers[0].env.map((e: any) => [e.name, e.value]));
         expect(env.PVC_NAME).to.equal(live.restoredClaimName);
         expect(ofType("aws:s3/bucket:Bucket")).to.have.length(0);
         const actions = JSON.parse(one("aws:iam/userPolicy:UserPolicy").inputs.policy).Statement.flatMap((s: any) => [].concat(s.Action));

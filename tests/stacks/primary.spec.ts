@@ -124,10 +124,10 @@ describe("dev stack (primary)", () => {
         const cron = one("kubernetes:batch/v1:CronJob", "snapshots-schedule");
         expect(cron.inputs.spec.schedule).to.equal("*/5 * * * *");
         expect(cron.inputs.metadata.namespace).to.equal("piraeus-datastore");
-        const snapshotsIn = cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.find((e: any) => e.name === "NAMESPACE");
+        const snapshotsIn = cron.inputs.spec.jobTemplate.spec.template.spec.initContainers[0].env.find((e: any) => e.name === "NAMESPACE");
         expect(snapshotsIn.value, "its VolumeSnapshots stay beside the claim").to.equal("jenkins");
         // The schedule snapshots the claim Jenkins really mounts (the chart's `<fullname>-home`, not a look-alike string).
-        const env = cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env;
+        const env = cron.inputs.spec.jobTemplate.spec.template.spec.initContainers[0].env;
         const claim = one("kubernetes:core/v1:PersistentVolumeClaim").inputs.metadata.name;
         expect(env.find((e: any) => e.name === "PVC_NAME").value)
             .to.equal(claim)

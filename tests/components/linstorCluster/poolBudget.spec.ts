@@ -44,34 +44,44 @@ describe("data pool budget", () => {
             return dataPoolBudget(cfg);
         };
 
-        it("the defaults fit a 200 GiB pool: Jenkins, Prometheus, Alertmanager and 42 GiB of local snapshots", () => {
+        it("the defaults fit a 200 GiB pool: Jenkins, Prometheus, Alertmanager and the 4 local snapshots the trim leaves", () => {
             const b = evaluate();
             expect(b.items.map((i) => [i.label, i.sizeGiB])).to.deep.equal([
                 ["Jenkins claim", 20],
                 ["Prometheus", 50],
                 ["Alertmanager", 2],
-                ["local snapshots (870)", 42.1],
+                ["local snapshots (4)", 0.1],
             ]);
-            expect(b).to.deep.include({ poolGiB: 200, limitGiB: 160, totalGiB: 114.1, fits: true });
+            expect(b).to.deep.include({ poolGiB: 200, limitGiB: 160, totalGiB: 72.1, fits: true });
         });
 
-        it("refuses the old 100 GiB pool with the defaults, saying what to change", () => {
-            const e = thrown(() => evaluate({ [K("dataVolumeSizeGiB")]: "100" }));
-            expect(e.message).to.contain("ha-jenkins-eks:dataVolumeSizeGiB: 100.");
-            expect(e.message).to.contain("= 114.1 GiB > 80 GiB. Raise it to at least 143, or lower ha-jenkins-eks:jenkinsStorageSize,");
-            expect(e.message).to.contain("ha-jenkins-eks:snapshotExpectedChurnGiBPerHour");
+        it("refuses a pool too small for the defaults, saying what to change", () => {
+            const e = thrown(() => evaluate({ [K("dataVolumeSizeGiB")]: "80" }));
+            expect(e.message).to.contain("ha-jenkins-eks:dataVolumeSizeGiB: 80.");
+            expect(e.message).to.contain("= 72.1 GiB > 64 GiB. Raise it to at least 91, or lower ha-jenkins-eks:jenkinsStorageSize,");
+            expect(e.message).to.contain("ha-jenkins-eks:snapshotLocalSnapshots");
         });
 
-        it("counts churn, retention and an origin restore; not monitoring's volumes without monitoring; a tighter alert", () => {
-            expect(thrown(() => evaluate({ [K("snapshotExpectedChurnGiBPerHour")]: "0.6" })).message).to.match(/dataVolumeSizeGiB: 200\./);
-            expect(thrown(() => evaluate({ [K("snapshotDailyRetentionDays")]: "60" })).message).to.match(/older daily fulls/);
+        it("counts churn, the local snapshots kept (trimmed or not) and an origin restore; not monitoring's volumes without monitoring", () => {
+            // Trimmed, a local snapshot pins at most its volume: 16 kept + 2 of a 20 GiB claim at a churn that rewrites it.
+            expect(thrown(() => evaluate({ [K("snapshotLocalSnapshots")]: "16", [K("snapshotExpectedChurnGiBPerHour")]: "300" })).message).to.match(
+                /dataVolumeSizeGiB: 200\..*local snapshots \(18\) 360 GiB/,
+            );
+            // Untrimmed, the retention's snapshots are local: 2 h of 5-minute fulls.
+            const untrimmed = evaluate({
+                [K("snapshotLocalSnapshots")]: "0",
+                [K("snapshotAllowIncremental")]: "false",
+                [K("snapshotRetentionHours")]: "2",
+                [K("snapshotDailyRetentionDays")]: "0",
+            });
+            expect(untrimmed.items.map((i) => i.label)).to.include("local snapshots (25)");
             const restored = evaluate({ [K("restoreFromSnapshot")]: "jenkins-home-20260601-130000" });
             expect(restored.items.map((i) => i.label)).to.include("restored Jenkins claim");
             const noMonitoring = evaluate({ [K("monitoringEnabled")]: "false" });
             expect(noMonitoring.items.map((i) => i.label)).to.not.include("Prometheus");
             expect(noMonitoring.fillLimitPercent).to.equal(80);
             expect(evaluate({ [K("storagePoolFullPercent")]: "60" })).to.deep.include({ fillLimitPercent: 60, limitGiB: 120 });
-            expect(evaluate({ [K("snapshotScheduleEnabled")]: "false" }).items.map((i) => i.label)).to.not.include("local snapshots (870)");
+            expect(evaluate({ [K("snapshotScheduleEnabled")]: "false" }).items.map((i) => i.label)).to.not.include("local snapshots (4)");
         });
     });
 });

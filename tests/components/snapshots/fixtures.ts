@@ -39,6 +39,8 @@ export function args(overrides: Partial<S3SnapshotShippingArgs> = {}): S3Snapsho
         snapshotDailyRetentionDays: D.snapshotDailyRetentionDays,
         snapshotExpectedChurnGiBPerHour: D.snapshotExpectedChurnGiBPerHour,
         snapshotJobImage: D.snapshotJobImage,
+        snapshotLocalSnapshots: D.snapshotLocalSnapshots,
+        snapshotTrimImage: D.snapshotTrimImage,
         snapshotReadyTimeoutSeconds: D.snapshotReadyTimeoutSeconds,
         snapshotPruneDeletesBackups: D.snapshotPruneDeletesBackups,
         protect: true,
@@ -76,7 +78,9 @@ export async function build(overrides: Partial<S3SnapshotShippingArgs> = {}): Pr
 /** The recorded IAM user's inline policy document. */
 export const policyDoc = () => JSON.parse(one("aws:iam/userPolicy:UserPolicy").inputs.policy);
 /** The snapshot CronJob's container environment, by name. */
+export const snapshotContainer = (pod: any) => [...(pod.initContainers ?? []), ...pod.containers].find((c: any) => c.name === "snapshot");
 export const cronEnv = () =>
     Object.fromEntries(
-        one("kubernetes:batch/v1:CronJob").inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]),
+        // The snapshot container: the pod's init container when the schedule trims local copies, else its only one.
+        snapshotContainer(one("kubernetes:batch/v1:CronJob").inputs.spec.jobTemplate.spec.template.spec).env.map((e: any) => [e.name, e.value]),
     );

@@ -61,7 +61,7 @@ async function expectDefaultsApplied(c: S3SnapshotShipping): Promise<void> {
     expect(controller.inputs.values.controller.replicaCount).to.equal(2);
     const cron = one("kubernetes:batch/v1:CronJob");
     expect(cron.inputs.spec.schedule).to.equal("*/5 * * * *");
-    const env = Object.fromEntries(cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    const env = Object.fromEntries(cron.inputs.spec.jobTemplate.spec.template.spec.initContainers[0].env.map((e: any) => [e.name, e.value]));
     expect(env).to.include({
         KEEP_HOURS: "48",
         DAILY_DAYS: "7",
@@ -70,7 +70,7 @@ async function expectDefaultsApplied(c: S3SnapshotShipping): Promise<void> {
         PRUNE_DELETES_BACKUPS: "true",
         SNAPSHOT_CLASS: "linstor-csi-s3",
     });
-    expect(cron.inputs.spec.jobTemplate.spec.template.spec.containers[0].image).to.equal("registry.k8s.io/kubectl:v1.35.1");
+    expect(cron.inputs.spec.jobTemplate.spec.template.spec.initContainers[0].image).to.equal("registry.k8s.io/kubectl:v1.35.1");
     // protect: true, on the bucket, its key and the CRD-bearing chart.
     for (const type of ["aws:s3/bucket:Bucket", "aws:kms/key:Key", "kubernetes:helm.sh/v3:Release"]) {
         expect(one(type).options?.protect, type).to.equal(true);

@@ -13,8 +13,8 @@ import {
 } from "../../../components/snapshots/retention";
 import { describeSnapshotSchedule, snapshotClassParameters } from "../../../components/snapshots/schedule";
 import { S3_SNAPSHOT_SETTINGS_DEFAULTS as D } from "../../../components/snapshots/settings";
-import { PRUNE_SELECTION_JQ } from "../../../components/snapshots/snapshotJob";
-import { FakeCsiBackups, pinnedGiB, type RunSample, type Selector, simulateSchedule } from "../../support/fakes/fakeCsiBackups";
+import { LOCAL_TRIM_JQ, PRUNE_SELECTION_JQ } from "../../../components/snapshots/snapshotJob";
+import { FakeCsiBackups, pinnedGiB, type RunSample, type Selector, simulateSchedule, type TrimSelector } from "../../support/fakes/fakeCsiBackups";
 import { HAS_JQ, JqProcess } from "../../support/jqProcess";
 
 const KIND = "ha-jenkins-eks.io/snapshot-kind";
@@ -31,6 +31,7 @@ const classes = {
         fullSnapshotAfter: D.snapshotFullAfter,
     }),
     full: snapshotClassParameters({ remoteName: "r", bucket: "b", region: "us-east-2", allowIncremental: false, maxIncrements: 0 }),
+    /** Without the trim (snapshotLocalSnapshots 0) the on-demand class drops its local copy. */
     onDemand: snapshotClassParameters({
         remoteName: "r",
         bucket: "b",
@@ -39,17 +40,25 @@ const classes = {
         maxIncrements: 0,
         deleteLocal: true,
     }),
+    /** With the trim (the default) it keeps it until a newer snapshot ships (components/snapshots/index.ts). */
+    onDemandKept: snapshotClassParameters({ remoteName: "r", bucket: "b", region: "us-east-2", allowIncremental: false, maxIncrements: 0 }),
 };
 
 describe("retention by age (PRUNE_SELECTION_JQ with jq)", () => {
     let jq: JqProcess;
+    let trimJq: JqProcess;
     const select: Selector = async (list, vars) => (await jq.run(list, vars)) as string[];
+    const trimSelect: TrimSelector = async (list, vars) => (await trimJq.run(list, vars)) as string[];
 
     before(function () {
         if (!HAS_JQ) this.skip();
         jq = new JqProcess(PRUNE_SELECTION_JQ, ["now", "keep", "daily", "kind"]);
+        trimJq = new JqProcess(LOCAL_TRIM_JQ, ["now", "keep", "inflight", "pvc", "classes"]);
     });
-    after(() => jq?.close());
+    after(() => {
+        jq?.close();
+        trimJq?.close();
+    });
 
     /** A scheduled VolumeSnapshot `hoursAgo` old. */
     const snap = (name: string, hoursAgo: number, kind: "full" | "incremental", ready = true, deleting = false) => ({
@@ -143,6 +152,7 @@ describe("retention by age (PRUNE_SELECTION_JQ with jq)", () => {
                 fullAfterMinutes: fullAfterHours(settings) * 60,
                 keepHours: settings.snapshotRetentionHours,
                 dailyDays: settings.snapshotDailyRetentionDays,
+                trim: { localSnapshots: settings.snapshotLocalSnapshots, select: trimSelect },
             });
         });
 
@@ -166,7 +176,10 @@ describe("retention by age (PRUNE_SELECTION_JQ with jq)", () => {
             const b = bound as NonNullable<typeof bound>;
             const steady = samples.slice(samples.length / 2);
             expect(Math.max(...steady.map((s) => s.backups))).to.be.at.most(b.snapshots);
-            expect(Math.max(...steady.map((s) => s.local.length))).to.be.at.most(b.snapshots);
+            // S3 keeps the retention; LINSTOR only the newest snapshotLocalSnapshots (2) after each run.
+            expect(b.localSnapshots).to.equal(4);
+            expect(Math.max(...steady.map((s) => s.local.length))).to.equal(2);
+            expect(steady.every((s) => s.local.every((m) => s.minute - m <= 30))).to.equal(true);
             for (const s of steady) expect(pinnedGiB(s.local, s.minute, settings.snapshotExpectedChurnGiBPerHour, VOLUME)).to.be.at.most(b.localGiB);
             expect(Math.max(...samples.map((s) => s.newestChainIncrements))).to.be.at.most(b.maxChainIncrements);
             expect(Math.max(...samples.map((s) => s.oldestTerminatingMinutes))).to.equal(0);
@@ -195,8 +208,68 @@ describe("retention by age (PRUNE_SELECTION_JQ with jq)", () => {
         });
     });
 
-    describe("on-demand and restore-point snapshots: the full class that keeps no local copy", () => {
-        it("is full and drops its local snapshot, so the schedule's chains drain around it", async () => {
+    describe("on-demand and restore-point snapshots: a full of the same remote", () => {
+        it("with the trim (default) the next scheduled snapshot builds on it: no extra full; its local copy goes next run", async () => {
+            const csi = new FakeCsiBackups("1.11.3", classes);
+            // The default cadence: every 5 minutes, a drill/on-demand snapshot between two runs.
+            const onDemandAt = [6 * 60 + 2, 30 * 60 + 3];
+            const samples = await simulateSchedule({
+                csi,
+                select,
+                minutes: 2 * 24 * 60,
+                intervalMinutes: 5,
+                incrementalClass: "incremental",
+                fullClass: "full",
+                fullAfterMinutes: 24 * 60,
+                keepHours: 48,
+                dailyDays: 0,
+                onDemandAt,
+                onDemandClass: "onDemandKept",
+                trim: { localSnapshots: 2, select: trimSelect },
+            });
+            for (const at of onDemandAt) {
+                const next = csi.backups.get(`back-jenkins-home-${String(at - (at % 5) + 5).padStart(7, "0")}`);
+                // LINSTOR's base is the last started snapshot, the on-demand one, still local: an increment, not a full.
+                expect(next?.basedOn, `after on-demand-${at}`).to.equal(`back-on-demand-${at}`);
+            }
+            const fulls = [...csi.backups.values()].filter((b) => b.basedOn === undefined && b.snapshot.startsWith("jenkins-home-"));
+            expect(fulls.map((b) => b.startMinute)).to.deep.equal([0, 24 * 60]);
+            // Trimmed once newer ones shipped; S3 keeps it (Retain), and it still restores by downloading its backup.
+            const later = samples.find((x) => x.minute === onDemandAt[0] - (onDemandAt[0] % 5) + 15);
+            expect(later?.local).to.not.include(onDemandAt[0]);
+            expect(later?.local).to.have.length(2);
+            expect(csi.backups.has(`back-on-demand-${onDemandAt[0]}`)).to.equal(true);
+            expect(csi.restore(`on-demand-${onDemandAt[0]}`)).to.equal(1);
+            expect(csi.local.has(`on-demand-${onDemandAt[0]}`)).to.equal(true);
+            expect(Math.max(...samples.map((x) => x.local.length))).to.be.at.most(
+                retentionFootprint({ ...D, snapshotScheduleEnabled: true }, 20)?.localSnapshots as number,
+            );
+        });
+
+        it("a trimmed scheduled snapshot restores by downloading its chain, and its backup still deletes (local 404 ignored)", async () => {
+            const csi = new FakeCsiBackups("1.11.3", classes);
+            await simulateSchedule({
+                csi,
+                select,
+                minutes: 3 * 60,
+                intervalMinutes: 30,
+                incrementalClass: "incremental",
+                fullClass: "full",
+                fullAfterMinutes: 24 * 60,
+                keepHours: 24,
+                dailyDays: 0,
+                trim: { localSnapshots: 2, select: trimSelect },
+            });
+            expect([...csi.local].sort()).to.deep.equal(["jenkins-home-0000120", "jenkins-home-0000150"]);
+            // Minute 60 builds on 30, which builds on the full at 0: three links, none local.
+            expect(csi.restore("jenkins-home-0000060")).to.equal(3);
+            expect(csi.restore("jenkins-home-0000030")).to.equal(0);
+            expect(csi.deleteLocal("jenkins-home-0000090")).to.equal("not-found");
+            expect(csi.delete("jenkins-home-0000150")).to.equal(true);
+            expect(csi.backups.has("back-jenkins-home-0000150")).to.equal(false);
+        });
+
+        it("without the trim it is full and drops its local snapshot, so the schedule's chains drain around it", async () => {
             expect(classes.onDemand[`snap.linstor.csi.linbit.com/allow-incremental`]).to.equal("false");
             expect(classes.onDemand[`snap.linstor.csi.linbit.com/delete-local`]).to.equal("true");
             const csi = new FakeCsiBackups("1.11.3", classes);
@@ -269,10 +342,23 @@ describe("retention bounds (retention.ts)", () => {
         expect(scheduleRunsPerDay("0 0 * * MON")).to.be.closeTo(1 / 7, 0.001);
     });
 
-    it("the defaults: 48 h of 5-minute points back to their chain's full, 4 more daily fulls, 42 GiB pinned per replica", () => {
+    it("the defaults: S3 keeps 48 h of 5-minute points back to their chain's full, 4 more daily fulls and a draining chain; LINSTOR 4", () => {
         const f = retentionFootprint({ ...D, snapshotScheduleEnabled: true }, 20);
-        expect(f).to.deep.include({ snapshots: 870, fulls: 8, localGiB: 42.1, oldestKeptHours: 168, maxChainIncrements: 288 });
-        expect(f?.basis).to.match(/0\.25 GiB\/h churn × \(48 h kept \+ 24\.1 h back to a chain's full\) = 18 GiB \+ 4 older daily fulls × 6 GiB/);
+        expect(f).to.deep.include({
+            snapshots: 870 + 289,
+            localSnapshots: 4,
+            fulls: 8,
+            localGiB: 0.1,
+            oldestKeptHours: 168,
+            maxChainIncrements: 288,
+        });
+        // M1: an expired chain drains one link per csi-snapshotter retry (≤ 5 min): 288 links, 24 h.
+        expect(f?.draining).to.deep.equal({ backups: 289, hours: 24 });
+        expect(f?.basis).to.equal("4 local snapshots (2 kept + the new one + one started while a full ships) × 5 min × 0.25 GiB/h churn");
+        // Without the trim every kept snapshot and the draining chain stay local too.
+        const untrimmed = retentionFootprint({ ...D, snapshotScheduleEnabled: true, snapshotLocalSnapshots: 0 }, 20);
+        expect(untrimmed).to.deep.include({ localSnapshots: 1159, localGiB: 48.1 });
+        expect(untrimmed?.basis).to.match(/= 18 GiB \+ 4 older daily fulls × 6 GiB \+ the chain draining \(289 links, 24 h\)/);
     });
 
     it("full-only backups need no chain; nothing is retained without a schedule; no volume holds more than its size", () => {

@@ -1,7 +1,7 @@
 /** The S3SnapshotShipping component under the shared mock: credentials, snapshot class, schedule, a DR site's read-only use. */
 import { expect } from "chai";
 import type { S3SnapshotShipping } from "../../../components/snapshots";
-import { SNAPSHOT_SCRIPT } from "../../../components/snapshots/snapshotJob";
+import { SNAPSHOT_SCRIPT, TRIM_SCRIPT } from "../../../components/snapshots/snapshotJob";
 import { dependsOn, ofType, one, outputValue, recorded, unsecret } from "../../support/mocks";
 import { args, build, cronEnv, PROJECT_KEY, policyDoc, refused } from "./fixtures";
 
@@ -143,19 +143,25 @@ describe("S3SnapshotShipping", () => {
             });
         });
 
-        it("creates the full classes of the same remote: the schedule's chain starts, and on-demand (no local copy)", () => {
+        it("creates the full classes of the same remote: the schedule's chain starts, and on-demand (local copy trimmed later)", async () => {
             const incremental = classNamed("linstor-csi-s3").inputs.parameters;
             const full = classNamed("linstor-csi-s3-full").inputs.parameters;
             const onDemand = classNamed("linstor-csi-s3-on-demand").inputs.parameters;
             const { "snap.linstor.csi.linbit.com/full-snapshot-after": _bound, ...shared } = incremental;
             expect(full).to.deep.equal({ ...shared, "snap.linstor.csi.linbit.com/allow-incremental": "false" });
-            expect(onDemand).to.deep.equal({
-                ...shared,
-                "snap.linstor.csi.linbit.com/allow-incremental": "false",
-                "snap.linstor.csi.linbit.com/delete-local": "true",
-            });
+            // It keeps its local copy: the next scheduled increment builds on it (M4); the schedule's trim removes it.
+            expect(onDemand).to.deep.equal({ ...shared, "snap.linstor.csi.linbit.com/allow-incremental": "false" });
             expect(c.fullSnapshotClassName).to.equal("linstor-csi-s3-full");
             expect(c.onDemandSnapshotClassName).to.equal("linstor-csi-s3-on-demand");
+            const untrimmed = await build({
+                snapshotLocalSnapshots: 0,
+                snapshotAllowIncremental: false,
+                snapshotRetentionHours: 1,
+                snapshotDailyRetentionDays: 0,
+            });
+            expect(untrimmed).to.not.equal(undefined);
+            expect(classNamed("linstor-csi-s3-on-demand").inputs.parameters["snap.linstor.csi.linbit.com/delete-local"]).to.equal("true");
+            await build();
             for (const cls of ofType(VSC)) {
                 expect(cls.inputs.deletionPolicy, cls.name).to.equal("Retain");
                 for (const [type, name] of [
@@ -196,12 +202,21 @@ describe("S3SnapshotShipping", () => {
             const pod = cron.inputs.spec.jobTemplate.spec.template.spec;
             expect(pod.serviceAccountName).to.equal("jenkins-snapshots");
             expect(pod.securityContext).to.include({ runAsNonRoot: true });
-            expect(pod.containers[0].securityContext).to.deep.equal({
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] },
-            });
-            expect(pod.containers[0].command[2]).to.equal(SNAPSHOT_SCRIPT);
+            for (const container of [...pod.initContainers, ...pod.containers]) {
+                expect(container.securityContext).to.deep.equal({
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                });
+            }
+            // The snapshot first; only once it is shipped, the trim of LINSTOR's local copies (a LINSTOR API client).
+            expect(pod.initContainers.map((x: any) => x.name)).to.deep.equal(["snapshot"]);
+            expect(pod.initContainers[0].command[2]).to.equal(SNAPSHOT_SCRIPT);
+            expect(pod.containers.map((x: any) => [x.name, x.image, x.command[2]])).to.deep.equal([
+                ["trim-local", "docker.io/curlimages/curl:8.16.0", TRIM_SCRIPT],
+            ]);
+            expect(cron.inputs.spec.jobTemplate.spec.template.metadata.labels).to.include({ "ha-jenkins-eks.io/linstor-api-client": "true" });
+            expect(cronEnv()).to.include({ LOCAL_SNAPSHOTS: "2", ON_DEMAND_SNAPSHOT_CLASS: "linstor-csi-s3-on-demand" });
             expect(cronEnv()).to.include({
                 PVC_NAME: "jenkins-home",
                 SNAPSHOT_CLASS: "linstor-csi-s3",

@@ -233,6 +233,14 @@ describe("S3SnapshotShipping settings (library use, no stack config)", () => {
         [{ clusterRegion: "Oregon" }, "clusterRegion", /AWS region/],
         [{ protect: "yes" as never }, "protect", /true or false/],
         [{ snapshotSchedule: "0 0 30 2 *" }, "snapshotSchedule", /never runs/],
+        [{ snapshotLocalSnapshots: 17 }, "snapshotLocalSnapshots", /from 0 to 16/],
+        [{ snapshotTrimImage: "docker.io/curlimages/curl:latest" }, "snapshotTrimImage", /can move/],
+        // The hard limit: untrimmed, the default retention would keep 1159 LINSTOR snapshots per replica.
+        [
+            { snapshotLocalSnapshots: 0 },
+            "snapshotLocalSnapshots",
+            /up to 1159 LINSTOR snapshots on every replica.*at most 32 are allowed.*S3SnapshotShipping\.snapshotRetentionHours, S3SnapshotShipping\.snapshotFullAfter/,
+        ],
     ];
     for (const [overrides, field, message] of refusals) {
         it(`refuses ${JSON.stringify(overrides).slice(0, 90)}, naming S3SnapshotShipping.${field}`, async () => {

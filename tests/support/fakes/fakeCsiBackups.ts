@@ -27,7 +27,14 @@
  *   progress, before each run). On success the local snapshot goes too.
  * - The CronJob (components/snapshots/snapshotJob.ts SNAPSHOT_SCRIPT): a full (the full class, label kind=full) when
  *   the newest ready full is FULL_AFTER old, else an incremental one; then it deletes what PRUNE_SELECTION_JQ (run by
- *   the real jq, `select` below) chooses from the VolumeSnapshots as `kubectl get -o json` lists them.
+ *   the real jq, `select` below) chooses from the VolumeSnapshots as `kubectl get -o json` lists them; with a trim, it
+ *   then deletes the local LINSTOR snapshots LOCAL_TRIM_JQ (`trim` below) names (TRIM_SCRIPT).
+ * - A local snapshot deleted behind linstor-csi's back (the trim): LINSTOR's delete of a missing one is WARN_NOT_FOUND
+ *   (CtrlSnapshotDeleteApiCallHandler); the next increment's base, if it was the one deleted, is gone, so LINSTOR makes
+ *   a full (above); linstor-csi 1.11.3 `SnapDelete` ignores the local 404 (`nil404`) after deleting the backup, and
+ *   LINSTOR deletes a backup by its S3 keys, the snapshot definition only if it exists (CtrlBackupApiCallHandler);
+ *   a restore finds no local snapshot and downloads the backup's chain into the origin resource
+ *   (`reconcileSnapshot` → Backup.Restore DownloadOnly; LINSTOR skips links already there), `restore` below.
  */
 
 export const SNAP = "snap.linstor.csi.linbit.com";
@@ -155,6 +162,24 @@ export class FakeCsiBackups {
         return backup;
     }
 
+    /** LINSTOR's snapshot delete through the REST API (the trim): S3 untouched; a missing snapshot is only a warning. */
+    deleteLocal(snapshot: string): "deleted" | "not-found" {
+        return this.local.delete(snapshot) ? "deleted" : "not-found";
+    }
+
+    /**
+     * A volume restored from the snapshot's VolumeSnapshot (linstor-csi reconcileSnapshot): the local snapshot when there
+     * is one, else its backup's chain downloaded (links already local are skipped). Returns the links downloaded.
+     */
+    restore(snapshot: string): number {
+        if (this.local.has(snapshot)) return 0;
+        const backup = this.backups.get(`back-${snapshot}`);
+        if (backup === undefined) throw new Error(`snapshot '${snapshot}' not found`);
+        const missing = this.chainOf(backup.id).filter((b) => !this.local.has(b.snapshot));
+        for (const b of missing) this.local.add(b.snapshot);
+        return missing.length;
+    }
+
     /** SnapDelete of the snapshot's backup: true when it is gone, false when the delete failed (to be retried). */
     delete(snapshot: string): boolean {
         const id = `back-${snapshot}`;
@@ -184,6 +209,11 @@ interface VolumeSnapshot {
 
 /** PRUNE_SELECTION_JQ as the script runs it: the list, now (epoch s), keep and daily (s). Returns names to delete. */
 export type Selector = (list: unknown, vars: { now: number; keep: number; daily: number; kind: string }) => Promise<string[]>;
+/** LOCAL_TRIM_JQ as the script runs it. Returns LINSTOR snapshot names (`snapshot-<uid>`). */
+export type TrimSelector = (
+    list: unknown,
+    vars: { now: number; keep: number; inflight: number; pvc: string; classes: string[] },
+) => Promise<string[]>;
 
 export interface ScheduleRun {
     readonly csi: FakeCsiBackups;
@@ -208,6 +238,8 @@ export interface ScheduleRun {
      * (its workers take them in any order; a failed or deferred delete is retried before the next run).
      */
     readonly deleteOrder?: "asIssued" | "oldestFirst";
+    /** The trim: LINSTOR copies kept (snapshotLocalSnapshots) and LOCAL_TRIM_JQ run by jq. */
+    readonly trim?: { readonly localSnapshots: number; readonly select: TrimSelector };
 }
 
 export interface RunSample {
@@ -232,7 +264,10 @@ export async function simulateSchedule(r: ScheduleRun): Promise<RunSample[]> {
     const epoch = r.epoch ?? Date.UTC(2026, 0, 1) / 1000;
     const iso = (minute: number) => new Date((epoch + minute * 60) * 1000).toISOString().replace(/\.000Z$/, "Z");
     const snapshots: VolumeSnapshot[] = [];
+    const onDemand: VolumeSnapshot[] = [];
     const samples: RunSample[] = [];
+    const classOf = (s: VolumeSnapshot) =>
+        s.kind === "on-demand" ? (r.onDemandClass as string) : s.kind === "full" ? r.fullClass : r.incrementalClass;
     const name = (minute: number) => `jenkins-home-${String(minute).padStart(7, "0")}`;
     const retryDeletes = () => {
         for (let progress = true; progress; ) {
@@ -250,6 +285,7 @@ export async function simulateSchedule(r: ScheduleRun): Promise<RunSample[]> {
         for (const at of r.onDemandAt ?? []) {
             if (at > minute - r.intervalMinutes && at <= minute) {
                 r.csi.create(at, `on-demand-${at}`, r.onDemandClass as string);
+                onDemand.push({ name: `on-demand-${at}`, minute: at, kind: "on-demand", ready: true });
             }
         }
         // The CronJob: full or incremental, create, ready (or not), prune.
@@ -281,6 +317,30 @@ export async function simulateSchedule(r: ScheduleRun): Promise<RunSample[]> {
         }
         // csi-snapshotter's retries within the run's interval (backoff ≤ 5 min): the deferred ones drain newest first.
         if (r.deleteOrder === "oldestFirst") retryDeletes();
+        if (r.trim && snapshot.ready) {
+            // The trim container: every VolumeSnapshot of the namespace (the claim's, the three classes, Terminating too).
+            const all = [...snapshots, ...onDemand].map((s) => ({
+                metadata: {
+                    name: s.name,
+                    uid: s.name,
+                    creationTimestamp: iso(s.minute),
+                    ...(s.terminatingSince !== undefined ? { deletionTimestamp: iso(s.terminatingSince) } : {}),
+                },
+                spec: { source: { persistentVolumeClaimName: "jenkins-home" }, volumeSnapshotClassName: classOf(s) },
+                status: s.ready ? { readyToUse: true } : { readyToUse: false, error: { message: "shipping failed" } },
+            }));
+            const names = await r.trim.select(
+                { items: all },
+                {
+                    now: epoch + minute * 60,
+                    keep: r.trim.localSnapshots,
+                    inflight: 3300,
+                    pvc: "jenkins-home",
+                    classes: [r.incrementalClass, r.fullClass, r.onDemandClass ?? ""],
+                },
+            );
+            for (const n of names) r.csi.deleteLocal(n.replace(/^snapshot-/, ""));
+        }
         const terminating = snapshots.filter((s) => s.terminatingSince !== undefined);
         const newest = [...r.csi.backups.values()].sort((a, b) => b.startMinute - a.startMinute)[0];
         samples.push({

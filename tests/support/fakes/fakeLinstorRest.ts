@@ -169,10 +169,11 @@ export function routeLinstorRequest(state: LinstorState, { method, url, body }: 
     }
     if (method === "GET" && p === "/v1/view/snapshots") {
         const nodes = filter("nodes");
+        const rscs = filter("resources");
         return send(
             200,
             state.snapshots
-                .filter((s) => nodes.length === 0 || s.nodes.some((n) => nodes.includes(n)))
+                .filter((s) => (nodes.length === 0 || s.nodes.some((n) => nodes.includes(n))) && (rscs.length === 0 || rscs.includes(s.resource)))
                 .map((s) =>
                     nonEmpty({
                         name: s.name,
@@ -183,6 +184,9 @@ export function routeLinstorRequest(state: LinstorState, { method, url, body }: 
                     }),
                 ),
         );
+    }
+    if (method === "DELETE" && (m = /^\/v1\/resource-definitions\/([^/]+)\/snapshots\/([^/]+)$/.exec(p))) {
+        return reply(state.deleteSnapshot(decodeURIComponent(m[1]), decodeURIComponent(m[2])));
     }
     if (method === "DELETE" && (m = /^\/v1\/nodes\/([^/]+)\/lost$/.exec(p))) return reply(state.lost(decodeURIComponent(m[1])));
     if (method === "DELETE" && (m = /^\/v1\/nodes\/([^/]+)$/.exec(p))) return reply(state.deleteNode(decodeURIComponent(m[1])));

@@ -60,6 +60,8 @@ export interface FakeSnapshot {
     name: string;
     resource: string;
     nodes: string[];
+    /** Being shipped as a backup (its delete is refused) or restored from. */
+    busy?: "shipping" | "restoring";
 }
 
 export interface FakeResourceDefinition {
@@ -94,6 +96,7 @@ export const RC = {
     FAIL_NODE_HAS_USED_RSC: 233,
     FAIL_NOT_ENOUGH_NODES: 996,
     FAIL_INVLD_PLACE_COUNT: 219,
+    FAIL_IN_USE: 997,
     WARN_NOT_FOUND: 3000,
     WARN_NODE_EVICTED: 1017,
     INFO_NOOP: 10007,
@@ -311,5 +314,29 @@ export class LinstorState {
             this.replicas.push({ resource: rd, node, kind: "diskful", diskState: "Inconsistent", flags: [], syncPollsLeft: this.resyncPolls });
         }
         return chosen.map((n) => rc("success", RC.CREATED, `Resource '${rd}' successfully autoplaced on node '${n}'.`));
+    }
+
+    /**
+     * DELETE /v1/resource-definitions/{rsc}/snapshots/{snap} (CtrlSnapshotDeleteApiCallHandler v1.33.3): a missing
+     * snapshot is a warning (WARN_NOT_FOUND, "… not found."), one being restored or shipped is refused (FAIL_IN_USE, "…
+     * is currently being shipped as a backup"); else it goes from every node. Nothing here touches S3.
+     */
+    deleteSnapshot(resource: string, name: string): ApiCallRc[] {
+        const s = this.snapshots.find((x) => x.resource === resource && x.name === name);
+        const what = `Snapshot '${name}' of resource '${resource}'`;
+        if (s === undefined) return [rc("warn", RC.WARN_NOT_FOUND, `${what} not found.`)];
+        if (s.busy === "restoring")
+            return [rc("error", RC.FAIL_IN_USE, `${what} is currently being restored from a backup. Please wait until the restore is finished`)];
+        if (s.busy === "shipping") {
+            return [
+                rc(
+                    "error",
+                    RC.FAIL_IN_USE,
+                    `${what} is currently being shipped as a backup. Please wait until the shipping is finished or use backup abort --create`,
+                ),
+            ];
+        }
+        this.snapshots = this.snapshots.filter((x) => x !== s);
+        return [rc("success", RC.DELETED, `${what} deleted.`)];
     }
 }
