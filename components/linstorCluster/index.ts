@@ -8,10 +8,11 @@ import { Hidden } from "../shared/componentOptions";
 import { KMS_MAX_DELETION_WINDOW_DAYS } from "../shared/kms";
 import { EBS_GP3_CLASS, ebsGp3Parameters } from "./addons";
 import { linstorApiCertificates } from "./apiTls";
+import { linstorInternalCertificates } from "./internalTls";
 import { addonVersion, managedAddons, privateApiAccess } from "./clusterExtras";
 import { buildKubeconfig } from "./kubeconfig";
 import { DATA_DEVICE, METADATA_DEVICE } from "./launchTemplate";
-import { controllerNetworkPolicySpec } from "./networkPolicy";
+import { controllerNetworkPolicySpec, satelliteNetworkPolicySpec } from "./networkPolicy";
 import { storageNodes } from "./nodeGroups";
 import { DATA_POOL, linstorClusterSpec, METADATA_POOL, operatorChart, operatorValues, PASSPHRASE_KEY, satelliteConfigurationSpec } from "./operator";
 import { operatorRelease } from "./operatorReleases";
@@ -223,6 +224,13 @@ export class LinstorCluster extends pulumi.ComponentResource {
             { metadata: { name: "linstor-controller-api", namespace: chart.namespace }, spec: controllerNetworkPolicySpec() },
             { ...k8sOpts, dependsOn: [namespace] },
         );
+        // The satellite protocol over TLS (internalTls.ts); satellites reachable only from the controller and each other.
+        const internalTls = linstorInternalCertificates(p, { parent: this, provider: k8sOpts.provider, namespace, namespaceName: chart.namespace });
+        new k8s.networking.v1.NetworkPolicy(
+            `${p}-linstor-satellites`,
+            { metadata: { name: "linstor-satellites", namespace: chart.namespace }, spec: satelliteNetworkPolicySpec() },
+            { ...k8sOpts, dependsOn: [namespace] },
+        );
 
         const storage = storageNodes(p, s, {
             parent: this,
@@ -297,7 +305,7 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 apiVersion: "piraeus.io/v1",
                 kind: "LinstorCluster",
                 metadata: { name: "linstorcluster" },
-                spec: apiTls.hash.apply((apiTlsHash) =>
+                spec: pulumi.all([apiTls.hash, internalTls.hash]).apply(([apiTlsHash, internalTlsHash]) =>
                     linstorClusterSpec({
                         passphraseSecretName: this.passphraseSecretName,
                         peerSlots: s.drbdPeerSlots,
@@ -307,10 +315,11 @@ export class LinstorCluster extends pulumi.ComponentResource {
                         },
                         controllerTolerationSeconds: s.linstorControllerTolerationSeconds,
                         apiTlsHash,
+                        internalTlsHash,
                     }),
                 ),
             },
-            { ...k8sOpts, dependsOn: [operator, passphraseSecret, ...apiTls.secrets] },
+            { ...k8sOpts, dependsOn: [operator, passphraseSecret, ...apiTls.secrets, ...internalTls.secrets] },
         );
 
         const satellites = new k8s.apiextensions.CustomResource(
@@ -319,13 +328,16 @@ export class LinstorCluster extends pulumi.ComponentResource {
                 apiVersion: "piraeus.io/v1",
                 kind: "LinstorSatelliteConfiguration",
                 metadata: { name: "ebs-storage-pools" },
-                spec: satelliteConfigurationSpec({
-                    dataDevicePath: DATA_DEVICE.stablePath,
-                    metadataDevicePath: METADATA_DEVICE.stablePath,
-                    deletionPolicy: s.satelliteDeletionPolicy,
-                }),
+                spec: internalTls.hash.apply((internalTlsHash) =>
+                    satelliteConfigurationSpec({
+                        dataDevicePath: DATA_DEVICE.stablePath,
+                        metadataDevicePath: METADATA_DEVICE.stablePath,
+                        deletionPolicy: s.satelliteDeletionPolicy,
+                        internalTlsHash,
+                    }),
+                ),
             },
-            { ...k8sOpts, dependsOn: [operator] },
+            { ...k8sOpts, dependsOn: [operator, ...internalTls.secrets] },
         );
 
         this.storageClassNames = {};

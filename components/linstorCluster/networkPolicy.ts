@@ -15,11 +15,13 @@
  */
 import type { types } from "@pulumi/kubernetes";
 import { API_CLIENT_LABEL, LINSTOR_API_PORTS } from "./apiTls";
+import { SATELLITE_PORTS } from "./internalTls";
 
 type NetworkPolicySpec = types.input.networking.v1.NetworkPolicySpec;
 
 export const COMPONENT_LABEL = "app.kubernetes.io/component";
 export const CONTROLLER_COMPONENT = "linstor-controller";
+export const SATELLITE_COMPONENT = "linstor-satellite";
 
 /** The operator-managed pods that call the API (both distributions' operator pods). */
 export const API_CLIENT_COMPONENTS = [
@@ -49,6 +51,15 @@ export function controllerNetworkPolicySpec(): NetworkPolicySpec {
     };
 }
 
+/** The Prometheus pods of `monitoringNamespace`. */
+function prometheusPeer(monitoringNamespace: string) {
+    return {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } },
+        // prometheus-operator labels every Prometheus pod it runs app.kubernetes.io/name=prometheus.
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+    };
+}
+
 /** spec of a policy admitting Prometheus pods of `monitoringNamespace` to the controller's metrics port (plain HTTP). */
 export function controllerMetricsNetworkPolicySpec(monitoringNamespace: string): NetworkPolicySpec {
     return {
@@ -56,15 +67,52 @@ export function controllerMetricsNetworkPolicySpec(monitoringNamespace: string):
         policyTypes: ["Ingress"],
         ingress: [
             {
-                from: [
-                    {
-                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } },
-                        // prometheus-operator labels every Prometheus pod it runs app.kubernetes.io/name=prometheus.
-                        podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
-                    },
-                ],
+                from: [prometheusPeer(monitoringNamespace)],
                 ports: [{ protocol: "TCP", port: LINSTOR_API_PORTS.http }],
             },
         ],
+    };
+}
+
+/**
+ * DRBD's replication ports: LINSTOR's `TcpPortAutoRange` default (linstor-server v1.33.3; the program sets no other).
+ * `endPort` is GA since Kubernetes 1.25 and carried by the VPC CNI's PolicyEndpoints ports.
+ */
+export const DRBD_PORTS = { first: 7000, last: 7999 } as const;
+
+/** drbd-reactor's Prometheus port on each satellite (piraeus-operator pkg/resources/satellite/satellite/daemonset.yaml). */
+export const SATELLITE_METRICS_PORT = 9942;
+
+/**
+ * The satellites admit only the controller on the satellite protocol and only other satellites on DRBD's ports; so a
+ * build pod can neither pose as the controller nor speak DRBD to a replica. Satellites run on the pod network (the
+ * operator's DaemonSet sets no hostNetwork; docs/how-to/drbd-host-networking.md is the opt-in this program does not
+ * take), so the policy applies to them. Kubelet probes come from the node's address, always admitted by the VPC CNI.
+ */
+export function satelliteNetworkPolicySpec(): NetworkPolicySpec {
+    const satellites = { podSelector: { matchLabels: { [COMPONENT_LABEL]: SATELLITE_COMPONENT } } };
+    return {
+        podSelector: satellites.podSelector,
+        policyTypes: ["Ingress"],
+        ingress: [
+            {
+                // Plain 3366 too: while satellites roll onto TLS the controller still reaches the ones not yet restarted.
+                from: [{ podSelector: { matchLabels: { [COMPONENT_LABEL]: CONTROLLER_COMPONENT } } }],
+                ports: [
+                    { protocol: "TCP", port: SATELLITE_PORTS.plain },
+                    { protocol: "TCP", port: SATELLITE_PORTS.ssl },
+                ],
+            },
+            { from: [satellites], ports: [{ protocol: "TCP", port: DRBD_PORTS.first, endPort: DRBD_PORTS.last }] },
+        ],
+    };
+}
+
+/** spec of a policy admitting Prometheus pods of `monitoringNamespace` to drbd-reactor's metrics on the satellites. */
+export function satelliteMetricsNetworkPolicySpec(monitoringNamespace: string): NetworkPolicySpec {
+    return {
+        podSelector: { matchLabels: { [COMPONENT_LABEL]: SATELLITE_COMPONENT } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [prometheusPeer(monitoringNamespace)], ports: [{ protocol: "TCP", port: SATELLITE_METRICS_PORT }] }],
     };
 }

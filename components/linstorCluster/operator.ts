@@ -3,6 +3,7 @@
  * Pure builders: the component only wires them to resources.
  */
 import { API_TLS_HASH_ANNOTATION, apiTlsSpec } from "./apiTls";
+import { controllerInternalTlsSpec, INTERNAL_TLS_HASH_ANNOTATION, satelliteInternalTlsSpec } from "./internalTls";
 import type { LinstorDistribution, SatelliteDeletionPolicy } from "./settings";
 import { LINSTOR_DEFAULT_PEER_SLOTS } from "./sizing";
 import { type ControllerComponent, controllerPodTemplateTolerations } from "./tolerations";
@@ -68,6 +69,8 @@ export function linstorClusterSpec(args: {
      * templates of every component holding a certificate rolls them when the certificates are re-issued.
      */
     readonly apiTlsHash: string;
+    /** Hash of the controller↔satellite certificates (internalTls.ts): rolls the controller onto new ones. */
+    readonly internalTlsHash: string;
 }): Record<string, unknown> {
     const properties = args.peerSlots === LINSTOR_DEFAULT_PEER_SLOTS ? [] : [{ name: "PeerSlotsNewResource", value: String(args.peerSlots) }];
     // podTemplate is a strategic-merge patch over the operator's pod template: metadata merges into it.
@@ -77,7 +80,13 @@ export function linstorClusterSpec(args: {
         linstorPassphraseSecret: args.passphraseSecretName,
         properties,
         apiTLS: apiTlsSpec(),
-        controller: { podTemplate: { ...certified, ...fastEvictionPodTemplate("controller", args.controllerTolerationSeconds) } },
+        internalTLS: controllerInternalTlsSpec(),
+        controller: {
+            podTemplate: {
+                metadata: { annotations: { ...certified.metadata.annotations, [INTERNAL_TLS_HASH_ANNOTATION]: args.internalTlsHash } },
+                ...fastEvictionPodTemplate("controller", args.controllerTolerationSeconds),
+            },
+        },
         csiController: { podTemplate: { ...certified, ...fastEvictionPodTemplate("csiController", args.controllerTolerationSeconds) } },
         csiNode: { podTemplate: certified },
         affinityController: { podTemplate: certified },
@@ -125,12 +134,16 @@ export interface SatelliteSpecArgs {
      * Source of the switch: piraeus-operator `internal/controller/linstorsatellite_controller.go` `deleteSatellite`.
      */
     readonly deletionPolicy: SatelliteDeletionPolicy;
+    /** Hash of the controller↔satellite certificates (internalTls.ts): rolls the satellites onto new ones. */
+    readonly internalTlsHash: string;
 }
 
 export function satelliteConfigurationSpec(args: SatelliteSpecArgs): Record<string, unknown> {
     return {
         nodeSelector: { [STORAGE_NODE_LABEL]: "true" },
         deletionPolicy: args.deletionPolicy,
+        // TLS to the controller, one certificate for every satellite (internalTls.ts).
+        internalTLS: satelliteInternalTlsSpec(),
         storagePools: [
             {
                 name: DATA_POOL,
@@ -144,6 +157,7 @@ export function satelliteConfigurationSpec(args: SatelliteSpecArgs): Record<stri
             },
         ],
         podTemplate: {
+            metadata: { annotations: { [INTERNAL_TLS_HASH_ANNOTATION]: args.internalTlsHash } },
             spec: {
                 // No DRBD package exists for AL2023; the loader compiles against the headers user data installs.
                 initContainers: [{ name: "drbd-module-loader", env: [{ name: "LB_HOW", value: "compile" }] }],

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as yaml from "js-yaml";
-import { controllerMetricsNetworkPolicySpec } from "../linstorCluster/networkPolicy";
+import { controllerMetricsNetworkPolicySpec, satelliteMetricsNetworkPolicySpec } from "../linstorCluster/networkPolicy";
 import type { KeyOf } from "../linstorCluster/settings";
 import { dependencies, Hidden, requireKubernetesProvider } from "../shared/componentOptions";
 import { alertRuleGroups, JOBS, type ScheduledJob } from "./alertRules";
@@ -182,6 +182,15 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
             {
                 metadata: { name: "linstor-controller-metrics", namespace: linstorNamespace, labels },
                 spec: controllerMetricsNetworkPolicySpec(ns),
+            },
+            { parent: this, dependsOn: waitFor },
+        );
+        // Likewise the satellites admit only the controller and each other: drbd-reactor's metrics are admitted here.
+        new k8s.networking.v1.NetworkPolicy(
+            `${p}-linstor-satellite-metrics`,
+            {
+                metadata: { name: "linstor-satellite-metrics", namespace: linstorNamespace, labels },
+                spec: satelliteMetricsNetworkPolicySpec(ns),
             },
             { parent: this, dependsOn: waitFor },
         );

@@ -65,7 +65,7 @@ describe("LinstorCluster: LINSTOR's API", () => {
     });
 
     it("issues a server certificate for every name of the controller's Service, and client-only certificates, from one CA", () => {
-        const ca = one("tls:index/selfSignedCert:SelfSignedCert");
+        const ca = ofType("tls:index/selfSignedCert:SelfSignedCert").find((c) => c.name === "hje-test-linstor-api-ca")!;
         expect(ca.inputs.isCaCertificate).to.equal(true);
         expect(ca.inputs.allowedUses).to.include("cert_signing");
         // Strict X.509 verification (Python ≥ 3.13) wants key identifiers.
@@ -102,7 +102,7 @@ describe("LinstorCluster: LINSTOR's API", () => {
     });
 
     it("admits only LINSTOR's API clients to the controller, on HTTPS, with a NetworkPolicy", () => {
-        const policy = one("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+        const policy = ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").find((r) => r.name === "hje-test-linstor-api")!;
         expect(policy.inputs.metadata).to.deep.equal({ name: "linstor-controller-api", namespace: "piraeus-datastore" });
         expect(policy.inputs.spec).to.deep.equal(controllerNetworkPolicySpec());
         const spec = policy.inputs.spec;

@@ -4,13 +4,18 @@
  * cluster rules), and Prometheus admitted to LINSTOR's controller metrics only.
  */
 import { expect } from "chai";
-import { controllerMetricsNetworkPolicySpec } from "../../../components/linstorCluster/networkPolicy";
+import { controllerMetricsNetworkPolicySpec, satelliteMetricsNetworkPolicySpec } from "../../../components/linstorCluster/networkPolicy";
 import { nodeExporterNamespace } from "../../../components/monitoring/values";
 import { dependsOn, ofType, one } from "../../support/mocks";
 import { build, RELEASE, values } from "./fixtures";
 
 const NS = "kubernetes:core/v1:Namespace";
 const POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const policy = (name: string) => ofType(POLICY).find((r) => r.inputs.metadata.name === name)!;
+const PROMETHEUS_PEER = {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+    podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+};
 
 describe("DrbdMonitoring: least privilege", () => {
     before(async () => {
@@ -48,22 +53,29 @@ describe("DrbdMonitoring: least privilege", () => {
     });
 
     it("admits Prometheus pods of the monitoring namespace to LINSTOR's controller metrics port, and nothing else", () => {
-        const policy = one(POLICY);
-        expect(policy.inputs.metadata).to.include({ name: "linstor-controller-metrics", namespace: "piraeus-datastore" });
-        expect(policy.inputs.spec).to.deep.equal(controllerMetricsNetworkPolicySpec("monitoring"));
-        const rule = policy.inputs.spec.ingress[0];
+        const controller = policy("linstor-controller-metrics");
+        expect(controller.inputs.metadata).to.include({ namespace: "piraeus-datastore" });
+        expect(controller.inputs.spec).to.deep.equal(controllerMetricsNetworkPolicySpec("monitoring"));
+        const rule = controller.inputs.spec.ingress[0];
         expect(rule.ports).to.deep.equal([{ protocol: "TCP", port: 3370 }]);
-        expect(rule.from).to.deep.equal([
-            {
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
-                podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
-            },
-        ]);
+        expect(rule.from).to.deep.equal([PROMETHEUS_PEER]);
+    });
+
+    it("admits the same Prometheus pods to drbd-reactor's port on the satellites (the PodMonitor's port 9942), and nothing else", () => {
+        const satellites = policy("linstor-satellite-metrics");
+        expect(satellites.inputs.metadata).to.include({ namespace: "piraeus-datastore" });
+        expect(satellites.inputs.spec).to.deep.equal({
+            podSelector: { matchLabels: { "app.kubernetes.io/component": "linstor-satellite" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [PROMETHEUS_PEER], ports: [{ protocol: "TCP", port: 9942 }] }],
+        });
+        expect(ofType(POLICY)).to.have.length(2);
     });
 
     it("adds the metrics policy with an existing Prometheus operator too (no namespaces of its own then)", async () => {
         await build({ useExistingPrometheusOperator: true, prometheusStorageClassName: undefined });
-        expect(one(POLICY).inputs.spec).to.deep.equal(controllerMetricsNetworkPolicySpec("monitoring"));
+        expect(policy("linstor-controller-metrics").inputs.spec).to.deep.equal(controllerMetricsNetworkPolicySpec("monitoring"));
+        expect(policy("linstor-satellite-metrics").inputs.spec).to.deep.equal(satelliteMetricsNetworkPolicySpec("monitoring"));
         expect(ofType(NS)).to.have.length(0);
         await build();
     });
