@@ -7,6 +7,7 @@ import { type Filled, withDefaults } from "../shared/defaults";
 import { ARNS, type Check, check, type FieldRules, type KeyOf, validateFields } from "../shared/validation";
 import type { LifecycleRule } from "./lifecycle";
 import { MAX_LOCAL_SNAPSHOTS_PER_REPLICA, retentionFootprint } from "./retention";
+import { SNAPSHOT_NAME_PREFIX } from "./schedule";
 
 // Choices as `as const` objects (name → value): the package schema turns them into enums (analyzer.js extractEnumMembers).
 /** S3 Object Lock retention mode. */
@@ -382,6 +383,11 @@ export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
         SNAPSHOT_NAME(v, c);
         if (v !== undefined && v === s.restoreFromSnapshot) {
             c.fail(v, "Must differ from restoreFromSnapshot: the on-demand snapshot is taken of the restored claim.");
+        }
+        // The prune account may change (and so delete) the contents of snapshots named like the schedule's
+        // (scheduleResources.ts pruneGuardPolicySpec): an on-demand backup must stay out of its reach.
+        if (typeof v === "string" && v.startsWith(`${SNAPSHOT_NAME_PREFIX}-`)) {
+            c.fail(v, `Must not start with "${SNAPSHOT_NAME_PREFIX}-", the scheduled snapshots' prefix, which the schedule may prune.`);
         }
     },
     restoreFromSnapshot: SNAPSHOT_NAME,

@@ -37,6 +37,11 @@ describe("S3SnapshotShipping", () => {
             ],
             ["restore name not DNS-1123", { restoreFromSnapshot: "snap.1" }, /restoreFromSnapshot: "snap\.1"/],
             ["on-demand equals restore", { onDemandSnapshotName: "s1", restoreFromSnapshot: "s1" }, /onDemandSnapshotName: "s1"\. Must differ/],
+            [
+                "on-demand named like the schedule's snapshots (prunable)",
+                { onDemandSnapshotName: "jenkins-home-20260601-130000" },
+                /onDemandSnapshotName: "jenkins-home-20260601-130000"\. Must not start with "jenkins-home-"/,
+            ],
             ["remote name format", { linstorRemoteName: "S3_Remote" }, /linstorRemoteName: "S3_Remote"/],
             [
                 "noncurrent days < 1",
