@@ -125,7 +125,7 @@ function bucketProblems(bucket: PolicyResource, buckets: PolicyResource[], resou
     if (
         !documents.some((d) => {
             try {
-                return deniesInsecureTransport(d);
+                return deniesInsecureTransport(d, bucketArns(bucket));
             } catch {
                 return false;
             }
@@ -133,17 +133,47 @@ function bucketProblems(bucket: PolicyResource, buckets: PolicyResource[], resou
     ) {
         problems.push(
             "no bucket policy denies requests without TLS. Add an aws.s3.BucketPolicy statement " +
-                '{Effect: Deny, Principal: "*", Action: "s3:*", Resource: [bucket, bucket/*], Condition: {Bool: {"aws:SecureTransport": "false"}}}.',
+                '{Effect: Deny, Principal: "*", Action: "s3:*", Resource: [bucket, bucket/*], Condition: {Bool: {"aws:SecureTransport": "false"}}} ' +
+                "(a statement for another principal or other resources does not count).",
         );
     }
     return problems;
 }
 
-function deniesInsecureTransport(document: unknown): boolean {
-    return policyStatements(document).some(
-        (s) =>
-            s.Effect === "Deny" &&
-            strings(s.Action).some((a) => a === "*" || a.toLowerCase() === "s3:*") &&
-            conditionValues(s, "Bool", "aws:SecureTransport").includes("false"),
+/** The bucket's ARN as far as the stack shows it (its `arn`, else built from its name); none before it exists. */
+function bucketArns(bucket: PolicyResource): string[] {
+    const arn = known(() => bucket.props.arn);
+    if (isString(arn)) return [arn];
+    const name = [known(() => bucket.props.bucket), known(() => bucket.props.id)].find(isString);
+    return name ? [`arn:aws:s3:::${name}`] : [];
+}
+
+const glob = (pattern: string) =>
+    new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
     );
+
+/** Principal "*" (or {AWS: "*"}): the deny binds every caller, not one account or role. */
+function everyPrincipal(principal: unknown): boolean {
+    if (principal === "*") return true;
+    const aws = principal && typeof principal === "object" ? (principal as Record<string, unknown>).AWS : undefined;
+    return strings(aws).includes("*");
+}
+
+/** A Deny of all S3 actions without TLS, for every principal, on the bucket and its objects (when the bucket's ARN is known). */
+function deniesInsecureTransport(document: unknown, arns: string[]): boolean {
+    return policyStatements(document).some((s) => {
+        if (
+            s.Effect !== "Deny" ||
+            !everyPrincipal(s.Principal) ||
+            !strings(s.Action).some((a) => a === "*" || a.toLowerCase() === "s3:*") ||
+            !conditionValues(s, "Bool", "aws:SecureTransport").includes("false")
+        )
+            return false;
+        const patterns = strings(s.Resource).map(glob);
+        return arns.every((arn) => [arn, `${arn}/*`].every((target) => patterns.some((p) => p.test(target))));
+    });
 }

@@ -106,6 +106,10 @@ function installProblem(install: HelmInstall, ctx: Ctx): string | undefined {
     if (persistence.enabled === false) {
         return "persistence.enabled is false, so JENKINS_HOME lives in the pod and dies with it. Set persistence.enabled: true.";
     }
+    // The chart's `if .Values.persistence.enabled` is Go template truth (the string "false" is on, 0 is off): say what is meant.
+    if (persistence.enabled !== undefined && persistence.enabled !== true) {
+        return `persistence.enabled is ${JSON.stringify(persistence.enabled)}, not a boolean, so whether JENKINS_HOME is kept depends on Go template truth. Set persistence.enabled: true.`;
+    }
     if (isString(persistence.existingClaim)) return claimProblem(persistence.existingClaim, install.namespace, ctx);
     return classProblem(persistence.storageClass, "persistence.storageClass", ctx);
 }
@@ -158,6 +162,24 @@ function classProblem(className: unknown, via: string, ctx: Ctx): string | undef
     const replicas = Number(linstorParameter(parameters, "placementCount") ?? linstorParameter(parameters, "autoPlace") ?? 1);
     const spread = (linstorParameter(parameters, "replicasOnDifferent") ?? "").split(/[\s,]+/).includes(zoneKey);
     const problems: string[] = [];
+    // linstor-csi v1.11.3 pkg/volume/parameter.go:327-333: a nodeList or clientList zeroes placementCount, clears
+    // replicasOnDifferent and switches to Manual placement, which creates replicas only on the listed nodes; the
+    // pack cannot tell which zones those nodes are in, so any list fails. Manual without a list places nothing.
+    const manual = ["nodeList", "clientList"].filter((k) => (linstorParameter(parameters, k) ?? "").trim() !== "");
+    if (manual.length > 0) {
+        problems.push(
+            `it sets ${manual.join(" and ")}, which makes linstor-csi place replicas by hand on the named nodes and drop placementCount ` +
+                "and replicasOnDifferent, so neither the replica count nor the zone spread holds; remove it",
+        );
+    }
+    const policy = linstorParameter(parameters, "placementPolicy");
+    // AutoPlaceTopology (the default) and AutoPlace leave placement to LINSTOR's autoplacer and the resource group's
+    // placementCount/replicasOnDifferent; FollowTopology assigns replicas to the pod's preferred segments first
+    // (pkg/topology/scheduler/followtopology/follow_topology.go:47) and Balanced never reads placementCount
+    // (balancer/balancer.go); Manual places only listed nodes (pkg/client/linstor.go schedulerByPlacementPolicy).
+    if (policy !== undefined && !["autoplacetopology", "autoplace"].includes(policy.toLowerCase())) {
+        problems.push(`its placementPolicy is ${policy}, not AutoPlaceTopology, so LINSTOR's autoplacer does not place the replicas across zones`);
+    }
     if (provisioner !== LINSTOR_PROVISIONER) problems.push(`its provisioner is ${provisioner ?? "unset"}, not ${LINSTOR_PROVISIONER}`);
     if (!(replicas >= min)) problems.push(`it places ${replicas} replica(s), fewer than ${min}`);
     if (!spread) problems.push(`it does not set replicasOnDifferent: ${zoneKey}, so replicas may share a zone`);

@@ -18,8 +18,12 @@ interface ChartService {
     readonly annotationsKey: string;
     /** The chart's default source ranges when the value is unset. */
     readonly defaultRanges: string[];
-    /** For services that only exist when switched on (default type LoadBalancer). */
+    /** The switch, in the block, of a service that exists only when on. */
     readonly enabledKey?: string;
+    /** Whether the switch is on when unset. */
+    readonly onByDefault?: boolean;
+    /** The type when the block sets none (ClusterIP unless said). */
+    readonly defaultType?: string;
 }
 
 const serviceBlock = (at: string): ChartService => ({
@@ -30,9 +34,16 @@ const serviceBlock = (at: string): ChartService => ({
     defaultRanges: [],
 });
 
-/** Where charts we install put their Service settings (jenkinsci/helm-charts jenkins 5.9; kube-prometheus-stack 88.5; grafana 12.11). */
+/** A values path rendering no source ranges: such a LoadBalancer always admits every address. */
+const NO_RANGES = "";
+
+/**
+ * Where charts we install put their Service settings. jenkinsci/helm-charts jenkins 5.9.53 (templates/jenkins-controller-svc.yaml,
+ * jenkins-agent-svc.yaml: the agent listener is on by default, agentListenerLoadBalancerSourceRanges defaults to
+ * [0.0.0.0/0] in values.yaml:355); kube-prometheus-stack 88.5.3 values.yaml and its subcharts kube-state-metrics 8.4.0
+ * and prometheus-node-exporter 4.56.1 (whose templates/service.yaml renders no loadBalancerSourceRanges); grafana 12.11.
+ */
 export const CHART_SERVICES: Record<string, ChartService[]> = {
-    // The Jenkins chart's loadBalancerSourceRanges defaults to [0.0.0.0/0].
     jenkins: [
         {
             at: "controller",
@@ -41,25 +52,72 @@ export const CHART_SERVICES: Record<string, ChartService[]> = {
             annotationsKey: "serviceAnnotations",
             defaultRanges: ["0.0.0.0/0"],
         },
+        {
+            at: "controller",
+            typeKey: "agentListenerServiceType",
+            rangesKey: "agentListenerLoadBalancerSourceRanges",
+            annotationsKey: "agentListenerServiceAnnotations",
+            defaultRanges: ["0.0.0.0/0"],
+            enabledKey: "agentListenerEnabled",
+            onByDefault: true,
+        },
     ],
     "kube-prometheus-stack": [
         serviceBlock("grafana.service"),
         serviceBlock("prometheus.service"),
         serviceBlock("alertmanager.service"),
         serviceBlock("thanosRuler.service"),
-        { ...serviceBlock("prometheus.thanosServiceExternal"), enabledKey: "enabled" },
+        { ...serviceBlock("prometheus.thanosServiceExternal"), enabledKey: "enabled", defaultType: "LoadBalancer" },
+        { ...serviceBlock("prometheus.servicePerReplica"), enabledKey: "enabled" },
+        { ...serviceBlock("alertmanager.servicePerReplica"), enabledKey: "enabled" },
+        serviceBlock("prometheusOperator.service"),
+        serviceBlock("prometheusOperator.admissionWebhooks.deployment.service"),
+        serviceBlock("kube-state-metrics.service"),
+        { ...serviceBlock("prometheus-node-exporter.service"), rangesKey: NO_RANGES },
     ],
     grafana: [serviceBlock("service")],
+    "kube-state-metrics": [serviceBlock("service")],
+    "prometheus-node-exporter": [{ ...serviceBlock("service"), rangesKey: NO_RANGES }],
 };
 
-/** Why a LoadBalancer with these settings is reachable from anywhere, or undefined when it is not. */
-export function openLoadBalancerProblem(ranges: unknown, annotations: unknown): string | undefined {
+/** The AWS Load Balancer Controller's own class (aws-load-balancer-controller pkg/config/service_config.go). */
+export const AWS_LBC_CLASS = "service.k8s.aws/nlb";
+
+/**
+ * Whether an AWS load balancer for this Service is internal, as the controller that provisions it decides.
+ * The AWS Load Balancer Controller owns a Service with its loadBalancerClass, `aws-load-balancer-type: nlb-ip`, or
+ * `external` with `aws-load-balancer-nlb-target-type` ip/instance (pkg/service/service_utils.go IsServiceSupported);
+ * it reads `aws-load-balancer-scheme` first, then `aws-load-balancer-internal` as a Go bool
+ * (model_build_load_balancer.go buildLoadBalancerSchemeViaAnnotation). Every other Service goes to EKS's cloud
+ * controller (kubernetes/cloud-provider-aws pkg/providers/v1/aws.go EnsureLoadBalancer), which ignores the scheme
+ * annotation and makes the LB internal when `aws-load-balancer-internal` is set to anything but "false" or "".
+ * The controller's default scheme (a flag) is not assumed.
+ */
+export function isInternalLoadBalancer(annotations: unknown, loadBalancerClass?: unknown): boolean {
     const notes = (annotations && typeof annotations === "object" ? annotations : {}) as Record<string, unknown>;
-    if (
-        String(notes[`${ANNOTATION}aws-load-balancer-internal`]).toLowerCase() === "true" ||
-        notes[`${ANNOTATION}aws-load-balancer-scheme`] === "internal"
-    )
-        return undefined;
+    const note = (key: string) => {
+        const v = notes[`${ANNOTATION}${key}`];
+        return v === undefined || v === null ? undefined : String(v);
+    };
+    const type = note("aws-load-balancer-type");
+    const ownedByLbc =
+        loadBalancerClass === AWS_LBC_CLASS ||
+        type === "nlb-ip" ||
+        (type === "external" && ["ip", "instance"].includes(note("aws-load-balancer-nlb-target-type") ?? ""));
+    const internal = note("aws-load-balancer-internal");
+    if (ownedByLbc) {
+        const scheme = note("aws-load-balancer-scheme");
+        if (scheme !== undefined) return scheme === "internal";
+        return ["1", "t", "T", "true", "TRUE", "True"].includes(internal ?? "");
+    }
+    // Another class belongs to a controller the pack does not know: only its source ranges count.
+    if (loadBalancerClass !== undefined && loadBalancerClass !== null) return false;
+    return internal !== undefined && internal !== "" && internal !== "false";
+}
+
+/** Why a LoadBalancer with these settings is reachable from anywhere, or undefined when it is not. */
+export function openLoadBalancerProblem(ranges: unknown, annotations: unknown, loadBalancerClass?: unknown): string | undefined {
+    if (isInternalLoadBalancer(annotations, loadBalancerClass)) return undefined;
     const cidrs = strings(ranges).filter((c) => c.trim() !== "");
     if (cidrs.length === 0) return "it has no loadBalancerSourceRanges, so it accepts every address";
     // Judged by what the whole list covers: 0.0.0.0/1 plus 128.0.0.0/1 is as open as 0.0.0.0/0.
@@ -72,7 +130,9 @@ export function openLoadBalancerProblem(ranges: unknown, annotations: unknown): 
 
 const LB_FIX =
     "List the client CIDRs in loadBalancerSourceRanges (ha-jenkins-eks:jenkinsLoadBalancerSourceRanges / " +
-    "grafanaLoadBalancerSourceRanges), make it internal (service.beta.kubernetes.io/aws-load-balancer-scheme: internal), " +
+    'grafanaLoadBalancerSourceRanges), make it internal (service.beta.kubernetes.io/aws-load-balancer-internal: "true", which ' +
+    "EKS's cloud controller honours; aws-load-balancer-scheme: internal counts only on a Service the AWS Load Balancer " +
+    "Controller owns: loadBalancerClass service.k8s.aws/nlb, or aws-load-balancer-type nlb-ip or external with an nlb-target-type), " +
     "use ClusterIP, or allow it by name in this policy's allowedOpenLoadBalancers.";
 
 export const noOpenLoadBalancers: ResourceValidationPolicy = {
@@ -100,7 +160,7 @@ export const noOpenLoadBalancers: ResourceValidationPolicy = {
             if (isAllowed(name, objectNamespace(args.props))) return;
             const annotations = args.props.metadata?.annotations ?? {};
             const ranges = spec.loadBalancerSourceRanges ?? String(annotations[`${ANNOTATION}load-balancer-source-ranges`] ?? "").split(",");
-            const problem = openLoadBalancerProblem(ranges, annotations);
+            const problem = openLoadBalancerProblem(ranges, annotations, spec.loadBalancerClass);
             if (problem) report(`LoadBalancer Service ${name} is open to the internet: ${problem}. ${LB_FIX}`);
         } else {
             const install = await helmInstall(args.type, args.props, args.name);
@@ -121,14 +181,22 @@ export const noOpenLoadBalancers: ResourceValidationPolicy = {
                     continue;
                 }
                 const settings = isPlainObject(block) ? block : undefined;
-                if (svc.enabledKey !== undefined && settings?.[svc.enabledKey] !== true) continue;
-                const type = settings?.[svc.typeKey] ?? (svc.enabledKey !== undefined ? "LoadBalancer" : "ClusterIP");
+                if (svc.enabledKey !== undefined) {
+                    // Go templates' `if`: false, 0, "" and null are off; anything else (the string "false" too) is on.
+                    const on = settings?.[svc.enabledKey];
+                    if (on === undefined ? !svc.onByDefault : on === false || on === 0 || on === "" || on === null) continue;
+                }
+                const type = settings?.[svc.typeKey] ?? svc.defaultType ?? "ClusterIP";
                 if (type !== "LoadBalancer") continue;
-                const problem = openLoadBalancerProblem(settings?.[svc.rangesKey] ?? svc.defaultRanges, settings?.[svc.annotationsKey]);
+                const ranges = svc.rangesKey === NO_RANGES ? [] : (settings?.[svc.rangesKey] ?? svc.defaultRanges);
+                const problem = openLoadBalancerProblem(ranges, settings?.[svc.annotationsKey]);
                 if (problem) {
                     report(
                         `${where} renders an internet-facing LoadBalancer from ${svc.at}: ${problem}. ` +
-                            `Set ${svc.at}.${svc.rangesKey} in the release values. ${LB_FIX}`,
+                            (svc.rangesKey === NO_RANGES
+                                ? `The chart renders no source ranges there: set ${svc.at}.${svc.typeKey} to ClusterIP or make it internal. `
+                                : `Set ${svc.at}.${svc.rangesKey} in the release values. `) +
+                            LB_FIX,
                     );
                 }
             }

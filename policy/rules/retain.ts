@@ -1,9 +1,22 @@
 /** Rules: retain. Objects that delete volumes or backups when their Kubernetes object goes. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { cannotJudgeYet, configValue, isString, isUnknown, objectName, type Props, snapshot } from "../props";
-import { describeFiles, helmInstall, isPlainObject, isTrusted, opaqueAffecting } from "./helmValues";
+import { describeFiles, type HelmInstall, helmInstall, isPlainObject, isTrusted, opaqueAffecting } from "./helmValues";
 import { TYPES } from "./shared";
-import { storageInValues } from "./storageValues";
+import { SNAPSHOT_KIND, storageInValues } from "./storageValues";
+
+/** pulumi-kubernetes' YAML v2 ConfigGroup: a remote component, so a mocked evaluation sees only its `objs` and `yaml`. */
+export const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
+
+/** What a Helm install or a YAML v2 ConfigGroup will create, as values the storage scan reads (undefined for other resources). */
+async function manifestSource(type: string, props: Props, name: string): Promise<HelmInstall | undefined> {
+    if (type !== CONFIG_GROUP) return helmInstall(type, props, name);
+    const objs = snapshot(() => props.objs);
+    const yaml = snapshot(() => props.yaml);
+    return { kind: "YAML ConfigGroup", chart: "", release: name, values: { objs, yaml }, opaque: [] };
+}
+
+const OPAQUE_FIX = "Give the manifest as an object (or JSON text) so the pack can read its policy, or define the object as a Pulumi resource.";
 
 /** Words a values file must contain to define a StorageClass or PersistentVolume (the keys and kinds they use). */
 const STORAGE_WORDS = /reclaimPolicy|StorageClass|PersistentVolume/i;
@@ -65,10 +78,16 @@ export const storageClassRetain: ResourceValidationPolicy = {
                 eksStorageClasses(args.props, args.name, exempt, report);
                 return;
         }
-        const install = await helmInstall(args.type, args.props, args.name);
+        const install = await manifestSource(args.type, args.props, args.name);
         if (!install) return;
-        const where = `${install.kind} ${install.release} (${install.chart})`;
+        const where = install.chart ? `${install.kind} ${install.release} (${install.chart})` : `${install.kind} ${install.release}`;
         const found = storageInValues(install.values, install.chart);
+        for (const m of found.opaqueManifests.filter((o) => o.kinds.some((k) => !SNAPSHOT_KIND.test(k)))) {
+            report(
+                `${where} has text at ${m.path} naming kind ${m.kinds.join(", ")}, which the pack cannot parse, so it cannot prove the ` +
+                    `object retains its volumes. ${OPAQUE_FIX}`,
+            );
+        }
         for (const c of found.classes) {
             if (isUnknown(c.reclaimPolicy)) continue;
             classProblem(
@@ -126,8 +145,8 @@ export const snapshotRetain: ResourceValidationPolicy = {
     name: "volume-snapshot-retain",
     description:
         "Every VolumeSnapshotClass and VolumeSnapshotContent we create or patch has deletionPolicy Retain (deleting an S3 snapshot deletes the backup).",
-    validateResource: (args, report) => {
-        if (!SNAPSHOT_TYPES.includes(args.type)) return;
+    validateResource: async (args, report) => {
+        if (!SNAPSHOT_TYPES.includes(args.type)) return snapshotsInValues(args.type, args.props, args.name, report);
         const isClass = args.type.includes("VolumeSnapshotClass");
         const patch = args.type.endsWith("Patch");
         const policy = isClass ? args.props.deletionPolicy : args.props.spec?.deletionPolicy;
@@ -141,3 +160,35 @@ export const snapshotRetain: ResourceValidationPolicy = {
         );
     },
 };
+
+/** Words a values file must contain to define a snapshot class or content. */
+const SNAPSHOT_WORDS = /deletionPolicy|Snapshot/i;
+
+/** Snapshot classes and contents defined in Helm values (the snapshot-controller chart's volumeSnapshotClasses, extraObjects …) or a ConfigGroup. */
+async function snapshotsInValues(type: string, props: Props, name: string, report: (message: string) => void): Promise<void> {
+    const install = await manifestSource(type, props, name);
+    if (!install) return;
+    const where = install.chart ? `${install.kind} ${install.release} (${install.chart})` : `${install.kind} ${install.release}`;
+    const found = storageInValues(install.values, install.chart);
+    for (const s of found.snapshots) {
+        if (s.deletionPolicy === "Retain" || isUnknown(s.deletionPolicy)) continue;
+        report(
+            `${where} defines ${s.what} in its values at ${s.path} with deletionPolicy ${s.deletionPolicy ?? "unset"}: deleting a ` +
+                'snapshot would delete its data, and for linstor-csi\'s S3 type the backup in the bucket. Set deletionPolicy: "Retain".',
+        );
+    }
+    for (const m of found.opaqueManifests.filter((o) => o.kinds.some((k) => SNAPSHOT_KIND.test(k)))) {
+        report(
+            `${where} has text at ${m.path} naming kind ${m.kinds.join(", ")}, which the pack cannot parse, so it cannot prove deletionPolicy Retain. ${OPAQUE_FIX}`,
+        );
+    }
+    const files = opaqueAffecting(install, SNAPSHOT_WORDS).filter((f) => !f.unknown);
+    if (files.length > 0) {
+        report(
+            `${where} takes values from ${describeFiles(files)}, which the pack cannot read, so it cannot prove they define no snapshot ` +
+                "class or content that deletes. Pass them as `values` (parse the file in the program) or as a JSON StringAsset.",
+        );
+    }
+    const unknown = [...found.unknown, ...found.snapshots.filter((s) => isUnknown(s.deletionPolicy)).map((s) => s.path)];
+    if (unknown.length > 0) cannotJudgeYet(`${where}: ${unknown.join(", ")} not known yet; checked again when the values are known`);
+}

@@ -4,6 +4,11 @@
  * class definitions under `storageClasses` (aws-ebs-csi-driver) or an object `storageClass` with `create`,
  * `provisioner` or `reclaimPolicy` (most provisioner charts), any `reclaimPolicy`/`persistentVolumeReclaimPolicy`;
  * claims through `storageClassName`/`storageClass` strings, `volumeClaimTemplate(s)` and `persistence` blocks.
+ * Snapshot classes and contents: entries of `volumeSnapshotClasses`/`volumeGroupSnapshotClasses` (the piraeus
+ * snapshot-controller chart 5.2.0 templates/volumesnapshotclass.yaml renders each entry's deletionPolicy verbatim)
+ * and manifests of those kinds. A string value that names one of these kinds is a manifest the chart may render
+ * (jenkins 5.9.53 templates/extra-objects.yaml runs strings through `tpl`): JSON text is read like the rest, any
+ * other text is handed back as opaque (the pack carries no YAML parser).
  * Parts unknown during a preview are reported as unknown, never guessed.
  */
 import { isString, isUnknown, UNKNOWN } from "../props";
@@ -24,8 +29,24 @@ export interface ValueClaim {
     readonly className?: string | typeof UNKNOWN;
 }
 
+export interface ValueSnapshotPolicy {
+    readonly path: string;
+    readonly what: string;
+    readonly deletionPolicy?: string | typeof UNKNOWN;
+}
+
+export interface OpaqueManifest {
+    readonly path: string;
+    /** The kinds the text names. */
+    readonly kinds: string[];
+}
+
 export interface StorageInValues {
     readonly classes: ValueClass[];
+    /** VolumeSnapshotClasses and contents the values define, with their deletion policy. */
+    readonly snapshots: ValueSnapshotPolicy[];
+    /** Text (not JSON) naming a StorageClass, PersistentVolume or snapshot kind. */
+    readonly opaqueManifests: OpaqueManifest[];
     /** PersistentVolumes or loose reclaim settings that delete: "path: what". */
     readonly deleting: string[];
     readonly claims: ValueClaim[];
@@ -42,7 +63,7 @@ const join = (path: string, key: string | number) => (typeof key === "number" ? 
 const PERSISTENCE_ON_BY_DEFAULT: Record<string, string[]> = { jenkins: ["persistence"] };
 
 export function storageInValues(values: Value, chart: string): StorageInValues {
-    const out: StorageInValues = { classes: [], deleting: [], claims: [], unknown: [] };
+    const out: StorageInValues = { classes: [], snapshots: [], opaqueManifests: [], deleting: [], claims: [], unknown: [] };
     if (isUnknown(values)) {
         out.unknown.push("values");
         return out;
@@ -65,6 +86,10 @@ function walk(value: Value, path: string, parentKey: string | undefined, out: St
         value.forEach((item, i) => {
             walk(item, join(path, i), parentKey, out);
         });
+        return;
+    }
+    if (typeof value === "string") {
+        manifestText(value, path, out);
         return;
     }
     if (!isPlainObject(value)) return;
@@ -93,7 +118,41 @@ function visit(node: Record<string, Value>, path: string, parentKey: string | un
     if ("persistentVolumeReclaimPolicy" in node && node.persistentVolumeReclaimPolicy !== "Retain") {
         loose(node.persistentVolumeReclaimPolicy, join(path, "persistentVolumeReclaimPolicy"), out);
     }
+    snapshotPolicy(node, path, parentKey, out);
     claimsOf(node, path, parentKey, out);
+}
+
+/** Kinds whose manifests decide whether volumes or backups survive (PersistentVolume, not its claim). */
+const GUARDED_KINDS = /\bkind["']?\s*:\s*["']?(StorageClass|PersistentVolume(?!Claim)|Volume(?:Group)?Snapshot(?:Class|Content))\b/g;
+export const SNAPSHOT_KIND = /^Volume(Group)?Snapshot(Class|Content)$/;
+
+function manifestText(text: string, path: string, out: StorageInValues): void {
+    const kinds = [...new Set([...text.matchAll(GUARDED_KINDS)].map((m) => m[1]))];
+    if (kinds.length === 0) return;
+    let parsed: Value;
+    try {
+        parsed = JSON.parse(text);
+    } catch {
+        out.opaqueManifests.push({ path: path || "values", kinds });
+        return;
+    }
+    walk(parsed, path, undefined, out);
+}
+
+function snapshotPolicy(node: Record<string, Value>, path: string, parentKey: string | undefined, out: StorageInValues): void {
+    const entry = (parentKey === "volumeSnapshotClasses" || parentKey === "volumeGroupSnapshotClasses") && !("kind" in node);
+    const kind = isString(node.kind) && SNAPSHOT_KIND.test(node.kind) ? node.kind : undefined;
+    if (!entry && !kind) return;
+    const isContent = kind?.endsWith("Content") ?? false;
+    const spec = isPlainObject(node.spec) ? node.spec : {};
+    const name =
+        (isString(node.name) ? node.name : undefined) ??
+        (isPlainObject(node.metadata) && isString(node.metadata.name) ? node.metadata.name : "(unnamed)");
+    out.snapshots.push({
+        path: path || "values",
+        what: `${kind ?? (parentKey === "volumeGroupSnapshotClasses" ? "VolumeGroupSnapshotClass" : "VolumeSnapshotClass")} ${name}`,
+        deletionPolicy: policyOf(isContent ? spec.deletionPolicy : node.deletionPolicy),
+    });
 }
 
 function loose(value: Value, path: string, out: StorageInValues): void {

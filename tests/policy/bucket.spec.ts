@@ -7,18 +7,19 @@ import { launchTemplate, T, UNKNOWN_STRING } from "./fixtures";
 
 describe("snapshot bucket", () => {
     const east = provider("aws", { region: "us-east-2" });
-    const tlsPolicy = JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-        ],
-    });
+    const tlsPolicy = (bucketName: string) =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "s3:*",
+                    Resource: [`arn:aws:s3:::${bucketName}`, `arn:aws:s3:::${bucketName}/*`],
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ],
+        });
     /** A hardened bucket as SnapshotBucket builds it; `omit`/`change` break one part. */
     function hardenedBucket(change: Record<string, Record<string, unknown> | null> = {}, name = "snapshots"): RecordedResource[] {
         const bucket = resource(T.buckets[0], { bucket: `${name}-bucket`, ...change.bucket }, { provider: east.ref, name });
@@ -30,7 +31,7 @@ describe("snapshot bucket", () => {
                 T.encryption[0],
                 { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:k" }, bucketKeyEnabled: true }] },
             ],
-            ["policy", T.bucketPolicy, { policy: tlsPolicy }],
+            ["policy", T.bucketPolicy, { policy: tlsPolicy(`${name}-bucket`) }],
         ];
         const attachments = parts
             .filter(([key]) => change[key] !== null)

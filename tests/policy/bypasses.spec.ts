@@ -104,7 +104,13 @@ describe("the pack refuses issue 14's bypasses on the dev stack", () => {
             });
             // Each rule whose guarantee the unreadable file could break says so.
             expect(files.names).to.deep.equal(
-                [P.claimsRetain.name, P.jenkinsVolumeReplicated.name, P.noOpenLoadBalancers.name, P.storageClassRetain.name].sort(),
+                [
+                    P.claimsRetain.name,
+                    P.jenkinsVolumeReplicated.name,
+                    P.noOpenLoadBalancers.name,
+                    P.storageClassRetain.name,
+                    P.snapshotRetain.name,
+                ].sort(),
             );
             expect(files.messages).to.match(/file jenkins-values\.yaml, which the pack cannot read/);
             const v4 = await failing((recs) =>
@@ -156,6 +162,245 @@ describe("the pack refuses issue 14's bypasses on the dev stack", () => {
                 }),
             ]);
             expect(ingress.names).to.deep.equal([P.noOpenIngress.name]);
+        });
+    });
+
+    /** The second review's bypasses (/tmp/review h-bypass*.spec.ts): each passed the pack before its fix. */
+    describe("second review", () => {
+        const kps = (i: any) => i.chart === "kube-prometheus-stack";
+        const expectOnly = async (change: (recs: RecordedResource[]) => RecordedResource[] | undefined, rule: { name: string }, message: RegExp) => {
+            const { names, messages } = await failing(change);
+            expect(names).to.deep.equal([rule.name]);
+            expect(messages).to.match(message);
+        };
+
+        it("M1: refuses one node group over three zones with one node, and groups scaled to 0", async () => {
+            await expectOnly(
+                (recs) => {
+                    const groups = recs.filter((r) => r.type === T.managedNodeGroup);
+                    (groups[0].inputs as any).subnetIds = groups.flatMap((g) => (g.inputs as any).subnetIds);
+                    (groups[0].inputs as any).scalingConfig = { desiredSize: 1, minSize: 1, maxSize: 1 };
+                    return recs.filter((r) => r.type !== T.managedNodeGroup || r === groups[0]);
+                },
+                P.nodesSpanZones,
+                /keeps 1 node\(s\) over more zones than that/,
+            );
+            await expectOnly(
+                (recs) => {
+                    for (const g of inputsOf(recs, T.managedNodeGroup).slice(1)) g.scalingConfig = { desiredSize: 0, minSize: 0, maxSize: 1 };
+                    return recs;
+                },
+                P.nodesSpanZones,
+                /1 proven availability zone\(s\).*may run no node/,
+            );
+        });
+
+        it("H2: refuses the scheme annotation EKS ignores, the Jenkins agent listener and kube-prometheus-stack's other Services", async () => {
+            const scheme = { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" };
+            await expectOnly(
+                (recs) => [
+                    ...recs,
+                    resource(T.service, { metadata: { name: "x", namespace: "jenkins", annotations: scheme }, spec: { type: "LoadBalancer" } }),
+                ],
+                P.noOpenLoadBalancers,
+                /LoadBalancer Service x is open to the internet/,
+            );
+            await expectOnly(
+                (recs) => {
+                    for (const i of inputsOf(recs, T.helmRelease, isJenkins)) {
+                        Object.assign(i.values.controller, { serviceType: "LoadBalancer", serviceAnnotations: scheme });
+                        delete i.values.controller.loadBalancerSourceRanges;
+                    }
+                    return recs;
+                },
+                P.noOpenLoadBalancers,
+                /from controller: its loadBalancerSourceRanges are open to the internet: 0\.0\.0\.0\/0/,
+            );
+            await expectOnly(
+                (recs) => {
+                    for (const i of inputsOf(recs, T.helmRelease, isJenkins)) i.values.controller.agentListenerServiceType = "LoadBalancer";
+                    return recs;
+                },
+                P.noOpenLoadBalancers,
+                /Set controller\.agentListenerLoadBalancerSourceRanges/,
+            );
+            await expectOnly(
+                (recs) => {
+                    for (const i of inputsOf(recs, T.helmRelease, kps)) {
+                        i.values.prometheusOperator = { ...(i.values.prometheusOperator ?? {}), service: { type: "LoadBalancer" } };
+                        i.values["kube-state-metrics"] = { ...(i.values["kube-state-metrics"] ?? {}), service: { type: "LoadBalancer" } };
+                    }
+                    return recs;
+                },
+                P.noOpenLoadBalancers,
+                /from prometheusOperator\.service[\s\S]*from kube-state-metrics\.service/,
+            );
+        });
+
+        it("M2: refuses snapshot classes in the snapshot-controller chart's values, snapshot contents in extraObjects, manifests as text", async () => {
+            await expectOnly(
+                (recs) => {
+                    for (const i of inputsOf(recs, T.helmRelease, (x) => x.chart === "snapshot-controller")) {
+                        i.values = {
+                            ...(i.values ?? {}),
+                            volumeSnapshotClasses: [{ name: "s3-delete", driver: "linstor.csi.linbit.com", deletionPolicy: "Delete" }],
+                        };
+                    }
+                    return recs;
+                },
+                P.snapshotRetain,
+                /defines VolumeSnapshotClass s3-delete in its values at volumeSnapshotClasses\[0\] with deletionPolicy Delete/,
+            );
+            const content = {
+                apiVersion: "snapshot.storage.k8s.io/v1",
+                kind: "VolumeSnapshotContent",
+                metadata: { name: "c" },
+                spec: { deletionPolicy: "Delete", driver: "linstor.csi.linbit.com", source: { snapshotHandle: "x" } },
+            };
+            await expectOnly(
+                (recs) => {
+                    for (const i of inputsOf(recs, T.helmRelease, isJenkins)) i.values.extraObjects = { snap: content };
+                    return recs;
+                },
+                P.snapshotRetain,
+                /VolumeSnapshotContent c .*deletionPolicy Delete/,
+            );
+            // JSON text is read like objects; YAML text naming a guarded kind cannot be proven.
+            await expectOnly(
+                (recs) => {
+                    for (const i of inputsOf(recs, T.helmRelease, isJenkins)) i.values.extraObjects = { snap: JSON.stringify(content) };
+                    return recs;
+                },
+                P.snapshotRetain,
+                /VolumeSnapshotContent c .*deletionPolicy Delete/,
+            );
+            await expectOnly(
+                (recs) => {
+                    for (const i of inputsOf(recs, T.helmRelease, isJenkins)) {
+                        i.values.extraObjects = {
+                            sc: "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: scratch}\nprovisioner: ebs.csi.aws.com\nreclaimPolicy: Delete",
+                        };
+                    }
+                    return recs;
+                },
+                P.storageClassRetain,
+                /text at extraObjects\.sc naming kind StorageClass, which the pack cannot parse/,
+            );
+            // A YAML v2 ConfigGroup's objs and yaml, which a mocked evaluation shows only as inputs.
+            await expectOnly(
+                (recs) => [
+                    ...recs,
+                    resource("kubernetes:yaml/v2:ConfigGroup", {
+                        objs: [
+                            {
+                                apiVersion: "storage.k8s.io/v1",
+                                kind: "StorageClass",
+                                metadata: { name: "x" },
+                                provisioner: "ebs.csi.aws.com",
+                                reclaimPolicy: "Delete",
+                            },
+                        ],
+                    }),
+                ],
+                P.storageClassRetain,
+                /YAML ConfigGroup .* defines StorageClass x .*reclaimPolicy Delete/,
+            );
+            await expectOnly(
+                (recs) => [...recs, resource("kubernetes:yaml/v2:ConfigGroup", { yaml: "kind: VolumeSnapshotClass\ndeletionPolicy: Delete" })],
+                P.snapshotRetain,
+                /naming kind VolumeSnapshotClass, which the pack cannot parse/,
+            );
+        });
+
+        it("M3: refuses a Jenkins class whose nodeList/clientList or placementPolicy replaces zone-spread autoplacement", async () => {
+            const setParameters = (extra: Record<string, string>) => (recs: RecordedResource[]) => {
+                for (const r of recs.filter((x) => x.type === T.storageClass)) {
+                    const i: any = r.inputs;
+                    i.parameters = { ...(i.parameters ?? {}), ...extra };
+                }
+                return recs;
+            };
+            await expectOnly(
+                setParameters({ "linstor.csi.linbit.com/nodeList": "node-a node-b node-c" }),
+                P.jenkinsVolumeReplicated,
+                /sets nodeList, which makes linstor-csi place replicas by hand/,
+            );
+            await expectOnly(setParameters({ clientList: "node-a" }), P.jenkinsVolumeReplicated, /sets clientList/);
+            await expectOnly(
+                setParameters({ "linstor.csi.linbit.com/placementPolicy": "FollowTopology" }),
+                P.jenkinsVolumeReplicated,
+                /placementPolicy is FollowTopology/,
+            );
+            // The default AutoPlaceTopology, spelled out in any case, stays accepted.
+            expect((await failing(setParameters({ placementpolicy: "autoplacetopology" }))).names).to.deep.equal([]);
+        });
+
+        it("refuses persistence.enabled that is not a boolean (Go template truth decides it)", async () => {
+            await expectOnly(
+                (recs) => {
+                    for (const i of inputsOf(recs, T.helmRelease, isJenkins))
+                        i.values.persistence = { ...(i.values.persistence ?? {}), enabled: "false" };
+                    return recs;
+                },
+                P.jenkinsVolumeReplicated,
+                /persistence\.enabled is "false", not a boolean/,
+            );
+        });
+
+        it("L9: refuses admin through an all-wildcard ARN, iam: wildcards and AWS managed admin policies", async () => {
+            const policy = (Statement: unknown) =>
+                resource("aws:iam/policy:Policy", { policy: JSON.stringify({ Version: "2012-10-17", Statement }) });
+            for (const [statement, shown] of [
+                [{ Effect: "Allow", Action: "*", Resource: "arn:aws:*:*:*:*" }, /Action "\*" on Resource "arn:aws:\*:\*:\*:\*"/],
+                [{ Effect: "Allow", Action: ["iam:*Policy*", "iam:PassRole"], Resource: "*" }, /iam:\*Policy\*/],
+                [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::*" }, /s3:\*/],
+                [{ Effect: "Allow", Action: "*:Get*", Resource: "*" }, /\*:Get\*/],
+            ] as const) {
+                await expectOnly((recs) => [...recs, policy([statement])], P.iamNoWildcardAdmin, shown);
+            }
+            await expectOnly(
+                (recs) => [
+                    ...recs,
+                    resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {
+                        role: "x",
+                        policyArn: "arn:aws:iam::aws:policy/AdministratorAccess",
+                    }),
+                ],
+                P.iamNoWildcardAdmin,
+                /attaches arn:aws:iam::aws:policy\/AdministratorAccess/,
+            );
+            // Scoped wildcards stay accepted: one bucket's objects, and read-only IAM on one role.
+            const scoped = await failing((recs) => [
+                ...recs,
+                policy([
+                    { Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::one-bucket/*" },
+                    { Effect: "Allow", Action: "iam:GetRole", Resource: "*" },
+                ]),
+            ]);
+            expect(scoped.names).to.deep.equal([]);
+        });
+
+        it("L9: refuses a TLS deny scoped to another principal or to another bucket", async () => {
+            const withStatement = (statement: Record<string, unknown>) => (recs: RecordedResource[]) => {
+                for (const p of recs.filter((r) => r.type === T.bucketPolicy)) {
+                    (p.inputs as any).policy = JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Deny", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } }, ...statement }],
+                    });
+                }
+                return recs;
+            };
+            const bucket = records.find((r) => (T.buckets as readonly string[]).includes(r.type))?.inputs.bucket as string;
+            expect(bucket).to.be.a("string");
+            const own = [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`];
+            await expectOnly(
+                withStatement({ Principal: { AWS: "arn:aws:iam::111111111111:root" }, Resource: own }),
+                P.bucketProtected,
+                /no bucket policy denies requests without TLS/,
+            );
+            await expectOnly(withStatement({ Principal: "*", Resource: "arn:aws:s3:::unrelated/*" }), P.bucketProtected, /no bucket policy denies/);
+            await expectOnly(withStatement({ Principal: "*", Resource: own[1] }), P.bucketProtected, /no bucket policy denies/);
+            expect((await failing(withStatement({ Principal: { AWS: "*" }, Resource: own }))).names).to.deep.equal([]);
         });
     });
 });

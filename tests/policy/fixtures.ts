@@ -14,7 +14,9 @@ export const cluster = (props: Record<string, unknown> = {}) =>
         ...props,
     });
 export const vpc = (zones: string[]) => resource(T.vpc, { availabilityZoneNames: zones });
-export const nodeGroup = (subnets: unknown, type: string = T.managedNodeGroup) => resource(type, { subnetIds: subnets });
+/** A node group of one node (the AWS node group requires its sizes; pulumi-eks fills them in). */
+export const nodeGroup = (subnets: unknown, type: string = T.managedNodeGroup) =>
+    resource(type, { subnetIds: subnets, ...(type === T.awsNodeGroup ? { scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 2 } } : {}) });
 export const launchTemplate = (props: Record<string, unknown> = {}) =>
     resource(T.launchTemplate, {
         blockDeviceMappings: [

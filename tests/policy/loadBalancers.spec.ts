@@ -18,7 +18,16 @@ describe("no-open-load-balancers", () => {
         expect(
             await violations(rule, [
                 service({ loadBalancerSourceRanges: ["203.0.113.0/24"] }),
-                service({}, { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }),
+                service({}, { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" }),
+                service({ loadBalancerClass: "service.k8s.aws/nlb" }, { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }),
+                service(
+                    {},
+                    {
+                        "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+                        "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+                        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+                    },
+                ),
                 service({ type: "ClusterIP" }),
                 jenkins({ serviceType: "ClusterIP" }),
                 jenkins({ serviceType: "LoadBalancer", loadBalancerSourceRanges: ["198.51.100.0/24"] }),
@@ -52,6 +61,62 @@ describe("no-open-load-balancers", () => {
             /kube-prometheus-stack\) renders .* from grafana\.service: its loadBalancerSourceRanges are open to the internet: ::\/0/,
         );
         expect(found[3]).to.match(/from prometheus\.thanosServiceExternal/);
+    });
+
+    it("trusts the scheme annotation only on Services the AWS Load Balancer Controller owns (review H2)", async () => {
+        const scheme = { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" };
+        const found = await violations(rule, [
+            service({}, scheme), // EKS's cloud controller ignores -scheme: internet-facing
+            service({}, { ...scheme, "service.beta.kubernetes.io/aws-load-balancer-type": "external" }), // no target type: not the LBC's
+            service(
+                { loadBalancerClass: "service.k8s.aws/nlb" },
+                {
+                    ...scheme,
+                    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+                    "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
+                },
+            ),
+            service({}, { "service.beta.kubernetes.io/aws-load-balancer-internal": "false" }),
+            jenkins({ serviceType: "LoadBalancer", serviceAnnotations: scheme }),
+        ]);
+        expect(found).to.have.length(5);
+        expect(found[0]).to.match(
+            /Service web is open to the internet: it has no loadBalancerSourceRanges.*aws-load-balancer-internal: "true", which EKS's cloud controller honours/,
+        );
+        expect(found[4]).to.match(/Helm release jenkins \(jenkins\) renders .* from controller: .*0\.0\.0\.0\/0/);
+        // The cloud controller takes any value but "false" and "" as internal; the LBC a Go bool.
+        expect(await violations(rule, [service({}, { "service.beta.kubernetes.io/aws-load-balancer-internal": "0.0.0.0/0" })])).to.deep.equal([]);
+        expect(
+            await violations(rule, [
+                service(
+                    {},
+                    { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb-ip", "service.beta.kubernetes.io/aws-load-balancer-internal": "yes" },
+                ),
+            ]),
+        ).to.have.length(1);
+    });
+
+    it("knows the Jenkins agent listener and kube-prometheus-stack's other Services (review H2)", async () => {
+        const found = await violations(rule, [
+            jenkins({ agentListenerServiceType: "LoadBalancer" }), // chart default ranges [0.0.0.0/0]
+            jenkins({ agentListenerServiceType: "LoadBalancer", agentListenerEnabled: false }),
+            jenkins({ agentListenerServiceType: "LoadBalancer", agentListenerLoadBalancerSourceRanges: ["198.51.100.0/24"] }),
+            monitoring({ prometheusOperator: { service: { type: "LoadBalancer" } } }),
+            monitoring({ "kube-state-metrics": { service: { type: "LoadBalancer" } } }),
+            monitoring({ "prometheus-node-exporter": { service: { type: "LoadBalancer", loadBalancerSourceRanges: ["198.51.100.0/24"] } } }),
+            monitoring({ prometheus: { servicePerReplica: { enabled: true, type: "LoadBalancer" } } }),
+            monitoring({ alertmanager: { servicePerReplica: { enabled: false, type: "LoadBalancer" } } }),
+            monitoring({ alertmanager: { servicePerReplica: { enabled: true, type: "LoadBalancer" } } }),
+        ]);
+        expect(found).to.have.length(6);
+        expect(found[0]).to.match(
+            /from controller: its loadBalancerSourceRanges are open .*0\.0\.0\.0\/0.*Set controller\.agentListenerLoadBalancerSourceRanges/,
+        );
+        expect(found[1]).to.match(/from prometheusOperator\.service/);
+        expect(found[2]).to.match(/from kube-state-metrics\.service/);
+        expect(found[3]).to.match(/from prometheus-node-exporter\.service: .*renders no source ranges there/);
+        expect(found[4]).to.match(/from prometheus\.servicePerReplica/);
+        expect(found[5]).to.match(/from alertmanager\.servicePerReplica/);
     });
 
     it("judges the whole list by the address space it covers: halves of the internet add up", async () => {

@@ -47,6 +47,43 @@ describe("eks-nodes-span-three-azs", () => {
         );
     });
 
+    it("counts zones that hold nodes: a group scaled to 0 proves no zone, a group spanning zones only as many as its nodes", async () => {
+        const sized = (subnets: string[], scalingConfig: Record<string, number>, type: string = T.managedNodeGroup) =>
+            resource(type, { subnetIds: subnets, scalingConfig });
+        const subnets = zones.map((az, i) => subnet(`subnet-${i}`, az));
+        // Review bypass: one group over the three zones' subnets with a single node.
+        const single = await violations(rule, [
+            cluster(),
+            vpc(zones),
+            ...subnets,
+            sized(["subnet-0", "subnet-1", "subnet-2"], { minSize: 1, desiredSize: 1, maxSize: 1 }),
+        ]);
+        expect(single.join()).to.match(/run in 1 proven availability zone\(s\) \(none\), fewer than 3.*keeps 1 node\(s\) over more zones than that/);
+        // Review bypass: two of three groups at desired/min size 0 (the aws:eks/nodeGroup shape too).
+        for (const type of [T.managedNodeGroup, T.awsNodeGroup]) {
+            const scaledDown = [
+                sized(["subnet-0"], { minSize: 1, desiredSize: 1, maxSize: 2 }, type),
+                sized(["subnet-1"], { minSize: 0, desiredSize: 0, maxSize: 2 }, type),
+                sized(["subnet-2"], { minSize: 1, desiredSize: 0, maxSize: 2 }, type),
+            ];
+            expect((await violations(rule, [cluster(), vpc(zones), ...subnets, ...scaledDown])).join()).to.match(
+                /run in 1 proven availability zone\(s\) \(us-west-2a\).*may run no node \(minimum or desired size 0\)/,
+            );
+        }
+        // pulumi-eks self-managed groups: minSize/desiredCapacity.
+        const selfManaged = zones.map((_, i) => resource(T.selfManagedNodeGroups[0], { nodeSubnetIds: [`subnet-${i}`], minSize: i === 0 ? 1 : 0 }));
+        expect((await violations(rule, [cluster(), ...subnets, ...selfManaged])).join()).to.match(/1 proven availability zone/);
+        // A group with a node per zone reaches every zone; unknown sizes wait for `pulumi up`.
+        expect(
+            await violations(rule, [cluster(), ...subnets, sized(["subnet-0", "subnet-1", "subnet-2"], { minSize: 3, desiredSize: 3, maxSize: 4 })]),
+        ).to.deep.equal([]);
+        const pending = await evaluate(
+            [rule],
+            [cluster(), ...subnets, ...zones.map((_, i) => sized([`subnet-${i}`], { minSize: UNKNOWN_STRING as never, desiredSize: 1 }))],
+        );
+        expect(pending.violations.map((v) => v.enforcementLevel)).to.deep.equal(["advisory"]);
+    });
+
     it("fails a two-zone VPC with two node groups, saying what to set", async () => {
         const found = await violations(rule, [cluster(), vpc(zones.slice(0, 2)), ...spread(zones.slice(0, 2))]);
         expect(found).to.have.length(2);
@@ -60,14 +97,14 @@ describe("eks-nodes-span-three-azs", () => {
             r.type === T.managedNodeGroup ? { ...r, inputs: { ...r.inputs, launchTemplate: { id: "lt-1" } } } : r,
         );
         expect((await violations(rule, [cluster(), template, ...pinned])).join()).to.match(/1 proven availability zone\(s\) \(us-west-2a\)/);
-        const asg = resource(T.autoScalingGroup, { availabilityZones: zones });
+        const asg = resource(T.autoScalingGroup, { availabilityZones: zones, minSize: 3, desiredCapacity: 3 });
         expect(await violations(rule, [cluster(), asg])).to.deep.equal([]);
     });
 
     it("gives a node group without subnetIds the cluster's subnets, as pulumi-eks does", async () => {
         const ids = ["subnet-0", "subnet-1", "subnet-2"];
         const withSubnets = cluster({ privateSubnetIds: ids });
-        const bare = resource(T.managedNodeGroup, {});
+        const bare = resource(T.managedNodeGroup, { scalingConfig: { minSize: 3, desiredSize: 3, maxSize: 4 } });
         expect(await violations(rule, [withSubnets, ...zones.map((az, i) => subnet(ids[i], az)), bare])).to.deep.equal([]);
         const oneZone = ids.map((id) => subnet(id, "us-west-2a"));
         expect((await violations(rule, [withSubnets, ...oneZone, bare])).join()).to.match(/1 proven availability zone/);
@@ -77,7 +114,7 @@ describe("eks-nodes-span-three-azs", () => {
         const component = resource(T.managedNodeGroup, { subnetIds: ["subnet-x"] }, { name: "storage-a" });
         const child = resource(
             T.awsNodeGroup,
-            { subnetIds: ["subnet-0"] },
+            { subnetIds: ["subnet-0"], scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 2 } },
             {
                 name: "storage-a",
                 options: {
