@@ -144,7 +144,7 @@ const SNAPSHOT_TYPES = [TYPES.snapshotClass, TYPES.snapshotContent, `${TYPES.sna
 export const snapshotRetain: ResourceValidationPolicy = {
     name: "volume-snapshot-retain",
     description:
-        "Every VolumeSnapshotClass and VolumeSnapshotContent we create or patch has deletionPolicy Retain (deleting an S3 snapshot deletes the backup).",
+        "Every VolumeSnapshotClass and VolumeSnapshotContent we create, patch, or define in Helm values or a ConfigGroup has deletionPolicy Retain (deleting an S3 snapshot deletes the backup).",
     validateResource: async (args, report) => {
         if (!SNAPSHOT_TYPES.includes(args.type)) return snapshotsInValues(args.type, args.props, args.name, report);
         const isClass = args.type.includes("VolumeSnapshotClass");

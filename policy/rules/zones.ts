@@ -139,7 +139,7 @@ const provenZoneCount = (e: Evidence) => Math.max(e.zones.size, ...e.floating.ma
 export const nodesSpanZones: StackValidationPolicy = {
     name: "eks-nodes-span-three-azs",
     description:
-        "The EKS node groups run in at least three distinct availability zones, proven from the zones of the subnets the stack registers (not from how many subnets it uses).",
+        "The EKS node groups keep nodes in at least three distinct availability zones, proven from the zones of the subnets the stack registers (not from how many subnets it uses) and the groups' minimum and desired sizes.",
     configSchema: {
         properties: {
             minAvailabilityZones: { type: "integer", minimum: 2, default: 3, description: "Fewest distinct AZs allowed." },
