@@ -209,19 +209,21 @@ describe("retention by age (PRUNE_SELECTION_JQ with jq)", () => {
     });
 
     describe("on-demand and restore-point snapshots: a full of the same remote", () => {
-        it("with the trim (default) the next scheduled snapshot builds on it: no extra full; its local copy goes next run", async () => {
+        it("with the trim (default) the next scheduled snapshot builds on it: no extra full; its local copy goes next run", async function () {
+            this.timeout(60000);
             const csi = new FakeCsiBackups("1.11.3", classes);
             // The default cadence: every 5 minutes, a drill/on-demand snapshot between two runs.
-            const onDemandAt = [6 * 60 + 2, 30 * 60 + 3];
+            const onDemandAt = [6 * 60 + 2, 20 * 60 + 3];
             const samples = await simulateSchedule({
                 csi,
                 select,
-                minutes: 2 * 24 * 60,
+                // Just past the second chain's full; until then every snapshot is kept (the chain back to the first full).
+                minutes: 24 * 60 + 10,
                 intervalMinutes: 5,
                 incrementalClass: "incremental",
                 fullClass: "full",
                 fullAfterMinutes: 24 * 60,
-                keepHours: 48,
+                keepHours: 6,
                 dailyDays: 0,
                 onDemandAt,
                 onDemandClass: "onDemandKept",
@@ -244,6 +246,31 @@ describe("retention by age (PRUNE_SELECTION_JQ with jq)", () => {
             expect(Math.max(...samples.map((x) => x.local.length))).to.be.at.most(
                 retentionFootprint({ ...D, snapshotScheduleEnabled: true }, 20)?.localSnapshots as number,
             );
+        });
+
+        it("M4 at */5: an on-demand full shipping longer than the interval, increments queued behind it", () => {
+            // Scheduled at 0 (full), 5, 10, 15; the drill's on-demand full at 2 ships for 12 minutes (until 14).
+            const run = (onDemandClass: string) => {
+                const csi = new FakeCsiBackups("1.11.3", classes);
+                csi.create(0, "s0", "full", 1);
+                csi.create(2, "od", onDemandClass, 12);
+                for (const m of [5, 10, 15]) {
+                    csi.advance(m);
+                    csi.create(m, `s${m}`, "incremental", 1);
+                }
+                csi.advance(60);
+                return csi;
+            };
+            // delete-local (the old class): LINSTOR strips the on-demand base from the queued increment: another full.
+            const old = run("onDemand");
+            expect(old.backups.get("back-s5")?.shipStartMinute).to.equal(14);
+            expect(old.backups.get("back-s5")?.basedOn).to.equal(undefined);
+            expect(old.backups.get("back-s10")?.basedOn).to.equal("back-s5");
+            // The class that keeps its local copy (the default, with the trim): the queued increments keep their base.
+            const kept = run("onDemandKept");
+            expect(kept.backups.get("back-s5")).to.deep.include({ shipStartMinute: 14, basedOn: "back-od" });
+            expect([...kept.backups.values()].filter((b) => b.basedOn === undefined).map((b) => b.snapshot)).to.deep.equal(["s0", "od"]);
+            expect(kept.local.has("od")).to.equal(true);
         });
 
         it("a trimmed scheduled snapshot restores by downloading its chain, and its backup still deletes (local 404 ignored)", async () => {

@@ -64,8 +64,12 @@ export type FakeCsiVersion = "1.11.2" | "1.11.3";
 export interface FakeBackup {
     readonly id: string;
     readonly snapshot: string;
-    readonly basedOn?: string;
+    /** Mutable: LINSTOR strips a queued backup's base when that snapshot is deleted (it then ships as a full). */
+    basedOn?: string;
     readonly startMinute: number;
+    /** When the shipment starts (after the one it is queued behind) and is done (`readyToUse`). */
+    readonly shipStartMinute: number;
+    readonly readyMinute: number;
 }
 
 interface ClassParams {
@@ -135,7 +139,7 @@ export class FakeCsiBackups {
     }
 
     /** CreateSnapshot of `snapshot` with `className` at `minute`: LINSTOR's snapshot and its shipment (ready at once). */
-    create(minute: number, snapshot: string, className: string): FakeBackup {
+    create(minute: number, snapshot: string, className: string, shipMinutes = 0): FakeBackup {
         const p = this.classes.get(className);
         if (p === undefined) throw new Error(`no VolumeSnapshotClass ${className}`);
         const base = this.lastStarted !== undefined && this.local.has(this.lastStarted) ? this.lastStarted : undefined;
@@ -149,17 +153,40 @@ export class FakeCsiBackups {
             if (p.maxIncrements > 0 && increments >= p.maxIncrements) incremental = false;
             if (p.fullAfterMinutes !== undefined && fullStart !== undefined && minute - fullStart >= p.fullAfterMinutes) incremental = false;
         }
+        // A backup with a base still shipping is queued behind it (CtrlBackupCreateApiCallHandler `queueAnyways`); a
+        // full ships at once.
+        const baseReady = incremental ? (this.backups.get(`back-${base}`)?.readyMinute ?? minute) : minute;
+        const shipStartMinute = Math.max(minute, baseReady);
         const backup: FakeBackup = {
             id: `back-${snapshot}`,
             snapshot,
             startMinute: minute,
+            shipStartMinute,
+            readyMinute: shipStartMinute + shipMinutes,
             ...(incremental ? { basedOn: `back-${base}` } : {}),
         };
         this.backups.set(backup.id, backup);
         this.lastStarted = snapshot;
         this.local.add(snapshot);
-        if (p.deleteLocal) this.local.delete(snapshot);
+        // delete-local once the backup is ready (driver.go maybeDeleteLocalSnapshot); `advance` does it for later ones.
+        if (p.deleteLocal && shipMinutes === 0) this.local.delete(snapshot);
+        else if (p.deleteLocal) this.pendingDeleteLocal.push(backup);
         return backup;
+    }
+
+    private readonly pendingDeleteLocal: FakeBackup[] = [];
+
+    /**
+     * Time passes to `minute`: each pending `delete-local` of a backup now ready runs, through LINSTOR's snapshot delete,
+     * which first strips the snapshot as the base of every backup still queued on it (linstor-server 1.33.3
+     * CtrlSnapshotDeleteApiCallHandler "remove snapDfn from backupQueueItems where it is a prevSnap"): those ship as fulls.
+     */
+    advance(minute: number): void {
+        for (const b of this.pendingDeleteLocal.filter((x) => x.readyMinute <= minute)) {
+            this.pendingDeleteLocal.splice(this.pendingDeleteLocal.indexOf(b), 1);
+            this.local.delete(b.snapshot);
+            for (const q of this.backups.values()) if (q.basedOn === b.id && q.shipStartMinute >= b.readyMinute) delete q.basedOn;
+        }
     }
 
     /** LINSTOR's snapshot delete through the REST API (the trim): S3 untouched; a missing snapshot is only a warning. */
