@@ -5,7 +5,8 @@ import * as yaml from "js-yaml";
 import { controllerMetricsNetworkPolicySpec, satelliteMetricsNetworkPolicySpec } from "../linstorCluster/networkPolicy";
 import type { KeyOf } from "../linstorCluster/settings";
 import { dependencies, Hidden, requireKubernetesProvider } from "../shared/componentOptions";
-import { alertRuleGroups, JOBS, type ScheduledJob } from "./alertRules";
+import type { WatchedScheduleInput } from "../shared/schedule";
+import { alertRuleGroups, JOBS } from "./alertRules";
 import { DASHBOARD_FILE, drbdDashboard } from "./dashboard";
 import {
     isEmailRoutingConfigured,
@@ -54,7 +55,7 @@ export interface DrbdMonitoringArgs extends MonitoringInput {
      * LinstorDbBackup.describeSchedule): each must keep succeeding; one with `volumeSnapshotLabel` also gets the
      * snapshot-age alerts.
      */
-    readonly schedules?: ScheduledJob[];
+    readonly schedules?: WatchedScheduleInput[];
     /** Storage nodes the cluster should have (LinstorCluster: nodesPerAz × zones): alert when fewer satellites are ONLINE. */
     readonly expectedStorageNodes?: number;
 }

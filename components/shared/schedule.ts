@@ -26,3 +26,10 @@ export interface ScheduledJob {
      */
     readonly volumeSnapshotLabel?: string;
 }
+
+/**
+ * A ScheduledJob as DrbdMonitoring takes it. A type of its own because the schema analyzer names a type once, at its
+ * first use: ScheduledJob is first an output (LinstorDbBackup.watchedSchedule), so its fields would carry no `plain`
+ * and the SDKs would offer Inputs that monitoring's plain validation refuses.
+ */
+export interface WatchedScheduleInput extends ScheduledJob {}

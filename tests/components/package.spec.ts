@@ -265,8 +265,10 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
             const r = resource("DrbdMonitoring");
             expect(r.requiredInputs.sort()).to.deep.equal(["grafanaLoadBalancerSourceRanges", "linstorNamespace", "namePrefix", "storageClassNames"]);
             expect(r.inputProperties.storageClassNames).to.deep.include({ type: "object", additionalProperties: { type: "string", plain: true } });
-            expect(r.inputProperties.schedules).to.deep.include({ type: "array", items: { $ref: typeRef("ScheduledJob"), plain: true } });
-            expect(type("ScheduledJob").properties?.intervalSeconds).to.deep.include({ type: "number" });
+            // Its own type: ScheduledJob is first met as an output (LinstorDbBackup.watchedSchedule), without `plain`.
+            expect(r.inputProperties.schedules).to.deep.include({ type: "array", items: { $ref: typeRef("WatchedScheduleInput"), plain: true } });
+            for (const field of Object.values(type("WatchedScheduleInput").properties ?? {})) expect(field.plain).to.equal(true);
+            expect(type("WatchedScheduleInput").properties?.intervalSeconds).to.deep.include({ type: "number", plain: true });
             expect(r.inputProperties.jenkins.$ref).to.equal(typeRef("JenkinsScrapeArgs"));
             expect(enumValues("GrafanaServiceType")).to.deep.equal(["ClusterIP", "LoadBalancer"]);
             expect(r.inputProperties.alertSlackWebhookUrl).to.not.have.property("plain");
