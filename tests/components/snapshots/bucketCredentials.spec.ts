@@ -50,7 +50,9 @@ describe("S3SnapshotShipping: the credentials of the bucket-region provider", ()
         const own = new aws.Provider("own-bucket-provider", { region: "eu-central-1" });
         await settle();
         resetRecords();
-        const both = thrown(() => new S3SnapshotShipping("x", args({ bucketAwsProfile: "backups" }), withKube<S3SnapshotShippingOptions>({ bucketProvider: own })));
+        const both = thrown(
+            () => new S3SnapshotShipping("x", args({ bucketAwsProfile: "backups" }), withKube<S3SnapshotShippingOptions>({ bucketProvider: own })),
+        );
         expect(both).to.be.instanceOf(ConfigError);
         expect(both.message).to.contain("Not with bucketProvider");
         await settle();
