@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { dependencies, Hidden, requireKubernetesProvider } from "../shared/componentOptions";
+import { agentDefaultDenySpec, agentEgressSpec, agentNamespaceMetadata, agentNamespaceName } from "./agents";
 import {
     type JenkinsInput,
     type JenkinsSettings,
@@ -169,6 +170,23 @@ export class HaJenkins extends pulumi.ComponentResource {
                       ),
                   ];
 
+        // Build agents run in a namespace of their own, fenced by NetworkPolicies (agents.ts). Created even when the
+        // Jenkins namespace is not ours: it holds nothing durable, so it is neither protected nor retained.
+        const agentNs = agentNamespaceName(ns);
+        const agentNamespace = new k8s.core.v1.Namespace(`${name}-agents`, { metadata: agentNamespaceMetadata(agentNs) }, parent);
+        const agentPolicies = [
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-agents-default-deny`,
+                { metadata: { name: "default-deny", namespace: agentNs }, spec: agentDefaultDenySpec() },
+                { ...parent, dependsOn: agentNamespace },
+            ),
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-agents-egress`,
+                { metadata: { name: "agent-egress", namespace: agentNs }, spec: agentEgressSpec(ns, releaseName) },
+                { ...parent, dependsOn: agentNamespace },
+            ),
+        ];
+
         const password =
             adminPassword !== undefined
                 ? pulumi.secret(pulumi.output(adminPassword))
@@ -244,20 +262,27 @@ export class HaJenkins extends pulumi.ComponentResource {
                 repositoryOpts: { repo: JENKINS_CHART_REPO },
                 namespace: ns,
                 createNamespace: false,
-                values: jenkinsValues({
-                    settings: s,
-                    claimName,
-                    adminSecretName,
-                    monitoringEnabled: monitoringEnabled ?? false,
-                    serviceMonitor: chartServiceMonitor,
-                }),
+                values: {
+                    ...jenkinsValues({
+                        settings: s,
+                        claimName,
+                        adminSecretName,
+                        monitoringEnabled: monitoringEnabled ?? false,
+                        serviceMonitor: chartServiceMonitor,
+                    }),
+                    // The chart puts the agents' Role and RoleBinding there, not in the Jenkins namespace (agents.ts).
+                    agent: { namespace: agentNs },
+                },
                 // Wait for the pod to be Ready (and an NLB to have an address); allow the plugin download of a first start
                 // or of a changed plugin set (plugins.ts; later starts download nothing), boot, NLB creation and a restore.
                 skipAwait: false,
                 timeout: 600 + startupBudgetSeconds(s) + (restoreWaitSeconds ?? 0),
                 maxHistory: 10,
             },
-            { ...parent, dependsOn: [...namespace, adminSecret, ...(this.pvc ? [this.pvc] : []), ...waitFor] },
+            {
+                ...parent,
+                dependsOn: [...namespace, agentNamespace, ...agentPolicies, adminSecret, ...(this.pvc ? [this.pvc] : []), ...waitFor],
+            },
         );
 
         let address: pulumi.Output<string | undefined> = pulumi.output(undefined);

@@ -41,8 +41,8 @@ export function homeClaimName(releaseName: string): string {
 }
 
 /**
- * The Jenkins namespace: agents built by the kubernetes plugin run here too; the chart's controller
- * pod meets `baseline`, and `restricted` violations are reported.
+ * The Jenkins namespace (build agents run in their own, agents.ts); the chart's controller pod meets `baseline`, and
+ * `restricted` violations are reported.
  */
 export function jenkinsNamespaceMetadata(name: string) {
     return {

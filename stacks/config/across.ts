@@ -2,6 +2,8 @@
  * Checks between sections, after each section validated itself: what no single component can see. Each returns its
  * problems (ConfigErrors naming the key to fix) so loadConfig reports them with all the others at once.
  */
+
+import { agentNamespaceName } from "../../components/jenkins/agents";
 import { operatorChart } from "../../components/linstorCluster/operator";
 import { operatorRelease } from "../../components/linstorCluster/operatorReleases";
 import { LINSTOR_DISTRIBUTIONS } from "../../components/linstorCluster/settings";
@@ -29,6 +31,8 @@ export function namespaceProblems(cfg: StackConfig): ConfigError[] {
     const jenkins = cfg.jenkins.namespace;
     const chosen: { key: string; ns: string; what: string; value: string }[] = [
         { key: jenkinsConfigKey("namespace"), ns: jenkins, what: "Jenkins'", value: jenkins },
+        // HaJenkins creates its build agents' namespace beside it (components/jenkins/agents.ts).
+        { key: jenkinsConfigKey("namespace"), ns: agentNamespaceName(jenkins), what: "the build agents'", value: jenkins },
     ];
     if (cfg.monitoring.monitoringEnabled && !cfg.monitoring.useExistingPrometheusOperator) {
         // DrbdMonitoring creates two: its own and node-exporter's beside it (values.ts nodeExporterNamespace), both from this key.

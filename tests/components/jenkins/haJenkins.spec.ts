@@ -46,7 +46,7 @@ describe("HaJenkins", () => {
                 tag: "2.568.2-jdk21",
                 pullPolicy: "IfNotPresent",
             });
-            const ns = one("kubernetes:core/v1:Namespace");
+            const ns = ofType("kubernetes:core/v1:Namespace").find((n) => n.name === "hje-test-jenkins-namespace")!;
             expect(ns.inputs.metadata).to.deep.equal({
                 name: "jenkins",
                 labels: {

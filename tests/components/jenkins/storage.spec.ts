@@ -34,10 +34,10 @@ describe("HaJenkins", () => {
             }
         });
 
-        it("uses an existing (restored) claim without creating a volume or a namespace", async () => {
+        it("uses an existing (restored) claim without creating a volume or the Jenkins namespace (only the agents')", async () => {
             const jenkins = await build({ existingClaim: "jenkins-home-restored", createNamespace: false, storageSize: "50Gi" });
             expect(ofType(PVC)).to.have.length(0);
-            expect(ofType("kubernetes:core/v1:Namespace")).to.have.length(0);
+            expect(ofType("kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name)).to.deep.equal(["jenkins-agents"]);
             expect(jenkins.pvc).to.equal(undefined);
             expect(values().persistence).to.deep.equal({ enabled: true, existingClaim: "jenkins-home-restored" });
             expect(await outputValue(jenkins.pvcName)).to.equal("jenkins-home-restored");

@@ -100,6 +100,12 @@ describe("bad input across sections", () => {
                     "which is already Jenkins': give each component a namespace of its own.",
             );
         });
+        it("refuses a namespace that collides with the build agents', which HaJenkins names after Jenkins'", () => {
+            expect(problem({ [K("monitoringNamespace")]: "jenkins-agents" }, "monitoringNamespace")).to.equal(
+                'Invalid value for ha-jenkins-eks:monitoringNamespace: "jenkins-agents". This namespace is already the build agents\': ' +
+                    "give each component a namespace of its own.",
+            );
+        });
         it("lets monitors of an existing operator live in its namespace, and the snapshot namespace be Jenkins' without its controller", () => {
             expect(() => load({ [K("useExistingPrometheusOperator")]: "true", [K("monitoringNamespace")]: "jenkins" })).to.not.throw();
             expect(() => load({ [K("installSnapshotController")]: "false", [K("jenkinsNamespace")]: "snapshot-controller" })).to.not.throw();
