@@ -109,6 +109,7 @@ echo "$*" >> "$STATE/calls.log"
 case "$*" in
   *" create -f -") cat > "$STATE/created.yaml" ;;
   *"get volumesnapshot -l "*) cat "$STATE/list.json" ;;
+  *"get volumesnapshot -o json") cat "$STATE/all.json" ;;
   *"get volumesnapshot "*" -o json") cat "$STATE/status.json" ;;
   *"jsonpath={.status.boundVolumeSnapshotContentName}") printf 'content-%s' "$5" ;;
   "get volumesnapshotcontent "*) if [ -f "$STATE/foreign-$3" ]; then printf 'other/x'; else printf 'jenkins/%s' "\${3#content-}"; fi ;;
@@ -199,6 +200,34 @@ esac
             expect(r.status).to.equal(1);
             expect(r.stdout).to.contain("not ready after 0s");
             expect(deletes(r.calls)).to.deep.equal(["jenkins-home-old-2", "jenkins-home-old-1", "jenkins-home-old-full"]);
+        });
+
+        it("with a trim, lists the namespace's snapshots after a shipped run and writes LINSTOR names for the trim container", () => {
+            const withClaim = (x: ReturnType<typeof item>, uid: string, cls = "linstor-csi-s3") => ({
+                ...x,
+                metadata: { ...x.metadata, uid },
+                spec: { source: { persistentVolumeClaimName: "jenkins-home" }, volumeSnapshotClassName: cls },
+            });
+            const all = {
+                items: [
+                    withClaim(item("a", 3, "incremental"), "u-a"),
+                    withClaim(item("b", 2, "incremental"), "u-b"),
+                    withClaim(item("od", 1.5, "on-demand"), "u-od", "linstor-csi-s3-on-demand"),
+                    withClaim(item("c", 1, "incremental"), "u-c"),
+                ],
+            };
+            fs.writeFileSync(path.join(dir, "all.json"), JSON.stringify(all));
+            const trimFile = path.join(dir, "trim-local");
+            const env = { TRIM_FILE: trimFile, LOCAL_SNAPSHOTS: "2", ON_DEMAND_SNAPSHOT_CLASS: "linstor-csi-s3-on-demand", DAILY_DAYS: "0" };
+            const r = run(chains(), { readyToUse: true }, env);
+            expect(r.status, r.stderr).to.equal(0);
+            expect(fs.readFileSync(trimFile, "utf8")).to.equal("snapshot-u-b\nsnapshot-u-a\n");
+            expect(r.calls).to.include("-n jenkins get volumesnapshot -o json");
+            // A run whose snapshot did not ship trims nothing (its base may still be needed).
+            fs.rmSync(trimFile);
+            const failed = run(chains(), { readyToUse: false }, { ...env, READY_TIMEOUT_SECONDS: "0" });
+            expect(failed.status).to.equal(1);
+            expect(fs.existsSync(trimFile)).to.equal(false);
         });
 
         it("never touches a content that does not point back to the snapshot", () => {
