@@ -151,12 +151,17 @@ export function conditionValues(statement: IamStatement, operator: string, key: 
     return (Array.isArray(value) ? value : [value]).map((v) => String(v).toLowerCase());
 }
 
-/** Value of a linstor-csi StorageClass parameter; keys are case-insensitive and the prefix optional (linstor-csi). */
+/**
+ * Value of a linstor-csi StorageClass parameter: the prefix `linstor.csi.linbit.com/` is optional and matched exactly,
+ * the key after it case-insensitively (linstor-csi v1.11.3 pkg/volume/parameter.go NewParameters: any other prefix,
+ * a differently cased one included, is "some external parameter" and ignored).
+ */
 export function linstorParameter(parameters: unknown, key: string): string | undefined {
     if (!parameters || typeof parameters !== "object") return undefined;
     for (const [k, v] of Object.entries(parameters as Record<string, unknown>)) {
-        const bare = k.toLowerCase().replace(/^linstor\.csi\.linbit\.com\//, "");
-        if (bare === key.toLowerCase() && v !== undefined && v !== null) return String(v);
+        const parts = k.split("/");
+        if (parts.length > 2 || (parts.length === 2 && parts[0] !== "linstor.csi.linbit.com")) continue;
+        if (parts[parts.length - 1].toLowerCase() === key.toLowerCase() && v !== undefined && v !== null) return String(v);
     }
     return undefined;
 }

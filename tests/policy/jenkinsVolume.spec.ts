@@ -48,6 +48,13 @@ describe("jenkins-volume-replicated", () => {
         expect(await violations(rule, [release({ storageClass: "linstor-r3" }), mixed])).to.deep.equal([]);
         const five = await violations(rule, [release({ storageClass: "linstor-r3" }), mixed], { config: { [rule.name]: { minJenkinsReplicas: 5 } } });
         expect(five.join()).to.match(/fewer than 5/);
+        // linstor-csi matches the prefix exactly: a differently cased or foreign prefix is ignored, so it proves nothing.
+        for (const prefix of ["LINSTOR.CSI.LINBIT.COM/", "property.linstor.csi.linbit.com/", "example.com/"]) {
+            const ignored = storageClass("linstor-r3", {
+                parameters: { [`${prefix}placementCount`]: "3", replicasOnDifferent: P.ZONE_TOPOLOGY_KEY },
+            });
+            expect((await violations(rule, [release({ storageClass: "linstor-r3" }), ignored])).join(), prefix).to.match(/places 1 replica/);
+        }
     });
 
     it("judges Jenkins installed as a Helm v4 Chart, and value files: read when JSON, refused when unreadable", async () => {
