@@ -155,15 +155,17 @@ export function conditionValues(statement: IamStatement, operator: string, key: 
  * Value of a linstor-csi StorageClass parameter: the prefix `linstor.csi.linbit.com/` is optional and matched exactly,
  * the key after it case-insensitively (linstor-csi v1.11.3 pkg/volume/parameter.go NewParameters: any other prefix,
  * a differently cased one included, is "some external parameter" and ignored).
+ * Every value given is returned: spelled twice, either may win (linstor-csi ranges over a Go map).
  */
-export function linstorParameter(parameters: unknown, key: string): string | undefined {
-    if (!parameters || typeof parameters !== "object") return undefined;
+export function linstorParameterValues(parameters: unknown, key: string): string[] {
+    if (!parameters || typeof parameters !== "object") return [];
+    const found: string[] = [];
     for (const [k, v] of Object.entries(parameters as Record<string, unknown>)) {
         const parts = k.split("/");
         if (parts.length > 2 || (parts.length === 2 && parts[0] !== "linstor.csi.linbit.com")) continue;
-        if (parts[parts.length - 1].toLowerCase() === key.toLowerCase() && v !== undefined && v !== null) return String(v);
+        if (parts[parts.length - 1].toLowerCase() === key.toLowerCase() && v !== undefined && v !== null) found.push(String(v));
     }
-    return undefined;
+    return found;
 }
 
 /** The chart name of a Helm release's `chart` (a repo name, `repo/name`, an OCI or a tarball URL). */

@@ -12,7 +12,7 @@ import {
     isString,
     isUnknown,
     known,
-    linstorParameter,
+    linstorParameterValues,
     objectName,
     objectNamespace,
     type Props,
@@ -159,25 +159,29 @@ function classProblem(className: unknown, via: string, ctx: Ctx): string | undef
     if (!sc) return `${via} uses StorageClass ${className}, which this stack does not create, so its replication cannot be checked.`;
     const provisioner = known(() => sc.props.provisioner);
     const parameters = known(() => sc.props.parameters);
-    const replicas = Number(linstorParameter(parameters, "placementCount") ?? linstorParameter(parameters, "autoPlace") ?? 1);
-    const spread = (linstorParameter(parameters, "replicasOnDifferent") ?? "").split(/[\s,]+/).includes(zoneKey);
+    // A parameter spelled twice (placementCount and autoPlace, or two casings) may resolve either way: take the worst.
+    const values = (...keys: string[]) => keys.flatMap((k) => linstorParameterValues(parameters, k));
+    const counts = values("placementCount", "autoPlace").map(Number);
+    const replicas = counts.length > 0 ? Math.min(...counts) : 1;
+    const differents = values("replicasOnDifferent");
+    const spread = differents.length > 0 && differents.every((v) => v.split(/[\s,]+/).includes(zoneKey));
     const problems: string[] = [];
     // linstor-csi v1.11.3 pkg/volume/parameter.go:327-333: a nodeList or clientList zeroes placementCount, clears
     // replicasOnDifferent and switches to Manual placement, which creates replicas only on the listed nodes; the
     // pack cannot tell which zones those nodes are in, so any list fails. Manual without a list places nothing.
-    const manual = ["nodeList", "clientList"].filter((k) => (linstorParameter(parameters, k) ?? "").trim() !== "");
+    const manual = ["nodeList", "clientList"].filter((k) => values(k).some((v) => v.trim() !== ""));
     if (manual.length > 0) {
         problems.push(
             `it sets ${manual.join(" and ")}, which makes linstor-csi place replicas by hand on the named nodes and drop placementCount ` +
                 "and replicasOnDifferent, so neither the replica count nor the zone spread holds; remove it",
         );
     }
-    const policy = linstorParameter(parameters, "placementPolicy");
+    const policy = values("placementPolicy").find((p) => !["autoplacetopology", "autoplace"].includes(p.toLowerCase()));
     // AutoPlaceTopology (the default) and AutoPlace leave placement to LINSTOR's autoplacer and the resource group's
     // placementCount/replicasOnDifferent; FollowTopology assigns replicas to the pod's preferred segments first
     // (pkg/topology/scheduler/followtopology/follow_topology.go:47) and Balanced never reads placementCount
     // (balancer/balancer.go); Manual places only listed nodes (pkg/client/linstor.go schedulerByPlacementPolicy).
-    if (policy !== undefined && !["autoplacetopology", "autoplace"].includes(policy.toLowerCase())) {
+    if (policy !== undefined) {
         problems.push(`its placementPolicy is ${policy}, not AutoPlaceTopology, so LINSTOR's autoplacer does not place the replicas across zones`);
     }
     if (provisioner !== LINSTOR_PROVISIONER) problems.push(`its provisioner is ${provisioner ?? "unset"}, not ${LINSTOR_PROVISIONER}`);

@@ -55,6 +55,18 @@ describe("jenkins-volume-replicated", () => {
             });
             expect((await violations(rule, [release({ storageClass: "linstor-r3" }), ignored])).join(), prefix).to.match(/places 1 replica/);
         }
+        // Spelled twice, either value may win in linstor-csi: the worst counts.
+        const twice = storageClass("linstor-r3", {
+            parameters: {
+                placementCount: "3",
+                "linstor.csi.linbit.com/autoPlace": "1",
+                replicasOnDifferent: P.ZONE_TOPOLOGY_KEY,
+                ReplicasOnDifferent: "",
+            },
+        });
+        expect((await violations(rule, [release({ storageClass: "linstor-r3" }), twice])).join()).to.match(
+            /places 1 replica.*does not set replicasOnDifferent/,
+        );
     });
 
     it("judges Jenkins installed as a Helm v4 Chart, and value files: read when JSON, refused when unreadable", async () => {
