@@ -109,14 +109,19 @@ const handles = new Hidden<JenkinsSettings>();
 export class HaJenkins extends pulumi.ComponentResource {
     /** Where users reach Jenkins (see README: configured URL, NLB address, or in-cluster name for ClusterIP). */
     readonly url: pulumi.Output<string>;
+    /** Jenkins' admin user name. */
     readonly adminUser: pulumi.Output<string>;
     /** Admin password (secret). */
     readonly adminPassword: pulumi.Output<string>;
+    /** Namespace Jenkins runs in. */
     readonly namespace: pulumi.Output<string>;
     /** PVC holding JENKINS_HOME (ours, or `existingClaim`). */
     readonly pvcName: pulumi.Output<string>;
+    /** StorageClass of JENKINS_HOME (a LINSTOR class). */
     readonly storageClassName: pulumi.Output<string>;
+    /** JENKINS_HOME's size, e.g. `50Gi`. */
     readonly storageSize: pulumi.Output<string>;
+    /** The Helm release's name (the chart derives the Service and StatefulSet names from it). */
     readonly releaseName: pulumi.Output<string>;
     /** Service (and StatefulSet) name the chart derives from the release name. */
     readonly serviceName: pulumi.Output<string>;

@@ -48,7 +48,9 @@ const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSCl
 export class LinstorCluster extends pulumi.ComponentResource {
     /** EKS cluster name. */
     readonly clusterName: pulumi.Output<string>;
+    /** AWS region of the cluster (the consumer's `aws:region` must be the same). */
     readonly region: string;
+    /** The three zones the storage nodes run in. */
     readonly availabilityZones: string[];
     /** Kubeconfig (secret). */
     readonly kubeconfig: pulumi.Output<string>;
@@ -58,7 +60,9 @@ export class LinstorCluster extends pulumi.ComponentResource {
     readonly linstorNamespace: string;
     /** Secret holding LINSTOR's master passphrase (needed for S3 remotes). */
     readonly passphraseSecretName: string;
+    /** The cluster's VPC (created or given). */
     readonly vpcId: pulumi.Output<string>;
+    /** Private subnets of the nodes, one per zone. */
     readonly privateSubnetIds: pulumi.Output<string[]>;
     /** AMI the storage nodes run (export it: the stacks keep it until kubernetesVersion changes). */
     readonly nodeAmiId: pulumi.Output<string>;

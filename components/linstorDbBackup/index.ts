@@ -19,8 +19,11 @@ import {
 
 /** The snapshot bucket's coordinates (S3SnapshotShipping's outputs). */
 export interface LinstorDbBackupBucket {
+    /** The bucket's name (S3SnapshotShipping.bucketName). */
     readonly name: pulumi.Input<string>;
+    /** Its ARN (S3SnapshotShipping.bucketArn). */
     readonly arn: pulumi.Input<string>;
+    /** Its region (S3SnapshotShipping.bucketRegion). */
     readonly region: string;
     /** The bucket's SSE-KMS key; required (unset → ConfigError; an Output resolving to nothing fails the deployment). */
     readonly kmsKeyArn: pulumi.Input<string | undefined>;
@@ -70,16 +73,21 @@ function requireKmsKey(arn: string | undefined): string {
  * Retention is the bucket's lifecycle rule (`CreateBucketSettings.linstorDbBackupRetentionDays`).
  */
 export class LinstorDbBackup extends pulumi.ComponentResource {
+    /** Namespace of the export CronJob (LINSTOR's). */
     readonly namespace: string;
+    /** The export CronJob's name. */
     readonly cronJobName: string;
+    /** Its cron schedule (UTC). */
     readonly schedule: string;
     /** The export CronJob as monitoring watches it (DrbdMonitoring `schedules`). */
     readonly watchedSchedule: ScheduledJob;
+    /** Days an archive is kept in the bucket. */
     readonly retentionDays: number;
     /** `linstor-db/<cluster>/`. */
     readonly keyPrefix: string;
     /** `s3://<bucket>/linstor-db/<cluster>/`: where the archives (`<UTC stamp>.tar.gz` + `.sha256`) go. */
     readonly location: pulumi.Output<string>;
+    /** IAM user that uploads the archives (this prefix only). */
     readonly iamUserName: pulumi.Output<string>;
     /** Access key ID of the current generation (not secret). */
     readonly currentAccessKeyId: pulumi.Output<string>;

@@ -3,6 +3,7 @@
  * (S3SnapshotShipping's schedule, LinstorDbBackup's export), so monitoring never guesses names or intervals.
  */
 export interface ScheduledJob {
+    /** The CronJob's namespace. */
     readonly namespace: string;
     /** The CronJob's name. */
     readonly name: string;

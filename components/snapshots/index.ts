@@ -185,12 +185,17 @@ function validateArgs(a: FilledArgs, key: KeyOf): void {
  * snapshot, and restore of the Jenkins volume into a new claim.
  */
 export class S3SnapshotShipping extends pulumi.ComponentResource {
+    /** The bucket the backups go to (created or existing). */
     readonly bucketName: pulumi.Output<string>;
+    /** Its ARN. */
     readonly bucketArn: pulumi.Output<string>;
+    /** Its region (never the cluster's when created here). */
     readonly bucketRegion: string;
     /** KMS key of the bucket's default encryption (undefined for an existing SSE-S3 bucket). */
     readonly kmsKeyArn: pulumi.Output<string | undefined>;
+    /** LINSTOR's S3 remote for the bucket (`s3-<region>`). */
     readonly linstorRemoteName: string;
+    /** The schedule's incremental VolumeSnapshotClass. */
     readonly snapshotClassName: string;
     /** The full class the schedule starts each chain with (`<snapshotClassName>-full`). */
     readonly fullSnapshotClassName: string;
@@ -200,21 +205,27 @@ export class S3SnapshotShipping extends pulumi.ComponentResource {
     readonly snapshotClassParameters: pulumi.Output<Record<string, string>>;
     /** Secret of the current key generation, in `credentialsNamespace`. */
     readonly credentialsSecretName: string;
+    /** Namespace of the remote's credentials Secret (LINSTOR's). */
     readonly credentialsNamespace: string;
+    /** The current generation's credentials Secret (access key, secret key) linstor-csi reads. */
     readonly credentialsSecret: k8s.core.v1.Secret;
+    /** IAM user whose keys LINSTOR ships with (this bucket only). */
     readonly iamUserName: pulumi.Output<string>;
     /** Access key ID of the current generation (not secret); what `linstor remote modify` must be given. */
     readonly currentAccessKeyId: pulumi.Output<string>;
+    /** LINSTOR's master-passphrase Secret the remote needs (LinstorCluster's). */
     readonly passphraseSecretName: string;
     /** The claim that is snapshotted (the restored one when restoring). */
     readonly jenkinsClaimName?: string;
     /** Hand this to Jenkins as `existingClaim` when set. */
     readonly restoredClaimName?: string;
+    /** The snapshot CronJob's name; undefined without a schedule. */
     readonly scheduleName?: string;
     /** Longest gap between scheduled snapshots in seconds: the worst-case RPO (undefined without a schedule). */
     readonly snapshotIntervalSeconds?: number;
     /** The schedule as monitoring watches it (DrbdMonitoring `schedules`); undefined without a schedule. */
     readonly watchedSchedule?: ScheduledJob;
+    /** The declared on-demand VolumeSnapshot; undefined without one. */
     readonly onDemandSnapshotName?: string;
     /** Legacy handle `snapshot-<uid>` of the declared on-demand snapshot; undefined without one (see README). */
     readonly latestSnapshotHandle: pulumi.Output<string | undefined>;

@@ -261,6 +261,15 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
             expect(r.properties).to.not.have.any.keys("snapshotClass", "restore", "remoteReady");
         });
 
+        it("describes every output of the five components (what an SDK user reads in the generated docs)", () => {
+            const bare = Object.entries(schema.resources).flatMap(([token, r]) =>
+                Object.entries(r.properties)
+                    .filter(([, p]) => !p.description)
+                    .map(([name]) => `${token.split(":")[2]}.${name}`),
+            );
+            expect(bare).to.deep.equal([]);
+        });
+
         it("DrbdMonitoring: class names by replica count, the watched schedules, the Services to port-forward to", () => {
             const r = resource("DrbdMonitoring");
             expect(r.requiredInputs.sort()).to.deep.equal(["grafanaLoadBalancerSourceRanges", "linstorNamespace", "namePrefix", "storageClassNames"]);
