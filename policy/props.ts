@@ -168,6 +168,11 @@ export function linstorParameterValues(parameters: unknown, key: string): string
     return found;
 }
 
+/** The first value given for a linstor-csi parameter (see linstorParameterValues). */
+export function linstorParameter(parameters: unknown, key: string): string | undefined {
+    return linstorParameterValues(parameters, key)[0];
+}
+
 /** The chart name of a Helm release's `chart` (a repo name, `repo/name`, an OCI or a tarball URL). */
 export function chartName(chart: unknown): string | undefined {
     if (!isString(chart)) return undefined;
