@@ -7,6 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { EKS_UNSUPPORTED_ZONE_IDS } from "../components/shared/awsFacts";
 import { ConfigError } from "../components/shared/errors";
 import { projectKey, type StackConfig } from "./config";
 
@@ -48,8 +49,22 @@ export async function resolveAvailabilityZones(cfg: StackConfig): Promise<string
     const zones = await lookup(`the availability zones of ${cfg.region}`, configured ? "availabilityZones" : "azCount", () =>
         aws.getAvailabilityZones({ ...(configured ? {} : { state: "available" }), filters: AZ_ONLY }),
     );
+    // EKS refuses control-plane subnets in a few zone IDs (awsFacts.ts EKS_UNSUPPORTED_ZONE_IDS): looked up by ID, since
+    // names map to IDs per account.
+    const unsupported = zones.names.filter((_, i) => EKS_UNSUPPORTED_ZONE_IDS.includes(zones.zoneIds?.[i] ?? ""));
     let chosen: string[];
     if (configured !== undefined) {
+        const refused = configured.filter((z) => unsupported.includes(z));
+        if (refused.length > 0) {
+            throw new ConfigError(
+                projectKey("availabilityZones"),
+                configured,
+                `EKS does not support ${refused
+                    .map((z) => `${z} (${zones.zoneIds[zones.names.indexOf(z)]})`)
+                    .join(", ")} in this account (EKS User Guide, VPC and subnet requirements; CreateCluster fails with ` +
+                    `UnsupportedAvailabilityZoneException): choose other zones of ${cfg.region}.`,
+            );
+        }
         const missing = configured.filter((z) => !zones.names.includes(z));
         if (missing.length > 0) {
             throw new ConfigError(
@@ -61,7 +76,7 @@ export async function resolveAvailabilityZones(cfg: StackConfig): Promise<string
         }
         chosen = [...configured];
     } else {
-        if (zones.names.length < cfg.cluster.azCount) {
+        if (zones.names.length - unsupported.length < cfg.cluster.azCount) {
             throw new ConfigError(
                 projectKey("azCount"),
                 cfg.cluster.azCount,
@@ -69,7 +84,7 @@ export async function resolveAvailabilityZones(cfg: StackConfig): Promise<string
                     `azCount asks for ${cfg.cluster.azCount} — lower it (at least 3) or choose a region with enough AZs.`,
             );
         }
-        chosen = zones.names.slice(0, cfg.cluster.azCount);
+        chosen = zones.names.filter((z) => !unsupported.includes(z)).slice(0, cfg.cluster.azCount);
     }
     await checkExistingSubnets(cfg, chosen);
     return chosen;

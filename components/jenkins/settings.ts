@@ -162,7 +162,8 @@ export function withJenkinsDefaults(partial: JenkinsInput): JenkinsSettings {
 /** JENKINS_HOME's size: whole Gi or Ti (the RTO model and the data-pool check read it in GiB). */
 export const STORAGE_SIZE: QuantityRule = { suffixes: ["Gi", "Ti"], whole: true, example: "20Gi" };
 const CPU: QuantityRule = { suffixes: CPU_SUFFIXES, example: "500m" };
-const MEMORY: QuantityRule = { suffixes: BYTE_SUFFIXES, example: "2Gi" };
+// At least the chart's own request (jenkins-5.9.53 values.yaml controller.resources.requests.memory: 256Mi): below it the JVM cannot start.
+const MEMORY: QuantityRule = { suffixes: BYTE_SUFFIXES, example: "2Gi", min: "256Mi" };
 const URL = /^(https?):\/\/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?(\/\S*)?$/;
 /** `name:version`, the version pinned (no `latest`, no URL, no incrementals). */
 export const PLUGIN_SPEC = /^([A-Za-z0-9][A-Za-z0-9_.-]*):(\d[0-9A-Za-z._+-]*)$/;
@@ -192,8 +193,9 @@ function plugins(specs: readonly string[], c: Check): void {
         const m =
             PLUGIN_SPEC.exec(spec) ??
             entry.fail(spec, 'Each plugin must be pinned as "name:version", e.g. "git:5.10.1" (no "latest", URLs or incrementals).');
-        if (names.has(m[1])) entry.fail(spec, `Plugin ${m[1]} is listed twice; keep one pinned version.`);
-        names.add(m[1]);
+        // Plugin IDs are matched case-insensitively by the update center and plugin manager: Git and git are one plugin.
+        if (names.has(m[1].toLowerCase())) entry.fail(spec, `Plugin ${m[1]} is listed twice; keep one pinned version.`);
+        names.add(m[1].toLowerCase());
     });
 }
 
@@ -214,6 +216,17 @@ function cascConfigScripts(scripts: Readonly<Record<string, string>>, c: Check):
         }
         if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
             c.fail(name, `Document ${name} must be a YAML mapping of JCasC root elements (jenkins:, credentials:, unclassified:, …).`);
+        }
+        // jenkins-5.9.53 templates/_helpers.tpl "jenkins.casc.defaults" (jcasc-default-config) sets both from the admin
+        // Secret: a second document setting them conflicts with it (JCasC refuses conflicting sources) or replaces the login.
+        const root = (doc as { jenkins?: unknown }).jenkins;
+        const owned = ["securityRealm", "authorizationStrategy"].filter((k) => typeof root === "object" && root !== null && k in root);
+        if (owned.length > 0) {
+            c.fail(
+                name,
+                `Document ${name} sets jenkins.${owned.join(" and jenkins.")}, which the chart's jcasc-default-config already sets ` +
+                    "(the admin login from the program's Secret): remove it from this document.",
+            );
         }
     }
 }

@@ -1,6 +1,19 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type Filled, withDefaults } from "../shared/defaults";
-import { ARNS, type Check, check, type FieldRules, isLinstorName, type KeyOf, NOT_CHECKED, validateAll, validateFields } from "../shared/validation";
+import { pythonTooOld } from "../shared/imageVersions";
+import {
+    ARNS,
+    type Check,
+    check,
+    type FieldRules,
+    instanceFamilyProblem,
+    isLinstorName,
+    isNonPublicIpv4Cidr,
+    type KeyOf,
+    NOT_CHECKED,
+    validateAll,
+    validateFields,
+} from "../shared/validation";
 import { PIRAEUS_OPERATOR_RELEASES } from "./operatorReleases";
 import { defaultMetadataVolumeGiB, externalMetadataMiB, instanceMemoryMiB, LINSTOR_DEFAULT_PEER_SLOTS, requiredNodeMemoryMiB } from "./sizing";
 import { storageClassSpec } from "./storageClasses";
@@ -262,7 +275,11 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     },
     nodesPerAz: (v, c) => c.integer(v, { min: 1, max: 20 }),
     nodeAmiId: (v, c) => c.ifSet.awsId(v, "ami"),
-    instanceType: (v, c) => c.matches(v, INSTANCE_TYPE, "Use an EC2 instance type: family and size, such as m6i.large or r7g.2xlarge."),
+    instanceType: (v, c) => {
+        c.matches(v, INSTANCE_TYPE, "Use an EC2 instance type: family and size, such as m6i.large or r7g.2xlarge.");
+        const problem = instanceFamilyProblem(v);
+        if (problem) c.fail(v, problem);
+    },
     instanceMemoryMiB: (v, c, s) => {
         c.ifSet.integer(v, { min: 512 }, "(MiB)");
         const derived = instanceMemoryMiB(s.instanceType);
@@ -302,12 +319,21 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
         // EKS accepts at most 40 public access CIDRs (UpdateClusterConfig publicAccessCidrs).
         if (v.length > 40)
             c.fail(v, `EKS takes at most 40 public access CIDRs; this list has ${v.length}. Summarize them, or use a private endpoint.`);
+        // The public endpoint sees clients by their public address: a private range there admits nobody.
+        const internal = v.find(isNonPublicIpv4Cidr);
+        if (internal !== undefined) {
+            c.fail(
+                v,
+                `${internal} is a private or special-use range, which never reaches the public endpoint: list public CIDRs here, and private ones in ${key("apiPrivateAccessCidrs")}.`,
+            );
+        }
     },
     apiPrivateAccessCidrs: (v, c, s, key) =>
         c.sourceRanges(v, { allowed: s.allowApiAccessFromAnywhere, key: key("allowApiAccessFromAnywhere"), what: "the Kubernetes API" }),
     apiPrivateAccessSecurityGroupIds: (v, c) => c.list(v, (id, entry) => entry.awsId(id, "sg"), { unique: true }),
     allowApiAccessFromAnywhere: (v, c) => c.boolean(v),
-    clusterAdminRoleArns: (v, c) => c.list(v, (arn, entry) => entry.arn(arn, ARNS.iamRole)),
+    // EKS takes one access entry per principal: a second one for the same role fails late (ResourceInUseException).
+    clusterAdminRoleArns: (v, c) => c.list(v, (arn, entry) => entry.arn(arn, ARNS.iamRole), { unique: true }),
     imdsHopLimit: (v, c) => c.oneOf(v, [1, 2], "1: pods cannot reach the node's credentials; 2: pods need IMDS"),
     linstorDistribution: (v, c) => c.oneOf(v, LINSTOR_DISTRIBUTIONS),
     piraeusOperatorChartVersion: (v, c) => {
@@ -352,11 +378,16 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     haControllerDrbdStatusIntervalSeconds: (v, c) => c.integer(v, { min: 1, max: 300 }, SECONDS),
     serialNodeGroupRollout: (v, c) => c.boolean(v),
     nodeRolloutResyncGate: (v, c) => c.boolean(v),
-    resyncGateImage: (v, c) => c.pinnedImage(v, "it runs the gate with python3 (3.8 or later, standard library only)"),
+    resyncGateImage: (v, c) => {
+        c.pinnedImage(v, "it runs the gate with python3 (3.8 or later, standard library only)");
+        // The minimum resyncGate.ts states for RESYNC_GATE_SCRIPT (python3 ≥ 3.8, standard library only).
+        const problem = v === undefined ? undefined : pythonTooOld(v, { major: 3, minor: 8 });
+        if (problem) c.fail(v, problem);
+    },
     resyncGateTimeoutSeconds: (v, c) => c.integer(v, { min: 300, max: 86400 }, SECONDS),
     linstorControllerTolerationSeconds: (v, c) => c.integer(v, { min: 0, max: 300 }, SECONDS),
     protectStatefulResources: (v, c) => c.boolean(v),
-    tags: (v, c) => c.stringMap(v),
+    tags: (v, c) => c.awsTags(v),
 };
 
 /**

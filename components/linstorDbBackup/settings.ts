@@ -53,7 +53,14 @@ export function withLinstorDbBackupDefaults(given: LinstorDbBackupInput): Linsto
 
 /** One rule per field: a library user and a stack user get the same checks. */
 export const LINSTOR_DB_BACKUP_RULES: FieldRules<LinstorDbBackupSettings> = {
-    linstorDbBackupSchedule: (v, c) => c.cron(v),
+    linstorDbBackupSchedule: (v, c) => {
+        c.cron(v);
+        // A schedule that fires less than monthly (e.g. 0 0 29 2 *: leap days) is no backup schedule; a monthly one is the rarest.
+        const gap = maxScheduleGapSeconds(v);
+        if (gap !== undefined && gap > 31 * 86400) {
+            c.fail(v, `It can leave ${Math.ceil(gap / 86400)} days between backups; schedule one at least monthly (e.g. "0 3 * * *", daily).`);
+        }
+    },
     linstorDbBackupRetentionDays: (v, c, s) => {
         c.integer(v, { min: 1, max: 36500 }, "(days)");
         const gap = cronProblem(s.linstorDbBackupSchedule) === undefined ? maxScheduleGapSeconds(s.linstorDbBackupSchedule) : undefined;

@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { type Filled, withDefaults } from "../shared/defaults";
+import { ConfigError } from "../shared/errors";
 import type { ScheduledJob } from "../shared/schedule";
 import {
     BYTE_SUFFIXES,
@@ -240,11 +241,21 @@ export const MONITORING_RULES: FieldRules<MonitoringSettings> = {
     },
     alertEmailTo: forEmail((v, c) => c.matches(v, /^[^,]+(,[^,]+)*$/, "E-mail routing needs alertEmailTo: one or more comma-separated addresses.")),
     alertEmailFrom: forEmail((v, c) => c.matches(v, EMAIL, "E-mail routing needs alertEmailFrom: the sender address.")),
-    alertSmtpSmarthost: forEmail((v, c) =>
-        c.matches(v, HOST_PORT, "E-mail routing needs alertSmtpSmarthost as host:port, e.g. email-smtp.us-west-2.amazonaws.com:587."),
-    ),
+    alertSmtpSmarthost: forEmail((v, c) => {
+        c.matches(v, HOST_PORT, "E-mail routing needs alertSmtpSmarthost as host:port, e.g. email-smtp.us-west-2.amazonaws.com:587.");
+        const port = Number(v?.split(":")[1]);
+        if (port < 1 || port > 65535) c.fail(v, "The port must be from 1 to 65535 (SMTP: 25, 465 or 587).");
+    }),
     alertSmtpUsername: (v, c, s, key) => {
         c.ifSet.matches(v, /^\S+$/, "Use the SMTP user name.");
+        // Credentials without the rest of e-mail routing: named after what was given (the stray key), not only what is missing.
+        if (s.alertSmtpSmarthost === undefined && (v !== undefined || s.alertSmtpPassword !== undefined)) {
+            const why = `SMTP credentials are used only with e-mail routing: set ${key("alertEmailTo")}, ${key("alertEmailFrom")} and ${key("alertSmtpSmarthost")} too, or remove it.`;
+            const stray: ConfigError[] = [];
+            if (v !== undefined) stray.push(new ConfigError(key("alertSmtpUsername"), v, why));
+            if (s.alertSmtpPassword !== undefined) stray.push(new ConfigError(key("alertSmtpPassword"), "(secret value hidden)", why));
+            throw ConfigError.all(stray);
+        }
         if ((v === undefined) !== (s.alertSmtpPassword === undefined)) {
             check(key, v === undefined ? "alertSmtpUsername" : "alertSmtpPassword").fail(
                 undefined,

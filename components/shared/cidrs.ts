@@ -150,6 +150,15 @@ export function publicCoverage(cidrs: readonly string[]): Record<4 | 6, number> 
  */
 export const OPEN_TO_INTERNET_SHARE = 1 / 16;
 
+/** Private, shared (CGNAT), loopback, link-local and "this network" IPv4 blocks (RFC 6890): never a client's public address. */
+const NON_PUBLIC_IPV4 = ["0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"];
+
+/** Whether an IPv4 CIDR lies wholly inside a private or special-use block (NON_PUBLIC_IPV4). */
+export function isNonPublicIpv4Cidr(cidr: string): boolean {
+    const r = parseCidr(cidr);
+    return r !== undefined && r.family === 4 && overlap([r], mergeRanges(ranges(NON_PUBLIC_IPV4))) === r.end - r.start;
+}
+
 /** Whether the list, taken as a whole, admits a meaningful part of the internet (see OPEN_TO_INTERNET_SHARE). */
 export function isOpenToInternet(cidrs: readonly string[]): boolean {
     const share = publicCoverage(cidrs);

@@ -8,6 +8,7 @@
  * insist on every field), then the cross-field checks with `check(keyOf, field)`. The formats themselves (pure
  * predicates and parsers) live in formats.ts and cron.ts; import everything from here.
  */
+import { EKS_KUBERNETES_VERSIONS, MIN_KUBERNETES_VERSION, regionProblem, tagsProblem } from "./awsFacts";
 import { describeCoverage, isOpenToInternet } from "./cidrs";
 import { cronProblem } from "./cron";
 import { ConfigError } from "./errors";
@@ -33,6 +34,7 @@ import {
     tagProblem,
 } from "./formats";
 
+export * from "./awsFacts";
 export * from "./cidrs";
 export { cronProblem, maxScheduleGapSeconds, parseCron } from "./cron";
 export * from "./formats";
@@ -209,6 +211,17 @@ export class Check {
         if (value !== undefined && /^1\.[1-9]$/.test(value))
             allowed += ` YAML reads 1.${value.slice(2)}0 as the number ${value}: quote it ("1.${value.slice(2)}0").`;
         if (this.string(value, allowed) && !isKubernetesVersion(value)) this.fail(value, allowed);
+        // Existence: a minor EKS runs now, and one the program can use (awsFacts.ts).
+        if (
+            !EKS_KUBERNETES_VERSIONS.includes(value as string) ||
+            Number((value as string).split(".")[1]) < Number(MIN_KUBERNETES_VERSION.split(".")[1])
+        ) {
+            this.fail(
+                value,
+                `EKS runs ${EKS_KUBERNETES_VERSIONS.join(", ")} (standard or extended support, components/shared/awsFacts.ts), and the ` +
+                    `program needs at least ${MIN_KUBERNETES_VERSION} (ValidatingAdmissionPolicy v1).`,
+            );
+        }
     }
 
     /** An availability zone of `region`, in its exact form (`<region><letter>`); Local and Wavelength Zones refused. */
@@ -227,10 +240,14 @@ export class Check {
      * must not open `open.what` to the internet (isOpenToInternet: 0.0.0.0/1 plus 128.0.0.0/1 is everyone too).
      */
     sourceRanges(value: readonly string[] | undefined, open: { allowed: boolean; key: string; what: string }): void {
-        this.list(value, (cidr, entry) => {
-            if (typeof cidr !== "string" || !isIpv4Cidr(cidr))
-                entry.fail(cidr, "Each entry must be an IPv4 CIDR such as 203.0.113.0/24 (no host bits set).");
-        });
+        this.list(
+            value,
+            (cidr, entry) => {
+                if (typeof cidr !== "string" || !isIpv4Cidr(cidr))
+                    entry.fail(cidr, "Each entry must be an IPv4 CIDR such as 203.0.113.0/24 (no host bits set).");
+            },
+            { unique: true },
+        );
         if (value !== undefined) this.notOpenToInternet(value, open);
     }
 
@@ -294,6 +311,15 @@ export class Check {
     awsRegion(value: string | undefined): void {
         const allowed = "Use an AWS region name such as eu-central-1.";
         if (this.string(value, allowed) && !isAwsRegion(value)) this.fail(value, allowed);
+        const problem = value === undefined ? undefined : regionProblem(value);
+        if (problem) this.fail(value, problem);
+    }
+
+    /** AWS tags: a string map within AWS's tag limits (awsFacts.ts tagsProblem). */
+    awsTags(value: Readonly<Record<string, string>> | undefined): void {
+        this.stringMap(value);
+        const problem = value === undefined ? undefined : tagsProblem(value);
+        if (problem) this.fail(value, problem);
     }
 
     /** An AWS resource ID such as vpc-0123456789abcdef0. */
@@ -316,6 +342,13 @@ export class Check {
         ) {
             this.fail(value, allowed);
         }
+        if (arn.partition !== "aws") {
+            this.fail(
+                value,
+                `${allowed} The program runs in the commercial partition (arn:aws:), not ${arn.partition} (components/shared/awsFacts.ts).`,
+            );
+        }
+        if (rule.regional && regionProblem(arn.region)) this.fail(value, `${allowed} ${regionProblem(arn.region)}`);
         if (region !== undefined && arn.region !== region.name) this.fail(value, region.why);
     }
 }

@@ -1,7 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
 import type { JenkinsSettings } from "../../components/jenkins/settings";
-import type { QuantityRule } from "../../components/shared/validation";
+import { ConfigError } from "../../components/shared/errors";
+import { parseArn, type QuantityRule } from "../../components/shared/validation";
 import { RESTORE_TIMING_DEFAULTS } from "../../components/snapshots/restoreTiming";
 import { isSnapshotHandle } from "../../components/snapshots/schedule";
+import { PROJECT } from "./naming";
 import type { ConfigReader } from "./reader";
 
 /** Jenkins settings the DR copy takes from the primary: what runs, not how it is reached in this region. */
@@ -60,6 +63,8 @@ export interface DrConfig {
     readonly restoreThroughputMiBps: number;
     /** When the warm standby's restore check runs (cron, UTC); default: the stack's `snapshotSchedule`. */
     readonly restoreCheckSchedule?: string;
+    /** When the warm standby's download-only step runs (cron, UTC); default every 5 minutes (restoreDownload.ts). */
+    readonly restoreDownloadSchedule?: string;
     /** Image of the Job that ensures LINSTOR's S3 remote exists (needs sh + curl). */
     readonly remoteJobImage: string;
     /**
@@ -88,6 +93,7 @@ export const DR_ONLY_KEYS = [
     "restoreBucketKmsKeyArn",
     "restoreThroughputMiBps",
     "restoreCheckSchedule",
+    "restoreDownloadSchedule",
     "drMode",
 ] as const;
 
@@ -105,6 +111,7 @@ export function readDrConfig(r: ConfigReader): DrConfig {
         restoreStorageSize: r.optionalString("restoreStorageSize"),
         restoreThroughputMiBps: r.integer("restoreThroughputMiBps", DR_DEFAULTS.restoreThroughputMiBps),
         restoreCheckSchedule: r.optionalString("restoreCheckSchedule"),
+        restoreDownloadSchedule: r.optionalString("restoreDownloadSchedule"),
         remoteJobImage: r.string("remoteJobImage", DR_DEFAULTS.remoteJobImage),
         drSnapshotsEnabled: r.boolean("drSnapshotsEnabled", false),
     };
@@ -133,6 +140,7 @@ export function drConfigChecks(dr: DrConfig, r: ConfigReader, storageSize: Quant
         () => r.check("restoreSelection").integer(dr.restoreSelection, { min: 1 }, "(raise it by one to choose the newest backup again)"),
         () => r.check("restoreThroughputMiBps").integer(dr.restoreThroughputMiBps, { min: 1, max: 10000 }, "(MiB/s)"),
         () => r.check("restoreCheckSchedule").ifSet.cron(dr.restoreCheckSchedule),
+        () => r.check("restoreDownloadSchedule").ifSet.cron(dr.restoreDownloadSchedule),
         // Becomes the restored Jenkins' storageSize.
         () => r.check("restoreStorageSize").ifSet.quantity(dr.restoreStorageSize, storageSize),
         () => {
@@ -145,12 +153,38 @@ export function drConfigChecks(dr: DrConfig, r: ConfigReader, storageSize: Quant
             if (dr.restoreBucketName !== undefined && dr.restoreBucketRegion === undefined) {
                 r.fail("restoreBucketRegion", undefined, "Name the region of restoreBucketName (S3 needs it to reach the bucket).");
             }
-            if (dr.restoreBucketName === undefined && (dr.restoreBucketRegion ?? dr.restoreBucketKmsKeyArn) !== undefined) {
+            // Named after the stray key (the one given), which is what the user wrote.
+            if (dr.restoreBucketName === undefined) {
+                const stray = (["restoreBucketRegion", "restoreBucketKmsKeyArn"] as const).filter((k) => dr[k] !== undefined);
+                if (stray.length > 0) {
+                    throw ConfigError.all(
+                        stray.map(
+                            (k) =>
+                                new ConfigError(
+                                    r.fullKey(k),
+                                    dr[k],
+                                    "It describes the bucket restoreBucketName names, which is not set: set restoreBucketName too, or remove it.",
+                                ),
+                        ),
+                    );
+                }
+            }
+        },
+        () => {
+            // SSE-KMS objects are decrypted with a key of the bucket's region.
+            const arn = dr.restoreBucketKmsKeyArn === undefined ? undefined : parseArn(dr.restoreBucketKmsKeyArn);
+            if (arn !== undefined && dr.restoreBucketRegion !== undefined && arn.region !== dr.restoreBucketRegion) {
                 r.fail(
-                    "restoreBucketName",
-                    undefined,
-                    "restoreBucketRegion and restoreBucketKmsKeyArn describe the bucket restoreBucketName names: set it too.",
+                    "restoreBucketKmsKeyArn",
+                    dr.restoreBucketKmsKeyArn,
+                    `The bucket is in restoreBucketRegion ${dr.restoreBucketRegion}; its KMS key must be a key of that region, not ${arn.region}.`,
                 );
+            }
+        },
+        () => {
+            const self = `${PROJECT}/${pulumi.getStack()}`;
+            if (dr.primaryStack !== undefined && dr.primaryStack.split("/").slice(1).join("/") === self) {
+                r.fail("primaryStack", dr.primaryStack, "This is the DR stack itself: name the primary stack it takes over from.");
             }
         },
         () => {

@@ -40,16 +40,21 @@ import { validateMonitoringSettings, validateSlackWebhookUrl } from "../../compo
 import { ConfigError } from "../../components/shared/errors";
 import { validateRemoteJobImage, validateS3SnapshotSettings } from "../../components/snapshots/settings";
 import { validateAcrossSections } from "./across";
+import { awsNamespaceProblems } from "./awsKeys";
 import { type ClusterConfig, readClusterConfig } from "./cluster";
 import { reportContradictions } from "./contradictions";
 import { type DrConfig, drConfigChecks, readDrConfig } from "./dr";
 import { type JenkinsConfig, readJenkinsConfig, requiredPluginNote } from "./jenkins";
 import { unknownKeyProblems } from "./keys";
+import { kubectlSkewProblems } from "./kubectlSkew";
 import { type LinstorDbBackupConfig, readLinstorDbBackupConfig } from "./linstorDbBackup";
 import { type MonitoringConfig, readMonitoringConfig } from "./monitoring";
 import { PROJECT, projectKey, stackKeyOf } from "./naming";
 import { ConfigReader } from "./reader";
+import { redactSecrets } from "./redact";
+import { retentionGapProblem } from "./retentionGap";
 import { readSnapshotConfig, type SnapshotConfig } from "./snapshots";
+import { reportSwitchedOffKeys } from "./switches";
 
 export { namespaceProblems, validateAcrossSections } from "./across";
 export { configKey, fullKey, KEY_EXCEPTIONS, KEY_PREFIXES, PROJECT, projectKey, STACK_ONLY_KEYS, stackKeyOf } from "./naming";
@@ -123,7 +128,17 @@ export function loadConfig(): StackConfig {
         drSnapshotsEnabled: cfg.dr?.drSnapshotsEnabled ?? false,
         jenkins: cfg.jenkins,
     });
-    const problems: ConfigError[] = [...r.problems, ...unknownKeyProblems(r.keysRead)];
+    reportSwitchedOffKeys(r, {
+        role: cfg.role,
+        drMode: cfg.dr?.drMode,
+        monitoringEnabled: cfg.monitoring.monitoringEnabled,
+        useExistingPrometheusOperator: cfg.monitoring.useExistingPrometheusOperator,
+        linstorDbBackupEnabled: cfg.linstorDbBackup.linstorDbBackupEnabled,
+        snapshotScheduleEnabled: cfg.snapshots.snapshotScheduleEnabled ?? true,
+        installSnapshotController: cfg.snapshots.installSnapshotController ?? true,
+        jenkinsServiceType: cfg.jenkins.serviceType ?? "ClusterIP",
+    });
+    const problems: ConfigError[] = [...r.problems, ...unknownKeyProblems(r.keysRead), ...awsNamespaceProblems()];
     const crashes: unknown[] = [];
     for (const check of stackChecks(cfg)) {
         try {
@@ -136,7 +151,7 @@ export function loadConfig(): StackConfig {
     // One problem per key: the first found (a type error before the range check that saw its fallback).
     const seen = new Set<string>();
     const unique = problems.filter((p) => !seen.has(p.key) && seen.add(p.key));
-    if (unique.length > 0) throw ConfigError.all(unique);
+    if (unique.length > 0) throw ConfigError.all(redactSecrets(unique));
     // A check that tripped over a bad value another check reports is no news; one that crashed on good values is a bug.
     if (crashes.length > 0) throw crashes[0];
     const note = requiredPluginNote(cfg.jenkins, cfg.monitoring.monitoringEnabled);
@@ -208,6 +223,14 @@ function stackChecks(cfg: StackConfig): (() => void)[] {
         },
         () => validateMonitoringSettings(monitoring, stackKeyOf("DrbdMonitoring")),
         () => validateAcrossSections(cfg),
+        () => {
+            const gap = cfg.role === "primary" ? retentionGapProblem(cfg.snapshots) : undefined;
+            if (gap !== undefined) throw gap;
+        },
+        () => {
+            const skew = kubectlSkewProblems(cfg);
+            if (skew.length > 0) throw ConfigError.all(skew);
+        },
     ];
     if (cfg.role === "primary" && cfg.snapshots.bucket !== undefined) {
         const { bucket, ...snapshots } = cfg.snapshots;

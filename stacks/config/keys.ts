@@ -18,7 +18,13 @@ export function isNearMissNamespace(namespace: string, project = PROJECT): boole
     if (namespace === project) return false;
     const n = normalize(namespace);
     const p = normalize(project);
-    return n === p || editDistance(namespace, project) <= 3 || (n.length >= 6 && (p.includes(n) || n.includes(p)));
+    // Its initials too (hje: the prefix of every resource name, hje-<stack>).
+    const initials = project
+        .split(/[^A-Za-z0-9]+/)
+        .map((w) => w[0] ?? "")
+        .join("")
+        .toLowerCase();
+    return n === p || n === initials || editDistance(namespace, project) <= 3 || (n.length >= 6 && (p.includes(n) || n.includes(p)));
 }
 
 function shown(fullKey: string, value: string): string {

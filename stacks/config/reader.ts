@@ -212,7 +212,11 @@ export class ConfigReader {
      * a `secure:` value): a plain one would sit readable in Pulumi.<stack>.yaml and in the state's config.
      */
     secret(key: string): pulumi.Output<string> | undefined {
-        if (this.raw(key) === undefined) return undefined;
+        const value = this.raw(key);
+        if (value === undefined) return undefined;
+        if (value !== value.trim()) {
+            this.report(key, "(secret value hidden)", "Remove the leading or trailing whitespace (it would become part of the secret).");
+        }
         if (!isConfigSecret(this.fullKey(key))) {
             this.report(
                 key,

@@ -293,8 +293,14 @@ function invoke(args: pulumi.runtime.MockCallArgs, ctx: MockContext): Record<str
             return { id: args.inputs.id, ...found };
         }
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-            const names = filterZones(ctx.availabilityZones(), ctx.region(), args.inputs.filters);
-            return { names, zoneIds: names.map((_, i) => `mock-az${i + 1}`) };
+            // An entry may carry its zone ID as `name=id` (e.g. us-east-1e=use1-az3, a zone EKS does not support).
+            const listed = ctx.availabilityZones().map((z) => z.split("="));
+            const names = filterZones(
+                listed.map(([name]) => name),
+                ctx.region(),
+                args.inputs.filters,
+            );
+            return { names, zoneIds: names.map((n, i) => listed.find(([name]) => name === n)?.[1] ?? `mock-az${i + 1}`) };
         }
         case "aws:ssm/getParameter:getParameter":
             return { name: args.inputs.name, value: "ami-0123456789abcdef0", type: "String" };

@@ -2,9 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import { maxScheduleGapSeconds, parseCron } from "../../../components/shared/cron";
 import { ConfigError } from "../../../components/shared/errors";
+import { kubectlSkewProblem, pythonTooOld } from "../../../components/shared/imageVersions";
 import {
     Check,
+    EKS_KUBERNETES_VERSIONS,
     type FieldRules,
+    instanceFamilyProblem,
     isDnsLabel,
     isDnsSubdomain,
     isExactVersion,
@@ -12,6 +15,7 @@ import {
     isKubernetesVersion,
     isLabelKey,
     isLabelValue,
+    isNonPublicIpv4Cidr,
     parseArn,
     parseQuantity,
     pinnedImageProblem,
@@ -172,7 +176,15 @@ describe("validation kit", () => {
             expect(isKubernetesVersion("1.35")).to.equal(true);
             for (const bad of ["1.3", "1.05", "1.35.2", "v1.35", "2.30", "1.300"]) expect(isKubernetesVersion(bad), bad).to.equal(false);
             rejects(() => is.kubernetesVersion("1.3"), "1.3");
-            is.kubernetesVersion("1.30");
+            is.kubernetesVersion("1.35");
+        });
+
+        it("accepts only the Kubernetes minors EKS runs (awsFacts.ts), from the program's minimum on", () => {
+            for (const v of EKS_KUBERNETES_VERSIONS) is.kubernetesVersion(v);
+            // 1.20: long out of EKS support; 1.30: EKS support over (extended ended 2026-07); 1.99: does not exist.
+            for (const bad of ["1.20", "1.30", "1.99"]) {
+                expect(rejects(() => is.kubernetesVersion(bad), bad).message).to.match(/EKS runs 1\.32, .*needs at least 1\.30/);
+            }
         });
     });
 
@@ -269,7 +281,14 @@ describe("validation kit", () => {
                 resource: "role/admin",
             });
             is.arn("arn:aws:kms:us-west-2:123456789012:key/abc", kmsKey);
-            is.arn("arn:aws-us-gov:iam::123456789012:role/ops/admin", role);
+            is.arn("arn:aws:iam::123456789012:role/ops/admin", role);
+            // ARNs of other partitions: the program writes arn:aws: (awsFacts.ts).
+            for (const other of ["arn:aws-us-gov:iam::123456789012:role/ops/admin", "arn:aws-cn:iam::123456789012:role/admin"]) {
+                expect(rejects(() => is.arn(other, role), other).message).to.match(/commercial partition \(arn:aws:\), not aws-/);
+            }
+            expect(
+                rejects(() => is.arn("arn:aws:kms:zz-west-9:123456789012:key/abc", kmsKey), "arn:aws:kms:zz-west-9:123456789012:key/abc").message,
+            ).to.match(/no AWS commercial region zz-west-9/);
             for (const bad of [
                 "arn:aws:kms:us-west-2:123456789012:bucket/abc",
                 "arn:aws:s3:us-west-2:123456789012:key/abc",
@@ -287,10 +306,53 @@ describe("validation kit", () => {
             expect(err.message).to.match(/Use a key of us-west-2\./);
         });
 
+        it("checks AWS tags against AWS's limits: 50 tags, keys ≤ 128, values ≤ 256, no aws: prefix", () => {
+            is.awsTags({ team: "storage", "cost-center": "x".repeat(256), ["k".repeat(128)]: "v" });
+            const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, "v"]));
+            is.awsTags(fifty);
+            expect(rejects(() => is.awsTags({ ...fifty, k50: "v" }), { ...fifty, k50: "v" }).message).to.match(/at most 50 tags/);
+            expect(rejects(() => is.awsTags({ "AWS:cost": "x" }), { "AWS:cost": "x" }).message).to.match(/aws: prefix is reserved/);
+            expect(rejects(() => is.awsTags({ ["k".repeat(129)]: "v" }), { ["k".repeat(129)]: "v" }).message).to.match(/AWS allows 128/);
+            expect(rejects(() => is.awsTags({ team: "x".repeat(257) }), { team: "x".repeat(257) }).message).to.match(/AWS allows 256/);
+        });
+
+        it("knows the instance families a storage node can be (awsFacts.ts)", () => {
+            for (const ok of ["m6i.large", "m7i-flex.large", "r7g.2xlarge", "u-6tb1.metal", "is4gen.large", "t3.micro"]) {
+                expect(instanceFamilyProblem(ok), ok).to.equal(undefined);
+            }
+            expect(instanceFamilyProblem("m6l.large")).to.match(/no current-generation EC2 family m6l/);
+            expect(instanceFamilyProblem("zz9.large")).to.match(/no current-generation EC2 family zz9/);
+            for (const other of ["mac1.metal", "p4d.24xlarge", "g5.xlarge"])
+                expect(instanceFamilyProblem(other), other).to.match(/not a storage-node family/);
+        });
+
+        it("refuses private and special-use ranges as public endpoint CIDRs, not documentation or public ones", () => {
+            for (const internal of ["10.0.0.0/8", "10.1.0.0/16", "172.16.0.0/12", "192.168.1.0/24", "100.64.0.0/10", "127.0.0.1/32"]) {
+                expect(isNonPublicIpv4Cidr(internal), internal).to.equal(true);
+            }
+            for (const pub of ["198.51.100.0/24", "8.0.0.0/8", "0.0.0.0/0", "172.32.0.0/16"]) expect(isNonPublicIpv4Cidr(pub), pub).to.equal(false);
+        });
+
+        it("reads versions from image tags: python for the gate, kubectl within one minor of the cluster", () => {
+            expect(pythonTooOld("docker.io/library/python:3.7.17-slim", { major: 3, minor: 8 })).to.match(/python is 3\.7/);
+            expect(pythonTooOld("docker.io/library/python:3.8.0", { major: 3, minor: 8 })).to.equal(undefined);
+            expect(pythonTooOld("docker.io/library/python:3.13.15-slim-trixie", { major: 3, minor: 8 })).to.equal(undefined);
+            expect(pythonTooOld("registry.example.com/tools/gate:1.0.0", { major: 3, minor: 8 }), "other names pass").to.equal(undefined);
+            expect(kubectlSkewProblem("registry.k8s.io/kubectl:v1.20.0", "1.35")).to.match(/kubectl 1\.20 is outside/);
+            for (const ok of ["v1.34.2", "v1.35.1", "v1.36.0"])
+                expect(kubectlSkewProblem(`registry.k8s.io/kubectl:${ok}`, "1.35"), ok).to.equal(undefined);
+            expect(kubectlSkewProblem("registry.k8s.io/kubectl:v1.33.0", "1.35")).to.match(/outside/);
+        });
+
         it("checks regions and resource IDs", () => {
             is.awsRegion("eu-central-1");
-            is.awsRegion("us-gov-west-1");
+            is.awsRegion("mx-central-1");
             for (const bad of ["eu-central", "EU-central-1", "us-west-2a"]) rejects(() => is.awsRegion(bad), bad);
+            // Existence: well-formed but unknown, or of another partition (botocore partitions.json; awsFacts.ts).
+            expect(rejects(() => is.awsRegion("zz-west-9"), "zz-west-9").message).to.match(/no AWS commercial region/);
+            for (const other of ["us-gov-west-1", "cn-north-1"]) {
+                expect(rejects(() => is.awsRegion(other), other).message).to.match(/another AWS partition/);
+            }
             is.awsId("vpc-0123456789abcdef0", "vpc");
             rejects(() => is.awsId("subnet-0123456789abcdef0", "vpc"), "subnet-0123456789abcdef0");
             rejects(() => is.awsId("ami-123", "ami"), "ami-123");

@@ -120,7 +120,7 @@ describe("stack config", () => {
             },
             /ha-jenkins-eks:instanceType: "c5.large"\. It has 4096 MiB/,
         ],
-        ["an instance type of unknown memory", { [K("instanceType")]: "p4d.24xlarge" }, /ha-jenkins-eks:instanceMemoryMiB.*set instanceMemoryMiB/],
+        ["an instance type of unknown memory", { [K("instanceType")]: "im4gn.large" }, /ha-jenkins-eks:instanceMemoryMiB.*set instanceMemoryMiB/],
         [
             "a data volume above the EBS maximum",
             { [K("dataVolumeSizeGiB")]: "70000" },
