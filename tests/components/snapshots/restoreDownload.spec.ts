@@ -1,0 +1,248 @@
+/**
+ * The warm standby's download step: its three containers' scripts run for real (sh + curl, bash + jq) against the fake
+ * LINSTOR controller over HTTPS with its client certificate, whose backup restore answers like linstor-server v1.33.3
+ * (tests/support/fakes/fakeLinstorRestore.ts): a chain downloaded once and then link by link, an offline node passed
+ * over, another restore in progress waited for, a failing download failing the run.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import { PICK_NEWEST_RESTORABLE } from "../../../components/snapshots/restoreCheck";
+import {
+    DOWNLOAD_LIST_SCRIPT,
+    DOWNLOAD_PICK_SCRIPT,
+    DOWNLOAD_SCRIPT,
+    describeRestoreDownload,
+    type RestoreDownloadArgs,
+    restoreDownloadCronJobSpec,
+} from "../../../components/snapshots/restoreDownload";
+import { FakeLinstor } from "../../support/fakes/fakeLinstor";
+import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
+import { finishRestores, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
+import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
+
+const REMOTE = "s3-us-east-2";
+const RSC = "pvc-0a1b2c3d-0000-4000-8000-000000000001";
+const OTHER = "pvc-0a1b2c3d-0000-4000-8000-0000000000ff";
+const ARGS: RestoreDownloadArgs = {
+    linstorNamespace: "piraeus-datastore",
+    remoteName: REMOTE,
+    schedule: "*/5 * * * *",
+    image: "registry.k8s.io/kubectl:v1.35.1",
+    curlImage: "docker.io/curlimages/curl:8.16.0",
+    deadlineSeconds: 3600,
+    slackSeconds: 1200,
+    originResources: [RSC],
+};
+const have = (cmd: string) => fs.existsSync(`/usr/bin/${cmd}`) || (process.env.PATH ?? "").split(":").some((d) => fs.existsSync(path.join(d, cmd)));
+const runnable = have("curl") && have("jq") && hasOpenssl;
+
+function sh(shell: string, script: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+        execFile(shell, ["-c", script], { env, encoding: "utf8", timeout: 20000 }, (err, stdout, stderr) =>
+            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        );
+    });
+}
+
+describe("RestoreDownload: the download-only step against the fake LINSTOR", function () {
+    this.timeout(60000);
+    const withTools = runnable ? it : it.skip;
+    let linstor: FakeLinstor;
+    let bucket: FakeLinstorBucket;
+    let chain: string[];
+    let dir: string;
+    const snap = (id: string) => id.split("^")[1];
+    const local = () => linstor.snapshots.filter((s) => s.resource === RSC).map((s) => `${s.name}:${s.received?.status}@${s.nodes.join(",")}`);
+    const posts = () => linstor.requests.filter((q) => q.method === "POST");
+
+    /** One run: the list, pick and download containers in turn, each stopping the run when it fails. */
+    async function run(): Promise<{ code: number; out: string; step: string }> {
+        const env = {
+            PATH: process.env.PATH ?? "/usr/bin:/bin",
+            LINSTOR_API: linstor.url,
+            ...clientEnv(apiTlsFiles().client),
+            REMOTE,
+            WORK: dir,
+            CONNECT_RETRIES: "0",
+            PICK: PICK_NEWEST_RESTORABLE,
+            ORIGINS: JSON.stringify([RSC]),
+            POLL_SECONDS: "0",
+            POST_ATTEMPTS: "3",
+        };
+        let out = "";
+        for (const [step, shell, script] of [
+            ["list", "/bin/sh", DOWNLOAD_LIST_SCRIPT],
+            ["pick", "bash", DOWNLOAD_PICK_SCRIPT],
+            ["download", "/bin/sh", DOWNLOAD_SCRIPT],
+        ] as const) {
+            const r = await sh(shell, script, env);
+            out += r.out;
+            if (r.code !== 0) return { code: r.code, out, step };
+        }
+        return { code: 0, out, step: "done" };
+    }
+
+    beforeEach(async function () {
+        if (!runnable) this.skip();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "restore-download-"));
+        bucket = new FakeLinstorBucket("b");
+        chain = shipChain(bucket, {
+            resource: RSC,
+            pvcNamespace: "jenkins",
+            pvcName: "jenkins-home",
+            start: new Date("2026-07-01T00:00:00Z"),
+            increments: 2,
+            stepMinutes: 5,
+        });
+        // A newer backup of another claim in the same bucket: never the Jenkins claim's to download.
+        shipChain(bucket, { resource: OTHER, pvcNamespace: "monitoring", pvcName: "x", start: new Date("2026-07-02T00:00:00Z"), increments: 0 });
+        linstor = new FakeLinstor({
+            nodes: [{ name: "n1" }, { name: "n2" }, { name: "n3", flags: ["EVICTED"] }],
+            groups: [],
+            resources: [],
+            remotes: { [REMOTE]: bucket },
+        });
+        await linstor.start(apiTlsFiles().server);
+    });
+    afterEach(async () => {
+        await linstor?.stop();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    withTools("downloads the newest complete chain of the claim into the origin resource, then only what is new; no claim or resource", async () => {
+        // n1 disconnects after the node list was read; the satellite finishes a download by the time the step asks.
+        linstor.onRequest = (method, p) => {
+            if (method === "POST") linstor.disconnect("n1");
+            if (method === "GET" && p.includes("/snapshots/")) finishRestores(linstor, true);
+        };
+        const first = await run();
+        expect(first.code, first.out).to.equal(0);
+        // n1 is not connected (FAIL_NOT_CONNECTED, HTTP 500), n3 is evicted (not asked): the download runs on n2.
+        expect(fs.readFileSync(path.join(dir, "nodes"), "utf8")).to.equal("n1\nn2\n");
+        expect(first.out).to.match(/refused the download on n1 \(HTTP 500\).*No active connection to satellite 'n1'/);
+        expect(first.out).to.contain(`downloading backup ${chain[2]} on n2`);
+        expect(first.out).to.contain(`OK: backup ${chain[2]} is downloaded`);
+        expect(local()).to.deep.equal(chain.map((id) => `${snap(id)}:Success@n2`));
+        expect(posts().map((q) => `${q.path} ${q.status}`)).to.deep.equal([
+            `/v1/remotes/${REMOTE}/backups/restore 500`,
+            `/v1/remotes/${REMOTE}/backups/restore 201`,
+        ]);
+        expect(linstor.definitions.size).to.equal(0);
+        expect(linstor.replicas).to.deep.equal([]);
+
+        // Nothing new: no request to download.
+        const again = await run();
+        expect(again.code, again.out).to.equal(0);
+        expect(posts()).to.have.length(2);
+
+        // A new increment: one link downloaded, on top of the chain already here.
+        const next = bucket.ship({
+            resource: RSC,
+            pvcNamespace: "jenkins",
+            pvcName: "jenkins-home",
+            snapshot: "snapshot-next",
+            start: new Date("2026-07-01T00:15:00Z"),
+            basedOn: chain[2],
+        });
+        const third = await run();
+        expect(third.code, third.out).to.equal(0);
+        expect(third.out).to.contain(`OK: backup ${next} is downloaded`);
+        expect(local()).to.deep.equal([...chain.map((id) => `${snap(id)}:Success@n2`), "snapshot-next:Success@n2"]);
+        expect(posts().filter((q) => q.status === 201)).to.have.length(2);
+    });
+
+    withTools("LINSTOR's 'already downloaded' (FAIL_EXISTS_SNAPSHOT) and a restore someone else runs end as success or a wait", async () => {
+        // The restore check's (or a fail-over's) linstor-csi restore of an older backup holds the resource definition.
+        expect(
+            restoreBackup(linstor, REMOTE, { last_backup: chain[0], target_rsc_name: RSC, node_name: "n2", download_only: true })[0].message,
+        ).to.match(/in progress/);
+        let polls = 0;
+        linstor.onRequest = (method, p) => {
+            if (method === "GET" && p.includes("/snapshots/") && ++polls >= 2) finishRestores(linstor, true);
+        };
+        const r = await run();
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out).to.contain(`A backup is currently being restored to resource definition ${RSC}`);
+        expect(local()).to.deep.equal(chain.map((id) => `${snap(id)}:Success@n2`));
+        // Upstream's answer once the chain is here, which the step never needs to ask for.
+        const answer = restoreBackup(linstor, REMOTE, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n2", download_only: true });
+        expect(answer[0].message).to.match(/has already been downloaded to this cluster/);
+    });
+
+    withTools("waits for a download of the same backup already running instead of asking again", async () => {
+        restoreBackup(linstor, REMOTE, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n2", download_only: true });
+        let polls = 0;
+        linstor.onRequest = (method, p) => {
+            if (method === "GET" && p.includes("/snapshots/") && ++polls >= 3) finishRestores(linstor, true);
+        };
+        const r = await run();
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out).to.contain(`backup ${chain[2]} is being downloaded`);
+        expect(posts()).to.have.length(0);
+    });
+
+    withTools("a failing download fails the run (monitoring alerts); LINSTOR removed the failed links", async () => {
+        linstor.onRequest = (method, p) => {
+            if (method === "GET" && p.includes("/snapshots/") && posts().length > 0) finishRestores(linstor, false);
+        };
+        const r = await run();
+        expect(r.code).to.not.equal(0);
+        expect(r.out).to.contain(`FAIL: the download of backup ${chain[2]} failed`);
+        expect(local()).to.deep.equal([]);
+    });
+
+    withTools("fails when no complete backup of the claim exists, no satellite is connected, or LINSTOR keeps refusing", async () => {
+        bucket.deleteObject(`${chain[0]}.meta`);
+        const none = await run();
+        expect(none.step).to.equal("pick");
+        expect(none.out).to.contain(`FAIL: remote ${REMOTE} lists no restorable backup of ["${RSC}"]`);
+        linstor.disconnect("n1");
+        linstor.disconnect("n2");
+        const fresh = new FakeLinstorBucket("c");
+        const [full, increment] = shipChain(fresh, { resource: RSC, start: new Date("2026-07-01T00:00:00Z"), increments: 1 });
+        linstor.remotes.set(REMOTE, fresh);
+        const r = await run();
+        expect(r.step).to.equal("pick");
+        expect(r.out).to.contain("no connected satellite");
+        // A restore into the resource definition that never ends: refused (FAIL_IN_USE) until the attempts run out.
+        linstor.nodes.get("n2")!.connection_status = "ONLINE";
+        expect(restoreBackup(linstor, REMOTE, { last_backup: full, target_rsc_name: RSC, node_name: "n2", download_only: true })[0].message).to.match(
+            /in progress/,
+        );
+        const stuck = await run();
+        expect(stuck.code).to.not.equal(0);
+        expect(stuck.out).to.contain(`FAIL: LINSTOR did not download backup ${increment}`);
+        expect(posts().filter((q) => q.status === 500)).to.have.length(3);
+    });
+
+    it("the CronJob: every 5 minutes, one run at a time, a LINSTOR API client by its certificate and label, no Kubernetes token", () => {
+        const spec = restoreDownloadCronJobSpec(ARGS) as any;
+        expect(spec).to.include({ schedule: "*/5 * * * *", concurrencyPolicy: "Forbid" });
+        const tpl = spec.jobTemplate.spec.template;
+        expect(spec.jobTemplate.spec.activeDeadlineSeconds).to.equal(3600);
+        expect(tpl.metadata.labels).to.include({ "ha-jenkins-eks.io/linstor-api-client": "true" });
+        expect(tpl.spec.automountServiceAccountToken).to.equal(false);
+        expect(tpl.spec.securityContext.fsGroup).to.equal(65532);
+        const [list, pickC] = tpl.spec.initContainers;
+        const [download] = tpl.spec.containers;
+        for (const c of [list, download]) {
+            const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+            expect(env).to.include({ LINSTOR_API: "https://linstor-controller.piraeus-datastore.svc:3371", REMOTE });
+            expect(env.LINSTOR_CLIENT_CERT).to.match(/tls\.crt$/);
+            expect(c.volumeMounts).to.deep.include({ name: "linstor-api-client", mountPath: "/etc/linstor-api-client", readOnly: true });
+            expect(c.image).to.equal(ARGS.curlImage);
+        }
+        expect(pickC.image).to.equal(ARGS.image);
+        expect(Object.fromEntries(pickC.env.map((e: any) => [e.name, e.value]))).to.include({ ORIGINS: JSON.stringify([RSC]) });
+        expect(pickC.volumeMounts.some((m: any) => m.name === "linstor-api-client")).to.equal(false);
+        expect(describeRestoreDownload(ARGS)).to.deep.include({
+            name: "restore-download",
+            intervalSeconds: 300,
+            slackSeconds: 1200,
+            alertOnFailedRun: false,
+        });
+    });
+});

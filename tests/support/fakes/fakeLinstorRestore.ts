@@ -1,0 +1,116 @@
+/**
+ * The fake LINSTOR controller's backup restore (`POST /v1/remotes/{remote}/backups/restore`) over a fake bucket, as
+ * linstor-server v1.33.3 answers it (rest/v1/Backups.java restoreBackup, backup/CtrlBackupRestoreApiCallHandler.java
+ * restoreBackupInTransaction, createSnapshotByS3Meta, shippingReceivedInTransaction), in the order upstream checks:
+ * - neither `last_backup` nor `src_rsc_name`/`src_snap_name`, or `download_only` with `force_restore`: FAIL_INVLD_REQUEST
+ *   (validateBackupSelectionParams);
+ * - unknown node: FAIL_NOT_FOUND_NODE (404); a satellite not connected: FAIL_NOT_CONNECTED; unknown remote:
+ *   FAIL_NOT_FOUND_REMOTE (404);
+ * - `last_backup` (`.meta` appended when missing) not in the bucket: FAIL_INVLD_BACKUP_CONFIG;
+ * - that meta already being restored: FAIL_IN_USE "The meta-file … is currently being used in a restore";
+ * - the chain (`basedOn`, newest first) is cut at the first link whose snapshot already exists in the target resource
+ *   definition (on another node: the download moves there); nothing left: FAIL_EXISTS_SNAPSHOT "The requested backup
+ *   has already been downloaded to this cluster";
+ * - any restore running into the target resource definition: FAIL_IN_USE "A backup is currently being restored to
+ *   resource definition …";
+ * - else a snapshot per missing link on the node, `BackupShipping/Target/ShippingStatus` = Shipping (and
+ *   BackupSrcRemote), and an INFO "… in progress." (HTTP 201). Without `download_only` upstream would also restore a
+ *   resource on success; the fake refuses that (not modelled).
+ * The download itself is the test's to end: `finishRestores(state, true)` marks every running link Success,
+ * `finishRestores(state, false)` fails them and, like shippingReceivedInTransaction, deletes the failed link and every
+ * later one of its chain.
+ */
+import { type ApiCallRc, type LinstorState, RC, rc } from "./fakeLinstorState";
+
+export interface BackupRestoreBody {
+    src_rsc_name?: string;
+    src_snap_name?: string;
+    last_backup?: string;
+    target_rsc_name?: string;
+    node_name?: string;
+    download_only?: boolean;
+    force_restore?: boolean;
+}
+
+function metaOf(state: LinstorState, remote: string, key: string): { basedOn: string | null; rscName: string } | undefined {
+    const bucket = state.remotes.get(remote);
+    if (bucket === undefined || !bucket.has(key)) return undefined;
+    return JSON.parse((bucket.object(key) as Buffer).toString("utf8"));
+}
+
+/** `<rsc>_back_<time>[suffix][^<snap>]` → the origin snapshot name (the backup time id when no `^snap`). */
+function snapshotOf(id: string): string {
+    return /\^(.+)$/.exec(id)?.[1] ?? (/_(back_\d{8}_\d{6})/.exec(id)?.[1] as string);
+}
+
+export function restoreBackup(state: LinstorState, remote: string, b: BackupRestoreBody): ApiCallRc[] {
+    const err = (code: number, message: string) => [rc("error", code, message)];
+    if (!b.last_backup && !b.src_rsc_name && !b.src_snap_name) {
+        return err(RC.FAIL_INVLD_REQUEST, "One of backup ID, resource name or snapshot name is required, but none was given");
+    }
+    if (b.download_only && b.force_restore) {
+        return err(RC.FAIL_INVLD_REQUEST, "--download-only and --force-restore are mutually exclusive, use at most one of them.");
+    }
+    if (!b.download_only || !b.last_backup || !b.target_rsc_name) throw new Error("the fake models download_only restores of a named backup only");
+    const node = state.nodes.get(b.node_name ?? "");
+    if (node === undefined) return err(RC.FAIL_NOT_FOUND_NODE, `Node '${b.node_name}' not found.`);
+    if (node.connection_status !== "ONLINE") return err(RC.FAIL_NOT_CONNECTED, `No active connection to satellite '${node.name}'.`);
+    if (!state.remotes.has(remote)) return err(RC.FAIL_NOT_FOUND_REMOTE, `Remote '${remote}' not found.`);
+    const target = b.target_rsc_name;
+    const metaKey = b.last_backup.endsWith(".meta") ? b.last_backup : `${b.last_backup}.meta`;
+    if (metaOf(state, remote, metaKey) === undefined) {
+        return err(RC.FAIL_INVLD_BACKUP_CONFIG, `The target backup ${metaKey} is invalid since it does not exist in the given remote ${remote}.`);
+    }
+    const running = state.snapshots.filter((s) => s.resource === target && s.received?.status === "Shipping");
+    if (running.some((s) => `${s.received?.backup}.meta` === metaKey)) {
+        return err(RC.FAIL_IN_USE, `The meta-file ${metaKey} is currently being used in a restore.`);
+    }
+    // 3a: the whole chain, newest first, then cut at the first link already here.
+    const chain: string[] = [];
+    for (let key: string | null = metaKey; key !== null; ) {
+        const meta = metaOf(state, remote, key);
+        if (meta === undefined) return err(RC.FAIL_INVLD_BACKUP_CONFIG, `Failed to parse meta file ${key}`);
+        chain.push(key.slice(0, -".meta".length));
+        key = meta.basedOn;
+    }
+    let on = node.name;
+    const missing: string[] = [];
+    for (const id of chain) {
+        const here = state.snapshots.find((s) => s.resource === target && s.name === snapshotOf(id));
+        if (here !== undefined) {
+            if (!here.nodes.includes(on)) on = here.nodes[0];
+            break;
+        }
+        missing.push(id);
+    }
+    if (missing.length === 0) {
+        return err(
+            RC.FAIL_EXISTS_SNAPSHOT,
+            "The requested backup has already been downloaded to this cluster. Please use 'snapshot resource restore' to get a resource.",
+        );
+    }
+    if (running.length > 0) return err(RC.FAIL_IN_USE, `A backup is currently being restored to resource definition ${target}.`);
+    for (const id of missing.reverse()) {
+        state.snapshots.push({
+            name: snapshotOf(id),
+            resource: target,
+            nodes: [on],
+            busy: "restoring",
+            received: { remote, status: "Shipping", backup: id },
+        });
+    }
+    const origin = metaOf(state, remote, metaKey)?.rscName;
+    return [rc("info", 0, `Restoring backup of resource ${origin} from remote ${remote} into resource ${target} in progress.`)];
+}
+
+/** The satellites report every running download: all Success, or all failed (each failed link and its later ones deleted). */
+export function finishRestores(state: LinstorState, success: boolean): void {
+    for (const s of state.snapshots) {
+        if (s.received?.status !== "Shipping") continue;
+        if (success) {
+            s.received.status = "Success";
+            s.busy = undefined;
+        } else s.received.status = "Failed";
+    }
+    state.snapshots = state.snapshots.filter((s) => s.received?.status !== "Failed");
+}
