@@ -15,13 +15,14 @@ import { S3SnapshotShipping, validateS3SnapshotShippingArgs } from "../component
 import { s3BucketReader } from "../components/snapshots/bucketReader";
 import { SnapshotRestore } from "../components/snapshots/restore";
 import { RestoreCheck } from "../components/snapshots/restoreCheck";
+import { RestoreDownload } from "../components/snapshots/restoreDownload";
 import { restoreSeconds } from "../components/snapshots/restoreTiming";
 import { type BucketSource, type ExistingBucket, remoteName, validateS3SnapshotSettings } from "../components/snapshots/settings";
 import { projectKey, type StackConfig } from "./config";
 import { type DrConfig, REUSED_JENKINS_SETTINGS } from "./config/dr";
 import { type ChoiceContext, chooseBackup, restoreNames, standbyOrigins } from "./drChoice";
 import { readOwnRecord, readPrimary, restoreBucket } from "./drSources";
-import { restoreCheckArgs } from "./drStandby";
+import { restoreCheckArgs, restoreDownloadArgs } from "./drStandby";
 import { exportOutputs, type PrimaryStackOutputs, type RestoredBackup } from "./outputs";
 import { deployedVersionOutputs } from "./upgradeGuard";
 import {
@@ -140,8 +141,9 @@ export async function deployDr(cfg: StackConfig) {
     if (backup !== undefined) void pulumi.log.info(`Restoring backup ${backup.id} (${choice.how}; ${backup.chainLength} in its chain).`);
     const names = backup === undefined ? undefined : restoreNames(backup);
     // The standby checks the Jenkins claim's backups only: their resources, from one meta per resource in the bucket.
-    const checkArgs =
-        dr.drMode === "standby" ? restoreCheckArgs(drCfg, dr, remote, await standbyOrigins(choiceContext, dr.restoreSourceClusterId)) : undefined;
+    const origins = dr.drMode === "standby" ? await standbyOrigins(choiceContext, dr.restoreSourceClusterId) : [];
+    const checkArgs = dr.drMode === "standby" ? restoreCheckArgs(drCfg, dr, remote, origins) : undefined;
+    const downloadArgs = dr.drMode === "standby" ? restoreDownloadArgs(drCfg, dr, remote, origins) : undefined;
 
     // 3. The cluster, after every check above and the components' own.
     const cluster = await buildLinstorCluster(drCfg, () =>
@@ -176,6 +178,14 @@ export async function deployDr(cfg: StackConfig) {
                   checkArgs({ linstorNamespace: cluster.linstorNamespace, storageClassName: smallestClass(cluster.storageClassNames) }),
                   { provider: cluster.provider, dependsOn: shipping.remoteReady },
               );
+    // 4a'. Standby: the download step keeps the newest backup's chain in LINSTOR (a fail-over fetches only what it missed).
+    const download =
+        downloadArgs === undefined
+            ? undefined
+            : new RestoreDownload(`${cfg.namePrefix}-restore-download`, downloadArgs({ linstorNamespace: cluster.linstorNamespace }), {
+                  provider: cluster.provider,
+                  dependsOn: shipping.remoteReady,
+              });
     // 4b. Restore: new objects for each backup chosen (their names carry its id), then Jenkins on the claim.
     const restore =
         backup === undefined || names === undefined
@@ -195,7 +205,7 @@ export async function deployDr(cfg: StackConfig) {
               });
     const monitoring = buildMonitoring(drCfg, cluster, {
         jenkinsNamespace: drCfg.jenkins.namespace,
-        schedules: [snapshotSchedule(drCfg), check?.watchedSchedule],
+        schedules: [snapshotSchedule(drCfg), check?.watchedSchedule, download?.watchedSchedule],
         // The DR Jenkins does not wait for monitoring: its ServiceMonitor is monitoring's own, made once the CRDs exist.
         jenkinsServiceMonitor: true,
         jenkinsRuns: backup !== undefined,

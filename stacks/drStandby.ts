@@ -1,12 +1,22 @@
 /**
- * The warm standby's restore check as the DR stack configures it: hourly unless `restoreCheckSchedule` says otherwise
- * (RESTORE_CHECK_DEFAULT_SCHEDULE), a scratch claim as large as the restored Jenkins claim, and a deadline that
- * covers downloading a whole chain (its first run, and the first after each new full backup; later runs fetch only
- * the increments since the last one).
+ * The warm standby's two jobs as the DR stack configures them:
+ * - the download step (components/snapshots/restoreDownload.ts), every 5 minutes unless `restoreDownloadSchedule` says
+ *   otherwise: LINSTOR fetches the newest complete backup, so a fail-over downloads only what it missed. Its deadline
+ *   covers a whole chain (its first run); its alert slack a new full plus one interval's increments;
+ * - the restore check, hourly unless `restoreCheckSchedule` says otherwise (RESTORE_CHECK_DEFAULT_SCHEDULE), a scratch
+ *   claim as large as the restored Jenkins claim, and a deadline that covers downloading a whole chain (when the
+ *   download step has not fetched it yet).
  */
 import { BYTE_SUFFIXES, maxScheduleGapSeconds, parseQuantity } from "../components/shared/validation";
 import type { RestoreCheckArgs } from "../components/snapshots/restoreCheck";
-import { RESTORE_CHECK_DEFAULT_SCHEDULE, type RestoreSize, restoreSeconds, restoreSizeBound } from "../components/snapshots/restoreTiming";
+import type { RestoreDownloadArgs } from "../components/snapshots/restoreDownload";
+import {
+    RESTORE_CHECK_DEFAULT_SCHEDULE,
+    RESTORE_DOWNLOAD_DEFAULT_SCHEDULE,
+    type RestoreSize,
+    restoreSeconds,
+    restoreSizeBound,
+} from "../components/snapshots/restoreTiming";
 import { parseGoDurationSeconds } from "../components/snapshots/settings";
 import type { StackConfig } from "./config";
 import type { DrConfig } from "./config/dr";
@@ -47,6 +57,28 @@ export function restoreCheckArgs(cfg: StackConfig, dr: DrConfig, remote: string,
         image: cfg.snapshots.snapshotJobImage,
         curlImage: dr.remoteJobImage,
         deadlineSeconds,
+        originResources,
+    });
+}
+
+/** The download step's arguments once the cluster names its LINSTOR namespace. */
+export function restoreDownloadArgs(cfg: StackConfig, dr: DrConfig, remote: string, originResources: readonly string[] = []) {
+    const volumeBytes = parseQuantity(cfg.jenkins.storageSize, BYTE_SUFFIXES) ?? 0;
+    const schedule = dr.restoreDownloadSchedule ?? RESTORE_DOWNLOAD_DEFAULT_SCHEDULE;
+    const bound = chainBound(cfg.snapshots, volumeBytes);
+    // What one healthy run may have to fetch: a new full and the increments shipped during one interval.
+    const gap = maxScheduleGapSeconds(cfg.snapshots.snapshotSchedule) ?? 3600;
+    const increments = Math.min(bound.chainLength - 1, Math.ceil((maxScheduleGapSeconds(schedule) as number) / gap));
+    const incrementBytes = bound.chainLength > 1 ? (bound.chainBytes - volumeBytes) / (bound.chainLength - 1) : 0;
+    const slackSeconds = restoreSeconds(restoreSizeBound(volumeBytes, increments, incrementBytes), dr.restoreThroughputMiBps);
+    return (where: { readonly linstorNamespace: string }): RestoreDownloadArgs => ({
+        linstorNamespace: where.linstorNamespace,
+        remoteName: remote,
+        schedule,
+        image: cfg.snapshots.snapshotJobImage,
+        curlImage: dr.remoteJobImage,
+        deadlineSeconds: Math.max(300, restoreSeconds(bound, dr.restoreThroughputMiBps)),
+        slackSeconds,
         originResources,
     });
 }

@@ -60,7 +60,7 @@ describe("shell scripts: shellcheck-clean wherever they are embedded", () => {
     let scripts: EmbeddedScript[] = [];
     before(async () => {
         // Every variant that registers scripts of its own: dev (DB backup, on-demand snapshot), the DR stack's restore mode
-        // with DR snapshots on (ensure-remote Job, snapshot CronJob) and the warm standby (its restore-check CronJob).
+        // with DR snapshots on (ensure-remote Job, snapshot CronJob) and the warm standby (its restore-check and restore-download CronJobs).
         const stacks = [
             await evaluatedDev({ "ha-jenkins-eks:onDemandSnapshotName": "jenkins-manual" }),
             await evaluatedDr({ "ha-jenkins-eks:drSnapshotsEnabled": "true" }),
@@ -88,6 +88,8 @@ describe("shell scripts: shellcheck-clean wherever they are embedded", () => {
             /^dr: kubernetes:batch\/v1:CronJob \S*snapshots\S*\.spec\.jobTemplate\.spec\.template\.spec\.containers\[0\]\.command$/,
             /^dr: kubernetes:batch\/v1:Job \S*ensure-linstor-remote\S*\.spec\.template\.spec\.containers\[0\]\.command$/,
             /^dr-standby: kubernetes:batch\/v1:CronJob \S*restore-check\S*\.spec\.jobTemplate\.spec\.template\.spec\.containers\[0\]\.command$/,
+            /^dr-standby: kubernetes:batch\/v1:CronJob \S*restore-download\S*\.spec\.jobTemplate\.spec\.template\.spec\.containers\[0\]\.command$/,
+            /^dr-standby: kubernetes:batch\/v1:CronJob \S*restore-download\S*\.spec\.jobTemplate\.spec\.template\.spec\.initContainers\[1\]\.command$/,
             /^dev: kubernetes:helm\.sh\/v3:Release \S*jenkins\S*\.values\.controller\.customInitContainers\[0\]\.command$/,
             /^dev: aws:ec2\/launchTemplate:LaunchTemplate \S*storage-node\.userData \(base64\) \(MIME part 1\)$/,
             /^dev: aws:ec2\/launchTemplate:LaunchTemplate \S*storage-node\.userData .*\(heredoc HEADERS\)$/,

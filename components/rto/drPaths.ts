@@ -3,11 +3,15 @@
  * per backup (linstor-server v1.33.3 CtrlBackupRestoreApiCallHandler), so a cold restore grows with the chain the
  * schedule builds (one increment per gap until the next full, `snapshotFullAfter`). LINSTOR skips every link already
  * downloaded into the target resource definition ("finds the first snapshot that has already been downloaded during a
- * previous restore"), and the warm standby's restore check keeps the newest verified chain downloaded
- * (components/snapshots/restoreCheck.ts), so a warm fail-over downloads what arrived since the check's last run: at worst
- * a full that started a new chain after it, and the increments of one check interval. Pinning the backup the check
- * verified (its ConfigMap, runbook) downloads nothing, at the price of that backup's age in RPO. Throughput and the
- * per-link cost are the ones the waits assume (components/snapshots/restoreTiming.ts RESTORE_ESTIMATE).
+ * previous restore"), and the warm standby's download step keeps the newest complete backup downloaded
+ * (components/snapshots/restoreDownload.ts, every 5 minutes by default), so a warm fail-over downloads only what the
+ * step can have missed. The worst case: a new full that completed just after the step's last run, or that the step is
+ * still fetching (LINSTOR refuses a second restore into the same resource definition while one runs, so the fail-over
+ * waits for it: at most the same full), plus the increments of one download interval. A full ships once per
+ * `snapshotFullAfter`, so most fail-overs download only those increments (the caveat says how long that takes).
+ * Pinning the backup the restore check verified (its ConfigMap, runbook) downloads nothing, at the price of that
+ * backup's age in RPO. Throughput and the per-link cost are the ones the waits assume (components/snapshots/
+ * restoreTiming.ts RESTORE_ESTIMATE).
  */
 import { RESTORE_ESTIMATE } from "../snapshots/restoreTiming";
 import { RTO_DEFAULTS, type RtoInputs } from "./inputs";
@@ -42,15 +46,15 @@ function firstStart(i: RtoInputs): Phase {
     return jenkinsStart({ ...i, imagePullSeconds: Math.max(i.imagePullSeconds, RTO_DEFAULTS.imagePullSeconds) });
 }
 
-/** Increments shipped during one interval of the restore check (none when nothing is scheduled or every backup is full). */
-function incrementsPerCheck(i: RtoInputs): number {
+/** Increments shipped during one interval of the download step (none when nothing is scheduled or every backup is full). */
+function incrementsPerDownload(i: RtoInputs): number {
     if (i.snapshotIntervalSeconds === undefined || i.snapshotFullAfterHours <= 0) return 0;
-    return Math.min(chainBackups(i) - 1, Math.ceil(i.restoreCheckIntervalSeconds / i.snapshotIntervalSeconds));
+    return Math.min(chainBackups(i) - 1, Math.ceil(i.restoreDownloadIntervalSeconds / i.snapshotIntervalSeconds));
 }
 
 export function drRtoPaths(i: RtoInputs): { readonly cold: Path; readonly warm: Path; readonly warmVerified: Path } {
     const backups = chainBackups(i);
-    const sinceCheck = incrementsPerCheck(i);
+    const missed = incrementsPerDownload(i);
     const chainGiB = i.restoreSizeGiB + (backups - 1) * incrementGiB(i);
     const cold = path("DR (cluster created on demand)", [
         { name: "EKS cluster", seconds: i.eksCreateSeconds, basis: `control plane creation (estimate ${i.eksCreateSeconds / 60} min)` },
@@ -68,21 +72,27 @@ export function drRtoPaths(i: RtoInputs): { readonly cold: Path; readonly warm: 
         seconds: i.drPulumiUpSeconds,
         basis: `choosing the backup, the restore objects and the Jenkins release on the running cluster (estimate ${i.drPulumiUpSeconds} s)`,
     };
+    const interval = `${round(i.restoreDownloadIntervalSeconds / 60)}-minute`;
+    const start = firstStart(i);
+    // Without a new full in the window: the increments of one interval only.
+    const usual = restorePhase(i, missed * incrementGiB(i), Math.max(1, missed), "");
+    const usualSeconds = round(i.drPulumiUpSeconds + usual.seconds + start.seconds);
     const warm = path(
         "DR warm standby (drMode: standby, then restore)",
         [
             pulumiUp,
             restorePhase(
                 i,
-                i.restoreSizeGiB + sinceCheck * incrementGiB(i),
-                1 + sinceCheck,
-                `what the restore check has not downloaded yet, at worst a full that started a new chain after its last run and ${sinceCheck} ` +
-                    `increment(s) of its ${round(i.restoreCheckIntervalSeconds / 60)}-minute interval (pinning the backup it verified downloads ` +
-                    "nothing: runbook)",
+                i.restoreSizeGiB + missed * incrementGiB(i),
+                1 + missed,
+                `what the download step can have missed, at worst a new full it has not fetched yet (or is still fetching) and ${missed} ` +
+                    `increment(s) of its ${interval} interval`,
             ),
-            firstStart(i),
+            start,
         ],
-        `restores the newest complete backup: RPO as the region RPO`,
+        `restores the newest complete backup: RPO as the region RPO. Worst case shown (a new full, once per snapshotFullAfter); ` +
+            `without one in the window ${usualSeconds} s (${(usualSeconds / 60).toFixed(1)} min). Not modelled: the retry back-off of ` +
+            "a restore that meets the step's download in progress. Pinning the backup the restore check verified downloads nothing (runbook)",
     );
     const gapMinutes = round(((i.snapshotIntervalSeconds ?? 0) + i.restoreCheckIntervalSeconds) / 60);
     const warmVerified = path(

@@ -7,7 +7,7 @@ import { JENKINS_DEFAULTS, type JenkinsSettings, STORAGE_SIZE, startupBudgetSeco
 import { LINSTOR_CLUSTER_DEFAULTS, type LinstorClusterSettings } from "../linstorCluster/settings";
 import { maxScheduleGapSeconds } from "../shared/cron";
 import { check, parseQuantity } from "../shared/validation";
-import { RESTORE_CHECK_DEFAULT_SCHEDULE, RESTORE_ESTIMATE } from "../snapshots/restoreTiming";
+import { RESTORE_CHECK_DEFAULT_SCHEDULE, RESTORE_DOWNLOAD_DEFAULT_SCHEDULE, RESTORE_ESTIMATE } from "../snapshots/restoreTiming";
 import { fullAfterHours, SHIPPING_ESTIMATE } from "../snapshots/retention";
 import { S3_SNAPSHOT_SETTINGS_DEFAULTS, type S3SnapshotSettings } from "../snapshots/settings";
 
@@ -93,8 +93,10 @@ export interface RtoInputs {
     readonly restoreThroughputMiBps: number;
     /** Per link of a restored chain on top of its download (RESTORE_ESTIMATE, shared with the waits; measure in a DR drill). */
     readonly restorePerLinkSeconds: number;
-    /** Interval of the warm standby's restore check (restoreCheckSchedule): what a warm fail-over may still download. */
+    /** Interval of the warm standby's restore check (restoreCheckSchedule): the age of the backup it verified. */
     readonly restoreCheckIntervalSeconds: number;
+    /** Interval of the warm standby's download step (restoreDownloadSchedule): what a warm fail-over may still download. */
+    readonly restoreDownloadIntervalSeconds: number;
     /** The RTO target node and AZ fail-over are judged against. */
     readonly targetSeconds: number;
 }
@@ -138,6 +140,7 @@ export const RTO_DEFAULTS: RtoInputs = {
     restoreThroughputMiBps: RESTORE_ESTIMATE.throughputMiBps,
     restorePerLinkSeconds: RESTORE_ESTIMATE.perLinkSeconds,
     restoreCheckIntervalSeconds: maxScheduleGapSeconds(RESTORE_CHECK_DEFAULT_SCHEDULE) as number,
+    restoreDownloadIntervalSeconds: maxScheduleGapSeconds(RESTORE_DOWNLOAD_DEFAULT_SCHEDULE) as number,
     targetSeconds: 60,
 };
 

@@ -32,9 +32,15 @@ export const RESTORE_TIMING_DEFAULTS = {
 /**
  * The check's default schedule: hourly, off the full hour. Each run creates and removes a scratch DRBD resource, PV
  * and pod: every 5 minutes would be 288 a day of churn in the DR cluster and LINSTOR's database for a proof an hour
- * gives as well; the price is a warm fail-over that downloads up to an hour of backups (components/rto/drPaths.ts); restoreCheck.ts is the check.
+ * gives as well. What keeps a warm fail-over's download short is the download step instead (below); restoreCheck.ts is the check.
  */
 export const RESTORE_CHECK_DEFAULT_SCHEDULE = "17 * * * *";
+
+/**
+ * The download step's default schedule: every 5 minutes, the backups' default cadence. A run with nothing new asks
+ * LINSTOR for a list and one snapshot; restoreDownload.ts is the step, components/rto/drPaths.ts what it saves.
+ */
+export const RESTORE_DOWNLOAD_DEFAULT_SCHEDULE = "*/5 * * * *";
 
 export interface RestoreSize {
     /** Bytes of every data object of the chain (the S3 objects a restore downloads). */

@@ -73,6 +73,7 @@ export const STACK_ONLY_KEYS: readonly string[] = [
     "restoreBucketKmsKeyArn",
     "restoreThroughputMiBps",
     "restoreCheckSchedule",
+    "restoreDownloadSchedule",
     "aws:profile",
     "aws:sharedCredentialsFiles",
     "aws:allowedAccountIds",

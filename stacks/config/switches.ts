@@ -137,8 +137,8 @@ export const SWITCHES: readonly Switch[] = [
     },
     {
         off: (v) => v.role === "dr" && v.drMode !== "standby",
-        dependents: { restoreCheckSchedule: undefined },
-        why: "drMode is restore: the restore check runs only on a warm standby (drMode: standby). Remove it, or set drMode to standby.",
+        dependents: { restoreCheckSchedule: undefined, restoreDownloadSchedule: undefined },
+        why: "drMode is restore: the restore check and the download step run only on a warm standby (drMode: standby). Remove it, or set drMode to standby.",
     },
 ];
 

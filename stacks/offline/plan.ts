@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { formatRtoReport, rtoInputsFromSettings, rtoModel } from "../../components/rto";
 import { maxScheduleGapSeconds } from "../../components/shared/cron";
-import { RESTORE_CHECK_DEFAULT_SCHEDULE } from "../../components/snapshots/restoreTiming";
+import { RESTORE_CHECK_DEFAULT_SCHEDULE, RESTORE_DOWNLOAD_DEFAULT_SCHEDULE } from "../../components/snapshots/restoreTiming";
 import { type Finding, runPolicies, toPolicyResources } from "../../policy/offline";
 import { policies } from "../../policy/policies";
 import type { StackConfig } from "../config";
@@ -189,10 +189,11 @@ async function main(argv: readonly string[]): Promise<number> {
             jenkins: cfg.jenkins,
             snapshotIntervalSeconds: snapshotSchedule(cfg)?.intervalSeconds ?? null,
             snapshots: cfg.snapshots,
-            // A warm standby's DR path starts on a running cluster with the chain its check verified downloaded (drPaths.ts).
+            // A warm standby's DR path starts on a running cluster with the chain its download step fetched (drPaths.ts).
             overrides: {
                 ...(cfg.dr?.drMode === "standby" ? { drClusterPreProvisioned: true } : {}),
                 restoreCheckIntervalSeconds: maxScheduleGapSeconds(cfg.dr?.restoreCheckSchedule ?? RESTORE_CHECK_DEFAULT_SCHEDULE) as number,
+                restoreDownloadIntervalSeconds: maxScheduleGapSeconds(cfg.dr?.restoreDownloadSchedule ?? RESTORE_DOWNLOAD_DEFAULT_SCHEDULE) as number,
             },
         }),
     );

@@ -1,6 +1,6 @@
 /** The warm standby (drMode: standby) and its fail-over: one config switch and one `pulumi up`. */
 import { expect } from "chai";
-import { RESTORE_CHECK_DEFAULT_SCHEDULE, restoreSeconds } from "../../components/snapshots/restoreTiming";
+import { RESTORE_CHECK_DEFAULT_SCHEDULE, RESTORE_DOWNLOAD_DEFAULT_SCHEDULE, restoreSeconds } from "../../components/snapshots/restoreTiming";
 import { S3_SNAPSHOT_DEFAULTS } from "../../components/snapshots/settings";
 import { chainBound, RESTORE_CHECK_OVERHEAD_SECONDS } from "../../stacks/drStandby";
 import { DEV_JENKINS_RESOURCE, primaryBucket } from "../support/fakes/fakeLinstorBucket";
@@ -56,6 +56,25 @@ describe("dr stack: warm standby", () => {
         expect(job.activeDeadlineSeconds).to.equal(restoreSeconds(bound) + RESTORE_CHECK_OVERHEAD_SECONDS);
     });
 
+    it("keeps the newest backup downloaded: a download-only step every 5 minutes, a LINSTOR API client, after the remote exists", () => {
+        const cron = one("kubernetes:batch/v1:CronJob", "restore-download");
+        expect(cron.inputs.metadata).to.deep.include({ name: "restore-download", namespace: "piraeus-datastore" });
+        expect(cron.inputs.spec.schedule).to.equal(RESTORE_DOWNLOAD_DEFAULT_SCHEDULE).and.equal("*/5 * * * *");
+        const tpl = cron.inputs.spec.jobTemplate.spec.template;
+        // The same client certificate and NetworkPolicy label as the restore check's LINSTOR step.
+        const check = one("kubernetes:batch/v1:CronJob", "restore-check").inputs.spec.jobTemplate.spec.template;
+        expect(tpl.metadata.labels).to.include({ "ha-jenkins-eks.io/linstor-api-client": "true" });
+        expect(tpl.spec.volumes).to.deep.include(check.spec.volumes.find((v: any) => v.name === "linstor-api-client"));
+        const pick = tpl.spec.initContainers.find((c: any) => c.name === "pick");
+        expect(Object.fromEntries(pick.env.map((e: any) => [e.name, e.value]))).to.include({ ORIGINS: JSON.stringify([DEV_JENKINS_RESOURCE]) });
+        expect(dependsOn(cron, one("kubernetes:batch/v1:Job", "ensure-linstor-remote"))).to.equal(true);
+        // Its first run downloads a whole chain: the deadline covers the longest the schedule can build.
+        const bound = chainBound({ ...S3_SNAPSHOT_DEFAULTS, snapshotFullAfter: S3_SNAPSHOT_DEFAULTS.snapshotFullAfter } as never, 20 * 2 ** 30);
+        expect(cron.inputs.spec.jobTemplate.spec.activeDeadlineSeconds).to.equal(restoreSeconds(bound));
+        // No claim, no pod of its own beyond the Job's: nothing in the standby restores into a volume.
+        expect(ofType("kubernetes:core/v1:PersistentVolumeClaim")).to.have.length(0);
+    });
+
     it("alerts on every CronJob it runs (the restore check after two failed runs) and on no Jenkins it does not run", () => {
         const rule = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
         const rules = rule.inputs.spec.groups.find((g: any) => g.name === "scheduled-jobs.rules").rules;
@@ -64,12 +83,25 @@ describe("dr stack: warm standby", () => {
         const registered = ofType("kubernetes:batch/v1:CronJob")
             .map((c) => `${c.inputs.metadata.namespace}/${c.inputs.metadata.name}`)
             .sort();
-        expect(registered).to.deep.equal(["piraeus-datastore/restore-check"]);
+        expect(registered).to.deep.equal(["piraeus-datastore/restore-check", "piraeus-datastore/restore-download"]);
         expect(watched).to.deep.equal(registered);
         // Three intervals without a success: two consecutive hourly runs failed (one transient failure pages no one).
-        expect(jobs[0].expr).to.contain("> 10800)");
+        const alertOf = (name: string) => jobs.find((r: any) => r.expr.includes(`cronjob="${name}"`)).expr;
+        expect(alertOf("restore-check")).to.contain("> 10800)");
+        // The download step: two 5-minute intervals plus the download of a new full and one interval's increment.
+        expect(alertOf("restore-download")).to.match(/> (\d+)\)/);
+        expect(Number(/> (\d+)\)/.exec(alertOf("restore-download"))![1])).to.be.within(600 + 900, 600 + 1200);
         expect(rules.find((r: any) => r.alert === "ScheduledJobLastRunFailed")).to.equal(undefined);
         expect(ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").some((m) => m.name.includes("jenkins"))).to.equal(false);
+    });
+
+    it("downloads on its own schedule when told to; refused when no cron expression or in restore mode, naming the key", async () => {
+        await evaluateDr({ ...STANDBY, "ha-jenkins-eks:restoreDownloadSchedule": "*/10 * * * *" });
+        expect(one("kubernetes:batch/v1:CronJob", "restore-download").inputs.spec.schedule).to.equal("*/10 * * * *");
+        expect(await rejection({ ...STANDBY, "ha-jenkins-eks:restoreDownloadSchedule": "every 5 minutes" })).to.match(/restoreDownloadSchedule/);
+        expect(await rejection({ "ha-jenkins-eks:drMode": "restore", "ha-jenkins-eks:restoreDownloadSchedule": "*/10 * * * *" })).to.match(
+            /restoreDownloadSchedule.*drMode is restore: the restore check and the download step run only on a warm standby/s,
+        );
     });
 
     it("checks on its own schedule when told to", async () => {
@@ -92,6 +124,7 @@ describe("dr stack: warm standby", () => {
         const live = await evaluateDr({ "ha-jenkins-eks:drMode": "restore" }, { own: standby, bucket });
         expect((live.restoredBackup as Record<string, unknown>).id).to.equal(ids.at(-1));
         expect(jenkinsRelease()).to.not.equal(undefined);
+        // The restore check and the download step are gone with the standby.
         expect(ofType("kubernetes:batch/v1:CronJob")).to.have.length(0);
         // The same cluster: no resource of the standby's cluster is renamed.
         expect(one("ha-jenkins-eks:index:LinstorCluster").name).to.equal("hje-dr");

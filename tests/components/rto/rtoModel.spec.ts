@@ -129,21 +129,30 @@ describe("RTO/RPO model", () => {
         expect(rtoModel({ restorePerLinkSeconds: 10 }).dr.cold.phases[3].seconds).to.equal(532.5 + 2890);
     });
 
-    it("DR RTO warm standby: the newest backup downloads what arrived since the hourly check; the verified one downloads nothing", () => {
+    it("DR RTO warm standby: the newest backup downloads what the 5-minute download step can have missed; the verified one nothing", () => {
         const warm = rtoModel({ drClusterPreProvisioned: true });
         expect(warm.drRto).to.equal(warm.dr.warm);
         expect(RTO_DEFAULTS.restoreCheckIntervalSeconds).to.equal(3600);
-        // At worst a new full after the check (20 GiB) + 12 increments, 13 links.
+        expect(RTO_DEFAULTS.restoreDownloadIntervalSeconds).to.equal(300);
+        // At worst a new full the step has not fetched (20 GiB at 50 MiB/s) + 1 increment of its interval, 2 links × 30 s:
+        // honestly just over 10 minutes (the estimates are RESTORE_ESTIMATE's, not tuned).
         expect(secondsOf(warm.dr.warm)).to.deep.equal([
             ["pulumi up", 60],
-            ["restore", 804.7],
+            ["restore", 470],
             ["Jenkins start", 80],
         ]);
-        expect(warm.dr.warm.totalSeconds).to.equal(944.7);
-        // A longer chain does not change it; a larger claim or a rarer check does.
-        expect(rtoModel({ drClusterPreProvisioned: true, snapshotFullAfterHours: 168 }).drRto.totalSeconds).to.equal(944.7);
+        expect(warm.dr.warm.totalSeconds).to.equal(610);
+        expect(warm.dr.warm.phases[1].basis).to.match(
+            /a new full it has not fetched yet \(or is still fetching\) and 1 increment\(s\) of its 5-minute interval/,
+        );
+        // Without a new full in the window (most fail-overs): one increment and one link.
+        expect(warm.dr.warm.caveat).to.match(/without one in the window 170\.4 s \(2\.8 min\)/);
+        // A longer chain does not change it; a larger claim, a rarer download step or a slower S3 does; the check's interval does not.
+        expect(rtoModel({ drClusterPreProvisioned: true, snapshotFullAfterHours: 168 }).drRto.totalSeconds).to.equal(610);
         expect(rtoModel({ drClusterPreProvisioned: true, restoreCheckIntervalSeconds: 300 }).drRto.totalSeconds).to.equal(610);
-        expect(rtoModel({ drClusterPreProvisioned: true, restoreSizeGiB: 100 }).drRto.totalSeconds).to.be.greaterThan(944.7);
+        expect(rtoModel({ drClusterPreProvisioned: true, restoreDownloadIntervalSeconds: 3600 }).drRto.totalSeconds).to.equal(944.7);
+        expect(rtoModel({ drClusterPreProvisioned: true, restoreThroughputMiBps: 25 }).drRto.totalSeconds).to.be.greaterThan(1000);
+        expect(rtoModel({ drClusterPreProvisioned: true, restoreSizeGiB: 100 }).drRto.totalSeconds).to.be.greaterThan(610);
         // Pinning the verified backup: a local restore, within 10 minutes whatever the size, at the price of its age.
         expect(secondsOf(warm.dr.warmVerified)).to.deep.equal([
             ["pulumi up", 60],
@@ -153,7 +162,7 @@ describe("RTO/RPO model", () => {
         expect(rtoModel({ drClusterPreProvisioned: true, restoreSizeGiB: 100 }).dr.warmVerified.totalSeconds).to.equal(170);
         expect(warm.dr.warmVerified.caveat).to.match(/RPO: that backup's age, up to the check interval \+ a snapshot gap \(65 min\)/);
         const text = formatRtoReport(warm);
-        expect(text).to.match(/DR warm standby \(drMode: standby, then restore\): 944\.7 s \(15\.7 min\)/);
+        expect(text).to.match(/DR warm standby \(drMode: standby, then restore\): 610 s \(10\.2 min\)/);
         expect(text).to.include("DR warm standby, the backup the restore check verified pinned (runbook): 170 s (2.8 min)");
     });
 
@@ -245,7 +254,7 @@ describe("RTO/RPO model", () => {
         expect(text).to.include("In-region RPO: 0 s");
         expect(text).to.include("Region RPO: 872 s (14.5 min)");
         expect(text).to.include("DR (cluster created on demand): 10782.5 s (179.7 min)");
-        expect(text).to.include("DR warm standby (drMode: standby, then restore): 944.7 s (15.7 min)");
+        expect(text).to.include("DR warm standby (drMode: standby, then restore): 610 s (10.2 min)");
         expect(text).to.match(/Target 60 s: storage met, Jenkins after node fail-over missed, worst-case AZ fail-over missed\./);
         expect(text).to.include("ping-int 10 s + ping-timeout 0.5 s");
     });

@@ -10,7 +10,27 @@
  *   successes answer the endpoint's success status: 201 for autoplace (rest/v1/AutoPlace.java `CREATED`), 200 for
  *   the others; a body that is not JSON answers 400 (`handleJsonParseException`).
  */
-import { type ApiCallRc, type FakeNode, type FakeReplica, type LinstorState, MASK, RC, rc } from "./fakeLinstorState";
+import { linstorBackupList } from "./fakeLinstorBucket";
+import { type BackupRestoreBody, restoreBackup } from "./fakeLinstorRestore";
+import { type ApiCallRc, type FakeNode, type FakeReplica, type FakeSnapshot, type LinstorState, MASK, RC, rc } from "./fakeLinstorState";
+
+/**
+ * A snapshot as `GET /v1/view/snapshots` and `GET /v1/resource-definitions/{rsc}/snapshots/{snap}` show it; one received
+ * from a backup carries the snapshot definition's `BackupShipping/Target/*` props, which linstor-csi v1.11.3 reads for
+ * readiness (pkg/client/linstor.go GetSnapshotRemoteAndReadiness).
+ */
+function snapshotView(s: FakeSnapshot) {
+    return nonEmpty({
+        name: s.name,
+        resource_name: s.resource,
+        nodes: s.nodes,
+        flags: ["SUCCESSFUL"],
+        snapshot_definition_props: s.received
+            ? { "BackupShipping/Target/BackupSrcRemote": s.received.remote, "BackupShipping/Target/ShippingStatus": s.received.status }
+            : undefined,
+        snapshots: s.nodes.map((n) => ({ snapshot_name: s.name, node_name: n, create_timestamp: 1767225600000 })),
+    });
+}
 
 /** JSON with int64 return codes written as numbers (JavaScript numbers cannot hold them). */
 export function json(value: unknown): string {
@@ -174,16 +194,29 @@ export function routeLinstorRequest(state: LinstorState, { method, url, body }: 
             200,
             state.snapshots
                 .filter((s) => (nodes.length === 0 || s.nodes.some((n) => nodes.includes(n))) && (rscs.length === 0 || rscs.includes(s.resource)))
-                .map((s) =>
-                    nonEmpty({
-                        name: s.name,
-                        resource_name: s.resource,
-                        nodes: s.nodes,
-                        flags: ["SUCCESSFUL"],
-                        snapshots: s.nodes.map((n) => ({ snapshot_name: s.name, node_name: n, create_timestamp: 1767225600000 })),
-                    }),
-                ),
+                .map(snapshotView),
         );
+    }
+    if (method === "GET" && (m = /^\/v1\/resource-definitions\/([^/]+)\/snapshots\/([^/]+)$/.exec(p))) {
+        const [rsc, snap] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
+        const s = state.snapshots.find((x) => x.resource === rsc && x.name === snap);
+        return s
+            ? send(200, snapshotView(s))
+            : reply([rc("error", RC.FAIL_NOT_FOUND_SNAPSHOT, `Snapshot '${snap}' of resource '${rsc}' not found.`)]);
+    }
+    if (method === "GET" && (m = /^\/v1\/remotes\/([^/]+)\/backups$/.exec(p))) {
+        const bucket = state.remotes.get(decodeURIComponent(m[1]));
+        return bucket ? send(200, linstorBackupList(bucket)) : reply([rc("error", RC.FAIL_NOT_FOUND_REMOTE, `Remote '${m[1]}' not found.`)]);
+    }
+    if (method === "POST" && (m = /^\/v1\/remotes\/([^/]+)\/backups\/restore$/.exec(p))) {
+        let request: BackupRestoreBody;
+        try {
+            request = JSON.parse(body);
+        } catch {
+            return send(400, [rc("error", 0, "Invalid JSON")]);
+        }
+        // rest/v1/Backups.java restoreBackup: CREATED unless an error entry.
+        return reply(restoreBackup(state, decodeURIComponent(m[1]), request), 201);
     }
     if (method === "DELETE" && (m = /^\/v1\/resource-definitions\/([^/]+)\/snapshots\/([^/]+)$/.exec(p))) {
         return reply(state.deleteSnapshot(decodeURIComponent(m[1]), decodeURIComponent(m[2])));

@@ -9,6 +9,7 @@
  *   the node.
  * - Resource groups: LINSTOR's own default place count is 2 (AutoSelectorConfig); DfltRscGrp exists with 2.
  */
+import type { FakeLinstorBucket } from "./fakeLinstorBucket";
 
 export type ConnectionStatus =
     | "OFFLINE"
@@ -62,6 +63,11 @@ export interface FakeSnapshot {
     nodes: string[];
     /** Being shipped as a backup (its delete is refused) or restored from. */
     busy?: "shipping" | "restoring";
+    /**
+     * A snapshot received from a backup (fakeLinstorRestore.ts): the snapshot definition's
+     * `BackupShipping/Target/ShippingStatus` and `…/BackupSrcRemote` props.
+     */
+    received?: { remote: string; status: "Shipping" | "Success" | "Failed"; backup: string };
 }
 
 export interface FakeResourceDefinition {
@@ -83,6 +89,8 @@ export interface FakeLinstorWorld {
         replicas: { node: string; kind?: FakeReplica["kind"]; diskState?: string; flags?: string[] }[];
     }[];
     snapshots?: FakeSnapshot[];
+    /** S3 remotes by name, each over a fake bucket (`POST /v1/remotes/{remote}/backups/restore`, fakeLinstorRestore.ts). */
+    remotes?: Record<string, FakeLinstorBucket>;
     /** Polls a placed replica needs to resync. Default 2. */
     resyncPolls?: number;
 }
@@ -97,6 +105,12 @@ export const RC = {
     FAIL_NOT_ENOUGH_NODES: 996,
     FAIL_INVLD_PLACE_COUNT: 219,
     FAIL_IN_USE: 997,
+    FAIL_NOT_CONNECTED: 995,
+    FAIL_NOT_FOUND_SNAPSHOT: 315,
+    FAIL_NOT_FOUND_REMOTE: 321,
+    FAIL_INVLD_REQUEST: 234,
+    FAIL_INVLD_BACKUP_CONFIG: 238,
+    FAIL_EXISTS_SNAPSHOT: 516,
     WARN_NOT_FOUND: 3000,
     WARN_NODE_EVICTED: 1017,
     INFO_NOOP: 10007,
@@ -123,6 +137,7 @@ export class LinstorState {
     readonly definitions = new Map<string, FakeResourceDefinition>();
     replicas: FakeReplica[] = [];
     snapshots: FakeSnapshot[] = [];
+    readonly remotes = new Map<string, FakeLinstorBucket>();
     private readonly resyncPolls: number;
 
     constructor(world: FakeLinstorWorld) {
@@ -143,6 +158,7 @@ export class LinstorState {
             }
         }
         this.snapshots = (world.snapshots ?? []).map((s) => ({ ...s, nodes: [...s.nodes] }));
+        for (const [name, bucket] of Object.entries(world.remotes ?? {})) this.remotes.set(name, bucket);
     }
 
     addNode(name: string, zone?: string, status: ConnectionStatus = "ONLINE", flags: string[] = [], type: FakeNode["type"] = "SATELLITE"): FakeNode {
