@@ -1,7 +1,9 @@
 /**
- * A scheduled snapshot is pruned after `snapshotRetentionHours`; with no daily fulls kept (`snapshotDailyRetentionDays`
- * 0), a retention shorter than the schedule's longest gap leaves a window with no backup at all between the prune and
- * the next run. Checked by the stack (S3SnapshotShipping's retention files are being reworked elsewhere; move it there).
+ * A scheduled snapshot is pruned after `snapshotRetentionHours` (the newest ready one excepted: the prune never takes
+ * it, tests/components/snapshots/retention.spec.ts). With no daily snapshots kept (`snapshotDailyRetentionDays` 0), a
+ * retention shorter than the schedule's longest gap means the stack keeps the newest snapshot only: no earlier point
+ * to go back to when the newest holds the damage, whatever the retention promises. Refused as a retention that the
+ * schedule cannot fill. Checked by the stack (S3SnapshotShipping's retention files were being reworked; move it there).
  */
 import { ConfigError } from "../../components/shared/errors";
 import { cronProblem, maxScheduleGapSeconds } from "../../components/shared/validation";
@@ -18,6 +20,6 @@ export function retentionGapProblem(s: SnapshotConfig): ConfigError | undefined 
         projectKey("snapshotRetentionHours"),
         hours,
         `The schedule ${JSON.stringify(schedule)} can leave ${Math.ceil(gap / 3600)} h between snapshots and no daily ones are kept ` +
-            `(snapshotDailyRetentionDays 0): keep each at least ${Math.ceil(gap / 3600)} h, or keep daily snapshots, or there is a window with no backup.`,
+            `(snapshotDailyRetentionDays 0): keep each at least ${Math.ceil(gap / 3600)} h, or keep daily snapshots; otherwise only the newest snapshot is ever kept (no earlier point to restore).`,
     );
 }
