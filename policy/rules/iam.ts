@@ -18,6 +18,18 @@ export function isWildcardAction(action: string, allowedServices: string[]): boo
 }
 
 /**
+ * Actions that escalate when granted on every resource even without a wildcard ("iam:PassRole" on "*" hands any role,
+ * administrators' included, to a service the holder controls): the IAM privilege-escalation primitives and
+ * sts:AssumeRole*. Read-only IAM (iam:GetRole on "*") stays accepted.
+ */
+const ESCALATING_IAM =
+    /^(passrole|attach(user|group|role)policy|put(user|group|role)policy|createpolicyversion|setdefaultpolicyversion|createaccesskey|(create|update)loginprofile|updateassumerolepolicy|addusertogroup)$/;
+export function isEscalationAction(action: string): boolean {
+    const [service, name = ""] = action.toLowerCase().split(":", 2);
+    return (service === "iam" && ESCALATING_IAM.test(name)) || (service === "sts" && name.startsWith("assumerole"));
+}
+
+/**
  * Whether a Resource entry matches every resource an action applies to: "*", or an ARN whose service is a wildcard
  * (or the action's own service, or any service for the action "*") and whose region, account and resource parts are
  * only wildcards ("arn:aws:*:*:*:*", "arn:*:s3:::*").
@@ -33,11 +45,12 @@ export function coversEveryResource(resource: string, action?: string): boolean 
     return serviceOk && /^[*?]*$/.test(region) && /^[*?]*$/.test(account) && /^[*?]+([/:][*?]+)*$/.test(rest);
 }
 
-/** Statements that allow a wildcard action on every resource; Allow+NotAction/NotResource count as wildcards. */
+/** Statements that allow a wildcard or escalating action on every resource; Allow+NotAction/NotResource count as wildcards. */
 export function wildcardStatements(document: unknown, allowedServices: string[]): string[] {
     return policyStatements(document).flatMap((s, i) => {
         if ((s.Effect ?? "Allow") !== "Allow") return [];
-        const wild = s.NotAction !== undefined ? [undefined] : strings(s.Action).filter((a) => isWildcardAction(a, allowedServices));
+        const wild =
+            s.NotAction !== undefined ? [undefined] : strings(s.Action).filter((a) => isWildcardAction(a, allowedServices) || isEscalationAction(a));
         const resources = strings(s.Resource);
         const everything = (a: string | undefined) => s.NotResource !== undefined || resources.some((r) => coversEveryResource(r, a));
         if (!wild.some(everything)) return [];
@@ -65,7 +78,7 @@ const ATTACHMENTS: Record<string, string> = {
 export const iamNoWildcardAdmin: ResourceValidationPolicy = {
     name: "iam-no-wildcard-admin",
     description:
-        'IAM policies we create never allow a wildcard action ("*", "*:*", "service:*" or any "iam:" wildcard) on every resource ("*" or an all-wildcard ARN), and nothing attaches AdministratorAccess, IAMFullAccess or PowerUserAccess.',
+        'IAM policies we create never allow a wildcard action ("*", "*:*", "service:*" or any "iam:" wildcard), nor an IAM escalation action (iam:PassRole, iam:Attach*Policy, …) or sts:AssumeRole, on every resource ("*" or an all-wildcard ARN), and nothing attaches AdministratorAccess, IAMFullAccess or PowerUserAccess.',
     configSchema: {
         properties: {
             allowedServiceWildcards: {

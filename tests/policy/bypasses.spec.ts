@@ -355,6 +355,10 @@ describe("the pack refuses issue 14's bypasses on the dev stack", () => {
                 [{ Effect: "Allow", Action: ["iam:*Policy*", "iam:PassRole"], Resource: "*" }, /iam:\*Policy\*/],
                 [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::*" }, /s3:\*/],
                 [{ Effect: "Allow", Action: "*:Get*", Resource: "*" }, /\*:Get\*/],
+                // No wildcard at all, still administrator in two steps: pass any role to a service the holder runs.
+                [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }, /iam:PassRole/],
+                [{ Effect: "Allow", Action: ["s3:GetObject", "iam:AttachRolePolicy"], Resource: "arn:aws:iam::*:*" }, /iam:AttachRolePolicy/],
+                [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }, /sts:AssumeRole/],
             ] as const) {
                 await expectOnly((recs) => [...recs, policy([statement])], P.iamNoWildcardAdmin, shown);
             }
