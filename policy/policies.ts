@@ -16,6 +16,7 @@ import { iamNoWildcardAdmin } from "./rules/iam";
 import { jenkinsVolumeReplicated } from "./rules/jenkinsVolume";
 import { launchTemplateEbsEncrypted, launchTemplateImdsV2 } from "./rules/launchTemplate";
 import { noOpenLoadBalancers } from "./rules/loadBalancers";
+import { helmNoPostRenderer } from "./rules/postRenderer";
 import { snapshotRetain, storageClassRetain } from "./rules/retain";
 import { noOpenIngress } from "./rules/securityGroups";
 import { nodesSpanZones } from "./rules/zones";
@@ -29,6 +30,7 @@ export * from "./rules/iam";
 export * from "./rules/jenkinsVolume";
 export * from "./rules/launchTemplate";
 export * from "./rules/loadBalancers";
+export * from "./rules/postRenderer";
 export * from "./rules/retain";
 export * from "./rules/securityGroups";
 export * from "./rules/shared";
@@ -41,6 +43,7 @@ export const policies = [
     claimsRetain,
     snapshotRetain,
     jenkinsVolumeReplicated,
+    helmNoPostRenderer,
     bucketOtherRegion,
     bucketProtected,
     launchTemplateEbsEncrypted,

@@ -45,9 +45,23 @@ export const bucketOtherRegion: StackValidationPolicy = {
     },
 };
 
+/**
+ * The floor for lifecycle expirations. The program's own rules (components/snapshots/lifecycle.ts) keep noncurrent
+ * versions `snapshotBucketNoncurrentVersionDays` (default 30) and LINSTOR DB archives (prefix `linstor-db/`)
+ * `linstorDbBackupRetentionDays` (default 30); 7 is the shortest the config README suggests.
+ */
+export const MIN_EXPIRATION_DAYS = 7;
+/** A whole-bucket expiration of current objects is a backstop only well past any retention (the config README's example: 90). */
+export const MIN_WHOLE_BUCKET_EXPIRATION_DAYS = 90;
+interface Floors {
+    readonly min: number;
+    readonly wholeBucket: number;
+}
+
 export const bucketProtected: StackValidationPolicy = {
     name: "snapshot-bucket-protected",
-    description: "Every S3 bucket blocks public access, is versioned, is encrypted with SSE-KMS and denies requests without TLS.",
+    description:
+        "Every S3 bucket blocks public access, is versioned, keeps old versions and prefixed objects ≥ minExpirationDays and the whole bucket ≥ minWholeBucketExpirationDays, is encrypted with SSE-KMS and denies requests without TLS.",
     configSchema: {
         properties: {
             allowedSseAlgorithms: {
@@ -56,14 +70,28 @@ export const bucketProtected: StackValidationPolicy = {
                 default: ["aws:kms", "aws:kms:dsse"],
                 description: "Accepted default encryption.",
             },
+            minExpirationDays: {
+                type: "number",
+                default: MIN_EXPIRATION_DAYS,
+                description: "Fewest days a lifecycle rule may keep noncurrent versions, or current objects under a key prefix.",
+            },
+            minWholeBucketExpirationDays: {
+                type: "number",
+                default: MIN_WHOLE_BUCKET_EXPIRATION_DAYS,
+                description: "Fewest days a lifecycle rule without a key prefix may keep current objects.",
+            },
         },
     },
     validateStack: (args, report) => {
         const buckets = ofTypes(args.resources, ...TYPES.buckets);
         if (buckets.length === 0) args.notApplicable("This stack creates no S3 bucket.");
         const sse = configValue<string[]>(args.getConfig(), "allowedSseAlgorithms", ["aws:kms", "aws:kms:dsse"]);
+        const floors: Floors = {
+            min: configValue<number>(args.getConfig(), "minExpirationDays", MIN_EXPIRATION_DAYS),
+            wholeBucket: configValue<number>(args.getConfig(), "minWholeBucketExpirationDays", MIN_WHOLE_BUCKET_EXPIRATION_DAYS),
+        };
         for (const bucket of buckets) {
-            const problems = bucketProblems(bucket, buckets, args.resources, sse);
+            const problems = bucketProblems(bucket, buckets, args.resources, sse, floors);
             const name = known(() => bucket.props.bucket) ?? bucket.name;
             for (const problem of problems) report(`S3 bucket ${name}: ${problem}`, bucket.urn);
         }
@@ -81,7 +109,7 @@ function attachedTo(bucket: PolicyResource, buckets: PolicyResource[], resources
     });
 }
 
-function bucketProblems(bucket: PolicyResource, buckets: PolicyResource[], resources: PolicyResource[], sse: string[]): string[] {
+function bucketProblems(bucket: PolicyResource, buckets: PolicyResource[], resources: PolicyResource[], sse: string[], floors: Floors): string[] {
     const problems: string[] = [];
     const attached = (types: readonly string[]) => attachedTo(bucket, buckets, resources, types);
 
@@ -97,12 +125,17 @@ function bucketProblems(bucket: PolicyResource, buckets: PolicyResource[], resou
 
     const statuses = attached(TYPES.versioning).map((v) => known(() => v.props.versioningConfiguration?.status));
     if (known(() => bucket.props.versioning?.enabled) === true) statuses.push("Enabled");
-    if (!statuses.includes("Enabled")) {
+    if (known(() => bucket.props.versioning?.enabled) === false) statuses.push("Suspended");
+    // Every versioning resource on the bucket must say Enabled: whichever is applied last wins, so one Suspended suffices.
+    const notEnabled = statuses.filter((s) => isString(s) && s !== "Enabled");
+    if (!statuses.includes("Enabled") || notEnabled.length > 0) {
         problems.push(
-            `versioning is ${statuses.filter(isString)[0] ?? "off"}: a pruned or overwritten backup would be gone at once. ` +
+            `versioning is ${notEnabled[0] ?? "off"}: a pruned or overwritten backup would be gone at once. ` +
                 'Add an aws.s3.BucketVersioning with versioningConfiguration.status "Enabled" (and a noncurrent-version lifecycle).',
         );
     }
+
+    problems.push(...lifecycleProblems(bucket, attached(TYPES.lifecycle), floors));
 
     // Only the algorithm is read: the rule's KMS key ARN is unknown until the key exists.
     const perResource = attached(TYPES.encryption).map((e) =>
@@ -176,4 +209,60 @@ function deniesInsecureTransport(document: unknown, arns: string[]): boolean {
         const patterns = strings(s.Resource).map(glob);
         return arns.every((arn) => [arn, `${arn}/*`].every((target) => patterns.some((p) => p.test(target))));
     });
+}
+
+/**
+ * Lifecycle rules that would delete backups while versioning and Retain stay intact: an expiration of current
+ * objects over the whole bucket (no key prefix: every backup becomes noncurrent, then gone), or a date expiration
+ * of it, sooner than `floors.wholeBucket` (the program's optional backstop, snapshotBucketExpireCurrentObjectsDays, is
+ * such a rule); a noncurrent-version or prefixed current expiration shorter than `floors.min`. Rules with status other than
+ * Enabled are ignored (AWS provider v7 `BucketLifecycleConfiguration`; the legacy inline `lifecycleRules` too).
+ */
+function lifecycleProblems(bucket: PolicyResource, configs: PolicyResource[], floors: Floors): string[] {
+    const problems: string[] = [];
+    const rules: { id: string; prefix: string; days?: number; date?: string; noncurrentDays?: number }[] = [];
+    for (const c of configs) {
+        for (const r of known(() => c.props.rules as Props[]) ?? []) {
+            if (r.status !== "Enabled") continue;
+            const prefix = [r.filter?.prefix, r.filter?.and?.prefix, r.prefix].find(isString) ?? "";
+            rules.push({
+                id: String(r.id ?? "?"),
+                prefix,
+                days: r.expiration?.days ?? undefined,
+                date: r.expiration?.date ?? undefined,
+                noncurrentDays: r.noncurrentVersionExpiration?.noncurrentDays ?? undefined,
+            });
+        }
+    }
+    for (const r of known(() => bucket.props.lifecycleRules as Props[]) ?? []) {
+        if (r.enabled === false) continue;
+        rules.push({
+            id: String(r.id ?? "inline"),
+            prefix: [r.prefix, r.filter?.prefix].find(isString) ?? "",
+            days: r.expiration?.days ?? undefined,
+            date: r.expiration?.date ?? undefined,
+            noncurrentDays: r.noncurrentVersionExpiration?.days ?? undefined,
+        });
+    }
+    for (const r of rules) {
+        const scope = r.prefix ? `objects under ${r.prefix}` : "every object";
+        if (!r.prefix && (r.date !== undefined || (r.days !== undefined && Number(r.days) < floors.wholeBucket))) {
+            problems.push(
+                `lifecycle rule ${r.id} expires ${scope} ${r.date ? `on ${r.date}` : `after ${r.days} days`}: every backup, the ones the ` +
+                    `retention keeps included, would become noncurrent and then be gone. Expire current objects only under a key prefix ` +
+                    `(e.g. linstor-db/), or over the whole bucket after at least minWholeBucketExpirationDays (${floors.wholeBucket}).`,
+            );
+        } else if (r.date !== undefined || (r.days !== undefined && Number(r.days) < floors.min)) {
+            problems.push(
+                `lifecycle rule ${r.id} expires ${scope} ${r.date ? `on ${r.date}` : `after ${r.days} days`}, sooner than minExpirationDays (${floors.min}).`,
+            );
+        }
+        if (r.noncurrentDays !== undefined && Number(r.noncurrentDays) < floors.min) {
+            problems.push(
+                `lifecycle rule ${r.id} removes noncurrent versions of ${scope} after ${r.noncurrentDays} days, sooner than minExpirationDays (${floors.min}): ` +
+                    "a pruned or overwritten backup must stay recoverable.",
+            );
+        }
+    }
+    return problems;
 }

@@ -32,6 +32,8 @@ export const TYPES = {
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     securityGroup: "aws:ec2/securityGroup:SecurityGroup",
     securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+    prefixList: "aws:ec2/managedPrefixList:ManagedPrefixList",
+    prefixListEntry: "aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry",
     ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
     publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
@@ -39,6 +41,10 @@ export const TYPES = {
     encryption: [
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
         "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    ],
+    lifecycle: [
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
     ],
     bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
     iamPolicies: ["aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy", "aws:iam/groupPolicy:GroupPolicy"],

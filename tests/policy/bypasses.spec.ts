@@ -407,4 +407,145 @@ describe("the pack refuses issue 14's bypasses on the dev stack", () => {
             expect((await failing(withStatement({ Principal: { AWS: "*" }, Resource: own }))).names).to.deep.equal([]);
         });
     });
+
+    describe("issue 14 review round 2", () => {
+        const only = async (change: (recs: RecordedResource[]) => RecordedResource[] | undefined, rule: { name: string }, message: RegExp) => {
+            const { names, messages } = await failing(change);
+            expect(names).to.deep.equal([rule.name]);
+            expect(messages).to.match(message);
+        };
+        const bucketName = (recs: RecordedResource[]) => recs.find((r) => (T.buckets as readonly string[]).includes(r.type))?.inputs.bucket as string;
+        const add =
+            (...extra: RecordedResource[]) =>
+            (recs: RecordedResource[]) => [...recs, ...extra];
+
+        it("N4: refuses a post-renderer on the Jenkins release and on a v4 Chart, unless trusted", async () => {
+            await only(
+                (recs) => {
+                    for (const i of inputsOf(recs, T.helmRelease, isJenkins)) i.postrender = "./rewrite-storage.sh";
+                    return recs;
+                },
+                P.helmNoPostRenderer,
+                /Helm release \S+ \(chart jenkins\) sets postrender "\.\/rewrite-storage\.sh"/,
+            );
+            const chart = resource(T.helmChartV4, {
+                chart: "kube-prometheus-stack",
+                name: "kps",
+                namespace: "monitoring",
+                postRenderer: { command: "kustomize" },
+            });
+            await only(add(chart), P.helmNoPostRenderer, /Helm v4 Chart kps .* sets postRenderer/);
+            const trusted = await packViolations(add(chart)(cloneRecords(records)), {
+                stack: "dev",
+                stackConfig,
+                subnetZones: mockSubnetZones,
+                config: { [P.helmNoPostRenderer.name]: { trustedPostRenderers: ["monitoring/kps"] } },
+            });
+            expect(trusted).to.deep.equal([]);
+        });
+
+        it("N9: refuses a second versioning resource that suspends the snapshot bucket's versioning", async () => {
+            for (const status of ["Suspended", "Disabled"]) {
+                await only(
+                    (recs) => [...recs, resource(T.versioning[1], { bucket: bucketName(recs), versioningConfiguration: { status } })],
+                    P.bucketProtected,
+                    new RegExp(`versioning is ${status}`),
+                );
+            }
+            const enabled = await failing((recs) => [
+                ...recs,
+                resource(T.versioning[1], { bucket: bucketName(recs), versioningConfiguration: { status: "Enabled" } }),
+            ]);
+            expect(enabled.names).to.deep.equal([]);
+        });
+
+        it("N11/N15: refuses ingress from an external prefix list and judges an in-stack one by its entries", async () => {
+            const rule = (props: Record<string, unknown>) =>
+                resource(T.ingressRule, { securityGroupId: "sg-0cluster", ipProtocol: "tcp", fromPort: 443, toPort: 443, ...props });
+            await only(
+                add(rule({ prefixListId: "pl-0123456789abcdef0" })),
+                P.noOpenIngress,
+                /prefix list pl-0123456789abcdef0\) admits on tcp ports 443-443/,
+            );
+            await only(
+                add(
+                    resource(T.securityGroupRule, {
+                        type: "ingress",
+                        securityGroupId: "sg-0x",
+                        protocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                        prefixListIds: ["pl-0ext"],
+                    }),
+                ),
+                P.noOpenIngress,
+                /prefix list pl-0ext/,
+            );
+            const list = (cidrs: string[], id: string) =>
+                resource(T.prefixList, { name: id, addressFamily: "IPv4", maxEntries: 2, entries: cidrs.map((cidr) => ({ cidr })) }, { id });
+            await only(
+                add(list(["0.0.0.0/0"], "pl-0open"), rule({ prefixListId: "pl-0open" })),
+                P.noOpenIngress,
+                /admit the internet on tcp port 443/,
+            );
+            // Two halves, one from the list and one from an entry resource, add up to the internet too.
+            await only(
+                add(
+                    list(["0.0.0.0/1"], "pl-0half"),
+                    resource(T.prefixListEntry, { prefixListId: "pl-0half", cidr: "128.0.0.0/1" }),
+                    rule({ prefixListId: "pl-0half" }),
+                ),
+                P.noOpenIngress,
+                /admit the internet/,
+            );
+            expect((await failing(add(list(["10.0.0.0/16"], "pl-0office"), rule({ prefixListId: "pl-0office" })))).names).to.deep.equal([]);
+            const allowed = await packViolations(add(rule({ prefixListId: "pl-0123456789abcdef0" }))(cloneRecords(records)), {
+                stack: "dev",
+                stackConfig,
+                subnetZones: mockSubnetZones,
+                config: { [P.noOpenIngress.name]: { allowedPrefixLists: ["pl-0123456789abcdef0"] } },
+            });
+            expect(allowed).to.deep.equal([]);
+        });
+
+        it("N16: refuses a lifecycle that expires backups sooner than the floor or over the whole bucket", async () => {
+            const lifecycle = (rules: Record<string, unknown>[]) => (recs: RecordedResource[]) => [
+                ...recs,
+                resource(T.lifecycle[1], {
+                    bucket: bucketName(recs),
+                    rules: rules.map((r, i) => ({ id: `r${i}`, status: "Enabled", filter: {}, ...r })),
+                }),
+            ];
+            await only(
+                lifecycle([{ expiration: { days: 1 }, noncurrentVersionExpiration: { noncurrentDays: 1 } }]),
+                P.bucketProtected,
+                /lifecycle rule r0 expires every object after 1 days/,
+            );
+            await only(
+                lifecycle([{ noncurrentVersionExpiration: { noncurrentDays: 1 } }]),
+                P.bucketProtected,
+                /removes noncurrent versions of every object after 1 days/,
+            );
+            await only(lifecycle([{ expiration: { date: "2027-01-01T00:00:00Z" } }]), P.bucketProtected, /expires every object on 2027/);
+            await only(
+                lifecycle([{ filter: { prefix: "linstor-db/" }, expiration: { days: 2 } }]),
+                P.bucketProtected,
+                /objects under linstor-db\/ after 2 days/,
+            );
+            await only(
+                lifecycle([{ filter: { and: { tags: { a: "b" } } }, expiration: { days: 30 } }]),
+                P.bucketProtected,
+                /expires every object after 30 days/,
+            );
+            // Disabled rules, prefixed ones at the floor and the program's optional backstop at 90 days pass.
+            const fine = await failing(
+                lifecycle([
+                    { status: "Disabled", expiration: { days: 1 } },
+                    { filter: { prefix: "linstor-db/" }, expiration: { days: 7 }, noncurrentVersionExpiration: { noncurrentDays: 7 } },
+                    { expiration: { days: 90 } },
+                ]),
+            );
+            expect(fine.names).to.deep.equal([]);
+        });
+    });
 });
