@@ -15,11 +15,28 @@ describe("LinstorDbBackup", () => {
         after(tearDownSandbox);
 
         describe("restore script", () => {
-            beforeEach(() => {
+            /** What backup() left in the sandbox (the archive in the fake S3, the export's work dir and call logs). */
+            const BACKUP_STATE = ["s3", "work", "kubectl.log", "aws.log"];
+            let saved = "";
+            /** reset() and backup(), the backup run once and then copied back: every case restores the same archive. */
+            const freshBackup = () => {
+                reset();
+                for (const f of BACKUP_STATE) {
+                    if (fs.existsSync(path.join(saved, f))) fs.cpSync(path.join(saved, f), path.join(dir, f), { recursive: true });
+                }
+            };
+            before(() => {
                 reset();
                 const r = backup();
                 expect(r.exported.status, r.exported.stderr).to.equal(0);
+                expect(r.uploaded?.status, r.uploaded?.stderr).to.equal(0);
+                saved = fs.mkdtempSync(path.join(dir, "..", "linstor-db-backup-saved-"));
+                for (const f of BACKUP_STATE) {
+                    if (fs.existsSync(path.join(dir, f))) fs.cpSync(path.join(dir, f), path.join(saved, f), { recursive: true });
+                }
             });
+            after(() => saved && fs.rmSync(saved, { recursive: true, force: true }));
+            beforeEach(freshBackup);
 
             it("dry run: downloads and verifies the newest archive, reads the cluster, changes nothing", () => {
                 const r = restore([]);
@@ -129,8 +146,7 @@ describe("LinstorDbBackup", () => {
                     expect(ok.status, ok.stderr).to.equal(0);
                     expect(lines(path.join(dir, "kubectl.log")).filter((c) => c.includes("get pods -l"))).to.have.length(4);
 
-                    reset();
-                    backup();
+                    freshBackup();
                     write("pods-left", "1000");
                     const r = restore(["--apply", "--yes", "--timeout", "1s"], { POLL_SECONDS: "1" });
                     expect(r.status).to.equal(1);
