@@ -164,6 +164,8 @@ export const STORAGE_SIZE: QuantityRule = { suffixes: ["Gi", "Ti"], whole: true,
 const CPU: QuantityRule = { suffixes: CPU_SUFFIXES, example: "500m" };
 // At least the chart's own request (jenkins-5.9.53 values.yaml controller.resources.requests.memory: 256Mi): below it the JVM cannot start.
 const MEMORY: QuantityRule = { suffixes: BYTE_SUFFIXES, example: "2Gi", min: "256Mi" };
+/** User IDs Jenkins core never persists (hudson.model.User: ACL.ANONYMOUS_USERNAME, ACL.SYSTEM_USERNAME, "unknown"). */
+const RESERVED_USER_IDS = ["anonymous", "system", "unknown"];
 const URL = /^(https?):\/\/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\d{1,5})?(\/\S*)?$/;
 /** `name:version`, the version pinned (no `latest`, no URL, no incrementals). */
 export const PLUGIN_SPEC = /^([A-Za-z0-9][A-Za-z0-9_.-]*):(\d[0-9A-Za-z._+-]*)$/;
@@ -295,12 +297,20 @@ export const JENKINS_RULES: FieldRules<JenkinsSettings> = {
     },
     publicUrl: (v, c, s) => {
         c.ifSet.matches(v, URL, "Use an absolute http(s) URL such as https://jenkins.example.com/.");
+        // Jenkins appends paths to its root URL: a query or fragment would end up in the middle of every link.
+        if (typeof v === "string" && /[?#]/.test(v)) c.fail(v, "Use the root URL without a query or fragment, e.g. https://jenkins.example.com/.");
         if (v !== undefined && s.tlsCertificateArn !== undefined && !v.startsWith("https://")) {
             c.fail(v, "With a TLS certificate the URL must start with https://.");
         }
     },
-    adminUser: (v, c) =>
-        c.matches(v, /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/, "Use 1–64 letters, digits, '_', '.', '@' or '-', starting with a letter or digit."),
+    adminUser: (v, c) => {
+        c.matches(v, /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/, "Use 1–64 letters, digits, '_', '.', '@' or '-', starting with a letter or digit.");
+        // Jenkins core refuses these IDs in any case (hudson.model.User ILLEGAL_PERSISTED_USERNAMES, isIdOrFullnameAllowed
+        // compares with equalsIgnoreCase): such an admin could never be saved nor log in.
+        if (typeof v === "string" && RESERVED_USER_IDS.includes(v.toLowerCase())) {
+            c.fail(v, `Jenkins reserves ${RESERVED_USER_IDS.join(", ")} (in any case); choose another name, e.g. admin.`);
+        }
+    },
     tolerationSeconds: (v, c) =>
         c.integer(v, { min: 0, max: 300 }, "(seconds; Kubernetes' default is 300, lower moves Jenkins off a dead node sooner)"),
     startupProbePeriodSeconds: (v, c) => c.integer(v, { min: 1, max: 60 }, "(seconds)"),

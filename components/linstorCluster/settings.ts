@@ -313,7 +313,12 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     natGateways: (v, c) => c.oneOf(v, NAT_GATEWAY_STRATEGIES),
     vpcId: (v, c) => c.ifSet.awsId(v, "vpc"),
     privateSubnetIds: (v, c) => c.ifSet.list(v, SUBNET, { unique: true }),
-    publicSubnetIds: (v, c) => c.ifSet.list(v, SUBNET, { unique: true }),
+    publicSubnetIds: (v, c, s, key) => {
+        c.ifSet.list(v, SUBNET, { unique: true });
+        // Nodes in a public subnet would get a route to the internet gateway; the load balancers' subnets would hold nodes.
+        const shared = (v ?? []).filter((id) => s.privateSubnetIds?.includes(id));
+        if (shared.length > 0) c.fail(v, `${shared.join(", ")} also in ${key("privateSubnetIds")}: public and private subnets must be distinct.`);
+    },
     apiPublicAccessCidrs: (v, c, s, key) => {
         c.sourceRanges(v, { allowed: s.allowApiAccessFromAnywhere, key: key("allowApiAccessFromAnywhere"), what: "the Kubernetes API" });
         // EKS accepts at most 40 public access CIDRs (UpdateClusterConfig publicAccessCidrs).
@@ -371,8 +376,12 @@ export const LINSTOR_CLUSTER_RULES: FieldRules<LinstorClusterSettings> = {
     drbdDisableFlushes: (v, c) => c.boolean(v),
     drbdMaxBuffers: (v, c) => c.integer(v, { min: 32, max: 131072 }),
     satelliteDeletionPolicy: (v, c) => {
-        c.oneOf(v, SATELLITE_DELETION_POLICIES);
         if (v === "Evacuate") c.fail(v, EVACUATE_ON_EKS);
+        c.oneOf(
+            v,
+            SATELLITE_DELETION_POLICIES.filter((p) => p !== "Evacuate"),
+            "Evacuate is refused: it never completes on EKS",
+        );
     },
     haControllerFailOverTimeoutSeconds: (v, c) => c.integer(v, { min: 1, max: 300 }, SECONDS),
     haControllerDrbdStatusIntervalSeconds: (v, c) => c.integer(v, { min: 1, max: 300 }, SECONDS),

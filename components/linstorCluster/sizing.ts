@@ -79,6 +79,17 @@ export function instanceMemoryMiB(instanceType: string): number | undefined {
     return vcpus * ratio * 1024;
 }
 
+/** vCPUs of an EC2 instance type, for the families instanceMemoryMiB derives; `undefined` otherwise. */
+export function instanceVcpus(instanceType: string): number | undefined {
+    const match = /^([a-z])(\d+)([a-z-]*)\.([a-z0-9]+)$/.exec(instanceType);
+    if (!match || instanceMemoryMiB(instanceType) === undefined) return undefined;
+    const [, family, , , size] = match;
+    // Burstable t3/t3a/t4g: 2 vCPUs up to large, then 4 and 8.
+    if (family === "t") return { xlarge: 4, "2xlarge": 8 }[size] ?? 2;
+    const multiple = /^(\d+)xlarge$/.exec(size);
+    return multiple ? 4 * Number(multiple[1]) : VCPUS_BY_SIZE[size];
+}
+
 /** Graviton families carry a `g` right after the generation digit (m7g, c6gn, r8g …). */
 export function instanceArchitecture(instanceType: string): "x86_64" | "arm64" {
     return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? "arm64" : "x86_64";

@@ -5,7 +5,7 @@ import { KMS_MAX_DELETION_WINDOW_DAYS } from "../shared/kms";
 import { type FieldRules, type KeyOf, NOT_CHECKED, validateFields } from "../shared/validation";
 import { tlsOnlyBucketPolicy } from "./iamPolicies";
 import { lifecycleRules } from "./lifecycle";
-import { CREATE_BUCKET_RULES, type CreateBucketInput, defaultBucketName, withCreateBucketDefaults } from "./settings";
+import { CREATE_BUCKET_RULES, type CreateBucketInput, defaultBucketName, defaultBucketNameProblem, withCreateBucketDefaults } from "./settings";
 
 export interface SnapshotBucketArgs {
     /** Prefix of the generated bucket name and the key description (S3SnapshotShipping's namePrefix). */
@@ -22,7 +22,12 @@ export interface SnapshotBucketArgs {
 }
 
 const SNAPSHOT_BUCKET_RULES: FieldRules<SnapshotBucketArgs> = {
-    namePrefix: (v, c) => c.namePrefix(v),
+    namePrefix: (v, c, a) => {
+        c.namePrefix(v);
+        const problem =
+            a.settings?.name === undefined && a.settings?.region !== undefined ? defaultBucketNameProblem(v, a.settings.region) : undefined;
+        if (problem) c.fail(v, problem);
+    },
     settings: (v, c, _a, key) => {
         if (typeof v !== "object" || v === null || Array.isArray(v)) c.fail(v, "Give the bucket's settings: at least its region.");
         // The same checks as S3SnapshotShipping's `bucket.create`, on the settings with their defaults filled in.

@@ -255,6 +255,20 @@ export function defaultBucketName(namePrefix: string, region: string, suffix: st
     return `${namePrefix}-snapshots-${region}-${suffix}`;
 }
 
+/**
+ * Why the generated bucket name would be refused by S3 (its `xn--`/`sthree-` prefix comes from namePrefix), or
+ * undefined. The 8 hex characters of the suffix never make a name invalid, so any placeholder stands in for them.
+ */
+export function defaultBucketNameProblem(namePrefix: string, region: string): string | undefined {
+    // A malformed region is the region rule's to report, not the prefix's.
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) return undefined;
+    const name = defaultBucketName(namePrefix, region, "00000000");
+    const problem = bucketNameProblem(name);
+    return problem === undefined
+        ? undefined
+        : `The default bucket name ${name.replace(/0{8}$/, "<8 hex>")} would be refused: ${problem} Choose another prefix or set the bucket name.`;
+}
+
 /** Access-key generations that exist: the current one and, until retired, the previous one. */
 export function liveGenerations(generation: number, retired = Math.max(0, generation - 2)): number[] {
     return [generation - 1, generation].filter((g) => g >= 1 && g > retired);
@@ -343,7 +357,12 @@ const SNAPSHOT_NAME = (v: string | undefined, c: Check) => c.ifSet.dnsLabel(v, {
 
 /** One rule per field: a library user and a stack user get the same checks (cross-field checks follow). */
 export const S3_SNAPSHOT_RULES: FieldRules<S3SnapshotSettings> = {
-    namePrefix: (v, c) => c.namePrefix(v),
+    namePrefix: (v, c, s) => {
+        c.namePrefix(v);
+        const create = typeof s.bucket === "object" && s.bucket !== null && "create" in s.bucket ? s.bucket.create : undefined;
+        const problem = create?.name === undefined && create?.region !== undefined ? defaultBucketNameProblem(v, create.region) : undefined;
+        if (problem) c.fail(v, problem);
+    },
     bucket: (v, c, _s, key) => {
         if (typeof v !== "object" || v === null) c.fail(v, "Give either { create: … } or { existing: … }.");
         if ("create" in v && "existing" in v) c.fail(v, "Give either { create: … } or { existing: … }, not both.");

@@ -4,9 +4,11 @@
  */
 
 import { agentNamespaceName } from "../../components/jenkins/agents";
+import { cpuCores, memoryBytes } from "../../components/jenkins/settings";
 import { operatorChart } from "../../components/linstorCluster/operator";
 import { operatorRelease } from "../../components/linstorCluster/operatorReleases";
 import { LINSTOR_DISTRIBUTIONS } from "../../components/linstorCluster/settings";
+import { instanceMemoryMiB, instanceVcpus } from "../../components/linstorCluster/sizing";
 import { nodeExporterNamespace } from "../../components/monitoring/values";
 import { ConfigError } from "../../components/shared/errors";
 import { parseArn, SYSTEM_NAMESPACES, validateAll } from "../../components/shared/validation";
@@ -51,6 +53,52 @@ export function namespaceProblems(cfg: StackConfig): ConfigError[] {
 }
 
 /**
+ * What kubelet on an EKS node always keeps from pods (awslabs/amazon-eks-ami nodeadm/internal/kubelet/config.go):
+ * kube-reserved memory is 255 MiB + 11 MiB per max pod (getMemoryMebibytesToReserve) plus the 100Mi
+ * memory.available eviction threshold; only the fixed 355 MiB is counted, as max pods depends on the ENIs. CPU is
+ * 6 % of the first core, 1 % of the second, 0.5 % of the next two, 0.25 % of the rest (getCPUMillicoresToReserve).
+ * DaemonSets (LINSTOR's satellite, CNI, node-exporter) take more, so a request past this bound can never schedule.
+ */
+export const NODE_RESERVED_MEMORY_MIB = 255 + 100;
+export function nodeReservedCpuMillicores(vcpus: number): number {
+    const band = (from: number, to: number) => Math.max(0, Math.min(vcpus, to) - from) * 1000;
+    return band(0, 1) * 0.06 + band(1, 2) * 0.01 + band(2, 4) * 0.005 + band(4, Number.POSITIVE_INFINITY) * 0.0025;
+}
+
+/** Jenkins' CPU and memory requests must fit what one node of instanceType can allocate to pods. */
+export function nodeFitProblems(cfg: StackConfig): ConfigError[] {
+    const { cluster, jenkins } = cfg;
+    const problems: ConfigError[] = [];
+    const memoryMiB = cluster.instanceMemoryMiB ?? instanceMemoryMiB(cluster.instanceType);
+    const requestMiB = (memoryBytes(jenkins.memoryRequest) ?? 0) / 2 ** 20;
+    if (memoryMiB !== undefined && requestMiB > memoryMiB - NODE_RESERVED_MEMORY_MIB) {
+        problems.push(
+            new ConfigError(
+                fullKey(jenkinsConfigKey("memoryRequest")),
+                jenkins.memoryRequest,
+                `A ${cluster.instanceType} node has ${memoryMiB} MiB, of which at most ${memoryMiB - NODE_RESERVED_MEMORY_MIB} MiB ` +
+                    `are allocatable to pods (EKS kube-reserved and eviction threshold): the controller could never be scheduled. ` +
+                    `Request less (with room for LINSTOR's satellite) or choose a larger instanceType.`,
+            ),
+        );
+    }
+    const vcpus = instanceVcpus(cluster.instanceType);
+    const requestCores = cpuCores(jenkins.cpuRequest) ?? 0;
+    if (vcpus !== undefined && requestCores * 1000 > vcpus * 1000 - nodeReservedCpuMillicores(vcpus)) {
+        const allocatable = Math.floor(vcpus * 1000 - nodeReservedCpuMillicores(vcpus));
+        problems.push(
+            new ConfigError(
+                fullKey(jenkinsConfigKey("cpuRequest")),
+                jenkins.cpuRequest,
+                `A ${cluster.instanceType} node has ${vcpus} vCPUs, of which at most ${allocatable}m are allocatable to pods ` +
+                    `(EKS kube-reserved): the controller could never be scheduled. Request less or choose a larger instanceType.`,
+            ),
+        );
+    }
+    return problems;
+}
+
+/**
  * The checks between sections: Jenkins and Prometheus need classes the cluster offers, the namespaces are distinct,
  * the NLB's certificate is in the stack's region, and the snapshot class carries only keys the chosen linstor-csi
  * parses. (What LINSTOR's data pools must hold is dataPool.ts's.) Throws one ConfigError listing every problem.
@@ -58,7 +106,7 @@ export function namespaceProblems(cfg: StackConfig): ConfigError[] {
 export function validateAcrossSections(cfg: StackConfig): void {
     const { cluster, jenkins, monitoring } = cfg;
     const offered = `one of the StorageClasses this stack creates (storageClassReplicas: ${cluster.storageClassReplicas.join(", ")})`;
-    const problems: ConfigError[] = namespaceProblems(cfg);
+    const problems: ConfigError[] = [...namespaceProblems(cfg), ...nodeFitProblems(cfg)];
     if (
         monitoring.monitoringEnabled &&
         !monitoring.useExistingPrometheusOperator &&

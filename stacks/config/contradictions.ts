@@ -66,6 +66,14 @@ export function reportContradictions(r: ConfigReader, v: ReadValues): void {
                 );
         }
     }
+    // Access logging is on only with a target bucket (components/snapshots/bucket.ts): a prefix alone would be ignored.
+    if (changed("snapshotBucketAccessLogPrefix", CREATE_BUCKET_DEFAULTS.accessLogPrefix) && !set("snapshotBucketAccessLogBucket")) {
+        r.report(
+            "snapshotBucketAccessLogPrefix",
+            r.raw("snapshotBucketAccessLogPrefix"),
+            "Access logging is off without snapshotBucketAccessLogBucket, so this prefix would be ignored: set that bucket too, or remove it.",
+        );
+    }
     if (v.linstorDistribution !== "linbit") {
         for (const key of ["drbdIoUsername", "drbdIoPassword"]) {
             if (set(key)) {

@@ -130,13 +130,13 @@ export function drConfigChecks(dr: DrConfig, r: ConfigReader, storageSize: Quant
                 ),
         () => r.check("drMode").oneOf(dr.drMode, DR_MODES),
         () =>
-            r
-                .check("restoreSourceClusterId")
-                .ifSet.matches(
-                    dr.restoreSourceClusterId,
-                    /^[0-9A-Za-z][0-9A-Za-z._:-]*$/,
-                    "Use the LINSTOR cluster id the refusal lists (the `clusterId` of a backup's meta object, `linstor controller list-properties | grep Cluster/LocalID`).",
-                ),
+            r.check("restoreSourceClusterId").ifSet.matches(
+                dr.restoreSourceClusterId,
+                // LINSTOR's Cluster/LocalID is a UUID (linstor-server InternalApiConsts.KEY_CLUSTER_LOCAL_ID, read back with
+                // UUID.fromString); backupCatalog.ts lists a meta without one as unknown:<resource>.
+                /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|unknown:[A-Za-z0-9_][A-Za-z0-9_-]*)$/i,
+                "Use the LINSTOR cluster UUID the refusal lists (the `clusterId` of a backup's meta object, `linstor controller list-properties | grep Cluster/LocalID`), or unknown:<resource> as listed for a meta without one.",
+            ),
         () => r.check("restoreSelection").integer(dr.restoreSelection, { min: 1 }, "(raise it by one to choose the newest backup again)"),
         () => r.check("restoreThroughputMiBps").integer(dr.restoreThroughputMiBps, { min: 1, max: 10000 }, "(MiB/s)"),
         () => r.check("restoreCheckSchedule").ifSet.cron(dr.restoreCheckSchedule),

@@ -11,6 +11,9 @@ import { ofType, one } from "../support/mocks";
 import { devOutputs, evaluateDr, rejection, UNSET } from "./drFixtures";
 
 const DR_STACK = "organization/ha-jenkins-eks/dr";
+/** LINSTOR cluster ids are UUIDs (Cluster/LocalID); restoreSourceClusterId refuses anything else. */
+const DR_CLUSTER_ID = "5e0c9a7d-0000-4000-8000-00000000d0d0";
+const NO_SUCH_CLUSTER_ID = "5e0c9a7d-0000-4000-8000-0000000000ff";
 const ORIGINAL_REGION = {
     "aws:region": "us-west-2",
     "ha-jenkins-eks:availabilityZones": '["us-west-2a","us-west-2b","us-west-2c"]',
@@ -48,7 +51,7 @@ describe("failback: DR in reverse", () => {
             resource: "pvc-dddddddd-0000-4000-8000-00000000000d",
             pvcNamespace: "jenkins",
             pvcName: live.restoredClaimName as string,
-            clusterId: "dr-cluster",
+            clusterId: DR_CLUSTER_ID,
             start: new Date("2026-07-03T00:00:00Z"),
             increments: 5,
         });
@@ -76,7 +79,7 @@ describe("failback: DR in reverse", () => {
             const msg = await rejection(ORIGINAL_REGION, { stack: "failback", primaryName: DR_STACK, primary: live, bucket });
             expect(msg).to.contain("ha-jenkins-eks:restoreSourceClusterId");
             expect(msg).to.contain(`${PRIMARY_CLUSTER_ID}, which the primary stack replaced`);
-            expect(msg).to.contain("dr-cluster (pvc-dddddddd");
+            expect(msg).to.contain(`${DR_CLUSTER_ID} (pvc-dddddddd`);
             expect(msg).to.contain("cronjob jenkins-snapshots");
             expect(stale.at(-1)).to.match(/_back_20260703_053000/);
         });
@@ -97,11 +100,11 @@ describe("failback: DR in reverse", () => {
         it("with restoreSourceClusterId it restores that cluster's newest backup and never a stale one", async () => {
             const { bucket, dr, stale } = bucketWithStalePrimary();
             const back = await evaluateDr(
-                { ...ORIGINAL_REGION, "ha-jenkins-eks:restoreSourceClusterId": "dr-cluster" },
+                { ...ORIGINAL_REGION, "ha-jenkins-eks:restoreSourceClusterId": DR_CLUSTER_ID },
                 { stack: "failback", primaryName: DR_STACK, primary: live, bucket },
             );
             const b = back.restoredBackup as Record<string, unknown>;
-            expect(b).to.deep.include({ id: dr.at(-1), clusterId: "dr-cluster", chainLength: 6 });
+            expect(b).to.deep.include({ id: dr.at(-1), clusterId: DR_CLUSTER_ID, chainLength: 6 });
             expect(stale).to.not.include(b.id);
             const handle = one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent").inputs.spec.source.snapshotHandle as string;
             expect(handle).to.contain("pvc-dddddddd-0000-4000-8000-00000000000d/");
@@ -110,10 +113,10 @@ describe("failback: DR in reverse", () => {
         it("a restoreSourceClusterId that shipped no backup of the claim is refused with the clusters that did", async () => {
             const { bucket } = bucketWithStalePrimary();
             const msg = await rejection(
-                { ...bucketKeys(), "ha-jenkins-eks:restoreSourceClusterId": "no-such-cluster" },
+                { ...bucketKeys(), "ha-jenkins-eks:restoreSourceClusterId": NO_SUCH_CLUSTER_ID },
                 { stack: "failback", primary: "none", bucket },
             );
-            expect(msg).to.contain("ha-jenkins-eks:restoreSourceClusterId").and.contain("no-such-cluster").and.contain("dr-cluster (");
+            expect(msg).to.contain("ha-jenkins-eks:restoreSourceClusterId").and.contain(NO_SUCH_CLUSTER_ID).and.contain(`${DR_CLUSTER_ID} (`);
         });
     });
 
@@ -123,7 +126,7 @@ describe("failback: DR in reverse", () => {
         expect(back.region).to.equal("us-west-2");
         expect(back.primaryRegion).to.equal("us-east-2");
         const b = back.restoredBackup as Record<string, unknown>;
-        expect(b).to.deep.include({ id: dr.at(-1), clusterId: "dr-cluster", chainLength: 6 });
+        expect(b).to.deep.include({ id: dr.at(-1), clusterId: DR_CLUSTER_ID, chainLength: 6 });
         const snap = parseMetaKey(`${dr.at(-1)}.meta`)!.snapshot;
         expect(one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent").inputs.spec.source.snapshotHandle).to.equal(
             `s3://s3-us-east-2/pvc-dddddddd-0000-4000-8000-00000000000d/${snap}`,

@@ -26,6 +26,16 @@ describe("LinstorCluster settings (library use, no stack config)", () => {
         validateLinstorClusterSettings(clusterSettings(), (f) => `LinstorCluster.${f}`);
     });
 
+    it("lists only the satelliteDeletionPolicy values it accepts (Evacuate is refused, so it is not offered)", () => {
+        const e = thrown(() =>
+            validateLinstorClusterSettings(clusterSettings({ satelliteDeletionPolicy: "delete" as never }), (f) => `LinstorCluster.${f}`),
+        );
+        expect((e as Error).message)
+            .to.contain("Allowed: Retain, Delete")
+            .and.contain("Evacuate is refused");
+        expect((e as Error).message).to.not.match(/Allowed:[^.(]*Evacuate/);
+    });
+
     it("has a rule for every settings field (the compiler insists; this guards the runtime list the naming test reads)", () => {
         for (const field of Object.keys(clusterSettings())) expect(LINSTOR_CLUSTER_RULES, field).to.have.property(field);
     });

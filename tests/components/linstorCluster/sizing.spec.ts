@@ -5,9 +5,11 @@ import {
     externalMetadataMiB,
     instanceArchitecture,
     instanceMemoryMiB,
+    instanceVcpus,
     LINSTOR_DEFAULT_PEER_SLOTS,
     requiredNodeMemoryMiB,
 } from "../../../components/linstorCluster/sizing";
+import { nodeReservedCpuMillicores } from "../../../stacks/config/across";
 
 describe("sizing", () => {
     it("DRBD bitmap RAM is 32 KiB per GiB per peer (the 2022 reference architecture's rule)", () => {
@@ -53,5 +55,20 @@ describe("sizing", () => {
         expect(instanceArchitecture("c6gn.xlarge")).to.equal("arm64");
         expect(instanceArchitecture("m6i.large")).to.equal("x86_64");
         expect(instanceArchitecture("m6a.large")).to.equal("x86_64");
+    });
+
+    it("derives vCPUs for the types whose memory it derives, and none for the others", () => {
+        expect(instanceVcpus("m6i.large")).to.equal(2);
+        expect(instanceVcpus("r7g.4xlarge")).to.equal(16);
+        expect(instanceVcpus("t3.micro")).to.equal(2);
+        expect(instanceVcpus("t3.2xlarge")).to.equal(8);
+        expect(instanceVcpus("g5.xlarge")).to.equal(undefined);
+    });
+
+    it("reserves CPU as EKS' nodeadm does (6 %, 1 %, 0.5 % ×2, then 0.25 % per core)", () => {
+        expect(nodeReservedCpuMillicores(1)).to.equal(60);
+        expect(nodeReservedCpuMillicores(2)).to.equal(70);
+        expect(nodeReservedCpuMillicores(4)).to.equal(80);
+        expect(nodeReservedCpuMillicores(8)).to.equal(90);
     });
 });
