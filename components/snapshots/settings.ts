@@ -295,6 +295,13 @@ export function bucketNameProblem(name: string): string | undefined {
 export { cronProblem, maxScheduleGapSeconds };
 
 const DAYS = { min: 1, max: 36500 };
+/**
+ * Floors the policy pack's snapshot-bucket-protected rule enforces by default (policy/rules/bucket.ts
+ * MIN_EXPIRATION_DAYS / MIN_WHOLE_BUCKET_EXPIRATION_DAYS): refused here first, so a value the program accepts never
+ * fails the pack. Old versions are the backups' undo; a bucket-wide expiry is a last-resort backstop.
+ */
+const NONCURRENT_DAYS = { min: 7, max: 36500 };
+const WHOLE_BUCKET_EXPIRY_DAYS = { min: 90, max: 36500 };
 const bucketName = (name: string | undefined, c: Check): void => {
     const problem = name === undefined ? undefined : bucketNameProblem(name);
     if (problem) c.fail(name, problem);
@@ -325,9 +332,9 @@ export const CREATE_BUCKET_RULES: FieldRules<CreateBucketSettings> = {
     // Must differ from the cluster's region: validateS3SnapshotSettings.
     region: (v, c) => c.awsRegion(v),
     name: (v, c) => bucketName(v, c),
-    noncurrentVersionExpirationDays: (v, c) => c.integer(v, DAYS, "(days)"),
+    noncurrentVersionExpirationDays: (v, c) => c.integer(v, NONCURRENT_DAYS, "(days; the policy pack's minExpirationDays)"),
     abortIncompleteMultipartUploadDays: (v, c) => c.integer(v, DAYS, "(days)"),
-    expireCurrentObjectsAfterDays: (v, c) => c.ifSet.integer(v, DAYS, "(days)"),
+    expireCurrentObjectsAfterDays: (v, c) => c.ifSet.integer(v, WHOLE_BUCKET_EXPIRY_DAYS, "(days; the policy pack's minWholeBucketExpirationDays)"),
     prefixRules: (v, c, b, key) => prefixRules(v, c, b, key),
     objectLock: (v, _c, _b, key) => {
         if (v === undefined) return;

@@ -44,18 +44,23 @@ describe("S3SnapshotShipping", () => {
             ],
             ["remote name format", { linstorRemoteName: "S3_Remote" }, /linstorRemoteName: "S3_Remote"/],
             [
-                "noncurrent days < 1",
-                create({ noncurrentVersionExpirationDays: 0 }),
-                /snapshotBucketNoncurrentVersionDays: 0\. Must be an integer from 1 to 36500 \(days\)/,
+                "noncurrent days < 7 (the policy pack's floor)",
+                create({ noncurrentVersionExpirationDays: 6 }),
+                /snapshotBucketNoncurrentVersionDays: 6\. Must be an integer from 7 to 36500 \(days; the policy pack's minExpirationDays\)/,
             ],
             ["bucket name with dots", create({ name: "my.bucket" }), /snapshotBucketName: "my\.bucket"\. .*no dots/],
             ["unpinned image", { snapshotJobImage: "registry.k8s.io/kubectl:latest" }, /snapshotJobImage: .*can move to another image/],
             ["untagged image", { snapshotJobImage: "registry.k8s.io/kubectl" }, /snapshotJobImage: .*has no tag/],
             ["bad Go duration", { snapshotFullAfter: "1 week" }, /snapshotFullAfter: "1 week"/],
             [
+                "current-object expiry under the policy pack's whole-bucket floor",
+                create({ expireCurrentObjectsAfterDays: 89 }),
+                /snapshotBucketExpireCurrentObjectsDays: 89\. Must be an integer from 90 to 36500 \(days; the policy pack's minWholeBucketExpirationDays\)/,
+            ],
+            [
                 "current-object expiry before the oldest kept backup",
-                create({ expireCurrentObjectsAfterDays: 7 }),
-                /snapshotBucketExpireCurrentObjectsDays: 7\. The retention keeps backups \(and the fulls kept increments build on\) up to 168 h old.*at least 8 days/,
+                { ...create({ expireCurrentObjectsAfterDays: 100 }), snapshotDailyRetentionDays: 120 },
+                /snapshotBucketExpireCurrentObjectsDays: 100\. The retention keeps backups \(and the fulls kept increments build on\) up to \d+ h old.*at least 12\d days/,
             ],
             ["schedule without Jenkins", { jenkins: undefined }, /snapshotScheduleEnabled: true\. Snapshots of Jenkins need/],
             ["restore without class", { restoreFromSnapshot: "s1", restoreStorageClassName: undefined }, /restoreStorageClassName: \(not set\)/],
@@ -227,7 +232,7 @@ describe("S3SnapshotShipping settings (library use, no stack config)", () => {
         [{ remoteJobImage: "localhost:5000/curl:8.16.0" }, "remoteJobImage", /fully qualified host name/],
         [{ snapshotJobImage: "registry.k8s.io/kubectl:stable" }, "snapshotJobImage", /can move/],
         // Nested bucket fields are named by their path (they used to carry stack key names for library users too).
-        [create({ noncurrentVersionExpirationDays: 0 }), "bucket.create.noncurrentVersionExpirationDays", /from 1 to 36500 \(days\)/],
+        [create({ noncurrentVersionExpirationDays: 0 }), "bucket.create.noncurrentVersionExpirationDays", /from 7 to 36500 \(days/],
         [create({ objectLock: { mode: "LEGAL", days: 7 } }), "bucket.create.objectLock.mode", /Allowed: GOVERNANCE, COMPLIANCE/],
         [create({ accessLogPrefix: " logs" }), "bucket.create.accessLogPrefix", /S3 key prefix/],
         [

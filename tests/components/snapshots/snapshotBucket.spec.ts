@@ -69,7 +69,7 @@ describe("SnapshotBucket (library use)", () => {
             "SnapshotBucket.settings.name",
             "SnapshotBucket.settings.noncurrentVersionExpirationDays",
         ]);
-        expect(e.message).to.contain("SnapshotBucket.settings.noncurrentVersionExpirationDays: -1. Must be an integer from 1 to 36500");
+        expect(e.message).to.contain("SnapshotBucket.settings.noncurrentVersionExpirationDays: -1. Must be an integer from 7 to 36500");
     });
 
     const single: [string, Partial<SnapshotBucketArgs>, string, RegExp][] = [
