@@ -179,10 +179,10 @@ describe("LinstorDbBackup", () => {
             const range = thrown(() => validateLinstorDbBackupSettings(settings({ linstorDbBackupRetentionDays: 0 }), PROJECT_KEY)) as ConfigError;
             expect(range.key).to.equal("ha-jenkins-eks:linstorDbBackupRetentionDays");
             expect(range.message).to.match(/1 to 36500/);
-            const sooner = thrown(check({ prefixRules: [dbRule(30)], expireCurrentObjectsAfterDays: 20 })) as ConfigError;
+            const sooner = thrown(check({ prefixRules: [dbRule(120)], expireCurrentObjectsAfterDays: 100 })) as ConfigError;
             expect(sooner.key).to.equal("ha-jenkins-eks:snapshotBucketExpireCurrentObjectsDays");
-            expect(sooner.message).to.match(/sooner than rule expire-linstor-db-backups keeps linstor-db\/ \(30 days\)/);
-            expect(check({ prefixRules: [dbRule(20)], expireCurrentObjectsAfterDays: 20 })).to.not.throw();
+            expect(sooner.message).to.match(/sooner than rule expire-linstor-db-backups keeps linstor-db\/ \(120 days\)/);
+            expect(check({ prefixRules: [dbRule(100)], expireCurrentObjectsAfterDays: 100 })).to.not.throw();
             expect((thrown(check({ prefixRules: [dbRule(20), dbRule(30)] })) as ConfigError).message).to.match(/its own id/);
         });
     });
