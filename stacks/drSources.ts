@@ -58,11 +58,13 @@ export async function readPrimary(cfg: StackConfig, dr: DrConfig, own: OwnRecord
         missing = DR_READS_REQUIRED.filter((n) => found[n] === undefined);
         answered = Object.keys(found).length > 0;
         if (missing.length === 0) return { primary: found as unknown as PrimaryStackOutputs, from: "live", missing, answered };
-        const from = own.primaryRecord ? "the outputs this stack recorded from it" : "no primary outputs";
-        void pulumi.log.warn(
-            `The primary stack ${dr.primaryStack} has no output ${missing.join(", ")} (destroyed, never deployed, or an older program); ` +
-                `the DR stack goes on with ${from}.`,
-        );
+        const from = own.primaryRecord ? "the outputs this stack recorded from it" : "the restoreBucket* keys";
+        // Without a recorded copy or the restoreBucket* keys, restoreBucket() refuses naming primaryStack: no warning first.
+        if (own.primaryRecord || dr.restoreBucketName !== undefined)
+            void pulumi.log.warn(
+                `The primary stack ${dr.primaryStack} has no output ${missing.join(", ")} (destroyed, never deployed, or an older program); ` +
+                    `the DR stack goes on with ${from}.`,
+            );
     }
     if (own.primaryRecord) return { primary: own.primaryRecord, from: "recorded", missing, answered };
     return { from: "none", missing, answered };

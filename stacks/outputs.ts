@@ -221,7 +221,8 @@ export class MissingPrimaryOutputError extends ConfigError {
             primaryStack,
             none
                 ? `The stack ${primaryStack} has none of the outputs a primary stack of this program exports: check the name ` +
-                      "(`pulumi stack ls -a` lists them, <org>/<project>/<stack>), or deploy it first with `pulumi up`."
+                      "(`pulumi stack ls -a` lists them, <org>/<project>/<stack>), deploy it first with `pulumi up`, or, when the primary " +
+                      "is gone, name its bucket with restoreBucketName, restoreBucketRegion and restoreBucketKmsKeyArn."
                 : `The primary stack ${primaryStack} has no output "${output}". Run \`pulumi up -s ${primaryStack}\` with ` +
                       "the current version of this program (it exports everything the DR stack needs), then retry.",
         );
