@@ -231,7 +231,8 @@ describe("bad input across sections", () => {
             expect(e.message).to.equal(
                 'Invalid value for ha-jenkins-eks:primaryStack: "acme/ha-jenkins-eks/nothing". The stack acme/ha-jenkins-eks/nothing has none of the ' +
                     "outputs a primary stack of this program exports: check the name (`pulumi stack ls -a` lists them, <org>/<project>/<stack>), " +
-                    "or deploy it first with `pulumi up`.",
+                    "deploy it first with `pulumi up`, or, when the primary is gone, name its bucket with restoreBucketName, " +
+                    "restoreBucketRegion and restoreBucketKmsKeyArn.",
             );
         });
     });
