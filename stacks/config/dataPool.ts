@@ -1,6 +1,8 @@
 /**
  * The stack's data-pool check: everything this stack places on LINSTOR, with the local snapshots its retention keeps,
  * against `dataVolumeSizeGiB` (components/linstorCluster/poolBudget.ts). Runs before any resource is registered.
+ * A DR stack also holds the chain it downloads (restoreCheck.ts, restoreDownload.ts): with the restore check's scratch
+ * claim on a standby, with the restored Jenkins claim after a fail-over.
  *
  * Prometheus and Alertmanager stay on LINSTOR (the `prometheusStorageReplicas` class), not on zonal EBS: an EBS volume
  * cannot leave its zone, so an AZ outage, the moment the DRBD alerts matter most, would strand them. They count here.
@@ -8,6 +10,7 @@
 import { type PoolBudget, type PoolItem, poolBudget, refuseOverfullPool } from "../../components/linstorCluster/poolBudget";
 import { BYTE_SUFFIXES, parseQuantity } from "../../components/shared/validation";
 import { retentionFootprint } from "../../components/snapshots/retention";
+import { chainBound } from "../drStandby";
 import type { StackConfig } from "./index";
 import { fullKey } from "./naming";
 
@@ -23,11 +26,38 @@ export function runsSnapshotSchedule(cfg: StackConfig): boolean {
     return cfg.snapshots.snapshotScheduleEnabled && (cfg.dr === undefined || cfg.dr.drSnapshotsEnabled);
 }
 
+/**
+ * The chain a DR cluster keeps in LINSTOR: the standby's download step and restore check (and the fail-over's restore)
+ * download into snapshots of the origin resource that stay (no `delete-local`), beside the scratch or restored claim. One
+ * chain as the restore timing bounds it (drStandby.ts chainBound): a full of the backups' size plus its increments,
+ * each the churn of one schedule gap and at most that size.
+ */
+function downloadedChain(cfg: StackConfig): PoolItem {
+    const volumeGiB = gib(cfg.jenkins.storageSize);
+    const chain = chainBound(cfg.snapshots, volumeGiB * 2 ** 30);
+    const increments = chain.chainLength - 1;
+    const incrementsGiB = chain.chainBytes / 2 ** 30 - volumeGiB;
+    const r = (n: number) => Math.round(n * 10) / 10;
+    return {
+        label: "downloaded chain",
+        sizeGiB: chain.chainBytes / 2 ** 30,
+        basis: `a ${r(volumeGiB)} GiB full + ${increments} increments × ${r(increments > 0 ? (incrementsGiB * 1024) / increments : 0)} MiB`,
+        keys: ["jenkinsStorageSize", "snapshotExpectedChurnGiBPerHour", "snapshotFullAfter", "snapshotMaxIncrements"],
+    };
+}
+
 /** What one storage node's data pool holds in the worst case, and how much of it may be planned. */
 export function dataPoolBudget(cfg: StackConfig): PoolBudget {
     const jenkinsGiB = jenkinsClaimGiB(cfg);
     const jenkinsKey = cfg.dr?.restoreStorageSize !== undefined ? "restoreStorageSize" : "jenkinsStorageSize";
-    const items: PoolItem[] = [{ label: "Jenkins claim", sizeGiB: jenkinsGiB, keys: [jenkinsKey] }];
+    const items: PoolItem[] = [];
+    if (cfg.dr?.drMode === "standby") {
+        // No Jenkins runs; the restore check restores into a scratch claim of the backups' size (restoreCheckArgs).
+        items.push({ label: "restore check's scratch claim", sizeGiB: gib(cfg.jenkins.storageSize), keys: ["jenkinsStorageSize"] });
+    } else {
+        items.push({ label: cfg.dr ? "restored Jenkins claim" : "Jenkins claim", sizeGiB: jenkinsGiB, keys: [jenkinsKey] });
+    }
+    if (cfg.dr !== undefined) items.push(downloadedChain(cfg));
     if (cfg.dr === undefined && cfg.snapshots.restoreFromSnapshot !== undefined) {
         // The claim Jenkins ran on stays (Retain, protected) beside the one restored into.
         items.push({ label: "restored Jenkins claim", sizeGiB: jenkinsGiB, keys: ["restoreFromSnapshot"] });

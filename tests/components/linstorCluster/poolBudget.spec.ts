@@ -9,7 +9,7 @@ import { loadConfig, validateAcrossSections } from "../../../stacks/config";
 import { dataPoolBudget } from "../../../stacks/config/dataPool";
 import { thrown } from "../../support/fixtures";
 import { useStack } from "../../support/mocks";
-import { QUICK_START_API_ACCESS } from "../../support/stacks";
+import { QUICK_START_API_ACCESS, stackConfig } from "../../support/stacks";
 
 const K = (key: string) => `ha-jenkins-eks:${key}`;
 
@@ -82,6 +82,51 @@ describe("data pool budget", () => {
             expect(noMonitoring.fillLimitPercent).to.equal(80);
             expect(evaluate({ [K("storagePoolFullPercent")]: "60" })).to.deep.include({ fillLimitPercent: 60, limitGiB: 120 });
             expect(evaluate({ [K("snapshotScheduleEnabled")]: "false" }).items.map((i) => i.label)).to.not.include("local snapshots (4)");
+        });
+    });
+
+    describe("in the DR stack: the chain it downloads stays in LINSTOR (restoreCheck.ts, restoreDownload.ts)", () => {
+        const evaluateDr = (config: Record<string, string> = {}) => {
+            const { config: dr, secretKeys } = stackConfig("dr");
+            useStack("dr", { ...dr, ...config }, secretKeys);
+            const cfg = loadConfig();
+            validateAcrossSections(cfg);
+            return dataPoolBudget(cfg);
+        };
+        const labelled = (b: ReturnType<typeof dataPoolBudget>) => b.items.map((i) => [i.label, Math.round(i.sizeGiB * 10) / 10]);
+
+        it("the standby defaults fit 200 GiB: the scratch claim and a full + 288 five-minute increments of 0.25 GiB/h", () => {
+            const b = evaluateDr({ [K("drMode")]: "standby" });
+            expect(labelled(b)).to.deep.equal([
+                ["restore check's scratch claim", 20],
+                ["downloaded chain", 26],
+                ["Prometheus", 50],
+                ["Alertmanager", 2],
+            ]);
+            expect(b).to.deep.include({ poolGiB: 200, totalGiB: 98, fits: true });
+            expect(b.items[1].basis).to.equal("a 20 GiB full + 288 increments × 21.3 MiB");
+        });
+
+        it("refuses a standby pool the primary's demand would fit, naming the pool and the chain's knobs", () => {
+            // 72 GiB without the chain fits 80 GiB; with the chain and the scratch claim it does not.
+            const e = thrown(() => evaluateDr({ [K("drMode")]: "standby", [K("dataVolumeSizeGiB")]: "100" }));
+            expect(e).to.be.instanceOf(ConfigError);
+            expect(e.message).to.contain("ha-jenkins-eks:dataVolumeSizeGiB: 100.");
+            expect(e.message).to.contain("restore check's scratch claim 20 GiB + downloaded chain 26 GiB (a 20 GiB full + 288 increments");
+            expect(e.message).to.contain("= 98 GiB > 80 GiB. Raise it to at least 123, or lower ha-jenkins-eks:jenkinsStorageSize,");
+            expect(e.message).to.contain(
+                "ha-jenkins-eks:snapshotExpectedChurnGiBPerHour, ha-jenkins-eks:snapshotFullAfter, ha-jenkins-eks:snapshotMaxIncrements",
+            );
+        });
+
+        it("after a fail-over counts the restored claim beside the chain; a churn that rewrites the claim bounds each increment by it", () => {
+            const restore = evaluateDr({ [K("restoreStorageSize")]: "50Gi" });
+            expect(labelled(restore).slice(0, 2)).to.deep.equal([
+                ["restored Jenkins claim", 50],
+                ["downloaded chain", 26],
+            ]);
+            const churned = evaluateDr({ [K("snapshotMaxIncrements")]: "3", [K("snapshotExpectedChurnGiBPerHour")]: "1000" });
+            expect(labelled(churned)[1]).to.deep.equal(["downloaded chain", 80]);
         });
     });
 });

@@ -112,6 +112,10 @@ describe("npm run plan (end to end)", function () {
         // estimates (RESTORE_ESTIMATE): honestly 10.2 min, just over 10.
         expect(Number(warm?.[1])).to.equal(610);
         expect(r.stdout).to.contain("restore-download");
+        // The pool line counts what the standby keeps in LINSTOR (stacks/config/dataPool.ts).
+        expect(r.stdout).to.match(
+            /^ {2}data pool per node .*restore check's scratch claim 20 GiB \+ downloaded chain 26 GiB .* = 98 GiB of 160 GiB/m,
+        );
         const verified = /^ {2}DR warm standby, the backup the restore check verified pinned \(runbook\): (\d+(?:\.\d+)?) s/m.exec(r.stdout);
         expect(Number(verified?.[1])).to.be.at.most(600);
         // The stack's own mode comes first; the cold path is printed too.
@@ -120,6 +124,7 @@ describe("npm run plan (end to end)", function () {
         const restore = await plan(["dr", ...API, ...noPrimary, ...kms]);
         expect(restore.code, restore.stderr).to.equal(0);
         expect(restore.stdout).to.match(/SnapshotRestore hje-dr-restore-20260101-000000-[0-9a-f]{8}/);
+        expect(restore.stdout).to.match(/^ {2}data pool per node .*restored Jenkins claim 20 GiB \+ downloaded chain 26 GiB/m);
         expect(restore.stdout).to.contain("Guessed: the contents of bucket hje-dev-snapshots-us-east-2-0a1b2c3d");
     });
 
