@@ -38,6 +38,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { jobAwaitTimeouts } from "../shared/jobs";
+import { RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import { apiClientPodParts, controllerApiUrl } from "./apiTls";
 
 export interface ResyncGateArgs {
@@ -286,7 +287,7 @@ export function resyncGateJobSpec(args: ResyncGateArgs) {
                             { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
                             { name: "PYTHONUNBUFFERED", value: "1" },
                         ],
-                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        securityContext: RESTRICTED_CONTAINER,
                         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
                     },
                 ],

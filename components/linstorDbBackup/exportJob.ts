@@ -9,6 +9,7 @@
  * off-cluster copy in the same layout, so upstream's restore procedure applies to it unchanged.
  */
 import type { types } from "@pulumi/kubernetes";
+import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import type { PolicyDocument } from "../snapshots/iamPolicies";
 import { BACKUP_NAME, backupKeyPrefix } from "./settings";
 
@@ -230,8 +231,6 @@ export interface BackupCronJobArgs {
     readonly credentialsSecretName: string;
 }
 
-const LOCKED_DOWN = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
-
 /** The `aws` arguments of the upload container: both files, SSE-KMS with the bucket's key, in the bucket region. */
 export function uploadArgs(a: Pick<BackupCronJobArgs, "bucket" | "bucketRegion" | "kmsKeyArn" | "clusterName">): string[] {
     return [
@@ -289,13 +288,7 @@ export function linstorDbBackupCronJobSpec(a: BackupCronJobArgs): types.input.ba
                         serviceAccountName: a.serviceAccountName,
                         automountServiceAccountToken: false,
                         restartPolicy: "Never",
-                        securityContext: {
-                            runAsNonRoot: true,
-                            runAsUser: 65532,
-                            runAsGroup: 65532,
-                            fsGroup: 65532,
-                            seccompProfile: { type: "RuntimeDefault" },
-                        },
+                        securityContext: NONROOT_POD,
                         initContainers: [
                             {
                                 name: "export",
@@ -303,7 +296,7 @@ export function linstorDbBackupCronJobSpec(a: BackupCronJobArgs): types.input.ba
                                 // The image's entrypoint is kubectl itself.
                                 command: ["/bin/bash", "-c", EXPORT_SCRIPT],
                                 env: Object.entries(exportEnv).map(([name, value]) => ({ name, value })),
-                                securityContext: LOCKED_DOWN,
+                                securityContext: RESTRICTED_CONTAINER,
                                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } },
                                 volumeMounts: [
                                     { name: "work", mountPath: WORK_DIR },
@@ -325,7 +318,7 @@ export function linstorDbBackupCronJobSpec(a: BackupCronJobArgs): types.input.ba
                                     { name: "AWS_EC2_METADATA_DISABLED", value: "true" },
                                     { name: "HOME", value: "/tmp" },
                                 ],
-                                securityContext: LOCKED_DOWN,
+                                securityContext: RESTRICTED_CONTAINER,
                                 resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
                                 volumeMounts: [
                                     { name: "work", mountPath: WORK_DIR, readOnly: true },

@@ -35,6 +35,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiClientPodParts, controllerApiUrl } from "../linstorCluster/apiTls";
 import { dependencies } from "../shared/componentOptions";
+import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf, maxScheduleGapSeconds } from "../shared/validation";
 import { SNAPSHOT_API } from "./schedule";
@@ -231,12 +232,6 @@ export const RESTORE_CHECK_CLUSTER_RULES = [
     { apiGroups: [""], resources: ["persistentvolumes"], verbs: ["get", "patch"] },
 ];
 
-const restricted = {
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ["ALL"] },
-};
-
 /** spec of the batch/v1 CronJob. One run at a time, no retry: a failed run is what monitoring alerts on. */
 export function restoreCheckCronJobSpec(a: RestoreCheckArgs, serviceAccountName: string) {
     const client = apiClientPodParts();
@@ -275,13 +270,7 @@ export function restoreCheckCronJobSpec(a: RestoreCheckArgs, serviceAccountName:
                     spec: {
                         serviceAccountName,
                         restartPolicy: "Never",
-                        securityContext: {
-                            runAsNonRoot: true,
-                            runAsUser: 65532,
-                            runAsGroup: 65532,
-                            fsGroup: 65532,
-                            seccompProfile: { type: "RuntimeDefault" },
-                        },
+                        securityContext: NONROOT_POD,
                         initContainers: [
                             {
                                 name: "linstor",
@@ -292,7 +281,7 @@ export function restoreCheckCronJobSpec(a: RestoreCheckArgs, serviceAccountName:
                                     ...client.env,
                                     { name: "REMOTE", value: a.remoteName },
                                 ],
-                                securityContext: restricted,
+                                securityContext: RESTRICTED_CONTAINER,
                                 resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
                                 volumeMounts: [
                                     { name: "work", mountPath: "/work" },
@@ -307,7 +296,7 @@ export function restoreCheckCronJobSpec(a: RestoreCheckArgs, serviceAccountName:
                                 image: a.image,
                                 command: ["/bin/bash", "-c", RESTORE_CHECK_SCRIPT],
                                 env: Object.entries(env).map(([name, value]) => ({ name, value })),
-                                securityContext: restricted,
+                                securityContext: RESTRICTED_CONTAINER,
                                 resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
                                 volumeMounts: [
                                     { name: "work", mountPath: "/work" },

@@ -31,6 +31,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiClientPodParts, controllerApiUrl } from "../linstorCluster/apiTls";
 import { dependencies } from "../shared/componentOptions";
+import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf, maxScheduleGapSeconds } from "../shared/validation";
 import { PICK_NEWEST_RESTORABLE } from "./restoreCheck";
@@ -141,12 +142,6 @@ while :; do
 done
 `;
 
-const restricted = {
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ["ALL"] },
-};
-
 /** spec of the batch/v1 CronJob. One run at a time (a full's download outlasts an interval), no retry. */
 export function restoreDownloadCronJobSpec(a: RestoreDownloadArgs) {
     const client = apiClientPodParts();
@@ -179,20 +174,14 @@ export function restoreDownloadCronJobSpec(a: RestoreDownloadArgs) {
                         serviceAccountName: RESTORE_DOWNLOAD_NAME,
                         automountServiceAccountToken: false,
                         restartPolicy: "Never",
-                        securityContext: {
-                            runAsNonRoot: true,
-                            runAsUser: 65532,
-                            runAsGroup: 65532,
-                            fsGroup: 65532,
-                            seccompProfile: { type: "RuntimeDefault" },
-                        },
+                        securityContext: NONROOT_POD,
                         initContainers: [
                             {
                                 name: "list",
                                 image: a.curlImage,
                                 command: ["/bin/sh", "-c", DOWNLOAD_LIST_SCRIPT],
                                 env: linstorEnv,
-                                securityContext: restricted,
+                                securityContext: RESTRICTED_CONTAINER,
                                 resources,
                                 volumeMounts: [work, client.volumeMount],
                             },
@@ -206,7 +195,7 @@ export function restoreDownloadCronJobSpec(a: RestoreDownloadArgs) {
                                     { name: "PICK", value: PICK_NEWEST_RESTORABLE },
                                     { name: "ORIGINS", value: JSON.stringify(a.originResources ?? []) },
                                 ],
-                                securityContext: restricted,
+                                securityContext: RESTRICTED_CONTAINER,
                                 resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
                                 volumeMounts: [work],
                             },
@@ -217,7 +206,7 @@ export function restoreDownloadCronJobSpec(a: RestoreDownloadArgs) {
                                 image: a.curlImage,
                                 command: ["/bin/sh", "-c", DOWNLOAD_SCRIPT],
                                 env: [...linstorEnv, { name: "POLL_SECONDS", value: "10" }, { name: "POST_ATTEMPTS", value: "30" }],
-                                securityContext: restricted,
+                                securityContext: RESTRICTED_CONTAINER,
                                 resources,
                                 volumeMounts: [work, client.volumeMount],
                             },

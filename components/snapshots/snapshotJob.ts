@@ -5,6 +5,7 @@
  */
 import type { types } from "@pulumi/kubernetes";
 import { apiClientPodParts, controllerApiUrl } from "../linstorCluster/apiTls";
+import { RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import { SCHEDULE_LABEL, SCHEDULE_NAME, SNAPSHOT_API, SNAPSHOT_KIND_LABEL, SNAPSHOT_NAME_PREFIX } from "./schedule";
 
 const DELETION_SECRET = "snapshot.storage.kubernetes.io/deletion-secret";
@@ -227,14 +228,13 @@ export function snapshotCronJobSpec(a: CronJobArgs): types.input.batch.v1.CronJo
         HOME: "/tmp",
         ...(a.trim ? { TRIM_FILE, LOCAL_SNAPSHOTS: String(a.trim.localSnapshots), ON_DEMAND_SNAPSHOT_CLASS: a.trim.onDemandSnapshotClassName } : {}),
     };
-    const hardened = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
     const snapshot = {
         name: "snapshot",
         image: a.image,
         // The image's entrypoint is kubectl itself.
         command: ["/bin/bash", "-c", SNAPSHOT_SCRIPT],
         env: Object.entries(env).map(([name, value]) => ({ name, value })),
-        securityContext: hardened,
+        securityContext: RESTRICTED_CONTAINER,
         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
     };
@@ -246,7 +246,7 @@ export function snapshotCronJobSpec(a: CronJobArgs): types.input.batch.v1.CronJo
         image: a.trim.image,
         command: ["/bin/sh", "-c", TRIM_SCRIPT],
         env: [{ name: "LINSTOR_API", value: controllerApiUrl(a.trim.linstorNamespace) }, ...client.env, { name: "TRIM_FILE", value: TRIM_FILE }],
-        securityContext: hardened,
+        securityContext: RESTRICTED_CONTAINER,
         resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, client.volumeMount],
     };
