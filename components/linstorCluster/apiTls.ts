@@ -102,16 +102,18 @@ export interface ApiTlsSecrets {
 const SERVER_USES = ["digital_signature", "key_encipherment", "server_auth"];
 const CLIENT_USES = ["digital_signature", "key_encipherment", "client_auth"];
 
-/** The CA, the server certificate and two client certificates, each in a `kubernetes.io/tls` Secret with `ca.crt`. */
-export function linstorApiCertificates(p: string, ctx: ApiTlsContext): ApiTlsSecrets {
-    const opts = { parent: ctx.parent };
-    const rsa = (name: string) => new tls.PrivateKey(`${p}-linstor-api-${name}`, { algorithm: "RSA", rsaBits: 4096 }, opts);
+/**
+ * A private CA (RSA 4096) and the certificates it issues, each resource named `resourceName(<part>)`; the LINSTOR API's
+ * and the controller↔satellite CAs share it.
+ */
+export function privateCa(resourceName: (part: string) => string, commonName: string, opts: pulumi.CustomResourceOptions) {
+    const rsa = (part: string) => new tls.PrivateKey(resourceName(part), { algorithm: "RSA", rsaBits: 4096 }, opts);
     const caKey = rsa("ca");
     const ca = new tls.SelfSignedCert(
-        `${p}-linstor-api-ca`,
+        resourceName("ca"),
         {
             privateKeyPem: caKey.privateKeyPem,
-            subject: { commonName: `${p} linstor-api-ca` },
+            subject: { commonName },
             isCaCertificate: true,
             allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
             // Key identifiers: strict X.509 verification (Python ≥ 3.13's default context) refuses a chain without them.
@@ -121,15 +123,15 @@ export function linstorApiCertificates(p: string, ctx: ApiTlsContext): ApiTlsSec
         },
         opts,
     );
-    const issue = (name: string, commonName: string, allowedUses: string[], dnsNames?: string[]) => {
-        const key = rsa(name);
+    const issue = (part: string, subjectName: string, allowedUses: string[], dnsNames?: string[]) => {
+        const key = rsa(part);
         const request = new tls.CertRequest(
-            `${p}-linstor-api-${name}`,
-            { privateKeyPem: key.privateKeyPem, subject: { commonName }, ...(dnsNames ? { dnsNames } : {}) },
+            resourceName(part),
+            { privateKeyPem: key.privateKeyPem, subject: { commonName: subjectName }, ...(dnsNames ? { dnsNames } : {}) },
             opts,
         );
         const cert = new tls.LocallySignedCert(
-            `${p}-linstor-api-${name}`,
+            resourceName(part),
             {
                 certRequestPem: request.certRequestPem,
                 caPrivateKeyPem: caKey.privateKeyPem,
@@ -143,6 +145,12 @@ export function linstorApiCertificates(p: string, ctx: ApiTlsContext): ApiTlsSec
         );
         return { key, cert };
     };
+    return { ca, issue };
+}
+
+/** The CA, the server certificate and two client certificates, each in a `kubernetes.io/tls` Secret with `ca.crt`. */
+export function linstorApiCertificates(p: string, ctx: ApiTlsContext): ApiTlsSecrets {
+    const { ca, issue } = privateCa((n) => `${p}-linstor-api-${n}`, `${p} linstor-api-ca`, { parent: ctx.parent });
     const issued = {
         server: issue("server", "linstor-controller", SERVER_USES, controllerDnsNames(ctx.namespaceName)),
         client: issue("client", "linstor-client", CLIENT_USES),

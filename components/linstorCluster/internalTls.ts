@@ -18,8 +18,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
-import { API_TLS_VALIDITY, type ApiTlsContext } from "./apiTls";
+import { type ApiTlsContext, privateCa } from "./apiTls";
 
 /** The Secrets in the LINSTOR namespace (names as upstream's how-to). */
 export const INTERNAL_TLS_SECRETS = {
@@ -54,39 +53,10 @@ export interface InternalTlsSecrets {
  * server, and the how-to's certificates carry no extended key usage at all (so either role is accepted by Java).
  */
 export function linstorInternalCertificates(p: string, ctx: ApiTlsContext): InternalTlsSecrets {
-    const opts = { parent: ctx.parent };
     const name = (n: string) => `${p}-linstor-internal-${n}`;
-    const rsa = (n: string) => new tls.PrivateKey(name(n), { algorithm: "RSA", rsaBits: 4096 }, opts);
-    const caKey = rsa("ca");
-    const ca = new tls.SelfSignedCert(
-        name("ca"),
-        {
-            privateKeyPem: caKey.privateKeyPem,
-            subject: { commonName: `${p} linstor-internal-ca` },
-            isCaCertificate: true,
-            allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
-            setSubjectKeyId: true,
-            validityPeriodHours: API_TLS_VALIDITY.caHours,
-            earlyRenewalHours: API_TLS_VALIDITY.earlyRenewalHours,
-        },
-        opts,
-    );
+    const { ca, issue: issueCert } = privateCa(name, `${p} linstor-internal-ca`, { parent: ctx.parent });
     const issue = (which: keyof typeof INTERNAL_TLS_SECRETS) => {
-        const key = rsa(which);
-        const request = new tls.CertRequest(name(which), { privateKeyPem: key.privateKeyPem, subject: { commonName: `linstor-${which}` } }, opts);
-        const cert = new tls.LocallySignedCert(
-            name(which),
-            {
-                certRequestPem: request.certRequestPem,
-                caPrivateKeyPem: caKey.privateKeyPem,
-                caCertPem: ca.certPem,
-                allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
-                setSubjectKeyId: true,
-                validityPeriodHours: API_TLS_VALIDITY.certHours,
-                earlyRenewalHours: API_TLS_VALIDITY.earlyRenewalHours,
-            },
-            opts,
-        );
+        const { key, cert } = issueCert(which, `linstor-${which}`, ["digital_signature", "key_encipherment", "server_auth", "client_auth"]);
         const secret = new k8s.core.v1.Secret(
             name(`${which}-secret`),
             {
