@@ -22,7 +22,7 @@ import { projectKey, type StackConfig } from "./config";
 import { type DrConfig, REUSED_JENKINS_SETTINGS } from "./config/dr";
 import { type ChoiceContext, chooseBackup, restoreNames, standbyOrigins } from "./drChoice";
 import { readOwnRecord, readPrimary, restoreBucket } from "./drSources";
-import { restoreCheckArgs, restoreDownloadArgs } from "./drStandby";
+import { restoreCheckArgs, restoreDownloadArgs, standbyImagePrePull } from "./drStandby";
 import { exportOutputs, type PrimaryStackOutputs, type RestoredBackup } from "./outputs";
 import { deployedVersionOutputs } from "./upgradeGuard";
 import {
@@ -186,6 +186,8 @@ export async function deployDr(cfg: StackConfig) {
                   provider: cluster.provider,
                   dependsOn: shipping.remoteReady,
               });
+    // 4a''. Standby: the DR Jenkins' images kept on every storage node, so the fail-over's first start pulls nothing.
+    if (dr.drMode === "standby") standbyImagePrePull(drCfg, { provider: cluster.provider, dependsOn: [namespace] });
     // 4b. Restore: new objects for each backup chosen (their names carry its id), then Jenkins on the claim.
     const restore =
         backup === undefined || names === undefined

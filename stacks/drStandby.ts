@@ -5,8 +5,13 @@
  *   covers a whole chain (its first run); its alert slack a new full plus one interval's increments;
  * - the restore check, hourly unless `restoreCheckSchedule` says otherwise (RESTORE_CHECK_DEFAULT_SCHEDULE), a scratch
  *   claim as large as the restored Jenkins claim, and a deadline that covers downloading a whole chain (when the
- *   download step has not fetched it yet).
+ *   download step has not fetched it yet);
+ * - with `jenkinsPrePullImage`, the DaemonSet HaJenkins runs to keep the controller image on every storage node, with the
+ *   images the DR Jenkins will run (the primary's when known): the fail-over's first start pulls nothing.
  */
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { chartFullname, controllerImage, imagePrePullSpec } from "../components/jenkins/values";
 import { BYTE_SUFFIXES, maxScheduleGapSeconds, parseQuantity } from "../components/shared/validation";
 import type { RestoreCheckArgs } from "../components/snapshots/restoreCheck";
 import type { RestoreDownloadArgs } from "../components/snapshots/restoreDownload";
@@ -20,6 +25,7 @@ import {
 import { parseGoDurationSeconds } from "../components/snapshots/settings";
 import type { StackConfig } from "./config";
 import type { DrConfig } from "./config/dr";
+import { JENKINS_RELEASE } from "./wiring";
 
 /** Scratch claim, mount, read and clean-up on top of the download (estimate). */
 export const RESTORE_CHECK_OVERHEAD_SECONDS = 600;
@@ -81,4 +87,26 @@ export function restoreDownloadArgs(cfg: StackConfig, dr: DrConfig, remote: stri
         slackSeconds,
         originResources,
     });
+}
+
+/**
+ * The standby's image pre-pull: HaJenkins' DaemonSet spec (components/jenkins/values.ts imagePrePullSpec) under a name
+ * and instance label of its own, so the fail-over's HaJenkins creates its own beside it (no name clash, no overlapping
+ * selectors) and this one is removed at the end of that `pulumi up`, the images staying cached on the nodes.
+ * `cfg.jenkins` is the DR Jenkins' settings (dr.ts drJenkinsConfig); nothing when prePullImage is off.
+ */
+export function standbyImagePrePull(
+    cfg: StackConfig,
+    opts: { readonly provider: pulumi.ProviderResource; readonly dependsOn: pulumi.Input<pulumi.Resource>[] },
+): k8s.apps.v1.DaemonSet | undefined {
+    if (!cfg.jenkins.prePullImage) return undefined;
+    const instance = `${JENKINS_RELEASE}-standby`;
+    return new k8s.apps.v1.DaemonSet(
+        `${cfg.namePrefix}-standby-image-prepull`,
+        {
+            metadata: { name: `${chartFullname(instance)}-image-prepull`, namespace: cfg.jenkins.namespace },
+            spec: imagePrePullSpec(instance, controllerImage(cfg.jenkins)),
+        },
+        { provider: opts.provider, dependsOn: opts.dependsOn },
+    );
 }

@@ -9,9 +9,13 @@
  * still fetching (LINSTOR refuses a second restore into the same resource definition while one runs, so the fail-over
  * waits for it: at most the same full), plus the increments of one download interval. A full ships once per
  * `snapshotFullAfter`, so most fail-overs download only those increments (the caveat says how long that takes).
- * Pinning the backup the restore check verified (its ConfigMap, runbook) downloads nothing, at the price of that
- * backup's age in RPO. Throughput and the per-link cost are the ones the waits assume (components/snapshots/
- * restoreTiming.ts RESTORE_ESTIMATE).
+ *
+ * In restore mode the DR stack's restore gate has LINSTOR download exactly the chosen backup before the claim exists and
+ * polls it (every RESTORE_GATE_POLL_SECONDS), so the CSI restore that follows finds the chain local: one local link, no
+ * csi-provisioner retry back-off. Pinning the backup the restore check verified (its ConfigMap, runbook) downloads
+ * nothing, at the price of that backup's age in RPO. Throughput and the per-link cost are the ones the waits assume
+ * (components/snapshots/restoreTiming.ts RESTORE_ESTIMATE); the warm path's caveat names the throughput below which its
+ * worst case misses `drTargetSeconds`, which the DR drill measures.
  */
 import { RESTORE_ESTIMATE } from "../snapshots/restoreTiming";
 import { RTO_DEFAULTS, type RtoInputs } from "./inputs";
@@ -30,29 +34,82 @@ function incrementGiB(i: RtoInputs): number {
     return i.snapshotIntervalSeconds === undefined ? 0 : Math.min(i.restoreSizeGiB, (i.snapshotChurnGiBPerHour * i.snapshotIntervalSeconds) / 3600);
 }
 
-function restorePhase(i: RtoInputs, gib: number, backups: number, what: string): Phase {
-    const download = (gib * 1024) / i.restoreThroughputMiBps;
-    return {
-        name: "restore",
-        seconds: round(download + backups * i.restorePerLinkSeconds),
-        basis:
-            `${what}: ${round(gib)} GiB from S3 at ${i.restoreThroughputMiBps} MiB/s + ${backups} link(s) × ${i.restorePerLinkSeconds} s ` +
-            "each (estimates shared with the restore waits; measure both in a DR drill)",
-    };
-}
-
-/** Jenkins' first start in the DR cluster: nothing pre-pulled its image there yet (a standby runs no Jenkins). */
-function firstStart(i: RtoInputs): Phase {
-    return jenkinsStart({ ...i, imagePullSeconds: Math.max(i.imagePullSeconds, RTO_DEFAULTS.imagePullSeconds) });
-}
-
 /** Increments shipped during one interval of the download step (none when nothing is scheduled or every backup is full). */
 function incrementsPerDownload(i: RtoInputs): number {
     if (i.snapshotIntervalSeconds === undefined || i.snapshotFullAfterHours <= 0) return 0;
     return Math.min(chainBackups(i) - 1, Math.ceil(i.restoreDownloadIntervalSeconds / i.snapshotIntervalSeconds));
 }
 
-export function drRtoPaths(i: RtoInputs): { readonly cold: Path; readonly warm: Path; readonly warmVerified: Path } {
+/** What the restore gate has LINSTOR download: `gib` over `links` links, seen done at its next poll. */
+interface GateDownload {
+    readonly gib: number;
+    readonly links: number;
+    readonly what: string;
+}
+
+/** The gate's seconds apart from the download itself (links and poll): what no throughput shortens. */
+function gateFixedSeconds(i: RtoInputs, d: GateDownload): number {
+    return d.links * i.restorePerLinkSeconds + i.restoreGatePollSeconds;
+}
+
+function gatePhase(i: RtoInputs, d: GateDownload): Phase {
+    const download = (d.gib * 1024) / i.restoreThroughputMiBps;
+    const poll = `seen by the gate's poll within ${i.restoreGatePollSeconds} s`;
+    return {
+        name: "restore gate",
+        seconds: round(download + gateFixedSeconds(i, d)),
+        basis:
+            d.links === 0
+                ? `${d.what}: nothing to download, ${poll}`
+                : `${d.what}: ${round(d.gib)} GiB from S3 at ${i.restoreThroughputMiBps} MiB/s + ${d.links} link(s) × ` +
+                  `${i.restorePerLinkSeconds} s each (estimates shared with the restore waits; measure both in a DR drill), ${poll}`,
+    };
+}
+
+/** The CSI restore once the gate is done: the claim from a snapshot whose chain is local. */
+function csiRestorePhase(i: RtoInputs): Phase {
+    return {
+        name: "CSI restore",
+        seconds: i.restorePerLinkSeconds,
+        basis: "the claim from the backup the gate downloaded: one local link, no download (estimate shared with the restore waits)",
+    };
+}
+
+/** Jenkins' first start in a cluster built on demand: its pre-pull DaemonSet, if any, starts with it. */
+function coldStart(i: RtoInputs): Phase {
+    return jenkinsStart({ ...i, imagePullSeconds: Math.max(i.imagePullSeconds, RTO_DEFAULTS.imagePullSeconds) });
+}
+
+/**
+ * Jenkins' first start on the warm standby: with jenkinsPrePullImage the standby runs the same pre-pull DaemonSet as
+ * Jenkins would (stacks/drStandby.ts), so imagePullSeconds is 0 there as on the primary.
+ */
+function warmStart(i: RtoInputs): Phase {
+    const start = jenkinsStart(i);
+    return i.imagePullSeconds === 0
+        ? { ...start, basis: `image pre-pulled by the standby's DaemonSet (jenkinsPrePullImage); ${start.basis}` }
+        : start;
+}
+
+/**
+ * The lowest S3 → LINSTOR rate (MiB/s, rounded up to 0.1) at which a warm fail-over that downloads `d` still meets
+ * `drTargetSeconds`; undefined when the rest of the path alone exceeds the target (no rate is enough).
+ */
+export function breakEvenMiBps(i: RtoInputs, d: GateDownload, restSeconds: number): number | undefined {
+    const left = i.drTargetSeconds - restSeconds - gateFixedSeconds(i, d);
+    if (left <= 0) return undefined;
+    return Math.ceil(((d.gib * 1024) / left) * 10) / 10;
+}
+
+export interface DrPaths {
+    readonly cold: Path;
+    readonly warm: Path;
+    readonly warmVerified: Path;
+    /** The rate below which `warm` misses `drTargetSeconds` (undefined: missed at any rate). */
+    readonly warmBreakEvenMiBps: number | undefined;
+}
+
+export function drRtoPaths(i: RtoInputs): DrPaths {
     const backups = chainBackups(i);
     const missed = incrementsPerDownload(i);
     const chainGiB = i.restoreSizeGiB + (backups - 1) * incrementGiB(i);
@@ -64,49 +121,48 @@ export function drRtoPaths(i: RtoInputs): { readonly cold: Path; readonly warm: 
             seconds: i.storageStackSeconds,
             basis: `Piraeus operator, DRBD module build, satellites, snapshot controller, S3 remote (estimate ${i.storageStackSeconds / 60} min)`,
         },
-        restorePhase(i, chainGiB, backups, `the whole chain, a full of ${i.restoreSizeGiB} GiB and ${backups - 1} increments`),
-        firstStart(i),
+        gatePhase(i, { gib: chainGiB, links: backups, what: `the whole chain, a full of ${i.restoreSizeGiB} GiB and ${backups - 1} increments` }),
+        csiRestorePhase(i),
+        coldStart(i),
     ]);
     const pulumiUp: Phase = {
         name: "pulumi up",
         seconds: i.drPulumiUpSeconds,
-        basis: `choosing the backup, the restore objects and the Jenkins release on the running cluster (estimate ${i.drPulumiUpSeconds} s)`,
+        basis: `choosing the backup, the restore gate, the restore objects and the Jenkins release on the running cluster (estimate ${i.drPulumiUpSeconds} s)`,
     };
     const interval = `${round(i.restoreDownloadIntervalSeconds / 60)}-minute`;
-    const start = firstStart(i);
+    const start = warmStart(i);
+    const csi = csiRestorePhase(i);
+    const rest = pulumiUp.seconds + csi.seconds + start.seconds;
+    const worst: GateDownload = {
+        gib: i.restoreSizeGiB + missed * incrementGiB(i),
+        links: 1 + missed,
+        what:
+            `what the download step can have missed, at worst a new full it has not fetched yet (or is still fetching: the gate ` +
+            `waits for it) and ${missed} increment(s) of its ${interval} interval`,
+    };
     // Without a new full in the window: the increments of one interval only.
-    const usual = restorePhase(i, missed * incrementGiB(i), Math.max(1, missed), "");
-    const usualSeconds = round(i.drPulumiUpSeconds + usual.seconds + start.seconds);
+    const usual = gatePhase(i, { gib: missed * incrementGiB(i), links: missed, what: "" });
+    const usualSeconds = round(rest + usual.seconds);
+    const breakEven = breakEvenMiBps(i, worst, rest);
+    const target = `${round(i.drTargetSeconds / 60)}-minute target`;
+    const holds =
+        breakEven === undefined
+            ? `Misses the ${target} at any S3 rate (the rest of the path alone takes longer)`
+            : `The worst case holds the ${target} while LINSTOR reads ≥ ${breakEven} MiB/s from S3 (estimate ` +
+              `${i.restoreThroughputMiBps} MiB/s, a documented ceiling: measure with the DR drill)`;
     const warm = path(
         "DR warm standby (drMode: standby, then restore)",
-        [
-            pulumiUp,
-            restorePhase(
-                i,
-                i.restoreSizeGiB + missed * incrementGiB(i),
-                1 + missed,
-                `what the download step can have missed, at worst a new full it has not fetched yet (or is still fetching) and ${missed} ` +
-                    `increment(s) of its ${interval} interval`,
-            ),
-            start,
-        ],
+        [pulumiUp, gatePhase(i, worst), csi, start],
         `restores the newest complete backup: RPO as the region RPO. Worst case shown (a new full, once per snapshotFullAfter); ` +
-            `without one in the window ${usualSeconds} s (${(usualSeconds / 60).toFixed(1)} min). Not modelled: the retry back-off of ` +
-            "a restore that meets the step's download in progress. Pinning the backup the restore check verified downloads nothing (runbook)",
+            `without one in the window ${usualSeconds} s (${(usualSeconds / 60).toFixed(1)} min). ${holds}. ` +
+            "Pinning the backup the restore check verified downloads nothing (runbook)",
     );
     const gapMinutes = round(((i.snapshotIntervalSeconds ?? 0) + i.restoreCheckIntervalSeconds) / 60);
     const warmVerified = path(
         "DR warm standby, the backup the restore check verified pinned (runbook)",
-        [
-            pulumiUp,
-            {
-                name: "restore",
-                seconds: i.restorePerLinkSeconds,
-                basis: "its chain is already downloaded: one local link, no download (estimate shared with the restore waits)",
-            },
-            firstStart(i),
-        ],
+        [pulumiUp, gatePhase(i, { gib: 0, links: 0, what: "its chain is already downloaded" }), csi, start],
         `RPO: that backup's age, up to the check interval + a snapshot gap (${gapMinutes} min) plus its shipping time`,
     );
-    return { cold, warm, warmVerified };
+    return { cold, warm, warmVerified, warmBreakEvenMiBps: breakEven };
 }

@@ -7,7 +7,12 @@ import { JENKINS_DEFAULTS, type JenkinsSettings, STORAGE_SIZE, startupBudgetSeco
 import { LINSTOR_CLUSTER_DEFAULTS, type LinstorClusterSettings } from "../linstorCluster/settings";
 import { maxScheduleGapSeconds } from "../shared/cron";
 import { check, parseQuantity } from "../shared/validation";
-import { RESTORE_CHECK_DEFAULT_SCHEDULE, RESTORE_DOWNLOAD_DEFAULT_SCHEDULE, RESTORE_ESTIMATE } from "../snapshots/restoreTiming";
+import {
+    RESTORE_CHECK_DEFAULT_SCHEDULE,
+    RESTORE_DOWNLOAD_DEFAULT_SCHEDULE,
+    RESTORE_ESTIMATE,
+    RESTORE_GATE_POLL_SECONDS,
+} from "../snapshots/restoreTiming";
 import { fullAfterHours, SHIPPING_ESTIMATE } from "../snapshots/retention";
 import { S3_SNAPSHOT_SETTINGS_DEFAULTS, type S3SnapshotSettings } from "../snapshots/settings";
 
@@ -97,8 +102,12 @@ export interface RtoInputs {
     readonly restoreCheckIntervalSeconds: number;
     /** Interval of the warm standby's download step (restoreDownloadSchedule): what a warm fail-over may still download. */
     readonly restoreDownloadIntervalSeconds: number;
+    /** How often the DR stack's restore gate polls LINSTOR for the download it started (RESTORE_GATE_POLL_SECONDS). */
+    readonly restoreGatePollSeconds: number;
     /** The RTO target node and AZ fail-over are judged against. */
     readonly targetSeconds: number;
+    /** The warm standby's fail-over target (issue #16: Jenkins back within 10 minutes for 20 GiB). */
+    readonly drTargetSeconds: number;
 }
 
 export const RTO_DEFAULTS: RtoInputs = {
@@ -141,7 +150,9 @@ export const RTO_DEFAULTS: RtoInputs = {
     restorePerLinkSeconds: RESTORE_ESTIMATE.perLinkSeconds,
     restoreCheckIntervalSeconds: maxScheduleGapSeconds(RESTORE_CHECK_DEFAULT_SCHEDULE) as number,
     restoreDownloadIntervalSeconds: maxScheduleGapSeconds(RESTORE_DOWNLOAD_DEFAULT_SCHEDULE) as number,
+    restoreGatePollSeconds: RESTORE_GATE_POLL_SECONDS,
     targetSeconds: 60,
+    drTargetSeconds: 600,
 };
 
 /** GiB of a Kubernetes quantity such as 20Gi (whole Gi/Ti, HaJenkins' storageSize rule). */
@@ -182,7 +193,8 @@ export function rtoInputsFromSettings(s: {
                   jenkinsTolerationSeconds: s.jenkins.tolerationSeconds,
                   startupProbeBudgetSeconds: startupBudgetSeconds(s.jenkins),
                   restoreSizeGiB: quantityGiB(s.jenkins.storageSize),
-                  // The pre-pull DaemonSet keeps the image on every storage node: no pull on the node Jenkins lands on.
+                  // The pre-pull DaemonSet keeps the image on every storage node: no pull on the node Jenkins lands on
+                  // (a warm standby runs the same DaemonSet, stacks/drStandby.ts, so its fail-over pulls nothing either).
                   ...(s.jenkins.prePullImage ? { imagePullSeconds: 0 } : {}),
                   // Either pluginSource (install-once, image) leaves the plugins in JENKINS_HOME: pluginsInJenkinsHome holds.
               }

@@ -4,7 +4,7 @@
  */
 
 import { ConfigError } from "../shared/errors";
-import { drRtoPaths } from "./drPaths";
+import { type DrPaths, drRtoPaths } from "./drPaths";
 import { RTO_DEFAULTS, type RtoInputs } from "./inputs";
 import { attachPhase, controllersLostPath, haPhases, jenkinsStart, type Path, path, plainPath, pluginSeconds, round } from "./paths";
 import { regionRpoPath } from "./regionRpo";
@@ -24,8 +24,11 @@ export interface RtoReport {
     readonly regionRpo?: Path;
     /** The DR path of the configuration (warm when `drClusterPreProvisioned`). */
     readonly drRto: Path;
-    /** The DR paths: the cluster built on demand, the warm standby (newest backup), and the warm standby pinning the verified one. */
-    readonly dr: { readonly cold: Path; readonly warm: Path; readonly warmVerified: Path };
+    /**
+     * The DR paths: the cluster built on demand, the warm standby (newest backup), and the warm standby pinning the
+     * verified one; and the S3 rate below which the warm worst case misses `drTargetSeconds`.
+     */
+    readonly dr: DrPaths;
     /** Injection → volume attached on the new node: what the storage layer delivers. */
     readonly storageFailoverSeconds: number;
     readonly meetsTarget: { readonly storage: boolean; readonly nodeFailover: boolean; readonly azFailover: boolean };

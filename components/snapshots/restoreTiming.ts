@@ -9,9 +9,45 @@
  * Measure both in a DR drill (stacks/ops/README.md "DR drill") and correct them here.
  */
 
+import { LINSTOR_CLUSTER_DEFAULTS } from "../linstorCluster/settings";
+
+const MIB = 2 ** 20;
+
+/**
+ * The documented ceilings of ONE restore link's download, in MiB/s. LINSTOR reads each backup of the chain with one
+ * GetObject stream (linstor-server v1.33.3 satellite BackupShippingS3Daemon.runRestoring: one `getObject`, 1 MiB reads
+ * piped into the command) through `zstd -d | thin_recv <vg>/<snapshot LV>` (BackupShippingS3Service CMD_FORMAT_RECEIVING,
+ * LvmThinProvider; the upload is `thin_send | zstd`), so the wire carries compressed bytes and the logical rate is at least the wire rate: equal for
+ * incompressible data, the worst case taken here. Each ceiling is for the defaults (Pulumi.yaml instanceType m6i.large,
+ * a gp3 data volume at dataVolumeThroughputMiBps' default); burst allowances are ignored (they run out).
+ */
+export const RESTORE_STREAM_CEILINGS_MIBPS = {
+    /**
+     * AWS, Amazon S3 performance guidelines, "Scale storage connections horizontally": "Make one concurrent request for
+     * each 85–90 MB/s of desired network throughput" (docs.aws.amazon.com/AmazonS3/latest/userguide/
+     * optimizing-performance-guidelines.html): one request, its lower bound, 85 MB/s.
+     */
+    s3OneRequest: (85 * 1e6) / MIB,
+    /**
+     * m6i.large baseline network bandwidth 0.781 Gbps (EC2 instance types, network specifications; "up to 12.5 Gbps" is
+     * a burst on network I/O credits; also aws/karpenter-provider-aws zz_generated.bandwidth.go: 781 Mbit/s).
+     */
+    instanceBaselineNetwork: 0.781e9 / 8 / MIB,
+    /** The data volume's gp3 baseline throughput: thin_recv writes the LV there (LINSTOR_CLUSTER_DEFAULTS.dataVolumeThroughputMiBps). */
+    dataVolumeGp3: LINSTOR_CLUSTER_DEFAULTS.dataVolumeThroughputMiBps as number,
+} as const;
+
+/** The instance type the ceilings above are for (the default `instanceType`; a spec keeps them together). */
+export const RESTORE_CEILINGS_INSTANCE_TYPE = "m6i.large";
+
 export const RESTORE_ESTIMATE = {
-    /** S3 → LINSTOR download rate in MiB/s (one stream per link, decompressed into a thin LV; estimate). */
-    throughputMiBps: 50,
+    /**
+     * S3 → LINSTOR download rate in MiB/s, one stream per link: the lowest documented ceiling above, in whole MiB/s
+     * (81, the single S3 request). A ceiling, not a measurement: TLS, thin_recv's writes, a bucket in another region
+     * can only make it slower. The plan prints the rate below which the warm fail-over misses its target
+     * (components/rto/drPaths.ts) and the DR drill measures the real one (stacks/ops/README.md "DR drill").
+     */
+    throughputMiBps: Math.floor(Math.min(...Object.values(RESTORE_STREAM_CEILINGS_MIBPS))),
     /**
      * Per link of the chain on top of its download: snapshot definition, controller ↔ satellite rounds, the snapshot
      * LV, the S3 session, LINSTOR's database writes on the Kubernetes backend (estimate; 10–30 s is plausible).
@@ -19,12 +55,24 @@ export const RESTORE_ESTIMATE = {
     perLinkSeconds: 30,
 };
 
+/**
+ * How often the restore gate (the DR stack's Job that has LINSTOR download the chosen backup before the claim exists)
+ * polls LINSTOR: a finished download is seen at most this much later.
+ */
+export const RESTORE_GATE_POLL_SECONDS = 5;
+
+/** The label on the restore gate's Job, valued with the backup's key (stacks/drChoice.ts restoreNames): the drill finds it by it. */
+export const RESTORE_GATE_LABEL = "ha-jenkins-eks.io/restore-gate";
+
 /** How many times the estimate the waits allow. */
 export const RESTORE_WAIT_MARGIN = 2;
 
 export const RESTORE_TIMING_DEFAULTS = {
-    /** Slowest download rate the waits allow for (config `restoreThroughputMiBps`'s default): 25 MiB/s. */
-    throughputMiBps: RESTORE_ESTIMATE.throughputMiBps / RESTORE_WAIT_MARGIN,
+    /**
+     * Slowest download rate the waits allow for (config `restoreThroughputMiBps`'s default, an integer): 40 MiB/s, the
+     * estimate ÷ the margin rounded down, so the waits stay at least RESTORE_WAIT_MARGIN times as patient.
+     */
+    throughputMiBps: Math.floor(RESTORE_ESTIMATE.throughputMiBps / RESTORE_WAIT_MARGIN),
     /** Start-up of each backup's shipment in the chain the waits allow for: 60 s. */
     perBackupSeconds: RESTORE_ESTIMATE.perLinkSeconds * RESTORE_WAIT_MARGIN,
 };

@@ -98,7 +98,7 @@ describe("dr stack: restore with the primary's outputs", () => {
 
     it("gives the Jenkins release time for the restore: its timeout grows with the backup's size and chain", () => {
         const b = outputs.restoredBackup as { chainBytes: number; chainLength: number };
-        // 600 s (image, plugins, NLB) + the startup probe's 600 s + the restore at 25 MiB/s and 60 s a backup.
+        // 600 s (image, plugins, NLB) + the startup probe's 600 s + the restore at 40 MiB/s and 60 s a backup.
         expect(release("jenkins")!.inputs.timeout).to.equal(1200 + restoreSeconds(b));
         expect(restoreSeconds(b)).to.equal(1560);
     });
@@ -180,8 +180,8 @@ describe("dr stack: timeouts follow the backup", () => {
         const b = outputs.restoredBackup as { chainBytes: number; chainLength: number };
         expect(b.chainLength).to.equal(96);
         expect(release("jenkins")!.inputs.timeout).to.equal(1200 + restoreSeconds(b));
-        // 960 GiB of data objects at 25 MiB/s plus 96 shipments: about 12 hours.
-        expect(restoreSeconds(b)).to.be.greaterThan(11 * 3600);
+        // 960 GiB of data objects at 40 MiB/s plus 96 shipments × 60 s: about 8.4 hours.
+        expect(restoreSeconds(b)).to.equal(30360);
         // The throughput assumption is a key: a faster link shortens it.
         await evaluateDr({ "ha-jenkins-eks:restoreThroughputMiBps": "100" }, { bucket });
         expect(release("jenkins")!.inputs.timeout).to.equal(1200 + restoreSeconds(b, 100));

@@ -1,5 +1,6 @@
 /** The warm standby (drMode: standby) and its fail-over: one config switch and one `pulumi up`. */
 import { expect } from "chai";
+import { configReloadImage, imagePrePullSpec } from "../../components/jenkins/values";
 import { RESTORE_CHECK_DEFAULT_SCHEDULE, RESTORE_DOWNLOAD_DEFAULT_SCHEDULE, restoreSeconds } from "../../components/snapshots/restoreTiming";
 import { S3_SNAPSHOT_DEFAULTS } from "../../components/snapshots/settings";
 import { chainBound, RESTORE_CHECK_OVERHEAD_SECONDS } from "../../stacks/drStandby";
@@ -90,9 +91,38 @@ describe("dr stack: warm standby", () => {
         expect(alertOf("restore-check")).to.contain("> 10800)");
         // The download step: two 5-minute intervals plus the download of a new full and one interval's increment.
         expect(alertOf("restore-download")).to.match(/> (\d+)\)/);
-        expect(Number(/> (\d+)\)/.exec(alertOf("restore-download"))![1])).to.be.within(600 + 900, 600 + 1200);
+        // The waits' rate (RESTORE_TIMING_DEFAULTS, 40 MiB/s): 20 GiB + 0.25 GiB/h × 5 min over 2 links of 60 s, whole minutes.
+        const slack = restoreSeconds({ chainBytes: (20 + 0.25 / 12) * 2 ** 30, chainLength: 2 });
+        expect(slack).to.equal(660);
+        expect(Number(/> (\d+)\)/.exec(alertOf("restore-download"))![1])).to.equal(600 + slack);
         expect(rules.find((r: any) => r.alert === "ScheduledJobLastRunFailed")).to.equal(undefined);
         expect(ofType("kubernetes:monitoring.coreos.com/v1:ServiceMonitor").some((m) => m.name.includes("jenkins"))).to.equal(false);
+    });
+
+    it("pre-pulls the DR Jenkins' images on every storage node (the primary's image), beside Jenkins' own after the fail-over", async () => {
+        const dev = await devOutputs();
+        const settings = dev.jenkinsSettings as Record<string, unknown>;
+        // The primary runs another tag than this stack's own config: the standby pulls the one the DR Jenkins will run.
+        const primary = { ...dev, jenkinsSettings: { ...settings, imageRepository: "example/jenkins", imageTag: "2.568.9-jdk21" } };
+        await evaluateDr(STANDBY, { primary });
+        const ds = one("kubernetes:apps/v1:DaemonSet", "standby-image-prepull");
+        expect(ds.inputs.metadata).to.deep.equal({ name: "jenkins-standby-image-prepull", namespace: "jenkins" });
+        // HaJenkins' own spec (components/jenkins/values.ts), not a copy: the same containers, another instance label.
+        expect(ds.inputs.spec).to.deep.equal(imagePrePullSpec("jenkins-standby", "docker.io/example/jenkins:2.568.9-jdk21"));
+        expect(ds.inputs.spec.template.spec.containers.map((c: any) => c.image)).to.deep.equal([
+            "docker.io/example/jenkins:2.568.9-jdk21",
+            configReloadImage(),
+        ]);
+        expect(dependsOn(ds, one("kubernetes:core/v1:Namespace", "jenkins-namespace"))).to.equal(true);
+        // The fail-over: HaJenkins' DaemonSet under its own name and selector, the standby's gone from the program.
+        await evaluateDr({ "ha-jenkins-eks:drMode": "restore" }, { own: standby, primary });
+        const after = ofType("kubernetes:apps/v1:DaemonSet").filter((d) => d.name.includes("prepull"));
+        expect(after.map((d) => d.inputs.metadata.name)).to.deep.equal(["jenkins-image-prepull"]);
+        expect(after[0].inputs.spec.template.spec.containers[0].image).to.equal("docker.io/example/jenkins:2.568.9-jdk21");
+        expect(after[0].inputs.spec.selector).to.not.deep.equal(ds.inputs.spec.selector);
+        // Off: nothing pre-pulled (the RTO model then charges the pull, components/rto/drPaths.ts).
+        await evaluateDr({ ...STANDBY, "ha-jenkins-eks:jenkinsPrePullImage": "false" });
+        expect(ofType("kubernetes:apps/v1:DaemonSet").filter((d) => d.name.includes("prepull"))).to.have.length(0);
     });
 
     it("downloads on its own schedule when told to; refused when no cron expression or in restore mode, naming the key", async () => {

@@ -2,8 +2,6 @@ import { expect } from "chai";
 import { JENKINS_DEFAULTS } from "../../../components/jenkins/settings";
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
 import { formatRtoReport, quantityGiB, RTO_DEFAULTS, rtoInputsFromSettings, rtoModel } from "../../../components/rto";
-import { chainBackups } from "../../../components/rto/drPaths";
-import { RESTORE_ESTIMATE, RESTORE_TIMING_DEFAULTS, RESTORE_WAIT_MARGIN } from "../../../components/snapshots/restoreTiming";
 import { thrown } from "../../support/fixtures";
 
 const secondsOf = (p: { phases: readonly { name: string; seconds: number }[] }) => p.phases.map((x) => [x.name, x.seconds]);
@@ -105,66 +103,7 @@ describe("RTO/RPO model", () => {
         expect(thrown(() => rtoModel({ snapshotShippingMiBps: 0 })).message).to.match(/rtoModel\.snapshotShippingMiBps/);
     });
 
-    it("DR RTO cold: cluster build + the whole chain's restore + Jenkins start; it grows with the chain", () => {
-        // Defaults: 20 GiB, a backup every 5 minutes, a full every 24 h: 289 backups, 288 increments of 0.25 GiB/h × 5 min.
-        expect(chainBackups(r.inputs)).to.equal(289);
-        // The model and the waits share one throughput and one per-link constant (restoreTiming.ts).
-        expect(RTO_DEFAULTS.restoreThroughputMiBps).to.equal(RESTORE_ESTIMATE.throughputMiBps).and.equal(50);
-        expect(RTO_DEFAULTS.restorePerLinkSeconds).to.equal(RESTORE_ESTIMATE.perLinkSeconds).and.equal(30);
-        expect(RESTORE_TIMING_DEFAULTS.throughputMiBps * RESTORE_WAIT_MARGIN).to.equal(RESTORE_ESTIMATE.throughputMiBps);
-        expect(RESTORE_TIMING_DEFAULTS.perBackupSeconds).to.equal(RESTORE_ESTIMATE.perLinkSeconds * RESTORE_WAIT_MARGIN);
-        expect(secondsOf(r.dr.cold)).to.deep.equal([
-            ["EKS cluster", 900],
-            ["node groups", 300],
-            ["storage stack", 300],
-            // 26 GiB at 50 MiB/s + 289 links × 30 s: the links dominate.
-            ["restore", 532.5 + 8670],
-            ["Jenkins start", 80],
-        ]);
-        expect(r.drRto).to.equal(r.dr.cold);
-        expect(r.dr.cold.phases[3].basis).to.match(/a full of 20 GiB and 288 increments: 26 GiB from S3 at 50 MiB\/s \+ 289 link\(s\) × 30 s/);
-        // All-full backups: a chain of one.
-        expect(rtoModel({ snapshotFullAfterHours: 0 }).dr.cold.phases[3].seconds).to.equal(439.6);
-        expect(rtoModel({ restoreSizeGiB: 100, restoreThroughputMiBps: 200, snapshotFullAfterHours: 0 }).dr.cold.phases[3].seconds).to.equal(542);
-        expect(rtoModel({ restorePerLinkSeconds: 10 }).dr.cold.phases[3].seconds).to.equal(532.5 + 2890);
-    });
-
-    it("DR RTO warm standby: the newest backup downloads what the 5-minute download step can have missed; the verified one nothing", () => {
-        const warm = rtoModel({ drClusterPreProvisioned: true });
-        expect(warm.drRto).to.equal(warm.dr.warm);
-        expect(RTO_DEFAULTS.restoreCheckIntervalSeconds).to.equal(3600);
-        expect(RTO_DEFAULTS.restoreDownloadIntervalSeconds).to.equal(300);
-        // At worst a new full the step has not fetched (20 GiB at 50 MiB/s) + 1 increment of its interval, 2 links × 30 s:
-        // honestly just over 10 minutes (the estimates are RESTORE_ESTIMATE's, not tuned).
-        expect(secondsOf(warm.dr.warm)).to.deep.equal([
-            ["pulumi up", 60],
-            ["restore", 470],
-            ["Jenkins start", 80],
-        ]);
-        expect(warm.dr.warm.totalSeconds).to.equal(610);
-        expect(warm.dr.warm.phases[1].basis).to.match(
-            /a new full it has not fetched yet \(or is still fetching\) and 1 increment\(s\) of its 5-minute interval/,
-        );
-        // Without a new full in the window (most fail-overs): one increment and one link.
-        expect(warm.dr.warm.caveat).to.match(/without one in the window 170\.4 s \(2\.8 min\)/);
-        // A longer chain does not change it; a larger claim, a rarer download step or a slower S3 does; the check's interval does not.
-        expect(rtoModel({ drClusterPreProvisioned: true, snapshotFullAfterHours: 168 }).drRto.totalSeconds).to.equal(610);
-        expect(rtoModel({ drClusterPreProvisioned: true, restoreCheckIntervalSeconds: 300 }).drRto.totalSeconds).to.equal(610);
-        expect(rtoModel({ drClusterPreProvisioned: true, restoreDownloadIntervalSeconds: 3600 }).drRto.totalSeconds).to.equal(944.7);
-        expect(rtoModel({ drClusterPreProvisioned: true, restoreThroughputMiBps: 25 }).drRto.totalSeconds).to.be.greaterThan(1000);
-        expect(rtoModel({ drClusterPreProvisioned: true, restoreSizeGiB: 100 }).drRto.totalSeconds).to.be.greaterThan(610);
-        // Pinning the verified backup: a local restore, within 10 minutes whatever the size, at the price of its age.
-        expect(secondsOf(warm.dr.warmVerified)).to.deep.equal([
-            ["pulumi up", 60],
-            ["restore", 30],
-            ["Jenkins start", 80],
-        ]);
-        expect(rtoModel({ drClusterPreProvisioned: true, restoreSizeGiB: 100 }).dr.warmVerified.totalSeconds).to.equal(170);
-        expect(warm.dr.warmVerified.caveat).to.match(/RPO: that backup's age, up to the check interval \+ a snapshot gap \(65 min\)/);
-        const text = formatRtoReport(warm);
-        expect(text).to.match(/DR warm standby \(drMode: standby, then restore\): 610 s \(10\.2 min\)/);
-        expect(text).to.include("DR warm standby, the backup the restore check verified pinned (runbook): 170 s (2.8 min)");
-    });
+    // The DR paths (cold, warm, the verified backup pinned) and the restore estimate: drPaths.spec.ts.
 
     it("reads the stack's settings", () => {
         const i = rtoInputsFromSettings({
@@ -253,8 +192,8 @@ describe("RTO/RPO model", () => {
         expect(text).to.include("HA Controller (LINSTOR and CSI controllers on surviving nodes): 137 s (2.3 min)");
         expect(text).to.include("In-region RPO: 0 s");
         expect(text).to.include("Region RPO: 872 s (14.5 min)");
-        expect(text).to.include("DR (cluster created on demand): 10782.5 s (179.7 min)");
-        expect(text).to.include("DR warm standby (drMode: standby, then restore): 610 s (10.2 min)");
+        expect(text).to.include("DR (cluster created on demand): 10613.7 s (176.9 min)");
+        expect(text).to.include("DR warm standby (drMode: standby, then restore): 488.1 s (8.1 min)");
         expect(text).to.match(/Target 60 s: storage met, Jenkins after node fail-over missed, worst-case AZ fail-over missed\./);
         expect(text).to.include("ping-int 10 s + ping-timeout 0.5 s");
     });
