@@ -9,7 +9,9 @@
  * 2. takes an on-demand VolumeSnapshot of the Jenkins claim with the S3 VolumeSnapshotClass and waits
  *    until it is readyToUse (shipped), then reads its VolumeSnapshotContent's status.snapshotHandle;
  * 3. prints (or with --apply runs) `pulumi config set ha-jenkins-eks:restoreSnapshotHandle … -s dr` and `pulumi up -s dr`;
- * 4. verifies the file's checksum through the DR stack's Jenkins.
+ * 4. verifies the file's checksum through the DR stack's Jenkins, and prints the restore throughput it measured (the DR
+ *    stack's restore gate Job's time for the restored chain, restoreMeasure.ts) against RESTORE_ESTIMATE and the warm
+ *    fail-over's break-even.
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -34,6 +36,7 @@ import { DRILL_FILE_MIB, isDrillId, newDrillId } from "./drillPayload";
 import { numberFlag, secondsFlag } from "./flags";
 import type { JenkinsClient } from "./jenkinsClient";
 import { seconds } from "./phases";
+import { restoreReport } from "./restoreMeasure";
 import { OUTPUT_NAMES, outputString } from "./stackOutputs";
 
 /** The DR stack's config key naming the backup to restore (stacks/config/dr.ts). */
@@ -225,7 +228,9 @@ Options:
   --snapshot-timeout-seconds N   whole seconds, 1-604800, default 2700 (a full first backup of a large volume takes long)
   --jenkins-wait-seconds N   how long verify waits for the DR Jenkins (whole seconds, 1-604800, default 1800)
   --jenkins-url, --port-forward, --jenkins-user, --namespace, --service, --kubeconfig, --context, --outputs-file as in drill:failover
-Credentials: JENKINS_API_TOKEN or JENKINS_PASSWORD, else the stack output jenkinsAdminPassword.`;
+Credentials: JENKINS_API_TOKEN or JENKINS_PASSWORD, else the stack output jenkinsAdminPassword.
+verify also prints the restore throughput: the DR stack's restore gate Job (its LINSTOR namespace, label
+ha-jenkins-eks.io/restore-gate) from start to completion for the chain of restoredBackup, against the estimate.`;
 
 export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
@@ -363,6 +368,8 @@ async function verifyStack(
         { jenkins: client, writer: new ChecksumWriter(client, systemClock, { mode: writer, log }), clock: systemClock },
     );
     log(result.message);
+    // The restore estimate, measured: the restore gate's time for the restored chain (restoreMeasure.ts).
+    log(await restoreReport(outputs, flags));
     return result.passed;
 }
 
