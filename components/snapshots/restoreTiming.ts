@@ -19,7 +19,8 @@ const MIB = 2 ** 20;
  * piped into the command) through `zstd -d | thin_recv <vg>/<snapshot LV>` (BackupShippingS3Service CMD_FORMAT_RECEIVING,
  * LvmThinProvider; the upload is `thin_send | zstd`), so the wire carries compressed bytes and the logical rate is at least the wire rate: equal for
  * incompressible data, the worst case taken here. Each ceiling is for the defaults (Pulumi.yaml instanceType m6i.large,
- * a gp3 data volume at dataVolumeThroughputMiBps' default); burst allowances are ignored (they run out).
+ * a gp3 data volume at dataVolumeThroughputMiBps' default); burst allowances are ignored (they run out). Not counted, not
+ * confirmed from a source here: the instance's EBS-optimized baseline bandwidth (components/snapshots/README.md, doubts).
  */
 export const RESTORE_STREAM_CEILINGS_MIBPS = {
     /**
