@@ -128,7 +128,7 @@ export function drRtoPaths(i: RtoInputs): DrPaths {
     const pulumiUp: Phase = {
         name: "pulumi up",
         seconds: i.drPulumiUpSeconds,
-        basis: `choosing the backup, the restore gate, the restore objects and the Jenkins release on the running cluster (estimate ${i.drPulumiUpSeconds} s)`,
+        basis: `choosing the backup, starting the restore gate's Job, the restore objects and the Jenkins release on the running cluster (estimate ${i.drPulumiUpSeconds} s)`,
     };
     const interval = `${round(i.restoreDownloadIntervalSeconds / 60)}-minute`;
     const start = warmStart(i);
