@@ -13,10 +13,12 @@ import { ConfigError } from "../components/shared/errors";
 import { BYTE_SUFFIXES, parseQuantity } from "../components/shared/validation";
 import { S3SnapshotShipping, validateS3SnapshotShippingArgs } from "../components/snapshots";
 import { s3BucketReader } from "../components/snapshots/bucketReader";
+import { ReleaseChain } from "../components/snapshots/releaseChain";
 import { SnapshotRestore } from "../components/snapshots/restore";
 import { RestoreCheck } from "../components/snapshots/restoreCheck";
 import { RestoreDownload } from "../components/snapshots/restoreDownload";
 import { restoreSeconds } from "../components/snapshots/restoreTiming";
+import { linstorResourceOfClaim } from "../components/snapshots/schedule";
 import { type BucketSource, type ExistingBucket, remoteName, validateS3SnapshotSettings } from "../components/snapshots/settings";
 import { projectKey, type StackConfig } from "./config";
 import { type DrConfig, REUSED_JENKINS_SETTINGS } from "./config/dr";
@@ -120,6 +122,8 @@ export async function deployDr(cfg: StackConfig) {
         primaryRestored: primary?.restoredBackup,
         remote,
         jenkinsNamespace,
+        sourceResource: dr.restoreSourceResource,
+        primaryResource: primary?.jenkinsLinstorResource,
         bucket: `${existing.name} (${existing.region})`,
         reader: () => s3BucketReader(existing.name, existing.region),
     };
@@ -224,6 +228,33 @@ export async function deployDr(cfg: StackConfig) {
                   restoreWaitSeconds: restoreSeconds(backup, dr.restoreThroughputMiBps),
                   dependsOn: [restore.claim],
               });
+    // 5. Once Jenkins runs on the restored claim, release the chain downloaded into the origin's snapshots
+    // (releaseChain.ts). Not on the run that turns a standby into a restore: its download step and restore check are
+    // deleted only at the end of that run and could fetch the chain again after the release; the next `pulumi up`
+    // releases it (runbook).
+    const restoredResource = restore?.claim.metadata.uid.apply(linstorResourceOfClaim);
+    if (jenkins !== undefined && restore !== undefined && names !== undefined && restoredResource !== undefined && backup !== undefined) {
+        if (dr.restoreReleaseChain && own.drMode !== "standby") {
+            new ReleaseChain(
+                `${cfg.namePrefix}-release-chain-${names.key}`,
+                {
+                    linstorNamespace: cluster.linstorNamespace,
+                    claimNamespace: drCfg.jenkins.namespace,
+                    claimName: restore.claimName,
+                    restoredPvName: restoredResource,
+                    originResources: [backup.resource],
+                    restoreKey: names.key,
+                    image: drCfg.snapshots.snapshotJobImage,
+                    curlImage: dr.remoteJobImage,
+                },
+                { provider: cluster.provider, dependsOn: [jenkins] },
+            );
+        } else if (dr.restoreReleaseChain) {
+            void pulumi.log.info(
+                `The chain downloaded into ${backup.resource} is released by the next \`pulumi up\` (after the standby's schedules are gone).`,
+            );
+        }
+    }
 
     return exportOutputs({
         ...clusterOutputs(cfg, cluster),
@@ -249,6 +280,7 @@ export async function deployDr(cfg: StackConfig) {
                   restoredSnapshotHandle: backup.handle,
                   restoredClaimName: restore.claimName,
                   restoredClaimUrn: restore.claim.urn,
+                  jenkinsLinstorResource: restoredResource,
               }
             : {}),
         ...monitoringOutputs(monitoring),

@@ -5,7 +5,12 @@
  *    `restoreSelection` is the one it was made under: an unrelated `pulumi up` never restores again because a newer
  *    backup appeared.
  * 3. Else the newest complete backup of a claim in the Jenkins namespace (backupCatalog.ts), read from the bucket, of
- *    one LINSTOR cluster. Fails closed when the bucket cannot say which cluster is the live one: two clusters whose
+ *    one LINSTOR cluster. Which backups are the Jenkins claim's (claimFilter): those whose meta carries the claim's
+ *    namespace (`Aux/csi.storage.k8s.io/pvc/namespace`, set by linstor-csi from csi-provisioner's
+ *    `--extra-create-metadata`); when none does (a volume provisioned without them: an imported PV, a controller run
+ *    without the flag), those of the primary's Jenkins resource, its output `jenkinsLinstorResource` (live or
+ *    recorded). `restoreSourceResource` names the resource explicitly and overrides both. Backups without the
+ *    properties and no resource to match them: a ConfigError naming both, never a silent start without Jenkins. Fails closed when the bucket cannot say which cluster is the live one: two clusters whose
  *    backups of the claim overlap in time (an old primary that came back and ships its stale claim beside the DR copy's,
  *    the failback case), or backups of the cluster the primary stack itself replaced (its `restoredBackup.clusterId`)
  *    newer than that restore. Then a ConfigError names `restoreSourceClusterId`, which pins the cluster.
@@ -16,15 +21,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/shared/errors";
 import {
+    type BackupFilter,
     type BucketReader,
     backupHandle,
     backupNameKey,
     type CatalogResult,
     type ChosenBackup,
     type ClusterSpan,
-    clusterSpans,
     newestCompleteBackup,
+    PVC_NAMESPACE_PROP,
     parseHandle,
+    type ResourceHead,
+    resourceHeads,
+    spansOf,
 } from "../components/snapshots/backupCatalog";
 import { projectKey } from "./config";
 import type { DrConfig } from "./config/dr";
@@ -39,6 +48,10 @@ export interface ChoiceContext {
     /** The LINSTOR remote name in this cluster (the handle's host). */
     readonly remote: string;
     readonly jenkinsNamespace: string;
+    /** `restoreSourceResource`: the LINSTOR resource whose backups are the Jenkins claim's, whatever their metas say. */
+    readonly sourceResource?: string;
+    /** The primary's `jenkinsLinstorResource` (live or recorded): used when no backup carries the claim properties. */
+    readonly primaryResource?: string;
     /** The bucket, described for messages. */
     readonly bucket: string;
     /** Reads the bucket; only called when a choice has to be made. */
@@ -80,7 +93,6 @@ function found(r: CatalogResult): string {
 /** Chooses the backup (see the header). Throws a ConfigError for a pinned backup that is missing or incomplete. */
 export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
     const { dr, recorded } = c;
-    const filter = { pvcNamespace: c.jenkinsNamespace };
     if (dr.restoreSnapshotHandle !== undefined) {
         const pin = parseHandle(dr.restoreSnapshotHandle);
         const matches = (b: { resource: string; snapshot: string }) =>
@@ -102,11 +114,13 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
     // A pin removed later keeps what it restored too: only raising restoreSelection chooses again.
     if (recorded !== undefined && recorded.selection === dr.restoreSelection) return kept(recorded);
     const reader = c.reader();
-    const clusterId = await sourceCluster(c, await clusterSpans(reader, filter).catch(readError(c)));
-    const r = await newestCompleteBackup(reader, { ...filter, ...(clusterId !== undefined ? { clusterId } : {}) }).catch(readError(c));
+    const heads = await resourceHeads(reader).catch(readError(c));
+    const claim = claimFilter(c, heads);
+    const clusterId = await sourceCluster(c, spansOf(heads, claim.filter), claim.what);
+    const r = await newestCompleteBackup(reader, { ...claim.filter, ...(clusterId !== undefined ? { clusterId } : {}) }).catch(readError(c));
     if (r.chosen === undefined) {
         void pulumi.log.warn(
-            `The bucket ${c.bucket} holds no complete backup of a claim in namespace ${c.jenkinsNamespace}.${found(r)} ` +
+            `The bucket ${c.bucket} holds no complete backup of ${claim.what}.${found(r)} ` +
                 "The DR stack comes up without Jenkins (cluster, LINSTOR and its S3 remote); the next `pulumi up` looks again.",
         );
         return { how: "none" };
@@ -120,16 +134,59 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
  * takes the newest backup of any resource, with a warning; a new claim in the primary needs a `pulumi up` here.
  */
 export async function standbyOrigins(c: ChoiceContext, clusterId?: string): Promise<string[]> {
-    const spans = await clusterSpans(c.reader(), { pvcNamespace: c.jenkinsNamespace }).catch(readError(c));
+    const heads = await resourceHeads(c.reader()).catch(readError(c));
+    const claim = claimFilter(c, heads);
+    const spans = spansOf(heads, claim.filter);
     const span = clusterId !== undefined ? spans.find((s) => s.clusterId === clusterId) : spans[0];
     if (span === undefined) {
         void pulumi.log.warn(
-            `The bucket ${c.bucket} holds no backup of a claim in namespace ${c.jenkinsNamespace}${clusterId ? ` from cluster ${clusterId}` : ""}: ` +
+            `The bucket ${c.bucket} holds no backup of ${claim.what}${clusterId ? ` from cluster ${clusterId}` : ""}: ` +
                 "the restore check verifies the newest backup of any resource until a `pulumi up` finds one.",
         );
         return [];
     }
     return [...span.resources].sort();
+}
+
+/** Which backups are the Jenkins claim's (see the header), and how to say so in messages. */
+export function claimFilter(c: ChoiceContext, heads: readonly ResourceHead[]): { readonly filter: BackupFilter; readonly what: string } {
+    const described = heads.map(
+        (h) => `${h.resource} (${h.head.pvcNamespace === undefined ? "no claim properties" : `namespace ${h.head.pvcNamespace}`})`,
+    );
+    const found = described.length > 10 ? [...described.slice(0, 10), `${described.length - 10} more`] : described;
+    if (c.sourceResource !== undefined) {
+        if (!heads.some((h) => h.resource === c.sourceResource)) {
+            const all = heads.length === 0 ? "" : ` It holds backups of: ${found.join(", ")}.`;
+            throw new ConfigError(
+                projectKey("restoreSourceResource"),
+                c.sourceResource,
+                `The bucket ${c.bucket} holds no readable backup of this LINSTOR resource.${all} Name the Jenkins claim's resource ` +
+                    "(the primary's output jenkinsLinstorResource, or its PV's spec.csi.volumeHandle), or unset the key to match by the claim's namespace.",
+            );
+        }
+        return { filter: { resource: c.sourceResource }, what: `the LINSTOR resource ${c.sourceResource} (restoreSourceResource)` };
+    }
+    const byNamespace = { filter: { pvcNamespace: c.jenkinsNamespace }, what: `a claim in namespace ${c.jenkinsNamespace}` };
+    if (heads.some((h) => h.head.pvcNamespace === c.jenkinsNamespace)) return byNamespace;
+    const bare = heads.filter((h) => h.head.pvcNamespace === undefined).map((h) => h.resource);
+    if (c.primaryResource !== undefined) {
+        if (bare.length > 0) {
+            void pulumi.log.info(
+                `No backup in the bucket ${c.bucket} carries the claim properties; restoring the primary's Jenkins resource ${c.primaryResource} (its output jenkinsLinstorResource).`,
+            );
+        }
+        return { filter: { resource: c.primaryResource }, what: `the primary's Jenkins resource ${c.primaryResource}` };
+    }
+    if (bare.length === 0) return byNamespace;
+    throw new ConfigError(
+        projectKey("restoreSourceResource"),
+        undefined,
+        `No backup in the bucket ${c.bucket} says which claim it is of (${PVC_NAMESPACE_PROP} = ${c.jenkinsNamespace} is missing from every meta; ` +
+            `resources: ${found.join(", ")}), and the primary's Jenkins resource is not known (its output jenkinsLinstorResource: ` +
+            "set primaryStack to a primary deployed by this program, or restore once with it so this stack records it). " +
+            "Set restoreSourceResource to the Jenkins claim's LINSTOR resource (on the primary: kubectl -n <Jenkins namespace> get pvc <claim> " +
+            "-o jsonpath='{.spec.volumeName}'), or pin a backup with restoreSnapshotHandle.",
+    );
 }
 
 /** A kept choice older than this is worth a warning: a DR stack left deployed after a drill keeps the drill's backup. */
@@ -160,7 +217,7 @@ function when(backupTime: string): string {
  * The cluster to restore from: `restoreSourceClusterId` when set (it must have shipped the claim), else none (any) when
  * the bucket is unambiguous; a ConfigError naming the key when it is not (see the header).
  */
-async function sourceCluster(c: ChoiceContext, spans: readonly ClusterSpan[]): Promise<string | undefined> {
+async function sourceCluster(c: ChoiceContext, spans: readonly ClusterSpan[], what: string): Promise<string | undefined> {
     const key = projectKey("restoreSourceClusterId");
     const list = spans.map((s) => `${s.clusterId} (${s.resources.join(", ")}: ${when(s.first)}…${when(s.last)} UTC)`).join("; ");
     const pinned = c.dr.restoreSourceClusterId;
@@ -169,8 +226,7 @@ async function sourceCluster(c: ChoiceContext, spans: readonly ClusterSpan[]): P
         throw new ConfigError(
             key,
             pinned,
-            `No backup of a claim in namespace ${c.jenkinsNamespace} in the bucket ${c.bucket} was shipped by this LINSTOR cluster. ` +
-                `Clusters that shipped one: ${list || "none"}.`,
+            `No backup of ${what} in the bucket ${c.bucket} was shipped by this LINSTOR cluster. ` + `Clusters that shipped one: ${list || "none"}.`,
         );
     }
     const [newest, ...others] = spans;

@@ -9,13 +9,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../components/shared/errors";
 import type { ExistingBucket } from "../components/snapshots/settings";
 import { projectKey, type StackConfig } from "./config";
-import type { DrConfig } from "./config/dr";
+import type { DrConfig, DrMode } from "./config/dr";
 import { DR_READS_OPTIONAL, DR_READS_REQUIRED, MissingPrimaryOutputError, type PrimaryStackOutputs, type RestoredBackup } from "./outputs";
 
 /** What this stack recorded in its own outputs on its last successful (or partly successful) run. */
 export interface OwnRecord {
     readonly restoredBackup?: RestoredBackup;
     readonly primaryRecord?: PrimaryStackOutputs;
+    /** The mode of the last run (its output `drMode`): a run that turns a standby into a restore defers the chain's release. */
+    readonly drMode?: DrMode;
 }
 
 /**
@@ -29,7 +31,11 @@ export async function readOwnRecord(cfg: StackConfig): Promise<OwnRecord> {
         const v = d.value ?? d.secretValue;
         return v === null || v === "" ? undefined : (v as T | undefined);
     };
-    return { restoredBackup: await value<RestoredBackup>("restoredBackup"), primaryRecord: await value<PrimaryStackOutputs>("primaryRecord") };
+    return {
+        restoredBackup: await value<RestoredBackup>("restoredBackup"),
+        primaryRecord: await value<PrimaryStackOutputs>("primaryRecord"),
+        drMode: await value<DrMode>("drMode"),
+    };
 }
 
 export interface PrimarySource {

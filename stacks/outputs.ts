@@ -41,6 +41,11 @@ export interface StackOutputs {
     readonly jenkinsStorageSize: string;
     /** Jenkins settings a DR copy reuses unless the DR stack overrides them. */
     readonly jenkinsSettings: Partial<JenkinsSettings>;
+    /**
+     * The LINSTOR resource of the Jenkins claim (linstor-csi names it after the PV, `pvc-<claim UID>`): the DR stack
+     * matches backups by it when their metas carry no claim properties (stacks/drChoice.ts).
+     */
+    readonly jenkinsLinstorResource: string;
     // Snapshots to S3.
     readonly snapshotBucketName: string;
     readonly snapshotBucketRegion: string;
@@ -140,6 +145,7 @@ export const OUTPUT_NAMES: { readonly [K in OutputName]: K } = {
     jenkinsStorageClassName: "jenkinsStorageClassName",
     jenkinsStorageSize: "jenkinsStorageSize",
     jenkinsSettings: "jenkinsSettings",
+    jenkinsLinstorResource: "jenkinsLinstorResource",
     snapshotBucketName: "snapshotBucketName",
     snapshotBucketRegion: "snapshotBucketRegion",
     snapshotBucketArn: "snapshotBucketArn",
@@ -199,7 +205,7 @@ export const DR_READS_REQUIRED = [
     "jenkinsStorageSize",
     "jenkinsSettings",
 ] as const satisfies readonly OutputName[];
-export const DR_READS_OPTIONAL = ["latestSnapshotHandle", "restoredBackup"] as const satisfies readonly OutputName[];
+export const DR_READS_OPTIONAL = ["latestSnapshotHandle", "restoredBackup", "jenkinsLinstorResource"] as const satisfies readonly OutputName[];
 
 /** The primary's outputs as the DR stack sees them. */
 export type PrimaryStackOutputs = Pick<StackOutputs, (typeof DR_READS_REQUIRED)[number]> &

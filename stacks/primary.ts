@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { HaJenkins } from "../components/jenkins";
 import type { S3SnapshotShipping } from "../components/snapshots";
+import { linstorResourceOfClaim } from "../components/snapshots/schedule";
 import type { StackConfig } from "./config";
 import { newestBackupOutputs } from "./newestBackup";
 import { exportOutputs } from "./outputs";
@@ -52,12 +53,16 @@ export async function deployPrimary(cfg: StackConfig) {
         });
     }
     const linstorDbBackup = buildLinstorDbBackup(cfg, cluster, snapshots);
+    // The claim Jenkins runs on (the restored one with restoreFromSnapshot): its LINSTOR resource is `pvc-<UID>`.
+    const claimUid = snapshots.restore?.claim.metadata.uid ?? jenkins.pvc?.metadata.uid;
+    const jenkinsLinstorResource = claimUid?.apply((uid) => (uid ? linstorResourceOfClaim(uid) : undefined));
     return exportOutputs({
         ...clusterOutputs(cfg, cluster),
         vpcId: cluster.vpcId,
         ...jenkinsOutputs(jenkins),
         ...snapshotOutputs(snapshots),
-        ...newestBackupOutputs(snapshots, cfg.jenkins.namespace),
+        ...(jenkinsLinstorResource !== undefined ? { jenkinsLinstorResource } : {}),
+        ...newestBackupOutputs(snapshots, cfg.jenkins.namespace, jenkinsLinstorResource),
         ...linstorDbBackupOutputs(linstorDbBackup),
         ...monitoringOutputs(monitoring),
         ...deployedVersionOutputs(cfg, cluster.availabilityZones),

@@ -45,6 +45,8 @@ export const PVC_NAME_PROP = "Aux/csi.storage.k8s.io/pvc/name";
 export const PVC_NAMESPACE_PROP = "Aux/csi.storage.k8s.io/pvc/namespace";
 /** Longest chain followed before giving up (a loop or a corrupt bucket). */
 const MAX_CHAIN = 10000;
+/** Metas read ahead of the link a chain has reached (newestCompleteBackup): a few requests in flight, not the resource's all. */
+const PREFETCH = 8;
 
 export interface MetaKeyInfo {
     readonly resource: string;
@@ -138,6 +140,58 @@ export interface BackupFilter {
     readonly pvcName?: (name: string) => boolean;
     /** Only backups shipped by this LINSTOR cluster (the meta's `clusterId`). */
     readonly clusterId?: string;
+    /**
+     * Only backups of this LINSTOR resource, told by the key alone (no other resource's meta is read). For volumes
+     * whose metas carry no claim properties: the resource is the claim's PV name (`pvc-<claim UID>`).
+     */
+    readonly resource?: string;
+}
+
+/** A resource's newest readable meta in the bucket, with the key times of its first and last backup. */
+export interface ResourceHead {
+    readonly resource: string;
+    readonly head: LinstorBackup;
+    readonly first: string;
+    readonly last: string;
+}
+
+/** Whether a resource's head passes the claim part of `filter` (namespace, name, resource). */
+function headMatches(h: { readonly resource: string; readonly head: LinstorBackup }, filter: BackupFilter): boolean {
+    if (filter.resource !== undefined && h.resource !== filter.resource) return false;
+    if (filter.pvcNamespace !== undefined && h.head.pvcNamespace !== filter.pvcNamespace) return false;
+    if (filter.pvcName && !filter.pvcName(h.head.pvcName ?? "")) return false;
+    return true;
+}
+
+/**
+ * Every resource with backups in the bucket (`only`: just that one), each with its newest readable meta: a listing
+ * and one GET per resource. A resource none of whose metas reads is left out (the choice passes over it too).
+ */
+export async function resourceHeads(reader: BucketReader, only?: string): Promise<ResourceHead[]> {
+    const byResource = new Map<string, { id: string; info: MetaKeyInfo }[]>();
+    for (const key of await reader.listKeys()) {
+        const info = parseMetaKey(key);
+        if (!info || (only !== undefined && info.resource !== only)) continue;
+        const list = byResource.get(info.resource) ?? [];
+        list.push({ id: key.slice(0, -META_SUFFIX.length), info });
+        byResource.set(info.resource, list);
+    }
+    const heads: ResourceHead[] = [];
+    for (const [resource, list] of byResource) {
+        list.sort((a, b) => compareNewestFirst(a.id, a.info, b.id, b.info));
+        let head: LinstorBackup | undefined;
+        for (const { id, info } of list) {
+            // A failed read rejects (it says nothing of the backup); an unparsable meta passes on to the next one.
+            const text = await reader.readText(`${id}${META_SUFFIX}`);
+            try {
+                head = parseMeta(id, info, text);
+                break;
+            } catch {}
+        }
+        if (head === undefined) continue;
+        heads.push({ resource, head, first: (list.at(-1) as { info: MetaKeyInfo }).info.backupTime, last: list[0].info.backupTime });
+    }
+    return heads;
 }
 
 /**
@@ -160,39 +214,22 @@ export interface ClusterSpan {
  * left out (the choice passes over it too).
  */
 export async function clusterSpans(reader: BucketReader, filter: BackupFilter): Promise<ClusterSpan[]> {
-    const byResource = new Map<string, { id: string; info: MetaKeyInfo }[]>();
-    for (const key of await reader.listKeys()) {
-        const info = parseMetaKey(key);
-        if (!info) continue;
-        const list = byResource.get(info.resource) ?? [];
-        list.push({ id: key.slice(0, -META_SUFFIX.length), info });
-        byResource.set(info.resource, list);
-    }
+    return spansOf(await resourceHeads(reader, filter.resource), filter);
+}
+
+/** clusterSpans over heads already read. */
+export function spansOf(heads: readonly ResourceHead[], filter: BackupFilter): ClusterSpan[] {
     const spans = new Map<string, { first: string; last: string; resources: string[] }>();
-    for (const [resource, list] of byResource) {
-        list.sort((a, b) => compareNewestFirst(a.id, a.info, b.id, b.info));
-        let head: LinstorBackup | undefined;
-        for (const { id, info } of list) {
-            // A failed read rejects (it says nothing of the backup); an unparsable meta passes on to the next one.
-            const text = await reader.readText(`${id}${META_SUFFIX}`);
-            try {
-                head = parseMeta(id, info, text);
-                break;
-            } catch {}
-        }
-        if (head === undefined) continue;
-        if (filter.pvcNamespace !== undefined && head.pvcNamespace !== filter.pvcNamespace) continue;
-        if (filter.pvcName && !filter.pvcName(head.pvcName ?? "")) continue;
-        const cluster = head.clusterId ?? `unknown:${resource}`;
-        const first = (list.at(-1) as { info: MetaKeyInfo }).info.backupTime;
-        const last = list[0].info.backupTime;
+    for (const h of heads) {
+        if (!headMatches(h, filter)) continue;
+        const cluster = h.head.clusterId ?? `unknown:${h.resource}`;
         const s = spans.get(cluster);
-        if (s === undefined) spans.set(cluster, { first, last, resources: [resource] });
+        if (s === undefined) spans.set(cluster, { first: h.first, last: h.last, resources: [h.resource] });
         else
             spans.set(cluster, {
-                first: [first, s.first].sort()[0],
-                last: [last, s.last].sort()[1],
-                resources: [...s.resources, resource],
+                first: [h.first, s.first].sort()[0],
+                last: [h.last, s.last].sort()[1],
+                resources: [...s.resources, h.resource],
             });
     }
     return [...spans.entries()].map(([clusterId, s]) => ({ clusterId, ...s })).sort((a, b) => b.last.localeCompare(a.last));
@@ -228,8 +265,9 @@ function dataKeyBackupId(d: DataKeyInfo, key: string): string {
 
 /**
  * Reads the bucket's backups: lists the keys once, then reads metas newest first, only as far as needed (a candidate's
- * possible chain at once: its resource's metas no newer than it): the first backup that passes `filter` and is
- * complete (its data objects present, its whole `basedOn` chain complete) wins.
+ * chain link by link, `basedOn` after `basedOn`, with PREFETCH older metas of its resource in flight): the first backup
+ * that passes `filter` and is complete (its data objects present, its whole `basedOn` chain complete) wins. Cost: one
+ * GET per head looked at, one per link of the chain that wins (plus ≤ PREFETCH), one HEAD per data object of it.
  * `wanted` restricts the search to backups it accepts (a pinned backup). A read that fails rejects: the bucket could not
  * be read, which says nothing about its backups.
  */
@@ -266,12 +304,21 @@ export async function newestCompleteBackup(
         }
         return found;
     };
-    /** Starts reading, all at once, the metas a chain of `head` can consist of: its resource's, no newer than it. */
-    const prefetch = (head: LinstorBackup): void => {
-        for (const [id, info] of metas) {
-            // Awaited (and its failure reported) where the chain reaches it; here only started.
-            if (info.resource === head.resource && info.backupTime <= head.backupTime) read(id).catch(() => undefined);
-        }
+    // Each resource's metas, newest first: a chain's links are its resource's metas older than its head, in that order.
+    const byResource = new Map<string, string[]>();
+    for (const [id, info] of [...metas.entries()].sort(([a, x], [b, y]) => compareNewestFirst(a, x, b, y))) {
+        byResource.set(info.resource, [...(byResource.get(info.resource) ?? []), id]);
+    }
+    /**
+     * Starts reading the PREFETCH metas of `id`'s resource after it (newest first), the links its chain most likely
+     * continues with: the chain is followed link by link with a few reads in flight, so a search reads its chain and at
+     * most PREFETCH more, not every older meta of the resource (older chains, dailies).
+     */
+    const prefetch = (id: string): void => {
+        const list = byResource.get((metas.get(id) as MetaKeyInfo).resource) ?? [];
+        const at = list.indexOf(id);
+        // Awaited (and its failure reported) where the chain reaches it; here only started.
+        for (const next of list.slice(at + 1, at + 1 + PREFETCH)) read(next).catch(() => undefined);
     };
     /** The chain from `id` down to its full backup, or why it is not complete. */
     const chainOf = async (id: string): Promise<LinstorBackup[] | string> => {
@@ -279,6 +326,7 @@ export async function newestCompleteBackup(
         for (let next: string | undefined = id; next !== undefined; ) {
             if (chain.length >= MAX_CHAIN || chain.some((b) => b.id === next)) return `its chain loops or exceeds ${MAX_CHAIN} backups`;
             if (!metas.has(next)) return `its base ${next} has no meta object in the bucket`;
+            prefetch(next);
             const b = await read(next);
             if (b instanceof Error) return next === id ? b.message : `its base ${next}: ${b.message}`;
             const missing = Object.values(b.dataKeys)
@@ -300,7 +348,9 @@ export async function newestCompleteBackup(
         return chain;
     };
     const rejected: Rejection[] = [];
-    const newestFirst = [...metas.entries()].filter(([id, info]) => wanted({ id, ...info })).sort(([a, x], [b, y]) => compareNewestFirst(a, x, b, y));
+    const newestFirst = [...metas.entries()]
+        .filter(([id, info]) => (filter.resource === undefined || info.resource === filter.resource) && wanted({ id, ...info }))
+        .sort(([a, x], [b, y]) => compareNewestFirst(a, x, b, y));
     for (const [id] of newestFirst) {
         const head = await read(id);
         if (head instanceof Error) {
@@ -314,7 +364,6 @@ export async function newestCompleteBackup(
             rejected.push({ id, reason: `it has ${Object.keys(head.dataKeys).length} volumes; linstor-csi restores single-volume backups only` });
             continue;
         }
-        prefetch(head);
         const chain = await chainOf(id);
         if (typeof chain === "string") {
             rejected.push({ id, reason: chain });

@@ -52,6 +52,11 @@ export interface DrConfig {
      * shipped the Jenkins claim at the same time (an old primary that came back): the choice refuses until it is set.
      */
     readonly restoreSourceClusterId?: string;
+    /**
+     * The LINSTOR resource whose backups are the Jenkins claim's, whatever their metas say; default: the backups whose
+     * meta carries the Jenkins namespace, else the primary's `jenkinsLinstorResource` (stacks/drChoice.ts).
+     */
+    readonly restoreSourceResource?: string;
     /** The bucket to restore from when no primary outputs (live or recorded) name it, or to override them. */
     readonly restoreBucketName?: string;
     readonly restoreBucketRegion?: string;
@@ -72,6 +77,11 @@ export interface DrConfig {
      * schedule on the restored claim) and export what a failback stack reads. Default false: restore only.
      */
     readonly drSnapshotsEnabled: boolean;
+    /**
+     * After a restore, once the restored claim is in use, delete the chain downloaded into snapshots of the origin
+     * resource (and its then empty resource definition): components/snapshots/releaseChain.ts. Default true.
+     */
+    readonly restoreReleaseChain: boolean;
 }
 
 export const DR_DEFAULTS = {
@@ -88,6 +98,7 @@ export const DR_ONLY_KEYS = [
     "restoreStorageSize",
     "restoreSelection",
     "restoreSourceClusterId",
+    "restoreSourceResource",
     "restoreBucketName",
     "restoreBucketRegion",
     "restoreBucketKmsKeyArn",
@@ -105,6 +116,7 @@ export function readDrConfig(r: ConfigReader): DrConfig {
         restoreSnapshotHandle: r.optionalString("restoreSnapshotHandle"),
         restoreSelection: r.integer("restoreSelection", DR_DEFAULTS.restoreSelection),
         restoreSourceClusterId: r.optionalString("restoreSourceClusterId"),
+        restoreSourceResource: r.optionalString("restoreSourceResource"),
         restoreBucketName: r.optionalString("restoreBucketName"),
         restoreBucketRegion: r.optionalString("restoreBucketRegion"),
         restoreBucketKmsKeyArn: r.optionalString("restoreBucketKmsKeyArn"),
@@ -114,6 +126,7 @@ export function readDrConfig(r: ConfigReader): DrConfig {
         restoreDownloadSchedule: r.optionalString("restoreDownloadSchedule"),
         remoteJobImage: r.string("remoteJobImage", DR_DEFAULTS.remoteJobImage),
         drSnapshotsEnabled: r.boolean("drSnapshotsEnabled", false),
+        restoreReleaseChain: r.boolean("restoreReleaseChain", true),
     };
 }
 
@@ -137,6 +150,15 @@ export function drConfigChecks(dr: DrConfig, r: ConfigReader, storageSize: Quant
                 /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|unknown:[A-Za-z0-9_][A-Za-z0-9_-]*)$/i,
                 "Use the LINSTOR cluster UUID the refusal lists (the `clusterId` of a backup's meta object, `linstor controller list-properties | grep Cluster/LocalID`), or unknown:<resource> as listed for a meta without one.",
             ),
+        () =>
+            r
+                .check("restoreSourceResource")
+                // linstor-csi's own rule for the names it gives resources (pkg/client/linstor.go validResourceName, v1.11.3).
+                .ifSet.matches(
+                    dr.restoreSourceResource,
+                    /^[A-Za-z_][A-Za-z0-9_-]{1,47}$/,
+                    "Use a LINSTOR resource name such as pvc-<claim UID> (the Jenkins PV's spec.csi.volumeHandle on the primary).",
+                ),
         () => r.check("restoreSelection").integer(dr.restoreSelection, { min: 1 }, "(raise it by one to choose the newest backup again)"),
         () => r.check("restoreThroughputMiBps").integer(dr.restoreThroughputMiBps, { min: 1, max: 10000 }, "(MiB/s)"),
         () => r.check("restoreCheckSchedule").ifSet.cron(dr.restoreCheckSchedule),

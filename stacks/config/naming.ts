@@ -68,6 +68,8 @@ export const STACK_ONLY_KEYS: readonly string[] = [
     "drMode",
     "restoreSelection",
     "restoreSourceClusterId",
+    "restoreSourceResource",
+    "restoreReleaseChain",
     "restoreBucketName",
     "restoreBucketRegion",
     "restoreBucketKmsKeyArn",

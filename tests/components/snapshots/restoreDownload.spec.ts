@@ -130,7 +130,8 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
             `/v1/remotes/${REMOTE}/backups/restore 500`,
             `/v1/remotes/${REMOTE}/backups/restore 201`,
         ]);
-        expect(linstor.definitions.size).to.equal(0);
+        // LINSTOR made the origin's resource definition to hold the snapshots (getRscDfnForBackupRestore), without resources.
+        expect([...linstor.definitions.keys()]).to.deep.equal([RSC]);
         expect(linstor.replicas).to.deep.equal([]);
 
         // Nothing new: no request to download.

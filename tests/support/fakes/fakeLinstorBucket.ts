@@ -68,8 +68,10 @@ export function linstorDataKey(o: Pick<ShipOptions, "resource" | "snapshot" | "s
 
 export class FakeLinstorBucket implements MockBucket {
     private readonly objects = new Map<string, Buffer | { readonly length: number }>();
-    /** Every read, for tests that check how much was read. */
+    /** Every read (GetObject), for tests that check how much was read. */
     readonly reads: string[] = [];
+    /** Every size lookup (HeadObject). */
+    readonly heads: string[] = [];
 
     constructor(readonly name: string) {}
 
@@ -83,6 +85,7 @@ export class FakeLinstorBucket implements MockBucket {
     }
 
     size(key: string): number | undefined {
+        this.heads.push(key);
         return this.objects.get(key)?.length;
     }
 

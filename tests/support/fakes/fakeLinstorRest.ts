@@ -26,7 +26,12 @@ function snapshotView(s: FakeSnapshot) {
         nodes: s.nodes,
         flags: ["SUCCESSFUL"],
         snapshot_definition_props: s.received
-            ? { "BackupShipping/Target/BackupSrcRemote": s.received.remote, "BackupShipping/Target/ShippingStatus": s.received.status }
+            ? {
+                  "BackupShipping/Target/BackupSrcRemote": s.received.remote,
+                  "BackupShipping/Target/ShippingStatus": s.received.status,
+                  // The meta's startTimestamp (CtrlBackupRestoreApiCallHandler createSnapshotByS3Meta, KEY_BACKUP_START_TIMESTAMP).
+                  ...(s.received.start !== undefined ? { "BackupShipping/Target/BackupStartTimestamp": String(s.received.start) } : {}),
+              }
             : undefined,
         snapshots: s.nodes.map((n) => ({ snapshot_name: s.name, node_name: n, create_timestamp: 1767225600000 })),
     });
@@ -221,6 +226,7 @@ export function routeLinstorRequest(state: LinstorState, { method, url, body }: 
     if (method === "DELETE" && (m = /^\/v1\/resource-definitions\/([^/]+)\/snapshots\/([^/]+)$/.exec(p))) {
         return reply(state.deleteSnapshot(decodeURIComponent(m[1]), decodeURIComponent(m[2])));
     }
+    if (method === "DELETE" && (m = /^\/v1\/resource-definitions\/([^/]+)$/.exec(p))) return reply(state.deleteDefinition(decodeURIComponent(m[1])));
     if (method === "DELETE" && (m = /^\/v1\/nodes\/([^/]+)\/lost$/.exec(p))) return reply(state.lost(decodeURIComponent(m[1])));
     if (method === "DELETE" && (m = /^\/v1\/nodes\/([^/]+)$/.exec(p))) return reply(state.deleteNode(decodeURIComponent(m[1])));
     if (method === "PUT" && (m = /^\/v1\/nodes\/([^/]+)\/evacuate$/.exec(p))) return reply(state.evacuate(decodeURIComponent(m[1])));

@@ -13,8 +13,9 @@
  *   has already been downloaded to this cluster";
  * - any restore running into the target resource definition: FAIL_IN_USE "A backup is currently being restored to
  *   resource definition …";
- * - else a snapshot per missing link on the node, `BackupShipping/Target/ShippingStatus` = Shipping (and
- *   BackupSrcRemote), and an INFO "… in progress." (HTTP 201). Without `download_only` upstream would also restore a
+ * - else the target resource definition when missing (getRscDfnForBackupRestore: no resources), a snapshot per
+ *   missing link on the node, `BackupShipping/Target/ShippingStatus` = Shipping (and BackupSrcRemote, and
+ *   BackupStartTimestamp = the meta's startTimestamp), and an INFO "… in progress." (HTTP 201). Without `download_only` upstream would also restore a
  *   resource on success; the fake refuses that (not modelled).
  * The download itself is the test's to end: `finishRestores(state, true)` marks every running link Success,
  * `finishRestores(state, false)` fails them and, like shippingReceivedInTransaction, deletes the failed link and every
@@ -32,7 +33,7 @@ export interface BackupRestoreBody {
     force_restore?: boolean;
 }
 
-function metaOf(state: LinstorState, remote: string, key: string): { basedOn: string | null; rscName: string } | undefined {
+function metaOf(state: LinstorState, remote: string, key: string): { basedOn: string | null; rscName: string; startTimestamp: number } | undefined {
     const bucket = state.remotes.get(remote);
     if (bucket === undefined || !bucket.has(key)) return undefined;
     return JSON.parse((bucket.object(key) as Buffer).toString("utf8"));
@@ -90,13 +91,15 @@ export function restoreBackup(state: LinstorState, remote: string, b: BackupRest
         );
     }
     if (running.length > 0) return err(RC.FAIL_IN_USE, `A backup is currently being restored to resource definition ${target}.`);
+    // getRscDfnForBackupRestore: the target's resource definition is created when missing, without resources.
+    if (!state.definitions.has(target)) state.definitions.set(target, { name: target, group: "DfltRscGrp", flags: [], volumes: 1 });
     for (const id of missing.reverse()) {
         state.snapshots.push({
             name: snapshotOf(id),
             resource: target,
             nodes: [on],
             busy: "restoring",
-            received: { remote, status: "Shipping", backup: id },
+            received: { remote, status: "Shipping", backup: id, start: metaOf(state, remote, `${id}.meta`)?.startTimestamp },
         });
     }
     const origin = metaOf(state, remote, metaKey)?.rscName;

@@ -67,7 +67,7 @@ export interface FakeSnapshot {
      * A snapshot received from a backup (fakeLinstorRestore.ts): the snapshot definition's
      * `BackupShipping/Target/ShippingStatus` and `…/BackupSrcRemote` props.
      */
-    received?: { remote: string; status: "Shipping" | "Success" | "Failed"; backup: string };
+    received?: { remote: string; status: "Shipping" | "Success" | "Failed"; backup: string; start?: number };
 }
 
 export interface FakeResourceDefinition {
@@ -111,6 +111,7 @@ export const RC = {
     FAIL_INVLD_REQUEST: 234,
     FAIL_INVLD_BACKUP_CONFIG: 238,
     FAIL_EXISTS_SNAPSHOT: 516,
+    FAIL_EXISTS_SNAPSHOT_DFN: 514,
     WARN_NOT_FOUND: 3000,
     WARN_NODE_EVICTED: 1017,
     INFO_NOOP: 10007,
@@ -330,6 +331,22 @@ export class LinstorState {
             this.replicas.push({ resource: rd, node, kind: "diskful", diskState: "Inconsistent", flags: [], syncPollsLeft: this.resyncPolls });
         }
         return chosen.map((n) => rc("success", RC.CREATED, `Resource '${rd}' successfully autoplaced on node '${n}'.`));
+    }
+
+    /**
+     * DELETE /v1/resource-definitions/{rsc} (CtrlRscDfnDeleteApiCallHandler v1.33.3): WARN_NOT_FOUND when missing;
+     * FAIL_EXISTS_SNAPSHOT_DFN while it has snapshots (ensureNoSnapDfns); FAIL_IN_USE only for a resource in use
+     * (ensureNoRscInUse; the fake has no "in use", so none is); otherwise it goes WITH every resource it has
+     * (truncateRscDfnInTransaction): LINSTOR does not refuse a definition because it has resources.
+     */
+    deleteDefinition(name: string): ApiCallRc[] {
+        if (!this.definitions.has(name)) return [rc("warn", RC.WARN_NOT_FOUND, `Resource definition '${name}' not found.`)];
+        if (this.snapshots.some((s) => s.resource === name)) {
+            return [rc("error", RC.FAIL_EXISTS_SNAPSHOT_DFN, `Cannot delete resource definition '${name}' because it has snapshots.`)];
+        }
+        this.replicas = this.replicas.filter((r) => r.resource !== name);
+        this.definitions.delete(name);
+        return [rc("success", RC.DELETED, `Resource definition '${name}' deleted.`)];
     }
 
     /**

@@ -1,0 +1,289 @@
+/**
+ * The release of a DR restore's downloaded chain: the Job's four scripts run for real (bash + kubectl + jq, sh + curl)
+ * against a fake kubectl and the fake LINSTOR controller over HTTPS with its client certificate, whose snapshot and
+ * resource-definition deletes answer like linstor-server v1.33.3 (fakeLinstorState.ts deleteSnapshot,
+ * deleteDefinition) and whose chain was downloaded through its backup restore (fakeLinstorRestore.ts).
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import {
+    RELEASE_CLAIM_SCRIPT,
+    RELEASE_LIST_SCRIPT,
+    RELEASE_PLAN_SCRIPT,
+    RELEASE_SCRIPT,
+    type ReleaseChainArgs,
+    releaseChainJobSpec,
+    validateReleaseChainArgs,
+} from "../../../components/snapshots/releaseChain";
+import { FakeLinstor } from "../../support/fakes/fakeLinstor";
+import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
+import { finishRestores, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
+import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
+
+const REMOTE = "s3-us-east-2";
+const ORIGIN = "pvc-0a1b2c3d-0000-4000-8000-000000000001";
+const UID = "22222222-0000-4000-8000-000000000002";
+const RESTORED = `pvc-${UID}`;
+const ARGS: ReleaseChainArgs = {
+    linstorNamespace: "piraeus-datastore",
+    claimNamespace: "jenkins",
+    claimName: "jenkins-dr-20260701-000500-1a2b3c4d",
+    restoredPvName: RESTORED,
+    originResources: [ORIGIN],
+    restoreKey: "20260701-000500-1a2b3c4d",
+    image: "registry.k8s.io/kubectl:v1.35.1",
+    curlImage: "docker.io/curlimages/curl:8.16.0",
+};
+const have = (cmd: string) => (process.env.PATH ?? "").split(":").some((d) => fs.existsSync(path.join(d, cmd)));
+const runnable = have("curl") && have("jq") && hasOpenssl;
+
+/** kubectl as the claim step calls it: the claim and its PV from files the test writes. */
+const FAKE_KUBECTL = `#!/usr/bin/env bash
+echo "$*" >> "$FAKE_DIR/calls.log"
+case "$*" in
+  "-n jenkins get pvc ${ARGS.claimName} -o json") cat "$FAKE_DIR/pvc.json" ;;
+  "get pv "*" -o json") [ "$3" = "$(cat "$FAKE_DIR/pv.name")" ] && cat "$FAKE_DIR/pv.json" || { echo "Error from server (NotFound)" >&2; exit 1; } ;;
+  *) echo "unexpected kubectl $*" >&2; exit 3 ;;
+esac
+`;
+
+function sh(shell: string, script: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+        execFile(shell, ["-c", script], { env, encoding: "utf8", timeout: 20000 }, (err, stdout, stderr) =>
+            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        );
+    });
+}
+
+describe("ReleaseChain: releasing a restore's downloaded chain against the fake LINSTOR", function () {
+    this.timeout(60000);
+    const withTools = runnable ? it : it.skip;
+    let linstor: FakeLinstor;
+    let bucket: FakeLinstorBucket;
+    let chain: string[];
+    let dir: string;
+    const snap = (id: string) => id.split("^")[1];
+    const deletes = () => linstor.requests.filter((q) => q.method === "DELETE").map((q) => `${q.path} ${q.status}`);
+    const originSnapshots = () => linstor.snapshots.filter((s) => s.resource === ORIGIN).map((s) => s.name);
+
+    function claim(o: { phase?: string; volumeName?: string; pvClaim?: string; driver?: string } = {}): void {
+        const pv = o.volumeName ?? RESTORED;
+        const kube = path.join(dir, "kube");
+        fs.mkdirSync(kube, { recursive: true });
+        fs.writeFileSync(
+            path.join(kube, "pvc.json"),
+            JSON.stringify({ metadata: { name: ARGS.claimName, uid: UID }, spec: { volumeName: pv }, status: { phase: o.phase ?? "Bound" } }),
+        );
+        fs.writeFileSync(path.join(kube, "pv.name"), pv);
+        fs.writeFileSync(
+            path.join(kube, "pv.json"),
+            JSON.stringify({
+                metadata: { name: pv },
+                spec: {
+                    claimRef: { namespace: "jenkins", name: o.pvClaim ?? ARGS.claimName, uid: UID },
+                    csi: { driver: o.driver ?? "linstor.csi.linbit.com", volumeHandle: pv },
+                },
+                status: { phase: "Bound" },
+            }),
+        );
+    }
+
+    /** One run of the Job: its containers in turn, each stopping the run when it fails. */
+    async function run(origins = [ORIGIN]): Promise<{ code: number; out: string; step: string }> {
+        const env = {
+            PATH: `${dir}/bin:${process.env.PATH ?? "/usr/bin:/bin"}`,
+            FAKE_DIR: path.join(dir, "kube"),
+            HOME: dir,
+            LINSTOR_API: linstor.url,
+            ...clientEnv(apiTlsFiles().client),
+            WORK: dir,
+            CONNECT_RETRIES: "0",
+            CLAIM_NAMESPACE: "jenkins",
+            CLAIM: ARGS.claimName,
+            RESTORED_PV: RESTORED,
+            ORIGIN_RESOURCES: origins.join(" "),
+            POLL_SECONDS: "0",
+            SNAPSHOT_POLLS: "2",
+        };
+        let out = "";
+        for (const [step, shell, script] of [
+            ["claim", "bash", RELEASE_CLAIM_SCRIPT],
+            ["list", "/bin/sh", RELEASE_LIST_SCRIPT],
+            ["plan", "bash", RELEASE_PLAN_SCRIPT],
+            ["release", "/bin/sh", RELEASE_SCRIPT],
+        ] as const) {
+            const r = await sh(shell, script, env);
+            out += r.out;
+            if (r.code !== 0) return { code: r.code, out, step };
+        }
+        return { code: 0, out, step: "done" };
+    }
+
+    beforeEach(async function () {
+        if (!runnable) this.skip();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "release-chain-"));
+        fs.mkdirSync(path.join(dir, "bin"));
+        fs.writeFileSync(path.join(dir, "bin", "kubectl"), FAKE_KUBECTL, { mode: 0o755 });
+        claim();
+        bucket = new FakeLinstorBucket("b");
+        chain = shipChain(bucket, {
+            resource: ORIGIN,
+            pvcNamespace: "jenkins",
+            pvcName: "jenkins-home",
+            start: new Date("2026-07-01T00:00:00Z"),
+            increments: 2,
+            stepMinutes: 5,
+        });
+        linstor = new FakeLinstor({
+            nodes: [{ name: "n1" }, { name: "n2" }, { name: "n3" }],
+            groups: [],
+            // The restored claim's volume, made from the newest downloaded snapshot: two diskful replicas and a tie-breaker.
+            resources: [
+                {
+                    name: RESTORED,
+                    group: "DfltRscGrp",
+                    replicas: [{ node: "n1" }, { node: "n2" }, { node: "n3", kind: "tiebreaker" }],
+                },
+            ],
+            remotes: { [REMOTE]: bucket },
+        });
+        // The fail-over's download (linstor-csi, the restore gate or the standby's step): the chain into the origin's name.
+        expect(
+            restoreBackup(linstor, REMOTE, { last_backup: chain[2], target_rsc_name: ORIGIN, node_name: "n1", download_only: true })[0].message,
+        ).to.match(/in progress/);
+        finishRestores(linstor, true);
+        await linstor.start(apiTlsFiles().server);
+    });
+    afterEach(async () => {
+        await linstor?.stop();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    withTools("deletes the origin's downloaded snapshots newest first, then its empty definition; the restored volume and S3 stay", async () => {
+        const keys = [...bucket.keys()].sort();
+        expect(originSnapshots()).to.have.length(3);
+        expect(linstor.definitions.has(ORIGIN)).to.equal(true);
+        const r = await run();
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out).to.contain(`claim jenkins/${ARGS.claimName} is Bound to ${RESTORED}, LINSTOR resource ${RESTORED}`);
+        expect(r.out).to.contain("plan: 3 snapshot(s), 1 resource definition(s)");
+        expect(deletes()).to.deep.equal([
+            ...[...chain].reverse().map((id) => `/v1/resource-definitions/${ORIGIN}/snapshots/${snap(id)} 200`),
+            `/v1/resource-definitions/${ORIGIN} 200`,
+        ]);
+        expect(r.out).to.contain(`OK: released the downloaded chain of ${ORIGIN}`);
+        expect(originSnapshots()).to.deep.equal([]);
+        expect([...linstor.definitions.keys()]).to.deep.equal([RESTORED]);
+        expect(linstor.replicasOf(RESTORED)).to.have.length(3);
+        expect([...bucket.keys()].sort()).to.deep.equal(keys);
+
+        // Run again (a Job recreated after a refresh): nothing left, nothing asked.
+        const again = await run();
+        expect(again.code, again.out).to.equal(0);
+        expect(again.out).to.contain("plan: 0 snapshot(s), 0 resource definition(s)");
+        expect(deletes()).to.have.length(4);
+    });
+
+    withTools("refuses before the claim is Bound to its own linstor-csi PV", async () => {
+        for (const [o, why] of [
+            [{ phase: "Pending" }, `claim jenkins/${ARGS.claimName} is Pending: the restore is not in use yet`],
+            [{ volumeName: "pvc-someone-else" }, `is bound to 'pvc-someone-else', not ${RESTORED}`],
+            [{ pvClaim: "other-claim" }, `PV ${RESTORED} is not a linstor-csi volume Bound to claim jenkins/${ARGS.claimName}`],
+            [{ driver: "ebs.csi.aws.com" }, "is not a linstor-csi volume"],
+        ] as const) {
+            claim(o);
+            const r = await run();
+            expect(r.step, r.out).to.equal("claim");
+            expect(r.out).to.contain("REFUSED: ").and.contain(why);
+        }
+        expect(deletes()).to.deep.equal([]);
+        expect(originSnapshots()).to.have.length(3);
+    });
+
+    withTools("refuses while the restored volume is not UpToDate, a download runs, or a snapshot was not downloaded", async () => {
+        const expectRefused = async (why: string | RegExp, origins = [ORIGIN]) => {
+            const r = await run(origins);
+            expect(r.step, r.out).to.equal("plan");
+            expect(r.out).to.match(typeof why === "string" ? new RegExp(`REFUSED: .*${why.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`) : why);
+        };
+        for (const rep of linstor.replicasOf(RESTORED)) if (rep.kind === "diskful") rep.diskState = "Inconsistent";
+        await expectRefused(`the restored resource ${RESTORED} is not UpToDate on any node yet`);
+        linstor.replicasOf(RESTORED)[0].diskState = "UpToDate";
+        // A newer backup being downloaded into the origin (a second restore): nothing is released meanwhile.
+        const next = bucket.ship({ resource: ORIGIN, snapshot: "snapshot-next", start: new Date("2026-07-01T00:15:00Z"), basedOn: chain[2] });
+        restoreBackup(linstor, REMOTE, { last_backup: next, target_rsc_name: ORIGIN, node_name: "n1", download_only: true });
+        await expectRefused(`a download is in progress (${ORIGIN}/snapshot-next)`);
+        finishRestores(linstor, true);
+        // A snapshot made in the cluster under the origin's name is not part of a downloaded chain.
+        linstor.snapshots.push({ name: "snapshot-local", resource: ORIGIN, nodes: ["n2"] });
+        await expectRefused(`snapshot(s) ${ORIGIN}/snapshot-local were not downloaded from a backup`);
+        expect(deletes()).to.deep.equal([]);
+    });
+
+    withTools("never touches an origin that has a resource or that is the restored claim's own", async () => {
+        linstor.replicas.push({ resource: ORIGIN, node: "n2", kind: "diskful", diskState: "UpToDate", flags: [] });
+        let r = await run();
+        expect(r.step).to.equal("plan");
+        expect(r.out).to.contain(`REFUSED: origin ${ORIGIN} has 1 resource(s)`);
+        linstor.replicas.pop();
+        r = await run([RESTORED]);
+        expect(r.step).to.equal("plan");
+        expect(r.out).to.contain(`REFUSED: origin ${RESTORED} is the restored claim's own resource`);
+        expect(deletes()).to.deep.equal([]);
+        expect(linstor.definitions.has(ORIGIN) && linstor.definitions.has(RESTORED)).to.equal(true);
+    });
+
+    withTools("stops at LINSTOR's refusal, and re-checks for resources itself before a definition (LINSTOR would delete them with it)", async () => {
+        // A snapshot LINSTOR will not delete (it is being shipped): the run stops there, the definition stays.
+        linstor.snapshots.find((s) => s.name === snap(chain[1]))!.busy = "shipping";
+        let r = await run();
+        expect(r.step).to.equal("release");
+        expect(r.out).to.match(
+            new RegExp(`FAIL: LINSTOR refused to delete snapshot ${ORIGIN}/${snap(chain[1])} \\(HTTP 500\\).*currently being shipped`),
+        );
+        expect(originSnapshots()).to.deep.equal([snap(chain[0]), snap(chain[1])]);
+        expect(linstor.definitions.has(ORIGIN)).to.equal(true);
+        linstor.snapshots.find((s) => s.name === snap(chain[1]))!.busy = undefined;
+        // A resource appears in the origin after the plan: the definition is left, with it.
+        linstor.onRequest = (method) => {
+            if (method === "DELETE" && !linstor.replicas.some((x) => x.resource === ORIGIN)) {
+                linstor.replicas.push({ resource: ORIGIN, node: "n3", kind: "diskful", diskState: "UpToDate", flags: [] });
+            }
+        };
+        r = await run();
+        expect(r.step).to.equal("release");
+        expect(r.out).to.contain(`REFUSED: resource definition ${ORIGIN} has resources`);
+        expect(linstor.definitions.has(ORIGIN)).to.equal(true);
+        expect(linstor.replicasOf(ORIGIN)).to.have.length(1);
+        expect(deletes().filter((d) => d.endsWith(`${ORIGIN} 200`))).to.deep.equal([]);
+        // What LINSTOR itself would have done: delete the definition and its resource.
+        expect(linstor.deleteDefinition(ORIGIN)[0].message).to.match(/deleted/);
+        expect(linstor.replicasOf(ORIGIN)).to.deep.equal([]);
+    });
+
+    it("the Job: LINSTOR API client by certificate and label, a Kubernetes token in the claim step only, back-off retries", () => {
+        const spec = releaseChainJobSpec(ARGS, RESTORED, "release-chain-x") as any;
+        expect(spec).to.include({ backoffLimit: 3, activeDeadlineSeconds: 900 });
+        const pod = spec.template.spec;
+        expect(spec.template.metadata.labels).to.include({ "ha-jenkins-eks.io/linstor-api-client": "true" });
+        expect(pod).to.include({ automountServiceAccountToken: false, restartPolicy: "Never", serviceAccountName: "release-chain-x" });
+        const [claimC, list, planC] = pod.initContainers;
+        const [release] = pod.containers;
+        const env = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
+        expect(env(claimC)).to.include({ CLAIM_NAMESPACE: "jenkins", CLAIM: ARGS.claimName, RESTORED_PV: RESTORED });
+        for (const c of [list, release]) {
+            expect(env(c)).to.include({ LINSTOR_API: "https://linstor-controller.piraeus-datastore.svc:3371", ORIGIN_RESOURCES: ORIGIN });
+            expect(c.volumeMounts).to.deep.include({ name: "linstor-api-client", mountPath: "/etc/linstor-api-client", readOnly: true });
+            expect(c.image).to.equal(ARGS.curlImage);
+        }
+        const mounts = (c: any) => c.volumeMounts.map((m: any) => m.name);
+        expect(mounts(claimC)).to.include("kube-api").and.not.include("linstor-api-client");
+        for (const c of [list, planC, release]) expect(mounts(c)).to.not.include("kube-api");
+        expect(planC.image).to.equal(ARGS.image);
+        expect(() => validateReleaseChainArgs({ ...ARGS, originResources: [] })).to.throw(/originResources/);
+        expect(() => validateReleaseChainArgs({ ...ARGS, originResources: ["pvc/../x"] })).to.throw(/originResources/);
+    });
+});
