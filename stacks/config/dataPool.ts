@@ -2,7 +2,10 @@
  * The stack's data-pool check: everything this stack places on LINSTOR, with the local snapshots its retention keeps,
  * against `dataVolumeSizeGiB` (components/linstorCluster/poolBudget.ts). Runs before any resource is registered.
  * A DR stack also holds the chain it downloads (restoreCheck.ts, restoreDownload.ts): with the restore check's scratch
- * claim on a standby, with the restored Jenkins claim after a fail-over.
+ * claim on a standby, with the restored Jenkins claim after a fail-over. After a fail-over with `restoreReleaseChain`
+ * (releaseChain.ts) only the chain's increments count, and only until the release: the restored claim is an LVM thin
+ * snapshot of the newest link (LvmCommands.restoreFromSnapshot, linstor-server v1.33.3), so the full's blocks are the
+ * claim's own (counted with it), and what the chain adds are the older versions of the blocks its increments changed.
  *
  * Prometheus and Alertmanager stay on LINSTOR (the `prometheusStorageReplicas` class), not on zonal EBS: an EBS volume
  * cannot leave its zone, so an AZ outage, the moment the DRBD alerts matter most, would strand them. They count here.
@@ -32,16 +35,26 @@ export function runsSnapshotSchedule(cfg: StackConfig): boolean {
  * chain as the restore timing bounds it (drStandby.ts chainBound): a full of the backups' size plus its increments,
  * each the churn of one schedule gap and at most that size.
  */
-function downloadedChain(cfg: StackConfig): PoolItem {
+function downloadedChain(cfg: StackConfig): PoolItem | undefined {
     const volumeGiB = gib(cfg.jenkins.storageSize);
     const chain = chainBound(cfg.snapshots, volumeGiB * 2 ** 30);
     const increments = chain.chainLength - 1;
     const incrementsGiB = chain.chainBytes / 2 ** 30 - volumeGiB;
     const r = (n: number) => Math.round(n * 10) / 10;
+    const perIncrement = `${r(increments > 0 ? (incrementsGiB * 1024) / increments : 0)} MiB`;
+    if (cfg.dr?.drMode === "restore" && cfg.dr.restoreReleaseChain) {
+        if (increments === 0) return undefined;
+        return {
+            label: "downloaded chain's increments, until released",
+            sizeGiB: incrementsGiB,
+            basis: `${increments} increments × ${perIncrement}; the full is the restored claim's own blocks`,
+            keys: ["snapshotExpectedChurnGiBPerHour", "snapshotFullAfter", "snapshotMaxIncrements", "restoreReleaseChain"],
+        };
+    }
     return {
         label: "downloaded chain",
         sizeGiB: chain.chainBytes / 2 ** 30,
-        basis: `a ${r(volumeGiB)} GiB full + ${increments} increments × ${r(increments > 0 ? (incrementsGiB * 1024) / increments : 0)} MiB`,
+        basis: `a ${r(volumeGiB)} GiB full + ${increments} increments × ${perIncrement}`,
         keys: ["jenkinsStorageSize", "snapshotExpectedChurnGiBPerHour", "snapshotFullAfter", "snapshotMaxIncrements"],
     };
 }
@@ -57,7 +70,8 @@ export function dataPoolBudget(cfg: StackConfig): PoolBudget {
     } else {
         items.push({ label: cfg.dr ? "restored Jenkins claim" : "Jenkins claim", sizeGiB: jenkinsGiB, keys: [jenkinsKey] });
     }
-    if (cfg.dr !== undefined) items.push(downloadedChain(cfg));
+    const chain = cfg.dr !== undefined ? downloadedChain(cfg) : undefined;
+    if (chain !== undefined) items.push(chain);
     if (cfg.dr === undefined && cfg.snapshots.restoreFromSnapshot !== undefined) {
         // The claim Jenkins ran on stays (Retain, protected) beside the one restored into.
         items.push({ label: "restored Jenkins claim", sizeGiB: jenkinsGiB, keys: ["restoreFromSnapshot"] });

@@ -120,13 +120,27 @@ describe("data pool budget", () => {
         });
 
         it("after a fail-over counts the restored claim beside the chain; a churn that rewrites the claim bounds each increment by it", () => {
-            const restore = evaluateDr({ [K("restoreStorageSize")]: "50Gi" });
+            const off = { [K("restoreReleaseChain")]: "false" };
+            const restore = evaluateDr({ [K("restoreStorageSize")]: "50Gi", ...off });
             expect(labelled(restore).slice(0, 2)).to.deep.equal([
                 ["restored Jenkins claim", 50],
                 ["downloaded chain", 26],
             ]);
-            const churned = evaluateDr({ [K("snapshotMaxIncrements")]: "3", [K("snapshotExpectedChurnGiBPerHour")]: "1000" });
+            const churned = evaluateDr({ [K("snapshotMaxIncrements")]: "3", [K("snapshotExpectedChurnGiBPerHour")]: "1000", ...off });
             expect(labelled(churned)[1]).to.deep.equal(["downloaded chain", 80]);
+        });
+
+        it("with the chain released after a fail-over (restoreReleaseChain, the default) counts only its increments, until the release", () => {
+            const b = evaluateDr({ [K("restoreStorageSize")]: "50Gi" });
+            expect(labelled(b).slice(0, 2)).to.deep.equal([
+                ["restored Jenkins claim", 50],
+                ["downloaded chain's increments, until released", 6],
+            ]);
+            expect(b.items[1].basis).to.equal("288 increments × 21.3 MiB; the full is the restored claim's own blocks");
+            const churned = evaluateDr({ [K("snapshotMaxIncrements")]: "3", [K("snapshotExpectedChurnGiBPerHour")]: "1000" });
+            expect(labelled(churned)[1]).to.deep.equal(["downloaded chain's increments, until released", 60]);
+            // A standby keeps its chain whatever the key says: the release runs only after a restore.
+            expect(labelled(evaluateDr({ [K("drMode")]: "standby" }))[1]).to.deep.equal(["downloaded chain", 26]);
         });
     });
 });

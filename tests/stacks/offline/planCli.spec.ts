@@ -130,7 +130,11 @@ describe("npm run plan (end to end)", function () {
         const restore = await plan(["dr", ...API, ...noPrimary, ...kms]);
         expect(restore.code, restore.stderr).to.equal(0);
         expect(restore.stdout).to.match(/SnapshotRestore hje-dr-restore-20260101-000000-[0-9a-f]{8}/);
-        expect(restore.stdout).to.match(/^ {2}data pool per node .*restored Jenkins claim 20 GiB \+ downloaded chain 26 GiB/m);
+        // With the chain released after the restore (restoreReleaseChain), only its increments count, until the release Job.
+        expect(restore.stdout).to.match(
+            /^ {2}data pool per node .*restored Jenkins claim 20 GiB \+ downloaded chain's increments, until released 6 GiB/m,
+        );
+        expect(restore.stdout).to.match(/ReleaseChain hje-dr-release-chain-20260101-000000-[0-9a-f]{8}/);
         expect(restore.stdout).to.contain("Guessed: the contents of bucket hje-dev-snapshots-us-east-2-0a1b2c3d");
     });
 
