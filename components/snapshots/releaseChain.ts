@@ -32,7 +32,7 @@
  * resource; no origin has a resource; no snapshot of an origin is being downloaded, and each was downloaded (none made
  * locally). Any of these fails the Job (and
  * with it `pulumi up`): the Job retries a few times (a claim not yet bound, a download finishing), then says what it
- * found. Deletion goes newest snapshot first, so a run cut short leaves a chain prefix LINSTOR can still build on.
+ * found; the next `pulumi up` replaces a failed Job (`pulumi.com/replaceUnready`) and so checks again. Deletion goes newest snapshot first, so a run cut short leaves a chain prefix LINSTOR can still build on.
  *
  * When: it depends on the Jenkins release, which Pulumi awaits until Jenkins runs on the restored claim, and its names
  * carry the restore's key, so it runs once per restore and never before it; a later `pulumi up` changes nothing here
@@ -230,10 +230,12 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
                             { name: "CLAIM_NAMESPACE", value: a.claimNamespace },
                             { name: "CLAIM", value: a.claimName },
                             { name: "RESTORED_PV", value: restoredPvName },
+                            // kubectl writes its discovery cache under $HOME; the root filesystem is read-only.
+                            { name: "HOME", value: "/tmp" },
                         ],
                         securityContext: RESTRICTED_CONTAINER,
                         resources: jqResources,
-                        volumeMounts: [work, kubeApi],
+                        volumeMounts: [work, kubeApi, { name: "tmp", mountPath: "/tmp" }],
                     },
                     {
                         name: "list",
@@ -270,6 +272,7 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
                 ],
                 volumes: [
                     { name: "work", emptyDir: { sizeLimit: "16Mi" } },
+                    { name: "tmp", emptyDir: { sizeLimit: "32Mi" } },
                     client.volume,
                     {
                         // What automountServiceAccountToken would mount, for one container only (a bound, expiring token).
@@ -341,7 +344,12 @@ export class ReleaseChain extends pulumi.ComponentResource {
         );
         new k8s.batch.v1.Job(
             `${name}-job`,
-            { metadata, spec: pulumi.output(args.restoredPvName).apply((pv) => releaseChainJobSpec(args, pv, this.jobName)) },
+            {
+                // A Job that failed (a refusal) is replaced by the next `up` and checks again, instead of being awaited
+                // again (@pulumi/kubernetes 4.34.2 batch/v1/job.d.ts; provider.go Diff: a Job not Complete is replaced).
+                metadata: { ...metadata, annotations: { "pulumi.com/replaceUnready": "true" } },
+                spec: pulumi.output(args.restoredPvName).apply((pv) => releaseChainJobSpec(args, pv, this.jobName)),
+            },
             {
                 ...parent,
                 dependsOn: [...parent.dependsOn, binding, pvBinding],

@@ -49,6 +49,8 @@ describe("dr stack: releasing the downloaded chain after a restore", () => {
         expect(envOf(pod.containers[0]).ORIGIN_RESOURCES).to.equal(DEV_JENKINS_RESOURCE);
         // Awaited (no skipAwait) for longer than its deadline.
         expect(job.inputs.metadata.annotations ?? {}).to.not.have.property("pulumi.com/skipAwait");
+        // A refusal is checked again by the next `up` (a failed Job is replaced, not awaited again).
+        expect(job.inputs.metadata.annotations).to.include({ "pulumi.com/replaceUnready": "true" });
         expect(job.options!.customTimeouts.create).to.equal("20m");
     });
 

@@ -273,7 +273,8 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
         const [claimC, list, planC] = pod.initContainers;
         const [release] = pod.containers;
         const env = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
-        expect(env(claimC)).to.include({ CLAIM_NAMESPACE: "jenkins", CLAIM: ARGS.claimName, RESTORED_PV: RESTORED });
+        expect(env(claimC)).to.include({ CLAIM_NAMESPACE: "jenkins", CLAIM: ARGS.claimName, RESTORED_PV: RESTORED, HOME: "/tmp" });
+        expect(claimC.volumeMounts).to.deep.include({ name: "tmp", mountPath: "/tmp" });
         for (const c of [list, release]) {
             expect(env(c)).to.include({ LINSTOR_API: "https://linstor-controller.piraeus-datastore.svc:3371", ORIGIN_RESOURCES: ORIGIN });
             expect(c.volumeMounts).to.deep.include({ name: "linstor-api-client", mountPath: "/etc/linstor-api-client", readOnly: true });
