@@ -8,6 +8,7 @@ import {
     parseDataKey,
     parseHandle,
     parseMetaKey,
+    resourceHeads,
 } from "../../../components/snapshots/backupCatalog";
 import { s3BucketReader } from "../../../components/snapshots/bucketReader";
 import { FakeLinstorBucket, linstorBackupId, linstorDataKey, shipChain } from "../../support/fakes/fakeLinstorBucket";
@@ -190,6 +191,35 @@ describe("backup catalog (LINSTOR's S3 layout)", () => {
             const metas = bucket.reads.filter((k) => k.endsWith(".meta"));
             expect([...metas].sort()).to.deep.equal(chain.map((id) => `${id}.meta`).sort());
             for (const id of other) expect(metas).to.not.include(`${id}.meta`);
+        });
+
+        it("with `resource`, reads that resource's metas only, whatever their claim properties", async () => {
+            const bare = new FakeLinstorBucket("bare");
+            const mine = shipChain(bare, { resource: RSC, start: at("2026-07-01T00:00:00Z"), increments: 2 });
+            // A newer volume's chain, which neither a namespace rule nor this filter may take.
+            shipChain(bare, { resource: "pvc-99999999-0000-4000-8000-000000000009", start: at("2026-07-02T00:00:00Z"), increments: 1 });
+            expect((await newestCompleteBackup(direct(bare), { pvcNamespace: "jenkins" })).chosen).to.equal(undefined);
+            bare.reads.length = 0;
+            const r = await newestCompleteBackup(direct(bare), { resource: RSC });
+            expect(r.chosen?.backup.id).to.equal(mine.at(-1));
+            expect(bare.reads.every((k) => k.startsWith(RSC))).to.equal(true);
+            const heads = await resourceHeads(direct(bare));
+            expect(heads.map((h) => [h.resource, h.head.pvcNamespace, h.first, h.last])).to.have.deep.members([
+                [RSC, undefined, "back_20260701_000000", "back_20260701_020000"],
+                ["pvc-99999999-0000-4000-8000-000000000009", undefined, "back_20260702_000000", "back_20260702_010000"],
+            ]);
+        });
+
+        it("follows a long chain with a bounded read-ahead: older chains of the resource stay unread", async () => {
+            const long = new FakeLinstorBucket("long");
+            const old = shipChain(long, { resource: RSC, ...JENKINS, start: at("2026-06-01T00:00:00Z"), increments: 40 });
+            const recent = shipChain(long, { resource: RSC, ...JENKINS, start: at("2026-07-01T00:00:00Z"), increments: 30 });
+            const r = await newestCompleteBackup(direct(long), { pvcNamespace: "jenkins" });
+            expect(r.chosen?.chain).to.have.length(31);
+            const metas = long.reads.filter((k) => k.endsWith(".meta"));
+            expect(metas).to.include.members(recent.map((id) => `${id}.meta`));
+            expect(metas.length - recent.length, "metas read beyond the chain").to.be.at.most(8);
+            expect(metas).to.not.include(`${old[0]}.meta`);
         });
 
         it("stops at a chain that loops", async () => {
