@@ -17,6 +17,7 @@ import { ReleaseChain } from "../components/snapshots/releaseChain";
 import { SnapshotRestore } from "../components/snapshots/restore";
 import { RestoreCheck } from "../components/snapshots/restoreCheck";
 import { RestoreDownload } from "../components/snapshots/restoreDownload";
+import { RestoreGate } from "../components/snapshots/restoreGate";
 import { restoreSeconds } from "../components/snapshots/restoreTiming";
 import { linstorResourceOfClaim } from "../components/snapshots/schedule";
 import { type BucketSource, type ExistingBucket, remoteName, validateS3SnapshotSettings } from "../components/snapshots/settings";
@@ -192,7 +193,25 @@ export async function deployDr(cfg: StackConfig) {
               });
     // 4a''. Standby: the DR Jenkins' images kept on every storage node, so the fail-over's first start pulls nothing.
     if (dr.drMode === "standby") standbyImagePrePull(drCfg, { provider: cluster.provider, dependsOn: [namespace] });
-    // 4b. Restore: new objects for each backup chosen (their names carry its id), then Jenkins on the claim.
+    // 4b. Restore: the gate first (a Job Pulumi awaits: LINSTOR downloads exactly the chosen backup before the claim
+    // exists, so linstor-csi finds it local instead of retrying CreateVolume with back-off; restoreGate.ts), then new
+    // objects for each backup chosen (their names carry its id), then Jenkins on the claim.
+    const gate =
+        backup === undefined || names === undefined
+            ? undefined
+            : new RestoreGate(
+                  `${cfg.namePrefix}-restore-gate-${names.key}`,
+                  {
+                      linstorNamespace: cluster.linstorNamespace,
+                      remoteName: remote,
+                      backup,
+                      key: names.key,
+                      image: drCfg.snapshots.snapshotJobImage,
+                      curlImage: dr.remoteJobImage,
+                      throughputMiBps: dr.restoreThroughputMiBps,
+                  },
+                  { provider: cluster.provider, dependsOn: shipping.remoteReady },
+              );
     const restore =
         backup === undefined || names === undefined
             ? undefined
@@ -205,7 +224,7 @@ export async function deployDr(cfg: StackConfig) {
                   source: {
                       fromHandle: { snapshotHandle: backup.handle, snapshotName: names.snapshotName, snapshotClassName: shipping.snapshotClassName },
                   },
-                  dependsOn: [...shipping.remoteReady, namespace],
+                  dependsOn: [...shipping.remoteReady, namespace, ...(gate !== undefined ? [gate.job] : [])],
                   protect: cfg.cluster.protectStatefulResources,
                   keyOf: projectKey,
               });
@@ -224,7 +243,11 @@ export async function deployDr(cfg: StackConfig) {
                   existingClaim: restore.claimName,
                   monitoringEnabled: monitoring !== undefined,
                   chartServiceMonitor: false,
-                  // Its first start waits for the claim: LINSTOR downloads the chain first (restoreTiming.ts).
+                  // After the gate the chain is local, so the claim normally binds in seconds. The wait still allows a
+                  // whole chain: it is a limit, not a delay (it costs nothing when the restore is quick), and linstor-csi
+                  // downloads again if the local copy went missing in between (the standby's restore check, deleted only
+                  // at the end of this `up`, prunes snapshots outside the newest chain). Shortening it would turn that
+                  // slow but working recovery into a failed `pulumi up`.
                   restoreWaitSeconds: restoreSeconds(backup, dr.restoreThroughputMiBps),
                   dependsOn: [restore.claim],
               });

@@ -1,7 +1,8 @@
 /** The DR stack's restore path with a primary that answers: what it builds, in which order, with which waits. */
 import { expect } from "chai";
 import { backupNameKey, parseMetaKey } from "../../components/snapshots/backupCatalog";
-import { restoreSeconds } from "../../components/snapshots/restoreTiming";
+import { RESTORE_GATE_START_SECONDS } from "../../components/snapshots/restoreGate";
+import { RESTORE_GATE_LABEL, restoreSeconds } from "../../components/snapshots/restoreTiming";
 import { DR_READS_REQUIRED } from "../../stacks/outputs";
 import { FakeLinstorBucket, primaryBucket, shipChain } from "../support/fakes/fakeLinstorBucket";
 import { dependsOn, ofType, one, recorded, stackOutputs, unsecret } from "../support/mocks";
@@ -12,6 +13,9 @@ const CONTENT = "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent";
 const SNAPSHOT = "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshot";
 const CLAIM = "kubernetes:core/v1:PersistentVolumeClaim";
 const release = (chart: string) => ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === chart);
+const JOB = "kubernetes:batch/v1:Job";
+const gateJob = () => one(JOB, "restore-gate");
+const envOf = (c: any): Record<string, string> => Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
 
 describe("dr stack: restore with the primary's outputs", () => {
     let primary: Record<string, unknown>;
@@ -81,6 +85,27 @@ describe("dr stack: restore with the primary's outputs", () => {
         const jenkins = release("jenkins")!;
         expect(unsecret<any>(jenkins.inputs.values).persistence.existingClaim).to.equal(claim.inputs.metadata.name);
         expect(dependsOn(jenkins, claim)).to.equal(true);
+    });
+
+    it("has LINSTOR download exactly the chosen backup before the content and the claim exist (the restore gate)", () => {
+        const b = outputs.restoredBackup as { id: string; chainBytes: number; chainLength: number };
+        const key = backupNameKey(newest);
+        const job = gateJob();
+        expect(job.name).to.equal(`hje-dr-restore-gate-${key}-job`);
+        expect(job.inputs.metadata).to.deep.include({ name: `restore-gate-${key}`, namespace: "piraeus-datastore" });
+        expect(job.inputs.metadata.labels).to.deep.equal({ [RESTORE_GATE_LABEL]: key });
+        const pod = job.inputs.spec.template.spec;
+        expect(envOf(pod.initContainers[1]).BACKUP_ID).to.equal(newest);
+        expect(envOf(pod.containers[0]).REMOTE).to.equal(primary.linstorRemoteName);
+        // Awaited: no skipAwait, no TTL (a deleted Job would run again), a deadline from the chain and a wait beyond it.
+        expect(job.inputs.metadata.annotations ?? {}).to.not.have.property("pulumi.com/skipAwait");
+        expect(job.inputs.spec).to.not.have.property("ttlSecondsAfterFinished");
+        expect(job.inputs.spec.activeDeadlineSeconds).to.equal(restoreSeconds(b) + RESTORE_GATE_START_SECONDS);
+        expect(job.options!.customTimeouts.create).to.equal(`${Math.ceil((restoreSeconds(b) + RESTORE_GATE_START_SECONDS + 300) / 60)}m`);
+        // After the remote exists; the content (so the snapshot and the claim) after the gate.
+        expect(dependsOn(job, one(JOB, "ensure-linstor-remote"))).to.equal(true);
+        expect(dependsOn(one(CONTENT), job), "content waits for the gate").to.equal(true);
+        expect(dependsOn(one(CLAIM), one(SNAPSHOT)) && dependsOn(one(SNAPSHOT), one(CONTENT)), "claim → snapshot → content").to.equal(true);
     });
 
     it("starts Jenkins without waiting for monitoring: monitoring makes its ServiceMonitor once the CRDs exist", () => {
@@ -176,9 +201,18 @@ describe("dr stack: timeouts follow the backup", () => {
             stepMinutes: 15,
             dataBytes: 10 * 2 ** 30,
         });
+        await evaluateDr();
+        const before = gateJob().inputs;
         const outputs = await evaluateDr({}, { bucket });
-        const b = outputs.restoredBackup as { chainBytes: number; chainLength: number };
+        const b = outputs.restoredBackup as { id: string; chainBytes: number; chainLength: number };
         expect(b.chainLength).to.equal(96);
+        // Another backup, another gate Job (its name and label carry the backup key); its deadline scales with the chain.
+        const gate = gateJob().inputs;
+        expect(gate.metadata.name).to.equal(`restore-gate-${backupNameKey(b.id)}`);
+        expect(gate.metadata.name).to.not.equal(before.metadata.name);
+        expect(envOf(gate.spec.template.spec.initContainers[1]).BACKUP_ID).to.equal(b.id);
+        expect(gate.spec.activeDeadlineSeconds).to.equal(restoreSeconds(b) + RESTORE_GATE_START_SECONDS);
+        expect(gate.spec.activeDeadlineSeconds).to.be.greaterThan(before.spec.activeDeadlineSeconds);
         expect(release("jenkins")!.inputs.timeout).to.equal(1200 + restoreSeconds(b));
         // 960 GiB of data objects at 40 MiB/s plus 96 shipments × 60 s: about 8.4 hours.
         expect(restoreSeconds(b)).to.equal(30360);

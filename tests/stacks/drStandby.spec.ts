@@ -30,6 +30,8 @@ describe("dr stack: warm standby", () => {
         expect(jenkinsRelease()).to.equal(undefined);
         expect(ofType("kubernetes:core/v1:PersistentVolumeClaim")).to.have.length(0);
         expect(ofType("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent")).to.have.length(0);
+        // No restore gate: it chooses no backup (its download step keeps the newest one local instead).
+        expect(ofType("kubernetes:batch/v1:Job").filter((j) => j.name.includes("restore-gate"))).to.have.length(0);
         expect(standby.drMode).to.equal("standby");
         expect(standby).to.not.have.property("restoredBackup");
         // It chooses nothing; it reads one meta per resource, to tell its check which resources are the Jenkins claim's.
@@ -154,6 +156,11 @@ describe("dr stack: warm standby", () => {
         const live = await evaluateDr({ "ha-jenkins-eks:drMode": "restore" }, { own: standby, bucket });
         expect((live.restoredBackup as Record<string, unknown>).id).to.equal(ids.at(-1));
         expect(jenkinsRelease()).to.not.equal(undefined);
+        // The fail-over's restore goes through the gate: LINSTOR downloads exactly that backup before the claim exists.
+        const gate = one("kubernetes:batch/v1:Job", "restore-gate");
+        const pick = gate.inputs.spec.template.spec.initContainers[1].env.find((e: any) => e.name === "BACKUP_ID");
+        expect(pick.value).to.equal(ids.at(-1));
+        expect(dependsOn(one("kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotContent"), gate)).to.equal(true);
         // The restore check and the download step are gone with the standby.
         expect(ofType("kubernetes:batch/v1:CronJob")).to.have.length(0);
         // The same cluster: no resource of the standby's cluster is renamed.

@@ -66,6 +66,7 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
             ...clientEnv(apiTlsFiles().client),
             REMOTE,
             WORK: dir,
+            STORAGE_POOL: "data",
             CONNECT_RETRIES: "0",
             PICK: PICK_NEWEST_RESTORABLE,
             ORIGINS: JSON.stringify([RSC]),
@@ -122,7 +123,8 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
         expect(first.code, first.out).to.equal(0);
         // n1 is not connected (FAIL_NOT_CONNECTED, HTTP 500), n3 is evicted (not asked): the download runs on n2.
         expect(fs.readFileSync(path.join(dir, "nodes"), "utf8")).to.equal("n1\nn2\n");
-        expect(first.out).to.match(/refused the download on n1 \(HTTP 500\).*No active connection to satellite 'n1'/);
+        // FAIL_NOT_CONNECTED (995, no object mask): the next node.
+        expect(first.out).to.match(/refused the download on n1 \(HTTP 500, code 995\).*No active connection to satellite 'n1'/);
         expect(first.out).to.contain(`downloading backup ${chain[2]} on n2`);
         expect(first.out).to.contain(`OK: backup ${chain[2]} is downloaded`);
         expect(local()).to.deep.equal(chain.map((id) => `${snap(id)}:Success@n2`));

@@ -30,7 +30,7 @@ export {
 } from "./fakeLinstorState";
 
 export class FakeLinstor extends LinstorState {
-    readonly requests: { method: string; path: string; status: number }[] = [];
+    readonly requests: { method: string; path: string; status: number; body: string }[] = [];
     onRequest: (method: string, path: string) => void = () => undefined;
     url = "";
     private server?: Server;
@@ -67,7 +67,7 @@ export class FakeLinstor extends LinstorState {
         const method = req.method ?? "GET";
         this.onRequest(method, url.pathname);
         const { status, payload } = routeLinstorRequest(this, { method, url, body }, () => this.tick());
-        this.requests.push({ method, path: `${url.pathname}${url.search}`, status });
+        this.requests.push({ method, path: `${url.pathname}${url.search}`, status, body });
         res.writeHead(status, { "content-type": "application/json" });
         res.end(json(payload));
     }

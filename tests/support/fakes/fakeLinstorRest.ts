@@ -12,7 +12,17 @@
  */
 import { linstorBackupList } from "./fakeLinstorBucket";
 import { type BackupRestoreBody, restoreBackup } from "./fakeLinstorRestore";
-import { type ApiCallRc, type FakeNode, type FakeReplica, type FakeSnapshot, type LinstorState, MASK, RC, rc } from "./fakeLinstorState";
+import {
+    type ApiCallRc,
+    type FakeNode,
+    type FakeReplica,
+    type FakeSnapshot,
+    type LinstorState,
+    MASK,
+    MASK_BITS_CODE,
+    RC,
+    rc,
+} from "./fakeLinstorState";
 
 /**
  * A snapshot as `GET /v1/view/snapshots` and `GET /v1/resource-definitions/{rsc}/snapshots/{snap}` show it; one received
@@ -56,11 +66,11 @@ function nonEmpty<T extends Record<string, unknown>>(o: T): Partial<T> {
     ) as Partial<T>;
 }
 
-/** ApiCallRcRestUtils.toResponse: the first error entry decides (NOT_FOUND for codes 300–399, else 500). */
+/** ApiCallRcRestUtils.toResponse: the first error entry decides (NOT_FOUND for codes 300–399 of `ret_code & MASK_BITS_CODE`, else 500). */
 function statusOf(answer: ApiCallRc[], successStatus: 200 | 201): number {
     const error = answer.find((e) => (e.ret_code & MASK.error) === MASK.error);
     if (error === undefined) return successStatus;
-    const code = Number(BigInt.asUintN(64, error.ret_code) & ~MASK.error);
+    const code = Number(BigInt.asUintN(64, error.ret_code) & MASK_BITS_CODE);
     return code >= 300 && code <= 399 ? 404 : 500;
 }
 
@@ -190,6 +200,24 @@ export function routeLinstorRequest(state: LinstorState, { method, url, body }: 
             state.replicas
                 .filter((r) => (nodes.length === 0 || nodes.includes(r.node)) && (rscs.length === 0 || rscs.includes(r.resource)))
                 .map((r) => replicaView(state, r)),
+        );
+    }
+    if (method === "GET" && p === "/v1/view/storage-pools") {
+        // docs/rest_v1_openapi.yaml viewStoragePools: filters `nodes` and `storage_pools`; every node's pools, connected or not.
+        const nodes = filter("nodes");
+        const pools = filter("storage_pools");
+        return send(
+            200,
+            [...state.nodes.values()].flatMap((n) =>
+                n.pools
+                    .filter((sp) => (nodes.length === 0 || nodes.includes(n.name)) && (pools.length === 0 || pools.includes(sp)))
+                    .map((sp) => ({
+                        storage_pool_name: sp,
+                        node_name: n.name,
+                        provider_kind: sp === "DfltDisklessStorPool" ? "DISKLESS" : sp === "drbdmeta" ? "LVM" : "LVM_THIN",
+                        uuid: `uuid-${n.name}-${sp}`,
+                    })),
+            ),
         );
     }
     if (method === "GET" && p === "/v1/view/snapshots") {

@@ -17,11 +17,15 @@
  *   missing link on the node, `BackupShipping/Target/ShippingStatus` = Shipping (and BackupSrcRemote, and
  *   BackupStartTimestamp = the meta's startTimestamp), and an INFO "… in progress." (HTTP 201). Without `download_only` upstream would also restore a
  *   resource on success; the fake refuses that (not modelled).
- * The download itself is the test's to end: `finishRestores(state, true)` marks every running link Success,
+ * The refusals carry MASK_BACKUP as upstream's do (`ApiConsts.FAIL_IN_USE | ApiConsts.MASK_BACKUP`, …); FAIL_NOT_CONNECTED
+ * does not. The download itself is the test's to end: `finishRestores(state, true)` marks every running link Success,
  * `finishRestores(state, false)` fails them and, like shippingReceivedInTransaction, deletes the failed link and every
- * later one of its chain.
+ * later one of its chain. `nextLink(state, …)` plays one satellite report at a time, as upstream downloads: the oldest
+ * running link of each resource definition (the full first, restoreOrder) becomes Success, or Failed with every later
+ * link Aborting (shippingReceivedInTransaction marks them so, then deletes them all in a later flux step, which
+ * `reapAborted` plays).
  */
-import { type ApiCallRc, type LinstorState, RC, rc } from "./fakeLinstorState";
+import { type ApiCallRc, type LinstorState, MASK_BACKUP, RC, rc } from "./fakeLinstorState";
 
 export interface BackupRestoreBody {
     src_rsc_name?: string;
@@ -60,11 +64,14 @@ export function restoreBackup(state: LinstorState, remote: string, b: BackupRest
     const target = b.target_rsc_name;
     const metaKey = b.last_backup.endsWith(".meta") ? b.last_backup : `${b.last_backup}.meta`;
     if (metaOf(state, remote, metaKey) === undefined) {
-        return err(RC.FAIL_INVLD_BACKUP_CONFIG, `The target backup ${metaKey} is invalid since it does not exist in the given remote ${remote}.`);
+        return err(
+            RC.FAIL_INVLD_BACKUP_CONFIG | MASK_BACKUP,
+            `The target backup ${metaKey} is invalid since it does not exist in the given remote ${remote}.`,
+        );
     }
     const running = state.snapshots.filter((s) => s.resource === target && s.received?.status === "Shipping");
     if (running.some((s) => `${s.received?.backup}.meta` === metaKey)) {
-        return err(RC.FAIL_IN_USE, `The meta-file ${metaKey} is currently being used in a restore.`);
+        return err(RC.FAIL_IN_USE | MASK_BACKUP, `The meta-file ${metaKey} is currently being used in a restore.`);
     }
     // 3a: the whole chain, newest first, then cut at the first link already here.
     const chain: string[] = [];
@@ -86,11 +93,11 @@ export function restoreBackup(state: LinstorState, remote: string, b: BackupRest
     }
     if (missing.length === 0) {
         return err(
-            RC.FAIL_EXISTS_SNAPSHOT,
+            RC.FAIL_EXISTS_SNAPSHOT | MASK_BACKUP,
             "The requested backup has already been downloaded to this cluster. Please use 'snapshot resource restore' to get a resource.",
         );
     }
-    if (running.length > 0) return err(RC.FAIL_IN_USE, `A backup is currently being restored to resource definition ${target}.`);
+    if (running.length > 0) return err(RC.FAIL_IN_USE | MASK_BACKUP, `A backup is currently being restored to resource definition ${target}.`);
     // getRscDfnForBackupRestore: the target's resource definition is created when missing, without resources.
     if (!state.definitions.has(target)) state.definitions.set(target, { name: target, group: "DfltRscGrp", flags: [], volumes: 1 });
     for (const id of missing.reverse()) {
@@ -116,4 +123,27 @@ export function finishRestores(state: LinstorState, success: boolean): void {
         } else s.received.status = "Failed";
     }
     state.snapshots = state.snapshots.filter((s) => s.received?.status !== "Failed");
+}
+
+/** One satellite report per resource definition being restored into: its oldest running link succeeds or fails. */
+export function nextLink(state: LinstorState, success: boolean): void {
+    const seen = new Set<string>();
+    for (const s of state.snapshots) {
+        if (s.received?.status !== "Shipping" || seen.has(s.resource)) continue;
+        seen.add(s.resource);
+        if (success) {
+            s.received.status = "Success";
+            s.busy = undefined;
+            continue;
+        }
+        s.received.status = "Failed";
+        // The later links of the same restore (created after it, still Shipping) are aborted with it.
+        const later = state.snapshots.slice(state.snapshots.indexOf(s) + 1);
+        for (const l of later) if (l.resource === s.resource && l.received?.status === "Shipping") l.received.status = "Aborting";
+    }
+}
+
+/** The deletion of the failed and aborted links (shippingReceivedInTransaction's later flux step). */
+export function reapAborted(state: LinstorState): void {
+    state.snapshots = state.snapshots.filter((s) => s.received?.status !== "Failed" && s.received?.status !== "Aborting");
 }

@@ -37,7 +37,12 @@ export interface FakeNode {
     connection_status: ConnectionStatus;
     flags: string[];
     props: Record<string, string>;
+    /** Its storage pools (`GET /v1/view/storage-pools`); a satellite's default: the diskless pool, `data` and `drbdmeta`. */
+    pools: string[];
 }
+
+/** The storage pools every satellite of the program has: LINSTOR's diskless pool and the operator's two (operator.ts). */
+export const SATELLITE_POOLS = ["DfltDisklessStorPool", "data", "drbdmeta"];
 
 export interface FakeReplica {
     resource: string;
@@ -67,7 +72,7 @@ export interface FakeSnapshot {
      * A snapshot received from a backup (fakeLinstorRestore.ts): the snapshot definition's
      * `BackupShipping/Target/ShippingStatus` and `…/BackupSrcRemote` props.
      */
-    received?: { remote: string; status: "Shipping" | "Success" | "Failed"; backup: string; start?: number };
+    received?: { remote: string; status: "Shipping" | "Success" | "Failed" | "Aborting"; backup: string; start?: number };
 }
 
 export interface FakeResourceDefinition {
@@ -78,7 +83,7 @@ export interface FakeResourceDefinition {
 }
 
 export interface FakeLinstorWorld {
-    nodes: { name: string; zone?: string; status?: ConnectionStatus; flags?: string[]; type?: FakeNode["type"] }[];
+    nodes: { name: string; zone?: string; status?: ConnectionStatus; flags?: string[]; type?: FakeNode["type"]; pools?: string[] }[];
     groups: FakeResourceGroup[];
     /** Resource definitions with their replicas. */
     resources: {
@@ -97,6 +102,9 @@ export interface FakeLinstorWorld {
 
 /** ApiCallRc return codes (linstor-common consts.json at ab276708): mask | code. */
 export const MASK = { error: 0xc000000000000000n, warn: 0x8000000000000000n, info: 0x4000000000000000n, success: 0n };
+/** The code bits of a return code (MASK_BITS_CODE) and the object mask backup errors carry (MASK_BACKUP), consts.json. */
+export const MASK_BITS_CODE = 0x7fffn;
+export const MASK_BACKUP = 0x80000;
 export const RC = {
     FAIL_NOT_FOUND_NODE: 300,
     FAIL_NOT_FOUND_RSC_DFN: 301,
@@ -143,7 +151,7 @@ export class LinstorState {
 
     constructor(world: FakeLinstorWorld) {
         this.resyncPolls = world.resyncPolls ?? 2;
-        for (const n of world.nodes) this.addNode(n.name, n.zone, n.status ?? "ONLINE", n.flags ?? [], n.type ?? "SATELLITE");
+        for (const n of world.nodes) this.addNode(n.name, n.zone, n.status ?? "ONLINE", n.flags ?? [], n.type ?? "SATELLITE", n.pools);
         this.groups.set("DfltRscGrp", { name: "DfltRscGrp", place_count: 2 });
         for (const g of world.groups) this.groups.set(g.name, { ...g });
         for (const r of world.resources) {
@@ -162,8 +170,22 @@ export class LinstorState {
         for (const [name, bucket] of Object.entries(world.remotes ?? {})) this.remotes.set(name, bucket);
     }
 
-    addNode(name: string, zone?: string, status: ConnectionStatus = "ONLINE", flags: string[] = [], type: FakeNode["type"] = "SATELLITE"): FakeNode {
-        const node: FakeNode = { name, type, connection_status: status, flags: [...flags], props: zone ? { [ZONE_PROP]: zone } : {} };
+    addNode(
+        name: string,
+        zone?: string,
+        status: ConnectionStatus = "ONLINE",
+        flags: string[] = [],
+        type: FakeNode["type"] = "SATELLITE",
+        pools: string[] = type === "SATELLITE" ? SATELLITE_POOLS : [],
+    ): FakeNode {
+        const node: FakeNode = {
+            name,
+            type,
+            connection_status: status,
+            flags: [...flags],
+            props: zone ? { [ZONE_PROP]: zone } : {},
+            pools: [...pools],
+        };
         this.nodes.set(name, node);
         return node;
     }
