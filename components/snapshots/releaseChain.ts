@@ -203,7 +203,8 @@ log "OK: released the downloaded chain of \${ORIGIN_RESOURCES}"
 `;
 
 /** The Job's spec. A few retries with back-off ride out a claim still binding or a download finishing. */
-export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string, serviceAccountName: string, downloads: readonly string[] = []) {
+export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string, serviceAccountName: string, known: readonly string[] = []) {
+    const downloads = known.filter((d) => d !== undefined && d !== "");
     const client = apiClientPodParts();
     const labels = { [RELEASE_CHAIN_LABEL]: "true" };
     const work = { name: "work", mountPath: "/work" };
