@@ -196,8 +196,12 @@ export async function deployDr(cfg: StackConfig) {
     // 4b. Restore: the gate first (a Job Pulumi awaits: LINSTOR downloads exactly the chosen backup before the claim
     // exists, so linstor-csi finds it local instead of retrying CreateVolume with back-off; restoreGate.ts), then new
     // objects for each backup chosen (their names carry its id), then Jenkins on the claim.
+    // Only while this backup's restore is new (this stack has not recorded it as restored yet, so a failed gate runs
+    // again on the next `up`): once the content and claim exist, a gate would only download the chain again (a Job
+    // changed by a new image is replaced and runs anew), and fail for good when retention has since deleted the
+    // backup from S3. Pulumi deletes the finished Job on the next `up`.
     const gate =
-        backup === undefined || names === undefined
+        backup === undefined || names === undefined || own.restoredBackup?.id === backup.id
             ? undefined
             : new RestoreGate(
                   `${cfg.namePrefix}-restore-gate-${names.key}`,

@@ -19,7 +19,8 @@
  * batch/v1/job.d.ts; provider/pkg/await/job.go and await/checker/job/check.go), for 10 minutes unless customTimeouts
  * say more: the Job gets its deadline plus 5 minutes (shared/jobs.ts). No ttlSecondsAfterFinished: Pulumi would create
  * a deleted Job again on the next `up` and download again. `pulumi.com/replaceUnready` makes the next `up` replace a
- * gate that failed (provider.go Diff: a Job that is not Complete is replaced) instead of waiting for it again.
+ * gate that failed (provider.go Diff: a Job that is not Complete is replaced) instead of waiting for it again. The DR
+ * stack declares the gate only while the restore is new (stacks/dr.ts).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";

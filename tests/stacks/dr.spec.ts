@@ -188,6 +188,19 @@ describe("dr stack: restore with the primary's outputs", () => {
     });
 });
 
+describe("dr stack: the restore gate runs while the restore is new", () => {
+    it("a later `pulumi up`, the backup recorded as restored, declares no gate (nothing to download again)", async () => {
+        const first = await evaluateDr();
+        expect(ofType(JOB).filter((j) => j.name.includes("restore-gate"))).to.have.length(1);
+        const again = await evaluateDr({}, { own: first });
+        expect(again.restoredBackup).to.deep.equal(first.restoredBackup);
+        expect(ofType(JOB).filter((j) => j.name.includes("restore-gate"))).to.have.length(0);
+        // The same restore objects, kept.
+        expect(one(CLAIM).options!.urn).to.equal(first.restoredClaimUrn);
+        expect(one(CONTENT).inputs.metadata.name).to.equal(`restored-jenkins-${first.restoredClaimName}`);
+    });
+});
+
 describe("dr stack: timeouts follow the backup", () => {
     it("a larger backup with a longer chain gets a longer Jenkins release timeout", async () => {
         const dev = await devOutputs();
