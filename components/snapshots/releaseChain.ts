@@ -130,11 +130,12 @@ get /v1/resource-definitions "\${WORK}/definitions.json"
 export const RELEASE_PLAN_SCRIPT = `set -euo pipefail
 refuse() { echo "REFUSED: $*"; exit 1; }
 restored="$(cat "\${WORK}/restored")"
-origins="$(printf '%s\\n' \${ORIGIN_RESOURCES} | jq -R . | jq -s -c .)"
+read -r -a origin_list <<< "\${ORIGIN_RESOURCES}"
+origins="$(printf '%s\\n' "\${origin_list[@]}" | jq -R . | jq -s -c .)"
 jq -e --arg r "\${restored}" '[.[] | select(.name == $r and ((.flags // []) | index("DELETE") | not)
     and ((.volumes // []) | length > 0) and all(.volumes[]; .state.disk_state == "UpToDate"))] | length > 0' \\
   "\${WORK}/restored.json" > /dev/null || refuse "the restored resource \${restored} is not UpToDate on any node yet"
-for o in \${ORIGIN_RESOURCES}; do
+for o in "\${origin_list[@]}"; do
   [ "\${o}" != "\${restored}" ] || refuse "origin \${o} is the restored claim's own resource"
   n="$(jq --arg o "\${o}" '[.[] | select(.name == $o)] | length' "\${WORK}/origin-resources.json")"
   [ "\${n}" = 0 ] || refuse "origin \${o} has \${n} resource(s): a resource definition in use is never released"
