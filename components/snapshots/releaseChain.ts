@@ -36,9 +36,9 @@
  *
  * When: it depends on the Jenkins release, which Pulumi awaits until Jenkins runs on the restored claim, and its names
  * carry the restore's key, so it runs once per restore and never before it; a later `pulumi up` changes nothing here
- * and re-runs nothing (no download either: the restore objects keep their names, drChoice.ts restoreNames). Whatever
- * would download again (a restore gate Job replaced, `downloads`; a claim made again, a new PV name) changes its pod
- * template, so the Job is replaced and releases that download too.
+ * and re-runs nothing (no download either: the restore objects keep their names, drChoice.ts restoreNames, and the
+ * restore gate is declared only on the restore's first run, restoreGate.ts). A claim made again (a new PV name)
+ * changes its pod template, so the Job is replaced and releases what that restore downloaded.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -50,8 +50,6 @@ import { check, type KeyOf } from "../shared/validation";
 
 export const RELEASE_CHAIN_NAME = "release-chain";
 export const RELEASE_CHAIN_LABEL = "ha-jenkins-eks.io/release-chain";
-/** The downloads a run releases (ReleaseChainArgs.downloads), in the pod template: a new one replaces the Job. */
-export const RELEASED_DOWNLOADS_ANNOTATION = "ha-jenkins-eks.io/released-downloads";
 /** Hard limit of the Job: its checks and deletes take seconds; retries of a claim still binding fit well within. */
 export const RELEASE_CHAIN_DEADLINE_SECONDS = 900;
 const LINSTOR_NAME = /^[A-Za-z_][A-Za-z0-9_-]{1,47}$/;
@@ -72,11 +70,6 @@ export interface ReleaseChainArgs {
     readonly image: string;
     /** Pinned image with curl and sh (the ensure-remote Job's). */
     readonly curlImage: string;
-    /**
-     * What downloaded the chain, by identity (e.g. the restore gate Job's UID): a new one (a download run again) makes
-     * a new pod template, so the Job is replaced and releases what that download fetched.
-     */
-    readonly downloads?: readonly pulumi.Input<string>[];
 }
 
 export function validateReleaseChainArgs(a: ReleaseChainArgs, key: KeyOf = (f) => `ReleaseChain.${f}`): void {
@@ -204,8 +197,7 @@ log "OK: released the downloaded chain of \${ORIGIN_RESOURCES}"
 `;
 
 /** The Job's spec. A few retries with back-off ride out a claim still binding or a download finishing. */
-export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string, serviceAccountName: string, known: readonly string[] = []) {
-    const downloads = known.filter((d) => d !== undefined && d !== "");
+export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string, serviceAccountName: string) {
     const client = apiClientPodParts();
     const labels = { [RELEASE_CHAIN_LABEL]: "true" };
     const work = { name: "work", mountPath: "/work" };
@@ -225,10 +217,7 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
         activeDeadlineSeconds: RELEASE_CHAIN_DEADLINE_SECONDS,
         template: {
             // The LINSTOR controller's NetworkPolicy admits the API client label.
-            metadata: {
-                labels: { ...labels, ...client.labels },
-                ...(downloads.length > 0 ? { annotations: { [RELEASED_DOWNLOADS_ANNOTATION]: downloads.join(",") } } : {}),
-            },
+            metadata: { labels: { ...labels, ...client.labels } },
             spec: {
                 serviceAccountName,
                 automountServiceAccountToken: false,
@@ -362,9 +351,7 @@ export class ReleaseChain extends pulumi.ComponentResource {
                 // A Job that failed (a refusal) is replaced by the next `up` and checks again, instead of being awaited
                 // again (@pulumi/kubernetes 4.34.2 batch/v1/job.d.ts; provider.go Diff: a Job not Complete is replaced).
                 metadata: { ...metadata, annotations: { "pulumi.com/replaceUnready": "true" } },
-                spec: pulumi
-                    .all([args.restoredPvName, pulumi.all([...(args.downloads ?? [])])])
-                    .apply(([pv, downloads]) => releaseChainJobSpec(args, pv, this.jobName, downloads)),
+                spec: pulumi.output(args.restoredPvName).apply((pv) => releaseChainJobSpec(args, pv, this.jobName)),
             },
             {
                 ...parent,

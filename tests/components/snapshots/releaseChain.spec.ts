@@ -284,11 +284,6 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
         expect(mounts(claimC)).to.include("kube-api").and.not.include("linstor-api-client");
         for (const c of [list, planC, release]) expect(mounts(c)).to.not.include("kube-api");
         expect(planC.image).to.equal(ARGS.image);
-        // A download run again (a new restore gate Job) is a new template: the Job is replaced and releases it too.
-        const templateFor = (uid: string) => (releaseChainJobSpec(ARGS, RESTORED, "release-chain-x", [uid]) as any).template;
-        expect(templateFor("uid-1").metadata.annotations).to.deep.equal({ "ha-jenkins-eks.io/released-downloads": "uid-1" });
-        expect(JSON.stringify(templateFor("uid-2"))).to.not.equal(JSON.stringify(templateFor("uid-1")));
-        expect(spec.template.metadata).to.not.have.property("annotations");
         expect(() => validateReleaseChainArgs({ ...ARGS, originResources: [] })).to.throw(/originResources/);
         expect(() => validateReleaseChainArgs({ ...ARGS, originResources: ["pvc/../x"] })).to.throw(/originResources/);
     });
