@@ -7,10 +7,12 @@
  * 3. Else the newest complete backup of a claim in the Jenkins namespace (backupCatalog.ts), read from the bucket, of
  *    one LINSTOR cluster. Which backups are the Jenkins claim's (claimFilter): those whose meta carries the claim's
  *    namespace (`Aux/csi.storage.k8s.io/pvc/namespace`, set by linstor-csi from csi-provisioner's
- *    `--extra-create-metadata`); when none does (a volume provisioned without them: an imported PV, a controller run
- *    without the flag), those of the primary's Jenkins resource, its output `jenkinsLinstorResource` (live or
- *    recorded). `restoreSourceResource` names the resource explicitly and overrides both. Backups without the
- *    properties and no resource to match them: a ConfigError naming both, never a silent start without Jenkins. Fails closed when the bucket cannot say which cluster is the live one: two clusters whose
+ *    `--extra-create-metadata`), and those of the primary's Jenkins resource, its output `jenkinsLinstorResource` (live
+ *    or recorded), whatever their metas say: a volume provisioned without the properties (an imported PV, a
+ *    controller run without the flag) is found by name, even beside older backups that carry them, and a recorded
+ *    resource that is no longer the claim's cannot hide newer backups that carry them. `restoreSourceResource` names
+ *    the resource explicitly and overrides both. Backups without the properties and no resource to match them: a
+ *    ConfigError naming both, never a silent start without Jenkins. Fails closed when the bucket cannot say which cluster is the live one: two clusters whose
  *    backups of the claim overlap in time (an old primary that came back and ships its stale claim beside the DR copy's,
  *    the failback case), or backups of the cluster the primary stack itself replaced (its `restoredBackup.clusterId`)
  *    newer than that restore. Then a ConfigError names `restoreSourceClusterId`, which pins the cluster.
@@ -167,17 +169,14 @@ export function claimFilter(c: ChoiceContext, heads: readonly ResourceHead[]): {
         return { filter: { resource: c.sourceResource }, what: `the LINSTOR resource ${c.sourceResource} (restoreSourceResource)` };
     }
     const byNamespace = { filter: { pvcNamespace: c.jenkinsNamespace }, what: `a claim in namespace ${c.jenkinsNamespace}` };
-    if (heads.some((h) => h.head.pvcNamespace === c.jenkinsNamespace)) return byNamespace;
-    const bare = heads.filter((h) => h.head.pvcNamespace === undefined).map((h) => h.resource);
     if (c.primaryResource !== undefined) {
-        if (bare.length > 0) {
-            void pulumi.log.info(
-                `No backup in the bucket ${c.bucket} carries the claim properties; restoring the primary's Jenkins resource ${c.primaryResource} (its output jenkinsLinstorResource).`,
-            );
-        }
-        return { filter: { resource: c.primaryResource }, what: `the primary's Jenkins resource ${c.primaryResource}` };
+        return {
+            filter: { pvcNamespace: c.jenkinsNamespace, orResource: c.primaryResource },
+            what: `a claim in namespace ${c.jenkinsNamespace} or the primary's Jenkins resource ${c.primaryResource}`,
+        };
     }
-    if (bare.length === 0) return byNamespace;
+    if (heads.some((h) => h.head.pvcNamespace === c.jenkinsNamespace)) return byNamespace;
+    if (!heads.some((h) => h.head.pvcNamespace === undefined)) return byNamespace;
     throw new ConfigError(
         projectKey("restoreSourceResource"),
         undefined,

@@ -145,6 +145,17 @@ export interface BackupFilter {
      * whose metas carry no claim properties: the resource is the claim's PV name (`pvc-<claim UID>`).
      */
     readonly resource?: string;
+    /** Backups of this LINSTOR resource pass too, whatever their claim properties (a claim's resource known by name). */
+    readonly orResource?: string;
+}
+
+/** Whether a backup passes the claim part of `filter`: its resource, or its namespace and name. */
+function claimMatches(resource: string, b: Pick<LinstorBackup, "pvcNamespace" | "pvcName">, filter: BackupFilter): boolean {
+    if (filter.resource !== undefined && resource !== filter.resource) return false;
+    if (filter.orResource !== undefined && resource === filter.orResource) return true;
+    if (filter.pvcNamespace !== undefined && b.pvcNamespace !== filter.pvcNamespace) return false;
+    if (filter.pvcName && !filter.pvcName(b.pvcName ?? "")) return false;
+    return true;
 }
 
 /** A resource's newest readable meta in the bucket, with the key times of its first and last backup. */
@@ -157,10 +168,7 @@ export interface ResourceHead {
 
 /** Whether a resource's head passes the claim part of `filter` (namespace, name, resource). */
 function headMatches(h: { readonly resource: string; readonly head: LinstorBackup }, filter: BackupFilter): boolean {
-    if (filter.resource !== undefined && h.resource !== filter.resource) return false;
-    if (filter.pvcNamespace !== undefined && h.head.pvcNamespace !== filter.pvcNamespace) return false;
-    if (filter.pvcName && !filter.pvcName(h.head.pvcName ?? "")) return false;
-    return true;
+    return claimMatches(h.resource, h.head, filter);
 }
 
 /**
@@ -357,8 +365,7 @@ export async function newestCompleteBackup(
             rejected.push({ id, reason: head.message });
             continue;
         }
-        if (filter.pvcNamespace !== undefined && head.pvcNamespace !== filter.pvcNamespace) continue;
-        if (filter.pvcName && !filter.pvcName(head.pvcName ?? "")) continue;
+        if (!claimMatches(head.resource, head, filter)) continue;
         if (filter.clusterId !== undefined && head.clusterId !== filter.clusterId) continue;
         if (Object.keys(head.dataKeys).length !== 1) {
             rejected.push({ id, reason: `it has ${Object.keys(head.dataKeys).length} volumes; linstor-csi restores single-volume backups only` });

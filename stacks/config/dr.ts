@@ -54,7 +54,7 @@ export interface DrConfig {
     readonly restoreSourceClusterId?: string;
     /**
      * The LINSTOR resource whose backups are the Jenkins claim's, whatever their metas say; default: the backups whose
-     * meta carries the Jenkins namespace, else the primary's `jenkinsLinstorResource` (stacks/drChoice.ts).
+     * meta carries the Jenkins namespace and those of the primary's `jenkinsLinstorResource` (stacks/drChoice.ts).
      */
     readonly restoreSourceResource?: string;
     /** The bucket to restore from when no primary outputs (live or recorded) name it, or to override them. */

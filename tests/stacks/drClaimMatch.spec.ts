@@ -69,7 +69,8 @@ describe("dr stack: backups whose metas carry no claim properties", () => {
         );
     });
 
-    it("keeps matching by namespace when some backup carries it (the primary's resource is the fallback only)", async () => {
+    it("takes the newest of both rules: the current claim's backups without the properties beside an older claim's with them, and newer ones with them beside a stale resource", async () => {
+        // An older claim of the same namespace whose metas carry the properties (before the controller lost the flag).
         shipChain(world.bucket, {
             resource: "pvc-77777777-0000-4000-8000-000000000000",
             pvcNamespace: "jenkins",
@@ -78,8 +79,17 @@ describe("dr stack: backups whose metas carry no claim properties", () => {
             start: new Date("2026-06-30T00:00:00Z"),
             increments: 0,
         });
-        const o = await evaluateDr({}, { bucket: world.bucket });
-        expect(restored(o)).to.match(/^pvc-77777777/);
+        expect(restored(await evaluateDr({}, { bucket: world.bucket }))).to.equal(world.jenkins.at(-1));
+        // A newer claim with the properties (the primary recreated it), while the resource this stack knows is the old one.
+        const newer = shipChain(world.bucket, {
+            resource: "pvc-88888888-0000-4000-8000-000000000000",
+            pvcNamespace: "jenkins",
+            pvcName: "jenkins-home",
+            volumeGiB: 20,
+            start: new Date("2026-07-03T00:00:00Z"),
+            increments: 1,
+        });
+        expect(restored(await evaluateDr({}, { bucket: world.bucket }))).to.equal(newer.at(-1));
     });
 
     it("a standby downloads and checks the primary's resource", async () => {
