@@ -19,8 +19,7 @@ const MIB = 2 ** 20;
  * piped into the command) through `zstd -d | thin_recv <vg>/<snapshot LV>` (BackupShippingS3Service CMD_FORMAT_RECEIVING,
  * LvmThinProvider; the upload is `thin_send | zstd`), so the wire carries compressed bytes and the logical rate is at least the wire rate: equal for
  * incompressible data, the worst case taken here. Each ceiling is for the defaults (Pulumi.yaml instanceType m6i.large,
- * a gp3 data volume at dataVolumeThroughputMiBps' default); burst allowances are ignored (they run out). Not counted, not
- * confirmed from a source here: the instance's EBS-optimized baseline bandwidth (components/snapshots/README.md, doubts).
+ * a gp3 data volume at dataVolumeThroughputMiBps' default); burst allowances are ignored (they run out).
  */
 export const RESTORE_STREAM_CEILINGS_MIBPS = {
     /**
@@ -34,6 +33,13 @@ export const RESTORE_STREAM_CEILINGS_MIBPS = {
      * a burst on network I/O credits; also aws/karpenter-provider-aws zz_generated.bandwidth.go: 781 Mbit/s).
      */
     instanceBaselineNetwork: 0.781e9 / 8 / MIB,
+    /**
+     * m6i.large EBS-optimized baseline bandwidth 650 Mbps (81.25 MB/s; "up to 10 Gbps" is a burst of at most 30 minutes a
+     * day): every write thin_recv makes to the data volume crosses it (AWS EC2 instance types guide, Amazon EBS
+     * specifications, general purpose). Taken from AWS's table as recalled: no stored copy of it could be read here, so
+     * it is on the "check on a real cluster" list with the rest of this estimate.
+     */
+    instanceBaselineEbs: 650e6 / 8 / MIB,
     /** The data volume's gp3 baseline throughput: thin_recv writes the LV there (LINSTOR_CLUSTER_DEFAULTS.dataVolumeThroughputMiBps). */
     dataVolumeGp3: LINSTOR_CLUSTER_DEFAULTS.dataVolumeThroughputMiBps as number,
 } as const;
@@ -44,7 +50,7 @@ export const RESTORE_CEILINGS_INSTANCE_TYPE = "m6i.large";
 export const RESTORE_ESTIMATE = {
     /**
      * S3 → LINSTOR download rate in MiB/s, one stream per link: the lowest documented ceiling above, in whole MiB/s
-     * (81, the single S3 request). A ceiling, not a measurement: TLS, thin_recv's writes, a bucket in another region
+     * (77, the instance's EBS baseline; the single S3 request allows 81). A ceiling, not a measurement: TLS, thin_recv's writes, a bucket in another region
      * can only make it slower. The plan prints the rate below which the warm fail-over misses its target
      * (components/rto/drPaths.ts) and the DR drill measures the real one (stacks/ops/README.md "DR drill").
      */
@@ -70,7 +76,7 @@ export const RESTORE_WAIT_MARGIN = 2;
 
 export const RESTORE_TIMING_DEFAULTS = {
     /**
-     * Slowest download rate the waits allow for (config `restoreThroughputMiBps`'s default, an integer): 40 MiB/s, the
+     * Slowest download rate the waits allow for (config `restoreThroughputMiBps`'s default, an integer): 38 MiB/s, the
      * estimate ÷ the margin rounded down, so the waits stay at least RESTORE_WAIT_MARGIN times as patient.
      */
     throughputMiBps: Math.floor(RESTORE_ESTIMATE.throughputMiBps / RESTORE_WAIT_MARGIN),

@@ -123,7 +123,7 @@ describe("dr stack: restore with the primary's outputs", () => {
 
     it("gives the Jenkins release time for the restore: its timeout grows with the backup's size and chain", () => {
         const b = outputs.restoredBackup as { chainBytes: number; chainLength: number };
-        // 600 s (image, plugins, NLB) + the startup probe's 600 s + the restore at 40 MiB/s and 60 s a backup.
+        // 600 s (image, plugins, NLB) + the startup probe's 600 s + the restore at 38 MiB/s and 60 s a backup.
         expect(release("jenkins")!.inputs.timeout).to.equal(1200 + restoreSeconds(b));
         expect(restoreSeconds(b)).to.equal(1560);
     });
@@ -227,8 +227,8 @@ describe("dr stack: timeouts follow the backup", () => {
         expect(gate.spec.activeDeadlineSeconds).to.equal(restoreSeconds(b) + RESTORE_GATE_START_SECONDS);
         expect(gate.spec.activeDeadlineSeconds).to.be.greaterThan(before.spec.activeDeadlineSeconds);
         expect(release("jenkins")!.inputs.timeout).to.equal(1200 + restoreSeconds(b));
-        // 960 GiB of data objects at 40 MiB/s plus 96 shipments × 60 s: about 8.4 hours.
-        expect(restoreSeconds(b)).to.equal(30360);
+        // 960 GiB of data objects at 38 MiB/s plus 96 shipments × 60 s: about 8.8 hours.
+        expect(restoreSeconds(b)).to.equal(31680);
         // The throughput assumption is a key: a faster link shortens it.
         await evaluateDr({ "ha-jenkins-eks:restoreThroughputMiBps": "100" }, { bucket });
         expect(release("jenkins")!.inputs.timeout).to.equal(1200 + restoreSeconds(b, 100));

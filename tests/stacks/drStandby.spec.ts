@@ -93,7 +93,7 @@ describe("dr stack: warm standby", () => {
         expect(alertOf("restore-check")).to.contain("> 10800)");
         // The download step: two 5-minute intervals plus the download of a new full and one interval's increment.
         expect(alertOf("restore-download")).to.match(/> (\d+)\)/);
-        // The waits' rate (RESTORE_TIMING_DEFAULTS, 40 MiB/s): 20 GiB + 0.25 GiB/h × 5 min over 2 links of 60 s, whole minutes.
+        // The waits' rate (RESTORE_TIMING_DEFAULTS, 38 MiB/s): 20 GiB + 0.25 GiB/h × 5 min over 2 links of 60 s, whole minutes.
         const slack = restoreSeconds({ chainBytes: (20 + 0.25 / 12) * 2 ** 30, chainLength: 2 });
         expect(slack).to.equal(660);
         expect(Number(/> (\d+)\)/.exec(alertOf("restore-download"))![1])).to.equal(600 + slack);

@@ -21,11 +21,12 @@ const INCREMENT_GIB = 0.25 / 12;
 describe("restore estimate (restoreTiming.ts)", () => {
     it("is the lowest documented ceiling of one download stream, in whole MiB/s, for the default instance and data volume", () => {
         // One GetObject per link (linstor-server v1.33.3 BackupShippingS3Daemon.runRestoring): one S3 request, 85 MB/s at
-        // AWS's lower bound; m6i.large's 0.781 Gbps baseline; the gp3 data volume's 125 MiB/s.
+        // AWS's lower bound; m6i.large's 0.781 Gbps network and 650 Mbps EBS baselines; the gp3 data volume's 125 MiB/s.
         expect(RESTORE_STREAM_CEILINGS_MIBPS.s3OneRequest).to.be.closeTo(81.06, 0.01);
         expect(RESTORE_STREAM_CEILINGS_MIBPS.instanceBaselineNetwork).to.be.closeTo(93.1, 0.01);
+        expect(RESTORE_STREAM_CEILINGS_MIBPS.instanceBaselineEbs).to.be.closeTo(77.49, 0.01);
         expect(RESTORE_STREAM_CEILINGS_MIBPS.dataVolumeGp3).to.equal(125);
-        expect(RESTORE_ESTIMATE.throughputMiBps).to.equal(81);
+        expect(RESTORE_ESTIMATE.throughputMiBps).to.equal(77);
         // The ceilings are for the defaults: a changed default instance type or data volume needs them re-read.
         expect(LINSTOR_CLUSTER_DEFAULTS.instanceType).to.equal(RESTORE_CEILINGS_INSTANCE_TYPE);
         expect(LINSTOR_CLUSTER_DEFAULTS.dataVolumeType).to.equal("gp3");
@@ -35,7 +36,7 @@ describe("restore estimate (restoreTiming.ts)", () => {
     });
 
     it("leaves the waits at least RESTORE_WAIT_MARGIN times as patient, as the integer config default", () => {
-        expect(RESTORE_TIMING_DEFAULTS.throughputMiBps).to.equal(40);
+        expect(RESTORE_TIMING_DEFAULTS.throughputMiBps).to.equal(38);
         expect(Number.isInteger(RESTORE_TIMING_DEFAULTS.throughputMiBps)).to.equal(true);
         expect(RESTORE_TIMING_DEFAULTS.throughputMiBps * RESTORE_WAIT_MARGIN).to.be.at.most(RESTORE_ESTIMATE.throughputMiBps);
         expect(RESTORE_TIMING_DEFAULTS.perBackupSeconds).to.equal(RESTORE_ESTIMATE.perLinkSeconds * RESTORE_WAIT_MARGIN);
@@ -55,17 +56,17 @@ describe("DR RTO paths", () => {
             ["EKS cluster", 900],
             ["node groups", 300],
             ["storage stack", 300],
-            // 26 GiB at 81 MiB/s + 289 links × 30 s + the gate's poll: the links dominate.
-            ["restore gate", Math.round((chainMiB / 81 + 289 * 30 + 5) * 10) / 10],
+            // 26 GiB at 77 MiB/s + 289 links × 30 s + the gate's poll: the links dominate.
+            ["restore gate", Math.round((chainMiB / 77 + 289 * 30 + 5) * 10) / 10],
             ["CSI restore", 30],
             ["Jenkins start", 80],
         ]);
-        expect(r.dr.cold.totalSeconds).to.equal(10613.7);
+        expect(r.dr.cold.totalSeconds).to.equal(10630.8);
         expect(r.drRto).to.equal(r.dr.cold);
-        expect(r.dr.cold.phases[3].basis).to.match(/a full of 20 GiB and 288 increments: 26 GiB from S3 at 81 MiB\/s \+ 289 link\(s\) × 30 s/);
+        expect(r.dr.cold.phases[3].basis).to.match(/a full of 20 GiB and 288 increments: 26 GiB from S3 at 77 MiB\/s \+ 289 link\(s\) × 30 s/);
         expect(r.dr.cold.phases[3].basis).to.contain("seen by the gate's poll within 5 s");
         // All-full backups: a chain of one.
-        expect(rtoModel({ snapshotFullAfterHours: 0 }).dr.cold.phases[3].seconds).to.equal(Math.round((20480 / 81 + 35) * 10) / 10);
+        expect(rtoModel({ snapshotFullAfterHours: 0 }).dr.cold.phases[3].seconds).to.equal(Math.round((20480 / 77 + 35) * 10) / 10);
         expect(rtoModel({ restoreSizeGiB: 100, restoreThroughputMiBps: 200, snapshotFullAfterHours: 0 }).dr.cold.phases[3].seconds).to.equal(547);
         // A cold cluster pulls the image whatever the primary does (its DaemonSet starts with Jenkins).
         expect(rtoModel({ imagePullSeconds: 0 }).dr.cold.phases[5].seconds).to.equal(80);
@@ -80,7 +81,7 @@ describe("DR RTO paths", () => {
         const gate = ((i.restoreSizeGiB + INCREMENT_GIB) * 1024) / i.restoreThroughputMiBps + 2 * i.restorePerLinkSeconds + i.restoreGatePollSeconds;
         const expected = i.drPulumiUpSeconds + gate + i.restorePerLinkSeconds + i.imagePullSeconds + i.jenkinsBootSeconds;
         expect(warm.dr.warm.totalSeconds).to.be.closeTo(expected, 0.1);
-        expect(warm.dr.warm.totalSeconds).to.equal(488.1).and.to.be.at.most(i.drTargetSeconds);
+        expect(warm.dr.warm.totalSeconds).to.equal(501.3).and.to.be.at.most(i.drTargetSeconds);
         expect(i.drTargetSeconds).to.equal(600);
         expect(warm.dr.warm.phases[1].basis).to.match(
             /a new full it has not fetched yet \(or is still fetching: the gate waits for it\) and 1 increment/,
@@ -88,9 +89,9 @@ describe("DR RTO paths", () => {
         // Without a new full in the window (most fail-overs): one increment, one link.
         expect(warm.dr.warm.caveat).to.match(/without one in the window 205\.3 s \(3\.4 min\)/);
         // A longer chain and the check's interval change nothing; a rarer download step, a larger claim or a slower S3 do.
-        expect(warmOf({ snapshotFullAfterHours: 168 }).drRto.totalSeconds).to.equal(488.1);
-        expect(warmOf({ restoreCheckIntervalSeconds: 300 }).drRto.totalSeconds).to.equal(488.1);
-        expect(warmOf({ restoreDownloadIntervalSeconds: 3600 }).drRto.totalSeconds).to.be.greaterThan(488.1 + 11 * 30);
+        expect(warmOf({ snapshotFullAfterHours: 168 }).drRto.totalSeconds).to.equal(501.3);
+        expect(warmOf({ restoreCheckIntervalSeconds: 300 }).drRto.totalSeconds).to.equal(501.3);
+        expect(warmOf({ restoreDownloadIntervalSeconds: 3600 }).drRto.totalSeconds).to.be.greaterThan(501.3 + 11 * 30);
         expect(warmOf({ restoreThroughputMiBps: 25 }).drRto.totalSeconds).to.be.greaterThan(1000);
         expect(warmOf({ restoreSizeGiB: 100 }).drRto.totalSeconds).to.be.greaterThan(600);
     });
@@ -102,8 +103,8 @@ describe("DR RTO paths", () => {
         expect(secondsOf(on.dr.warm)[3]).to.deep.equal(["Jenkins start", 60]);
         expect(on.dr.warm.phases[3].basis).to.match(/^image pre-pulled by the standby's DaemonSet \(jenkinsPrePullImage\)/);
         expect(secondsOf(off.dr.warm)[3]).to.deep.equal(["Jenkins start", 80]);
-        expect(on.dr.warm.totalSeconds).to.equal(468.1);
-        expect(off.dr.warm.totalSeconds).to.equal(488.1);
+        expect(on.dr.warm.totalSeconds).to.equal(481.3);
+        expect(off.dr.warm.totalSeconds).to.equal(501.3);
         expect(secondsOf(on.dr.cold)[5]).to.deep.equal(["Jenkins start", 80]);
     });
 
@@ -119,7 +120,7 @@ describe("DR RTO paths", () => {
         expect(r.dr.warmBreakEvenMiBps).to.equal(56.2);
         expect(warmOf({ imagePullSeconds: 0 }).dr.warmBreakEvenMiBps).to.equal(53.3);
         // The estimate, a ceiling, is named beside it, with how to measure the real rate.
-        expect(warmOf().dr.warm.caveat).to.contain("(estimate 81 MiB/s, a documented ceiling: measure with the DR drill)");
+        expect(warmOf().dr.warm.caveat).to.contain("(estimate 77 MiB/s, a documented ceiling: measure with the DR drill)");
         // A rest of the path longer than the target: no rate is enough, and it says so.
         const never = warmOf({ drTargetSeconds: 120 });
         expect(never.dr.warmBreakEvenMiBps).to.equal(undefined);
@@ -140,7 +141,7 @@ describe("DR RTO paths", () => {
         );
         expect(warm.dr.warmVerified.caveat).to.match(/RPO: that backup's age, up to the check interval \+ a snapshot gap \(65 min\)/);
         const text = formatRtoReport(warm);
-        expect(text).to.match(/DR warm standby \(drMode: standby, then restore\): 488\.1 s \(8\.1 min\)/);
+        expect(text).to.match(/DR warm standby \(drMode: standby, then restore\): 501\.3 s \(8\.4 min\)/);
         expect(text).to.include("DR warm standby, the backup the restore check verified pinned (runbook): 175 s (2.9 min)");
     });
 });

@@ -46,14 +46,14 @@ describe("tools: DR drill restore measurement (restoreMeasure.ts)", () => {
         // 20480 MiB in 300 s; without one link's 30 s and the 5 s poll: 20480 / 265.
         expect(m.overallMiBps).to.equal(68.3);
         expect(m.downloadMiBps).to.equal(77.3);
-        expect(m.estimateMiBps).to.equal(81);
-        expect(m.expectedSeconds).to.equal(288);
+        expect(m.estimateMiBps).to.equal(77);
+        expect(m.expectedSeconds).to.equal(301);
         // The model's break-even for a 20 GiB volume with the image pre-pulled on the standby (components/rto/drPaths.ts).
         expect(m.breakEvenMiBps).to.equal(53.3);
         expect(m.message).to.equal(
             `Restore measured: restore gate Job piraeus-datastore/restore-gate-${backupNameKey(ID)} ran 300 s (status.startTime → ` +
                 "completionTime) for 20 GiB in 1 link(s): 68.3 MiB/s overall (pod start, links and polls included), 77.3 MiB/s for " +
-                "the download if a link costs 30 s. Estimate 81 MiB/s + 30 s a link (RESTORE_ESTIMATE): 288 s expected. At or above " +
+                "the download if a link costs 30 s. Estimate 77 MiB/s + 30 s a link (RESTORE_ESTIMATE): 301 s expected. At or above " +
                 "the warm fail-over's break-even 53.3 MiB/s: its worst case holds the 10-minute target.",
         );
         // The selector went to the API server (the fake filters by it as a real one does).
