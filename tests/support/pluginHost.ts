@@ -6,6 +6,8 @@
  * The plugin prints its port on the first stdout line (provider/server.js `main`).
  */
 import { spawn } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 // The SDK's own gRPC, resolved from @pulumi/pulumi (a dependency of it, not of this repository).
@@ -50,4 +52,36 @@ export function schemaFromPlugin(pluginDir: string, cwd: string, timeoutMs: numb
             });
         });
     });
+}
+
+/**
+ * `schemaFromPlugin`, remembered on disk (node_modules/.cache/hje/plugin-schema, git-ignored; `npm ci` starts without
+ * it) by the content of everything the answer depends on: every file of `pluginDir` (its sources, package.json,
+ * tsconfig.json, entry), package-lock.json (the SDK, TypeScript and the providers' types it reads), Node's version and
+ * this file. Any edit there starts the plugin again, so a broken component still fails. The plugin takes about 8 s of
+ * CPU (3 s to load, 6 s of inference). Never under CI (`CI` set) or `HJE_NO_TEST_CACHE=1`: those always start it.
+ */
+export async function cachedSchemaFromPlugin(pluginDir: string, cwd: string, timeoutMs: number): Promise<string> {
+    if (process.env.CI || process.env.HJE_NO_TEST_CACHE === "1") return schemaFromPlugin(pluginDir, cwd, timeoutMs);
+    const root = path.join(__dirname, "..", "..");
+    const files = (dir: string): string[] =>
+        fs
+            .readdirSync(dir, { withFileTypes: true })
+            .filter((e) => e.name !== "node_modules")
+            .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]))
+            .sort();
+    const hash = crypto.createHash("sha256").update(`${process.version}\0`);
+    for (const f of [...files(pluginDir), path.join(root, "package-lock.json"), __filename]) {
+        hash.update(`${path.relative(root, f)}\0`)
+            .update(fs.readFileSync(f))
+            .update("\0");
+    }
+    const dir = path.join(root, "node_modules", ".cache", "hje", "plugin-schema");
+    const file = path.join(dir, `${hash.digest("hex")}.json`);
+    if (fs.existsSync(file)) return fs.readFileSync(file, "utf8");
+    const schema = await schemaFromPlugin(pluginDir, cwd, timeoutMs);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(`${file}.${process.pid}.tmp`, schema);
+    fs.renameSync(`${file}.${process.pid}.tmp`, file);
+    return schema;
 }
