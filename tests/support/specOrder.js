@@ -10,12 +10,14 @@ const path = require("node:path");
 
 /** Measured slowest (CPU incl. the processes they start; tests/README.md "Speed"), longest first. */
 const SLOWEST = [
-    "tests/components/package.spec.ts",
     "tests/components/linstorDbBackup/restoreScript.spec.ts",
+    "tests/components/package.spec.ts",
     "tests/components/snapshots/retention.spec.ts",
     "tests/stacks/offline/planCli.spec.ts",
     "tests/components/linstorCluster/resyncGate.spec.ts",
     "tests/stacks/drChoice.spec.ts",
+    "tests/components/snapshots/restoreGate.spec.ts",
+    "tests/components/snapshots/releaseChain.spec.ts",
     "tests/components/snapshots/restoreDownload.spec.ts",
 ];
 
