@@ -12,6 +12,17 @@
  *   TIE_BREAKER, ...) and replicas being deleted, evacuated or evicted do not count.
  * - A resource group without `place_count` has LINSTOR's default 2 (`AutoSelectorConfig`: `replicaCountRef == null
  *   ? 2`; `Migration_2020_02_12_AddDefaultPlaceCountToRscGrp` sets 2 on older groups).
+ * - A resource definition with no resource at all is not waited for: it has no replica on any node, so a rollout can
+ *   lose nothing of it. LINSTOR lists every resource it knows, on an offline satellite too (without state, above) and
+ *   while being deleted (flag DELETE), so "none listed" means none exists. Such definitions are: a download-only
+ *   restore's target (CtrlBackupRestoreApiCallHandler.getRscDfnForBackupRestore creates the definition and its volume
+ *   definitions, never a resource: the standby's download step, the restore check, the DR restore gate, linstor-csi's
+ *   own download); a linstor-csi volume deleted while it has snapshots (linstor-csi v1.11.3 Delete removes resources
+ *   and volume definitions, and deleteResourceDefinitionAndGroupIfUnused keeps the definition while snapshots exist);
+ *   and, for seconds, a volume being created (Create: definition, volume definition, then placement) or restored from a
+ *   snapshot (VolFromSnap), whose data is not on a replica yet. Their snapshots are not protected by this gate either
+ *   way (it counts replicas only); the S3 backups are their copy. A volume whose every replica was lost (`node lost` on
+ *   all its nodes) also shows none: waiting would not bring it back, so the gate names such definitions and goes on.
  *
  * - the zone that just rolled (`ZONE`) holds exactly `NODES_PER_ZONE` satellites, by their `Aux/topology/topology.
  *   kubernetes.io/zone` property (the operator copies the Node's zone label there: piraeus-operator
@@ -169,6 +180,9 @@ def evaluate(nodes, groups, rds, resources):
         name = rd.get("name")
         if "DELETE" in flags(rd):
             continue
+        if name not in by_rd:
+            # No resource anywhere (snapshots only, or nothing yet): no replica a rollout could lose (header).
+            continue
         want = place.get(rd.get("resource_group_name") or "DfltRscGrp", DEFAULT_PLACE_COUNT)
         good, notes, diskful = [], [], 0
         for r in by_rd.get(name, []):
@@ -195,6 +209,11 @@ def evaluate(nodes, groups, rds, resources):
             if diskful < want and good:
                 short.append(name)
     return problems, short, nodes_ok
+
+
+def without_resources(rds, resources):
+    listed = {r.get("name") for r in resources}
+    return sorted(rd.get("name") for rd in rds if rd.get("name") not in listed and "DELETE" not in flags(rd))
 
 
 def autoplace(rd):
@@ -232,6 +251,9 @@ def main():
                 if healthy_since is None:
                     healthy_since = now
                     print("all replicas UpToDate on ONLINE nodes; holding for %gs" % STABLE, flush=True)
+                    empty = without_resources(state[2], state[3])
+                    if empty:
+                        print("not counted, no resource on any node (snapshots only or none): " + ", ".join(empty[:20]) + (" (+%d more)" % (len(empty) - 20) if len(empty) > 20 else ""), flush=True)
                 if now - healthy_since >= STABLE:
                     print("all replicas UpToDate on ONLINE nodes for %gs: next AZ may roll" % STABLE, flush=True)
                     return 0

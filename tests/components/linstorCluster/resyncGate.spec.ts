@@ -12,6 +12,8 @@ import { RESYNC_GATE_SCRIPT, resyncGateCustomTimeouts, resyncGateJobSpec } from 
 import { LINSTOR_CLUSTER_DEFAULTS } from "../../../components/linstorCluster/settings";
 import { PULUMI_DEFAULT_JOB_WAIT_SECONDS } from "../../../components/shared/jobs";
 import { FakeLinstor, type FakeLinstorWorld } from "../../support/fakes/fakeLinstor";
+import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
+import { finishRestores, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
 import { clusterSettings } from "../../support/fixtures";
 import { ofType, outputValue, resetRecords, settle } from "../../support/mocks";
@@ -190,6 +192,25 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
             runs.tls = against(world(), { ...PASSES, ...clientEnv(files.client) }, undefined, files.server);
             runs.tlsRogue = against(world(), clientEnv(files.rogue), undefined, files.server);
         }
+        // A download-only restore's target (the standby's download step, the restore check, the DR restore gate):
+        // LINSTOR creates its definition and snapshots, never a resource (getRscDfnForBackupRestore).
+        const origin = new FakeLinstor(world({ remotes: { s3: new FakeLinstorBucket("b") } }));
+        const chain = shipChain(origin.remotes.get("s3")!, {
+            resource: "pvc-origin",
+            pvcNamespace: "jenkins",
+            pvcName: "jenkins-home",
+            start: new Date("2026-07-01T00:00:00Z"),
+            increments: 1,
+        });
+        restoreBackup(origin, "s3", { last_backup: chain[1], target_rsc_name: "pvc-origin", node_name: "a", download_only: true });
+        finishRestores(origin, true);
+        runs.snapshotOnly = origin.start().then(async () => {
+            try {
+                return { ...(await gate(origin.url, PASSES)), fake: origin };
+            } finally {
+                await origin.stop();
+            }
+        });
         runs.unreachable = gate("http://127.0.0.1:9");
         runs.notInstalled = lookup("linstor-controller.nowhere.invalid").then(
             () => ({ code: -1, out: "resolves" }),
@@ -324,6 +345,17 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
             expect(rogue.fake!.requests).to.deep.equal([]);
         },
     );
+
+    scenario("does not wait for a definition that holds only downloaded snapshots (no replica to protect)", async () => {
+        const r = await runs.snapshotOnly;
+        expect(r.fake!.definitions.has("pvc-origin")).to.equal(true);
+        expect(r.fake!.replicasOf("pvc-origin")).to.deep.equal([]);
+        expect(r.fake!.snapshots.filter((s) => s.resource === "pvc-origin")).to.have.length(2);
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out).to.contain("not counted, no resource on any node (snapshots only or none): pvc-origin");
+        expect(r.out).to.not.contain("pvc-origin: 0/");
+        expect(r.fake!.requests.filter((q) => q.method !== "GET")).to.deep.equal([]);
+    });
 
     scenario("never passes while the LINSTOR API is unreachable", async () => {
         const r = await runs.unreachable;
