@@ -14,9 +14,13 @@
  *   resource definition (on another node: the download moves there), and when nothing is left it answers
  *   FAIL_EXISTS_SNAPSHOT ("has already been downloaded to this cluster"); any restore running into the same resource
  *   definition is refused (getRscDfnForBackupRestore FAIL_IN_USE "A backup is currently being restored to resource
- *   definition"). Those three carry MASK_BACKUP. Every failure is HTTP 500 unless its code is 300–399 (404)
- *   (rest/v1/utils/ApiCallRcRestUtils.java, the code being `ret_code & MASK_BITS_CODE`, 0x7FFF in linstor-common
- *   consts.json).
+ *   definition"). Those three carry MASK_BACKUP. Both FAIL_IN_USE checks read BackupInfoManager's in-memory restore
+ *   map (restoreContainsMetaFile, restoreContainsRscDfn), and restoreBackup holds `WRITE NODES_MAP, RSC_DFN_MAP`
+ *   while it lists the resource's S3 objects and reads every meta of the chain (3a) BEFORE the second refusal: a
+ *   request while another restore into the definition runs costs the whole chain walk and blocks the controller.
+ *   The HTTP status comes from the first error entry (rest/v1/utils/ApiCallRcRestUtils.java toResponse): its code is
+ *   `ret_code & MASK_BITS_CODE` (0x7FFF in linstor-common consts.json, so MASK_BACKUP and the other object masks are
+ *   gone): 300–399 → 404, 400–499 and FAIL_SIGN_IN → 403, FAIL_SIGN_IN_MISSING_CREDENTIALS → 401, any other → 500.
  * - Every link's snapshot definition is created with `BackupShipping/Target/ShippingStatus` = `Shipping` and
  *   `BackupSrcRemote` (getSnapDfnForBackupRestore); links download full first, each becoming `Success` when its
  *   satellite reports; a failed link is marked `Failed`, every later one `Aborting`, and all of them are deleted
@@ -26,21 +30,35 @@
  * - The downloaded snapshot lives in the backup's storage pool (no `stor_pool_map`): both clusters name their data
  *   pool DATA_POOL (linstorCluster/operator.ts), which is also what linstor-csi keeps when the class's pool matches
  *   the source's. Only satellites that have that pool, are connected and carry no flag are asked.
- * The download script asks by state: done when the snapshot is `Success`; `Shipping` (someone's download, or its own)
- * is polled; a refusal is classified by its return code: FAIL_IN_USE (another restore into this resource definition,
- * or of this backup) and FAIL_EXISTS_SNAPSHOT (it arrived meanwhile) wait a poll and read the state again; any other
- * refusal passes to the next node; no node taking it, a download that ends `Failed`/`Aborting`, or one it started that
- * vanishes, fails the run.
+ * - A controller restart marks every receive still `Shipping` as `Aborted` and deletes nothing
+ *   (systemstarter/PreConnectInitializer.java; `backup abort` does the same, CtrlBackupApiCallHandler
+ *   setFlagsAndAbortInTransaction); the chain walk (3a) then counts that link as downloaded. A snapshot can be
+ *   deleted unless a restore into its definition is in the restore map (FAIL_IN_USE "currently being restored"), or
+ *   any shipping of it is `Shipping` (BackupShippingUtils.isAnyShippingInProgress), or it is queued for shipping
+ *   (CtrlSnapshotDeleteApiCallHandler): so an `Aborted`/`Failed` link can be deleted once nothing into the definition
+ *   runs. The statuses are InternalApiConsts' (`Shipping`, `Success`, `Failed`, `Aborting`, `Aborted`, `Prepare
+ *   Abort`, `Uploading Metadata`, …).
+ * The download script reads the definition's snapshots each poll (`GET /v1/view/snapshots?resources=<rsc>`, the
+ * controller's memory only): done when the snapshot is `Success` (or local: no `BackupShipping/Target` key at all);
+ * `Shipping` is polled; any other status of it, or its disappearance, once it was downloading fails the run, naming
+ * the snapshot and the status. It asks only when nothing of the definition is `Shipping` (else it waits a poll), after
+ * deleting the definition's `Aborted`/`Failed` links (newest first, only those). A refusal is classified by its
+ * return code: FAIL_IN_USE (a restore began meanwhile) and FAIL_EXISTS_SNAPSHOT (it arrived meanwhile) wait a poll;
+ * any other refusal passes to the next node; no node taking it fails the run. Its termination message says what its
+ * own request downloaded (report; stacks/ops/restoreMeasure.ts reads the gate's).
  */
 import { apiClientPodParts, controllerApiUrl } from "../linstorCluster/apiTls";
 import { DATA_POOL } from "../linstorCluster/operator";
 import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 
-/** Init container 1 (curl): LINSTOR's backups of the remote, its nodes and its data pools (retrying while the controller starts). */
+/**
+ * Init container 1 (curl): LINSTOR's backups of the remote (only LIST_QUERY's, see DownloadPodArgs.listQuery), its
+ * nodes and its data pools (retrying while the controller starts).
+ */
 export const DOWNLOAD_LIST_SCRIPT = `set -eu
 get() { curl --proto =https --cacert "\${LINSTOR_CA}" --cert "\${LINSTOR_CLIENT_CERT}" --key "\${LINSTOR_CLIENT_KEY}" -fsS \\
   --retry "\${CONNECT_RETRIES:-10}" --retry-delay 10 --retry-all-errors "\${LINSTOR_API}$1" -o "$2"; }
-get "/v1/remotes/\${REMOTE}/backups" "\${WORK}/backups.json"
+get "/v1/remotes/\${REMOTE}/backups\${LIST_QUERY:-}" "\${WORK}/backups.json"
 get /v1/nodes "\${WORK}/nodes.json"
 get "/v1/view/storage-pools?storage_pools=\${STORAGE_POOL}" "\${WORK}/pools.json"
 `;
@@ -69,7 +87,11 @@ export const PICK_WANTED = `(.linstor // {})[$id] // empty
 | select(.restorable == true and .shipping != true and .success != false)
 | [.id, .origin_rsc, .origin_snap] | @tsv`;
 
-/** The download (curl): see the header. POLL_SECONDS between reads; POST_ATTEMPTS rounds of asking at most. */
+/**
+ * The download (curl, sed, awk; no jq): see the header. POLL_SECONDS between reads; POST_ATTEMPTS rounds without
+ * progress at most (a round: a refusal, or a read while another download into the resource definition runs).
+ * LINK_BYTES (optional, `<snapshot>=<bytes>` separated by spaces) sizes the links it downloaded for its report.
+ */
 export const DOWNLOAD_SCRIPT = `set -eu
 log() { printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
 api() { curl --proto =https --cacert "\${LINSTOR_CA}" --cert "\${LINSTOR_CLIENT_CERT}" --key "\${LINSTOR_CLIENT_KEY}" -sS "$@"; }
@@ -78,15 +100,52 @@ IFS="\${tab}" read -r id rsc snap < "\${WORK}/pick"
 for v in "\${id}" "\${rsc}" "\${snap}"; do
   case "\${v}" in ""|*[!A-Za-z0-9_.^-]*) log "FAIL: unexpected backup name '\${v}'"; exit 1 ;; esac
 done
-# The snapshot's receive state: Success, Shipping, Failed, Aborting, "present" (no receive props) or "absent".
-status() {
-  code="$(api -o "\${WORK}/snapshot.json" -w '%{http_code}' "\${LINSTOR_API}/v1/resource-definitions/\${rsc}/snapshots/\${snap}" || echo 000)"
-  case "\${code}" in
-    200) s="$(grep -o '"BackupShipping/Target/ShippingStatus":"[A-Za-z]*"' "\${WORK}/snapshot.json" | head -n 1 | cut -d '"' -f 4 || true)"
-         echo "\${s:-present}" ;;
-    404) echo absent ;;
-    *) echo "unknown (HTTP \${code})" ;;
-  esac
+# Every snapshot of the resource definition (one read of the controller's memory) as name<TAB>status<TAB>start in
+# links: status is the Target ShippingStatus, any quoted value; "local" only without any BackupShipping/Target key.
+links() {
+  code="$(api -o "\${WORK}/view.json" -w '%{http_code}' "\${LINSTOR_API}/v1/view/snapshots?resources=\${rsc}" || echo 000)"
+  if [ "\${code}" != 200 ]; then echo "unknown (HTTP \${code})"; return; fi
+  sed 's/{"name":"/\\
+&/g' "\${WORK}/view.json" | while IFS= read -r l || [ -n "\${l}" ]; do
+    case "\${l}" in "{\\"name\\":\\""*) ;; *) continue ;; esac
+    case "\${l}" in *"\\"resource_name\\":\\"\${rsc}\\""*) ;; *) continue ;; esac
+    n="$(printf '%s' "\${l}" | sed 's/^{"name":"\\([^"]*\\)".*/\\1/')"
+    s="$(printf '%s' "\${l}" | grep -o '"BackupShipping/Target/ShippingStatus":"[^"]*"' | head -n 1 | cut -d '"' -f 4 || true)"
+    if [ -z "\${s}" ]; then case "\${l}" in *'"BackupShipping/Target/'*) s="Target keys without a status" ;; *) s=local ;; esac; fi
+    t="$(printf '%s' "\${l}" | grep -o '"BackupShipping/Target/BackupStartTimestamp":"[0-9]*"' | head -n 1 | cut -d '"' -f 4 || true)"
+    printf '%s\\t%s\\t%s\\n' "\${n}" "\${s}" "\${t:-0}"
+  done > "\${WORK}/links"
+  awk -F "\${tab}" -v n="\${snap}" '$1 == n { print $2; f = 1 } END { if (!f) print "absent" }' "\${WORK}/links"
+}
+# A controller restart (PreConnectInitializer) or a 'backup abort' leaves a link Aborted, a failed one may stay Failed;
+# LINSTOR's chain walk would count such a link as downloaded. Deleted newest first, only those; false if one stays.
+clean() {
+  awk -F "\${tab}" '$2 == "Aborted" || $2 == "Failed"' "\${WORK}/links" | sort -t "\${tab}" -k3,3nr > "\${WORK}/dead"
+  kept=0
+  while IFS="\${tab}" read -r n s _; do
+    case "\${n}" in ""|*[!A-Za-z0-9_.-]*) kept=1; continue ;; esac
+    code="$(api -o "\${WORK}/deleted.json" -w '%{http_code}' -X DELETE "\${LINSTOR_API}/v1/resource-definitions/\${rsc}/snapshots/\${n}" || echo 000)"
+    if [ "\${code}" = 200 ]; then log "deleted \${rsc}/\${n} (\${s}: a download that never finished)"
+    else kept=1; log "could not delete \${rsc}/\${n} (\${s}, HTTP \${code}): $(head -c 300 "\${WORK}/deleted.json" 2>/dev/null || true)"; fi
+  done < "\${WORK}/dead"
+  return "\${kept}"
+}
+# The termination message (JSON): the links this run's request downloaded (not here before it, Success now), their
+# bytes when LINK_BYTES knows them all, and the request's and the end's times.
+report() {
+  end="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  if [ -n "\${started}" ]; then
+    awk -F "\${tab}" 'FILENAME == ARGV[1] { had[$1] = 1; next } $2 == "Success" && !($1 in had) { print $1 }' \\
+      "\${WORK}/before" "\${WORK}/links" > "\${WORK}/downloaded"
+  else : > "\${WORK}/downloaded"; fi
+  msg="$(awk -v lb="\${LINK_BYTES:-}" -v from="\${since}" -v to="\${end}" 'BEGIN { k = split(lb, a, " ")
+      for (i = 1; i <= k; i++) { split(a[i], p, "="); size[p[1]] = p[2] } }
+    { n++; if ($1 in size) b += size[$1]; else u = 1; if (n == 1) first = $1; last = $1 }
+    END { if (n == 0) { printf "{\\"downloaded\\":0,\\"finished\\":\\"%s\\"}", to; exit }
+      printf "{\\"downloaded\\":%d,\\"bytes\\":%s,\\"first\\":\\"%s\\",\\"last\\":\\"%s\\",\\"started\\":\\"%s\\",\\"finished\\":\\"%s\\"}",
+        n, (u ? "null" : sprintf("%.0f", b)), first, last, from, to }' "\${WORK}/downloaded")"
+  log "report: \${msg}"
+  printf '%s' "\${msg}" > "\${TERMINATION_LOG:-/dev/termination-log}" || true
 }
 # The code of the first error in LINSTOR's answer (ret_code: both MASK_ERROR bits, then & MASK_BITS_CODE); 0 if none.
 refusal() {
@@ -96,33 +155,46 @@ refusal() {
   done < "\${WORK}/codes"
   echo 0
 }
+fail_state() { log "FAIL: the download of backup \${id} failed: \${rsc}/\${snap} is \${state}"; exit 1; }
 started=""
+seen=""
+since=""
 attempts=0
+: > "\${WORK}/before"
 while :; do
-  state="$(status)"
+  state="$(links)"
   case "\${state}" in
-    Success|present) log "OK: backup \${id} is downloaded (\${rsc}/\${snap})"; exit 0 ;;
-    Shipping) log "backup \${id} is being downloaded"; sleep "\${POLL_SECONDS}"; continue ;;
-    Failed|Aborting) log "FAIL: the download of backup \${id} failed (\${state})"; exit 1 ;;
+    Success|local) log "OK: backup \${id} is downloaded (\${rsc}/\${snap})"; report; exit 0 ;;
+    Shipping) seen=yes; log "backup \${id} is being downloaded"; sleep "\${POLL_SECONDS}"; continue ;;
     absent)
-      if [ -n "\${started}" ]; then log "FAIL: the download of backup \${id} failed (LINSTOR removed it)"; exit 1; fi ;;
-    *) log "LINSTOR did not answer for \${rsc}/\${snap}: \${state}" ;;
+      if [ -n "\${started}\${seen}" ]; then log "FAIL: the download of backup \${id} failed (LINSTOR removed \${rsc}/\${snap})"; exit 1; fi ;;
+    "unknown (HTTP "*) log "LINSTOR did not answer for \${rsc}: \${state}" ;;
+    # Not yet asked for: deleted below, then asked again. Once it was downloading: the download failed.
+    Aborted|Failed) if [ -n "\${started}\${seen}" ]; then fail_state; fi ;;
+    *) fail_state ;;
   esac
   attempts=$((attempts + 1))
   if [ "\${attempts}" -gt "\${POST_ATTEMPTS}" ]; then log "FAIL: LINSTOR did not download backup \${id}"; exit 1; fi
+  case "\${state}" in "unknown (HTTP "*) sleep "\${POLL_SECONDS}"; continue ;; esac
+  # Each request walks the whole chain in S3 under a controller-wide lock: none while another download runs here.
+  busy="$(awk -F "\${tab}" '$2 == "Shipping" { print $1; exit }' "\${WORK}/links")"
+  if [ -n "\${busy}" ]; then log "waiting: another download into \${rsc} runs (\${busy} is Shipping)"; sleep "\${POLL_SECONDS}"; continue; fi
+  if ! clean; then sleep "\${POLL_SECONDS}"; continue; fi
+  cp "\${WORK}/links" "\${WORK}/before"
   wait=""
-  case "\${state}" in absent) ;; *) wait=yes ;; esac
   while [ -z "\${wait}" ] && read -r node; do
     case "\${node}" in ""|*[!A-Za-z0-9_.-]*) continue ;; esac
     body="$(printf '{"last_backup":"%s","target_rsc_name":"%s","node_name":"%s","download_only":true}' "\${id}" "\${rsc}" "\${node}")"
     : > "\${WORK}/answer.json"
     code="$(api -o "\${WORK}/answer.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data "\${body}" \\
       "\${LINSTOR_API}/v1/remotes/\${REMOTE}/backups/restore" || echo 000)"
-    if [ "\${code}" = 201 ]; then started="\${node}"; log "downloading backup \${id} on \${node}"; break; fi
+    if [ "\${code}" = 201 ]; then
+      started="\${node}"; since="$(date -u +%Y-%m-%dT%H:%M:%SZ)"; log "downloading backup \${id} on \${node}"; break
+    fi
     rc="$(refusal)"
     log "LINSTOR refused the download on \${node} (HTTP \${code}, code \${rc}): $(head -c 600 "\${WORK}/answer.json" 2>/dev/null || true)"
     case "\${code}:\${rc}" in
-      # FAIL_IN_USE: a restore into this resource definition (or of this backup) runs; FAIL_EXISTS_SNAPSHOT: it is here.
+      # FAIL_IN_USE: a restore into this resource definition (or of this backup) began; FAIL_EXISTS_SNAPSHOT: it is here.
       *:997|*:516) wait=yes ;;
       # No answer at all: the controller is restarting.
       000:*) wait=yes ;;
@@ -146,6 +218,14 @@ export interface DownloadPodArgs {
     readonly pick: string;
     /** The pick's inputs: ORIGINS or BACKUP_ID. */
     readonly pickEnv: readonly { readonly name: string; readonly value: string }[];
+    /**
+     * The backup list's filters (`?rsc_name=…&snap_name=…`): LINSTOR lists only the resource's S3 keys (a prefix
+     * listing) and reads only the metas of that snapshot name (CtrlBackupApiCallHandler.listBackups v1.33.3: the name
+     * is compared before getBackupFromMetadata). Empty: every meta in the bucket is read.
+     */
+    readonly listQuery?: string;
+    /** LINK_BYTES for the report: `<snapshot>=<bytes>` of the chain's links (the gate's, when known). */
+    readonly linkBytes?: string;
     readonly pollSeconds: number;
     readonly postAttempts: number;
     /** The pod's own labels (the LINSTOR API client label is added). */
@@ -178,7 +258,11 @@ export function downloadPodTemplate(a: DownloadPodArgs) {
                     name: "list",
                     image: a.curlImage,
                     command: ["/bin/sh", "-c", DOWNLOAD_LIST_SCRIPT],
-                    env: [...linstorEnv, { name: "STORAGE_POOL", value: DATA_POOL }],
+                    env: [
+                        ...linstorEnv,
+                        { name: "STORAGE_POOL", value: DATA_POOL },
+                        ...(a.listQuery ? [{ name: "LIST_QUERY", value: a.listQuery }] : []),
+                    ],
                     securityContext: RESTRICTED_CONTAINER,
                     resources,
                     volumeMounts: [work, client.volumeMount],
@@ -208,7 +292,12 @@ export function downloadPodTemplate(a: DownloadPodArgs) {
                         ...linstorEnv,
                         { name: "POLL_SECONDS", value: String(a.pollSeconds) },
                         { name: "POST_ATTEMPTS", value: String(a.postAttempts) },
+                        ...(a.linkBytes ? [{ name: "LINK_BYTES", value: a.linkBytes }] : []),
                     ],
+                    // What it downloaded, for the DR drill's measurement (stacks/ops/restoreMeasure.ts); kubelet keeps
+                    // at most 4096 bytes of it, which the report's fixed fields stay under.
+                    terminationMessagePath: "/dev/termination-log",
+                    terminationMessagePolicy: "File",
                     securityContext: RESTRICTED_CONTAINER,
                     resources,
                     volumeMounts: [work, client.volumeMount],

@@ -76,6 +76,8 @@ export function restoreDownloadCronJobSpec(a: RestoreDownloadArgs) {
                     curlImage: a.curlImage,
                     pick: PICK_NEWEST_RESTORABLE,
                     pickEnv: [{ name: "ORIGINS", value: JSON.stringify(a.originResources ?? []) }],
+                    // One origin: LINSTOR lists (and reads the metas of) that resource's backups only (downloadPod.ts).
+                    ...(a.originResources?.length === 1 ? { listQuery: `?rsc_name=${a.originResources[0]}` } : {}),
                     pollSeconds: 10,
                     postAttempts: 30,
                     labels,

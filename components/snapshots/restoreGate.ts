@@ -13,7 +13,8 @@
  * csi-provisioner retries the claim with per-item exponential back-off (`--retry-interval-start` 1 s doubling up to
  * `--retry-interval-max` 5 min; kubernetes-csi/external-provisioner cmd/csi-provisioner/csi-provisioner.go), so the
  * claim may be provisioned minutes after the data arrived. The gate waits by state every RESTORE_GATE_POLL_SECONDS and
- * asks again as soon as the other restore is done.
+ * asks as soon as nothing else downloads into the resource definition, and writes what its own request downloaded as
+ * its termination message (downloadPod.ts report) for the DR drill's measurement (stacks/ops/restoreMeasure.ts).
  *
  * Pulumi waits for a Job until `.status.conditions` has Complete, and fails at Failed (@pulumi/kubernetes 4.34.2
  * batch/v1/job.d.ts; provider/pkg/await/job.go and await/checker/job/check.go), for 10 minutes unless customTimeouts
@@ -40,8 +41,16 @@ export interface RestoreGateArgs {
     readonly linstorNamespace: string;
     /** The LINSTOR S3 remote of the bucket. */
     readonly remoteName: string;
-    /** The chosen backup: LINSTOR's id, its origin resource and snapshot, and its chain's size (for the deadline). */
-    readonly backup: RestoreSize & { readonly id: string; readonly resource: string; readonly snapshot: string };
+    /**
+     * The chosen backup: LINSTOR's id, its origin resource and snapshot, its chain's size (for the deadline) and, when
+     * known, each link's bytes by snapshot name (the gate's report of what it downloaded, restoreMeasure.ts).
+     */
+    readonly backup: RestoreSize & {
+        readonly id: string;
+        readonly resource: string;
+        readonly snapshot: string;
+        readonly links?: readonly { readonly snapshot: string; readonly bytes: number }[];
+    };
     /** The backup's name key (stacks/drChoice.ts restoreNames): the Job's name and label carry it. */
     readonly key: string;
     /** Pinned image with bash and jq. */
@@ -62,6 +71,10 @@ export function validateRestoreGateArgs(a: RestoreGateArgs, key: KeyOf = (f) => 
     check(key, "backup.id").matches(a.backup.id, name, "Use a LINSTOR backup id (<rsc>_back_<time>[^<snapshot>]).");
     check(key, "backup.resource").matches(a.backup.resource, name, "Use a LINSTOR resource name.");
     check(key, "backup.snapshot").matches(a.backup.snapshot, name, "Use a LINSTOR snapshot name.");
+    for (const l of a.backup.links ?? []) {
+        check(key, "backup.links").matches(l.snapshot, name, "Use LINSTOR snapshot names.");
+        check(key, "backup.links").integer(l.bytes, { min: 0, max: Number.MAX_SAFE_INTEGER }, "(bytes)");
+    }
 }
 
 /** The Job's name for a backup key: a new choice is a new Job. */
@@ -96,6 +109,9 @@ export function restoreGateJob(a: RestoreGateArgs) {
                 curlImage: a.curlImage,
                 pick: PICK_WANTED,
                 pickEnv: [{ name: "BACKUP_ID", value: a.backup.id }],
+                // Only the chosen backup's meta is read (CtrlBackupApiCallHandler.listBackups, downloadPod.ts).
+                listQuery: `?rsc_name=${a.backup.resource}&snap_name=${a.backup.snapshot}`,
+                ...(a.backup.links?.length ? { linkBytes: a.backup.links.map((l) => `${l.snapshot}=${l.bytes}`).join(" ") } : {}),
                 pollSeconds: RESTORE_GATE_POLL_SECONDS,
                 // Waiting for another restore into the resource definition is bounded by the deadline, not by a count.
                 postAttempts: Math.ceil(deadline / RESTORE_GATE_POLL_SECONDS),

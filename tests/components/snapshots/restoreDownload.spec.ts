@@ -72,6 +72,7 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
             ORIGINS: JSON.stringify([RSC]),
             POLL_SECONDS: "0",
             POST_ATTEMPTS: "3",
+            TERMINATION_LOG: path.join(dir, "termination-log"),
         };
         let out = "";
         for (const [step, shell, script] of [
@@ -117,7 +118,7 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
         // n1 disconnects after the node list was read; the satellite finishes a download by the time the step asks.
         linstor.onRequest = (method, p) => {
             if (method === "POST") linstor.disconnect("n1");
-            if (method === "GET" && p.includes("/snapshots/")) finishRestores(linstor, true);
+            if (method === "GET" && p === "/v1/view/snapshots") finishRestores(linstor, true);
         };
         const first = await run();
         expect(first.code, first.out).to.equal(0);
@@ -164,11 +165,13 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
         ).to.match(/in progress/);
         let polls = 0;
         linstor.onRequest = (method, p) => {
-            if (method === "GET" && p.includes("/snapshots/") && ++polls >= 2) finishRestores(linstor, true);
+            if (method === "GET" && p === "/v1/view/snapshots" && ++polls >= 2) finishRestores(linstor, true);
         };
         const r = await run();
         expect(r.code, r.out).to.equal(0);
-        expect(r.out).to.contain(`A backup is currently being restored to resource definition ${RSC}`);
+        // It waited for that restore instead of asking (LINSTOR would have refused with FAIL_IN_USE after walking the chain).
+        expect(r.out).to.contain(`waiting: another download into ${RSC} runs (${snap(chain[0])} is Shipping)`);
+        expect(posts().map((q) => q.status)).to.deep.equal([201]);
         expect(local()).to.deep.equal(chain.map((id) => `${snap(id)}:Success@n2`));
         // Upstream's answer once the chain is here, which the step never needs to ask for.
         const answer = restoreBackup(linstor, REMOTE, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n2", download_only: true });
@@ -179,7 +182,7 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
         restoreBackup(linstor, REMOTE, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n2", download_only: true });
         let polls = 0;
         linstor.onRequest = (method, p) => {
-            if (method === "GET" && p.includes("/snapshots/") && ++polls >= 3) finishRestores(linstor, true);
+            if (method === "GET" && p === "/v1/view/snapshots" && ++polls >= 3) finishRestores(linstor, true);
         };
         const r = await run();
         expect(r.code, r.out).to.equal(0);
@@ -189,7 +192,7 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
 
     withTools("a failing download fails the run (monitoring alerts); LINSTOR removed the failed links", async () => {
         linstor.onRequest = (method, p) => {
-            if (method === "GET" && p.includes("/snapshots/") && posts().length > 0) finishRestores(linstor, false);
+            if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) finishRestores(linstor, false);
         };
         const r = await run();
         expect(r.code).to.not.equal(0);
@@ -210,7 +213,7 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
         const r = await run();
         expect(r.step).to.equal("pick");
         expect(r.out).to.contain("no connected satellite");
-        // A restore into the resource definition that never ends: refused (FAIL_IN_USE) until the attempts run out.
+        // A restore into the resource definition that never ends: waited for, never asked, until the attempts run out.
         linstor.nodes.get("n2")!.connection_status = "ONLINE";
         expect(restoreBackup(linstor, REMOTE, { last_backup: full, target_rsc_name: RSC, node_name: "n2", download_only: true })[0].message).to.match(
             /in progress/,
@@ -218,7 +221,8 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
         const stuck = await run();
         expect(stuck.code).to.not.equal(0);
         expect(stuck.out).to.contain(`FAIL: LINSTOR did not download backup ${increment}`);
-        expect(posts().filter((q) => q.status === 500)).to.have.length(3);
+        expect(stuck.out.match(/waiting: another download into/g)).to.have.length(3);
+        expect(posts()).to.have.length(0);
     });
 
     it("the CronJob: every 5 minutes, one run at a time, a LINSTOR API client by its certificate and label, no Kubernetes token", () => {

@@ -57,7 +57,7 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
     let dir: string;
     const local = () => linstor.snapshots.filter((s) => s.resource === RSC).map((s) => `${s.name}:${s.received?.status}@${s.nodes.join(",")}`);
     const posts = () => linstor.requests.filter((q) => q.method === "POST");
-    const snapshotGets = () => linstor.requests.filter((q) => q.method === "GET" && q.path.includes("/snapshots/")).length;
+    const snapshotGets = () => linstor.requests.filter((q) => q.method === "GET" && q.path.startsWith("/v1/view/snapshots")).length;
 
     /**
      * One pod of the Job: its init containers and its container in turn, each with the command and env the Job
@@ -73,6 +73,7 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
                 ...(env.LINSTOR_API !== undefined ? { LINSTOR_API: linstor.url, ...clientEnv(apiTlsFiles().client) } : {}),
                 WORK: dir,
                 CONNECT_RETRIES: "0",
+                TERMINATION_LOG: path.join(dir, "termination-log"),
                 ...(env.POLL_SECONDS !== undefined ? { POLL_SECONDS: "0" } : {}),
             });
             const [shell, , script] = c.command;
@@ -121,7 +122,7 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         });
         // The satellite reports one link per poll, full first.
         linstor.onRequest = (method, p) => {
-            if (method === "GET" && p.includes("/snapshots/") && posts().length > 0) nextLink(linstor, true);
+            if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) nextLink(linstor, true);
         };
         const r = await runGate();
         expect(r.code, r.out).to.equal(0);
@@ -140,7 +141,7 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         restoreBackup(linstor, REMOTE, { last_backup: chain[0], target_rsc_name: RSC, node_name: "n2", download_only: true });
         finishRestores(linstor, true);
         linstor.onRequest = (method, p) => {
-            if (method === "GET" && p.includes("/snapshots/") && posts().length > 0) nextLink(linstor, true);
+            if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) nextLink(linstor, true);
         };
         const r = await runGate();
         expect(r.code, r.out).to.equal(0);
@@ -150,30 +151,28 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         expect(r.out.match(/is being downloaded/g)).to.have.length(1);
     });
 
-    withTools("the download step mid-way on an older link: refused (FAIL_IN_USE), waits, asks again, ends Success", async () => {
-        // The standby's download step fetches chain[1] (full + first increment) into the same resource definition.
-        restoreBackup(linstor, REMOTE, { last_backup: chain[1], target_rsc_name: RSC, node_name: "n2", download_only: true });
-        let refusedPolls = 0;
-        linstor.onRequest = (method, p) => {
-            if (method !== "GET" || !p.includes("/snapshots/")) return;
-            // The step's links finish over a few polls after the gate's refusal; then the gate's own link.
-            if (posts().some((q) => q.status === 500) && ++refusedPolls >= 2) nextLink(linstor, true);
-        };
-        const r = await runGate();
-        expect(r.code, r.out).to.equal(0);
-        expect(r.out).to.match(/refused the download on n1 \(HTTP 500, code 997\).*A backup is currently being restored to resource definition/);
-        const statuses = posts().map((q) => q.status);
-        expect(statuses[0]).to.equal(500);
-        expect(statuses.at(-1)).to.equal(201);
-        // FAIL_IN_USE is about the resource definition, not the node: it waited instead of asking n2.
-        expect(
-            posts()
-                .filter((q) => q.status === 500)
-                .every((q) => JSON.parse(q.body).node_name === "n1"),
-        ).to.equal(true);
-        expect(local()).to.deep.equal(chain.map((id) => `${snapOf(id)}:Success@n2`));
-        expect(r.out).to.contain(`OK: backup ${chain[2]} is downloaded`);
-    });
+    withTools(
+        "the download step mid-way on an older link: no request while it runs (each walks the chain under the lock), then one, Success",
+        async () => {
+            // The standby's download step fetches chain[1] (full + first increment) into the same resource definition.
+            restoreBackup(linstor, REMOTE, { last_backup: chain[1], target_rsc_name: RSC, node_name: "n2", download_only: true });
+            let polls = 0;
+            linstor.onRequest = (method, p) => {
+                // The step's links finish over a few polls; then the gate's own link.
+                if (method === "GET" && p === "/v1/view/snapshots" && ++polls >= 3) nextLink(linstor, true);
+            };
+            const r = await runGate();
+            expect(r.code, r.out).to.equal(0);
+            expect(r.out.match(/waiting: another download into \S+ runs \(\S+ is Shipping\)/g)).to.have.length(3);
+            expect(r.out).to.contain(`waiting: another download into ${RSC} runs (${snapOf(chain[1])} is Shipping)`);
+            // Asked once, when nothing of the definition was Shipping: never refused, never re-asked every poll.
+            expect(posts().map((q) => `${JSON.parse(q.body).node_name} ${q.status}`)).to.deep.equal(["n1 201"]);
+            expect(local()).to.deep.equal(chain.map((id) => `${snapOf(id)}:Success@n2`));
+            expect(r.out).to.contain(`OK: backup ${chain[2]} is downloaded`);
+            // It reports the one link its request downloaded.
+            expect(JSON.parse(fs.readFileSync(path.join(dir, "termination-log"), "utf8"))).to.include({ downloaded: 1, first: snapOf(chain[2]) });
+        },
+    );
 
     withTools("already downloaded: success without asking LINSTOR to download anything", async () => {
         restoreBackup(linstor, REMOTE, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n2", download_only: true });
@@ -201,25 +200,25 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
 
     withTools("a failed link fails the Job (non-zero exit): the chosen link is Aborting, then LINSTOR deletes the chain", async () => {
         linstor.onRequest = (method, p) => {
-            if (method === "GET" && p.includes("/snapshots/") && posts().length > 0) nextLink(linstor, false);
+            if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) nextLink(linstor, false);
         };
         const r = await runGate();
         expect(r.code).to.not.equal(0);
         expect(r.step).to.equal("download");
-        expect(r.out).to.contain(`FAIL: the download of backup ${chain[2]} failed (Aborting)`);
+        expect(r.out).to.contain(`FAIL: the download of backup ${chain[2]} failed: ${RSC}/${snapOf(chain[2])} is Aborting`);
         expect(local()).to.deep.equal([`${snapOf(chain[0])}:Failed@n1`, `${snapOf(chain[1])}:Aborting@n1`, `${snapOf(chain[2])}:Aborting@n1`]);
         reapAborted(linstor);
         expect(local()).to.deep.equal([]);
         // Already deleted when it looks: failed as well, not asked again.
         linstor.onRequest = (method, p) => {
-            if (method === "GET" && p.includes("/snapshots/") && posts().length > 1) {
+            if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 1) {
                 nextLink(linstor, false);
                 reapAborted(linstor);
             }
         };
         const again = await runGate();
         expect(again.code).to.not.equal(0);
-        expect(again.out).to.contain(`FAIL: the download of backup ${chain[2]} failed (LINSTOR removed it)`);
+        expect(again.out).to.contain(`FAIL: the download of backup ${chain[2]} failed (LINSTOR removed ${RSC}/${snapOf(chain[2])})`);
         expect(posts()).to.have.length(2);
     });
 
@@ -227,7 +226,7 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         // n1 disconnects after the list: FAIL_NOT_CONNECTED (995), then n2.
         linstor.onRequest = (method, p) => {
             if (method === "POST") linstor.disconnect("n1");
-            if (method === "GET" && p.includes("/snapshots/")) finishRestores(linstor, true);
+            if (method === "GET" && p === "/v1/view/snapshots") finishRestores(linstor, true);
         };
         const r = await runGate();
         expect(r.code, r.out).to.equal(0);

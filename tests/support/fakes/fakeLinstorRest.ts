@@ -10,7 +10,7 @@
  *   successes answer the endpoint's success status: 201 for autoplace (rest/v1/AutoPlace.java `CREATED`), 200 for
  *   the others; a body that is not JSON answers 400 (`handleJsonParseException`).
  */
-import { linstorBackupList } from "./fakeLinstorBucket";
+import { type FakeLinstorBucket, linstorBackupList } from "./fakeLinstorBucket";
 import { type BackupRestoreBody, restoreBackup } from "./fakeLinstorRestore";
 import {
     type ApiCallRc,
@@ -66,12 +66,37 @@ function nonEmpty<T extends Record<string, unknown>>(o: T): Partial<T> {
     ) as Partial<T>;
 }
 
-/** ApiCallRcRestUtils.toResponse: the first error entry decides (NOT_FOUND for codes 300–399 of `ret_code & MASK_BITS_CODE`, else 500). */
+/**
+ * ApiCallRcRestUtils.toResponse: the first error entry decides, by `ret_code & MASK_BITS_CODE` (object masks such as
+ * MASK_BACKUP stripped): 300–399 NOT_FOUND, 400–499 and FAIL_SIGN_IN FORBIDDEN, else 500 (the fake has no sign-in).
+ */
 function statusOf(answer: ApiCallRc[], successStatus: 200 | 201): number {
     const error = answer.find((e) => (e.ret_code & MASK.error) === MASK.error);
     if (error === undefined) return successStatus;
     const code = Number(BigInt.asUintN(64, error.ret_code) & MASK_BITS_CODE);
-    return code >= 300 && code <= 399 ? 404 : 500;
+    return code >= 300 && code <= 399 ? 404 : code >= 400 && code <= 499 ? 403 : 500;
+}
+
+/**
+ * The bucket as `GET /v1/remotes/{remote}/backups?rsc_name=&snap_name=` sees it (CtrlBackupApiCallHandler.listBackups
+ * v1.33.3): `rsc_name` is the S3 listing's prefix (CtrlBackupApiHelper.getAllS3Keys → BackupToS3.listObjects
+ * `withPrefix`), and a meta whose snapshot name (S3MetafileNameInfo: after `^`, else the backup time id) is not
+ * `snap_name` is skipped BEFORE it is read (getBackupFromMetadata); every meta read counts in `state.metaReads`. Data
+ * keys all stay (a meta's `restorable` looks them up).
+ */
+function filteredBucket(state: LinstorState, bucket: FakeLinstorBucket, rscName: string, snapName: string): FakeLinstorBucket {
+    const snapOf = (meta: string) => /\^(.+)\.meta$/.exec(meta)?.[1] ?? /_(back_\d{8}_\d{6})/.exec(meta)?.[1];
+    const keys = bucket
+        .keys()
+        .filter((k) => k.startsWith(rscName) && (snapName === "" || !k.endsWith(".meta") || snapOf(k)?.toLowerCase() === snapName));
+    return {
+        keys: () => keys,
+        has: (k: string) => keys.includes(k),
+        object: (k: string) => {
+            if (k.endsWith(".meta")) state.metaReads++;
+            return bucket.object(k);
+        },
+    } as unknown as FakeLinstorBucket;
 }
 
 /** `GET /v1/nodes`: `type` is the enum name, `connection_status` one of ConnectionStatus, flags as set. */
@@ -239,7 +264,12 @@ export function routeLinstorRequest(state: LinstorState, { method, url, body }: 
     }
     if (method === "GET" && (m = /^\/v1\/remotes\/([^/]+)\/backups$/.exec(p))) {
         const bucket = state.remotes.get(decodeURIComponent(m[1]));
-        return bucket ? send(200, linstorBackupList(bucket)) : reply([rc("error", RC.FAIL_NOT_FOUND_REMOTE, `Remote '${m[1]}' not found.`)]);
+        if (bucket === undefined) return reply([rc("error", RC.FAIL_NOT_FOUND_REMOTE, `Remote '${m[1]}' not found.`)]);
+        const snapName = (url.searchParams.get("snap_name") ?? "").toLowerCase();
+        const list = linstorBackupList(filteredBucket(state, bucket, url.searchParams.get("rsc_name") ?? "", snapName));
+        // A data key without a read meta is listed only when its snapshot name (S3VolumeNameInfo: the backup time id) matches.
+        const kept = Object.entries(list.linstor).filter(([, b]) => snapName === "" || String(b.origin_snap).toLowerCase() === snapName);
+        return send(200, { linstor: Object.fromEntries(kept) });
     }
     if (method === "POST" && (m = /^\/v1\/remotes\/([^/]+)\/backups\/restore$/.exec(p))) {
         let request: BackupRestoreBody;

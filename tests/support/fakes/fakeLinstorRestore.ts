@@ -147,3 +147,16 @@ export function nextLink(state: LinstorState, success: boolean): void {
 export function reapAborted(state: LinstorState): void {
     state.snapshots = state.snapshots.filter((s) => s.received?.status !== "Failed" && s.received?.status !== "Aborting");
 }
+
+/**
+ * A controller restart (systemstarter/PreConnectInitializer.java v1.33.3): every receive still `Shipping` becomes
+ * `Aborted` (BackupShipping/Target/ShippingStatus) and stays; the in-memory restore map is empty again, so nothing
+ * refuses a new restore into the definition, and the chain walk (3a) counts an `Aborted` link as already here.
+ */
+export function restartController(state: LinstorState): void {
+    for (const s of state.snapshots) {
+        if (s.received?.status !== "Shipping") continue;
+        s.received.status = "Aborted";
+        s.busy = undefined;
+    }
+}

@@ -72,7 +72,7 @@ export interface FakeSnapshot {
      * A snapshot received from a backup (fakeLinstorRestore.ts): the snapshot definition's
      * `BackupShipping/Target/ShippingStatus` and `…/BackupSrcRemote` props.
      */
-    received?: { remote: string; status: "Shipping" | "Success" | "Failed" | "Aborting"; backup: string; start?: number };
+    received?: { remote: string; status: "Shipping" | "Success" | "Failed" | "Aborting" | "Aborted"; backup: string; start?: number };
 }
 
 export interface FakeResourceDefinition {
@@ -147,6 +147,8 @@ export class LinstorState {
     replicas: FakeReplica[] = [];
     snapshots: FakeSnapshot[] = [];
     readonly remotes = new Map<string, FakeLinstorBucket>();
+    /** S3 meta objects read by `GET /v1/remotes/{remote}/backups` (fakeLinstorRest.ts filteredBucket). */
+    metaReads = 0;
     private readonly resyncPolls: number;
 
     constructor(world: FakeLinstorWorld) {
@@ -373,14 +375,17 @@ export class LinstorState {
 
     /**
      * DELETE /v1/resource-definitions/{rsc}/snapshots/{snap} (CtrlSnapshotDeleteApiCallHandler v1.33.3): a missing
-     * snapshot is a warning (WARN_NOT_FOUND, "… not found."), one being restored or shipped is refused (FAIL_IN_USE, "…
-     * is currently being shipped as a backup"); else it goes from every node. Nothing here touches S3.
+     * snapshot is a warning (WARN_NOT_FOUND, "… not found."); any snapshot of a definition a restore runs into is refused
+     * (FAIL_IN_USE "… is currently being restored from a backup"), as is one being shipped (FAIL_IN_USE, "… is currently
+     * being shipped as a backup"); else it goes from every node, an `Aborted` or `Failed` one too. Nothing here
+     * touches S3.
      */
     deleteSnapshot(resource: string, name: string): ApiCallRc[] {
         const s = this.snapshots.find((x) => x.resource === resource && x.name === name);
         const what = `Snapshot '${name}' of resource '${resource}'`;
         if (s === undefined) return [rc("warn", RC.WARN_NOT_FOUND, `${what} not found.`)];
-        if (s.busy === "restoring")
+        // BackupInfoManager.restoreContainsRscDfn: ANY restore into the definition (the fake: a link still Shipping).
+        if (s.busy === "restoring" || this.snapshots.some((x) => x.resource === resource && x.received?.status === "Shipping"))
             return [rc("error", RC.FAIL_IN_USE, `${what} is currently being restored from a backup. Please wait until the restore is finished`)];
         if (s.busy === "shipping") {
             return [
