@@ -16,7 +16,12 @@ function formatPath(p: Path): string[] {
 
 /** The report as text, for the offline plan and the README. */
 export function formatRtoReport(r: RtoReport): string {
-    const lines = ["RTO/RPO model (upper bounds; estimates are marked — measure yours with npm run drill:failover)", "", "Node fail-over RTO:"];
+    const lines = [
+        "RTO/RPO model: each path's worst-case timing at the estimated rates and durations, not an upper bound (estimates are " +
+            "marked; the DR path is also shown at the restore waits' slower rate) — measure yours with npm run drill:failover and drill:dr",
+        "",
+        "Node fail-over RTO:",
+    ];
     for (const p of Object.values(r.nodeFailover)) lines.push(...formatPath(p));
     lines.push("", "AZ fail-over RTO:", ...formatPath(r.azFailover.best), ...formatPath(r.azFailover.worst));
     lines.push("", `In-region RPO: 0 s — ${r.inRegionRpo.phases[0].basis}.`);

@@ -12,8 +12,9 @@ import {
     RESTORE_DOWNLOAD_DEFAULT_SCHEDULE,
     RESTORE_ESTIMATE,
     RESTORE_GATE_POLL_SECONDS,
+    RESTORE_TIMING_DEFAULTS,
 } from "../snapshots/restoreTiming";
-import { fullAfterHours, SHIPPING_ESTIMATE } from "../snapshots/retention";
+import { fullAfterHours, retentionFootprint, SHIPPING_ESTIMATE } from "../snapshots/retention";
 import { S3_SNAPSHOT_SETTINGS_DEFAULTS, type S3SnapshotSettings } from "../snapshots/settings";
 
 export interface RtoInputs {
@@ -92,10 +93,27 @@ export interface RtoInputs {
     readonly nodeGroupsSeconds: number;
     /** Piraeus operator, DRBD module build, satellites, snapshot controller, S3 remote. */
     readonly storageStackSeconds: number;
-    /** `pulumi up` of the restore objects and the Jenkins release on a running DR cluster. */
+    /**
+     * `pulumi up --skip-preview` on the running DR cluster up to the restore gate's Job, apart from the bucket catalog
+     * read (computed from s3RequestSeconds): the CLI, the language host compiling and running the program, the provider
+     * plugins, the stack references, the diff and registering the gate (estimate).
+     */
     readonly drPulumiUpSeconds: number;
-    /** LINSTOR restore throughput from S3 (components/snapshots/restoreTiming.ts RESTORE_ESTIMATE, shared with the waits). */
+    /**
+     * One small in-region S3 request: a meta GET or a 1,000-key LIST page (estimate: AWS's "Timeouts and retries for
+     * latency-sensitive applications" gives median latencies "in the range of tens of milliseconds" for requests under
+     * 512 KB; a LIST page is larger).
+     */
+    readonly s3RequestSeconds: number;
+    /**
+     * Backups of the Jenkins resource in the bucket at once (retention.ts retentionFootprint): LINSTOR lists all their
+     * objects (a meta and a data object each) on every restore POST, and the DR program lists the bucket.
+     */
+    readonly restoreResourceBackups: number;
+    /** LINSTOR restore throughput from S3: the expected rate of one stream (components/snapshots/restoreTiming.ts RESTORE_ESTIMATE). */
     readonly restoreThroughputMiBps: number;
+    /** The slower rate the restore waits allow for (RESTORE_TIMING_DEFAULTS, half the estimate): the plan shows the warm path at it too. */
+    readonly restoreWaitsThroughputMiBps: number;
     /** Per link of a restored chain on top of its download (RESTORE_ESTIMATE, shared with the waits; measure in a DR drill). */
     readonly restorePerLinkSeconds: number;
     /** Interval of the warm standby's restore check (restoreCheckSchedule): the age of the backup it verified. */
@@ -109,6 +127,12 @@ export interface RtoInputs {
     /** The warm standby's fail-over target (issue #16: Jenkins back within 10 minutes for 20 GiB). */
     readonly drTargetSeconds: number;
 }
+
+/** Backups of one volume the default retention keeps in S3 at once (a full backup no larger than the default 20 GiB). */
+function defaultResourceBackups(snapshots: Partial<RetentionSettingsInput> = {}, volumeGiB = 20): number {
+    return retentionFootprint({ ...S3_SNAPSHOT_SETTINGS_DEFAULTS, ...snapshots }, volumeGiB)?.snapshots ?? 1;
+}
+type RetentionSettingsInput = Pick<S3SnapshotSettings, "snapshotExpectedChurnGiBPerHour" | "snapshotAllowIncremental" | "snapshotFullAfter">;
 
 export const RTO_DEFAULTS: RtoInputs = {
     haControllerFailOverTimeoutSeconds: LINSTOR_CLUSTER_DEFAULTS.haControllerFailOverTimeoutSeconds,
@@ -146,7 +170,10 @@ export const RTO_DEFAULTS: RtoInputs = {
     nodeGroupsSeconds: 300,
     storageStackSeconds: 300,
     drPulumiUpSeconds: 60,
+    s3RequestSeconds: 0.05,
+    restoreResourceBackups: defaultResourceBackups(),
     restoreThroughputMiBps: RESTORE_ESTIMATE.throughputMiBps,
+    restoreWaitsThroughputMiBps: RESTORE_TIMING_DEFAULTS.throughputMiBps,
     restorePerLinkSeconds: RESTORE_ESTIMATE.perLinkSeconds,
     restoreCheckIntervalSeconds: maxScheduleGapSeconds(RESTORE_CHECK_DEFAULT_SCHEDULE) as number,
     restoreDownloadIntervalSeconds: maxScheduleGapSeconds(RESTORE_DOWNLOAD_DEFAULT_SCHEDULE) as number,
@@ -201,7 +228,11 @@ export function rtoInputsFromSettings(s: {
             : {}),
         ...(s.snapshotIntervalSeconds !== undefined ? { snapshotIntervalSeconds: s.snapshotIntervalSeconds ?? undefined } : {}),
         ...(s.snapshots
-            ? { snapshotChurnGiBPerHour: s.snapshots.snapshotExpectedChurnGiBPerHour, snapshotFullAfterHours: fullAfterHours(s.snapshots) }
+            ? {
+                  snapshotChurnGiBPerHour: s.snapshots.snapshotExpectedChurnGiBPerHour,
+                  snapshotFullAfterHours: fullAfterHours(s.snapshots),
+                  restoreResourceBackups: defaultResourceBackups(s.snapshots),
+              }
             : {}),
         ...s.overrides,
     };

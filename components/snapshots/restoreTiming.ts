@@ -14,47 +14,55 @@ import { LINSTOR_CLUSTER_DEFAULTS } from "../linstorCluster/settings";
 const MIB = 2 ** 20;
 
 /**
- * The documented ceilings of ONE restore link's download, in MiB/s. LINSTOR reads each backup of the chain with one
+ * The documented rates that bound ONE restore link's download, in MiB/s, for the defaults (Pulumi.yaml instanceType
+ * m6i.large, a gp3 data volume at dataVolumeThroughputMiBps' default). LINSTOR reads each backup of the chain with one
  * GetObject stream (linstor-server v1.33.3 satellite BackupShippingS3Daemon.runRestoring: one `getObject`, 1 MiB reads
  * piped into the command) through `zstd -d | thin_recv <vg>/<snapshot LV>` (BackupShippingS3Service CMD_FORMAT_RECEIVING,
- * LvmThinProvider; the upload is `thin_send | zstd`), so the wire carries compressed bytes and the logical rate is at least the wire rate: equal for
- * incompressible data, the worst case taken here. Each ceiling is for the defaults (Pulumi.yaml instanceType m6i.large,
- * a gp3 data volume at dataVolumeThroughputMiBps' default); burst allowances are ignored (they run out).
+ * LvmThinProvider; the upload is `thin_send | zstd`), so the wire carries compressed bytes and the logical rate is at
+ * least the wire rate: equal for incompressible data, the case taken here. What each figure is:
+ * - `s3OneRequest` is AWS's SIZING figure for what one request delivers: an expected rate per stream, neither a
+ *   ceiling nor a floor (one request may deliver more or less).
+ * - The other three are SUSTAINED limits: the instance's network and EBS baselines and the volume's provisioned
+ *   throughput. Bursts above them are allowed for minutes (network I/O credits; EBS-optimized "up to" instances burst
+ *   for at most 30 minutes a day), so a single 20 GiB download may well run above them; they are taken as the rate a
+ *   restore can count on, not as a bound of it.
  */
-export const RESTORE_STREAM_CEILINGS_MIBPS = {
+export const RESTORE_STREAM_RATES_MIBPS = {
     /**
      * AWS, Amazon S3 performance guidelines, "Scale storage connections horizontally": "Make one concurrent request for
      * each 85–90 MB/s of desired network throughput" (docs.aws.amazon.com/AmazonS3/latest/userguide/
-     * optimizing-performance-guidelines.html): one request, its lower bound, 85 MB/s.
+     * optimizing-performance-guidelines.html): what one request is expected to deliver, its lower figure, 85 MB/s.
      */
     s3OneRequest: (85 * 1e6) / MIB,
     /**
-     * m6i.large baseline network bandwidth 0.781 Gbps (EC2 instance types, network specifications; "up to 12.5 Gbps" is
-     * a burst on network I/O credits; also aws/karpenter-provider-aws zz_generated.bandwidth.go: 781 Mbit/s).
+     * m6i.large baseline network bandwidth 0.781 Gbps, sustained (EC2 instance types, network specifications; "up to
+     * 12.5 Gbps" is a burst on network I/O credits; also aws/karpenter-provider-aws zz_generated.bandwidth.go: 781 Mbit/s).
      */
     instanceBaselineNetwork: 0.781e9 / 8 / MIB,
     /**
-     * m6i.large EBS-optimized baseline bandwidth 650 Mbps (81.25 MB/s; "up to 10 Gbps" is a burst of at most 30 minutes a
-     * day): every write thin_recv makes to the data volume crosses it (AWS EC2 instance types guide, Amazon EBS
-     * specifications, general purpose). Taken from AWS's table as recalled: no stored copy of it could be read here, so
-     * it is on the "check on a real cluster" list with the rest of this estimate.
+     * m6i.large EBS-optimized baseline bandwidth 650 Mbps (81.25 MB/s), sustained; "up to 10 Gbps" is a burst of at most
+     * 30 minutes a day: every write thin_recv makes to the data volume crosses it (AWS EC2 instance types guide, Amazon
+     * EBS specifications, general purpose). Taken from AWS's table as recalled: no stored copy of it could be read here,
+     * so it is on the "check on a real cluster" list with the rest of this estimate.
      */
     instanceBaselineEbs: 650e6 / 8 / MIB,
-    /** The data volume's gp3 baseline throughput: thin_recv writes the LV there (LINSTOR_CLUSTER_DEFAULTS.dataVolumeThroughputMiBps). */
+    /** The data volume's gp3 baseline throughput, sustained: thin_recv writes the LV there (LINSTOR_CLUSTER_DEFAULTS.dataVolumeThroughputMiBps). */
     dataVolumeGp3: LINSTOR_CLUSTER_DEFAULTS.dataVolumeThroughputMiBps as number,
 } as const;
 
-/** The instance type the ceilings above are for (the default `instanceType`; a spec keeps them together). */
-export const RESTORE_CEILINGS_INSTANCE_TYPE = "m6i.large";
+/** The instance type the rates above are for (the default `instanceType`; a spec keeps them together). */
+export const RESTORE_RATES_INSTANCE_TYPE = "m6i.large";
 
 export const RESTORE_ESTIMATE = {
     /**
-     * S3 → LINSTOR download rate in MiB/s, one stream per link: the lowest documented ceiling above, in whole MiB/s
-     * (77, the instance's EBS baseline; the single S3 request allows 81). A ceiling, not a measurement: TLS, thin_recv's writes, a bucket in another region
-     * can only make it slower. The plan prints the rate below which the warm fail-over misses its target
-     * (components/rto/drPaths.ts) and the DR drill measures the real one (stacks/ops/README.md "DR drill").
+     * S3 → LINSTOR download rate in MiB/s, one stream per link: the EXPECTED rate of one stream, the lowest of the
+     * figures above in whole MiB/s (77, the instance's sustained EBS baseline; AWS's per-request figure gives 81). An
+     * estimate, not a bound either way: bursts can make a download faster, TLS, thin_recv's writes or a bucket in
+     * another region slower. Unmeasured: the plan prints the warm fail-over at this rate and at the waits' (half of it),
+     * and the rate below which it misses its target (components/rto/drPaths.ts); the DR drill measures the real one
+     * (stacks/ops/README.md "DR drill").
      */
-    throughputMiBps: Math.floor(Math.min(...Object.values(RESTORE_STREAM_CEILINGS_MIBPS))),
+    throughputMiBps: Math.floor(Math.min(...Object.values(RESTORE_STREAM_RATES_MIBPS))),
     /**
      * Per link of the chain on top of its download: snapshot definition, controller ↔ satellite rounds, the snapshot
      * LV, the S3 session, LINSTOR's database writes on the Kubernetes backend (estimate; 10–30 s is plausible).
