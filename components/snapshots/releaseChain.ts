@@ -29,8 +29,11 @@
  *
  * Fail closed, in this order, before anything is deleted: the claim is Bound to the PV named after its UID, that PV is
  * Bound to it through linstor-csi; its LINSTOR resource is UpToDate on at least one node; no origin is the restored
- * resource; no origin has a resource; no snapshot of an origin is being downloaded, and each was downloaded (none made
- * locally). Any of these fails the Job (and
+ * resource; no snapshot of an origin is being downloaded; an origin with downloaded snapshots has no resource and no
+ * snapshot made locally (a mixed origin is refused). An origin with nothing downloaded but a resource or snapshots made
+ * here is the cluster's own volume (a DR restored from a backup it shipped itself, after `restoreSelection` moved past
+ * the primary's): "nothing downloaded to release", it is left as it is and the Job succeeds, so the stack does not stay
+ * stuck on a release that has nothing to do. Any refusal fails the Job (and
  * with it `pulumi up`): the Job retries a few times (a claim not yet bound, a download finishing), then says what it
  * found; the next `pulumi up` replaces a failed Job (`pulumi.com/replaceUnready`) and so checks again. Deletion goes newest snapshot first, so a run cut short leaves a chain prefix LINSTOR can still build on.
  *
@@ -130,22 +133,36 @@ jq -e --arg r "\${restored}" '[.[] | select(.name == $r and ((.flags // []) | in
   "\${WORK}/restored.json" > /dev/null || refuse "the restored resource \${restored} is not UpToDate on any node yet"
 for o in "\${origin_list[@]}"; do
   [ "\${o}" != "\${restored}" ] || refuse "origin \${o} is the restored claim's own resource"
-  n="$(jq --arg o "\${o}" '[.[] | select(.name == $o)] | length' "\${WORK}/origin-resources.json")"
-  [ "\${n}" = 0 ] || refuse "origin \${o} has \${n} resource(s): a resource definition in use is never released"
 done
 busy="$(jq -r --argjson o "\${origins}" '[.[] | select(.resource_name as $r | $o | index($r))
   | select((.snapshot_definition_props // {})["BackupShipping/Target/ShippingStatus"] == "Shipping") | "\\(.resource_name)/\\(.name)"] | join(", ")' \\
   "\${WORK}/snapshots.json")"
 [ -z "\${busy}" ] || refuse "a download is in progress (\${busy}): nothing is released while LINSTOR restores"
-made="$(jq -r --argjson o "\${origins}" '[.[] | select(.resource_name as $r | $o | index($r))
-  | select(((.snapshot_definition_props // {})["BackupShipping/Target/BackupStartTimestamp"] // "") | test("^[0-9]+$") | not)
-  | "\\(.resource_name)/\\(.name)"] | join(", ")' "\${WORK}/snapshots.json")"
-[ -z "\${made}" ] || refuse "snapshot(s) \${made} were not downloaded from a backup: only a downloaded chain is released"
+# Each origin: downloaded links (LINSTOR recorded the meta's start time) and snapshots made here (it did not).
+release=()
+for o in "\${origin_list[@]}"; do
+  n="$(jq --arg o "\${o}" '[.[] | select(.name == $o)] | length' "\${WORK}/origin-resources.json")"
+  downloaded="$(jq --arg o "\${o}" '[.[] | select(.resource_name == $o)
+    | select((.snapshot_definition_props // {})["BackupShipping/Target/BackupStartTimestamp"] // "" | test("^[0-9]+$"))] | length' \\
+    "\${WORK}/snapshots.json")"
+  made="$(jq -r --arg o "\${o}" '[.[] | select(.resource_name == $o)
+    | select(((.snapshot_definition_props // {})["BackupShipping/Target/BackupStartTimestamp"] // "") | test("^[0-9]+$") | not)
+    | "\\(.resource_name)/\\(.name)"] | join(", ")' "\${WORK}/snapshots.json")"
+  if [ "\${downloaded}" = 0 ] && { [ "\${n}" != 0 ] || [ -n "\${made}" ]; }; then
+    # The cluster's own volume (a DR restored from its own backup): nothing of it came from S3, nothing to release.
+    echo "origin \${o}: nothing downloaded to release (\${n} resource(s), snapshot(s) made here: \${made:-none}); left as it is"
+    continue
+  fi
+  [ "\${n}" = 0 ] || refuse "origin \${o} has \${n} resource(s) beside downloaded snapshots: a resource definition in use is never released"
+  [ -z "\${made}" ] || refuse "snapshot(s) \${made} were not downloaded from a backup, beside downloaded ones: only a downloaded chain is released"
+  release+=("\${o}")
+done
+released="$(printf '%s\\n' "\${release[@]}" | jq -R 'select(. != "")' | jq -s -c .)"
 # Newest backup first (the meta's start time LINSTOR records on each downloaded link): a run cut short leaves a chain prefix.
-jq -r --argjson o "\${origins}" '[.[] | select(.resource_name as $r | $o | index($r))]
+jq -r --argjson o "\${released}" '[.[] | select(.resource_name as $r | $o | index($r))]
   | sort_by([-(.snapshot_definition_props["BackupShipping/Target/BackupStartTimestamp"] | tonumber), .name])
   | .[] | "snapshot\\t\\(.resource_name)\\t\\(.name)"' "\${WORK}/snapshots.json" > "\${WORK}/plan"
-jq -r --argjson o "\${origins}" '[.[] | select(.name as $n | $o | index($n))] | .[] | "definition\\t\\(.name)\\t-"' \\
+jq -r --argjson o "\${released}" '[.[] | select(.name as $n | $o | index($n))] | .[] | "definition\\t\\(.name)\\t-"' \\
   "\${WORK}/definitions.json" >> "\${WORK}/plan"
 echo "plan: $(grep -c '^snapshot' "\${WORK}/plan" || true) snapshot(s), $(grep -c '^definition' "\${WORK}/plan" || true) resource definition(s) of \${ORIGIN_RESOURCES}"
 `;
@@ -193,7 +210,7 @@ while IFS="\${tab}" read -r kind rsc name; do
     *) log "FAIL: unexpected plan line '\${kind}'"; exit 1 ;;
   esac
 done < "\${WORK}/plan"
-log "OK: released the downloaded chain of \${ORIGIN_RESOURCES}"
+if [ -s "\${WORK}/plan" ]; then log "OK: released the downloaded chain of \${ORIGIN_RESOURCES}"; else log "OK: nothing downloaded to release of \${ORIGIN_RESOURCES}"; fi
 `;
 
 /** The Job's spec. A few retries with back-off ride out a claim still binding or a download finishing. */
