@@ -236,37 +236,42 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
         expect(linstor.definitions.has(ORIGIN) && linstor.definitions.has(RESTORED)).to.equal(true);
     });
 
-    withTools("releases nothing, and succeeds, when the restored backup is the cluster's own (its origin has resources or only local snapshots)", async () => {
-        // A DR that restored from its own backup: the origin is its earlier claim's resource, still there (retained), with
-        // the snapshots its schedule made and shipped (no BackupShipping/Target keys: nothing was downloaded into it).
-        const own = "pvc-33333333-0000-4000-8000-000000000003";
-        linstor.definitions.set(own, { name: own, group: "DfltRscGrp", flags: [], volumes: 1 });
-        linstor.replicas.push({ resource: own, node: "n2", kind: "diskful", diskState: "UpToDate", flags: [] });
-        linstor.snapshots.push({ name: "snapshot-a", resource: own, nodes: ["n2"] }, { name: "snapshot-b", resource: own, nodes: ["n2"] });
-        let r = await run([own]);
-        expect(r.code, r.out).to.equal(0);
-        expect(r.out).to.contain(`origin ${own}: nothing downloaded to release (1 resource(s), snapshot(s) made here: ${own}/snapshot-a, ${own}/snapshot-b)`);
-        expect(r.out).to.contain("plan: 0 snapshot(s), 0 resource definition(s)");
-        expect(r.out).to.contain(`OK: nothing downloaded to release of ${own}`);
-        // Its claim deleted since, its snapshots kept: still nothing downloaded, still nothing deleted.
-        linstor.replicas = linstor.replicas.filter((x) => x.resource !== own);
-        r = await run([own]);
-        expect(r.code, r.out).to.equal(0);
-        expect(r.out).to.contain(`origin ${own}: nothing downloaded to release (0 resource(s)`);
-        expect(deletes()).to.deep.equal([]);
-        expect(linstor.snapshots.filter((x) => x.resource === own)).to.have.length(2);
-        expect(linstor.definitions.has(own)).to.equal(true);
-        // A download into it starts (a newer backup of it chosen): refused while it runs, like any origin.
-        linstor.snapshots.push({
-            name: "snapshot-c",
-            resource: own,
-            nodes: ["n1"],
-            received: { remote: REMOTE, status: "Shipping", backup: "pvc-own^snapshot-c", start: 1782864000000 },
-        });
-        r = await run([own]);
-        expect(r.step, r.out).to.equal("plan");
-        expect(r.out).to.contain(`REFUSED: a download is in progress (${own}/snapshot-c)`);
-    });
+    withTools(
+        "releases nothing, and succeeds, when the restored backup is the cluster's own (its origin has resources or only local snapshots)",
+        async () => {
+            // A DR that restored from its own backup: the origin is its earlier claim's resource, still there (retained), with
+            // the snapshots its schedule made and shipped (no BackupShipping/Target keys: nothing was downloaded into it).
+            const own = "pvc-33333333-0000-4000-8000-000000000003";
+            linstor.definitions.set(own, { name: own, group: "DfltRscGrp", flags: [], volumes: 1 });
+            linstor.replicas.push({ resource: own, node: "n2", kind: "diskful", diskState: "UpToDate", flags: [] });
+            linstor.snapshots.push({ name: "snapshot-a", resource: own, nodes: ["n2"] }, { name: "snapshot-b", resource: own, nodes: ["n2"] });
+            let r = await run([own]);
+            expect(r.code, r.out).to.equal(0);
+            expect(r.out).to.contain(
+                `origin ${own}: nothing downloaded to release (1 resource(s), snapshot(s) made here: ${own}/snapshot-a, ${own}/snapshot-b)`,
+            );
+            expect(r.out).to.contain("plan: 0 snapshot(s), 0 resource definition(s)");
+            expect(r.out).to.contain(`OK: nothing downloaded to release of ${own}`);
+            // Its claim deleted since, its snapshots kept: still nothing downloaded, still nothing deleted.
+            linstor.replicas = linstor.replicas.filter((x) => x.resource !== own);
+            r = await run([own]);
+            expect(r.code, r.out).to.equal(0);
+            expect(r.out).to.contain(`origin ${own}: nothing downloaded to release (0 resource(s)`);
+            expect(deletes()).to.deep.equal([]);
+            expect(linstor.snapshots.filter((x) => x.resource === own)).to.have.length(2);
+            expect(linstor.definitions.has(own)).to.equal(true);
+            // A download into it starts (a newer backup of it chosen): refused while it runs, like any origin.
+            linstor.snapshots.push({
+                name: "snapshot-c",
+                resource: own,
+                nodes: ["n1"],
+                received: { remote: REMOTE, status: "Shipping", backup: "pvc-own^snapshot-c", start: 1782864000000 },
+            });
+            r = await run([own]);
+            expect(r.step, r.out).to.equal("plan");
+            expect(r.out).to.contain(`REFUSED: a download is in progress (${own}/snapshot-c)`);
+        },
+    );
 
     withTools("stops at LINSTOR's refusal, and re-checks for resources itself before a definition (LINSTOR would delete them with it)", async () => {
         // A snapshot LINSTOR will not delete (it is being shipped): the run stops there, the definition stays.
