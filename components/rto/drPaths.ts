@@ -23,12 +23,8 @@
  * one stream, not a bound. The restore waits allow half that rate (RESTORE_TIMING_DEFAULTS); the warm path is also shown
  * at it, and its caveat names the rate below which the worst case misses `drTargetSeconds`, which the DR drill measures.
  */
-import { RESTORE_ESTIMATE } from "../snapshots/restoreTiming";
 import { RTO_DEFAULTS, type RtoInputs } from "./inputs";
 import { jenkinsStart, type Path, type Phase, path, round } from "./paths";
-
-/** Per link of a chain: one LINSTOR shipment per backup (the estimate the waits share; measure with a DR drill). */
-export const RESTORE_PER_BACKUP_SECONDS = RESTORE_ESTIMATE.perLinkSeconds;
 
 /** Backups in the longest chain the schedule builds (1 when every backup is full or nothing is scheduled). */
 export function chainBackups(i: RtoInputs): number {
@@ -68,7 +64,7 @@ function gatePhase(i: RtoInputs, d: GateDownload): Phase {
             d.links === 0
                 ? `${d.what}: nothing to download, ${poll}`
                 : `${d.what}: ${round(d.gib)} GiB from S3 at ${i.restoreThroughputMiBps} MiB/s + ${d.links} link(s) × ` +
-                  `${i.restorePerLinkSeconds} s each (estimates shared with the restore waits; measure both in a DR drill), ${poll}`,
+                  `${i.restorePerLinkSeconds} s each (RESTORE_ESTIMATE, of which the restore waits allow twice as long; measure both in a DR drill), ${poll}`,
     };
 }
 
@@ -77,7 +73,7 @@ function csiRestorePhase(i: RtoInputs): Phase {
     return {
         name: "CSI restore",
         seconds: i.restorePerLinkSeconds,
-        basis: "the claim from the backup the gate downloaded: one local link, no download (estimate shared with the restore waits)",
+        basis: "the claim from the backup the gate downloaded: one local link, no download (RESTORE_ESTIMATE's cost of a link)",
     };
 }
 
