@@ -180,7 +180,8 @@ while :; do
   busy="$(awk -F "\${tab}" '$2 == "Shipping" { print $1; exit }' "\${WORK}/links")"
   if [ -n "\${busy}" ]; then log "waiting: another download into \${rsc} runs (\${busy} is Shipping)"; sleep "\${POLL_SECONDS}"; continue; fi
   if ! clean; then sleep "\${POLL_SECONDS}"; continue; fi
-  cp "\${WORK}/links" "\${WORK}/before"
+  # What is here before asking (the links just deleted are not).
+  awk -F "\${tab}" '$2 != "Aborted" && $2 != "Failed"' "\${WORK}/links" > "\${WORK}/before"
   wait=""
   while [ -z "\${wait}" ] && read -r node; do
     case "\${node}" in ""|*[!A-Za-z0-9_.-]*) continue ;; esac

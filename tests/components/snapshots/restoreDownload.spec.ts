@@ -20,7 +20,7 @@ import {
 } from "../../../components/snapshots/restoreDownload";
 import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
-import { finishRestores, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
+import { finishRestores, nextLink, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
 
 const REMOTE = "s3-us-east-2";
@@ -70,6 +70,7 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
             CONNECT_RETRIES: "0",
             PICK: PICK_NEWEST_RESTORABLE,
             ORIGINS: JSON.stringify([RSC]),
+            LIST_QUERY: `?rsc_name=${RSC}`,
             POLL_SECONDS: "0",
             POST_ATTEMPTS: "3",
             TERMINATION_LOG: path.join(dir, "termination-log"),
@@ -136,6 +137,11 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
         // LINSTOR made the origin's resource definition to hold the snapshots (getRscDfnForBackupRestore), without resources.
         expect([...linstor.definitions.keys()]).to.deep.equal([RSC]);
         expect(linstor.replicas).to.deep.equal([]);
+        // One origin: LINSTOR listed that resource's keys only and read its three metas, not the other claim's.
+        expect(linstor.requests.find((q) => q.path.startsWith(`/v1/remotes/${REMOTE}/backups`))?.path).to.equal(
+            `/v1/remotes/${REMOTE}/backups?rsc_name=${RSC}`,
+        );
+        expect(linstor.metaReads).to.equal(3);
 
         // Nothing new: no request to download.
         const again = await run();
@@ -190,6 +196,35 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
         expect(posts()).to.have.length(0);
     });
 
+    withTools(
+        "a controller restart left links Aborted: fails naming one while it downloads; the next run deletes them (newest first) and downloads again",
+        async () => {
+            let polls = 0;
+            linstor.onRequest = (method, p) => {
+                if (method !== "GET" || p !== "/v1/view/snapshots" || posts().length === 0) return;
+                if (++polls === 1) nextLink(linstor, true);
+                else if (polls === 2) restartController(linstor);
+            };
+            const r = await run();
+            expect(r.code).to.not.equal(0);
+            expect(r.out).to.contain(`FAIL: the download of backup ${chain[2]} failed: ${RSC}/${snap(chain[2])} is Aborted`);
+            // A Failed link left behind (a failed receive not deleted yet) goes too; a Success one stays.
+            linstor.snapshots.find((x) => x.name === snap(chain[1]))!.received!.status = "Failed";
+            linstor.requests.length = 0;
+            linstor.onRequest = (method, p) => {
+                if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) finishRestores(linstor, true);
+            };
+            const again = await run();
+            expect(again.code, again.out).to.equal(0);
+            expect(linstor.requests.filter((q) => q.method !== "GET").map((q) => `${q.method} ${q.path.split("/").at(-1)}`)).to.deep.equal([
+                `DELETE ${snap(chain[2])}`,
+                `DELETE ${snap(chain[1])}`,
+                "POST restore",
+            ]);
+            expect(local()).to.deep.equal(chain.map((id) => `${snap(id)}:Success@n1`));
+        },
+    );
+
     withTools("a failing download fails the run (monitoring alerts); LINSTOR removed the failed links", async () => {
         linstor.onRequest = (method, p) => {
             if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) finishRestores(linstor, false);
@@ -243,6 +278,12 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
             expect(c.image).to.equal(ARGS.curlImage);
         }
         expect(pickC.image).to.equal(ARGS.image);
+        expect(list.env).to.deep.include({ name: "LIST_QUERY", value: `?rsc_name=${RSC}` });
+        expect(
+            restoreDownloadCronJobSpec({ ...ARGS, originResources: [RSC, OTHER] }).jobTemplate.spec.template.spec.initContainers[0].env.map(
+                (e) => e.name,
+            ),
+        ).to.not.include("LIST_QUERY");
         expect(Object.fromEntries(pickC.env.map((e: any) => [e.name, e.value]))).to.include({ ORIGINS: JSON.stringify([RSC]) });
         expect(pickC.volumeMounts.some((m: any) => m.name === "linstor-api-client")).to.equal(false);
         expect(describeRestoreDownload(ARGS)).to.deep.include({

@@ -20,7 +20,7 @@ import {
 import { RESTORE_GATE_POLL_SECONDS, restoreSeconds } from "../../../components/snapshots/restoreTiming";
 import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
-import { finishRestores, nextLink, reapAborted, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
+import { finishRestores, nextLink, reapAborted, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
 
 const REMOTE = "s3-us-east-2";
@@ -63,8 +63,9 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
      * One pod of the Job: its init containers and its container in turn, each with the command and env the Job
      * registers, pointed at the fake (its URL, client certificate, a scratch WORK) and polling without sleeping.
      */
-    async function runGate(id = chain[2]): Promise<{ code: number; out: string; step: string }> {
-        const pod = restoreGateJob(args(id)).spec.template.spec;
+    async function runGate(id = chain[2], links?: RestoreGateArgs["backup"]["links"]): Promise<{ code: number; out: string; step: string }> {
+        const a = args(id);
+        const pod = restoreGateJob({ ...a, backup: { ...a.backup, ...(links ? { links } : {}) } }).spec.template.spec;
         let out = "";
         for (const c of [...pod.initContainers, ...pod.containers]) {
             const env: Record<string, string> = Object.fromEntries(c.env.map((e) => [e.name, e.value ?? ""]));
@@ -124,7 +125,8 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         linstor.onRequest = (method, p) => {
             if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) nextLink(linstor, true);
         };
-        const r = await runGate();
+        const sizes = chain.map((id, i) => ({ snapshot: snapOf(id), bytes: i === 0 ? 2 ** 30 : 64 * 2 ** 20 }));
+        const r = await runGate(chain[2], sizes);
         expect(r.code, r.out).to.equal(0);
         expect(fs.readFileSync(path.join(dir, "nodes"), "utf8")).to.equal("n1\nn2\n");
         expect(posts().map((q) => [q.status, JSON.parse(q.body)])).to.deep.equal([
@@ -135,6 +137,14 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         expect(r.out).to.contain(`OK: backup ${chain[2]} is downloaded (${RSC}/${snapOf(chain[2])})`);
         expect(local()).to.deep.equal(chain.map((id) => `${snapOf(id)}:Success@n1`));
         expect(linstor.replicas, "no resource: download only").to.deep.equal([]);
+        // The list asked for the chosen backup only: LINSTOR read its one meta, not the bucket's five.
+        const list = linstor.requests.find((q) => q.path.startsWith(`/v1/remotes/${REMOTE}/backups`));
+        expect(list?.path).to.equal(`/v1/remotes/${REMOTE}/backups?rsc_name=${RSC}&snap_name=${snapOf(chain[2])}`);
+        expect(linstor.metaReads).to.equal(1);
+        // Its report: the three links its request downloaded, their bytes (1 GiB full, 64 MiB increments), its times.
+        const report = JSON.parse(fs.readFileSync(path.join(dir, "termination-log"), "utf8"));
+        expect(report).to.include({ downloaded: 3, bytes: 2 ** 30 + 2 * 64 * 2 ** 20, first: snapOf(chain[0]), last: snapOf(chain[2]) });
+        expect(Date.parse(report.finished) - Date.parse(report.started)).to.be.within(0, 30000);
     });
 
     withTools("chain partly local (the standby downloaded the full): only the missing links, on the node holding the chain", async () => {
@@ -183,6 +193,52 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         expect(posts()).to.have.length(0);
         expect(snapshotGets()).to.equal(1);
         expect(local()).to.deep.equal(before);
+        // Nothing downloaded by the gate: the measurement has nothing to measure.
+        expect(JSON.parse(fs.readFileSync(path.join(dir, "termination-log"), "utf8"))).to.have.keys("downloaded", "finished");
+        expect(JSON.parse(fs.readFileSync(path.join(dir, "termination-log"), "utf8")).downloaded).to.equal(0);
+    });
+
+    withTools(
+        "a controller restart mid-download (its links Aborted, kept): fails naming the link; the next pod deletes those newest first and asks again",
+        async () => {
+            let polls = 0;
+            linstor.onRequest = (method, p) => {
+                if (method !== "GET" || p !== "/v1/view/snapshots" || posts().length === 0) return;
+                // The full arrives, then the controller restarts (PreConnectInitializer: Shipping → Aborted).
+                if (++polls === 1) nextLink(linstor, true);
+                else if (polls === 2) restartController(linstor);
+            };
+            const r = await runGate();
+            expect(r.code).to.not.equal(0);
+            expect(r.out).to.contain(`FAIL: the download of backup ${chain[2]} failed: ${RSC}/${snapOf(chain[2])} is Aborted`);
+            expect(local()).to.deep.equal([`${snapOf(chain[0])}:Success@n1`, `${snapOf(chain[1])}:Aborted@n1`, `${snapOf(chain[2])}:Aborted@n1`]);
+
+            linstor.requests.length = 0;
+            linstor.onRequest = (method, p) => {
+                if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) nextLink(linstor, true);
+            };
+            const again = await runGate();
+            expect(again.code, again.out).to.equal(0);
+            // Only the Aborted links, newest first, before the one request; the full that arrived is kept and built on.
+            const writes = linstor.requests.filter((q) => q.method !== "GET").map((q) => `${q.method} ${q.path.split("/").at(-1)} ${q.status}`);
+            expect(writes).to.deep.equal([`DELETE ${snapOf(chain[2])} 200`, `DELETE ${snapOf(chain[1])} 200`, "POST restore 201"]);
+            expect(local()).to.deep.equal([`${snapOf(chain[0])}:Success@n1`, `${snapOf(chain[1])}:Success@n1`, `${snapOf(chain[2])}:Success@n1`]);
+            expect(JSON.parse(fs.readFileSync(path.join(dir, "termination-log"), "utf8"))).to.include({ downloaded: 2, bytes: null });
+        },
+    );
+
+    withTools("a status it does not know (with a space) is no success; a snapshot without any Target key is local", async () => {
+        restoreBackup(linstor, REMOTE, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n2", download_only: true });
+        finishRestores(linstor, true);
+        const mine = linstor.snapshots.find((x) => x.name === snapOf(chain[2]))!;
+        (mine.received as { status: string }).status = "Prepare Abort";
+        const odd = await runGate();
+        expect(odd.code).to.not.equal(0);
+        expect(odd.out).to.contain(`FAIL: the download of backup ${chain[2]} failed: ${RSC}/${snapOf(chain[2])} is Prepare Abort`);
+        mine.received = undefined;
+        const here = await runGate();
+        expect(here.code, here.out).to.equal(0);
+        expect(posts()).to.have.length(0);
     });
 
     withTools("downloaded by someone else between its read and its request: FAIL_EXISTS_SNAPSHOT is read back as success", async () => {
