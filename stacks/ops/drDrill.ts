@@ -10,8 +10,9 @@
  *    until it is readyToUse (shipped), then reads its VolumeSnapshotContent's status.snapshotHandle;
  * 3. prints (or with --apply runs) `pulumi config set ha-jenkins-eks:restoreSnapshotHandle … -s dr` and `pulumi up -s dr`;
  * 4. verifies the file's checksum through the DR stack's Jenkins, and prints the restore throughput it measured (the DR
- *    stack's restore gate Job's time for the restored chain, restoreMeasure.ts) against RESTORE_ESTIMATE and the warm
- *    fail-over's break-even.
+ *    stack's restore gate Job's own download: the links its request fetched over its request → Success time, from its
+ *    termination message; nothing when the chain was already local; restoreMeasure.ts) against RESTORE_ESTIMATE and
+ *    the warm fail-over's break-even.
  */
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -229,8 +230,9 @@ Options:
   --jenkins-wait-seconds N   how long verify waits for the DR Jenkins (whole seconds, 1-604800, default 1800)
   --jenkins-url, --port-forward, --jenkins-user, --namespace, --service, --kubeconfig, --context, --outputs-file as in drill:failover
 Credentials: JENKINS_API_TOKEN or JENKINS_PASSWORD, else the stack output jenkinsAdminPassword.
-verify also prints the restore throughput: the DR stack's restore gate Job (its LINSTOR namespace, label
-ha-jenkins-eks.io/restore-gate) from start to completion for the chain of restoredBackup, against the estimate.`;
+verify also prints the restore throughput: what the DR stack's restore gate Job (its LINSTOR namespace, label
+ha-jenkins-eks.io/restore-gate) downloaded itself, over its request → Success time (its pod's termination message),
+against the estimate; "not measured" when the standby already had the chain.`;
 
 export async function main(argv: string[]): Promise<number> {
     const { values, positionals } = parseArgs({
@@ -368,7 +370,7 @@ async function verifyStack(
         { jenkins: client, writer: new ChecksumWriter(client, systemClock, { mode: writer, log }), clock: systemClock },
     );
     log(result.message);
-    // The restore estimate, measured: the restore gate's time for the restored chain (restoreMeasure.ts).
+    // The restore estimate, measured: what the restore gate itself downloaded, and how fast (restoreMeasure.ts).
     log(await restoreReport(outputs, flags));
     return result.passed;
 }
