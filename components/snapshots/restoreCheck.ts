@@ -21,7 +21,12 @@
  *   and the fail-over's restore of the newest backup, download only what is new.
  * - What stays must not fill the thin pool: each run lists LINSTOR's snapshots and resources and records in its state
  *   every snapshot of an origin resource (one the remote has backups of, with no volume in this cluster) that is not in
- *   the newest complete chain; the next run deletes them first (`DELETE /v1/resource-definitions/{rsc}/snapshots/{snap}`).
+ *   the newest complete chain; the next run deletes them first (`DELETE /v1/resource-definitions/{rsc}/snapshots/{snap}`)
+ *   unless a restore gate Job (restoreGate.ts, label RESTORE_GATE_LABEL) exists in its namespace: a fail-over to a
+ *   pinned, older backup downloads a chain this list calls stale, and nothing on LINSTOR's side marks it as wanted
+ *   once it is `Success` (until linstor-csi restored from it). The Job exists from the gate's start until the next
+ *   `pulumi up` deletes it; listing Jobs in the LINSTOR namespace (read only, where the check may already create pods)
+ *   is the least that tells, while a LINSTOR-side mark would need the gate to write props and someone to clear them.
  * - The scratch claim is mounted read-write, as Jenkins' first mount after a fail-over is: a backup is a crash-
  *   consistent snapshot, and only a read-write mount replays the ext4 journal (linstor-csi v1.11.3 pkg/client/linstor.go
  *   Mount adds `ro,norecovery` to a read-only mount, which would pass a volume whose journal does not replay). The
@@ -38,6 +43,7 @@ import { dependencies } from "../shared/componentOptions";
 import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf, maxScheduleGapSeconds } from "../shared/validation";
+import { RESTORE_GATE_LABEL } from "./restoreTiming";
 import { SNAPSHOT_API } from "./schedule";
 
 export const RESTORE_CHECK_NAME = "restore-check";
@@ -204,7 +210,16 @@ log "OK: backup \${id} restores and holds a JENKINS_HOME"
  */
 export const LINSTOR_STEP_SCRIPT = `set -eu
 api() { curl --proto =https --cacert "\${LINSTOR_CA}" --cert "\${LINSTOR_CLIENT_CERT}" --key "\${LINSTOR_CLIENT_KEY}" -fsS "$@"; }
-if [ -s /state/prune ]; then
+sa=/var/run/secrets/kubernetes.io/serviceaccount
+# A fail-over's restore gate (a Job from its start until the next 'pulumi up' deletes it) may be using a chain this list
+# calls stale: no pruning while one exists, nor when the Jobs cannot be listed.
+if [ -s /state/prune ] && ! curl --proto =https --cacert "\${sa}/ca.crt" -H "Authorization: Bearer $(cat "\${sa}/token" 2>/dev/null || true)" \\
+  -fsS -o /work/gates.json "https://kubernetes.default.svc/apis/batch/v1/namespaces/\${NAMESPACE}/jobs?labelSelector=\${GATE_LABEL}"; then
+  echo "not pruning: the restore gate Jobs could not be listed"; : > /work/noprune
+elif [ -s /state/prune ] && ! grep -q '"items": *\\[\\]' /work/gates.json; then
+  echo "not pruning: a restore gate Job exists in \${NAMESPACE}"; : > /work/noprune
+fi
+if [ -s /state/prune ] && [ ! -e /work/noprune ]; then
   while IFS=/ read -r rsc snap || [ -n "\${rsc}" ]; do
     [ -n "\${rsc}\${snap}" ] || continue
     case "\${rsc}" in ""|*[!A-Za-z0-9_-]*) echo "skipping bad entry '\${rsc}/\${snap}'"; continue ;; esac
@@ -225,6 +240,8 @@ export const RESTORE_CHECK_ROLE_RULES = [
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
     { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["create", "get", "delete"] },
     { apiGroups: [""], resources: ["configmaps"], resourceNames: [RESTORE_CHECK_STATE], verbs: ["get", "patch"] },
+    // Whether a restore gate runs (no pruning then): its name carries the backup's key, so resourceNames cannot name it.
+    { apiGroups: ["batch"], resources: ["jobs"], verbs: ["list"] },
 ];
 /** Cluster rules: the pre-provisioned content, and the scratch PV's reclaim policy. */
 export const RESTORE_CHECK_CLUSTER_RULES = [
@@ -280,6 +297,8 @@ export function restoreCheckCronJobSpec(a: RestoreCheckArgs, serviceAccountName:
                                     { name: "LINSTOR_API", value: controllerApiUrl(a.linstorNamespace) },
                                     ...client.env,
                                     { name: "REMOTE", value: a.remoteName },
+                                    { name: "NAMESPACE", value: a.linstorNamespace },
+                                    { name: "GATE_LABEL", value: RESTORE_GATE_LABEL },
                                 ],
                                 securityContext: RESTRICTED_CONTAINER,
                                 resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },

@@ -73,8 +73,12 @@ describe("RestoreCheck", () => {
             const role = one("kubernetes:rbac.authorization.k8s.io/v1:Role");
             const cm = role.inputs.rules.find((r: any) => r.resources.includes("configmaps"));
             expect(cm).to.deep.equal({ apiGroups: [""], resources: ["configmaps"], resourceNames: ["restore-check-state"], verbs: ["get", "patch"] });
+            // One list: the LINSTOR namespace's Jobs (is a restore gate there?), read only.
+            const jobs = role.inputs.rules.filter((r: any) => r.verbs.includes("list"));
+            expect(jobs).to.deep.equal([{ apiGroups: ["batch"], resources: ["jobs"], verbs: ["list"] }]);
             for (const r of [...role.inputs.rules, ...one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").inputs.rules]) {
-                expect(r.verbs).to.not.include.members(["list", "watch", "update", "*"]);
+                expect(r.verbs).to.not.include.members(["watch", "update", "*"]);
+                if (r !== jobs[0]) expect(r.verbs).to.not.include("list");
             }
             expect(dependsOn(one("kubernetes:batch/v1:CronJob"), state)).to.equal(true);
         });
@@ -312,17 +316,20 @@ esac
             dir = fs.mkdtempSync(path.join(os.tmpdir(), "linstor-step-"));
             fs.mkdirSync(path.join(dir, "bin"));
             // Records each call; writes "[]" to every -o file.
+            // The Kubernetes API's Job list answers FAKE_JOBS (none by default), or fails with FAKE_JOBS_FAIL.
             const curl = `#!/bin/sh
 echo "$*" >> "$FAKE_DIR/curl.log"
-out=""; prev=""
-for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done
+out=""; prev=""; kube=""
+for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; case "$a" in https://kubernetes.default.svc/*) kube=1 ;; esac; done
+none='{"kind":"JobList","items":[]}'
+if [ -n "$kube" ]; then [ -z "\${FAKE_JOBS_FAIL:-}" ] || exit 22; printf '%s' "\${FAKE_JOBS:-$none}" > "$out"; exit 0; fi
 [ -z "$out" ] || echo "[]" > "$out"
 `;
             fs.writeFileSync(path.join(dir, "bin", "curl"), curl, { mode: 0o755 });
         });
         afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-        function run(prune: string) {
+        function run(prune: string, jobs: Record<string, string> = {}) {
             fs.mkdirSync(path.join(dir, "state"));
             fs.mkdirSync(path.join(dir, "work"));
             fs.writeFileSync(path.join(dir, "state", "prune"), prune);
@@ -336,6 +343,9 @@ for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done
                     LINSTOR_CA: "/c/ca.crt",
                     LINSTOR_CLIENT_CERT: "/c/tls.crt",
                     LINSTOR_CLIENT_KEY: "/c/tls.key",
+                    NAMESPACE: "ns",
+                    GATE_LABEL: "ha-jenkins-eks.io/restore-gate",
+                    ...jobs,
                 },
                 encoding: "utf8",
             });
@@ -353,7 +363,15 @@ for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done
             ]);
             expect(r.stdout).to.contain("skipping bad entry 'pvc-a/../x'");
             for (const c of r.calls) expect(c).to.match(/^--proto =https --cacert /);
-            const gets = r.calls.filter((c) => !c.includes("-X DELETE")).map((c) => /(https:\S+)/.exec(c)![1]);
+            // First: are restore gate Jobs there (the pod's own token, the namespace, the gate's label)?
+            expect(r.calls[0]).to.contain("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt");
+            expect(r.calls[0]).to.match(
+                /https:\/\/kubernetes\.default\.svc\/apis\/batch\/v1\/namespaces\/ns\/jobs\?labelSelector=ha-jenkins-eks\.io\/restore-gate$/,
+            );
+            const gets = r.calls
+                .slice(1)
+                .filter((c) => !c.includes("-X DELETE"))
+                .map((c) => /(https:\S+)/.exec(c)![1]);
             expect(gets).to.deep.equal([
                 "https://linstor-controller.ns.svc:3371/v1/remotes/s3-us-east-2/backups",
                 "https://linstor-controller.ns.svc:3371/v1/view/snapshots",
@@ -364,6 +382,22 @@ for a in "$@"; do [ "$prev" = "-o" ] && out="$a"; prev="$a"; done
         it("deletes nothing when nothing is stale", () => {
             const r = run("");
             expect(r.calls.filter((c) => c.includes("DELETE"))).to.deep.equal([]);
+        });
+
+        it("prunes nothing while a restore gate Job exists (a fail-over may be using that chain), or when the Jobs cannot be listed", () => {
+            const gate = run("pvc-a/snapshot-1", { FAKE_JOBS: '{"kind":"JobList","items":[{"metadata":{"name":"restore-gate-x"}}]}' });
+            expect(gate.status, gate.stderr).to.equal(0);
+            expect(gate.stdout).to.contain("not pruning: a restore gate Job exists in ns");
+            expect(gate.calls.filter((c) => c.includes("DELETE"))).to.deep.equal([]);
+            // The lists are still fetched for the check.
+            expect(gate.calls.filter((c) => c.includes("linstor-controller"))).to.have.length(3);
+            fs.rmSync(path.join(dir, "state"), { recursive: true });
+            fs.rmSync(path.join(dir, "work"), { recursive: true });
+            fs.rmSync(path.join(dir, "curl.log"));
+            const denied = run("pvc-a/snapshot-1", { FAKE_JOBS_FAIL: "1" });
+            expect(denied.status, denied.stderr).to.equal(0);
+            expect(denied.stdout).to.contain("not pruning: the restore gate Jobs could not be listed");
+            expect(denied.calls.filter((c) => c.includes("DELETE"))).to.deep.equal([]);
         });
     });
 });
