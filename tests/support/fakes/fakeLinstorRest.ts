@@ -5,8 +5,9 @@
  *
  * - Serialization: every JSON class is `@JsonInclude(NON_EMPTY)` (controller/.../rest/v1/serializer/JsonGenTypes.java),
  *   so empty `flags`, `props` and lists are absent, not `[]`: readers must cope.
- * - Errors: the body is a list of ApiCallRc; HTTP 404 for FAIL_NOT_FOUND_* (300–399), else 500 for MASK_ERROR
- *   (controller/.../rest/v1/utils/ApiCallRcRestUtils.java `toResponse`: the first error entry decides); warnings and
+ * - Errors: the body is a list of ApiCallRc; HTTP 404 for codes 300–399 (FAIL_NOT_FOUND_*), 403 for 400–499
+ *   (FAIL_ACC_DENIED_*), else 500 (controller/.../rest/v1/utils/ApiCallRcRestUtils.java `toResponse`: the first error
+ *   entry decides, by `ret_code & MASK_BITS_CODE`); warnings and
  *   successes answer the endpoint's success status: 201 for autoplace (rest/v1/AutoPlace.java `CREATED`), 200 for
  *   the others; a body that is not JSON answers 400 (`handleJsonParseException`).
  */

@@ -23,7 +23,8 @@
  * later one of its chain. `nextLink(state, …)` plays one satellite report at a time, as upstream downloads: the oldest
  * running link of each resource definition (the full first, restoreOrder) becomes Success, or Failed with every later
  * link Aborting (shippingReceivedInTransaction marks them so, then deletes them all in a later flux step, which
- * `reapAborted` plays).
+ * `reapAborted` plays). `restartController` plays a controller restart: running links become `Aborted` and stay
+ * (PreConnectInitializer).
  */
 import { type ApiCallRc, type LinstorState, MASK_BACKUP, RC, rc } from "./fakeLinstorState";
 
