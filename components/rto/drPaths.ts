@@ -124,7 +124,8 @@ function listingPages(i: RtoInputs): number {
  */
 function walkPhase(i: RtoInputs, links: number, cold: number, posts = RESTORE_POSTS_ON_PATH): Phase {
     const pages = listingPages(i);
-    const requests = posts * pages + cold;
+    // + the gate's own backup list first (downloadPod.ts listQuery: the resource's listing and that snapshot's meta).
+    const requests = (posts + 1) * pages + 1 + cold;
     const which =
         posts === 1
             ? "the gate's one POST (nothing else restores into the new cluster)"
@@ -135,7 +136,7 @@ function walkPhase(i: RtoInputs, links: number, cold: number, posts = RESTORE_PO
         basis:
             `each restore POST, under LINSTOR's controller-wide lock, lists the resource's objects (${pages} page(s): ` +
             `${i.restoreResourceBackups} backups) and reads the ${links} meta(s) of the chain asked for (v1.33.3 ` +
-            `restoreBackupInTransaction 2 and 3a); ${which}; ${cold} meta(s) from S3, the rest from the controller's ` +
+            `restoreBackupInTransaction 2 and 3a); ${which}, after the gate's own backup list (a listing and one meta); ${cold} meta(s) from S3, the rest from the controller's ` +
             `cache (BackupToS3 keeps metas by eTag; a controller restart empties it): ${requests} requests × ` +
             `${i.s3RequestSeconds} s (estimate)`,
     };

@@ -59,14 +59,15 @@ describe("DR RTO paths", () => {
             ["EKS cluster", 900],
             ["node groups", 300],
             ["storage stack", 300],
-            // The gate's one POST: 3 listing pages (1159 backups × 2 objects) + 289 metas, all from S3, × 0.05 s.
-            ["chain walk", 14.6],
+            // The gate's list (3 listing pages: 1159 backups × 2 objects, + its meta) and its one POST (3 pages + 289 metas,
+            // all from S3): 296 requests × 0.05 s.
+            ["chain walk", 14.8],
             // 26 GiB at 77 MiB/s + 289 links × 30 s + the gate's poll: the links dominate.
             ["restore gate", Math.round((chainMiB / 77 + 289 * 30 + 5) * 10) / 10],
             ["CSI restore", 30],
             ["Jenkins start", 80],
         ]);
-        expect(r.dr.cold.totalSeconds).to.equal(10645.4);
+        expect(r.dr.cold.totalSeconds).to.equal(10645.6);
         expect(r.drRto).to.equal(r.dr.cold);
         expect(r.dr.cold.phases[4].basis).to.match(/a full of 20 GiB and 288 increments: 26 GiB from S3 at 77 MiB\/s \+ 289 link\(s\) × 30 s/);
         expect(r.dr.cold.phases[4].basis).to.contain("seen by the gate's poll within 5 s");
@@ -86,14 +87,15 @@ describe("DR RTO paths", () => {
         expect(secondsOf(warm.dr.warm)).to.deep.equal([
             // 60 s + the catalog read: 2 listings × 3 pages + head + 1 round of the 2-link chain + sizes = 10 rounds × 0.05 s.
             ["pulumi up", 60.5],
-            // 3 POSTs × 3 listing pages + the new full's and its increment's metas from S3 = 11 requests × 0.05 s.
-            ["chain walk", 0.6],
+            // The gate's list and 3 POSTs × 3 listing pages + the list's meta + the new full's and its increment's metas
+            // from S3 = 15 requests × 0.05 s.
+            ["chain walk", 0.8],
             // 20 GiB + one increment at 77 MiB/s + 2 links × 30 s + the poll.
             ["restore gate", Math.round((((20 + INCREMENT_GIB) * 1024) / 77 + 65) * 10) / 10],
             ["CSI restore", 30],
             ["Jenkins start", 80],
         ]);
-        expect(warm.dr.warm.totalSeconds).to.equal(502.4).and.to.be.at.most(i.drTargetSeconds);
+        expect(warm.dr.warm.totalSeconds).to.equal(502.6).and.to.be.at.most(i.drTargetSeconds);
         expect(i.drTargetSeconds).to.equal(600);
         expect(warm.dr.warm).to.deep.include({ totalSeconds: warm.dr.warmPlacements.newFull.totalSeconds });
         expect(warm.dr.warm.phases[2].basis).to.match(
@@ -101,9 +103,9 @@ describe("DR RTO paths", () => {
         );
         // The end of a chain: one increment, but the whole 289-link chain walked with the controller's cache cold.
         const end = warm.dr.warmPlacements.chainEnd;
-        expect(secondsOf(end)[1]).to.deep.equal(["chain walk", Math.round((3 * 3 + 289) * 0.05 * 10) / 10]);
+        expect(secondsOf(end)[1]).to.deep.equal(["chain walk", Math.round((4 * 3 + 1 + 289) * 0.05 * 10) / 10]);
         expect(end.phases[1].basis).to.contain("289 meta(s) from S3, the rest from the controller's cache");
-        expect(warm.dr.warm.caveat).to.match(/at the end of a chain \(its longest walk, no new full\) 222\.5 s \(3\.7 min\)/);
+        expect(warm.dr.warm.caveat).to.match(/at the end of a chain \(its longest walk, no new full\) 222\.7 s \(3\.7 min\)/);
     });
 
     it("a longer chain lengthens LINSTOR's walk per POST and the catalog read; the check's interval changes nothing", () => {
@@ -113,16 +115,16 @@ describe("DR RTO paths", () => {
         });
         expect([weekly.snapshotFullAfterHours, weekly.restoreResourceBackups]).to.deep.equal([168, 4613]);
         const long = warmOf(weekly);
-        expect(long.dr.warmPlacements.chainEnd.phases[1].seconds).to.equal(Math.round((3 * 10 + 2017) * 0.05 * 10) / 10);
-        expect(long.dr.warmPlacements.chainEnd.totalSeconds).to.equal(321.5);
-        expect(long.drRto.totalSeconds).to.equal(504.1).and.be.greaterThan(warmOf().drRto.totalSeconds);
+        expect(long.dr.warmPlacements.chainEnd.phases[1].seconds).to.equal(Math.round((4 * 10 + 1 + 2017) * 0.05 * 10) / 10);
+        expect(long.dr.warmPlacements.chainEnd.totalSeconds).to.equal(322);
+        expect(long.drRto.totalSeconds).to.equal(504.7).and.be.greaterThan(warmOf().drRto.totalSeconds);
         // At AWS's slower small-request latencies the long walk alone misses the target (no S3 rate helps).
         const slowRequests = warmOf({ ...weekly, s3RequestSeconds: 0.2 });
-        expect(slowRequests.drRto.totalSeconds).to.equal(669.9);
+        expect(slowRequests.drRto.totalSeconds).to.equal(672.1);
         expect(slowRequests.dr.warm.caveat).to.contain("Worst of two placements shown (the end of a chain: its longest walk)");
         expect(slowRequests.dr.warmBreakEvenMiBps).to.equal(undefined);
-        expect(warmOf({ restoreCheckIntervalSeconds: 300 }).drRto.totalSeconds).to.equal(502.4);
-        expect(warmOf({ restoreDownloadIntervalSeconds: 3600 }).drRto.totalSeconds).to.be.greaterThan(502.4 + 11 * 30);
+        expect(warmOf({ restoreCheckIntervalSeconds: 300 }).drRto.totalSeconds).to.equal(502.6);
+        expect(warmOf({ restoreDownloadIntervalSeconds: 3600 }).drRto.totalSeconds).to.be.greaterThan(502.6 + 11 * 30);
         expect(warmOf({ restoreThroughputMiBps: 25 }).drRto.totalSeconds).to.be.greaterThan(1000);
         expect(warmOf({ restoreSizeGiB: 100 }).drRto.totalSeconds).to.be.greaterThan(600);
     });
@@ -139,7 +141,7 @@ describe("DR RTO paths", () => {
                 `At 77 MiB/s, the expected rate of one S3 stream (RESTORE_ESTIMATE, unmeasured), it takes ${m.dr.warm.totalSeconds} s`,
             );
         }
-        expect(warmOf({ imagePullSeconds: 0 }).dr.warmAtWaitsRate.totalSeconds).to.equal(755.6);
+        expect(warmOf({ imagePullSeconds: 0 }).dr.warmAtWaitsRate.totalSeconds).to.equal(755.8);
         expect(warmOf().dr.warm.caveat).to.contain("the 10-minute target rests on that rate, which the DR drill measures");
         // The replica sync after the CSI restore: named, off the path.
         expect(warmOf().dr.warm.caveat).to.match(/Not on this path: .*DRBD syncs them .*reconcileSnapshotResources restores on one node/);
@@ -155,8 +157,8 @@ describe("DR RTO paths", () => {
         expect(secondsOf(on.dr.warm)[4]).to.deep.equal(["Jenkins start", 60]);
         expect(on.dr.warm.phases[4].basis).to.match(/^image pre-pulled by the standby's DaemonSet \(jenkinsPrePullImage\)/);
         expect(secondsOf(off.dr.warm)[4]).to.deep.equal(["Jenkins start", 80]);
-        expect(on.dr.warm.totalSeconds).to.equal(482.4);
-        expect(off.dr.warm.totalSeconds).to.equal(502.4);
+        expect(on.dr.warm.totalSeconds).to.equal(482.6);
+        expect(off.dr.warm.totalSeconds).to.equal(502.6);
         expect(secondsOf(on.dr.cold)[6]).to.deep.equal(["Jenkins start", 80]);
     });
 
@@ -170,7 +172,7 @@ describe("DR RTO paths", () => {
             expect(warmOf(base).dr.warm.caveat).to.contain(`holds the 10-minute target while LINSTOR reads ≥ ${be} MiB/s from S3`);
         }
         expect(r.dr.warmBreakEvenMiBps).to.equal(56.4);
-        expect(warmOf({ imagePullSeconds: 0 }).dr.warmBreakEvenMiBps).to.equal(53.4);
+        expect(warmOf({ imagePullSeconds: 0 }).dr.warmBreakEvenMiBps).to.equal(53.5);
         // A rest of the path longer than the target: no rate is enough, and it says so.
         const never = warmOf({ drTargetSeconds: 120 });
         expect(never.dr.warmBreakEvenMiBps).to.equal(undefined);
@@ -192,7 +194,7 @@ describe("DR RTO paths", () => {
         );
         expect(warm.dr.warmVerified.caveat).to.match(/RPO: that backup's age, up to the check interval \+ a snapshot gap \(65 min\)/);
         const text = formatRtoReport(warm);
-        expect(text).to.match(/DR warm standby \(drMode: standby, then restore\): 502\.4 s \(8\.4 min\)/);
+        expect(text).to.match(/DR warm standby \(drMode: standby, then restore\): 502\.6 s \(8\.4 min\)/);
         expect(text).to.include("DR warm standby, the backup the restore check verified pinned (runbook): 177.3 s (3.0 min)");
     });
 });

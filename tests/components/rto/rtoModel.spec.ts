@@ -192,8 +192,8 @@ describe("RTO/RPO model", () => {
         expect(text).to.include("HA Controller (LINSTOR and CSI controllers on surviving nodes): 137 s (2.3 min)");
         expect(text).to.include("In-region RPO: 0 s");
         expect(text).to.include("Region RPO: 872 s (14.5 min)");
-        expect(text).to.include("DR (cluster created on demand): 10645.4 s (177.4 min)");
-        expect(text).to.include("DR warm standby (drMode: standby, then restore): 502.4 s (8.4 min)");
+        expect(text).to.include("DR (cluster created on demand): 10645.6 s (177.4 min)");
+        expect(text).to.include("DR warm standby (drMode: standby, then restore): 502.6 s (8.4 min)");
         expect(text).to.match(/Target 60 s: storage met, Jenkins after node fail-over missed, worst-case AZ fail-over missed\./);
         expect(text).to.include("ping-int 10 s + ping-timeout 0.5 s");
     });
