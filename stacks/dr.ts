@@ -15,8 +15,8 @@ import { S3SnapshotShipping, validateS3SnapshotShippingArgs } from "../component
 import { s3BucketReader } from "../components/snapshots/bucketReader";
 import { ReleaseChain } from "../components/snapshots/releaseChain";
 import { SnapshotRestore } from "../components/snapshots/restore";
-import { RestoreCheck } from "../components/snapshots/restoreCheck";
-import { RestoreDownload } from "../components/snapshots/restoreDownload";
+import { RESTORE_CHECK_NAME, RestoreCheck } from "../components/snapshots/restoreCheck";
+import { RESTORE_DOWNLOAD_NAME, RestoreDownload } from "../components/snapshots/restoreDownload";
 import { RestoreGate } from "../components/snapshots/restoreGate";
 import { restoreSeconds } from "../components/snapshots/restoreTiming";
 import { linstorResourceOfClaim } from "../components/snapshots/schedule";
@@ -258,7 +258,8 @@ export async function deployDr(cfg: StackConfig) {
     // 5. Once Jenkins runs on the restored claim, release the chain downloaded into the origin's snapshots
     // (releaseChain.ts). Not on the run that turns a standby into a restore: its download step and restore check are
     // deleted only at the end of that run and could fetch the chain again after the release; the next `pulumi up`
-    // releases it (runbook).
+    // releases it (runbook). The recorded drMode is not proof enough (a failed fail-over may have recorded `restore`
+    // while those schedules remain), so the Job itself waits for them to be gone and refuses while they exist.
     const restoredResource = restore?.claim.metadata.uid.apply(linstorResourceOfClaim);
     if (jenkins !== undefined && restore !== undefined && names !== undefined && restoredResource !== undefined && backup !== undefined) {
         if (dr.restoreReleaseChain && own.drMode !== "standby") {
@@ -271,6 +272,7 @@ export async function deployDr(cfg: StackConfig) {
                     restoredPvName: restoredResource,
                     originResources: [backup.resource],
                     restoreKey: names.key,
+                    standbySchedules: [RESTORE_DOWNLOAD_NAME, RESTORE_CHECK_NAME],
                     image: drCfg.snapshots.snapshotJobImage,
                     curlImage: dr.remoteJobImage,
                 },
@@ -300,7 +302,11 @@ export async function deployDr(cfg: StackConfig) {
                   snapshotClassName: shipping.snapshotClassName,
                   snapshotClassParameters: shipping.snapshotClassParameters,
               }),
-        ...(jenkins !== undefined ? jenkinsOutputs(jenkins) : {}),
+        // No output waits on the Jenkins release: Node registers the stack's outputs only once every one resolved
+        // (@pulumi/pulumi runtime/stack.js), so one such output would keep a failed fail-over from recording its choice
+        // (restoredBackup), and the next `up` would choose again (pulumi/pulumi#15754 tests/integration/
+        // stack_outputs_resource_error). The URL is the one known before the release (publicUrl or in-cluster).
+        ...(jenkins !== undefined ? { ...jenkinsOutputs(jenkins), jenkinsUrl: jenkins.urlBeforeRelease } : {}),
         ...(backup !== undefined && restore !== undefined
             ? {
                   restoredBackup: backup,

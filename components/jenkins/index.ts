@@ -127,6 +127,12 @@ export class HaJenkins extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
     /** NLB DNS name; undefined for ClusterIP. */
     readonly loadBalancerHostname: pulumi.Output<string | undefined>;
+    /**
+     * The URL as known before the release is deployed: `publicUrl`, else the in-cluster Service URL. Unlike `url` (the
+     * NLB's address, read after the release), it never waits on the release, so a stack can export it and still have
+     * its other outputs recorded when the release fails (stacks/dr.ts).
+     */
+    readonly urlBeforeRelease: pulumi.Output<string>;
     /** The JENKINS_HOME PVC this component manages; undefined with `existingClaim`. */
     readonly pvc?: k8s.core.v1.PersistentVolumeClaim;
 
@@ -305,15 +311,18 @@ export class HaJenkins extends pulumi.ComponentResource {
         }
 
         this.url = address.apply((a) => jenkinsUrl(s, fullname, ns, a));
+        this.urlBeforeRelease = pulumi.output(jenkinsUrl(s, fullname, ns, undefined));
         this.loadBalancerHostname = address;
         this.adminUser = pulumi.output(s.adminUser);
         this.adminPassword = pulumi.secret(password);
-        this.namespace = release.namespace.apply((n) => n ?? ns);
+        // Known names, not the release's outputs: a stack exporting them must not wait for the release (Node's stack
+        // outputs are registered only once every one resolved; @pulumi/pulumi runtime/stack.js massage).
+        this.namespace = pulumi.output(ns);
         this.pvcName = this.pvc ? this.pvc.metadata.name : pulumi.output(claimName);
         this.storageClassName = pulumi.output(storageClassName);
         this.storageSize = pulumi.output(s.storageSize);
-        this.releaseName = release.name.apply((n) => n ?? releaseName);
-        this.serviceName = release.name.apply(() => fullname);
+        this.releaseName = pulumi.output(releaseName);
+        this.serviceName = pulumi.output(fullname);
 
         this.registerOutputs({
             url: this.url,

@@ -27,15 +27,20 @@
  * - The restored claim's resource is its PV's `spec.csi.volumeHandle` (linstor-csi v1.11.3 pkg/volume/volume.go
  *   ID.String(): the resource name for volume 0; pkg/driver/driver.go CreateVolume names it after the PV, `pvc-<claim UID>`).
  *
- * Fail closed, in this order, before anything is deleted: the claim is Bound to the PV named after its UID, that PV is
+ * Fail closed, in this order, before anything is deleted: the standby's schedules (restore-download, restore-check) no
+ * longer exist — the Job waits up to RELEASE_SCHEDULES_WAIT_SECONDS for them, as the stack's recorded `drMode` alone
+ * cannot prove it (a fail-over `up` that failed after its outputs were recorded leaves them; pulumi/pulumi#15754 keeps
+ * such outputs); the claim is Bound to the PV named after its UID, that PV is
  * Bound to it through linstor-csi; its LINSTOR resource is UpToDate on at least one node; no origin is the restored
  * resource; no snapshot of an origin is being downloaded; an origin with downloaded snapshots has no resource and no
  * snapshot made locally (a mixed origin is refused). An origin with nothing downloaded but a resource or snapshots made
  * here is the cluster's own volume (a DR restored from a backup it shipped itself, after `restoreSelection` moved past
  * the primary's): "nothing downloaded to release", it is left as it is and the Job succeeds, so the stack does not stay
- * stuck on a release that has nothing to do. Any refusal fails the Job (and
- * with it `pulumi up`): the Job retries a few times (a claim not yet bound, a download finishing), then says what it
- * found; the next `pulumi up` replaces a failed Job (`pulumi.com/replaceUnready`) and so checks again. Deletion goes newest snapshot first, so a run cut short leaves a chain prefix LINSTOR can still build on.
+ * stuck on a release that has nothing to do. Any refusal fails the Job: it retries a few times (a claim not yet bound,
+ * a download finishing), then says what it found; the next `pulumi up` replaces a failed or unfinished Job
+ * (`pulumi.com/replaceUnready`) and so checks again. Pulumi does not await it (`pulumi.com/skipAwait`): awaiting a Job
+ * that waits for the schedules would fail the very `up` that deletes them (see the Job below). Deletion goes newest
+ * snapshot first, so a run cut short leaves a chain prefix LINSTOR can still build on.
  *
  * When: it depends on the Jenkins release, which Pulumi awaits until Jenkins runs on the restored claim, and its names
  * carry the restore's key, so it runs once per restore and never before it; a later `pulumi up` changes nothing here
@@ -47,14 +52,18 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiClientPodParts, controllerApiUrl } from "../linstorCluster/apiTls";
 import { dependencies } from "../shared/componentOptions";
-import { jobAwaitTimeouts } from "../shared/jobs";
 import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import { check, type KeyOf } from "../shared/validation";
 
 export const RELEASE_CHAIN_NAME = "release-chain";
 export const RELEASE_CHAIN_LABEL = "ha-jenkins-eks.io/release-chain";
-/** Hard limit of the Job: its checks and deletes take seconds; retries of a claim still binding fit well within. */
-export const RELEASE_CHAIN_DEADLINE_SECONDS = 900;
+/** How long each try waits for the standby's schedules to be deleted (the rest of the fail-over's `pulumi up`). */
+export const RELEASE_SCHEDULES_WAIT_SECONDS = 1800;
+/**
+ * Hard limit of the Job: one wait for the schedules, then checks and deletes that take seconds; retries of a claim
+ * still binding fit well within.
+ */
+export const RELEASE_CHAIN_DEADLINE_SECONDS = RELEASE_SCHEDULES_WAIT_SECONDS + 900;
 const LINSTOR_NAME = /^[A-Za-z_][A-Za-z0-9_-]{1,47}$/;
 
 export interface ReleaseChainArgs {
@@ -69,6 +78,11 @@ export interface ReleaseChainArgs {
     readonly originResources: readonly string[];
     /** A short key of the restore (drChoice.ts restoreNames): the Job's and its identity's names carry it. */
     readonly restoreKey: string;
+    /**
+     * The standby's CronJobs in the LINSTOR namespace (restore-download, restore-check): while one exists it may fetch
+     * the chain again after a release, so the Job waits for them to be gone and refuses if they stay.
+     */
+    readonly standbySchedules: readonly string[];
     /** Pinned image with bash, jq and kubectl (the snapshot schedule's kubectl image). */
     readonly image: string;
     /** Pinned image with curl and sh (the ensure-remote Job's). */
@@ -80,15 +94,32 @@ export function validateReleaseChainArgs(a: ReleaseChainArgs, key: KeyOf = (f) =
     check(key, "claimNamespace").dnsLabel(a.claimNamespace);
     check(key, "claimName").dnsLabel(a.claimName);
     check(key, "restoreKey").dnsLabel(a.restoreKey);
+    for (const c of a.standbySchedules) check(key, "standbySchedules").dnsLabel(c);
     check(key, "image").pinnedImage(a.image, "it needs bash, jq and kubectl");
     check(key, "curlImage").pinnedImage(a.curlImage, "it needs curl and a POSIX shell");
     if (a.originResources.length === 0) check(key, "originResources").fail("[]", "Name at least one origin resource.");
     for (const r of a.originResources) check(key, "originResources").matches(r, LINSTOR_NAME, "Use LINSTOR resource names.");
 }
 
-/** Container 1 (kubectl, jq): the claim is Bound to its PV, the PV to it through linstor-csi; its handle is the restored resource. */
+/**
+ * Container 1 (kubectl, jq): the standby's schedules are gone (waited for: Pulumi deletes them at the end of the
+ * `pulumi up` that ran the fail-over, foreground, so their Jobs go first); the claim is Bound to its PV, the PV to it
+ * through linstor-csi; its handle is the restored resource.
+ */
 export const RELEASE_CLAIM_SCRIPT = `set -euo pipefail
 refuse() { echo "REFUSED: $*"; exit 1; }
+while :; do
+  left=""
+  for c in \${STANDBY_SCHEDULES}; do
+    found="$(kubectl -n "\${LINSTOR_NAMESPACE}" get cronjob "\${c}" --ignore-not-found -o name)" \\
+      || refuse "could not read CronJob \${LINSTOR_NAMESPACE}/\${c}"
+    [ -z "\${found}" ] || left="\${left} \${c}"
+  done
+  [ -n "\${left}" ] || break
+  [ "\${SECONDS}" -lt "\${SCHEDULES_WAIT_SECONDS}" ] || refuse "the standby's schedule(s)\${left} still exist in \${LINSTOR_NAMESPACE}: they would download the chain again after a release (a successful pulumi up in restore mode deletes them; the next one replaces this Job)"
+  echo "waiting for the standby's schedule(s)\${left} to be deleted"
+  sleep "\${SCHEDULES_POLL_SECONDS}"
+done
 kubectl -n "\${CLAIM_NAMESPACE}" get pvc "\${CLAIM}" -o json > "\${WORK}/pvc.json"
 phase="$(jq -r '.status.phase // ""' "\${WORK}/pvc.json")"
 volume="$(jq -r '.spec.volumeName // ""' "\${WORK}/pvc.json")"
@@ -247,6 +278,10 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
                         command: ["/bin/bash", "-c", RELEASE_CLAIM_SCRIPT],
                         env: [
                             { name: "WORK", value: "/work" },
+                            { name: "LINSTOR_NAMESPACE", value: a.linstorNamespace },
+                            { name: "STANDBY_SCHEDULES", value: a.standbySchedules.join(" ") },
+                            { name: "SCHEDULES_WAIT_SECONDS", value: String(RELEASE_SCHEDULES_WAIT_SECONDS) },
+                            { name: "SCHEDULES_POLL_SECONDS", value: "10" },
                             { name: "CLAIM_NAMESPACE", value: a.claimNamespace },
                             { name: "CLAIM", value: a.claimName },
                             { name: "RESTORED_PV", value: restoredPvName },
@@ -344,6 +379,32 @@ export class ReleaseChain extends pulumi.ComponentResource {
             { metadata: claimRole, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: this.jobName }, subjects },
             { ...parent, dependsOn: [...parent.dependsOn, role, account] },
         );
+        // The standby's schedules, by name only, in the LINSTOR namespace (the claim step waits for them to be gone).
+        const schedulesRole = { name: `${this.jobName.slice(0, 53)}-schedules`, namespace: ns, labels };
+        const schedules =
+            args.standbySchedules.length === 0
+                ? []
+                : (() => {
+                      const r = new k8s.rbac.v1.Role(
+                          `${name}-schedules`,
+                          {
+                              metadata: schedulesRole,
+                              rules: [{ apiGroups: ["batch"], resources: ["cronjobs"], resourceNames: [...args.standbySchedules], verbs: ["get"] }],
+                          },
+                          parent,
+                      );
+                      return [
+                          new k8s.rbac.v1.RoleBinding(
+                              `${name}-schedules`,
+                              {
+                                  metadata: schedulesRole,
+                                  roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: schedulesRole.name },
+                                  subjects,
+                              },
+                              { ...parent, dependsOn: [...parent.dependsOn, r, account] },
+                          ),
+                      ];
+                  })();
         const clusterName = `${this.jobName}-${ns}`.slice(0, 63);
         const pvRole = new k8s.rbac.v1.ClusterRole(
             `${name}-volume`,
@@ -365,15 +426,18 @@ export class ReleaseChain extends pulumi.ComponentResource {
         new k8s.batch.v1.Job(
             `${name}-job`,
             {
-                // A Job that failed (a refusal) is replaced by the next `up` and checks again, instead of being awaited
-                // again (@pulumi/kubernetes 4.34.2 batch/v1/job.d.ts; provider.go Diff: a Job not Complete is replaced).
-                metadata: { ...metadata, annotations: { "pulumi.com/replaceUnready": "true" } },
+                // A Job that failed (a refusal) or has not finished is replaced by the next `up` and checks again
+                // (@pulumi/kubernetes 4.34.2 batch/v1/job.d.ts; pulumi-kubernetes provider.go Diff reads the live Job:
+                // not ready → replace, with or without skipAwait). Not awaited: it waits for the standby's schedules,
+                // which Pulumi deletes only at the end of a successful `up` (pulumi/pulumi deployment_executor.go:
+                // deletes are post-steps, skipped once a step failed); awaiting it would fail that very `up` and keep
+                // them for good. Its refusals show in the Job's status and log, and the next `up` retries.
+                metadata: { ...metadata, annotations: { "pulumi.com/replaceUnready": "true", "pulumi.com/skipAwait": "true" } },
                 spec: pulumi.output(args.restoredPvName).apply((pv) => releaseChainJobSpec(args, pv, this.jobName)),
             },
             {
                 ...parent,
-                dependsOn: [...parent.dependsOn, binding, pvBinding],
-                customTimeouts: jobAwaitTimeouts(RELEASE_CHAIN_DEADLINE_SECONDS),
+                dependsOn: [...parent.dependsOn, binding, pvBinding, ...schedules],
             },
         );
         this.registerOutputs({ jobName: this.jobName });

@@ -29,6 +29,8 @@ export interface DrWorld {
     /** The stack evaluated (its own outputs are `own`) and the primary it references. Default: dr and dev. */
     readonly stack?: string;
     readonly primaryName?: string;
+    /** Called once every output resolved, before the registrations settle (a spec holding one back opens it here). */
+    readonly afterOutputs?: () => void;
 }
 
 /** Resolves every output (as the engine stores them) into plain values, unset ones dropped. */
@@ -54,6 +56,7 @@ export async function evaluateDr(overrides: Record<string, string> = {}, world: 
         useStack(world.stack ?? "dr", merged, secretKeys);
         resetRecords();
         const outputs = await plain(await deployDr(loadConfig()));
+        world.afterOutputs?.();
         await settle();
         return outputs;
     } finally {

@@ -34,6 +34,7 @@ const ARGS: ReleaseChainArgs = {
     restoredPvName: RESTORED,
     originResources: [ORIGIN],
     restoreKey: "20260701-000500-1a2b3c4d",
+    standbySchedules: ["restore-download", "restore-check"],
     image: "registry.k8s.io/kubectl:v1.35.1",
     curlImage: "docker.io/curlimages/curl:8.16.0",
 };
@@ -44,6 +45,9 @@ const runnable = have("curl") && have("jq") && hasOpenssl;
 const FAKE_KUBECTL = `#!/usr/bin/env bash
 echo "$*" >> "$FAKE_DIR/calls.log"
 case "$*" in
+  "-n piraeus-datastore get cronjob "*" --ignore-not-found -o name")
+    [ ! -e "$FAKE_DIR/cronjobs.forbidden" ] || { echo "Error from server (Forbidden): cronjobs.batch "$5" is forbidden" >&2; exit 1; }
+    [ ! -e "$FAKE_DIR/cronjob.$5" ] || echo "cronjob.batch/$5" ;;
   "-n jenkins get pvc ${ARGS.claimName} -o json") cat "$FAKE_DIR/pvc.json" ;;
   "get pv "*" -o json") [ "$3" = "$(cat "$FAKE_DIR/pv.name")" ] && cat "$FAKE_DIR/pv.json" || { echo "Error from server (NotFound)" >&2; exit 1; } ;;
   *) echo "unexpected kubectl $*" >&2; exit 3 ;;
@@ -101,6 +105,10 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
             ...clientEnv(apiTlsFiles().client),
             WORK: dir,
             CONNECT_RETRIES: "0",
+            LINSTOR_NAMESPACE: "piraeus-datastore",
+            STANDBY_SCHEDULES: "restore-download restore-check",
+            SCHEDULES_WAIT_SECONDS: "2",
+            SCHEDULES_POLL_SECONDS: "0.2",
             CLAIM_NAMESPACE: "jenkins",
             CLAIM: ARGS.claimName,
             RESTORED_PV: RESTORED,
@@ -185,6 +193,33 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
         expect(again.code, again.out).to.equal(0);
         expect(again.out).to.contain("plan: 0 snapshot(s), 0 resource definition(s)");
         expect(deletes()).to.have.length(4);
+    });
+
+    withTools("waits for the standby's schedules to be gone, and refuses while one stays or cannot be read", async () => {
+        const kube = path.join(dir, "kube");
+        // A fail-over whose `up` failed after recording its outputs: the restore check is still there.
+        fs.writeFileSync(path.join(kube, "cronjob.restore-check"), "");
+        let r = await run();
+        expect(r.step, r.out).to.equal("claim");
+        expect(r.out).to.contain("waiting for the standby's schedule(s) restore-check to be deleted");
+        expect(r.out).to.contain("REFUSED: the standby's schedule(s) restore-check still exist in piraeus-datastore");
+        expect(linstor.requests, "LINSTOR not even asked").to.deep.equal([]);
+        // Both there, then Pulumi deletes them at the end of the `up` (here: after a moment): the release goes on.
+        fs.writeFileSync(path.join(kube, "cronjob.restore-download"), "");
+        setTimeout(() => {
+            for (const c of ["restore-download", "restore-check"]) fs.rmSync(path.join(kube, `cronjob.${c}`));
+        }, 500);
+        r = await run();
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out).to.contain("waiting for the standby's schedule(s) restore-download restore-check to be deleted");
+        expect(r.out).to.contain(`OK: released the downloaded chain of ${ORIGIN}`);
+        // Not allowed to read them (or any other error): refused, not taken for "gone".
+        const before = linstor.requests.length;
+        fs.writeFileSync(path.join(kube, "cronjobs.forbidden"), "");
+        r = await run();
+        expect(r.step, r.out).to.equal("claim");
+        expect(r.out).to.contain("REFUSED: could not read CronJob piraeus-datastore/restore-download");
+        expect(linstor.requests.length).to.equal(before);
     });
 
     withTools("refuses before the claim is Bound to its own linstor-csi PV", async () => {
@@ -303,7 +338,7 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
 
     it("the Job: LINSTOR API client by certificate and label, a Kubernetes token in the claim step only, back-off retries", () => {
         const spec = releaseChainJobSpec(ARGS, RESTORED, "release-chain-x") as any;
-        expect(spec).to.include({ backoffLimit: 3, activeDeadlineSeconds: 900 });
+        expect(spec).to.include({ backoffLimit: 3, activeDeadlineSeconds: 2700 });
         const pod = spec.template.spec;
         expect(spec.template.metadata.labels).to.include({ "ha-jenkins-eks.io/linstor-api-client": "true" });
         expect(pod).to.include({ automountServiceAccountToken: false, restartPolicy: "Never", serviceAccountName: "release-chain-x" });
@@ -311,6 +346,11 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
         const [release] = pod.containers;
         const env = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value]));
         expect(env(claimC)).to.include({ CLAIM_NAMESPACE: "jenkins", CLAIM: ARGS.claimName, RESTORED_PV: RESTORED, HOME: "/tmp" });
+        expect(env(claimC)).to.include({
+            LINSTOR_NAMESPACE: "piraeus-datastore",
+            STANDBY_SCHEDULES: "restore-download restore-check",
+            SCHEDULES_WAIT_SECONDS: "1800",
+        });
         expect(claimC.volumeMounts).to.deep.include({ name: "tmp", mountPath: "/tmp" });
         for (const c of [list, release]) {
             expect(env(c)).to.include({ LINSTOR_API: "https://linstor-controller.piraeus-datastore.svc:3371", ORIGIN_RESOURCES: ORIGIN });
