@@ -19,10 +19,13 @@
  *   definitions, never a resource: the standby's download step, the restore check, the DR restore gate, linstor-csi's
  *   own download); a linstor-csi volume deleted while it has snapshots (linstor-csi v1.11.3 Delete removes resources
  *   and volume definitions, and deleteResourceDefinitionAndGroupIfUnused keeps the definition while snapshots exist);
- *   and, for seconds, a volume being created (Create: definition, volume definition, then placement) or restored from a
- *   snapshot (VolFromSnap), whose data is not on a replica yet. Their snapshots are not protected by this gate either
- *   way (it counts replicas only); the S3 backups are their copy. A volume whose every replica was lost (`node lost` on
- *   all its nodes) also shows none: waiting would not bring it back, so the gate names such definitions and goes on.
+ *   a volume being created (Create: definition, volume definition, then placement: seconds); and a volume being
+ *   restored from a snapshot (VolFromSnap creates the definition, downloads a remote chain for as long as that takes,
+ *   reconcileSnapshot, then restores it on one node, reconcileSnapshotResources): its data is in the snapshot or in S3,
+ *   on no replica yet, and once restored it has resources and is counted. Snapshots are not protected by this gate
+ *   either way (it counts replicas only; a downloaded chain's copy is in S3). A volume whose every replica was lost
+ *   (`node lost` on all its nodes) also shows none: waiting would not bring it back, so the gate names such
+ *   definitions and goes on.
  *
  * - the zone that just rolled (`ZONE`) holds exactly `NODES_PER_ZONE` satellites, by their `Aux/topology/topology.
  *   kubernetes.io/zone` property (the operator copies the Node's zone label there: piraeus-operator
