@@ -338,6 +338,22 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         expect(Number(env.POST_ATTEMPTS) * RESTORE_GATE_POLL_SECONDS).to.be.at.least(job.spec.activeDeadlineSeconds);
         const pick = Object.fromEntries(tpl.spec.initContainers[1].env.map((e) => [e.name, e.value]));
         expect(pick.BACKUP_ID).to.equal("pvc-x_back_20260701_001000^snapshot-x");
+        // The list asks for that backup only; the report goes where kubelet reads it; no sizes known, no LINK_BYTES.
+        expect(tpl.spec.initContainers[0].env).to.deep.include({ name: "LIST_QUERY", value: `?rsc_name=${RSC}&snap_name=snapshot-x` });
+        expect(download).to.include({ terminationMessagePath: "/dev/termination-log", terminationMessagePolicy: "File" });
+        expect(env).to.not.have.property("LINK_BYTES");
+        const a = args("pvc-x_back_20260701_001000^snapshot-x");
+        const sized = restoreGateJob({
+            ...a,
+            backup: {
+                ...a.backup,
+                links: [
+                    { snapshot: "snapshot-x", bytes: 5 },
+                    { snapshot: "snapshot-w", bytes: 7 },
+                ],
+            },
+        });
+        expect(sized.spec.template.spec.containers[0].env).to.deep.include({ name: "LINK_BYTES", value: "snapshot-x=5 snapshot-w=7" });
         expect(RESTORE_GATE_POLL_SECONDS).to.equal(5);
     });
 
@@ -348,5 +364,7 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         expect(() => validateRestoreGateArgs({ ...args("pvc-x_back_20260701_001000^s"), backup: { ...args("a^b").backup, id: "a b" } })).to.throw(
             /RestoreGate\.backup\.id/,
         );
+        const bad = { ...args("a^b").backup, links: [{ snapshot: "snap shot", bytes: 1 }] };
+        expect(() => validateRestoreGateArgs({ ...args("a^b"), backup: bad })).to.throw(/RestoreGate\.backup\.links/);
     });
 });
