@@ -3,7 +3,8 @@
  * keyed by content under node_modules/.cache/hje (git-ignored; `npm ci` starts without them, so CI gets none):
  * - ts-node's transpile-only output per file (transpileModule builds a program per file: about 4 s per worker for the
  *   ~220 sources a worker loads). Keyed by the TypeScript and ts-node versions, the compiler options, the file name and
- *   its text, so an edit recompiles. Only in transpile-only mode: a type-checking ts-node must see every file.
+ *   its text, so an edit recompiles. Only in transpile-only mode: a type-checking ts-node must see every file. Entries
+ *   nobody used for a week go (checked once a day).
  * - V8's compile cache (Node's NODE_COMPILE_CACHE, checked against each source's hash), also for the node processes
  *   the specs start (the offline plan, the component plugin) through the environment.
  * `HJE_NO_TEST_CACHE=1` turns both off.
@@ -26,6 +27,7 @@ const service = process[require("ts-node").REGISTER_INSTANCE];
 if (enabled && service?.transpileOnly) {
     const dir = path.join(CACHE, "ts-node");
     fs.mkdirSync(dir, { recursive: true });
+    pruneOnceADay(dir);
     const salt = JSON.stringify([service.ts.version, require("ts-node/package.json").version, service.config.options]);
     /** Cached outputs this process used, by file name: ts-node's own source-map lookup knows only what it compiled. */
     const served = new Map();
@@ -46,6 +48,7 @@ if (enabled && service?.transpileOnly) {
             return output;
         }
         served.set(fileName.replace(/\\/g, "/"), output);
+        touch(file);
         return output;
     };
     // The output ends with its inline source map; stack traces of cached files map through it as ts-node's do.
@@ -53,4 +56,28 @@ if (enabled && service?.transpileOnly) {
         environment: "node",
         retrieveFile: (p) => served.get(p.replace(/\\/g, "/")) ?? null,
     });
+}
+
+/** Marks an entry as used now: pruning keeps what was used within a week. */
+function touch(file) {
+    const now = new Date();
+    try {
+        fs.utimesSync(file, now, now);
+    } catch {}
+}
+
+/** Every edit leaves an entry behind: once a day, drop those nobody used for a week. */
+function pruneOnceADay(dir) {
+    const stamp = path.join(dir, ".pruned");
+    const day = 24 * 3600 * 1000;
+    try {
+        if (Date.now() - fs.statSync(stamp).mtimeMs < day) return;
+    } catch {}
+    fs.writeFileSync(stamp, "");
+    for (const name of fs.readdirSync(dir)) {
+        const file = path.join(dir, name);
+        try {
+            if (name !== ".pruned" && Date.now() - fs.statSync(file).mtimeMs > 7 * day) fs.rmSync(file, { force: true });
+        } catch {}
+    }
 }
