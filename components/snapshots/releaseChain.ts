@@ -52,6 +52,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { apiClientPodParts, controllerApiUrl } from "../linstorCluster/apiTls";
 import { dependencies } from "../shared/componentOptions";
+import { jobAwaitTimeouts } from "../shared/jobs";
 import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import { check, type KeyOf } from "../shared/validation";
 
@@ -438,6 +439,8 @@ export class ReleaseChain extends pulumi.ComponentResource {
             {
                 ...parent,
                 dependsOn: [...parent.dependsOn, binding, pvBinding, ...schedules],
+                // Not awaited (above); the wait still covers the deadline, as for every Job (tests/stacks/awaits.spec.ts).
+                customTimeouts: jobAwaitTimeouts(RELEASE_CHAIN_DEADLINE_SECONDS),
             },
         );
         this.registerOutputs({ jobName: this.jobName });
