@@ -208,7 +208,8 @@ export async function deployDr(cfg: StackConfig) {
                   {
                       linstorNamespace: cluster.linstorNamespace,
                       remoteName: remote,
-                      backup,
+                      // Each link's bytes, so the gate reports what it downloaded and the drill measures those (restoreMeasure.ts).
+                      backup: { ...backup, ...(choice.links !== undefined ? { links: choice.links } : {}) },
                       key: names.key,
                       image: drCfg.snapshots.snapshotJobImage,
                       curlImage: dr.remoteJobImage,

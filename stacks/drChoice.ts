@@ -65,6 +65,11 @@ export interface BackupChoice {
     readonly backup?: RestoredBackup;
     /** How it was chosen, for the log. */
     readonly how: "pinned" | "kept" | "newest" | "none";
+    /**
+     * Each link's snapshot and bytes when the bucket was read for this choice (not for a kept one): the restore gate reports
+     * which links it downloaded, and the drill measures those bytes (stacks/ops/restoreMeasure.ts). Not recorded.
+     */
+    readonly links?: readonly { readonly snapshot: string; readonly bytes: number }[];
 }
 
 function record(c: ChosenBackup, remote: string, selection: number, pinned: boolean): RestoredBackup {
@@ -111,7 +116,7 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
                     `${found(r)} List them with \`linstor backup list <remote>\`, or unset this key to restore the newest complete one.`,
             );
         }
-        return { backup: record(chosen, c.remote, dr.restoreSelection, true), how: "pinned" };
+        return { backup: record(chosen, c.remote, dr.restoreSelection, true), how: "pinned", links: chosen.links };
     }
     // A pin removed later keeps what it restored too: only raising restoreSelection chooses again.
     if (recorded !== undefined && recorded.selection === dr.restoreSelection) return kept(recorded);
@@ -127,7 +132,7 @@ export async function chooseBackup(c: ChoiceContext): Promise<BackupChoice> {
         );
         return { how: "none" };
     }
-    return { backup: record(r.chosen, c.remote, dr.restoreSelection, false), how: "newest" };
+    return { backup: record(r.chosen, c.remote, dr.restoreSelection, false), how: "newest", links: r.chosen.links };
 }
 
 /**

@@ -250,6 +250,8 @@ export interface ChosenBackup {
     readonly chain: readonly LinstorBackup[];
     /** Bytes of every data object of the chain: what a restore downloads. */
     readonly chainBytes: number;
+    /** Bytes of each link's data objects, in `chain`'s order: what a restore of only the missing links downloads. */
+    readonly links: readonly { readonly snapshot: string; readonly bytes: number }[];
 }
 
 /** Why a backup was passed over (newest first), for the error or warning that says what was found. */
@@ -376,9 +378,18 @@ export async function newestCompleteBackup(
             rejected.push({ id, reason: chain });
             continue;
         }
-        const sizes = await Promise.all(chain.flatMap((b) => Object.values(b.dataKeys).flat()).map((k) => reader.size(k)));
-        const chainBytes = sizes.reduce((t, n) => t + n, 0);
-        return { chosen: { backup: head, chain, chainBytes }, rejected, withoutMeta: [...withoutMeta] };
+        const sizes = await Promise.all(
+            chain.map((b) =>
+                Promise.all(
+                    Object.values(b.dataKeys)
+                        .flat()
+                        .map((k) => reader.size(k)),
+                ),
+            ),
+        );
+        const links = chain.map((b, i) => ({ snapshot: b.snapshot, bytes: sizes[i].reduce((t, n) => t + n, 0) }));
+        const chainBytes = links.reduce((t, l) => t + l.bytes, 0);
+        return { chosen: { backup: head, chain, chainBytes, links }, rejected, withoutMeta: [...withoutMeta] };
     }
     return { rejected, withoutMeta: [...withoutMeta] };
 }

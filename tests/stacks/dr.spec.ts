@@ -97,6 +97,10 @@ describe("dr stack: restore with the primary's outputs", () => {
         const pod = job.inputs.spec.template.spec;
         expect(envOf(pod.initContainers[1]).BACKUP_ID).to.equal(newest);
         expect(envOf(pod.containers[0]).REMOTE).to.equal(primary.linstorRemoteName);
+        // Every link of the chosen chain with its bytes from the bucket, so the gate's report prices what it downloaded.
+        const links = String(envOf(pod.containers[0]).LINK_BYTES).split(" ");
+        expect(links).to.have.length(b.chainLength);
+        expect(links.reduce((t, l) => t + Number(l.split("=")[1]), 0)).to.equal(b.chainBytes);
         // Awaited: no skipAwait, no TTL (a deleted Job would run again), a deadline from the chain and a wait beyond it.
         expect(job.inputs.metadata.annotations ?? {}).to.not.have.property("pulumi.com/skipAwait");
         expect(job.inputs.spec).to.not.have.property("ttlSecondsAfterFinished");

@@ -96,6 +96,9 @@ describe("backup catalog (LINSTOR's S3 layout)", () => {
             expect(r.chosen?.backup.basedOnId).to.equal(chain[2]);
             // A full of 1 GiB plus three increments of 64 MiB.
             expect(r.chosen?.chainBytes).to.equal(2 ** 30 + 3 * 64 * 2 ** 20);
+            // Per link, newest first as the chain: what the restore gate reports it downloaded is priced with these.
+            expect(r.chosen?.links.map((l) => l.bytes)).to.deep.equal([64 * 2 ** 20, 64 * 2 ** 20, 64 * 2 ** 20, 2 ** 30]);
+            expect(r.chosen?.links.map((l) => l.snapshot)).to.deep.equal(r.chosen?.chain.map((b) => b.snapshot));
             expect(r.chosen?.backup.volumeBytes).to.equal(50 * 2 ** 30);
             expect(r.rejected).to.deep.equal([]);
         });
