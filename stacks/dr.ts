@@ -250,9 +250,9 @@ export async function deployDr(cfg: StackConfig) {
                   chartServiceMonitor: false,
                   // After the gate the chain is local, so the claim normally binds in seconds. The wait still allows a
                   // whole chain: it is a limit, not a delay (it costs nothing when the restore is quick), and linstor-csi
-                  // downloads again if the local copy went missing in between (the standby's restore check, deleted only
-                  // at the end of this `up`, prunes snapshots outside the newest chain). Shortening it would turn that
-                  // slow but working recovery into a failed `pulumi up`.
+                  // downloads again if the local copy went missing in between (an operator's delete, an aborted link;
+                  // the standby's restore check skips its pruning while a restore gate Job exists). Shortening it would
+                  // turn that slow but working recovery into a failed `pulumi up`.
                   restoreWaitSeconds: restoreSeconds(backup, dr.restoreThroughputMiBps),
                   dependsOn: [restore.claim],
               });
