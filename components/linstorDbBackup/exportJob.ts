@@ -9,7 +9,7 @@
  * off-cluster copy in the same layout, so upstream's restore procedure applies to it unchanged.
  */
 import type { types } from "@pulumi/kubernetes";
-import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
+import { kubeApiTokenVolume, NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import type { PolicyDocument } from "../snapshots/iamPolicies";
 import { BACKUP_NAME, backupKeyPrefix } from "./settings";
 
@@ -76,7 +76,7 @@ export const BACKUP_LABELS = { "app.kubernetes.io/name": BACKUP_NAME, "app.kuber
 /** Format tag in every archive's manifest.json; the restore script refuses other formats. */
 export const BACKUP_FORMAT = "ha-jenkins-eks/linstor-db-backup/v1";
 export const WORK_DIR = "/work";
-const TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+const API_TOKEN = kubeApiTokenVolume("api-token");
 
 export interface UploadPolicyArgs {
     readonly bucketArn: string;
@@ -298,11 +298,7 @@ export function linstorDbBackupCronJobSpec(a: BackupCronJobArgs): types.input.ba
                                 env: Object.entries(exportEnv).map(([name, value]) => ({ name, value })),
                                 securityContext: RESTRICTED_CONTAINER,
                                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "512Mi" } },
-                                volumeMounts: [
-                                    { name: "work", mountPath: WORK_DIR },
-                                    { name: "tmp", mountPath: "/tmp" },
-                                    { name: "api-token", mountPath: TOKEN_DIR, readOnly: true },
-                                ],
+                                volumeMounts: [{ name: "work", mountPath: WORK_DIR }, { name: "tmp", mountPath: "/tmp" }, API_TOKEN.volumeMount],
                             },
                         ],
                         containers: [
@@ -330,17 +326,7 @@ export function linstorDbBackupCronJobSpec(a: BackupCronJobArgs): types.input.ba
                             { name: "work", emptyDir: { sizeLimit: "1Gi" } },
                             { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
                             // What automounting would provide, but only for the export container.
-                            {
-                                name: "api-token",
-                                projected: {
-                                    defaultMode: 0o444,
-                                    sources: [
-                                        { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
-                                        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-                                        { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
-                                    ],
-                                },
-                            },
+                            API_TOKEN.volume,
                         ],
                     },
                 },

@@ -19,3 +19,28 @@ export const NONROOT_POD = {
     fsGroup: 65532,
     seccompProfile: { type: "RuntimeDefault" },
 };
+
+/** Where Kubernetes clients (kubectl, client-go) look for the in-cluster service account credentials. */
+export const KUBE_API_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/**
+ * What automountServiceAccountToken would mount (a bound, expiring token, the cluster CA, the namespace), as a volume to
+ * give ONE container: the pods set automountServiceAccountToken false so their other containers get no token. Readable
+ * by NONROOT_POD's group.
+ */
+export function kubeApiTokenVolume(name: string) {
+    return {
+        volume: {
+            name,
+            projected: {
+                defaultMode: 0o440,
+                sources: [
+                    { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
+                    { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                    { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+                ],
+            },
+        },
+        volumeMount: { name, mountPath: KUBE_API_TOKEN_PATH, readOnly: true },
+    };
+}

@@ -53,7 +53,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { apiClientPodParts, controllerApiUrl } from "../linstorCluster/apiTls";
 import { dependencies } from "../shared/componentOptions";
 import { jobAwaitTimeouts } from "../shared/jobs";
-import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
+import { kubeApiTokenVolume, NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import { check, type KeyOf } from "../shared/validation";
 
 export const RELEASE_CHAIN_NAME = "release-chain";
@@ -260,7 +260,7 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
     const resources = { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } };
     const jqResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } };
     // Only the claim check talks to Kubernetes: the token is mounted into that container alone.
-    const kubeApi = { name: "kube-api", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true };
+    const kubeApi = kubeApiTokenVolume("kube-api");
     return {
         backoffLimit: 3,
         activeDeadlineSeconds: RELEASE_CHAIN_DEADLINE_SECONDS,
@@ -291,7 +291,7 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
                         ],
                         securityContext: RESTRICTED_CONTAINER,
                         resources: jqResources,
-                        volumeMounts: [work, kubeApi, { name: "tmp", mountPath: "/tmp" }],
+                        volumeMounts: [work, kubeApi.volumeMount, { name: "tmp", mountPath: "/tmp" }],
                     },
                     {
                         name: "list",
@@ -330,18 +330,8 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
                     { name: "work", emptyDir: { sizeLimit: "16Mi" } },
                     { name: "tmp", emptyDir: { sizeLimit: "32Mi" } },
                     client.volume,
-                    {
-                        // What automountServiceAccountToken would mount, for one container only (a bound, expiring token).
-                        name: "kube-api",
-                        projected: {
-                            defaultMode: 0o440,
-                            sources: [
-                                { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
-                                { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-                                { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
-                            ],
-                        },
-                    },
+                    // What automountServiceAccountToken would mount, for the claim check only.
+                    kubeApi.volume,
                 ],
             },
         },

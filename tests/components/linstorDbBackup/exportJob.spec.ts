@@ -107,9 +107,9 @@ describe("LinstorDbBackup", () => {
                 {
                     name: "api-token",
                     projected: {
-                        defaultMode: 0o444,
+                        defaultMode: 0o440,
                         sources: [
-                            { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
+                            { serviceAccountToken: { path: "token", expirationSeconds: 3607 } },
                             { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
                             { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
                         ],

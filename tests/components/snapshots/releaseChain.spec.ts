@@ -4,7 +4,6 @@
  * resource-definition deletes answer like linstor-server v1.33.3 (fakeLinstorState.ts deleteSnapshot,
  * deleteDefinition) and whose chain was downloaded through its backup restore (fakeLinstorRestore.ts).
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,6 +21,7 @@ import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
 import { finishRestores, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
+import { haveCommand, runShell } from "../../support/shellScript";
 
 const REMOTE = "s3-us-east-2";
 const ORIGIN = "pvc-0a1b2c3d-0000-4000-8000-000000000001";
@@ -38,8 +38,7 @@ const ARGS: ReleaseChainArgs = {
     image: "registry.k8s.io/kubectl:v1.35.1",
     curlImage: "docker.io/curlimages/curl:8.16.0",
 };
-const have = (cmd: string) => (process.env.PATH ?? "").split(":").some((d) => fs.existsSync(path.join(d, cmd)));
-const runnable = have("curl") && have("jq") && hasOpenssl;
+const runnable = haveCommand("curl") && haveCommand("jq") && hasOpenssl;
 
 /** kubectl as the claim step calls it: the claim and its PV from files the test writes. */
 const FAKE_KUBECTL = `#!/usr/bin/env bash
@@ -54,13 +53,7 @@ case "$*" in
 esac
 `;
 
-function sh(shell: string, script: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
-    return new Promise((resolve) => {
-        execFile(shell, ["-c", script], { env, encoding: "utf8", timeout: 20000 }, (err, stdout, stderr) =>
-            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-        );
-    });
-}
+const sh = (shell: string, script: string, env: Record<string, string>) => runShell(shell, script, env, 20000);
 
 describe("ReleaseChain: releasing a restore's downloaded chain against the fake LINSTOR", function () {
     this.timeout(60000);

@@ -4,7 +4,6 @@
  * (tests/support/fakes/fakeLinstorRestore.ts): a chain downloaded once and then link by link, an offline node passed
  * over, another restore in progress waited for, a failing download failing the run.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,6 +21,7 @@ import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
 import { finishRestores, nextLink, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
+import { haveCommand, runShell } from "../../support/shellScript";
 
 const REMOTE = "s3-us-east-2";
 const RSC = "pvc-0a1b2c3d-0000-4000-8000-000000000001";
@@ -36,16 +36,9 @@ const ARGS: RestoreDownloadArgs = {
     slackSeconds: 1200,
     originResources: [RSC],
 };
-const have = (cmd: string) => fs.existsSync(`/usr/bin/${cmd}`) || (process.env.PATH ?? "").split(":").some((d) => fs.existsSync(path.join(d, cmd)));
-const runnable = have("curl") && have("jq") && hasOpenssl;
+const runnable = haveCommand("curl") && haveCommand("jq") && hasOpenssl;
 
-function sh(shell: string, script: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
-    return new Promise((resolve) => {
-        execFile(shell, ["-c", script], { env, encoding: "utf8", timeout: 20000 }, (err, stdout, stderr) =>
-            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-        );
-    });
-}
+const sh = (shell: string, script: string, env: Record<string, string>) => runShell(shell, script, env, 20000);
 
 describe("RestoreDownload: the download-only step against the fake LINSTOR", function () {
     this.timeout(60000);

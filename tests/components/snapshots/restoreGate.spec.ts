@@ -5,7 +5,6 @@
  * while another restore runs into the resource definition, FAIL_EXISTS_SNAPSHOT when nothing is left, the chain cut at
  * the first link already here, links Shipping → Success one report at a time, a failed link aborting the later ones).
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,11 +21,11 @@ import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
 import { finishRestores, nextLink, reapAborted, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
+import { haveCommand, runShell } from "../../support/shellScript";
 
 const REMOTE = "s3-us-east-2";
 const RSC = "pvc-0a1b2c3d-0000-4000-8000-000000000001";
-const have = (cmd: string) => fs.existsSync(`/usr/bin/${cmd}`) || (process.env.PATH ?? "").split(":").some((d) => fs.existsSync(path.join(d, cmd)));
-const runnable = have("curl") && have("jq") && hasOpenssl;
+const runnable = haveCommand("curl") && haveCommand("jq") && hasOpenssl;
 const snapOf = (id: string) => id.split("^")[1];
 
 function args(id: string, chain = { chainBytes: 2 ** 30, chainLength: 3 }): RestoreGateArgs {
@@ -40,13 +39,7 @@ function args(id: string, chain = { chainBytes: 2 ** 30, chainLength: 3 }): Rest
     };
 }
 
-function sh(shell: string, script: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
-    return new Promise((resolve) => {
-        execFile(shell, ["-c", script], { env, encoding: "utf8", timeout: 30000 }, (err, stdout, stderr) =>
-            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
-        );
-    });
-}
+const sh = (shell: string, script: string, env: Record<string, string>) => runShell(shell, script, env, 30000);
 
 describe("RestoreGate: the DR restore's download of the chosen backup against the fake LINSTOR", function () {
     this.timeout(60000);
