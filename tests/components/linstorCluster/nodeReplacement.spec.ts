@@ -16,7 +16,7 @@ import { clusterSettings, thrown } from "../../support/fixtures";
 import { one, outputValue, resetRecords, settle } from "../../support/mocks";
 import { hasPython, runResyncGate } from "../../support/resyncGateRunner";
 
-/** Short timings: polls every 30 ms, a 100 ms stability window, a 350 ms give-up. */
+/** Short timings on the runner's virtual clock: polls every 0.03 s, a 0.1 s stability window, a 0.35 s give-up. */
 const gate = (api: string, env: Record<string, string> = {}) =>
     runResyncGate(api, { STABLE_SECONDS: "0.1", POLL_SECONDS: "0.03", TIMEOUT_SECONDS: "0.35", AUTO_PLACE_RETRY_SECONDS: "0.2", ...env });
 

@@ -1,7 +1,9 @@
 /**
  * The resync gate's real Python script against a fake LINSTOR 1.33.3 API (tests/support/fakes/fakeLinstor.ts, which
- * cites the upstream sources), healthy and failing states alike, with sub-second polls. The scenarios start together
- * in `before` (each its own fake and process) so the spec stays well under 2 s.
+ * cites the upstream sources), healthy and failing states alike. The gate runs on a virtual clock (resyncGateRunner.ts:
+ * its window and give-up count polls) and the fakes change state per poll, so no scenario depends on the machine's
+ * load; one healthy run keeps the real clock. The scenarios start together in `before` (each its own fake and
+ * process) so the spec stays well under 2 s.
  */
 
 import { lookup } from "node:dns/promises";
@@ -19,7 +21,7 @@ import { clusterSettings } from "../../support/fixtures";
 import { ofType, outputValue, resetRecords, settle } from "../../support/mocks";
 import { hasPython, runResyncGate } from "../../support/resyncGateRunner";
 
-/** Polls every 30 ms, a 150 ms stability window, and a 500 ms give-up for the states that must never pass. */
+/** Polls every 0.03 s, a 0.15 s stability window (five polls), a 0.5 s give-up for the states that must never pass. */
 const FAST = { STABLE_SECONDS: "0.15", POLL_SECONDS: "0.03", TIMEOUT_SECONDS: "0.5", UNRESOLVED_CHECKS: "2", AUTO_PLACE_RETRY_SECONDS: "0.2" };
 
 interface Run {
@@ -28,8 +30,8 @@ interface Run {
     fake?: FakeLinstor;
 }
 
-function gate(api: string, env: Record<string, string> = {}): Promise<Run> {
-    return runResyncGate(api, { ...FAST, ...env });
+function gate(api: string, env: Record<string, string> = {}, clock?: "real"): Promise<Run> {
+    return runResyncGate(api, { ...FAST, ...env }, { clock });
 }
 
 async function against(
@@ -37,12 +39,13 @@ async function against(
     env: Record<string, string> = {},
     steps?: ((f: FakeLinstor) => void)[],
     tls?: ServerOptions,
+    clock?: "real",
 ): Promise<Run> {
     const fake = new FakeLinstor(world);
     if (steps) fake.everyPoll(steps);
     await fake.start(tls);
     try {
-        return { ...(await gate(fake.url, env)), fake };
+        return { ...(await gate(fake.url, env, clock)), fake };
     } finally {
         await fake.stop();
     }
@@ -63,7 +66,7 @@ function world(overrides: Partial<FakeLinstorWorld> = {}): FakeLinstorWorld {
     };
 }
 const NO_AUTO_PLACE = { AUTO_PLACE: "false" };
-/** Scenarios that must pass get room to do so on a loaded machine (they end as soon as they pass). */
+/** Scenarios that must pass: a give-up far beyond the polls they need; the real-clock one gets room on a loaded machine. */
 const PASSES = { TIMEOUT_SECONDS: "5" };
 
 describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
@@ -72,7 +75,8 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
 
     before(() => {
         if (!hasPython) return;
-        runs.healthy = against(world(), PASSES);
+        // On Python's own clock: the script's real waiting (time.monotonic, time.sleep) holds the window too.
+        runs.healthy = against(world(), PASSES, undefined, undefined, "real");
         runs.resyncing = against(world(), PASSES, [
             (f) => {
                 f.replicasOf("pvc-1")[2].diskState = "Inconsistent";
@@ -82,8 +86,8 @@ describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
                 f.replicasOf("pvc-1")[2].diskState = "UpToDate";
             },
         ]);
-        // A window of 1.5 s: on a loaded machine two polls 30 ms apart can be 0.4 s apart, and the gate would pass first.
-        runs.flapping = against(world(), { ...PASSES, STABLE_SECONDS: "1.5" }, [
+        // Holding from poll 0, the flap on poll 2 (virtual 0.06 s, inside the 0.15 s window), healthy again from poll 3.
+        runs.flapping = against(world(), PASSES, [
             () => undefined,
             () => undefined,
             (f) => {

@@ -40,13 +40,20 @@ const ARGS: ReleaseChainArgs = {
 };
 const runnable = haveCommand("curl") && haveCommand("jq") && hasOpenssl;
 
-/** kubectl as the claim step calls it: the claim and its PV from files the test writes. */
+/**
+ * kubectl as the claim step calls it: the claim and its PV from files the test writes. A CronJob exists while its file
+ * does; a number N in it deletes it after its N-th read (Pulumi deleting it while the Job waits, on a given poll).
+ */
 const FAKE_KUBECTL = `#!/usr/bin/env bash
 echo "$*" >> "$FAKE_DIR/calls.log"
 case "$*" in
   "-n piraeus-datastore get cronjob "*" --ignore-not-found -o name")
     [ ! -e "$FAKE_DIR/cronjobs.forbidden" ] || { echo "Error from server (Forbidden): cronjobs.batch "$5" is forbidden" >&2; exit 1; }
-    [ ! -e "$FAKE_DIR/cronjob.$5" ] || echo "cronjob.batch/$5" ;;
+    f="$FAKE_DIR/cronjob.$5"
+    [ -e "$f" ] || exit 0
+    echo "cronjob.batch/$5"
+    n="$(cat "$f")"
+    if [ "$n" = 1 ]; then rm "$f"; elif [ -n "$n" ]; then echo "$((n - 1))" > "$f"; fi ;;
   "-n jenkins get pvc ${ARGS.claimName} -o json") cat "$FAKE_DIR/pvc.json" ;;
   "get pv "*" -o json") [ "$3" = "$(cat "$FAKE_DIR/pv.name")" ] && cat "$FAKE_DIR/pv.json" || { echo "Error from server (NotFound)" >&2; exit 1; } ;;
   *) echo "unexpected kubectl $*" >&2; exit 3 ;;
@@ -89,7 +96,7 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
     }
 
     /** One run of the Job: its containers in turn, each stopping the run when it fails. */
-    async function run(origins = [ORIGIN]): Promise<{ code: number; out: string; step: string }> {
+    async function run(origins = [ORIGIN], schedulesWaitSeconds = 2): Promise<{ code: number; out: string; step: string }> {
         const env = {
             PATH: `${dir}/bin:${process.env.PATH ?? "/usr/bin:/bin"}`,
             FAKE_DIR: path.join(dir, "kube"),
@@ -100,7 +107,7 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
             CONNECT_RETRIES: "0",
             LINSTOR_NAMESPACE: "piraeus-datastore",
             STANDBY_SCHEDULES: "restore-download restore-check",
-            SCHEDULES_WAIT_SECONDS: "2",
+            SCHEDULES_WAIT_SECONDS: String(schedulesWaitSeconds),
             SCHEDULES_POLL_SECONDS: "0.2",
             CLAIM_NAMESPACE: "jenkins",
             CLAIM: ARGS.claimName,
@@ -197,12 +204,10 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
         expect(r.out).to.contain("waiting for the standby's schedule(s) restore-check to be deleted");
         expect(r.out).to.contain("REFUSED: the standby's schedule(s) restore-check still exist in piraeus-datastore");
         expect(linstor.requests, "LINSTOR not even asked").to.deep.equal([]);
-        // Both there, then Pulumi deletes them at the end of the `up` (here: after a moment): the release goes on.
-        fs.writeFileSync(path.join(kube, "cronjob.restore-download"), "");
-        setTimeout(() => {
-            for (const c of ["restore-download", "restore-check"]) fs.rmSync(path.join(kube, `cronjob.${c}`));
-        }, 500);
-        r = await run();
+        // Both there, then Pulumi deletes them at the end of the `up` (here: after the Job's second poll): the release
+        // goes on. The wait's bound is far beyond two polls (bash's SECONDS counts whole seconds: "2" may be 1.0 s).
+        for (const c of ["restore-download", "restore-check"]) fs.writeFileSync(path.join(kube, `cronjob.${c}`), "2");
+        r = await run([ORIGIN], 60);
         expect(r.code, r.out).to.equal(0);
         expect(r.out).to.contain("waiting for the standby's schedule(s) restore-download restore-check to be deleted");
         expect(r.out).to.contain(`OK: released the downloaded chain of ${ORIGIN}`);
