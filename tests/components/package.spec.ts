@@ -61,6 +61,10 @@ describe("the component package (components/PulumiPlugin.yaml)", () => {
         } finally {
             fs.rmSync(consumer, { recursive: true, force: true });
         }
+        // `construct` infers the schema in this process first (ComponentProvider.construct: getSchema when it has no
+        // component definitions yet): seconds of CPU, a multiple of that on a loaded machine. Done here, under this
+        // hook's timeout, so the construct case below measures only the construction.
+        await provider.getSchema();
     });
 
     describe("the plugin", () => {

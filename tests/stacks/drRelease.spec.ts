@@ -124,7 +124,8 @@ describe("dr stack: releasing the downloaded chain after a restore", () => {
                 return newResource.call(mocks, args);
             };
             let resolvedWhileHeld = false;
-            const timer = setTimeout(() => open(), 8000);
+            // Only a hang opens it (outputs that wait for the release): a bound, not a race with a loaded machine.
+            const timer = setTimeout(() => open(), this.timeout() - 10_000);
             let failed: Record<string, unknown>;
             try {
                 failed = await evaluateDr(overrides, {
