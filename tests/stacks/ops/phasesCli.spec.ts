@@ -122,7 +122,8 @@ describe("tools: supervised port-forward", () => {
             spawn: (_cmd, args) => {
                 const child = new FakeChild();
                 spawned.push({ args, child });
-                setImmediate(() => child.stdout.emit("data", "Forwarding from 127.0.0.1:18080 -> 8080\n"));
+                // A microtask: after launch() attached its listeners, before any timer (start's 1 s bound) can fire.
+                queueMicrotask(() => child.stdout.emit("data", "Forwarding from 127.0.0.1:18080 -> 8080\n"));
                 return child;
             },
         });
