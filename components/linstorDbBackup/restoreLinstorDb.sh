@@ -121,9 +121,10 @@ fi
 # On every exit (success, failure, Ctrl-C, kill): remove the archive this run downloaded and everything extracted
 # from it (they hold the master passphrase); after a failure half-way, say how to undo.
 changing=false downloaded="" extract="${work}/extracted" operator_replicas=1 controller_replicas=1
+pods_file="${work}/pods.txt"
 on_exit() {
   local status=$?
-  rm -rf "${extract}"
+  rm -rf "${extract}" "${pods_file}"
   if [ -n "${downloaded}" ]; then rm -f "${downloaded}" "${downloaded}.sha256"; fi
   if [ "${changing}" = true ] && [ "${status}" -ne 0 ]; then
     cat >&2 <<EOF
@@ -167,7 +168,20 @@ rm -rf "${extract}" && mkdir -p "${extract}"
 tar -xzf "${archive}" -C "${extract}"
 manifest="${extract}/manifest.json"
 [ -f "${manifest}" ] || fail "the archive has no manifest.json"
-[ "$(jq -r .format "${manifest}")" = "${FORMAT}" ] || fail "unknown archive format $(jq -r .format "${manifest}")"
+# One jq start-up reads every field of the manifest, each as `jq -r <field>` prints it ("" where jq cannot read it),
+# as shell assignments (@sh quotes them); an unreadable manifest leaves them all empty.
+manifest_format="" crds_file="" crds_sha256="" crds_count="" resources_tsv="" resources_listing="" secret_entry=""
+secret_sha256="" secret_key="" backup_cluster="" created_at="" schema_version=""
+manifest_fields="$(jq -r 'def field(f): try (f | if type == "string" then . else tojson end) catch "";
+  {manifest_format: field(.format), crds_file: field(.crds.file), crds_sha256: field(.crds.sha256),
+   crds_count: field(.crds.count), resources_tsv: field([.resources[] | [.file, .sha256, .count] | @tsv] | join("\n")),
+   resources_listing: field([.resources[] | select(.count > 0) | "    \(.kind): \(.count)"] | join("\n")),
+   secret_entry: field(.passphraseSecret.file), secret_sha256: field(.passphraseSecret.sha256),
+   secret_key: field(.passphraseSecret.key), backup_cluster: field(.cluster // ""), created_at: field(.createdAt),
+   schema_version: field(.linstorDbSchemaVersion)} | to_entries[] | "\(.key)=\(.value | @sh)"' "${manifest}")" ||
+  manifest_fields=""
+eval "${manifest_fields}"
+[ "${manifest_format}" = "${FORMAT}" ] || fail "unknown archive format ${manifest_format}"
 verify_file() { # file sha256 [count]
   [ -f "${extract}/$1" ] || fail "the archive lacks $1"
   [ "$(sha256sum "${extract}/$1" | cut -d' ' -f1)" = "$2" ] || fail "checksum mismatch for $1"
@@ -175,25 +189,22 @@ verify_file() { # file sha256 [count]
     [ "$(jq '.items | length' "${extract}/$1")" = "$3" ] || fail "$1 does not hold $3 items"
   fi
 }
-verify_file "$(jq -r .crds.file "${manifest}")" "$(jq -r .crds.sha256 "${manifest}")" "$(jq -r .crds.count "${manifest}")"
-# Read into variables, not through `< <(jq …)`: a failing jq there would verify nothing and still go on.
-resources_tsv="$(jq -r '.resources[] | [.file, .sha256, .count] | @tsv' "${manifest}")"
-{ [ "$(printf '%s\n' "${resources_tsv}" | sed '/^$/d' | wc -l)" -eq "$(jq -r .crds.count "${manifest}")" ] &&
-  [ "$(jq -r .crds.count "${manifest}")" -gt 0 ]; } || fail "the manifest lists not one resource file per CRD"
+verify_file "${crds_file}" "${crds_sha256}" "${crds_count}"
+# A resources list jq cannot read is empty here, so this refuses it.
+{ [ "$(printf '%s\n' "${resources_tsv}" | sed '/^$/d' | wc -l)" -eq "${crds_count}" ] &&
+  [ "${crds_count}" -gt 0 ]; } || fail "the manifest lists not one resource file per CRD"
 while IFS=$'\t' read -r file sha count; do
   verify_file "${file}" "${sha}" "${count}"
 done <<<"${resources_tsv}"
-verify_file "$(jq -r .passphraseSecret.file "${manifest}")" "$(jq -r .passphraseSecret.sha256 "${manifest}")"
-secret_file="${extract}/$(jq -r .passphraseSecret.file "${manifest}")"
-secret_key="$(jq -r .passphraseSecret.key "${manifest}")"
+verify_file "${secret_entry}" "${secret_sha256}"
+secret_file="${extract}/${secret_entry}"
 backup_passphrase="$(jq -r --arg k "${secret_key}" '.data[$k] // empty' "${secret_file}")"
 [ -n "${backup_passphrase}" ] || fail "the archived Secret has no ${secret_key}"
 [ "$(jq -r .metadata.name "${secret_file}")" = "${passphrase}" ] ||
   fail "the archived passphrase Secret is $(jq -r .metadata.name "${secret_file}"), not ${passphrase}"
-backup_cluster="$(jq -r '.cluster // empty' "${manifest}")"
 [ -n "${backup_cluster}" ] || fail "the manifest names no cluster"
-log "archive OK: cluster ${backup_cluster}, taken $(jq -r .createdAt "${manifest}"), DB schema $(jq -r .linstorDbSchemaVersion "${manifest}")"
-jq -r '.resources[] | select(.count > 0) | "    \(.kind): \(.count)"' "${manifest}" >&2
+log "archive OK: cluster ${backup_cluster}, taken ${created_at}, DB schema ${schema_version}"
+[ -z "${resources_listing}" ] || printf '%s\n' "${resources_listing}" >&2
 
 # 3a. Prove the kube context reaches the cluster the backup was taken from: EKS accepts a token only for the cluster
 # named when it was issued (`aws eks get-token --cluster-name`, as in the stack's kubeconfig output and
@@ -255,13 +266,13 @@ mapfile -t current_crds <<<"$(printf '%s\n' "${served}" | sed '/^$/d')"
 [ -n "${current_crds[0]:-}" ] || current_crds=()
 backup_names="$(jq -r '.items[].metadata.name' "${extract}/db/crds.json")"
 mapfile -t backup_crds <<<"${backup_names}"
-{ [ -n "${backup_names}" ] && [ "${#backup_crds[@]}" -eq "$(jq -r .crds.count "${manifest}")" ]; } || fail "cannot read the backup's CRD names"
+{ [ -n "${backup_names}" ] && [ "${#backup_crds[@]}" -eq "${crds_count}" ]; } || fail "cannot read the backup's CRD names"
 log "the cluster serves ${#current_crds[@]} ${API_GROUP} resources; the backup has ${#backup_crds[@]}"
 
 if [ "${mode}" = apply ] && [ "${yes}" != true ]; then
   [ -t 0 ] || fail "--apply without --yes needs a terminal to confirm"
   printf 'This replaces the LINSTOR database of namespace %s with the backup from %s. Type "restore" to go on: ' \
-    "${namespace}" "$(jq -r .createdAt "${manifest}")" >&2
+    "${namespace}" "${created_at}" >&2
   read -r answer
   [ "${answer}" = restore ] || fail "not confirmed"
 fi
@@ -271,14 +282,20 @@ if [ "${mode}" = apply ]; then changing=true; fi
 # 4. Stop the operator first and wait until its pods are gone (it would scale the controller back up), then the
 # controller. Only an answer listing no pod counts as stopped: a failing kubectl stops the restore here, before
 # anything is deleted.
+# No command substitution from here on: bash drops a SIGINT that arrives while it reaps one (bash 5.2 jobs.c
+# wait_for: a command substitution has no job, so set_job_status_and_cleanup never runs the INT trap), and the
+# restore would go on. A SIGINT during a foreground command (kubectl > file, sleep) runs the trap.
 wait_pods_gone() { # what selector
-  local deadline pods
-  deadline=$(( $(date +%s) + ${timeout%s} ))
+  local deadline now pods=()
+  printf -v now '%(%s)T' -1
+  deadline=$(( now + ${timeout%s} ))
   while :; do
-    pods="$(kc -n "${namespace}" get pods -l "$2" -o name)" ||
+    kc -n "${namespace}" get pods -l "$2" -o name > "${pods_file}" ||
       fail "kubectl could not list the $1 pods (-l $2), so they may still run; stopped before deleting anything"
-    [ -n "${pods}" ] || return 0
-    [ "$(date +%s)" -lt "${deadline}" ] || fail "the $1 pods did not stop within ${timeout}: ${pods//$'\n'/ }"
+    mapfile -t pods < "${pods_file}"
+    [ -n "${pods[*]}" ] || return 0
+    printf -v now '%(%s)T' -1
+    [ "${now}" -lt "${deadline}" ] || fail "the $1 pods did not stop within ${timeout}: ${pods[*]}"
     sleep "${POLL_SECONDS}"
   done
 }
