@@ -220,19 +220,30 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
         },
     );
 
-    withTools("a status it does not know (with a space) is no success; a snapshot without any Target key is local", async () => {
-        restoreBackup(linstor, REMOTE, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n2", download_only: true });
-        finishRestores(linstor, true);
-        const mine = linstor.snapshots.find((x) => x.name === snapOf(chain[2]))!;
-        (mine.received as { status: string }).status = "Prepare Abort";
-        const odd = await runGate();
-        expect(odd.code).to.not.equal(0);
-        expect(odd.out).to.contain(`FAIL: the download of backup ${chain[2]} failed: ${RSC}/${snapOf(chain[2])} is Prepare Abort`);
-        mine.received = undefined;
-        const here = await runGate();
-        expect(here.code, here.out).to.equal(0);
-        expect(posts()).to.have.length(0);
-    });
+    withTools(
+        "a status it does not know (with a space), or Target keys without a status, is no success; a snapshot without any Target key is local",
+        async () => {
+            restoreBackup(linstor, REMOTE, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n2", download_only: true });
+            finishRestores(linstor, true);
+            const mine = linstor.snapshots.find((x) => x.name === snapOf(chain[2]))!;
+            (mine.received as { status: string }).status = "Prepare Abort";
+            const odd = await runGate();
+            expect(odd.code).to.not.equal(0);
+            expect(odd.out).to.contain(`FAIL: the download of backup ${chain[2]} failed: ${RSC}/${snapOf(chain[2])} is Prepare Abort`);
+            // Target keys (BackupSrcRemote) without a ShippingStatus: received, not local; never taken as downloaded.
+            mine.received = { remote: REMOTE, backup: chain[2] };
+            const keysOnly = await runGate();
+            expect(keysOnly.code, keysOnly.out).to.not.equal(0);
+            expect(keysOnly.out).to.contain(
+                `FAIL: the download of backup ${chain[2]} failed: ${RSC}/${snapOf(chain[2])} is Target keys without a status`,
+            );
+            expect(posts()).to.have.length(0);
+            mine.received = undefined;
+            const here = await runGate();
+            expect(here.code, here.out).to.equal(0);
+            expect(posts()).to.have.length(0);
+        },
+    );
 
     withTools("downloaded by someone else between its read and its request: FAIL_EXISTS_SNAPSHOT is read back as success", async () => {
         linstor.onRequest = (method) => {

@@ -39,7 +39,7 @@ function snapshotView(s: FakeSnapshot) {
         snapshot_definition_props: s.received
             ? {
                   "BackupShipping/Target/BackupSrcRemote": s.received.remote,
-                  "BackupShipping/Target/ShippingStatus": s.received.status,
+                  ...(s.received.status !== undefined ? { "BackupShipping/Target/ShippingStatus": s.received.status } : {}),
                   // The meta's startTimestamp (CtrlBackupRestoreApiCallHandler createSnapshotByS3Meta, KEY_BACKUP_START_TIMESTAMP).
                   ...(s.received.start !== undefined ? { "BackupShipping/Target/BackupStartTimestamp": String(s.received.start) } : {}),
               }

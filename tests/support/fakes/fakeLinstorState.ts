@@ -70,9 +70,11 @@ export interface FakeSnapshot {
     busy?: "shipping" | "restoring";
     /**
      * A snapshot received from a backup (fakeLinstorRestore.ts): the snapshot definition's
-     * `BackupShipping/Target/ShippingStatus` and `…/BackupSrcRemote` props.
+     * `BackupShipping/Target/ShippingStatus` and `…/BackupSrcRemote` props. `status` undefined: Target keys without a
+     * ShippingStatus, which no v1.33.3 path leaves visible (CtrlBackupRestoreApiCallHandler createSnapshotByS3Meta
+     * copies the source's props and sets ShippingStatus in one transaction); modelled so readers fail closed on it.
      */
-    received?: { remote: string; status: "Shipping" | "Success" | "Failed" | "Aborting" | "Aborted"; backup: string; start?: number };
+    received?: { remote: string; status?: "Shipping" | "Success" | "Failed" | "Aborting" | "Aborted"; backup: string; start?: number };
 }
 
 export interface FakeResourceDefinition {
