@@ -36,7 +36,10 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 
 let files: { gate: string; clock: string } | undefined;
 
-/** The gate's exit code and output; `env` sets its timings (virtual seconds unless `clock: "real"`) and anything else. */
+/**
+ * The gate's exit code and output; `env` sets its timings (virtual seconds unless `clock: "real"`) and anything else.
+ * A run still going after 15 s (a hang; under mocha's 20 s, so its output shows) is killed.
+ */
 export function runResyncGate(
     api: string,
     env: Record<string, string>,
@@ -53,7 +56,7 @@ export function runResyncGate(
         execFile(
             "python3",
             args,
-            { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LINSTOR_API: api, ...env }, encoding: "utf8", timeout: 10000 },
+            { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LINSTOR_API: api, ...env }, encoding: "utf8", timeout: 15000 },
             (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout + stderr }),
         );
     });

@@ -50,7 +50,7 @@ function afterTermination(): FakeLinstorWorld {
 }
 
 describe("node replacement on EKS (operator deletion policies against LINSTOR 1.33.3)", function () {
-    this.timeout(10000);
+    this.timeout(20000); // a hang bound (the gate runner kills a run at 15 s): cases take a second or two alone
     let fake: FakeLinstor;
     beforeEach(async () => {
         fake = new FakeLinstor(afterTermination());

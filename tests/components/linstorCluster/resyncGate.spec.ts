@@ -21,8 +21,12 @@ import { clusterSettings } from "../../support/fixtures";
 import { ofType, outputValue, resetRecords, settle } from "../../support/mocks";
 import { hasPython, runResyncGate } from "../../support/resyncGateRunner";
 
-/** Polls every 0.03 s, a 0.15 s stability window (five polls), a 0.5 s give-up for the states that must never pass. */
-const FAST = { STABLE_SECONDS: "0.15", POLL_SECONDS: "0.03", TIMEOUT_SECONDS: "0.5", UNRESOLVED_CHECKS: "2", AUTO_PLACE_RETRY_SECONDS: "0.2" };
+/**
+ * Polls every 0.03 s, a 0.15 s stability window (five polls), and a 0.25 s give-up (nine polls: past the window, so a
+ * gate that wrongly opened would have) for the states that must never pass. On the virtual clock every give-up costs
+ * all its polls, and the scenarios run at once: more polls only load the machine.
+ */
+const FAST = { STABLE_SECONDS: "0.15", POLL_SECONDS: "0.03", TIMEOUT_SECONDS: "0.25", UNRESOLVED_CHECKS: "2", AUTO_PLACE_RETRY_SECONDS: "0.2" };
 
 interface Run {
     code: number;
@@ -70,7 +74,7 @@ const NO_AUTO_PLACE = { AUTO_PLACE: "false" };
 const PASSES = { TIMEOUT_SECONDS: "5" };
 
 describe("DRBD resync gate (real script, fake LINSTOR 1.33.3)", function () {
-    this.timeout(10000);
+    this.timeout(20000); // a hang bound: each run takes a fraction of a second alone, seconds on a loaded machine
     const runs: Record<string, Promise<Run>> = {};
 
     before(() => {

@@ -140,7 +140,9 @@ describe("retention by age (PRUNE_SELECTION_JQ with jq)", () => {
         const VOLUME = 20;
         let csi: FakeCsiBackups;
         let samples: RunSample[];
-        before(async () => {
+        before(async function () {
+            // 1008 runs, each two round trips to jq: 3 s alone, but each round trip waits for a CPU on a loaded machine.
+            this.timeout(60000);
             csi = new FakeCsiBackups("1.11.3", classes);
             samples = await simulateSchedule({
                 csi,
