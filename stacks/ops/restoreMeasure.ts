@@ -7,7 +7,8 @@
  * chain already, and the gate then downloads nothing (no rate, no verdict). The bytes are the report's (the gate's
  * LINK_BYTES) or, when the gate downloaded the whole chain, the restored backup's chainBytes; a part of the chain of
  * unknown size is not measured. The rate is printed against the estimate and the rate below which a warm fail-over's
- * worst case misses its target (components/rto/drPaths.ts).
+ * worst case misses its target (components/rto/drPaths.ts), with no verdict on a sample too small to tell
+ * (MIN_VERDICT_BYTES).
  */
 import { JENKINS_DEFAULTS } from "../../components/jenkins/settings";
 import { rtoModel } from "../../components/rto";
@@ -20,6 +21,13 @@ import { OUTPUT_NAMES, outputString, type ToolOutputs } from "./stackOutputs";
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
+/**
+ * No verdict on less: at the estimate 1 GiB downloads in about 13 s, under one link's fixed cost
+ * (RESTORE_ESTIMATE.perLinkSeconds: LINSTOR's steps and the satellite's start of each receive), so such a sample
+ * measures that cost, not the rate a fail-over's full depends on. (The gate pod's own start is outside the measured
+ * window, which begins at its accepted request.) Nor when the links' estimated cost is over half the measured time.
+ */
+export const MIN_VERDICT_BYTES = GIB;
 
 /** What the gate's download container reported (its termination message, downloadPod.ts report). */
 export interface GateReport {
@@ -174,15 +182,21 @@ export async function measureRestore(
     const downloadMiBps = downloadSeconds > 0 ? round1(mib / downloadSeconds) : undefined;
     const target = `${Math.round(model.inputs.drTargetSeconds / 60)}-minute`;
     const verdict =
-        breakEvenMiBps === undefined
-            ? `a warm fail-over of this volume misses the ${target} target at any rate (components/rto/drPaths.ts)`
-            : overallMiBps >= breakEvenMiBps
-              ? `at or above the warm fail-over's break-even ${breakEvenMiBps} MiB/s: its worst case holds the ${target} target`
-              : downloadMiBps !== undefined && downloadMiBps >= breakEvenMiBps
-                ? `below the warm fail-over's break-even ${breakEvenMiBps} MiB/s overall, above it only if a link costs ≤ ` +
-                  `${RESTORE_ESTIMATE.perLinkSeconds} s: measure a longer chain (restoreSelection) to tell`
-                : `BELOW the warm fail-over's break-even ${breakEvenMiBps} MiB/s: its worst case misses the ${target} target; ` +
-                  "correct RESTORE_ESTIMATE (components/snapshots/restoreTiming.ts)";
+        bytes < MIN_VERDICT_BYTES || fixedSeconds * 2 > seconds
+            ? `no verdict: ${
+                  bytes < MIN_VERDICT_BYTES
+                      ? `a sample under ${MIN_VERDICT_BYTES / GIB} GiB`
+                      : `the links' estimated fixed cost (${fixedSeconds} s) is over half the time`
+              } measures the per-link cost, not the download rate; measure a bigger backup (a full, restoreSelection)`
+            : breakEvenMiBps === undefined
+              ? `a warm fail-over of this volume misses the ${target} target at any rate (components/rto/drPaths.ts)`
+              : overallMiBps >= breakEvenMiBps
+                ? `at or above the warm fail-over's break-even ${breakEvenMiBps} MiB/s: its worst case holds the ${target} target`
+                : downloadMiBps !== undefined && downloadMiBps >= breakEvenMiBps
+                  ? `below the warm fail-over's break-even ${breakEvenMiBps} MiB/s overall, above it only if a link costs ≤ ` +
+                    `${RESTORE_ESTIMATE.perLinkSeconds} s: measure a longer chain (restoreSelection) to tell`
+                  : `BELOW the warm fail-over's break-even ${breakEvenMiBps} MiB/s: its worst case misses the ${target} target; ` +
+                    "correct RESTORE_ESTIMATE (components/snapshots/restoreTiming.ts)";
     const message =
         `Restore measured: restore gate Job ${job} downloaded ${r.downloaded} link(s), ${round1(bytes / GIB)} GiB, in ` +
         `${round1(seconds)} s (its request → its snapshot Success): ${overallMiBps} MiB/s overall (links included)` +

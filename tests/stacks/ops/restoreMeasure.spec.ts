@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { rtoModel } from "../../../components/rto";
 import { backupNameKey } from "../../../components/snapshots/backupCatalog";
 import { RESTORE_ESTIMATE, RESTORE_GATE_LABEL } from "../../../components/snapshots/restoreTiming";
-import { KubeGateJobs, measureRestore, restoreReport } from "../../../stacks/ops/restoreMeasure";
+import { KubeGateJobs, MIN_VERDICT_BYTES, measureRestore, restoreReport } from "../../../stacks/ops/restoreMeasure";
 import { FakeKube } from "../../support/fakes/fakeKube";
 
 const JOBS = "/apis/batch/v1/namespaces/piraeus-datastore/jobs";
@@ -122,6 +122,36 @@ describe("tools: DR drill restore measurement (restoreMeasure.ts)", () => {
         expect(known).to.include({ links: 2, bytes: 128 * 2 ** 20, overallMiBps: 6.4 });
         // Two links' estimated cost exceed the 20 s: no download-only rate.
         expect(known.downloadMiBps).to.equal(link * 2 < 20 ? r1(128 / (20 - 2 * link)) : undefined);
+        // 6.4 MiB/s is far below any break-even, but 128 MiB measures the links' fixed cost: no verdict.
+        expect(known.message).to.contain(
+            "No verdict: a sample under 1 GiB measures the per-link cost, not the download rate; measure a bigger backup (a full, restoreSelection).",
+        );
+        expect(known.message).to.not.match(/break-even|BELOW/);
+    });
+
+    it("no verdict under 1 GiB or when the links' estimated cost is over half the time; a verdict from 1 GiB on", async () => {
+        expect(MIN_VERDICT_BYTES).to.equal(GiB);
+        const chain = { ...BACKUP, chainLength: 24, chainBytes: 21 * GiB };
+        // Just under 1 GiB, one link, slow enough to be BELOW: still no verdict.
+        gate("restore-gate", KEY, true, downloaded(1, 600, GiB - 1));
+        const small = await measure(true, chain);
+        expect(small.overallMiBps).to.be.below(breakEven(true));
+        expect(small.message).to.match(/No verdict: a sample under 1 GiB/);
+        expect(small.message).to.not.match(/break-even/);
+        // 1 GiB at the same pace: a verdict.
+        kube.store.clear();
+        gate("restore-gate", KEY, true, downloaded(1, 600, GiB));
+        expect((await measure(true, chain)).message).to.match(/BELOW the warm fail-over's break-even/);
+        // 2 GiB in 10 links over 4 × link s: the links' 10 × link s are over half of it.
+        kube.store.clear();
+        gate("restore-gate", KEY, true, downloaded(10, 4 * link, 2 * GiB));
+        const links = await measure(true, chain);
+        expect(links.message).to.contain(`No verdict: the links' estimated fixed cost (${10 * link} s) is over half the time`);
+        expect(links.message).to.not.match(/break-even/);
+        // The same 10 links over 20 × link s (their cost exactly half): a verdict.
+        kube.store.clear();
+        gate("restore-gate", KEY, true, downloaded(10, 20 * link, 2 * GiB));
+        expect((await measure(true, chain)).message).to.match(/break-even/);
     });
 
     it("says when the measured rate misses the break-even, or only the links' estimate keeps it", async () => {
