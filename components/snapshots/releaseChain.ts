@@ -32,7 +32,8 @@
  * cannot prove it (a fail-over `up` that failed after its outputs were recorded leaves them; pulumi/pulumi#15754 keeps
  * such outputs); the claim is Bound to the PV named after its UID, that PV is
  * Bound to it through linstor-csi; its LINSTOR resource is UpToDate on at least one node; no origin is the restored
- * resource; no snapshot of an origin is being downloaded; an origin with downloaded snapshots has no resource and no
+ * resource; no snapshot of an origin is being downloaded (a download still running is waited for, up to
+ * RELEASE_DOWNLOAD_WAIT_SECONDS: the standby's download step may leave one running on the controller); an origin with downloaded snapshots has no resource and no
  * snapshot made locally (a mixed origin is refused). An origin with nothing downloaded but a resource or snapshots made
  * here is the cluster's own volume (a DR restored from a backup it shipped itself, after `restoreSelection` moved past
  * the primary's): "nothing downloaded to release", it is left as it is and the Job succeeds, so the stack does not stay
@@ -61,10 +62,16 @@ export const RELEASE_CHAIN_LABEL = "ha-jenkins-eks.io/release-chain";
 /** How long each try waits for the standby's schedules to be deleted (the rest of the fail-over's `pulumi up`). */
 export const RELEASE_SCHEDULES_WAIT_SECONDS = 1800;
 /**
- * Hard limit of the Job: one wait for the schedules, then checks and deletes that take seconds; retries of a claim
- * still binding fit well within.
+ * How long the list step waits while LINSTOR still downloads into an origin (a link `Shipping`: the standby's download
+ * step, deleted by the fail-over's `up`, leaves its download running on the controller). A new full takes minutes
+ * (about 20 GiB at 38–77 MiB/s); an hour is a limit, not a delay. Refused only if it is still downloading after it.
  */
-export const RELEASE_CHAIN_DEADLINE_SECONDS = RELEASE_SCHEDULES_WAIT_SECONDS + 900;
+export const RELEASE_DOWNLOAD_WAIT_SECONDS = 3600;
+/**
+ * Hard limit of the Job: one wait for the schedules, one for a running download, then checks and deletes that take
+ * seconds; retries of a claim still binding fit well within.
+ */
+export const RELEASE_CHAIN_DEADLINE_SECONDS = RELEASE_SCHEDULES_WAIT_SECONDS + RELEASE_DOWNLOAD_WAIT_SECONDS + 900;
 const LINSTOR_NAME = /^[A-Za-z_][A-Za-z0-9_-]{1,47}$/;
 
 export interface ReleaseChainArgs {
@@ -138,16 +145,29 @@ printf '%s\\n' "\${rsc}" > "\${WORK}/restored"
 echo "claim \${CLAIM_NAMESPACE}/\${CLAIM} is Bound to \${volume}, LINSTOR resource \${rsc}"
 `;
 
-/** Container 2 (curl): what LINSTOR holds of the restored resource and of the origins. */
+/**
+ * Container 2 (curl): what LINSTOR holds of the restored resource and of the origins. While a snapshot of an origin is
+ * still being downloaded (Target ShippingStatus `Shipping`, LINSTOR's only in-progress status: BackupShippingUtils
+ * isAnyShippingInProgress), it re-reads them every POLL_SECONDS for up to DOWNLOAD_WAIT_SECONDS (this container has
+ * curl, the plan's has not); the plan step then refuses if one is still `Shipping`. The grep only decides whether to
+ * wait (LINSTOR's REST answers are compact JSON, as downloadPod.ts reads them); the plan's jq check decides.
+ */
 export const RELEASE_LIST_SCRIPT = `set -eu
 get() { curl --proto =https --cacert "\${LINSTOR_CA}" --cert "\${LINSTOR_CLIENT_CERT}" --key "\${LINSTOR_CLIENT_KEY}" -fsS \\
   --retry "\${CONNECT_RETRIES:-10}" --retry-delay 10 --retry-all-errors "\${LINSTOR_API}$1" -o "$2"; }
 restored="$(cat "\${WORK}/restored")"
 q=""
 for o in \${ORIGIN_RESOURCES}; do q="\${q}&resources=\${o}"; done
+end=$(( $(date +%s) + \${DOWNLOAD_WAIT_SECONDS:-0} ))
+while :; do
+  get "/v1/view/snapshots?\${q#&}" "\${WORK}/snapshots.json"
+  grep -Eq '"BackupShipping/Target/ShippingStatus" *: *"Shipping"' "\${WORK}/snapshots.json" || break
+  [ "$(date +%s)" -lt "\${end}" ] || break
+  echo "waiting: LINSTOR is still downloading into \${ORIGIN_RESOURCES} (a snapshot is Shipping); nothing is released meanwhile"
+  sleep "\${POLL_SECONDS:-10}"
+done
 get "/v1/view/resources?resources=\${restored}" "\${WORK}/restored.json"
 get "/v1/view/resources?\${q#&}" "\${WORK}/origin-resources.json"
-get "/v1/view/snapshots?\${q#&}" "\${WORK}/snapshots.json"
 get /v1/resource-definitions "\${WORK}/definitions.json"
 `;
 
@@ -169,7 +189,7 @@ done
 busy="$(jq -r --argjson o "\${origins}" '[.[] | select(.resource_name as $r | $o | index($r))
   | select((.snapshot_definition_props // {})["BackupShipping/Target/ShippingStatus"] == "Shipping") | "\\(.resource_name)/\\(.name)"] | join(", ")' \\
   "\${WORK}/snapshots.json")"
-[ -z "\${busy}" ] || refuse "a download is in progress (\${busy}): nothing is released while LINSTOR restores"
+[ -z "\${busy}" ] || refuse "a download is in progress (\${busy}), still after the list step's wait of \${DOWNLOAD_WAIT_SECONDS:-0} s: nothing is released while LINSTOR restores (the next pulumi up replaces this Job and tries again)"
 # Each origin: downloaded links (LINSTOR recorded the meta's start time) and snapshots made here (it did not).
 release=()
 for o in "\${origin_list[@]}"; do
@@ -257,6 +277,10 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
         { name: "WORK", value: "/work" },
         { name: "ORIGIN_RESOURCES", value: origins },
     ];
+    const downloadWait = [
+        { name: "DOWNLOAD_WAIT_SECONDS", value: String(RELEASE_DOWNLOAD_WAIT_SECONDS) },
+        { name: "POLL_SECONDS", value: "10" },
+    ];
     const resources = { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } };
     const jqResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } };
     // Only the claim check talks to Kubernetes: the token is mounted into that container alone.
@@ -297,7 +321,7 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
                         name: "list",
                         image: a.curlImage,
                         command: ["/bin/sh", "-c", RELEASE_LIST_SCRIPT],
-                        env: linstorEnv,
+                        env: [...linstorEnv, ...downloadWait],
                         securityContext: RESTRICTED_CONTAINER,
                         resources,
                         volumeMounts: [work, client.volumeMount],
@@ -306,10 +330,7 @@ export function releaseChainJobSpec(a: ReleaseChainArgs, restoredPvName: string,
                         name: "plan",
                         image: a.image,
                         command: ["/bin/bash", "-c", RELEASE_PLAN_SCRIPT],
-                        env: [
-                            { name: "WORK", value: "/work" },
-                            { name: "ORIGIN_RESOURCES", value: origins },
-                        ],
+                        env: [{ name: "WORK", value: "/work" }, { name: "ORIGIN_RESOURCES", value: origins }, downloadWait[0]],
                         securityContext: RESTRICTED_CONTAINER,
                         resources: jqResources,
                         volumeMounts: [work],

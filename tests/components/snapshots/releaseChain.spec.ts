@@ -19,7 +19,7 @@ import {
 } from "../../../components/snapshots/releaseChain";
 import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
-import { finishRestores, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
+import { finishRestores, nextLink, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
 import { haveCommand, runShell } from "../../support/shellScript";
 
@@ -96,7 +96,7 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
     }
 
     /** One run of the Job: its containers in turn, each stopping the run when it fails. */
-    async function run(origins = [ORIGIN], schedulesWaitSeconds = 2): Promise<{ code: number; out: string; step: string }> {
+    async function run(origins = [ORIGIN], schedulesWaitSeconds = 2, downloadWaitSeconds = 0): Promise<{ code: number; out: string; step: string }> {
         const env = {
             PATH: `${dir}/bin:${process.env.PATH ?? "/usr/bin:/bin"}`,
             FAKE_DIR: path.join(dir, "kube"),
@@ -113,6 +113,7 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
             CLAIM: ARGS.claimName,
             RESTORED_PV: RESTORED,
             ORIGIN_RESOURCES: origins.join(" "),
+            DOWNLOAD_WAIT_SECONDS: String(downloadWaitSeconds),
             POLL_SECONDS: "0",
             SNAPSHOT_POLLS: "2",
         };
@@ -248,12 +249,36 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
         // A newer backup being downloaded into the origin (a second restore): nothing is released meanwhile.
         const next = bucket.ship({ resource: ORIGIN, snapshot: "snapshot-next", start: new Date("2026-07-01T00:15:00Z"), basedOn: chain[2] });
         restoreBackup(linstor, REMOTE, { last_backup: next, target_rsc_name: ORIGIN, node_name: "n1", download_only: true });
-        await expectRefused(`a download is in progress (${ORIGIN}/snapshot-next)`);
+        await expectRefused(`a download is in progress (${ORIGIN}/snapshot-next), still after the list step's wait of 0 s`);
         finishRestores(linstor, true);
         // A snapshot made in the cluster under the origin's name is not part of a downloaded chain.
         linstor.snapshots.push({ name: "snapshot-local", resource: ORIGIN, nodes: ["n2"] });
         await expectRefused(`snapshot(s) ${ORIGIN}/snapshot-local were not downloaded from a backup`);
         expect(deletes()).to.deep.equal([]);
+    });
+
+    withTools("waits while a download into the origin runs, and releases it with the chain once LINSTOR finished it", async () => {
+        // A newer full and its increment being downloaded when the release starts (the standby's download step, deleted
+        // by the fail-over's `up`, left it running in LINSTOR): one link reports per read of the snapshots after the first.
+        const full = bucket.ship({ resource: ORIGIN, snapshot: "snapshot-full2", start: new Date("2026-07-01T00:15:00Z") });
+        const inc = bucket.ship({ resource: ORIGIN, snapshot: "snapshot-inc2", start: new Date("2026-07-01T00:20:00Z"), basedOn: full });
+        restoreBackup(linstor, REMOTE, { last_backup: inc, target_rsc_name: ORIGIN, node_name: "n1", download_only: true });
+        expect(linstor.snapshots.filter((x) => x.received?.status === "Shipping")).to.have.length(2);
+        let reads = 0;
+        linstor.onRequest = (method, p) => {
+            if (method === "GET" && p === "/v1/view/snapshots" && ++reads > 1) nextLink(linstor, true);
+        };
+        const r = await run([ORIGIN], 2, 600);
+        expect(r.code, r.out).to.equal(0);
+        expect(r.out.match(/waiting: LINSTOR is still downloading into /g)).to.have.length(2);
+        expect(r.out).to.contain("plan: 5 snapshot(s), 1 resource definition(s)");
+        expect(deletes().slice(0, 2)).to.deep.equal([
+            `/v1/resource-definitions/${ORIGIN}/snapshots/snapshot-inc2 200`,
+            `/v1/resource-definitions/${ORIGIN}/snapshots/snapshot-full2 200`,
+        ]);
+        expect(r.out).to.contain(`OK: released the downloaded chain of ${ORIGIN}`);
+        expect(originSnapshots()).to.deep.equal([]);
+        expect(linstor.definitions.has(ORIGIN)).to.equal(false);
     });
 
     withTools("never touches an origin that has a resource or that is the restored claim's own", async () => {
@@ -336,7 +361,7 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
 
     it("the Job: LINSTOR API client by certificate and label, a Kubernetes token in the claim step only, back-off retries", () => {
         const spec = releaseChainJobSpec(ARGS, RESTORED, "release-chain-x") as any;
-        expect(spec).to.include({ backoffLimit: 3, activeDeadlineSeconds: 2700 });
+        expect(spec).to.include({ backoffLimit: 3, activeDeadlineSeconds: 1800 + 3600 + 900 });
         const pod = spec.template.spec;
         expect(spec.template.metadata.labels).to.include({ "ha-jenkins-eks.io/linstor-api-client": "true" });
         expect(pod).to.include({ automountServiceAccountToken: false, restartPolicy: "Never", serviceAccountName: "release-chain-x" });
@@ -359,6 +384,8 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
         expect(mounts(claimC)).to.include("kube-api").and.not.include("linstor-api-client");
         for (const c of [list, planC, release]) expect(mounts(c)).to.not.include("kube-api");
         expect(planC.image).to.equal(ARGS.image);
+        expect(env(list)).to.include({ DOWNLOAD_WAIT_SECONDS: "3600", POLL_SECONDS: "10" });
+        expect(env(planC)).to.include({ DOWNLOAD_WAIT_SECONDS: "3600" });
         expect(() => validateReleaseChainArgs({ ...ARGS, originResources: [] })).to.throw(/originResources/);
         expect(() => validateReleaseChainArgs({ ...ARGS, originResources: ["pvc/../x"] })).to.throw(/originResources/);
     });
