@@ -32,17 +32,19 @@
  *   the source's. Only satellites that have that pool, are connected and carry no flag are asked.
  * - A controller restart marks every receive still `Shipping` as `Aborted` and deletes nothing
  *   (systemstarter/PreConnectInitializer.java; `backup abort` does the same, CtrlBackupApiCallHandler
- *   setFlagsAndAbortInTransaction); the chain walk (3a) then counts that link as downloaded. A snapshot can be
+ *   setFlagsAndAbortInTransaction); the chain walk (3a) stops at any snapshot of the chain already in the definition,
+ *   whatever its status, so it counts that link as downloaded and a later download lands on top of it. A snapshot can be
  *   deleted unless a restore into its definition is in the restore map (FAIL_IN_USE "currently being restored"), or
  *   any shipping of it is `Shipping` (BackupShippingUtils.isAnyShippingInProgress), or it is queued for shipping
  *   (CtrlSnapshotDeleteApiCallHandler): so an `Aborted`/`Failed` link can be deleted once nothing into the definition
  *   runs. The statuses are InternalApiConsts' (`Shipping`, `Success`, `Failed`, `Aborting`, `Aborted`, `Prepare
  *   Abort`, `Uploading Metadata`, …).
  * The download script reads the definition's snapshots each poll (`GET /v1/view/snapshots?resources=<rsc>`, the
- * controller's memory only): done when the snapshot is `Success` (or local: no `BackupShipping/Target` key at all);
- * `Shipping` is polled; any other status of it, or its disappearance, once it was downloading fails the run, naming
- * the snapshot and the status. It asks only when nothing of the definition is `Shipping` (else it waits a poll), after
- * deleting the definition's `Aborted`/`Failed` links (newest first, only those). A refusal is classified by its
+ * controller's memory only): done when the snapshot is `Success` and was not received on or after an `Aborted`/`Failed`
+ * link (or is local: no `BackupShipping/Target` key at all); `Shipping` is polled; any other status of it, or its
+ * disappearance, once it was downloading fails the run, naming the snapshot and the status. It asks only when nothing
+ * of the definition is `Shipping` (else it waits a poll), after deleting every received link from the oldest
+ * `Aborted`/`Failed` one on, newest first (LINK_FUNCTIONS `doomed`): a `Success` link built on a broken one goes too. A refusal is classified by its
  * return code: FAIL_IN_USE (a restore began meanwhile) and FAIL_EXISTS_SNAPSHOT (it arrived meanwhile) wait a poll;
  * any other refusal passes to the next node; no node taking it fails the run. Its termination message says what its
  * own request downloaded (report; stacks/ops/restoreMeasure.ts reads the gate's).
@@ -88,54 +90,87 @@ export const PICK_WANTED = `(.linstor // {})[$id] // empty
 | [.id, .origin_rsc, .origin_snap] | @tsv`;
 
 /**
+ * Shell functions (POSIX sh; sed, grep, awk, sort, curl) shared by the download script and the restore check's LINSTOR
+ * step (restoreCheck.ts), which needs `log` and the LINSTOR_* variables:
+ * - `snapshot_lines VIEW`: every snapshot of LINSTOR's `GET /v1/view/snapshots` answer (file VIEW) as
+ *   `rsc<TAB>name<TAB>status<TAB>start`: status the Target ShippingStatus (any quoted value), `local` only without any
+ *   `BackupShipping/Target/` key, "Target keys without a status" with some but not that one; start the Target
+ *   BackupStartTimestamp (the meta's start, createSnapshotByS3Meta), 0 without one.
+ * - `doomed LINES`: the received links to delete, newest first per resource definition. LINSTOR v1.33.3's chain walk
+ *   stops at ANY snapshot of the chain already in the target definition, whatever its status
+ *   (CtrlBackupRestoreApiCallHandler.restoreBackupInTransaction 3a, lines 444-483: `loadSnapshotDfn` != null → stop),
+ *   and only a controller restart or `backup abort` leaves a link Aborted (and a failed receive may linger Failed): so
+ *   every link received after such a one may be built on it, Success included. In each definition with an Aborted or
+ *   Failed link and nothing Shipping (its restore runs: LINSTOR refuses those deletes, and a download waits anyway),
+ *   that is every received link (any status but `local`: a snapshot made or shipped here has no Target key and is
+ *   never one) whose start is not older than the oldest Aborted/Failed one's. Deleting a sound link costs only its
+ *   download again: the backup stays in S3.
+ * - `delete_links FILE`: deletes FILE's links in order; false if one stays.
+ */
+export const LINK_FUNCTIONS = `tab="$(printf '\\t')"
+link_api() { curl --proto =https --cacert "\${LINSTOR_CA}" --cert "\${LINSTOR_CLIENT_CERT}" --key "\${LINSTOR_CLIENT_KEY}" -sS "$@"; }
+snapshot_lines() {
+  sed 's/{"name":"/\\
+&/g' "$1" | while IFS= read -r l || [ -n "\${l}" ]; do
+    case "\${l}" in "{\\"name\\":\\""*) ;; *) continue ;; esac
+    n="$(printf '%s' "\${l}" | sed 's/^{"name":"\\([^"]*\\)".*/\\1/')"
+    r="$(printf '%s' "\${l}" | grep -o '"resource_name":"[^"]*"' | head -n 1 | cut -d '"' -f 4 || true)"
+    s="$(printf '%s' "\${l}" | grep -o '"BackupShipping/Target/ShippingStatus":"[^"]*"' | head -n 1 | cut -d '"' -f 4 || true)"
+    if [ -z "\${s}" ]; then case "\${l}" in *'"BackupShipping/Target/'*) s="Target keys without a status" ;; *) s=local ;; esac; fi
+    t="$(printf '%s' "\${l}" | grep -o '"BackupShipping/Target/BackupStartTimestamp":"[0-9]*"' | head -n 1 | cut -d '"' -f 4 || true)"
+    printf '%s\\t%s\\t%s\\t%s\\n' "\${r}" "\${n}" "\${s}" "\${t:-0}"
+  done
+}
+doomed() {
+  awk -F "\${tab}" '{ line[NR] = $0; rsc[NR] = $1; st[NR] = $3; t[NR] = $4 + 0 }
+    $3 == "Shipping" { busy[$1] = 1 }
+    ($3 == "Aborted" || $3 == "Failed") && (!($1 in oldest) || $4 + 0 < oldest[$1]) { oldest[$1] = $4 + 0 }
+    END { for (i = 1; i <= NR; i++)
+      if ((rsc[i] in oldest) && !(rsc[i] in busy) && st[i] != "local" && t[i] >= oldest[rsc[i]]) print line[i] }' "$1" |
+    sort -t "\${tab}" -k1,1 -k4,4nr
+}
+delete_links() {
+  kept=0
+  while IFS="\${tab}" read -r r n s _; do
+    case "\${r}" in ""|.|..|*[!A-Za-z0-9_.-]*) kept=1; continue ;; esac
+    case "\${n}" in ""|.|..|*[!A-Za-z0-9_.-]*) kept=1; continue ;; esac
+    case "\${s}" in Aborted|Failed) why="a download that never finished" ;; *) why="received on or after an unfinished link" ;; esac
+    code="$(link_api -o "\${WORK}/deleted.json" -w '%{http_code}' -X DELETE "\${LINSTOR_API}/v1/resource-definitions/\${r}/snapshots/\${n}" || echo 000)"
+    if [ "\${code}" = 200 ]; then log "deleted \${r}/\${n} (\${s}: \${why})"
+    else kept=1; log "could not delete \${r}/\${n} (\${s}, HTTP \${code}): $(head -c 300 "\${WORK}/deleted.json" 2>/dev/null || true)"; fi
+  done < "$1"
+  return "\${kept}"
+}
+`;
+
+/**
  * The download (curl, sed, awk; no jq): see the header. POLL_SECONDS between reads; POST_ATTEMPTS rounds without
  * progress at most (a round: a refusal, or a read while another download into the resource definition runs).
  * LINK_BYTES (optional, `<snapshot>=<bytes>` separated by spaces) sizes the links it downloaded for its report.
  */
 export const DOWNLOAD_SCRIPT = `set -eu
 log() { printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
-api() { curl --proto =https --cacert "\${LINSTOR_CA}" --cert "\${LINSTOR_CLIENT_CERT}" --key "\${LINSTOR_CLIENT_KEY}" -sS "$@"; }
-tab="$(printf '\\t')"
-IFS="\${tab}" read -r id rsc snap < "\${WORK}/pick"
+${LINK_FUNCTIONS}IFS="\${tab}" read -r id rsc snap < "\${WORK}/pick"
 for v in "\${id}" "\${rsc}" "\${snap}"; do
   case "\${v}" in ""|*[!A-Za-z0-9_.^-]*) log "FAIL: unexpected backup name '\${v}'"; exit 1 ;; esac
 done
-# Every snapshot of the resource definition (one read of the controller's memory) as name<TAB>status<TAB>start in
-# links: status is the Target ShippingStatus, any quoted value; "local" only without any BackupShipping/Target key.
+# The definition's snapshots (one read of the controller's memory) in links, the ones to delete before asking in dead
+# (LINK_FUNCTIONS); prints the wanted snapshot's status, "absent", or "Success on an unfinished link" when it is in dead.
 links() {
-  code="$(api -o "\${WORK}/view.json" -w '%{http_code}' "\${LINSTOR_API}/v1/view/snapshots?resources=\${rsc}" || echo 000)"
+  code="$(link_api -o "\${WORK}/view.json" -w '%{http_code}' "\${LINSTOR_API}/v1/view/snapshots?resources=\${rsc}" || echo 000)"
   if [ "\${code}" != 200 ]; then echo "unknown (HTTP \${code})"; return; fi
-  sed 's/{"name":"/\\
-&/g' "\${WORK}/view.json" | while IFS= read -r l || [ -n "\${l}" ]; do
-    case "\${l}" in "{\\"name\\":\\""*) ;; *) continue ;; esac
-    case "\${l}" in *"\\"resource_name\\":\\"\${rsc}\\""*) ;; *) continue ;; esac
-    n="$(printf '%s' "\${l}" | sed 's/^{"name":"\\([^"]*\\)".*/\\1/')"
-    s="$(printf '%s' "\${l}" | grep -o '"BackupShipping/Target/ShippingStatus":"[^"]*"' | head -n 1 | cut -d '"' -f 4 || true)"
-    if [ -z "\${s}" ]; then case "\${l}" in *'"BackupShipping/Target/'*) s="Target keys without a status" ;; *) s=local ;; esac; fi
-    t="$(printf '%s' "\${l}" | grep -o '"BackupShipping/Target/BackupStartTimestamp":"[0-9]*"' | head -n 1 | cut -d '"' -f 4 || true)"
-    printf '%s\\t%s\\t%s\\n' "\${n}" "\${s}" "\${t:-0}"
-  done > "\${WORK}/links"
-  awk -F "\${tab}" -v n="\${snap}" '$1 == n { print $2; f = 1 } END { if (!f) print "absent" }' "\${WORK}/links"
-}
-# A controller restart (PreConnectInitializer) or a 'backup abort' leaves a link Aborted, a failed one may stay Failed;
-# LINSTOR's chain walk would count such a link as downloaded. Deleted newest first, only those; false if one stays.
-clean() {
-  awk -F "\${tab}" '$2 == "Aborted" || $2 == "Failed"' "\${WORK}/links" | sort -t "\${tab}" -k3,3nr > "\${WORK}/dead"
-  kept=0
-  while IFS="\${tab}" read -r n s _; do
-    case "\${n}" in ""|*[!A-Za-z0-9_.-]*) kept=1; continue ;; esac
-    code="$(api -o "\${WORK}/deleted.json" -w '%{http_code}' -X DELETE "\${LINSTOR_API}/v1/resource-definitions/\${rsc}/snapshots/\${n}" || echo 000)"
-    if [ "\${code}" = 200 ]; then log "deleted \${rsc}/\${n} (\${s}: a download that never finished)"
-    else kept=1; log "could not delete \${rsc}/\${n} (\${s}, HTTP \${code}): $(head -c 300 "\${WORK}/deleted.json" 2>/dev/null || true)"; fi
-  done < "\${WORK}/dead"
-  return "\${kept}"
+  snapshot_lines "\${WORK}/view.json" | awk -F "\${tab}" -v r="\${rsc}" '$1 == r' > "\${WORK}/links"
+  doomed "\${WORK}/links" > "\${WORK}/dead"
+  awk -F "\${tab}" -v n="\${snap}" 'FILENAME == ARGV[1] { if ($2 == n) d = 1; next }
+    $2 == n { s = $3 } END { if (s == "") print "absent"; else if (d && s == "Success") print "Success on an unfinished link"; else print s }' \\
+    "\${WORK}/dead" "\${WORK}/links"
 }
 # The termination message (JSON): the links this run's request downloaded (not here before it, Success now), their
 # bytes when LINK_BYTES knows them all, and the request's and the end's times.
 report() {
   end="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   if [ -n "\${started}" ]; then
-    awk -F "\${tab}" 'FILENAME == ARGV[1] { had[$1] = 1; next } $2 == "Success" && !($1 in had) { print $1 }' \\
+    awk -F "\${tab}" 'FILENAME == ARGV[1] { had[$2] = 1; next } $3 == "Success" && !($2 in had) { print $2 }' \\
       "\${WORK}/before" "\${WORK}/links" > "\${WORK}/downloaded"
   else : > "\${WORK}/downloaded"; fi
   msg="$(awk -v lb="\${LINK_BYTES:-}" -v from="\${since}" -v to="\${end}" 'BEGIN { k = split(lb, a, " ")
@@ -165,6 +200,8 @@ while :; do
   state="$(links)"
   case "\${state}" in
     Success|local) log "OK: backup \${id} is downloaded (\${rsc}/\${snap})"; report; exit 0 ;;
+    # Received on or after an Aborted/Failed link (LINSTOR's walk stopped there): deleted below and asked again.
+    "Success on an unfinished link") if [ -n "\${started}" ]; then fail_state; fi ;;
     Shipping) seen=yes; log "backup \${id} is being downloaded"; sleep "\${POLL_SECONDS}"; continue ;;
     absent)
       if [ -n "\${started}\${seen}" ]; then log "FAIL: the download of backup \${id} failed (LINSTOR removed \${rsc}/\${snap})"; exit 1; fi ;;
@@ -177,17 +214,17 @@ while :; do
   if [ "\${attempts}" -gt "\${POST_ATTEMPTS}" ]; then log "FAIL: LINSTOR did not download backup \${id}"; exit 1; fi
   case "\${state}" in "unknown (HTTP "*) sleep "\${POLL_SECONDS}"; continue ;; esac
   # Each request walks the whole chain in S3 under a controller-wide lock: none while another download runs here.
-  busy="$(awk -F "\${tab}" '$2 == "Shipping" { print $1; exit }' "\${WORK}/links")"
+  busy="$(awk -F "\${tab}" '$3 == "Shipping" { print $2; exit }' "\${WORK}/links")"
   if [ -n "\${busy}" ]; then log "waiting: another download into \${rsc} runs (\${busy} is Shipping)"; sleep "\${POLL_SECONDS}"; continue; fi
-  if ! clean; then sleep "\${POLL_SECONDS}"; continue; fi
+  if ! delete_links "\${WORK}/dead"; then sleep "\${POLL_SECONDS}"; continue; fi
   # What is here before asking (the links just deleted are not).
-  awk -F "\${tab}" '$2 != "Aborted" && $2 != "Failed"' "\${WORK}/links" > "\${WORK}/before"
+  awk -F "\${tab}" 'FILENAME == ARGV[1] { gone[$2] = 1; next } !($2 in gone)' "\${WORK}/dead" "\${WORK}/links" > "\${WORK}/before"
   wait=""
   while [ -z "\${wait}" ] && read -r node; do
     case "\${node}" in ""|*[!A-Za-z0-9_.-]*) continue ;; esac
     body="$(printf '{"last_backup":"%s","target_rsc_name":"%s","node_name":"%s","download_only":true}' "\${id}" "\${rsc}" "\${node}")"
     : > "\${WORK}/answer.json"
-    code="$(api -o "\${WORK}/answer.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data "\${body}" \\
+    code="$(link_api -o "\${WORK}/answer.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data "\${body}" \\
       "\${LINSTOR_API}/v1/remotes/\${REMOTE}/backups/restore" || echo 000)"
     if [ "\${code}" = 201 ]; then
       started="\${node}"; since="$(date -u +%Y-%m-%dT%H:%M:%SZ)"; log "downloading backup \${id} on \${node}"; break

@@ -19,7 +19,7 @@ import {
 } from "../../../components/snapshots/restoreDownload";
 import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
-import { finishRestores, nextLink, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
+import { brokenBase, finishRestores, nextLink, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
 import { haveCommand, runShell } from "../../support/shellScript";
 
@@ -217,6 +217,23 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
             expect(local()).to.deep.equal(chain.map((id) => `${snap(id)}:Success@n1`));
         },
     );
+
+    withTools("a Success link received on top of an Aborted one is deleted with it (newest first) and downloaded again", async () => {
+        brokenBase(linstor, chain);
+        expect(local()).to.deep.equal([`${snap(chain[0])}:Success@n1`, `${snap(chain[1])}:Aborted@n1`, `${snap(chain[2])}:Success@n1`]);
+        linstor.requests.length = 0;
+        linstor.onRequest = (method, p) => {
+            if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) finishRestores(linstor, true);
+        };
+        const r = await run();
+        expect(r.code, r.out).to.equal(0);
+        expect(linstor.requests.filter((q) => q.method !== "GET").map((q) => `${q.method} ${q.path.split("/").at(-1)} ${q.status}`)).to.deep.equal([
+            `DELETE ${snap(chain[2])} 200`,
+            `DELETE ${snap(chain[1])} 200`,
+            "POST restore 201",
+        ]);
+        expect(local()).to.deep.equal(chain.map((id) => `${snap(id)}:Success@n1`));
+    });
 
     withTools("a failing download fails the run (monitoring alerts); LINSTOR removed the failed links", async () => {
         linstor.onRequest = (method, p) => {

@@ -19,7 +19,7 @@ import {
 import { RESTORE_GATE_POLL_SECONDS, restoreSeconds } from "../../../components/snapshots/restoreTiming";
 import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
-import { finishRestores, nextLink, reapAborted, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
+import { brokenBase, finishRestores, nextLink, reapAborted, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
 import { haveCommand, runShell } from "../../support/shellScript";
 
@@ -217,6 +217,26 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
             expect(writes).to.deep.equal([`DELETE ${snapOf(chain[2])} 200`, `DELETE ${snapOf(chain[1])} 200`, "POST restore 201"]);
             expect(local()).to.deep.equal([`${snapOf(chain[0])}:Success@n1`, `${snapOf(chain[1])}:Success@n1`, `${snapOf(chain[2])}:Success@n1`]);
             expect(JSON.parse(fs.readFileSync(path.join(dir, "termination-log"), "utf8"))).to.include({ downloaded: 2, bytes: null });
+        },
+    );
+
+    withTools(
+        "a Success link received on top of an Aborted one (LINSTOR's walk stops at any snapshot here) is deleted with it and downloaded again",
+        async () => {
+            brokenBase(linstor, chain);
+            expect(local()).to.deep.equal([`${snapOf(chain[0])}:Success@n1`, `${snapOf(chain[1])}:Aborted@n1`, `${snapOf(chain[2])}:Success@n1`]);
+            linstor.requests.length = 0;
+            linstor.onRequest = (method, p) => {
+                if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) nextLink(linstor, true);
+            };
+            const r = await runGate();
+            expect(r.code, r.out).to.equal(0);
+            // The chosen link is Success, but on the Aborted one: both go, newest first; the full before them stays.
+            const writes = linstor.requests.filter((q) => q.method !== "GET").map((q) => `${q.method} ${q.path.split("/").at(-1)} ${q.status}`);
+            expect(writes).to.deep.equal([`DELETE ${snapOf(chain[2])} 200`, `DELETE ${snapOf(chain[1])} 200`, "POST restore 201"]);
+            expect(r.out).to.contain(`deleted ${RSC}/${snapOf(chain[2])} (Success: received on or after an unfinished link)`);
+            expect(local()).to.deep.equal(chain.map((id) => `${snapOf(id)}:Success@n1`));
+            expect(JSON.parse(fs.readFileSync(path.join(dir, "termination-log"), "utf8"))).to.include({ downloaded: 2 });
         },
     );
 

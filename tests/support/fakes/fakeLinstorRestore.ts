@@ -9,8 +9,10 @@
  * - `last_backup` (`.meta` appended when missing) not in the bucket: FAIL_INVLD_BACKUP_CONFIG;
  * - that meta already being restored: FAIL_IN_USE "The meta-file … is currently being used in a restore";
  * - the chain (`basedOn`, newest first) is cut at the first link whose snapshot already exists in the target resource
- *   definition (on another node: the download moves there); nothing left: FAIL_EXISTS_SNAPSHOT "The requested backup
- *   has already been downloaded to this cluster";
+ *   definition, WHATEVER ITS STATUS (an Aborted or Failed one too: restoreBackupInTransaction lines 444-483 stop at
+ *   `loadSnapshotDfn(...) != null` and read no ShippingStatus), so a new link lands on top of a broken one (on another
+ *   node: the download moves there); nothing left: FAIL_EXISTS_SNAPSHOT "The requested backup has already been
+ *   downloaded to this cluster";
  * - any restore running into the target resource definition: FAIL_IN_USE "A backup is currently being restored to
  *   resource definition …";
  * - else the target resource definition when missing (getRscDfnForBackupRestore: no resources), a snapshot per
@@ -74,7 +76,7 @@ export function restoreBackup(state: LinstorState, remote: string, b: BackupRest
     if (running.some((s) => `${s.received?.backup}.meta` === metaKey)) {
         return err(RC.FAIL_IN_USE | MASK_BACKUP, `The meta-file ${metaKey} is currently being used in a restore.`);
     }
-    // 3a: the whole chain, newest first, then cut at the first link already here.
+    // 3a: the whole chain, newest first, then cut at the first link already here, whatever its status (upstream 444-483).
     const chain: string[] = [];
     for (let key: string | null = metaKey; key !== null; ) {
         const meta = metaOf(state, remote, key);
@@ -160,4 +162,20 @@ export function restartController(state: LinstorState): void {
         s.received.status = "Aborted";
         s.busy = undefined;
     }
+}
+
+/**
+ * The chain `ids` (full first, at least three links) downloaded into its origin resource on a broken base, as upstream
+ * lets it happen: a download of `ids[1]` gets its full, then the controller restarts (`ids[1]` stays Aborted); a later
+ * download of `ids[2]` (e.g. the restore check's linstor-csi, which cleans nothing first) stops its chain walk at the
+ * Aborted link and receives only `ids[2]`, which becomes Success on top of it.
+ */
+export function brokenBase(state: LinstorState, ids: readonly string[], remote = [...state.remotes.keys()][0], node = "n1"): void {
+    const target = metaOf(state, remote, `${ids[0]}.meta`)?.rscName as string;
+    restoreBackup(state, remote, { last_backup: ids[1], target_rsc_name: target, node_name: node, download_only: true });
+    nextLink(state, true);
+    restartController(state);
+    const answer = restoreBackup(state, remote, { last_backup: ids[2], target_rsc_name: target, node_name: node, download_only: true });
+    if (answer[0].message.indexOf("in progress") < 0) throw new Error(`brokenBase: ${answer[0].message}`);
+    finishRestores(state, true);
 }
