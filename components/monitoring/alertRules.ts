@@ -4,11 +4,13 @@
  */
 
 import type { ScheduledJob } from "../shared/schedule";
+import { RELEASE_CHAIN_LABEL, RELEASE_CHAIN_NAME } from "../snapshots/releaseChain";
 import { SNAPSHOT_SCHEDULE_LABEL } from "./settings";
 import { SNAPSHOT_CREATED_METRIC, SNAPSHOT_READY_METRIC } from "./values";
 
 const DRBD_REACTOR = "LINBIT/drbd-reactor:src/plugin/prometheus.rs (enum metrics on, as Piraeus configures the satellites)";
 const LINSTOR = "LINBIT/linstor-server:controller/src/main/java/com/linbit/linstor/prometheus/PrometheusBuilder.java";
+const KSM_JOB = "kube-state-metrics v2.20.0 (kube-prometheus-stack 88.5.3's, chart 8.4.0: kubernetes/kube-state-metrics:internal/store/job.go)";
 const SNAPSHOT_CRS =
     "components/monitoring/values.ts (kube-state-metrics customResourceState over VolumeSnapshot status, " +
     "kubernetes-csi/external-snapshotter:client/apis/volumesnapshot/v1/types.go)";
@@ -32,6 +34,10 @@ export const METRIC_SOURCES: Readonly<Record<string, string>> = {
     kube_cronjob_status_last_successful_time: "kube-state-metrics (kubernetes/kube-state-metrics:docs/metrics/workload/cronjob-metrics.md)",
     kube_job_status_start_time: "kube-state-metrics (kubernetes/kube-state-metrics:docs/metrics/workload/job-metrics.md)",
     kube_job_status_failed: "kube-state-metrics (kubernetes/kube-state-metrics:docs/metrics/workload/job-metrics.md)",
+    kube_job_failed: KSM_JOB,
+    kube_job_complete: KSM_JOB,
+    kube_job_created: KSM_JOB,
+    kube_job_spec_active_deadline_seconds: KSM_JOB,
     [SNAPSHOT_CREATED_METRIC]: SNAPSHOT_CRS,
     [SNAPSHOT_READY_METRIC]: SNAPSHOT_CRS,
 };
@@ -67,6 +73,8 @@ export interface AlertRuleInput {
     readonly cronJobs?: readonly ScheduledJob[];
     /** Storage nodes the cluster should have (nodes per AZ × AZs); no missing-node alert without it. */
     readonly expectedSatellites?: number;
+    /** Namespace of LINSTOR: where a DR restore's release-chain Job runs (releaseChain.ts); no release alerts without it. */
+    readonly linstorNamespace?: string;
 }
 
 export type { ScheduledJob };
@@ -268,7 +276,47 @@ export function alertRuleGroups(input: AlertRuleInput): RuleGroup[] {
     }
     if (input.snapshots !== undefined) groups.push(snapshotGroup(input.snapshots.intervalSeconds, input.snapshots.slackSeconds));
     if (input.cronJobs !== undefined && input.cronJobs.length > 0) groups.push(cronJobGroup(input.cronJobs));
+    if (input.linstorNamespace !== undefined) groups.push(releaseChainGroup(input.linstorNamespace));
     return groups;
+}
+
+/**
+ * The one-off Job that releases a DR restore's downloaded chain (components/snapshots/releaseChain.ts, named
+ * `release-chain-<restore key>`). Pulumi does not await it, so nothing else reports a refusal: the chain would stay in
+ * the DR pool. Generic: in a stack without a DR restore the selector matches no Job. kube-state-metrics v2.20.0
+ * (internal/store/job.go): kube_job_failed / kube_job_complete carry `condition` ("true" once the Job's Failed /
+ * Complete condition is True: it gave up after its retries or its deadline, or succeeded); kube_job_status_failed is
+ * not used, as it still counts a failed try after a retry succeeded.
+ */
+function releaseChainGroup(namespace: string): RuleGroup {
+    const jobs = `namespace="${namespace}", job_name=~"${regexEscape(RELEASE_CHAIN_NAME)}-.+"`;
+    const ended = `kube_job_complete{${jobs}, condition="true"} == 1 or kube_job_failed{${jobs}, condition="true"} == 1`;
+    const check = `\`kubectl -n ${namespace} get job -l ${RELEASE_CHAIN_LABEL}=true\` and \`kubectl -n ${namespace} logs job/{{ $labels.job_name }} --all-containers\``;
+    const meaning =
+        "Until it is released, the chain LINSTOR downloaded to make the restore stays in the DR pool and keeps the full backup's old blocks as Jenkins rewrites them, which the pool was not sized for.";
+    return {
+        name: "release-chain.rules",
+        rules: [
+            rule(
+                "ReleaseChainFailed",
+                "warning",
+                "1m",
+                `kube_job_failed{${jobs}, condition="true"} == 1`,
+                "The release of the DR restore's downloaded chain failed ({{ $labels.namespace }}/{{ $labels.job_name }})",
+                `The Job gave up (a refusal or a LINSTOR error, after its retries or its deadline). ${meaning}`,
+                `Read why: ${check} (REFUSED or FAIL lines). A download still in progress or the standby's schedules still there: run \`pulumi up\` on the DR stack again, it replaces the failed Job and checks again. Anything else (a resource or local snapshots beside the downloaded chain): see stacks/ops/README.md, DR runbook step 6.`,
+            ),
+            rule(
+                "ReleaseChainNotFinished",
+                "warning",
+                "15m",
+                `(time() - kube_job_created{${jobs}} > on (namespace, job_name) kube_job_spec_active_deadline_seconds{${jobs}}) unless on (namespace, job_name) (${ended})`,
+                "The release of the DR restore's downloaded chain has not finished past its deadline ({{ $labels.namespace }}/{{ $labels.job_name }})",
+                `The Job exists for {{ $value | humanizeDuration }}, longer than its activeDeadlineSeconds, and is neither Complete nor Failed (pods that cannot start, a suspended Job, a stuck Job controller). ${meaning}`,
+                `Check ${check}, and \`kubectl -n ${namespace} describe job {{ $labels.job_name }}\` for pods that do not start. Then run \`pulumi up\` on the DR stack, which replaces an unfinished Job.`,
+            ),
+        ],
+    };
 }
 
 /**

@@ -289,6 +289,7 @@ export class DrbdMonitoring extends pulumi.ComponentResource {
                                 : { intervalSeconds: snapshotSchedule.intervalSeconds, slackSeconds: snapshotSchedule.slackSeconds, scheduleLabel },
                         cronJobs: schedules,
                         expectedSatellites: expectedStorageNodes,
+                        linstorNamespace,
                     }),
                 },
             },

@@ -53,6 +53,17 @@ describe("dr stack: releasing the downloaded chain after a restore", () => {
         expect(job.inputs.metadata.annotations).to.include({ "pulumi.com/replaceUnready": "true", "pulumi.com/skipAwait": "true" });
     });
 
+    it("is watched: the stack's alerts select this Job by its namespace and name (a refusal is not silent)", () => {
+        const rules = one("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs.spec.groups.flatMap((g: any) => g.rules);
+        const failed = rules.find((r: any) => r.alert === "ReleaseChainFailed");
+        expect(failed, "ReleaseChainFailed").to.not.equal(undefined);
+        const { name, namespace } = job.inputs.metadata;
+        expect(failed.expr).to.contain(`namespace="${namespace}"`);
+        const re = /job_name=~"([^"]*)"/.exec(failed.expr)![1];
+        expect(new RegExp(`^(?:${re})$`).test(name), `${re} selects ${name}`).to.equal(true);
+        expect(rules.map((r: any) => r.alert)).to.include("ReleaseChainNotFinished");
+    });
+
     it("may read the one claim, its one PV and the standby's two schedules by name, nothing else", () => {
         const role = ofType("kubernetes:rbac.authorization.k8s.io/v1:Role").find((r) => r.name.includes("release-chain")) as Recorded;
         expect(role.inputs.metadata.namespace).to.equal("jenkins");

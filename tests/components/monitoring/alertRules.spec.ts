@@ -18,6 +18,7 @@ import {
     SNAPSHOT_READY_METRIC,
     snapshotStateMetricsConfig,
 } from "../../../components/monitoring/values";
+import { RELEASE_CHAIN_LABEL, RELEASE_CHAIN_NAME } from "../../../components/snapshots/releaseChain";
 
 const CLASSES = { 1: "linstor-csi-lvm-thin-r1", 2: "linstor-csi-lvm-thin-r2", 3: "linstor-csi-lvm-thin-r3" };
 const FULL: AlertRuleInput = {
@@ -25,6 +26,7 @@ const FULL: AlertRuleInput = {
     storageClassNames: CLASSES,
     jenkinsJob: "jenkins",
     snapshots: { intervalSeconds: 3600 },
+    linstorNamespace: "piraeus-datastore",
 };
 const rules = (input: AlertRuleInput = FULL): AlertRule[] => alertRuleGroups(input).flatMap((g) => g.rules);
 const byName = (name: string, input: AlertRuleInput = FULL) => {
@@ -275,5 +277,66 @@ describe("missing storage node alert", () => {
         expect(missing.annotations.runbook).to.contain("/etc/ha-jenkins-eks/storage-devices-missing");
         for (const m of metricNamesIn(missing.expr)) expect(METRIC_SOURCES, m).to.have.property(m);
         expect(linstorRules().map((r) => r.alert)).to.not.include("LinstorSatellitesMissing");
+    });
+});
+
+describe("release-chain alerts (a DR restore's one-off release Job, not awaited by Pulumi)", () => {
+    /** Each `metric{…}` selector of an expression: its label matchers, as PromQL reads them. */
+    const selectors = (expr: string) =>
+        [...expr.matchAll(/([a-z_:]+)\{([^}]*)\}/g)].map(([, metric, body]) => ({
+            metric,
+            matchers: Object.fromEntries(
+                [...body.matchAll(/([a-z_]+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map(([, l, op, v]) => [l, { op, v: v.replace(/\\\\/g, "\\") }]),
+            ),
+        }));
+    /** Whether a Job of this name and namespace is selected by every selector of the expression (PromQL regexes are anchored). */
+    const selects = (expr: string, namespace: string, jobName: string) =>
+        selectors(expr).every(({ matchers }) => {
+            const ns = matchers.namespace;
+            const job = matchers.job_name;
+            return ns?.op === "=" && ns.v === namespace && job?.op === "=~" && new RegExp(`^(?:${job.v})$`).test(jobName);
+        });
+    const release = `${RELEASE_CHAIN_NAME}-20260701-000500-1a2b3c4d`;
+
+    it("fire when the release Job failed, selecting only release-chain Jobs of the LINSTOR namespace", () => {
+        const failed = byName("ReleaseChainFailed");
+        expect(selectors(failed.expr).map((x) => x.metric)).to.deep.equal(["kube_job_failed"]);
+        expect(selectors(failed.expr)[0].matchers.condition).to.deep.equal({ op: "=", v: "true" });
+        expect(failed.expr).to.match(/== 1$/);
+        expect(selects(failed.expr, "piraeus-datastore", release), release).to.equal(true);
+        for (const other of [
+            "restore-check-29000000",
+            "restore-download-29000000",
+            "linstor-db-backup-29000000",
+            "release-chain-",
+            "xrelease-chain-1",
+        ]) {
+            expect(selects(failed.expr, "piraeus-datastore", other), other).to.equal(false);
+        }
+        expect(selects(failed.expr, "jenkins", release), "another namespace").to.equal(false);
+        expect(failed.annotations.runbook).to.contain(`kubectl -n piraeus-datastore get job -l ${RELEASE_CHAIN_LABEL}=true`);
+        expect(failed.annotations.runbook).to.contain("logs job/{{ $labels.job_name }} --all-containers").and.contain("pulumi up");
+    });
+
+    it("fire when the release Job is neither Complete nor Failed past its own deadline", () => {
+        const late = byName("ReleaseChainNotFinished");
+        expect(selectors(late.expr).map((x) => x.metric)).to.deep.equal([
+            "kube_job_created",
+            "kube_job_spec_active_deadline_seconds",
+            "kube_job_complete",
+            "kube_job_failed",
+        ]);
+        expect(late.expr).to.match(
+            /^\(time\(\) - kube_job_created\{[^}]*\} > on \(namespace, job_name\) kube_job_spec_active_deadline_seconds\{[^}]*\}\) unless on \(namespace, job_name\) \(/,
+        );
+        for (const x of selectors(late.expr).slice(2)) expect(x.matchers.condition, x.metric).to.deep.equal({ op: "=", v: "true" });
+        expect(selects(late.expr, "piraeus-datastore", release)).to.equal(true);
+        expect(selects(late.expr, "piraeus-datastore", "restore-check-29000000")).to.equal(false);
+        expect(late.annotations.runbook).to.contain("describe job {{ $labels.job_name }}");
+    });
+
+    it("are left out without the LINSTOR namespace", () => {
+        const names = rules({ ...FULL, linstorNamespace: undefined }).map((r) => r.alert);
+        expect(names).to.not.include("ReleaseChainFailed").and.not.include("ReleaseChainNotFinished");
     });
 });

@@ -145,6 +145,7 @@ describe("DrbdMonitoring", () => {
                     jenkinsJob: "jenkins",
                     snapshots: { intervalSeconds: 900 },
                     cronJobs: [snapshotJob(900)],
+                    linstorNamespace: "piraeus-datastore",
                 }),
             );
             const all = rule.inputs.spec.groups.flatMap((g: any) => g.rules);
