@@ -43,6 +43,7 @@ import { dependencies } from "../shared/componentOptions";
 import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf, maxScheduleGapSeconds } from "../shared/validation";
+import { LINK_FUNCTIONS } from "./downloadPod";
 import { RESTORE_GATE_LABEL } from "./restoreTiming";
 import { SNAPSHOT_API } from "./schedule";
 
@@ -205,11 +206,14 @@ log "OK: backup \${id} restores and holds a JENKINS_HOME"
 
 /**
  * Talks to LINSTOR (HTTPS with the client certificate of LinstorCluster's Jobs, like the ensure-remote Job): deletes
- * the snapshots the last run found stale (/state/prune, `<rsc>/<snap>` per line, names checked), then saves the
- * remote's backups, the snapshots and the resources for the check (retrying while the controller starts).
+ * the snapshots the last run found stale (/state/prune, `<rsc>/<snap>` per line, names checked), then every link
+ * received on or after an Aborted/Failed one (the download step's clean-up, downloadPod.ts LINK_FUNCTIONS: linstor-csi
+ * v1.11.3 reconcileSnapshot asks LINSTOR as is, whose walk would build on such a link; failing the run if one stays),
+ * then saves the remote's backups, the snapshots and the resources for the check (retrying while the controller starts).
  */
 export const LINSTOR_STEP_SCRIPT = `set -eu
-api() { curl --proto =https --cacert "\${LINSTOR_CA}" --cert "\${LINSTOR_CLIENT_CERT}" --key "\${LINSTOR_CLIENT_KEY}" -fsS "$@"; }
+log() { printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
+${LINK_FUNCTIONS}api() { curl --proto =https --cacert "\${LINSTOR_CA}" --cert "\${LINSTOR_CLIENT_CERT}" --key "\${LINSTOR_CLIENT_KEY}" -fsS "$@"; }
 sa=/var/run/secrets/kubernetes.io/serviceaccount
 # A fail-over's restore gate (a Job from its start until the next 'pulumi up' deletes it) may be using a chain this list
 # calls stale: no pruning while one exists, nor when the Jobs cannot be listed.
@@ -229,6 +233,12 @@ if [ -s /state/prune ] && [ ! -e /work/noprune ]; then
   done < /state/prune
 fi
 get() { api --retry 10 --retry-delay 10 --retry-all-errors "\${LINSTOR_API}$1" -o "$2"; }
+# linstor-csi's restore below cleans nothing first and LINSTOR's chain walk stops at any snapshot here: the links
+# received from an Aborted/Failed one on go first, newest first (downloadPod.ts LINK_FUNCTIONS doomed), or no restore.
+get /v1/view/snapshots /work/snapshots.json
+snapshot_lines /work/snapshots.json > /work/links
+doomed /work/links > /work/dead
+if ! delete_links /work/dead; then log "FAIL: a link received on or after an unfinished one stays; not restoring on it"; exit 1; fi
 get "/v1/remotes/\${REMOTE}/backups" /work/backups.json
 get /v1/view/snapshots /work/snapshots.json
 get /v1/view/resources /work/resources.json
@@ -299,6 +309,7 @@ export function restoreCheckCronJobSpec(a: RestoreCheckArgs, serviceAccountName:
                                     { name: "REMOTE", value: a.remoteName },
                                     { name: "NAMESPACE", value: a.linstorNamespace },
                                     { name: "GATE_LABEL", value: RESTORE_GATE_LABEL },
+                                    { name: "WORK", value: "/work" },
                                 ],
                                 securityContext: RESTRICTED_CONTAINER,
                                 resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },

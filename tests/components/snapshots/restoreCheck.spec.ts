@@ -14,9 +14,13 @@ import {
     restoreCheckCronJobSpec,
     STALE_SNAPSHOTS,
 } from "../../../components/snapshots/restoreCheck";
+import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, linstorBackupList, linstorDataKey, shipChain } from "../../support/fakes/fakeLinstorBucket";
+import { brokenBase, finishRestores, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
+import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
 import { thrown } from "../../support/fixtures";
 import { dependsOn, ofType, one, recorded, resetRecords, settle } from "../../support/mocks";
+import { haveCommand, runShell } from "../../support/shellScript";
 
 const ARGS: RestoreCheckArgs = {
     linstorNamespace: "piraeus-datastore",
@@ -345,6 +349,7 @@ if [ -n "$kube" ]; then [ -z "\${FAKE_JOBS_FAIL:-}" ] || exit 22; printf '%s' "\
                     LINSTOR_CLIENT_KEY: "/c/tls.key",
                     NAMESPACE: "ns",
                     GATE_LABEL: "ha-jenkins-eks.io/restore-gate",
+                    WORK: `${dir}/work`,
                     ...jobs,
                 },
                 encoding: "utf8",
@@ -372,7 +377,9 @@ if [ -n "$kube" ]; then [ -z "\${FAKE_JOBS_FAIL:-}" ] || exit 22; printf '%s' "\
                 .slice(1)
                 .filter((c) => !c.includes("-X DELETE"))
                 .map((c) => /(https:\S+)/.exec(c)![1]);
+            // The snapshots first (the clean-up of links on a broken one), then the three lists.
             expect(gets).to.deep.equal([
+                "https://linstor-controller.ns.svc:3371/v1/view/snapshots",
                 "https://linstor-controller.ns.svc:3371/v1/remotes/s3-us-east-2/backups",
                 "https://linstor-controller.ns.svc:3371/v1/view/snapshots",
                 "https://linstor-controller.ns.svc:3371/v1/view/resources",
@@ -390,7 +397,7 @@ if [ -n "$kube" ]; then [ -z "\${FAKE_JOBS_FAIL:-}" ] || exit 22; printf '%s' "\
             expect(gate.stdout).to.contain("not pruning: a restore gate Job exists in ns");
             expect(gate.calls.filter((c) => c.includes("DELETE"))).to.deep.equal([]);
             // The lists are still fetched for the check.
-            expect(gate.calls.filter((c) => c.includes("linstor-controller"))).to.have.length(3);
+            expect(gate.calls.filter((c) => c.includes("linstor-controller"))).to.have.length(4);
             fs.rmSync(path.join(dir, "state"), { recursive: true });
             fs.rmSync(path.join(dir, "work"), { recursive: true });
             fs.rmSync(path.join(dir, "curl.log"));
@@ -398,6 +405,106 @@ if [ -n "$kube" ]; then [ -z "\${FAKE_JOBS_FAIL:-}" ] || exit 22; printf '%s' "\
             expect(denied.status, denied.stderr).to.equal(0);
             expect(denied.stdout).to.contain("not pruning: the restore gate Jobs could not be listed");
             expect(denied.calls.filter((c) => c.includes("DELETE"))).to.deep.equal([]);
+        });
+    });
+
+    describe("the LINSTOR step against the fake LINSTOR: links received on a broken one go before linstor-csi's restore", function () {
+        this.timeout(60000);
+        const runnable = haveCommand("curl") && hasOpenssl;
+        const withTools = runnable ? it : it.skip;
+        let linstor: FakeLinstor;
+        let bucket: FakeLinstorBucket;
+        let chain: string[];
+        let dir: string;
+        const OTHER = "pvc-0a1b2c3d-0000-4000-8000-0000000000ff";
+        const snap = (id: string) => id.split("^")[1];
+        const local = (rsc = RSC) => linstor.snapshots.filter((s) => s.resource === rsc).map((s) => `${s.name}:${s.received?.status}`);
+        beforeEach(async function () {
+            if (!runnable) this.skip();
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "restore-check-linstor-"));
+            for (const d of ["state", "work"]) fs.mkdirSync(path.join(dir, d));
+            fs.writeFileSync(path.join(dir, "state", "prune"), "");
+            bucket = new FakeLinstorBucket("b");
+            chain = shipChain(bucket, { resource: RSC, ...JENKINS, start: new Date("2026-07-01T00:00:00Z"), increments: 2 });
+            const other = shipChain(bucket, {
+                resource: OTHER,
+                pvcNamespace: "x",
+                pvcName: "y",
+                start: new Date("2026-07-02T00:00:00Z"),
+                increments: 1,
+            });
+            linstor = new FakeLinstor({ nodes: [{ name: "n1" }, { name: "n2" }], groups: [], resources: [], remotes: { [ARGS.remoteName]: bucket } });
+            await linstor.start(apiTlsFiles().server);
+            // Another origin's chain, sound and newer: never touched.
+            restoreBackup(linstor, ARGS.remoteName, { last_backup: other[1], target_rsc_name: OTHER, node_name: "n2", download_only: true });
+            finishRestores(linstor, true);
+        });
+        afterEach(async () => {
+            await linstor?.stop();
+            if (dir) fs.rmSync(dir, { recursive: true, force: true });
+        });
+        async function step() {
+            const init = (restoreCheckCronJobSpec(ARGS, "restore-check") as any).jobTemplate.spec.template.spec.initContainers[0];
+            const env = Object.fromEntries(init.env.map((e: any) => [e.name, e.value]));
+            const script = (init.command[2] as string).replaceAll("/state/", `${dir}/state/`).replaceAll("/work/", `${dir}/work/`);
+            return runShell(
+                "sh",
+                script,
+                {
+                    ...env,
+                    PATH: process.env.PATH ?? "/usr/bin:/bin",
+                    LINSTOR_API: linstor.url,
+                    ...clientEnv(apiTlsFiles().client),
+                    WORK: `${dir}/work`,
+                },
+                30000,
+            );
+        }
+        /** linstor-csi's download of the checked backup (v1.11.3 reconcileSnapshot: Backup.Restore as is, download only). */
+        const csiRestore = () =>
+            restoreBackup(linstor, ARGS.remoteName, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n1", download_only: true })[0].message;
+
+        withTools(
+            "a Success link on top of an Aborted one is deleted with it, newest first, so linstor-csi's restore downloads both again",
+            async () => {
+                brokenBase(linstor, chain);
+                // Without the clean-up LINSTOR would call the chain downloaded: the check would restore the broken one.
+                expect(local()).to.deep.equal([`${snap(chain[0])}:Success`, `${snap(chain[1])}:Aborted`, `${snap(chain[2])}:Success`]);
+                const before = local(OTHER);
+                linstor.requests.length = 0;
+                const r = await step();
+                expect(r.code, r.out).to.equal(0);
+                const deletes = linstor.requests.filter((q) => q.method === "DELETE").map((q) => `${q.path} ${q.status}`);
+                expect(deletes).to.deep.equal([
+                    `/v1/resource-definitions/${RSC}/snapshots/${snap(chain[2])} 200`,
+                    `/v1/resource-definitions/${RSC}/snapshots/${snap(chain[1])} 200`,
+                ]);
+                expect(r.out).to.contain(`deleted ${RSC}/${snap(chain[2])} (Success: received on or after an unfinished link)`);
+                expect(local()).to.deep.equal([`${snap(chain[0])}:Success`]);
+                expect(local(OTHER)).to.deep.equal(before);
+                // The lists the check reads were fetched after the clean-up.
+                expect(
+                    JSON.parse(fs.readFileSync(path.join(dir, "work", "snapshots.json"), "utf8")).map((x: { name: string }) => x.name),
+                ).to.not.include(snap(chain[2]));
+                expect(csiRestore()).to.match(/in progress/);
+                expect(local()).to.deep.equal([`${snap(chain[0])}:Success`, `${snap(chain[1])}:Shipping`, `${snap(chain[2])}:Shipping`]);
+            },
+        );
+
+        withTools("a sound chain is left alone; a delete LINSTOR refuses fails the run before any restore", async () => {
+            restoreBackup(linstor, ARGS.remoteName, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n1", download_only: true });
+            finishRestores(linstor, true);
+            const sound = await step();
+            expect(sound.code, sound.out).to.equal(0);
+            expect(linstor.requests.filter((q) => q.method === "DELETE")).to.deep.equal([]);
+            // The middle link left Aborted under the newest; the newest one's delete refused (FAIL_IN_USE: being shipped).
+            linstor.snapshots.find((s) => s.resource === RSC && s.name === snap(chain[1]))!.received!.status = "Aborted";
+            linstor.snapshots.find((s) => s.resource === RSC && s.name === snap(chain[2]))!.busy = "shipping";
+            linstor.requests.length = 0;
+            const refused = await step();
+            expect(refused.code, refused.out).to.not.equal(0);
+            expect(refused.out).to.contain("FAIL: a link received on or after an unfinished one stays; not restoring on it");
+            expect(linstor.requests.some((q) => q.path.startsWith(`/v1/remotes/${ARGS.remoteName}/backups`))).to.equal(false);
         });
     });
 });
