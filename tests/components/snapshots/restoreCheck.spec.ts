@@ -491,6 +491,15 @@ if [ -n "$kube" ]; then [ -z "\${FAKE_JOBS_FAIL:-}" ] || exit 22; printf '%s' "\
             },
         );
 
+        withTools("a definition a download runs into (a link Shipping) is left for the next run", async () => {
+            brokenBase(linstor, chain);
+            linstor.snapshots.find((s) => s.resource === RSC && s.name === snap(chain[2]))!.received!.status = "Shipping";
+            linstor.requests.length = 0;
+            const r = await step();
+            expect(r.code, r.out).to.equal(0);
+            expect(linstor.requests.filter((q) => q.method === "DELETE")).to.deep.equal([]);
+        });
+
         withTools("a sound chain is left alone; a delete LINSTOR refuses fails the run before any restore", async () => {
             restoreBackup(linstor, ARGS.remoteName, { last_backup: chain[2], target_rsc_name: RSC, node_name: "n1", download_only: true });
             finishRestores(linstor, true);
