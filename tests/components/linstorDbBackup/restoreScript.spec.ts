@@ -14,7 +14,9 @@ describe("LinstorDbBackup", () => {
         });
         after(tearDownSandbox);
 
-        describe("restore script", () => {
+        describe("restore script", function () {
+            // Whole restores of a fake cluster, a process each: up to ~18 s under a loaded machine.
+            this.timeout(60000);
             /** What backup() left in the sandbox (the archive in the fake S3, the export's work dir and call logs). */
             const BACKUP_STATE = ["s3", "work", "kubectl.log", "aws.log"];
             let saved = "";
