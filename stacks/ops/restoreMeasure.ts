@@ -187,14 +187,14 @@ export async function measureRestore(
                   bytes < MIN_VERDICT_BYTES
                       ? `a sample under ${MIN_VERDICT_BYTES / GIB} GiB`
                       : `the links' estimated fixed cost (${fixedSeconds} s) is over half the time`
-              } measures the per-link cost, not the download rate; measure a bigger backup (a full, restoreSelection)`
+              } measures the per-link cost, not the download rate; measure a bigger backup with fewer links (a full or one early in its chain, restoreSelection)`
             : breakEvenMiBps === undefined
               ? `a warm fail-over of this volume misses the ${target} target at any rate (components/rto/drPaths.ts)`
               : overallMiBps >= breakEvenMiBps
                 ? `at or above the warm fail-over's break-even ${breakEvenMiBps} MiB/s: its worst case holds the ${target} target`
                 : downloadMiBps !== undefined && downloadMiBps >= breakEvenMiBps
                   ? `below the warm fail-over's break-even ${breakEvenMiBps} MiB/s overall, above it only if a link costs ≤ ` +
-                    `${RESTORE_ESTIMATE.perLinkSeconds} s: measure a longer chain (restoreSelection) to tell`
+                    `${RESTORE_ESTIMATE.perLinkSeconds} s: measure a full or a backup early in its chain (restoreSelection; fewer links, so the rate dominates) to tell`
                   : `BELOW the warm fail-over's break-even ${breakEvenMiBps} MiB/s: its worst case misses the ${target} target; ` +
                     "correct RESTORE_ESTIMATE (components/snapshots/restoreTiming.ts)";
     const message =

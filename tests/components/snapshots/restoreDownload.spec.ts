@@ -235,6 +235,24 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
         expect(local()).to.deep.equal(chain.map((id) => `${snap(id)}:Success@n1`));
     });
 
+    withTools("the clean-up never deletes a snapshot made here, even beside an Aborted link with no start time", async () => {
+        brokenBase(linstor, chain);
+        // A local snapshot (no BackupShipping/Target key: made or shipped by this cluster), and the Aborted link's start
+        // time gone, so the oldest broken start reads 0 and only the `local` test keeps the local one.
+        linstor.snapshots.push({ name: "snapshot-made-here", resource: RSC, nodes: ["n1"] });
+        const aborted = linstor.snapshots.find((x) => x.name === snap(chain[1]))!;
+        aborted.received = { ...aborted.received!, start: undefined };
+        linstor.requests.length = 0;
+        linstor.onRequest = (method, p) => {
+            if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) finishRestores(linstor, true);
+        };
+        const r = await run();
+        expect(r.code, r.out).to.equal(0);
+        const deleted = linstor.requests.filter((q) => q.method === "DELETE").map((q) => q.path.split("/").at(-1));
+        expect(deleted).to.include(snap(chain[1])).and.not.include("snapshot-made-here");
+        expect(linstor.snapshots.map((x) => x.name)).to.include("snapshot-made-here");
+    });
+
     withTools("a failing download fails the run (monitoring alerts); LINSTOR removed the failed links", async () => {
         linstor.onRequest = (method, p) => {
             if (method === "GET" && p === "/v1/view/snapshots" && posts().length > 0) finishRestores(linstor, false);

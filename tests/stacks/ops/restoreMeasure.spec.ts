@@ -124,7 +124,7 @@ describe("tools: DR drill restore measurement (restoreMeasure.ts)", () => {
         expect(known.downloadMiBps).to.equal(link * 2 < 20 ? r1(128 / (20 - 2 * link)) : undefined);
         // 6.4 MiB/s is far below any break-even, but 128 MiB measures the links' fixed cost: no verdict.
         expect(known.message).to.contain(
-            "No verdict: a sample under 1 GiB measures the per-link cost, not the download rate; measure a bigger backup (a full, restoreSelection).",
+            "No verdict: a sample under 1 GiB measures the per-link cost, not the download rate; measure a bigger backup with fewer links (a full or one early in its chain, restoreSelection).",
         );
         expect(known.message).to.not.match(/break-even|BELOW/);
     });
