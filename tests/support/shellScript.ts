@@ -19,3 +19,22 @@ export function runShell(shell: string, script: string, env: Record<string, stri
         );
     });
 }
+
+/** One step of a pod as a spec runs it: the container's name, its shell, its script and its environment. */
+export interface ScriptStep {
+    readonly name: string;
+    readonly shell: string;
+    readonly script: string;
+    readonly env: Record<string, string>;
+}
+
+/** Runs a pod's steps in turn as kubelet runs init containers: the first that fails ends the run, naming its step. */
+export async function runSteps(steps: readonly ScriptStep[], timeoutMs?: number): Promise<{ code: number; out: string; step: string }> {
+    let out = "";
+    for (const s of steps) {
+        const r = await runShell(s.shell, s.script, s.env, timeoutMs);
+        out += r.out;
+        if (r.code !== 0) return { code: r.code, out, step: s.name };
+    }
+    return { code: 0, out, step: "done" };
+}

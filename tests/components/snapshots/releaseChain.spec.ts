@@ -21,7 +21,7 @@ import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
 import { finishRestores, nextLink, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
-import { haveCommand, runShell } from "../../support/shellScript";
+import { haveCommand, runSteps } from "../../support/shellScript";
 
 const REMOTE = "s3-us-east-2";
 const ORIGIN = "pvc-0a1b2c3d-0000-4000-8000-000000000001";
@@ -59,8 +59,6 @@ case "$*" in
   *) echo "unexpected kubectl $*" >&2; exit 3 ;;
 esac
 `;
-
-const sh = (shell: string, script: string, env: Record<string, string>) => runShell(shell, script, env, 20000);
 
 describe("ReleaseChain: releasing a restore's downloaded chain against the fake LINSTOR", function () {
     this.timeout(60000);
@@ -117,18 +115,12 @@ describe("ReleaseChain: releasing a restore's downloaded chain against the fake 
             POLL_SECONDS: "0",
             SNAPSHOT_POLLS: "2",
         };
-        let out = "";
-        for (const [step, shell, script] of [
-            ["claim", "bash", RELEASE_CLAIM_SCRIPT],
-            ["list", "/bin/sh", RELEASE_LIST_SCRIPT],
-            ["plan", "bash", RELEASE_PLAN_SCRIPT],
-            ["release", "/bin/sh", RELEASE_SCRIPT],
-        ] as const) {
-            const r = await sh(shell, script, env);
-            out += r.out;
-            if (r.code !== 0) return { code: r.code, out, step };
-        }
-        return { code: 0, out, step: "done" };
+        return runSteps([
+            { name: "claim", shell: "bash", script: RELEASE_CLAIM_SCRIPT, env },
+            { name: "list", shell: "/bin/sh", script: RELEASE_LIST_SCRIPT, env },
+            { name: "plan", shell: "bash", script: RELEASE_PLAN_SCRIPT, env },
+            { name: "release", shell: "/bin/sh", script: RELEASE_SCRIPT, env },
+        ]);
     }
 
     beforeEach(async function () {

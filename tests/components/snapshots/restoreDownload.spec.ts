@@ -21,7 +21,7 @@ import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
 import { brokenBase, finishRestores, nextLink, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
-import { haveCommand, runShell } from "../../support/shellScript";
+import { haveCommand, runSteps } from "../../support/shellScript";
 
 const REMOTE = "s3-us-east-2";
 const RSC = "pvc-0a1b2c3d-0000-4000-8000-000000000001";
@@ -37,8 +37,6 @@ const ARGS: RestoreDownloadArgs = {
     originResources: [RSC],
 };
 const runnable = haveCommand("curl") && haveCommand("jq") && hasOpenssl;
-
-const sh = (shell: string, script: string, env: Record<string, string>) => runShell(shell, script, env, 20000);
 
 describe("RestoreDownload: the download-only step against the fake LINSTOR", function () {
     this.timeout(60000);
@@ -68,17 +66,11 @@ describe("RestoreDownload: the download-only step against the fake LINSTOR", fun
             POST_ATTEMPTS: "3",
             TERMINATION_LOG: path.join(dir, "termination-log"),
         };
-        let out = "";
-        for (const [step, shell, script] of [
-            ["list", "/bin/sh", DOWNLOAD_LIST_SCRIPT],
-            ["pick", "bash", DOWNLOAD_PICK_SCRIPT],
-            ["download", "/bin/sh", DOWNLOAD_SCRIPT],
-        ] as const) {
-            const r = await sh(shell, script, env);
-            out += r.out;
-            if (r.code !== 0) return { code: r.code, out, step };
-        }
-        return { code: 0, out, step: "done" };
+        return runSteps([
+            { name: "list", shell: "/bin/sh", script: DOWNLOAD_LIST_SCRIPT, env },
+            { name: "pick", shell: "bash", script: DOWNLOAD_PICK_SCRIPT, env },
+            { name: "download", shell: "/bin/sh", script: DOWNLOAD_SCRIPT, env },
+        ]);
     }
 
     beforeEach(async function () {

@@ -21,7 +21,7 @@ import { FakeLinstor } from "../../support/fakes/fakeLinstor";
 import { FakeLinstorBucket, shipChain } from "../../support/fakes/fakeLinstorBucket";
 import { brokenBase, finishRestores, nextLink, reapAborted, restartController, restoreBackup } from "../../support/fakes/fakeLinstorRestore";
 import { apiTlsFiles, clientEnv, hasOpenssl } from "../../support/fakes/linstorApiTls";
-import { haveCommand, runShell } from "../../support/shellScript";
+import { haveCommand, runSteps } from "../../support/shellScript";
 
 const REMOTE = "s3-us-east-2";
 const RSC = "pvc-0a1b2c3d-0000-4000-8000-000000000001";
@@ -38,8 +38,6 @@ function args(id: string, chain = { chainBytes: 2 ** 30, chainLength: 3 }): Rest
         curlImage: "docker.io/curlimages/curl:8.16.0",
     };
 }
-
-const sh = (shell: string, script: string, env: Record<string, string>) => runShell(shell, script, env, 30000);
 
 describe("RestoreGate: the DR restore's download of the chosen backup against the fake LINSTOR", function () {
     this.timeout(60000);
@@ -59,8 +57,7 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
     async function runGate(id = chain[2], links?: RestoreGateArgs["backup"]["links"]): Promise<{ code: number; out: string; step: string }> {
         const a = args(id);
         const pod = restoreGateJob({ ...a, backup: { ...a.backup, ...(links ? { links } : {}) } }).spec.template.spec;
-        let out = "";
-        for (const c of [...pod.initContainers, ...pod.containers]) {
+        const steps = [...pod.initContainers, ...pod.containers].map((c) => {
             const env: Record<string, string> = Object.fromEntries(c.env.map((e) => [e.name, e.value ?? ""]));
             Object.assign(env, {
                 PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -71,11 +68,9 @@ describe("RestoreGate: the DR restore's download of the chosen backup against th
                 ...(env.POLL_SECONDS !== undefined ? { POLL_SECONDS: "0" } : {}),
             });
             const [shell, , script] = c.command;
-            const r = await sh(path.basename(shell), script, env);
-            out += r.out;
-            if (r.code !== 0) return { code: r.code, out, step: c.name };
-        }
-        return { code: 0, out, step: "done" };
+            return { name: c.name, shell: path.basename(shell), script, env };
+        });
+        return runSteps(steps, 30000);
     }
 
     beforeEach(async function () {
