@@ -52,6 +52,24 @@
 import { apiClientPodParts, controllerApiUrl } from "../linstorCluster/apiTls";
 import { DATA_POOL } from "../linstorCluster/operator";
 import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
+import { check, type KeyOf } from "../shared/validation";
+
+/**
+ * The checks every Job that asks LINSTOR about the remote's backups shares (the restore gate, the download step, the
+ * restore check): where it runs, the remote, its two pinned images (`imageNeeds`: what the script image must hold) and
+ * the origin resources it is limited to.
+ */
+export function checkLinstorBackupJobArgs(
+    key: KeyOf,
+    a: { linstorNamespace: string; remoteName: string; image: string; curlImage: string; originResources?: readonly string[] },
+    imageNeeds: string,
+): void {
+    check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
+    check(key, "remoteName").dnsLabel(a.remoteName);
+    check(key, "image").pinnedImage(a.image, imageNeeds);
+    check(key, "curlImage").pinnedImage(a.curlImage, "it needs curl and a POSIX shell");
+    for (const r of a.originResources ?? []) check(key, "originResources").matches(r, /^[A-Za-z0-9_-]{1,48}$/, "Use LINSTOR resource names.");
+}
 
 /**
  * Init container 1 (curl): LINSTOR's backups of the remote (only LIST_QUERY's, see DownloadPodArgs.listQuery), its

@@ -43,7 +43,7 @@ import { dependencies } from "../shared/componentOptions";
 import { NONROOT_POD, RESTRICTED_CONTAINER } from "../shared/podSecurity";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf, maxScheduleGapSeconds } from "../shared/validation";
-import { LINK_FUNCTIONS } from "./downloadPod";
+import { checkLinstorBackupJobArgs, LINK_FUNCTIONS } from "./downloadPod";
 import { RESTORE_GATE_LABEL } from "./restoreTiming";
 import { SNAPSHOT_API } from "./schedule";
 
@@ -79,16 +79,12 @@ export interface RestoreCheckArgs {
 }
 
 export function validateRestoreCheckArgs(a: RestoreCheckArgs, key: KeyOf = (f) => `RestoreCheck.${f}`): void {
-    check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
-    check(key, "remoteName").dnsLabel(a.remoteName);
+    checkLinstorBackupJobArgs(key, a, "it needs bash, jq and kubectl");
     check(key, "snapshotClassName").dnsLabel(a.snapshotClassName);
     check(key, "storageClassName").dnsSubdomain(a.storageClassName);
     check(key, "size").quantity(a.size, { suffixes: ["Gi", "Ti"], whole: true, example: "50Gi" });
     check(key, "schedule").cron(a.schedule);
-    check(key, "image").pinnedImage(a.image, "it needs bash, jq and kubectl");
-    check(key, "curlImage").pinnedImage(a.curlImage, "it needs curl and a POSIX shell");
     check(key, "deadlineSeconds").integer(a.deadlineSeconds, { min: 300, max: 7 * 86400 }, "(seconds)");
-    for (const r of a.originResources ?? []) check(key, "originResources").matches(r, /^[A-Za-z0-9_-]{1,48}$/, "Use LINSTOR resource names.");
 }
 
 /**

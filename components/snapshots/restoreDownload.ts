@@ -16,7 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { dependencies } from "../shared/componentOptions";
 import type { ScheduledJob } from "../shared/schedule";
 import { check, type KeyOf, maxScheduleGapSeconds } from "../shared/validation";
-import { downloadPodTemplate } from "./downloadPod";
+import { checkLinstorBackupJobArgs, downloadPodTemplate } from "./downloadPod";
 import { PICK_NEWEST_RESTORABLE } from "./restoreCheck";
 
 export { DOWNLOAD_LIST_SCRIPT, DOWNLOAD_PICK_SCRIPT, DOWNLOAD_SCRIPT } from "./downloadPod";
@@ -44,14 +44,10 @@ export interface RestoreDownloadArgs {
 }
 
 export function validateRestoreDownloadArgs(a: RestoreDownloadArgs, key: KeyOf = (f) => `RestoreDownload.${f}`): void {
-    check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
-    check(key, "remoteName").dnsLabel(a.remoteName);
+    checkLinstorBackupJobArgs(key, a, "it needs bash and jq");
     check(key, "schedule").cron(a.schedule);
-    check(key, "image").pinnedImage(a.image, "it needs bash and jq");
-    check(key, "curlImage").pinnedImage(a.curlImage, "it needs curl and a POSIX shell");
     check(key, "deadlineSeconds").integer(a.deadlineSeconds, { min: 300, max: 7 * 86400 }, "(seconds)");
     check(key, "slackSeconds").integer(a.slackSeconds, { min: 0, max: 7 * 86400 }, "(seconds)");
-    for (const r of a.originResources ?? []) check(key, "originResources").matches(r, /^[A-Za-z0-9_-]{1,48}$/, "Use LINSTOR resource names.");
 }
 
 /** spec of the batch/v1 CronJob. One run at a time (a full's download outlasts an interval), no retry. */

@@ -28,7 +28,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { dependencies } from "../shared/componentOptions";
 import { jobAwaitTimeouts } from "../shared/jobs";
 import { check, type KeyOf } from "../shared/validation";
-import { downloadPodTemplate, PICK_WANTED } from "./downloadPod";
+import { checkLinstorBackupJobArgs, downloadPodTemplate, PICK_WANTED } from "./downloadPod";
 import { RESTORE_GATE_LABEL, RESTORE_GATE_POLL_SECONDS, type RestoreSize, restoreSeconds } from "./restoreTiming";
 
 export { RESTORE_GATE_LABEL };
@@ -62,11 +62,8 @@ export interface RestoreGateArgs {
 }
 
 export function validateRestoreGateArgs(a: RestoreGateArgs, key: KeyOf = (f) => `RestoreGate.${f}`): void {
-    check(key, "linstorNamespace").dnsLabel(a.linstorNamespace);
-    check(key, "remoteName").dnsLabel(a.remoteName);
+    checkLinstorBackupJobArgs(key, a, "it needs bash and jq");
     check(key, "key").dnsLabel(a.key, { maxLength: 63 - "restore-gate-".length });
-    check(key, "image").pinnedImage(a.image, "it needs bash and jq");
-    check(key, "curlImage").pinnedImage(a.curlImage, "it needs curl and a POSIX shell");
     const name = /^[A-Za-z0-9_.^-]+$/;
     check(key, "backup.id").matches(a.backup.id, name, "Use a LINSTOR backup id (<rsc>_back_<time>[^<snapshot>]).");
     check(key, "backup.resource").matches(a.backup.resource, name, "Use a LINSTOR resource name.");
